@@ -1,0 +1,41 @@
+/*
+ * util.h: allocation wrappers that never return NULL and a growable byte
+ * buffer with a hard cap, shared by every herald program.
+ */
+#ifndef HERALD_UTIL_H
+#define HERALD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A byte buffer, always NUL-terminated once anything was appended.  A cap of
+ * 0 means unlimited; appends past the cap are dropped and set `truncated`.
+ */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+	size_t	 cap;
+	int	 truncated;
+};
+
+void	 buf_init(struct buf *, size_t cap);
+void	 buf_append(struct buf *, const char *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_reset(struct buf *);
+/* Returns the contents as a heap string (caller frees) and empties the buffer. */
+char	*buf_steal(struct buf *);
+void	 buf_free(struct buf *);
+
+#endif
