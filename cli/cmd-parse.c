@@ -1,1 +1,236 @@
-int cmd_parse_placeholder;
+/*
+ * cmd-parse.c: `herald parse`, what the feed parser sees in one document:
+ * a readable summary, or the feedparser-compatible JSON documented in
+ * herald(1).  Entries are printed as they complete, so memory stays flat
+ * whatever the size of the document.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "date.h"
+#include "parse.h"
+#include "text.h"
+#include "util.h"
+
+struct out {
+	int	 json;
+	size_t	 n;
+};
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void
+print_entry_text(json_t *e, size_t n)
+{
+	const char	*title = jstr(e, "title"), *link = jstr(e, "link");
+	const char	*summary = jstr(e, "summary");
+	json_t		*d = json_object_get(e, "published_parsed");
+	char		 date[40] = "";
+
+	if (!json_is_integer(d))
+		d = json_object_get(e, "updated_parsed");
+	if (json_is_integer(d))
+		date_format_rfc3339(json_integer_value(d), date, sizeof(date));
+	printf("\n[%zu] %s\n", n, title && *title ? title : "(no title)");
+	if (*date)
+		printf("    date:  %s\n", date);
+	if (link != NULL)
+		printf("    link:  %s\n", link);
+	if (jstr(e, "id") != NULL)
+		printf("    id:    %s\n", jstr(e, "id"));
+	if (summary != NULL && *summary != '\0') {
+		char	*t = html_to_text(summary, strlen(summary), 300);
+
+		text_collapse_ws(t);
+		if (*t != '\0')
+			printf("    text:  %s%s\n", t, strlen(t) >= 290 ? "..." : "");
+		free(t);
+	}
+}
+
+static void
+on_entry(void *arg, json_t *entry)
+{
+	struct out	*o = arg;
+
+	o->n++;
+	if (o->json) {
+		json_t	*s = parse_shape(entry);
+
+		if (o->n > 1)
+			fputc(',', stdout);
+		json_dumpf(s, stdout, JSON_COMPACT);
+		json_decref(s);
+	} else
+		print_entry_text(entry, o->n);
+}
+
+static void
+usage_full(FILE *fp)
+{
+	fprintf(fp,
+"usage: herald parse [--json] [--url URL] [--base-url URL]\n"
+"                    [--content-type TYPE] [--language LANG] FILE|-\n\n"
+"Parse one RSS or Atom document and print what herald sees in it.\n\n"
+"  --json               feedparser-compatible JSON (see herald(1))\n"
+"  --url URL            the document's URL, for relative links\n"
+"  --base-url URL       base URL (HTTP Content-Location), overrides --url\n"
+"  --content-type TYPE  the HTTP Content-Type; its charset is used when the\n"
+"                       document has no byte order mark or XML declaration\n"
+"  --language LANG      the HTTP Content-Language\n\n"
+"Caps: %d entries per document, %d KB per text field, %d levels of\n"
+"nesting, %d attributes per start tag.  Exit status: 0 a feed was read\n"
+"(warts are reported as \"bozo\"), 1 not a feed or rejected, 2 usage.\n",
+	    PARSE_MAX_ITEMS, PARSE_MAX_FIELD / 1024, PARSE_MAX_DEPTH,
+	    PARSE_MAX_ATTRS);
+}
+
+static int
+cmd_parse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "base-url", required_argument, NULL, 'b' },
+		{ "content-type", required_argument, NULL, 't' },
+		{ "language", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct parse_opts	 opts;
+	struct out		 o;
+	struct parser		*p;
+	FILE			*fp;
+	char			 chunk[65536];
+	size_t			 n;
+	int			 ch, rc;
+	json_t			*res;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			o.json = 1;
+			break;
+		case 'u':
+			opts.url = optarg;
+			break;
+		case 'b':
+			opts.base_url = optarg;
+			break;
+		case 't':
+			opts.content_type = optarg;
+			break;
+		case 'l':
+			opts.language = optarg;
+			break;
+		case 'h':
+			usage_full(stdout);
+			return EXIT_OK;
+		default:
+			usage_full(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1) {
+		usage_full(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(argv[0], "rb")) == NULL) {
+		fprintf(stderr, "herald parse: %s: %s\n", argv[0], strerror(errno));
+		return EXIT_FAIL;
+	}
+	p = parse_new(&opts, on_entry, &o);
+	if (o.json)
+		fputs("{\"shape_version\":1,\"entries\":[", stdout);
+	rc = 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if ((rc = parse_push(p, chunk, n)) == -1)
+			break;
+	if (ferror(fp)) {
+		fprintf(stderr, "herald parse: %s: %s\n", argv[0], strerror(errno));
+		parse_free(p);
+		return EXIT_FAIL;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	rc = parse_finish(p);
+	res = parse_result(p);
+	if (o.json) {
+		const char	*k;
+		json_t		*v;
+
+		fputs("]", stdout);
+		json_object_foreach(res, k, v) {
+			json_t	*s = strcmp(k, "feed") == 0 ? parse_shape(v) :
+			    json_incref(v);
+			char	*ks = json_dumps(json_string(k), JSON_ENCODE_ANY);
+
+			printf(",%s:", ks);
+			json_dumpf(s, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+			free(ks);
+			json_decref(s);
+		}
+		if (rc == -1) {
+			json_t *e = json_string(parse_error(p));
+
+			fputs(",\"error\":", stdout);
+			json_dumpf(e, stdout, JSON_ENCODE_ANY);
+			json_decref(e);
+		}
+		fputs("}\n", stdout);
+	} else if (rc == 0) {
+		json_t		*feed = json_object_get(res, "feed");
+		const char	*v = jstr(res, "version");
+
+		printf("feed:     %s\n", jstr(feed, "title") ? jstr(feed, "title") :
+		    "(no title)");
+		if (jstr(feed, "link") != NULL)
+			printf("link:     %s\n", jstr(feed, "link"));
+		printf("format:   %s\n", v && *v ? v : "unknown");
+		printf("encoding: %s\n", jstr(res, "encoding"));
+		printf("entries:  %zu%s\n", o.n, parse_truncated(p) ?
+		    " (more were dropped: over the cap)" : "");
+		if (json_is_true(json_object_get(res, "bozo")))
+			printf("warning:  not well-formed (%s%s%s), recovered\n",
+			    jstr(res, "bozo_exception"),
+			    jstr(res, "bozo_message") ? ": " : "",
+			    jstr(res, "bozo_message") ? jstr(res, "bozo_message") : "");
+	}
+	if (rc == -1) {
+		json_t	*alt = parse_alternates(p);
+		size_t	 i;
+
+		fprintf(stderr, "herald parse: %s: %s\n", argv[0], parse_error(p));
+		for (i = 0; i < json_array_size(alt); i++)
+			fprintf(stderr, "herald parse: try the feed %s\n",
+			    json_string_value(json_array_get(alt, i)));
+	}
+	parse_free(p);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+const struct cmd_entry cmd_parse_entry = {
+	"parse",
+	"[--json] [--url URL] [--base-url URL] [--content-type TYPE] "
+	    "[--language LANG] FILE|-",
+	"show what the feed parser reads in a document",
+	cmd_parse,
+};

@@ -1,4 +1,3699 @@
+/*
+ * parse.c: the feed parser.  Bytes pass through an input filter (infilter_*:
+ * encoding, repair, caps) into a libxml2 SAX2 push parser whose callbacks
+ * drive a port of feedparser's element state machine (fp_*), so that herald
+ * reads RSS and Atom the way the reference parser of the field does.
+ */
 #include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include "date.h"
+#include "log.h"
 #include "parse.h"
-int parse_placeholder(void);
-int parse_placeholder(void) { return 0; }
+#include "text.h"
+#include "url.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------ */
+/* Input filter: bytes in any encoding -> repaired UTF-8 for libxml2.  */
+/* ------------------------------------------------------------------ */
+
+enum mstate {
+	M_START,		/* before the first '<' */
+	M_TEXT,
+	M_TAG,
+	M_TAG_SQ,
+	M_TAG_DQ,
+	M_COMMENT,
+	M_CDATA,
+	M_PI,
+	M_DECL,
+};
+
+struct infilter {
+	int		 decided;	/* encoding known */
+	struct buf	 head;		/* raw bytes before that */
+	iconv_t		 cd;		/* (iconv_t)-1: input is UTF-8 */
+	int		 declared;	/* the encoding was declared */
+	int		 utf16;		/* bytes per unit, to skip on EILSEQ */
+	char		 pend[16];	/* incomplete sequence at a chunk end */
+	size_t		 npend;
+	char		 encoding[64];
+	struct buf	 dec;		/* decoded UTF-8 not yet filtered */
+	enum mstate	 m;
+	size_t		 tagbytes;
+	size_t		 tagattrs;
+	int		 declnest;
+	char		 declquote;
+	struct buf	 out;		/* filtered UTF-8 for libxml2 */
+	int		 fixed;		/* something was repaired (bozo) */
+	const char	*fixwhy;
+	char		*error;		/* fatal: the document is rejected */
+};
+
+static const uint16_t cp1252_high[32] = {
+	0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
+	0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
+};
+
+static void
+infilter_fix(struct infilter *f, const char *why)
+{
+	if (!f->fixed)
+		f->fixwhy = why;
+	f->fixed = 1;
+}
+
+static void
+put_cp(struct buf *b, uint32_t cp)
+{
+	char	 u[4];
+	size_t	 n;
+
+	if ((n = utf8_encode(cp, u)) == 0)
+		n = utf8_encode(0xfffd, u);
+	buf_append(b, u, n);
+}
+
+/* Length of the UTF-8 sequence at s (n bytes available): >0 valid, 0 need more, -1 invalid. */
+static int
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char	 c = s[0];
+	int		 len, i;
+	uint32_t	 cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else
+		return -1;
+	for (i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return 0;
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+		if (i == 1) {
+			/* reject overlongs, surrogates and > U+10FFFF early */
+			if (len == 3 && c == 0xe0 && s[1] < 0xa0)
+				return -1;
+			if (len == 3 && c == 0xed && s[1] > 0x9f)
+				return -1;
+			if (len == 4 && c == 0xf0 && s[1] < 0x90)
+				return -1;
+			if (len == 4 && c == 0xf4 && s[1] > 0x8f)
+				return -1;
+		}
+	}
+	if (cp == 0xfffe || cp == 0xffff)
+		return -1;
+	return len;
+}
+
+/* Decodes UTF-8 input: invalid bytes become U+FFFD, or windows-1252 when undeclared. */
+static void
+infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final)
+{
+	const unsigned char	*s = (const unsigned char *)data;
+	size_t			 i = 0, run = 0;
+	int			 n;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			run++;
+			continue;
+		}
+		n = utf8_seq(s + i, len - i);
+		if (n > 0) {
+			i += (size_t)n;
+			run += (size_t)n;
+			continue;
+		}
+		buf_append(&f->dec, data + i - run, run);
+		run = 0;
+		if (n == 0 && !final) {
+			memcpy(f->pend, s + i, len - i);
+			f->npend = len - i;
+			return;
+		}
+		if (!f->declared) {
+			uint32_t cp = s[i] < 0xa0 ? cp1252_high[s[i] - 0x80] : s[i];
+
+			put_cp(&f->dec, cp);
+			infilter_fix(f, "undeclared 8-bit text read as windows-1252");
+		} else {
+			put_cp(&f->dec, 0xfffd);
+			infilter_fix(f, "invalid UTF-8 replaced");
+		}
+		i++;
+	}
+	buf_append(&f->dec, data + i - run, run);
+}
+
+static void
+infilter_decode_iconv(struct infilter *f, const char *data, size_t len, int final)
+{
+	char	 obuf[8192];
+	char	*in = (char *)data, *out;
+	size_t	 inleft = len, outleft, r;
+
+	while (inleft > 0) {
+		out = obuf;
+		outleft = sizeof(obuf);
+		r = iconv(f->cd, &in, &inleft, &out, &outleft);
+		buf_append(&f->dec, obuf, sizeof(obuf) - outleft);
+		if (r != (size_t)-1)
+			continue;
+		if (errno == E2BIG)
+			continue;
+		if (errno == EINVAL && !final && inleft < sizeof(f->pend)) {
+			memcpy(f->pend, in, inleft);
+			f->npend = inleft;
+			return;
+		}
+		/* EILSEQ, or a truncated sequence at the very end */
+		put_cp(&f->dec, 0xfffd);
+		infilter_fix(f, "invalid byte sequence replaced");
+		r = f->utf16 ? 2 : 1;
+		if (r > inleft)
+			r = inleft;
+		in += r;
+		inleft -= r;
+		iconv(f->cd, NULL, NULL, NULL, NULL);
+	}
+}
+
+static void
+infilter_decode(struct infilter *f, const char *data, size_t len, int final)
+{
+	char	 tmp[sizeof(f->pend) * 2];
+
+	/* finish a sequence split across chunks first */
+	while (f->npend > 0 && (len > 0 || final)) {
+		size_t	 take = sizeof(f->pend) - f->npend, n = f->npend;
+
+		if (take > len)
+			take = len;
+		memcpy(tmp, f->pend, n);
+		memcpy(tmp + n, data, take);
+		f->npend = 0;
+		if (f->cd == (iconv_t)-1)
+			infilter_decode_utf8(f, tmp, n + take, final && take == len);
+		else
+			infilter_decode_iconv(f, tmp, n + take,
+			    final && take == len);
+		/* what remains pending now came partly from tmp: rewind data */
+		if (f->npend > 0) {
+			size_t	 used = n + take - f->npend;
+
+			if (used < n) {	/* cannot happen: pend is < a sequence */
+				f->npend = 0;
+				break;
+			}
+			data += used - n;
+			len -= used - n;
+			f->npend = 0;
+			if (len == 0 && !final) {
+				memcpy(f->pend, tmp + used, n + take - used);
+				f->npend = n + take - used;
+				return;
+			}
+			continue;
+		}
+		data += take;
+		len -= take;
+		break;
+	}
+	if (len == 0)
+		return;
+	if (f->cd == (iconv_t)-1)
+		infilter_decode_utf8(f, data, len, final);
+	else
+		infilter_decode_iconv(f, data, len, final);
+}
+
+static int
+is_name_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' ||
+	    c >= 0x80;
+}
+
+static int
+xml_char_ok(unsigned long cp)
+{
+	if (cp == 0x9 || cp == 0xa || cp == 0xd)
+		return 1;
+	if (cp < 0x20 || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
+	    cp == 0xffff || cp > 0x10ffff)
+		return 0;
+	return 1;
+}
+
+/*
+ * An '&' at s (n bytes).  Writes its repaired form and returns the bytes
+ * consumed, or 0 when more input is needed to decide.
+ */
+static size_t
+infilter_amp(struct infilter *f, const char *s, size_t n, int final)
+{
+	size_t		 i, max = 40;
+	const char	*u;
+	char		 name[48];
+
+	for (i = 1; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ';')
+			break;
+		if (i == 1 && c == '#')
+			continue;
+		if (!is_name_char(c))
+			break;
+	}
+	if (i >= n && !final && i < max)
+		return 0;
+	if (i >= n || s[i] != ';' || i == 1) {
+		buf_puts(&f->out, "&amp;");
+		infilter_fix(f, "bare '&' escaped");
+		return 1;
+	}
+	memcpy(name, s + 1, i - 1);
+	name[i - 1] = '\0';
+	if (name[0] == '#') {
+		char		*end;
+		unsigned long	 cp;
+
+		errno = 0;
+		if (name[1] == 'x' || name[1] == 'X')
+			cp = strtoul(name + 2, &end, 16);
+		else
+			cp = strtoul(name + 1, &end, 10);
+		if (end == name + 1 || end == name + 2 || *end != '\0' ||
+		    errno != 0 || !xml_char_ok(cp)) {
+			infilter_fix(f, "invalid character reference dropped");
+			return i + 1;
+		}
+		buf_append(&f->out, s, i + 1);
+		return i + 1;
+	}
+	if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 ||
+	    strcmp(name, "gt") == 0 || strcmp(name, "quot") == 0 ||
+	    strcmp(name, "apos") == 0) {
+		buf_append(&f->out, s, i + 1);
+		return i + 1;
+	}
+	infilter_fix(f, "undeclared entity");
+	if ((u = html_entity_lookup(name, i - 1)) != NULL) {
+		/* numeric references, so that '<' or '&' stay text */
+		const unsigned char *p = (const unsigned char *)u;
+
+		while (*p != '\0') {
+			int		 l = utf8_seq(p, strlen((const char *)p));
+			uint32_t	 cp;
+
+			if (l <= 0)
+				break;
+			cp = l == 1 ? p[0] : l == 2 ? (uint32_t)(p[0] & 0x1f) << 6 |
+			    (p[1] & 0x3f) : l == 3 ? (uint32_t)(p[0] & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f) :
+			    (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+			buf_printf(&f->out, "&#x%X;", cp);
+			p += l;
+		}
+		return i + 1;
+	}
+	buf_puts(&f->out, "&amp;");
+	return 1;
+}
+
+static int
+starts(const char *s, size_t n, const char *lit)
+{
+	size_t	 l = strlen(lit);
+
+	return n >= l && memcmp(s, lit, l) == 0;
+}
+
+static int
+prefix_of(const char *s, size_t n, const char *lit)
+{
+	size_t	 l = strlen(lit);
+
+	return n < l && memcmp(s, lit, n) == 0;
+}
+
+/*
+ * Runs the markup repair over f->dec, appending to f->out.  Incomplete
+ * constructs at the end stay in f->dec for the next round.
+ */
+static void
+infilter_markup(struct infilter *f, int final)
+{
+	const char	*s = f->dec.data;
+	size_t		 n = f->dec.len, i = 0, run = 0, k;
+
+#define FLUSH() do { buf_append(&f->out, s + i - run, run); run = 0; } while (0)
+	while (i < n && f->error == NULL) {
+		unsigned char	 c = (unsigned char)s[i];
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			FLUSH();
+			i++;
+			infilter_fix(f, "control character removed");
+			continue;
+		}
+		switch (f->m) {
+		case M_START:
+			if (c == '<') {
+				f->m = M_TEXT;
+				continue;
+			}
+			if (!isspace(c) || i > 0 || f->out.len > 0)
+				infilter_fix(f, "text before the first element");
+			else
+				infilter_fix(f, "white space before the XML declaration");
+			i++;
+			continue;
+		case M_TEXT:
+			if (c == '&') {
+				FLUSH();
+				if ((k = infilter_amp(f, s + i, n - i, final)) == 0)
+					goto more;
+				i += k;
+				continue;
+			}
+			if (c == '<') {
+				const char	*p = s + i;
+				size_t		 left = n - i;
+
+				if (!final && (prefix_of(p, left, "<![CDATA[") ||
+				    prefix_of(p, left, "<!--") || left < 2)) {
+					FLUSH();
+					goto more;
+				}
+				if (starts(p, left, "<!--"))
+					f->m = M_COMMENT, run += 4, i += 4;
+				else if (starts(p, left, "<![CDATA["))
+					f->m = M_CDATA, run += 9, i += 9;
+				else if (starts(p, left, "<!"))
+					f->m = M_DECL, f->declnest = 0,
+					    f->declquote = 0, run += 2, i += 2;
+				else if (starts(p, left, "<?"))
+					f->m = M_PI, run += 2, i += 2;
+				else {
+					f->m = M_TAG;
+					f->tagbytes = 0;
+					f->tagattrs = 0;
+					run++, i++;
+				}
+				continue;
+			}
+			break;
+		case M_TAG:
+			if (++f->tagbytes > PARSE_MAX_TAG) {
+				f->error = xasprintf("a start tag is longer than "
+				    "%d bytes", PARSE_MAX_TAG);
+				continue;
+			}
+			if (c == '"')
+				f->m = M_TAG_DQ;
+			else if (c == '\'')
+				f->m = M_TAG_SQ;
+			else if (c == '=' && ++f->tagattrs > PARSE_MAX_ATTRS) {
+				f->error = xasprintf("a start tag has more than "
+				    "%d attributes", PARSE_MAX_ATTRS);
+				continue;
+			} else if (c == '>')
+				f->m = M_TEXT;
+			break;
+		case M_TAG_SQ:
+		case M_TAG_DQ:
+			if (++f->tagbytes > PARSE_MAX_TAG) {
+				f->error = xasprintf("a start tag is longer than "
+				    "%d bytes", PARSE_MAX_TAG);
+				continue;
+			}
+			if ((c == '"' && f->m == M_TAG_DQ) ||
+			    (c == '\'' && f->m == M_TAG_SQ)) {
+				f->m = M_TAG;
+				break;
+			}
+			if (c == '&') {
+				FLUSH();
+				if ((k = infilter_amp(f, s + i, n - i, final)) == 0)
+					goto more;
+				i += k;
+				continue;
+			}
+			if (c == '<') {
+				/* a '<' in an attribute value breaks libxml2 */
+				FLUSH();
+				buf_puts(&f->out, "&lt;");
+				infilter_fix(f, "'<' in an attribute value");
+				i++;
+				continue;
+			}
+			break;
+		case M_COMMENT:
+			if (c == '>' && i >= 2 && s[i - 1] == '-' && s[i - 2] == '-')
+				f->m = M_TEXT;
+			break;
+		case M_CDATA:
+			if (c == '>' && i >= 2 && s[i - 1] == ']' && s[i - 2] == ']')
+				f->m = M_TEXT;
+			break;
+		case M_PI:
+			if (c == '>' && i >= 1 && s[i - 1] == '?')
+				f->m = M_TEXT;
+			break;
+		case M_DECL:
+			if (f->declquote) {
+				if (c == (unsigned char)f->declquote)
+					f->declquote = 0;
+			} else if (c == '"' || c == '\'')
+				f->declquote = (char)c;
+			else if (c == '[')
+				f->declnest++;
+			else if (c == ']' && f->declnest > 0)
+				f->declnest--;
+			else if (c == '>' && f->declnest == 0)
+				f->m = M_TEXT;
+			break;
+		}
+		run++;
+		i++;
+	}
+	FLUSH();
+more:
+#undef FLUSH
+	/* keep the unprocessed tail */
+	if (i < n) {
+		memmove(f->dec.data, s + i, n - i);
+		f->dec.len = n - i;
+		f->dec.data[f->dec.len] = '\0';
+	} else
+		buf_reset(&f->dec);
+	if (final && f->dec.len > 0) {
+		/* an incomplete construct at the very end: pass it on */
+		buf_append(&f->out, f->dec.data, f->dec.len);
+		buf_reset(&f->dec);
+	}
+}
+
+/* Lower-cased charset parameter of a Content-Type, or "". */
+static void
+charset_from_type(const char *ctype, char *dst, size_t dstlen)
+{
+	const char	*p;
+	size_t		 i = 0;
+
+	dst[0] = '\0';
+	if (ctype == NULL || (p = strcasestr(ctype, "charset=")) == NULL)
+		return;
+	p += 8;
+	while (*p == '"' || *p == '\'' || *p == ' ')
+		p++;
+	while (*p != '\0' && *p != '"' && *p != '\'' && *p != ';' &&
+	    !isspace((unsigned char)*p) && i + 1 < dstlen)
+		dst[i++] = (char)tolower((unsigned char)*p++);
+	dst[i] = '\0';
+}
+
+/* The encoding named in an XML declaration at the start of s, or "". */
+static void
+charset_from_decl(const char *s, size_t n, char *dst, size_t dstlen)
+{
+	const char	*end, *p;
+	size_t		 i = 0;
+	char		 q;
+
+	dst[0] = '\0';
+	while (n > 0 && isspace((unsigned char)*s))
+		s++, n--;
+	if (!starts(s, n, "<?xml"))
+		return;
+	if ((end = memmem(s, n, "?>", 2)) == NULL)
+		end = s + n;
+	if ((p = memmem(s, (size_t)(end - s), "encoding", 8)) == NULL)
+		return;
+	p += 8;
+	while (p < end && (isspace((unsigned char)*p) || *p == '='))
+		p++;
+	if (p >= end || (*p != '"' && *p != '\''))
+		return;
+	q = *p++;
+	while (p < end && *p != q && i + 1 < dstlen)
+		dst[i++] = (char)tolower((unsigned char)*p++);
+	dst[i] = '\0';
+}
+
+/*
+ * Decides the encoding from the head of the document.  The byte order mark
+ * wins, then the XML declaration, then the HTTP charset; without any of
+ * them the document is read as UTF-8 with stray 8-bit bytes taken as
+ * windows-1252.  Returns the number of BOM bytes to skip.
+ */
+static size_t
+infilter_decide(struct infilter *f, const char *http_ctype)
+{
+	const unsigned char	*s = (const unsigned char *)f->head.data;
+	size_t			 n = f->head.len, skip = 0;
+	char			 decl[64], http[64];
+	const char		*enc = NULL;
+
+	charset_from_type(http_ctype, http, sizeof(http));
+	if (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff)
+		enc = "UTF-32BE", skip = 4;
+	else if (n >= 4 && s[0] == 0xff && s[1] == 0xfe && s[2] == 0 && s[3] == 0)
+		enc = "UTF-32LE", skip = 4;
+	else if (n >= 2 && s[0] == 0xfe && s[1] == 0xff)
+		enc = "UTF-16BE", skip = 2;
+	else if (n >= 2 && s[0] == 0xff && s[1] == 0xfe)
+		enc = "UTF-16LE", skip = 2;
+	else if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		enc = "UTF-8", skip = 3;
+	else if (n >= 4 && s[0] == 0 && s[1] == '<' && s[2] == 0 && s[3] == '?')
+		enc = "UTF-16BE";
+	else if (n >= 4 && s[0] == '<' && s[1] == 0 && s[2] == '?' && s[3] == 0)
+		enc = "UTF-16LE";
+	if (enc != NULL) {
+		f->declared = 1;
+	} else {
+		charset_from_decl(f->head.data, n, decl, sizeof(decl));
+		if (decl[0] != '\0' && strncmp(decl, "utf-16", 6) != 0 &&
+		    strncmp(decl, "utf-32", 6) != 0 &&
+		    strcmp(decl, "ucs-2") != 0 && strcmp(decl, "ucs-4") != 0)
+			enc = decl;
+		else if (decl[0] != '\0') {
+			/* says 16-bit, but the bytes are not: ignore it */
+			infilter_fix(f, "declared encoding contradicts the bytes");
+		} else if (http[0] != '\0')
+			enc = http;
+		if (enc != NULL)
+			f->declared = 1;
+	}
+	if (enc == NULL)
+		enc = "utf-8";
+	/* The HTML5 rule: Latin-1 and ASCII labels mean windows-1252. */
+	if (strcasecmp(enc, "iso-8859-1") == 0 ||
+	    strcasecmp(enc, "latin1") == 0 || strcasecmp(enc, "latin-1") == 0 ||
+	    strcasecmp(enc, "us-ascii") == 0 || strcasecmp(enc, "ascii") == 0 ||
+	    strcasecmp(enc, "iso8859-1") == 0)
+		enc = "windows-1252";
+	snprintf(f->encoding, sizeof(f->encoding), "%s", enc);
+	for (char *p = f->encoding; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	f->utf16 = strncmp(f->encoding, "utf-16", 6) == 0;
+	f->cd = (iconv_t)-1;
+	if (strcmp(f->encoding, "utf-8") != 0 && strcmp(f->encoding, "utf8") != 0) {
+		f->cd = iconv_open("UTF-8", enc);
+		if (f->cd == (iconv_t)-1) {
+			infilter_fix(f, "unknown encoding: read as UTF-8");
+			snprintf(f->encoding, sizeof(f->encoding), "utf-8");
+			f->declared = 0;
+		}
+	} else
+		snprintf(f->encoding, sizeof(f->encoding), "utf-8");
+	return skip;
+}
+
+/* ------------------------------------------------------------------ */
+/* The feedparser state machine.                                       */
+/* ------------------------------------------------------------------ */
+
+struct elem {
+	char		*name;
+	int		 expecting_text;
+	char		**pieces;
+	size_t		 npieces;
+	size_t		 cap;
+	size_t		 bytes;
+};
+
+struct parser {
+	char		*url;
+	char		*base_url;
+	char		*content_type;
+	char		*language;
+	size_t		 max_items;
+	size_t		 max_field;
+	parse_entry_fn	 cb;
+	void		*cbarg;
+
+	struct infilter	 in;
+	xmlParserCtxtPtr ctxt;
+	struct buf	 sniff;
+	int		 finished;
+
+	json_t		*result;
+	json_t		*feed;
+	json_t		*entry;
+	json_t		*entry_depths;
+	json_t		*sourcedata;
+	json_t		*contentparams;
+	json_t		*namespaces_in_use;
+	json_t		*namespacemap;
+	json_t		*decls;
+	json_t		*alternates;
+	char		*version;
+	char		*doctype_version;
+	char		*root;
+
+	int		 infeed, inentry, incontent, intextinput, inimage;
+	int		 inauthor, incontributor, inpublisher, insource;
+	int		 guidislink, has_content, svg_ok;
+	int		 title_depth, depth;
+	const char	*summary_key;
+	char		*baseuri;
+	char		*lang;
+	char		**basestack;
+	char		**langstack;
+	size_t		 nbase, capbase;
+	struct elem	*stack;
+	size_t		 nstack, capstack;
+
+	size_t		 nentries;
+	int		 skip_entry;
+	int		 truncated;
+	int		 bozo;
+	char		*bozo_exception;
+	char		*error;
+};
+
+static const char *const acceptable_elements[] = {
+	"a", "abbr", "acronym", "address", "area", "article", "aside",
+	"audio", "b", "big", "blockquote", "br", "button", "canvas",
+	"caption", "center", "cite", "code", "col", "colgroup", "command",
+	"datagrid", "datalist", "dd", "del", "details", "dfn", "dialog",
+	"dir", "div", "dl", "dt", "em", "event-source", "fieldset",
+	"figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3",
+	"h4", "h5", "h6", "header", "hr", "i", "img", "input", "ins", "kbd",
+	"keygen", "label", "legend", "li", "m", "map", "menu", "meter",
+	"multicol", "nav", "nextid", "noscript", "ol", "optgroup", "option",
+	"output", "p", "pre", "progress", "q", "s", "samp", "section",
+	"select", "small", "sound", "source", "spacer", "span", "strike",
+	"strong", "sub", "sup", "table", "tbody", "td", "textarea", "tfoot",
+	"th", "thead", "time", "tr", "tt", "u", "ul", "var", "video",
+};
+
+static const char *const safe_schemes[] = {
+	"file", "ftp", "gopher", "h323", "hdl", "http", "https", "imap",
+	"magnet", "mailto", "mms", "news", "nntp", "prospero", "rsync",
+	"rtsp", "rtspu", "sftp", "shttp", "sip", "sips", "snews", "svn",
+	"svn+ssh", "telnet", "wais", "aim", "callto", "cvs", "facetime",
+	"feed", "git", "gtalk", "irc", "ircs", "irc6", "itms", "msnim",
+	"skype", "ssh", "smb", "ymsg",
+};
+
+/* The namespace URIs feedparser knows, and the prefix each maps to. */
+static const struct {
+	const char	*uri;
+	const char	*prefix;
+} known_ns[] = {
+	{ "", "" },
+	{ "http://backend.userland.com/rss", "" },
+	{ "http://blogs.law.harvard.edu/tech/rss", "" },
+	{ "http://purl.org/rss/1.0/", "" },
+	{ "http://my.netscape.com/rdf/simple/0.9/", "" },
+	{ "http://example.com/newformat#", "" },
+	{ "http://example.com/necho", "" },
+	{ "http://purl.org/echo/", "" },
+	{ "uri/of/echo/namespace#", "" },
+	{ "http://purl.org/pie/", "" },
+	{ "http://purl.org/atom/ns#", "" },
+	{ "http://www.w3.org/2005/atom", "" },
+	{ "http://purl.org/rss/1.0/modules/rss091#", "" },
+	{ "http://webns.net/mvcb/", "admin" },
+	{ "http://purl.org/rss/1.0/modules/aggregation/", "ag" },
+	{ "http://purl.org/rss/1.0/modules/annotate/", "annotate" },
+	{ "http://media.tangent.org/rss/1.0/", "audio" },
+	{ "http://backend.userland.com/blogchannelmodule", "blogChannel" },
+	{ "http://creativecommons.org/ns#license", "cc" },
+	{ "http://web.resource.org/cc/", "cc" },
+	{ "http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html", "creativeCommons" },
+	{ "http://backend.userland.com/creativecommonsrssmodule", "creativeCommons" },
+	{ "http://purl.org/rss/1.0/modules/company", "co" },
+	{ "http://purl.org/rss/1.0/modules/content/", "content" },
+	{ "http://my.theinfo.org/changed/1.0/rss/", "cp" },
+	{ "http://purl.org/dc/elements/1.1/", "dc" },
+	{ "http://purl.org/dc/terms/", "dcterms" },
+	{ "http://purl.org/rss/1.0/modules/email/", "email" },
+	{ "http://purl.org/rss/1.0/modules/event/", "ev" },
+	{ "http://rssnamespace.org/feedburner/ext/1.0", "feedburner" },
+	{ "http://freshmeat.net/rss/fm/", "fm" },
+	{ "http://xmlns.com/foaf/0.1/", "foaf" },
+	{ "http://www.w3.org/2003/01/geo/wgs84_pos#", "geo" },
+	{ "http://www.georss.org/georss", "georss" },
+	{ "http://www.opengis.net/gml", "gml" },
+	{ "http://postneo.com/icbm/", "icbm" },
+	{ "http://purl.org/rss/1.0/modules/image/", "image" },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes" },
+	{ "http://example.com/dtds/podcast-1.0.dtd", "itunes" },
+	{ "http://purl.org/rss/1.0/modules/link/", "l" },
+	{ "http://search.yahoo.com/mrss", "media" },
+	{ "http://search.yahoo.com/mrss/", "media" },
+	{ "http://madskills.com/public/xml/rss/module/pingback/", "pingback" },
+	{ "http://prismstandard.org/namespaces/1.2/basic/", "prism" },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf" },
+	{ "http://www.w3.org/2000/01/rdf-schema#", "rdfs" },
+	{ "http://purl.org/rss/1.0/modules/reference/", "ref" },
+	{ "http://purl.org/rss/1.0/modules/richequiv/", "reqv" },
+	{ "http://purl.org/rss/1.0/modules/search/", "search" },
+	{ "http://purl.org/rss/1.0/modules/slash/", "slash" },
+	{ "http://schemas.xmlsoap.org/soap/envelope/", "soap" },
+	{ "http://purl.org/rss/1.0/modules/servicestatus/", "ss" },
+	{ "http://hacks.benhammersley.com/rss/streaming/", "str" },
+	{ "http://purl.org/rss/1.0/modules/subscription/", "sub" },
+	{ "http://purl.org/rss/1.0/modules/syndication/", "sy" },
+	{ "http://schemas.pocketsoap.com/rss/mydescmodule/", "szf" },
+	{ "http://purl.org/rss/1.0/modules/taxonomy/", "taxo" },
+	{ "http://purl.org/rss/1.0/modules/threading/", "thr" },
+	{ "http://purl.org/rss/1.0/modules/textinput/", "ti" },
+	{ "http://madskills.com/public/xml/rss/module/trackback/", "trackback" },
+	{ "http://wellformedweb.org/commentapi/", "wfw" },
+	{ "http://purl.org/rss/1.0/modules/wiki/", "wiki" },
+	{ "http://www.w3.org/1999/xhtml", "xhtml" },
+	{ "http://www.w3.org/1999/xlink", "xlink" },
+	{ "http://www.w3.org/xml/1998/namespace", "xml" },
+	{ "http://podlove.org/simple-chapters", "psc" },
+};
+
+/* Looks up a lower-cased namespace URI; NULL when unknown. */
+static const char *
+ns_match(const char *loweruri)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(known_ns) / sizeof(known_ns[0]); i++)
+		if (strcmp(known_ns[i].uri, loweruri) == 0)
+			return known_ns[i].prefix;
+	return NULL;
+}
+
+static char *
+str_lower(const char *s)
+{
+	char	*d = xstrdup(s), *p;
+
+	for (p = d; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static const char *
+jstr(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static void
+jset_str(json_t *obj, const char *key, const char *val)
+{
+	json_object_set_new(obj, key, val != NULL ?
+	    json_string(val) : json_null());
+}
+
+static void
+fp_bozo(struct parser *p, const char *exc)
+{
+	if (!p->bozo && exc != NULL)
+		p->bozo_exception = xstrdup(exc);
+	p->bozo = 1;
+}
+
+/* ---- URLs, after feedparser's urls.py ---- */
+
+static int
+scheme_safe(const char *uri)
+{
+	const char	*colon;
+	size_t		 i, n;
+
+	while (isspace((unsigned char)*uri))
+		uri++;
+	if ((colon = strchr(uri, ':')) == NULL)
+		return 0;
+	n = (size_t)(colon - uri);
+	for (i = 0; i < sizeof(safe_schemes) / sizeof(safe_schemes[0]); i++)
+		if (strlen(safe_schemes[i]) == n &&
+		    strncmp(safe_schemes[i], uri, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* feedparser's _urljoin; returns heap. */
+static char *
+fp_urljoin(const char *base, const char *uri)
+{
+	char		*fixed, *out;
+	const char	*p = uri;
+
+	/* "http:///x" -> "http://x" */
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	if (p != uri && strncmp(p, "://", 3) == 0 && p[3] == '/') {
+		const char *q = p + 3;
+
+		while (*q == '/')
+			q++;
+		fixed = xasprintf("%.*s%s", (int)(p + 3 - uri), uri, q);
+	} else
+		fixed = xstrdup(uri);
+	if (base == NULL || *base == '\0')
+		return fixed;
+	out = url_resolve(base, fixed);
+	free(fixed);
+	return out;
+}
+
+/* feedparser's make_safe_absolute_uri; returns heap ("" when unsafe). */
+static char *
+fp_safe_uri(const char *base, const char *rel)
+{
+	char	*uri;
+
+	if (base == NULL || *base == '\0')
+		return xstrdup(rel != NULL ? rel : "");
+	if (rel == NULL || *rel == '\0') {
+		if (!url_is_absolute(base) || scheme_safe(base))
+			return xstrdup(base);
+		return xstrdup("");
+	}
+	uri = fp_urljoin(base, rel);
+	if (!scheme_safe(uri)) {
+		free(uri);
+		return xstrdup("");
+	}
+	return uri;
+}
+
+/* ---- small text helpers ---- */
+
+static int
+is_py_space(const unsigned char *s, size_t *len)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
+	    *s == '\f' || *s == '\v') {
+		*len = 1;
+		return 1;
+	}
+	if (s[0] == 0xc2 && (s[1] == 0xa0 || s[1] == 0x85)) {
+		*len = 2;
+		return 1;
+	}
+	return 0;
+}
+
+/* Python's str.strip(), in place on a heap string. */
+static void
+py_strip(char *s)
+{
+	size_t	 n = strlen(s), l, start = 0;
+
+	while (start < n && is_py_space((unsigned char *)s + start, &l))
+		start += l;
+	while (n > start) {
+		if (isspace((unsigned char)s[n - 1]))
+			n--;
+		else if (n - start >= 2 && (unsigned char)s[n - 2] == 0xc2 &&
+		    ((unsigned char)s[n - 1] == 0xa0 ||
+		    (unsigned char)s[n - 1] == 0x85))
+			n -= 2;
+		else
+			break;
+	}
+	memmove(s, s + start, n - start);
+	s[n - start] = '\0';
+}
+
+static char *
+xml_escape(const char *s, int quot)
+{
+	struct buf	 b;
+
+	buf_init(&b, 0);
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_puts(&b, "&amp;");
+		else if (*s == '<')
+			buf_puts(&b, "&lt;");
+		else if (*s == '>')
+			buf_puts(&b, "&gt;");
+		else if (quot && *s == '"')
+			buf_puts(&b, "&quot;");
+		else
+			buf_putc(&b, *s);
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * feedparser's repair of text that was UTF-8, read as Latin-1 and written
+ * as UTF-8 again; then its mapping of C1 controls to windows-1252.
+ */
+static char *
+fp_fix_text(char *s)
+{
+	const unsigned char	*p;
+	int			 all_latin1 = 1, high = 0;
+	struct buf		 b;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p >= 0x80) {
+			if ((*p == 0xc2 || *p == 0xc3) && (p[1] & 0xc0) == 0x80) {
+				high = 1;
+				p++;
+			} else {
+				all_latin1 = 0;
+				break;
+			}
+		}
+	}
+	if (all_latin1 && high) {
+		/* the Latin-1 bytes of s: valid UTF-8? */
+		struct buf	 raw;
+
+		buf_init(&raw, 0);
+		for (p = (const unsigned char *)s; *p != '\0'; p++) {
+			if (*p >= 0x80) {
+				buf_putc(&raw, (char)(((p[0] & 0x03) << 6) | (p[1] & 0x3f)));
+				p++;
+			} else
+				buf_putc(&raw, (char)*p);
+		}
+		if (raw.data != NULL && utf8_valid(raw.data, raw.len)) {
+			free(s);
+			s = buf_steal(&raw);
+		} else
+			buf_free(&raw);
+	}
+	/* C1 controls U+0080..U+009F -> windows-1252 */
+	if (strstr(s, "\xc2") == NULL)
+		return s;
+	buf_init(&b, 0);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f &&
+		    cp1252_high[p[1] - 0x80] != 0xfffd) {
+			put_cp(&b, cp1252_high[p[1] - 0x80]);
+			p++;
+		} else
+			buf_putc(&b, (char)*p);
+	}
+	free(s);
+	return buf_steal(&b);
+}
+
+static int
+is_acceptable_element(const char *name, size_t n)
+{
+	size_t	 i;
+	char	 low[32];
+
+	if (n >= sizeof(low))
+		return 0;
+	for (i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[n] = '\0';
+	for (i = 0; i < sizeof(acceptable_elements) / sizeof(acceptable_elements[0]); i++)
+		if (strcmp(acceptable_elements[i], low) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_word(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+/* feedparser's looks_like_html(). */
+static int
+looks_like_html(const char *s)
+{
+	const char	*p;
+	int		 close = 0, ent = 0;
+
+	for (p = s; *p != '\0'; p++) {
+		if (p[0] == '<' && p[1] == '/') {
+			const char *q = p + 2;
+
+			while (is_word((unsigned char)*q))
+				q++;
+			if (q > p + 2 && *q == '>')
+				close = 1;
+		} else if (p[0] == '&') {
+			const char *q = p + 1;
+
+			if (*q == '#')
+				q++;
+			while (is_word((unsigned char)*q))
+				q++;
+			if (q > p + 1 && *q == ';')
+				ent = 1;
+		}
+	}
+	if (!close && !ent)
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		if (p[0] == '<') {
+			const char *q = p + 1, *start;
+
+			if (*q == '/')
+				q++;
+			start = q;
+			while (is_word((unsigned char)*q))
+				q++;
+			if (q > start && !is_acceptable_element(start, (size_t)(q - start)))
+				return 0;
+		} else if (p[0] == '&' && p[1] != '#') {
+			const char *q = p + 1;
+
+			while (is_word((unsigned char)*q))
+				q++;
+			if (q > p + 1 && *q == ';' &&
+			    html_entity_lookup(p + 1, (size_t)(q - p - 1)) == NULL)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static char *
+base64_decode(const char *s, int *ok)
+{
+	struct buf	 b;
+	uint32_t	 acc = 0;
+	int		 bits = 0, pad = 0;
+	const char	*p;
+
+	*ok = 0;
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	for (p = s; *p != '\0'; p++) {
+		int	 v;
+
+		if (*p >= 'A' && *p <= 'Z')
+			v = *p - 'A';
+		else if (*p >= 'a' && *p <= 'z')
+			v = *p - 'a' + 26;
+		else if (*p >= '0' && *p <= '9')
+			v = *p - '0' + 52;
+		else if (*p == '+')
+			v = 62;
+		else if (*p == '/')
+			v = 63;
+		else if (*p == '=') {
+			pad++;
+			continue;
+		} else if (isspace((unsigned char)*p))
+			continue;
+		else {
+			buf_free(&b);
+			return NULL;
+		}
+		if (pad) {
+			buf_free(&b);
+			return NULL;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_putc(&b, (char)((acc >> bits) & 0xff));
+		}
+	}
+	if (!utf8_valid(b.data, b.len)) {
+		buf_free(&b);
+		return NULL;
+	}
+	*ok = 1;
+	return buf_steal(&b);
+}
+
+/* ---- the element stack ---- */
+
+static void
+fp_push(struct parser *p, const char *name, int expecting_text)
+{
+	struct elem	*e;
+
+	if (p->nstack == p->capstack) {
+		p->capstack = p->capstack ? p->capstack * 2 : 16;
+		p->stack = xrealloc(p->stack, p->capstack * sizeof(*p->stack));
+	}
+	e = &p->stack[p->nstack++];
+	memset(e, 0, sizeof(*e));
+	e->name = xstrdup(name);
+	e->expecting_text = expecting_text;
+}
+
+static void
+elem_add(struct parser *p, struct elem *e, const char *s, size_t n)
+{
+	if (e->bytes + n > p->max_field) {
+		if (e->bytes >= p->max_field)
+			return;
+		n = p->max_field - e->bytes;
+		/* cut on a character boundary */
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		e->bytes = p->max_field;
+	} else
+		e->bytes += n;
+	if (e->npieces == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 4;
+		e->pieces = xrealloc(e->pieces, e->cap * sizeof(char *));
+	}
+	e->pieces[e->npieces++] = xstrndup(s, n);
+}
+
+static void
+elem_free(struct elem *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->npieces; i++)
+		free(e->pieces[i]);
+	free(e->pieces);
+	free(e->name);
+}
+
+static void
+fp_handle_data(struct parser *p, const char *text, size_t n, int escape)
+{
+	struct elem	*e;
+
+	if (p->nstack == 0)
+		return;
+	e = &p->stack[p->nstack - 1];
+	if (escape && streq(jstr(p->contentparams, "type"), "application/xhtml+xml")) {
+		char	*t = xstrndup(text, n), *esc = xml_escape(t, 0);
+
+		elem_add(p, e, esc, strlen(esc));
+		free(esc);
+		free(t);
+	} else
+		elem_add(p, e, text, n);
+}
+
+static json_t *
+fp_context(struct parser *p)
+{
+	json_t	*img;
+
+	if (p->insource)
+		return p->sourcedata;
+	if (p->inimage && (img = json_object_get(p->feed, "image")) != NULL)
+		return img;
+	if (p->intextinput) {
+		json_t	*ti = json_object_get(p->feed, "textinput");
+
+		if (ti == NULL) {
+			ti = json_object();
+			json_object_set_new(p->feed, "textinput", ti);
+		}
+		return ti;
+	}
+	if (p->inentry && p->entry != NULL)
+		return p->entry;
+	return p->feed;
+}
+
+static const char *
+map_content_type(const char *t, char *buf, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; t[i] != '\0' && i + 1 < n; i++)
+		buf[i] = (char)tolower((unsigned char)t[i]);
+	buf[i] = '\0';
+	if (strcmp(buf, "text") == 0 || strcmp(buf, "plain") == 0)
+		return "text/plain";
+	if (strcmp(buf, "html") == 0)
+		return "text/html";
+	if (strcmp(buf, "xhtml") == 0)
+		return "application/xhtml+xml";
+	return buf;
+}
+
+static int
+is_html_type(const char *t)
+{
+	char		 buf[128];
+	const char	*m;
+
+	if (t == NULL)
+		return 0;
+	m = map_content_type(t, buf, sizeof(buf));
+	return strcmp(m, "application/xhtml+xml") == 0 ||
+	    strcmp(m, "text/html") == 0;
+}
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const can_be_relative_uri[] = {
+	"comments", "docs", "href", "icon", "id", "link", "logo", "url",
+	"wfw_comment", "wfw_commentrss", NULL
+};
+
+static void
+json_list_append(json_t *ctx, const char *key, json_t *val)
+{
+	json_t	*l = json_object_get(ctx, key);
+
+	if (!json_is_array(l)) {
+		l = json_array();
+		json_object_set_new(ctx, key, l);
+	}
+	json_array_append_new(l, val);
+}
+
+/* Strips the enclosing <div> of Atom 1.0 XHTML content, as feedparser does. */
+static void
+strip_xhtml_div(struct elem *e)
+{
+	size_t	 i, first = 0, last = e->npieces;
+	int	 depth = 0;
+
+	while (last - first > 1 && strspn(e->pieces[last - 1], " \t\r\n") ==
+	    strlen(e->pieces[last - 1]))
+		last--;
+	while (last - first > 1 && strspn(e->pieces[first], " \t\r\n") ==
+	    strlen(e->pieces[first]))
+		first++;
+	if (last == first)
+		goto keep;
+	if (!(strcmp(e->pieces[first], "<div>") == 0 ||
+	    strncmp(e->pieces[first], "<div ", 5) == 0) ||
+	    strcmp(e->pieces[last - 1], "</div>") != 0)
+		goto keep;
+	for (i = first; i < last - 1; i++) {
+		const char	*pc = e->pieces[i];
+		size_t		 l = strlen(pc);
+
+		if (strncmp(pc, "</", 2) == 0) {
+			if (--depth == 0)
+				goto keep;
+		} else if (pc[0] == '<' && !(l >= 2 && strcmp(pc + l - 2, "/>") == 0))
+			depth++;
+	}
+	first++;
+	last--;
+keep:
+	for (i = 0; i < e->npieces; i++)
+		if (i < first || i >= last) {
+			free(e->pieces[i]);
+			e->pieces[i] = NULL;
+		}
+	memmove(e->pieces, e->pieces + first, (last - first) * sizeof(char *));
+	e->npieces = last - first;
+}
+
+/* feedparser's repair of "?a=1&b;=2" style links; amp: also "&amp;" -> "&". */
+static char *
+fp_link_fix(const char *s, int amp)
+{
+	struct buf	 b;
+	const char	*p = s;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	while (*p != '\0') {
+		if (amp && strncmp(p, "&amp;", 5) == 0) {
+			buf_putc(&b, '&');
+			p += 5;
+			continue;
+		}
+		if (*p == '&') {
+			const char *q = p + 1;
+
+			while (isalnum((unsigned char)*q) || *q == '_')
+				q++;
+			if (q > p + 1 && *q == ';') {
+				buf_append(&b, p, (size_t)(q - p));
+				p = q + 1;
+				continue;
+			}
+		}
+		buf_putc(&b, *p++);
+	}
+	return buf_steal(&b);
+}
+
+/* feedparser's pop().  Returns the element's text (heap) or NULL. */
+static char *
+fp_pop(struct parser *p, const char *element)
+{
+	struct elem	 e;
+	struct buf	 b;
+	char		*output;
+	size_t		 i;
+	const char	*ctype;
+
+	if (p->nstack == 0 || strcmp(p->stack[p->nstack - 1].name, element) != 0)
+		return NULL;
+	e = p->stack[--p->nstack];
+	ctype = jstr(p->contentparams, "type");
+	if (streq(p->version, "atom10") &&
+	    streq(ctype != NULL ? ctype : "text", "application/xhtml+xml"))
+		strip_xhtml_div(&e);
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	for (i = 0; i < e.npieces; i++)
+		buf_puts(&b, e.pieces[i]);
+	output = buf_steal(&b);
+	py_strip(output);
+	if (!e.expecting_text) {
+		elem_free(&e);
+		return output;
+	}
+
+	if (json_is_true(json_object_get(p->contentparams, "base64"))) {
+		int	 ok;
+		char	*d = base64_decode(output, &ok);
+
+		if (ok) {
+			free(output);
+			output = d;
+		}
+	}
+	if (in_list(element, can_be_relative_uri) && *output != '\0' &&
+	    (strcmp(element, "id") != 0 || p->guidislink)) {
+		char *r = fp_urljoin(p->baseuri, output);
+
+		free(output);
+		output = r;
+	}
+	if ((p->version == NULL || strncmp(p->version, "atom", 4) != 0) &&
+	    streq(jstr(p->contentparams, "type"), "text/plain") &&
+	    looks_like_html(output))
+		json_object_set_new(p->contentparams, "type", json_string("text/html"));
+	json_object_del(p->contentparams, "mode");
+	json_object_del(p->contentparams, "base64");
+
+	output = fp_fix_text(output);
+
+	if (strcmp(element, "category") == 0 || strcmp(element, "tags") == 0 ||
+	    strcmp(element, "itunes_keywords") == 0)
+		goto done;
+	if (strcmp(element, "title") == 0 && p->title_depth > -1 &&
+	    p->title_depth <= p->depth)
+		goto done;
+
+	if (p->inentry && !p->insource && p->entry != NULL) {
+		if (strcmp(element, "content") == 0) {
+			json_t	*cp = json_deep_copy(p->contentparams);
+
+			json_object_set_new(cp, "value", json_string(output));
+			json_list_append(p->entry, "content", cp);
+		} else if (strcmp(element, "link") == 0) {
+			if (!p->inimage) {
+				char	*fixed = fp_link_fix(output, 1);
+
+				jset_str(p->entry, "link", fixed);
+				if (*fixed != '\0') {
+					json_t *links = json_object_get(p->entry, "links");
+					size_t	n = json_array_size(links);
+
+					if (n > 0)
+						jset_str(json_array_get(links, n - 1),
+						    "href", fixed);
+				}
+				free(fixed);
+			}
+		} else {
+			const char	*key = element;
+			json_t		*old;
+			char		*dk;
+
+			if (strcmp(key, "description") == 0)
+				key = "summary";
+			old = json_object_get(p->entry_depths, key);
+			if (old == NULL || p->depth <= json_integer_value(old)) {
+				json_object_set_new(p->entry_depths, key,
+				    json_integer(p->depth));
+				jset_str(p->entry, key, output);
+			}
+			if (p->incontent) {
+				json_t	*cp = json_deep_copy(p->contentparams);
+
+				json_object_set_new(cp, "value", json_string(output));
+				dk = xasprintf("%s_detail", key);
+				json_object_set_new(p->entry, dk, cp);
+				free(dk);
+			}
+		}
+	} else if (p->infeed || p->insource) {
+		json_t		*ctx = fp_context(p);
+		const char	*key = element;
+
+		if (strcmp(key, "description") == 0)
+			key = "subtitle";
+		jset_str(ctx, key, output);
+		if (strcmp(key, "link") == 0) {
+			char	*fixed = fp_link_fix(output, 0);
+			json_t	*links = json_object_get(ctx, "links");
+			size_t	 n = json_array_size(links);
+
+			jset_str(ctx, "link", fixed);
+			if (n > 0)
+				jset_str(json_array_get(links, n - 1), "href", fixed);
+			free(fixed);
+		} else if (p->incontent) {
+			json_t	*cp = json_deep_copy(p->contentparams);
+			char	*dk = xasprintf("%s_detail", key);
+
+			json_object_set_new(cp, "value", json_string(output));
+			json_object_set_new(ctx, dk, cp);
+			free(dk);
+		}
+	}
+done:
+	elem_free(&e);
+	return output;
+}
+
+static void
+fp_push_content(struct parser *p, const char *tag, json_t *attrs,
+    const char *default_type, int expecting_text)
+{
+	const char	*t = jstr(attrs, "type");
+	char		 buf[128];
+	const char	*type, *mode;
+	int		 base64 = 0;
+
+	p->incontent++;
+	if (p->lang != NULL)
+		for (char *c = p->lang; *c != '\0'; c++)
+			if (*c == '_')
+				*c = '-';
+	type = map_content_type(t != NULL ? t : default_type, buf, sizeof(buf));
+	json_object_clear(p->contentparams);
+	jset_str(p->contentparams, "type", type);
+	jset_str(p->contentparams, "language", p->lang);
+	jset_str(p->contentparams, "base", p->baseuri);
+	mode = jstr(attrs, "mode");
+	if (streq(mode, "base64"))
+		base64 = 1;
+	else if (strncmp(type, "text/", 5) == 0)
+		base64 = 0;
+	else {
+		size_t	 l = strlen(type);
+
+		base64 = !((l >= 4 && strcmp(type + l - 4, "+xml") == 0) ||
+		    (l >= 4 && strcmp(type + l - 4, "/xml") == 0));
+	}
+	json_object_set_new(p->contentparams, "base64", json_boolean(base64));
+	fp_push(p, tag, expecting_text);
+}
+
+static char *
+fp_pop_content(struct parser *p, const char *tag)
+{
+	char	*v = fp_pop(p, tag);
+
+	p->incontent--;
+	json_object_clear(p->contentparams);
+	return v;
+}
+
+/* Saves a date and its parsed form (epoch seconds or null). */
+static void
+fp_save_date(struct parser *p, const char *key, const char *value)
+{
+	json_t	*ctx = fp_context(p);
+	char	*pk = xasprintf("%s_parsed", key);
+	int64_t	 t;
+
+	if (value != NULL && date_parse(value, &t) == 0)
+		json_object_set_new(ctx, pk, json_integer(t));
+	else
+		json_object_set_new(ctx, pk, json_null());
+	free(pk);
+}
+
+static void
+fp_sync_author_detail(struct parser *p, const char *key)
+{
+	json_t	*ctx = fp_context(p);
+	char	*lk = xasprintf("%ss", key), *dk = xasprintf("%s_detail", key);
+	json_t	*list = json_object_get(ctx, lk), *detail;
+	const char *name, *email, *author;
+
+	detail = json_array_size(list) > 0 ?
+	    json_array_get(list, json_array_size(list) - 1) : NULL;
+	if (detail != NULL && json_object_size(detail) > 0) {
+		name = jstr(detail, "name");
+		email = jstr(detail, "email");
+		if (name != NULL && *name && email != NULL && *email) {
+			char *s = xasprintf("%s (%s)", name, email);
+
+			jset_str(ctx, key, s);
+			free(s);
+		} else if (name != NULL && *name)
+			jset_str(ctx, key, name);
+		else if (email != NULL && *email)
+			jset_str(ctx, key, email);
+		goto out;
+	}
+	author = jstr(ctx, key);
+	if (author == NULL || *author == '\0')
+		goto out;
+	{
+		/* find an e-mail address in "Name (mail@host)" and friends */
+		const char	*at = strchr(author, '@'), *s, *e;
+		char		*name_s = xstrdup(author), *email_s = NULL;
+		json_t		*d;
+
+		if (at != NULL) {
+			s = at;
+			while (s > author && (isalnum((unsigned char)s[-1]) ||
+			    strchr("_-.+", s[-1]) != NULL))
+				s--;
+			e = at + 1;
+			while (isalnum((unsigned char)*e) || *e == '-' || *e == '.')
+				e++;
+			while (e > at + 1 && e[-1] == '.')
+				e--;
+			if (s < at && e > at + 1 && memchr(at, '.', (size_t)(e - at))) {
+				if (strncmp(e, "?subject=", 9) == 0) {
+					e += 9;
+					while (*e != '\0' && !isspace((unsigned char)*e))
+						e++;
+				}
+				email_s = xstrndup(s, (size_t)(e - s));
+			}
+		}
+		if (email_s != NULL) {
+			struct buf	 b;
+			const char	*q = author;
+			char		*r;
+			size_t		 el = strlen(email_s);
+
+			buf_init(&b, 0);
+			buf_append(&b, "", 0);
+			while ((r = strstr(q, email_s)) != NULL) {
+				buf_append(&b, q, (size_t)(r - q));
+				q = r + el;
+			}
+			buf_puts(&b, q);
+			free(name_s);
+			name_s = buf_steal(&b);
+			for (const char *const *pat = (const char *const[]){ "()", "<>", "&lt;&gt;", NULL }; *pat; pat++) {
+				while ((r = strstr(name_s, *pat)) != NULL)
+					memmove(r, r + strlen(*pat), strlen(r + strlen(*pat)) + 1);
+			}
+			py_strip(name_s);
+			if (name_s[0] == '(')
+				memmove(name_s, name_s + 1, strlen(name_s));
+			if (*name_s && name_s[strlen(name_s) - 1] == ')')
+				name_s[strlen(name_s) - 1] = '\0';
+			py_strip(name_s);
+		}
+		if (*name_s != '\0' || email_s != NULL) {
+			d = json_object_get(ctx, dk);
+			if (d == NULL) {
+				d = json_object();
+				json_object_set_new(ctx, dk, d);
+			}
+			if (*name_s != '\0')
+				jset_str(d, "name", name_s);
+			if (email_s != NULL)
+				jset_str(d, "email", email_s);
+		}
+		free(name_s);
+		free(email_s);
+	}
+out:
+	free(lk);
+	free(dk);
+}
+
+static void
+fp_save_author(struct parser *p, const char *key, const char *value,
+    const char *prefix)
+{
+	json_t	*ctx = fp_context(p), *d, *list;
+	char	*dk = xasprintf("%s_detail", prefix);
+
+	if ((d = json_object_get(ctx, dk)) == NULL) {
+		d = json_object();
+		json_object_set_new(ctx, dk, d);
+	}
+	jset_str(d, key, value);
+	fp_sync_author_detail(p, "author");
+	list = json_object_get(ctx, "authors");
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_array_append_new(list, json_object());
+		json_object_set_new(ctx, "authors", list);
+	}
+	if (json_array_size(list) == 0)
+		json_array_append_new(list, json_object());
+	jset_str(json_array_get(list, json_array_size(list) - 1), key, value);
+	free(dk);
+}
+
+static void
+fp_save_contributor(struct parser *p, const char *key, const char *value)
+{
+	json_t	*ctx = fp_context(p), *list = json_object_get(ctx, "contributors");
+
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(ctx, "contributors", list);
+	}
+	if (json_array_size(list) == 0)
+		json_array_append_new(list, json_object());
+	jset_str(json_array_get(list, json_array_size(list) - 1), key, value);
+}
+
+static void
+fp_add_tag(struct parser *p, const char *term, const char *scheme,
+    const char *label)
+{
+	json_t	*ctx = fp_context(p), *tags = json_object_get(ctx, "tags"), *v;
+	size_t	 i;
+
+	if (!json_is_array(tags)) {
+		tags = json_array();
+		json_object_set_new(ctx, "tags", tags);
+	}
+	if ((term == NULL || !*term) && (scheme == NULL || !*scheme) &&
+	    (label == NULL || !*label))
+		return;
+	v = json_object();
+	jset_str(v, "term", term);
+	jset_str(v, "scheme", scheme);
+	jset_str(v, "label", label);
+	for (i = 0; i < json_array_size(tags); i++)
+		if (json_equal(json_array_get(tags, i), v)) {
+			json_decref(v);
+			return;
+		}
+	json_array_append_new(tags, v);
+}
+
+static void
+fp_save(struct parser *p, const char *key, json_t *value, int overwrite)
+{
+	json_t	*ctx = fp_context(p);
+
+	if (overwrite || json_object_get(ctx, key) == NULL)
+		json_object_set_new(ctx, key, value);
+	else
+		json_decref(value);
+}
+
+/* ---- start and end handlers (feedparser's _start_x / _end_x) ---- */
+
+typedef void (*start_fn)(struct parser *, json_t *attrs);
+typedef void (*end_fn)(struct parser *);
+
+static void
+enforce_href(json_t *attrs)
+{
+	json_t	*h = json_object_get(attrs, "url");
+
+	if (h == NULL)
+		h = json_object_get(attrs, "uri");
+	if (h == NULL)
+		h = json_object_get(attrs, "href");
+	if (h != NULL && json_string_length(h) > 0) {
+		json_incref(h);
+		json_object_del(attrs, "url");
+		json_object_del(attrs, "uri");
+		json_object_set_new(attrs, "href", h);
+	}
+}
+
+static void
+s_rss(struct parser *p, json_t *a)
+{
+	const char	*v;
+
+	if (p->version != NULL && strncmp(p->version, "rss", 3) == 0)
+		return;
+	v = jstr(a, "version");
+	free(p->version);
+	if (streq(v, "0.91"))
+		p->version = xstrdup("rss091u");
+	else if (streq(v, "0.92"))
+		p->version = xstrdup("rss092");
+	else if (streq(v, "0.93"))
+		p->version = xstrdup("rss093");
+	else if (streq(v, "0.94"))
+		p->version = xstrdup("rss094");
+	else if (v != NULL && strncmp(v, "2.", 2) == 0)
+		p->version = xstrdup("rss20");
+	else
+		p->version = xstrdup("rss");
+}
+
+static void s_updated(struct parser *, json_t *);
+static void e_updated(struct parser *);
+static void s_link(struct parser *, json_t *);
+static void e_link(struct parser *);
+
+static void
+cdf_common(struct parser *p, json_t *a)
+{
+	const char	*v;
+
+	if ((v = jstr(a, "lastmod")) != NULL) {
+		json_t	*empty = json_object();
+
+		s_updated(p, empty);
+		json_decref(empty);
+		elem_add(p, &p->stack[p->nstack - 1], v, strlen(v));
+		e_updated(p);
+	}
+	if ((v = jstr(a, "href")) != NULL) {
+		json_t	*empty = json_object();
+
+		s_link(p, empty);
+		json_decref(empty);
+		if (p->nstack > 0 && streq(p->stack[p->nstack - 1].name, "link"))
+			elem_add(p, &p->stack[p->nstack - 1], v, strlen(v));
+		e_link(p);
+	}
+}
+
+static void
+s_channel(struct parser *p, json_t *a)
+{
+	p->infeed = 1;
+	cdf_common(p, a);
+}
+
+static void
+s_feed(struct parser *p, json_t *a)
+{
+	const char	*v = jstr(a, "version");
+
+	p->infeed = 1;
+	if (p->version != NULL && *p->version != '\0')
+		return;
+	free(p->version);
+	if (streq(v, "0.1"))
+		p->version = xstrdup("atom01");
+	else if (streq(v, "0.2"))
+		p->version = xstrdup("atom02");
+	else if (streq(v, "0.3"))
+		p->version = xstrdup("atom03");
+	else
+		p->version = xstrdup("atom");
+}
+
+static void
+e_channel(struct parser *p)
+{
+	p->infeed = 0;
+}
+
+static void
+s_image(struct parser *p, json_t *a)
+{
+	json_t	*ctx = fp_context(p);
+
+	if (!p->inentry && json_object_get(ctx, "image") == NULL)
+		json_object_set_new(ctx, "image", json_object());
+	p->inimage = 1;
+	p->title_depth = -1;
+	fp_push(p, "image", 0);
+}
+
+static void
+e_image(struct parser *p)
+{
+	free(fp_pop(p, "image"));
+	p->inimage = 0;
+}
+
+static void
+s_textinput(struct parser *p, json_t *a)
+{
+	json_t	*ctx = fp_context(p);
+
+	if (json_object_get(ctx, "textinput") == NULL)
+		json_object_set_new(ctx, "textinput", json_object());
+	p->intextinput = 1;
+	p->title_depth = -1;
+	fp_push(p, "textinput", 0);
+}
+
+static void
+e_textinput(struct parser *p)
+{
+	free(fp_pop(p, "textinput"));
+	p->intextinput = 0;
+}
+
+static void
+s_author(struct parser *p, json_t *a)
+{
+	p->inauthor = 1;
+	fp_push(p, "author", 1);
+	json_list_append(fp_context(p), "authors", json_object());
+}
+
+static void
+e_author(struct parser *p)
+{
+	free(fp_pop(p, "author"));
+	p->inauthor = 0;
+	fp_sync_author_detail(p, "author");
+}
+
+static void
+s_contributor(struct parser *p, json_t *a)
+{
+	p->incontributor = 1;
+	json_list_append(fp_context(p), "contributors", json_object());
+	fp_push(p, "contributor", 0);
+}
+
+static void
+e_contributor(struct parser *p)
+{
+	free(fp_pop(p, "contributor"));
+	p->incontributor = 0;
+}
+
+static void
+s_dc_contributor(struct parser *p, json_t *a)
+{
+	p->incontributor = 1;
+	json_list_append(fp_context(p), "contributors", json_object());
+	fp_push(p, "name", 0);
+}
+
+static void e_name(struct parser *);
+
+static void
+e_dc_contributor(struct parser *p)
+{
+	e_name(p);
+	p->incontributor = 0;
+}
+
+static void
+s_name(struct parser *p, json_t *a)
+{
+	fp_push(p, "name", 0);
+}
+
+static void
+e_name(struct parser *p)
+{
+	char	*v = fp_pop(p, "name");
+
+	if (p->inpublisher)
+		fp_save_author(p, "name", v, "publisher");
+	else if (p->inauthor)
+		fp_save_author(p, "name", v, "author");
+	else if (p->incontributor)
+		fp_save_contributor(p, "name", v);
+	else if (p->intextinput)
+		jset_str(fp_context(p), "name", v);
+	free(v);
+}
+
+static void
+s_width(struct parser *p, json_t *a)
+{
+	fp_push(p, "width", 0);
+}
+
+static void
+save_int(struct parser *p, const char *key, char *v)
+{
+	long	 n = 0;
+	char	*end;
+
+	if (v != NULL) {
+		n = strtol(v, &end, 10);
+		while (isspace((unsigned char)*end))
+			end++;
+		if (*end != '\0' || end == v)
+			n = 0;
+	}
+	if (p->inimage)
+		json_object_set_new(fp_context(p), key, json_integer(n));
+	free(v);
+}
+
+static void
+e_width(struct parser *p)
+{
+	save_int(p, "width", fp_pop(p, "width"));
+}
+
+static void
+s_height(struct parser *p, json_t *a)
+{
+	fp_push(p, "height", 0);
+}
+
+static void
+e_height(struct parser *p)
+{
+	save_int(p, "height", fp_pop(p, "height"));
+}
+
+static void
+s_url(struct parser *p, json_t *a)
+{
+	fp_push(p, "href", 1);
+}
+
+static void
+e_url(struct parser *p)
+{
+	char	*v = fp_pop(p, "href");
+
+	if (p->inauthor)
+		fp_save_author(p, "href", v, "author");
+	else if (p->incontributor)
+		fp_save_contributor(p, "href", v);
+	free(v);
+}
+
+static void
+s_email(struct parser *p, json_t *a)
+{
+	fp_push(p, "email", 0);
+}
+
+static void
+e_email(struct parser *p)
+{
+	char	*v = fp_pop(p, "email");
+
+	if (p->inpublisher)
+		fp_save_author(p, "email", v, "publisher");
+	else if (p->inauthor)
+		fp_save_author(p, "email", v, "author");
+	else if (p->incontributor)
+		fp_save_contributor(p, "email", v);
+	free(v);
+}
+
+static void
+s_subtitle(struct parser *p, json_t *a)
+{
+	fp_push_content(p, "subtitle", a, "text/plain", 1);
+}
+
+static void
+e_subtitle(struct parser *p)
+{
+	free(fp_pop_content(p, "subtitle"));
+}
+
+static void
+s_rights(struct parser *p, json_t *a)
+{
+	fp_push_content(p, "rights", a, "text/plain", 1);
+}
+
+static void
+e_rights(struct parser *p)
+{
+	free(fp_pop_content(p, "rights"));
+}
+
+static void
+s_item(struct parser *p, json_t *a)
+{
+	const char	*id;
+
+	json_decref(p->entry);
+	p->entry = json_object();
+	json_object_clear(p->entry_depths);
+	p->skip_entry = p->nentries >= p->max_items;
+	fp_push(p, "item", 0);
+	p->inentry = 1;
+	p->guidislink = 0;
+	p->title_depth = -1;
+	if ((id = jstr(a, "rdf:about")) != NULL)
+		jset_str(fp_context(p), "id", id);
+	cdf_common(p, a);
+}
+
+static void
+e_item(struct parser *p)
+{
+	free(fp_pop(p, "item"));
+	p->inentry = 0;
+	p->has_content = 0;
+	if (p->entry == NULL)
+		return;
+	if (p->skip_entry)
+		p->truncated = 1;
+	else {
+		p->nentries++;
+		if (p->cb != NULL)
+			p->cb(p->cbarg, p->entry);
+	}
+	json_decref(p->entry);
+	p->entry = NULL;
+}
+
+static void
+s_language(struct parser *p, json_t *a)
+{
+	fp_push(p, "language", 1);
+}
+
+static void
+e_language(struct parser *p)
+{
+	free(p->lang);
+	p->lang = fp_pop(p, "language");
+}
+
+static void
+s_webmaster(struct parser *p, json_t *a)
+{
+	fp_push(p, "publisher", 1);
+}
+
+static void
+e_webmaster(struct parser *p)
+{
+	free(fp_pop(p, "publisher"));
+	fp_sync_author_detail(p, "publisher");
+}
+
+static void
+s_published(struct parser *p, json_t *a)
+{
+	fp_push(p, "published", 1);
+}
+
+static void
+e_published(struct parser *p)
+{
+	char	*v = fp_pop(p, "published");
+
+	fp_save_date(p, "published", v);
+	free(v);
+}
+
+static void
+s_updated(struct parser *p, json_t *a)
+{
+	fp_push(p, "updated", 1);
+}
+
+static void
+e_updated(struct parser *p)
+{
+	char	*v = fp_pop(p, "updated");
+
+	fp_save_date(p, "updated", v);
+	free(v);
+}
+
+static void
+s_created(struct parser *p, json_t *a)
+{
+	fp_push(p, "created", 1);
+}
+
+static void
+e_created(struct parser *p)
+{
+	char	*v = fp_pop(p, "created");
+
+	fp_save_date(p, "created", v);
+	free(v);
+}
+
+static void
+s_expirationdate(struct parser *p, json_t *a)
+{
+	fp_push(p, "expired", 1);
+}
+
+static void
+e_expirationdate(struct parser *p)
+{
+	char	*v = fp_pop(p, "expired");
+
+	fp_save_date(p, "expired", v);
+	free(v);
+}
+
+static void
+s_dcterms_valid(struct parser *p, json_t *a)
+{
+	fp_push(p, "validity", 1);
+}
+
+static void
+e_dcterms_valid(struct parser *p)
+{
+	char	*v = fp_pop(p, "validity"), *save, *part;
+
+	if (v == NULL)
+		return;
+	for (part = strtok_r(v, ";", &save); part != NULL;
+	    part = strtok_r(NULL, ";", &save)) {
+		char	*eq = strchr(part, '=');
+
+		if (eq == NULL)
+			continue;
+		*eq++ = '\0';
+		if (strcmp(part, "start") == 0) {
+			fp_save(p, "validity_start", json_string(eq), 1);
+			fp_save_date(p, "validity_start", eq);
+		} else if (strcmp(part, "end") == 0) {
+			fp_save(p, "validity_end", json_string(eq), 1);
+			fp_save_date(p, "validity_end", eq);
+		}
+	}
+	free(v);
+}
+
+static void
+s_category(struct parser *p, json_t *a)
+{
+	const char	*scheme = jstr(a, "scheme");
+
+	if (scheme == NULL)
+		scheme = jstr(a, "domain");
+	fp_add_tag(p, jstr(a, "term"), scheme, jstr(a, "label"));
+	fp_push(p, "category", 1);
+}
+
+static void
+e_category(struct parser *p)
+{
+	char	*v = fp_pop(p, "category");
+	json_t	*tags, *last;
+
+	if (v == NULL || *v == '\0') {
+		free(v);
+		return;
+	}
+	tags = json_object_get(fp_context(p), "tags");
+	last = json_array_size(tags) > 0 ?
+	    json_array_get(tags, json_array_size(tags) - 1) : NULL;
+	if (last != NULL && (jstr(last, "term") == NULL || !*jstr(last, "term")))
+		jset_str(last, "term", v);
+	else
+		fp_add_tag(p, v, NULL, NULL);
+	free(v);
+}
+
+static void
+s_tags(struct parser *p, json_t *a)
+{
+	fp_push(p, "tags", 1);
+}
+
+static void
+e_tags(struct parser *p)
+{
+	char	*v = fp_pop(p, "tags"), *save, *t;
+
+	if (v == NULL)
+		return;
+	for (t = strtok_r(v, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		py_strip(t);
+		fp_add_tag(p, t, NULL, NULL);
+	}
+	free(v);
+}
+
+static void
+s_cloud(struct parser *p, json_t *a)
+{
+	json_object_set(fp_context(p), "cloud", a);
+}
+
+static void
+s_link(struct parser *p, json_t *a)
+{
+	json_t		*ctx, *attrs = json_deep_copy(a);
+	const char	*rel, *href;
+	int		 expecting = p->infeed || p->inentry || p->insource;
+
+	if (jstr(attrs, "rel") == NULL)
+		jset_str(attrs, "rel", "alternate");
+	rel = jstr(attrs, "rel");
+	if (jstr(attrs, "type") == NULL)
+		jset_str(attrs, "type", strcmp(rel, "self") == 0 ?
+		    "application/atom+xml" : "text/html");
+	ctx = fp_context(p);
+	enforce_href(attrs);
+	if ((href = jstr(attrs, "href")) != NULL) {
+		char	*r = fp_urljoin(p->baseuri, href);
+
+		jset_str(attrs, "href", r);
+		free(r);
+	}
+	if (!json_is_array(json_object_get(ctx, "links")))
+		json_object_set_new(ctx, "links", json_array());
+	if (!(p->inentry && p->inimage))
+		json_array_append(json_object_get(ctx, "links"), attrs);
+	if ((href = jstr(attrs, "href")) != NULL) {
+		if (streq(jstr(attrs, "rel"), "alternate") &&
+		    is_html_type(jstr(attrs, "type")))
+			jset_str(ctx, "link", href);
+	} else
+		fp_push(p, "link", expecting);
+	json_decref(attrs);
+}
+
+static void
+e_link(struct parser *p)
+{
+	free(fp_pop(p, "link"));
+}
+
+static void
+s_guid(struct parser *p, json_t *a)
+{
+	const char	*v = jstr(a, "ispermalink");
+
+	p->guidislink = v == NULL || strcmp(v, "true") == 0;
+	fp_push(p, "id", 1);
+}
+
+static void
+e_guid(struct parser *p)
+{
+	char	*v = fp_pop(p, "id");
+	json_t	*ctx = fp_context(p);
+
+	fp_save(p, "guidislink", json_boolean(p->guidislink &&
+	    json_object_get(ctx, "link") == NULL), 0);
+	if (p->guidislink && v != NULL)
+		fp_save(p, "link", json_string(v), 0);
+	free(v);
+}
+
+static void
+s_title(struct parser *p, json_t *a)
+{
+	fp_push_content(p, "title", a, "text/plain",
+	    p->infeed || p->inentry || p->insource);
+}
+
+static void
+e_title(struct parser *p)
+{
+	char	*v;
+
+	if (p->svg_ok)
+		return;
+	v = fp_pop_content(p, "title");
+	if (v != NULL && *v != '\0')
+		p->title_depth = p->depth;
+	free(v);
+}
+
+static void s_content(struct parser *, json_t *);
+static void e_content(struct parser *);
+
+static void
+s_description(struct parser *p, json_t *a)
+{
+	json_t	*ctx = fp_context(p);
+
+	if (json_object_get(ctx, "summary") != NULL && !p->has_content) {
+		p->summary_key = "content";
+		s_content(p, a);
+	} else
+		fp_push_content(p, "description", a, "text/html",
+		    p->infeed || p->inentry || p->insource);
+}
+
+static void
+s_abstract(struct parser *p, json_t *a)
+{
+	fp_push_content(p, "description", a, "text/plain",
+	    p->infeed || p->inentry || p->insource);
+}
+
+static void
+e_description(struct parser *p)
+{
+	if (streq(p->summary_key, "content"))
+		e_content(p);
+	else
+		free(fp_pop_content(p, "description"));
+	p->summary_key = NULL;
+}
+
+static void
+s_info(struct parser *p, json_t *a)
+{
+	fp_push_content(p, "info", a, "text/plain", 1);
+}
+
+static void
+e_info(struct parser *p)
+{
+	free(fp_pop_content(p, "info"));
+}
+
+static void
+s_generator(struct parser *p, json_t *a)
+{
+	json_t	*attrs = json_deep_copy(a);
+
+	if (json_object_size(attrs) > 0) {
+		const char	*href;
+
+		enforce_href(attrs);
+		if ((href = jstr(attrs, "href")) != NULL) {
+			char	*r = fp_urljoin(p->baseuri, href);
+
+			jset_str(attrs, "href", r);
+			free(r);
+		}
+	}
+	json_object_set_new(fp_context(p), "generator_detail", attrs);
+	fp_push(p, "generator", 1);
+}
+
+static void
+e_generator(struct parser *p)
+{
+	char	*v = fp_pop(p, "generator");
+	json_t	*d = json_object_get(fp_context(p), "generator_detail");
+
+	if (d != NULL)
+		jset_str(d, "name", v);
+	free(v);
+}
+
+static void
+s_summary(struct parser *p, json_t *a)
+{
+	json_t	*ctx = fp_context(p);
+
+	if (json_object_get(ctx, "summary") != NULL && !p->has_content) {
+		p->summary_key = "content";
+		s_content(p, a);
+	} else {
+		p->summary_key = "summary";
+		fp_push_content(p, "summary", a, "text/plain", 1);
+	}
+}
+
+static void
+e_summary(struct parser *p)
+{
+	if (streq(p->summary_key, "content"))
+		e_content(p);
+	else
+		free(fp_pop_content(p, p->summary_key ? p->summary_key : "summary"));
+	p->summary_key = NULL;
+}
+
+static void
+s_enclosure(struct parser *p, json_t *a)
+{
+	json_t	*attrs = json_deep_copy(a);
+
+	enforce_href(attrs);
+	jset_str(attrs, "rel", "enclosure");
+	json_list_append(fp_context(p), "links", attrs);
+}
+
+static void
+s_source(struct parser *p, json_t *a)
+{
+	const char	*u = jstr(a, "url");
+
+	if (u != NULL)
+		jset_str(p->sourcedata, "href", u);
+	fp_push(p, "source", 1);
+	p->insource = 1;
+	p->title_depth = -1;
+}
+
+static void
+e_source(struct parser *p)
+{
+	char	*v;
+
+	p->insource = 0;
+	v = fp_pop(p, "source");
+	if (v != NULL && *v != '\0')
+		jset_str(p->sourcedata, "title", v);
+	free(v);
+	json_object_set_new(fp_context(p), "source", json_deep_copy(p->sourcedata));
+	json_object_clear(p->sourcedata);
+}
+
+static void
+s_content(struct parser *p, json_t *a)
+{
+	const char	*src = jstr(a, "src");
+
+	p->has_content = 1;
+	fp_push_content(p, "content", a, "text/plain", 1);
+	if (src != NULL && *src != '\0')
+		jset_str(p->contentparams, "src", src);
+	fp_push(p, "content", 1);
+}
+
+static void
+s_body(struct parser *p, json_t *a)
+{
+	fp_push_content(p, "content", a, "application/xhtml+xml", 1);
+}
+
+static void
+s_content_encoded(struct parser *p, json_t *a)
+{
+	p->has_content = 1;
+	fp_push_content(p, "content", a, "text/html", 1);
+}
+
+static void
+e_content(struct parser *p)
+{
+	const char	*t = jstr(p->contentparams, "type");
+	int		 copy = t != NULL && (strcmp(t, "text/plain") == 0 ||
+	    is_html_type(t));
+	char		*v = fp_pop_content(p, "content");
+
+	if (copy && v != NULL)
+		fp_save(p, "summary", json_string(v), 0);
+	free(v);
+}
+
+static void
+s_newlocation(struct parser *p, json_t *a)
+{
+	fp_push(p, "newlocation", 1);
+}
+
+static void
+e_newlocation(struct parser *p)
+{
+	char	*v = fp_pop(p, "newlocation"), *u;
+
+	if (v != NULL && fp_context(p) == p->feed) {
+		py_strip(v);
+		u = fp_safe_uri(p->baseuri, v);
+		jset_str(p->feed, "newlocation", u);
+		free(u);
+	}
+	free(v);
+}
+
+static void
+s_media_content(struct parser *p, json_t *a)
+{
+	json_list_append(fp_context(p), "media_content", json_deep_copy(a));
+}
+
+static void
+s_media_thumbnail(struct parser *p, json_t *a)
+{
+	json_list_append(fp_context(p), "media_thumbnail", json_deep_copy(a));
+	fp_push(p, "url", 1);
+}
+
+static void
+e_media_thumbnail(struct parser *p)
+{
+	char	*v = fp_pop(p, "url");
+	json_t	*l = json_object_get(fp_context(p), "media_thumbnail");
+	json_t	*last = json_array_get(l, json_array_size(l) - 1);
+
+	if (v != NULL && *v != '\0' && last != NULL && jstr(last, "url") == NULL)
+		jset_str(last, "url", v);
+	free(v);
+}
+
+/* Sorted by name for bsearch. */
+static const struct handler {
+	const char	*name;
+	start_fn	 start;
+	end_fn		 end;
+} handlers[] = {
+	{ "abstract", s_abstract, e_description },
+	{ "author", s_author, e_author },
+	{ "body", s_body, e_content },
+	{ "category", s_category, e_category },
+	{ "channel", s_channel, e_channel },
+	{ "cloud", s_cloud, NULL },
+	{ "content", s_content, e_content },
+	{ "content_encoded", s_content_encoded, e_content },
+	{ "contributor", s_contributor, e_contributor },
+	{ "copyright", s_rights, e_rights },
+	{ "created", s_created, e_created },
+	{ "dc_author", s_author, e_author },
+	{ "dc_contributor", s_dc_contributor, e_dc_contributor },
+	{ "dc_creator", s_author, e_author },
+	{ "dc_date", s_updated, e_updated },
+	{ "dc_description", s_description, e_description },
+	{ "dc_language", s_language, e_language },
+	{ "dc_publisher", s_webmaster, e_webmaster },
+	{ "dc_rights", s_rights, e_rights },
+	{ "dc_subject", s_category, e_category },
+	{ "dc_title", s_title, e_title },
+	{ "dcterms_created", s_created, e_created },
+	{ "dcterms_issued", s_published, e_published },
+	{ "dcterms_modified", s_updated, e_updated },
+	{ "dcterms_valid", s_dcterms_valid, e_dcterms_valid },
+	{ "description", s_description, e_description },
+	{ "email", s_email, e_email },
+	{ "enclosure", s_enclosure, NULL },
+	{ "entry", s_item, e_item },
+	{ "expirationdate", s_expirationdate, e_expirationdate },
+	{ "feed", s_feed, e_channel },
+	{ "feedburner_browserfriendly", s_info, e_info },
+	{ "fullitem", s_content_encoded, e_content },
+	{ "generator", s_generator, e_generator },
+	{ "guid", s_guid, e_guid },
+	{ "height", s_height, e_height },
+	{ "homepage", s_url, e_url },
+	{ "id", s_guid, e_guid },
+	{ "image", s_image, e_image },
+	{ "info", s_info, e_info },
+	{ "issued", s_published, e_published },
+	{ "item", s_item, e_item },
+	{ "keywords", s_category, e_category },
+	{ "language", s_language, e_language },
+	{ "lastbuilddate", s_updated, e_updated },
+	{ "link", s_link, e_link },
+	{ "managingeditor", s_author, e_author },
+	{ "media_content", s_media_content, NULL },
+	{ "media_thumbnail", s_media_thumbnail, e_media_thumbnail },
+	{ "modified", s_updated, e_updated },
+	{ "name", s_name, e_name },
+	{ "newlocation", s_newlocation, e_newlocation },
+	{ "pubdate", s_published, e_published },
+	{ "published", s_published, e_published },
+	{ "rights", s_rights, e_rights },
+	{ "rss", s_rss, NULL },
+	{ "source", s_source, e_source },
+	{ "subtitle", s_subtitle, e_subtitle },
+	{ "summary", s_summary, e_summary },
+	{ "tagline", s_subtitle, e_subtitle },
+	{ "tags", s_tags, e_tags },
+	{ "textinput", s_textinput, e_textinput },
+	{ "title", s_title, e_title },
+	{ "updated", s_updated, e_updated },
+	{ "uri", s_url, e_url },
+	{ "url", s_url, e_url },
+	{ "webmaster", s_webmaster, e_webmaster },
+	{ "width", s_width, e_width },
+	{ "xhtml_body", s_body, e_content },
+};
+
+static int
+handler_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct handler *)elem)->name);
+}
+
+static const struct handler *
+handler_find(const char *name)
+{
+	return bsearch(name, handlers, sizeof(handlers) / sizeof(handlers[0]),
+	    sizeof(handlers[0]), handler_cmp);
+}
+
+/* ---- feedparser's unknown_starttag / unknown_endtag ---- */
+
+static void
+fp_track_namespace(struct parser *p, const char *prefix, const char *uri)
+{
+	char		*lower = str_lower(uri);
+	const char	*m;
+
+	if (p->version == NULL || *p->version == '\0') {
+		const char *v = NULL;
+
+		if (prefix == NULL &&
+		    strcmp(lower, "http://my.netscape.com/rdf/simple/0.9/") == 0)
+			v = "rss090";
+		else if (strcmp(lower, "http://purl.org/rss/1.0/") == 0)
+			v = "rss10";
+		else if (strcmp(lower, "http://www.w3.org/2005/atom") == 0)
+			v = "atom10";
+		if (v != NULL) {
+			free(p->version);
+			p->version = xstrdup(v);
+		}
+	}
+	if (strstr(lower, "backend.userland.com/rss") != NULL) {
+		free(lower);
+		lower = xstrdup("http://backend.userland.com/rss");
+		uri = lower;
+	}
+	if ((m = ns_match(lower)) != NULL) {
+		json_object_set_new(p->namespacemap, prefix ? prefix : "",
+		    json_string(m));
+		json_object_set_new(p->namespaces_in_use, m, json_string(uri));
+	} else
+		json_object_set_new(p->namespaces_in_use, prefix ? prefix : "",
+		    json_string(uri));
+	free(lower);
+}
+
+static char *
+strattrs(json_t *attrs)
+{
+	struct buf	 b;
+	const char	*k;
+	json_t		*v;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	json_object_foreach(attrs, k, v) {
+		char	*esc = xml_escape(json_string_value(v) ?
+		    json_string_value(v) : "", 1);
+
+		buf_printf(&b, " %s=\"%s\"", k, esc);
+		free(esc);
+	}
+	return buf_steal(&b);
+}
+
+static void
+stack_push_str(struct parser *p, char *base, char *lang)
+{
+	if (p->nbase == p->capbase) {
+		p->capbase = p->capbase ? p->capbase * 2 : 16;
+		p->basestack = xrealloc(p->basestack, p->capbase * sizeof(char *));
+		p->langstack = xrealloc(p->langstack, p->capbase * sizeof(char *));
+	}
+	p->basestack[p->nbase] = base;
+	p->langstack[p->nbase] = lang;
+	p->nbase++;
+}
+
+/* Splits a mapped tag "prefix:suffix"; returns the handler key "prefix_suffix". */
+static char *
+handler_key(struct parser *p, const char *tag, const char **suffix_out)
+{
+	const char	*colon = strchr(tag, ':'), *suffix, *mapped;
+	char		*prefix;
+
+	if (colon != NULL) {
+		prefix = xstrndup(tag, (size_t)(colon - tag));
+		suffix = colon + 1;
+	} else {
+		prefix = xstrdup("");
+		suffix = tag;
+	}
+	mapped = jstr(p->namespacemap, prefix);
+	if (mapped == NULL)
+		mapped = prefix;
+	if (suffix_out != NULL)
+		*suffix_out = suffix;
+	{
+		char *key = *mapped ? xasprintf("%s_%s", mapped, suffix) :
+		    xstrdup(suffix);
+
+		free(prefix);
+		return key;
+	}
+}
+
+static void
+fp_unknown_starttag(struct parser *p, const char *tag, json_t *attrs)
+{
+	const char		*base, *lang, *suffix, *ctype;
+	char			*newbase, *key;
+	const struct handler	*h;
+
+	p->depth++;
+	/* xml:base and xml:lang */
+	base = jstr(attrs, "xml:base");
+	if (base == NULL)
+		base = jstr(attrs, "base");
+	if (base == NULL || *base == '\0')
+		base = p->baseuri;
+	if (p->baseuri != NULL && *p->baseuri != '\0') {
+		newbase = fp_safe_uri(p->baseuri, base);
+		if (*newbase == '\0') {
+			free(newbase);
+			newbase = xstrdup(p->baseuri);
+		}
+	} else
+		newbase = fp_urljoin(p->baseuri, base ? base : "");
+	free(p->baseuri);
+	p->baseuri = newbase;
+
+	lang = jstr(attrs, "xml:lang");
+	if (lang == NULL)
+		lang = jstr(attrs, "lang");
+	{
+		char	*newlang;
+
+		if (lang != NULL && *lang == '\0')
+			newlang = NULL;
+		else if (lang == NULL)
+			newlang = p->lang ? xstrdup(p->lang) : NULL;
+		else
+			newlang = xstrdup(lang);
+		if (newlang != NULL && (strcmp(tag, "feed") == 0 ||
+		    strcmp(tag, "rss") == 0 || strcmp(tag, "rdf:RDF") == 0)) {
+			char *l = xstrdup(newlang);
+
+			for (char *c = l; *c; c++)
+				if (*c == '_')
+					*c = '-';
+			jset_str(p->feed, "language", l);
+			free(l);
+		}
+		free(p->lang);
+		p->lang = newlang;
+	}
+	stack_push_str(p, xstrdup(p->baseuri), p->lang ? xstrdup(p->lang) : NULL);
+
+	/* inline content */
+	ctype = jstr(p->contentparams, "type");
+	if (p->incontent) {
+		const char	*t = ctype ? ctype : "xml";
+		size_t		 l = strlen(t);
+
+		if (!(l >= 3 && strcmp(t + l - 3, "xml") == 0)) {
+			if (strcmp(tag, "xhtml:div") == 0 || strcmp(tag, "div") == 0)
+				return;
+			jset_str(p->contentparams, "type", "application/xhtml+xml");
+		}
+	}
+	if (p->incontent && streq(jstr(p->contentparams, "type"),
+	    "application/xhtml+xml")) {
+		const char	*t = tag, *colon = strchr(tag, ':');
+		char		*sa, *piece;
+		json_t		*a = json_deep_copy(attrs);
+
+		if (colon != NULL) {
+			char		*pfx = xstrndup(tag, (size_t)(colon - tag));
+			const char	*ns = jstr(p->namespaces_in_use, pfx);
+
+			t = colon + 1;
+			if (strcmp(t, "math") == 0 &&
+			    streq(ns, "http://www.w3.org/1998/Math/MathML"))
+				jset_str(a, "xmlns", ns);
+			if (strcmp(t, "svg") == 0 &&
+			    streq(ns, "http://www.w3.org/2000/svg"))
+				jset_str(a, "xmlns", ns);
+			free(pfx);
+		}
+		if (strcmp(t, "svg") == 0)
+			p->svg_ok++;
+		sa = strattrs(a);
+		piece = xasprintf("<%s%s>", t, sa);
+		fp_handle_data(p, piece, strlen(piece), 0);
+		free(piece);
+		free(sa);
+		json_decref(a);
+		return;
+	}
+
+	key = handler_key(p, tag, &suffix);
+	{
+		int has_prefix = strcmp(key, suffix) != 0;
+
+		if (!has_prefix && strcmp(tag, "title") != 0 &&
+		    strcmp(tag, "link") != 0 && strcmp(tag, "description") != 0 &&
+		    strcmp(tag, "name") != 0)
+			p->intextinput = 0;
+		if (!has_prefix && strcmp(tag, "title") != 0 &&
+		    strcmp(tag, "link") != 0 && strcmp(tag, "description") != 0 &&
+		    strcmp(tag, "url") != 0 && strcmp(tag, "href") != 0 &&
+		    strcmp(tag, "width") != 0 && strcmp(tag, "height") != 0)
+			p->inimage = 0;
+	}
+	if ((h = handler_find(key)) != NULL && h->start != NULL) {
+		if (!(p->svg_ok && strcmp(key, "title") == 0))
+			h->start(p, attrs);
+	} else if (json_object_size(attrs) == 0)
+		fp_push(p, key, 1);
+	else
+		json_object_set(fp_context(p), key, attrs);
+	free(key);
+}
+
+static void
+fp_unknown_endtag(struct parser *p, const char *tag)
+{
+	const struct handler	*h;
+	const char		*suffix;
+	char			*key = handler_key(p, tag, &suffix);
+
+	if (strcmp(suffix, "svg") == 0 && p->svg_ok)
+		p->svg_ok--;
+	if (!p->svg_ok && (h = handler_find(key)) != NULL && h->end != NULL)
+		h->end(p);
+	else
+		free(fp_pop(p, key));
+	free(key);
+
+	if (p->incontent) {
+		const char	*t = jstr(p->contentparams, "type");
+		size_t		 l;
+
+		if (t == NULL)
+			t = "xml";
+		l = strlen(t);
+		if (!(l >= 3 && strcmp(t + l - 3, "xml") == 0)) {
+			if (strcmp(tag, "xhtml:div") == 0 || strcmp(tag, "div") == 0)
+				return;
+			jset_str(p->contentparams, "type", "application/xhtml+xml");
+		}
+	}
+	if (p->incontent && streq(jstr(p->contentparams, "type"),
+	    "application/xhtml+xml")) {
+		const char	*t = strrchr(tag, ':');
+		char		*piece = xasprintf("</%s>", t ? t + 1 : tag);
+
+		fp_handle_data(p, piece, strlen(piece), 0);
+		free(piece);
+	}
+	if (p->nbase > 0) {
+		p->nbase--;
+		free(p->basestack[p->nbase]);
+		free(p->langstack[p->nbase]);
+		if (p->nbase > 0 && p->basestack[p->nbase - 1] != NULL &&
+		    *p->basestack[p->nbase - 1] != '\0') {
+			free(p->baseuri);
+			p->baseuri = xstrdup(p->basestack[p->nbase - 1]);
+		}
+		if (p->nbase > 0) {
+			free(p->lang);
+			p->lang = p->langstack[p->nbase - 1] ?
+			    xstrdup(p->langstack[p->nbase - 1]) : NULL;
+		}
+	}
+	p->depth--;
+}
+
+/* ---- libxml2 SAX2 callbacks: feedparser's strict parser ---- */
+
+static char *
+lower_dup_n(const xmlChar *s)
+{
+	return str_lower(s ? (const char *)s : "");
+}
+
+static void
+sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *URI, int nb_namespaces, const xmlChar **namespaces,
+    int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	struct parser	*p = ctx;
+	char		*lowerns, *tag, *lname;
+	const char	*given = (const char *)prefix, *mapped;
+	const char	*ns = (const char *)URI;
+	json_t		*attrs;
+	int		 i;
+
+	if (p->root == NULL)
+		p->root = xstrdup((const char *)localname);
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		p->depth++;
+		return;
+	}
+	for (i = 0; i < nb_namespaces; i++) {
+		const char *pf = (const char *)namespaces[2 * i];
+		const char *u = (const char *)namespaces[2 * i + 1];
+
+		if (u == NULL || *u == '\0')
+			continue;
+		fp_track_namespace(p, pf, u);
+		if (pf != NULL && strcmp(u, "http://www.w3.org/1999/xlink") == 0) {
+			char *k = xasprintf("xmlns:%s", pf);
+
+			jset_str(p->decls, k, u);
+			free(k);
+		}
+	}
+	lowerns = lower_dup_n(URI);
+	if (strstr(lowerns, "backend.userland.com/rss") != NULL) {
+		free(lowerns);
+		lowerns = xstrdup("http://backend.userland.com/rss");
+		ns = "http://backend.userland.com/rss";
+	}
+	mapped = ns_match(lowerns);
+	if (mapped == NULL)
+		mapped = given;
+	if (given != NULL && (mapped == NULL || (*mapped == '\0' &&
+	    *lowerns == '\0')) &&
+	    json_object_get(p->namespaces_in_use, given) == NULL) {
+		/* feedparser's loose parser keeps the prefix as written */
+		fp_bozo(p, "UndeclaredNamespace");
+		mapped = given;
+	}
+	lname = str_lower((const char *)localname);
+	attrs = p->decls;
+	p->decls = json_object();
+	if (strcmp(lname, "math") == 0 && streq(ns, "http://www.w3.org/1998/Math/MathML"))
+		jset_str(attrs, "xmlns", ns);
+	if (strcmp(lname, "svg") == 0 && streq(ns, "http://www.w3.org/2000/svg"))
+		jset_str(attrs, "xmlns", ns);
+	if (mapped != NULL && *mapped != '\0') {
+		char *lp = str_lower(mapped);
+
+		tag = xasprintf("%s:%s", lp, lname);
+		free(lp);
+	} else
+		tag = xstrdup(lname);
+	for (i = 0; i < nb_attributes; i++) {
+		const char	*al = (const char *)attributes[5 * i];
+		const char	*ap = (const char *)attributes[5 * i + 1];
+		const char	*au = (const char *)attributes[5 * i + 2];
+		const char	*vb = (const char *)attributes[5 * i + 3];
+		const char	*ve = (const char *)attributes[5 * i + 4];
+		char		*lu = str_lower(au ? au : ""), *name, *lname2;
+		const char	*apfx = ns_match(lu);
+		json_t		*val = json_stringn(vb, (size_t)(ve - vb));
+		char		*v;
+
+		if (val == NULL)
+			val = json_string("");
+		/* rel and type values are compared lower-cased */
+		name = apfx != NULL && *apfx ? xasprintf("%s:%s", apfx, al) :
+		    xstrdup(al);
+		lname2 = str_lower(name);
+		v = xstrndup(vb, (size_t)(ve - vb));
+		if (strcmp(lname2, "rel") == 0 || strcmp(lname2, "type") == 0) {
+			char *lv = str_lower(v);
+
+			json_decref(val);
+			val = json_string(lv);
+			free(lv);
+		}
+		json_object_set(attrs, lname2, val);
+		free(lname2);
+		free(name);
+		if (ap != NULL) {
+			char *q = xasprintf("%s:%s", ap, al);
+
+			lname2 = str_lower(q);
+			json_object_set(attrs, lname2, val);
+			free(lname2);
+			free(q);
+		}
+		json_decref(val);
+		free(v);
+		free(lu);
+	}
+	fp_unknown_starttag(p, tag, attrs);
+	json_decref(attrs);
+	free(tag);
+	free(lname);
+	free(lowerns);
+}
+
+static void
+sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *URI)
+{
+	struct parser	*p = ctx;
+	char		*lowerns = lower_dup_n(URI), *tag, *lname;
+	const char	*mapped, *given = (const char *)prefix;
+
+	if (p->depth > PARSE_MAX_DEPTH) {
+		p->depth--;
+		free(lowerns);
+		return;
+	}
+	if (strstr(lowerns, "backend.userland.com/rss") != NULL) {
+		free(lowerns);
+		lowerns = xstrdup("http://backend.userland.com/rss");
+	}
+	mapped = ns_match(lowerns);
+	if (mapped == NULL || (*mapped == '\0' && *lowerns == '\0' && given))
+		mapped = given;
+	lname = str_lower((const char *)localname);
+	if (mapped != NULL && *mapped != '\0') {
+		char *lp = str_lower(mapped);
+
+		tag = xasprintf("%s:%s", lp, lname);
+		free(lp);
+	} else
+		tag = xstrdup(lname);
+	fp_unknown_endtag(p, tag);
+	free(tag);
+	free(lname);
+	free(lowerns);
+}
+
+static void
+sax_characters(void *ctx, const xmlChar *ch, int len)
+{
+	struct parser	*p = ctx;
+
+	if (p->depth > PARSE_MAX_DEPTH)
+		return;
+	fp_handle_data(p, (const char *)ch, (size_t)len, 1);
+}
+
+static void
+sax_entity_decl(void *ctx, const xmlChar *name, int type,
+    const xmlChar *publicId, const xmlChar *systemId, xmlChar *content)
+{
+	struct parser	*p = ctx;
+
+	if (p->error == NULL)
+		p->error = xasprintf("entity declarations are not allowed "
+		    "(entity '%s')", (const char *)name);
+	xmlStopParser(p->ctxt);
+}
+
+static void
+sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ExternalID,
+    const xmlChar *SystemID)
+{
+	struct parser	*p = ctx;
+	char		*l1 = lower_dup_n(ExternalID), *l2 = lower_dup_n(SystemID);
+
+	if (strstr(l1, "netscape") != NULL || strstr(l2, "netscape") != NULL) {
+		free(p->doctype_version);
+		p->doctype_version = xstrdup("rss091n");
+	}
+	free(l1);
+	free(l2);
+}
+
+static xmlEntityPtr
+sax_get_entity(void *ctx, const xmlChar *name)
+{
+	return xmlGetPredefinedEntity(name);
+}
+
+static xmlParserInputPtr
+deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	return NULL;
+}
+
+static void
+sax_silent(void *ctx, const char *msg, ...)
+{
+}
+
+static void
+parse_global_init(void)
+{
+	static int	 done;
+
+	if (done)
+		return;
+	done = 1;
+	xmlInitParser();
+	xmlSetExternalEntityLoader(deny_loader);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle.                                                         */
+/* ------------------------------------------------------------------ */
+
+static char *
+opt_dup(const char *s)
+{
+	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+}
+
+struct parser *
+parse_new(const struct parse_opts *opts, parse_entry_fn cb, void *arg)
+{
+	struct parser	*p;
+	const char	*base;
+
+	parse_global_init();
+	p = xcalloc(1, sizeof(*p));
+	p->url = opt_dup(opts ? opts->url : NULL);
+	p->base_url = opt_dup(opts ? opts->base_url : NULL);
+	p->content_type = opt_dup(opts ? opts->content_type : NULL);
+	p->language = opt_dup(opts ? opts->language : NULL);
+	p->max_items = opts && opts->max_items ? opts->max_items : PARSE_MAX_ITEMS;
+	p->max_field = opts && opts->max_field ? opts->max_field : PARSE_MAX_FIELD;
+	p->cb = cb;
+	p->cbarg = arg;
+	buf_init(&p->in.head, 0);
+	buf_init(&p->in.dec, 0);
+	buf_init(&p->in.out, 0);
+	p->in.cd = (iconv_t)-1;
+	buf_init(&p->sniff, PARSE_SNIFF_BYTES);
+	p->result = json_object();
+	p->feed = json_object();
+	p->entry_depths = json_object();
+	p->sourcedata = json_object();
+	p->contentparams = json_object();
+	p->namespaces_in_use = json_object();
+	p->namespacemap = json_object();
+	p->decls = json_object();
+	p->alternates = json_array();
+	p->title_depth = -1;
+	/* feedparser: Content-Location against the URL, else the URL */
+	base = p->url;
+	if (p->base_url != NULL) {
+		char *b = fp_safe_uri(p->url, p->base_url);
+
+		if (*b == '\0') {
+			free(b);
+			b = fp_safe_uri(p->base_url, NULL);
+		}
+		if (*b != '\0') {
+			p->baseuri = b;
+			base = NULL;
+		} else
+			free(b);
+	}
+	if (p->baseuri == NULL)
+		p->baseuri = xstrdup(base ? base : "");
+	if (p->language != NULL) {
+		p->lang = xstrdup(p->language);
+		for (char *c = p->lang; *c; c++)
+			if (*c == '_')
+				*c = '-';
+		jset_str(p->feed, "language", p->lang);
+	}
+	return p;
+}
+
+static void
+parse_start_xml(struct parser *p)
+{
+	xmlSAXHandler	 sax;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_characters;
+	sax.cdataBlock = sax_characters;
+	sax.entityDecl = sax_entity_decl;
+	sax.internalSubset = sax_internal_subset;
+	sax.getEntity = sax_get_entity;
+	sax.warning = sax_silent;
+	sax.error = sax_silent;
+	sax.fatalError = sax_silent;
+	p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, p->url);
+	if (p->ctxt == NULL)
+		fatalx("xmlCreatePushParserCtxt failed");
+	xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER |
+	    XML_PARSE_IGNORE_ENC);
+	xmlSwitchEncoding(p->ctxt, XML_CHAR_ENCODING_UTF8);
+}
+
+static void
+parse_feed_xml(struct parser *p, int final)
+{
+	struct infilter	*f = &p->in;
+
+	infilter_markup(f, final);
+	if (f->error != NULL && p->error == NULL)
+		p->error = xstrdup(f->error);
+	if (p->error != NULL)
+		return;
+	if (f->out.len > 0 || final) {
+		buf_append(&p->sniff, f->out.data ? f->out.data : "", f->out.len);
+		xmlParseChunk(p->ctxt, f->out.data ? f->out.data : "",
+		    (int)f->out.len, final);
+		buf_reset(&f->out);
+	}
+}
+
+int
+parse_push(struct parser *p, const char *data, size_t len)
+{
+	struct infilter	*f = &p->in;
+	size_t		 skip;
+
+	if (p->error != NULL)
+		return -1;
+	if (!f->decided) {
+		buf_append(&f->head, data, len);
+		if (f->head.len < 1024 &&
+		    (f->head.data == NULL || strstr(f->head.data, "?>") == NULL))
+			return 0;
+		f->decided = 1;
+		skip = infilter_decide(f, p->content_type);
+		parse_start_xml(p);
+		infilter_decode(f, f->head.data + skip, f->head.len - skip, 0);
+		buf_free(&f->head);
+	} else
+		infilter_decode(f, data, len, 0);
+	parse_feed_xml(p, 0);
+	return p->error != NULL ? -1 : 0;
+}
+
+/* Finds <link rel="alternate" type="...rss+xml|atom+xml" href> in an HTML page. */
+static void
+find_alternates(struct parser *p, xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrcasecmp(n->name, (const xmlChar *)"link") == 0) {
+			xmlChar	*rel = xmlGetProp(n, (const xmlChar *)"rel");
+			xmlChar	*type = xmlGetProp(n, (const xmlChar *)"type");
+			xmlChar	*href = xmlGetProp(n, (const xmlChar *)"href");
+
+			if (rel && type && href &&
+			    strcasestr((const char *)rel, "alternate") != NULL &&
+			    (strcasestr((const char *)type, "rss+xml") != NULL ||
+			    strcasestr((const char *)type, "atom+xml") != NULL ||
+			    strcasestr((const char *)type, "rdf+xml") != NULL)) {
+				char *u = url_resolve(p->url, (const char *)href);
+
+				json_array_append_new(p->alternates, json_string(u));
+				free(u);
+			}
+			xmlFree(rel);
+			xmlFree(type);
+			xmlFree(href);
+		}
+		if (json_array_size(p->alternates) < 32)
+			find_alternates(p, n->children);
+	}
+}
+
+/* Explains a document that is not a feed. */
+static void
+parse_not_a_feed(struct parser *p)
+{
+	const char	*s = p->sniff.data ? p->sniff.data : "";
+	size_t		 n = p->sniff.len;
+
+	while (n > 0 && isspace((unsigned char)*s))
+		s++, n--;
+	if (n == 0 && p->root == NULL) {
+		p->error = xstrdup("not a feed: the document is empty");
+		return;
+	}
+	if (*s == '{' || *s == '[') {
+		p->error = xstrdup("not a feed: found JSON");
+		return;
+	}
+	if ((p->root != NULL && strcasecmp(p->root, "html") == 0) ||
+	    strncasecmp(s, "<!doctype html", 14) == 0 ||
+	    strcasestr(s, "<html") != NULL) {
+		htmlDocPtr doc = htmlReadMemory(s, (int)n, p->url, "UTF-8",
+		    HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+		    HTML_PARSE_NOWARNING);
+		size_t	 k;
+
+		if (doc != NULL) {
+			find_alternates(p, xmlDocGetRootElement(doc));
+			xmlFreeDoc(doc);
+		}
+		if ((k = json_array_size(p->alternates)) > 0)
+			p->error = xasprintf("not a feed: found an HTML page that "
+			    "advertises %zu feed%s: %s%s", k, k == 1 ? "" : "s",
+			    json_string_value(json_array_get(p->alternates, 0)),
+			    k > 1 ? " ..." : "");
+		else
+			p->error = xstrdup("not a feed: found an HTML page");
+		return;
+	}
+	if (p->root != NULL)
+		p->error = xasprintf("not a feed: the root element is <%s>, not "
+		    "rss, RDF or feed", p->root);
+	else
+		p->error = xstrdup("not a feed: no XML element found");
+}
+
+int
+parse_finish(struct parser *p)
+{
+	struct infilter	*f = &p->in;
+	xmlErrorPtr	 err;
+
+	if (p->finished)
+		return p->error != NULL ? -1 : 0;
+	p->finished = 1;
+	if (p->error == NULL) {
+		if (!f->decided) {
+			f->decided = 1;
+			parse_start_xml(p);
+			{
+				size_t skip = infilter_decide(f, p->content_type);
+
+				infilter_decode(f, f->head.data ? f->head.data + skip : "",
+				    f->head.len > skip ? f->head.len - skip : 0, 1);
+			}
+			buf_free(&f->head);
+		} else
+			infilter_decode(f, "", 0, 1);
+		parse_feed_xml(p, 1);
+	}
+	/* close what a truncated document left open, so its entries count */
+	while (p->error == NULL && p->nstack > 0 && p->depth > 0 && p->inentry) {
+		size_t before = p->nstack;
+
+		fp_unknown_endtag(p, p->stack[p->nstack - 1].name);
+		if (p->nstack >= before)
+			break;
+	}
+	if (p->error == NULL) {
+		int	 is_feed = (p->version != NULL && *p->version != '\0') ||
+		    p->nentries > 0;
+
+		if (!is_feed && p->root != NULL &&
+		    (strcasecmp(p->root, "rss") == 0 ||
+		    strcasecmp(p->root, "rdf") == 0 ||
+		    strcasecmp(p->root, "feed") == 0 ||
+		    strcasecmp(p->root, "channel") == 0))
+			is_feed = 1;
+		if (!is_feed)
+			parse_not_a_feed(p);
+	}
+	if (p->ctxt != NULL) {
+		err = xmlCtxtGetLastError(p->ctxt);
+		if (!p->ctxt->wellFormed || (err != NULL && err->code != 0 &&
+		    err->level >= XML_ERR_ERROR)) {
+			fp_bozo(p, "SAXParseException");
+			if (err != NULL && err->message != NULL) {
+				char *m = xstrdup(err->message);
+
+				m[strcspn(m, "\n")] = '\0';
+				json_object_set_new(p->result, "bozo_message",
+				    json_string(m));
+				json_object_set_new(p->result, "bozo_line",
+				    json_integer(err->line));
+				free(m);
+			}
+		}
+	}
+	if (f->fixed) {
+		fp_bozo(p, "CharacterEncodingOverride");
+		if (json_object_get(p->result, "bozo_message") == NULL)
+			json_object_set_new(p->result, "bozo_message",
+			    json_string(f->fixwhy));
+	}
+	if (p->content_type != NULL) {
+		char	 t[128];
+		size_t	 i;
+
+		for (i = 0; p->content_type[i] && p->content_type[i] != ';' &&
+		    i + 1 < sizeof(t); i++)
+			t[i] = (char)tolower((unsigned char)p->content_type[i]);
+		t[i] = '\0';
+		while (i > 0 && isspace((unsigned char)t[i - 1]))
+			t[--i] = '\0';
+		if (!(strcmp(t, "application/xml") == 0 ||
+		    strcmp(t, "text/xml") == 0 ||
+		    (i > 4 && strcmp(t + i - 4, "+xml") == 0) ||
+		    strcmp(t, "application/xml-dtd") == 0 ||
+		    strcmp(t, "application/xml-external-parsed-entity") == 0 ||
+		    strcmp(t, "text/xml-external-parsed-entity") == 0))
+			fp_bozo(p, "NonXMLContentType");
+	}
+	jset_str(p->result, "version", p->doctype_version ? p->doctype_version :
+	    p->version ? p->version : "");
+	json_object_set_new(p->result, "bozo", json_boolean(p->bozo));
+	if (p->bozo_exception != NULL)
+		jset_str(p->result, "bozo_exception", p->bozo_exception);
+	jset_str(p->result, "encoding", f->encoding[0] ? f->encoding : "utf-8");
+	json_object_set(p->result, "namespaces", p->namespaces_in_use);
+	json_object_set(p->result, "feed", p->feed);
+	return p->error != NULL ? -1 : 0;
+}
+
+json_t *
+parse_result(struct parser *p)
+{
+	return p->result;
+}
+
+const char *
+parse_error(struct parser *p)
+{
+	return p->error;
+}
+
+json_t *
+parse_alternates(struct parser *p)
+{
+	return p->alternates;
+}
+
+size_t
+parse_nentries(struct parser *p)
+{
+	return p->nentries;
+}
+
+int
+parse_truncated(struct parser *p)
+{
+	return p->truncated;
+}
+
+void
+parse_free(struct parser *p)
+{
+	size_t	 i;
+
+	if (p == NULL)
+		return;
+	if (p->ctxt != NULL) {
+		xmlFreeParserCtxt(p->ctxt);
+	}
+	if (p->in.cd != (iconv_t)-1)
+		iconv_close(p->in.cd);
+	buf_free(&p->in.head);
+	buf_free(&p->in.dec);
+	buf_free(&p->in.out);
+	free(p->in.error);
+	buf_free(&p->sniff);
+	for (i = 0; i < p->nstack; i++)
+		elem_free(&p->stack[i]);
+	free(p->stack);
+	for (i = 0; i < p->nbase; i++) {
+		free(p->basestack[i]);
+		free(p->langstack[i]);
+	}
+	free(p->basestack);
+	free(p->langstack);
+	json_decref(p->result);
+	json_decref(p->feed);
+	json_decref(p->entry);
+	json_decref(p->entry_depths);
+	json_decref(p->sourcedata);
+	json_decref(p->contentparams);
+	json_decref(p->namespaces_in_use);
+	json_decref(p->namespacemap);
+	json_decref(p->decls);
+	json_decref(p->alternates);
+	free(p->version);
+	free(p->doctype_version);
+	free(p->root);
+	free(p->baseuri);
+	free(p->lang);
+	free(p->bozo_exception);
+	free(p->error);
+	free(p->url);
+	free(p->base_url);
+	free(p->content_type);
+	free(p->language);
+	free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* The shape of `herald parse --json`, after feedparser_adapter.py.    */
+/* ------------------------------------------------------------------ */
+
+static int
+is_text_name(const char *k)
+{
+	return strcmp(k, "title") == 0 || strcmp(k, "subtitle") == 0 ||
+	    strcmp(k, "summary") == 0 || strcmp(k, "rights") == 0 ||
+	    strcmp(k, "info") == 0;
+}
+
+static json_t *
+date_value(json_t *v)
+{
+	char	 buf[40];
+
+	if (!json_is_integer(v))
+		return json_null();
+	date_format_rfc3339(json_integer_value(v), buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *
+parse_shape(json_t *src)
+{
+	json_t		*out = json_object(), *v;
+	const char	*key;
+
+	json_object_foreach(src, key, v) {
+		size_t	 kl = strlen(key);
+		char	 base[128];
+
+		if (kl > 7 && strcmp(key + kl - 7, "_parsed") == 0 &&
+		    kl - 7 < sizeof(base)) {
+			memcpy(base, key, kl - 7);
+			base[kl - 7] = '\0';
+			json_object_set_new(out, base, date_value(v));
+			if (json_object_get(src, base) != NULL) {
+				char *rk = xasprintf("%s_raw", base);
+
+				json_object_set(out, rk, json_object_get(src, base));
+				free(rk);
+			}
+			continue;
+		}
+		{
+			char *pk = xasprintf("%s_parsed", key);
+			int twin = json_object_get(src, pk) != NULL;
+
+			free(pk);
+			if (twin)
+				continue;
+		}
+		if (is_text_name(key)) {
+			char	*dk = xasprintf("%s_detail", key);
+			json_t	*d = json_object_get(src, dk);
+
+			free(dk);
+			if (json_is_object(d)) {
+				json_t *o = json_deep_copy(d);
+
+				json_object_set(o, "value", v);
+				json_object_set_new(out, key, o);
+				continue;
+			}
+		}
+		if (kl > 7 && strcmp(key + kl - 7, "_detail") == 0 &&
+		    kl - 7 < sizeof(base)) {
+			memcpy(base, key, kl - 7);
+			base[kl - 7] = '\0';
+			if (is_text_name(base) && json_object_get(src, base) != NULL)
+				continue;
+		}
+		if (strcmp(key, "tags") == 0 && json_is_array(v)) {
+			json_object_set(out, "categories", v);
+			continue;
+		}
+		if (strcmp(key, "links") == 0 && json_is_array(v)) {
+			json_t	*encl = json_array(), *l;
+			size_t	 i;
+
+			json_object_set(out, "links", v);
+			json_array_foreach(v, i, l) {
+				const char	*lk;
+				json_t		*lv, *e;
+
+				if (!streq(jstr(l, "rel"), "enclosure"))
+					continue;
+				e = json_object();
+				json_object_foreach(l, lk, lv) {
+					if (strcmp(lk, "rel") == 0)
+						continue;
+					json_object_set(e, strcmp(lk, "href") == 0 ?
+					    "url" : lk, lv);
+				}
+				json_array_append_new(encl, e);
+			}
+			if (json_array_size(encl) > 0)
+				json_object_set_new(out, "enclosures", encl);
+			else
+				json_decref(encl);
+			continue;
+		}
+		if (strcmp(key, "source") == 0 && json_is_object(v)) {
+			json_object_set_new(out, "source", parse_shape(v));
+			continue;
+		}
+		if (strcmp(key, "image") == 0 && json_is_object(v)) {
+			json_t		*o = json_object(), *iv;
+			const char	*ik;
+
+			json_object_foreach(v, ik, iv)
+				json_object_set(o, strcmp(ik, "href") == 0 ?
+				    "url" : ik, iv);
+			json_object_set_new(out, "image", o);
+			continue;
+		}
+		json_object_set(out, key, v);
+	}
+	return out;
+}
+
+static void
+collect_entry(void *arg, json_t *entry)
+{
+	json_array_append_new(arg, parse_shape(entry));
+}
+
+json_t *
+parse_buffer(const struct parse_opts *opts, const char *data, size_t len,
+    char **errstr)
+{
+	json_t		*entries = json_array(), *doc = NULL;
+	struct parser	*p = parse_new(opts, collect_entry, entries);
+	json_t		*res;
+	const char	*k;
+	json_t		*v;
+
+	*errstr = NULL;
+	if (parse_push(p, data, len) == -1 || parse_finish(p) == -1) {
+		*errstr = xstrdup(parse_error(p));
+		goto done;
+	}
+	res = parse_result(p);
+	doc = json_object();
+	json_object_set_new(doc, "shape_version", json_integer(1));
+	json_object_foreach(res, k, v) {
+		if (strcmp(k, "feed") == 0)
+			json_object_set_new(doc, "feed", parse_shape(v));
+		else
+			json_object_set(doc, k, v);
+	}
+	json_object_set(doc, "entries", entries);
+done:
+	json_decref(entries);
+	parse_free(p);
+	return doc;
+}
