@@ -1447,16 +1447,18 @@ fp_pop(struct parser *p, const char *element)
 		} else if (strcmp(element, "link") == 0) {
 			if (!p->inimage) {
 				char	*fixed = fp_link_fix(output, 1);
+				json_t	*links = json_object_get(p->entry, "links");
+				json_t	*last = json_array_get(links,
+				    json_array_size(links) - 1);
 
-				jset_str(p->entry, "link", fixed);
-				if (*fixed != '\0') {
-					json_t *links = json_object_get(p->entry, "links");
-					size_t	n = json_array_size(links);
-
-					if (n > 0)
-						jset_str(json_array_get(links, n - 1),
-						    "href", fixed);
-				}
+				/*
+				 * Unlike feedparser, the text of a non-alternate
+				 * link (an enclosure) is not the entry's link.
+				 */
+				if (last == NULL || streq(jstr(last, "rel"), "alternate"))
+					jset_str(p->entry, "link", fixed);
+				if (*fixed != '\0' && last != NULL)
+					jset_str(last, "href", fixed);
 				free(fixed);
 			}
 		} else {
@@ -2573,6 +2575,38 @@ e_media_thumbnail(struct parser *p)
 	free(v);
 }
 
+static void
+s_cc_license(struct parser *p, json_t *a)
+{
+	json_t		*l = json_object();
+	const char	*v = jstr(a, "rdf:resource");
+
+	jset_str(l, "rel", "license");
+	if (v != NULL && *v != '\0')
+		jset_str(l, "href", v);
+	json_list_append(fp_context(p), "links", l);
+}
+
+static void
+s_creativecommons_license(struct parser *p, json_t *a)
+{
+	fp_push(p, "license", 1);
+}
+
+static void
+e_creativecommons_license(struct parser *p)
+{
+	char	*v = fp_pop(p, "license");
+	json_t	*ctx = fp_context(p), *l = json_object();
+
+	jset_str(l, "rel", "license");
+	if (v != NULL && *v != '\0')
+		jset_str(l, "href", v);
+	json_list_append(ctx, "links", l);
+	json_object_del(ctx, "license");
+	free(v);
+}
+
 /* Sorted by name for bsearch. */
 static const struct handler {
 	const char	*name;
@@ -2583,6 +2617,7 @@ static const struct handler {
 	{ "author", s_author, e_author },
 	{ "body", s_body, e_content },
 	{ "category", s_category, e_category },
+	{ "cc_license", s_cc_license, NULL },
 	{ "channel", s_channel, e_channel },
 	{ "cloud", s_cloud, NULL },
 	{ "content", s_content, e_content },
@@ -2590,6 +2625,8 @@ static const struct handler {
 	{ "contributor", s_contributor, e_contributor },
 	{ "copyright", s_rights, e_rights },
 	{ "created", s_created, e_created },
+	{ "creativecommons_license", s_creativecommons_license,
+	    e_creativecommons_license },
 	{ "dc_author", s_author, e_author },
 	{ "dc_contributor", s_dc_contributor, e_dc_contributor },
 	{ "dc_creator", s_author, e_author },
@@ -2692,8 +2729,11 @@ fp_track_namespace(struct parser *p, const char *prefix, const char *uri)
 		uri = lower;
 	}
 	if ((m = ns_match(lower)) != NULL) {
-		json_object_set_new(p->namespacemap, prefix ? prefix : "",
-		    json_string(m));
+		/* feedparser files the default namespace under None, which
+		 * no tag lookup ever hits */
+		if (prefix != NULL)
+			json_object_set_new(p->namespacemap, prefix,
+			    json_string(m));
 		json_object_set_new(p->namespaces_in_use, m, json_string(uri));
 	} else
 		json_object_set_new(p->namespaces_in_use, prefix ? prefix : "",
@@ -3021,6 +3061,17 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    xstrdup(al);
 		lname2 = str_lower(name);
 		v = xstrndup(vb, (size_t)(ve - vb));
+		if (strstr(v, "&#38;") != NULL) {
+			/* without entity substitution libxml2 hands '&' on as "&#38;" */
+			char *r;
+
+			while ((r = strstr(v, "&#38;")) != NULL)
+				memmove(r + 1, r + 5, strlen(r + 5) + 1);
+			json_decref(val);
+			val = json_string(v);
+			if (val == NULL)
+				val = json_string("");
+		}
 		if (strcmp(lname2, "rel") == 0 || strcmp(lname2, "type") == 0) {
 			char *lv = str_lower(v);
 
@@ -3429,6 +3480,13 @@ parse_finish(struct parser *p)
 			json_object_set_new(p->result, "bozo_message",
 			    json_string(f->fixwhy));
 	}
+	if (p->content_type != NULL &&
+	    strncasecmp(p->content_type, "text/", 5) == 0 &&
+	    strcasestr(p->content_type, "charset=") == NULL &&
+	    f->declared && strcmp(f->encoding, "utf-8") != 0 &&
+	    strcmp(f->encoding, "windows-1252") != 0)
+		/* RFC 3023: text/xml without a charset is us-ascii */
+		fp_bozo(p, "CharacterEncodingOverride");
 	if (p->content_type != NULL) {
 		char	 t[128];
 		size_t	 i;
