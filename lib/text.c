@@ -1,11 +1,858 @@
-/* placeholder: replaced by the text module */
+/*
+ * text.c: UTF-8 checks and repair, the HTML5 entity table, and HTML-to-text
+ * on libxml2's HTML parser driven through SAX, so that no tree is built and
+ * a long document costs no more memory than its text.
+ */
 #include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
 #include "util.h"
 #include "text.h"
-size_t utf8_encode(uint32_t cp, char *o) { if (cp < 0x80) { o[0] = (char)cp; return 1; } return 0; }
-int utf8_valid(const char *s, size_t l) { (void)s; (void)l; return 1; }
-char *utf8_sanitize(const char *s, size_t l, size_t *ol, int *c) { if (ol) *ol = l; if (c) *c = 0; return xstrndup(s, l); }
-const char *html_entity_lookup(const char *n, size_t l) { (void)n; (void)l; return NULL; }
-char *html_to_text(const char *h, size_t l, size_t m) { (void)m; return xstrndup(h, l); }
-void text_collapse_ws(char *s) { (void)s; }
+#include "entities.h"
+
+/* Valid attributes kept per start tag: libxml2 checks duplicates in O(n^2). */
+#define HTML_ATTR_MAX	64
+
+static const char utf8_replacement[] = "\357\277\275";	/* U+FFFD */
+
+/*
+ * Decodes the sequence at s[0..len) (len >= 1).  Returns its length and
+ * fills *cp, or returns 0 and sets *bad to the length of the maximal subpart
+ * of an ill-formed sequence there (at least 1), following Unicode's table
+ * 3-7 of well-formed byte sequences.
+ */
+static size_t
+utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t *bad)
+{
+	unsigned char	 b = s[0], lo = 0x80, hi = 0xbf;
+	uint32_t	 c;
+	size_t		 need, i;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	}
+	if (b >= 0xc2 && b <= 0xdf) {
+		need = 1;
+		c = b & 0x1f;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		need = 2;
+		c = b & 0x0f;
+		if (b == 0xe0)
+			lo = 0xa0;		/* overlong */
+		else if (b == 0xed)
+			hi = 0x9f;		/* surrogates */
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		need = 3;
+		c = b & 0x07;
+		if (b == 0xf0)
+			lo = 0x90;		/* overlong */
+		else if (b == 0xf4)
+			hi = 0x8f;		/* above U+10FFFF */
+	} else {
+		*bad = 1;	/* continuation, C0, C1, F5..FF */
+		return 0;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= len || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		c = (c << 6) | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = c;
+	return need + 1;
+}
+
+size_t
+utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0;
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp <= 0x10ffff) {
+		out[0] = (char)(0xf0 | (cp >> 18));
+		out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[3] = (char)(0x80 | (cp & 0x3f));
+		return 4;
+	}
+	return 0;
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 i = 0, n, bad;
+
+	while (i < len) {
+		if (p[i] >= 0x01 && p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] == 0x00)
+			return 0;
+		if ((n = utf8_decode(p + i, len - i, &cp, &bad)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* C0 controls other than tab, newline and carriage return, and DEL. */
+static int
+utf8_is_dropped(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+}
+
+char *
+utf8_sanitize(const char *s, size_t len, size_t *outlen, int *changed)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b;
+	uint32_t		 cp;
+	size_t			 i = 0, run = 0, n, bad;
+	int			 dirty = 0;
+
+	buf_init(&b, 0);
+	/* Bytes from `run` to `i` are good and not copied yet. */
+	while (i < len) {
+		if (p[i] < 0x80) {
+			if (!utf8_is_dropped(p[i])) {
+				i++;
+				continue;
+			}
+			buf_append(&b, s + run, i - run);
+			i++;
+			run = i;
+			dirty = 1;
+			continue;
+		}
+		if ((n = utf8_decode(p + i, len - i, &cp, &bad)) != 0) {
+			i += n;
+			continue;
+		}
+		buf_append(&b, s + run, i - run);
+		buf_append(&b, utf8_replacement, 3);
+		i += bad;
+		run = i;
+		dirty = 1;
+	}
+	buf_append(&b, s + run, i - run);
+	if (outlen != NULL)
+		*outlen = b.len;
+	if (changed != NULL)
+		*changed = dirty;
+	return buf_steal(&b);
+}
+
+struct entity_key {
+	const char	*name;
+	size_t		 len;
+};
+
+static int
+entity_cmp(const void *k, const void *e)
+{
+	const struct entity_key		*key = k;
+	const struct html_entity	*ent = e;
+	const unsigned char		*a = (const unsigned char *)key->name;
+	const unsigned char		*b = (const unsigned char *)ent->name;
+	size_t				 i;
+
+	for (i = 0; i < key->len; i++) {
+		if (b[i] == '\0' || a[i] > b[i])
+			return 1;
+		if (a[i] < b[i])
+			return -1;
+	}
+	return b[i] == '\0' ? 0 : -1;
+}
+
+const char *
+html_entity_lookup(const char *name, size_t len)
+{
+	const struct html_entity	*ent;
+	struct entity_key		 key;
+	size_t				 i;
+
+	if (name == NULL || len == 0 || len > HTML_ENTITY_NAME_MAX)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		/* Also keeps NUL, '&' and ';' from ever matching. */
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9')))
+			return NULL;
+	}
+	key.name = name;
+	key.len = len;
+	ent = bsearch(&key, html_entities, HTML_ENTITY_COUNT,
+	    sizeof(html_entities[0]), entity_cmp);
+	return ent != NULL ? ent->utf8 : NULL;
+}
+
+static int
+text_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+/* Length of a white-space character at s[0..len) (ASCII or U+00A0), or 0. */
+static size_t
+text_space_len(const unsigned char *s, size_t len)
+{
+	if (text_is_space(s[0]))
+		return 1;
+	if (s[0] == 0xc2 && len > 1 && s[1] == 0xa0)
+		return 2;
+	return 0;
+}
+
+void
+text_collapse_ws(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 len, i, n, o = 0;
+	int		 space = 0;
+
+	if (s == NULL)
+		return;
+	len = strlen(s);
+	for (i = 0; i < len; ) {
+		if ((n = text_space_len(p + i, len - i)) != 0) {
+			space = 1;
+			i += n;
+			continue;
+		}
+		if (space && o > 0)
+			p[o++] = ' ';
+		space = 0;
+		p[o++] = p[i++];
+	}
+	p[o] = '\0';
+}
+
+/*
+ * Preparing HTML for libxml2.  One linear pass over (valid UTF-8) input that
+ * fixes what libxml2 2.9.14's HTML parser gets wrong or too slowly, and
+ * leaves everything else byte for byte:
+ * - named references are decoded from the HTML5 table (libxml2 knows only
+ *   HTML 4's), numeric ones in 0x80-0x9F as Windows-1252 like browsers do;
+ *   decoded text goes in as raw UTF-8, ASCII as "&#N;" so that markup
+ *   characters stay text; any other '&' becomes "&amp;" (libxml2 drops
+ *   "&#;");
+ * - a '<' that cannot open a tag ("<3", "a < b") becomes "&lt;" (libxml2
+ *   drops some of them);
+ * - a start tag keeps its first HTML_ATTR_MAX attributes (libxml2's
+ *   duplicate check is quadratic);
+ * script and style contents and comments are copied untouched, so that the
+ * pass agrees with the parser on where they end.
+ */
+
+/* Windows-1252 for 0x80-0x9F; 0 where it has no character. */
+static const uint16_t cp1252[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178
+};
+
+static int
+html_is_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+html_is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The characters libxml2 accepts in tag and attribute names. */
+static int
+html_is_namechar(unsigned char c)
+{
+	return html_is_letter(c) || html_is_digit(c) || c == ':' ||
+	    c == '-' || c == '_' || c == '.';
+}
+
+static int
+html_is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void
+html_put_utf8(struct buf *b, const char *utf8)
+{
+	char	 num[16];
+
+	for (; *utf8 != '\0'; utf8++) {
+		if ((unsigned char)*utf8 < 0x80) {
+			snprintf(num, sizeof(num), "&#%u;",
+			    (unsigned)(unsigned char)*utf8);
+			buf_puts(b, num);
+		} else
+			buf_putc(b, *utf8);
+	}
+}
+
+/*
+ * At s[i] == '&': writes the decoded reference and returns the bytes it
+ * took, or returns 0 when there is none (the caller escapes the '&', so
+ * libxml2 decodes nothing of its own in text).
+ */
+static size_t
+html_prepare_ref(const unsigned char *s, size_t len, size_t i, struct buf *b)
+{
+	const char	*utf8;
+	char		 enc[5];
+	uint32_t	 cp = 0;
+	size_t		 j = i + 1, start, n;
+	int		 hex = 0;
+
+	if (j < len && s[j] == '#') {
+		j++;
+		if (j < len && (s[j] == 'x' || s[j] == 'X')) {
+			hex = 1;
+			j++;
+		}
+		for (start = j; j < len; j++) {
+			unsigned d;
+
+			if (html_is_digit(s[j]))
+				d = s[j] - '0';
+			else if (hex && s[j] >= 'a' && s[j] <= 'f')
+				d = s[j] - 'a' + 10;
+			else if (hex && s[j] >= 'A' && s[j] <= 'F')
+				d = s[j] - 'A' + 10;
+			else
+				break;
+			cp = cp * (hex ? 16 : 10) + d;
+			if (cp > 0x10ffff)
+				cp = 0x110000;	/* saturate */
+		}
+		if (j == start)
+			return 0;
+		if (j < len && s[j] == ';')
+			j++;
+		if (cp < 0x80) {
+			if (cp == 0)
+				buf_append(b, utf8_replacement, 3);
+			else if (!utf8_is_dropped(cp)) {
+				enc[0] = (char)cp;
+				enc[1] = '\0';
+				html_put_utf8(b, enc);
+			}
+			return j - i;
+		}
+		if (cp <= 0x9f) {
+			if ((cp = cp1252[cp - 0x80]) == 0)
+				return j - i;	/* a C1 control: dropped */
+		}
+		if ((n = utf8_encode(cp, enc)) == 0)
+			buf_append(b, utf8_replacement, 3);
+		else
+			buf_append(b, enc, n);
+		return j - i;
+	}
+	for (start = j; j < len && j - start <= HTML_ENTITY_NAME_MAX &&
+	    (html_is_letter(s[j]) || html_is_digit(s[j])); j++)
+		;
+	if (j >= len || s[j] != ';' ||
+	    (utf8 = html_entity_lookup((const char *)s + start, j - start)) ==
+	    NULL)
+		return 0;
+	html_put_utf8(b, utf8);
+	return j + 1 - i;
+}
+
+/*
+ * At s[i] == '<' followed by a letter: copies the start tag the way
+ * libxml2's htmlParseStartTag reads it, dropping attributes past
+ * HTML_ATTR_MAX.  Returns the index after the tag; *raw gets the length
+ * of the name when the element's content is script or style text, else 0.
+ */
+static size_t
+html_prepare_tag(const unsigned char *s, size_t len, size_t i,
+    struct buf *b, size_t *raw)
+{
+	size_t	 j = i + 1, k, nattr = 0;
+	int	 valid;
+
+	while (j < len && html_is_namechar(s[j]))
+		j++;
+	*raw = j - i - 1;
+	if (!(*raw == 6 &&
+	    strncasecmp((const char *)s + i + 1, "script", 6) == 0) &&
+	    !(*raw == 5 &&
+	    strncasecmp((const char *)s + i + 1, "style", 5) == 0))
+		*raw = 0;
+	buf_append(b, (const char *)s + i, j - i);
+
+	for (;;) {
+		k = j;
+		while (j < len && html_is_blank(s[j]))
+			j++;
+		if (j >= len || s[j] == '>' ||
+		    (s[j] == '/' && j + 1 < len && s[j + 1] == '>'))
+			break;
+		valid = 0;
+		if (html_is_letter(s[j]) || s[j] == '_' || s[j] == ':' ||
+		    s[j] == '.') {
+			valid = 1;
+			while (j < len && html_is_namechar(s[j]))
+				j++;
+			while (j < len && html_is_blank(s[j]))
+				j++;
+			if (j < len && s[j] == '=') {
+				j++;
+				while (j < len && html_is_blank(s[j]))
+					j++;
+				if (j < len && (s[j] == '"' || s[j] == '\'')) {
+					const unsigned char *q;
+
+					q = memchr(s + j + 1, s[j],
+					    len - j - 1);
+					j = q != NULL ? (size_t)(q - s) + 1 :
+					    len;
+				} else {
+					while (j < len && !html_is_blank(s[j]) &&
+					    s[j] != '>')
+						j++;
+				}
+			}
+		} else {
+			/* libxml2 skips a bogus attribute to a blank or the end. */
+			while (j < len && !html_is_blank(s[j]) && s[j] != '>' &&
+			    !(s[j] == '/' && j + 1 < len && s[j + 1] == '>'))
+				j++;
+		}
+		if (valid)
+			nattr++;
+		if (nattr <= HTML_ATTR_MAX)
+			buf_append(b, (const char *)s + k, j - k);
+	}
+	buf_append(b, (const char *)s + k, j - k);	/* blanks */
+	if (j < len && s[j] == '>') {
+		buf_putc(b, '>');
+		j++;
+	} else if (j < len) {
+		buf_append(b, "/>", 2);		/* empty: no content follows */
+		*raw = 0;
+		j += 2;
+	}
+	return j;
+}
+
+/* Returns the prepared copy of s[0..len) (valid UTF-8) in *b. */
+static void
+html_prepare(const unsigned char *s, size_t len, struct buf *b)
+{
+	const unsigned char	*q;
+	const char		*name;
+	size_t			 i = 0, j, n, raw;
+
+	while (i < len) {
+		for (j = i; j < len && s[j] != '&' && s[j] != '<'; j++)
+			;
+		buf_append(b, (const char *)s + i, j - i);
+		if ((i = j) >= len)
+			break;
+		if (s[i] == '&') {
+			if ((n = html_prepare_ref(s, len, i, b)) == 0) {
+				buf_append(b, "&amp;", 5);
+				n = 1;
+			}
+			i += n;
+			continue;
+		}
+		/* s[i] == '<' */
+		if (i + 1 >= len) {
+			buf_append(b, "&lt;", 4);
+			i++;
+		} else if (html_is_letter(s[i + 1])) {
+			name = (const char *)s + i + 1;
+			i = html_prepare_tag(s, len, i, b, &raw);
+			if (!raw)
+				continue;
+			/* Up to "</script" or "</style", as libxml2 reads it. */
+			for (j = i; j + 1 < len; j++) {
+				if (s[j] == '<' && s[j + 1] == '/' &&
+				    len - j - 2 >= raw &&
+				    strncasecmp((const char *)s + j + 2, name,
+				    raw) == 0)
+					break;
+			}
+			if (j + 1 >= len)
+				j = len;
+			buf_append(b, (const char *)s + i, j - i);
+			i = j;
+		} else if (s[i + 1] == '!' && len - i >= 4 &&
+		    memcmp(s + i, "<!--", 4) == 0) {
+			q = memmem(s + i + 4, len - i - 4, "-->", 3);
+			j = q != NULL ? (size_t)(q - s) + 3 : len;
+			buf_append(b, (const char *)s + i, j - i);
+			i = j;
+		} else if (s[i + 1] == '/' || s[i + 1] == '!' ||
+		    s[i + 1] == '?') {
+			buf_putc(b, '<');
+			i++;
+		} else {
+			buf_append(b, "&lt;", 4);
+			i++;
+		}
+	}
+}
+
+/*
+ * Walking the document: how each element shapes the text.  Unknown
+ * elements are inline.
+ */
+enum html_kind {
+	HTML_INLINE,
+	HTML_SKIP,	/* contents dropped */
+	HTML_BREAK,	/* br */
+	HTML_LINE,	/* a block: its own lines */
+	HTML_PARA,	/* a block set off by blank lines */
+	HTML_PRE,	/* a paragraph that keeps its line ends */
+	HTML_CELL	/* a table cell: a space apart */
+};
+
+struct html_elem {
+	const char	*name;
+	enum html_kind	 kind;
+};
+
+/* Sorted by name for bsearch. */
+static const struct html_elem html_elems[] = {
+	{ "address",	HTML_LINE },
+	{ "article",	HTML_LINE },
+	{ "aside",	HTML_LINE },
+	{ "blockquote",	HTML_PARA },
+	{ "body",	HTML_LINE },
+	{ "br",		HTML_BREAK },
+	{ "caption",	HTML_LINE },
+	{ "center",	HTML_LINE },
+	{ "dd",		HTML_LINE },
+	{ "details",	HTML_LINE },
+	{ "dialog",	HTML_LINE },
+	{ "dir",	HTML_LINE },
+	{ "div",	HTML_LINE },
+	{ "dl",		HTML_LINE },
+	{ "dt",		HTML_LINE },
+	{ "fieldset",	HTML_LINE },
+	{ "figcaption",	HTML_LINE },
+	{ "figure",	HTML_LINE },
+	{ "footer",	HTML_LINE },
+	{ "form",	HTML_LINE },
+	{ "frameset",	HTML_SKIP },
+	{ "h1",		HTML_PARA },
+	{ "h2",		HTML_PARA },
+	{ "h3",		HTML_PARA },
+	{ "h4",		HTML_PARA },
+	{ "h5",		HTML_PARA },
+	{ "h6",		HTML_PARA },
+	{ "head",	HTML_SKIP },
+	{ "header",	HTML_LINE },
+	{ "hgroup",	HTML_LINE },
+	{ "hr",		HTML_PARA },
+	{ "html",	HTML_LINE },
+	{ "iframe",	HTML_SKIP },
+	{ "legend",	HTML_LINE },
+	{ "li",		HTML_LINE },
+	{ "listing",	HTML_PRE },
+	{ "main",	HTML_LINE },
+	{ "menu",	HTML_LINE },
+	{ "nav",	HTML_LINE },
+	{ "noembed",	HTML_SKIP },
+	{ "noframes",	HTML_SKIP },
+	{ "ol",		HTML_LINE },
+	{ "option",	HTML_LINE },
+	{ "p",		HTML_PARA },
+	{ "pre",	HTML_PRE },
+	{ "script",	HTML_SKIP },
+	{ "section",	HTML_LINE },
+	{ "select",	HTML_SKIP },
+	{ "style",	HTML_SKIP },
+	{ "summary",	HTML_LINE },
+	{ "table",	HTML_LINE },
+	{ "tbody",	HTML_LINE },
+	{ "td",		HTML_CELL },
+	{ "template",	HTML_SKIP },
+	{ "textarea",	HTML_SKIP },
+	{ "tfoot",	HTML_LINE },
+	{ "th",		HTML_CELL },
+	{ "thead",	HTML_LINE },
+	{ "title",	HTML_SKIP },
+	{ "tr",		HTML_LINE },
+	{ "ul",		HTML_LINE },
+	{ "xmp",	HTML_PRE },
+};
+
+struct html_text {
+	htmlParserCtxtPtr	 ctxt;
+	struct buf		 out;
+	size_t			 maxlen;
+	int			 skip;	/* depth inside HTML_SKIP elements */
+	int			 pre;	/* depth inside HTML_PRE elements */
+	int			 nl;	/* line ends owed before more text: 0-2 */
+	int			 space;	/* a space owed before more text */
+	int			 full;	/* maxlen reached: the parser is stopped */
+};
+
+static int
+html_elem_cmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct html_elem *)e)->name);
+}
+
+static enum html_kind
+html_kind_of(const xmlChar *name)
+{
+	const struct html_elem	*e;
+
+	if (name == NULL)
+		return HTML_INLINE;
+	e = bsearch(name, html_elems, sizeof(html_elems) / sizeof(html_elems[0]),
+	    sizeof(html_elems[0]), html_elem_cmp);
+	return e != NULL ? e->kind : HTML_INLINE;
+}
+
+/*
+ * Appends s[0..n) (no white space in it) after the separator owed.
+ * Separators are only ever written before text, which is what trims every
+ * line and the whole, and what keeps blank lines single.
+ */
+static void
+html_text_emit(struct html_text *h, const unsigned char *s, size_t n)
+{
+	const char	*sep = "";
+	size_t		 seplen = 0, room;
+
+	if (h->out.len > 0) {
+		if (h->nl > 0) {
+			sep = h->nl > 1 ? "\n\n" : "\n";
+			seplen = h->nl > 1 ? 2 : 1;
+		} else if (h->space) {
+			sep = " ";
+			seplen = 1;
+		}
+	}
+	h->nl = 0;
+	h->space = 0;
+	if (h->maxlen != 0 && h->out.len + seplen + n > h->maxlen) {
+		room = h->maxlen - h->out.len;
+		if (room > seplen) {
+			n = room - seplen;
+			/* s[n] is the first byte left out: not inside a character. */
+			while (n > 0 && (s[n] & 0xc0) == 0x80)
+				n--;
+			if (n > 0) {
+				buf_append(&h->out, sep, seplen);
+				buf_append(&h->out, (const char *)s, n);
+			}
+		}
+		h->full = 1;
+		xmlStopParser(h->ctxt);
+		return;
+	}
+	buf_append(&h->out, sep, seplen);
+	buf_append(&h->out, (const char *)s, n);
+}
+
+static void
+html_text_break(struct html_text *h, int nl)
+{
+	if (h->out.len > 0 && h->nl < nl)
+		h->nl = nl;
+}
+
+static void
+html_sax_characters(void *ctx, const xmlChar *text, int len)
+{
+	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
+	const unsigned char	*s = text;
+	size_t			 i = 0, j, n, end = len > 0 ? (size_t)len : 0;
+
+	if (h->skip > 0 || h->full)
+		return;
+	while (i < end && !h->full) {
+		if ((n = text_space_len(s + i, end - i)) != 0) {
+			if (h->pre > 0 && s[i] == '\n') {
+				if (h->out.len > 0 && h->nl < 2)
+					h->nl++;
+			} else
+				h->space = 1;
+			i += n;
+			continue;
+		}
+		for (j = i + 1; j < end && text_space_len(s + j, end - j) == 0;
+		    j++)
+			;
+		html_text_emit(h, s + i, j - i);
+		i = j;
+	}
+}
+
+static void
+html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
+
+	(void)atts;
+	switch (html_kind_of(name)) {
+	case HTML_INLINE:
+		break;
+	case HTML_SKIP:
+		h->skip++;
+		break;
+	case HTML_BREAK:
+		if (h->skip == 0 && h->out.len > 0 && h->nl < 2)
+			h->nl++;
+		break;
+	case HTML_LINE:
+		html_text_break(h, 1);
+		break;
+	case HTML_PARA:
+		html_text_break(h, 2);
+		break;
+	case HTML_PRE:
+		html_text_break(h, 2);
+		h->pre++;
+		break;
+	case HTML_CELL:
+		h->space = 1;
+		break;
+	}
+}
+
+static void
+html_sax_end(void *ctx, const xmlChar *name)
+{
+	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
+
+	switch (html_kind_of(name)) {
+	case HTML_INLINE:
+	case HTML_BREAK:
+		break;
+	case HTML_SKIP:
+		if (h->skip > 0)
+			h->skip--;
+		break;
+	case HTML_LINE:
+		html_text_break(h, 1);
+		break;
+	case HTML_PARA:
+		html_text_break(h, 2);
+		break;
+	case HTML_PRE:
+		html_text_break(h, 2);
+		if (h->pre > 0)
+			h->pre--;
+		break;
+	case HTML_CELL:
+		h->space = 1;
+		break;
+	}
+}
+
+/* Parse errors are expected in recovery: keep them off every global handler. */
+static void
+html_sax_error(void *ctx, xmlErrorPtr err)
+{
+	(void)ctx;
+	(void)err;
+}
+
+char *
+html_to_text(const char *html, size_t len, size_t maxlen)
+{
+	htmlSAXHandler		 sax;
+	struct html_text	 h;
+	struct buf		 prep;
+	char			*clean;
+	size_t			 cleanlen;
+
+	memset(&h, 0, sizeof(h));
+	buf_init(&h.out, 0);
+	h.maxlen = maxlen;
+	if (html == NULL || len == 0)
+		return xstrdup("");
+
+	/*
+	 * Valid UTF-8 first: on a bad byte libxml2 2.9.14 switches the rest
+	 * of the document to Latin-1.  This also takes out NUL bytes.
+	 */
+	clean = utf8_sanitize(html, len, &cleanlen, NULL);
+	buf_init(&prep, 0);
+	html_prepare((const unsigned char *)clean, cleanlen, &prep);
+	free(clean);
+	if (prep.len == 0 || prep.len > INT_MAX)
+		goto done;
+
+	/*
+	 * SAX rather than a tree: a 20 MB document of small elements makes a
+	 * tree of about 1 GB.  The handler is the context's own copy, so no
+	 * global state changes.  HTML_PARSE_NOIMPLIED is not used: without the
+	 * implied html and body elements, 2.9.14 nests sibling top-level
+	 * elements and drops the white space between them.
+	 */
+	if ((h.ctxt = htmlCreateMemoryParserCtxt(prep.data, (int)prep.len)) ==
+	    NULL)
+		goto done;
+	buf_free(&prep);	/* libxml2 parses its own copy */
+	memset(&sax, 0, sizeof(sax));
+	sax.startElement = html_sax_start;
+	sax.endElement = html_sax_end;
+	sax.characters = html_sax_characters;
+	sax.ignorableWhitespace = html_sax_characters;
+	sax.serror = html_sax_error;
+	sax.initialized = XML_SAX2_MAGIC;
+	*h.ctxt->sax = sax;
+	h.ctxt->_private = &h;
+	h.ctxt->userData = h.ctxt;
+	htmlCtxtUseOptions(h.ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
+	/*
+	 * UTF-8 whatever <meta charset> says (IGNORE_ENC), declared without
+	 * an encoding handler, which would copy the whole input once more.
+	 */
+	xmlSwitchEncoding(h.ctxt, XML_CHAR_ENCODING_UTF8);
+	htmlParseDocument(h.ctxt);
+	htmlFreeParserCtxt(h.ctxt);
+done:
+	buf_free(&prep);
+	return buf_steal(&h.out);
+}
