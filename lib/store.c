@@ -1,0 +1,1644 @@
+/*
+ * store.c: the SQLite backend of store.h, the only file that includes
+ * sqlite3.h.  WAL mode so the CLI reads while the daemon writes; every write
+ * in BEGIN IMMEDIATE; the schema versioned by PRAGMA user_version and moved
+ * forward by the migrations below, never backward and never recreated.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "url.h"
+#include "util.h"
+
+#define STORE_APPLICATION_ID	0x68726c64	/* "hrld" */
+#define STORE_BUSY_TIMEOUT_MS	5000
+#define STORE_JOURNAL_LIMIT	(64 * 1024 * 1024)
+#define STORE_PRUNE_BATCH	1000
+#define STORE_CANDIDATES	32	/* rows looked at per link or hash */
+
+/*
+ * The schema, one migration per version: step i takes user_version i to
+ * i + 1 in its own transaction.  Append, never edit a released step.
+ *
+ * items.content_hash and item_feeds.content_hash are 64-bit FNV-1a hashes
+ * of what a reader sees (see item_hash_content()); item_feeds keeps the hash
+ * of the version each feed last delivered, so two feeds carrying different
+ * versions of one article do not overwrite it in turn on every fetch.
+ * items.dedup_key hashes the title (or text) and the date: the identity of
+ * last resort.  item_feeds.current marks the items of a feed's latest
+ * complete parse, which pruning keeps.
+ *
+ * The matches and outbox tables of the topic alerts (issue 4) come as
+ * migration 2, written with that code; items(id) is their parent, with
+ * ON DELETE CASCADE so that pruning removes them too.
+ */
+static const char *const store_migrations[] = {
+	/* 1: feeds, items, which feed carried what, the search index. */
+	"CREATE TABLE feeds ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  url TEXT NOT NULL,"
+	"  config_url TEXT NOT NULL,"
+	"  title TEXT,"
+	"  site_link TEXT,"
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  disabled_reason TEXT,"
+	"  etag TEXT,"
+	"  last_modified TEXT,"
+	"  last_fetch INTEGER,"
+	"  last_success INTEGER,"
+	"  last_status INTEGER,"
+	"  last_error TEXT,"
+	"  error_class TEXT,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  next_fetch INTEGER,"
+	"  last_new INTEGER,"
+	"  n_fetches INTEGER NOT NULL DEFAULT 0,"
+	"  n_errors INTEGER NOT NULL DEFAULT 0,"
+	"  n_not_modified INTEGER NOT NULL DEFAULT 0,"
+	"  n_new INTEGER NOT NULL DEFAULT 0,"
+	"  n_updated INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE items ("
+	"  id INTEGER PRIMARY KEY,"
+	"  guid TEXT,"
+	"  canon_link TEXT,"
+	"  link TEXT,"
+	"  title TEXT,"
+	"  summary TEXT,"
+	"  content TEXT,"
+	"  author TEXT,"
+	"  categories TEXT,"
+	"  enclosure_url TEXT,"
+	"  lang TEXT,"
+	"  published INTEGER,"
+	"  updated INTEGER,"
+	"  first_seen INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL,"
+	"  content_hash INTEGER NOT NULL,"
+	"  dedup_key INTEGER NOT NULL"
+	");"
+	"CREATE INDEX items_canon_link ON items(canon_link)"
+	"  WHERE canon_link IS NOT NULL;"
+	"CREATE INDEX items_dedup_key ON items(dedup_key);"
+	"CREATE INDEX items_first_seen ON items(first_seen);"
+	"CREATE TABLE item_feeds ("
+	"  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  guid TEXT,"
+	"  first_seen INTEGER NOT NULL,"
+	"  content_hash INTEGER NOT NULL,"
+	"  current INTEGER NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY (item_id, feed_id)"
+	") WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX item_feeds_guid ON item_feeds(feed_id, guid);"
+	"CREATE INDEX item_feeds_current ON item_feeds(feed_id)"
+	"  WHERE current = 1;"
+	"CREATE VIRTUAL TABLE items_fts USING fts5("
+	"  title, summary, content, author,"
+	"  content='items', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN"
+	"  INSERT INTO items_fts(rowid, title, summary, content, author)"
+	"  VALUES (new.id, new.title, new.summary, new.content, new.author);"
+	"END;"
+	"CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN"
+	"  INSERT INTO items_fts(items_fts, rowid, title, summary, content,"
+	"    author)"
+	"  VALUES ('delete', old.id, old.title, old.summary, old.content,"
+	"    old.author);"
+	"END;"
+	"CREATE TRIGGER items_fts_au AFTER UPDATE OF title, summary, content,"
+	"  author ON items BEGIN"
+	"  INSERT INTO items_fts(items_fts, rowid, title, summary, content,"
+	"    author)"
+	"  VALUES ('delete', old.id, old.title, old.summary, old.content,"
+	"    old.author);"
+	"  INSERT INTO items_fts(rowid, title, summary, content, author)"
+	"  VALUES (new.id, new.title, new.summary, new.content, new.author);"
+	"END;",
+};
+
+#define STORE_NMIGRATIONS \
+	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+/* Prepared once per connection, reset after each use. */
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_FEED_BY_NAME,
+	ST_FEED_INSERT,
+	ST_FEED_RECONF,
+	ST_FEED_ENABLE,
+	ST_FEED_GET,
+	ST_FEED_UPDATE,
+	ST_IF_BY_GUID,
+	ST_IF_GET,
+	ST_ITEMS_BY_LINK,
+	ST_ITEMS_BY_KEY,
+	ST_ITEM_INSERT,
+	ST_ITEM_UPDATE,
+	ST_IF_INSERT,
+	ST_IF_SET_HASH,
+	ST_IF_SET_CURRENT,
+	ST_IF_COUNT_CURRENT,
+	ST_IF_LIST_CURRENT,
+	ST_PRUNE,
+	ST__COUNT
+};
+
+#define FEED_COLS \
+	"id, name, url, config_url, title, site_link, enabled, " \
+	"disabled_reason, etag, last_modified, last_fetch, last_success, " \
+	"last_status, last_error, error_class, failures, next_fetch, " \
+	"n_fetches, n_errors, n_not_modified, n_new, n_updated, last_new"
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_FEED_BY_NAME] =
+	    "SELECT id, config_url, enabled FROM feeds WHERE name = ?1",
+	[ST_FEED_INSERT] =
+	    "INSERT INTO feeds (name, url, config_url, enabled, created)"
+	    " VALUES (?1, ?2, ?2, ?3, ?4)",
+	[ST_FEED_RECONF] =
+	    "UPDATE feeds SET url = ?2, config_url = ?2, enabled = ?3,"
+	    " etag = NULL, last_modified = NULL, disabled_reason = NULL,"
+	    " failures = 0, error_class = NULL WHERE id = ?1",
+	[ST_FEED_ENABLE] = "UPDATE feeds SET enabled = ?2 WHERE id = ?1",
+	[ST_FEED_GET] = "SELECT " FEED_COLS " FROM feeds WHERE id = ?1",
+	[ST_FEED_UPDATE] =
+	    "UPDATE feeds SET last_fetch = ?2,"
+	    " last_success = CASE WHEN ?3 THEN ?2 ELSE last_success END,"
+	    " last_status = ?4, last_error = ?5, error_class = ?6,"
+	    " failures = ?7, next_fetch = ?8,"
+	    " etag = CASE WHEN ?9 THEN ?10 ELSE etag END,"
+	    " last_modified = CASE WHEN ?9 THEN ?11 ELSE last_modified END,"
+	    " title = coalesce(?12, title),"
+	    " site_link = coalesce(?13, site_link),"
+	    " url = coalesce(?14, url),"
+	    " disabled_reason = coalesce(?15, disabled_reason),"
+	    " n_fetches = n_fetches + 1,"
+	    " n_errors = n_errors + (NOT ?3),"
+	    " n_not_modified = n_not_modified + (?4 = 304),"
+	    " n_new = n_new + ?16, n_updated = n_updated + ?17,"
+	    " last_new = CASE WHEN ?16 > 0 THEN ?2 ELSE last_new END"
+	    " WHERE id = ?1",
+	[ST_IF_BY_GUID] =
+	    "SELECT item_id, content_hash, current FROM item_feeds"
+	    " WHERE feed_id = ?1 AND guid = ?2",
+	[ST_IF_GET] =
+	    "SELECT content_hash, current, guid FROM item_feeds"
+	    " WHERE item_id = ?1 AND feed_id = ?2",
+	[ST_ITEMS_BY_LINK] =
+	    "SELECT id, title, summary, content FROM items"
+	    " WHERE canon_link = ?1 ORDER BY id LIMIT 32",
+	[ST_ITEMS_BY_KEY] =
+	    "SELECT i.id FROM items i JOIN item_feeds f ON f.item_id = i.id"
+	    " WHERE i.dedup_key = ?1 AND f.feed_id = ?2 ORDER BY i.id LIMIT 32",
+	[ST_ITEM_INSERT] =
+	    "INSERT INTO items (guid, canon_link, link, title, summary,"
+	    " content, author, categories, enclosure_url, lang, published,"
+	    " updated, first_seen, changed, content_hash, dedup_key)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?13, ?14, ?15)",
+	[ST_ITEM_UPDATE] =
+	    "UPDATE items SET canon_link = ?2, link = ?3, title = ?4,"
+	    " summary = ?5, content = ?6, author = ?7, categories = ?8,"
+	    " enclosure_url = ?9, lang = ?10, published = ?11, updated = ?12,"
+	    " changed = ?13, content_hash = ?14, dedup_key = ?15"
+	    " WHERE id = ?1 AND content_hash <> ?14",
+	[ST_IF_INSERT] =
+	    "INSERT INTO item_feeds (item_id, feed_id, guid, first_seen,"
+	    " content_hash, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+	[ST_IF_SET_HASH] =
+	    "UPDATE item_feeds SET content_hash = ?3, current = 1"
+	    " WHERE item_id = ?1 AND feed_id = ?2",
+	[ST_IF_SET_CURRENT] =
+	    "UPDATE item_feeds SET current = ?3"
+	    " WHERE item_id = ?1 AND feed_id = ?2",
+	[ST_IF_COUNT_CURRENT] =
+	    "SELECT count(*) FROM item_feeds WHERE feed_id = ?1 AND current = 1",
+	[ST_IF_LIST_CURRENT] =
+	    "SELECT item_id FROM item_feeds WHERE feed_id = ?1 AND current = 1",
+	/*
+	 * An item in a feed's latest parse stays, unless that feed is
+	 * disabled or has not succeeded since the cutoff (a dead feed must
+	 * not pin its items forever).
+	 */
+	[ST_PRUNE] =
+	    "DELETE FROM items WHERE id IN (SELECT i.id FROM items i"
+	    " WHERE i.first_seen < ?1 AND NOT EXISTS (SELECT 1"
+	    " FROM item_feeds f JOIN feeds d ON d.id = f.feed_id"
+	    " WHERE f.item_id = i.id AND f.current = 1 AND d.enabled"
+	    " AND d.disabled_reason IS NULL AND d.last_success >= ?1)"
+	    " LIMIT ?2)",
+};
+
+/* The (feed, item) pairs upserted in the open transaction. */
+struct touched {
+	int64_t	*keys;		/* pairs: feed, item; 0 feed = empty slot */
+	size_t	 cap;		/* slots, a power of two */
+	size_t	 n;
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	int		 rdonly;
+	int64_t		 now;
+	sqlite3_stmt	*st[ST__COUNT];
+	struct touched	 touched;
+};
+
+/* Errors. */
+
+static char *
+store_hint(int rc, const char *path)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return xasprintf(": herald will not modify it; stop heraldd, "
+		    "keep a copy, then restore a backup or salvage it with "
+		    "`sqlite3 %s .recover`", path);
+	case SQLITE_FULL:
+		return xstrdup(": free some space; nothing was lost");
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return xstrdup(": check the permissions of the database, its "
+		    "-wal and -shm files and their directory");
+	case SQLITE_BUSY:
+		return xstrdup(": another process holds the write lock");
+	case SQLITE_CANTOPEN:
+		return xstrdup(": check that the file and its directory exist "
+		    "and are readable (the CLI needs the -wal and -shm files "
+		    "heraldd leaves beside it)");
+	default:
+		return xstrdup("");
+	}
+}
+
+static void
+store_seterr(struct store *s, char **errstr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sets *errstr to "PATH: what: sqlite's message[: hint]". */
+static void
+store_seterr(struct store *s, char **errstr, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*what, *hint;
+	int	 rc;
+
+	if (errstr == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) == -1)
+		what = NULL;
+	va_end(ap);
+	rc = sqlite3_extended_errcode(s->db);
+	hint = store_hint(rc, s->path);
+	free(*errstr);
+	*errstr = xasprintf("%s: %s: %s%s", s->path, what ? what : "error",
+	    sqlite3_errmsg(s->db), hint);
+	free(hint);
+	free(what);
+}
+
+/* Statements. */
+
+static sqlite3_stmt *
+stmt_get(struct store *s, enum stmt_id id, char **errstr)
+{
+	if (s->st[id] == NULL &&
+	    sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "preparing a statement");
+		return NULL;
+	}
+	return s->st[id];
+}
+
+static void
+stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Binds a string, NULL for a NULL or empty one. */
+static void
+bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL || *v == '\0')
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+
+	return v == NULL ? NULL : xstrdup((const char *)v);
+}
+
+/* Runs SQL returning at most one value (a pragma); *out gets it (heap). */
+static int
+store_exec1(struct store *s, const char *sql, char **out, char **errstr)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc, ret = -1;
+
+	if (out != NULL)
+		*out = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "%s", sql);
+		goto done;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (out != NULL && *out == NULL)
+			*out = col_str(st, 0);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "%s", sql);
+		if (out != NULL) {
+			free(*out);
+			*out = NULL;
+		}
+		goto done;
+	}
+	ret = 0;
+done:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+store_pragma_int(struct store *s, const char *sql, int64_t *v, char **errstr)
+{
+	char	*out;
+
+	if (store_exec1(s, sql, &out, errstr) == -1)
+		return -1;
+	*v = out != NULL ? strtoll(out, NULL, 10) : 0;
+	free(out);
+	return 0;
+}
+
+/* Opening, checking and migrating. */
+
+int
+store_schema_version(void)
+{
+	return STORE_NMIGRATIONS;
+}
+
+static int64_t
+store_now(struct store *s)
+{
+	return s->now != 0 ? s->now : (int64_t)time(NULL);
+}
+
+void
+store_set_now(struct store *s, int64_t now)
+{
+	s->now = now;
+}
+
+static int
+store_quick_check(struct store *s, char **errstr)
+{
+	char	*out = NULL;
+
+	if (store_exec1(s, "PRAGMA quick_check", &out, errstr) == -1)
+		return -1;
+	if (out == NULL || strcmp(out, "ok") != 0) {
+		*errstr = xasprintf("%s: the database is damaged (quick_check: "
+		    "%s): herald will not modify it; stop heraldd, keep a "
+		    "copy, then restore a backup or salvage it with "
+		    "`sqlite3 %s .recover`", s->path, out ? out : "no answer",
+		    s->path);
+		free(out);
+		return -1;
+	}
+	free(out);
+	return 0;
+}
+
+/* Reads the header fields that say whose database this is, and how old. */
+static int
+store_check_identity(struct store *s, int64_t *version, char **errstr)
+{
+	int64_t	 appid, ntables;
+
+	if (store_pragma_int(s, "PRAGMA application_id", &appid,
+	    errstr) == -1 ||
+	    store_pragma_int(s, "PRAGMA user_version", version, errstr) == -1 ||
+	    store_pragma_int(s, "SELECT count(*) FROM sqlite_master",
+	    &ntables, errstr) == -1)
+		return -1;
+	if (appid != 0 && appid != STORE_APPLICATION_ID) {
+		*errstr = xasprintf("%s: not a herald database (application_id "
+		    "%#llx): choose another path", s->path,
+		    (unsigned long long)appid);
+		return -1;
+	}
+	if (appid == 0 && *version == 0 && ntables > 0) {
+		*errstr = xasprintf("%s: not a herald database (it has tables "
+		    "but no herald schema version): choose another path",
+		    s->path);
+		return -1;
+	}
+	if (*version > STORE_NMIGRATIONS) {
+		*errstr = xasprintf("%s: schema version %lld is newer than this "
+		    "herald understands (%d): upgrade herald, or restore a "
+		    "backup made by this version", s->path,
+		    (long long)*version, STORE_NMIGRATIONS);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_migrate(struct store *s, char **errstr)
+{
+	int64_t	 v;
+	char	*sql;
+	int	 i;
+
+	for (i = 0; i < STORE_NMIGRATIONS; i++) {
+		if (store_exec1(s, "BEGIN IMMEDIATE", NULL, errstr) == -1)
+			return -1;
+		/* Another process may have migrated while we waited. */
+		if (store_pragma_int(s, "PRAGMA user_version", &v,
+		    errstr) == -1)
+			goto fail;
+		if (v > i) {
+			store_exec1(s, "COMMIT", NULL, NULL);
+			continue;
+		}
+		if (sqlite3_exec(s->db, store_migrations[i], NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			store_seterr(s, errstr, "migrating the schema to "
+			    "version %d", i + 1);
+			goto fail;
+		}
+		sql = xasprintf("PRAGMA user_version = %d; "
+		    "PRAGMA application_id = %d", i + 1, STORE_APPLICATION_ID);
+		if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			free(sql);
+			store_seterr(s, errstr, "migrating the schema to "
+			    "version %d", i + 1);
+			goto fail;
+		}
+		free(sql);
+		if (store_exec1(s, "COMMIT", NULL, errstr) == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct store *
+store_open(const char *path, int flags, char **errstr)
+{
+	struct store	*s;
+	struct stat	 sb;
+	int64_t		 version;
+	char		*mode = NULL, *sql;
+	int		 rc, oflags, on = 1;
+
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	s->rdonly = !(flags & STORE_RDWR);
+	if (s->rdonly && stat(path, &sb) == -1) {
+		*errstr = xasprintf("%s: %s%s", path, strerror(errno),
+		    errno == ENOENT ? " (heraldd creates the database on its "
+		    "first run)" : "");
+		goto fail;
+	}
+	oflags = s->rdonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (s->db == NULL) {
+		*errstr = xasprintf("%s: %s", path, sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (rc != SQLITE_OK) {
+		store_seterr(s, errstr, "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	if (!s->rdonly)
+		sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+		    &on);
+
+	/* Nothing is written before the file has shown it is ours and sound. */
+	if (store_check_identity(s, &version, errstr) == -1)
+		goto fail;
+	if (((flags & STORE_RDWR) && !(flags & STORE_NOCHECK)) ||
+	    (flags & STORE_CHECK)) {
+		if (store_quick_check(s, errstr) == -1)
+			goto fail;
+	}
+	if (s->rdonly) {
+		if (version < STORE_NMIGRATIONS) {
+			*errstr = xasprintf("%s: schema version %lld is older "
+			    "than this herald's (%d): start heraldd once to "
+			    "upgrade it", path, (long long)version,
+			    STORE_NMIGRATIONS);
+			goto fail;
+		}
+		if (store_exec1(s, "PRAGMA query_only = 1", NULL,
+		    errstr) == -1)
+			goto fail;
+		return s;
+	}
+
+	if (store_exec1(s, "PRAGMA journal_mode = WAL", &mode, errstr) == -1)
+		goto fail;
+	if (mode == NULL || strcmp(mode, "wal") != 0) {
+		*errstr = xasprintf("%s: cannot switch to WAL mode (journal "
+		    "mode is %s)", path, mode ? mode : "unknown");
+		goto fail;
+	}
+	sql = xasprintf("PRAGMA synchronous = NORMAL; "
+	    "PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = %d",
+	    STORE_JOURNAL_LIMIT);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		store_seterr(s, errstr, "setting pragmas");
+		goto fail;
+	}
+	if (store_migrate(s, errstr) == -1)
+		goto fail;
+	free(mode);
+	return s;
+fail:
+	free(mode);
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(s->db);
+	free(s->touched.keys);
+	free(s->path);
+	free(s);
+}
+
+int64_t
+store_changes(struct store *s)
+{
+	return sqlite3_total_changes(s->db);
+}
+
+/* The set of items upserted in this transaction. */
+
+static uint64_t
+touched_slot(int64_t feed, int64_t item)
+{
+	uint64_t	 x = (uint64_t)feed * 0x9e3779b97f4a7c15ULL ^
+			     (uint64_t)item;
+
+	/* splitmix64's finaliser */
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static int
+touched_has(struct touched *t, int64_t feed, int64_t item)
+{
+	size_t	 i;
+
+	if (t->cap == 0)
+		return 0;
+	for (i = touched_slot(feed, item) & (t->cap - 1); t->keys[2 * i] != 0;
+	    i = (i + 1) & (t->cap - 1))
+		if (t->keys[2 * i] == feed && t->keys[2 * i + 1] == item)
+			return 1;
+	return 0;
+}
+
+static void
+touched_add(struct touched *t, int64_t feed, int64_t item)
+{
+	int64_t	*old = t->keys;
+	size_t	 oldcap = t->cap, i, j;
+
+	if (touched_has(t, feed, item))
+		return;
+	if (2 * (t->n + 1) > t->cap) {
+		t->cap = oldcap == 0 ? 64 : 2 * oldcap;
+		t->keys = xcalloc(2 * t->cap, sizeof(int64_t));
+		t->n = 0;
+		for (j = 0; j < oldcap; j++)
+			if (old[2 * j] != 0)
+				touched_add(t, old[2 * j], old[2 * j + 1]);
+		free(old);
+	}
+	for (i = touched_slot(feed, item) & (t->cap - 1); t->keys[2 * i] != 0;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	t->keys[2 * i] = feed;
+	t->keys[2 * i + 1] = item;
+	t->n++;
+}
+
+static size_t
+touched_count(struct touched *t, int64_t feed)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->keys[2 * i] == feed)
+			n++;
+	return n;
+}
+
+static void
+touched_clear(struct touched *t)
+{
+	if (t->cap > 0)
+		memset(t->keys, 0, 2 * t->cap * sizeof(int64_t));
+	t->n = 0;
+}
+
+/* Transactions. */
+
+static int
+store_step_simple(struct store *s, enum stmt_id id, const char *what,
+    char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = stmt_get(s, id, errstr)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "%s", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_begin(struct store *s, char **errstr)
+{
+	touched_clear(&s->touched);
+	return store_step_simple(s, ST_BEGIN, "BEGIN IMMEDIATE", errstr);
+}
+
+int
+store_commit(struct store *s, char **errstr)
+{
+	touched_clear(&s->touched);
+	if (store_step_simple(s, ST_COMMIT, "COMMIT", errstr) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_rollback(struct store *s)
+{
+	touched_clear(&s->touched);
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return store_step_simple(s, ST_ROLLBACK, "ROLLBACK", NULL);
+}
+
+/*
+ * A write called outside store_begin() runs in its own transaction:
+ * *own says whether this call opened one, for txn_end().
+ */
+static int
+txn_auto(struct store *s, int *own, char **errstr)
+{
+	*own = 0;
+	if (s->rdonly) {
+		*errstr = xasprintf("%s: opened read-only", s->path);
+		return -1;
+	}
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	if (store_begin(s, errstr) == -1)
+		return -1;
+	*own = 1;
+	return 0;
+}
+
+static int
+txn_end(struct store *s, int own, int ret, char **errstr)
+{
+	if (!own)
+		return ret;
+	if (ret == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, errstr);
+}
+
+/* Feeds. */
+
+int
+store_feed_ensure(struct store *s, const char *name, const char *url,
+    int enabled, int64_t *id, char **errstr)
+{
+	sqlite3_stmt	*st;
+	const char	*curl;
+	int		 own, rc, ret = -1, cur_enabled = 0, found = 0, reconf = 0;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	enabled = enabled != 0;
+	if ((st = stmt_get(s, ST_FEED_BY_NAME, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		*id = sqlite3_column_int64(st, 0);
+		curl = (const char *)sqlite3_column_text(st, 1);
+		reconf = curl == NULL || strcmp(curl, url) != 0;
+		cur_enabled = sqlite3_column_int(st, 2);
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "feed %s", name);
+		goto done;
+	}
+	if (!found) {
+		if ((st = stmt_get(s, ST_FEED_INSERT, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, enabled);
+		sqlite3_bind_int64(st, 4, store_now(s));
+	} else if (reconf) {
+		if ((st = stmt_get(s, ST_FEED_RECONF, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, enabled);
+	} else if (cur_enabled != enabled) {
+		if ((st = stmt_get(s, ST_FEED_ENABLE, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int(st, 2, enabled);
+	} else {
+		ret = 0;
+		goto done;
+	}
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "feed %s", name);
+		goto done;
+	}
+	if (!found)
+		*id = sqlite3_last_insert_rowid(s->db);
+	ret = 0;
+done:
+	return txn_end(s, own, ret, errstr);
+}
+
+/* Fills a feed from a row of FEED_COLS. */
+static void
+feed_from_row(sqlite3_stmt *st, struct store_feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	f->name = col_str(st, 1);
+	f->url = col_str(st, 2);
+	f->config_url = col_str(st, 3);
+	f->title = col_str(st, 4);
+	f->site_link = col_str(st, 5);
+	f->enabled = sqlite3_column_int(st, 6);
+	f->disabled_reason = col_str(st, 7);
+	f->etag = col_str(st, 8);
+	f->last_modified = col_str(st, 9);
+	f->last_fetch = sqlite3_column_int64(st, 10);
+	f->last_success = sqlite3_column_int64(st, 11);
+	f->last_status = sqlite3_column_int(st, 12);
+	f->last_error = col_str(st, 13);
+	f->error_class = col_str(st, 14);
+	f->failures = sqlite3_column_int(st, 15);
+	f->next_fetch = sqlite3_column_int64(st, 16);
+	f->n_fetches = sqlite3_column_int64(st, 17);
+	f->n_errors = sqlite3_column_int64(st, 18);
+	f->n_not_modified = sqlite3_column_int64(st, 19);
+	f->n_new = sqlite3_column_int64(st, 20);
+	f->n_updated = sqlite3_column_int64(st, 21);
+	f->newest_item = sqlite3_column_int64(st, 22);
+}
+
+void
+store_feed_clear(struct store_feed *f)
+{
+	if (f == NULL)
+		return;
+	free(f->name);
+	free(f->url);
+	free(f->config_url);
+	free(f->title);
+	free(f->site_link);
+	free(f->disabled_reason);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->last_error);
+	free(f->error_class);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+store_feed_get(struct store *s, int64_t id, struct store_feed *f,
+    char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((st = stmt_get(s, ST_FEED_GET, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		feed_from_row(st, f);
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading feed %lld", (long long)id);
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * After a complete parse: the items upserted now are the feed's current
+ * ones.  Upserts already set current = 1 on each; when the feed has more
+ * current rows than were upserted, clear the ones that left the feed.
+ */
+static int
+feed_settle_current(struct store *s, int64_t feed_id, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		*gone = NULL, ncur = 0;
+	size_t		 n = 0, cap = 0, i;
+	int		 rc, ret = -1;
+
+	if ((st = stmt_get(s, ST_IF_COUNT_CURRENT, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, feed_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ncur = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW) {
+		store_seterr(s, errstr, "counting current items");
+		return -1;
+	}
+	if ((size_t)ncur == touched_count(&s->touched, feed_id))
+		return 0;
+
+	if ((st = stmt_get(s, ST_IF_LIST_CURRENT, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, feed_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t	 item = sqlite3_column_int64(st, 0);
+
+		if (touched_has(&s->touched, feed_id, item))
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			gone = xrealloc(gone, cap * sizeof(*gone));
+		}
+		gone[n++] = item;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "listing current items");
+		goto done;
+	}
+	if ((st = stmt_get(s, ST_IF_SET_CURRENT, errstr)) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, gone[i]);
+		sqlite3_bind_int64(st, 2, feed_id);
+		sqlite3_bind_int(st, 3, 0);
+		rc = sqlite3_step(st);
+		stmt_done(st);
+		if (rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "updating current items");
+			goto done;
+		}
+	}
+	ret = 0;
+done:
+	free(gone);
+	return ret;
+}
+
+int
+store_feed_update(struct store *s, int64_t feed_id,
+    const struct store_fetch *fx, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 own, rc, ret = -1;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	if (fx->ok && fx->complete &&
+	    feed_settle_current(s, feed_id, errstr) == -1)
+		goto done;
+	if ((st = stmt_get(s, ST_FEED_UPDATE, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, feed_id);
+	sqlite3_bind_int64(st, 2, fx->fetched != 0 ? fx->fetched :
+	    store_now(s));
+	sqlite3_bind_int(st, 3, fx->ok != 0);
+	sqlite3_bind_int(st, 4, fx->status);
+	bind_str(st, 5, fx->error);
+	bind_str(st, 6, fx->error_class);
+	sqlite3_bind_int(st, 7, fx->failures);
+	if (fx->next_fetch != 0)
+		sqlite3_bind_int64(st, 8, fx->next_fetch);
+	sqlite3_bind_int(st, 9, fx->set_validators != 0);
+	bind_str(st, 10, fx->etag);
+	bind_str(st, 11, fx->last_modified);
+	bind_str(st, 12, fx->title);
+	bind_str(st, 13, fx->site_link);
+	bind_str(st, 14, fx->url);
+	bind_str(st, 15, fx->disabled_reason);
+	sqlite3_bind_int(st, 16, fx->n_new);
+	sqlite3_bind_int(st, 17, fx->n_updated);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "updating feed %lld",
+		    (long long)feed_id);
+		goto done;
+	}
+	ret = 0;
+done:
+	return txn_end(s, own, ret, errstr);
+}
+
+/* Items. */
+
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
+static uint64_t
+fnv_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char	*c = p;
+
+	while (len-- > 0) {
+		h ^= *c++;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+/* A field and a separator byte no UTF-8 text contains (0xfe for NULL). */
+static uint64_t
+fnv_field(uint64_t h, const char *s)
+{
+	unsigned char	 sep = s == NULL ? 0xfe : 0xff;
+
+	if (s != NULL)
+		h = fnv_bytes(h, s, strlen(s));
+	return fnv_bytes(h, &sep, 1);
+}
+
+/*
+ * Hashes text with ASCII case folded and runs of white space as one space,
+ * trimmed: two feeds, or two fetches, that space a title differently agree.
+ */
+static uint64_t
+fnv_text_norm(uint64_t h, const char *s)
+{
+	unsigned char	 c, sp = ' ';
+	int		 pending = 0, any = 0;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			pending = any;
+			continue;
+		}
+		if (pending)
+			h = fnv_bytes(h, &sp, 1);
+		pending = 0;
+		any = 1;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = fnv_bytes(h, &c, 1);
+	}
+	return h;
+}
+
+/* What a reader sees; dates are left out (some feeds stamp "now"). */
+static int64_t
+item_hash_content(const struct store_item *it)
+{
+	uint64_t	 h = FNV_OFFSET;
+
+	h = fnv_field(h, it->title);
+	h = fnv_field(h, it->link);
+	h = fnv_field(h, it->summary);
+	h = fnv_field(h, it->content);
+	h = fnv_field(h, it->author);
+	h = fnv_field(h, it->categories);
+	h = fnv_field(h, it->enclosure_url);
+	return (int64_t)h;
+}
+
+static const char *
+item_key_text(const char *title, const char *summary, const char *content)
+{
+	if (title != NULL && *title != '\0')
+		return title;
+	if (summary != NULL && *summary != '\0')
+		return summary;
+	return content;
+}
+
+/* The identity of last resort: the title (or text) and the date. */
+static int64_t
+item_dedup_key(const struct store_item *it)
+{
+	uint64_t	 h;
+	char		 date[32];
+
+	h = fnv_text_norm(FNV_OFFSET,
+	    item_key_text(it->title, it->summary, it->content));
+	if (it->has_published)
+		snprintf(date, sizeof(date), "\xff%lld",
+		    (long long)it->published);
+	else
+		snprintf(date, sizeof(date), "\xfe");
+	return (int64_t)fnv_bytes(h, date, strlen(date));
+}
+
+static int
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+/*
+ * Finds the stored item an item with canonical link `canon` is, or 0.
+ * Another feed's item with that link is the same article carried twice.
+ * An item this feed already carries is the same one when the titles agree
+ * (GUIDs that change on every fetch) or when neither has a GUID and it is
+ * the only candidate (an edited title); otherwise it is another article
+ * (feeds that link every item to one page).  Items already claimed in this
+ * transaction are never candidates.
+ */
+static int
+item_find_by_link(struct store *s, int64_t feed_id,
+    const struct store_item *it, const char *canon, int64_t *found,
+    char **errstr)
+{
+	sqlite3_stmt	*st, *sf;
+	int64_t		 ids[STORE_CANDIDATES], tkeys[STORE_CANDIDATES];
+	int64_t		 want, other = 0, weak = 0;
+	size_t		 n = 0, i;
+	int		 rc, nweak = 0;
+
+	*found = 0;
+	if ((st = stmt_get(s, ST_ITEMS_BY_LINK, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < STORE_CANDIDATES) {
+		ids[n] = sqlite3_column_int64(st, 0);
+		tkeys[n] = (int64_t)fnv_text_norm(FNV_OFFSET, item_key_text(
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3)));
+		n++;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "looking up a link");
+		return -1;
+	}
+	want = (int64_t)fnv_text_norm(FNV_OFFSET,
+	    item_key_text(it->title, it->summary, it->content));
+	if ((sf = stmt_get(s, ST_IF_GET, errstr)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int	 carried, hasguid = 0;
+
+		if (touched_has(&s->touched, feed_id, ids[i]))
+			continue;
+		sqlite3_bind_int64(sf, 1, ids[i]);
+		sqlite3_bind_int64(sf, 2, feed_id);
+		rc = sqlite3_step(sf);
+		carried = rc == SQLITE_ROW;
+		if (carried)
+			hasguid = sqlite3_column_type(sf, 2) != SQLITE_NULL;
+		stmt_done(sf);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "looking up a link");
+			return -1;
+		}
+		if (carried && tkeys[i] == want) {
+			*found = ids[i];
+			return 0;
+		}
+		if (carried && !hasguid && !nonempty(it->guid)) {
+			weak = ids[i];
+			nweak++;
+		} else if (!carried && other == 0)
+			other = ids[i];
+	}
+	if (nweak == 1)
+		*found = weak;
+	else if (other != 0)
+		*found = other;
+	return 0;
+}
+
+/* Among this feed's items, one with the same title and date, or 0. */
+static int
+item_find_by_key(struct store *s, int64_t feed_id, int64_t key,
+    int64_t *found, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+	int		 rc;
+
+	*found = 0;
+	if ((st = stmt_get(s, ST_ITEMS_BY_KEY, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_int64(st, 2, feed_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (!touched_has(&s->touched, feed_id, id)) {
+			*found = id;
+			break;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "looking up an item");
+		return -1;
+	}
+	return 0;
+}
+
+/* Binds the item's columns shared by ST_ITEM_INSERT and ST_ITEM_UPDATE. */
+static void
+bind_item(sqlite3_stmt *st, int first, const struct store_item *it,
+    const char *canon)
+{
+	bind_str(st, first, canon);
+	bind_str(st, first + 1, it->link);
+	bind_str(st, first + 2, it->title);
+	bind_str(st, first + 3, it->summary);
+	bind_str(st, first + 4, it->content);
+	bind_str(st, first + 5, it->author);
+	bind_str(st, first + 6, it->categories);
+	bind_str(st, first + 7, it->enclosure_url);
+	bind_str(st, first + 8, it->lang);
+	if (it->has_published)
+		sqlite3_bind_int64(st, first + 9, it->published);
+	if (it->has_updated)
+		sqlite3_bind_int64(st, first + 10, it->updated);
+}
+
+static int
+step_write(struct store *s, sqlite3_stmt *st, const char *what, char **errstr)
+{
+	int	 rc = sqlite3_step(st);
+
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "%s", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_item_upsert(struct store *s, int64_t feed_id,
+    const struct store_item *it, enum store_upsert_result *resp,
+    int64_t *item_idp, char **errstr)
+{
+	sqlite3_stmt		*st;
+	enum store_upsert_result res = STORE_UNCHANGED;
+	char			*canon = NULL;
+	const char		*guid = nonempty(it->guid) ? it->guid : NULL;
+	int64_t			 item_id = 0, chash, dkey, if_hash = 0, now;
+	int			 own, rc, ret = -1, carried = 0, current = 0;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	now = store_now(s);
+	chash = item_hash_content(it);
+	dkey = item_dedup_key(it);
+	if (nonempty(it->link))
+		canon = url_canonical(it->link);
+
+	/* 1. The GUID within this feed. */
+	if (guid != NULL) {
+		if ((st = stmt_get(s, ST_IF_BY_GUID, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, feed_id);
+		sqlite3_bind_text(st, 2, guid, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			item_id = sqlite3_column_int64(st, 0);
+			if_hash = sqlite3_column_int64(st, 1);
+			current = sqlite3_column_int(st, 2);
+			carried = 1;
+		}
+		stmt_done(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "looking up a guid");
+			goto done;
+		}
+		/* The same GUID twice in one fetch: the first one wins. */
+		if (item_id != 0 &&
+		    touched_has(&s->touched, feed_id, item_id)) {
+			ret = 0;
+			goto done;
+		}
+	}
+	/* 2. The canonical link, across feeds; 3. title and date. */
+	if (item_id == 0 && canon != NULL) {
+		if (item_find_by_link(s, feed_id, it, canon, &item_id,
+		    errstr) == -1)
+			goto done;
+	} else if (item_id == 0) {
+		if (item_find_by_key(s, feed_id, dkey, &item_id, errstr) == -1)
+			goto done;
+	}
+	if (item_id != 0 && !carried) {
+		if ((st = stmt_get(s, ST_IF_GET, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if_hash = sqlite3_column_int64(st, 0);
+			current = sqlite3_column_int(st, 1);
+			carried = 1;
+		}
+		stmt_done(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "looking up an item");
+			goto done;
+		}
+	}
+
+	if (item_id == 0) {
+		if ((st = stmt_get(s, ST_ITEM_INSERT, errstr)) == NULL)
+			goto done;
+		bind_str(st, 1, guid);
+		bind_item(st, 2, it, canon);
+		sqlite3_bind_int64(st, 13, now);
+		sqlite3_bind_int64(st, 14, chash);
+		sqlite3_bind_int64(st, 15, dkey);
+		if (step_write(s, st, "adding an item", errstr) == -1)
+			goto done;
+		item_id = sqlite3_last_insert_rowid(s->db);
+		res = STORE_NEW;
+	}
+	if (!carried) {
+		/* New, or an article another feed brought first. */
+		if ((st = stmt_get(s, ST_IF_INSERT, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		bind_str(st, 3, guid);
+		sqlite3_bind_int64(st, 4, now);
+		sqlite3_bind_int64(st, 5, chash);
+		if (step_write(s, st, "linking an item to its feed",
+		    errstr) == -1)
+			goto done;
+	} else if (if_hash != chash) {
+		if ((st = stmt_get(s, ST_IF_SET_HASH, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		sqlite3_bind_int64(st, 3, chash);
+		if (step_write(s, st, "updating an item", errstr) == -1)
+			goto done;
+		/* Only rewritten when the stored version differs. */
+		if ((st = stmt_get(s, ST_ITEM_UPDATE, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		bind_item(st, 2, it, canon);
+		sqlite3_bind_int64(st, 13, now);
+		sqlite3_bind_int64(st, 14, chash);
+		sqlite3_bind_int64(st, 15, dkey);
+		if (step_write(s, st, "updating an item", errstr) == -1)
+			goto done;
+		if (sqlite3_changes(s->db) > 0)
+			res = STORE_UPDATED;
+	} else if (!current) {
+		/* Back in the feed after leaving it. */
+		if ((st = stmt_get(s, ST_IF_SET_CURRENT, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		sqlite3_bind_int(st, 3, 1);
+		if (step_write(s, st, "updating an item", errstr) == -1)
+			goto done;
+	}
+	touched_add(&s->touched, feed_id, item_id);
+	ret = 0;
+done:
+	free(canon);
+	if (ret == 0) {
+		if (resp != NULL)
+			*resp = res;
+		if (item_idp != NULL)
+			*item_idp = item_id;
+	}
+	return txn_end(s, own, ret, errstr);
+}
+
+int
+store_prune(struct store *s, int64_t older_than, int64_t *deleted,
+    char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		 total = 0;
+	int		 n, rc;
+
+	if (deleted != NULL)
+		*deleted = 0;
+	if (s->rdonly) {
+		*errstr = xasprintf("%s: opened read-only", s->path);
+		return -1;
+	}
+	/* Batches keep the WAL small and let readers see progress. */
+	do {
+		if (store_begin(s, errstr) == -1)
+			return -1;
+		if ((st = stmt_get(s, ST_PRUNE, errstr)) == NULL) {
+			store_rollback(s);
+			return -1;
+		}
+		sqlite3_bind_int64(st, 1, older_than);
+		sqlite3_bind_int(st, 2, STORE_PRUNE_BATCH);
+		rc = sqlite3_step(st);
+		n = sqlite3_changes(s->db);
+		stmt_done(st);
+		if (rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "pruning");
+			store_rollback(s);
+			return -1;
+		}
+		if (store_commit(s, errstr) == -1)
+			return -1;
+		total += n;
+	} while (n == STORE_PRUNE_BATCH);
+	if (deleted != NULL)
+		*deleted = total;
+	return 0;
+}
+
+/* Reads for the CLI. */
+
+int
+store_feeds_list(struct store *s, struct store_feed **out, size_t *np,
+    char **errstr)
+{
+	sqlite3_stmt		*st = NULL;
+	struct store_feed	*v = NULL;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*np = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT " FEED_COLS ","
+	    " (SELECT count(*) FROM item_feeds x WHERE x.feed_id = f.id)"
+	    " FROM feeds f ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "listing feeds");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 32 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		feed_from_row(st, &v[n]);
+		v[n].item_count = sqlite3_column_int64(st, 23);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "listing feeds");
+		sqlite3_finalize(st);
+		store_feeds_free(v, n);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+void
+store_feeds_free(struct store_feed *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		store_feed_clear(&v[i]);
+	free(v);
+}
+
+/*
+ * The columns of a store_entry; the first feed to carry an item is the one
+ * it is listed under.
+ */
+#define ENTRY_COLS \
+	"i.id, o.id, o.name," \
+	" (SELECT group_concat(name, ', ') FROM (SELECT d.name" \
+	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
+	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))," \
+	" i.title, i.link, i.summary, i.author, i.categories, i.published," \
+	" i.first_seen, i.changed"
+#define ENTRY_ORIGIN \
+	" LEFT JOIN feeds o ON o.id = (SELECT x.feed_id FROM item_feeds x" \
+	"   WHERE x.item_id = i.id ORDER BY x.first_seen, x.feed_id LIMIT 1)"
+
+static void
+entry_from_row(sqlite3_stmt *st, struct store_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, 0);
+	e->feed_id = sqlite3_column_int64(st, 1);
+	e->feed_name = col_str(st, 2);
+	e->feeds = col_str(st, 3);
+	e->title = col_str(st, 4);
+	e->link = col_str(st, 5);
+	e->summary = col_str(st, 6);
+	e->author = col_str(st, 7);
+	e->categories = col_str(st, 8);
+	e->has_published = sqlite3_column_type(st, 9) != SQLITE_NULL;
+	e->published = sqlite3_column_int64(st, 9);
+	e->first_seen = sqlite3_column_int64(st, 10);
+	e->changed = sqlite3_column_int64(st, 11);
+}
+
+void
+store_entries_free(struct store_entry *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].feed_name);
+		free(v[i].feeds);
+		free(v[i].title);
+		free(v[i].link);
+		free(v[i].summary);
+		free(v[i].author);
+		free(v[i].categories);
+		free(v[i].snippet);
+	}
+	free(v);
+}
+
+/*
+ * Steps a prepared entry query to the end and copies the rows out, so the
+ * read transaction lasts as long as the query and not as long as the
+ * caller's printing.  `extra` columns (snippet, rank) follow ENTRY_COLS.
+ */
+static int
+entries_collect(struct store *s, sqlite3_stmt *st, int extra,
+    struct store_entry **out, size_t *np, const char *what, char **errstr)
+{
+	struct store_entry	*v = NULL;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		entry_from_row(st, &v[n]);
+		if (extra) {
+			v[n].snippet = col_str(st, 12);
+			v[n].rank = sqlite3_column_double(st, 13);
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "%s", what);
+		store_entries_free(v, n);
+		return -1;
+	}
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+int
+store_digest(struct store *s, int64_t since, size_t limit,
+    struct store_entry **out, size_t *np, char **errstr)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 ret;
+
+	*out = NULL;
+	*np = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS
+	    " FROM items i" ENTRY_ORIGIN
+	    " WHERE i.first_seen >= ?1"
+	    " ORDER BY o.name, coalesce(i.published, i.first_seen) DESC,"
+	    " i.id DESC LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "digest");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, limit == 0 ? -1 : (int64_t)limit);
+	ret = entries_collect(s, st, 0, out, np, "digest", errstr);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+store_search(struct store *s, const struct store_search *q,
+    struct store_entry **out, size_t *np, char **errstr)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc, ret = -1;
+
+	*out = NULL;
+	*np = 0;
+	if (q->query == NULL || *q->query == '\0') {
+		*errstr = xstrdup("invalid query: empty");
+		return -1;
+	}
+	/* A title hit weighs ten times a body hit, an author hit twice. */
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ","
+	    " snippet(items_fts, -1, ?2, ?3, '…', 16),"
+	    " bm25(items_fts, 10.0, 3.0, 1.0, 2.0) AS rank"
+	    " FROM items_fts JOIN items i ON i.id = items_fts.rowid"
+	    ENTRY_ORIGIN
+	    " WHERE items_fts MATCH ?1 AND i.first_seen >= ?4"
+	    " ORDER BY rank, i.id DESC LIMIT ?5", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		store_seterr(s, errstr, "search");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, q->query, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, q->hl_open ? q->hl_open : "[", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, q->hl_close ? q->hl_close : "]", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, q->since);
+	sqlite3_bind_int64(st, 5, q->limit == 0 ? -1 : (int64_t)q->limit);
+	ret = entries_collect(s, st, 1, out, np, "search", errstr);
+	if (ret == -1) {
+		rc = sqlite3_extended_errcode(s->db);
+		/* FTS5 reports a bad query as a plain SQLITE_ERROR. */
+		if (rc == SQLITE_ERROR && errstr != NULL) {
+			free(*errstr);
+			*errstr = xasprintf("invalid query: %s",
+			    sqlite3_errmsg(s->db));
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -1,0 +1,250 @@
+/*
+ * store.h: what herald keeps between fetches (feeds, articles, the search
+ * index) behind a narrow interface.  The SQLite backend (store.c) is the only
+ * file that knows SQL; another backend would be another file behind the same
+ * header.  All times are seconds since the epoch, UTC.  All text is UTF-8.
+ */
+#ifndef HERALD_STORE_H
+#define HERALD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* store_open() flags. */
+#define STORE_RDONLY	0x0	/* the CLI: never writes, never migrates */
+#define STORE_RDWR	0x1	/* the daemon: creates and migrates */
+#define STORE_CHECK	0x2	/* run PRAGMA quick_check (always with RDWR) */
+#define STORE_NOCHECK	0x4	/* skip quick_check even with RDWR */
+
+/*
+ * Opens the database at `path`.  STORE_RDWR creates it if missing, runs the
+ * schema's forward migrations and sets WAL mode; a read-only open refuses a
+ * database whose schema is older or missing ("start heraldd once").  A
+ * schema newer than this program, a file that is not a herald database, or
+ * one that fails PRAGMA quick_check is refused with a message naming the
+ * file and what to do; nothing is ever deleted or recreated.  quick_check
+ * reads the whole file (about 1 s per GB): it runs on every read-write open
+ * unless STORE_NOCHECK, and on a read-only open only with STORE_CHECK.
+ * Returns NULL and sets *errstr (heap) on failure.
+ */
+struct store	*store_open(const char *path, int flags, char **errstr);
+void		 store_close(struct store *);
+
+/* The schema version this program writes (PRAGMA user_version). */
+int		 store_schema_version(void);
+
+/*
+ * Pins the clock the store stamps first_seen and changed with (tests and
+ * replays); 0 returns to time(NULL).
+ */
+void		 store_set_now(struct store *, int64_t now);
+
+/*
+ * Rows inserted, updated or deleted through this handle since it was opened,
+ * index triggers included: how tests and the benchmark show that a poll with
+ * nothing new writes nothing.
+ */
+int64_t		 store_changes(struct store *);
+
+/*
+ * Write transactions: every one is BEGIN IMMEDIATE (a deferred transaction
+ * that reads then writes fails with SQLITE_BUSY_SNAPSHOT under a concurrent
+ * writer).  The daemon runs one per fetched feed: begin, upsert the items,
+ * store_feed_update(), commit.  store_rollback() is safe to call when no
+ * transaction is open.
+ */
+int	 store_begin(struct store *, char **errstr);
+int	 store_commit(struct store *, char **errstr);
+int	 store_rollback(struct store *);
+
+/* Feeds. */
+
+/* A feed row as read back; every string is owned by the struct. */
+struct store_feed {
+	int64_t	 id;
+	char	*name;
+	char	*url;		/* fetched URL (a permanent redirect updates it) */
+	char	*config_url;	/* URL as configured */
+	char	*title;		/* the feed's own title, from its last parse */
+	char	*site_link;
+	int	 enabled;	/* from the configuration */
+	char	*disabled_reason; /* non-NULL: disabled by herald (410 Gone) */
+	char	*etag;
+	char	*last_modified;
+	int64_t	 last_fetch;	/* last attempt, 0 if never */
+	int64_t	 last_success;	/* 0 if never */
+	int	 last_status;	/* HTTP status of the last attempt, 0 if none */
+	char	*last_error;	/* NULL after a success */
+	char	*error_class;	/* the daemon's words ("dns", "http5xx"...) */
+	int	 failures;	/* consecutive */
+	int64_t	 next_fetch;	/* wall clock, for display; 0 unknown */
+	int64_t	 n_fetches;	/* counters since the feed was added */
+	int64_t	 n_errors;
+	int64_t	 n_not_modified;
+	int64_t	 n_new;		/* items new to the store */
+	int64_t	 n_updated;
+	int64_t	 item_count;	/* store_feeds_list() only: items carried now */
+	int64_t	 newest_item;	/* store_feeds_list() only: last first_seen */
+};
+
+/*
+ * Makes sure a configured feed has a row and returns its id in *id.  A new
+ * configured URL replaces the stored one and clears the HTTP validators and
+ * a disabled_reason; the same configured URL leaves a redirected URL alone.
+ */
+int	 store_feed_ensure(struct store *, const char *name, const char *url,
+	    int enabled, int64_t *id, char **errstr);
+
+/* Reads one feed by id (returns 1 if found, 0 if not, -1 on error). */
+int	 store_feed_get(struct store *, int64_t id, struct store_feed *,
+	    char **errstr);
+void	 store_feed_clear(struct store_feed *);
+
+/*
+ * The outcome of one fetch attempt.  NULL strings store NULL except where
+ * "keeps" is said.
+ */
+struct store_fetch {
+	int64_t		 fetched;	/* when the attempt ended */
+	int		 ok;		/* parsed, or 304 */
+	int		 status;	/* HTTP status, 0 if none */
+	const char	*error;		/* last_error (NULL when ok) */
+	const char	*error_class;
+	int		 failures;	/* consecutive failures after this one */
+	int64_t		 next_fetch;
+	int		 set_validators; /* 0 keeps etag and last_modified */
+	const char	*etag;
+	const char	*last_modified;
+	const char	*title;		/* NULL keeps */
+	const char	*site_link;	/* NULL keeps */
+	const char	*url;		/* permanent redirect target; NULL keeps */
+	const char	*disabled_reason; /* non-NULL disables (410) */
+	int		 n_new;		/* added to the counters */
+	int		 n_updated;
+	/*
+	 * 1 when every item of a successful parse was passed to
+	 * store_item_upsert() in this transaction: those items become the
+	 * feed's current contents, which store_prune() keeps.  0 for a 304,
+	 * an error, or a partial parse.
+	 */
+	int		 complete;
+};
+
+int	 store_feed_update(struct store *, int64_t feed_id,
+	    const struct store_fetch *, char **errstr);
+
+/* Items. */
+
+/*
+ * An article as the store takes it.  summary and content are plain text
+ * (already converted from HTML: they are what gets indexed and shown);
+ * the store keeps no HTML.  categories are separated by newlines.  Every
+ * pointer may be NULL; all are borrowed for the call.
+ */
+struct store_item {
+	const char	*guid;		/* RSS guid, Atom id */
+	const char	*link;
+	const char	*title;
+	const char	*summary;
+	const char	*content;
+	const char	*author;
+	const char	*categories;
+	const char	*enclosure_url;
+	const char	*lang;
+	int64_t		 published;
+	int		 has_published;
+	int64_t		 updated;
+	int		 has_updated;
+};
+
+enum store_upsert_result {
+	STORE_UNCHANGED,	/* known and unchanged, or joined from a 2nd feed */
+	STORE_NEW,		/* a new article */
+	STORE_UPDATED,		/* known, content changed: updated in place */
+};
+
+/*
+ * Stores one item carried by feed_id, inside a store_begin() transaction.
+ * Identity, strongest first: the GUID within this feed; the canonical link
+ * (url_canonical) across feeds, so one article in two feeds is one item
+ * carried by both; for an item without a usable link, a hash of its title
+ * (or text) and date among this feed's items.  An item that one of these
+ * finds but that an earlier item of the same transaction already claimed is
+ * a different article (feeds that point every link at their home page).
+ * The content hash covers title, link, summary, content, author, categories
+ * and enclosure, not the dates (feeds that stamp every item "now" would look
+ * changed on every fetch).  An unchanged item costs lookups and no write; an
+ * article already stored that a second feed carries in another version is
+ * not overwritten (STORE_UNCHANGED).  *res and *item_id may be NULL.
+ */
+int	 store_item_upsert(struct store *, int64_t feed_id,
+	    const struct store_item *, enum store_upsert_result *res,
+	    int64_t *item_id, char **errstr);
+
+/*
+ * Deletes items first seen before `older_than`, with their feed links and
+ * index rows, except items in the latest complete parse of a feed (see
+ * store_fetch.complete): those would come back as new.  Runs its own
+ * transactions in batches (not inside store_begin()).  *deleted may be NULL.
+ */
+int	 store_prune(struct store *, int64_t older_than, int64_t *deleted,
+	    char **errstr);
+
+/* Reads for the CLI: each is one short read, results copied out. */
+
+/* An item as listed by store_digest() and store_search(); owns its strings. */
+struct store_entry {
+	int64_t	 id;
+	int64_t	 feed_id;	/* the feed that carried it first */
+	char	*feed_name;
+	char	*feeds;		/* names of every carrying feed, ", "-separated */
+	char	*title;
+	char	*link;
+	char	*summary;
+	char	*author;
+	char	*categories;
+	int64_t	 published;	/* 0 when has_published is 0 */
+	int	 has_published;
+	int64_t	 first_seen;
+	int64_t	 changed;	/* last content change (first_seen if none) */
+	char	*snippet;	/* store_search() only */
+	double	 rank;		/* store_search() only: bm25, lower is better */
+};
+
+void	 store_entries_free(struct store_entry *, size_t n);
+
+/* Every feed by name, with item counts; free with store_feeds_free(). */
+int	 store_feeds_list(struct store *, struct store_feed **out, size_t *n,
+	    char **errstr);
+void	 store_feeds_free(struct store_feed *, size_t n);
+
+/*
+ * Items first seen at or after `since`, grouped by their first feed (by
+ * name), newest first within a feed (published date, else first seen).  At
+ * most `limit` entries (0: no limit).
+ */
+int	 store_digest(struct store *, int64_t since, size_t limit,
+	    struct store_entry **out, size_t *n, char **errstr);
+
+/*
+ * Full-text search in FTS5 query syntax (AND OR NOT, "phrases", prefix*,
+ * NEAR, column filters title: summary: content: author:), folding case and
+ * diacritics.  Ranked by bm25 with title hits weighing most; a snippet of
+ * the best column with hits between hl_open and hl_close (NULL: "[" and
+ * "]").  Items first seen before `since` are skipped (0: all).  A malformed
+ * query returns -1 with "invalid query: ..." in *errstr.
+ */
+struct store_search {
+	const char	*query;
+	int64_t		 since;
+	size_t		 limit;		/* 0: no limit */
+	const char	*hl_open;
+	const char	*hl_close;
+};
+
+int	 store_search(struct store *, const struct store_search *,
+	    struct store_entry **out, size_t *n, char **errstr);
+
+#endif
