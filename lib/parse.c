@@ -49,7 +49,11 @@ struct infilter {
 	int		 utf16;		/* bytes per unit, to skip on EILSEQ */
 	char		 pend[16];	/* incomplete sequence at a chunk end */
 	size_t		 npend;
-	char		 encoding[64];
+	char		 encoding[64];	/* what the bytes are read as */
+	char		 reported[64];	/* what the document says it is */
+	int		 ascii_label;	/* reported as US-ASCII */
+	int		 strict_utf8;	/* declared UTF-8: bad bytes -> U+FFFD */
+	int		 saw_high;	/* a byte >= 0x80 was read */
 	struct buf	 dec;		/* decoded UTF-8 not yet filtered */
 	enum mstate	 m;
 	size_t		 tagbytes;
@@ -159,7 +163,7 @@ infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final
 			f->npend = len - i;
 			return;
 		}
-		if (!f->declared) {
+		if (!f->strict_utf8) {
 			uint32_t cp = s[i] < 0xa0 ? cp1252_high[s[i] - 0x80] : s[i];
 
 			put_cp(&f->dec, cp);
@@ -197,7 +201,7 @@ infilter_decode_iconv(struct infilter *f, const char *data, size_t len, int fina
 		/* EILSEQ, or a truncated sequence at the very end */
 		put_cp(&f->dec, 0xfffd);
 		infilter_fix(f, "invalid byte sequence replaced");
-		r = f->utf16 ? 2 : 1;
+		r = f->utf16 == 2 ? 4 : f->utf16 ? 2 : 1;
 		if (r > inleft)
 			r = inleft;
 		in += r;
@@ -210,6 +214,16 @@ static void
 infilter_decode(struct infilter *f, const char *data, size_t len, int final)
 {
 	char	 tmp[sizeof(f->pend) * 2];
+
+	if (f->ascii_label && !f->saw_high) {
+		size_t	 i;
+
+		for (i = 0; i < len; i++)
+			if ((unsigned char)data[i] >= 0x80) {
+				f->saw_high = 1;
+				break;
+			}
+	}
 
 	/* finish a sequence split across chunks first */
 	while (f->npend > 0 && (len > 0 || final)) {
@@ -317,7 +331,13 @@ infilter_amp(struct infilter *f, const char *s, size_t n, int final)
 			infilter_fix(f, "invalid character reference dropped");
 			return i + 1;
 		}
-		buf_append(&f->out, s, i + 1);
+		if (name[1] == 'X') {
+			/* "&#X41;" is not XML, but feedparser reads it */
+			buf_puts(&f->out, "&#x");
+			buf_append(&f->out, s + 3, i - 2);
+			infilter_fix(f, "upper-case X in a character reference");
+		} else
+			buf_append(&f->out, s, i + 1);
 		return i + 1;
 	}
 	if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 ||
@@ -327,7 +347,14 @@ infilter_amp(struct infilter *f, const char *s, size_t n, int final)
 		return i + 1;
 	}
 	infilter_fix(f, "undeclared entity");
-	if ((u = html_entity_lookup(name, i - 1)) != NULL) {
+	/* HTML 4 meanings, as feedparser has them, where HTML5 differs */
+	if (strcmp(name, "lang") == 0)
+		u = "\xe2\x8c\xa9";
+	else if (strcmp(name, "rang") == 0)
+		u = "\xe2\x8c\xaa";
+	else
+		u = html_entity_lookup(name, i - 1);
+	if (u != NULL) {
 		/* numeric references, so that '<' or '&' stay text */
 		const unsigned char *p = (const unsigned char *)u;
 
@@ -525,23 +552,52 @@ more:
 	}
 }
 
-/* Lower-cased charset parameter of a Content-Type, or "". */
+/*
+ * Splits a Content-Type into its lower-cased media type and charset
+ * parameter ("" when absent), tolerating spaces and quotes.
+ */
 static void
-charset_from_type(const char *ctype, char *dst, size_t dstlen)
+content_type_split(const char *ctype, char *type, size_t tlen, char *cs,
+    size_t cslen)
 {
-	const char	*p;
+	const char	*p = ctype ? ctype : "", *q;
 	size_t		 i = 0;
 
-	dst[0] = '\0';
-	if (ctype == NULL || (p = strcasestr(ctype, "charset=")) == NULL)
-		return;
-	p += 8;
-	while (*p == '"' || *p == '\'' || *p == ' ')
+	type[0] = cs[0] = '\0';
+	while (isspace((unsigned char)*p))
 		p++;
-	while (*p != '\0' && *p != '"' && *p != '\'' && *p != ';' &&
-	    !isspace((unsigned char)*p) && i + 1 < dstlen)
-		dst[i++] = (char)tolower((unsigned char)*p++);
-	dst[i] = '\0';
+	while (*p != '\0' && *p != ';' && i + 1 < tlen)
+		type[i++] = (char)tolower((unsigned char)*p++);
+	while (i > 0 && isspace((unsigned char)type[i - 1]))
+		i--;
+	type[i] = '\0';
+	while (*p == ';') {
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		q = p;
+		while (*p != '\0' && *p != '=' && *p != ';' &&
+		    !isspace((unsigned char)*p))
+			p++;
+		if (p - q == 7 && strncasecmp(q, "charset", 7) == 0) {
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p == '=') {
+				p++;
+				while (isspace((unsigned char)*p) || *p == '"' ||
+				    *p == '\'')
+					p++;
+				i = 0;
+				while (*p != '\0' && *p != ';' && *p != '"' &&
+				    *p != '\'' && !isspace((unsigned char)*p) &&
+				    i + 1 < cslen)
+					cs[i++] = (char)tolower((unsigned char)*p++);
+				cs[i] = '\0';
+			}
+		}
+		while (*p != '\0' && *p != ';')
+			p++;
+	}
 }
 
 /* The encoding named in an XML declaration at the start of s, or "". */
@@ -572,10 +628,33 @@ charset_from_decl(const char *s, size_t n, char *dst, size_t dstlen)
 	dst[i] = '\0';
 }
 
+/* Opens a converter for `label`, reading Latin-1 and ASCII as windows-1252. */
+static iconv_t
+infilter_open(const char *label)
+{
+	if (strcmp(label, "iso-8859-1") == 0 || strcmp(label, "latin1") == 0 ||
+	    strcmp(label, "latin-1") == 0 || strcmp(label, "us-ascii") == 0 ||
+	    strcmp(label, "ascii") == 0 || strcmp(label, "iso8859-1") == 0 ||
+	    strcmp(label, "l1") == 0)
+		label = "WINDOWS-1252";
+	else if (strcmp(label, "gb2312") == 0)
+		label = "GB18030";
+	return iconv_open("UTF-8", label);
+}
+
+static int
+is_utf8_label(const char *l)
+{
+	return strcmp(l, "utf-8") == 0 || strcmp(l, "utf8") == 0;
+}
+
 /*
- * Decides the encoding from the head of the document.  The byte order mark
- * wins, then the XML declaration, then the HTTP charset; without any of
- * them the document is read as UTF-8 with stray 8-bit bytes taken as
+ * Decides the encoding from the head of the document, after RFC 3023 as
+ * feedparser reads it: a byte order mark always wins; for application/xml
+ * types the HTTP charset, then the XML declaration; for text/xml types the
+ * HTTP charset, else US-ASCII (read as the declaration says, and reported as
+ * overridden when the bytes are not ASCII); otherwise the declaration, then
+ * UTF-8.  Stray bytes that are not UTF-8 in undeclared UTF-8 are read as
  * windows-1252.  Returns the number of BOM bytes to skip.
  */
 static size_t
@@ -583,62 +662,101 @@ infilter_decide(struct infilter *f, const char *http_ctype)
 {
 	const unsigned char	*s = (const unsigned char *)f->head.data;
 	size_t			 n = f->head.len, skip = 0;
-	char			 decl[64], http[64];
-	const char		*enc = NULL;
+	char			 decl[64], cs[64], mt[128];
+	const char		*bom = "", *want, *cand[4];
+	size_t			 i, ml;
+	int			 app = 0, text = 0;
 
-	charset_from_type(http_ctype, http, sizeof(http));
+	content_type_split(http_ctype, mt, sizeof(mt), cs, sizeof(cs));
+	ml = strlen(mt);
 	if (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff)
-		enc = "UTF-32BE", skip = 4;
+		bom = "utf-32be", skip = 4;
 	else if (n >= 4 && s[0] == 0xff && s[1] == 0xfe && s[2] == 0 && s[3] == 0)
-		enc = "UTF-32LE", skip = 4;
+		bom = "utf-32le", skip = 4;
 	else if (n >= 2 && s[0] == 0xfe && s[1] == 0xff)
-		enc = "UTF-16BE", skip = 2;
+		bom = "utf-16be", skip = 2;
 	else if (n >= 2 && s[0] == 0xff && s[1] == 0xfe)
-		enc = "UTF-16LE", skip = 2;
+		bom = "utf-16le", skip = 2;
 	else if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
-		enc = "UTF-8", skip = 3;
+		bom = "utf-8", skip = 3;
+	else if (n >= 4 && s[0] == 0x4c && s[1] == 0x6f && s[2] == 0xa7 && s[3] == 0x94)
+		bom = "cp037";
 	else if (n >= 4 && s[0] == 0 && s[1] == '<' && s[2] == 0 && s[3] == '?')
-		enc = "UTF-16BE";
+		bom = "utf-16be";
 	else if (n >= 4 && s[0] == '<' && s[1] == 0 && s[2] == '?' && s[3] == 0)
-		enc = "UTF-16LE";
-	if (enc != NULL) {
-		f->declared = 1;
-	} else {
-		charset_from_decl(f->head.data, n, decl, sizeof(decl));
-		if (decl[0] != '\0' && strncmp(decl, "utf-16", 6) != 0 &&
-		    strncmp(decl, "utf-32", 6) != 0 &&
-		    strcmp(decl, "ucs-2") != 0 && strcmp(decl, "ucs-4") != 0)
-			enc = decl;
-		else if (decl[0] != '\0') {
-			/* says 16-bit, but the bytes are not: ignore it */
-			infilter_fix(f, "declared encoding contradicts the bytes");
-		} else if (http[0] != '\0')
-			enc = http;
-		if (enc != NULL)
-			f->declared = 1;
-	}
-	if (enc == NULL)
-		enc = "utf-8";
-	/* The HTML5 rule: Latin-1 and ASCII labels mean windows-1252. */
-	if (strcasecmp(enc, "iso-8859-1") == 0 ||
-	    strcasecmp(enc, "latin1") == 0 || strcasecmp(enc, "latin-1") == 0 ||
-	    strcasecmp(enc, "us-ascii") == 0 || strcasecmp(enc, "ascii") == 0 ||
-	    strcasecmp(enc, "iso8859-1") == 0)
-		enc = "windows-1252";
-	snprintf(f->encoding, sizeof(f->encoding), "%s", enc);
-	for (char *p = f->encoding; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	f->utf16 = strncmp(f->encoding, "utf-16", 6) == 0;
-	f->cd = (iconv_t)-1;
-	if (strcmp(f->encoding, "utf-8") != 0 && strcmp(f->encoding, "utf8") != 0) {
-		f->cd = iconv_open("UTF-8", enc);
-		if (f->cd == (iconv_t)-1) {
-			infilter_fix(f, "unknown encoding: read as UTF-8");
-			snprintf(f->encoding, sizeof(f->encoding), "utf-8");
-			f->declared = 0;
-		}
+		bom = "utf-16le";
+	else if (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] == '<')
+		bom = "utf-32be";
+	else if (n >= 4 && s[0] == '<' && s[1] == 0 && s[2] == 0 && s[3] == 0)
+		bom = "utf-32le";
+	if (*bom != '\0' && strcmp(bom, "utf-8") != 0) {
+		/* a 16- or 32-bit declaration says what the BOM said */
+		snprintf(decl, sizeof(decl), "%s", bom);
 	} else
-		snprintf(f->encoding, sizeof(f->encoding), "utf-8");
+		charset_from_decl(f->head.data + skip, n - skip, decl, sizeof(decl));
+	if (*bom != '\0' && (strncmp(decl, "utf-16", 6) == 0 ||
+	    strncmp(decl, "utf16", 5) == 0 || strncmp(decl, "utf-32", 6) == 0 ||
+	    strncmp(decl, "ucs-", 4) == 0))
+		snprintf(decl, sizeof(decl), "%s", bom);
+	if (*bom == '\0' && (strncmp(decl, "utf-16", 6) == 0 ||
+	    strncmp(decl, "utf-32", 6) == 0 || strncmp(decl, "ucs-", 4) == 0)) {
+		/* says 16-bit, but the bytes are not: ignore it */
+		decl[0] = '\0';
+		infilter_fix(f, "declared encoding contradicts the bytes");
+	}
+	if (strcmp(mt, "application/xml") == 0 ||
+	    strcmp(mt, "application/xml-dtd") == 0 ||
+	    strcmp(mt, "application/xml-external-parsed-entity") == 0 ||
+	    (strncmp(mt, "application/", 12) == 0 && ml > 4 &&
+	    strcmp(mt + ml - 4, "+xml") == 0))
+		app = 1;
+	else if (strncmp(mt, "text/", 5) == 0)
+		text = 1;
+	if (app)
+		want = *cs ? cs : *decl ? decl : "utf-8";
+	else if (text)
+		want = *cs ? cs : "us-ascii";
+	else
+		want = *decl ? decl : "utf-8";
+	if (*bom != '\0')
+		want = bom;
+	if (strcmp(want, "gb2312") == 0)
+		want = "gb18030";	/* its superset, as feedparser reads it */
+	if (strcmp(decl, "gb2312") == 0)
+		snprintf(decl, sizeof(decl), "gb18030");
+	snprintf(f->reported, sizeof(f->reported), "%s", want);
+	f->ascii_label = strcmp(want, "us-ascii") == 0 || strcmp(want, "ascii") == 0;
+	f->declared = *bom != '\0' || *cs != '\0' || *decl != '\0';
+	f->strict_utf8 = (*bom != '\0' || *decl != '\0') && !*cs;
+
+	/* candidates in feedparser's order; US-ASCII reads as the document says */
+	i = 0;
+	if (!f->ascii_label)
+		cand[i++] = want;
+	if (*decl)
+		cand[i++] = decl;
+	if (*bom)
+		cand[i++] = bom;
+	cand[i++] = "utf-8";
+	f->cd = (iconv_t)-1;
+	for (size_t k = 0; k < i; k++) {
+		if (is_utf8_label(cand[k])) {
+			snprintf(f->encoding, sizeof(f->encoding), "utf-8");
+			break;
+		}
+		if ((f->cd = infilter_open(cand[k])) != (iconv_t)-1) {
+			snprintf(f->encoding, sizeof(f->encoding), "%s", cand[k]);
+			break;
+		}
+	}
+	if (!f->ascii_label && strcmp(f->encoding, f->reported) != 0 &&
+	    !(is_utf8_label(f->reported) && is_utf8_label(f->encoding))) {
+		infilter_fix(f, "unknown encoding: read as another");
+		snprintf(f->reported, sizeof(f->reported), "%s", f->encoding);
+	}
+	f->utf16 = strncmp(f->encoding, "utf-16", 6) == 0;
+	if (strncmp(f->encoding, "utf-32", 6) == 0)
+		f->utf16 = 2;
 	return skip;
 }
 
@@ -3480,13 +3598,11 @@ parse_finish(struct parser *p)
 			json_object_set_new(p->result, "bozo_message",
 			    json_string(f->fixwhy));
 	}
-	if (p->content_type != NULL &&
-	    strncasecmp(p->content_type, "text/", 5) == 0 &&
-	    strcasestr(p->content_type, "charset=") == NULL &&
-	    f->declared && strcmp(f->encoding, "utf-8") != 0 &&
-	    strcmp(f->encoding, "windows-1252") != 0)
-		/* RFC 3023: text/xml without a charset is us-ascii */
+	if (f->ascii_label && f->saw_high) {
+		/* declared US-ASCII (RFC 3023's text/xml), but it is not */
 		fp_bozo(p, "CharacterEncodingOverride");
+		snprintf(f->reported, sizeof(f->reported), "%s", f->encoding);
+	}
 	if (p->content_type != NULL) {
 		char	 t[128];
 		size_t	 i;
@@ -3510,7 +3626,7 @@ parse_finish(struct parser *p)
 	json_object_set_new(p->result, "bozo", json_boolean(p->bozo));
 	if (p->bozo_exception != NULL)
 		jset_str(p->result, "bozo_exception", p->bozo_exception);
-	jset_str(p->result, "encoding", f->encoding[0] ? f->encoding : "utf-8");
+	jset_str(p->result, "encoding", f->reported[0] ? f->reported : "utf-8");
 	json_object_set(p->result, "namespaces", p->namespaces_in_use);
 	json_object_set(p->result, "feed", p->feed);
 	return p->error != NULL ? -1 : 0;
