@@ -271,8 +271,8 @@ text_collapse_ws(char *s)
  *   decoded text goes in as raw UTF-8, ASCII as "&#N;" so that markup
  *   characters stay text; any other '&' becomes "&amp;" (libxml2 drops
  *   "&#;");
- * - a '<' that cannot open a tag ("<3", "a < b") becomes "&lt;" (libxml2
- *   drops some of them);
+ * - a '<' that cannot open a tag ("<3", "a < b", "</>") becomes "&lt;"
+ *   (libxml2 drops some of them);
  * - a start tag keeps its first HTML_ATTR_MAX attributes (libxml2's
  *   duplicate check is quadratic);
  * script and style contents and comments are copied untouched, so that the
@@ -525,7 +525,8 @@ html_prepare(const unsigned char *s, size_t len, struct buf *b)
 			j = q != NULL ? (size_t)(q - s) + 3 : len;
 			buf_append(b, (const char *)s + i, j - i);
 			i = j;
-		} else if (s[i + 1] == '/' || s[i + 1] == '!' ||
+		} else if ((s[i + 1] == '/' && i + 2 < len &&
+		    html_is_letter(s[i + 2])) || s[i + 1] == '!' ||
 		    s[i + 1] == '?') {
 			buf_putc(b, '<');
 			i++;
@@ -731,15 +732,19 @@ html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
 	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
 
+	enum html_kind		 kind = html_kind_of(name);
+
 	(void)atts;
-	switch (html_kind_of(name)) {
-	case HTML_INLINE:
-		break;
-	case HTML_SKIP:
+	if (kind == HTML_SKIP)
 		h->skip++;
+	if (h->skip > 0)
+		return;
+	switch (kind) {
+	case HTML_INLINE:
+	case HTML_SKIP:
 		break;
 	case HTML_BREAK:
-		if (h->skip == 0 && h->out.len > 0 && h->nl < 2)
+		if (h->out.len > 0 && h->nl < 2)
 			h->nl++;
 		break;
 	case HTML_LINE:
@@ -762,14 +767,18 @@ static void
 html_sax_end(void *ctx, const xmlChar *name)
 {
 	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
+	enum html_kind		 kind = html_kind_of(name);
 
-	switch (html_kind_of(name)) {
+	if (kind == HTML_SKIP && h->skip > 0) {
+		h->skip--;
+		return;
+	}
+	if (h->skip > 0)
+		return;
+	switch (kind) {
 	case HTML_INLINE:
 	case HTML_BREAK:
-		break;
 	case HTML_SKIP:
-		if (h->skip > 0)
-			h->skip--;
 		break;
 	case HTML_LINE:
 		html_text_break(h, 1);
