@@ -303,22 +303,20 @@ static void
 store_seterr(struct store *s, char **errstr, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*what, *hint;
+	char	 what[256], *hint;
 	int	 rc;
 
 	if (errstr == NULL)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) == -1)
-		what = NULL;
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	rc = sqlite3_extended_errcode(s->db);
 	hint = store_hint(rc, s->path);
 	free(*errstr);
-	*errstr = xasprintf("%s: %s: %s%s", s->path, what ? what : "error",
+	*errstr = xasprintf("%s: %s: %s%s", s->path, what,
 	    sqlite3_errmsg(s->db), hint);
 	free(hint);
-	free(what);
 }
 
 /* Statements. */
@@ -1072,14 +1070,18 @@ fnv_text_norm(uint64_t h, const char *s)
 	return h;
 }
 
-/* What a reader sees; dates are left out (some feeds stamp "now"). */
+/*
+ * What a reader sees.  Dates are left out (some feeds stamp "now" on every
+ * item) and the link counts in its canonical form (tracking parameters that
+ * change on every fetch are not a change).
+ */
 static int64_t
-item_hash_content(const struct store_item *it)
+item_hash_content(const struct store_item *it, const char *canon)
 {
 	uint64_t	 h = FNV_OFFSET;
 
 	h = fnv_field(h, it->title);
-	h = fnv_field(h, it->link);
+	h = fnv_field(h, canon != NULL ? canon : it->link);
 	h = fnv_field(h, it->summary);
 	h = fnv_field(h, it->content);
 	h = fnv_field(h, it->author);
@@ -1272,10 +1274,10 @@ store_item_upsert(struct store *s, int64_t feed_id,
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
 	now = store_now(s);
-	chash = item_hash_content(it);
-	dkey = item_dedup_key(it);
 	if (nonempty(it->link))
 		canon = url_canonical(it->link);
+	chash = item_hash_content(it, canon);
+	dkey = item_dedup_key(it);
 
 	/* 1. The GUID within this feed. */
 	if (guid != NULL) {
@@ -1306,7 +1308,11 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		if (item_find_by_link(s, feed_id, it, canon, &item_id,
 		    errstr) == -1)
 			goto done;
-	} else if (item_id == 0) {
+	} else if (item_id == 0 && (guid == NULL || it->has_published)) {
+		/*
+		 * An undated title alone does not tell apart two items with
+		 * GUIDs ("Weekly update"): it identifies only GUID-less ones.
+		 */
 		if (item_find_by_key(s, feed_id, dkey, &item_id, errstr) == -1)
 			goto done;
 	}

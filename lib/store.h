@@ -166,18 +166,26 @@ enum store_upsert_result {
 };
 
 /*
- * Stores one item carried by feed_id, inside a store_begin() transaction.
- * Identity, strongest first: the GUID within this feed; the canonical link
- * (url_canonical) across feeds, so one article in two feeds is one item
- * carried by both; for an item without a usable link, a hash of its title
- * (or text) and date among this feed's items.  An item that one of these
- * finds but that an earlier item of the same transaction already claimed is
- * a different article (feeds that point every link at their home page).
- * The content hash covers title, link, summary, content, author, categories
- * and enclosure, not the dates (feeds that stamp every item "now" would look
- * changed on every fetch).  An unchanged item costs lookups and no write; an
- * article already stored that a second feed carries in another version is
- * not overwritten (STORE_UNCHANGED).  *res and *item_id may be NULL.
+ * Stores one item carried by feed_id, inside a store_begin() transaction
+ * (outside one, the call runs in its own).  Identity, strongest first:
+ *  1. the GUID within this feed;
+ *  2. the canonical link (url_canonical): another feed's item with that link
+ *     is the same article, now carried by both feeds; an item this feed
+ *     already carries under another GUID is the same one when the titles
+ *     agree (GUIDs that change on every fetch), or when neither has a GUID
+ *     and it is the only one (an edited title);
+ *  3. for an item without a usable link, a hash of its title (or text) and
+ *     date among this feed's items; for an item with a GUID only when it is
+ *     dated (an undated "Weekly update" says too little).
+ * An item that an earlier item of the same transaction already claimed is
+ * never matched again (feeds that point every link at their home page; the
+ * same GUID twice in one fetch: the first wins).
+ * The content hash covers title, canonical link, summary, content, author,
+ * categories and enclosure, not the dates (feeds that stamp every item
+ * "now" would look changed on every fetch).  An unchanged item costs
+ * lookups and writes nothing; a changed one is updated in place with its
+ * index row; another feed's version of an article already stored is not
+ * written over it (STORE_UNCHANGED).  *res and *item_id may be NULL.
  */
 int	 store_item_upsert(struct store *, int64_t feed_id,
 	    const struct store_item *, enum store_upsert_result *res,

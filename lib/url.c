@@ -150,8 +150,10 @@ url_hexval(int c)
 }
 
 /*
- * RFC 3986 section 6.2.2.2: escapes of unreserved characters are decoded,
- * the hex digits of the others upper-cased.  Returns a heap string.
+ * RFC 3986 section 6.2.2.2: escapes of unreserved characters are decoded.
+ * The hex digits of the others are lower-cased, as libcurl 7.88 writes them
+ * when a part is set (RFC 3986 prefers upper case; one form is what
+ * matters).  Returns a heap string.
  */
 static char *
 url_norm_escapes(const char *s)
@@ -173,8 +175,8 @@ url_norm_escapes(const char *s)
 			buf_putc(&b, (char)c);
 		else {
 			buf_putc(&b, '%');
-			buf_putc(&b, (char)toupper((unsigned char)s[1]));
-			buf_putc(&b, (char)toupper((unsigned char)s[2]));
+			buf_putc(&b, (char)tolower((unsigned char)s[1]));
+			buf_putc(&b, (char)tolower((unsigned char)s[2]));
 		}
 		s += 2;
 	}

@@ -20,10 +20,10 @@ int	 url_is_absolute(const char *s);
  * frees), the key the store deduplicates articles on: scheme and host
  * lower-cased, default port, fragment and empty query dropped, dot segments
  * removed, percent-escapes normalised (unreserved characters decoded, hex
- * upper-cased), tracking parameters (utm_*, fbclid, gclid, mc_cid, xtor...)
- * removed and the other parameters kept in their order.  Returns NULL for
- * input libcurl cannot parse as a URL with an authority (relative references,
- * "mailto:", "tag:").
+ * digits lower-cased as libcurl writes them), tracking parameters (utm_*,
+ * fbclid, gclid, mc_cid, xtor...) removed and the other parameters kept in
+ * their order.  Returns NULL for input libcurl cannot parse as a URL with an
+ * authority (relative references, "mailto:", "tag:").
  */
 char	*url_canonical(const char *url);
 

@@ -1,0 +1,1220 @@
+/*
+ * test_store.c: the store (schema, refusal of newer or damaged files,
+ * dedup, updates, the search index, pruning, the CLI reads) and
+ * url_canonical, on databases in a temporary directory.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store.h"
+#include "url.h"
+#include "util.h"
+
+#define T0	1700000000	/* a fixed "now" */
+#define DAY	86400
+
+static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
+static int	 dbseq;
+
+/* A fresh database path in the temporary directory (caller frees). */
+static char *
+db_path(void)
+{
+	return xasprintf("%s/db%d.sqlite", tmpdir, ++dbseq);
+}
+
+static struct store *
+open_rw(const char *path)
+{
+	struct store	*s;
+	char		*err = NULL;
+
+	s = store_open(path, STORE_RDWR, &err);
+	if (s == NULL)
+		fail_msg("store_open %s: %s", path, err);
+	store_set_now(s, T0);
+	return s;
+}
+
+/* A new database, opened read-write. */
+static struct store *
+open_new(void)
+{
+	struct store	*s;
+	char		*path = db_path();
+
+	s = open_rw(path);
+	free(path);
+	return s;
+}
+
+static int64_t
+feed(struct store *s, const char *name)
+{
+	int64_t	 id = 0;
+	char	*err = NULL, *url;
+
+	url = xasprintf("https://%s.example/feed", name);
+	if (store_feed_ensure(s, name, url, 1, &id, &err) == -1)
+		fail_msg("feed_ensure: %s", err);
+	free(url);
+	return id;
+}
+
+static enum store_upsert_result
+upsert(struct store *s, int64_t feed_id, const struct store_item *it,
+    int64_t *id)
+{
+	enum store_upsert_result	 res = -1;
+	char				*err = NULL;
+
+	if (store_item_upsert(s, feed_id, it, &res, id, &err) == -1)
+		fail_msg("upsert: %s", err);
+	return res;
+}
+
+static void
+begin(struct store *s)
+{
+	char	*err = NULL;
+
+	if (store_begin(s, &err) == -1)
+		fail_msg("begin: %s", err);
+}
+
+static void
+commit(struct store *s)
+{
+	char	*err = NULL;
+
+	if (store_commit(s, &err) == -1)
+		fail_msg("commit: %s", err);
+}
+
+/* Number of items stored (every stored item is carried by some feed). */
+static size_t
+count_items(struct store *s)
+{
+	struct store_entry	*v;
+	size_t			 n;
+	char			*err = NULL;
+
+	if (store_digest(s, 0, 0, &v, &n, &err) == -1)
+		fail_msg("digest: %s", err);
+	store_entries_free(v, n);
+	return n;
+}
+
+static size_t
+count_hits(struct store *s, const char *query)
+{
+	struct store_search	 q = { .query = query };
+	struct store_entry	*v;
+	size_t			 n;
+	char			*err = NULL;
+
+	if (store_search(s, &q, &v, &n, &err) == -1)
+		fail_msg("search %s: %s", query, err);
+	store_entries_free(v, n);
+	return n;
+}
+
+static void
+complete_fetch(struct store *s, int64_t feed_id, int64_t when)
+{
+	struct store_fetch	 fx = { .fetched = when, .ok = 1,
+				    .status = 200, .complete = 1 };
+	char			*err = NULL;
+
+	if (store_feed_update(s, feed_id, &fx, &err) == -1)
+		fail_msg("feed_update: %s", err);
+}
+
+static void
+read_file(const char *path, char **data, size_t *len)
+{
+	FILE	*fp;
+	long	 n;
+
+	assert_non_null(fp = fopen(path, "rb"));
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	*data = xmalloc(n + 1);
+	assert_int_equal(fread(*data, 1, n, fp), (size_t)n);
+	fclose(fp);
+	*len = n;
+}
+
+/* XORs `len` bytes at `off` with 0xff. */
+static void
+flip_bytes(const char *path, off_t off, size_t len)
+{
+	unsigned char	 b[256];
+	size_t		 i;
+	int		 fd;
+
+	assert_true(len <= sizeof(b));
+	assert_true((fd = open(path, O_RDWR)) != -1);
+	assert_int_equal(pread(fd, b, len, off), (ssize_t)len);
+	for (i = 0; i < len; i++)
+		b[i] ^= 0xff;
+	assert_int_equal(pwrite(fd, b, len, off), (ssize_t)len);
+	close(fd);
+}
+
+/* Writes a big-endian 32-bit value at `off`. */
+static void
+poke_be32(const char *path, off_t off, uint32_t v)
+{
+	unsigned char	 b[4] = { v >> 24, v >> 16, v >> 8, v };
+	int		 fd;
+
+	assert_true((fd = open(path, O_RDWR)) != -1);
+	assert_int_equal(pwrite(fd, b, 4, off), 4);
+	close(fd);
+}
+
+/* A database with one feed and a few items, closed (WAL folded in). */
+static char *
+make_db(int nitems)
+{
+	struct store		*s;
+	struct store_item	 it = { 0 };
+	char			*path = db_path(), guid[32], title[64];
+	int64_t			 f;
+	int			 i;
+
+	s = open_rw(path);
+	f = feed(s, "one");
+	begin(s);
+	for (i = 0; i < nitems; i++) {
+		snprintf(guid, sizeof(guid), "g%d", i);
+		snprintf(title, sizeof(title), "Title number %d", i);
+		it.guid = guid;
+		it.title = title;
+		it.summary = "Some words to fill a page of the index with text.";
+		upsert(s, f, &it, NULL);
+	}
+	commit(s);
+	store_close(s);
+	return path;
+}
+
+/* url_canonical */
+
+static const struct {
+	const char	*in;
+	const char	*want;		/* NULL: refused */
+} url_cases[] = {
+	{ "HTTP://Example.COM/a", "http://example.com/a" },
+	{ "https://example.com:443/a", "https://example.com/a" },
+	{ "http://example.com:80/", "http://example.com/" },
+	{ "https://example.com:8443/a", "https://example.com:8443/a" },
+	{ "https://example.com/a#section", "https://example.com/a" },
+	{ "https://example.com/a?utm_source=rss&utm_medium=feed",
+	  "https://example.com/a" },
+	{ "https://example.com/a?id=5&utm_campaign=x&page=2",
+	  "https://example.com/a?id=5&page=2" },
+	{ "https://example.com/a?fbclid=abc", "https://example.com/a" },
+	{ "https://example.com/a?gclid=1&dclid=2&msclkid=3",
+	  "https://example.com/a" },
+	{ "https://example.com/a?mc_cid=1&mc_eid=2&x=y",
+	  "https://example.com/a?x=y" },
+	{ "https://example.com/a?_ga=2.1&yclid=3&igshid=4",
+	  "https://example.com/a" },
+	{ "https://example.com/a?", "https://example.com/a" },
+	{ "https://example.com/a?b=2&a=1", "https://example.com/a?b=2&a=1" },
+	{ "https://example.com/a?UTM_Source=x&q=1", "https://example.com/a?q=1" },
+	{ "https://example.com/a/../b/./c", "https://example.com/b/c" },
+	{ "https://example.com", "https://example.com/" },
+	{ "  https://example.com/a \n", "https://example.com/a" },
+	{ "/relative/path", NULL },
+	{ "example.com/a", NULL },
+	{ "mailto:someone@example.com", NULL },
+	{ "tag:example.com,2024:1", NULL },
+	{ "", NULL },
+	{ "https://example.com/%7euser/%C3%A9", "https://example.com/~user/%c3%a9" },
+	{ "https://example.com/a?q=%41%2F", "https://example.com/a?q=A%2f" },
+	{ "https://example.com/caf%C3%A9", "https://example.com/caf%c3%a9" },
+	{ "https://www.lemonde.fr/x.html?xtor=RSS-3208",
+	  "https://www.lemonde.fr/x.html" },
+	{ "https://example.com/a?x=1&&y=2", "https://example.com/a?x=1&y=2" },
+	{ "https://example.com/a?utm_source=x#frag", "https://example.com/a" },
+	{ "http://[::1]:80/feed", "http://[::1]/feed" },
+	{ "https://Example.com/Path/Case", "https://example.com/Path/Case" },
+	{ "https://example.com/a?ref=home", "https://example.com/a?ref=home" },
+	{ "https://example.com/a?utm_source", "https://example.com/a" },
+	{ "https://example.com/a b", "https://example.com/a%20b" },
+	{ "https://news.bbc.example/x?ns_campaign=a&ns_source=b&id=1",
+	  "https://news.bbc.example/x?id=1" },
+	{ "HTTPS://EXAMPLE.COM:443/A?B=C#D", "https://example.com/A?B=C" },
+	{ "https://example.com/a?utm_source=x&fbclid=y&",
+	  "https://example.com/a" },
+	{ "https://user@Example.com/", "https://user@example.com/" },
+	{ "ftp://Example.com:21/x", "ftp://example.com/x" },
+	{ "https://example.com/a?utm%5Fsource=x&k=v", "https://example.com/a?k=v" },
+	{ "https://example.com/a?page=1#utm_source=x",
+	  "https://example.com/a?page=1" },
+};
+
+static void
+test_url_canonical(void **state)
+{
+	size_t	 i, bad = 0;
+	char	*got;
+
+	for (i = 0; i < sizeof(url_cases) / sizeof(url_cases[0]); i++) {
+		got = url_canonical(url_cases[i].in);
+		if ((got == NULL) != (url_cases[i].want == NULL) ||
+		    (got != NULL && strcmp(got, url_cases[i].want) != 0)) {
+			print_error("url_canonical(\"%s\") = %s, want %s\n",
+			    url_cases[i].in, got ? got : "NULL",
+			    url_cases[i].want ? url_cases[i].want : "NULL");
+			bad++;
+		}
+		free(got);
+	}
+	assert_int_equal(bad, 0);
+	assert_true(i >= 25);
+}
+
+/* Opening */
+
+static void
+test_open_migrates(void **state)
+{
+	struct store	*s;
+	char		*path = db_path(), *err = NULL;
+
+	assert_true(store_schema_version() >= 1);
+	s = open_rw(path);
+	feed(s, "a");
+	store_close(s);
+	/* Again: nothing to migrate, data still there. */
+	s = open_rw(path);
+	store_close(s);
+	s = store_open(path, STORE_RDONLY | STORE_CHECK, &err);
+	if (s == NULL)
+		fail_msg("read-only: %s", err);
+	{
+		struct store_feed	*v;
+		size_t			 n;
+
+		assert_int_equal(store_feeds_list(s, &v, &n, &err), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(v[0].name, "a");
+		store_feeds_free(v, n);
+	}
+	/* A read-only handle refuses writes. */
+	assert_int_equal(store_feed_ensure(s, "b", "https://b/", 1,
+	    &(int64_t){ 0 }, &err), -1);
+	assert_non_null(err);
+	free(err);
+	err = NULL;
+	store_close(s);
+	free(path);
+
+	/* The CLI does not create a database. */
+	path = db_path();
+	assert_null(store_open(path, STORE_RDONLY, &err));
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "first run"));
+	assert_int_equal(access(path, F_OK), -1);
+	free(err);
+	free(path);
+}
+
+/* Opens must fail naming the file, with `what` in the message, and leave
+ * the file as it was. */
+static void
+expect_refused(const char *path, int flags, const char *what)
+{
+	struct store	*s;
+	char		*err = NULL, *before, *after;
+	size_t		 lb, la;
+
+	read_file(path, &before, &lb);
+	s = store_open(path, flags, &err);
+	if (s != NULL)
+		fail_msg("%s opened, want refusal (%s)", path, what);
+	assert_non_null(err);
+	if (strstr(err, path) == NULL || strstr(err, what) == NULL)
+		fail_msg("message \"%s\" lacks the path or \"%s\"", err, what);
+	read_file(path, &after, &la);
+	assert_int_equal(la, lb);
+	assert_memory_equal(before, after, lb);
+	free(before);
+	free(after);
+	free(err);
+}
+
+static void
+test_refuse_newer(void **state)
+{
+	char	*path = make_db(3);
+
+	poke_be32(path, 60, 999);	/* the header's user_version */
+	expect_refused(path, STORE_RDWR, "newer");
+	expect_refused(path, STORE_RDONLY, "newer");
+	free(path);
+}
+
+static void
+test_refuse_corrupt(void **state)
+{
+	char		*path, *copy, *data;
+	size_t		 len, pagesz, npages, p;
+	FILE		*fp;
+
+	/* The header magic damaged: not a database. */
+	path = make_db(200);
+	read_file(path, &data, &len);
+	copy = xasprintf("%s.copy", path);
+	assert_non_null(fp = fopen(copy, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	flip_bytes(copy, 0, 16);
+	expect_refused(copy, STORE_RDWR, "herald will not modify it");
+	expect_refused(copy, STORE_RDONLY, "herald will not modify it");
+
+	/* B-tree pages damaged: quick_check catches it. */
+	pagesz = ((unsigned char)data[16] << 8) | (unsigned char)data[17];
+	if (pagesz == 1)
+		pagesz = 65536;
+	npages = len / pagesz;
+	assert_true(npages > 4);
+	assert_non_null(fp = fopen(copy, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	for (p = 2; p < npages; p += 2)
+		flip_bytes(copy, (off_t)((p - 1) * pagesz), 12);
+	expect_refused(copy, STORE_RDWR, "herald will not modify it");
+	expect_refused(copy, STORE_RDONLY | STORE_CHECK,
+	    "herald will not modify it");
+	free(copy);
+
+	/* Not SQLite at all. */
+	copy = xasprintf("%s.txt", path);
+	assert_non_null(fp = fopen(copy, "wb"));
+	for (p = 0; p < 100; p++)
+		fputs("this is a text file, not a database\n", fp);
+	fclose(fp);
+	expect_refused(copy, STORE_RDWR, "not a database");
+	free(copy);
+	free(data);
+	free(path);
+}
+
+/*
+ * The CLI, as another user of the daemon's group, reads a database the
+ * daemon wrote, whether or not the daemon still has it open.  As root the
+ * child really changes user; otherwise the files are made read-only.
+ */
+static int
+child_reads(const char *path, int as_nobody)
+{
+	struct store		*s;
+	struct store_feed	*v;
+	size_t			 n;
+	char			*err = NULL;
+	pid_t			 pid;
+	int			 status;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		alarm(10);
+		if (as_nobody && (setgroups(0, NULL) == -1 ||
+		    setgid(65534) == -1 || setuid(65534) == -1))
+			_exit(3);
+		if ((s = store_open(path, STORE_RDONLY, &err)) == NULL) {
+			fprintf(stderr, "child: %s\n", err);
+			_exit(1);
+		}
+		if (store_feeds_list(s, &v, &n, &err) == -1 || n != 1 ||
+		    v[0].item_count != 5) {
+			fprintf(stderr, "child: %s\n", err ? err : "bad list");
+			_exit(2);
+		}
+		store_feeds_free(v, n);
+		store_close(s);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void
+test_readonly_group_member(void **state)
+{
+	struct store	*s;
+	const char	*sfx[] = { "", "-wal", "-shm" };
+	char		*dir, *path, *f;
+	int		 root = geteuid() == 0;
+	size_t		 i;
+
+	dir = xasprintf("%s/shared", tmpdir);
+	assert_int_equal(mkdir(dir, 0750), 0);
+	path = xasprintf("%s/herald.db", dir);
+	s = open_rw(path);
+	{
+		int64_t			 fid = feed(s, "f");
+		struct store_item	 it = { 0 };
+		char			 g[8];
+
+		begin(s);
+		for (i = 0; i < 5; i++) {
+			snprintf(g, sizeof(g), "g%zu", i);
+			it.guid = g;
+			it.title = g;
+			upsert(s, fid, &it, NULL);
+		}
+		commit(s);
+	}
+	for (i = 0; i < 3; i++) {
+		f = xasprintf("%s%s", path, sfx[i]);
+		assert_int_equal(access(f, F_OK), 0);
+		if (root)
+			assert_int_equal(chown(f, 0, 65534), 0);
+		assert_int_equal(chmod(f, root ? 0640 : 0440), 0);
+		free(f);
+	}
+	if (root) {
+		assert_int_equal(chown(dir, 0, 65534), 0);
+		assert_int_equal(chmod(tmpdir, 0711), 0);
+	}
+	assert_int_equal(chmod(dir, root ? 0750 : 0550), 0);
+
+	/* The daemon running... */
+	assert_int_equal(child_reads(path, root), 0);
+	/* ...and stopped: its -wal and -shm files must stay. */
+	store_close(s);
+	assert_int_equal(child_reads(path, root), 0);
+
+	assert_int_equal(chmod(dir, 0700), 0);
+	free(path);
+	free(dir);
+}
+
+/* Dedup */
+
+static void
+test_dedup_guid(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 a = { .guid = "urn:1", .title = "One",
+				    .link = "https://e.example/1" };
+	struct store_item	 dup = { .guid = "urn:1", .title = "Other title",
+				    .link = "https://e.example/other" };
+	int64_t			 f = feed(s, "f"), id1, id2, id3;
+
+	begin(s);
+	assert_int_equal(upsert(s, f, &a, &id1), STORE_NEW);
+	/* The same GUID again in the same fetch: one row, first wins. */
+	assert_int_equal(upsert(s, f, &dup, &id2), STORE_UNCHANGED);
+	assert_int_equal(id1, id2);
+	commit(s);
+	begin(s);
+	assert_int_equal(upsert(s, f, &a, &id3), STORE_UNCHANGED);
+	commit(s);
+	assert_int_equal(id1, id3);
+	assert_int_equal(count_items(s), 1);
+	assert_int_equal(count_hits(s, "other"), 0);
+	store_close(s);
+}
+
+static void
+test_dedup_link_two_feeds(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 a = { .guid = "a-17",
+	    .link = "https://www.Example.eu/news/17?utm_source=rss&id=3",
+	    .title = "Council adopts sanctions package",
+	    .summary = "The Council adopted a package." };
+	struct store_item	 b = { .guid = "https://other.example/?p=99",
+	    .link = "https://www.example.eu/news/17?id=3&fbclid=xyz#top",
+	    .title = "EU: sanctions package adopted",
+	    .summary = "Another outlet's summary." };
+	struct store_entry	*v;
+	size_t			 n;
+	int64_t			 fa = feed(s, "alpha"), fb = feed(s, "beta");
+	int64_t			 ia, ib;
+	char			*err = NULL;
+
+	begin(s);
+	assert_int_equal(upsert(s, fa, &a, &ia), STORE_NEW);
+	commit(s);
+	begin(s);
+	assert_int_equal(upsert(s, fb, &b, &ib), STORE_UNCHANGED);
+	commit(s);
+	assert_int_equal(ia, ib);
+	assert_int_equal(count_items(s), 1);
+	/* Fetched again by both: still one item, not rewritten in turn. */
+	begin(s);
+	assert_int_equal(upsert(s, fa, &a, NULL), STORE_UNCHANGED);
+	assert_int_equal(upsert(s, fb, &b, NULL), STORE_UNCHANGED);
+	commit(s);
+	assert_int_equal(store_digest(s, 0, 0, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].feed_name, "alpha");
+	assert_string_equal(v[0].feeds, "alpha, beta");
+	assert_string_equal(v[0].title, "Council adopts sanctions package");
+	store_entries_free(v, n);
+	{
+		struct store_feed	*fv;
+
+		assert_int_equal(store_feeds_list(s, &fv, &n, &err), 0);
+		assert_int_equal(n, 2);
+		assert_int_equal(fv[0].item_count, 1);
+		assert_int_equal(fv[1].item_count, 1);
+		store_feeds_free(fv, n);
+	}
+	store_close(s);
+}
+
+/* Items with neither GUID nor link: title and date. */
+static void
+test_dedup_hash(void **state)
+{
+	static const struct {
+		const char	*title;
+		int64_t		 date;
+		int		 has_date;
+		enum store_upsert_result want;
+	} seq[] = {
+		{ "Press release", T0 - 100, 1, STORE_NEW },
+		{ "Press release", T0 - 100, 1, STORE_UNCHANGED },
+		/* Same identity, title respelled: an update. */
+		{ "press   RELEASE ", T0 - 100, 1, STORE_UPDATED },
+		{ "Press release", T0 - 50, 1, STORE_NEW },
+		{ "Another", 0, 0, STORE_NEW },
+		{ "Another", 0, 0, STORE_UNCHANGED },
+	};
+	struct store		*s = open_new();
+	int64_t			 f = feed(s, "f"), g = feed(s, "g");
+	size_t			 i;
+
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		struct store_item it = { .title = seq[i].title,
+		    .published = seq[i].date,
+		    .has_published = seq[i].has_date,
+		    .summary = "Same text." };
+
+		begin(s);	/* one fetch each */
+		if (upsert(s, f, &it, NULL) != seq[i].want)
+			fail_msg("step %zu: want %d", i, seq[i].want);
+		commit(s);
+	}
+	assert_int_equal(count_items(s), 3);
+	/* The hash is this feed's identity only: another feed's is new. */
+	{
+		struct store_item it = { .title = "Press release",
+		    .published = T0 - 100, .has_published = 1 };
+
+		begin(s);
+		assert_int_equal(upsert(s, g, &it, NULL), STORE_NEW);
+		commit(s);
+	}
+	store_close(s);
+}
+
+/* RELIABILITY.md case 26: every GUID new on each fetch, links stable. */
+static void
+test_guid_churn(void **state)
+{
+	struct store		*s = open_new();
+	int64_t			 f = feed(s, "churn"), h = feed(s, "nolink");
+	char			 guid[64], link[64], title[64];
+	int			 fetch, i, nnew, nupd;
+
+	for (fetch = 0; fetch < 4; fetch++) {
+		nnew = nupd = 0;
+		begin(s);
+		for (i = 0; i < 10; i++) {
+			struct store_item it = { 0 };
+
+			snprintf(guid, sizeof(guid), "rnd-%d-%d", fetch, i);
+			snprintf(link, sizeof(link),
+			    "https://churn.example/a/%d?utm_medium=%d", i,
+			    fetch);
+			snprintf(title, sizeof(title), "Article %d", i);
+			it.guid = guid;
+			it.link = link;
+			it.title = title;
+			/* Dynamic feeds also stamp "now" on every item. */
+			it.published = T0 + fetch;
+			it.has_published = 1;
+			switch (upsert(s, f, &it, NULL)) {
+			case STORE_NEW:
+				nnew++;
+				break;
+			case STORE_UPDATED:
+				nupd++;
+				break;
+			default:
+				break;
+			}
+			/* No link: the title and a stable date. */
+			it.link = NULL;
+			it.published = T0 - 3600;
+			nnew += upsert(s, h, &it, NULL) == STORE_NEW;
+		}
+		complete_fetch(s, f, T0);
+		complete_fetch(s, h, T0);
+		commit(s);
+		assert_int_equal(nnew, fetch == 0 ? 20 : 0);
+		assert_int_equal(nupd, 0);
+	}
+	assert_int_equal(count_items(s), 20);
+	store_close(s);
+}
+
+/* Feeds that link every item to one page keep their items apart. */
+static void
+test_same_link_many_items(void **state)
+{
+	struct store		*s = open_new();
+	int64_t			 f = feed(s, "home");
+	char			 guid[32], title[32];
+	int			 fetch, i;
+
+	for (fetch = 0; fetch < 3; fetch++) {
+		begin(s);
+		/* Each fetch adds one item at the top. */
+		for (i = fetch + 4; i >= 0; i--) {
+			struct store_item it = {
+				.link = "https://home.example/" };
+
+			snprintf(guid, sizeof(guid), "id-%d", i);
+			snprintf(title, sizeof(title), "Notice %d", i);
+			it.guid = guid;
+			it.title = title;
+			assert_int_equal(upsert(s, f, &it, NULL),
+			    i == fetch + 4 || fetch == 0 ? STORE_NEW :
+			    STORE_UNCHANGED);
+		}
+		commit(s);
+	}
+	assert_int_equal(count_items(s), 7);
+	assert_int_equal(count_hits(s, "\"notice 0\""), 1);
+	store_close(s);
+}
+
+/* Updates */
+
+static void
+test_unchanged_not_rewritten(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 it = { .guid = "x", .title = "Stable",
+				    .link = "https://e.example/x",
+				    .summary = "Nothing changes here.",
+				    .published = T0 - 10, .has_published = 1 };
+	struct store_entry	*v;
+	size_t			 n;
+	int64_t			 f = feed(s, "f"), before;
+	char			*err = NULL;
+
+	begin(s);
+	assert_int_equal(upsert(s, f, &it, NULL), STORE_NEW);
+	complete_fetch(s, f, T0);
+	commit(s);
+
+	store_set_now(s, T0 + 3600);
+	before = store_changes(s);
+	begin(s);
+	assert_int_equal(upsert(s, f, &it, NULL), STORE_UNCHANGED);
+	/* A new date alone is not a change (feeds that stamp "now"). */
+	it.published = T0 + 3600;
+	assert_int_equal(upsert(s, f, &it, NULL), STORE_UNCHANGED);
+	commit(s);
+	begin(s);
+	assert_int_equal(upsert(s, f, &it, NULL), STORE_UNCHANGED);
+	commit(s);
+	assert_int_equal(store_changes(s) - before, 0);
+
+	assert_int_equal(store_digest(s, 0, 0, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].changed, T0);
+	assert_int_equal(v[0].first_seen, T0);
+	store_entries_free(v, n);
+	store_close(s);
+}
+
+static void
+test_changed_updated(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 it = { .guid = "x", .title = "Parliament vote",
+				    .summary = "The committee discussed "
+				    "fisheries quotas." };
+	struct store_entry	*v;
+	size_t			 n;
+	int64_t			 f = feed(s, "f"), id1, id2;
+	char			*err = NULL;
+
+	begin(s);
+	assert_int_equal(upsert(s, f, &it, &id1), STORE_NEW);
+	commit(s);
+	assert_int_equal(count_hits(s, "fisheries"), 1);
+
+	store_set_now(s, T0 + 60);
+	it.summary = "The committee rejected the semiconductor subsidies.";
+	begin(s);
+	assert_int_equal(upsert(s, f, &it, &id2), STORE_UPDATED);
+	commit(s);
+	assert_int_equal(id1, id2);
+	assert_int_equal(count_items(s), 1);
+	assert_int_equal(count_hits(s, "semiconductor"), 1);
+	assert_int_equal(count_hits(s, "fisheries"), 0);
+	assert_int_equal(count_hits(s, "parliament"), 1);
+
+	assert_int_equal(store_digest(s, 0, 0, &v, &n, &err), 0);
+	assert_int_equal(v[0].changed, T0 + 60);
+	assert_int_equal(v[0].first_seen, T0);
+	store_entries_free(v, n);
+
+	/* A second feed's version of the article does not overwrite it. */
+	{
+		int64_t			 g = feed(s, "g");
+		struct store_item	 other = { .guid = "o",
+		    .link = "https://e.example/vote",
+		    .title = "Vote", .summary = "Syndicated copy." };
+
+		it.link = "https://e.example/vote";
+		begin(s);
+		assert_int_equal(upsert(s, f, &it, NULL), STORE_UPDATED);
+		assert_int_equal(upsert(s, g, &other, NULL), STORE_UNCHANGED);
+		commit(s);
+		assert_int_equal(count_hits(s, "syndicated"), 0);
+	}
+	store_close(s);
+}
+
+static void
+test_rollback(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 it = { .guid = "r", .title = "Rolled back" };
+	int64_t			 f = feed(s, "f");
+
+	begin(s);
+	upsert(s, f, &it, NULL);
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(count_items(s), 0);
+	assert_int_equal(store_rollback(s), 0);	/* none open: harmless */
+	/* Outside a transaction an upsert commits on its own. */
+	assert_int_equal(upsert(s, f, &it, NULL), STORE_NEW);
+	assert_int_equal(count_items(s), 1);
+	store_close(s);
+}
+
+/* Search */
+
+static void
+test_search(void **state)
+{
+	static const struct {
+		const char	*query;
+		size_t		 hits;
+	} cases[] = {
+		{ "Bruxelles", 2 },
+		{ "bruxelles", 2 },
+		{ "BRUXELLES", 2 },
+		{ "kosice", 1 },
+		{ "Košice", 1 },
+		{ "pekin", 1 },
+		{ "Pékin", 1 },
+		{ "ΚΊΝΑ", 1 },
+		{ "китай", 1 },
+		{ "\"green deal\"", 1 },
+		{ "brux*", 2 },
+		{ "title:bruxelles", 1 },
+		{ "author:dupont", 1 },
+		{ "bruxelles NOT kosice", 1 },
+		{ "semiconductor", 0 },
+	};
+	static const char *const bad[] = {
+		"\"unbalanced", "AND", "nosuchcolumn:x", "a NEAR(",
+	};
+	struct store		*s = open_new();
+	struct store_item	 items[] = {
+		{ .guid = "1", .title = "Sommet à Bruxelles",
+		  .summary = "Les dirigeants se réunissent.",
+		  .author = "Marie Dupont" },
+		{ .guid = "2", .title = "Cohesion funds for Košice",
+		  .summary = "Slovakia's second city, near Bruxelles' radar." },
+		{ .guid = "3", .title = "Trade", .summary = "Relations with "
+		  "Pékin, Κίνα and Китай under the Green Deal." },
+	};
+	struct store_search	 q = { .hl_open = "<b>", .hl_close = "</b>" };
+	struct store_entry	*v;
+	size_t			 i, n;
+	int64_t			 f = feed(s, "f");
+	char			*err = NULL;
+
+	begin(s);
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		upsert(s, f, &items[i], NULL);
+	commit(s);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (count_hits(s, cases[i].query) != cases[i].hits)
+			fail_msg("search \"%s\": want %zu hits",
+			    cases[i].query, cases[i].hits);
+
+	/* The title hit ranks first, with a highlighted snippet. */
+	q.query = "bruxelles";
+	assert_int_equal(store_search(s, &q, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].title, "Sommet à Bruxelles");
+	assert_true(v[0].rank <= v[1].rank);
+	assert_non_null(strstr(v[0].snippet, "<b>Bruxelles</b>"));
+	assert_string_equal(v[0].feed_name, "f");
+	store_entries_free(v, n);
+
+	/* since and limit */
+	q.limit = 1;
+	assert_int_equal(store_search(s, &q, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_entries_free(v, n);
+	q.limit = 0;
+	q.since = T0 + 1;
+	assert_int_equal(store_search(s, &q, &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	store_entries_free(v, n);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		q.query = bad[i];
+		q.since = 0;
+		err = NULL;
+		assert_int_equal(store_search(s, &q, &v, &n, &err), -1);
+		assert_non_null(err);
+		if (strstr(err, "invalid query") == NULL)
+			fail_msg("\"%s\": %s", bad[i], err);
+		assert_null(v);
+		assert_int_equal(n, 0);
+		free(err);
+	}
+	q.query = "";
+	err = NULL;
+	assert_int_equal(store_search(s, &q, &v, &n, &err), -1);
+	free(err);
+	/* The handle still works after a bad query. */
+	assert_int_equal(count_hits(s, "kosice"), 1);
+	store_close(s);
+}
+
+/* Retention */
+
+static void
+test_prune(void **state)
+{
+	struct store		*s = open_new();
+	int64_t			 f = feed(s, "f"), g = feed(s, "g"), deleted;
+	char			 guid[32], *err = NULL;
+	int			 i;
+
+	/* 100 days ago: items 0-9 in f, "old-g" in g. */
+	store_set_now(s, T0 - 100 * DAY);
+	begin(s);
+	for (i = 0; i < 10; i++) {
+		struct store_item it = { .title = "Old news" };
+
+		snprintf(guid, sizeof(guid), "old-%d", i);
+		it.guid = guid;
+		it.summary = i < 2 ? "still listed" : "long gone";
+		upsert(s, f, &it, NULL);
+	}
+	{
+		struct store_item it = { .guid = "old-g", .title = "Gee",
+		    .summary = "still listed" };
+
+		upsert(s, g, &it, NULL);
+	}
+	complete_fetch(s, f, T0 - 100 * DAY);
+	complete_fetch(s, g, T0 - 100 * DAY);
+	commit(s);
+
+	/* Today f still lists items 0 and 1 and a new one; g is dead. */
+	store_set_now(s, T0);
+	begin(s);
+	for (i = 0; i < 2; i++) {
+		struct store_item it = { .title = "Old news",
+		    .summary = "still listed" };
+
+		snprintf(guid, sizeof(guid), "old-%d", i);
+		it.guid = guid;
+		assert_int_equal(upsert(s, f, &it, NULL), STORE_UNCHANGED);
+	}
+	{
+		struct store_item it = { .guid = "new", .title = "New" };
+
+		assert_int_equal(upsert(s, f, &it, NULL), STORE_NEW);
+	}
+	complete_fetch(s, f, T0);
+	commit(s);
+	assert_int_equal(count_items(s), 12);
+	assert_int_equal(count_hits(s, "gone"), 8);
+
+	assert_int_equal(store_prune(s, T0 - 90 * DAY, &deleted, &err), 0);
+	/* 8 gone from f, and g's item: g has not succeeded since. */
+	assert_int_equal(deleted, 9);
+	assert_int_equal(count_items(s), 3);
+	assert_int_equal(count_hits(s, "gone"), 0);
+	assert_int_equal(count_hits(s, "\"still listed\""), 2);
+	/* Pruned items come back as new; kept ones do not. */
+	begin(s);
+	{
+		struct store_item it = { .guid = "old-5", .title = "Old news",
+		    .summary = "long gone" };
+		struct store_item kept = { .guid = "old-0",
+		    .title = "Old news", .summary = "still listed" };
+
+		assert_int_equal(upsert(s, f, &it, NULL), STORE_NEW);
+		assert_int_equal(upsert(s, f, &kept, NULL), STORE_UNCHANGED);
+	}
+	commit(s);
+	assert_int_equal(store_prune(s, T0 - 90 * DAY, &deleted, &err), 0);
+	assert_int_equal(deleted, 0);
+	store_close(s);
+}
+
+static void
+test_prune_batches(void **state)
+{
+	struct store		*s = open_new();
+	int64_t			 f = feed(s, "f"), deleted;
+	char			 guid[32], *err = NULL;
+	int			 i;
+
+	store_set_now(s, T0 - 10 * DAY);
+	begin(s);
+	for (i = 0; i < 2500; i++) {
+		struct store_item it = { .title = "x" };
+
+		snprintf(guid, sizeof(guid), "%d", i);
+		it.guid = guid;
+		upsert(s, f, &it, NULL);
+	}
+	commit(s);
+	assert_int_equal(store_prune(s, T0, &deleted, &err), 0);
+	assert_int_equal(deleted, 2500);
+	assert_int_equal(count_items(s), 0);
+	store_close(s);
+}
+
+/* Feeds and the CLI reads */
+
+static void
+test_feed_state(void **state)
+{
+	struct store		*s = open_new();
+	struct store_feed	 fd;
+	struct store_fetch	 ok = { .fetched = T0, .ok = 1, .status = 200,
+				    .next_fetch = T0 + 900,
+				    .set_validators = 1, .etag = "\"v1\"",
+				    .last_modified = "Tue, 14 Nov 2023 "
+				    "22:13:20 GMT", .title = "The Feed",
+				    .site_link = "https://f.example/",
+				    .n_new = 3 };
+	struct store_fetch	 bad = { .fetched = T0 + 900, .status = 503,
+				    .error = "HTTP 503", .error_class =
+				    "http5xx", .failures = 1,
+				    .next_fetch = T0 + 2700 };
+	struct store_fetch	 nm = { .fetched = T0 + 2700, .ok = 1,
+				    .status = 304, .next_fetch = T0 + 3600 };
+	int64_t			 id, id2;
+	char			*err = NULL;
+
+	assert_int_equal(store_feed_ensure(s, "f", "https://f.example/rss",
+	    1, &id, &err), 0);
+	assert_int_equal(store_feed_ensure(s, "f", "https://f.example/rss",
+	    1, &id2, &err), 0);
+	assert_int_equal(id, id2);
+	assert_int_equal(store_feed_get(s, id + 100, &fd, &err), 0);
+
+	assert_int_equal(store_feed_update(s, id, &ok, &err), 0);
+	assert_int_equal(store_feed_update(s, id, &bad, &err), 0);
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_string_equal(fd.etag, "\"v1\"");		/* kept on error */
+	assert_string_equal(fd.last_error, "HTTP 503");
+	assert_string_equal(fd.error_class, "http5xx");
+	assert_int_equal(fd.last_status, 503);
+	assert_int_equal(fd.failures, 1);
+	assert_int_equal(fd.last_success, T0);
+	assert_int_equal(fd.last_fetch, T0 + 900);
+	assert_int_equal(fd.next_fetch, T0 + 2700);
+	assert_string_equal(fd.title, "The Feed");
+	assert_int_equal(fd.n_fetches, 2);
+	assert_int_equal(fd.n_errors, 1);
+	assert_int_equal(fd.n_new, 3);
+	store_feed_clear(&fd);
+
+	assert_int_equal(store_feed_update(s, id, &nm, &err), 0);
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_null(fd.last_error);
+	assert_int_equal(fd.failures, 0);
+	assert_int_equal(fd.n_not_modified, 1);
+	assert_int_equal(fd.last_success, T0 + 2700);
+	assert_string_equal(fd.etag, "\"v1\"");
+	store_feed_clear(&fd);
+
+	/* A permanent redirect moves url, not config_url... */
+	nm.url = "https://new.f.example/rss";
+	assert_int_equal(store_feed_update(s, id, &nm, &err), 0);
+	assert_int_equal(store_feed_ensure(s, "f", "https://f.example/rss",
+	    1, &id2, &err), 0);
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_string_equal(fd.url, "https://new.f.example/rss");
+	assert_string_equal(fd.etag, "\"v1\"");
+	store_feed_clear(&fd);
+	/* ...a new configured URL resets it and the validators. */
+	assert_int_equal(store_feed_ensure(s, "f", "https://g.example/rss",
+	    0, &id2, &err), 0);
+	assert_int_equal(id, id2);
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_string_equal(fd.url, "https://g.example/rss");
+	assert_string_equal(fd.config_url, "https://g.example/rss");
+	assert_null(fd.etag);
+	assert_null(fd.last_modified);
+	assert_int_equal(fd.enabled, 0);
+	store_feed_clear(&fd);
+	store_close(s);
+}
+
+static void
+test_digest(void **state)
+{
+	struct store		*s = open_new();
+	int64_t			 b = feed(s, "bravo"), a = feed(s, "alpha");
+	struct store_entry	*v;
+	size_t			 n;
+	char			*err = NULL;
+	struct {
+		int64_t		 feed;
+		const char	*guid;
+		int64_t		 seen;
+		int64_t		 published;
+	} rows[] = {
+		{ 0, "b-old", T0 - 2 * DAY, T0 - 2 * DAY },
+		{ 0, "b1", T0, T0 - 300 },
+		{ 0, "b2", T0, T0 - 100 },
+		{ 1, "a1", T0, T0 - 200 },
+		{ 1, "a-undated", T0 + 10, 0 },
+	};
+	size_t			 i;
+	const char		*want[] = { "a-undated", "a1", "b2", "b1" };
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct store_item it = { .guid = rows[i].guid,
+		    .title = rows[i].guid, .published = rows[i].published,
+		    .has_published = rows[i].published != 0 };
+
+		store_set_now(s, rows[i].seen);
+		assert_int_equal(upsert(s, rows[i].feed ? a : b, &it, NULL),
+		    STORE_NEW);
+	}
+	assert_int_equal(store_digest(s, T0 - DAY, 0, &v, &n, &err), 0);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_string_equal(v[i].title, want[i]);
+	assert_string_equal(v[0].feed_name, "alpha");
+	assert_string_equal(v[3].feed_name, "bravo");
+	assert_false(v[0].has_published);
+	assert_true(v[1].has_published);
+	store_entries_free(v, n);
+	assert_int_equal(store_digest(s, T0 - DAY, 2, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	store_entries_free(v, n);
+	store_close(s);
+}
+
+/* Fixture: one temporary directory for the whole run. */
+
+static int
+setup(void **state)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+rm_tree(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	char		*p;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			chmod(p, 0700);
+			rm_tree(p);
+		} else
+			unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int
+teardown(void **state)
+{
+	if (getenv("TEST_STORE_KEEP") == NULL)
+		rm_tree(tmpdir);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_canonical),
+		cmocka_unit_test(test_open_migrates),
+		cmocka_unit_test(test_refuse_newer),
+		cmocka_unit_test(test_refuse_corrupt),
+		cmocka_unit_test(test_readonly_group_member),
+		cmocka_unit_test(test_dedup_guid),
+		cmocka_unit_test(test_dedup_link_two_feeds),
+		cmocka_unit_test(test_dedup_hash),
+		cmocka_unit_test(test_guid_churn),
+		cmocka_unit_test(test_same_link_many_items),
+		cmocka_unit_test(test_unchanged_not_rewritten),
+		cmocka_unit_test(test_changed_updated),
+		cmocka_unit_test(test_rollback),
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_prune_batches),
+		cmocka_unit_test(test_feed_state),
+		cmocka_unit_test(test_digest),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
