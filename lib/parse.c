@@ -226,40 +226,32 @@ infilter_decode(struct infilter *f, const char *data, size_t len, int final)
 	}
 
 	/* finish a sequence split across chunks first */
-	while (f->npend > 0 && (len > 0 || final)) {
-		size_t	 take = sizeof(f->pend) - f->npend, n = f->npend;
+	if (f->npend > 0) {
+		size_t	 n = f->npend, take = sizeof(f->pend) - n, used;
+		int	 last;
 
 		if (take > len)
 			take = len;
+		last = final && take == len;
 		memcpy(tmp, f->pend, n);
 		memcpy(tmp + n, data, take);
 		f->npend = 0;
 		if (f->cd == (iconv_t)-1)
-			infilter_decode_utf8(f, tmp, n + take, final && take == len);
+			infilter_decode_utf8(f, tmp, n + take, last);
 		else
-			infilter_decode_iconv(f, tmp, n + take,
-			    final && take == len);
-		/* what remains pending now came partly from tmp: rewind data */
-		if (f->npend > 0) {
-			size_t	 used = n + take - f->npend;
-
-			if (used < n) {	/* cannot happen: pend is < a sequence */
-				f->npend = 0;
-				break;
-			}
-			data += used - n;
-			len -= used - n;
-			f->npend = 0;
-			if (len == 0 && !final) {
-				memcpy(f->pend, tmp + used, n + take - used);
-				f->npend = n + take - used;
-				return;
-			}
-			continue;
-		}
-		data += take;
-		len -= take;
-		break;
+			infilter_decode_iconv(f, tmp, n + take, last);
+		if (take == len)
+			return;		/* any new tail is in f->pend already */
+		/*
+		 * More input follows: a sequence is at most 4 bytes (8 for
+		 * UTF-16 pairs), so a new incomplete tail starts inside `data`.
+		 */
+		used = n + take - f->npend;
+		if (used < n)
+			used = n;
+		data += used - n;
+		len -= used - n;
+		f->npend = 0;
 	}
 	if (len == 0)
 		return;
@@ -3424,11 +3416,22 @@ parse_feed_xml(struct parser *p, int final)
 	if (p->error != NULL)
 		return;
 	if (f->out.len > 0 || final) {
-		buf_append(&p->sniff, f->out.data ? f->out.data : "", f->out.len);
 		xmlParseChunk(p->ctxt, f->out.data ? f->out.data : "",
 		    (int)f->out.len, final);
 		buf_reset(&f->out);
 	}
+}
+
+/* Decodes input, keeping the first decoded bytes to explain a non-feed. */
+static void
+parse_decode(struct parser *p, const char *data, size_t len, int final)
+{
+	size_t	 before = p->in.dec.len;
+
+	infilter_decode(&p->in, data, len, final);
+	if (p->sniff.len < PARSE_SNIFF_BYTES && p->in.dec.len > before)
+		buf_append(&p->sniff, p->in.dec.data + before,
+		    p->in.dec.len - before);
 }
 
 int
@@ -3447,10 +3450,10 @@ parse_push(struct parser *p, const char *data, size_t len)
 		f->decided = 1;
 		skip = infilter_decide(f, p->content_type);
 		parse_start_xml(p);
-		infilter_decode(f, f->head.data + skip, f->head.len - skip, 0);
+		parse_decode(p, f->head.data + skip, f->head.len - skip, 0);
 		buf_free(&f->head);
 	} else
-		infilter_decode(f, data, len, 0);
+		parse_decode(p, data, len, 0);
 	parse_feed_xml(p, 0);
 	return p->error != NULL ? -1 : 0;
 }
@@ -3546,12 +3549,12 @@ parse_finish(struct parser *p)
 			{
 				size_t skip = infilter_decide(f, p->content_type);
 
-				infilter_decode(f, f->head.data ? f->head.data + skip : "",
+				parse_decode(p, f->head.data ? f->head.data + skip : "",
 				    f->head.len > skip ? f->head.len - skip : 0, 1);
 			}
 			buf_free(&f->head);
 		} else
-			infilter_decode(f, "", 0, 1);
+			parse_decode(p, "", 0, 1);
 		parse_feed_xml(p, 1);
 	}
 	/* close what a truncated document left open, so its entries count */
