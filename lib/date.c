@@ -917,8 +917,8 @@ text_assign(const struct text *t, struct fields *f)
 		yi = 1;
 	} else
 		return -1;
-	if (t->numlen[yi] > 4)
-		return -1;
+	if (t->numlen[yi] < 2 || t->numlen[yi] > 4)
+		return -1;	/* "6 Nov 7" is no year */
 	f->day = t->num[di];
 	f->year = t->num[yi];
 	/* RFC 2822 4.3: 00-49 is 20xx, 50-99 19xx, three digits + 1900 */

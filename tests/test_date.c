@@ -255,6 +255,9 @@ static const char *const rejects[] = {
 	"Monday",
 	"November",
 	"2007 2008 Nov",
+	"di 6 mrt 7",
+	"Nov 6 2 8:09 PM EST",
+	"4-6 maart",
 };
 
 struct format {
