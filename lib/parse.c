@@ -3557,14 +3557,10 @@ parse_finish(struct parser *p)
 			parse_decode(p, "", 0, 1);
 		parse_feed_xml(p, 1);
 	}
-	/* close what a truncated document left open, so its entries count */
-	while (p->error == NULL && p->nstack > 0 && p->depth > 0 && p->inentry) {
-		size_t before = p->nstack;
-
-		fp_unknown_endtag(p, p->stack[p->nstack - 1].name);
-		if (p->nstack >= before)
-			break;
-	}
+	/*
+	 * A truncated document keeps the entries it completed; one left open
+	 * at the end is dropped rather than guessed at.
+	 */
 	if (p->error == NULL) {
 		int	 is_feed = (p->version != NULL && *p->version != '\0') ||
 		    p->nentries > 0;
