@@ -564,8 +564,8 @@ at_end(const char *p)
 }
 
 /*
- * Reads a numeric offset after its sign: +hh, +h, +hhmm, +hmm, +hh:mm.
- * Returns minutes east of UTC or -1 (with *ok = 0) on error.
+ * Reads a numeric offset at its sign: +hh, +h, +hhmm, +hmm, +hh:mm, into
+ * *off (minutes east of UTC); -1 when malformed or beyond 14:59.
  */
 static int
 read_offset(const char **pp, int *off)
@@ -714,7 +714,7 @@ parse_iso(const char *p, struct fields *f)
 		return at_end(p) ? 0 : -1;
 	if ((*p == 'T' || *p == 't') && p[1] >= '0' && p[1] <= '9') {
 		p++;
-		if (read_time(&p, f, basic && p[2] != ':') == -1)
+		if (read_time(&p, f, basic && count_digits(p) >= 4) == -1)
 			return -1;
 		have_time = 1;
 	} else if (*p == ' ' || *p == '\t') {
