@@ -196,6 +196,7 @@ struct load {
 	int		 nerrs;
 	const char	*first;		/* the top file, for the summary */
 	char		*stack[INCLUDE_DEPTH + 1]; /* real paths being read */
+	const char	*shown[INCLUDE_DEPTH + 1]; /* and their names */
 	int		 depth;
 	xmlHashTablePtr	 feedtab;	/* name -> index + 1 */
 	xmlHashTablePtr	 topictab;
@@ -762,7 +763,7 @@ section_begin(struct parse *p, char *s)
 	}
 	*end = '\0';
 	type = s + 1 + strspn(s + 1, " \t");
-	n = strspn(type, "abcdefghijklmnopqrstuvwxyz");
+	n = strcspn(type, " \t\"");
 	q = type + n + strspn(type + n, " \t");
 	if (*q == '"') {
 		if (q == type + n) {
@@ -898,7 +899,7 @@ number_check(struct parse *p, const struct keydef *kd, long long n,
 		return 0;
 	if (n >= kd->min && n <= kd->max)
 		return 0;
-	if (kd->type == V_DURATION) {
+	if (kd->type == V_DURATION || kd->type == V_RATE) {
 		fmt_duration(kd->min, lo, sizeof(lo));
 		fmt_duration(kd->max, hi, sizeof(hi));
 	} else {
@@ -1003,30 +1004,26 @@ key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 		break;
 	case V_RATE:
 		/* COUNT/DURATION, the duration's number optional: 10/h. */
-		if ((slash = strchr(v, '/')) == NULL) {
-			conf_error(ld, p->file, p->keyline, kd->name,
-			    "\"%s\": expected COUNT/DURATION, as in 10/1h", v);
-			return -1;
-		}
-		*slash++ = '\0';
 		s = v;
-		if (parse_digits((const char **)&s, &n) == -1 || *s != '\0' ||
+		if (parse_digits((const char **)&s, &n) == -1 || *s != '/' ||
 		    n < 1 || n > UINT_MAX) {
 			conf_error(ld, p->file, p->keyline, kd->name,
-			    "\"%s\": expected a count of at least 1", v);
+			    "\"%s\": expected COUNT/DURATION with a count of "
+			    "at least 1, as in 10/1h", v);
 			return -1;
 		}
+		slash = s + 1;
 		s = *slash >= '0' && *slash <= '9' ? xstrdup(slash) :
 		    xasprintf("1%s", slash);
 		if (config_parse_duration(s, &period, &why) == -1) {
-			conf_error(ld, p->file, p->keyline, kd->name, "%s",
-			    why);
 			free(why);
 			free(s);
+			conf_error(ld, p->file, p->keyline, kd->name,
+			    "\"%s\": expected a duration after '/'", v);
 			return -1;
 		}
 		free(s);
-		if (number_check(p, kd, period, slash) == -1)
+		if (number_check(p, kd, period, v) == -1)
 			return -1;
 		*(unsigned *)((char *)base + kd->off) = (unsigned)n;
 		*(long long *)((char *)base + kd->aux) = period;
@@ -1137,7 +1134,7 @@ entry_finish(struct parse *p)
 		return;
 	}
 	if (p->sect == S_PLUGIN) {
-		plugin_option(p, base, p->key, v);
+		plugin_option(p, base, p->key, unquote(v));
 		return;
 	}
 	conf_error(p->ld, p->file, p->keyline, p->key, "unknown key in %s",
@@ -1332,8 +1329,10 @@ parse_file(struct load *ld, const char *path, int depth, struct parse *from,
     int fromline)
 {
 	struct parse	 p;
+	/* The top file's own errors name it; an included one's the include. */
 	const char	*efile = from != NULL ? from->file : path;
 	const char	*ekey = from != NULL ? "include" : NULL;
+	const char	*epath = from != NULL ? path : NULL;
 	char		*real = NULL;
 	struct buf	 chain;
 	int		 i, rc;
@@ -1345,16 +1344,16 @@ parse_file(struct load *ld, const char *path, int depth, struct parse *from,
 		return;
 	}
 	if ((real = realpath(path, NULL)) == NULL) {
-		conf_error(ld, efile, fromline, ekey, "%s: %s", path,
-		    strerror(errno));
+		conf_error(ld, efile, fromline, ekey, "%s%s%s",
+		    epath ? epath : "", epath ? ": " : "", strerror(errno));
 		return;
 	}
 	for (i = 0; i < depth; i++) {
 		if (strcmp(ld->stack[i], real) == 0) {
 			buf_init(&chain, 0);
 			for (; i < depth; i++)
-				buf_printf(&chain, "%s -> ", ld->stack[i]);
-			buf_puts(&chain, real);
+				buf_printf(&chain, "%s -> ", ld->shown[i]);
+			buf_puts(&chain, path);
 			conf_error(ld, efile, fromline, ekey,
 			    "include loop: %s", chain.data);
 			buf_free(&chain);
@@ -1363,8 +1362,8 @@ parse_file(struct load *ld, const char *path, int depth, struct parse *from,
 		}
 	}
 	if (read_file(path, CONF_FILE_MAX, &p.data, &p.len) == -1) {
-		conf_error(ld, efile, fromline, ekey, "%s: %s", path,
-		    read_error());
+		conf_error(ld, efile, fromline, ekey, "%s%s%s",
+		    epath ? epath : "", epath ? ": " : "", read_error());
 		free(real);
 		return;
 	}
@@ -1377,6 +1376,7 @@ parse_file(struct load *ld, const char *path, int depth, struct parse *from,
 	buf_init(&p.stash, 0);
 	buf_init(&p.value, 0);
 	ld->stack[depth] = real;
+	ld->shown[depth] = p.file;
 
 	rc = ini_parse_stream(conf_reader, &p, conf_handler, &p);
 	entry_finish(&p);
@@ -1503,8 +1503,12 @@ opml_feed(struct load *ld, const char *file, xmlNodePtr n, char *url)
 			title = NULL;
 		}
 	}
-	base = slugify(title != NULL ? title : strstr(u, "://") != NULL ?
-	    strstr(u, "://") + 3 : u);
+	base = slugify(title != NULL ? title : "");
+	if (*base == '\0') {
+		free(base);
+		base = slugify(strstr(u, "://") != NULL ? strstr(u, "://") + 3 :
+		    u);
+	}
 	if (*base == '\0') {
 		free(base);
 		base = xstrdup("feed");
