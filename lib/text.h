@@ -20,6 +20,10 @@ int	 utf8_valid(const char *s, size_t len);
  * sequence becomes U+FFFD, NUL and C0 controls other than tab, newline and
  * carriage return are dropped.  *outlen (if not NULL) gets the length.
  * *changed (if not NULL) is set to 1 when anything was replaced or removed.
+ * Each maximal ill-formed subpart (Unicode's "substitution of maximal
+ * subparts", as WHATWG decoders do) becomes one U+FFFD: overlongs,
+ * surrogates, values above U+10FFFF, 5- and 6-byte forms, truncated
+ * sequences, lone continuation bytes.  DEL (0x7f) is dropped too.  Linear.
  */
 char	*utf8_sanitize(const char *s, size_t len, size_t *outlen, int *changed);
 
@@ -37,10 +41,21 @@ const char *html_entity_lookup(const char *name, size_t len);
  * leading and trailing white space trimmed.  At most `maxlen` bytes of output
  * (cut on a character boundary); 0 means no cap.  Never loads anything from
  * the network or the file system.
+ * Details: input is repaired like utf8_sanitize() and read as UTF-8 whatever
+ * <meta charset> says; named references come from the HTML5 table, numeric
+ * ones 0x80-0x9F as Windows-1252; text without markup comes out as it went
+ * in but for white space ("AT&T", "a < b", "&unknown;" stay).  p, h1-h6,
+ * blockquote, pre and hr are set off by a blank line, other blocks by a line
+ * end; td and th by a space; pre keeps its line ends; U+00A0 folds like a
+ * space; each line is trimmed and blank lines never repeat.  head, title,
+ * script, style, template, iframe, select and textarea are dropped.  Parsed
+ * by libxml2's HTML parser through SAX (no tree), stopped once `maxlen` is
+ * reached; no global libxml2 state is touched.
  */
 char	*html_to_text(const char *html, size_t len, size_t maxlen);
 
 /* Folds runs of white space to one space and trims both ends, in place. */
+/* White space here is ASCII space, \t \n \r \f \v and U+00A0. */
 void	 text_collapse_ws(char *s);
 
 #endif
