@@ -24,6 +24,26 @@
  * (inih's continuation lines); the pieces are joined with one space.  A
  * value's errors name the line of its key.  The entry a key starts is
  * applied when the next key or section begins, or at the end of the file.
+ * So an indented key after another key is part of that key's value, as in
+ * inih and Python's configparser: keys are not indented.
+ *
+ * The rules a user sees (for herald.conf(5)):
+ *  - keys are "key = value" ('=' only); names of feeds, topics and plugins
+ *    are letters, digits, '.', '_' and '-', so lists split on white space.
+ *  - a repeated key: the last one wins, so a value set by an include can
+ *    be set again after it.  include and opml add up instead.  A repeated
+ *    [feed], [topic] or [plugin] name is an error; [herald] and [feeds]
+ *    may appear any number of times.
+ *  - a value wholly inside double quotes loses them, except match and
+ *    exclude, which are FTS5 queries kept as written.
+ *  - relative paths: include and opml from the directory of the file
+ *    that names them; database, plugin-dir and a plugin path with a '/'
+ *    are made absolute the same way.  A plugin path without '/' is a file
+ *    in plugin-dir (".so" added if missing).
+ *  - a [plugin] without topics gets every topic; retention = 0 keeps
+ *    articles forever; batch = 0 sends each alert alone.
+ *  - OPML feeds are added after the whole config is read: a feed whose
+ *    URL is configured already is skipped, a name in use gets "-2", "-3".
  */
 #include "config.h"
 
@@ -194,10 +214,8 @@ struct load {
 	struct config	*conf;
 	struct buf	 errs;
 	int		 nerrs;
-	const char	*first;		/* the top file, for the summary */
 	char		*stack[INCLUDE_DEPTH + 1]; /* real paths being read */
 	const char	*shown[INCLUDE_DEPTH + 1]; /* and their names */
-	int		 depth;
 	xmlHashTablePtr	 feedtab;	/* name -> index + 1 */
 	xmlHashTablePtr	 topictab;
 	xmlHashTablePtr	 plugintab;
@@ -1725,7 +1743,6 @@ config_load(const char *path, struct config **out, char **errstr)
 	*errstr = NULL;
 	memset(&ld, 0, sizeof(ld));
 	buf_init(&ld.errs, 0);
-	ld.first = path;
 	ld.feedtab = xmlHashCreate(0);
 	ld.topictab = xmlHashCreate(0);
 	ld.plugintab = xmlHashCreate(0);

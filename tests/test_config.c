@@ -133,6 +133,7 @@ static const char *const badfiles[] = {
 	"bad-include-errors",	/* errors name the included file */
 	"bad-opml-entity",	/* an internal entity: refused */
 	"bad-opml-xxe",		/* an external entity: refused */
+	"bad-opml-param",	/* a parameter entity: refused */
 	"bad-opml-broken",	/* not well-formed */
 	"bad-opml-rss",		/* well-formed, not OPML */
 	"bad-opml-badurl",	/* xmlUrl checked like url */
@@ -427,6 +428,20 @@ test_opml(void **state)
 	config_free(conf);
 }
 
+/* A DOCTYPE naming an external DTD that declares an entity: not loaded. */
+static void
+test_opml_dtd(void **state)
+{
+	struct config	*conf;
+
+	(void)state;
+	conf = load_ok("good-opml-dtd.conf");
+	assert_int_equal(conf->nfeeds, 1);
+	assert_string_equal(conf->feeds[0].name, "plain");
+	assert_string_equal(conf->feeds[0].url, "https://example.org/plain");
+	config_free(conf);
+}
+
 /* ------------------------------------------------------------------ */
 /* Files made at run time                                              */
 /* ------------------------------------------------------------------ */
@@ -645,7 +660,7 @@ test_size(void **state)
 
 /* ------------------------------------------------------------------ */
 
-#define NTESTS	(NBADFILES + NDURATIONS + NSIZES + 9)
+#define NTESTS	(NBADFILES + NDURATIONS + NSIZES + 10)
 
 static struct CMUnitTest tests[NTESTS];
 static char names[NTESTS][96];
@@ -719,6 +734,7 @@ main(void)
 	add_test(&n, "good", "good-crlf.conf", test_crlf_bom, NULL);
 	add_test(&n, "good", "good-include.conf", test_include, NULL);
 	add_test(&n, "good", "good-opml.conf", test_opml, NULL);
+	add_test(&n, "good", "good-opml-dtd.conf", test_opml_dtd, NULL);
 	add_test(&n, "file", "missing or a directory", test_missing_file,
 	    NULL);
 	add_test(&n, "file", "150 errors, 100 shown", test_many_errors, NULL);
