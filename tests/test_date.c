@@ -246,7 +246,7 @@ static const char *const rejects[] = {
 	"6 Nov 2007 +0100 +0200",
 	"6 7 8 Nov 2007",
 	"\xff\xfe",
-	"Sun, 06 N\xff" "ov 1994 08:49",
+	"Sun, 06 N\xffov 1994 08:49",
 	"-",
 	"--",
 	"T",
@@ -258,6 +258,7 @@ static const char *const rejects[] = {
 	"di 6 mrt 7",
 	"Nov 6 2 8:09 PM EST",
 	"4-6 maart",
+	"20031213T1",		/* read one byte past the NUL before 1bfd095 */
 };
 
 struct format {
