@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -316,15 +315,25 @@ html_is_blank(unsigned char c)
 static void
 html_put_utf8(struct buf *b, const char *utf8)
 {
-	char	 num[16];
+	unsigned char	 c;
+	char		 num[8];
+	size_t		 n;
 
-	for (; *utf8 != '\0'; utf8++) {
-		if ((unsigned char)*utf8 < 0x80) {
-			snprintf(num, sizeof(num), "&#%u;",
-			    (unsigned)(unsigned char)*utf8);
-			buf_puts(b, num);
-		} else
-			buf_putc(b, *utf8);
+	for (; (c = (unsigned char)*utf8) != '\0'; utf8++) {
+		if (c >= 0x80) {
+			buf_putc(b, (char)c);
+			continue;
+		}
+		n = 0;
+		num[n++] = '&';
+		num[n++] = '#';
+		if (c >= 100)
+			num[n++] = (char)('0' + c / 100);
+		if (c >= 10)
+			num[n++] = (char)('0' + c / 10 % 10);
+		num[n++] = (char)('0' + c % 10);
+		num[n++] = ';';
+		buf_append(b, num, n);
 	}
 }
 
