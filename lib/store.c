@@ -65,6 +65,8 @@ static const char *const store_migrations[] = {
 	"  failures INTEGER NOT NULL DEFAULT 0,"
 	"  next_fetch INTEGER,"
 	"  last_new INTEGER,"
+	"  redirect_url TEXT,"
+	"  redirect_count INTEGER NOT NULL DEFAULT 0,"
 	"  n_fetches INTEGER NOT NULL DEFAULT 0,"
 	"  n_errors INTEGER NOT NULL DEFAULT 0,"
 	"  n_not_modified INTEGER NOT NULL DEFAULT 0,"
@@ -111,6 +113,9 @@ static const char *const store_migrations[] = {
 	"  title, summary, content, author,"
 	"  content='items', content_rowid='id',"
 	"  tokenize='unicode61 remove_diacritics 2');"
+	/* ORDER BY rank: a title hit weighs most, then summary, author. */
+	"INSERT INTO items_fts(items_fts, rank)"
+	"  VALUES ('rank', 'bm25(10.0, 3.0, 1.0, 2.0)');"
 	"CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN"
 	"  INSERT INTO items_fts(rowid, title, summary, content, author)"
 	"  VALUES (new.id, new.title, new.summary, new.content, new.author);"
@@ -165,7 +170,8 @@ enum stmt_id {
 	"id, name, url, config_url, title, site_link, enabled, " \
 	"disabled_reason, etag, last_modified, last_fetch, last_success, " \
 	"last_status, last_error, error_class, failures, next_fetch, " \
-	"n_fetches, n_errors, n_not_modified, n_new, n_updated, last_new"
+	"n_fetches, n_errors, n_not_modified, n_new, n_updated, last_new, " \
+	"redirect_url, redirect_count"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -197,7 +203,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " n_errors = n_errors + (NOT ?3),"
 	    " n_not_modified = n_not_modified + (?4 = 304),"
 	    " n_new = n_new + ?16, n_updated = n_updated + ?17,"
-	    " last_new = CASE WHEN ?16 > 0 THEN ?2 ELSE last_new END"
+	    " last_new = CASE WHEN ?16 > 0 THEN ?2 ELSE last_new END,"
+	    " redirect_url = ?18, redirect_count = ?19"
 	    " WHERE id = ?1",
 	[ST_IF_BY_GUID] =
 	    "SELECT item_id, content_hash, current FROM item_feeds"
@@ -611,6 +618,9 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Cheap, and keeps the planner's statistics fresh for the CLI. */
+	if (s->db != NULL && !s->rdonly)
+		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(s->db);
 	free(s->touched.keys);
 	free(s->path);
@@ -865,6 +875,8 @@ feed_from_row(sqlite3_stmt *st, struct store_feed *f)
 	f->n_new = sqlite3_column_int64(st, 20);
 	f->n_updated = sqlite3_column_int64(st, 21);
 	f->newest_item = sqlite3_column_int64(st, 22);
+	f->redirect_url = col_str(st, 23);
+	f->redirect_count = sqlite3_column_int(st, 24);
 }
 
 void
@@ -882,6 +894,7 @@ store_feed_clear(struct store_feed *f)
 	free(f->last_modified);
 	free(f->last_error);
 	free(f->error_class);
+	free(f->redirect_url);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -1003,6 +1016,8 @@ store_feed_update(struct store *s, int64_t feed_id,
 	bind_str(st, 15, fx->disabled_reason);
 	sqlite3_bind_int(st, 16, fx->n_new);
 	sqlite3_bind_int(st, 17, fx->n_updated);
+	bind_str(st, 18, fx->redirect_url);
+	sqlite3_bind_int(st, 19, fx->redirect_count);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc != SQLITE_DONE) {
@@ -1467,7 +1482,7 @@ store_feeds_list(struct store *s, struct store_feed **out, size_t *np,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		feed_from_row(st, &v[n]);
-		v[n].item_count = sqlite3_column_int64(st, 23);
+		v[n].item_count = sqlite3_column_int64(st, 25);
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -1616,15 +1631,22 @@ store_search(struct store *s, const struct store_search *q,
 		*errstr = xstrdup("invalid query: empty");
 		return -1;
 	}
-	/* A title hit weighs ten times a body hit, an author hit twice. */
-	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ","
-	    " snippet(items_fts, -1, ?2, ?3, '…', 16),"
-	    " bm25(items_fts, 10.0, 3.0, 1.0, 2.0) AS rank"
-	    " FROM items_fts JOIN items i ON i.id = items_fts.rowid"
-	    ENTRY_ORIGIN
-	    " WHERE items_fts MATCH ?1 AND i.first_seen >= ?4"
-	    " ORDER BY rank, i.id DESC LIMIT ?5", -1, &st, NULL) !=
-	    SQLITE_OK) {
+	/*
+	 * The inner query lets FTS5 sort by rank itself and stop at the
+	 * limit, so snippet() runs only for the rows returned.  Item ids grow
+	 * with first_seen, which turns `since` into a rowid bound FTS5 uses;
+	 * the outer test keeps the answer exact.
+	 */
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", h.snip, h.rank"
+	    " FROM (SELECT rowid AS id, rank,"
+	    "   snippet(items_fts, -1, ?2, ?3, '…', 16) AS snip"
+	    "   FROM items_fts WHERE items_fts MATCH ?1"
+	    "   AND rowid >= (SELECT coalesce(min(id), 9223372036854775807)"
+	    "     FROM items WHERE first_seen >= ?4)"
+	    "   ORDER BY rank LIMIT ?5) AS h"
+	    " JOIN items i ON i.id = h.id" ENTRY_ORIGIN
+	    " WHERE i.first_seen >= ?4"
+	    " ORDER BY h.rank, i.id DESC", -1, &st, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "search");
 		return -1;
 	}

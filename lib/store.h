@@ -25,8 +25,9 @@ struct store;
  * schema newer than this program, a file that is not a herald database, or
  * one that fails PRAGMA quick_check is refused with a message naming the
  * file and what to do; nothing is ever deleted or recreated.  quick_check
- * reads the whole file (about 1 s per GB): it runs on every read-write open
- * unless STORE_NOCHECK, and on a read-only open only with STORE_CHECK.
+ * reads the whole file (about 2 s per GB here): it runs on every read-write
+ * open unless STORE_NOCHECK, and on a read-only open only with STORE_CHECK
+ * (damage met later is reported the same way).
  * Returns NULL and sets *errstr (heap) on failure.
  */
 struct store	*store_open(const char *path, int flags, char **errstr);
@@ -87,6 +88,8 @@ struct store_feed {
 	int64_t	 n_updated;
 	int64_t	 item_count;	/* store_feeds_list() only: items carried now */
 	int64_t	 newest_item;	/* store_feeds_list() only: last first_seen */
+	char	*redirect_url;	/* a permanent redirect seen lately ... */
+	int	 redirect_count; /* ... on this many fetches in a row */
 };
 
 /*
@@ -130,6 +133,9 @@ struct store_fetch {
 	 * an error, or a partial parse.
 	 */
 	int		 complete;
+	/* the permanent-redirect streak, stored as given (NULL, 0: none) */
+	const char	*redirect_url;
+	int		 redirect_count;
 };
 
 int	 store_feed_update(struct store *, int64_t feed_id,

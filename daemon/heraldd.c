@@ -1,0 +1,282 @@
+/*
+ * heraldd.c: the daemon's entry point: options, configuration, the store,
+ * one libev loop, signals.  SIGTERM/SIGINT stop it (transfers in flight are
+ * dropped: nothing is written until a fetch completes, and each write is one
+ * transaction), SIGHUP swaps in a new configuration whole or keeps the old
+ * one, SIGUSR1 makes every feed due now.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/herald/herald.conf"
+#define PRUNE_EVERY	(6 * 3600.)
+
+struct daemon {
+	struct ev_loop	*loop;
+	const char	*conf_path;
+	struct config	*conf;
+	struct store	*st;
+	struct fetcher	*fr;
+	struct sched	*sched;
+	int		 once;
+	ev_signal	 sigterm, sigint, sighup, sigusr1;
+	ev_timer	 prune;
+	ev_timer	 stop_timer;
+};
+
+static void
+notify(const char *state)
+{
+#ifdef HAVE_LIBSYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: heraldd [-fnv] [-c FILE] [--once]\n\n"
+"  -c, --config FILE  configuration (default %s)\n"
+"  -f, --foreground   log to stderr with syslog priority prefixes\n"
+"  -n, --check        check the configuration and exit\n"
+"      --once         fetch every feed once, store, and exit\n"
+"  -v, --verbose      log every fetch (twice: more)\n"
+"  -h, --help         this text;  -V, --version  the version\n\n"
+"Signals: TERM/INT stop, HUP reloads the configuration, USR1 fetches every\n"
+"feed now.  See heraldd(8) and herald.conf(5).\n", DEFAULT_CONFIG);
+}
+
+static void
+daemon_prune(struct daemon *d)
+{
+	int64_t	 deleted = 0;
+	char	*err = NULL;
+
+	if (d->conf->retention <= 0)
+		return;
+	if (store_prune(d->st, (int64_t)time(NULL) - d->conf->retention,
+	    &deleted, &err) == -1) {
+		log_warnx("pruning old items failed: %s", err);
+		free(err);
+	} else if (deleted > 0)
+		log_info("pruned %lld items older than the retention of %lld days",
+		    (long long)deleted, d->conf->retention / 86400);
+}
+
+static void
+prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	daemon_prune(w->data);
+}
+
+static void
+stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon	*d = w->data;
+
+	log_info("signal %d: stopping", w->signum);
+	notify("STOPPING=1");
+	sched_stop(d->sched);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon	*d = w->data;
+	struct config	*nc = NULL;
+	char		*err = NULL;
+
+	notify("RELOADING=1");
+	if (config_load(d->conf_path, &nc, &err) == -1) {
+		log_warnx("reload refused, keeping the running configuration: %s",
+		    err);
+		notify("READY=1\nSTATUS=reload refused: see the log");
+		free(err);
+		return;
+	}
+	if (strcmp(nc->database, d->conf->database) != 0)
+		log_warnx("reload: a new database path takes a restart; "
+		    "still using %s", d->conf->database);
+	free(nc->database);
+	nc->database = xstrdup(d->conf->database);
+	if (sched_apply(d->sched, nc, &err) == -1) {
+		log_warnx("reload: applying the configuration failed: %s", err);
+		free(err);
+	}
+	config_free(d->conf);
+	d->conf = nc;
+	log_info("reload: configuration applied (%zu feeds)", nc->nfeeds);
+	notify("READY=1");
+}
+
+static void
+sigusr1_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon	*d = w->data;
+
+	log_info("signal USR1: every feed due now");
+	sched_all_due(d->sched);
+}
+
+/* --once: leave the loop when nothing is in flight or waiting. */
+static void
+once_idle(void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (sched_busy(d->sched) == 0)
+		ev_break(d->loop, EVBREAK_ALL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon	 d;
+	int		 ch, check = 0, fg = 0, verbose = 0;
+	char		*err = NULL;
+
+	memset(&d, 0, sizeof(d));
+	d.conf_path = DEFAULT_CONFIG;
+	while ((ch = getopt_long(argc, argv, "c:fnvhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 'f':
+			fg = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'o':
+			d.once = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("heraldd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	/* under systemd (or with -f, --once, -n) stderr is the log */
+	log_init("heraldd", check ? LOG_TO_STDERR : (fg || d.once ||
+	    getenv("JOURNAL_STREAM") != NULL || getenv("NOTIFY_SOCKET") != NULL) ?
+	    LOG_TO_JOURNAL : LOG_TO_SYSLOG, verbose);
+
+	if (config_load(d.conf_path, &d.conf, &err) == -1) {
+		fprintf(stderr, "%s", err);
+		fprintf(stderr, "heraldd: %s: configuration not valid\n", d.conf_path);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration ok (%zu feeds, %zu topics, %zu plugins)\n",
+		    d.conf_path, d.conf->nfeeds, d.conf->ntopics, d.conf->nplugins);
+		config_free(d.conf);
+		return 0;
+	}
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	signal(SIGPIPE, SIG_IGN);
+	if ((d.st = store_open(d.conf->database, STORE_RDWR, &err)) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	d.loop = EV_DEFAULT;
+	d.fr = fetcher_new(d.loop);
+	d.sched = sched_new(d.loop, d.st, d.fr);
+	if (sched_apply(d.sched, d.conf, &err) == -1) {
+		log_warnx("%s", err);
+		return 1;
+	}
+
+	ev_signal_init(&d.sigterm, sigterm_cb, SIGTERM);
+	ev_signal_init(&d.sigint, sigterm_cb, SIGINT);
+	ev_signal_init(&d.sighup, sighup_cb, SIGHUP);
+	ev_signal_init(&d.sigusr1, sigusr1_cb, SIGUSR1);
+	d.sigterm.data = d.sigint.data = d.sighup.data = d.sigusr1.data = &d;
+	ev_signal_start(d.loop, &d.sigterm);
+	ev_signal_start(d.loop, &d.sigint);
+	ev_signal_start(d.loop, &d.sighup);
+	ev_signal_start(d.loop, &d.sigusr1);
+
+	if (d.once) {
+		sched_set_idle_cb(d.sched, once_idle, &d);
+		sched_all_due(d.sched);
+		if (sched_busy(d.sched) == 0) {
+			/* no feed to fetch: still leave through the loop */
+			ev_timer_init(&d.stop_timer, stop_cb, 0., 0.);
+			ev_timer_start(d.loop, &d.stop_timer);
+		}
+	} else {
+		daemon_prune(&d);
+		ev_timer_init(&d.prune, prune_cb, PRUNE_EVERY, PRUNE_EVERY);
+		d.prune.data = &d;
+		ev_timer_start(d.loop, &d.prune);
+		log_info("started: %zu feeds, database %s", d.conf->nfeeds,
+		    d.conf->database);
+		notify("READY=1");
+	}
+	ev_run(d.loop, 0);
+
+	sched_stop(d.sched);
+	if (d.once)
+		log_debug("done: %llu fetches, %zu feeds in error",
+		    (unsigned long long)sched_nfetches(d.sched),
+		    sched_nerrors(d.sched));
+	sched_free(d.sched);
+	fetcher_free(d.fr);
+	store_close(d.st);
+	config_free(d.conf);
+	return 0;
+}

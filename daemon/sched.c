@@ -1,0 +1,720 @@
+/*
+ * sched.c: when each feed is fetched, and what its result does.  Timers are
+ * libev's (monotonic time), so a clock step or a resume from suspend does
+ * not fire every feed at once; each delay carries +-10% jitter.  A feed that
+ * is due waits in one queue for a slot under the global and per-host caps.
+ * Success sets the next fetch from the feed's interval (raised, never
+ * lowered, by <ttl>, sy:updatePeriod and Cache-Control max-age, and pushed
+ * out of skipHours/skipDays); failure backs off exponentially per class up
+ * to 24 h; Retry-After holds back the whole host.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <ev.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "util.h"
+
+#define SCHED_MAX_DELAY		(24 * 3600)
+#define SCHED_TRANSIENT_BASE	60	/* first retry after a network error */
+#define SCHED_REDIRECTS_TO_MOVE	3	/* same 301 on this many fetches */
+#define SCHED_START_SPREAD	30.	/* seconds over which overdue feeds start */
+
+struct host {
+	LIST_ENTRY(host)	 entry;
+	char			*name;
+	int			 active;
+	int			 refs;
+	ev_tstamp		 blocked_until;	/* ev_now() time */
+};
+
+struct feedrt {
+	TAILQ_ENTRY(feedrt)	 entry;
+	TAILQ_ENTRY(feedrt)	 qentry;
+	struct sched		*s;
+	int64_t			 id;
+	char			*name;
+	char			*config_url;
+	char			*url;		/* what is fetched (after moves) */
+	long long		 interval;
+	int			 enabled;
+	int			 disabled;	/* by herald: 410 Gone */
+	struct host		*host;
+	ev_timer		 timer;
+	int			 queued;
+	struct fetch		*fetch;
+	struct ingest		*ingest;
+	int			 failures;
+	char			*etag;
+	char			*last_modified;
+	char			*redirect_url;
+	int			 redirect_count;
+	int			 seen;		/* in the configuration being applied */
+};
+
+struct sched {
+	struct ev_loop		*loop;
+	struct store		*st;
+	struct fetcher		*fr;
+	TAILQ_HEAD(, feedrt)	 feeds;
+	TAILQ_HEAD(, feedrt)	 queue;
+	LIST_HEAD(, host)	 hosts;
+	struct fetch_opts	 fopts;
+	char			*user_agent;
+	int			 max_parallel;
+	int			 per_host;
+	size_t			 max_items;
+	int			 active;
+	int			 stopping;
+	size_t			 nerrors;
+	uint64_t		 nfetches;
+	void			(*idle_cb)(void *);
+	void			*idle_arg;
+};
+
+static void	sched_dispatch(struct sched *);
+
+static double
+jitter(double d)
+{
+	/* +-10%, from a PRNG seeded once per process */
+	return d + d * ((double)random() / RAND_MAX - 0.5) * 0.2;
+}
+
+/* The host part of a URL, lower-cased; "" for file: URLs. */
+static char *
+url_host(const char *url)
+{
+	const char	*p = strstr(url, "://"), *end;
+	char		*h, *c;
+
+	if (p == NULL)
+		return xstrdup("");
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	h = xstrndup(p, (size_t)(end - p));
+	if ((c = strrchr(h, '@')) != NULL)
+		memmove(h, c + 1, strlen(c + 1) + 1);
+	for (c = h; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return h;
+}
+
+static struct host *
+host_get(struct sched *s, const char *url)
+{
+	struct host	*h;
+	char		*name = url_host(url);
+
+	LIST_FOREACH(h, &s->hosts, entry)
+		if (strcmp(h->name, name) == 0) {
+			free(name);
+			h->refs++;
+			return h;
+		}
+	h = xcalloc(1, sizeof(*h));
+	h->name = name;
+	h->refs = 1;
+	LIST_INSERT_HEAD(&s->hosts, h, entry);
+	return h;
+}
+
+static void
+host_put(struct host *h)
+{
+	if (h == NULL || --h->refs > 0 || h->active > 0)
+		return;
+	LIST_REMOVE(h, entry);
+	free(h->name);
+	free(h);
+}
+
+static void
+feed_arm(struct feedrt *f, double delay)
+{
+	struct sched	*s = f->s;
+
+	ev_timer_stop(s->loop, &f->timer);
+	if (delay < 0)
+		delay = 0;
+	ev_timer_set(&f->timer, delay, 0.);
+	ev_timer_start(s->loop, &f->timer);
+}
+
+static void
+feed_enqueue(struct feedrt *f)
+{
+	if (f->queued || f->fetch != NULL || f->s->stopping)
+		return;
+	ev_timer_stop(f->s->loop, &f->timer);
+	TAILQ_INSERT_TAIL(&f->s->queue, f, qentry);
+	f->queued = 1;
+}
+
+static void
+feed_dequeue(struct feedrt *f)
+{
+	if (!f->queued)
+		return;
+	TAILQ_REMOVE(&f->s->queue, f, qentry);
+	f->queued = 0;
+}
+
+static void
+feed_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct feedrt	*f = w->data;
+
+	if (!f->enabled || f->disabled)
+		return;
+	feed_enqueue(f);
+	sched_dispatch(f->s);
+}
+
+/* Moves `t` (epoch seconds) out of skipped UTC hours and days. */
+static time_t
+skip_adjust(time_t t, uint32_t hours, uint32_t days)
+{
+	int	 i;
+
+	for (i = 0; i < 8 * 24 && (hours || days); i++) {
+		struct tm	 tm;
+
+		gmtime_r(&t, &tm);
+		if (!(hours & (1u << tm.tm_hour)) && !(days & (1u << tm.tm_wday)))
+			break;
+		t += 3600 - (tm.tm_min * 60 + tm.tm_sec);
+	}
+	return t;
+}
+
+static int
+class_transient(const char *c)
+{
+	static const char *const transient[] = { "dns", "connect", "timeout",
+	    "io", "tls", "http5xx", "http429", NULL };
+	const char *const *p;
+
+	for (p = transient; *p != NULL; p++)
+		if (strcmp(*p, c) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Seconds until the next fetch: the interval after a success (raised by
+ * the feed's own hints, clamped to a day), or an exponential backoff from
+ * one minute (network and server errors) or from the interval (the feed or
+ * the request is wrong) after `failures` failures in a row.
+ */
+static double
+feed_delay(struct feedrt *f, const char *error_class, long retry_after,
+    long hint)
+{
+	double	 d;
+
+	if (error_class == NULL) {
+		d = (double)f->interval;
+		if (hint > 0)
+			d = hint > SCHED_MAX_DELAY ? (d > SCHED_MAX_DELAY ?
+			    d : SCHED_MAX_DELAY) : (hint > d ? hint : d);
+	} else {
+		int	 n = f->failures > 1 ? f->failures - 1 : 0;
+
+		d = class_transient(error_class) ? SCHED_TRANSIENT_BASE :
+		    (double)f->interval;
+		while (n-- > 0 && d < SCHED_MAX_DELAY)
+			d *= 2;
+		if (d > SCHED_MAX_DELAY)
+			d = SCHED_MAX_DELAY;
+	}
+	d = jitter(d);
+	if (retry_after > 0) {
+		double	 ra = retry_after > SCHED_MAX_DELAY ? SCHED_MAX_DELAY :
+		    (double)retry_after;
+
+		if (d < ra)
+			d = ra + jitter(ra) * 0.05;
+	}
+	return d;
+}
+
+static void
+feed_set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src != NULL ? xstrdup(src) : NULL;
+}
+
+static void
+sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in)
+{
+	struct sched		*s = f->s;
+	struct ingest_stats	 stats;
+	char			*err = NULL;
+
+	memset(&stats, 0, sizeof(stats));
+	if (store_begin(s->st, &err) == -1)
+		goto fail;
+	if (in != NULL) {
+		if (ingest_store(in, s->st, f->id, &stats, &err) == -1)
+			goto fail;
+		fx->n_new = stats.n_new;
+		fx->n_updated = stats.n_updated;
+		fx->complete = !stats.truncated;
+	}
+	if (store_feed_update(s->st, f->id, fx, &err) == -1 ||
+	    store_commit(s->st, &err) == -1)
+		goto fail;
+	if (stats.n_new > 0 || stats.n_updated > 0)
+		log_debug("feed %s: %d new, %d updated of %d items", f->name,
+		    stats.n_new, stats.n_updated, stats.items);
+	return;
+fail:
+	store_rollback(s->st);
+	log_warnx("feed %s: storing the fetch failed: %s", f->name,
+	    err ? err : "unknown error");
+	free(err);
+}
+
+static void
+feed_done(void *arg, const struct fetch_result *r)
+{
+	struct feedrt		*f = arg;
+	struct sched		*s = f->s;
+	struct store_fetch	 fx;
+	struct ingest		*in = f->ingest;
+	const char		*cls = NULL;
+	char			*msg = NULL;
+	long			 hint = -1;
+	double			 delay;
+	time_t			 now = time(NULL);
+	int			 prev_failures = f->failures;
+
+	f->fetch = NULL;
+	f->ingest = NULL;
+	f->host->active--;
+	s->active--;
+	s->nfetches++;
+	memset(&fx, 0, sizeof(fx));
+	fx.fetched = now;
+	fx.status = (int)r->status;
+
+	if (!r->ok) {
+		if (r->error_class != NULL && strcmp(r->error_class, "aborted") == 0 &&
+		    in != NULL) {
+			/* the parser rejected the document as it arrived */
+			ingest_finish(in);
+			cls = ingest_error_class(in);
+			msg = xstrdup(ingest_error(in) ? ingest_error(in) : "rejected");
+		} else {
+			cls = r->error_class ? r->error_class : "io";
+			msg = xstrdup(r->error ? r->error : "transfer failed");
+		}
+	} else if (r->status == 304) {
+		fx.ok = 1;
+	} else if (r->status == 410) {
+		cls = "gone";
+		msg = xstrdup("HTTP 410 Gone: the feed was removed; fetching stopped");
+		fx.disabled_reason = msg;
+		f->disabled = 1;
+	} else if (r->status == 429) {
+		cls = "http429";
+		msg = xstrdup("HTTP 429 Too Many Requests");
+	} else if (r->status >= 500) {
+		cls = "http5xx";
+		msg = xasprintf("HTTP %ld", r->status);
+	} else if (r->status >= 400 || (r->status >= 300 && r->status < 400)) {
+		cls = r->status >= 400 ? "http4xx" : "redirect";
+		msg = xasprintf("HTTP %ld", r->status);
+	} else if (in == NULL || ingest_finish(in) == 0) {
+		if (in == NULL) {
+			in = ingest_new(f->url, s->max_items, now);
+			if (ingest_finish(in) == -1) {
+				cls = ingest_error_class(in);
+				msg = xstrdup(ingest_error(in));
+			} else
+				fx.ok = 1;
+		} else
+			fx.ok = 1;
+	} else {
+		cls = ingest_error_class(in);
+		msg = xstrdup(ingest_error(in) ? ingest_error(in) : "rejected");
+	}
+
+	if (fx.ok && r->status != 304) {
+		fx.set_validators = 1;
+		fx.etag = r->etag;
+		fx.last_modified = r->last_modified;
+		fx.title = ingest_title(in);
+		fx.site_link = ingest_site_link(in);
+		hint = ingest_ttl(in);
+		feed_set_str(&f->etag, r->etag);
+		feed_set_str(&f->last_modified, r->last_modified);
+	}
+	if (r->max_age > hint)
+		hint = r->max_age;
+
+	/* a permanent redirect moves the feed once it has held for a while */
+	if (fx.ok && r->redirect_url != NULL && strcmp(r->redirect_url, f->url) != 0) {
+		if (f->redirect_url != NULL && strcmp(f->redirect_url, r->redirect_url) == 0)
+			f->redirect_count++;
+		else {
+			feed_set_str(&f->redirect_url, r->redirect_url);
+			f->redirect_count = 1;
+		}
+		if (f->redirect_count >= SCHED_REDIRECTS_TO_MOVE) {
+			log_info("feed %s: moved permanently to %s (seen %d times)",
+			    f->name, f->redirect_url, f->redirect_count);
+			feed_set_str(&f->url, f->redirect_url);
+			fx.url = f->url;
+			host_put(f->host);
+			f->host = host_get(s, f->url);
+			feed_set_str(&f->redirect_url, NULL);
+			f->redirect_count = 0;
+		}
+	} else if (fx.ok) {
+		feed_set_str(&f->redirect_url, NULL);
+		f->redirect_count = 0;
+	}
+	fx.redirect_url = f->redirect_url;
+	fx.redirect_count = f->redirect_count;
+
+	f->failures = fx.ok ? 0 : f->failures + 1;
+	fx.failures = f->failures;
+	fx.error = msg;
+	fx.error_class = cls;
+	if ((cls != NULL && strcmp(cls, "http429") == 0) ||
+	    (r->status == 503 && r->retry_after > 0)) {
+		long ra = r->retry_after > 0 ? r->retry_after : 0;
+
+		if (ra > SCHED_MAX_DELAY)
+			ra = SCHED_MAX_DELAY;
+		if (ra > 0)
+			f->host->blocked_until = ev_now(s->loop) + ra;
+	}
+	delay = feed_delay(f, cls, (cls != NULL) ? r->retry_after : -1, hint);
+	if (fx.ok && in != NULL)
+		delay = (double)(skip_adjust(now + (time_t)delay,
+		    ingest_skip_hours(in), ingest_skip_days(in)) - now);
+	fx.next_fetch = f->disabled ? 0 : now + (int64_t)delay;
+
+	sched_record(f, &fx, fx.ok && r->status != 304 ? in : NULL);
+
+	if (cls != NULL && prev_failures == 0)
+		log_info("feed %s: %s; retrying in %.0f s", f->name, msg, delay);
+	else if (cls != NULL)
+		log_debug("feed %s: %s (%d failures in a row); retrying in %.0f s",
+		    f->name, msg, f->failures, delay);
+	else if (prev_failures > 0)
+		log_info("feed %s: fetched again after %d failures", f->name,
+		    prev_failures);
+	if (f->disabled)
+		log_warnx("feed %s: disabled: %s", f->name, msg);
+	if (cls != NULL && prev_failures == 0)
+		s->nerrors++;
+	else if (cls == NULL && prev_failures > 0 && s->nerrors > 0)
+		s->nerrors--;
+
+	if (!f->disabled && f->enabled && !s->stopping)
+		feed_arm(f, delay);
+	ingest_free(in);
+	free(msg);
+	sched_dispatch(s);
+	if (s->idle_cb != NULL)
+		s->idle_cb(s->idle_arg);
+}
+
+static int
+feed_data(void *arg, const char *ctype, const char *data, size_t len)
+{
+	struct feedrt	*f = arg;
+
+	return ingest_data(f->ingest, ctype, data, len);
+}
+
+static void
+feed_start(struct feedrt *f)
+{
+	struct sched		*s = f->s;
+	struct fetch_req	 req = {
+		.url = f->url,
+		.etag = f->etag,
+		.last_modified = f->last_modified,
+	};
+
+	f->host->active++;
+	s->active++;
+	f->ingest = ingest_new(f->url, s->max_items, time(NULL));
+	log_debug("feed %s: fetching %s", f->name, f->url);
+	f->fetch = fetch_start(s->fr, &s->fopts, &req, feed_data, feed_done, f);
+}
+
+static void
+sched_dispatch(struct sched *s)
+{
+	struct feedrt	*f, *next;
+	ev_tstamp	 now = ev_now(s->loop);
+
+	for (f = TAILQ_FIRST(&s->queue); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, qentry);
+		if (s->stopping || s->active >= s->max_parallel)
+			break;
+		if (f->host->blocked_until > now) {
+			/* the host asked us to wait (Retry-After) */
+			feed_dequeue(f);
+			feed_arm(f, jitter(f->host->blocked_until - now));
+			continue;
+		}
+		if (f->host->active >= s->per_host)
+			continue;
+		feed_dequeue(f);
+		feed_start(f);
+	}
+}
+
+static struct feedrt *
+feed_find(struct sched *s, const char *name)
+{
+	struct feedrt	*f;
+
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+static void
+feed_free(struct feedrt *f)
+{
+	struct sched	*s = f->s;
+
+	ev_timer_stop(s->loop, &f->timer);
+	feed_dequeue(f);
+	if (f->fetch != NULL) {
+		fetch_cancel(f->fetch);
+		f->host->active--;
+		s->active--;
+	}
+	ingest_free(f->ingest);
+	host_put(f->host);
+	TAILQ_REMOVE(&s->feeds, f, entry);
+	free(f->name);
+	free(f->config_url);
+	free(f->url);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->redirect_url);
+	free(f);
+}
+
+/* Loads a feed's stored state and arms its first timer. */
+static int
+feed_load(struct feedrt *f, int first, char **errstr)
+{
+	struct sched		*s = f->s;
+	struct store_feed	 sf;
+	int			 rc;
+	time_t			 now = time(NULL);
+
+	if ((rc = store_feed_get(s->st, f->id, &sf, errstr)) != 1) {
+		if (rc == 0)
+			*errstr = xasprintf("feed %s vanished from the database",
+			    f->name);
+		return -1;
+	}
+	feed_set_str(&f->url, sf.url);
+	feed_set_str(&f->etag, sf.etag);
+	feed_set_str(&f->last_modified, sf.last_modified);
+	feed_set_str(&f->redirect_url, sf.redirect_url);
+	f->redirect_count = sf.redirect_count;
+	f->failures = sf.failures;
+	f->disabled = sf.disabled_reason != NULL;
+	host_put(f->host);
+	f->host = host_get(s, f->url);
+	if (f->disabled || !f->enabled) {
+		ev_timer_stop(s->loop, &f->timer);
+		feed_dequeue(f);
+	} else if (first && f->fetch == NULL && !f->queued) {
+		double	 delay = sf.next_fetch > now ?
+		    (double)(sf.next_fetch - now) : 0;
+
+		if (delay > SCHED_MAX_DELAY)
+			delay = SCHED_MAX_DELAY;
+		/* spread feeds that are due now over the first seconds */
+		if (delay < SCHED_START_SPREAD)
+			delay += SCHED_START_SPREAD * random() / RAND_MAX;
+		feed_arm(f, delay);
+	}
+	if (sf.failures > 0 && sf.error_class != NULL)
+		s->nerrors++;
+	store_feed_clear(&sf);
+	return 0;
+}
+
+int
+sched_apply(struct sched *s, const struct config *c, char **errstr)
+{
+	struct feedrt	*f, *next;
+	size_t		 i;
+
+	free(s->user_agent);
+	s->user_agent = xstrdup(c->user_agent);
+	s->fopts.connect_timeout = (long)c->timeout_connect;
+	s->fopts.total_timeout = (long)c->timeout_total;
+	s->fopts.low_speed_time = c->timeout_total < 30 ? (long)c->timeout_total : 30;
+	s->fopts.max_size = c->max_size;
+	s->fopts.max_redirects = 5;
+	s->fopts.user_agent = s->user_agent;
+	s->max_parallel = c->max_parallel > 0 ? c->max_parallel : 1;
+	s->per_host = c->per_host > 0 ? c->per_host : 1;
+	s->max_items = (size_t)c->max_items;
+
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		f->seen = 0;
+	for (i = 0; i < c->nfeeds; i++) {
+		const struct config_feed	*cf = &c->feeds[i];
+		int				 is_new = 0, url_changed;
+
+		if ((f = feed_find(s, cf->name)) == NULL) {
+			f = xcalloc(1, sizeof(*f));
+			f->s = s;
+			f->name = xstrdup(cf->name);
+			ev_timer_init(&f->timer, feed_timer_cb, 0., 0.);
+			f->timer.data = f;
+			TAILQ_INSERT_TAIL(&s->feeds, f, entry);
+			is_new = 1;
+		}
+		f->seen = 1;
+		url_changed = f->config_url == NULL ||
+		    strcmp(f->config_url, cf->url) != 0;
+		feed_set_str(&f->config_url, cf->url);
+		f->interval = cf->interval;
+		f->enabled = cf->enabled;
+		if (store_feed_ensure(s->st, cf->name, cf->url, cf->enabled,
+		    &f->id, errstr) == -1)
+			return -1;
+		if (url_changed && !is_new && f->fetch != NULL) {
+			fetch_cancel(f->fetch);
+			f->fetch = NULL;
+			f->host->active--;
+			s->active--;
+			ingest_free(f->ingest);
+			f->ingest = NULL;
+		}
+		if (feed_load(f, is_new || url_changed, errstr) == -1)
+			return -1;
+		if (!is_new && f->enabled && !f->disabled && f->fetch == NULL &&
+		    !f->queued && !ev_is_active(&f->timer))
+			feed_arm(f, jitter(SCHED_START_SPREAD));
+	}
+	for (f = TAILQ_FIRST(&s->feeds); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, entry);
+		if (!f->seen) {
+			log_info("feed %s: removed from the configuration", f->name);
+			feed_free(f);
+		}
+	}
+	sched_dispatch(s);
+	return 0;
+}
+
+struct sched *
+sched_new(struct ev_loop *loop, struct store *st, struct fetcher *fr)
+{
+	struct sched	*s = xcalloc(1, sizeof(*s));
+
+	s->loop = loop;
+	s->st = st;
+	s->fr = fr;
+	TAILQ_INIT(&s->feeds);
+	TAILQ_INIT(&s->queue);
+	LIST_INIT(&s->hosts);
+	s->max_parallel = 1;
+	s->per_host = 1;
+	return s;
+}
+
+void
+sched_all_due(struct sched *s)
+{
+	struct feedrt	*f;
+
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		if (f->enabled && !f->disabled)
+			feed_enqueue(f);
+	sched_dispatch(s);
+}
+
+void
+sched_stop(struct sched *s)
+{
+	struct feedrt	*f;
+
+	s->stopping = 1;
+	TAILQ_FOREACH(f, &s->feeds, entry) {
+		ev_timer_stop(s->loop, &f->timer);
+		feed_dequeue(f);
+		if (f->fetch != NULL) {
+			fetch_cancel(f->fetch);
+			f->fetch = NULL;
+			f->host->active--;
+			s->active--;
+			ingest_free(f->ingest);
+			f->ingest = NULL;
+		}
+	}
+}
+
+size_t
+sched_busy(struct sched *s)
+{
+	struct feedrt	*f;
+	size_t		 n = (size_t)s->active;
+
+	TAILQ_FOREACH(f, &s->queue, qentry)
+		n++;
+	return n;
+}
+
+void
+sched_set_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
+{
+	s->idle_cb = cb;
+	s->idle_arg = arg;
+}
+
+size_t
+sched_nerrors(struct sched *s)
+{
+	return s->nerrors;
+}
+
+uint64_t
+sched_nfetches(struct sched *s)
+{
+	return s->nfetches;
+}
+
+void
+sched_free(struct sched *s)
+{
+	struct feedrt	*f;
+
+	if (s == NULL)
+		return;
+	while ((f = TAILQ_FIRST(&s->feeds)) != NULL)
+		feed_free(f);
+	free(s->user_agent);
+	free(s);
+}
