@@ -425,11 +425,12 @@ test_refuse_corrupt(void **state)
 
 /*
  * The CLI, as another user of the daemon's group, reads a database the
- * daemon wrote, whether or not the daemon still has it open.  As root the
- * child really changes user; otherwise the files are made read-only.
+ * daemon wrote: while it runs, after it stopped, and after it died with
+ * frames in the WAL.  As root the child really becomes nobody:nogroup with
+ * group read access only; otherwise the files are made read-only.
  */
 static int
-child_reads(const char *path, int as_nobody)
+child_reads(const char *path, int as_nobody, int64_t want)
 {
 	struct store		*s;
 	struct store_feed	*v;
@@ -450,7 +451,7 @@ child_reads(const char *path, int as_nobody)
 			_exit(1);
 		}
 		if (store_feeds_list(s, &v, &n, &err) == -1 || n != 1 ||
-		    v[0].item_count != 5) {
+		    v[0].item_count != want) {
 			fprintf(stderr, "child: %s\n", err ? err : "bad list");
 			_exit(2);
 		}
@@ -463,52 +464,91 @@ child_reads(const char *path, int as_nobody)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* Adds items g<from>..g<to - 1> to feed "f". */
 static void
-test_readonly_group_member(void **state)
+add_items(struct store *s, int from, int to)
 {
-	struct store	*s;
+	int64_t			 fid = feed(s, "f");
+	struct store_item	 it = { 0 };
+	char			 g[16];
+	int			 i;
+
+	begin(s);
+	for (i = from; i < to; i++) {
+		snprintf(g, sizeof(g), "g%d", i);
+		it.guid = g;
+		it.title = g;
+		upsert(s, fid, &it, NULL);
+	}
+	commit(s);
+}
+
+/* Gives the files to root:nogroup 0640, or makes them read-only. */
+static void
+share_files(const char *dir, const char *path, int root, int writable)
+{
 	const char	*sfx[] = { "", "-wal", "-shm" };
-	char		*dir, *path, *f;
-	int		 root = geteuid() == 0;
+	char		*f;
 	size_t		 i;
 
-	dir = xasprintf("%s/shared", tmpdir);
-	assert_int_equal(mkdir(dir, 0750), 0);
-	path = xasprintf("%s/herald.db", dir);
-	s = open_rw(path);
-	{
-		int64_t			 fid = feed(s, "f");
-		struct store_item	 it = { 0 };
-		char			 g[8];
-
-		begin(s);
-		for (i = 0; i < 5; i++) {
-			snprintf(g, sizeof(g), "g%zu", i);
-			it.guid = g;
-			it.title = g;
-			upsert(s, fid, &it, NULL);
-		}
-		commit(s);
-	}
 	for (i = 0; i < 3; i++) {
 		f = xasprintf("%s%s", path, sfx[i]);
 		assert_int_equal(access(f, F_OK), 0);
 		if (root)
 			assert_int_equal(chown(f, 0, 65534), 0);
-		assert_int_equal(chmod(f, root ? 0640 : 0440), 0);
+		assert_int_equal(chmod(f, root || writable ? 0640 : 0440), 0);
 		free(f);
 	}
-	if (root) {
+	if (root)
 		assert_int_equal(chown(dir, 0, 65534), 0);
-		assert_int_equal(chmod(tmpdir, 0711), 0);
-	}
-	assert_int_equal(chmod(dir, root ? 0750 : 0550), 0);
+	assert_int_equal(chmod(dir, root || writable ? 0750 : 0550), 0);
+}
 
-	/* The daemon running... */
-	assert_int_equal(child_reads(path, root), 0);
+static void
+test_readonly_group_member(void **state)
+{
+	struct store	*s;
+	char		*dir, *path;
+	int		 root = geteuid() == 0, status;
+	pid_t		 pid;
+
+	if (root)
+		assert_int_equal(chmod(tmpdir, 0711), 0);
+	dir = xasprintf("%s/shared", tmpdir);
+	assert_int_equal(mkdir(dir, 0750), 0);
+	path = xasprintf("%s/herald.db", dir);
+	s = open_rw(path);
+	add_items(s, 0, 5);
+	store_close(s);
+
+	/* The daemon dies (kill -9) with its last batch only in the WAL. */
+	if ((pid = fork()) == 0) {
+		s = open_rw(path);
+		add_items(s, 5, 10);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	{
+		struct stat	 sb;
+		char		*wal = xasprintf("%s-wal", path);
+
+		assert_int_equal(stat(wal, &sb), 0);
+		assert_true(sb.st_size > 0);
+		free(wal);
+	}
+	share_files(dir, path, root, 0);
+	assert_int_equal(child_reads(path, root, 10), 0);
+
+	/* Restarted and running... */
+	share_files(dir, path, root, 1);
+	s = open_rw(path);
+	add_items(s, 10, 12);
+	share_files(dir, path, root, 0);
+	assert_int_equal(child_reads(path, root, 12), 0);
 	/* ...and stopped: its -wal and -shm files must stay. */
 	store_close(s);
-	assert_int_equal(child_reads(path, root), 0);
+	assert_int_equal(child_reads(path, root, 12), 0);
 
 	assert_int_equal(chmod(dir, 0700), 0);
 	free(path);
@@ -1145,6 +1185,18 @@ test_digest(void **state)
 	assert_int_equal(store_digest(s, T0 - DAY, 2, &v, &n, &err), 0);
 	assert_int_equal(n, 2);
 	store_entries_free(v, n);
+	/* Search honours since too. */
+	{
+		struct store_search q = { .query = "b1 OR b2 OR old" };
+
+		assert_int_equal(store_search(s, &q, &v, &n, &err), 0);
+		assert_int_equal(n, 3);
+		store_entries_free(v, n);
+		q.since = T0 - DAY;
+		assert_int_equal(store_search(s, &q, &v, &n, &err), 0);
+		assert_int_equal(n, 2);
+		store_entries_free(v, n);
+	}
 	store_close(s);
 }
 
