@@ -240,7 +240,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "UPDATE item_feeds SET current = ?3"
 	    " WHERE item_id = ?1 AND feed_id = ?2",
 	[ST_IF_COUNT_CURRENT] =
-	    "SELECT count(*) FROM item_feeds WHERE feed_id = ?1 AND current = 1",
+	    "SELECT count(*) FROM item_feeds"
+	    " WHERE feed_id = ?1 AND current = 1",
 	[ST_IF_LIST_CURRENT] =
 	    "SELECT item_id FROM item_feeds WHERE feed_id = ?1 AND current = 1",
 	/*
@@ -472,8 +473,8 @@ store_check_identity(struct store *s, int64_t *version, char **errstr)
 		return -1;
 	}
 	if (*version > STORE_NMIGRATIONS) {
-		*errstr = xasprintf("%s: schema version %lld is newer than this "
-		    "herald understands (%d): upgrade herald, or restore a "
+		*errstr = xasprintf("%s: schema version %lld is newer than "
+		    "this herald understands (%d): upgrade herald, or restore a "
 		    "backup made by this version", s->path,
 		    (long long)*version, STORE_NMIGRATIONS);
 		return -1;
@@ -792,7 +793,8 @@ store_feed_ensure(struct store *s, const char *name, const char *url,
 {
 	sqlite3_stmt	*st;
 	const char	*curl;
-	int		 own, rc, ret = -1, cur_enabled = 0, found = 0, reconf = 0;
+	int		 own, rc, ret = -1, cur_enabled = 0, found = 0;
+	int		 reconf = 0;
 
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;

@@ -66,7 +66,7 @@ int	 store_rollback(struct store *);
 struct store_feed {
 	int64_t	 id;
 	char	*name;
-	char	*url;		/* fetched URL (a permanent redirect updates it) */
+	char	*url;		/* fetched URL (301s can update it) */
 	char	*config_url;	/* URL as configured */
 	char	*title;		/* the feed's own title, from its last parse */
 	char	*site_link;
@@ -115,14 +115,14 @@ struct store_fetch {
 	int		 status;	/* HTTP status, 0 if none */
 	const char	*error;		/* last_error (NULL when ok) */
 	const char	*error_class;
-	int		 failures;	/* consecutive failures after this one */
+	int		 failures;	/* consecutive, counting this one */
 	int64_t		 next_fetch;
 	int		 set_validators; /* 0 keeps etag and last_modified */
 	const char	*etag;
 	const char	*last_modified;
 	const char	*title;		/* NULL keeps */
 	const char	*site_link;	/* NULL keeps */
-	const char	*url;		/* permanent redirect target; NULL keeps */
+	const char	*url;		/* new URL (301s); NULL keeps */
 	const char	*disabled_reason; /* non-NULL disables (410) */
 	int		 n_new;		/* added to the counters */
 	int		 n_updated;
@@ -166,7 +166,7 @@ struct store_item {
 };
 
 enum store_upsert_result {
-	STORE_UNCHANGED,	/* known and unchanged, or joined from a 2nd feed */
+	STORE_UNCHANGED,	/* known, unchanged, or joined from a 2nd feed */
 	STORE_NEW,		/* a new article */
 	STORE_UPDATED,		/* known, content changed: updated in place */
 };
@@ -213,7 +213,7 @@ struct store_entry {
 	int64_t	 id;
 	int64_t	 feed_id;	/* the feed that carried it first */
 	char	*feed_name;
-	char	*feeds;		/* names of every carrying feed, ", "-separated */
+	char	*feeds;		/* every carrying feed's name, ", " between */
 	char	*title;
 	char	*link;
 	char	*summary;

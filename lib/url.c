@@ -135,7 +135,8 @@ url_param_is_tracking(const char *name, size_t len)
 	for (i = 0; i < sizeof(url_tracking_params) /
 	    sizeof(url_tracking_params[0]); i++) {
 		n = strlen(url_tracking_params[i]);
-		if (len == n && strncasecmp(name, url_tracking_params[i], n) == 0)
+		if (len == n &&
+		    strncasecmp(name, url_tracking_params[i], n) == 0)
 			return 1;
 	}
 	return 0;

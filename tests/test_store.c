@@ -210,7 +210,7 @@ make_db(int nitems)
 		snprintf(title, sizeof(title), "Title number %d", i);
 		it.guid = guid;
 		it.title = title;
-		it.summary = "Some words to fill a page of the index with text.";
+		it.summary = "Some words to fill a page of the index.";
 		upsert(s, f, &it, NULL);
 	}
 	commit(s);
@@ -242,7 +242,8 @@ static const struct {
 	  "https://example.com/a" },
 	{ "https://example.com/a?", "https://example.com/a" },
 	{ "https://example.com/a?b=2&a=1", "https://example.com/a?b=2&a=1" },
-	{ "https://example.com/a?UTM_Source=x&q=1", "https://example.com/a?q=1" },
+	{ "https://example.com/a?UTM_Source=x&q=1",
+	  "https://example.com/a?q=1" },
 	{ "https://example.com/a/../b/./c", "https://example.com/b/c" },
 	{ "https://example.com", "https://example.com/" },
 	{ "  https://example.com/a \n", "https://example.com/a" },
@@ -251,7 +252,8 @@ static const struct {
 	{ "mailto:someone@example.com", NULL },
 	{ "tag:example.com,2024:1", NULL },
 	{ "", NULL },
-	{ "https://example.com/%7euser/%C3%A9", "https://example.com/~user/%c3%a9" },
+	{ "https://example.com/%7euser/%C3%A9",
+	  "https://example.com/~user/%c3%a9" },
 	{ "https://example.com/a?q=%41%2F", "https://example.com/a?q=A%2f" },
 	{ "https://example.com/caf%C3%A9", "https://example.com/caf%c3%a9" },
 	{ "https://www.lemonde.fr/x.html?xtor=RSS-3208",
@@ -270,7 +272,8 @@ static const struct {
 	  "https://example.com/a" },
 	{ "https://user@Example.com/", "https://user@example.com/" },
 	{ "ftp://Example.com:21/x", "ftp://example.com/x" },
-	{ "https://example.com/a?utm%5Fsource=x&k=v", "https://example.com/a?k=v" },
+	{ "https://example.com/a?utm%5Fsource=x&k=v",
+	  "https://example.com/a?k=v" },
 	{ "https://example.com/a?page=1#utm_source=x",
 	  "https://example.com/a?page=1" },
 };
@@ -366,15 +369,31 @@ expect_refused(const char *path, int flags, const char *what)
 	free(err);
 }
 
+/* Header fields (big-endian) a database must not be opened with. */
 static void
-test_refuse_newer(void **state)
+test_refuse_header(void **state)
 {
-	char	*path = make_db(3);
+	static const struct {
+		off_t		 off;
+		uint32_t	 value;
+		int		 flags;
+		const char	*what;
+	} cases[] = {
+		{ 60, 999, STORE_RDWR, "newer" },	/* user_version */
+		{ 60, 999, STORE_RDONLY, "newer" },
+		{ 60, 0, STORE_RDONLY, "start heraldd once" },
+		{ 68, 0x12345678, STORE_RDWR, "not a herald database" },
+		{ 68, 0x12345678, STORE_RDONLY, "not a herald database" },
+	};
+	size_t	 i;
+	char	*path;
 
-	poke_be32(path, 60, 999);	/* the header's user_version */
-	expect_refused(path, STORE_RDWR, "newer");
-	expect_refused(path, STORE_RDONLY, "newer");
-	free(path);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		path = make_db(3);
+		poke_be32(path, cases[i].off, cases[i].value);
+		expect_refused(path, cases[i].flags, cases[i].what);
+		free(path);
+	}
 }
 
 static void
@@ -563,7 +582,8 @@ test_dedup_guid(void **state)
 	struct store		*s = open_new();
 	struct store_item	 a = { .guid = "urn:1", .title = "One",
 				    .link = "https://e.example/1" };
-	struct store_item	 dup = { .guid = "urn:1", .title = "Other title",
+	struct store_item	 dup = { .guid = "urn:1",
+				    .title = "Other title",
 				    .link = "https://e.example/other" };
 	int64_t			 f = feed(s, "f"), id1, id2, id3;
 
@@ -1250,7 +1270,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_canonical),
 		cmocka_unit_test(test_open_migrates),
-		cmocka_unit_test(test_refuse_newer),
+		cmocka_unit_test(test_refuse_header),
 		cmocka_unit_test(test_refuse_corrupt),
 		cmocka_unit_test(test_readonly_group_member),
 		cmocka_unit_test(test_dedup_guid),
