@@ -414,6 +414,8 @@ fetch_start(struct fetcher *fr, const struct fetch_opts *o,
 	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* never wait for a resolver thread that hangs when tearing down */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	f->headers = curl_slist_append(f->headers, FETCH_ACCEPT);
 	if (req->etag != NULL && *req->etag != '\0') {
 		char *h = xasprintf("If-None-Match: %s", req->etag);

@@ -127,6 +127,10 @@ ingest_entry(void *arg, json_t *e)
 	size_t			 i;
 	struct buf		 cats;
 
+	/* an empty <item/> (feeds have them) is no article */
+	if (jstr(e, "id") == NULL && jstr(e, "link") == NULL &&
+	    jstr(e, "title") == NULL && jstr(e, "summary") == NULL)
+		return;
 	if (in->nitems == in->capitems) {
 		in->capitems = in->capitems ? in->capitems * 2 : 32;
 		in->items = xrealloc(in->items, in->capitems * sizeof(*in->items));

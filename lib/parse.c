@@ -62,6 +62,8 @@ struct infilter {
 	char		 declquote;
 	struct buf	 out;		/* filtered UTF-8 for libxml2 */
 	int		 fixed;		/* something was repaired (bozo) */
+	int		 fixenc;	/* ... and the first repair was of the encoding */
+	int		 cp1252_used;	/* undeclared 8-bit bytes read as windows-1252 */
 	const char	*fixwhy;
 	char		*error;		/* fatal: the document is rejected */
 };
@@ -73,12 +75,27 @@ static const uint16_t cp1252_high[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
 };
 
+/* A repair: of the markup (not well-formed XML) or of the encoding. */
+static void
+infilter_fix_kind(struct infilter *f, const char *why, int encoding)
+{
+	if (!f->fixed) {
+		f->fixwhy = why;
+		f->fixenc = encoding;
+	}
+	f->fixed = 1;
+}
+
 static void
 infilter_fix(struct infilter *f, const char *why)
 {
-	if (!f->fixed)
-		f->fixwhy = why;
-	f->fixed = 1;
+	infilter_fix_kind(f, why, 0);
+}
+
+static void
+infilter_fix_enc(struct infilter *f, const char *why)
+{
+	infilter_fix_kind(f, why, 1);
 }
 
 static void
@@ -167,10 +184,11 @@ infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final
 			uint32_t cp = s[i] < 0xa0 ? cp1252_high[s[i] - 0x80] : s[i];
 
 			put_cp(&f->dec, cp);
-			infilter_fix(f, "undeclared 8-bit text read as windows-1252");
+			f->cp1252_used = 1;
+			infilter_fix_enc(f, "undeclared 8-bit text read as windows-1252");
 		} else {
 			put_cp(&f->dec, 0xfffd);
-			infilter_fix(f, "invalid UTF-8 replaced");
+			infilter_fix_enc(f, "invalid UTF-8 replaced");
 		}
 		i++;
 	}
@@ -200,7 +218,7 @@ infilter_decode_iconv(struct infilter *f, const char *data, size_t len, int fina
 		}
 		/* EILSEQ, or a truncated sequence at the very end */
 		put_cp(&f->dec, 0xfffd);
-		infilter_fix(f, "invalid byte sequence replaced");
+		infilter_fix_enc(f, "invalid byte sequence replaced");
 		r = f->utf16 == 2 ? 4 : f->utf16 ? 2 : 1;
 		if (r > inleft)
 			r = inleft;
@@ -694,7 +712,7 @@ infilter_decide(struct infilter *f, const char *http_ctype)
 	    strncmp(decl, "utf-32", 6) == 0 || strncmp(decl, "ucs-", 4) == 0)) {
 		/* says 16-bit, but the bytes are not: ignore it */
 		decl[0] = '\0';
-		infilter_fix(f, "declared encoding contradicts the bytes");
+		infilter_fix_enc(f, "declared encoding contradicts the bytes");
 	}
 	if (strcmp(mt, "application/xml") == 0 ||
 	    strcmp(mt, "application/xml-dtd") == 0 ||
@@ -743,7 +761,7 @@ infilter_decide(struct infilter *f, const char *http_ctype)
 	}
 	if (!f->ascii_label && strcmp(f->encoding, f->reported) != 0 &&
 	    !(is_utf8_label(f->reported) && is_utf8_label(f->encoding))) {
-		infilter_fix(f, "unknown encoding: read as another");
+		infilter_fix_enc(f, "unknown encoding: read as another");
 		snprintf(f->reported, sizeof(f->reported), "%s", f->encoding);
 	}
 	f->utf16 = strncmp(f->encoding, "utf-16", 6) == 0;
@@ -796,7 +814,7 @@ struct parser {
 
 	int		 infeed, inentry, incontent, intextinput, inimage;
 	int		 inauthor, incontributor, inpublisher, insource;
-	int		 guidislink, has_content, svg_ok;
+	int		 guidislink, has_content, svg_ok, inskip;
 	int		 title_depth, depth;
 	const char	*summary_key;
 	char		*baseuri;
@@ -810,6 +828,7 @@ struct parser {
 	size_t		 nentries;
 	int		 skip_entry;
 	int		 truncated;
+	int		 fields_truncated;
 	int		 bozo;
 	char		*bozo_exception;
 	char		*error;
@@ -1292,6 +1311,7 @@ static void
 elem_add(struct parser *p, struct elem *e, const char *s, size_t n)
 {
 	if (e->bytes + n > p->max_field) {
+		p->fields_truncated = 1;
 		if (e->bytes >= p->max_field)
 			return;
 		n = p->max_field - e->bytes;
@@ -1541,6 +1561,14 @@ fp_pop(struct parser *p, const char *element)
 
 	output = fp_fix_text(output);
 
+	if (strcmp(element, "title") == 0 && strlen(output) > PARSE_MAX_TITLE) {
+		size_t	 n = PARSE_MAX_TITLE;
+
+		while (n > 0 && ((unsigned char)output[n] & 0xc0) == 0x80)
+			n--;
+		output[n] = '\0';
+		p->fields_truncated = 1;
+	}
 	if (strcmp(element, "category") == 0 || strcmp(element, "tags") == 0 ||
 	    strcmp(element, "itunes_keywords") == 0)
 		goto done;
@@ -2178,6 +2206,16 @@ s_item(struct parser *p, json_t *a)
 {
 	const char	*id;
 
+	if (p->inentry && p->entry != NULL) {
+		/* an item inside an item: the outer one is complete */
+		if (!p->skip_entry) {
+			p->nentries++;
+			if (p->cb != NULL)
+				p->cb(p->cbarg, p->entry);
+		}
+		json_decref(p->entry);
+		p->entry = NULL;
+	}
 	json_decref(p->entry);
 	p->entry = json_object();
 	json_object_clear(p->entry_depths);
@@ -2717,6 +2755,62 @@ e_creativecommons_license(struct parser *p)
 	free(v);
 }
 
+/*
+ * skipHours and skipDays: feedparser drops their contents; herald keeps
+ * them as one space-separated string ("skiphours": "0 1 2") for the
+ * scheduler.
+ */
+static void
+s_skip(struct parser *p, json_t *a)
+{
+	p->inskip = 1;
+	fp_push(p, "skip", 0);
+}
+
+static void
+e_skip(struct parser *p)
+{
+	free(fp_pop(p, "skip"));
+	p->inskip = 0;
+}
+
+static void
+s_skip_value(struct parser *p, json_t *a)
+{
+	fp_push(p, "skipvalue", 1);
+}
+
+static void
+e_skip_value(struct parser *p, const char *key)
+{
+	char		*v = fp_pop(p, "skipvalue");
+	const char	*old;
+
+	if (v != NULL && *v != '\0' && p->inskip) {
+		old = jstr(p->feed, key);
+		if (old != NULL && *old != '\0') {
+			char *n = xasprintf("%s %s", old, v);
+
+			jset_str(p->feed, key, n);
+			free(n);
+		} else
+			jset_str(p->feed, key, v);
+	}
+	free(v);
+}
+
+static void
+e_hour(struct parser *p)
+{
+	e_skip_value(p, "skiphours");
+}
+
+static void
+e_day(struct parser *p)
+{
+	e_skip_value(p, "skipdays");
+}
+
 /* Sorted by name for bsearch. */
 static const struct handler {
 	const char	*name;
@@ -2737,6 +2831,7 @@ static const struct handler {
 	{ "created", s_created, e_created },
 	{ "creativecommons_license", s_creativecommons_license,
 	    e_creativecommons_license },
+	{ "day", s_skip_value, e_day },
 	{ "dc_author", s_author, e_author },
 	{ "dc_contributor", s_dc_contributor, e_dc_contributor },
 	{ "dc_creator", s_author, e_author },
@@ -2763,6 +2858,7 @@ static const struct handler {
 	{ "guid", s_guid, e_guid },
 	{ "height", s_height, e_height },
 	{ "homepage", s_url, e_url },
+	{ "hour", s_skip_value, e_hour },
 	{ "id", s_guid, e_guid },
 	{ "image", s_image, e_image },
 	{ "info", s_info, e_info },
@@ -2782,6 +2878,8 @@ static const struct handler {
 	{ "published", s_published, e_published },
 	{ "rights", s_rights, e_rights },
 	{ "rss", s_rss, NULL },
+	{ "skipdays", s_skip, e_skip },
+	{ "skiphours", s_skip, e_skip },
 	{ "source", s_source, e_source },
 	{ "subtitle", s_subtitle, e_subtitle },
 	{ "summary", s_summary, e_summary },
@@ -3309,6 +3407,10 @@ parse_global_init(void)
 	done = 1;
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
+	for (size_t i = 1; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (strcmp(handlers[i - 1].name, handlers[i].name) >= 0)
+			fatalx("parse.c: handlers[] not sorted at %s",
+			    handlers[i].name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3415,6 +3517,11 @@ parse_feed_xml(struct parser *p, int final)
 		p->error = xstrdup(f->error);
 	if (p->error != NULL)
 		return;
+	if (p->truncated) {
+		/* the item cap was reached: the rest is not worth parsing */
+		buf_reset(&f->out);
+		return;
+	}
 	if (f->out.len > 0 || final) {
 		xmlParseChunk(p->ctxt, f->out.data ? f->out.data : "",
 		    (int)f->out.len, final);
@@ -3574,7 +3681,7 @@ parse_finish(struct parser *p)
 		if (!is_feed)
 			parse_not_a_feed(p);
 	}
-	if (p->ctxt != NULL) {
+	if (p->ctxt != NULL && !p->truncated) {
 		err = xmlCtxtGetLastError(p->ctxt);
 		if (!p->ctxt->wellFormed || (err != NULL && err->code != 0 &&
 		    err->level >= XML_ERR_ERROR)) {
@@ -3591,8 +3698,11 @@ parse_finish(struct parser *p)
 			}
 		}
 	}
+	if (f->cp1252_used && !f->declared)
+		snprintf(f->reported, sizeof(f->reported), "windows-1252");
 	if (f->fixed) {
-		fp_bozo(p, "CharacterEncodingOverride");
+		fp_bozo(p, f->fixenc ? "CharacterEncodingOverride" :
+		    "SAXParseException");
 		if (json_object_get(p->result, "bozo_message") == NULL)
 			json_object_set_new(p->result, "bozo_message",
 			    json_string(f->fixwhy));
@@ -3626,6 +3736,8 @@ parse_finish(struct parser *p)
 	if (p->bozo_exception != NULL)
 		jset_str(p->result, "bozo_exception", p->bozo_exception);
 	jset_str(p->result, "encoding", f->reported[0] ? f->reported : "utf-8");
+	if (p->truncated || p->fields_truncated)
+		json_object_set_new(p->result, "truncated", json_true());
 	json_object_set(p->result, "namespaces", p->namespaces_in_use);
 	json_object_set(p->result, "feed", p->feed);
 	return p->error != NULL ? -1 : 0;
