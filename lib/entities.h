@@ -9,6 +9,7 @@
 
 #define HTML_ENTITY_COUNT	2125
 #define HTML_ENTITY_NAME_MAX	31
+#define HTML_LEGACY_COUNT	106
 
 struct html_entity {
 	const char	*name;
@@ -2141,6 +2142,28 @@ static const struct html_entity html_entities[HTML_ENTITY_COUNT] = {
 	{ "zscr", "\360\235\223\217" },
 	{ "zwj", "\342\200\215" },
 	{ "zwnj", "\342\200\214" },
+};
+
+/* Names also recognised without their ';'. */
+static const char *const html_legacy_names[HTML_LEGACY_COUNT] = {
+	"AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring",
+	"Atilde", "Auml", "COPY", "Ccedil", "ETH", "Eacute",
+	"Ecirc", "Egrave", "Euml", "GT", "Iacute", "Icirc",
+	"Igrave", "Iuml", "LT", "Ntilde", "Oacute", "Ocirc",
+	"Ograve", "Oslash", "Otilde", "Ouml", "QUOT", "REG",
+	"THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute",
+	"aacute", "acirc", "acute", "aelig", "agrave", "amp",
+	"aring", "atilde", "auml", "brvbar", "ccedil", "cedil",
+	"cent", "copy", "curren", "deg", "divide", "eacute",
+	"ecirc", "egrave", "eth", "euml", "frac12", "frac14",
+	"frac34", "gt", "iacute", "icirc", "iexcl", "igrave",
+	"iquest", "iuml", "laquo", "lt", "macr", "micro",
+	"middot", "nbsp", "not", "ntilde", "oacute", "ocirc",
+	"ograve", "ordf", "ordm", "oslash", "otilde", "ouml",
+	"para", "plusmn", "pound", "quot", "raquo", "reg",
+	"sect", "shy", "sup1", "sup2", "sup3", "szlig",
+	"thorn", "times", "uacute", "ucirc", "ugrave", "uml",
+	"uuml", "yacute", "yen", "yuml",
 };
 
 #endif

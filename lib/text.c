@@ -178,14 +178,13 @@ struct entity_key {
 	size_t		 len;
 };
 
+/* strcmp() order between key->name[0..key->len) and a NUL-terminated name. */
 static int
-entity_cmp(const void *k, const void *e)
+entity_name_cmp(const struct entity_key *key, const char *name)
 {
-	const struct entity_key		*key = k;
-	const struct html_entity	*ent = e;
-	const unsigned char		*a = (const unsigned char *)key->name;
-	const unsigned char		*b = (const unsigned char *)ent->name;
-	size_t				 i;
+	const unsigned char	*a = (const unsigned char *)key->name;
+	const unsigned char	*b = (const unsigned char *)name;
+	size_t			 i;
 
 	for (i = 0; i < key->len; i++) {
 		if (b[i] == '\0' || a[i] > b[i])
@@ -194,6 +193,18 @@ entity_cmp(const void *k, const void *e)
 			return -1;
 	}
 	return b[i] == '\0' ? 0 : -1;
+}
+
+static int
+entity_cmp(const void *k, const void *e)
+{
+	return entity_name_cmp(k, ((const struct html_entity *)e)->name);
+}
+
+static int
+entity_legacy_cmp(const void *k, const void *e)
+{
+	return entity_name_cmp(k, *(const char *const *)e);
 }
 
 const char *
@@ -266,7 +277,8 @@ text_collapse_ws(char *s)
  * fixes what libxml2 2.9.14's HTML parser gets wrong or too slowly, and
  * leaves everything else byte for byte:
  * - named references are decoded from the HTML5 table (libxml2 knows only
- *   HTML 4's), numeric ones in 0x80-0x9F as Windows-1252 like browsers do;
+ *   HTML 4's), the legacy ones also without ';', numeric ones in 0x80-0x9F
+ *   as Windows-1252 like browsers do;
  *   decoded text goes in as raw UTF-8, ASCII as "&#N;" so that markup
  *   characters stay text; any other '&' becomes "&amp;" (libxml2 drops
  *   "&#;");
@@ -345,11 +357,12 @@ html_put_utf8(struct buf *b, const char *utf8)
 static size_t
 html_prepare_ref(const unsigned char *s, size_t len, size_t i, struct buf *b)
 {
-	const char	*utf8;
-	char		 enc[5];
-	uint32_t	 cp = 0;
-	size_t		 j = i + 1, start, n;
-	int		 hex = 0;
+	struct entity_key	 key;
+	const char		*utf8;
+	char			 enc[5];
+	uint32_t		 cp = 0;
+	size_t			 j = i + 1, start, n;
+	int			 hex = 0;
 
 	if (j < len && s[j] == '#') {
 		j++;
@@ -399,12 +412,25 @@ html_prepare_ref(const unsigned char *s, size_t len, size_t i, struct buf *b)
 	for (start = j; j < len && j - start <= HTML_ENTITY_NAME_MAX &&
 	    (html_is_letter(s[j]) || html_is_digit(s[j])); j++)
 		;
-	if (j >= len || s[j] != ';' ||
-	    (utf8 = html_entity_lookup((const char *)s + start, j - start)) ==
+	if ((utf8 = html_entity_lookup((const char *)s + start, j - start)) ==
 	    NULL)
 		return 0;
+	if (j < len && s[j] == ';') {
+		html_put_utf8(b, utf8);
+		return j + 1 - i;
+	}
+	/*
+	 * Without its ';', only a legacy name ("&copy 2024") and only before
+	 * a non-alphanumeric: "&nothing" stays as it is, unlike in HTML5.
+	 */
+	key.name = (const char *)s + start;
+	key.len = j - start;
+	if ((j < len && (html_is_letter(s[j]) || html_is_digit(s[j]))) ||
+	    bsearch(&key, html_legacy_names, HTML_LEGACY_COUNT,
+	    sizeof(html_legacy_names[0]), entity_legacy_cmp) == NULL)
+		return 0;
 	html_put_utf8(b, utf8);
-	return j + 1 - i;
+	return j - i;
 }
 
 /*

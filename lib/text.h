@@ -42,9 +42,10 @@ const char *html_entity_lookup(const char *name, size_t len);
  * (cut on a character boundary); 0 means no cap.  Never loads anything from
  * the network or the file system.
  * Details: input is repaired like utf8_sanitize() and read as UTF-8 whatever
- * <meta charset> says; named references come from the HTML5 table, numeric
- * ones 0x80-0x9F as Windows-1252; text without markup comes out as it went
- * in but for white space ("AT&T", "a < b", "&unknown;" stay).  p, h1-h6,
+ * <meta charset> says; named references come from the HTML5 table (its
+ * legacy names also without ';' when no letter or digit follows: "&copy
+ * 2024"), numeric ones 0x80-0x9F as Windows-1252; text without markup comes
+ * out as it went in but for white space ("AT&T", "a < b", "&unknown;" stay).  p, h1-h6,
  * blockquote, pre and hr are set off by a blank line, other blocks by a line
  * end; td and th by a space; pre keeps its line ends; U+00A0 folds like a
  * space; each line is trimmed and blank lines never repeat.  head, title,

@@ -2,9 +2,10 @@
 """gen-entities.py: writes lib/entities.h, the HTML5 named character
 reference table, from Python's html.entities.html5.
 
-Only the names spelled with their trailing ';' are kept (stored without it);
-the legacy forms without ';' ("amp", "copy") are left to the HTML parser.
-The array is sorted by bytes so text.c can bsearch it.
+The table holds the names spelled with their trailing ';' (stored without
+it).  A second list names the legacy references HTML5 also accepts without
+the ';' ("&copy 2024"); their values are the same as with it.  Both arrays
+are sorted by bytes so text.c can bsearch them.
 
 Usage: scripts/gen-entities.py > lib/entities.h
 """
@@ -28,8 +29,12 @@ def c_string(s):
 
 def main():
     names = {}
+    legacy = []
     for name, value in html.entities.html5.items():
         if not name.endswith(";"):
+            if html.entities.html5.get(name + ";") != value:
+                sys.exit("gen-entities: legacy %r differs" % name)
+            legacy.append(name)
             continue
         name = name[:-1]
         if not name or not name.isascii() or not name.isalnum():
@@ -39,6 +44,7 @@ def main():
         if xml not in names:
             sys.exit("gen-entities: %s missing from html.entities" % xml)
     keys = sorted(names, key=lambda k: k.encode("ascii"))
+    legacy.sort(key=lambda k: k.encode("ascii"))
     longest = max(len(k) for k in keys)
 
     w = sys.stdout.write
@@ -51,7 +57,8 @@ def main():
     w("#ifndef HERALD_ENTITIES_H\n")
     w("#define HERALD_ENTITIES_H\n\n")
     w("#define HTML_ENTITY_COUNT\t%d\n" % len(keys))
-    w("#define HTML_ENTITY_NAME_MAX\t%d\n\n" % longest)
+    w("#define HTML_ENTITY_NAME_MAX\t%d\n" % longest)
+    w("#define HTML_LEGACY_COUNT\t%d\n\n" % len(legacy))
     w("struct html_entity {\n")
     w("\tconst char\t*name;\n")
     w("\tconst char\t*utf8;\n")
@@ -59,6 +66,11 @@ def main():
     w("static const struct html_entity html_entities[HTML_ENTITY_COUNT] = {\n")
     for k in keys:
         w("\t{ %s, %s },\n" % (c_string(k), c_string(names[k])))
+    w("};\n\n")
+    w("/* Names also recognised without their ';'. */\n")
+    w("static const char *const html_legacy_names[HTML_LEGACY_COUNT] = {\n")
+    for i in range(0, len(legacy), 6):
+        w("\t" + " ".join(c_string(k) + "," for k in legacy[i:i + 6]) + "\n")
     w("};\n\n")
     w("#endif\n")
 

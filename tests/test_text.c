@@ -261,8 +261,8 @@ static const struct htmlcase htmlcases[] = {
 	    "a < b > c, 1<2, x <3 y, 5 <= 6" },
 	{ "plain unknown entity", B("&unknown; &#; &#x; &# &"), 0,
 	    "&unknown; &#; &#x; &# &" },
-	{ "plain legacy name without ';'", B("&copy 2024 &amp co"), 0,
-	    "&copy 2024 &amp co" },
+	{ "plain names that are no entities", B("&nothing &ampx &copy2 &foo "
+	    "&eacutes"), 0, "&nothing &ampx &copy2 &foo &eacutes" },
 	{ "plain punctuation", B("100% sure; 3/4 \"quoted\" 'single' {x} [y]"),
 	    0, "100% sure; 3/4 \"quoted\" 'single' {x} [y]" },
 	{ "plain non-ascii", B("Pe\xcc\x81kin \xe2\x80\x94 \xd0\x9a\xd0\xb8\xd1"
@@ -288,6 +288,11 @@ static const struct htmlcase htmlcases[] = {
 	{ "entity with ascii part", B("&nvlt;x"), 0, "<\xe2\x83\x92x" },
 	{ "entity not decoded twice", B("&amp;lt; &amp;amp; &amp;#38;"), 0,
 	    "&lt; &amp; &#38;" },
+	{ "entity legacy without ';'", B("&copy 2024, Tom &amp Jerry, "
+	    "caf&eacute, &lt&gt, &nbsp|&COPY"), 0,
+	    "\xc2\xa9 2024, Tom & Jerry, caf\xc3\xa9, <>, |\xc2\xa9" },
+	{ "entity non-legacy needs ';'", B("&hellip &rsquo. &NotEqualTilde"),
+	    0, "&hellip &rsquo. &NotEqualTilde" },
 	{ "entity numeric", B("&#8217;&#x2019;&#X2019;&#39;&#38;"), 0,
 	    "\xe2\x80\x99\xe2\x80\x99\xe2\x80\x99'&" },
 	{ "entity numeric without ';'", B("&#233 x"), 0, "\xc3\xa9 x" },
@@ -619,7 +624,7 @@ test_entity_case(void **state)
 	assert_string_equal(got, c->want);
 }
 
-/* The generated table: sorted, every name found, every value valid UTF-8. */
+/* The generated tables: sorted, every name found, every value valid UTF-8. */
 static void
 test_entity_table(void **state)
 {
@@ -643,6 +648,18 @@ test_entity_table(void **state)
 	}
 	assert_int_equal(maxlen, HTML_ENTITY_NAME_MAX);
 	assert_null(html_entity_lookup(NULL, 3));
+	/* the legacy names: sorted, each also in the table */
+	assert_int_equal(HTML_LEGACY_COUNT, 106);
+	for (i = 0; i < HTML_LEGACY_COUNT; i++) {
+		if (i > 0 && strcmp(html_legacy_names[i - 1],
+		    html_legacy_names[i]) >= 0)
+			fail_msg("legacy not sorted at %s",
+			    html_legacy_names[i]);
+		if (html_entity_lookup(html_legacy_names[i],
+		    strlen(html_legacy_names[i])) == NULL)
+			fail_msg("legacy %s not in the table",
+			    html_legacy_names[i]);
+	}
 }
 
 static void
