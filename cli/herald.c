@@ -13,6 +13,9 @@
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_parse_entry,
+	&cmd_feeds_entry,
+	&cmd_digest_entry,
+	&cmd_search_entry,
 	NULL
 };
 

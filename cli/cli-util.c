@@ -1,0 +1,553 @@
+/*
+ * cli-util.c: what the reading commands share: finding and opening the
+ * database, times for people and for JSON, terminal width, text cleaned
+ * and cut to fit a column, and a table that shrinks to the terminal.
+ */
+#include "config.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "date.h"
+#include "store.h"
+#include "text.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------ */
+/* The database                                                        */
+/* ------------------------------------------------------------------ */
+
+char *
+cli_db_path(const char *db, const char *conffile, char **errstr)
+{
+	struct config	*conf = NULL;
+	struct stat	 sb;
+	char		*err = NULL, *path;
+
+	if (db != NULL)
+		return xstrdup(db);
+	if (conffile == NULL) {
+		/* No config installed: the daemon's default applies too. */
+		if (stat(CLI_DEFAULT_CONFIG, &sb) == -1 && errno == ENOENT)
+			return xstrdup(CLI_DEFAULT_DATABASE);
+		conffile = CLI_DEFAULT_CONFIG;
+	}
+	if (config_load(conffile, &conf, &err) == -1) {
+		*errstr = xasprintf("cannot read the configuration %s "
+		    "(name the database with -d DB):\n%s", conffile,
+		    err != NULL ? err : "");
+		free(err);
+		/* config errors end in '\n': the caller adds its own */
+		path = *errstr + strlen(*errstr);
+		while (path > *errstr && path[-1] == '\n')
+			*--path = '\0';
+		return NULL;
+	}
+	path = xstrdup(conf->database != NULL ? conf->database :
+	    CLI_DEFAULT_DATABASE);
+	config_free(conf);
+	return path;
+}
+
+struct store *
+cli_store_open(const char *cmd, const char *db, const char *conffile)
+{
+	struct store	*s;
+	struct stat	 sb;
+	char		*path, *err = NULL;
+
+	if ((path = cli_db_path(db, conffile, &err)) == NULL) {
+		fprintf(stderr, "herald %s: %s\n", cmd, err);
+		free(err);
+		return NULL;
+	}
+	if (stat(path, &sb) == -1 && errno == ENOENT) {
+		fprintf(stderr, "herald %s: no database at %s: has heraldd run "
+		    "yet? (see heraldd(8))\n", cmd, path);
+		free(path);
+		return NULL;
+	}
+	if ((s = store_open(path, STORE_RDONLY, &err)) == NULL) {
+		fprintf(stderr, "herald %s: %s\n", cmd, err);
+		free(err);
+	}
+	free(path);
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+/* ------------------------------------------------------------------ */
+
+int
+cli_parse_since(const char *cmd, const char *arg, int64_t now, int64_t *since)
+{
+	long long	 d;
+	char		*err = NULL;
+
+	if (config_parse_duration(arg, &d, &err) == -1) {
+		fprintf(stderr, "herald %s: --since %s: %s\n", cmd, arg, err);
+		free(err);
+		return -1;
+	}
+	*since = d >= now ? 0 : now - d;
+	return 0;
+}
+
+int
+cli_parse_limit(const char *cmd, const char *arg, size_t *limit)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    n < 0 || (unsigned long long)n > SIZE_MAX) {
+		fprintf(stderr, "herald %s: --limit %s: expected a number (0: "
+		    "no limit)\n", cmd, arg);
+		return -1;
+	}
+	*limit = (size_t)n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Times                                                               */
+/* ------------------------------------------------------------------ */
+
+void
+cli_time_relative(int64_t t, int64_t now, char *buf, size_t len)
+{
+	static const struct {
+		int64_t		 secs;
+		const char	*unit;
+	} units[] = {
+		{ 365 * 86400, "y" },
+		{ 2 * 86400, "d" },	/* "36h ago" reads better than "1d" */
+		{ 3600, "h" },
+		{ 60, "m" },
+		{ 1, "s" },
+	};
+	int64_t		 d = now - t, a, n = 0;
+	const char	*unit = "s";
+	size_t		 i;
+
+	a = d < 0 ? -d : d;
+	if (a < 1) {
+		snprintf(buf, len, "now");
+		return;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (a >= units[i].secs) {
+			n = a / (units[i].secs == 2 * 86400 ? 86400 :
+			    units[i].secs);
+			unit = units[i].unit;
+			break;
+		}
+	if (d > 0)
+		snprintf(buf, len, "%lld%s ago", (long long)n, unit);
+	else
+		snprintf(buf, len, "in %lld%s", (long long)n, unit);
+}
+
+void
+cli_time_local(int64_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+}
+
+json_t *
+cli_json_time(int64_t t)
+{
+	char	 buf[40];
+
+	if (t == 0)
+		return json_null();
+	date_format_rfc3339(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *
+cli_json_str(const char *s)
+{
+	json_t	*j;
+	char	*clean;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	/* jansson refuses invalid UTF-8: repair it rather than drop it */
+	clean = utf8_sanitize(s, strlen(s), NULL, NULL);
+	j = json_string(clean);
+	free(clean);
+	return j != NULL ? j : json_null();
+}
+
+/* The JSON of an article, as digest and search print it. */
+json_t *
+cli_json_entry(const struct store_entry *e)
+{
+	json_t		*o = json_object(), *a;
+	const char	*p, *q;
+
+	json_object_set_new(o, "id", json_integer(e->id));
+	json_object_set_new(o, "title", cli_json_str(e->title));
+	json_object_set_new(o, "link", cli_json_str(e->link));
+	json_object_set_new(o, "feed", cli_json_str(e->feed_name));
+	a = json_array();
+	for (p = e->feeds; p != NULL && *p != '\0'; p = q) {
+		if ((q = strstr(p, ", ")) == NULL)
+			q = p + strlen(p);
+		json_array_append_new(a, json_stringn(p, (size_t)(q - p)));
+		if (*q != '\0')
+			q += 2;
+	}
+	json_object_set_new(o, "feeds", a);
+	json_object_set_new(o, "published", e->has_published ?
+	    cli_json_time(e->published) : json_null());
+	json_object_set_new(o, "first_seen", cli_json_time(e->first_seen));
+	json_object_set_new(o, "changed", cli_json_time(e->changed));
+	json_object_set_new(o, "author", cli_json_str(e->author));
+	a = json_array();
+	for (p = e->categories; p != NULL && *p != '\0'; p = q) {
+		q = p + strcspn(p, "\n");
+		if (q > p)
+			json_array_append_new(a,
+			    json_stringn(p, (size_t)(q - p)));
+		if (*q != '\0')
+			q++;
+	}
+	json_object_set_new(o, "categories", a);
+	json_object_set_new(o, "summary", cli_json_str(e->summary));
+	return o;
+}
+
+int
+cli_json_print(json_t *j)
+{
+	int	 rc;
+
+	rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (rc == 0)
+		rc = fputc('\n', stdout) == EOF ? -1 : 0;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text for a terminal                                                 */
+/* ------------------------------------------------------------------ */
+
+size_t
+cli_term_width(void)
+{
+	struct winsize	 ws;
+	const char	*cols;
+	char		*end;
+	long		 n;
+
+	if ((cols = getenv("COLUMNS")) != NULL && *cols != '\0') {
+		errno = 0;
+		n = strtol(cols, &end, 10);
+		if (*end == '\0' && errno == 0 && n >= 20 && n <= 10000)
+			return (size_t)n;
+	}
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ,
+	    &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/*
+ * Decodes one UTF-8 sequence at s (not at its NUL).  An invalid byte is
+ * U+FFFD of length 1.  Returns the length.
+ */
+static size_t
+u8_next(const char *s, uint32_t *cp)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 c, min;
+	size_t			 n, i;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		n = 2; c = u[0] & 0x1f; min = 0x80;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		n = 3; c = u[0] & 0x0f; min = 0x800;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		n = 4; c = u[0] & 0x07; min = 0x10000;
+	} else
+		goto bad;
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (u[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*cp = c;
+	return n;
+bad:
+	*cp = 0xfffd;
+	return 1;
+}
+
+/*
+ * Columns a code point takes: wcwidth() in the C.UTF-8 locale (whatever
+ * the user's locale, herald's text is UTF-8), else 1.
+ */
+static int
+u8_width(uint32_t cp)
+{
+	static locale_t	 utf8 = (locale_t)0;
+	static int	 tried;
+	locale_t	 old;
+	int		 w;
+
+	if (cp < 0x7f)
+		return cp < 0x20 ? 0 : 1;
+	if (!tried) {
+		tried = 1;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	if (utf8 == (locale_t)0)
+		return 1;
+	old = uselocale(utf8);
+	w = wcwidth((wchar_t)cp);
+	uselocale(old);
+	return w < 0 ? 1 : w;
+}
+
+char *
+cli_clean(const char *s, int keep_marks)
+{
+	struct buf	 b;
+	uint32_t	 cp;
+	size_t		 n;
+	char		*out;
+
+	buf_init(&b, 0);
+	for (; s != NULL && *s != '\0'; s += n) {
+		n = u8_next(s, &cp);
+		if (keep_marks && (cp == CLI_MARK_OPEN || cp == CLI_MARK_CLOSE))
+			buf_putc(&b, (char)cp);
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+		    cp == 0x2028 || cp == 0x2029)
+			buf_putc(&b, ' ');
+		else if (cp == 0xfffd && n == 1)
+			buf_puts(&b, "\xef\xbf\xbd");
+		else
+			buf_append(&b, s, n);
+	}
+	out = buf_steal(&b);
+	text_collapse_ws(out);
+	return out;
+}
+
+/* The length of an escape sequence we wrote (ESC [ ... letter), or 0. */
+static size_t
+csi_len(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] != '\033' || s[1] != '[')
+		return 0;
+	for (i = 2; s[i] != '\0'; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z'))
+			return i + 1;
+	return i;
+}
+
+size_t
+cli_width(const char *s)
+{
+	size_t		 w = 0, n;
+	uint32_t	 cp;
+
+	while (*s != '\0') {
+		if ((n = csi_len(s)) > 0) {
+			s += n;
+			continue;
+		}
+		s += u8_next(s, &cp);
+		w += (size_t)u8_width(cp);
+	}
+	return w;
+}
+
+char *
+cli_fit(const char *s, size_t width)
+{
+	struct buf	 b;
+	size_t		 w = 0, n, cw;
+	uint32_t	 cp;
+	int		 bold = 0;
+
+	if (cli_width(s) <= width)
+		return xstrdup(s);
+	buf_init(&b, 0);
+	/* leave room for the ellipsis, which takes one column */
+	while (*s != '\0' && width > 0) {
+		if ((n = csi_len(s)) > 0) {
+			buf_append(&b, s, n);
+			if (n == strlen(CLI_BOLD_ON) &&
+			    memcmp(s, CLI_BOLD_ON, n) == 0)
+				bold = 1;
+			else if (s[n - 1] == 'm')
+				bold = 0;
+			s += n;
+			continue;
+		}
+		n = u8_next(s, &cp);
+		cw = (size_t)u8_width(cp);
+		if (w + cw > width - 1)
+			break;
+		buf_append(&b, s, n);
+		w += cw;
+		s += n;
+	}
+	/* no space before the ellipsis */
+	while (b.len > 0 && b.data[b.len - 1] == ' ')
+		b.data[--b.len] = '\0';
+	if (width > 0)
+		buf_puts(&b, "…");
+	if (bold)
+		buf_puts(&b, CLI_BOLD_OFF);
+	return buf_steal(&b);
+}
+
+/* Pads s to `width` columns, left or right aligned, onto fp. */
+static void
+put_padded(FILE *fp, const char *s, size_t width, int right, int last)
+{
+	size_t	 w = cli_width(s), i;
+
+	if (right)
+		for (i = w; i < width; i++)
+			fputc(' ', fp);
+	fputs(s, fp);
+	if (!right && !last)
+		for (i = w; i < width; i++)
+			fputc(' ', fp);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tables                                                              */
+/* ------------------------------------------------------------------ */
+
+struct cli_table {
+	const struct cli_column	*cols;
+	size_t			 ncols;
+	char			**cells;	/* nrows * ncols, cleaned */
+	size_t			 nrows;
+	size_t			 caprows;
+};
+
+struct cli_table *
+cli_table_new(const struct cli_column *cols, size_t ncols)
+{
+	struct cli_table	*t;
+
+	t = xcalloc(1, sizeof(*t));
+	t->cols = cols;
+	t->ncols = ncols;
+	return t;
+}
+
+void
+cli_table_add(struct cli_table *t, const char *const *row)
+{
+	size_t	 i;
+
+	if (t->nrows == t->caprows) {
+		t->caprows = t->caprows == 0 ? 32 : 2 * t->caprows;
+		t->cells = xrealloc(t->cells,
+		    t->caprows * t->ncols * sizeof(*t->cells));
+	}
+	for (i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = cli_clean(row[i], 0);
+	t->nrows++;
+}
+
+void
+cli_table_print(struct cli_table *t, FILE *fp, size_t width)
+{
+	size_t	*w, total, i, r, best;
+	char	*cell;
+
+	w = xcalloc(t->ncols, sizeof(*w));
+	for (i = 0; i < t->ncols; i++) {
+		w[i] = cli_width(t->cols[i].name);
+		for (r = 0; r < t->nrows; r++)
+			if (cli_width(t->cells[r * t->ncols + i]) > w[i])
+				w[i] = cli_width(t->cells[r * t->ncols + i]);
+	}
+	/* two spaces between columns */
+	total = 2 * (t->ncols - 1);
+	for (i = 0; i < t->ncols; i++)
+		total += w[i];
+	/*
+	 * Too wide: take a column at a time from the widest column that may
+	 * still shrink, so long cells give way before short ones.
+	 */
+	while (total > width) {
+		best = t->ncols;
+		for (i = 0; i < t->ncols; i++)
+			if (w[i] > t->cols[i].min &&
+			    (best == t->ncols || w[i] > w[best]))
+				best = i;
+		if (best == t->ncols)
+			break;
+		w[best]--;
+		total--;
+	}
+	for (r = 0; r <= t->nrows; r++) {
+		for (i = 0; i < t->ncols; i++) {
+			cell = cli_fit(r == 0 ? t->cols[i].name :
+			    t->cells[(r - 1) * t->ncols + i], w[i]);
+			if (i > 0)
+				fputs("  ", fp);
+			put_padded(fp, cell, w[i], t->cols[i].right,
+			    i == t->ncols - 1);
+			free(cell);
+		}
+		fputc('\n', fp);
+	}
+	free(w);
+}
+
+void
+cli_table_free(struct cli_table *t)
+{
+	size_t	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}

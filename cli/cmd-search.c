@@ -1,0 +1,265 @@
+/*
+ * cmd-search.c: `herald search QUERY`, full-text search over what herald
+ * collected, in FTS5's query language (the one topic rules use), ranked by
+ * bm25, with the matching words highlighted in a snippet.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "store.h"
+#include "util.h"
+
+#define SEARCH_LIMIT	20
+
+/*
+ * The snippet with its marks turned into bold (bold > 0), "[" and "]"
+ * (bold == 0), or dropped (bold < 0).
+ */
+static char *
+snippet_render(const char *snippet, int bold)
+{
+	struct buf	 b;
+	char		*clean, *p;
+
+	clean = cli_clean(snippet, 1);
+	buf_init(&b, 0);
+	for (p = clean; *p != '\0'; p++) {
+		if (*p == CLI_MARK_OPEN && bold >= 0)
+			buf_puts(&b, bold ? CLI_BOLD_ON : "[");
+		else if (*p == CLI_MARK_CLOSE && bold >= 0)
+			buf_puts(&b, bold ? CLI_BOLD_OFF : "]");
+		else if (*p == CLI_MARK_OPEN || *p == CLI_MARK_CLOSE)
+			continue;
+		else
+			buf_putc(&b, *p);
+	}
+	free(clean);
+	return buf_steal(&b);
+}
+
+static void
+print_line(const char *prefix, const char *text, size_t width)
+{
+	char	*line, *t;
+
+	line = xasprintf("%s%s", prefix, text);
+	t = cli_fit(line, width);
+	printf("%s\n", t);
+	free(t);
+	free(line);
+}
+
+static void
+print_text(const struct store_entry *v, size_t n)
+{
+	size_t	 width = cli_term_width(), i;
+	int	 bold = isatty(STDOUT_FILENO);
+	char	 num[32], date[64], *t, *feeds, *line, *title, *snip, *plain;
+	int	 intitle;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			putchar('\n');
+		snprintf(num, sizeof(num), "%zu. ", i + 1);
+		title = cli_clean(v[i].title != NULL && *v[i].title != '\0' ?
+		    v[i].title : "(no title)", 0);
+		snip = snippet_render(v[i].snippet, bold);
+		plain = snippet_render(v[i].snippet, -1);
+		/*
+		 * The best snippet is the title itself: highlight the title
+		 * and show the summary below it instead.
+		 */
+		intitle = strcmp(plain, title) == 0;
+		print_line(num, intitle ? snip : title, width);
+
+		cli_time_local(v[i].has_published ? v[i].published :
+		    v[i].first_seen, date, sizeof(date));
+		feeds = cli_clean(v[i].feeds != NULL ? v[i].feeds :
+		    v[i].feed_name, 0);
+		line = xasprintf("%s, %s", *feeds != '\0' ? feeds :
+		    "(unknown feed)", date);
+		print_line("   ", line, width);
+		free(line);
+		free(feeds);
+
+		if (intitle) {
+			free(snip);
+			snip = cli_clean(v[i].summary, 0);
+		}
+		if (*snip != '\0')
+			print_line("   ", snip, width);
+		free(snip);
+		free(plain);
+		free(title);
+		/* A link cut short is no link: printed whole. */
+		if (v[i].link != NULL && *v[i].link != '\0') {
+			t = cli_clean(v[i].link, 0);
+			printf("   %s\n", t);
+			free(t);
+		}
+	}
+}
+
+static int
+print_json(const char *query, const struct store_entry *v, size_t n)
+{
+	json_t	*doc, *arr, *o;
+	char	*snip;
+	size_t	 i;
+	int	 rc;
+
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		o = cli_json_entry(&v[i]);
+		snip = snippet_render(v[i].snippet, 0);
+		json_object_set_new(o, "snippet", cli_json_str(snip));
+		free(snip);
+		json_object_set_new(o, "rank", json_real(v[i].rank));
+		json_array_append_new(arr, o);
+	}
+	doc = json_object();
+	json_object_set_new(doc, "query", cli_json_str(query));
+	json_object_set_new(doc, "count", json_integer((json_int_t)n));
+	json_object_set_new(doc, "results", arr);
+	rc = cli_json_print(doc);
+	json_decref(doc);
+	return rc;
+}
+
+static void
+usage_full(FILE *fp)
+{
+	fprintf(fp,
+"usage: herald search [--since DURATION] [--limit N] [--json]\n"
+"                     [-c FILE | -d DB] QUERY...\n\n"
+"Search every article herald keeps, best matches first (bm25; a word in\n"
+"the title weighs most), with the matching words highlighted.  Case and\n"
+"diacritics do not matter (\"pekin\" finds \"Pékin\").  Several arguments\n"
+"are joined with spaces.  QUERY is SQLite FTS5 syntax, as topic rules:\n"
+"  sanctions russia            both words\n"
+"  china OR beijing            either\n"
+"  \"asset freeze\"              a phrase\n"
+"  sanction*                   a prefix\n"
+"  nato NOT summit             one without the other\n"
+"  NEAR(gas storage, 5)        near each other\n"
+"  title:ukraine               in one column: title summary content author\n\n"
+"  --since DURATION   only articles first seen in the last DURATION (7d)\n"
+"  --limit N          at most N results (default %d; 0: all)\n"
+"  --json             JSON, times in RFC 3339 UTC, highlights as [ ]\n"
+"  -c, --config FILE  read the database path from FILE (default %s)\n"
+"  -d, --database DB  the database to read\n\n"
+"Exit status: 0 ok (even with no match), 1 failure (a malformed query,\n"
+"no database...), 2 usage.\n",
+	    SEARCH_LIMIT, CLI_DEFAULT_CONFIG);
+}
+
+static int
+cmd_search(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char	 hl_open[] = { CLI_MARK_OPEN, '\0' };
+	static const char	 hl_close[] = { CLI_MARK_CLOSE, '\0' };
+	struct store		*s;
+	struct store_search	 q;
+	struct store_entry	*v = NULL;
+	struct buf		 query;
+	const char		*db = NULL, *conffile = NULL, *sincearg = NULL;
+	char			*err = NULL;
+	size_t			 n = 0, limit = SEARCH_LIMIT;
+	int64_t			 since = 0;
+	int			 ch, i, json = 0, ret = EXIT_FAIL;
+
+	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sincearg = optarg;
+			break;
+		case 'n':
+			if (cli_parse_limit("search", optarg, &limit) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			usage_full(stdout);
+			return EXIT_OK;
+		default:
+			usage_full(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage_full(stderr);
+		return EXIT_USAGE;
+	}
+	if (sincearg != NULL && cli_parse_since("search", sincearg,
+	    (int64_t)time(NULL), &since) == -1)
+		return EXIT_USAGE;
+	buf_init(&query, 0);
+	for (i = optind; i < argc; i++) {
+		if (i > optind)
+			buf_putc(&query, ' ');
+		buf_puts(&query, argv[i]);
+	}
+	if ((s = cli_store_open("search", db, conffile)) == NULL)
+		goto done;
+
+	memset(&q, 0, sizeof(q));
+	q.query = query.data;
+	q.since = since;
+	q.limit = limit;
+	q.hl_open = hl_open;
+	q.hl_close = hl_close;
+	if (store_search(s, &q, &v, &n, &err) == -1) {
+		fprintf(stderr, "herald search: %s\n", err);
+		free(err);
+		goto done;
+	}
+	store_close(s);
+	s = NULL;
+	if (json) {
+		if (print_json(query.data, v, n) == -1)
+			goto done;
+	} else if (n == 0)
+		fprintf(stderr, "herald search: no article matches %s\n",
+		    query.data);
+	else
+		print_text(v, n);
+	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+done:
+	store_entries_free(v, n);
+	store_close(s);
+	buf_free(&query);
+	return ret;
+}
+
+const struct cmd_entry cmd_search_entry = {
+	"search",
+	"[--since DURATION] [--limit N] [--json] [-c FILE | -d DB] QUERY...",
+	"search the articles (FTS5 syntax), best matches first",
+	cmd_search,
+};
