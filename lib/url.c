@@ -92,7 +92,12 @@ url_resolve(const char *base, const char *ref)
 	free(er);
 	if (r == NULL)
 		return trimmed;
-	out = xstrdup((const char *)r);
+	/* libxml2 drops the empty authority of file:/// bases */
+	if (strncmp(base, "file:///", 8) == 0 &&
+	    strncmp((const char *)r, "file://", 7) == 0 && r[7] != '/')
+		out = xasprintf("file:///%s", (const char *)r + 7);
+	else
+		out = xstrdup((const char *)r);
 	xmlFree(r);
 	url_unescape_high(out);
 	free(trimmed);
