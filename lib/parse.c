@@ -1011,7 +1011,8 @@ fp_urljoin(const char *base, const char *uri)
 	/* "http:///x" -> "http://x" */
 	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
 		p++;
-	if (p != uri && strncmp(p, "://", 3) == 0 && p[3] == '/') {
+	if (p != uri && strncmp(p, "://", 3) == 0 && p[3] == '/' &&
+	    strncasecmp(uri, "file:", 5) != 0) {	/* file:/// is right */
 		const char *q = p + 3;
 
 		while (*q == '/')
