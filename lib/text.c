@@ -278,12 +278,12 @@ text_collapse_ws(char *s)
  * leaves everything else byte for byte:
  * - named references are decoded from the HTML5 table (libxml2 knows only
  *   HTML 4's), the legacy ones also without ';', numeric ones in 0x80-0x9F
- *   as Windows-1252 like browsers do;
- *   decoded text goes in as raw UTF-8, ASCII as "&#N;" so that markup
- *   characters stay text; any other '&' becomes "&amp;" (libxml2 drops
- *   "&#;");
- * - a '<' that cannot open a tag ("<3", "a < b", "</>") becomes "&lt;"
+ *   as Windows-1252 like browsers do; decoded text goes in as raw UTF-8,
+ *   ASCII as "&#N;" so that markup characters stay text; any other '&'
+ *   becomes "&#38;" (libxml2 drops "&#;");
+ * - a '<' that cannot open a tag ("<3", "a < b", "</>") becomes "&#60;"
  *   (libxml2 drops some of them);
+ *   (numeric, not "&lt;": libxml2 finds names by a linear search)
  * - a start tag keeps its first HTML_ATTR_MAX attributes (libxml2's
  *   duplicate check is quadratic);
  * script and style contents and comments are copied untouched, so that the
@@ -527,7 +527,7 @@ html_prepare(const unsigned char *s, size_t len, struct buf *b)
 			break;
 		if (s[i] == '&') {
 			if ((n = html_prepare_ref(s, len, i, b)) == 0) {
-				buf_append(b, "&amp;", 5);
+				buf_append(b, "&#38;", 5);
 				n = 1;
 			}
 			i += n;
@@ -535,7 +535,7 @@ html_prepare(const unsigned char *s, size_t len, struct buf *b)
 		}
 		/* s[i] == '<' */
 		if (i + 1 >= len) {
-			buf_append(b, "&lt;", 4);
+			buf_append(b, "&#60;", 5);
 			i++;
 		} else if (html_is_letter(s[i + 1])) {
 			name = (const char *)s + i + 1;
@@ -566,7 +566,7 @@ html_prepare(const unsigned char *s, size_t len, struct buf *b)
 			buf_putc(b, '<');
 			i++;
 		} else {
-			buf_append(b, "&lt;", 4);
+			buf_append(b, "&#60;", 5);
 			i++;
 		}
 	}
