@@ -492,50 +492,88 @@ cli_table_add(struct cli_table *t, const char *const *row)
 	t->nrows++;
 }
 
-void
-cli_table_print(struct cli_table *t, FILE *fp, size_t width)
+/*
+ * Column widths for `width` terminal columns, leaving out the columns
+ * marked in drop[]; returns the table's width (it may still not fit).
+ */
+static size_t
+table_layout(const struct cli_table *t, size_t width, const char *drop,
+    size_t *w)
 {
-	size_t	*w, total, i, r, best;
-	char	*cell;
+	size_t	 total = 0, shown = 0, i, r, cw, best;
 
-	w = xcalloc(t->ncols, sizeof(*w));
 	for (i = 0; i < t->ncols; i++) {
+		w[i] = 0;
+		if (drop[i])
+			continue;
 		w[i] = cli_width(t->cols[i].name);
 		for (r = 0; r < t->nrows; r++)
-			if (cli_width(t->cells[r * t->ncols + i]) > w[i])
-				w[i] = cli_width(t->cells[r * t->ncols + i]);
+			if ((cw = cli_width(t->cells[r * t->ncols + i])) > w[i])
+				w[i] = cw;
+		total += w[i];
+		shown++;
 	}
 	/* two spaces between columns */
-	total = 2 * (t->ncols - 1);
-	for (i = 0; i < t->ncols; i++)
-		total += w[i];
+	total += shown > 1 ? 2 * (shown - 1) : 0;
 	/*
-	 * Too wide: take a column at a time from the widest column that may
-	 * still shrink, so long cells give way before short ones.
+	 * Too wide: take one column at a time from the widest column that
+	 * may still shrink, among those that give way first.
 	 */
 	while (total > width) {
 		best = t->ncols;
-		for (i = 0; i < t->ncols; i++)
-			if (w[i] > t->cols[i].min &&
-			    (best == t->ncols || w[i] > w[best]))
+		for (i = 0; i < t->ncols; i++) {
+			if (drop[i] || w[i] <= t->cols[i].min)
+				continue;
+			if (best == t->ncols ||
+			    t->cols[i].order < t->cols[best].order ||
+			    (t->cols[i].order == t->cols[best].order &&
+			    w[i] > w[best]))
 				best = i;
+		}
 		if (best == t->ncols)
 			break;
 		w[best]--;
 		total--;
 	}
+	return total;
+}
+
+void
+cli_table_print(struct cli_table *t, FILE *fp, size_t width)
+{
+	size_t	*w, i, r, last;
+	char	*cell, *drop;
+	int	 first;
+
+	w = xcalloc(t->ncols, sizeof(*w));
+	drop = xcalloc(t->ncols, 1);
+	/* Still too wide at the narrowest: leave out an optional column. */
+	while (table_layout(t, width, drop, w) > width) {
+		for (i = 0; i < t->ncols; i++)
+			if (t->cols[i].optional && !drop[i])
+				break;
+		if (i == t->ncols)
+			break;
+		drop[i] = 1;
+	}
+	for (last = t->ncols; last > 0 && drop[last - 1]; last--)
+		;
 	for (r = 0; r <= t->nrows; r++) {
-		for (i = 0; i < t->ncols; i++) {
+		for (i = 0, first = 1; i < t->ncols; i++) {
+			if (drop[i])
+				continue;
 			cell = cli_fit(r == 0 ? t->cols[i].name :
 			    t->cells[(r - 1) * t->ncols + i], w[i]);
-			if (i > 0)
+			if (!first)
 				fputs("  ", fp);
+			first = 0;
 			put_padded(fp, cell, w[i], t->cols[i].right,
-			    i == t->ncols - 1);
+			    i == last - 1);
 			free(cell);
 		}
 		fputc('\n', fp);
 	}
+	free(drop);
 	free(w);
 }
 

@@ -34,7 +34,10 @@ void	cmd_usage(const struct cmd_entry *);
 struct store;
 struct store_entry;
 
-#define CLI_DEFAULT_CONFIG	"/etc/herald/herald.conf"
+#ifndef SYSCONFDIR
+#define SYSCONFDIR		"/etc"
+#endif
+#define CLI_DEFAULT_CONFIG	SYSCONFDIR "/herald/herald.conf"	/* as heraldd */
 #define CLI_DEFAULT_DATABASE	"/var/lib/herald/herald.db"	/* as config.c */
 
 /*
@@ -87,11 +90,17 @@ size_t	 cli_width(const char *s);
  */
 char	*cli_fit(const char *s, size_t width);
 
-/* A table whose widest cells shrink until it fits the terminal. */
+/*
+ * A table that shrinks until it fits the terminal: the columns of the
+ * lowest `order` first, the widest of them first, none below its `min`.
+ * When even that is too wide, optional columns are left out.
+ */
 struct cli_column {
 	const char	*name;		/* the header */
 	size_t		 min;		/* never narrower than this */
+	int		 order;		/* which columns give way first */
 	int		 right;		/* right-aligned (numbers) */
+	int		 optional;	/* left out before the table overflows */
 };
 struct cli_table;
 

@@ -79,8 +79,12 @@ print_text(const struct store_entry *v, size_t n, int64_t since)
 		prev = name;
 	}
 	cli_time_local(since, date, sizeof(date));
-	printf("%zu new article%s in %zu feed%s since %s\n", n,
+	line = xasprintf("%zu new article%s in %zu feed%s since %s", n,
 	    n == 1 ? "" : "s", nfeeds, nfeeds == 1 ? "" : "s", date);
+	t = cli_fit(line, width);
+	printf("%s\n", t);
+	free(t);
+	free(line);
 	prev = NULL;
 	for (i = 0; i < n; i++) {
 		name = v[i].feed_name ? v[i].feed_name : "(unknown feed)";
@@ -180,7 +184,8 @@ usage_full(FILE *fp)
 "  --since DURATION   how far back (default %s): 90m, 36h, 7d, 2w, 1d12h\n"
 "  --limit N          the N newest articles only (default 0: all)\n"
 "  --json             JSON, times in RFC 3339 UTC (see herald(1))\n"
-"  -c, --config FILE  read the database path from FILE (default %s)\n"
+"  -c, --config FILE  read the database path from FILE\n"
+"                     (default %s)\n"
 "  -d, --database DB  the database to read\n\n"
 "Exit status: 0 ok (even with nothing new), 1 failure, 2 usage.\n",
 	    DIGEST_SINCE, CLI_DEFAULT_CONFIG);

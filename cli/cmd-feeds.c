@@ -46,11 +46,10 @@ feed_status_text(const struct store_feed *f)
 	if (f->disabled_reason != NULL)
 		return xasprintf("disabled: %s", f->disabled_reason);
 	if (!f->enabled)
-		return xstrdup("off in the configuration");
+		return xstrdup("off (config)");
 	if (f->last_fetch == 0)
 		return xstrdup("not fetched yet");
-	if (f->last_error != NULL && f->last_status > 0)
-		return xasprintf("%d: %s", f->last_status, f->last_error);
+	/* heraldd's errors name the HTTP status where there is one */
 	if (f->last_error != NULL)
 		return xstrdup(f->last_error);
 	if (f->failures > 0)
@@ -66,14 +65,17 @@ static void
 print_table(struct store_feed *v, size_t n, int errors_only, int64_t now)
 {
 	static const struct cli_column cols[] = {
-		/* the short columns never shrink */
-		{ "NAME", 10, 0 },
-		{ "URL", 12, 0 },
-		{ "LAST OK", 99, 0 },
-		{ "STATUS", 10, 0 },
-		{ "FAIL", 99, 1 },
-		{ "NEXT", 99, 0 },
-		{ "ITEMS", 99, 1 },
+		/*
+		 * URLs give way first, then names and statuses; the short
+		 * columns never do.  On a narrow terminal URLs go.
+		 */
+		{ "NAME", 10, 1, 0, 0 },
+		{ "URL", 18, 0, 0, 1 },
+		{ "LAST OK", 99, 0, 0, 0 },
+		{ "STATUS", 12, 1, 0, 0 },
+		{ "FAIL", 99, 0, 1, 0 },
+		{ "NEXT", 99, 0, 0, 0 },
+		{ "ITEMS", 99, 0, 1, 0 },
 	};
 	struct cli_table	*t;
 	const char		*row[7];
@@ -103,7 +105,9 @@ print_table(struct store_feed *v, size_t n, int errors_only, int64_t now)
 		    (long long)v[i].item_count);
 		status = feed_status_text(&v[i]);
 		row[0] = v[i].name;
-		row[1] = v[i].url;
+		/* most URLs start with https://: the room is better spent on the rest */
+		row[1] = v[i].url != NULL && strncmp(v[i].url, "https://",
+		    8) == 0 && v[i].url[8] != '\0' ? v[i].url + 8 : v[i].url;
 		row[2] = last;
 		row[3] = status;
 		row[4] = fails;
@@ -177,7 +181,8 @@ usage_full(FILE *fp)
 "  --errors           only feeds whose last attempt failed, or that herald\n"
 "                     disabled (410 Gone)\n"
 "  --json             JSON, times in RFC 3339 UTC (see herald(1))\n"
-"  -c, --config FILE  read the database path from FILE (default %s)\n"
+"  -c, --config FILE  read the database path from FILE\n"
+"                     (default %s)\n"
 "  -d, --database DB  the database to read\n\n"
 "Exit status: 0 ok, 1 failure (no database...), 2 usage.\n",
 	    CLI_DEFAULT_CONFIG);

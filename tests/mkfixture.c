@@ -90,7 +90,7 @@ static const struct ffeed feeds[] = {
 		  1795514400 /* 2026-11-24T10:00:00Z */, 10 * DAY },
 	} },
 	{ "parliament", "https://parliament.example.eu/press.atom", 1, 1, 0,
-	    503, "HTTP 503 Service Unavailable", "http5xx", 3,
+	    503, "HTTP 503", "http5xx", 3,
 	    2 * DAY + HOUR, 3 * HOUR + 10 * MIN, NULL, {
 		{ "ep-1", "https://parliament.example.eu/news/ai-act",
 		  "Plenary adopts AI Act guidelines",
@@ -98,8 +98,9 @@ static const struct ffeed feeds[] = {
 		  0, 26 * HOUR },
 	} },
 	{ "gone-feed", "https://gone.example.eu/feed", 1, 1, 0, 410,
-	    "HTTP 410 Gone", "gone", 1, 40 * DAY, 0,
-	    "410 Gone: the feed was removed", { { NULL } } },
+	    "HTTP 410", "http4xx", 1, 40 * DAY, 0,
+	    "HTTP 410 Gone: the feed was removed; fetching stopped",
+	    { { NULL } } },
 	{ "off-feed", "https://off.example.eu/feed", 0, 0, 0, 0,
 	    NULL, NULL, 0, 0, 0, NULL, { { NULL } } },
 	{ "think-tank", "https://thinktank.example.org/a/rather/long/path/"

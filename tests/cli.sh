@@ -1,0 +1,261 @@
+#!/bin/sh
+# cli.sh: herald feeds, digest and search over a database written through
+# the real store by mkfixture (times fixed relative to now), in text and
+# JSON; and the shipped configurations (etc/) loaded by config_load.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+HERALD=${HERALD:-$top_builddir/cli/herald}
+PY=${PYTHON3:-python3}
+MKFIXTURE=$top_builddir/tests/mkfixture
+CHECKCONF=$top_builddir/tests/checkconf
+[ -n "$PY" ] || PY=python3
+if ! command -v "$PY" >/dev/null 2>&1; then
+	echo "SKIP: python3 is needed to check the JSON"
+	exit 77
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/herald-cli.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+T=$(cd "$T" && pwd -P)
+export T
+trap 'exit 1' HUP INT TERM
+
+export TZ=UTC
+unset COLUMNS
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	for f in "$T/out" "$T/err"; do
+		[ -s "$f" ] && sed 's/^/#   /' "$f" | head -40
+	done
+}
+# run CMD...: stdout in $T/out, stderr in $T/err, exit status in $rc.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+# check DESC EXPECTED_RC PYTHON: the command just run exited with
+# EXPECTED_RC and PYTHON is true of its output (out: text, err: text,
+# lines: out's lines, j: out as JSON when it parses).
+check() {
+	if [ "$rc" -ne "$2" ]; then
+		nok "$1 (exit $rc, expected $2)"
+		return
+	fi
+	if "$PY" - "$T/out" "$T/err" "$3" <<'EOF'
+import json, os, re, sys, unicodedata, urllib.parse
+out = open(sys.argv[1], encoding="utf-8").read()
+err = open(sys.argv[2], encoding="utf-8").read()
+lines = out.splitlines()
+try:
+    j = json.loads(out)
+except ValueError:
+    j = None
+def width(s):
+    s = re.sub("\x1b\\[[0-9;]*m", "", s)
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+def has(*words):
+    return all(w in out for w in words)
+sys.exit(0 if eval(sys.argv[3]) else 1)
+EOF
+	then
+		ok "$1"
+	else
+		nok "$1"
+	fi
+}
+
+now=$(date +%s)
+db=$T/herald.db
+if ! "$MKFIXTURE" "$db" "$now"; then
+	echo "not ok 1 - mkfixture"
+	exit 1
+fi
+
+# herald feeds
+COLUMNS=250 run "$HERALD" feeds -d "$db"
+check "feeds: a header and 7 feeds sorted by name" 0 \
+    'len(lines) == 8 and lines[0].split()[:2] == ["NAME", "URL"] and [l.split()[0] for l in lines[1:]] == ["council", "eu-observer", "gone-feed", "off-feed", "parliament", "politico", "think-tank"]'
+check "feeds: relative times, status and items of a healthy feed" 0 \
+    're.search(r"^eu-observer +observer\.example\.eu/rss +3m ago +200 +0 +in 12m +2$", out, re.M)'
+check "feeds: 304, a failing feed, a 410, an unfetched feed" 0 \
+    're.search(r"^council .* 50m ago +304 not modified +0 +in 9m +2$", out, re.M) and re.search(r"^parliament .* 2d ago +HTTP 503 +3 +in 3h +1$", out, re.M) and re.search(r"^gone-feed .* 40d ago +disabled: HTTP 410 Gone: the feed was removed; fetching stopped +1 +- +0$", out, re.M) and re.search(r"^off-feed .* never +off \(config\) +0 +- +0$", out, re.M) and re.search(r"^think-tank .* never +not fetched yet +0 +- +0$", out, re.M)'
+run "$HERALD" feeds -d "$db"
+check "feeds: 80 columns when not a terminal, URLs give way first" 0 \
+    'max(width(l) for l in lines) <= 80 and lines[0].split()[:2] == ["NAME", "URL"] and "HTTP 503" in out and "304 not modified" in out and re.search(r"^think-tank +thinktank\.example… ", out, re.M)'
+
+COLUMNS=60 run "$HERALD" feeds -d "$db"
+check "feeds: COLUMNS=60 fits: no URL column, cut statuses" 0 \
+    'max(width(l) for l in lines) <= 60 and "URL" not in lines[0] and "example" not in out and re.search(r"^gone-feed +40d ago +disabled: HTTP \S*… +1 +- +0$", out, re.M)'
+
+run "$HERALD" feeds --errors -d "$db"
+check "feeds --errors: the failing feed and the 410" 0 \
+    '[l.split()[0] for l in lines[1:]] == ["gone-feed", "parliament"]'
+
+run "$HERALD" feeds --json -d "$db"
+check "feeds --json: every feed, RFC 3339 UTC times" 0 \
+    'j is not None and len(j["feeds"]) == 7 and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", f["last_success"]) for f in j["feeds"] if f["last_success"])'
+check "feeds --json: the fields of a healthy and a failing feed" 0 \
+    '[(f["state"], f["last_status"], f["failures"], f["items"], f["last_error"], f["error_class"]) for f in j["feeds"] if f["name"] in ("eu-observer", "parliament")] == [("ok", 200, 0, 2, None, None), ("failing", 503, 3, 1, "HTTP 503", "http5xx")]'
+check "feeds --json: disabled, off and never-fetched feeds" 0 \
+    '[(f["name"], f["state"], f["disabled_reason"], f["enabled"], f["next_fetch"]) for f in j["feeds"] if f["state"] != "ok" and f["state"] != "failing"] == [("gone-feed", "disabled", "HTTP 410 Gone: the feed was removed; fetching stopped", True, None), ("off-feed", "off", None, False, None), ("think-tank", "new", None, True, None)]'
+
+run "$HERALD" feeds --errors --json -d "$db"
+check "feeds --errors --json" 0 \
+    '[f["name"] for f in j["feeds"]] == ["gone-feed", "parliament"]'
+
+# herald digest
+run "$HERALD" digest -d "$db"
+check "digest: the last 24h by feed, newest first" 0 \
+    'lines[0].startswith("3 new articles in 3 feeds since ") and [l for l in lines if l.startswith("==")] == ["== council (1)", "== eu-observer (1)", "== politico (1)"] and not has("DMA probe") and not has("AI Act")'
+check "digest: title, date, other feeds, summary, whole link" 0 \
+    'has("* Council agrees 20th sanctions package against Russia\n  2026-11-28 16:30 UTC, in eu-observer, politico\n  EU ambassadors agreed", "\n  https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed\n")'
+
+run "$HERALD" digest --since 2d -d "$db"
+check "digest --since 2d adds the 26h-old article" 0 \
+    'lines[0].startswith("4 new articles in 4 feeds") and has("== parliament (1)", "* Plenary adopts AI Act guidelines")'
+
+run "$HERALD" digest --since 30d -d "$db"
+check "digest --since 30d: every article once, newest first in a feed" 0 \
+    'lines[0].startswith("6 new articles in 4 feeds") and out.index("Énergie") < out.index("Rada UE") and out.index("sanctions package") < out.index("DMA probe") and out.count("sanctions package against") == 1'
+
+COLUMNS=40 run "$HERALD" digest --since 30d -d "$db"
+check "digest: COLUMNS=40 cuts text on character boundaries, not links" 0 \
+    'all(width(l) <= 40 for l in lines if not l.startswith("  http")) and "* Énergie : le Conseil adopte sa positi…" in lines and any(l.startswith("* Beijing summit: 中国") and l.endswith("…") for l in lines)'
+
+run "$HERALD" digest --json -d "$db"
+check "digest --json: grouped by feed, article fields" 0 \
+    '[g["feed"] for g in j["feeds"]] == ["council", "eu-observer", "politico"] and j["count"] == 3 and j["feeds"][1]["items"][0]["feeds"] == ["eu-observer", "politico"] and j["feeds"][1]["items"][0]["published"] == "2026-11-28T16:30:00Z" and j["feeds"][0]["items"][0]["title"].startswith("Énergie") and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", j["since"])'
+
+run "$HERALD" digest --since 30d --limit 2 --json -d "$db"
+check "digest --limit 2: the two newest of all feeds" 0 \
+    'j["count"] == 2 and [(g["feed"], [i["title"][:8] for i in g["items"]]) for g in j["feeds"]] == [("eu-observer", ["Council "]), ("politico", ["Beijing "])]'
+
+run "$HERALD" digest --since 1h -d "$db"
+check "digest --since 1h: one article" 0 'lines[0].startswith("1 new article in 1 feed") and has("* Beijing summit")'
+
+# herald search
+run "$HERALD" search sanctions -d "$db"
+check "search: one result, the hit in [brackets] off a terminal" 0 \
+    'lines[0] == "1. Council agrees 20th sanctions package against Russia" and "[" in out and "\x1b" not in out'
+
+run "$HERALD" search pekin -d "$db"
+check "search: diacritics fold (pekin finds Pékin), title highlighted" 0 \
+    'lines[0] == "1. Beijing summit: 中国 and the EU — [Pékin] signals trade talks" and lines[2].startswith("   Leaders met in Pékin")'
+
+run "$HERALD" search --json 'ENERGIE marche' -d "$db"
+check "search --json: case and accents folded, snippet, rank" 0 \
+    'j["count"] == 1 and j["results"][0]["title"].startswith("Énergie") and "[Énergie]" in j["results"][0]["snippet"] and "[marché]" in j["results"][0]["snippet"] and isinstance(j["results"][0]["rank"], float)'
+
+run "$HERALD" search --json 'russia OR nato OR pekin' -d "$db"
+check "search --json: bm25 order, ranks ascending" 0 \
+    'j["count"] == 3 and [r["rank"] for r in j["results"]] == sorted(r["rank"] for r in j["results"])'
+
+run "$HERALD" search --json --since 3h 'russia OR nato OR pekin' -d "$db"
+check "search --since 3h skips older articles" 0 \
+    'j["count"] == 2 and all("Rada" not in r["title"] for r in j["results"])'
+
+run "$HERALD" search --limit 1 --json 'russia OR nato OR pekin' -d "$db"
+check "search --limit 1" 0 'j["count"] == 1'
+
+run "$HERALD" search 'sanctions AND (' -d "$db"
+check "search: a malformed query is an error, exit 1" 1 \
+    'out == "" and err.startswith("herald search: invalid query: ")'
+
+run "$HERALD" search --json nosuchword -d "$db"
+check "search: no match is not an error" 0 'j["count"] == 0 and j["results"] == []'
+
+run "$PY" - "$HERALD" "$db" <<'EOF'
+import os, pty, subprocess, sys
+# stdout on a terminal: bold highlights
+m, s = pty.openpty()
+p = subprocess.run([sys.argv[1], "search", "sanctions", "-d", sys.argv[2]],
+                   stdout=s, stderr=subprocess.PIPE, timeout=30)
+os.close(s)
+data = b""
+while True:
+    try:
+        chunk = os.read(m, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+sys.stdout.write(data.decode())
+sys.exit(p.returncode)
+EOF
+check "search on a terminal: the hit in bold" 0 \
+    'has("\x1b[1msanctions\x1b[0m") and "[sanctions]" not in out'
+
+# Where the database comes from, and failures
+printf '[herald]\ndatabase = %s\n' "$db" >"$T/herald.conf"
+run "$HERALD" feeds -c "$T/herald.conf"
+check "feeds -c FILE reads the database key" 0 'len(lines) == 8'
+
+printf '[herald]\ndatabase = %s\n' "$T/none.db" >"$T/nodb.conf"
+run "$HERALD" digest -c "$T/nodb.conf"
+check "a missing database: exit 1, what to do" 1 \
+    'err == "herald digest: no database at " + os.environ["T"] + "/none.db: has heraldd run yet? (see heraldd(8))\n"'
+
+printf '[herald]\nnosuchkey = 1\n' >"$T/bad.conf"
+run "$HERALD" search -c "$T/bad.conf" x
+check "a broken config: exit 1 with file:line" 1 \
+    'err.startswith("herald search: cannot read the configuration") and "bad.conf:2: nosuchkey" in err'
+
+run "$HERALD" feeds -c "$T/nosuch.conf"
+check "a missing -c file: exit 1" 1 'err.startswith("herald feeds: cannot read the configuration")'
+
+echo "not a database" >"$T/junk.db"
+run "$HERALD" feeds -d "$T/junk.db"
+check "a file that is not a database: exit 1" 1 'err.startswith("herald feeds: ")'
+
+for args in "digest --since forever" "digest --limit -1" "search" \
+    "feeds --bogus" "feeds extra" "search --since 1x q"; do
+	# shellcheck disable=SC2086
+	run "$HERALD" $args -d "$db"
+	check "usage error: herald $args" 2 'out == "" and err != ""'
+done
+for cmd in feeds digest search; do
+	run "$HERALD" "$cmd" --help
+	check "herald $cmd --help" 0 'lines[0].startswith("usage: herald ") and max(width(l) for l in lines) <= 80'
+done
+
+# The shipped configurations load
+if [ -x "$CHECKCONF" ]; then
+	run "$CHECKCONF" "$top_srcdir/etc/herald.conf"
+	check "etc/herald.conf loads with its OPML: >= 30 https feeds" 0 \
+	    'lines[0] == "database /var/lib/herald/herald.db" and int(lines[2].split()[1]) >= 30 and all(l.split()[2].startswith("https://") for l in lines[3:])'
+	run "$CHECKCONF" "$top_srcdir/etc/demo/herald.conf"
+	check "etc/demo/herald.conf loads: the sample feeds over file://" 0 \
+	    'int(lines[2].split()[1]) >= 4 and all(l.split()[2].startswith("file:///tmp/herald-demo/feeds/") for l in lines[3:])'
+
+	mkdir -p "$T/demo dir#1"
+	cp -R "$top_srcdir/tests/data/feeds" "$T/demo dir#1/"
+	run "$top_srcdir/scripts/demo-config" "$T/demo dir#1/feeds" "$T/demo dir#1/herald.db"
+	cp "$T/out" "$T/demo.conf"
+	check "scripts/demo-config prints a config" 0 'has("[herald]", "[feed ")'
+	run "$CHECKCONF" "$T/demo.conf"
+	check "demo-config's output loads; a feed per sample file" 0 \
+	    'sorted(urllib.parse.unquote(l.split()[2]) for l in lines[3:]) == sorted("file://" + os.environ["T"] + "/demo dir#1/feeds/" + f for f in os.listdir(os.environ["T"] + "/demo dir#1/feeds"))'
+
+	sed "s|$T/demo dir#1|/tmp/herald-demo|g; s|$T/demo%20dir%231|/tmp/herald-demo|g; s|\"/tmp/herald-demo/herald.db\"|/tmp/herald-demo/herald.db|" \
+	    "$T/demo.conf" >"$T/demo.norm"
+	if cmp -s "$T/demo.norm" "$top_srcdir/etc/demo/herald.conf"; then
+		ok "etc/demo/herald.conf is what scripts/demo-config prints"
+	else
+		diff "$T/demo.norm" "$top_srcdir/etc/demo/herald.conf" | sed 's/^/#   /'
+		nok "etc/demo/herald.conf is what scripts/demo-config prints"
+	fi
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ] || { echo "$failed of $n failed"; exit 1; }
+exit 0
