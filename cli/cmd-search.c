@@ -155,7 +155,8 @@ usage_full(FILE *fp)
 "  --since DURATION   only articles first seen in the last DURATION (7d)\n"
 "  --limit N          at most N results (default %d; 0: all)\n"
 "  --json             JSON, times in RFC 3339 UTC, highlights as [ ]\n"
-"  -c, --config FILE  read the database path from FILE (default %s)\n"
+"  -c, --config FILE  read the database path from FILE\n"
+"                     (default %s)\n"
 "  -d, --database DB  the database to read\n\n"
 "Exit status: 0 ok (even with no match), 1 failure (a malformed query,\n"
 "no database...), 2 usage.\n",
