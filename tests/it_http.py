@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""it_http.py: heraldd and what HTTP status codes ask of it.
+
+Catalogue cases (../shared/RELIABILITY.md) 21 (301/308 permanent vs 302
+temporary redirects, 410 Gone), 22 (500, 503 with Retry-After in seconds,
+429 with Retry-After as an HTTP date, a Retry-After of ten days clamped to
+one), 23 (conditional GET: ETag, Last-Modified, 304), plus the request
+itself (a User-Agent naming herald) and `heraldd -n` on a bad file.
+
+Asserted from the database and the server's request log, run by run:
+ - 301 and 308: the stored url stays the configured one after one and two
+   fetches and becomes the target after the third consecutive one; the
+   fourth fetch asks the target directly; the feed's items are not
+   duplicated by the move.  302: never updated, every fetch asks the
+   configured URL.
+ - 410: error_class gone, disabled_reason set, items kept; the next run
+   does not request it at all and does not count a fetch.
+ - 404 (http4xx) and 500 (http5xx): failures count up, items unchanged,
+   backoff from the interval (4xx) or one minute (5xx), doubling.
+ - 503 + Retry-After: 120 and 429 + Retry-After: date 2 h ahead: next_fetch
+   is at least that far ahead (and at most a day); ten days become one
+   day (+-10%).  Each runs with its own database: Retry-After applies to
+   the whole host, which would hold the other feeds of a shared run.
+ - 304: the second request carries If-None-Match (and If-Modified-Since),
+   the answer counts in n_not_modified, last_status 304, no error, and no
+   item row is written (count and max(changed) unchanged).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import it_common as it  # noqa: E402
+
+INTERVAL = 900
+
+
+def main():
+    h = it.Harness("it_http")
+    srv = h.start_server()
+    check_n(h, srv)
+
+    feeds = [("r301", srv.url("/redir-ok")),
+             ("r308", srv.url("/redir-308")),
+             ("r302", srv.url("/redir-temp")),
+             ("gone", srv.url("/gone")),
+             ("e404", srv.url("/404")),
+             ("e500", srv.url("/500")),
+             ("cond", srv.url("/feed-cond")),
+             ("plain", srv.url("/ok/plain"))]
+    conf, db = h.write_config("http", feeds)
+    h.check_config(conf)
+    overridden = {"gone": "/gone", "e404": "/404", "e500": "/500"}
+    for name, route in overridden.items():
+        h.ctl(srv, "override", path=route, to="/ok/%s" % name)
+
+    cfg = dict(feeds)
+    runs = []
+    before = {}
+    for n in range(1, 5):
+        if n == 2:
+            h.ctl(srv, "clear")
+        mark = srv.last_id()
+        r = h.once(conf, "run %d" % n)
+        runs.append(r)
+        reqs = srv.requests(since=mark)
+        with it.open_db(db) as d:
+            check_redirects(h, d, srv, n, cfg, reqs)
+            if n == 1:
+                for name in overridden:
+                    before[name] = sorted(i["fguid"] for i in d.items(name))
+                before["cond"] = (d.count_items(),
+                                  d.one("SELECT max(changed) FROM items"),
+                                  d.feed("cond"))
+            else:
+                check_gone(h, d, n, reqs, before)
+                check_errors(h, d, n, before)
+                check_cond(h, d, n, reqs, before)
+        check_agent(h, reqs, "run %d" % n)
+
+    for route, name, lo, hi in (
+            ("/503", "e503", 120, it.DAY),
+            ("/429", "e429", 7200 - 2, it.DAY),
+            ("/503-long", "e503long", it.DAY * 0.9, it.DAY * 1.1)):
+        check_retry_after(h, srv, route, name, lo, hi)
+    h.finish()
+
+
+def check_n(h, srv):
+    """heraldd -n: 0 on a good file; 1 and file:line: key: on a bad one."""
+    conf, _ = h.write_config("check-good", [("a", srv.url("/ok/a"))])
+    r = h.run(["-c", conf, "-n"], timeout=30)
+    h.check(r.rc == 0, "heraldd -n accepts a good file", it.tail(r.err))
+    bad = h.path("check-bad.conf")
+    with open(bad, "w") as f:
+        f.write("[herald]\ndatabase = %s\nbogus-key = 1\n"
+                % h.path("check-bad.db"))
+    r = h.run(["-c", bad, "-n"], timeout=30)
+    h.check(r.rc == 1 and "%s:3: bogus-key" % bad in r.err,
+            "heraldd -n rejects an unknown key with file:3: bogus-key",
+            "rc=%s stderr=%r" % (r.rc, r.err))
+    h.check(not os.path.exists(h.path("check-bad.db")),
+            "heraldd -n creates no database")
+
+
+def check_redirects(h, d, srv, n, cfg, reqs):
+    routes = [r["route"] for r in reqs]
+    for name, target in (("r301", "/ok/moved"), ("r308", "/ok/moved308")):
+        row = d.feed(name)
+        # After the third consecutive 301/308 the row holds the target.
+        want = srv.url(target) if n >= 3 else cfg[name]
+        h.check(row["url"] == want,
+                "run %d: %s: stored url is %s" % (n, name, want), row["url"])
+        h.check(row["config_url"] == cfg[name],
+                "run %d: %s: config_url unchanged" % (n, name))
+        items = d.items(name)
+        h.check(len(items) == 5 and row["error_class"] is None,
+                "run %d: %s: 5 items from the target, no error, no "
+                "duplicates" % (n, name),
+                "items=%d class=%s" % (len(items), row["error_class"]))
+    src = {"r301": "/redir-ok", "r308": "/redir-308"}
+    if n == 4:
+        for name, route in src.items():
+            h.check(route not in routes,
+                    "run 4: %s: the old URL %s is not asked any more"
+                    % (name, route), routes)
+    row = d.feed("r302")
+    h.check(row["url"] == cfg["r302"],
+            "run %d: r302: stored url stays the configured one" % n,
+            row["url"])
+    h.check("/redir-temp" in routes,
+            "run %d: r302: the configured URL is requested" % n)
+    h.check(len(d.items("r302")) == 5, "run %d: r302: 5 items" % n)
+
+
+def check_gone(h, d, n, reqs, before):
+    row = d.feed("gone")
+    h.check(row["disabled_reason"], "run %d: gone: disabled_reason %r"
+            % (n, row["disabled_reason"]))
+    h.check(row["error_class"] == "gone" and row["last_status"] == 410,
+            "run %d: gone: error_class gone, last_status 410" % n,
+            "class=%s status=%s" % (row["error_class"], row["last_status"]))
+    h.check(sorted(i["fguid"] for i in d.items("gone")) == before["gone"],
+            "run %d: gone: items kept" % n)
+    asked = [r for r in reqs if r["route"] == "/gone"]
+    if n == 2:
+        h.check(len(asked) == 1, "run 2: gone: requested once", len(asked))
+    else:
+        h.check(not asked, "run %d: gone: not requested again" % n,
+                len(asked))
+        h.check(row["n_fetches"] == 2,
+                "run %d: gone: n_fetches stays 2" % n, row["n_fetches"])
+
+
+def check_errors(h, d, n, before):
+    for name, cls in (("e404", "http4xx"), ("e500", "http5xx")):
+        row = d.feed(name)
+        f = n - 1
+        h.check(row["error_class"] == cls and row["failures"] == f and
+                row["last_error"],
+                "run %d: %s: %s, failures %d" % (n, name, cls, f),
+                "class=%s failures=%s error=%r"
+                % (row["error_class"], row["failures"], row["last_error"]))
+        ok, delta, want = it.backoff_ok(row, f, INTERVAL)
+        h.check(ok, "run %d: %s: next_fetch %ss ahead (about %ss)"
+                % (n, name, delta, want))
+        h.check(sorted(i["fguid"] for i in d.items(name)) == before[name],
+                "run %d: %s: items unchanged" % (n, name))
+
+
+def check_cond(h, d, n, reqs, before):
+    count0, changed0, row0 = before["cond"]
+    asked = [r for r in reqs if r["route"] == "/feed-cond"]
+    h.check(row0["etag"] == '"cond-v1"' and row0["last_modified"],
+            "run 1: cond: etag and last_modified stored",
+            (row0["etag"], row0["last_modified"]))
+    if n == 2:
+        hd = asked[0]["headers"] if asked else {}
+        h.check(hd.get("if-none-match") == '"cond-v1"',
+                "run 2: cond: If-None-Match sent", hd)
+        h.check(hd.get("if-modified-since") == row0["last_modified"],
+                "run 2: cond: If-Modified-Since sent", hd)
+    row = d.feed("cond")
+    h.check(row["last_status"] == 304 and row["n_not_modified"] == n - 1
+            and row["failures"] == 0 and row["last_error"] is None,
+            "run %d: cond: 304 counted (n_not_modified %d), no error"
+            % (n, n - 1),
+            "status=%s n_not_modified=%s failures=%s error=%r"
+            % (row["last_status"], row["n_not_modified"], row["failures"],
+               row["last_error"]))
+    h.check(d.count_items() == count0 and
+            d.one("SELECT max(changed) FROM items") == changed0,
+            "run %d: cond: no item row written" % n)
+    h.check(row["last_success"] >= row0["last_success"] and
+            row["next_fetch"] - row["last_fetch"] >= INTERVAL * 0.85,
+            "run %d: cond: a 304 is a success: next fetch an interval on"
+            % n, (row["last_success"], row["next_fetch"], row["last_fetch"]))
+
+
+def check_agent(h, reqs, label):
+    uas = sorted({r["headers"].get("user-agent", "") for r in reqs})
+    h.check(uas and all("herald" in u.lower() for u in uas),
+            "%s: every request names herald in its User-Agent %s"
+            % (label, uas))
+
+
+def check_retry_after(h, srv, route, name, lo, hi):
+    conf, db = h.write_config(name, [(name, srv.url(route))])
+    h.ctl(srv, "override", path=route, to="/ok/%s" % name)
+    h.once(conf, "%s good" % name)
+    h.ctl(srv, "clear")
+    mark = srv.last_id()
+    r = h.once(conf, name)
+    reqs = srv.requests(route=route, since=mark)
+    t_req = reqs[0]["t"] if reqs else r.t0
+    with it.open_db(db) as d:
+        row = d.feed(name)
+        cls = "http429" if route == "/429" else "http5xx"
+        h.check(row["error_class"] == cls and row["failures"] == 1,
+                "%s: error_class %s, failures 1" % (name, cls),
+                "class=%s failures=%s" % (row["error_class"],
+                                          row["failures"]))
+        h.check(len(d.items(name)) == 5, "%s: items kept" % name)
+        ahead = row["next_fetch"] - int(t_req)
+        h.check(lo <= ahead <= hi,
+                "%s: next_fetch %ds after the request, within [%d, %d]"
+                % (name, ahead, lo, hi))
+
+
+if __name__ == "__main__":
+    main()
