@@ -670,7 +670,8 @@ is_utf8_label(const char *l)
 static size_t
 infilter_decide(struct infilter *f, const char *http_ctype)
 {
-	const unsigned char	*s = (const unsigned char *)f->head.data;
+	const char		*hd = f->head.data != NULL ? f->head.data : "";
+	const unsigned char	*s = (const unsigned char *)hd;
 	size_t			 n = f->head.len, skip = 0;
 	char			 decl[64], cs[64], mt[128];
 	const char		*bom = "", *want, *cand[4];
@@ -703,7 +704,7 @@ infilter_decide(struct infilter *f, const char *http_ctype)
 		/* a 16- or 32-bit declaration says what the BOM said */
 		snprintf(decl, sizeof(decl), "%s", bom);
 	} else
-		charset_from_decl(f->head.data + skip, n - skip, decl, sizeof(decl));
+		charset_from_decl(hd + skip, n - skip, decl, sizeof(decl));
 	if (*bom != '\0' && (strncmp(decl, "utf-16", 6) == 0 ||
 	    strncmp(decl, "utf16", 5) == 0 || strncmp(decl, "utf-32", 6) == 0 ||
 	    strncmp(decl, "ucs-", 4) == 0))
