@@ -414,6 +414,9 @@ infilter_markup(struct infilter *f, int final)
 	const char	*s = f->dec.data;
 	size_t		 n = f->dec.len, i = 0, run = 0, k;
 
+	if (n == 0)
+		return;
+
 #define FLUSH() do { buf_append(&f->out, s + i - run, run); run = 0; } while (0)
 	while (i < n && f->error == NULL) {
 		unsigned char	 c = (unsigned char)s[i];
