@@ -261,4 +261,160 @@ struct store_search {
 int	 store_search(struct store *, const struct store_search *,
 	    struct store_entry **out, size_t *n, char **errstr);
 
+/*
+ * Topic matches and the alert outbox (issue 4).
+ *
+ * A match is one (article, topic) pair, recorded once ever: an article
+ * carried by two feeds, fetched again or updated never matches a topic
+ * twice.  It keeps the terms that hit (as they appear in the text, '\n'
+ * between), the first field that holds a hit ("title", "summary",
+ * "content", "author") and a snippet with the hits between "[" and "]".
+ * Each new match writes one outbox row per subscribed plugin, in the same
+ * transaction as the article.
+ *
+ * The alert's id (store_alert.alert_id, the matches row id) is the
+ * idempotency key put in every payload: stable across retries, restarts
+ * and plugins, unique per (article, topic).  The outbox row id
+ * (store_alert.id) names one plugin's delivery of it: the store_alert_*()
+ * calls take that one.  Deleting an article (store_prune()) deletes its
+ * matches and their outbox rows.
+ */
+
+enum store_alert_state {
+	STORE_ALERT_PENDING,	/* to deliver at next_attempt */
+	STORE_ALERT_SENT,
+	STORE_ALERT_DEAD,	/* given up: last_error says why */
+};
+
+/*
+ * Records a match of item_id for `topic` inside the caller's transaction
+ * (outside one, in its own) with one pending outbox row per plugin, due at
+ * once.  An existing (item, topic) match is left alone and adds no outbox
+ * row: *created (may be NULL) is 1 for a new match, 0 otherwise; *match_id
+ * (may be NULL) is the match's id either way.  The topic matcher below
+ * calls it; tests and tools may too.
+ */
+int	 store_match_add(struct store *, int64_t item_id, const char *topic,
+	    const char *terms, const char *field, const char *snippet,
+	    const char *const *plugins, size_t nplugins, int64_t *match_id,
+	    int *created, char **errstr);
+
+/* An outbox row with its match and article; owns its strings. */
+struct store_alert {
+	int64_t	 id;		/* the outbox row */
+	int64_t	 alert_id;	/* the match: the idempotency key */
+	char	*plugin;
+	enum store_alert_state state;
+	int	 attempts;	/* delivery attempts made */
+	int64_t	 next_attempt;	/* pending: when it is due */
+	char	*last_error;	/* NULL if none */
+	int64_t	 created;	/* when the row was written */
+	int64_t	 sent_at;	/* 0 unless sent */
+	/* the match */
+	char	*topic;
+	char	*terms;		/* '\n' between */
+	char	*field;
+	char	*snippet;
+	/* the article */
+	int64_t	 item_id;
+	char	*title;
+	char	*link;
+	char	*summary;
+	char	*author;
+	int64_t	 published;	/* 0 when has_published is 0 */
+	int	 has_published;
+	int64_t	 first_seen;
+	char	*feed_name;	/* the feed that carried it first */
+	char	*feeds;		/* every carrying feed's name, ", " between */
+};
+
+void	 store_alerts_free(struct store_alert *, size_t n);
+
+/*
+ * A plugin's pending rows due at `now` (next_attempt <= now), oldest due
+ * first (next_attempt, then id), at most `limit` (0: no limit).
+ */
+int	 store_alerts_due(struct store *, const char *plugin, int64_t now,
+	    size_t limit, struct store_alert **out, size_t *n, char **errstr);
+
+/*
+ * The outcome of one delivery attempt of outbox row `id`; each counts one
+ * attempt.  Only a pending row changes (a row already sent or dead stays
+ * as it is, and the call still returns 0).  store_alert_retry() keeps it
+ * pending until next_attempt; store_alert_dead() gives up.  The caller
+ * applies the backoff and the maximum age (created + max_age < now: dead).
+ */
+int	 store_alert_sent(struct store *, int64_t id, int64_t when,
+	    char **errstr);
+int	 store_alert_retry(struct store *, int64_t id, int64_t next_attempt,
+	    const char *error, char **errstr);
+int	 store_alert_dead(struct store *, int64_t id, const char *error,
+	    char **errstr);
+
+/*
+ * Marks dead, without an attempt, a plugin's pending rows created before
+ * `before` (the maximum age passed while the daemon was down); last_error
+ * becomes "expired after N attempts[: last error]".  *n (may be NULL) gets
+ * the count.
+ */
+int	 store_alerts_expire(struct store *, const char *plugin, int64_t before,
+	    size_t *n, char **errstr);
+
+/*
+ * The earliest next_attempt among pending rows of `plugin` (NULL: of every
+ * plugin), so the deliverer arms one timer.  Returns 1 and sets *when if
+ * there is one, 0 if nothing is pending, -1 on error.
+ */
+int	 store_alerts_next(struct store *, const char *plugin, int64_t *when,
+	    char **errstr);
+
+/* herald alerts: newest first, optionally one state and one plugin. */
+struct store_alerts_filter {
+	int		 state;		/* -1: every state */
+	const char	*plugin;	/* NULL: every plugin */
+	const char	*topic;		/* NULL: every topic */
+	size_t		 limit;		/* 0: no limit */
+};
+
+int	 store_alerts_list(struct store *, const struct store_alerts_filter *,
+	    struct store_alert **out, size_t *n, char **errstr);
+
+/* Outbox rows per plugin and state, for herald alerts' summary. */
+struct store_outbox_count {
+	char	*plugin;
+	int64_t	 pending;
+	int64_t	 sent;
+	int64_t	 dead;
+	int64_t	 next_attempt;	/* earliest pending; 0 none */
+};
+
+int	 store_outbox_counts(struct store *, struct store_outbox_count **out,
+	    size_t *n, char **errstr);
+void	 store_outbox_counts_free(struct store_outbox_count *, size_t n);
+
+/*
+ * Matches per topic: in the 24 hours and 7 days before `now`, in all, and
+ * the time of the last one, by topic name.  Only topics with a match.
+ */
+struct store_topic_count {
+	char	*topic;
+	int64_t	 day;
+	int64_t	 week;
+	int64_t	 total;
+	int64_t	 last;
+};
+
+int	 store_topic_counts(struct store *, int64_t now,
+	    struct store_topic_count **out, size_t *n, char **errstr);
+void	 store_topic_counts_free(struct store_topic_count *, size_t n);
+
+/*
+ * The matches of one topic (herald digest --topic): articles first seen at
+ * or after `since`, newest first; store_entry.snippet is the match's
+ * snippet and *terms (an array of n strings, '\n' between terms) its terms.
+ */
+int	 store_topic_entries(struct store *, const char *topic, int64_t since,
+	    size_t limit, struct store_entry **out, char ***terms, size_t *n,
+	    char **errstr);
+
 #endif

@@ -1,0 +1,599 @@
+/*
+ * test_topics.c: topic matches and the alert outbox in the store (one
+ * match per article and topic, outbox rows per plugin, delivery state,
+ * counts), on databases in a temporary directory.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store.h"
+#include "util.h"
+
+#define T0	1700000000	/* a fixed "now" */
+#define DAY	86400
+
+static char	 tmpdir[] = "/tmp/test_topics.XXXXXX";
+static int	 dbseq;
+
+static char *
+db_path(void)
+{
+	return xasprintf("%s/db%d.sqlite", tmpdir, ++dbseq);
+}
+
+static struct store *
+open_rw(const char *path)
+{
+	struct store	*s;
+	char		*err = NULL;
+
+	if ((s = store_open(path, STORE_RDWR, &err)) == NULL)
+		fail_msg("store_open %s: %s", path, err);
+	store_set_now(s, T0);
+	return s;
+}
+
+static struct store *
+open_new(void)
+{
+	struct store	*s;
+	char		*path = db_path();
+
+	s = open_rw(path);
+	free(path);
+	return s;
+}
+
+static int64_t
+feed(struct store *s, const char *name)
+{
+	int64_t	 id = 0;
+	char	*err = NULL, *url;
+
+	url = xasprintf("https://%s.example/feed", name);
+	if (store_feed_ensure(s, name, url, 1, &id, &err) == -1)
+		fail_msg("feed_ensure: %s", err);
+	free(url);
+	return id;
+}
+
+static int64_t
+item(struct store *s, int64_t feed_id, const char *guid, const char *link,
+    const char *title, const char *summary)
+{
+	struct store_item	 it = { .guid = guid, .link = link,
+				    .title = title, .summary = summary };
+	int64_t			 id = 0;
+	char			*err = NULL;
+
+	if (store_item_upsert(s, feed_id, &it, NULL, &id, &err) == -1)
+		fail_msg("upsert: %s", err);
+	return id;
+}
+
+static int64_t
+match(struct store *s, int64_t item_id, const char *topic,
+    const char *const *plugins, size_t nplugins, int *created)
+{
+	int64_t	 id = 0;
+	char	*err = NULL;
+
+	if (store_match_add(s, item_id, topic, "China\nBeijing", "title",
+	    "[China] and [Beijing]", plugins, nplugins, &id, created,
+	    &err) == -1)
+		fail_msg("match_add: %s", err);
+	return id;
+}
+
+static struct store_alert *
+due(struct store *s, const char *plugin, int64_t now, size_t limit,
+    size_t *n)
+{
+	struct store_alert	*v;
+	char			*err = NULL;
+
+	if (store_alerts_due(s, plugin, now, limit, &v, n, &err) == -1)
+		fail_msg("due: %s", err);
+	return v;
+}
+
+static size_t
+count_due(struct store *s, const char *plugin, int64_t now)
+{
+	struct store_alert	*v;
+	size_t			 n;
+
+	v = due(s, plugin, now, 0, &n);
+	store_alerts_free(v, n);
+	return n;
+}
+
+static struct store_alert *
+list(struct store *s, int state, const char *plugin, size_t *n)
+{
+	struct store_alerts_filter	 f = { .state = state,
+					    .plugin = plugin };
+	struct store_alert		*v;
+	char				*err = NULL;
+
+	if (store_alerts_list(s, &f, &v, n, &err) == -1)
+		fail_msg("list: %s", err);
+	return v;
+}
+
+static const char *const two[] = { "webhook", "jsonl" };
+
+/* One match per (article, topic), whoever carries it and however often. */
+static void
+test_match_once(void **state)
+{
+	struct store	*s = open_new();
+	int64_t		 a = feed(s, "a"), b = feed(s, "b"), it, it2, m1, m2;
+	int		 created = -1;
+
+	it = item(s, a, "g1", "https://news.example/x", "China and Beijing",
+	    NULL);
+	m1 = match(s, it, "china", two, 2, &created);
+	assert_int_equal(created, 1);
+	assert_true(m1 > 0);
+	assert_int_equal(count_due(s, "webhook", T0), 1);
+	assert_int_equal(count_due(s, "jsonl", T0), 1);
+	assert_int_equal(count_due(s, "mail", T0), 0);
+
+	/* the same article from a second feed is the same item and match */
+	it2 = item(s, b, "other-guid", "https://news.example/x?utm_source=b",
+	    "China and Beijing", NULL);
+	assert_int_equal(it2, it);
+	m2 = match(s, it2, "china", two, 2, &created);
+	assert_int_equal(created, 0);
+	assert_int_equal(m2, m1);
+	/* updated, matched again: still one alert per plugin */
+	item(s, a, "g1", "https://news.example/x", "China and Beijing, again",
+	    NULL);
+	m2 = match(s, it, "china", two, 2, &created);
+	assert_int_equal(created, 0);
+	assert_int_equal(m2, m1);
+	assert_int_equal(count_due(s, "webhook", T0), 1);
+
+	/* another topic is another alert */
+	m2 = match(s, it, "beijing", two, 1, &created);
+	assert_int_equal(created, 1);
+	assert_true(m2 != m1);
+	assert_int_equal(count_due(s, "webhook", T0), 2);
+	assert_int_equal(count_due(s, "jsonl", T0), 1);
+	store_close(s);
+}
+
+/* Due rows carry the article and the match, oldest due first. */
+static void
+test_due_rows(void **state)
+{
+	struct store		*s = open_new();
+	struct store_alert	*v;
+	int64_t			 a = feed(s, "a"), b = feed(s, "b"), i1, i2;
+	size_t			 n;
+	char			*err = NULL;
+
+	i1 = item(s, a, "g1", "https://news.example/1", "First", "about China");
+	item(s, b, NULL, "https://news.example/1", "First", "about China");
+	store_set_now(s, T0 + 10);
+	i2 = item(s, a, "g2", "https://news.example/2", "Second", "Beijing");
+	store_set_now(s, T0);
+	match(s, i1, "china", two, 1, NULL);
+	store_set_now(s, T0 + 10);
+	match(s, i2, "china", two, 1, NULL);
+
+	v = due(s, "webhook", T0 + 10, 0, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].item_id, i1);
+	assert_int_equal(v[1].item_id, i2);
+	assert_string_equal(v[0].plugin, "webhook");
+	assert_int_equal(v[0].state, STORE_ALERT_PENDING);
+	assert_int_equal(v[0].attempts, 0);
+	assert_int_equal(v[0].created, T0);
+	assert_int_equal(v[0].next_attempt, T0);
+	assert_null(v[0].last_error);
+	assert_string_equal(v[0].topic, "china");
+	assert_string_equal(v[0].terms, "China\nBeijing");
+	assert_string_equal(v[0].field, "title");
+	assert_string_equal(v[0].snippet, "[China] and [Beijing]");
+	assert_string_equal(v[0].title, "First");
+	assert_string_equal(v[0].link, "https://news.example/1");
+	assert_string_equal(v[0].summary, "about China");
+	assert_string_equal(v[0].feed_name, "a");
+	assert_string_equal(v[0].feeds, "a, b");
+	assert_int_equal(v[0].has_published, 0);
+	assert_true(v[0].alert_id != v[1].alert_id);
+	store_alerts_free(v, n);
+
+	/* not yet due; a limit */
+	assert_int_equal(count_due(s, "webhook", T0 + 9), 1);
+	v = due(s, "webhook", T0 + 10, 1, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].item_id, i1);
+	/* a retry moves a row behind the other */
+	if (store_alert_retry(s, v[0].id, T0 + 20, "HTTP 503", &err) == -1)
+		fail_msg("retry: %s", err);
+	store_alerts_free(v, n);
+	v = due(s, "webhook", T0 + 30, 0, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].item_id, i2);
+	assert_int_equal(v[1].item_id, i1);
+	assert_int_equal(v[1].attempts, 1);
+	assert_string_equal(v[1].last_error, "HTTP 503");
+	store_alerts_free(v, n);
+	store_close(s);
+}
+
+/* Delivery outcomes, step by step: what each does to one pending row. */
+enum op { OP_SENT, OP_RETRY, OP_DEAD };
+
+static const struct {
+	enum op		 ops[4];
+	size_t		 nops;
+	int		 state;
+	int		 attempts;
+	int64_t		 next;
+	const char	*error;
+	int64_t		 sent_at;
+} outcome_cases[] = {
+	{ { OP_SENT }, 1, STORE_ALERT_SENT, 1, T0, NULL, T0 + 5 },
+	{ { OP_RETRY }, 1, STORE_ALERT_PENDING, 1, T0 + 60, "err 1", 0 },
+	{ { OP_RETRY, OP_RETRY, OP_SENT }, 3, STORE_ALERT_SENT, 3, T0 + 60,
+	    NULL, T0 + 5 },
+	{ { OP_RETRY, OP_DEAD }, 2, STORE_ALERT_DEAD, 2, T0 + 60, "err 2", 0 },
+	{ { OP_DEAD }, 1, STORE_ALERT_DEAD, 1, T0, "err 1", 0 },
+	/* a row that is no longer pending does not change */
+	{ { OP_SENT, OP_RETRY, OP_DEAD }, 3, STORE_ALERT_SENT, 1, T0, NULL,
+	    T0 + 5 },
+	{ { OP_DEAD, OP_SENT }, 2, STORE_ALERT_DEAD, 1, T0, "err 1", 0 },
+};
+
+static void
+test_outcomes(void **state)
+{
+	size_t		 c, k, n;
+	char		*err = NULL, msg[32];
+
+	for (c = 0; c < sizeof(outcome_cases) / sizeof(outcome_cases[0]);
+	    c++) {
+		struct store		*s = open_new();
+		struct store_alert	*v;
+		int64_t			 f = feed(s, "a"), it, row;
+		int			 rc = 0;
+
+		it = item(s, f, "g", "https://x.example/1", "China", NULL);
+		match(s, it, "china", two, 1, NULL);
+		v = due(s, "webhook", T0, 0, &n);
+		assert_int_equal(n, 1);
+		row = v[0].id;
+		store_alerts_free(v, n);
+		for (k = 0; k < outcome_cases[c].nops; k++) {
+			snprintf(msg, sizeof(msg), "err %zu", k + 1);
+			switch (outcome_cases[c].ops[k]) {
+			case OP_SENT:
+				rc = store_alert_sent(s, row, T0 + 5, &err);
+				break;
+			case OP_RETRY:
+				rc = store_alert_retry(s, row, T0 + 60, msg,
+				    &err);
+				break;
+			case OP_DEAD:
+				rc = store_alert_dead(s, row, msg, &err);
+				break;
+			}
+			if (rc == -1)
+				fail_msg("case %zu op %zu: %s", c, k, err);
+		}
+		v = list(s, -1, NULL, &n);
+		assert_int_equal(n, 1);
+		if ((int)v[0].state != outcome_cases[c].state ||
+		    v[0].attempts != outcome_cases[c].attempts ||
+		    v[0].next_attempt != outcome_cases[c].next ||
+		    v[0].sent_at != outcome_cases[c].sent_at)
+			fail_msg("case %zu: state %d attempts %d next %lld "
+			    "sent %lld", c, v[0].state, v[0].attempts,
+			    (long long)v[0].next_attempt,
+			    (long long)v[0].sent_at);
+		if (outcome_cases[c].error == NULL)
+			assert_null(v[0].last_error);
+		else
+			assert_string_equal(v[0].last_error,
+			    outcome_cases[c].error);
+		store_alerts_free(v, n);
+		store_close(s);
+	}
+}
+
+/* The earliest pending next_attempt, per plugin and overall. */
+static void
+test_next(void **state)
+{
+	struct store		*s = open_new();
+	struct store_alert	*v;
+	int64_t			 f = feed(s, "a"), it, when = -1;
+	size_t			 n, i;
+	char			*err = NULL;
+
+	assert_int_equal(store_alerts_next(s, NULL, &when, &err), 0);
+	assert_int_equal(when, 0);
+	it = item(s, f, "g", "https://x.example/1", "China", NULL);
+	match(s, it, "china", two, 2, NULL);
+	v = due(s, "webhook", T0, 0, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_alert_retry(s, v[0].id, T0 + 300, "x", &err), 0);
+	store_alerts_free(v, n);
+	assert_int_equal(store_alerts_next(s, "webhook", &when, &err), 1);
+	assert_int_equal(when, T0 + 300);
+	assert_int_equal(store_alerts_next(s, "jsonl", &when, &err), 1);
+	assert_int_equal(when, T0);
+	assert_int_equal(store_alerts_next(s, NULL, &when, &err), 1);
+	assert_int_equal(when, T0);
+	assert_int_equal(store_alerts_next(s, "mail", &when, &err), 0);
+
+	/* nothing pending once everything is sent */
+	v = list(s, STORE_ALERT_PENDING, NULL, &n);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		assert_int_equal(store_alert_sent(s, v[i].id, T0, &err), 0);
+	store_alerts_free(v, n);
+	assert_int_equal(store_alerts_next(s, NULL, &when, &err), 0);
+	store_close(s);
+}
+
+/* Rows older than the maximum age die without an attempt. */
+static void
+test_expire(void **state)
+{
+	struct store		*s = open_new();
+	struct store_alert	*v;
+	int64_t			 f = feed(s, "a"), it;
+	size_t			 n, ndead = 9;
+	char			*err = NULL;
+
+	it = item(s, f, "g1", "https://x.example/1", "China", NULL);
+	match(s, it, "china", two, 2, NULL);
+	store_set_now(s, T0 + DAY);
+	it = item(s, f, "g2", "https://x.example/2", "Beijing", NULL);
+	match(s, it, "china", two, 2, NULL);
+	v = due(s, "webhook", T0, 0, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_alert_retry(s, v[0].id, T0 + 60, "timeout",
+	    &err), 0);
+	store_alerts_free(v, n);
+
+	/* only the webhook's rows created before the cutoff */
+	assert_int_equal(store_alerts_expire(s, "webhook", T0 + 1, &ndead,
+	    &err), 0);
+	assert_int_equal(ndead, 1);
+	v = list(s, STORE_ALERT_DEAD, NULL, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].plugin, "webhook");
+	assert_string_equal(v[0].last_error, "expired after 1 attempt: timeout");
+	assert_int_equal(v[0].attempts, 1);
+	store_alerts_free(v, n);
+	assert_int_equal(store_alerts_expire(s, "jsonl", T0 + 1, &ndead,
+	    &err), 0);
+	assert_int_equal(ndead, 1);
+	v = list(s, STORE_ALERT_DEAD, "jsonl", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].last_error, "expired after 0 attempts");
+	store_alerts_free(v, n);
+	v = list(s, STORE_ALERT_PENDING, NULL, &n);
+	assert_int_equal(n, 2);
+	store_alerts_free(v, n);
+	store_close(s);
+}
+
+/* herald alerts and herald topics: lists, filters and counts. */
+static void
+test_lists_and_counts(void **state)
+{
+	struct store			*s = open_new();
+	struct store_alert		*v;
+	struct store_outbox_count	*oc;
+	struct store_topic_count	*tc;
+	struct store_entry		*e;
+	struct store_alerts_filter	 filt = { .state = -1,
+					    .topic = "russia" };
+	char				**terms;
+	int64_t				 f = feed(s, "a"), it;
+	size_t				 n, i;
+	char				*err = NULL, guid[16], link[64];
+
+	/* china: one 10 days ago, one 3 days ago, two today; russia: one */
+	static const int64_t ages[] = { 10 * DAY, 3 * DAY, 3600, 60 };
+
+	for (i = 0; i < 4; i++) {
+		store_set_now(s, T0 - ages[i]);
+		snprintf(guid, sizeof(guid), "g%zu", i);
+		snprintf(link, sizeof(link), "https://x.example/%zu", i);
+		it = item(s, f, guid, link, "China", NULL);
+		match(s, it, "china", two, 2, NULL);
+		if (i == 3)
+			match(s, it, "russia", two, 1, NULL);
+	}
+	store_set_now(s, T0);
+	if (store_topic_counts(s, T0, &tc, &n, &err) == -1)
+		fail_msg("topic_counts: %s", err);
+	assert_int_equal(n, 2);
+	assert_string_equal(tc[0].topic, "china");
+	assert_int_equal(tc[0].day, 2);
+	assert_int_equal(tc[0].week, 3);
+	assert_int_equal(tc[0].total, 4);
+	assert_int_equal(tc[0].last, T0 - 60);
+	assert_string_equal(tc[1].topic, "russia");
+	assert_int_equal(tc[1].total, 1);
+	store_topic_counts_free(tc, n);
+
+	v = list(s, -1, NULL, &n);
+	assert_int_equal(n, 9);
+	assert_true(v[0].id > v[1].id);		/* newest first */
+	store_alerts_free(v, n);
+	v = list(s, -1, "jsonl", &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(store_alert_dead(s, v[0].id, "HTTP 400", &err), 0);
+	store_alerts_free(v, n);
+	if (store_alerts_list(s, &filt, &v, &n, &err) == -1)
+		fail_msg("list: %s", err);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].topic, "russia");
+	store_alerts_free(v, n);
+
+	if (store_outbox_counts(s, &oc, &n, &err) == -1)
+		fail_msg("outbox_counts: %s", err);
+	assert_int_equal(n, 2);
+	assert_string_equal(oc[0].plugin, "jsonl");
+	assert_int_equal(oc[0].pending, 3);
+	assert_int_equal(oc[0].dead, 1);
+	assert_int_equal(oc[0].sent, 0);
+	assert_string_equal(oc[1].plugin, "webhook");
+	assert_int_equal(oc[1].pending, 5);
+	assert_int_equal(oc[1].next_attempt, T0 - 10 * DAY);
+	store_outbox_counts_free(oc, n);
+
+	if (store_topic_entries(s, "china", T0 - 7 * DAY, 0, &e, &terms, &n,
+	    &err) == -1)
+		fail_msg("topic_entries: %s", err);
+	assert_int_equal(n, 3);
+	assert_string_equal(e[0].title, "China");
+	assert_int_equal(e[0].first_seen, T0 - 60);
+	assert_string_equal(e[0].snippet, "[China] and [Beijing]");
+	assert_string_equal(terms[0], "China\nBeijing");
+	for (i = 0; i < n; i++)
+		free(terms[i]);
+	free(terms);
+	store_entries_free(e, n);
+	store_close(s);
+}
+
+/* Pruning an article removes its matches and outbox rows. */
+static void
+test_prune_cascades(void **state)
+{
+	struct store		*s = open_new();
+	struct store_alert	*v;
+	struct store_topic_count *tc;
+	int64_t			 f = feed(s, "a"), it, deleted = 0;
+	size_t			 n;
+	char			*err = NULL;
+
+	it = item(s, f, "g1", "https://x.example/1", "China", NULL);
+	match(s, it, "china", two, 2, NULL);
+	store_set_now(s, T0 + 10 * DAY);
+	if (store_prune(s, T0 + DAY, &deleted, &err) == -1)
+		fail_msg("prune: %s", err);
+	assert_int_equal(deleted, 1);
+	v = list(s, -1, NULL, &n);
+	assert_int_equal(n, 0);
+	store_alerts_free(v, n);
+	if (store_topic_counts(s, T0, &tc, &n, &err) == -1)
+		fail_msg("topic_counts: %s", err);
+	assert_int_equal(n, 0);
+	store_topic_counts_free(tc, n);
+	store_close(s);
+}
+
+/* What the daemon wrote survives a reopen; the CLI reads it read-only. */
+static void
+test_durable_readonly(void **state)
+{
+	struct store		*s, *r;
+	struct store_alert	*v;
+	char			*path = db_path(), *err = NULL;
+	int64_t			 f, it;
+	size_t			 n;
+
+	s = open_rw(path);
+	f = feed(s, "a");
+	if (store_begin(s, &err) == -1)
+		fail_msg("begin: %s", err);
+	it = item(s, f, "g1", "https://x.example/1", "China", NULL);
+	match(s, it, "china", two, 2, NULL);
+	it = item(s, f, "g2", "https://x.example/2", "Kína", NULL);
+	match(s, it, "china", two, 2, NULL);
+	store_rollback(s);
+	assert_int_equal(count_due(s, "webhook", T0), 0);
+	it = item(s, f, "g1", "https://x.example/1", "China", NULL);
+	match(s, it, "china", two, 2, NULL);
+	store_close(s);
+
+	s = open_rw(path);
+	assert_int_equal(count_due(s, "webhook", T0), 1);
+	if ((r = store_open(path, STORE_RDONLY, &err)) == NULL)
+		fail_msg("read-only: %s", err);
+	v = list(r, STORE_ALERT_PENDING, NULL, &n);
+	assert_int_equal(n, 2);
+	store_alerts_free(v, n);
+	/* a read-only handle cannot write */
+	assert_int_equal(store_alert_sent(r, 1, T0, &err), -1);
+	free(err);
+	store_close(r);
+	store_close(s);
+	free(path);
+}
+
+static int
+rm_tree(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*p;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+	return rmdir(dir);
+}
+
+static int
+setup(void **state)
+{
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	if (getenv("TEST_TOPICS_KEEP") == NULL)
+		rm_tree(tmpdir);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match_once),
+		cmocka_unit_test(test_due_rows),
+		cmocka_unit_test(test_outcomes),
+		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_expire),
+		cmocka_unit_test(test_lists_and_counts),
+		cmocka_unit_test(test_prune_cascades),
+		cmocka_unit_test(test_durable_readonly),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
