@@ -68,4 +68,26 @@ void		 sched_free(struct sched *);
 size_t		 sched_nerrors(struct sched *);
 uint64_t	 sched_nfetches(struct sched *);
 
+/*
+ * notify.c: the service manager's notify protocol (sd_notify(3)); nothing
+ * is sent when $NOTIFY_SOCKET is not set.
+ */
+/* Starts WATCHDOG=1 every WATCHDOG_USEC/2 when it is meant for this pid. */
+void		 notify_init(struct ev_loop *);
+/* Sends one message ("STOPPING=1"); 1 sent, 0 no socket, -1 failed. */
+int		 notify_send(const char *);
+/*
+ * STATUS= from the sched (feeds in error, fetches, when the last cycle
+ * ended) every 30 s.  Takes the sched's idle callback: not with --once.
+ */
+void		 notify_status_start(struct sched *);
+/*
+ * READY=1 with a fresh STATUS=, at start and after a reload (RELOADING=1);
+ * a refused reload's error (first line) stays in STATUS= until the next
+ * reload is applied.
+ */
+void		 notify_ready(size_t nfeeds, const char *reload_error);
+/* Stops the timers and lets go of the sched (before sched_free()). */
+void		 notify_stop(void);
+
 #endif

@@ -17,9 +17,6 @@
 #include <unistd.h>
 
 #include <ev.h>
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "conf.h"
 #include "daemon.h"
@@ -44,16 +41,6 @@ struct daemon {
 	ev_timer	 prune;
 	ev_timer	 stop_timer;
 };
-
-static void
-notify(const char *state)
-{
-#ifdef HAVE_LIBSYSTEMD
-	sd_notify(0, state);
-#else
-	(void)state;
-#endif
-}
 
 static void
 usage(FILE *fp)
@@ -105,7 +92,7 @@ sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct daemon	*d = w->data;
 
 	log_info("signal %d: stopping", w->signum);
-	notify("STOPPING=1");
+	notify_send("STOPPING=1");
 	sched_stop(d->sched);
 	ev_break(loop, EVBREAK_ALL);
 }
@@ -117,11 +104,11 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct config	*nc = NULL;
 	char		*err = NULL;
 
-	notify("RELOADING=1");
+	notify_send("RELOADING=1");
 	if (config_load(d->conf_path, &nc, &err) == -1) {
 		log_warnx("reload refused, keeping the running configuration: %s",
 		    err);
-		notify("READY=1\nSTATUS=reload refused: see the log");
+		notify_ready(d->conf->nfeeds, err);
 		free(err);
 		return;
 	}
@@ -137,7 +124,7 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	config_free(d->conf);
 	d->conf = nc;
 	log_info("reload: configuration applied (%zu feeds)", nc->nfeeds);
-	notify("READY=1");
+	notify_ready(nc->nfeeds, NULL);
 }
 
 static void
@@ -235,6 +222,7 @@ main(int argc, char **argv)
 	d.loop = EV_DEFAULT;
 	d.fr = fetcher_new(d.loop);
 	d.sched = sched_new(d.loop, d.st, d.fr);
+	notify_init(d.loop);
 	if (sched_apply(d.sched, d.conf, &err) == -1) {
 		log_warnx("%s", err);
 		return 1;
@@ -265,11 +253,13 @@ main(int argc, char **argv)
 		ev_timer_start(d.loop, &d.prune);
 		log_info("started: %zu feeds, database %s", d.conf->nfeeds,
 		    d.conf->database);
-		notify("READY=1");
+		notify_status_start(d.sched);
+		notify_ready(d.conf->nfeeds, NULL);
 	}
 	ev_run(d.loop, 0);
 
 	sched_stop(d.sched);
+	notify_stop();
 	if (d.once)
 		log_debug("done: %llu fetches, %zu feeds in error",
 		    (unsigned long long)sched_nfetches(d.sched),
