@@ -213,6 +213,9 @@ main(int argc, char **argv)
 		config_free(d.conf);
 		return 0;
 	}
+	if (!fg && !d.once && getenv("NOTIFY_SOCKET") == NULL &&
+	    getenv("JOURNAL_STREAM") == NULL && daemon(0, 0) == -1)
+		fatal("daemon");
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
 	if ((d.st = store_open(d.conf->database, STORE_RDWR, &err)) == NULL) {
