@@ -8,7 +8,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <errno.h>
-#include <limits.h>
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +36,7 @@ cli_db_path(const char *db, const char *conffile, char **errstr)
 	struct config	*conf = NULL;
 	struct stat	 sb;
 	char		*err = NULL, *path;
+	size_t		 n;
 
 	if (db != NULL)
 		return xstrdup(db);
@@ -47,14 +47,14 @@ cli_db_path(const char *db, const char *conffile, char **errstr)
 		conffile = CLI_DEFAULT_CONFIG;
 	}
 	if (config_load(conffile, &conf, &err) == -1) {
+		/* each error ends in '\n': the caller adds the last one */
+		n = err != NULL ? strlen(err) : 0;
+		while (n > 0 && err[n - 1] == '\n')
+			n--;
 		*errstr = xasprintf("cannot read the configuration %s "
-		    "(name the database with -d DB):\n%s", conffile,
+		    "(name the database with -d DB):\n%.*s", conffile, (int)n,
 		    err != NULL ? err : "");
 		free(err);
-		/* config errors end in '\n': the caller adds its own */
-		path = *errstr + strlen(*errstr);
-		while (path > *errstr && path[-1] == '\n')
-			*--path = '\0';
 		return NULL;
 	}
 	path = xstrdup(conf->database != NULL ? conf->database :
@@ -133,18 +133,19 @@ cli_parse_limit(const char *cmd, const char *arg, size_t *limit)
 void
 cli_time_relative(int64_t t, int64_t now, char *buf, size_t len)
 {
+	/* The largest unit that fits; days only from 48h ("36h ago"). */
 	static const struct {
+		int64_t		 from;
 		int64_t		 secs;
 		const char	*unit;
 	} units[] = {
-		{ 365 * 86400, "y" },
-		{ 2 * 86400, "d" },	/* "36h ago" reads better than "1d" */
-		{ 3600, "h" },
-		{ 60, "m" },
-		{ 1, "s" },
+		{ 365 * 86400, 365 * 86400, "y" },
+		{ 2 * 86400, 86400, "d" },
+		{ 3600, 3600, "h" },
+		{ 60, 60, "m" },
+		{ 1, 1, "s" },
 	};
-	int64_t		 d = now - t, a, n = 0;
-	const char	*unit = "s";
+	int64_t		 d = now - t, a, n;
 	size_t		 i;
 
 	a = d < 0 ? -d : d;
@@ -152,17 +153,13 @@ cli_time_relative(int64_t t, int64_t now, char *buf, size_t len)
 		snprintf(buf, len, "now");
 		return;
 	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (a >= units[i].secs) {
-			n = a / (units[i].secs == 2 * 86400 ? 86400 :
-			    units[i].secs);
-			unit = units[i].unit;
-			break;
-		}
+	for (i = 0; a < units[i].from; i++)
+		;
+	n = a / units[i].secs;
 	if (d > 0)
-		snprintf(buf, len, "%lld%s ago", (long long)n, unit);
+		snprintf(buf, len, "%lld%s ago", (long long)n, units[i].unit);
 	else
-		snprintf(buf, len, "in %lld%s", (long long)n, unit);
+		snprintf(buf, len, "in %lld%s", (long long)n, units[i].unit);
 }
 
 void
@@ -376,7 +373,8 @@ csi_len(const char *s)
 	if (s[0] != '\033' || s[1] != '[')
 		return 0;
 	for (i = 2; s[i] != '\0'; i++)
-		if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z'))
+		if ((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z'))
 			return i + 1;
 	return i;
 }

@@ -37,8 +37,9 @@ struct store_entry;
 #ifndef SYSCONFDIR
 #define SYSCONFDIR		"/etc"
 #endif
-#define CLI_DEFAULT_CONFIG	SYSCONFDIR "/herald/herald.conf"	/* as heraldd */
-#define CLI_DEFAULT_DATABASE	"/var/lib/herald/herald.db"	/* as config.c */
+/* The defaults of heraldd and config.c. */
+#define CLI_DEFAULT_CONFIG	SYSCONFDIR "/herald/herald.conf"
+#define CLI_DEFAULT_DATABASE	"/var/lib/herald/herald.db"
 
 /*
  * The database to read: `db` (-d), else the `database` of the config file
@@ -100,7 +101,7 @@ struct cli_column {
 	size_t		 min;		/* never narrower than this */
 	int		 order;		/* which columns give way first */
 	int		 right;		/* right-aligned (numbers) */
-	int		 optional;	/* left out before the table overflows */
+	int		 optional;	/* left out rather than overflow */
 };
 struct cli_table;
 

@@ -105,7 +105,7 @@ print_table(struct store_feed *v, size_t n, int errors_only, int64_t now)
 		    (long long)v[i].item_count);
 		status = feed_status_text(&v[i]);
 		row[0] = v[i].name;
-		/* most URLs start with https://: the room is better spent on the rest */
+		/* most URLs start with https://: room better spent after */
 		row[1] = v[i].url != NULL && strncmp(v[i].url, "https://",
 		    8) == 0 && v[i].url[8] != '\0' ? v[i].url + 8 : v[i].url;
 		row[2] = last;

@@ -32,8 +32,9 @@ main(int argc, char **argv)
 	printf("interval %lld\n", conf->interval);
 	printf("feeds %zu\n", conf->nfeeds);
 	for (i = 0; i < conf->nfeeds; i++)
-		printf("feed %s %s%s\n", conf->feeds[i].name, conf->feeds[i].url,
-		    conf->feeds[i].enabled ? "" : " (disabled)");
+		printf("feed %s %s%s\n", conf->feeds[i].name,
+		    conf->feeds[i].url, conf->feeds[i].enabled ? "" :
+		    " (disabled)");
 	config_free(conf);
 	return 0;
 }
