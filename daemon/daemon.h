@@ -9,6 +9,8 @@
 
 #include <ev.h>
 
+#include "herald/plugin.h"
+
 #include "conf.h"
 #include "fetch.h"
 #include "store.h"
@@ -62,6 +64,8 @@ void		 sched_stop(struct sched *);
 size_t		 sched_busy(struct sched *);
 /* Called each time a fetch ends (--once uses it to leave the loop). */
 void		 sched_set_idle_cb(struct sched *, void (*)(void *), void *);
+/* Called after a fetch's transaction committed new or changed items. */
+void		 sched_set_commit_cb(struct sched *, void (*)(void *), void *);
 void		 sched_free(struct sched *);
 
 /* Feeds that failed their last attempt, and fetches done (for STATUS=). */
@@ -89,5 +93,90 @@ void		 notify_status_start(struct sched *);
 void		 notify_ready(size_t nfeeds, const char *reload_error);
 /* Stops the timers and lets go of the sched (before sched_free()). */
 void		 notify_stop(void);
+
+/* plugin.c: loading plugins and the host table they call (herald/plugin.h). */
+struct plugin_set;
+struct plugin;
+
+/* What the host applies per [plugin] section (conf.h's, copied). */
+struct plugin_limits {
+	unsigned	 rate_count;	/* deliveries per rate_period; 0 none */
+	long long	 rate_period;
+	long long	 batch;		/* seconds; 0 each alert alone */
+	long long	 max_age;	/* seconds an alert may wait */
+};
+
+/* How a delivery ended (herald_outcome's values), for alert.c. */
+typedef void	(*plugin_done_fn)(void *arg, int outcome, long retry_after,
+		    const char *message);
+
+/*
+ * Loads and initialises every [plugin] of `conf`.  fr may be NULL
+ * (heraldd -n: requests then fail).  On any error nothing stays loaded and
+ * *errstr holds one "file:line: ..." line per problem.
+ */
+int		 plugin_set_load(struct ev_loop *, struct fetcher *,
+		    const struct config *, struct plugin_set **, char **errstr);
+/* Finalises every instance now (exit): deliveries in flight are dropped. */
+void		 plugin_set_free(struct plugin_set *);
+/*
+ * A reload replaced the set: no new deliveries; the set is freed once its
+ * deliveries in flight end (each still reports to its caller), or after a
+ * grace period that ends them as retries.
+ */
+void		 plugin_set_retire(struct plugin_set *);
+size_t		 plugin_set_count(struct plugin_set *);
+struct plugin	*plugin_set_at(struct plugin_set *, size_t);
+struct plugin	*plugin_set_find(struct plugin_set *, const char *name);
+/* Whether any instance wants on_item, and the call to each that does. */
+int		 plugin_set_wants_items(struct plugin_set *);
+void		 plugin_set_item(struct plugin_set *, const struct herald_item *);
+/* The name and limits belong to the instance. */
+const char	*plugin_name(struct plugin *);
+const struct plugin_limits *plugin_limits(struct plugin *);
+int		 plugin_takes_alerts(struct plugin *);
+/*
+ * Calls on_alert; done runs exactly once, always later from the loop:
+ * with the plugin's outcome, or HERALD_RETRY when it gave none within
+ * `deadline` seconds or its set was retired before it did.
+ */
+void		 plugin_deliver(struct plugin *, const struct herald_delivery *,
+		    double deadline, plugin_done_fn, void *arg);
+
+/* alert.c: delivering the outbox through the plugins. */
+struct alerter;
+
+#define ALERT_BACKOFF_BASE	30.	/* seconds before the first retry */
+#define ALERT_BACKOFF_MAX	3600.	/* doubling up to this */
+
+/* At most `count` sends in any `period` seconds (count 0: no limit). */
+struct ratelimit {
+	unsigned	 count;
+	double		 period;
+	double		*ring;		/* the last `count` send times */
+	unsigned	 head, n;
+};
+
+void		 ratelimit_init(struct ratelimit *, unsigned count, double period);
+/* The earliest time (>= now) the next send is allowed. */
+double		 ratelimit_next(const struct ratelimit *, double now);
+void		 ratelimit_take(struct ratelimit *, double now);
+void		 ratelimit_clear(struct ratelimit *);
+/*
+ * Seconds to wait after attempt number `attempts` failed: exponential from
+ * ALERT_BACKOFF_BASE to ALERT_BACKOFF_MAX spread by rnd (0 <= rnd < 1), or
+ * retry_after (> 0) plus up to 10%.
+ */
+double		 alert_backoff(int attempts, long retry_after, double rnd);
+
+struct alerter	*alert_new(struct ev_loop *, struct store *, struct plugin_set *);
+/* A new plugin set (SIGHUP); the old one is the caller's to retire. */
+void		 alert_set_plugins(struct alerter *, struct plugin_set *);
+/* Something was committed: look for due deliveries and new items soon. */
+void		 alert_kick(struct alerter *);
+/* Deliveries in flight (for --once: wait for them). */
+size_t		 alert_busy(struct alerter *);
+void		 alert_set_idle_cb(struct alerter *, void (*)(void *), void *);
+void		 alert_free(struct alerter *);
 
 #endif

@@ -51,6 +51,7 @@ struct fetch {
 	fetch_done_fn		 done_fn;
 	void			*arg;
 	int			 is_file;
+	int			 any_status;
 	size_t			 max_size;
 	size_t			 bytes;
 	size_t			 discarded;
@@ -155,7 +156,7 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 		f->too_large = 1;
 		return 0;
 	}
-	if (!f->is_file && (status < 200 || status >= 300)) {
+	if (!f->is_file && !f->any_status && (status < 200 || status >= 300)) {
 		/* an error page: counted against the cap, never parsed */
 		f->discarded += n;
 		return n;
@@ -387,6 +388,7 @@ fetch_start(struct fetcher *fr, const struct fetch_opts *o,
 	TAILQ_INSERT_TAIL(&fr->fetches, f, entry);
 	fr->nfetches++;
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
+	f->any_status = req->any_status;
 
 	if ((e = curl_easy_init()) == NULL) {
 		f->start_error = xstrdup("curl_easy_init failed");
@@ -403,7 +405,8 @@ fetch_start(struct fetcher *fr, const struct fetch_opts *o,
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, f->is_file ? "file" : "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, req->method == NULL &&
+	    req->body == NULL ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirects);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->total_timeout);
@@ -416,7 +419,23 @@ fetch_start(struct fetcher *fr, const struct fetch_opts *o,
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* never wait for a resolver thread that hangs when tearing down */
 	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
-	f->headers = curl_slist_append(f->headers, FETCH_ACCEPT);
+	if (req->method == NULL && req->body == NULL)
+		f->headers = curl_slist_append(f->headers, FETCH_ACCEPT);
+	else {
+		const char *const *h;
+
+		if (req->body != NULL) {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)req->body_len);
+			curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
+			/* no 1 s wait for a "100 Continue" that may never come */
+			f->headers = curl_slist_append(f->headers, "Expect:");
+		}
+		if (req->method != NULL)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+		for (h = req->headers; h != NULL && *h != NULL; h++)
+			f->headers = curl_slist_append(f->headers, *h);
+	}
 	if (req->etag != NULL && *req->etag != '\0') {
 		char *h = xasprintf("If-None-Match: %s", req->etag);
 

@@ -24,6 +24,17 @@ struct fetch_req {
 	const char	*url;
 	const char	*etag;		/* If-None-Match, or NULL */
 	const char	*last_modified;	/* If-Modified-Since, or NULL */
+	/*
+	 * Plugin requests (plugin.c); all zero for a feed.  A method or a
+	 * body means no feed Accept header and no redirects followed; the
+	 * body is copied.  any_status passes every response's body to the
+	 * data callback, not only a 2xx one's.
+	 */
+	const char	*method;	/* NULL: GET, or POST with a body */
+	const char *const *headers;	/* "Name: value", NULL-terminated */
+	const char	*body;
+	size_t		 body_len;
+	int		 any_status;
 };
 
 /* What one transfer ended with; borrowed for the done callback. */

@@ -36,6 +36,8 @@ struct daemon {
 	struct store	*st;
 	struct fetcher	*fr;
 	struct sched	*sched;
+	struct plugin_set *plugins;
+	struct alerter	*alerts;
 	int		 once;
 	ev_signal	 sigterm, sigint, sighup, sigusr1;
 	ev_timer	 prune;
@@ -102,14 +104,17 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon	*d = w->data;
 	struct config	*nc = NULL;
+	struct plugin_set *np = NULL;
 	char		*err = NULL;
 
 	notify_send("RELOADING=1");
-	if (config_load(d->conf_path, &nc, &err) == -1) {
+	if (config_load(d->conf_path, &nc, &err) == -1 ||
+	    plugin_set_load(d->loop, d->fr, nc, &np, &err) == -1) {
 		log_warnx("reload refused, keeping the running configuration: %s",
 		    err);
 		notify_ready(d->conf->nfeeds, err);
 		free(err);
+		config_free(nc);
 		return;
 	}
 	if (strcmp(nc->database, d->conf->database) != 0)
@@ -121,6 +126,10 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		log_warnx("reload: applying the configuration failed: %s", err);
 		free(err);
 	}
+	/* the new plugins are up: the old ones finish what they started */
+	alert_set_plugins(d->alerts, np);
+	plugin_set_retire(d->plugins);
+	d->plugins = np;
 	config_free(d->conf);
 	d->conf = nc;
 	log_info("reload: configuration applied (%zu feeds)", nc->nfeeds);
@@ -136,13 +145,20 @@ sigusr1_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	sched_all_due(d->sched);
 }
 
+/* A fetch stored new or changed items: matches may wait in the outbox. */
+static void
+committed(void *arg)
+{
+	alert_kick(arg);
+}
+
 /* --once: leave the loop when nothing is in flight or waiting. */
 static void
 once_idle(void *arg)
 {
 	struct daemon	*d = arg;
 
-	if (sched_busy(d->sched) == 0)
+	if (sched_busy(d->sched) == 0 && alert_busy(d->alerts) == 0)
 		ev_break(d->loop, EVBREAK_ALL);
 }
 
@@ -207,7 +223,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "heraldd: %s: configuration not valid\n", d.conf_path);
 		return 1;
 	}
+	if (check && plugin_set_load(EV_DEFAULT, NULL, d.conf, &d.plugins,
+	    &err) == -1) {
+		fprintf(stderr, "%s", err);
+		fprintf(stderr, "heraldd: %s: plugins not valid\n", d.conf_path);
+		return 1;
+	}
 	if (check) {
+		plugin_set_free(d.plugins);
 		printf("%s: configuration ok (%zu feeds, %zu topics, %zu plugins)\n",
 		    d.conf_path, d.conf->nfeeds, d.conf->ntopics, d.conf->nplugins);
 		config_free(d.conf);
@@ -230,6 +253,12 @@ main(int argc, char **argv)
 		log_warnx("%s", err);
 		return 1;
 	}
+	if (plugin_set_load(d.loop, d.fr, d.conf, &d.plugins, &err) == -1) {
+		log_warnx("%s: plugins not valid:\n%s", d.conf_path, err);
+		return 1;
+	}
+	d.alerts = alert_new(d.loop, d.st, d.plugins);
+	sched_set_commit_cb(d.sched, committed, d.alerts);
 
 	ev_signal_init(&d.sigterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&d.sigint, sigterm_cb, SIGINT);
@@ -243,6 +272,7 @@ main(int argc, char **argv)
 
 	if (d.once) {
 		sched_set_idle_cb(d.sched, once_idle, &d);
+		alert_set_idle_cb(d.alerts, once_idle, &d);
 		sched_all_due(d.sched);
 		if (sched_busy(d.sched) == 0) {
 			/* no feed to fetch: still leave through the loop */
@@ -267,6 +297,8 @@ main(int argc, char **argv)
 		log_debug("done: %llu fetches, %zu feeds in error",
 		    (unsigned long long)sched_nfetches(d.sched),
 		    sched_nerrors(d.sched));
+	alert_free(d.alerts);
+	plugin_set_free(d.plugins);
 	sched_free(d.sched);
 	fetcher_free(d.fr);
 	store_close(d.st);

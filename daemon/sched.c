@@ -80,6 +80,8 @@ struct sched {
 	uint64_t		 nfetches;
 	void			(*idle_cb)(void *);
 	void			*idle_arg;
+	void			(*commit_cb)(void *);	/* alert.c */
+	void			*commit_arg;
 };
 
 static void	sched_dispatch(struct sched *);
@@ -279,6 +281,8 @@ sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in)
 	if (stats.n_new > 0 || stats.n_updated > 0)
 		log_debug("feed %s: %d new, %d updated of %d items", f->name,
 		    stats.n_new, stats.n_updated, stats.items);
+	if ((stats.n_new > 0 || stats.n_updated > 0) && s->commit_cb != NULL)
+		s->commit_cb(s->commit_arg);
 	return;
 fail:
 	store_rollback(s->st);
@@ -692,6 +696,13 @@ sched_set_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
 {
 	s->idle_cb = cb;
 	s->idle_arg = arg;
+}
+
+void
+sched_set_commit_cb(struct sched *s, void (*cb)(void *), void *arg)
+{
+	s->commit_cb = cb;
+	s->commit_arg = arg;
 }
 
 size_t

@@ -1,0 +1,594 @@
+/*
+ * alert.c: delivers the outbox (store.h) through the plugins, at least
+ * once.  One delivery per plugin is in flight at a time, oldest due first,
+ * so a plugin sees its alerts in order; a failure retries with exponential
+ * backoff and jitter (or after the receiver's Retry-After) until the
+ * plugin's max-age, then the row is dead with the reason.  Nothing is kept
+ * in memory that the outbox does not hold: a restart resumes where the
+ * last run stopped (an attempt cut short by a crash is made again).  One
+ * timer is armed for the earliest moment something can be sent.  New
+ * articles reach the plugins' on_item from the same pass.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <math.h>	/* HUGE_VAL only: no libm */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ev.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "util.h"
+
+#define ALERT_DEADLINE		900.	/* a plugin's answer, at most */
+#define ALERT_BATCH_MAX		200	/* alerts in one batched call */
+#define ALERT_STORE_PAUSE	30	/* after the store refused a write */
+#define ALERT_EXPIRE_EVERY	3600	/* sweep of rows past max-age */
+#define ALERT_RATE_MAX		10000	/* rate-limit window entries kept */
+
+/* Per plugin name: survives reloads that replace the instance. */
+struct pstate {
+	TAILQ_ENTRY(pstate)	 entry;
+	char			*name;
+	struct ratelimit	 rate;
+	unsigned		 rate_count;	/* as configured */
+	long long		 rate_period;
+	struct delivery		*inflight;
+	int64_t			 hold_until;	/* store trouble: wait */
+	int64_t			 last_expire;
+};
+
+struct delivery {
+	struct alerter		*a;
+	struct pstate		*ps;
+	struct plugin_limits	 limits;
+	struct store_alert	*rows;
+	size_t			 n;
+	struct herald_alert	*alerts;
+	char			**keys;
+	const char		***terms;
+	char			**termbuf;
+};
+
+struct alerter {
+	struct ev_loop		*loop;
+	struct store		*st;
+	struct plugin_set	*set;
+	ev_timer		 timer;
+	int			 kicked;	/* a pass is due at once */
+	TAILQ_HEAD(, pstate)	 pstates;
+	size_t			 inflight;
+	int64_t			 items_since;	/* on_item: first_seen bound */
+	int64_t			 last_item;	/* on_item: highest id passed on */
+	void			(*idle_cb)(void *);
+	void			*idle_arg;
+};
+
+static void	alert_arm(struct alerter *, double when);
+
+/* ---- rate limiting: a sliding window of the last `count` sends ---- */
+
+void
+ratelimit_init(struct ratelimit *r, unsigned count, double period)
+{
+	free(r->ring);
+	memset(r, 0, sizeof(*r));
+	if (count == 0 || period <= 0)
+		return;
+	r->count = count > ALERT_RATE_MAX ? ALERT_RATE_MAX : count;
+	r->period = period * r->count / count;
+	r->ring = xcalloc(r->count, sizeof(*r->ring));
+}
+
+void
+ratelimit_clear(struct ratelimit *r)
+{
+	free(r->ring);
+	memset(r, 0, sizeof(*r));
+}
+
+double
+ratelimit_next(const struct ratelimit *r, double now)
+{
+	double	 oldest;
+
+	if (r->count == 0 || r->n < r->count)
+		return now;
+	oldest = r->ring[r->head];	/* the full ring's oldest entry */
+	return oldest + r->period > now ? oldest + r->period : now;
+}
+
+void
+ratelimit_take(struct ratelimit *r, double now)
+{
+	if (r->count == 0)
+		return;
+	r->ring[r->head] = now;
+	r->head = (r->head + 1) % r->count;
+	if (r->n < r->count)
+		r->n++;
+}
+
+/*
+ * Seconds before attempt `attempts` + 1: 30 s doubling to an hour, each
+ * spread over [0.75, 1.25) by `rnd` in [0, 1); a Retry-After (seconds)
+ * replaces it, with up to 10% added so that many senders do not return
+ * at once.
+ */
+double
+alert_backoff(int attempts, long retry_after, double rnd)
+{
+	double	 d = ALERT_BACKOFF_BASE;
+	int	 i;
+
+	if (retry_after > 0)
+		return (double)retry_after * (1 + 0.1 * rnd);
+	for (i = 1; i < attempts && d < ALERT_BACKOFF_MAX; i++)
+		d *= 2;
+	if (d > ALERT_BACKOFF_MAX)
+		d = ALERT_BACKOFF_MAX;
+	return d * (0.75 + 0.5 * rnd);
+}
+
+static double
+rnd(void)
+{
+	return (double)random() / ((double)RAND_MAX + 1);
+}
+
+/* ---- plugin state ---- */
+
+static struct pstate *
+pstate_get(struct alerter *a, struct plugin *p)
+{
+	const struct plugin_limits	*lim = plugin_limits(p);
+	struct pstate			*ps;
+
+	TAILQ_FOREACH(ps, &a->pstates, entry)
+		if (strcmp(ps->name, plugin_name(p)) == 0)
+			break;
+	if (ps == NULL) {
+		ps = xcalloc(1, sizeof(*ps));
+		ps->name = xstrdup(plugin_name(p));
+		TAILQ_INSERT_TAIL(&a->pstates, ps, entry);
+	}
+	if (ps->rate_count != lim->rate_count ||
+	    ps->rate_period != lim->rate_period) {
+		/* new, or a reload changed the limit: start afresh */
+		ps->rate_count = lim->rate_count;
+		ps->rate_period = lim->rate_period;
+		ratelimit_init(&ps->rate, lim->rate_count,
+		    (double)lim->rate_period);
+	}
+	return ps;
+}
+
+/* ---- one delivery ---- */
+
+static void
+delivery_free(struct delivery *dl)
+{
+	size_t	 i;
+
+	for (i = 0; i < dl->n; i++) {
+		free(dl->keys[i]);
+		free(dl->terms[i]);
+		free(dl->termbuf[i]);
+	}
+	free(dl->keys);
+	free(dl->terms);
+	free(dl->termbuf);
+	free(dl->alerts);
+	store_alerts_free(dl->rows, dl->n);
+	free(dl);
+}
+
+/* Splits "a\nb\nc" into a NULL-terminated vector over a copy. */
+static const char **
+split_terms(const char *s, char **copy, size_t *n)
+{
+	const char	**v;
+	char		*p, *q;
+	size_t		 k = 0, cap = 1;
+
+	*n = 0;
+	*copy = xstrdup(s != NULL ? s : "");
+	for (p = *copy; *p != '\0'; p++)
+		if (*p == '\n')
+			cap++;
+	v = xcalloc(cap + 1, sizeof(*v));
+	for (p = *copy; p != NULL && *p != '\0'; p = q) {
+		if ((q = strchr(p, '\n')) != NULL)
+			*q++ = '\0';
+		if (*p != '\0')
+			v[k++] = p;
+	}
+	*n = k;
+	return v;
+}
+
+static void
+delivery_build(struct delivery *dl)
+{
+	size_t	 i;
+
+	dl->alerts = xcalloc(dl->n, sizeof(*dl->alerts));
+	dl->keys = xcalloc(dl->n, sizeof(*dl->keys));
+	dl->terms = xcalloc(dl->n, sizeof(*dl->terms));
+	dl->termbuf = xcalloc(dl->n, sizeof(*dl->termbuf));
+	for (i = 0; i < dl->n; i++) {
+		const struct store_alert	*r = &dl->rows[i];
+		struct herald_alert		*al = &dl->alerts[i];
+
+		dl->keys[i] = xasprintf("%lld", (long long)r->alert_id);
+		dl->terms[i] = split_terms(r->terms, &dl->termbuf[i],
+		    &al->nterms);
+		al->key = dl->keys[i];
+		al->id = r->alert_id;
+		al->topic = r->topic;
+		al->terms = dl->terms[i];
+		al->field = r->field;
+		al->snippet = r->snippet;
+		al->title = r->title;
+		al->link = r->link;
+		al->summary = r->summary;
+		al->feed = r->feed_name;
+		al->published = r->has_published ? r->published : 0;
+		al->matched = r->created;
+	}
+}
+
+static const char *
+outcome_name(int o)
+{
+	return o == HERALD_OK ? "ok" : o == HERALD_FAIL ? "failed" : "retry";
+}
+
+/* Writes the outcome of one attempt for every row of the delivery. */
+static int
+delivery_record(struct delivery *dl, int outcome, long retry_after,
+    const char *msg, char **errstr)
+{
+	struct store	*st = dl->a->st;
+	int64_t		 now = (int64_t)time(NULL);
+	size_t		 i;
+	int		 ndead = 0;
+	double		 r = rnd();
+
+	if (store_begin(st, errstr) == -1)
+		return -1;
+	for (i = 0; i < dl->n; i++) {
+		const struct store_alert	*row = &dl->rows[i];
+		int				 rc;
+
+		if (outcome == HERALD_OK)
+			rc = store_alert_sent(st, row->id, now, errstr);
+		else if (outcome == HERALD_FAIL)
+			rc = store_alert_dead(st, row->id, msg ? msg :
+			    "the plugin refused it", errstr);
+		else {
+			int64_t	 next = now + (int64_t)(alert_backoff(
+			    row->attempts + 1, retry_after, r) + 0.999);
+
+			if (next > row->created + dl->limits.max_age) {
+				char	*why = xasprintf("gave up after %d "
+				    "attempts over %lld s: %s",
+				    row->attempts + 1,
+				    (long long)(now - row->created),
+				    msg ? msg : "retry");
+
+				rc = store_alert_dead(st, row->id, why, errstr);
+				free(why);
+				ndead++;
+			} else
+				rc = store_alert_retry(st, row->id, next,
+				    msg ? msg : "retry", errstr);
+		}
+		if (rc == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	}
+	if (store_commit(st, errstr) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	if (ndead > 0)
+		log_warnx("plugin %s: %d alert%s dead after max-age: %s",
+		    dl->ps->name, ndead, ndead > 1 ? "s" : "", msg ? msg : "retry");
+	return 0;
+}
+
+static void
+delivery_done(void *arg, int outcome, long retry_after, const char *msg)
+{
+	struct delivery	*dl = arg;
+	struct alerter	*a = dl->a;
+	char		*err = NULL;
+
+	if (outcome == HERALD_OK)
+		log_debug("plugin %s: delivered %zu alert%s (first %lld)",
+		    dl->ps->name, dl->n, dl->n > 1 ? "s" : "",
+		    (long long)dl->rows[0].alert_id);
+	else if (outcome == HERALD_FAIL)
+		log_warnx("plugin %s: alert %lld%s failed: %s", dl->ps->name,
+		    (long long)dl->rows[0].alert_id, dl->n > 1 ? " and others" :
+		    "", msg ? msg : "no reason given");
+	else
+		log_info("plugin %s: alert %lld%s: attempt %d: %s; will retry",
+		    dl->ps->name, (long long)dl->rows[0].alert_id,
+		    dl->n > 1 ? " and others" : "", dl->rows[0].attempts + 1,
+		    msg ? msg : "no reason given");
+	if (delivery_record(dl, outcome, retry_after, msg, &err) == -1) {
+		log_warnx("plugin %s: recording the outcome (%s) failed: %s; "
+		    "the alert will be sent again", dl->ps->name,
+		    outcome_name(outcome), err ? err : "unknown error");
+		free(err);
+		dl->ps->hold_until = (int64_t)time(NULL) + ALERT_STORE_PAUSE;
+	}
+	dl->ps->inflight = NULL;
+	a->inflight--;
+	delivery_free(dl);
+	alert_kick(a);
+}
+
+/*
+ * Looks at one plugin: delivers what is due, or says when something will
+ * be (*wake, wall clock; left alone if nothing is pending).
+ */
+static void
+alert_plugin(struct alerter *a, struct plugin *p, int64_t now, double *wake)
+{
+	const struct plugin_limits	*lim = plugin_limits(p);
+	struct pstate			*ps = pstate_get(a, p);
+	struct store_alert		*rows = NULL;
+	struct herald_delivery		 d;
+	struct delivery			*dl;
+	size_t				 n = 0, i;
+	int64_t				 next, oldest;
+	double				 t;
+	char				*err = NULL;
+	int				 retry = 0, rc;
+
+	if (ps->inflight != NULL || !plugin_takes_alerts(p))
+		return;
+	if (ps->last_expire + ALERT_EXPIRE_EVERY <= now) {
+		size_t	 nexp = 0;
+
+		ps->last_expire = now;
+		if (store_alerts_expire(a->st, ps->name, now - lim->max_age,
+		    &nexp, &err) == -1)
+			goto fail;
+		if (nexp > 0)
+			log_warnx("plugin %s: %zu alert%s older than max-age "
+			    "(%lld s) given up", ps->name, nexp, nexp > 1 ?
+			    "s" : "", lim->max_age);
+	}
+	if ((rc = store_alerts_next(a->st, ps->name, &next, &err)) == -1)
+		goto fail;
+	if (rc == 0)
+		return;
+	t = (double)next;
+	if (ps->hold_until > t)
+		t = (double)ps->hold_until;
+	if (ratelimit_next(&ps->rate, (double)now) > t)
+		t = ratelimit_next(&ps->rate, (double)now);
+	if (t > (double)now) {
+		if (t < *wake)
+			*wake = t;
+		return;
+	}
+	if (store_alerts_due(a->st, ps->name, now, lim->batch > 0 ?
+	    ALERT_BATCH_MAX : 1, &rows, &n, &err) == -1)
+		goto fail;
+	if (n == 0) {
+		*wake = (double)now + 1;	/* raced a write: look again */
+		return;
+	}
+	oldest = rows[0].created;
+	for (i = 0; i < n; i++) {
+		if (rows[i].created < oldest)
+			oldest = rows[i].created;
+		if (rows[i].attempts > 0)
+			retry = 1;
+		if (rows[i].created + lim->max_age <= now) {
+			/* aged out since the last sweep */
+			ps->last_expire = 0;
+			*wake = (double)now;
+			store_alerts_free(rows, n);
+			return;
+		}
+	}
+	if (lim->batch > 0 && !retry && oldest + lim->batch > now) {
+		/* the batching window is still open */
+		t = (double)(oldest + lim->batch);
+		if (t < *wake)
+			*wake = t;
+		store_alerts_free(rows, n);
+		return;
+	}
+
+	dl = xcalloc(1, sizeof(*dl));
+	dl->a = a;
+	dl->ps = ps;
+	dl->limits = *lim;
+	dl->rows = rows;
+	dl->n = n;
+	delivery_build(dl);
+	memset(&d, 0, sizeof(d));
+	d.alerts = dl->alerts;
+	d.nalerts = dl->n;
+	d.plugin = ps->name;
+	for (i = 0; i < n; i++)
+		if ((unsigned)rows[i].attempts + 1 > d.attempt)
+			d.attempt = (unsigned)rows[i].attempts + 1;
+	ps->inflight = dl;
+	a->inflight++;
+	ratelimit_take(&ps->rate, (double)now);
+	log_debug("plugin %s: delivering %zu alert%s (first %lld, attempt %u)",
+	    ps->name, n, n > 1 ? "s" : "", (long long)rows[0].alert_id,
+	    d.attempt);
+	plugin_deliver(p, &d, ALERT_DEADLINE, delivery_done, dl);
+	return;
+fail:
+	log_warnx("plugin %s: reading the outbox failed: %s", ps->name,
+	    err ? err : "unknown error");
+	free(err);
+	ps->hold_until = now + ALERT_STORE_PAUSE;
+	if ((double)ps->hold_until < *wake)
+		*wake = (double)ps->hold_until;
+}
+
+/* on_item: the articles first stored since the last pass. */
+static void
+alert_items(struct alerter *a, int64_t now)
+{
+	struct store_entry	*e = NULL;
+	size_t			 n = 0, i;
+	int64_t			 top = a->last_item;
+	char			*err = NULL;
+
+	if (!plugin_set_wants_items(a->set)) {
+		a->items_since = now;
+		return;
+	}
+	if (store_digest(a->st, a->items_since, 0, &e, &n, &err) == -1) {
+		log_warnx("reading new articles for the plugins failed: %s",
+		    err ? err : "unknown error");
+		free(err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct herald_item	 it;
+
+		if (e[i].id <= a->last_item)
+			continue;
+		memset(&it, 0, sizeof(it));
+		it.id = e[i].id;
+		it.feed = e[i].feed_name;
+		it.title = e[i].title;
+		it.link = e[i].link;
+		it.summary = e[i].summary;
+		it.published = e[i].has_published ? e[i].published : 0;
+		it.first_seen = e[i].first_seen;
+		plugin_set_item(a->set, &it);
+		if (e[i].id > top)
+			top = e[i].id;
+	}
+	store_entries_free(e, n);
+	a->last_item = top;
+	/* a commit in this second may still come: look at it again */
+	a->items_since = now - 1;
+}
+
+static void
+alert_pass(struct alerter *a)
+{
+	int64_t	 now = (int64_t)time(NULL);
+	double	 wake = HUGE_VAL;
+	size_t	 i;
+
+	a->kicked = 0;
+	alert_items(a, now);
+	for (i = 0; i < plugin_set_count(a->set); i++)
+		alert_plugin(a, plugin_set_at(a->set, i), now, &wake);
+	if (wake != HUGE_VAL)
+		alert_arm(a, wake - (double)time(NULL));
+	if (a->inflight == 0 && !a->kicked && a->idle_cb != NULL)
+		a->idle_cb(a->idle_arg);
+}
+
+static void
+alert_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	alert_pass(w->data);
+}
+
+/* Arms the one timer `delay` seconds from now unless it fires sooner. */
+static void
+alert_arm(struct alerter *a, double delay)
+{
+	double	 left;
+
+	if (delay < 0)
+		delay = 0;
+	if (ev_is_active(&a->timer)) {
+		left = ev_timer_remaining(a->loop, &a->timer);
+		if (left <= delay)
+			return;
+		ev_timer_stop(a->loop, &a->timer);
+	}
+	ev_timer_set(&a->timer, delay, 0.);
+	ev_timer_start(a->loop, &a->timer);
+}
+
+void
+alert_kick(struct alerter *a)
+{
+	if (a == NULL)
+		return;
+	a->kicked = 1;
+	alert_arm(a, 0.);
+}
+
+struct alerter *
+alert_new(struct ev_loop *loop, struct store *st, struct plugin_set *set)
+{
+	struct alerter	*a = xcalloc(1, sizeof(*a));
+
+	a->loop = loop;
+	a->st = st;
+	a->set = set;
+	TAILQ_INIT(&a->pstates);
+	a->items_since = (int64_t)time(NULL);
+	ev_timer_init(&a->timer, alert_timer_cb, 0., 0.);
+	a->timer.data = a;
+	alert_kick(a);		/* deliver what a previous run left pending */
+	return a;
+}
+
+void
+alert_set_plugins(struct alerter *a, struct plugin_set *set)
+{
+	a->set = set;
+	alert_kick(a);
+}
+
+size_t
+alert_busy(struct alerter *a)
+{
+	return a->inflight + (a->kicked ? 1 : 0);
+}
+
+void
+alert_set_idle_cb(struct alerter *a, void (*cb)(void *), void *arg)
+{
+	a->idle_cb = cb;
+	a->idle_arg = arg;
+}
+
+void
+alert_free(struct alerter *a)
+{
+	struct pstate	*ps;
+
+	if (a == NULL)
+		return;
+	ev_timer_stop(a->loop, &a->timer);
+	while ((ps = TAILQ_FIRST(&a->pstates)) != NULL) {
+		TAILQ_REMOVE(&a->pstates, ps, entry);
+		/* the plugins are freed next, without reporting: the row
+		   stays due and is sent again by the next run */
+		if (ps->inflight != NULL)
+			delivery_free(ps->inflight);
+		ratelimit_clear(&ps->rate);
+		free(ps->name);
+		free(ps);
+	}
+	free(a);
+}
