@@ -2210,3 +2210,824 @@ store_topic_entries(struct store *s, const char *topic, int64_t since,
 	*np = n;
 	return 0;
 }
+
+/* Topic matching. */
+
+#define TOPIC_HL_OPEN	"\x01"
+#define TOPIC_HL_CLOSE	"\x02"
+#define TOPIC_MAX_TERMS	32
+#define TOPIC_MAX_TERM	200	/* bytes kept of one matched term */
+#define TOPIC_SNIPPET_TOKENS 16
+#define TOPIC_PREFIX_MAX 64	/* longer prefix* triggers: always run */
+
+/* The temporary index a batch is matched in, and its vocabulary. */
+static const char topic_temp_sql[] =
+	"CREATE TEMP VIEW IF NOT EXISTS topic_src AS"
+	"  SELECT id, title, summary, content, author FROM main.items;"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.topic_batch USING fts5("
+	"  title, summary, content, author,"
+	"  content='topic_src', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.topic_vocab"
+	"  USING fts5vocab(temp, topic_batch, row);";
+
+/* The columns the matcher reads for each hit, after the rowid. */
+#define TOPIC_HL_COLS(t) \
+	"highlight(" t ", 0, ?3, ?4), highlight(" t ", 1, ?3, ?4)," \
+	" highlight(" t ", 2, ?3, ?4), highlight(" t ", 3, ?3, ?4)," \
+	" snippet(" t ", -1, '[', ']', '…', 16)"
+
+static const char *const topic_fields[] = {
+	"title", "summary", "content", "author"
+};
+
+/* A token that makes a topic worth running, and the topics it serves. */
+struct trig {
+	char		*term;
+	size_t		 len;
+	uint32_t	*topics;
+	size_t		 n;
+	size_t		 cap;
+};
+
+struct trigmap {
+	struct trig	*v;		/* open addressing; term NULL: empty */
+	size_t		 cap;		/* a power of two */
+	size_t		 n;
+};
+
+struct topic_rt {
+	char		*name;
+	char		*match;
+	char		*exclude;
+	int64_t		*feeds;
+	size_t		 nfeeds;
+	char		**plugins;
+	size_t		 nplugins;
+	int		 always;	/* no usable trigger: run every batch */
+	uint32_t	 stamp;		/* batch that made it a candidate */
+};
+
+struct store_topics {
+	struct store		*s;
+	struct topic_rt		*t;
+	size_t			 n;
+	struct trigmap		 exact;
+	struct trigmap		 prefix;
+	uint64_t		 prefix_lens;	/* bit L-1: a prefix of L bytes */
+	uint32_t		*cand;
+	uint32_t		 stamp;
+	sqlite3_stmt		*st_insert, *st_clear, *st_vocab;
+	sqlite3_stmt		*st_match, *st_match_ex;
+	struct store_topics_stats stats;
+};
+
+static uint64_t
+trig_hash(const char *p, size_t len)
+{
+	return fnv_bytes(FNV_OFFSET, p, len);
+}
+
+static struct trig *
+trig_find(struct trigmap *m, const char *p, size_t len)
+{
+	size_t	 i;
+
+	if (m->cap == 0)
+		return NULL;
+	for (i = trig_hash(p, len) & (m->cap - 1); m->v[i].term != NULL;
+	    i = (i + 1) & (m->cap - 1))
+		if (m->v[i].len == len && memcmp(m->v[i].term, p, len) == 0)
+			return &m->v[i];
+	return NULL;
+}
+
+static void
+trig_add(struct trigmap *m, const char *p, size_t len, uint32_t topic)
+{
+	struct trig	*t, *old = m->v;
+	size_t		 oldcap = m->cap, i;
+
+	if ((t = trig_find(m, p, len)) == NULL) {
+		if (2 * (m->n + 1) > m->cap) {
+			m->cap = oldcap == 0 ? 256 : 2 * oldcap;
+			m->v = xcalloc(m->cap, sizeof(*m->v));
+			for (i = 0; i < oldcap; i++) {
+				size_t	 j;
+
+				if (old[i].term == NULL)
+					continue;
+				for (j = trig_hash(old[i].term, old[i].len) &
+				    (m->cap - 1); m->v[j].term != NULL;
+				    j = (j + 1) & (m->cap - 1))
+					;
+				m->v[j] = old[i];
+			}
+			free(old);
+		}
+		for (i = trig_hash(p, len) & (m->cap - 1); m->v[i].term != NULL;
+		    i = (i + 1) & (m->cap - 1))
+			;
+		t = &m->v[i];
+		t->term = xstrndup(p, len);
+		t->len = len;
+		m->n++;
+	}
+	if (t->n > 0 && t->topics[t->n - 1] == topic)
+		return;
+	if (t->n == t->cap) {
+		t->cap = t->cap == 0 ? 2 : 2 * t->cap;
+		t->topics = xrealloc(t->topics, t->cap * sizeof(*t->topics));
+	}
+	t->topics[t->n++] = topic;
+}
+
+static void
+trigmap_free(struct trigmap *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->cap; i++) {
+		free(m->v[i].term);
+		free(m->v[i].topics);
+	}
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The FTS5 tokenizer the index uses, to fold a query's words the same. */
+struct tok {
+	fts5_tokenizer	 api;
+	Fts5Tokenizer	*tk;
+};
+
+static int
+tok_open(sqlite3 *db, struct tok *t, char **errstr)
+{
+	fts5_api	*fts = NULL;
+	sqlite3_stmt	*st = NULL;
+	void		*ud = NULL;
+	const char	*args[] = { "remove_diacritics", "2" };
+
+	memset(t, 0, sizeof(*t));
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, &fts, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (fts == NULL || fts->iVersion < 2 ||
+	    fts->xFindTokenizer(fts, "unicode61", &ud, &t->api) != SQLITE_OK ||
+	    t->api.xCreate(ud, args, 2, &t->tk) != SQLITE_OK) {
+		*errstr = xstrdup("SQLite's FTS5 unicode61 tokenizer is "
+		    "not available");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+tok_close(struct tok *t)
+{
+	if (t->tk != NULL)
+		t->api.xDelete(t->tk);
+	t->tk = NULL;
+}
+
+struct tok_unit {
+	struct store_topics	*ts;
+	uint32_t		 topic;
+	int			 prefix;
+	int			 ntok;
+	char			 last[TOPIC_PREFIX_MAX + 1];
+	size_t			 lastlen;
+	int			 lastlong;
+	int			 nlong;		/* cut tokens before the last */
+};
+
+static int
+tok_unit_cb(void *arg, int flags, const char *p, int n, int start, int end)
+{
+	struct tok_unit	*u = arg;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	if (n <= 0)
+		return SQLITE_OK;
+	/* every token but the last is exact; the last may be a prefix */
+	if (u->ntok > 0 && !u->lastlong)
+		trig_add(&u->ts->exact, u->last, u->lastlen, u->topic);
+	else if (u->ntok > 0) {
+		trig_add(&u->ts->prefix, u->last, u->lastlen, u->topic);
+		u->nlong++;
+	}
+	u->ntok++;
+	u->lastlong = (size_t)n > TOPIC_PREFIX_MAX;
+	u->lastlen = u->lastlong ? TOPIC_PREFIX_MAX : (size_t)n;
+	memcpy(u->last, p, u->lastlen);
+	return SQLITE_OK;
+}
+
+static int
+bareword_char(unsigned char c)
+{
+	return c >= 0x80 || c == 0x1a || c == '_' ||
+	    (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Adds the tokens a phrase (bareword or quoted string) of topic `ti` names
+ * to the triggers.  Returns the number of tokens.
+ */
+static int
+topic_trig_unit(struct store_topics *ts, struct tok *tk, uint32_t ti,
+    const char *text, size_t len, int prefix)
+{
+	struct tok_unit	 u;
+
+	memset(&u, 0, sizeof(u));
+	u.ts = ts;
+	u.topic = ti;
+	u.prefix = prefix;
+	tk->api.xTokenize(tk->tk, &u, FTS5_TOKENIZE_QUERY |
+	    (prefix ? FTS5_TOKENIZE_PREFIX : 0), text, (int)len, tok_unit_cb);
+	if (u.ntok == 0)
+		return 0;
+	/* a token cut to TOPIC_PREFIX_MAX bytes is looked up as a prefix */
+	if (!prefix && !u.lastlong)
+		trig_add(&ts->exact, u.last, u.lastlen, ti);
+	else
+		trig_add(&ts->prefix, u.last, u.lastlen, ti);
+	if (u.lastlong || u.nlong)
+		ts->prefix_lens |= 1ULL << (TOPIC_PREFIX_MAX - 1);
+	if (prefix)
+		ts->prefix_lens |= 1ULL << (u.lastlen - 1);
+	return u.ntok;
+}
+
+/*
+ * Reads the phrases of an FTS5 query for their tokens: barewords and
+ * quoted strings, a '*' after one making its last token a prefix.  Column
+ * names (before ':' or in {}) and the operators AND, OR, NOT and NEAR are
+ * no phrases.  Anything a document must contain to match is among the
+ * tokens found, which is all the prefilter needs; extra ones (the right
+ * side of a NOT, NEAR's distance) only make it run a topic needlessly.
+ */
+static int
+topic_triggers(struct store_topics *ts, struct tok *tk, uint32_t ti,
+    const char *q)
+{
+	struct buf	 b;
+	const char	*p = q, *w, *e;
+	int		 ntok = 0, prefix;
+	size_t		 wl;
+
+	buf_init(&b, 0);
+	while (*p != '\0') {
+		unsigned char	 c = (unsigned char)*p;
+
+		if (c == '"') {
+			buf_reset(&b);
+			for (p++; *p != '\0'; p++) {
+				if (*p == '"' && p[1] == '"')
+					p++;
+				else if (*p == '"')
+					break;
+				buf_putc(&b, *p);
+			}
+			if (*p == '"')
+				p++;
+			for (e = p; *e == ' ' || *e == '\t'; e++)
+				;
+			prefix = *e == '*';
+			ntok += topic_trig_unit(ts, tk, ti, b.data ? b.data :
+			    "", b.len, prefix);
+		} else if (c == '{') {
+			while (*p != '\0' && *p != '}')
+				p++;
+		} else if (bareword_char(c)) {
+			w = p;
+			while (bareword_char((unsigned char)*p))
+				p++;
+			wl = (size_t)(p - w);
+			for (e = p; *e == ' ' || *e == '\t' || *e == '\n'; e++)
+				;
+			if (*e == ':')
+				continue;	/* a column name */
+			if ((wl == 3 && (strncmp(w, "AND", 3) == 0 ||
+			    strncmp(w, "NOT", 3) == 0)) ||
+			    (wl == 2 && strncmp(w, "OR", 2) == 0) ||
+			    (wl == 4 && strncmp(w, "NEAR", 4) == 0 &&
+			    *e == '('))
+				continue;
+			ntok += topic_trig_unit(ts, tk, ti, w, wl, *e == '*');
+		} else
+			p++;
+		if (*p == '\0')
+			break;
+	}
+	buf_free(&b);
+	return ntok;
+}
+
+static void
+topic_rt_clear(struct topic_rt *t)
+{
+	size_t	 i;
+
+	free(t->name);
+	free(t->match);
+	free(t->exclude);
+	free(t->feeds);
+	for (i = 0; i < t->nplugins; i++)
+		free(t->plugins[i]);
+	free(t->plugins);
+}
+
+void
+store_topics_free(struct store_topics *ts)
+{
+	size_t	 i;
+
+	if (ts == NULL)
+		return;
+	for (i = 0; i < ts->n; i++)
+		topic_rt_clear(&ts->t[i]);
+	free(ts->t);
+	trigmap_free(&ts->exact);
+	trigmap_free(&ts->prefix);
+	free(ts->cand);
+	sqlite3_finalize(ts->st_insert);
+	sqlite3_finalize(ts->st_clear);
+	sqlite3_finalize(ts->st_vocab);
+	sqlite3_finalize(ts->st_match);
+	sqlite3_finalize(ts->st_match_ex);
+	free(ts);
+}
+
+static int
+topics_prepare(struct store_topics *ts, sqlite3_stmt **st, const char *sql,
+    char **errstr)
+{
+	if (sqlite3_prepare_v3(ts->s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    st, NULL) != SQLITE_OK) {
+		store_seterr(ts->s, errstr, "preparing the topic matcher");
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a query once against the batch index: does it compile? */
+static int
+topics_try(struct store_topics *ts, const char *topic, const char *what,
+    const char *q, char **errstr)
+{
+	int	 rc;
+
+	sqlite3_bind_text(ts->st_match, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ts->st_match, 3, TOPIC_HL_OPEN, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ts->st_match, 4, TOPIC_HL_CLOSE, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(ts->st_match)) == SQLITE_ROW)
+		;
+	stmt_done(ts->st_match);
+	if (rc != SQLITE_DONE) {
+		*errstr = xasprintf("topic %s: %s: %s", topic, what,
+		    sqlite3_errmsg(ts->s->db));
+		return -1;
+	}
+	return 0;
+}
+
+struct store_topics *
+store_topics_new(struct store *s, const struct store_topic *in, size_t n,
+    char **errstr)
+{
+	struct store_topics	*ts;
+	struct tok		 tk;
+	size_t			 i, j;
+
+	memset(&tk, 0, sizeof(tk));
+	ts = xcalloc(1, sizeof(*ts));
+	ts->s = s;
+	if (sqlite3_exec(s->db, "PRAGMA temp_store = MEMORY", NULL, NULL,
+	    NULL) != SQLITE_OK || sqlite3_exec(s->db, topic_temp_sql, NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "creating the topic matcher's index");
+		goto fail;
+	}
+	if (topics_prepare(ts, &ts->st_insert,
+	    "INSERT INTO temp.topic_batch (rowid, title, summary, content,"
+	    " author) SELECT id, title, summary, content, author"
+	    " FROM main.items WHERE id = ?1", errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_clear,
+	    "INSERT INTO temp.topic_batch (topic_batch) VALUES ('delete-all')",
+	    errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_vocab,
+	    "SELECT term FROM temp.topic_vocab", errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_match,
+	    "SELECT rowid, " TOPIC_HL_COLS("topic_batch")
+	    " FROM temp.topic_batch WHERE topic_batch MATCH ?1 AND ?2 IS NULL",
+	    errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_match_ex,
+	    "SELECT rowid, " TOPIC_HL_COLS("topic_batch")
+	    " FROM temp.topic_batch WHERE topic_batch MATCH ?1"
+	    " AND rowid NOT IN (SELECT rowid FROM temp.topic_batch"
+	    "   WHERE topic_batch MATCH ?2)", errstr) == -1)
+		goto fail;
+	if (tok_open(s->db, &tk, errstr) == -1)
+		goto fail;
+	ts->t = xcalloc(n > 0 ? n : 1, sizeof(*ts->t));
+	ts->cand = xcalloc(n > 0 ? n : 1, sizeof(*ts->cand));
+	for (i = 0; i < n; i++) {
+		struct topic_rt	*t = &ts->t[ts->n++];
+
+		t->name = xstrdup(in[i].name);
+		t->match = xstrdup(in[i].match);
+		if (in[i].exclude != NULL && *in[i].exclude != '\0')
+			t->exclude = xstrdup(in[i].exclude);
+		if (in[i].nfeeds > 0) {
+			t->feeds = xcalloc(in[i].nfeeds, sizeof(*t->feeds));
+			memcpy(t->feeds, in[i].feeds,
+			    in[i].nfeeds * sizeof(*t->feeds));
+			t->nfeeds = in[i].nfeeds;
+		}
+		t->plugins = xcalloc(in[i].nplugins + 1, sizeof(*t->plugins));
+		for (j = 0; j < in[i].nplugins; j++)
+			t->plugins[j] = xstrdup(in[i].plugins[j]);
+		t->nplugins = in[i].nplugins;
+		if (topics_try(ts, t->name, "match", t->match, errstr) == -1 ||
+		    (t->exclude != NULL && topics_try(ts, t->name, "exclude",
+		    t->exclude, errstr) == -1))
+			goto fail;
+		if (topic_triggers(ts, &tk, (uint32_t)i, t->match) == 0)
+			t->always = 1;
+	}
+	tok_close(&tk);
+	return ts;
+fail:
+	tok_close(&tk);
+	store_topics_free(ts);
+	return NULL;
+}
+
+void
+store_topics_stats(const struct store_topics *ts,
+    struct store_topics_stats *out)
+{
+	*out = ts->stats;
+}
+
+/* Marks the topics a term of the batch triggers. */
+static void
+topics_mark(struct store_topics *ts, struct trig *t)
+{
+	size_t	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		ts->t[t->topics[i]].stamp = ts->stamp;
+}
+
+/*
+ * The terms that hit (the marked spans, case-insensitively distinct, '\n'
+ * between) and the first field with one, from the highlight() of each
+ * column.  Returns NULL terms when nothing was marked (a match only a
+ * column filter's absence explains cannot happen, but be safe).
+ */
+static char *
+topic_terms(const char *const hl[4], const char **field)
+{
+	struct buf	 b;
+	const char	*p, *e;
+	char		*seen[TOPIC_MAX_TERMS];
+	size_t		 nseen = 0, i, len;
+	int		 col, dup;
+
+	*field = NULL;
+	buf_init(&b, 0);
+	for (col = 0; col < 4; col++) {
+		for (p = hl[col]; p != NULL &&
+		    (p = strchr(p, TOPIC_HL_OPEN[0])) != NULL; p = e) {
+			p++;
+			if ((e = strchr(p, TOPIC_HL_CLOSE[0])) == NULL)
+				break;
+			len = (size_t)(e - p);
+			if (len > TOPIC_MAX_TERM)
+				len = TOPIC_MAX_TERM;
+			while (len > 0 && ((unsigned char)p[len] & 0xc0) == 0x80)
+				len--;
+			if (*field == NULL)
+				*field = topic_fields[col];
+			for (dup = 0, i = 0; i < nseen && !dup; i++)
+				dup = strncasecmp(seen[i], p, len) == 0 &&
+				    seen[i][len] == '\0';
+			if (dup || nseen == TOPIC_MAX_TERMS)
+				continue;
+			seen[nseen++] = xstrndup(p, len);
+			if (b.len > 0)
+				buf_putc(&b, '\n');
+			buf_append(&b, p, len);
+		}
+	}
+	for (i = 0; i < nseen; i++)
+		free(seen[i]);
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static int
+topic_has_feed(const struct topic_rt *t, int64_t feed_id)
+{
+	size_t	 i;
+
+	if (t->nfeeds == 0)
+		return 1;
+	for (i = 0; i < t->nfeeds; i++)
+		if (t->feeds[i] == feed_id)
+			return 1;
+	return 0;
+}
+
+/* Runs topic `t` over the batch and records its matches. */
+static int
+topic_run(struct store_topics *ts, struct topic_rt *t, size_t *nmatches,
+    char **errstr)
+{
+	struct store	*s = ts->s;
+	sqlite3_stmt	*st = t->exclude != NULL ? ts->st_match_ex :
+			    ts->st_match;
+	const char	*hl[4], *field;
+	char		*terms;
+	int64_t		 item_id;
+	int		 rc, created, c;
+
+	ts->stats.candidates++;
+	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
+	if (t->exclude != NULL)
+		sqlite3_bind_text(st, 2, t->exclude, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, TOPIC_HL_OPEN, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, TOPIC_HL_CLOSE, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		item_id = sqlite3_column_int64(st, 0);
+		for (c = 0; c < 4; c++)
+			hl[c] = (const char *)sqlite3_column_text(st, 1 + c);
+		terms = topic_terms(hl, &field);
+		ts->stats.matches++;
+		rc = store_match_add(s, item_id, t->name, terms, field,
+		    (const char *)sqlite3_column_text(st, 5),
+		    (const char *const *)t->plugins, t->nplugins, NULL,
+		    &created, errstr);
+		free(terms);
+		if (rc == -1) {
+			stmt_done(st);
+			return -1;
+		}
+		if (created)
+			(*nmatches)++;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "matching topic %s", t->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_topics_match(struct store *s, struct store_topics *ts,
+    int64_t feed_id, const int64_t *items, size_t nitems, size_t *nmatchp,
+    char **errstr)
+{
+	const unsigned char	*term;
+	size_t			 i, nmatches = 0, tl, L;
+	int			 own, rc, ret = -1;
+
+	if (nmatchp != NULL)
+		*nmatchp = 0;
+	if (ts == NULL || ts->n == 0 || nitems == 0)
+		return 0;
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	ts->stats.batches++;
+	ts->stats.items += nitems;
+	if (++ts->stamp == 0)
+		ts->stamp = 1;
+	for (i = 0; i < nitems; i++) {
+		sqlite3_bind_int64(ts->st_insert, 1, items[i]);
+		if (step_write(s, ts->st_insert, "indexing a batch",
+		    errstr) == -1)
+			goto done;
+	}
+	/* Which topics name a token of this batch? */
+	while ((rc = sqlite3_step(ts->st_vocab)) == SQLITE_ROW) {
+		term = sqlite3_column_text(ts->st_vocab, 0);
+		tl = (size_t)sqlite3_column_bytes(ts->st_vocab, 0);
+		if (term == NULL)
+			continue;
+		topics_mark(ts, trig_find(&ts->exact, (const char *)term, tl));
+		for (L = 1; L <= tl && L <= TOPIC_PREFIX_MAX; L++)
+			if (ts->prefix_lens & (1ULL << (L - 1)))
+				topics_mark(ts, trig_find(&ts->prefix,
+				    (const char *)term, L));
+	}
+	stmt_done(ts->st_vocab);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading the batch's vocabulary");
+		goto done;
+	}
+	for (i = 0; i < ts->n; i++) {
+		struct topic_rt	*t = &ts->t[i];
+
+		if ((t->stamp != ts->stamp && !t->always) ||
+		    !topic_has_feed(t, feed_id))
+			continue;
+		if (topic_run(ts, t, &nmatches, errstr) == -1)
+			goto done;
+	}
+	ret = 0;
+done:
+	/* an empty index for the next batch, whatever happened */
+	sqlite3_step(ts->st_clear);
+	stmt_done(ts->st_clear);
+	if (ret == 0 && nmatchp != NULL)
+		*nmatchp = nmatches;
+	return txn_end(s, own, ret, errstr);
+}
+
+/* Checking queries without a database. */
+
+struct store_qcheck {
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+};
+
+struct store_qcheck *
+store_qcheck_new(char **errstr)
+{
+	struct store_qcheck	*q = xcalloc(1, sizeof(*q));
+
+	if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(q->db, "CREATE VIRTUAL TABLE q USING fts5("
+	    " title, summary, content, author,"
+	    " tokenize='unicode61 remove_diacritics 2');"
+	    "INSERT INTO q VALUES ('t', 's', 'c', 'a')", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(q->db, "SELECT rowid,"
+	    " highlight(q, 0, '[', ']'), snippet(q, -1, '[', ']', '', 8)"
+	    " FROM q WHERE q MATCH ?1", -1, &q->st, NULL) != SQLITE_OK) {
+		*errstr = xasprintf("cannot check queries: %s", q->db ?
+		    sqlite3_errmsg(q->db) : "out of memory");
+		store_qcheck_free(q);
+		return NULL;
+	}
+	return q;
+}
+
+int
+store_qcheck(struct store_qcheck *q, const char *query, char **errstr)
+{
+	const char	*msg;
+	const char	*p;
+	int		 rc;
+
+	for (p = query; p != NULL && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (p == NULL || *p == '\0') {
+		*errstr = xstrdup("empty query");
+		return -1;
+	}
+	sqlite3_bind_text(q->st, 1, query, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q->st)) == SQLITE_ROW)
+		;
+	sqlite3_reset(q->st);
+	sqlite3_clear_bindings(q->st);
+	if (rc != SQLITE_DONE) {
+		msg = sqlite3_errmsg(q->db);
+		if (strncmp(msg, "fts5: ", 6) == 0)
+			msg += 6;
+		*errstr = xasprintf("%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_qcheck_free(struct store_qcheck *q)
+{
+	if (q == NULL)
+		return;
+	sqlite3_finalize(q->st);
+	sqlite3_close(q->db);
+	free(q);
+}
+
+/* Backtesting a topic over the search index. */
+
+int
+store_topic_test(struct store *s, const struct store_topic *t,
+    int64_t since, size_t limit, struct store_entry **out, char ***termsp,
+    char ***fieldsp, size_t *np, char **errstr)
+{
+	sqlite3_stmt		*st = NULL;
+	struct store_entry	*v = NULL;
+	struct buf		 sql;
+	char			**terms = NULL, **fields = NULL;
+	const char		*hl[4], *field;
+	size_t			 n = 0, cap = 0, i;
+	int			 rc, c, ret = -1;
+
+	*out = NULL;
+	*termsp = NULL;
+	*fieldsp = NULL;
+	*np = 0;
+	buf_init(&sql, 0);
+	/*
+	 * The matcher's query on the whole index: item ids grow with
+	 * first_seen, so `since` is a rowid bound (see store_search()).
+	 */
+	buf_puts(&sql, "SELECT " ENTRY_COLS ", h.snip, h.hl0, h.hl1, h.hl2,"
+	    " h.hl3 FROM (SELECT rowid AS id,"
+	    "   highlight(items_fts, 0, ?3, ?4) AS hl0,"
+	    "   highlight(items_fts, 1, ?3, ?4) AS hl1,"
+	    "   highlight(items_fts, 2, ?3, ?4) AS hl2,"
+	    "   highlight(items_fts, 3, ?3, ?4) AS hl3,"
+	    "   snippet(items_fts, -1, '[', ']', '…', 16) AS snip"
+	    "   FROM items_fts WHERE items_fts MATCH ?1"
+	    "   AND rowid >= (SELECT coalesce(min(id), 9223372036854775807)"
+	    "     FROM items WHERE first_seen >= ?5)");
+	if (t->exclude != NULL && *t->exclude != '\0')
+		buf_puts(&sql, " AND rowid NOT IN (SELECT rowid FROM items_fts"
+		    "   WHERE items_fts MATCH ?2)");
+	if (t->nfeeds > 0) {
+		buf_puts(&sql, " AND rowid IN (SELECT item_id FROM item_feeds"
+		    "   WHERE feed_id IN (");
+		for (i = 0; i < t->nfeeds; i++)
+			buf_printf(&sql, "%s%lld", i > 0 ? ", " : "",
+			    (long long)t->feeds[i]);
+		buf_puts(&sql, "))");
+	}
+	buf_puts(&sql, " ORDER BY rowid DESC LIMIT ?6) AS h"
+	    " JOIN items i ON i.id = h.id" ENTRY_ORIGIN
+	    " WHERE i.first_seen >= ?5 ORDER BY i.id DESC");
+	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "topic test");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
+	if (t->exclude != NULL && *t->exclude != '\0')
+		sqlite3_bind_text(st, 2, t->exclude, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, TOPIC_HL_OPEN, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, TOPIC_HL_CLOSE, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, since);
+	sqlite3_bind_int64(st, 6, limit == 0 ? -1 : (int64_t)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 32 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+			terms = xrealloc(terms, cap * sizeof(*terms));
+			fields = xrealloc(fields, cap * sizeof(*fields));
+		}
+		entry_from_row(st, &v[n]);
+		v[n].snippet = col_str(st, 12);
+		for (c = 0; c < 4; c++)
+			hl[c] = (const char *)sqlite3_column_text(st, 13 + c);
+		terms[n] = topic_terms(hl, &field);
+		fields[n] = field != NULL ? xstrdup(field) : NULL;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sqlite3_extended_errcode(s->db);
+		if (rc == SQLITE_ERROR) {
+			const char *msg = sqlite3_errmsg(s->db);
+
+			*errstr = xasprintf("topic %s: invalid query: %s",
+			    t->name, strncmp(msg, "fts5: ", 6) == 0 ?
+			    msg + 6 : msg);
+		} else
+			store_seterr(s, errstr, "topic test");
+		store_entries_free(v, n);
+		for (i = 0; i < n; i++) {
+			free(terms[i]);
+			free(fields[i]);
+		}
+		free(terms);
+		free(fields);
+		goto done;
+	}
+	*out = v;
+	*termsp = terms;
+	*fieldsp = fields;
+	*np = n;
+	ret = 0;
+done:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return ret;
+}

@@ -417,4 +417,82 @@ int	 store_topic_entries(struct store *, const char *topic, int64_t since,
 	    size_t limit, struct store_entry **out, char ***terms, size_t *n,
 	    char **errstr);
 
+/*
+ * Topic matching.  A topic's match and exclude are FTS5 queries in the
+ * language of store_search(); the exclude vetoes a match.  The matcher
+ * copies a batch of items into a small TEMP FTS5 index with the same
+ * tokenizer and columns as the search index and runs each topic against
+ * it; a topic runs only when the batch holds one of the tokens its match
+ * names (exact, or as a prefix for prefix*), found through the batch's
+ * vocabulary.
+ */
+
+/* A topic as the daemon gives it; store_topics_new() copies it all. */
+struct store_topic {
+	const char		*name;
+	const char		*match;
+	const char		*exclude;	/* NULL: none */
+	const int64_t		*feeds;		/* feed ids; nfeeds 0: all */
+	size_t			 nfeeds;
+	const char *const	*plugins;	/* an outbox row for each */
+	size_t			 nplugins;
+};
+
+struct store_topics;
+
+/*
+ * Checks one query without a database (a private in-memory one): 0, or
+ * -1 with *errstr saying what is wrong ("syntax error near ...",
+ * "no such column: ...").  A checker serves many queries; free it after.
+ */
+struct store_qcheck;
+
+struct store_qcheck	*store_qcheck_new(char **errstr);
+int			 store_qcheck(struct store_qcheck *, const char *query,
+			    char **errstr);
+void			 store_qcheck_free(struct store_qcheck *);
+
+/*
+ * Compiles topics for the matcher on this store's connection (outside a
+ * transaction: it creates the TEMP index).  NULL with *errstr naming the
+ * topic when a query does not compile.
+ */
+struct store_topics	*store_topics_new(struct store *,
+			    const struct store_topic *, size_t n,
+			    char **errstr);
+void			 store_topics_free(struct store_topics *);
+
+/*
+ * Matches items (ids of items this fetch of feed_id made new or updated)
+ * against the topics, inside the caller's transaction: a new (item, topic)
+ * match gets its matches row and its outbox rows (store_match_add()).
+ * Topics restricted to feeds other than feed_id are skipped.  *nmatches
+ * (may be NULL) gets the number of new matches.
+ */
+int	 store_topics_match(struct store *, struct store_topics *,
+	    int64_t feed_id, const int64_t *items, size_t nitems,
+	    size_t *nmatches, char **errstr);
+
+/* Work done by a compiled set since store_topics_new(), for benchmarks. */
+struct store_topics_stats {
+	uint64_t	 batches;
+	uint64_t	 items;
+	uint64_t	 candidates;	/* topics that ran a query */
+	uint64_t	 matches;	/* (item, topic) hits, old or new */
+};
+
+void	 store_topics_stats(const struct store_topics *,
+	    struct store_topics_stats *);
+
+/*
+ * Backtests one topic over stored articles first seen at or after `since`
+ * (herald topics test), with the same queries and the same terms, field
+ * and snippet as the matcher, writing nothing: newest first, at most
+ * `limit` (0: no limit).  store_entry.snippet is the snippet, (*terms)[i]
+ * the terms ('\n' between) and (*fields)[i] the field of entry i.
+ */
+int	 store_topic_test(struct store *, const struct store_topic *,
+	    int64_t since, size_t limit, struct store_entry **out,
+	    char ***terms, char ***fields, size_t *n, char **errstr);
+
 #endif

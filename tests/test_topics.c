@@ -546,6 +546,345 @@ test_durable_readonly(void **state)
 	free(path);
 }
 
+/* Queries that compile, and what is said about those that do not. */
+static const struct {
+	const char	*query;
+	const char	*error;		/* NULL: compiles; else a substring */
+} qcheck_cases[] = {
+	{ "China", NULL },
+	{ "China OR Chinese OR Beijing", NULL },
+	{ "\"Xi Jinping\" OR Chin*", NULL },
+	{ "title: sanctions", NULL },
+	{ "{title summary}: sanctions", NULL },
+	{ "NEAR(Russia sanctions, 10)", NULL },
+	{ "Κίνα OR Китай OR Kína", NULL },
+	{ "energy NOT \"energy drink\"", NULL },
+	{ "(a OR b) AND c", NULL },
+	{ "", "empty query" },
+	{ "   ", "empty query" },
+	{ "China AND", "syntax error" },
+	{ "(China", "syntax error" },
+	{ "\"Xi Jinping", "unterminated string" },
+	{ "U.S. sanctions", "syntax error near \".\"" },
+	{ "body: China", "no such column: body" },
+	{ "NOT China", "syntax error" },
+	{ "NEAR(a b, x)", "expected integer" },
+};
+
+static void
+test_qcheck(void **state)
+{
+	struct store_qcheck	*q;
+	size_t			 i;
+	char			*err = NULL;
+
+	if ((q = store_qcheck_new(&err)) == NULL)
+		fail_msg("qcheck_new: %s", err);
+	for (i = 0; i < sizeof(qcheck_cases) / sizeof(qcheck_cases[0]);
+	    i++) {
+		int	 rc = store_qcheck(q, qcheck_cases[i].query, &err);
+
+		if (qcheck_cases[i].error == NULL && rc != 0)
+			fail_msg("%s: %s", qcheck_cases[i].query, err);
+		if (qcheck_cases[i].error != NULL && rc == 0)
+			fail_msg("%s: compiled", qcheck_cases[i].query);
+		if (qcheck_cases[i].error != NULL &&
+		    strstr(err, qcheck_cases[i].error) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"",
+			    qcheck_cases[i].query, err, qcheck_cases[i].error);
+		free(err);
+		err = NULL;
+	}
+	store_qcheck_free(q);
+}
+
+/* The matcher, table-driven: topics, then articles and what they hit. */
+static const char *const plug1[] = { "jsonl" };
+
+static const struct store_topic match_topics[] = {
+	{ .name = "china", .match = "China OR Chinese OR Beijing OR Pékin OR "
+	    "\"Xi Jinping\" OR Κίνα OR Κινα OR Китай OR Kína OR Kínai*",
+	    .exclude = "\"fine china\" OR porcelain OR Chinatown",
+	    .plugins = plug1, .nplugins = 1 },
+	{ .name = "russia", .match = "Russia* OR Rusko OR Moscow OR Kremlin",
+	    .exclude = "Prussia* OR \"Russian dressing\"",
+	    .plugins = plug1, .nplugins = 1 },
+	{ .name = "sanctions", .match = "title: sanction*",
+	    .plugins = plug1, .nplugins = 1 },
+	{ .name = "nearby", .match = "NEAR(gas pipeline, 3)",
+	    .plugins = plug1, .nplugins = 1 },
+	{ .name = "nothing", .match = "zzyzx", .plugins = plug1,
+	    .nplugins = 1 },
+};
+
+static const struct {
+	const char	*title;
+	const char	*summary;
+	const char	*hits;		/* "topic:field:terms|..." in order */
+} match_cases[] = {
+	{ "China and the EU", NULL, "china:title:China" },
+	{ "Talks in Beijing", "Xi Jinping met the Commission", 
+	    "china:title:Beijing\nXi Jinping" },
+	{ "Pekin odpowiada", NULL, "china:title:Pekin" },	/* diacritics */
+	{ "Η ΚΙΝΑ και η ΕΕ", NULL, "china:title:ΚΙΝΑ" },
+	{ "Η Κίνα και η ΕΕ", NULL, "china:title:Κίνα" },
+	{ "Китай и ЕС", NULL, "china:title:Китай" },
+	{ "Kínai befektetés", NULL, "china:title:Kínai" },	/* prefix */
+	{ "A fine China tea set", NULL, "" },			/* excluded */
+	{ "Chinatown parade", "Chinese new year", "" },
+	{ "Kingdom of Prussia", "Russian history", "" },
+	{ "Russian troops", NULL, "russia:title:Russian" },
+	{ "Market report", "The Kremlin said", "russia:summary:Kremlin" },
+	{ "New sanctions package", "Russia", 
+	    "russia:summary:Russia|sanctions:title:sanctions" },
+	{ "Weekly brief", "more sanctions on Russia",
+	    "russia:summary:Russia" },	/* title: only */
+	{ "Energy", "the gas export pipeline", "nearby:summary:gas\npipeline" },
+	{ "Energy", "gas prices rise while the pipeline waits", "" },
+	{ "Nothing here", "at all", "" },
+};
+
+static char *
+hits_of(struct store *s, int64_t item_id)
+{
+	struct store_alert	*v;
+	struct buf		 b;
+	size_t			 n, i;
+	char			*out;
+
+	v = list(s, -1, NULL, &n);
+	buf_init(&b, 0);
+	/* newest first: walk backwards for match order */
+	for (i = n; i-- > 0;) {
+		if (v[i].item_id != item_id)
+			continue;
+		buf_printf(&b, "%s%s:%s:%s", b.len ? "|" : "", v[i].topic,
+		    v[i].field ? v[i].field : "-",
+		    v[i].terms ? v[i].terms : "-");
+	}
+	store_alerts_free(v, n);
+	out = b.len ? buf_steal(&b) : xstrdup("");
+	buf_free(&b);
+	return out;
+}
+
+static void
+test_match_table(void **state)
+{
+	struct store		*s = open_new();
+	struct store_topics	*ts;
+	struct store_topics_stats stats;
+	int64_t			 f = feed(s, "a"), ids[32];
+	size_t			 i, n, nm = 0, total = 0;
+	char			*err = NULL, guid[16], *h;
+
+	n = sizeof(match_cases) / sizeof(match_cases[0]);
+	assert_true(n <= 32);
+	if ((ts = store_topics_new(s, match_topics, sizeof(match_topics) /
+	    sizeof(match_topics[0]), &err)) == NULL)
+		fail_msg("topics_new: %s", err);
+	if (store_begin(s, &err) == -1)
+		fail_msg("begin: %s", err);
+	for (i = 0; i < n; i++) {
+		snprintf(guid, sizeof(guid), "g%zu", i);
+		ids[i] = item(s, f, guid, NULL, match_cases[i].title,
+		    match_cases[i].summary);
+	}
+	if (store_topics_match(s, ts, f, ids, n, &nm, &err) == -1)
+		fail_msg("match: %s", err);
+	if (store_commit(s, &err) == -1)
+		fail_msg("commit: %s", err);
+	for (i = 0; i < n; i++) {
+		h = hits_of(s, ids[i]);
+		if (strcmp(h, match_cases[i].hits) != 0)
+			fail_msg("\"%s\" / \"%s\": got \"%s\", want \"%s\"",
+			    match_cases[i].title, match_cases[i].summary ?
+			    match_cases[i].summary : "", h,
+			    match_cases[i].hits);
+		if (*h != '\0')
+			total += 1 + (strchr(h, '|') != NULL);
+		free(h);
+	}
+	assert_int_equal(nm, total);
+	/* the prefilter ran no query for "nothing" */
+	store_topics_stats(ts, &stats);
+	assert_int_equal(stats.batches, 1);
+	assert_int_equal(stats.items, n);
+	assert_true(stats.candidates <= 4);
+	store_topics_free(ts);
+	store_close(s);
+}
+
+/* Matching again, updating, a second feed, feed restrictions, snippets. */
+static void
+test_match_semantics(void **state)
+{
+	static const int64_t	 only_b[1] = { 2 };
+	struct store_topic	 tp[2] = {
+		{ .name = "china", .match = "China", .plugins = two,
+		    .nplugins = 2 },
+		{ .name = "b-only", .match = "China", .feeds = only_b,
+		    .nfeeds = 1, .plugins = two, .nplugins = 1 },
+	};
+	struct store		*s = open_new();
+	struct store_topics	*ts;
+	struct store_alert	*v;
+	struct store_item	 it = { .guid = "g1",
+				    .link = "https://x.example/1",
+				    .title = "China talks",
+				    .summary = "A long summary of the talks "
+				    "between the EU and China about trade "
+				    "and climate that goes on." };
+	enum store_upsert_result res;
+	int64_t			 a = feed(s, "a"), b = feed(s, "b"), id;
+	size_t			 n, nm = 9;
+	char			*err = NULL;
+
+	assert_int_equal(b, only_b[0]);
+	if ((ts = store_topics_new(s, tp, 2, &err)) == NULL)
+		fail_msg("topics_new: %s", err);
+	assert_int_equal(store_item_upsert(s, a, &it, &res, &id, &err), 0);
+	assert_int_equal(res, STORE_NEW);
+	assert_int_equal(store_topics_match(s, ts, a, &id, 1, &nm, &err), 0);
+	assert_int_equal(nm, 1);		/* not b-only */
+	v = list(s, -1, NULL, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].terms, "China");
+	assert_string_equal(v[0].field, "title");
+	assert_non_null(strstr(v[0].snippet, "[China]"));
+	store_alerts_free(v, n);
+
+	/* updated: matched again, nothing new */
+	it.title = "China talks (updated)";
+	assert_int_equal(store_item_upsert(s, a, &it, &res, &id, &err), 0);
+	assert_int_equal(res, STORE_UPDATED);
+	assert_int_equal(store_topics_match(s, ts, a, &id, 1, &nm, &err), 0);
+	assert_int_equal(nm, 0);
+	/* brought by feed b, updated there: only b-only is new */
+	it.guid = "other";
+	it.title = "China talks (b)";
+	assert_int_equal(store_item_upsert(s, b, &it, &res, &id, &err), 0);
+	assert_int_equal(store_topics_match(s, ts, b, &id, 1, &nm, &err), 0);
+	assert_int_equal(nm, 1);
+	v = list(s, -1, NULL, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].topic, "b-only");
+	store_alerts_free(v, n);
+
+	/* a batch that is rolled back leaves no alert and a clean index */
+	it.guid = "g2";
+	it.link = "https://x.example/2";
+	it.title = "China again";
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_item_upsert(s, a, &it, &res, &id, &err), 0);
+	assert_int_equal(store_topics_match(s, ts, a, &id, 1, &nm, &err), 0);
+	assert_int_equal(nm, 1);
+	store_rollback(s);
+	v = list(s, -1, NULL, &n);
+	assert_int_equal(n, 3);
+	store_alerts_free(v, n);
+	it.title = "Nothing of the kind";
+	it.summary = NULL;
+	assert_int_equal(store_item_upsert(s, a, &it, &res, &id, &err), 0);
+	assert_int_equal(store_topics_match(s, ts, a, &id, 1, &nm, &err), 0);
+	assert_int_equal(nm, 0);
+	store_topics_free(ts);
+	store_close(s);
+}
+
+/* A topic that does not compile is refused by name. */
+static void
+test_topics_refused(void **state)
+{
+	struct store_topic	 tp[2] = {
+		{ .name = "good", .match = "China" },
+		{ .name = "bad", .match = "China", .exclude = "(porcelain" },
+	};
+	struct store		*s = open_new();
+	char			*err = NULL;
+
+	assert_null(store_topics_new(s, tp, 2, &err));
+	assert_non_null(strstr(err, "topic bad: exclude: "));
+	assert_non_null(strstr(err, "syntax error"));
+	free(err);
+	store_close(s);
+}
+
+/* The backtest finds what the matcher found, and writes nothing. */
+static void
+test_backtest(void **state)
+{
+	struct store		*s = open_new(), *r;
+	struct store_topics	*ts;
+	struct store_entry	*e;
+	char			**terms, **fields, *err = NULL, guid[16];
+	char			*path;
+	int64_t			 f = feed(s, "a"), ids[32];
+	size_t			 i, j, n, nc;
+
+	nc = sizeof(match_cases) / sizeof(match_cases[0]);
+	if ((ts = store_topics_new(s, match_topics, 4, &err)) == NULL)
+		fail_msg("topics_new: %s", err);
+	for (i = 0; i < nc; i++) {
+		snprintf(guid, sizeof(guid), "g%zu", i);
+		ids[i] = item(s, f, guid, NULL, match_cases[i].title,
+		    match_cases[i].summary);
+	}
+	assert_int_equal(store_topics_match(s, ts, f, ids, nc, NULL, &err), 0);
+	store_topics_free(ts);
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	store_close(s);
+	if ((r = store_open(path, STORE_RDONLY, &err)) == NULL)
+		fail_msg("open: %s", err);
+	free(path);
+	for (j = 0; j < 4; j++) {
+		struct store_entry	*me;
+		char			**mt;
+		size_t			 mn;
+
+		if (store_topic_test(r, &match_topics[j], 0, 0, &e, &terms,
+		    &fields, &n, &err) == -1)
+			fail_msg("topic_test %s: %s", match_topics[j].name,
+			    err);
+		if (store_topic_entries(r, match_topics[j].name, 0, 0, &me,
+		    &mt, &mn, &err) == -1)
+			fail_msg("topic_entries: %s", err);
+		assert_int_equal(n, mn);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(e[i].id, me[i].id);
+			assert_string_equal(terms[i], mt[i]);
+			assert_string_equal(e[i].snippet, me[i].snippet);
+			assert_non_null(fields[i]);
+			free(terms[i]);
+			free(fields[i]);
+			free(mt[i]);
+		}
+		free(terms);
+		free(fields);
+		free(mt);
+		store_entries_free(e, n);
+		store_entries_free(me, mn);
+	}
+	/* the limit, and a bad query */
+	assert_int_equal(store_topic_test(r, &match_topics[0], 0, 1, &e,
+	    &terms, &fields, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(terms[0]);
+	free(fields[0]);
+	free(terms);
+	free(fields);
+	store_entries_free(e, n);
+	{
+		struct store_topic	 bad = { .name = "x", .match = "a AND" };
+
+		assert_int_equal(store_topic_test(r, &bad, 0, 0, &e, &terms,
+		    &fields, &n, &err), -1);
+		assert_non_null(strstr(err, "invalid query"));
+		free(err);
+	}
+	store_close(r);
+}
+
 static int
 rm_tree(const char *dir)
 {
@@ -593,6 +932,11 @@ main(void)
 		cmocka_unit_test(test_lists_and_counts),
 		cmocka_unit_test(test_prune_cascades),
 		cmocka_unit_test(test_durable_readonly),
+		cmocka_unit_test(test_qcheck),
+		cmocka_unit_test(test_match_table),
+		cmocka_unit_test(test_match_semantics),
+		cmocka_unit_test(test_topics_refused),
+		cmocka_unit_test(test_backtest),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
