@@ -23,6 +23,7 @@ struct ingest_stats {
 	int	 n_new;
 	int	 n_updated;
 	int	 truncated;	/* entries past max-items were dropped */
+	size_t	 n_matches;	/* new (item, topic) matches */
 };
 
 struct ingest	*ingest_new(const char *url, size_t max_items, int64_t now);
@@ -41,9 +42,13 @@ long		 ingest_ttl(struct ingest *);
 /* skipHours/skipDays: bitmasks of UTC hours (bit 0..23) and days (bit 0 = Sunday). */
 uint32_t	 ingest_skip_hours(struct ingest *);
 uint32_t	 ingest_skip_days(struct ingest *);
-/* Upserts every collected item inside the caller's transaction. */
+/*
+ * Upserts every collected item inside the caller's transaction, then
+ * matches those it made new or changed against `topics` (may be NULL).
+ */
 int		 ingest_store(struct ingest *, struct store *, int64_t feed_id,
-		    struct ingest_stats *, char **errstr);
+		    struct store_topics *topics, struct ingest_stats *,
+		    char **errstr);
 void		 ingest_free(struct ingest *);
 
 /* sched.c: feeds, hosts, when to fetch what, and what to do with results. */

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "topic.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -109,6 +110,7 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 	notify_send("RELOADING=1");
 	if (config_load(d->conf_path, &nc, &err) == -1 ||
+	    topic_check_config(nc, &err) == -1 ||
 	    plugin_set_load(d->loop, d->fr, nc, &np, &err) == -1) {
 		log_warnx("reload refused, keeping the running configuration: %s",
 		    err);
@@ -218,7 +220,8 @@ main(int argc, char **argv)
 	    getenv("JOURNAL_STREAM") != NULL || getenv("NOTIFY_SOCKET") != NULL) ?
 	    LOG_TO_JOURNAL : LOG_TO_SYSLOG, verbose);
 
-	if (config_load(d.conf_path, &d.conf, &err) == -1) {
+	if (config_load(d.conf_path, &d.conf, &err) == -1 ||
+	    topic_check_config(d.conf, &err) == -1) {
 		fprintf(stderr, "%s", err);
 		fprintf(stderr, "heraldd: %s: configuration not valid\n", d.conf_path);
 		return 1;

@@ -345,13 +345,16 @@ ingest_skip_days(struct ingest *in)
 
 int
 ingest_store(struct ingest *in, struct store *st, int64_t feed_id,
-    struct ingest_stats *stats, char **errstr)
+    struct store_topics *topics, struct ingest_stats *stats, char **errstr)
 {
-	size_t	 i;
+	int64_t	*ids, id;
+	size_t	 i, nids = 0;
+	int	 ret = -1;
 
 	memset(stats, 0, sizeof(*stats));
 	stats->items = (int)in->nitems;
 	stats->truncated = in->parser ? parse_truncated(in->parser) : 0;
+	ids = xcalloc(in->nitems + 1, sizeof(*ids));
 	for (i = 0; i < in->nitems; i++) {
 		struct ingest_item		*it = &in->items[i];
 		struct store_item		 si = {
@@ -365,14 +368,23 @@ ingest_store(struct ingest *in, struct store *st, int64_t feed_id,
 		};
 		enum store_upsert_result	 res;
 
-		if (store_item_upsert(st, feed_id, &si, &res, NULL, errstr) == -1)
-			return -1;
+		if (store_item_upsert(st, feed_id, &si, &res, &id, errstr) == -1)
+			goto done;
 		if (res == STORE_NEW)
 			stats->n_new++;
 		else if (res == STORE_UPDATED)
 			stats->n_updated++;
+		if (res != STORE_UNCHANGED)
+			ids[nids++] = id;
 	}
-	return 0;
+	/* topic matches in the same transaction as the items */
+	if (topics != NULL && nids > 0 && store_topics_match(st, topics,
+	    feed_id, ids, nids, &stats->n_matches, errstr) == -1)
+		goto done;
+	ret = 0;
+done:
+	free(ids);
+	return ret;
 }
 
 void

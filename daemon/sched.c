@@ -23,6 +23,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "topic.h"
 #include "util.h"
 
 #define SCHED_MAX_DELAY		(24 * 3600)
@@ -82,6 +83,7 @@ struct sched {
 	void			*idle_arg;
 	void			(*commit_cb)(void *);	/* alert.c */
 	void			*commit_arg;
+	struct store_topics	*topics;	/* compiled [topic]s */
 };
 
 static void	sched_dispatch(struct sched *);
@@ -269,7 +271,8 @@ sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in)
 	if (store_begin(s->st, &err) == -1)
 		goto fail;
 	if (in != NULL) {
-		if (ingest_store(in, s->st, f->id, &stats, &err) == -1)
+		if (ingest_store(in, s->st, f->id, s->topics, &stats,
+		    &err) == -1)
 			goto fail;
 		fx->n_new = stats.n_new;
 		fx->n_updated = stats.n_updated;
@@ -279,8 +282,9 @@ sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in)
 	    store_commit(s->st, &err) == -1)
 		goto fail;
 	if (stats.n_new > 0 || stats.n_updated > 0)
-		log_debug("feed %s: %d new, %d updated of %d items", f->name,
-		    stats.n_new, stats.n_updated, stats.items);
+		log_debug("feed %s: %d new, %d updated of %d items, %zu "
+		    "topic matches", f->name, stats.n_new, stats.n_updated,
+		    stats.items, stats.n_matches);
 	if ((stats.n_new > 0 || stats.n_updated > 0) && s->commit_cb != NULL)
 		s->commit_cb(s->commit_arg);
 	return;
@@ -566,11 +570,21 @@ feed_load(struct feedrt *f, int first, char **errstr)
 	return 0;
 }
 
+/* A configured feed's store id, for topic_compile(). */
+static int64_t
+sched_feed_id(void *arg, const char *name)
+{
+	struct feedrt	*f = feed_find(arg, name);
+
+	return f != NULL ? f->id : 0;
+}
+
 int
 sched_apply(struct sched *s, const struct config *c, char **errstr)
 {
-	struct feedrt	*f, *next;
-	size_t		 i;
+	struct feedrt		*f, *next;
+	struct store_topics	*ts;
+	size_t			 i;
 
 	free(s->user_agent);
 	s->user_agent = xstrdup(c->user_agent);
@@ -629,6 +643,11 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 			feed_free(f);
 		}
 	}
+	ts = topic_compile(s->st, c, sched_feed_id, s, errstr);
+	if (ts == NULL && c->ntopics > 0)
+		return -1;
+	store_topics_free(s->topics);
+	s->topics = ts;
 	sched_dispatch(s);
 	return 0;
 }
@@ -726,6 +745,7 @@ sched_free(struct sched *s)
 		return;
 	while ((f = TAILQ_FIRST(&s->feeds)) != NULL)
 		feed_free(f);
+	store_topics_free(s->topics);
 	free(s->user_agent);
 	free(s);
 }

@@ -2912,6 +2912,8 @@ store_qcheck(struct store_qcheck *q, const char *query, char **errstr)
 		msg = sqlite3_errmsg(q->db);
 		if (strncmp(msg, "fts5: ", 6) == 0)
 			msg += 6;
+		if (strcmp(msg, "syntax error near \"\"") == 0)
+			msg = "syntax error at the end of the query";
 		*errstr = xasprintf("%s", msg);
 		return -1;
 	}

@@ -562,7 +562,7 @@ static const struct {
 	{ "(a OR b) AND c", NULL },
 	{ "", "empty query" },
 	{ "   ", "empty query" },
-	{ "China AND", "syntax error" },
+	{ "China AND", "syntax error at the end of the query" },
 	{ "(China", "syntax error" },
 	{ "\"Xi Jinping", "unterminated string" },
 	{ "U.S. sanctions", "syntax error near \".\"" },
