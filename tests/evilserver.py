@@ -33,6 +33,7 @@ Routes (the query string tunes some of them):
                   ?rev=1 puts the server's revision (see /_ctl/rev) into the
                   descriptions so that the items change
   /trunc.xml      malformed XML: one complete new item, then a cut one
+  /garbage.xml    a complete feed (one new item) with garbage after the root
   /html           200 text/html login page
   /truncated      Content-Length larger than the body (which holds one
                   complete new item), then the connection is closed
@@ -173,7 +174,17 @@ WORDS = ("policy council parliament commission sanctions trade energy "
          "vote draft proposal directive regulation").split()
 
 
+_FILLER = {}
+
+
 def filler_text(seed, nbytes):
+    key = (seed, nbytes)
+    if key not in _FILLER:
+        _FILLER[key] = _filler_text(seed, nbytes)
+    return _FILLER[key]
+
+
+def _filler_text(seed, nbytes):
     out = []
     size = 0
     i = seed
@@ -183,6 +194,15 @@ def filler_text(seed, nbytes):
         size += len(w) + 1
         i += 1
     return " ".join(out)[:nbytes]
+
+
+_DATES = {}
+
+
+def ok_date(i):
+    if i not in _DATES:
+        _DATES[i] = http_date(BASE_DATE - i * 3600)
+    return _DATES[i]
 
 
 def ok_feed(name, n, pad, rev):
@@ -198,7 +218,7 @@ def ok_feed(name, n, pad, rev):
             title="%s item %d" % (name, i),
             link="https://news.example/%s/%d" % (name, i),
             desc=desc,
-            date=http_date(BASE_DATE - i * 3600)))
+            date=ok_date(i)))
     return rss("feed %s" % name, items)
 
 
@@ -474,6 +494,11 @@ class Handler(BaseHTTPRequestHandler):
                "<item><guid>trunc-cut</guid><title>cut here")
         self.body(200, doc)
 
+    def r_garbage(self, q):
+        doc = (rss_open("garbage after the root") + new_item("garbage") +
+               RSS_CLOSE + "<rss><junk>trailing</junk>\n")
+        self.body(200, doc)
+
     def r_html(self, q):
         self.body(200, "<!DOCTYPE html><html><head><title>Sign in</title>"
                   "</head><body><form action=/login><input name=user>"
@@ -513,7 +538,8 @@ class Handler(BaseHTTPRequestHandler):
         n = int(q.get("n", "100000"))
 
         def make():
-            items = ["<item><guid>m%d</guid><title>many %d</title>"
+            items = ["<item><guid isPermaLink=\"false\">m%d</guid>"
+                     "<title>many %d</title>"
                      "<pubDate>%s</pubDate></item>\n"
                      % (i, i, http_date(BASE_DATE - i * 60))
                      for i in range(n)]
@@ -775,6 +801,7 @@ class Handler(BaseHTTPRequestHandler):
 
 ROUTES = {
     "/trunc.xml": Handler.r_trunc,
+    "/garbage.xml": Handler.r_garbage,
     "/html": Handler.r_html,
     "/truncated": Handler.r_truncated,
     "/hugetext": Handler.r_hugetext,

@@ -146,11 +146,26 @@ class Harness:
             skip("timeout (coreutils) is needed")
         self.py = sys.executable or "python3"
         self.tmp = tempfile.mkdtemp(prefix="herald-%s." % name)
+        self.heraldd = self.snapshot(self.heraldd)
         atexit.register(self.cleanup)
         for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(s, self._on_signal)
         print("# %s: heraldd %s, temp %s" % (name, self.heraldd, self.tmp),
               flush=True)
+
+    def snapshot(self, path):
+        """A private copy of an ELF heraldd, so that a rebuild of the tree
+        while the test runs does not pull the binary from under it (a
+        libtool wrapper script is used in place)."""
+        try:
+            with open(path, "rb") as f:
+                if f.read(4) != b"\x7fELF":
+                    return path
+            copy = os.path.join(self.tmp, "heraldd")
+            shutil.copy2(path, copy)
+            return copy
+        except OSError:
+            return path
 
     # Bookkeeping.
 
