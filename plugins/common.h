@@ -1,0 +1,121 @@
+/*
+ * common.h: what herald's own plugins share, compiled into each of them
+ * (a plugin links nothing of herald's): a string buffer, option values,
+ * the alert as JSON, and how a child's exit maps to an outcome.  The
+ * formats of the webhook plugin (format.c), its signature (hmac.c) and the
+ * mail message (mime.c) are declared here too, for the unit tests.
+ */
+#ifndef HERALD_PLUGINS_COMMON_H
+#define HERALD_PLUGINS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "herald/plugin.h"
+
+/* common.c */
+
+void	*cmalloc(size_t);
+void	*ccalloc(size_t, size_t);
+char	*cstrdup(const char *);
+char	*casprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable string; always NUL-terminated once initialised. */
+struct sbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
+void	 sbuf_init(struct sbuf *);
+void	 sbuf_add(struct sbuf *, const char *, size_t);
+void	 sbuf_puts(struct sbuf *, const char *);
+void	 sbuf_printf(struct sbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 sbuf_free(struct sbuf *);
+
+/*
+ * Option values; each reports a bad value with host->error() and returns
+ * -1.  Durations: seconds, or number-unit pairs with s m h ("90", "1m30s").
+ */
+int	 opt_duration(struct herald_ctx *, const struct herald_host *,
+	    const struct herald_option *, double min, double max, double *out);
+int	 opt_bool(struct herald_ctx *, const struct herald_host *,
+	    const struct herald_option *, int *out);
+/* Reports every option whose key is not in `known` (NULL-terminated). */
+int	 opt_check_known(struct herald_ctx *, const struct herald_host *,
+	    const struct herald_option *, size_t, const char *const *known);
+
+/* "2026-11-28T16:30:00Z"; buf of at least 21 bytes; "" for 0. */
+const char *iso_time(int64_t, char *buf, size_t len);
+
+/* One alert as a JSON object (the idempotency key is "id"). */
+json_t	*alert_json(const struct herald_alert *, const struct herald_delivery *);
+/*
+ * The delivery: one alert's object, or {"plugin", "attempt", "count",
+ * "ids", "alerts": [...]} for a batch.  Compact JSON, heap (free()).
+ */
+char	*delivery_json(const struct herald_delivery *);
+/* The alerts' keys joined by `sep` (heap). */
+char	*delivery_keys(const struct herald_delivery *, const char *sep);
+
+/*
+ * A child's end as an outcome: exit 0 is success; exit 64-78 but 75
+ * (sysexits(3)'s permanent errors), 126 and 127 (cannot run) are
+ * failures; anything else, a signal or the timeout, a retry.  *msg (heap)
+ * says what happened with the output's last line.
+ */
+enum herald_outcome child_outcome(const struct herald_child_result *,
+	    const char *what, char **msg);
+
+/* format.c: webhook bodies.  Each returns a heap string (free()). */
+
+enum webhook_format {
+	FORMAT_JSON,
+	FORMAT_NTFY,
+	FORMAT_SLACK,
+	FORMAT_MATTERMOST,
+	FORMAT_MATRIX,
+};
+
+int	 format_parse(const char *, enum webhook_format *);
+/* ntfy_topic: the topic for FORMAT_NTFY (the URL's last path segment). */
+char	*format_body(enum webhook_format, const struct herald_delivery *,
+	    const char *ntfy_topic);
+/* Plain text and HTML renderings (mail, Matrix). */
+char	*format_text(const struct herald_delivery *);
+char	*format_html(const struct herald_delivery *);
+
+/* hmac.c */
+
+/* HMAC-SHA256 of data under key as 64 lower-case hex digits and a NUL. */
+int	 hmac_sha256_hex(const char *key, size_t keylen, const char *data,
+	    size_t len, char out[65]);
+
+/* mime.c: an RFC 5322 message with text/plain and text/html parts. */
+
+struct mime_msg {
+	const char	*from;
+	const char	*to;		/* "a@b, c@d" */
+	const char	*subject;	/* UTF-8 */
+	const char	*text;		/* UTF-8 */
+	const char	*html;		/* UTF-8 */
+	const char	*message_id;	/* without <> */
+	const char	*boundary;	/* NULL: made from message_id */
+	int64_t		 date;
+	const char	*const *extra;	/* "Name: value" headers, ASCII */
+};
+
+char	*mime_message(const struct mime_msg *);
+/* RFC 2047 encoded-words for a header value that is not plain ASCII. */
+char	*mime_header_encode(const char *name, const char *value);
+/* Quoted-printable (RFC 2045), lines at most 76, LF line ends. */
+char	*mime_qp(const char *);
+/* The mail plugin's message for a delivery: subject "PREFIX topic: title". */
+char	*mail_build(const struct herald_delivery *, const char *from,
+	    const char *to, const char *prefix, const char *hostname,
+	    int64_t now);
+
+#endif

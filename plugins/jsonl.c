@@ -1,0 +1,150 @@
+/*
+ * jsonl.c: herald's jsonl plugin: one JSON object per alert and line
+ * (JSON Lines), appended to a file or written to standard output.  A batch
+ * is as many lines.  Each line is one write(2) to a file opened O_APPEND,
+ * so lines from several writers never interleave.
+ *
+ *   [plugin "log"]
+ *   path = jsonl
+ *   file = /var/lib/herald/alerts.jsonl   # or "-" (the default): stdout
+ *   fsync = no                            # yes: fsync after each delivery
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+struct jsonl {
+	struct herald_ctx		*ctx;
+	const struct herald_host	*host;
+	char				*file;	/* NULL: stdout */
+	int				 fd;
+	int				 fsync;
+};
+
+static int
+jsonl_init(struct herald_ctx *ctx, const struct herald_host *host,
+    const char *name, const struct herald_option *opts, size_t n,
+    void **state)
+{
+	static const char *const known[] = { "file", "fsync", NULL };
+	struct jsonl	*j = ccalloc(1, sizeof(*j));
+	size_t		 i;
+	int		 rc = opt_check_known(ctx, host, opts, n, known);
+
+	j->ctx = ctx;
+	j->host = host;
+	j->fd = STDOUT_FILENO;
+	for (i = 0; i < n; i++) {
+		if (strcmp(opts[i].key, "file") == 0 &&
+		    strcmp(opts[i].value, "-") != 0) {
+			if (opts[i].value[0] != '/') {
+				host->error(ctx, &opts[i], "\"%s\" is not an "
+				    "absolute path", opts[i].value);
+				rc = -1;
+				continue;
+			}
+			free(j->file);
+			j->file = cstrdup(opts[i].value);
+		} else if (strcmp(opts[i].key, "fsync") == 0 &&
+		    opt_bool(ctx, host, &opts[i], &j->fsync) == -1)
+			rc = -1;
+	}
+	if (rc == 0 && j->file != NULL) {
+		j->fd = open(j->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
+		if (j->fd == -1) {
+			host->error(ctx, NULL, "cannot open %s: %s", j->file,
+			    strerror(errno));
+			rc = -1;
+		}
+	}
+	if (rc == -1) {
+		if (j->file != NULL && j->fd != -1)
+			close(j->fd);
+		free(j->file);
+		free(j);
+		return -1;
+	}
+	*state = j;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t	 n = write(fd, s, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void
+jsonl_alert(void *state, const struct herald_delivery *d,
+    struct herald_completion *c)
+{
+	struct jsonl	*j = state;
+	size_t		 i;
+	char		*msg = NULL;
+
+	for (i = 0; i < d->nalerts && msg == NULL; i++) {
+		json_t	*o = alert_json(&d->alerts[i], d);
+		char	*s = json_dumps(o, JSON_COMPACT);
+		char	*line;
+
+		json_decref(o);
+		if (s == NULL)
+			abort();
+		line = casprintf("%s\n", s);
+		if (write_all(j->fd, line, strlen(line)) == -1)
+			msg = casprintf("writing %s: %s", j->file ? j->file :
+			    "stdout", strerror(errno));
+		free(line);
+		free(s);
+	}
+	if (msg == NULL && j->fsync && fsync(j->fd) == -1 && errno != EINVAL)
+		msg = casprintf("fsync %s: %s", j->file ? j->file : "stdout",
+		    strerror(errno));
+	/* a line written twice is harmless: its "id" tells them apart */
+	j->host->complete(c, msg == NULL ? HERALD_OK : HERALD_RETRY, 0, msg);
+	free(msg);
+}
+
+static void
+jsonl_fini(void *state)
+{
+	struct jsonl	*j = state;
+
+	if (j->file != NULL)
+		close(j->fd);
+	free(j->file);
+	free(j);
+}
+
+static const struct herald_plugin jsonl_plugin = {
+	.abi = HERALD_PLUGIN_ABI,
+	.size = sizeof(struct herald_plugin),
+	.name = "jsonl",
+	.version = PACKAGE_VERSION,
+	.init = jsonl_init,
+	.on_alert = jsonl_alert,
+	.fini = jsonl_fini,
+};
+
+const struct herald_plugin *
+herald_plugin_entry(void)
+{
+	return &jsonl_plugin;
+}

@@ -1,0 +1,297 @@
+/*
+ * mime.c: one alert mail as an RFC 5322 message: multipart/alternative
+ * (RFC 2046) with a text/plain and a text/html part, both UTF-8 in
+ * quoted-printable (RFC 2045), non-ASCII headers as RFC 2047 encoded-words.
+ * Lines end in LF: sendmail(8) and Maildir readers expect local newlines.
+ * Header values never carry a line break of their own (no injection).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+
+#define QP_LINE		76
+#define HDR_LINE	78
+
+char *
+mime_qp(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct sbuf		 b;
+	size_t			 col = 0;
+	const unsigned char	*p;
+
+	sbuf_init(&b);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		char	 enc[4];
+		size_t	 n;
+		int	 eol = p[1] == '\n' || p[1] == '\0' ||
+			    (p[1] == '\r' && p[2] == '\n');
+
+		if (*p == '\r' && p[1] == '\n')
+			continue;
+		if (*p == '\n') {
+			sbuf_puts(&b, "\n");
+			col = 0;
+			continue;
+		}
+		if ((*p >= 33 && *p <= 126 && *p != '=' &&
+		    !(col == 0 && *p == '.') &&
+		    !(col == 0 && *p == 'F' && strncmp((const char *)p,
+		    "From ", 5) == 0)) ||
+		    ((*p == ' ' || *p == '\t') && !eol)) {
+			enc[0] = (char)*p;
+			n = 1;
+		} else {
+			enc[0] = '=';
+			enc[1] = hex[*p >> 4];
+			enc[2] = hex[*p & 0xf];
+			n = 3;
+		}
+		/* a soft break leaves room for "=" (and the last char of a line) */
+		if (col + n > QP_LINE - 1 && !(eol && col + n <= QP_LINE)) {
+			sbuf_puts(&b, "=\n");
+			col = 0;
+			if (enc[0] == '.' && n == 1) {
+				sbuf_puts(&b, "=2E");
+				col = 3;
+				continue;
+			}
+		}
+		sbuf_add(&b, enc, n);
+		col += n;
+	}
+	return b.s;
+}
+
+static int
+is_ascii_clean(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x7f || ((unsigned char)*s < 0x20 &&
+		    *s != '\t'))
+			return 0;
+	return 1;
+}
+
+/* Control characters (and so line breaks) become spaces. */
+static char *
+clean_value(const char *v)
+{
+	char	*s = cstrdup(v), *p;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return s;
+}
+
+static void
+b64(struct sbuf *b, const unsigned char *p, size_t n)
+{
+	static const char	 t[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t			 i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		char	 o[4] = { t[p[i] >> 2], t[((p[i] & 3) << 4) | (p[i + 1] >> 4)],
+			    t[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)],
+			    t[p[i + 2] & 63] };
+
+		sbuf_add(b, o, 4);
+	}
+	if (n - i == 1) {
+		char	 o[4] = { t[p[i] >> 2], t[(p[i] & 3) << 4], '=', '=' };
+
+		sbuf_add(b, o, 4);
+	} else if (n - i == 2) {
+		char	 o[4] = { t[p[i] >> 2], t[((p[i] & 3) << 4) | (p[i + 1] >> 4)],
+			    t[(p[i + 1] & 15) << 2], '=' };
+
+		sbuf_add(b, o, 4);
+	}
+}
+
+char *
+mime_header_encode(const char *name, const char *value)
+{
+	struct sbuf	 b;
+	char		*v = clean_value(value);
+	size_t		 col, len = strlen(v), i;
+
+	sbuf_init(&b);
+	sbuf_printf(&b, "%s:", name);
+	col = b.len;
+	if (is_ascii_clean(v)) {
+		/* fold at spaces to keep lines short */
+		char	*w, *save = NULL;
+
+		for (w = strtok_r(v, " ", &save); w != NULL;
+		    w = strtok_r(NULL, " ", &save)) {
+			if (col + 1 + strlen(w) > HDR_LINE && col > strlen(name) + 1) {
+				sbuf_puts(&b, "\n");
+				col = 0;
+			}
+			sbuf_printf(&b, " %s", w);
+			col += 1 + strlen(w);
+		}
+		free(v);
+		return b.s;
+	}
+	/* encoded-words of at most 45 bytes (75 characters), whole UTF-8 */
+	for (i = 0; i < len; ) {
+		size_t	 n = len - i > 45 ? 45 : len - i;
+
+		while (n > 0 && i + n < len &&
+		    ((unsigned char)v[i + n] & 0xc0) == 0x80)
+			n--;
+		if (n == 0)
+			n = len - i > 45 ? 45 : len - i;
+		sbuf_puts(&b, i == 0 ? " =?UTF-8?B?" : "\n =?UTF-8?B?");
+		b64(&b, (const unsigned char *)v + i, n);
+		sbuf_puts(&b, "?=");
+		i += n;
+	}
+	free(v);
+	return b.s;
+}
+
+static void
+header(struct sbuf *b, const char *name, const char *value)
+{
+	char	*h = mime_header_encode(name, value);
+
+	sbuf_puts(b, h);
+	sbuf_puts(b, "\n");
+	free(h);
+}
+
+char *
+mime_message(const struct mime_msg *m)
+{
+	struct sbuf	 b, bd;
+	char		 date[64], *qp;
+	time_t		 t = (time_t)m->date;
+	struct tm	 tm;
+	const char	*const *x;
+	const char	*p;
+
+	/* "=_" never occurs in quoted-printable: a boundary that cannot clash */
+	sbuf_init(&bd);
+	sbuf_puts(&bd, "=_herald_");
+	for (p = m->boundary ? m->boundary : m->message_id; p && *p; p++)
+		if (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
+			sbuf_add(&bd, p, 1);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+
+	sbuf_init(&b);
+	header(&b, "From", m->from);
+	header(&b, "To", m->to);
+	header(&b, "Subject", m->subject);
+	header(&b, "Date", date);
+	if (m->message_id != NULL) {
+		char	*id = casprintf("<%s>", m->message_id);
+
+		header(&b, "Message-ID", id);
+		free(id);
+	}
+	for (x = m->extra; x != NULL && *x != NULL; x++) {
+		char	*v = clean_value(*x);
+
+		sbuf_printf(&b, "%s\n", v);
+		free(v);
+	}
+	sbuf_puts(&b, "MIME-Version: 1.0\n");
+	sbuf_printf(&b, "Content-Type: multipart/alternative;\n"
+	    " boundary=\"%s\"\n\n", bd.s);
+	sbuf_puts(&b, "This is a message in MIME format: a text and an HTML "
+	    "part.\n\n");
+	sbuf_printf(&b, "--%s\n", bd.s);
+	sbuf_puts(&b, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n");
+	qp = mime_qp(m->text ? m->text : "");
+	sbuf_printf(&b, "%s\n", qp);
+	free(qp);
+	sbuf_printf(&b, "--%s\n", bd.s);
+	sbuf_puts(&b, "Content-Type: text/html; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n");
+	qp = mime_qp(m->html ? m->html : "");
+	sbuf_printf(&b, "%s\n", qp);
+	free(qp);
+	sbuf_printf(&b, "--%s--\n", bd.s);
+	sbuf_free(&bd);
+	return b.s;
+}
+
+/* The mail plugin's message for a delivery (heap). */
+char *
+mail_build(const struct herald_delivery *d, const char *from, const char *to,
+    const char *prefix, const char *hostname, int64_t now)
+{
+	struct mime_msg	 mm;
+	struct sbuf	 subj, html;
+	char		*text, *body, *msgid, *keys, *idsh, *topich = NULL;
+	const char	*extra[5];
+	size_t		 i, nx = 0;
+
+	sbuf_init(&subj);
+	if (d->nalerts == 1)
+		sbuf_printf(&subj, "%s %s: %s", prefix, d->alerts[0].topic,
+		    d->alerts[0].title ? d->alerts[0].title : "(no title)");
+	else {
+		sbuf_printf(&subj, "%s %zu alerts:", prefix, d->nalerts);
+		for (i = 0; i < d->nalerts && i < 5; i++)
+			sbuf_printf(&subj, "%s %s", i ? "," : "",
+			    d->alerts[i].topic);
+		if (d->nalerts > 5)
+			sbuf_puts(&subj, "...");
+	}
+	keys = delivery_keys(d, ".");
+	msgid = d->nalerts == 1 ?
+	    casprintf("herald.alert.%s.%s@%s", d->alerts[0].key,
+	    d->plugin ? d->plugin : "mail", hostname) :
+	    casprintf("herald.alerts.%.200s.%s@%s", keys,
+	    d->plugin ? d->plugin : "mail", hostname);
+	free(keys);
+	keys = delivery_keys(d, ",");
+	idsh = casprintf("X-Herald-Alert-Ids: %s", keys);
+	extra[nx++] = idsh;
+	extra[nx++] = "Auto-Submitted: auto-generated";
+	if (d->nalerts == 1) {
+		topich = casprintf("X-Herald-Topic: %s", d->alerts[0].topic);
+		extra[nx++] = topich;
+	}
+	extra[nx] = NULL;
+	text = format_text(d);
+	sbuf_init(&html);
+	sbuf_puts(&html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "</head><body>\n");
+	body = format_html(d);
+	sbuf_puts(&html, body);
+	free(body);
+	sbuf_puts(&html, "</body></html>\n");
+
+	memset(&mm, 0, sizeof(mm));
+	mm.from = from;
+	mm.to = to;
+	mm.subject = subj.s;
+	mm.text = text;
+	mm.html = html.s;
+	mm.message_id = msgid;
+	mm.date = now;
+	mm.extra = extra;
+	body = mime_message(&mm);
+	sbuf_free(&subj);
+	sbuf_free(&html);
+	free(text);
+	free(msgid);
+	free(keys);
+	free(idsh);
+	free(topich);
+	return body;
+}

@@ -1,0 +1,418 @@
+/*
+ * webhook.c: herald's webhook plugin: POSTs each alert (or batch) as JSON
+ * through the daemon's HTTP client.  Formats: herald's own JSON, ntfy,
+ * Slack, Mattermost and Matrix.  With a secret, X-Herald-Signature-256
+ * carries "sha256=" and the HMAC-SHA256 of the body in hex.  2xx is
+ * success; 408, 429 and 5xx (and no answer) are retried, after Retry-After
+ * when the receiver sends one; another status is a failure.
+ *
+ *   [plugin "hook"]
+ *   path = webhook
+ *   url = https://example.org/herald      # required
+ *   format = json                         # ntfy slack mattermost matrix
+ *   secret = s3cret                       # or secret-file = /etc/herald/key
+ *   header = Authorization: Bearer abc    # one extra header
+ *   token = syt_abc                       # Matrix (and ntfy) access token
+ *   room = !abc:example.org               # Matrix room id
+ *   timeout = 10s
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "common.h"
+
+#define WEBHOOK_TIMEOUT		10.
+#define WEBHOOK_SECRET_MAX	4096
+
+struct webhook {
+	struct herald_ctx		*ctx;
+	const struct herald_host	*host;
+	char				*name;
+	char				*url;
+	char				*post_url;	/* ntfy: the server root */
+	char				*ntfy_topic;
+	enum webhook_format		 format;
+	char				*secret;
+	size_t				 secret_len;
+	char				*header;
+	char				*token;
+	char				*room;
+	double				 timeout;
+	struct wreq			*reqs;	/* in flight */
+};
+
+struct wreq {
+	struct wreq			*next, *prev;
+	struct webhook			*w;
+	struct herald_completion	*c;
+	struct herald_http		*h;
+};
+
+static char *
+read_secret(const char *path, char **err)
+{
+	FILE	*fp;
+	char	 buf[WEBHOOK_SECRET_MAX + 2];
+	size_t	 n;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		*err = casprintf("cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	if (n > WEBHOOK_SECRET_MAX) {
+		*err = casprintf("%s: longer than %d bytes", path,
+		    WEBHOOK_SECRET_MAX);
+		return NULL;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	if (n == 0) {
+		*err = casprintf("%s is empty", path);
+		return NULL;
+	}
+	return cstrdup(buf);
+}
+
+static int
+url_ok(const char *u)
+{
+	return strncasecmp(u, "http://", 7) == 0 ||
+	    strncasecmp(u, "https://", 8) == 0;
+}
+
+/* ntfy: "https://ntfy.sh/alerts" posts JSON to https://ntfy.sh/ */
+static int
+ntfy_split(struct webhook *w)
+{
+	const char	*host = strstr(w->url, "://") + 3;
+	const char	*slash = strrchr(host, '/');
+	const char	*first = strchr(host, '/');
+
+	if (first == NULL || slash[1] == '\0' || strchr(slash, '?') != NULL)
+		return -1;
+	w->ntfy_topic = cstrdup(slash + 1);
+	w->post_url = strndup(w->url, (size_t)(slash + 1 - w->url));
+	if (w->post_url == NULL)
+		abort();
+	return 0;
+}
+
+static void
+wreq_free(struct wreq *q)
+{
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else
+		q->w->reqs = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	free(q);
+}
+
+/* Percent-encodes all but RFC 3986's unreserved characters. */
+static char *
+pct_encode(const char *s)
+{
+	struct sbuf	 b;
+
+	sbuf_init(&b);
+	for (; *s != '\0'; s++) {
+		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL)
+			sbuf_add(&b, s, 1);
+		else
+			sbuf_printf(&b, "%%%02X", (unsigned char)*s);
+	}
+	return b.s;
+}
+
+static void
+webhook_free(struct webhook *w)
+{
+	if (w == NULL)
+		return;
+	while (w->reqs != NULL)
+		wreq_free(w->reqs);
+	free(w->name);
+	free(w->url);
+	free(w->post_url);
+	free(w->ntfy_topic);
+	if (w->secret != NULL)
+		explicit_bzero(w->secret, w->secret_len);
+	free(w->secret);
+	free(w->header);
+	free(w->token);
+	free(w->room);
+	free(w);
+}
+
+static int
+webhook_init(struct herald_ctx *ctx, const struct herald_host *host,
+    const char *name, const struct herald_option *opts, size_t n,
+    void **state)
+{
+	static const char *const known[] = { "url", "format", "secret",
+	    "secret-file", "header", "token", "room", "timeout", NULL };
+	struct webhook	*w = ccalloc(1, sizeof(*w));
+	size_t		 i;
+	int		 rc = opt_check_known(ctx, host, opts, n, known);
+	char		*err = NULL;
+
+	w->ctx = ctx;
+	w->host = host;
+	w->name = cstrdup(name);
+	w->timeout = WEBHOOK_TIMEOUT;
+	w->format = FORMAT_JSON;
+	for (i = 0; i < n; i++) {
+		const struct herald_option	*o = &opts[i];
+
+		if (strcmp(o->key, "url") == 0) {
+			if (!url_ok(o->value)) {
+				host->error(ctx, o, "\"%s\" is not an http:// "
+				    "or https:// URL", o->value);
+				rc = -1;
+			} else {
+				free(w->url);
+				w->url = cstrdup(o->value);
+			}
+		} else if (strcmp(o->key, "format") == 0) {
+			if (format_parse(o->value, &w->format) == -1) {
+				host->error(ctx, o, "unknown format \"%s\" "
+				    "(json, ntfy, slack, mattermost, matrix)",
+				    o->value);
+				rc = -1;
+			}
+		} else if (strcmp(o->key, "secret") == 0 ||
+		    strcmp(o->key, "secret-file") == 0) {
+			char	*s = o->key[6] == '\0' ? cstrdup(o->value) :
+			    read_secret(o->value, &err);
+
+			if (s == NULL || *s == '\0') {
+				host->error(ctx, o, "%s", err ? err :
+				    "an empty secret");
+				free(err);
+				err = NULL;
+				free(s);
+				rc = -1;
+			} else {
+				free(w->secret);
+				w->secret = s;
+				w->secret_len = strlen(s);
+			}
+		} else if (strcmp(o->key, "header") == 0) {
+			const char	*colon = strchr(o->value, ':');
+
+			if (colon == NULL || colon == o->value ||
+			    strpbrk(o->value, "\r\n") != NULL) {
+				host->error(ctx, o, "not \"Name: value\"");
+				rc = -1;
+			} else {
+				free(w->header);
+				w->header = cstrdup(o->value);
+			}
+		} else if (strcmp(o->key, "token") == 0) {
+			free(w->token);
+			w->token = cstrdup(o->value);
+		} else if (strcmp(o->key, "room") == 0) {
+			if (o->value[0] != '!' && o->value[0] != '#') {
+				host->error(ctx, o, "a Matrix room id "
+				    "(!id:server) or alias (#name:server)");
+				rc = -1;
+			}
+			free(w->room);
+			w->room = cstrdup(o->value);
+		} else if (strcmp(o->key, "timeout") == 0 &&
+		    opt_duration(ctx, host, o, 1, 600, &w->timeout) == -1)
+			rc = -1;
+	}
+	if (rc == 0 && w->url == NULL) {
+		host->error(ctx, NULL, "url is required");
+		rc = -1;
+	}
+	if (rc == 0 && w->format == FORMAT_NTFY && ntfy_split(w) == -1) {
+		host->error(ctx, NULL, "ntfy: url must end in the topic "
+		    "(https://ntfy.sh/mytopic)");
+		rc = -1;
+	}
+	if (rc == 0 && w->format == FORMAT_MATRIX && (w->room == NULL ||
+	    w->token == NULL)) {
+		host->error(ctx, NULL, "matrix: room and token are required "
+		    "(url is the homeserver)");
+		rc = -1;
+	}
+	if (rc == -1) {
+		webhook_free(w);
+		return -1;
+	}
+	*state = w;
+	return 0;
+}
+
+/* "herald-<key>", or for a batch a digest of the keys: stable per batch. */
+static char *
+txn_id(const struct herald_delivery *d)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 n = 0, i;
+	char		*keys, hex[2 * EVP_MAX_MD_SIZE + 1];
+
+	if (d->nalerts == 1)
+		return casprintf("herald-%s", d->alerts[0].key);
+	keys = delivery_keys(d, ",");
+	if (EVP_Digest(keys, strlen(keys), md, &n, EVP_sha256(), NULL) != 1)
+		n = 0;
+	free(keys);
+	for (i = 0; i < n && i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * i] = '\0';
+	return casprintf("herald-batch-%s", hex);
+}
+
+static void
+webhook_done(void *arg, const struct herald_http_response *r)
+{
+	struct wreq		*q = arg;
+	struct webhook		*w = q->w;
+	enum herald_outcome	 o;
+	char			*msg = NULL, body[201];
+	size_t			 i, len;
+
+	len = r->body_len < 200 ? r->body_len : 200;
+	for (i = 0; i < len; i++)
+		body[i] = isprint((unsigned char)r->body[i]) ? r->body[i] : ' ';
+	body[len] = '\0';
+	if (!r->ok) {
+		o = HERALD_RETRY;
+		msg = casprintf("%s", r->error ? r->error : "no answer");
+	} else if (r->status >= 200 && r->status < 300) {
+		o = HERALD_OK;
+	} else if (r->status == 408 || r->status == 429 || r->status >= 500) {
+		o = HERALD_RETRY;
+		msg = casprintf("HTTP %ld%s%s", r->status, len ? ": " : "", body);
+	} else {
+		o = HERALD_FAIL;
+		msg = casprintf("HTTP %ld%s%s", r->status, len ? ": " : "", body);
+	}
+	w->host->complete(q->c, o, o == HERALD_RETRY && r->retry_after > 0 ?
+	    r->retry_after : 0, msg);
+	free(msg);
+	wreq_free(q);
+}
+
+static void
+webhook_alert(void *state, const struct herald_delivery *d,
+    struct herald_completion *c)
+{
+	struct webhook			*w = state;
+	struct herald_http_request	 rq;
+	struct wreq			*q = ccalloc(1, sizeof(*q));
+	const char			*hdrs[8];
+	char				*body, *keys, *idem = NULL, *sig = NULL;
+	char				*ids, *auth = NULL, *url = NULL, hex[65];
+	size_t				 nh = 0;
+
+	body = format_body(w->format, d, w->ntfy_topic);
+	keys = delivery_keys(d, ",");
+	ids = casprintf("X-Herald-Alert-Ids: %s", keys);
+	if (d->nalerts == 1)
+		idem = casprintf("Idempotency-Key: %s", d->alerts[0].key);
+	else {
+		char	*t = txn_id(d);
+
+		idem = casprintf("Idempotency-Key: %s", t);
+		free(t);
+	}
+	hdrs[nh++] = "Content-Type: application/json; charset=utf-8";
+	hdrs[nh++] = idem;
+	hdrs[nh++] = ids;
+	if (w->secret != NULL) {
+		if (hmac_sha256_hex(w->secret, w->secret_len, body,
+		    strlen(body), hex) == -1) {
+			w->host->complete(c, HERALD_RETRY, 0,
+			    "HMAC-SHA256 failed");
+			goto out;
+		}
+		sig = casprintf("X-Herald-Signature-256: sha256=%s", hex);
+		hdrs[nh++] = sig;
+	}
+	if (w->token != NULL) {
+		auth = casprintf("Authorization: Bearer %s", w->token);
+		hdrs[nh++] = auth;
+	}
+	if (w->header != NULL)
+		hdrs[nh++] = w->header;
+	hdrs[nh] = NULL;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "POST";
+	rq.url = w->post_url != NULL ? w->post_url : w->url;
+	if (w->format == FORMAT_MATRIX) {
+		char	*room = pct_encode(w->room);
+		char	*txn = txn_id(d);
+		size_t	 ul = strlen(w->url);
+
+		/* the transaction id makes the homeserver drop a resend */
+		url = casprintf("%.*s/_matrix/client/v3/rooms/%s/send/"
+		    "m.room.message/%s", (int)(ul > 0 && w->url[ul - 1] == '/' ?
+		    ul - 1 : ul), w->url, room ? room : "", txn);
+		free(room);
+		free(txn);
+		rq.method = "PUT";
+		rq.url = url;
+	}
+	rq.headers = hdrs;
+	rq.body = body;
+	rq.body_len = strlen(body);
+	rq.timeout = w->timeout;
+	rq.max_response = 4096;
+	q->w = w;
+	q->c = c;
+	q->next = w->reqs;
+	if (w->reqs != NULL)
+		w->reqs->prev = q;
+	w->reqs = q;
+	q->h = w->host->http(w->ctx, &rq, webhook_done, q);
+	q = NULL;
+out:
+	free(q);
+	free(body);
+	free(keys);
+	free(ids);
+	free(idem);
+	free(sig);
+	free(auth);
+	free(url);
+}
+
+static void
+webhook_fini(void *state)
+{
+	/* the host cancels the requests still open: their state goes here */
+	webhook_free(state);
+}
+
+static const struct herald_plugin webhook_plugin = {
+	.abi = HERALD_PLUGIN_ABI,
+	.size = sizeof(struct herald_plugin),
+	.name = "webhook",
+	.version = PACKAGE_VERSION,
+	.init = webhook_init,
+	.on_alert = webhook_alert,
+	.fini = webhook_fini,
+};
+
+const struct herald_plugin *
+herald_plugin_entry(void)
+{
+	return &webhook_plugin;
+}
