@@ -27,6 +27,7 @@ extern const struct cmd_entry cmd_parse_entry;
 extern const struct cmd_entry cmd_feeds_entry;
 extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_alerts_entry;
 
 void	cmd_usage(const struct cmd_entry *);
 

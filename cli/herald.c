@@ -16,6 +16,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_feeds_entry,
 	&cmd_digest_entry,
 	&cmd_search_entry,
+	&cmd_alerts_entry,
 	NULL
 };
 

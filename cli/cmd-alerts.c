@@ -1,0 +1,347 @@
+/*
+ * cmd-alerts.c: `herald alerts`, the delivery state of the alert outbox:
+ * per plugin how many alerts wait, went out or were given up, and when the
+ * next attempt is; with --pending or --failed the alerts themselves, with
+ * their attempts and the last error (the reason a dead one was given up).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "store.h"
+#include "util.h"
+
+#define ALERTS_DEFAULT_LIMIT	50
+
+enum alerts_mode {
+	MODE_SUMMARY,
+	MODE_PENDING,
+	MODE_FAILED,
+	MODE_SENT,
+};
+
+static const char *
+state_name(enum store_alert_state s)
+{
+	switch (s) {
+	case STORE_ALERT_PENDING:
+		return "pending";
+	case STORE_ALERT_SENT:
+		return "sent";
+	case STORE_ALERT_DEAD:
+		return "dead";
+	}
+	return "?";
+}
+
+static void
+print_summary(struct store_outbox_count *v, size_t n, const char *plugin,
+    int64_t now)
+{
+	static const struct cli_column cols[] = {
+		{ "PLUGIN", 8, 1, 0, 0 },
+		{ "PENDING", 99, 0, 1, 0 },
+		{ "SENT", 99, 0, 1, 0 },
+		{ "DEAD", 99, 0, 1, 0 },
+		{ "NEXT ATTEMPT", 99, 0, 0, 0 },
+	};
+	struct cli_table	*t;
+	const char		*row[5];
+	char			 p[24], s[24], d[24], next[32];
+	size_t			 i;
+
+	t = cli_table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	for (i = 0; i < n; i++) {
+		if (plugin != NULL && strcmp(plugin, v[i].plugin) != 0)
+			continue;
+		snprintf(p, sizeof(p), "%lld", (long long)v[i].pending);
+		snprintf(s, sizeof(s), "%lld", (long long)v[i].sent);
+		snprintf(d, sizeof(d), "%lld", (long long)v[i].dead);
+		if (v[i].pending == 0 || v[i].next_attempt == 0)
+			snprintf(next, sizeof(next), "-");
+		else if (v[i].next_attempt <= now)
+			snprintf(next, sizeof(next), "due");
+		else
+			cli_time_relative(v[i].next_attempt, now, next,
+			    sizeof(next));
+		row[0] = v[i].plugin;
+		row[1] = p;
+		row[2] = s;
+		row[3] = d;
+		row[4] = next;
+		cli_table_add(t, row);
+	}
+	cli_table_print(t, stdout, cli_term_width());
+	cli_table_free(t);
+}
+
+static void
+print_alerts(struct store_alert *v, size_t n, enum alerts_mode mode,
+    int64_t now)
+{
+	static const struct cli_column cols[] = {
+		{ "ALERT", 99, 0, 1, 0 },
+		{ "PLUGIN", 8, 2, 0, 0 },
+		{ "TOPIC", 8, 2, 0, 0 },
+		{ "TRIES", 99, 0, 1, 0 },
+		{ "WHEN", 99, 0, 0, 0 },
+		{ "ERROR", 16, 1, 0, 0 },
+		{ "TITLE", 12, 3, 0, 1 },
+	};
+	struct cli_table	*t;
+	const char		*row[7];
+	char			 id[24], tries[24], when[32];
+	size_t			 i;
+
+	t = cli_table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%lld", (long long)v[i].alert_id);
+		snprintf(tries, sizeof(tries), "%d", v[i].attempts);
+		if (mode == MODE_PENDING)
+			/* when the next attempt is */
+			if (v[i].next_attempt <= now)
+				snprintf(when, sizeof(when), "due");
+			else
+				cli_time_relative(v[i].next_attempt, now, when,
+				    sizeof(when));
+		else if (mode == MODE_SENT)
+			cli_time_relative(v[i].sent_at, now, when, sizeof(when));
+		else
+			/* when the alert was raised */
+			cli_time_relative(v[i].created, now, when, sizeof(when));
+		row[0] = id;
+		row[1] = v[i].plugin;
+		row[2] = v[i].topic;
+		row[3] = tries;
+		row[4] = when;
+		row[5] = v[i].last_error != NULL ? v[i].last_error : "-";
+		row[6] = v[i].title;
+		cli_table_add(t, row);
+	}
+	cli_table_print(t, stdout, cli_term_width());
+	cli_table_free(t);
+}
+
+static json_t *
+alert_json(const struct store_alert *a)
+{
+	json_t	*o = json_object(), *terms = json_array();
+	char	*copy, *p, *q;
+
+	copy = xstrdup(a->terms != NULL ? a->terms : "");
+	for (p = copy; *p != '\0'; p = q) {
+		if ((q = strchr(p, '\n')) != NULL)
+			*q++ = '\0';
+		else
+			q = p + strlen(p);
+		if (*p != '\0')
+			json_array_append_new(terms, cli_json_str(p));
+	}
+	free(copy);
+	json_object_set_new(o, "alert", json_integer(a->alert_id));
+	json_object_set_new(o, "plugin", cli_json_str(a->plugin));
+	json_object_set_new(o, "state", json_string(state_name(a->state)));
+	json_object_set_new(o, "attempts", json_integer(a->attempts));
+	json_object_set_new(o, "next_attempt", a->state == STORE_ALERT_PENDING ?
+	    cli_json_time(a->next_attempt) : json_null());
+	json_object_set_new(o, "last_error", cli_json_str(a->last_error));
+	json_object_set_new(o, "created", cli_json_time(a->created));
+	json_object_set_new(o, "sent", cli_json_time(a->sent_at));
+	json_object_set_new(o, "topic", cli_json_str(a->topic));
+	json_object_set_new(o, "terms", terms);
+	json_object_set_new(o, "field", cli_json_str(a->field));
+	json_object_set_new(o, "snippet", cli_json_str(a->snippet));
+	json_object_set_new(o, "item", json_integer(a->item_id));
+	json_object_set_new(o, "title", cli_json_str(a->title));
+	json_object_set_new(o, "link", cli_json_str(a->link));
+	json_object_set_new(o, "feed", cli_json_str(a->feed_name));
+	json_object_set_new(o, "published", a->has_published ?
+	    cli_json_time(a->published) : json_null());
+	return o;
+}
+
+static void
+usage_full(FILE *fp)
+{
+	fprintf(fp,
+"usage: herald alerts [--pending | --failed | --sent] [--plugin NAME]\n"
+"                     [--topic NAME] [--limit N] [--json] [-c FILE | -d DB]\n\n"
+"Show the delivery state of topic alerts.  Without an option: per plugin,\n"
+"how many alerts are pending, sent and dead, and when the next attempt is.\n\n"
+"  --pending          alerts still to deliver: attempts, the next one, the\n"
+"                     last error\n"
+"  --failed           alerts given up (dead) and why\n"
+"  --sent             alerts delivered\n"
+"  --plugin NAME      only this plugin's deliveries\n"
+"  --topic NAME       only this topic's alerts\n"
+"  --limit N          at most N alerts, newest first (default %d; 0: all)\n"
+"  --json             JSON, times in RFC 3339 UTC (see herald(1))\n"
+"  -c, --config FILE  read the database path from FILE\n"
+"                     (default %s)\n"
+"  -d, --database DB  the database to read\n\n"
+"Exit status: 0 ok, 1 failure (no database...), 2 usage.\n",
+	    ALERTS_DEFAULT_LIMIT, CLI_DEFAULT_CONFIG);
+}
+
+static int
+cmd_alerts(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pending", no_argument, NULL, 'P' },
+		{ "failed", no_argument, NULL, 'F' },
+		{ "sent", no_argument, NULL, 'S' },
+		{ "plugin", required_argument, NULL, 'p' },
+		{ "topic", required_argument, NULL, 't' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store			*s;
+	struct store_outbox_count	*counts = NULL;
+	struct store_alert		*alerts = NULL;
+	struct store_alerts_filter	 f;
+	enum alerts_mode		 mode = MODE_SUMMARY;
+	const char			*db = NULL, *conffile = NULL;
+	char				*err = NULL;
+	size_t				 n = 0, i, limit = ALERTS_DEFAULT_LIMIT;
+	int				 ch, json = 0, nmodes = 0;
+	int				 ret = EXIT_FAIL;
+	json_t				*doc, *arr;
+
+	memset(&f, 0, sizeof(f));
+	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'P':
+		case 'F':
+		case 'S':
+			mode = ch == 'P' ? MODE_PENDING : ch == 'F' ?
+			    MODE_FAILED : MODE_SENT;
+			nmodes++;
+			break;
+		case 'p':
+			f.plugin = optarg;
+			break;
+		case 't':
+			f.topic = optarg;
+			break;
+		case 'l':
+			if (cli_parse_limit("alerts", optarg, &limit) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			usage_full(stdout);
+			return EXIT_OK;
+		default:
+			usage_full(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || nmodes > 1) {
+		if (nmodes > 1)
+			fprintf(stderr, "herald alerts: --pending, --failed and "
+			    "--sent exclude each other\n");
+		usage_full(stderr);
+		return EXIT_USAGE;
+	}
+	if ((s = cli_store_open("alerts", db, conffile)) == NULL)
+		return EXIT_FAIL;
+	if (mode == MODE_SUMMARY) {
+		if (store_outbox_counts(s, &counts, &n, &err) == -1)
+			goto fail;
+	} else {
+		f.state = mode == MODE_PENDING ? STORE_ALERT_PENDING :
+		    mode == MODE_FAILED ? STORE_ALERT_DEAD : STORE_ALERT_SENT;
+		f.limit = limit;
+		if (store_alerts_list(s, &f, &alerts, &n, &err) == -1)
+			goto fail;
+	}
+	store_close(s);
+	s = NULL;
+
+	if (json) {
+		doc = json_object();
+		arr = json_array();
+		for (i = 0; i < n; i++) {
+			json_t	*o;
+
+			if (mode != MODE_SUMMARY) {
+				json_array_append_new(arr, alert_json(&alerts[i]));
+				continue;
+			}
+			if (f.plugin != NULL &&
+			    strcmp(f.plugin, counts[i].plugin) != 0)
+				continue;
+			o = json_object();
+			json_object_set_new(o, "plugin",
+			    cli_json_str(counts[i].plugin));
+			json_object_set_new(o, "pending",
+			    json_integer(counts[i].pending));
+			json_object_set_new(o, "sent",
+			    json_integer(counts[i].sent));
+			json_object_set_new(o, "dead",
+			    json_integer(counts[i].dead));
+			json_object_set_new(o, "next_attempt",
+			    counts[i].pending > 0 ?
+			    cli_json_time(counts[i].next_attempt) : json_null());
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(doc, mode == MODE_SUMMARY ? "plugins" :
+		    "alerts", arr);
+		if (cli_json_print(doc) == -1) {
+			json_decref(doc);
+			goto done;
+		}
+		json_decref(doc);
+	} else if (mode == MODE_SUMMARY) {
+		size_t	 k = 0;
+
+		for (i = 0; i < n; i++)
+			k += f.plugin == NULL ||
+			    strcmp(f.plugin, counts[i].plugin) == 0;
+		if (k == 0)
+			fprintf(stderr, "herald alerts: no alerts yet\n");
+		else
+			print_summary(counts, n, f.plugin, (int64_t)time(NULL));
+	} else if (n == 0)
+		fprintf(stderr, "herald alerts: no %s alerts\n",
+		    mode == MODE_PENDING ? "pending" : mode == MODE_FAILED ?
+		    "failed" : "sent");
+	else
+		print_alerts(alerts, n, mode, (int64_t)time(NULL));
+	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	goto done;
+fail:
+	fprintf(stderr, "herald alerts: %s\n", err);
+	free(err);
+done:
+	store_outbox_counts_free(counts, mode == MODE_SUMMARY ? n : 0);
+	store_alerts_free(alerts, mode == MODE_SUMMARY ? 0 : n);
+	store_close(s);
+	return ret;
+}
+
+const struct cmd_entry cmd_alerts_entry = {
+	"alerts",
+	"[--pending | --failed | --sent] [--plugin NAME] [--json] [-c FILE | -d DB]",
+	"show the delivery state of topic alerts per plugin",
+	cmd_alerts,
+};
