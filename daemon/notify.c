@@ -78,11 +78,14 @@ notify_sendto(const char *msg)
 	} else
 		salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 		    len + 1);
-	/* one socket kept open: a watchdog ping must not need a new fd */
-	if (nt.fd == -1 &&
-	    (nt.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+	/*
+	 * One socket kept open: a watchdog ping must not need a new fd.  Never
+	 * blocking: a manager that does not read must not stop the loop.
+	 */
+	if (nt.fd == -1 && (nt.fd = socket(AF_UNIX,
+	    SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1)
 		return -1;
-	if (sendto(nt.fd, msg, strlen(msg), MSG_NOSIGNAL,
+	if (sendto(nt.fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT,
 	    (struct sockaddr *)&sun, salen) == -1)
 		return -1;
 	return 1;
@@ -151,6 +154,28 @@ notify_send(const char *msg)
 	return rc;
 }
 
+/* Drops a UTF-8 sequence cut short at the end of b. */
+static void
+utf8_trim_partial(struct buf *b)
+{
+	size_t		 i = b->len, cont = 0, need;
+	unsigned char	 c;
+
+	while (i > 0 && cont < 3 &&
+	    ((unsigned char)b->data[i - 1] & 0xc0) == 0x80) {
+		i--;
+		cont++;
+	}
+	if (i == 0)
+		return;
+	c = (unsigned char)b->data[i - 1];
+	need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+	if (need > cont) {
+		b->len = i - 1;
+		b->data[b->len] = '\0';
+	}
+}
+
 /* Appends `s` to b on one line: controls become spaces, cut at `max`. */
 static void
 status_put_line(struct buf *b, const char *s, size_t max)
@@ -159,14 +184,8 @@ status_put_line(struct buf *b, const char *s, size_t max)
 
 	for (; *s != '\0' && *s != '\n' && n < max; s++, n++)
 		buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
-	/* never leave a UTF-8 sequence cut in two */
 	if (*s != '\0' && *s != '\n') {
-		while (b->len > 0 && ((unsigned char)b->data[b->len - 1] & 0xc0) ==
-		    0x80)
-			b->len--;
-		if (b->len > 0 && (unsigned char)b->data[b->len - 1] >= 0xc0)
-			b->len--;
-		b->data[b->len] = '\0';
+		utf8_trim_partial(b);
 		buf_puts(b, "...");
 	}
 }

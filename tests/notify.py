@@ -266,13 +266,20 @@ def run_builtin(tmp, address, env_address, watchdog_pid=None, secs=2.5):
     else:
         env["WATCHDOG_PID"] = str(watchdog_pid)
         cmd = [BUILTIN, str(secs)]
+    # read while it runs: a full queue would make it drop messages
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
     try:
-        r = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                           timeout=secs + 10)
+        end = time.monotonic() + secs + 10
+        while p.poll() is None and time.monotonic() < end:
+            lst.poll(0.05)
+        if p.poll() is None:
+            p.kill()
+        err = p.communicate(timeout=5)[1]
         lst.drain(0.2)
     finally:
         lst.close()
-    return r, lst
+    return subprocess.CompletedProcess(cmd, p.returncode, "", err), lst
 
 
 def test_builtin(tmp):
@@ -304,6 +311,13 @@ def test_builtin(tmp):
               % what, ref and "reload refused" in ref[0] and
               "x.conf:3: bogus: unknown key \u00e9 " in ref[0] and
               "second" not in ref[0] and "\n" not in ref[0], ref)
+        longs = [kv.get("STATUS", "") for kv in kvs
+                 if "\u00e9\u00e9\u00e9" in kv.get("STATUS", "")]
+        check("builtin, %s socket: long errors cut on a character boundary"
+              % what, len(longs) == 2 and
+              longs[0].endswith(": x" + "\u00e9" * 79 + "...") and
+              longs[1].endswith(": " + "\u00e9" * 80 + "...") and
+              not any("\ufffd" in t for t in longs), longs)
         check("builtin, %s socket: RELOADING=1, STOPPING=1 in order" % what,
               [k for kv in kvs for k in kv
                if k in ("RELOADING", "STOPPING")] == ["RELOADING",
@@ -317,6 +331,23 @@ def test_builtin(tmp):
     check("builtin: no WATCHDOG=1 for another WATCHDOG_PID",
           r.returncode == 0 and any("READY" in kv for kv in kvs) and
           not any("WATCHDOG" in kv for kv in kvs), lst.raw())
+
+    # a manager that never reads: the queue fills, the loop goes on
+    deaf = Listener(os.path.join(tmp, "deaf.sock"))
+    env = dict(os.environ, NOTIFY_SOCKET=os.path.join(tmp, "deaf.sock"),
+               WATCHDOG_USEC="100000")
+    env.pop("WATCHDOG_PID", None)
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([BUILTIN, "1.5"], env=env, capture_output=True,
+                           text=True, timeout=10)
+        rc, err = r.returncode, r.stderr
+    except subprocess.TimeoutExpired:
+        rc, err = None, "blocked"
+    took = time.monotonic() - t0
+    deaf.close()
+    check("builtin: a manager that does not read never blocks it (%.2f s)"
+          % took, rc == 0 and took < 4, err)
 
     # no NOTIFY_SOCKET: nothing sent, nothing complained about
     env = dict(os.environ)

@@ -4,7 +4,8 @@
  * when built without libsystemd, to a path or an abstract socket.
  *   notify_builtin SECONDS
  * READY=1 + STATUS=, a cycle ending after 0.2 s, WATCHDOG=1 when asked,
- * then a refused reload's READY=1 + STATUS=, STOPPING=1, exit 0.
+ * then two long reload errors (cut at 160 bytes), a refused reload's
+ * READY=1 + STATUS=, STOPPING=1, exit 0.
  */
 #define NOTIFY_BUILTIN	1
 #include "../daemon/notify.c"
@@ -60,6 +61,8 @@ main(int argc, char **argv)
 	struct ev_loop	*loop = EV_DEFAULT;
 	ev_timer	 cycle, end;
 	double		 secs = argc > 1 ? atof(argv[1]) : 1.;
+	char		 longerr[1 + 2 * 200 + 1];
+	int		 i;
 
 	log_init("notify_builtin", LOG_TO_STDERR, 1);
 	notify_init(loop);
@@ -70,6 +73,13 @@ main(int argc, char **argv)
 	ev_timer_init(&end, end_cb, secs, 0.);
 	ev_timer_start(loop, &end);
 	ev_run(loop, 0);
+	/* long errors, cut inside and after a two-byte character */
+	memset(longerr, 0, sizeof(longerr));
+	for (i = 0; i < 200; i++)
+		memcpy(longerr + 1 + 2 * i, "\xc3\xa9", 2);
+	longerr[0] = 'x';
+	notify_ready(3, longerr);
+	notify_ready(3, longerr + 1);
 	notify_send("RELOADING=1");
 	notify_ready(3, "x.conf:3: bogus: unknown key \xc3\xa9\x01\nsecond error\n");
 	notify_send("STOPPING=1");
