@@ -142,15 +142,17 @@ mime_header_encode(const char *name, const char *value)
 		free(v);
 		return b.s;
 	}
-	/* encoded-words of at most 45 bytes (75 characters), whole UTF-8 */
+	/* encoded-words on lines of at most 76, each of whole UTF-8 characters */
 	for (i = 0; i < len; ) {
-		size_t	 n = len - i > 45 ? 45 : len - i;
+		size_t	 room = i == 0 ? 76 - col - 13 : 76 - 13;
+		size_t	 max = room / 4 * 3, n;
 
+		n = len - i > max ? max : len - i;
 		while (n > 0 && i + n < len &&
 		    ((unsigned char)v[i + n] & 0xc0) == 0x80)
 			n--;
 		if (n == 0)
-			n = len - i > 45 ? 45 : len - i;
+			n = len - i > max ? max : len - i;
 		sbuf_puts(&b, i == 0 ? " =?UTF-8?B?" : "\n =?UTF-8?B?");
 		b64(&b, (const unsigned char *)v + i, n);
 		sbuf_puts(&b, "?=");

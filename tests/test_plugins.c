@@ -1,0 +1,511 @@
+/*
+ * test_plugins.c: what herald's plugins put on the wire, without a daemon:
+ * the alert JSON and its batch form, the webhook formats (ntfy, Slack,
+ * Mattermost, Matrix), HMAC-SHA256 against RFC 4231's vectors, the mail
+ * message (quoted-printable, RFC 2047 headers, the MIME structure), how a
+ * child's exit becomes an outcome, and option values.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common.h"
+
+static const char *const terms_ru[] = { "Russia", "Kremlin" };
+
+static const struct herald_alert alerts[] = {
+	{
+		.key = "17", .id = 17, .topic = "russia",
+		.terms = terms_ru, .nterms = 2, .field = "title",
+		.snippet = "new sanctions against [Russia] & the [Kremlin]",
+		.title = "Council agrees <20th> sanctions package | Russia",
+		.link = "https://observer.example.eu/a?x=1&y=2",
+		.summary = "EU ambassadors agreed.", .feed = "eu-observer",
+		.published = 1795876200, .matched = 1795880000,
+	},
+	{
+		.key = "18", .id = 18, .topic = "china",
+		.terms = NULL, .nterms = 0, .field = NULL,
+		.snippet = NULL, .title = "Πεκίνο και Βρυξέλλες",
+		.link = "javascript:alert(1)", .summary = NULL, .feed = "el",
+		.published = 0, .matched = 1795880001,
+	},
+};
+
+static struct herald_delivery
+one(size_t i)
+{
+	struct herald_delivery	 d = { &alerts[i], 1, 2, "hook" };
+
+	return d;
+}
+
+static struct herald_delivery
+both(void)
+{
+	struct herald_delivery	 d = { alerts, 2, 1, "hook" };
+
+	return d;
+}
+
+static json_t *
+parse(const char *s)
+{
+	json_error_t	 e;
+	json_t		*j = json_loads(s, 0, &e);
+
+	if (j == NULL)
+		fail_msg("not JSON (%s): %s", e.text, s);
+	return j;
+}
+
+static void
+test_alert_json(void **state)
+{
+	struct herald_delivery	 d = one(0);
+	char			*s = delivery_json(&d);
+	json_t			*j = parse(s);
+
+	assert_string_equal(json_string_value(json_object_get(j, "id")), "17");
+	assert_string_equal(json_string_value(json_object_get(j, "topic")),
+	    "russia");
+	assert_int_equal(json_array_size(json_object_get(j, "terms")), 2);
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(j, "terms"), 1)), "Kremlin");
+	assert_string_equal(json_string_value(json_object_get(j, "published")),
+	    "2026-11-28T14:30:00Z");
+	assert_int_equal(json_integer_value(json_object_get(j, "attempt")), 2);
+	assert_string_equal(json_string_value(json_object_get(j, "plugin")),
+	    "hook");
+	assert_non_null(strstr(s, "\"link\":\"https://observer.example.eu/a?x=1&y=2\""));
+	json_decref(j);
+	free(s);
+
+	/* no date: null, not "" */
+	d = one(1);
+	s = delivery_json(&d);
+	j = parse(s);
+	assert_true(json_is_null(json_object_get(j, "published")));
+	assert_true(json_is_null(json_object_get(j, "snippet")));
+	assert_string_equal(json_string_value(json_object_get(j, "title")),
+	    "Πεκίνο και Βρυξέλλες");
+	json_decref(j);
+	free(s);
+}
+
+static void
+test_batch_json(void **state)
+{
+	struct herald_delivery	 d = both();
+	char			*s = delivery_json(&d), *k;
+	json_t			*j = parse(s), *ids;
+
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 2);
+	ids = json_object_get(j, "ids");
+	assert_string_equal(json_string_value(json_array_get(ids, 0)), "17");
+	assert_string_equal(json_string_value(json_array_get(ids, 1)), "18");
+	assert_int_equal(json_array_size(json_object_get(j, "alerts")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "alerts"), 1), "id")), "18");
+	json_decref(j);
+	free(s);
+	k = delivery_keys(&d, ",");
+	assert_string_equal(k, "17,18");
+	free(k);
+}
+
+/* Every format: valid JSON that carries the keys, with what it must hold. */
+static void
+test_formats(void **state)
+{
+	static const struct {
+		const char	*format;
+		int		 batch;
+		const char	*field;		/* a string member to look at */
+		const char	*has[4];	/* substrings it must hold */
+		const char	*hasnt;
+	} t[] = {
+		{ "json", 0, "id", { "17", NULL }, NULL },
+		{ "ntfy", 0, "title", { "russia: Council agrees <20th>",
+		    NULL }, NULL },
+		{ "ntfy", 0, "message", { "alert 17", "[Russia]", NULL }, NULL },
+		{ "ntfy", 1, "message", { "alerts 17, 18", "[china] Πεκίνο",
+		    NULL }, NULL },
+		{ "slack", 0, "text", { "*[russia]*",
+		    "<https://observer.example.eu/a?x=1&amp;y=2|Council agrees "
+		    "&lt;20th&gt; sanctions package / Russia>", "alert 17",
+		    NULL }, "<20th>" },
+		{ "slack", 1, "text", { "*herald: 2 alerts*",
+		    "_alerts 17, 18_", NULL }, "javascript:" },
+		{ "mattermost", 0, "text", { "**[russia]**",
+		    "[Council agrees \\<20th\\> sanctions package | Russia]"
+		    "(https://observer.example.eu/a?x=1&y=2)", NULL }, NULL },
+		{ "matrix", 0, "body", { "[russia] Council agrees",
+		    "Alert: 17", NULL }, NULL },
+		{ "matrix", 0, "formatted_body", { "<b>Russia</b>",
+		    "&lt;20th&gt;", "href=\"https://observer.example.eu/a?x=1&amp;y=2\"",
+		    NULL }, "<20th>" },
+		{ "matrix", 1, "formatted_body", { "2 alerts", NULL },
+		    "javascript:" },
+	};
+	size_t	 i, k;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		enum webhook_format	 f;
+		struct herald_delivery	 d = t[i].batch ? both() : one(0);
+		char			*s;
+		json_t			*j;
+		const char		*v;
+
+		assert_int_equal(format_parse(t[i].format, &f), 0);
+		s = format_body(f, &d, "alerts");
+		j = parse(s);
+		v = json_string_value(json_object_get(j, t[i].field));
+		if (v == NULL)
+			fail_msg("%s: no \"%s\" in %s", t[i].format, t[i].field,
+			    s);
+		for (k = 0; t[i].has[k] != NULL; k++)
+			if (strstr(v, t[i].has[k]) == NULL)
+				fail_msg("%s %zu: \"%s\" not in %s", t[i].format,
+				    i, t[i].has[k], v);
+		if (t[i].hasnt != NULL && strstr(v, t[i].hasnt) != NULL)
+			fail_msg("%s %zu: \"%s\" in %s", t[i].format, i,
+			    t[i].hasnt, v);
+		/* every payload names its alerts */
+		if (strstr(s, "17") == NULL)
+			fail_msg("%s: no key in %s", t[i].format, s);
+		if (f == FORMAT_NTFY)
+			assert_string_equal(json_string_value(
+			    json_object_get(j, "topic")), "alerts");
+		json_decref(j);
+		free(s);
+	}
+	{
+		enum webhook_format	 f;
+
+		assert_int_equal(format_parse("xml", &f), -1);
+		assert_int_equal(format_parse("Slack", &f), 0);
+		assert_int_equal(f, FORMAT_SLACK);
+	}
+}
+
+/* RFC 4231 test cases 1, 2, 6 and 7; the empty message. */
+static void
+test_hmac(void **state)
+{
+	static const struct {
+		const char	*key;
+		size_t		 keylen;
+		int		 keyfill;	/* keylen bytes of this value */
+		const char	*data;
+		const char	*hex;
+	} t[] = {
+		{ NULL, 20, 0x0b, "Hi There",
+		  "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
+		{ "Jefe", 4, 0, "what do ya want for nothing?",
+		  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+		{ NULL, 131, 0xaa,
+		  "Test Using Larger Than Block-Size Key - Hash Key First",
+		  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+		{ NULL, 131, 0xaa,
+		  "This is a test using a larger than block-size key and a "
+		  "larger than block-size data. The key needs to be hashed "
+		  "before being used by the HMAC algorithm.",
+		  "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2" },
+		{ "key", 3, 0, "",
+		  "5d5d139563c95b5967b9bd9a8c9b233a9dedb45072794cd232dc1b74832607d0" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char	 key[200], out[65];
+
+		if (t[i].key != NULL)
+			memcpy(key, t[i].key, t[i].keylen);
+		else
+			memset(key, t[i].keyfill, t[i].keylen);
+		assert_int_equal(hmac_sha256_hex(key, t[i].keylen, t[i].data,
+		    strlen(t[i].data), out), 0);
+		assert_string_equal(out, t[i].hex);
+	}
+}
+
+static void
+test_qp(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} t[] = {
+		{ "plain text", "plain text" },
+		{ "a=b", "a=3Db" },
+		{ "trailing space \nnext", "trailing space=20\nnext" },
+		{ "tab\t", "tab=09" },
+		{ "Kína", "K=C3=ADna" },
+		{ ".dot\n.", "=2Edot\n=2E" },
+		{ "From here", "=46rom here" },
+		{ "crlf\r\nline", "crlf\nline" },
+		{ "", "" },
+	};
+	size_t	 i;
+	char	*s, *line, *save = NULL, *long_in;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		s = mime_qp(t[i].in);
+		assert_string_equal(s, t[i].out);
+		free(s);
+	}
+	/* long lines: soft breaks, no line over 76, never in an =XX */
+	long_in = malloc(1001);
+	for (i = 0; i < 1000; i++)
+		long_in[i] = i % 7 == 0 ? '=' : 'x';
+	long_in[1000] = '\0';
+	s = mime_qp(long_in);
+	for (line = strtok_r(s, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		size_t	 len = strlen(line);
+
+		assert_true(len <= 76);
+		if (len >= 2)
+			assert_true(line[len - 2] != '=');
+	}
+	free(s);
+	free(long_in);
+}
+
+static void
+test_header_encode(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*value;
+		const char	*out;
+	} t[] = {
+		{ "Subject", "[herald] russia: plain", "Subject: [herald] russia: plain" },
+		{ "Subject", "Kína", "Subject: =?UTF-8?B?S8OtbmE=?=" },
+		/* a line break in a value cannot start a header of its own */
+		{ "Subject", "a\r\nBcc: x@y", "Subject: a Bcc: x@y" },
+		{ "To", "a@b, c@d", "To: a@b, c@d" },
+	};
+	size_t	 i;
+	char	*s, *p;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		s = mime_header_encode(t[i].name, t[i].value);
+		assert_string_equal(s, t[i].out);
+		free(s);
+	}
+	/* long non-ASCII: several words, folded, none over 75, UTF-8 whole */
+	s = mime_header_encode("Subject", "Πεκίνο Πεκίνο Πεκίνο Πεκίνο "
+	    "Πεκίνο Πεκίνο Πεκίνο Πεκίνο Πεκίνο");
+	assert_non_null(strstr(s, "?=\n =?UTF-8?B?"));
+	for (p = strtok(s, "\n"); p != NULL; p = strtok(NULL, "\n"))
+		assert_true(strlen(p) <= 76);
+	free(s);
+	/* long ASCII: folded at spaces */
+	s = mime_header_encode("Subject", "word word word word word word word "
+	    "word word word word word word word word word word word word");
+	assert_non_null(strchr(s, '\n'));
+	for (p = strtok(s, "\n"); p != NULL; p = strtok(NULL, "\n"))
+		assert_true(strlen(p) <= 78);
+	free(s);
+}
+
+static void
+test_mail_message(void **state)
+{
+	struct herald_delivery	 d = one(0);
+	char			*m = mail_build(&d, "herald <h@example.org>",
+				    "me@example.org", "[herald]", "host.example",
+				    1795880000);
+	const char		*body, *b;
+	char			*boundary, *delim;
+
+	/* headers, then a blank line */
+	body = strstr(m, "\n\n");
+	assert_non_null(body);
+	assert_non_null(strstr(m, "From: herald <h@example.org>\n"));
+	assert_non_null(strstr(m, "To: me@example.org\n"));
+	assert_non_null(strstr(m, "Subject: [herald] russia: Council agrees "
+	    "<20th> sanctions package | Russia\n"));
+	assert_non_null(strstr(m, "Date: Sat, 28 Nov 2026 15:33:20 +0000\n"));
+	assert_non_null(strstr(m, "Message-ID: <herald.alert.17.hook@host.example>\n"));
+	assert_non_null(strstr(m, "X-Herald-Alert-Ids: 17\n"));
+	assert_non_null(strstr(m, "MIME-Version: 1.0\n"));
+	b = strstr(m, "boundary=\"");
+	assert_non_null(b);
+	assert_true(b < body);
+	boundary = strndup(b + 10, strcspn(b + 10, "\""));
+	assert_non_null(strstr(boundary, "=_"));
+	delim = malloc(strlen(boundary) + 8);
+	sprintf(delim, "\n--%s\n", boundary);
+	b = strstr(body, delim);
+	assert_non_null(b);
+	assert_non_null(strstr(b, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n[russia] Council"));
+	b = strstr(b + 1, delim);
+	assert_non_null(b);
+	assert_non_null(strstr(b, "Content-Type: text/html; charset=utf-8\n"));
+	assert_non_null(strstr(b, "&lt;20th&gt;"));
+	sprintf(delim, "\n--%s--\n", boundary);
+	assert_non_null(strstr(b, delim));
+	/* no body line over 76 (quoted-printable) */
+	{
+		const char	*p = body, *nl;
+
+		while ((nl = strchr(p, '\n')) != NULL) {
+			assert_true(nl - p <= 78);
+			p = nl + 1;
+		}
+	}
+	free(delim);
+	free(boundary);
+	free(m);
+
+	/* a batch: one message naming every alert */
+	d = both();
+	m = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host", 1795880000);
+	assert_non_null(strstr(m, "Subject: [herald] 2 alerts: russia, china\n"));
+	assert_non_null(strstr(m, "X-Herald-Alert-Ids: 17,18\n"));
+	/* a link that is not http(s) is shown, never made a link */
+	assert_null(strstr(m, "href=3D\"javascript"));
+	assert_null(strstr(m, "href=\"javascript"));
+	free(m);
+}
+
+static void
+test_child_outcome(void **state)
+{
+	static const struct {
+		const char	*error;
+		int		 exited, status, sig, timed_out;
+		const char	*output;
+		enum herald_outcome o;
+		const char	*msg;
+	} t[] = {
+		{ NULL, 1, 0, 0, 0, "ok\n", HERALD_OK, NULL },
+		{ NULL, 1, 1, 0, 0, "curl: (7) refused\n\n", HERALD_RETRY,
+		  "cmd: exit status 1: curl: (7) refused" },
+		{ NULL, 1, 75, 0, 0, "", HERALD_RETRY, "cmd: exit status 75" },
+		{ NULL, 1, 65, 0, 0, "bad data", HERALD_FAIL,
+		  "cmd: exit status 65: bad data" },
+		{ NULL, 1, 127, 0, 0, "sh: nope: not found", HERALD_FAIL,
+		  "cmd: exit status 127: sh: nope: not found" },
+		{ NULL, 0, 0, 9, 1, "", HERALD_RETRY,
+		  "cmd: killed after 3 s (timeout)" },
+		{ NULL, 0, 0, 11, 0, "", HERALD_RETRY, "cmd: killed by signal 11" },
+		{ "No such file", 0, 0, 0, 0, "", HERALD_FAIL,
+		  "cmd: cannot run: No such file" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct herald_child_result	 r;
+		char				*msg = NULL;
+
+		memset(&r, 0, sizeof(r));
+		r.error = t[i].error;
+		r.exited = t[i].exited;
+		r.status = t[i].status;
+		r.signal = t[i].sig;
+		r.timed_out = t[i].timed_out;
+		r.output = t[i].output;
+		r.output_len = strlen(t[i].output);
+		r.seconds = 3;
+		assert_int_equal(child_outcome(&r, "cmd", &msg), t[i].o);
+		if (t[i].msg == NULL)
+			assert_null(msg);
+		else
+			assert_string_equal(msg, t[i].msg);
+		free(msg);
+	}
+}
+
+/* A host whose error() keeps the last message. */
+static char	 last_error[512];
+
+static void
+fake_error(struct herald_ctx *ctx, const struct herald_option *o,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+}
+
+static void
+test_options(void **state)
+{
+	static const struct {
+		const char	*v;
+		int		 rc;
+		double		 secs;
+	} t[] = {
+		{ "30", 0, 30 }, { "30s", 0, 30 }, { "5m", 0, 300 },
+		{ "1m30s", 0, 90 }, { "1h", 0, 3600 }, { "0.5", 0, 0.5 },
+		{ "", -1, 0 }, { "5x", -1, 0 }, { "1m30", -1, 0 },
+		{ "-3", -1, 0 }, { "2h", -1, 0 },	/* over the maximum */
+	};
+	struct herald_host	 h;
+	size_t			 i;
+
+	memset(&h, 0, sizeof(h));
+	h.error = fake_error;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct herald_option	 o = { "timeout", t[i].v, "f", 1 };
+		double			 secs = -1;
+
+		last_error[0] = '\0';
+		assert_int_equal(opt_duration(NULL, &h, &o, 0.1, 3600, &secs),
+		    t[i].rc);
+		if (t[i].rc == 0)
+			assert_true(secs == t[i].secs);
+		else
+			assert_true(last_error[0] != '\0');
+	}
+	{
+		static const char *const known[] = { "url", NULL };
+		struct herald_option	 opts[] = {
+			{ "url", "x", "f", 1 }, { "colour", "blue", "f", 2 },
+		};
+		int			 b = -1;
+
+		assert_int_equal(opt_check_known(NULL, &h, opts, 1, known), 0);
+		assert_int_equal(opt_check_known(NULL, &h, opts, 2, known), -1);
+		assert_non_null(strstr(last_error, "unknown key"));
+		opts[0].value = "yes";
+		assert_int_equal(opt_bool(NULL, &h, &opts[0], &b), 0);
+		assert_int_equal(b, 1);
+		opts[0].value = "maybe";
+		assert_int_equal(opt_bool(NULL, &h, &opts[0], &b), -1);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alert_json),
+		cmocka_unit_test(test_batch_json),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_hmac),
+		cmocka_unit_test(test_qp),
+		cmocka_unit_test(test_header_encode),
+		cmocka_unit_test(test_mail_message),
+		cmocka_unit_test(test_child_outcome),
+		cmocka_unit_test(test_options),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
