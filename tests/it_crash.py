@@ -12,7 +12,9 @@ run rewrites every item (updates in place: the write-heavy case).
     a random delay in [0.05, 1.1 T] s.  After each kill (a restart opens
     the database as the daemon would) the database passes integrity_check
     and holds no partial batch: every feed has 0 or 60 items, all of one
-    revision (one transaction per fetched feed).
+    revision (one transaction per fetched feed).  At least a quarter of
+    the kills must land mid-ingest (some feeds of that run committed, not
+    all), or the loop proved nothing.
  3. One clean --once: integrity_check and the FTS5 integrity-check pass,
     the item count is N, the (feed, guid) pairs are the clean run's, every
     item carries the last revision and every feed is without error.
@@ -70,8 +72,9 @@ def reap(h, p, timeout):
     return p.returncode
 
 
-def batches(dbpath, nitems=NITEMS, only=None):
-    """Feeds whose items are not all-or-nothing of one revision."""
+def batches(dbpath, nitems=NITEMS, only=None, revs=None):
+    """Feeds whose items are not all-or-nothing of one revision (and, in
+    `revs` if given, each feed's revision)."""
     c = sqlite3.connect(dbpath, timeout=10)  # read-write: WAL recovery
     bad = []
     try:
@@ -87,9 +90,11 @@ def batches(dbpath, nitems=NITEMS, only=None):
             continue
         m = REV.search(summary or "")
         per.setdefault(name, []).append(m.group(1) if m else None)
-    for name, revs in per.items():
-        if len(revs) != nitems or len(set(revs)) != 1:
-            bad.append((name, len(revs), sorted(set(map(str, revs)))))
+    for name, rv in per.items():
+        if len(rv) != nitems or len(set(rv)) != 1:
+            bad.append((name, len(rv), sorted(set(map(str, rv)))))
+        if revs is not None:
+            revs[name] = rv[0]
     return bad
 
 
@@ -126,7 +131,8 @@ def main():
 
     # 2. The kill loop.
     conf_b, db_b = h.write_config("killed", feeds)
-    landed = finished = 0
+    landed = finished = midway = 0
+    committed = []
     broken = []
     delays = []
     t0 = time.monotonic()
@@ -137,7 +143,8 @@ def main():
         delay = rng.uniform(0.05, max(0.2, 1.1 * T))
         p = start(h, conf_b, "killed")
         time.sleep(delay)
-        if p.poll() is None:
+        killed = p.poll() is None
+        if killed:
             p.send_signal(signal.SIGKILL)
             landed += 1
             delays.append(round(delay, 2))
@@ -148,14 +155,25 @@ def main():
         if ic != "ok":
             broken.append("try %d (%.2f s): integrity_check: %s"
                           % (i, delay, ic))
-        bad = [b for b in batches(db_b) if b[1] != 0]
+        revs = {}
+        bad = [b for b in batches(db_b, revs=revs) if b[1] != 0]
         if bad:
             broken.append("try %d (%.2f s): partial batches %s"
                           % (i, delay, bad[:3]))
+        if killed:
+            done = sum(1 for v in revs.values() if v == str(i + 1))
+            committed.append(done)
+            if 0 < done < NFEEDS:
+                midway += 1
     h.note("kill loop: %d kills landed, %d runs finished first, %.1f s; "
            "delays %s" % (landed, finished, time.monotonic() - t0, delays))
+    h.note("feeds committed in each killed run (of %d): %s"
+           % (NFEEDS, committed))
     h.check(landed >= MIN_KILLS, "kill -9 landed %d times (>= %d)"
             % (landed, MIN_KILLS))
+    h.check(midway >= MIN_KILLS // 4, "%d kills landed mid-ingest (some "
+            "feeds of that run committed, not all; >= %d)"
+            % (midway, MIN_KILLS // 4))
     h.check(not broken, "after every kill: integrity ok, no partial batch",
             "\n      ".join(broken[:10]))
 
