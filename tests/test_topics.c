@@ -19,7 +19,9 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "store.h"
+#include "topic.h"
 #include "util.h"
 
 #define T0	1700000000	/* a fixed "now" */
@@ -885,6 +887,177 @@ test_backtest(void **state)
 	store_close(r);
 }
 
+/* Rule errors name file:line and the key, through topic_check_config(). */
+static void
+test_check_config(void **state)
+{
+	struct config	*c = NULL;
+	char		*path, *err = NULL;
+	FILE		*fp;
+
+	path = xasprintf("%s/bad.conf", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fprintf(fp, "[herald]\ndatabase = x.db\n\n"
+	    "[topic \"good\"]\nmatch = China OR \"Xi Jinping\"\n"
+	    "exclude = porcelain\n\n"
+	    "[topic \"bad\"]\nmatch = U.S. sanctions\n"
+	    "exclude = (porcelain\n\n"
+	    "[topic \"worse\"]\nmatch = body: China\n");
+	fclose(fp);
+	if (config_load(path, &c, &err) == -1)
+		fail_msg("config_load: %s", err);
+	assert_int_equal(topic_check_config(c, &err), -1);
+	{
+		char	*want = xasprintf(
+		    "%s:9: match: syntax error near \".\" (topic bad)\n"
+		    "%s:10: exclude: syntax error at the end of the query "
+		    "(topic bad)\n"
+		    "%s:13: match: no such column: body (topic worse)\n",
+		    path, path, path);
+
+		assert_string_equal(err, want);
+		free(want);
+	}
+	free(err);
+	config_free(c);
+	free(path);
+}
+
+/*
+ * The shipped pack: etc/herald.conf (which includes it) through
+ * config_load, every example sentence in tests/data/topics through the
+ * matcher, as a title and as a summary.
+ */
+static int64_t
+pack_feed_id(void *arg, const char *name)
+{
+	return 1;
+}
+
+struct sentence {
+	char	*topic;
+	char	*text;
+	int	 want;
+	int64_t	 ids[2];
+};
+
+static void
+test_pack(void **state)
+{
+	struct config		*c = NULL;
+	struct store		*s;
+	struct store_topics	*ts;
+	struct store_entry	*v = NULL;
+	struct sentence		*sv = NULL;
+	char			**terms = NULL;
+	struct buf		 bad;
+	const char		*srcdir = getenv("top_srcdir");
+	const char		*data = getenv("TESTDATA");
+	char			*path, *err = NULL, line[1024], guid[32];
+	int64_t			*ids, f;
+	size_t			 i, j, k, n = 0, cap = 0, nv = 0, nids = 0;
+	size_t			 ntopicfiles = 0, nbad = 0;
+	FILE			*fp;
+
+	if (srcdir == NULL)
+		srcdir = "..";
+	path = xasprintf("%s/etc/herald.conf", srcdir);
+	if (config_load(path, &c, &err) == -1)
+		fail_msg("config_load %s: %s", path, err);
+	free(path);
+	if (topic_check_config(c, &err) == -1)
+		fail_msg("the shipped pack: %s", err);
+	assert_true(c->ntopics >= 10);
+
+	/* every topic of the pack has its sentences */
+	for (i = 0; i < c->ntopics; i++) {
+		path = xasprintf("%s/topics/%s.txt", data ? data : "data",
+		    c->topics[i].name);
+		if ((fp = fopen(path, "r")) == NULL)
+			fail_msg("%s: no example sentences", path);
+		ntopicfiles++;
+		while (fgets(line, sizeof(line), fp) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			if ((line[0] != '+' && line[0] != '-') ||
+			    line[1] != ' ')
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 256;
+				sv = xrealloc(sv, cap * sizeof(*sv));
+			}
+			sv[n].topic = c->topics[i].name;
+			sv[n].text = xstrdup(line + 2);
+			sv[n].want = line[0] == '+';
+			n++;
+		}
+		fclose(fp);
+		free(path);
+	}
+	assert_true(n >= 10 * ntopicfiles);
+
+	s = open_new();
+	f = feed(s, "pack");
+	if ((ts = topic_compile(s, c, pack_feed_id, NULL, &err)) == NULL)
+		fail_msg("topic_compile: %s", err);
+	ids = xcalloc(2 * n, sizeof(*ids));
+	if (store_begin(s, &err) == -1)
+		fail_msg("begin: %s", err);
+	for (i = 0; i < n; i++) {
+		snprintf(guid, sizeof(guid), "t%zu", i);
+		sv[i].ids[0] = ids[nids++] = item(s, f, guid, NULL,
+		    sv[i].text, NULL);
+		snprintf(guid, sizeof(guid), "s%zu", i);
+		sv[i].ids[1] = ids[nids++] = item(s, f, guid, NULL,
+		    "An article", sv[i].text);
+	}
+	if (store_topics_match(s, ts, f, ids, nids, NULL, &err) == -1)
+		fail_msg("match: %s", err);
+	if (store_commit(s, &err) == -1)
+		fail_msg("commit: %s", err);
+	/* the pack has no plugin here: read the matches, not the outbox */
+	buf_init(&bad, 0);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2; k++) {
+			int	 got = 0;
+
+			if (i == 0 || strcmp(sv[i].topic, sv[i - 1].topic)) {
+				if (v != NULL)
+					store_entries_free(v, nv);
+				for (j = 0; j < nv; j++)
+					free(terms[j]);
+				free(terms);
+				if (store_topic_entries(s, sv[i].topic, 0, 0,
+				    &v, &terms, &nv, &err) == -1)
+					fail_msg("entries: %s", err);
+			}
+			for (j = 0; j < nv && !got; j++)
+				got = v[j].id == sv[i].ids[k];
+			if (got == sv[i].want)
+				continue;
+			nbad++;
+			buf_printf(&bad, "# %s: %s \"%s\" (as a %s)\n",
+			    sv[i].topic, sv[i].want ? "missed" :
+			    "wrongly matched", sv[i].text,
+			    k == 0 ? "title" : "summary");
+		}
+	store_entries_free(v, nv);
+	for (j = 0; j < nv; j++)
+		free(terms[j]);
+	free(terms);
+	if (nbad > 0) {
+		fprintf(stderr, "%s", bad.data);
+		fail_msg("%zu of %zu example sentences wrong", nbad, 2 * n);
+	}
+	buf_free(&bad);
+	for (i = 0; i < n; i++)
+		free(sv[i].text);
+	free(sv);
+	free(ids);
+	store_topics_free(ts);
+	store_close(s);
+	config_free(c);
+}
+
 static int
 rm_tree(const char *dir)
 {
@@ -937,6 +1110,8 @@ main(void)
 		cmocka_unit_test(test_match_semantics),
 		cmocka_unit_test(test_topics_refused),
 		cmocka_unit_test(test_backtest),
+		cmocka_unit_test(test_check_config),
+		cmocka_unit_test(test_pack),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
