@@ -33,6 +33,12 @@ int		 ingest_data(struct ingest *, const char *content_type,
 /* Ends the document: 0 a feed, -1 rejected or not a feed. */
 int		 ingest_finish(struct ingest *);
 const char	*ingest_error(struct ingest *);
+/*
+ * For a document that was read but is not well-formed XML (cut short,
+ * garbage after the root...): "parse error line L: msg", else NULL.  Its
+ * complete items are still there to store.
+ */
+const char	*ingest_malformed(struct ingest *);
 /* "parse" or "notfeed", for a rejected document. */
 const char	*ingest_error_class(struct ingest *);
 /* The feed's own title and link, and scheduling hints (seconds, -1 none). */

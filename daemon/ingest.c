@@ -51,6 +51,7 @@ struct ingest {
 	int			 rc;
 	char			*error;
 	const char		*error_class;
+	char			*malformed;
 };
 
 static const char *
@@ -247,6 +248,24 @@ ingest_error(struct ingest *in)
 }
 
 const char *
+ingest_malformed(struct ingest *in)
+{
+	json_t		*res;
+	const char	*m;
+
+	if (in->malformed != NULL)
+		return in->malformed;
+	if (in->parser == NULL || in->rc == -1)
+		return NULL;
+	res = parse_result(in->parser);
+	if ((m = jstr(res, "xml_error")) == NULL)
+		return NULL;
+	in->malformed = xasprintf("parse error line %lld: %s",
+	    (long long)json_integer_value(json_object_get(res, "bozo_line")), m);
+	return in->malformed;
+}
+
+const char *
 ingest_error_class(struct ingest *in)
 {
 	return in->error_class ? in->error_class : "parse";
@@ -411,5 +430,6 @@ ingest_free(struct ingest *in)
 	parse_free(in->parser);
 	free(in->url);
 	free(in->error);
+	free(in->malformed);
 	free(in);
 }

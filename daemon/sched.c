@@ -276,7 +276,7 @@ sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in)
 			goto fail;
 		fx->n_new = stats.n_new;
 		fx->n_updated = stats.n_updated;
-		fx->complete = !stats.truncated;
+		fx->complete = fx->ok && !stats.truncated;
 	}
 	if (store_feed_update(s->st, f->id, fx, &err) == -1 ||
 	    store_commit(s->st, &err) == -1)
@@ -308,6 +308,7 @@ feed_done(void *arg, const struct fetch_result *r)
 	double			 delay;
 	time_t			 now = time(NULL);
 	int			 prev_failures = f->failures;
+	int			 keep_items = 0;
 
 	f->fetch = NULL;
 	f->ingest = NULL;
@@ -345,14 +346,16 @@ feed_done(void *arg, const struct fetch_result *r)
 	} else if (r->status >= 400 || (r->status >= 300 && r->status < 400)) {
 		cls = r->status >= 400 ? "http4xx" : "redirect";
 		msg = xasprintf("HTTP %ld", r->status);
-	} else if (in == NULL || ingest_finish(in) == 0) {
-		if (in == NULL) {
-			in = ingest_new(f->url, s->max_items, now);
-			if (ingest_finish(in) == -1) {
-				cls = ingest_error_class(in);
-				msg = xstrdup(ingest_error(in));
-			} else
-				fx.ok = 1;
+	} else if (ingest_finish(in) == 0) {
+		if (ingest_malformed(in) != NULL) {
+			/*
+			 * Not well-formed: a feed error, but the entries it
+			 * completed are kept (RELIABILITY.md case 1, the
+			 * streaming choice).
+			 */
+			cls = "parse";
+			msg = xstrdup(ingest_malformed(in));
+			keep_items = 1;
 		} else
 			fx.ok = 1;
 	} else {
@@ -417,7 +420,7 @@ feed_done(void *arg, const struct fetch_result *r)
 		    ingest_skip_hours(in), ingest_skip_days(in)) - now);
 	fx.next_fetch = f->disabled ? 0 : now + (int64_t)delay;
 
-	sched_record(f, &fx, fx.ok && r->status != 304 ? in : NULL);
+	sched_record(f, &fx, (fx.ok && r->status != 304) || keep_items ? in : NULL);
 
 	if (cls != NULL && prev_failures == 0)
 		log_info("feed %s: %s; retrying in %.0f s", f->name, msg, delay);

@@ -3699,6 +3699,9 @@ parse_finish(struct parser *p)
 				    json_string(m));
 				json_object_set_new(p->result, "bozo_line",
 				    json_integer(err->line));
+				/* libxml2 itself found the document broken */
+				json_object_set_new(p->result, "xml_error",
+				    json_string(m));
 				free(m);
 			}
 		}
