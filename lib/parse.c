@@ -1448,6 +1448,9 @@ strip_xhtml_div(struct elem *e)
 	size_t	 i, first = 0, last = e->npieces;
 	int	 depth = 0;
 
+	if (e->npieces == 0)
+		return;
+
 	while (last - first > 1 && strspn(e->pieces[last - 1], " \t\r\n") ==
 	    strlen(e->pieces[last - 1]))
 		last--;
