@@ -28,6 +28,7 @@ extern const struct cmd_entry cmd_feeds_entry;
 extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_alerts_entry;
+extern const struct cmd_entry cmd_topics_entry;
 
 void	cmd_usage(const struct cmd_entry *);
 
@@ -68,6 +69,14 @@ json_t	*cli_json_str(const char *s);
 json_t	*cli_json_entry(const struct store_entry *);
 /* Prints a JSON document and a newline on stdout; 0 or -1. */
 int	 cli_json_print(json_t *);
+
+/*
+ * cmd-topics.c: herald digest --topic: each topic's matches first seen
+ * since `since` (at most `limit` each, 0: all), grouped by topic with the
+ * terms that matched.  Returns an exit code.
+ */
+int	 cli_topic_digest(struct store *, const char *const *topics,
+	    size_t ntopics, int64_t since, size_t limit, int json);
 
 /* Columns of the terminal: $COLUMNS, else TIOCGWINSZ on stdout, else 80. */
 size_t	 cli_term_width(void);

@@ -178,12 +178,14 @@ usage_full(FILE *fp)
 {
 	fprintf(fp,
 "usage: herald digest [--since DURATION] [--limit N] [--json]\n"
-"                     [-c FILE | -d DB]\n\n"
+"                     [--topic NAME[,NAME]...] [-c FILE | -d DB]\n\n"
 "Show the articles herald saw for the first time recently, grouped by\n"
 "feed, newest first: title, date, a one-line summary and the link.\n\n"
 "  --since DURATION   how far back (default %s): 90m, 36h, 7d, 2w, 1d12h\n"
 "  --limit N          the N newest articles only (default 0: all)\n"
 "  --json             JSON, times in RFC 3339 UTC (see herald(1))\n"
+"  --topic NAME       the matches of topic NAME instead, with the words that\n"
+"                     matched, grouped by topic (repeat it, or NAME,NAME)\n"
 "  -c, --config FILE  read the database path from FILE\n"
 "                     (default %s)\n"
 "  -d, --database DB  the database to read\n\n"
@@ -198,6 +200,7 @@ cmd_digest(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "topic", required_argument, NULL, 't' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -207,8 +210,9 @@ cmd_digest(int argc, char **argv)
 	struct store_entry	*v = NULL;
 	const char		*db = NULL, *conffile = NULL;
 	const char		*sincearg = DIGEST_SINCE;
-	char			*err = NULL;
-	size_t			 n = 0, limit = 0;
+	char			*err = NULL, *tl, *tok, *save;
+	const char		**topics = NULL;
+	size_t			 n = 0, limit = 0, ntopics = 0;
 	int64_t			 now = (int64_t)time(NULL), since;
 	int			 ch, json = 0, ret = EXIT_FAIL;
 
@@ -223,6 +227,14 @@ cmd_digest(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 't':	/* --topic a --topic b, or --topic a,b */
+			for (tl = optarg; (tok = strtok_r(tl, ", ", &save)) !=
+			    NULL; tl = NULL) {
+				topics = xrealloc(topics, (ntopics + 1) *
+				    sizeof(*topics));
+				topics[ntopics++] = tok;
+			}
 			break;
 		case 'c':
 			conffile = optarg;
@@ -246,6 +258,12 @@ cmd_digest(int argc, char **argv)
 		return EXIT_USAGE;
 	if ((s = cli_store_open("digest", db, conffile)) == NULL)
 		return EXIT_FAIL;
+	if (ntopics > 0) {
+		ret = cli_topic_digest(s, topics, ntopics, since, limit, json);
+		free(topics);
+		store_close(s);
+		return ret;
+	}
 	if (store_digest(s, since, 0, &v, &n, &err) == -1) {
 		fprintf(stderr, "herald digest: %s\n", err);
 		free(err);
@@ -268,7 +286,8 @@ done:
 
 const struct cmd_entry cmd_digest_entry = {
 	"digest",
-	"[--since DURATION] [--limit N] [--json] [-c FILE | -d DB]",
-	"show the articles first seen in the last day, by feed",
+	"[--since DURATION] [--limit N] [--json] [--topic NAME]... "
+	"[-c FILE | -d DB]",
+	"show the articles first seen in the last day, by feed or topic",
 	cmd_digest,
 };

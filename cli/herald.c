@@ -17,6 +17,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_digest_entry,
 	&cmd_search_entry,
 	&cmd_alerts_entry,
+	&cmd_topics_entry,
 	NULL
 };
 

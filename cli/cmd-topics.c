@@ -1,0 +1,583 @@
+/*
+ * cmd-topics.c: `herald topics` (matches per topic: the last 24 hours, 7
+ * days, in all) and `herald topics test NAME` (a rule backtested over the
+ * stored articles with the daemon's engine, writing nothing), so a rule is
+ * tried before it is saved.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "store.h"
+#include "util.h"
+
+#define TOPICS_TEST_SINCE	(30 * 86400)
+#define TOPICS_TEST_LIMIT	20
+
+struct topics_opts {
+	const char	*conffile;
+	const char	*db;
+	const char	*sincearg;
+	const char	*match;
+	const char	*exclude;
+	size_t		 limit;
+	int		 json;
+};
+
+/*
+ * The configuration named by -c, or the default one when it exists; NULL
+ * (and nothing said) when there is none and none was asked for.  *failed
+ * is set when a configuration could not be read (said on stderr).
+ */
+static struct config *
+topics_config(const char *cmd, const char *conffile, int *failed)
+{
+	struct config	*c = NULL;
+	struct stat	 sb;
+	char		*err = NULL;
+
+	*failed = 0;
+	if (conffile == NULL) {
+		if (stat(CLI_DEFAULT_CONFIG, &sb) == -1 && errno == ENOENT)
+			return NULL;
+		conffile = CLI_DEFAULT_CONFIG;
+	}
+	if (config_load(conffile, &c, &err) == -1) {
+		fprintf(stderr, "herald %s: cannot read the configuration "
+		    "%s:\n%s", cmd, conffile, err != NULL ? err : "\n");
+		free(err);
+		*failed = 1;
+		return NULL;
+	}
+	return c;
+}
+
+/* herald topics */
+
+struct topic_row {
+	const char	*name;
+	const char	*match;		/* NULL: not in the configuration */
+	const char	*exclude;
+	struct store_topic_count *count; /* NULL: no match yet */
+};
+
+static int
+topics_list(const struct topics_opts *o)
+{
+	static const struct cli_column cols[] = {
+		{ "TOPIC", 8, 3, 0, 0 },
+		{ "24H", 3, 9, 1, 0 },
+		{ "7D", 3, 9, 1, 0 },
+		{ "TOTAL", 5, 9, 1, 0 },
+		{ "LAST", 8, 5, 0, 1 },
+		{ "RULE", 12, 1, 0, 1 },
+	};
+	struct config			*c;
+	struct store			*s;
+	struct store_topic_count	*tc = NULL;
+	struct topic_row		*rows;
+	struct cli_table		*t;
+	json_t				*arr, *doc, *obj;
+	size_t				 ntc = 0, nrows = 0, i, j;
+	int64_t				 now = (int64_t)time(NULL);
+	char				*err = NULL, last[64], day[32], week[32];
+	char				 total[32], *rule;
+	const char			*row[6];
+	int				 failed, ret = EXIT_FAIL;
+
+	c = topics_config("topics", o->conffile, &failed);
+	if (failed)
+		return EXIT_FAIL;
+	if ((s = cli_store_open("topics", o->db, o->conffile)) == NULL) {
+		config_free(c);
+		return EXIT_FAIL;
+	}
+	if (store_topic_counts(s, now, &tc, &ntc, &err) == -1) {
+		fprintf(stderr, "herald topics: %s\n", err);
+		free(err);
+		store_close(s);
+		config_free(c);
+		return EXIT_FAIL;
+	}
+	store_close(s);
+
+	/* The configured topics in file order, then those only stored. */
+	rows = xcalloc((c != NULL ? c->ntopics : 0) + ntc + 1, sizeof(*rows));
+	for (i = 0; c != NULL && i < c->ntopics; i++) {
+		rows[nrows].name = c->topics[i].name;
+		rows[nrows].match = c->topics[i].match;
+		rows[nrows].exclude = c->topics[i].exclude;
+		for (j = 0; j < ntc; j++)
+			if (strcmp(tc[j].topic, c->topics[i].name) == 0)
+				rows[nrows].count = &tc[j];
+		nrows++;
+	}
+	for (j = 0; j < ntc; j++) {
+		for (i = 0; i < nrows; i++)
+			if (rows[i].count == &tc[j])
+				break;
+		if (i < nrows)
+			continue;
+		rows[nrows].name = tc[j].topic;
+		rows[nrows].count = &tc[j];
+		nrows++;
+	}
+
+	if (o->json) {
+		arr = json_array();
+		for (i = 0; i < nrows; i++) {
+			struct store_topic_count *k = rows[i].count;
+
+			obj = json_object();
+			json_object_set_new(obj, "name",
+			    cli_json_str(rows[i].name));
+			json_object_set_new(obj, "configured",
+			    json_boolean(rows[i].match != NULL));
+			json_object_set_new(obj, "match",
+			    cli_json_str(rows[i].match));
+			json_object_set_new(obj, "exclude",
+			    cli_json_str(rows[i].exclude));
+			json_object_set_new(obj, "day",
+			    json_integer(k ? k->day : 0));
+			json_object_set_new(obj, "week",
+			    json_integer(k ? k->week : 0));
+			json_object_set_new(obj, "total",
+			    json_integer(k ? k->total : 0));
+			json_object_set_new(obj, "last",
+			    cli_json_time(k ? k->last : 0));
+			json_array_append_new(arr, obj);
+		}
+		doc = json_object();
+		json_object_set_new(doc, "topics", arr);
+		ret = cli_json_print(doc) == 0 ? EXIT_OK : EXIT_FAIL;
+		json_decref(doc);
+		goto done;
+	}
+	if (nrows == 0) {
+		fprintf(stderr, "herald topics: no topic is configured and "
+		    "none has matched yet: add a [topic] section (see "
+		    "herald.conf(5))\n");
+		ret = EXIT_OK;
+		goto done;
+	}
+	t = cli_table_new(cols, 6);
+	for (i = 0; i < nrows; i++) {
+		struct store_topic_count *k = rows[i].count;
+
+		snprintf(day, sizeof(day), "%lld", (long long)(k ? k->day : 0));
+		snprintf(week, sizeof(week), "%lld",
+		    (long long)(k ? k->week : 0));
+		snprintf(total, sizeof(total), "%lld",
+		    (long long)(k ? k->total : 0));
+		if (k != NULL && k->last != 0)
+			cli_time_relative(k->last, now, last, sizeof(last));
+		else
+			snprintf(last, sizeof(last), "never");
+		rule = rows[i].match == NULL ? xstrdup("(not configured)") :
+		    rows[i].exclude == NULL ? xstrdup(rows[i].match) :
+		    xasprintf("%s  NOT  %s", rows[i].match, rows[i].exclude);
+		row[0] = rows[i].name;
+		row[1] = day;
+		row[2] = week;
+		row[3] = total;
+		row[4] = last;
+		row[5] = rule;
+		cli_table_add(t, row);
+		free(rule);
+	}
+	cli_table_print(t, stdout, cli_term_width());
+	cli_table_free(t);
+	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+done:
+	free(rows);
+	store_topic_counts_free(tc, ntc);
+	config_free(c);
+	return ret;
+}
+
+/* herald topics test NAME */
+
+/* The terms of one match, '\n' between, as "a, b, c". */
+static char *
+terms_joined(const char *terms)
+{
+	struct buf	 b;
+	const char	*p;
+
+	buf_init(&b, 0);
+	for (p = terms; p != NULL && *p != '\0'; p++) {
+		if (*p == '\n')
+			buf_puts(&b, ", ");
+		else
+			buf_putc(&b, *p);
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return xstrdup("");
+	}
+	return buf_steal(&b);
+}
+
+static json_t *
+terms_json(const char *terms)
+{
+	json_t		*arr = json_array();
+	const char	*p = terms, *e;
+
+	while (p != NULL && *p != '\0') {
+		e = p + strcspn(p, "\n");
+		json_array_append_new(arr, json_stringn(p, (size_t)(e - p)));
+		p = *e != '\0' ? e + 1 : e;
+	}
+	return arr;
+}
+
+static void
+print_line(const char *prefix, const char *text, size_t width)
+{
+	char	*line, *t, *clean;
+
+	clean = cli_clean(text, 0);
+	line = xasprintf("%s%s", prefix, clean);
+	t = cli_fit(line, width);
+	printf("%s\n", t);
+	free(t);
+	free(line);
+	free(clean);
+}
+
+/* herald digest --topic NAME...: the matches of each topic, grouped. */
+int
+cli_topic_digest(struct store *s, const char *const *topics, size_t ntopics,
+    int64_t since, size_t limit, int json)
+{
+	struct store_entry	**v;
+	char			***terms;
+	size_t			*n, t, i, total = 0, width = cli_term_width();
+	char			*err = NULL, date[64], *line, *tj;
+	json_t			*doc, *groups, *group, *items, *obj;
+	int			 ret = EXIT_FAIL;
+
+	v = xcalloc(ntopics, sizeof(*v));
+	terms = xcalloc(ntopics, sizeof(*terms));
+	n = xcalloc(ntopics, sizeof(*n));
+	for (t = 0; t < ntopics; t++) {
+		if (store_topic_entries(s, topics[t], since, limit, &v[t],
+		    &terms[t], &n[t], &err) == -1) {
+			fprintf(stderr, "herald digest: %s\n", err);
+			free(err);
+			goto done;
+		}
+		total += n[t];
+	}
+	if (json) {
+		groups = json_array();
+		for (t = 0; t < ntopics; t++) {
+			items = json_array();
+			for (i = 0; i < n[t]; i++) {
+				obj = cli_json_entry(&v[t][i]);
+				json_object_set_new(obj, "terms",
+				    terms_json(terms[t][i]));
+				json_object_set_new(obj, "snippet",
+				    cli_json_str(v[t][i].snippet));
+				json_array_append_new(items, obj);
+			}
+			group = json_object();
+			json_object_set_new(group, "topic",
+			    cli_json_str(topics[t]));
+			json_object_set_new(group, "items", items);
+			json_array_append_new(groups, group);
+		}
+		doc = json_object();
+		json_object_set_new(doc, "since", cli_json_time(since));
+		json_object_set_new(doc, "count",
+		    json_integer((json_int_t)total));
+		json_object_set_new(doc, "topics", groups);
+		ret = cli_json_print(doc) == 0 ? EXIT_OK : EXIT_FAIL;
+		json_decref(doc);
+		goto done;
+	}
+	cli_time_local(since, date, sizeof(date));
+	line = xasprintf("%zu match%s in %zu topic%s since %s", total,
+	    total == 1 ? "" : "es", ntopics, ntopics == 1 ? "" : "s", date);
+	print_line("", line, width);
+	free(line);
+	for (t = 0; t < ntopics; t++) {
+		line = xasprintf("== %s (%zu)", topics[t], n[t]);
+		putchar('\n');
+		print_line("", line, width);
+		free(line);
+		for (i = 0; i < n[t]; i++) {
+			const struct store_entry *e = &v[t][i];
+
+			print_line("* ", e->title != NULL && *e->title != '\0' ?
+			    e->title : "(no title)", width);
+			cli_time_local(e->has_published ? e->published :
+			    e->first_seen, date, sizeof(date));
+			tj = terms_joined(terms[t][i]);
+			line = xasprintf("%s, %s; matched: %s", date,
+			    e->feeds != NULL ? e->feeds : e->feed_name != NULL ?
+			    e->feed_name : "(unknown feed)", tj);
+			print_line("  ", line, width);
+			free(line);
+			free(tj);
+			if (e->snippet != NULL && *e->snippet != '\0')
+				print_line("  ", e->snippet, width);
+			if (e->link != NULL && *e->link != '\0')
+				printf("  %s\n", e->link);
+		}
+	}
+	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+done:
+	for (t = 0; t < ntopics; t++) {
+		for (i = 0; i < n[t]; i++)
+			free(terms[t][i]);
+		free(terms[t]);
+		store_entries_free(v[t], n[t]);
+	}
+	free(terms);
+	free(v);
+	free(n);
+	return ret;
+}
+
+static int
+topics_test(const struct topics_opts *o, const char *name)
+{
+	struct config		*c;
+	struct store		*s;
+	struct store_feed	*feeds = NULL;
+	struct store_entry	*v = NULL;
+	struct store_topic	 tp;
+	const struct config_topic *ct = NULL;
+	int64_t			*ids = NULL, since, now = (int64_t)time(NULL);
+	char			**terms = NULL, **fields = NULL, *err = NULL;
+	char			 num[32], date[64], *line, *tj;
+	size_t			 nfeeds = 0, n = 0, i, j, shown, width;
+	int			 failed, ret = EXIT_FAIL;
+	json_t			*doc, *arr, *obj;
+
+	since = now - TOPICS_TEST_SINCE;
+	if (o->sincearg != NULL && cli_parse_since("topics test", o->sincearg,
+	    now, &since) == -1)
+		return EXIT_USAGE;
+	c = topics_config("topics test", o->conffile, &failed);
+	if (failed)
+		return EXIT_FAIL;
+	if (c != NULL)
+		ct = config_topic_find(c, name);
+	if (ct == NULL && o->match == NULL) {
+		fprintf(stderr, "herald topics test: no topic \"%s\" in the "
+		    "configuration; give its rule with --match QUERY\n", name);
+		config_free(c);
+		return EXIT_FAIL;
+	}
+	memset(&tp, 0, sizeof(tp));
+	tp.name = name;
+	tp.match = o->match != NULL ? o->match : ct->match;
+	tp.exclude = o->exclude != NULL ? o->exclude :
+	    o->match == NULL && ct != NULL ? ct->exclude : NULL;
+	if (tp.exclude != NULL && *tp.exclude == '\0')
+		tp.exclude = NULL;
+	if ((s = cli_store_open("topics test", o->db, o->conffile)) == NULL)
+		goto done;
+	/* [topic] feeds = ...: the configured names to stored ids */
+	if (ct != NULL && ct->nfeeds > 0) {
+		if (store_feeds_list(s, &feeds, &nfeeds, &err) == -1) {
+			fprintf(stderr, "herald topics test: %s\n", err);
+			goto done;
+		}
+		ids = xcalloc(ct->nfeeds + 1, sizeof(*ids));
+		for (i = 0; i < ct->nfeeds; i++)
+			for (j = 0; j < nfeeds; j++)
+				if (strcmp(feeds[j].name, ct->feeds[i]) == 0)
+					ids[tp.nfeeds++] = feeds[j].id;
+		if (tp.nfeeds == 0)
+			ids[tp.nfeeds++] = -1;	/* none stored: no match */
+		tp.feeds = ids;
+	}
+	if (store_topic_test(s, &tp, since, 0, &v, &terms, &fields, &n,
+	    &err) == -1) {
+		fprintf(stderr, "herald topics test: %s\n", err);
+		goto done;
+	}
+	shown = o->limit == 0 || o->limit > n ? n : o->limit;
+
+	if (o->json) {
+		arr = json_array();
+		for (i = 0; i < shown; i++) {
+			obj = cli_json_entry(&v[i]);
+			json_object_set_new(obj, "terms", terms_json(terms[i]));
+			json_object_set_new(obj, "field",
+			    cli_json_str(fields[i]));
+			json_object_set_new(obj, "snippet",
+			    cli_json_str(v[i].snippet));
+			json_array_append_new(arr, obj);
+		}
+		doc = json_object();
+		json_object_set_new(doc, "topic", cli_json_str(name));
+		json_object_set_new(doc, "match", cli_json_str(tp.match));
+		json_object_set_new(doc, "exclude", cli_json_str(tp.exclude));
+		json_object_set_new(doc, "since", cli_json_time(since));
+		json_object_set_new(doc, "count", json_integer((json_int_t)n));
+		json_object_set_new(doc, "results", arr);
+		ret = cli_json_print(doc) == 0 ? EXIT_OK : EXIT_FAIL;
+		json_decref(doc);
+		goto done;
+	}
+	width = cli_term_width();
+	cli_time_local(since, date, sizeof(date));
+	printf("%s: %zu article%s since %s", name, n, n == 1 ? "" : "s",
+	    date);
+	if (shown < n)
+		printf(" (the newest %zu shown)", shown);
+	putchar('\n');
+	for (i = 0; i < shown; i++) {
+		putchar('\n');
+		snprintf(num, sizeof(num), "%zu. ", i + 1);
+		print_line(num, v[i].title != NULL && *v[i].title != '\0' ?
+		    v[i].title : "(no title)", width);
+		cli_time_local(v[i].has_published ? v[i].published :
+		    v[i].first_seen, date, sizeof(date));
+		tj = terms_joined(terms[i]);
+		line = xasprintf("%s, %s; %s: %s", v[i].feeds != NULL ?
+		    v[i].feeds : v[i].feed_name != NULL ? v[i].feed_name :
+		    "(unknown feed)", date, fields[i] != NULL ? fields[i] :
+		    "?", tj);
+		print_line("   ", line, width);
+		free(line);
+		free(tj);
+		if (v[i].snippet != NULL && *v[i].snippet != '\0')
+			print_line("   ", v[i].snippet, width);
+		if (v[i].link != NULL && *v[i].link != '\0')
+			printf("   %s\n", v[i].link);
+	}
+	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+done:
+	free(err);
+	for (i = 0; i < n; i++) {
+		free(terms[i]);
+		free(fields[i]);
+	}
+	free(terms);
+	free(fields);
+	store_entries_free(v, n);
+	store_feeds_free(feeds, nfeeds);
+	free(ids);
+	store_close(s);
+	config_free(c);
+	return ret;
+}
+
+static void
+usage_full(FILE *fp)
+{
+	fprintf(fp,
+"usage: herald topics [--json] [-c FILE | -d DB]\n"
+"       herald topics test NAME [--since DURATION] [--limit N] [--json]\n"
+"                     [--match QUERY [--exclude QUERY]] [-c FILE | -d DB]\n\n"
+"Without a command: every topic of the configuration (and any other that\n"
+"matched before) with its matches in the last 24 hours, 7 days and in\n"
+"all, and when it last matched.\n\n"
+"test: runs topic NAME's rule over the articles herald keeps, with the\n"
+"daemon's engine and nothing written (no match, no alert): which\n"
+"articles it would have matched, on which words, newest first.\n"
+"  --since DURATION   articles first seen in the last DURATION (default 30d)\n"
+"  --limit N          show at most N (default %d; 0: all); the count is all\n"
+"  --match QUERY      try this rule instead of the configured one (NAME\n"
+"                     need not exist); --exclude QUERY its veto\n"
+"  --json             JSON, times in RFC 3339 UTC\n"
+"  -c, --config FILE  the configuration (default %s)\n"
+"  -d, --database DB  the database to read\n\n"
+"Exit status: 0 ok, 1 failure (no such topic, a malformed rule, no\n"
+"database...), 2 usage.\n", TOPICS_TEST_LIMIT, CLI_DEFAULT_CONFIG);
+}
+
+static int
+cmd_topics(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "match", required_argument, NULL, 'm' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct topics_opts	 o;
+	int			 ch, test = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.limit = TOPICS_TEST_LIMIT;
+	/* "herald topics test NAME [options]": options may follow */
+	if (argc > 1 && strcmp(argv[1], "test") == 0) {
+		test = 1;
+		argc--;
+		argv++;
+	}
+	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			o.sincearg = optarg;
+			break;
+		case 'n':
+			if (cli_parse_limit("topics", optarg, &o.limit) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'm':
+			o.match = optarg;
+			break;
+		case 'x':
+			o.exclude = optarg;
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 'c':
+			o.conffile = optarg;
+			break;
+		case 'd':
+			o.db = optarg;
+			break;
+		case 'h':
+			usage_full(stdout);
+			return EXIT_OK;
+		default:
+			usage_full(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!test && (optind != argc || o.sincearg != NULL ||
+	    o.match != NULL || o.exclude != NULL)) {
+		usage_full(stderr);
+		return EXIT_USAGE;
+	}
+	if (test && (optind + 1 != argc || (o.exclude != NULL &&
+	    o.match == NULL))) {
+		usage_full(stderr);
+		return EXIT_USAGE;
+	}
+	return test ? topics_test(&o, argv[optind]) : topics_list(&o);
+}
+
+const struct cmd_entry cmd_topics_entry = {
+	"topics",
+	"[--json] | test NAME [--since DURATION] [--limit N] [--json] "
+	"[--match QUERY [--exclude QUERY]] [-c FILE | -d DB]",
+	"matches per topic; test a rule over the stored articles",
+	cmd_topics,
+};
