@@ -342,7 +342,7 @@ delivery_done(void *arg, int outcome, long retry_after, const char *msg)
  * be (*wake, wall clock; left alone if nothing is pending).
  */
 static void
-alert_plugin(struct alerter *a, struct plugin *p, int64_t now, double *wake)
+alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 {
 	const struct plugin_limits	*lim = plugin_limits(p);
 	struct pstate			*ps = pstate_get(a, p);
@@ -354,6 +354,7 @@ alert_plugin(struct alerter *a, struct plugin *p, int64_t now, double *wake)
 	double				 t;
 	char				*err = NULL;
 	int				 retry = 0, rc;
+	int64_t				 now = (int64_t)tnow;
 
 	if (ps->inflight != NULL || !plugin_takes_alerts(p))
 		return;
@@ -376,9 +377,10 @@ alert_plugin(struct alerter *a, struct plugin *p, int64_t now, double *wake)
 	t = (double)next;
 	if (ps->hold_until > t)
 		t = (double)ps->hold_until;
-	if (ratelimit_next(&ps->rate, (double)now) > t)
-		t = ratelimit_next(&ps->rate, (double)now);
-	if (t > (double)now) {
+	/* the rate limit keeps fractions: a window of 2 s is 2 s */
+	if (ratelimit_next(&ps->rate, tnow) > t)
+		t = ratelimit_next(&ps->rate, tnow);
+	if (t > tnow) {
 		if (t < *wake)
 			*wake = t;
 		return;
@@ -429,7 +431,7 @@ alert_plugin(struct alerter *a, struct plugin *p, int64_t now, double *wake)
 			d.attempt = (unsigned)rows[i].attempts + 1;
 	ps->inflight = dl;
 	a->inflight++;
-	ratelimit_take(&ps->rate, (double)now);
+	ratelimit_take(&ps->rate, tnow);
 	log_debug("plugin %s: delivering %zu alert%s (first %lld, attempt %u)",
 	    ps->name, n, n > 1 ? "s" : "", (long long)rows[0].alert_id,
 	    d.attempt);
@@ -489,16 +491,16 @@ alert_items(struct alerter *a, int64_t now)
 static void
 alert_pass(struct alerter *a)
 {
-	int64_t	 now = (int64_t)time(NULL);
+	double	 tnow = ev_time();
 	double	 wake = HUGE_VAL;
 	size_t	 i;
 
 	a->kicked = 0;
-	alert_items(a, now);
+	alert_items(a, (int64_t)tnow);
 	for (i = 0; i < plugin_set_count(a->set); i++)
-		alert_plugin(a, plugin_set_at(a->set, i), now, &wake);
+		alert_plugin(a, plugin_set_at(a->set, i), tnow, &wake);
 	if (wake != HUGE_VAL)
-		alert_arm(a, wake - (double)time(NULL));
+		alert_arm(a, wake - ev_time());
 	if (a->inflight == 0 && !a->kicked && a->idle_cb != NULL)
 		a->idle_cb(a->idle_arg);
 }
