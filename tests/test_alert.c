@@ -1,0 +1,126 @@
+/*
+ * test_alert.c: the arithmetic of alert delivery (daemon/alert.c): the
+ * sliding-window rate limit and the retry backoff with its jitter and
+ * Retry-After.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon.h"
+
+/* Sends as fast as the limit allows: when does each one go? */
+static void
+test_ratelimit(void **state)
+{
+	static const struct {
+		unsigned	 count;
+		double		 period;
+		int		 n;
+		double		 want[8];
+	} t[] = {
+		/* no limit: all at once */
+		{ 0, 0, 4, { 0, 0, 0, 0 } },
+		/* 1 per 2 s */
+		{ 1, 2, 4, { 0, 2, 4, 6 } },
+		/* 3 per 10 s: a burst of three, then one per slot freed */
+		{ 3, 10, 7, { 0, 0, 0, 10, 10, 10, 20 } },
+		/* 2 per 1.5 s keeps the fraction */
+		{ 2, 1.5, 5, { 0, 0, 1.5, 1.5, 3 } },
+	};
+	size_t	 i;
+	int	 k;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ratelimit	 r;
+		double			 now = 1000;
+
+		memset(&r, 0, sizeof(r));
+		ratelimit_init(&r, t[i].count, t[i].period);
+		for (k = 0; k < t[i].n; k++) {
+			double	 at = ratelimit_next(&r, now);
+
+			if (at < now)
+				fail_msg("case %zu send %d: %f before now", i,
+				    k, at);
+			now = at;
+			if (now - 1000 < t[i].want[k] - 1e-9 ||
+			    now - 1000 > t[i].want[k] + 1e-9)
+				fail_msg("case %zu send %d at %.3f, want %.3f",
+				    i, k, now - 1000, t[i].want[k]);
+			ratelimit_take(&r, now);
+		}
+		ratelimit_clear(&r);
+	}
+}
+
+/* A send long after the window: no wait; a reload resets the window. */
+static void
+test_ratelimit_idle(void **state)
+{
+	struct ratelimit	 r;
+
+	memset(&r, 0, sizeof(r));
+	ratelimit_init(&r, 2, 60);
+	ratelimit_take(&r, 100);
+	ratelimit_take(&r, 101);
+	assert_true(ratelimit_next(&r, 102) == 160);
+	assert_true(ratelimit_next(&r, 500) == 500);
+	ratelimit_init(&r, 2, 60);
+	assert_true(ratelimit_next(&r, 102) == 102);
+	ratelimit_clear(&r);
+}
+
+static void
+test_backoff(void **state)
+{
+	static const struct {
+		int	 attempts;
+		long	 retry_after;
+		double	 rnd;
+		double	 want;
+	} t[] = {
+		/* 30 s doubling, spread over [0.75, 1.25) */
+		{ 1, -1, 0.5, 30 },
+		{ 2, -1, 0.5, 60 },
+		{ 3, -1, 0.5, 120 },
+		{ 1, -1, 0.0, 22.5 },
+		{ 1, -1, 0.999999, 37.499993 },
+		{ 7, -1, 0.5, 1920 },
+		/* capped at an hour */
+		{ 8, -1, 0.5, 3600 },
+		{ 50, -1, 0.5, 3600 },
+		{ 50, -1, 0.0, 2700 },
+		/* Retry-After wins, with at most 10% more */
+		{ 1, 5, 0.0, 5 },
+		{ 6, 5, 0.5, 5.25 },
+		{ 1, 7200, 0.0, 7200 },
+		{ 1, 0, 0.5, 30 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		double	 d = alert_backoff(t[i].attempts, t[i].retry_after,
+			    t[i].rnd);
+
+		if (d < t[i].want - 1e-3 || d > t[i].want + 1e-3)
+			fail_msg("case %zu: %.4f, want %.4f", i, d, t[i].want);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ratelimit),
+		cmocka_unit_test(test_ratelimit_idle),
+		cmocka_unit_test(test_backoff),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
