@@ -2,7 +2,8 @@
 # install.sh: `make install DESTDIR=...` from the top build directory into a
 # scratch tree installs exactly the expected files (the directories as
 # configured: bindir, sbindir, sysconfdir, mandir, the systemd unit,
-# sysusers.d and tmpfiles.d directories), with the configured paths in the
+# sysusers.d and tmpfiles.d directories; the configuration files as
+# etc/Makefile.am lists them), with the configured paths in the
 # units; the installed programs run; a second install keeps a changed
 # herald.conf; `make uninstall` removes everything but that changed file.
 # Then the installed man pages: they render without warnings (groff -ww,
@@ -57,12 +58,23 @@ if ! timeout 60 "$MAKE" -s --no-print-directory -C "$top_builddir" \
 	exit 1
 fi
 . "$T/vars"
+# The shipped configuration files are etc/'s list (etc/Makefile.am).
+printf 'herald-install-conf:\n\t@echo $(HERALD_CONF_FILES)\n' >"$T/conf.mk"
+conf_files=$(timeout 60 "$MAKE" -s --no-print-directory -C "$top_builddir/etc" \
+    -f Makefile -f "$T/conf.mk" herald-install-conf 2>/dev/null)
+case " $conf_files " in
+*" herald.conf "*) ;;
+*)	echo "etc/Makefile: HERALD_CONF_FILES = $conf_files" >"$T/out"
+	nok "etc/ ships herald.conf"
+	conf_files="herald.conf eu-policy.opml" ;;
+esac
 
 expected() {
 	echo "$bindir/herald"
 	echo "$sbindir/heraldd"
-	echo "$sysconfdir/herald/herald.conf"
-	echo "$sysconfdir/herald/eu-policy.opml"
+	for f in $conf_files; do
+		echo "$sysconfdir/herald/$f"
+	done
 	echo "$mandir/man1/herald.1"
 	echo "$mandir/man5/herald.conf.5"
 	echo "$mandir/man8/heraldd.8"

@@ -1,6 +1,6 @@
 /*
  * notify_builtin.c: daemon/notify.c built with its own sd_notify protocol
- * (NOTIFY_BUILTIN), over a stub sched, for notify.py: what heraldd sends
+ * (NOTIFY_BUILTIN), over a stub sched, for notify_test.py: what heraldd sends
  * when built without libsystemd, to a path or an abstract socket.
  *   notify_builtin SECONDS
  * READY=1 + STATUS=, a cycle ending after 0.2 s, WATCHDOG=1 when asked,

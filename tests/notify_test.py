@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""notify.py: the real heraldd under a fake service manager.
+"""notify_test.py: the real heraldd under a fake service manager.
 
 A datagram socket stands in for $NOTIFY_SOCKET; heraldd runs in the
 foreground over file:// feeds (tests/data/feeds) with WATCHDOG_USEC=2 s for
@@ -12,7 +12,7 @@ notify_builtin (daemon/notify.c with its own protocol, no libsystemd) to a
 path socket and to an abstract one, and with a WATCHDOG_PID of another
 process (no pings).
 
-Usage: notify.py TOP_SRCDIR TOP_BUILDDIR.  Prints TAP-like lines, exits 0
+Usage: notify_test.py TOP_SRCDIR TOP_BUILDDIR.  Prints TAP-like lines, exits 0
 when every check passed, 1 otherwise.  Everything is bounded by timeouts.
 """
 import json
