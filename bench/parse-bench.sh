@@ -17,11 +17,13 @@ RUNS=3
 COUNT=0
 BIG=32
 TIMER=auto
+CG=0
 
 usage() {
 	cat <<EOF
 usage: parse-bench.sh [-H HERALD] [-x XMLLINT] [-c CORPUS] [-o OUTDIR]
                       [-r RUNS] [-n FILES] [-b MIB] [-t auto|hyperfine|bash]
+                      [-C FILES]
 
   -H HERALD   herald binary (default \$HERALD or $here/../cli/herald)
   -x XMLLINT  xmllint binary (default \$XMLLINT or xmllint)
@@ -32,11 +34,14 @@ usage: parse-bench.sh [-H HERALD] [-x XMLLINT] [-c CORPUS] [-o OUTDIR]
   -b MIB      size of the single big feed for the one-process comparison
               (default 32; 0 skips it)
   -t TIMER    hyperfine when installed (auto), or bash's time keyword
+  -C FILES    also count instructions (valgrind --tool=callgrind) of each
+              tool over the first FILES feeds and the 1-item feed: slow, but
+              independent of the machine's load (default 0: off)
 EOF
 	exit 2
 }
 
-while getopts H:x:c:o:r:n:b:t:h opt; do
+while getopts H:x:c:o:r:n:b:t:C:h opt; do
 	case $opt in
 	H) HERALD=$OPTARG ;;
 	x) XMLLINT=$OPTARG ;;
@@ -46,6 +51,7 @@ while getopts H:x:c:o:r:n:b:t:h opt; do
 	n) COUNT=$OPTARG ;;
 	b) BIG=$OPTARG ;;
 	t) TIMER=$OPTARG ;;
+	C) CG=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -58,6 +64,9 @@ command -v python3 >/dev/null || die "python3 is needed for gen-corpus.py"
 case $RUNS in ''|*[!0-9]*|0) die "-r wants a positive number" ;; esac
 case $COUNT in ''|*[!0-9]*) die "-n wants a number" ;; esac
 case $BIG in ''|*[!0-9]*) die "-b wants a number" ;; esac
+case $CG in ''|*[!0-9]*) die "-C wants a number" ;; esac
+[ "$CG" -gt 0 ] && ! command -v valgrind >/dev/null &&
+    die "-C needs valgrind: apt-get install valgrind"
 case $TIMER in
 auto) if command -v hyperfine >/dev/null; then TIMER=hyperfine; else TIMER=bash; fi ;;
 hyperfine) command -v hyperfine >/dev/null || die "no hyperfine: apt-get install hyperfine" ;;
@@ -215,10 +224,34 @@ for mode in ("herald", "herald-json"):
         xw = s["xmllint"][0] - s["start-xmllint"][0]
         hc = s[mode][3] - s["start-herald"][3]
         xc = s["xmllint"][3] - s["start-xmllint"][3]
-        print("net-%s|%.3f||%.3f||%.2fx  %.2fx|" % (mode, hw, hc,
-              hw / xw if xw > 0 else float("inf"),
-              hc / xc if xc > 0 else float("inf")))
+        r = lambda h, x: "%.2fx" % (h / x) if x > 0 and h > 0 else "n/a"
+        print("net-%s|%.3f||%.3f||%s  %s|" % (mode, hw, hc, r(hw, xw),
+              r(hc, xc)))
 EOF
+
+# Instruction counts: what each tool executes, whatever else the machine
+# is doing.  Start-up (dynamic loading) is counted too.
+ir() {
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" \
+	    2>&1 >/dev/null | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,
+}
+if [ "$CG" -gt 0 ]; then
+	echo "parse-bench: counting instructions over $CG files with callgrind"
+	declare -A irs
+	for k in xmllint herald herald-json; do
+		irs[$k]=0
+		irs[tiny-$k]=0
+	done
+	while read -r f; do
+		irs[xmllint]=$((irs[xmllint] + $(ir "$XMLLINT" --stream --noout "$f")))
+		irs[herald]=$((irs[herald] + $(ir "$HERALD" parse "$f")))
+		irs[herald-json]=$((irs[herald-json] + $(ir "$HERALD" parse --json "$f")))
+	done < <(head -n "$CG" "$LIST")
+	irs[tiny-xmllint]=$(ir "$XMLLINT" --stream --noout "$TINY")
+	irs[tiny-herald]=$(ir "$HERALD" parse "$TINY")
+	irs[tiny-herald-json]=$(ir "$HERALD" parse --json "$TINY")
+	cgbytes=$(head -n "$CG" "$LIST" | xargs -d '\n' cat | wc -c)
+fi
 
 hver=$(git -C "$(dirname "$HERALD")" rev-parse --short HEAD 2>/dev/null)
 hdirty=$(git -C "$(dirname "$HERALD")" status --porcelain -- ../lib ../cli \
@@ -256,6 +289,26 @@ hdirty=$(git -C "$(dirname "$HERALD")" status --porcelain -- ../lib ../cli \
 		esac
 		printf '%-40s %8s %16s %8s %7s  %s\n' "$l" "$wall" "" "$cpu" "" "$ratio"
 	done <"$OUT/parse-bench.table"
+	if [ "$CG" -gt 0 ]; then
+		echo
+		echo "Instructions (callgrind), per process, mean over the first $CG feeds"
+		echo "($cgbytes bytes); start-up = the 1-item feed; ratio = herald / xmllint:"
+		printf '%-40s %14s %14s %14s  %s\n' tool "per file" start-up \
+		    "less start-up" "ratio (all, less start-up)"
+		for k in xmllint herald herald-json; do
+			a=$((irs[$k] / CG)); t=${irs[tiny-$k]}
+			x=$((irs[xmllint] / CG)); xt=${irs[tiny-xmllint]}
+			r=
+			[ "$k" != xmllint ] && r=$(awk -v a=$a -v t=$t -v x=$x -v xt=$xt \
+			    'BEGIN { printf "%.2fx  %.2fx", a / x, (a - t) / (x - xt) }')
+			case $k in
+			xmllint) l="xmllint --stream --noout FILE" ;;
+			herald) l="herald parse FILE" ;;
+			*) l="herald parse --json FILE" ;;
+			esac
+			printf '%-40s %14d %14d %14d  %s\n' "$l" "$a" "$t" $((a - t)) "$r"
+		done
+	fi
 	if [ -n "$BIGFILE" ]; then
 		echo
 		echo "BIG is one feed in one process: parser throughput without start-up."
