@@ -128,7 +128,10 @@ typedef void	(*plugin_done_fn)(void *arg, int outcome, long retry_after,
  */
 int		 plugin_set_load(struct ev_loop *, struct fetcher *,
 		    const struct config *, struct plugin_set **, char **errstr);
-/* Finalises every instance now (exit): deliveries in flight are dropped. */
+/*
+ * Finalises every instance now, and those of sets a reload retired (the
+ * daemon exits): deliveries in flight are dropped, children killed.
+ */
 void		 plugin_set_free(struct plugin_set *);
 /*
  * A reload replaced the set: no new deliveries; the set is freed once its

@@ -116,6 +116,7 @@ struct plugin {
 };
 
 struct plugin_set {
+	LIST_ENTRY(plugin_set)	 retired_entry;
 	struct ev_loop		*loop;
 	struct fetcher		*fr;
 	TAILQ_HEAD(, plugin)	 plugins;
@@ -126,7 +127,11 @@ struct plugin_set {
 	ev_idle			 reap;		/* frees a drained retired set */
 };
 
+/* Sets a reload replaced, still finishing their deliveries. */
+static LIST_HEAD(, plugin_set)	 retired_sets = LIST_HEAD_INITIALIZER(retired_sets);
+
 static const struct herald_host	*host_table(struct ev_loop *);
+static void	set_destroy(struct plugin_set *);
 static void	completion_report(struct herald_completion *);
 static void	set_check_retired(struct plugin_set *);
 
@@ -937,7 +942,7 @@ plugin_set_load(struct ev_loop *loop, struct fetcher *fr,
 	}
 	if (errs.len > 0) {
 		*errstr = buf_steal(&errs);
-		plugin_set_free(set);
+		set_destroy(set);
 		return -1;
 	}
 	buf_free(&errs);
@@ -945,13 +950,13 @@ plugin_set_load(struct ev_loop *loop, struct fetcher *fr,
 	return 0;
 }
 
-void
-plugin_set_free(struct plugin_set *set)
+static void
+set_destroy(struct plugin_set *set)
 {
 	struct plugin	*p;
 
-	if (set == NULL)
-		return;
+	if (set->retired)
+		LIST_REMOVE(set, retired_entry);
 	ev_timer_stop(set->loop, &set->grace);
 	ev_idle_stop(set->loop, &set->reap);
 	while ((p = TAILQ_FIRST(&set->plugins)) != NULL) {
@@ -962,6 +967,16 @@ plugin_set_free(struct plugin_set *set)
 	free(set);
 }
 
+void
+plugin_set_free(struct plugin_set *set)
+{
+	/* the daemon ends: sets a reload replaced go now too */
+	while (!LIST_EMPTY(&retired_sets))
+		set_destroy(LIST_FIRST(&retired_sets));
+	if (set != NULL)
+		set_destroy(set);
+}
+
 static void
 set_reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
@@ -969,7 +984,7 @@ set_reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 
 	ev_idle_stop(loop, w);
 	log_debug("reload: the previous plugins are finalised");
-	plugin_set_free(set);
+	set_destroy(set);
 }
 
 /* A retired set with nothing in flight is freed from the loop. */
@@ -1015,6 +1030,7 @@ plugin_set_retire(struct plugin_set *set)
 	if (set == NULL)
 		return;
 	set->retired = 1;
+	LIST_INSERT_HEAD(&retired_sets, set, retired_entry);
 	ev_idle_init(&set->reap, set_reap_cb);
 	set->reap.data = set;
 	ev_timer_init(&set->grace, set_grace_cb, RETIRE_GRACE, 0.);

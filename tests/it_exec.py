@@ -10,7 +10,8 @@ texts: `hang` (exec: `sleep` for an hour, timeout 3 s), `log` (jsonl),
 its alert reaches `log` at once.  The child (its whole process group) is
 killed at 3 s and the attempt is recorded with the reason; no child
 outlives heraldd.  `batch` runs once for the four alerts of its window;
-`rate` runs at least 2 s apart.
+`rate` runs at least 2 s apart.  A reload with a plugin of another ABI
+is refused and keeps the running plugins; a good one swaps them.
 """
 
 import os
@@ -122,6 +123,35 @@ def main():
     h.check(len(ts) == 4 and all(g >= 1.8 for g in gaps),
             "rate-limit = 1/2s: 4 runs at least 2 s apart",
             ["%.2f" % g for g in gaps])
+
+    # SIGHUP: a plugin that cannot load keeps the running set ...
+    with open(conf) as f:
+        text = f.read()
+    with open(conf, "w") as f:
+        f.write(text + '\n[plugin "bad"]\npath = %s\n'
+                % al.test_plugin_path("badabi"))
+    d.send(signal.SIGHUP)
+    h.check(d.wait_log("reload refused", 10) and
+            "built for plugin ABI 999" in d.text(),
+            "SIGHUP with a plugin of another ABI: the reload is refused",
+            it.tail(d.text()))
+    # ... and a good reload swaps the set: the next alert goes to log2
+    with open(conf, "w") as f:
+        f.write(text.replace(h.path("log.jsonl"), h.path("log2.jsonl")))
+    d.send(signal.SIGHUP)
+    h.check(d.wait_log("reload: configuration applied", 10),
+            "SIGHUP with the plugins fixed applies", it.tail(d.text()))
+    al.write_rss(feeds[1][1], "Feed B", [
+        {"guid": "b4", "title": "Kremlin answers",
+         "link": "https://news.test/kremlin-answers", "desc": "A reply."},
+    ])
+    d.send(signal.SIGUSR1)
+    ok = al.wait_until(lambda: al.read_jsonl(h.path("log2.jsonl")), 10)
+    h.check(ok and [l["link"] for l in al.read_jsonl(h.path("log2.jsonl"))]
+            == ["https://news.test/kremlin-answers"] and
+            len(al.read_jsonl(h.path("log.jsonl"))) == 4,
+            "after the reload the new instance delivers, the old one no more",
+            al.read_jsonl(h.path("log2.jsonl")))
 
     rc = d.stop()
     h.check(rc == 0 and al.wait_until(lambda: not hanging(), 3),
