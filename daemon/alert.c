@@ -30,6 +30,7 @@
 #define ALERT_STORE_PAUSE	30	/* after the store refused a write */
 #define ALERT_EXPIRE_EVERY	3600	/* sweep of rows past max-age */
 #define ALERT_RATE_MAX		10000	/* rate-limit window entries kept */
+#define ALERT_ORPHAN_AGE	86400	/* for a plugin no longer configured */
 
 /* Per plugin name: survives reloads that replace the instance. */
 struct pstate {
@@ -65,6 +66,7 @@ struct alerter {
 	size_t			 inflight;
 	int64_t			 items_since;	/* on_item: first_seen bound */
 	int64_t			 last_item;	/* on_item: highest id passed on */
+	int64_t			 last_orphans;	/* sweep of unconfigured plugins */
 	void			(*idle_cb)(void *);
 	void			*idle_arg;
 };
@@ -488,6 +490,42 @@ alert_items(struct alerter *a, int64_t now)
 	a->items_since = now - 1;
 }
 
+/*
+ * Rows of a plugin no longer configured stay pending (it may come back
+ * with the next reload) until the default max-age has passed.
+ */
+static void
+alert_orphans(struct alerter *a, int64_t now)
+{
+	struct store_outbox_count	*c = NULL;
+	size_t				 n = 0, i, nexp;
+	char				*err = NULL;
+
+	if (a->last_orphans + ALERT_EXPIRE_EVERY > now)
+		return;
+	a->last_orphans = now;
+	if (store_outbox_counts(a->st, &c, &n, &err) == -1) {
+		log_warnx("reading the outbox failed: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (c[i].pending == 0 || plugin_set_find(a->set, c[i].plugin))
+			continue;
+		nexp = 0;
+		if (store_alerts_expire(a->st, c[i].plugin, now -
+		    ALERT_ORPHAN_AGE, &nexp, &err) == -1) {
+			log_warnx("plugin %s: expiring alerts failed: %s",
+			    c[i].plugin, err ? err : "?");
+			free(err);
+			err = NULL;
+		} else if (nexp > 0)
+			log_warnx("plugin %s is not configured: %zu alert%s "
+			    "given up", c[i].plugin, nexp, nexp > 1 ? "s" : "");
+	}
+	store_outbox_counts_free(c, n);
+}
+
 static void
 alert_pass(struct alerter *a)
 {
@@ -497,6 +535,7 @@ alert_pass(struct alerter *a)
 
 	a->kicked = 0;
 	alert_items(a, (int64_t)tnow);
+	alert_orphans(a, (int64_t)tnow);
 	for (i = 0; i < plugin_set_count(a->set); i++)
 		alert_plugin(a, plugin_set_at(a->set, i), tnow, &wake);
 	if (wake != HUGE_VAL)

@@ -224,9 +224,11 @@ webhook_init(struct herald_ctx *ctx, const struct herald_host *host,
 			free(w->token);
 			w->token = cstrdup(o->value);
 		} else if (strcmp(o->key, "room") == 0) {
-			if (o->value[0] != '!' && o->value[0] != '#') {
-				host->error(ctx, o, "a Matrix room id "
-				    "(!id:server) or alias (#name:server)");
+			if (o->value[0] != '!' || strchr(o->value, ':') ==
+			    NULL) {
+				host->error(ctx, o, "not a Matrix room id "
+				    "(!id:server; an alias must be resolved "
+				    "first)");
 				rc = -1;
 			}
 			free(w->room);
