@@ -2217,8 +2217,8 @@ store_topic_entries(struct store *s, const char *topic, int64_t since,
 #define TOPIC_HL_CLOSE	"\x02"
 #define TOPIC_MAX_TERMS	32
 #define TOPIC_MAX_TERM	200	/* bytes kept of one matched term */
-#define TOPIC_SNIPPET_TOKENS 16
-#define TOPIC_PREFIX_MAX 64	/* longer prefix* triggers: always run */
+#define TOPIC_PREFIX_MAX 64	/* longer tokens are looked up as prefixes */
+#define TOPIC_NO_TOPIC	UINT32_MAX
 
 /* The temporary index a batch is matched in, and its vocabulary. */
 static const char topic_temp_sql[] =
@@ -2241,10 +2241,15 @@ static const char *const topic_fields[] = {
 	"title", "summary", "content", "author"
 };
 
-/* A token that makes a topic worth running, and the topics it serves. */
+/*
+ * A token some rule names (folded by the index's tokenizer), exact or as
+ * a prefix, with the topics whose match names it.  A batch that holds it
+ * makes those topics candidates.
+ */
 struct trig {
 	char		*term;
 	size_t		 len;
+	uint32_t	 id;		/* index in store_topics.present */
 	uint32_t	*topics;
 	size_t		 n;
 	size_t		 cap;
@@ -2256,16 +2261,37 @@ struct trigmap {
 	size_t		 n;
 };
 
+/*
+ * One alternative of a rule: the rule is split at its top-level ORs.  A
+ * phrase (a bareword or a quoted string, maybe a prefix, maybe under a
+ * column filter) can only match when all its tokens are in the batch; any
+ * other alternative (AND, NOT, NEAR, groups) when any of its tokens is.
+ * An alternative that cannot match is left out of the query the batch
+ * runs: most of a long rule costs nothing.
+ */
+struct alt {
+	char		*text;
+	uint32_t	*toks;
+	size_t		 ntoks;
+	int		 all;
+};
+
+struct rule {
+	char		*text;
+	struct alt	*alts;
+	size_t		 nalts;
+};
+
 struct topic_rt {
 	char		*name;
-	char		*match;
-	char		*exclude;
+	struct rule	 match;
+	struct rule	 exclude;	/* text NULL: none */
 	int64_t		*feeds;
 	size_t		 nfeeds;
 	char		**plugins;
 	size_t		 nplugins;
-	int		 always;	/* no usable trigger: run every batch */
 	uint32_t	 stamp;		/* batch that made it a candidate */
+	int		 always;	/* an alternative with no token */
 };
 
 struct store_topics {
@@ -2275,9 +2301,11 @@ struct store_topics {
 	struct trigmap		 exact;
 	struct trigmap		 prefix;
 	uint64_t		 prefix_lens;	/* bit L-1: a prefix of L bytes */
-	uint32_t		*cand;
+	uint32_t		 ntok;
+	uint32_t		*present;	/* per token: batch that has it */
 	uint32_t		 stamp;
-	sqlite3_stmt		*st_insert, *st_clear, *st_vocab;
+	struct buf		 q, x;		/* the queries of one run */
+	sqlite3_stmt		*st_insert, *st_flush, *st_clear, *st_vocab;
 	sqlite3_stmt		*st_match, *st_match_ex;
 	struct store_topics_stats stats;
 };
@@ -2302,19 +2330,19 @@ trig_find(struct trigmap *m, const char *p, size_t len)
 	return NULL;
 }
 
-static void
-trig_add(struct trigmap *m, const char *p, size_t len, uint32_t topic)
+/* The token's id, added if new; `topic` (unless TOPIC_NO_TOPIC) noted. */
+static uint32_t
+trig_add(struct store_topics *ts, struct trigmap *m, const char *p,
+    size_t len, uint32_t topic)
 {
 	struct trig	*t, *old = m->v;
-	size_t		 oldcap = m->cap, i;
+	size_t		 oldcap = m->cap, i, j;
 
 	if ((t = trig_find(m, p, len)) == NULL) {
 		if (2 * (m->n + 1) > m->cap) {
 			m->cap = oldcap == 0 ? 256 : 2 * oldcap;
 			m->v = xcalloc(m->cap, sizeof(*m->v));
 			for (i = 0; i < oldcap; i++) {
-				size_t	 j;
-
 				if (old[i].term == NULL)
 					continue;
 				for (j = trig_hash(old[i].term, old[i].len) &
@@ -2331,15 +2359,19 @@ trig_add(struct trigmap *m, const char *p, size_t len, uint32_t topic)
 		t = &m->v[i];
 		t->term = xstrndup(p, len);
 		t->len = len;
+		t->id = ts->ntok++;
 		m->n++;
 	}
-	if (t->n > 0 && t->topics[t->n - 1] == topic)
-		return;
-	if (t->n == t->cap) {
-		t->cap = t->cap == 0 ? 2 : 2 * t->cap;
-		t->topics = xrealloc(t->topics, t->cap * sizeof(*t->topics));
+	if (topic != TOPIC_NO_TOPIC &&
+	    (t->n == 0 || t->topics[t->n - 1] != topic)) {
+		if (t->n == t->cap) {
+			t->cap = t->cap == 0 ? 2 : 2 * t->cap;
+			t->topics = xrealloc(t->topics,
+			    t->cap * sizeof(*t->topics));
+		}
+		t->topics[t->n++] = topic;
 	}
-	t->topics[t->n++] = topic;
+	return t->id;
 }
 
 static void
@@ -2355,7 +2387,7 @@ trigmap_free(struct trigmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* The FTS5 tokenizer the index uses, to fold a query's words the same. */
+/* The FTS5 tokenizer the index uses, to fold a rule's words the same. */
 struct tok {
 	fts5_tokenizer	 api;
 	Fts5Tokenizer	*tk;
@@ -2394,40 +2426,95 @@ tok_close(struct tok *t)
 	t->tk = NULL;
 }
 
-struct tok_unit {
-	struct store_topics	*ts;
-	uint32_t		 topic;
-	int			 prefix;
-	int			 ntok;
-	char			 last[TOPIC_PREFIX_MAX + 1];
-	size_t			 lastlen;
-	int			 lastlong;
-	int			 nlong;		/* cut tokens before the last */
+/* The tokens of one phrase, collected for an alternative. */
+struct tok_phrase {
+	char	 (*v)[TOPIC_PREFIX_MAX];
+	size_t	*len;
+	int	*cut;		/* longer than TOPIC_PREFIX_MAX */
+	size_t	 n;
+	size_t	 cap;
 };
 
 static int
-tok_unit_cb(void *arg, int flags, const char *p, int n, int start, int end)
+tok_phrase_cb(void *arg, int flags, const char *p, int n, int start, int end)
 {
-	struct tok_unit	*u = arg;
+	struct tok_phrase	*ph = arg;
 
 	(void)flags;
 	(void)start;
 	(void)end;
 	if (n <= 0)
 		return SQLITE_OK;
-	/* every token but the last is exact; the last may be a prefix */
-	if (u->ntok > 0 && !u->lastlong)
-		trig_add(&u->ts->exact, u->last, u->lastlen, u->topic);
-	else if (u->ntok > 0) {
-		trig_add(&u->ts->prefix, u->last, u->lastlen, u->topic);
-		u->nlong++;
+	if (ph->n == ph->cap) {
+		ph->cap = ph->cap == 0 ? 8 : 2 * ph->cap;
+		ph->v = xrealloc(ph->v, ph->cap * sizeof(*ph->v));
+		ph->len = xrealloc(ph->len, ph->cap * sizeof(*ph->len));
+		ph->cut = xrealloc(ph->cut, ph->cap * sizeof(*ph->cut));
 	}
-	u->ntok++;
-	u->lastlong = (size_t)n > TOPIC_PREFIX_MAX;
-	u->lastlen = u->lastlong ? TOPIC_PREFIX_MAX : (size_t)n;
-	memcpy(u->last, p, u->lastlen);
+	ph->cut[ph->n] = n > TOPIC_PREFIX_MAX;
+	ph->len[ph->n] = ph->cut[ph->n] ? TOPIC_PREFIX_MAX : (size_t)n;
+	memcpy(ph->v[ph->n], p, ph->len[ph->n]);
+	ph->n++;
 	return SQLITE_OK;
 }
+
+static void
+alt_tok(struct alt *a, uint32_t id)
+{
+	a->toks = xrealloc(a->toks, (a->ntoks + 1) * sizeof(*a->toks));
+	a->toks[a->ntoks++] = id;
+}
+
+/*
+ * Adds the tokens of one phrase of alternative `a` (of topic `ti`, or
+ * TOPIC_NO_TOPIC for an exclude) to the triggers.  The last token of a
+ * prefix phrase, and a token cut to TOPIC_PREFIX_MAX bytes, are looked up
+ * as prefixes.
+ */
+static void
+alt_phrase(struct store_topics *ts, struct tok *tk, struct alt *a,
+    uint32_t ti, const char *text, size_t len, int prefix)
+{
+	struct tok_phrase	 ph;
+	size_t			 i;
+	int			 asprefix;
+
+	memset(&ph, 0, sizeof(ph));
+	tk->api.xTokenize(tk->tk, &ph, FTS5_TOKENIZE_QUERY |
+	    (prefix ? FTS5_TOKENIZE_PREFIX : 0), text, (int)len,
+	    tok_phrase_cb);
+	for (i = 0; i < ph.n; i++) {
+		asprefix = ph.cut[i] || (prefix && i == ph.n - 1);
+		alt_tok(a, trig_add(ts, asprefix ? &ts->prefix : &ts->exact,
+		    ph.v[i], ph.len[i], ti));
+		if (asprefix)
+			ts->prefix_lens |= 1ULL << (ph.len[i] - 1);
+	}
+	free(ph.v);
+	free(ph.len);
+	free(ph.cut);
+}
+
+/* FTS5's query syntax, as far as splitting and tokens go. */
+enum qlex {
+	QL_END,
+	QL_WORD,	/* a bareword */
+	QL_STRING,	/* "...": text unquoted in the lexeme's buf */
+	QL_LP,
+	QL_RP,
+	QL_LB,		/* '{' */
+	QL_RB,
+	QL_COLON,
+	QL_STAR,
+	QL_OTHER,	/* + ^ - , and anything else */
+};
+
+struct lexeme {
+	enum qlex	 type;
+	const char	*p;		/* where it starts in the rule */
+	size_t		 len;		/* its length there */
+	struct buf	 str;		/* QL_STRING: the text */
+};
 
 static int
 bareword_char(unsigned char c)
@@ -2437,99 +2524,204 @@ bareword_char(unsigned char c)
 	    (c >= 'A' && c <= 'Z');
 }
 
-/*
- * Adds the tokens a phrase (bareword or quoted string) of topic `ti` names
- * to the triggers.  Returns the number of tokens.
- */
-static int
-topic_trig_unit(struct store_topics *ts, struct tok *tk, uint32_t ti,
-    const char *text, size_t len, int prefix)
+static const char *
+qlex_next(const char *p, struct lexeme *l)
 {
-	struct tok_unit	 u;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	l->p = p;
+	buf_reset(&l->str);
+	if (*p == '\0')
+		l->type = QL_END;
+	else if (*p == '"') {
+		l->type = QL_STRING;
+		for (p++; *p != '\0'; p++) {
+			if (*p == '"' && p[1] == '"')
+				p++;
+			else if (*p == '"')
+				break;
+			buf_putc(&l->str, *p);
+		}
+		if (*p == '"')
+			p++;
+		l->len = (size_t)(p - l->p);
+		return p;
+	} else if (bareword_char((unsigned char)*p)) {
+		l->type = QL_WORD;
+		while (bareword_char((unsigned char)*p))
+			p++;
+		l->len = (size_t)(p - l->p);
+		return p;
+	} else
+		l->type = *p == '(' ? QL_LP : *p == ')' ? QL_RP :
+		    *p == '{' ? QL_LB : *p == '}' ? QL_RB :
+		    *p == ':' ? QL_COLON : *p == '*' ? QL_STAR : QL_OTHER;
+	l->len = *p != '\0';
+	return p + l->len;
+}
 
-	memset(&u, 0, sizeof(u));
-	u.ts = ts;
-	u.topic = ti;
-	u.prefix = prefix;
-	tk->api.xTokenize(tk->tk, &u, FTS5_TOKENIZE_QUERY |
-	    (prefix ? FTS5_TOKENIZE_PREFIX : 0), text, (int)len, tok_unit_cb);
-	if (u.ntok == 0)
-		return 0;
-	/* a token cut to TOPIC_PREFIX_MAX bytes is looked up as a prefix */
-	if (!prefix && !u.lastlong)
-		trig_add(&ts->exact, u.last, u.lastlen, ti);
-	else
-		trig_add(&ts->prefix, u.last, u.lastlen, ti);
-	if (u.lastlong || u.nlong)
-		ts->prefix_lens |= 1ULL << (TOPIC_PREFIX_MAX - 1);
-	if (prefix)
-		ts->prefix_lens |= 1ULL << (u.lastlen - 1);
-	return u.ntok;
+static int
+lex_is(const struct lexeme *l, const char *word)
+{
+	return l->type == QL_WORD && l->len == strlen(word) &&
+	    memcmp(l->p, word, l->len) == 0;
+}
+
+/* The lexemes of one alternative, from `from` up to `to`. */
+static void
+rule_alt(struct store_topics *ts, struct tok *tk, struct rule *r,
+    uint32_t ti, struct lexeme *v, size_t from, size_t to)
+{
+	struct alt	*a;
+	const char	*start, *end;
+	size_t		 i = from, k;
+	int		 simple;
+
+	if (from >= to)
+		return;
+	r->alts = xrealloc(r->alts, (r->nalts + 1) * sizeof(*r->alts));
+	a = &r->alts[r->nalts++];
+	memset(a, 0, sizeof(*a));
+	start = v[from].p;
+	end = v[to - 1].p + v[to - 1].len;
+	a->text = xstrndup(start, (size_t)(end - start));
+
+	/* [col : | {cols} :] phrase [*] */
+	if (i + 1 < to && v[i].type == QL_WORD && v[i + 1].type == QL_COLON)
+		i += 2;
+	else if (v[i].type == QL_LB) {
+		while (i < to && v[i].type != QL_RB)
+			i++;
+		i += 2;
+	}
+	simple = i < to && (v[i].type == QL_STRING ||
+	    (v[i].type == QL_WORD && !lex_is(&v[i], "AND") &&
+	    !lex_is(&v[i], "NOT") && !lex_is(&v[i], "NEAR"))) &&
+	    (i + 1 == to || (i + 2 == to && v[i + 1].type == QL_STAR));
+	if (simple) {
+		a->all = 1;
+		if (v[i].type == QL_STRING)
+			alt_phrase(ts, tk, a, ti, v[i].str.data ?
+			    v[i].str.data : "", v[i].str.len, i + 1 < to);
+		else
+			alt_phrase(ts, tk, a, ti, v[i].p, v[i].len, i + 1 < to);
+		return;
+	}
+	/* anything else: every phrase's tokens, any of them will do */
+	for (k = from; k < to; k++) {
+		int	 prefix = k + 1 < to && v[k + 1].type == QL_STAR;
+
+		if (v[k].type == QL_LB) {
+			while (k < to && v[k].type != QL_RB)
+				k++;
+			continue;
+		}
+		if (v[k].type == QL_STRING)
+			alt_phrase(ts, tk, a, ti, v[k].str.data ?
+			    v[k].str.data : "", v[k].str.len, prefix);
+		else if (v[k].type == QL_WORD &&
+		    !(k + 1 < to && v[k + 1].type == QL_COLON) &&
+		    !lex_is(&v[k], "AND") && !lex_is(&v[k], "OR") &&
+		    !lex_is(&v[k], "NOT") && !(lex_is(&v[k], "NEAR") &&
+		    k + 1 < to && v[k + 1].type == QL_LP))
+			alt_phrase(ts, tk, a, ti, v[k].p, v[k].len, prefix);
+	}
+}
+
+/* Splits a rule at its top-level ORs into alternatives. */
+static void
+rule_compile(struct store_topics *ts, struct tok *tk, struct rule *r,
+    const char *text, uint32_t ti)
+{
+	struct lexeme	*v = NULL;
+	const char	*p = text;
+	size_t		 n = 0, cap = 0, i, from = 0;
+	int		 depth = 0;
+
+	r->text = xstrdup(text);
+	do {
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		buf_init(&v[n].str, 0);
+		p = qlex_next(p, &v[n]);
+	} while (v[n++].type != QL_END);
+	n--;
+	for (i = 0; i < n; i++) {
+		if (v[i].type == QL_LP)
+			depth++;
+		else if (v[i].type == QL_RP && depth > 0)
+			depth--;
+		else if (depth == 0 && lex_is(&v[i], "OR")) {
+			rule_alt(ts, tk, r, ti, v, from, i);
+			from = i + 1;
+		}
+	}
+	rule_alt(ts, tk, r, ti, v, from, n);
+	for (i = 0; i <= n; i++)
+		buf_free(&v[i].str);
+	free(v);
+}
+
+static void
+rule_clear(struct rule *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nalts; i++) {
+		free(r->alts[i].text);
+		free(r->alts[i].toks);
+	}
+	free(r->alts);
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Can alternative `a` match the batch (stamped in ts->present)? */
+static int
+alt_live(const struct store_topics *ts, const struct alt *a)
+{
+	size_t	 i;
+
+	if (a->ntoks == 0)
+		return 1;	/* nothing to go by: run it */
+	for (i = 0; i < a->ntoks; i++) {
+		int	 here = ts->present[a->toks[i]] == ts->stamp;
+
+		if (a->all && !here)
+			return 0;
+		if (!a->all && here)
+			return 1;
+	}
+	return a->all;
 }
 
 /*
- * Reads the phrases of an FTS5 query for their tokens: barewords and
- * quoted strings, a '*' after one making its last token a prefix.  Column
- * names (before ':' or in {}) and the operators AND, OR, NOT and NEAR are
- * no phrases.  Anything a document must contain to match is among the
- * tokens found, which is all the prefilter needs; extra ones (the right
- * side of a NOT, NEAR's distance) only make it run a topic needlessly.
+ * The part of a rule that can match the batch, in *out: the whole rule
+ * when every alternative can, else the live ones joined by OR.  Returns
+ * the number of live alternatives.
  */
-static int
-topic_triggers(struct store_topics *ts, struct tok *tk, uint32_t ti,
-    const char *q)
+static size_t
+rule_live(const struct store_topics *ts, const struct rule *r,
+    struct buf *out)
 {
-	struct buf	 b;
-	const char	*p = q, *w, *e;
-	int		 ntok = 0, prefix;
-	size_t		 wl;
+	size_t	 i, n = 0;
 
-	buf_init(&b, 0);
-	while (*p != '\0') {
-		unsigned char	 c = (unsigned char)*p;
-
-		if (c == '"') {
-			buf_reset(&b);
-			for (p++; *p != '\0'; p++) {
-				if (*p == '"' && p[1] == '"')
-					p++;
-				else if (*p == '"')
-					break;
-				buf_putc(&b, *p);
-			}
-			if (*p == '"')
-				p++;
-			for (e = p; *e == ' ' || *e == '\t'; e++)
-				;
-			prefix = *e == '*';
-			ntok += topic_trig_unit(ts, tk, ti, b.data ? b.data :
-			    "", b.len, prefix);
-		} else if (c == '{') {
-			while (*p != '\0' && *p != '}')
-				p++;
-		} else if (bareword_char(c)) {
-			w = p;
-			while (bareword_char((unsigned char)*p))
-				p++;
-			wl = (size_t)(p - w);
-			for (e = p; *e == ' ' || *e == '\t' || *e == '\n'; e++)
-				;
-			if (*e == ':')
-				continue;	/* a column name */
-			if ((wl == 3 && (strncmp(w, "AND", 3) == 0 ||
-			    strncmp(w, "NOT", 3) == 0)) ||
-			    (wl == 2 && strncmp(w, "OR", 2) == 0) ||
-			    (wl == 4 && strncmp(w, "NEAR", 4) == 0 &&
-			    *e == '('))
-				continue;
-			ntok += topic_trig_unit(ts, tk, ti, w, wl, *e == '*');
-		} else
-			p++;
-		if (*p == '\0')
-			break;
+	buf_reset(out);
+	for (i = 0; i < r->nalts; i++) {
+		if (!alt_live(ts, &r->alts[i]))
+			continue;
+		if (n++ > 0)
+			buf_puts(out, " OR ");
+		buf_puts(out, r->alts[i].text);
 	}
-	buf_free(&b);
-	return ntok;
+	if (n == r->nalts && n > 0) {
+		buf_reset(out);
+		buf_puts(out, r->text);
+	}
+	return n;
 }
 
 static void
@@ -2538,8 +2730,8 @@ topic_rt_clear(struct topic_rt *t)
 	size_t	 i;
 
 	free(t->name);
-	free(t->match);
-	free(t->exclude);
+	rule_clear(&t->match);
+	rule_clear(&t->exclude);
 	free(t->feeds);
 	for (i = 0; i < t->nplugins; i++)
 		free(t->plugins[i]);
@@ -2558,8 +2750,11 @@ store_topics_free(struct store_topics *ts)
 	free(ts->t);
 	trigmap_free(&ts->exact);
 	trigmap_free(&ts->prefix);
-	free(ts->cand);
+	free(ts->present);
+	buf_free(&ts->q);
+	buf_free(&ts->x);
 	sqlite3_finalize(ts->st_insert);
+	sqlite3_finalize(ts->st_flush);
 	sqlite3_finalize(ts->st_clear);
 	sqlite3_finalize(ts->st_vocab);
 	sqlite3_finalize(ts->st_match);
@@ -2579,7 +2774,7 @@ topics_prepare(struct store_topics *ts, sqlite3_stmt **st, const char *sql,
 	return 0;
 }
 
-/* Runs a query once against the batch index: does it compile? */
+/* Runs a query once against the (empty) batch index: does it compile? */
 static int
 topics_try(struct store_topics *ts, const char *topic, const char *what,
     const char *q, char **errstr)
@@ -2611,16 +2806,25 @@ store_topics_new(struct store *s, const struct store_topic *in, size_t n,
 	memset(&tk, 0, sizeof(tk));
 	ts = xcalloc(1, sizeof(*ts));
 	ts->s = s;
+	buf_init(&ts->q, 0);
+	buf_init(&ts->x, 0);
 	if (sqlite3_exec(s->db, "PRAGMA temp_store = MEMORY", NULL, NULL,
 	    NULL) != SQLITE_OK || sqlite3_exec(s->db, topic_temp_sql, NULL,
 	    NULL, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "creating the topic matcher's index");
 		goto fail;
 	}
+	/*
+	 * 'optimize' after the inserts moves the batch from FTS5's pending
+	 * terms (whose prefix lookups sort every term) into one segment.
+	 */
 	if (topics_prepare(ts, &ts->st_insert,
 	    "INSERT INTO temp.topic_batch (rowid, title, summary, content,"
 	    " author) SELECT id, title, summary, content, author"
 	    " FROM main.items WHERE id = ?1", errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_flush,
+	    "INSERT INTO temp.topic_batch (topic_batch) VALUES ('optimize')",
+	    errstr) == -1 ||
 	    topics_prepare(ts, &ts->st_clear,
 	    "INSERT INTO temp.topic_batch (topic_batch) VALUES ('delete-all')",
 	    errstr) == -1 ||
@@ -2639,14 +2843,10 @@ store_topics_new(struct store *s, const struct store_topic *in, size_t n,
 	if (tok_open(s->db, &tk, errstr) == -1)
 		goto fail;
 	ts->t = xcalloc(n > 0 ? n : 1, sizeof(*ts->t));
-	ts->cand = xcalloc(n > 0 ? n : 1, sizeof(*ts->cand));
 	for (i = 0; i < n; i++) {
 		struct topic_rt	*t = &ts->t[ts->n++];
 
 		t->name = xstrdup(in[i].name);
-		t->match = xstrdup(in[i].match);
-		if (in[i].exclude != NULL && *in[i].exclude != '\0')
-			t->exclude = xstrdup(in[i].exclude);
 		if (in[i].nfeeds > 0) {
 			t->feeds = xcalloc(in[i].nfeeds, sizeof(*t->feeds));
 			memcpy(t->feeds, in[i].feeds,
@@ -2657,13 +2857,20 @@ store_topics_new(struct store *s, const struct store_topic *in, size_t n,
 		for (j = 0; j < in[i].nplugins; j++)
 			t->plugins[j] = xstrdup(in[i].plugins[j]);
 		t->nplugins = in[i].nplugins;
-		if (topics_try(ts, t->name, "match", t->match, errstr) == -1 ||
-		    (t->exclude != NULL && topics_try(ts, t->name, "exclude",
-		    t->exclude, errstr) == -1))
+		if (topics_try(ts, t->name, "match", in[i].match,
+		    errstr) == -1 || (in[i].exclude != NULL &&
+		    *in[i].exclude != '\0' && topics_try(ts, t->name,
+		    "exclude", in[i].exclude, errstr) == -1))
 			goto fail;
-		if (topic_triggers(ts, &tk, (uint32_t)i, t->match) == 0)
-			t->always = 1;
+		rule_compile(ts, &tk, &t->match, in[i].match, (uint32_t)i);
+		for (j = 0; j < t->match.nalts; j++)
+			if (t->match.alts[j].ntoks == 0)
+				t->always = 1;
+		if (in[i].exclude != NULL && *in[i].exclude != '\0')
+			rule_compile(ts, &tk, &t->exclude, in[i].exclude,
+			    TOPIC_NO_TOPIC);
 	}
+	ts->present = xcalloc(ts->ntok + 1, sizeof(*ts->present));
 	tok_close(&tk);
 	return ts;
 fail:
@@ -2679,7 +2886,7 @@ store_topics_stats(const struct store_topics *ts,
 	*out = ts->stats;
 }
 
-/* Marks the topics a term of the batch triggers. */
+/* A token of the batch that a rule names: stamp it, mark its topics. */
 static void
 topics_mark(struct store_topics *ts, struct trig *t)
 {
@@ -2687,6 +2894,7 @@ topics_mark(struct store_topics *ts, struct trig *t)
 
 	if (t == NULL)
 		return;
+	ts->present[t->id] = ts->stamp;
 	for (i = 0; i < t->n; i++)
 		ts->t[t->topics[i]].stamp = ts->stamp;
 }
@@ -2694,8 +2902,7 @@ topics_mark(struct store_topics *ts, struct trig *t)
 /*
  * The terms that hit (the marked spans, case-insensitively distinct, '\n'
  * between) and the first field with one, from the highlight() of each
- * column.  Returns NULL terms when nothing was marked (a match only a
- * column filter's absence explains cannot happen, but be safe).
+ * column.  NULL when nothing was marked.
  */
 static char *
 topic_terms(const char *const hl[4], const char **field)
@@ -2754,23 +2961,27 @@ topic_has_feed(const struct topic_rt *t, int64_t feed_id)
 	return 0;
 }
 
-/* Runs topic `t` over the batch and records its matches. */
+/* Runs the live part of topic `t` over the batch, records its matches. */
 static int
 topic_run(struct store_topics *ts, struct topic_rt *t, size_t *nmatches,
     char **errstr)
 {
 	struct store	*s = ts->s;
-	sqlite3_stmt	*st = t->exclude != NULL ? ts->st_match_ex :
-			    ts->st_match;
+	sqlite3_stmt	*st;
 	const char	*hl[4], *field;
 	char		*terms;
 	int64_t		 item_id;
-	int		 rc, created, c;
+	int		 rc, created, c, ex;
 
+	if (rule_live(ts, &t->match, &ts->q) == 0)
+		return 0;
+	ex = t->exclude.text != NULL && rule_live(ts, &t->exclude, &ts->x) > 0;
+	st = ex ? ts->st_match_ex : ts->st_match;
 	ts->stats.candidates++;
-	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
-	if (t->exclude != NULL)
-		sqlite3_bind_text(st, 2, t->exclude, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, ts->q.data, (int)ts->q.len, SQLITE_STATIC);
+	if (ex)
+		sqlite3_bind_text(st, 2, ts->x.data, (int)ts->x.len,
+		    SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, TOPIC_HL_OPEN, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, TOPIC_HL_CLOSE, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2804,9 +3015,9 @@ store_topics_match(struct store *s, struct store_topics *ts,
     int64_t feed_id, const int64_t *items, size_t nitems, size_t *nmatchp,
     char **errstr)
 {
-	const unsigned char	*term;
-	size_t			 i, nmatches = 0, tl, L;
-	int			 own, rc, ret = -1;
+	const char	*term;
+	size_t		 i, nmatches = 0, tl, L;
+	int		 own, rc, ret = -1;
 
 	if (nmatchp != NULL)
 		*nmatchp = 0;
@@ -2816,25 +3027,32 @@ store_topics_match(struct store *s, struct store_topics *ts,
 		return -1;
 	ts->stats.batches++;
 	ts->stats.items += nitems;
-	if (++ts->stamp == 0)
+	if (++ts->stamp == 0) {
+		/* after 2^32 batches: forget every old stamp */
+		memset(ts->present, 0, (ts->ntok + 1) * sizeof(*ts->present));
+		for (i = 0; i < ts->n; i++)
+			ts->t[i].stamp = 0;
 		ts->stamp = 1;
+	}
 	for (i = 0; i < nitems; i++) {
 		sqlite3_bind_int64(ts->st_insert, 1, items[i]);
 		if (step_write(s, ts->st_insert, "indexing a batch",
 		    errstr) == -1)
 			goto done;
 	}
-	/* Which topics name a token of this batch? */
+	if (step_write(s, ts->st_flush, "indexing a batch", errstr) == -1)
+		goto done;
+	/* Which tokens that rules name does this batch hold? */
 	while ((rc = sqlite3_step(ts->st_vocab)) == SQLITE_ROW) {
-		term = sqlite3_column_text(ts->st_vocab, 0);
+		term = (const char *)sqlite3_column_text(ts->st_vocab, 0);
 		tl = (size_t)sqlite3_column_bytes(ts->st_vocab, 0);
 		if (term == NULL)
 			continue;
-		topics_mark(ts, trig_find(&ts->exact, (const char *)term, tl));
+		topics_mark(ts, trig_find(&ts->exact, term, tl));
 		for (L = 1; L <= tl && L <= TOPIC_PREFIX_MAX; L++)
 			if (ts->prefix_lens & (1ULL << (L - 1)))
-				topics_mark(ts, trig_find(&ts->prefix,
-				    (const char *)term, L));
+				topics_mark(ts, trig_find(&ts->prefix, term,
+				    L));
 	}
 	stmt_done(ts->st_vocab);
 	if (rc != SQLITE_DONE) {
@@ -2844,6 +3062,7 @@ store_topics_match(struct store *s, struct store_topics *ts,
 	for (i = 0; i < ts->n; i++) {
 		struct topic_rt	*t = &ts->t[i];
 
+		/* a rule naming no token at all runs on every batch */
 		if ((t->stamp != ts->stamp && !t->always) ||
 		    !topic_has_feed(t, feed_id))
 			continue;
