@@ -935,7 +935,10 @@ def main():
 
     print(STATE["port"])
     print("sentinel %d" % STATE["sentinel"])
-    print("blackhole %d" % bport)
+    print("blackhole %d" % bport, flush=True)
+    # "ready" only once the bombs are built: on a loaded machine a client
+    # that asked for one earlier would wait past its own timeout.
+    BOMBS.ready.wait(timeout=60)
     print("ready", flush=True)
     try:
         srv.serve_forever(poll_interval=0.2)

@@ -233,7 +233,7 @@ class Harness:
                              stdin=subprocess.DEVNULL, text=True)
         self.procs.append(p)
         lines = []
-        end = time.monotonic() + 30
+        end = time.monotonic() + 90
         buf = ""
         while "ready" not in lines and time.monotonic() < end:
             r, _, _ = select.select([p.stdout], [], [], 1.0)
