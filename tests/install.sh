@@ -16,6 +16,9 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAKE=${MAKE:-make}
+# A sub-make of `make check` inherits -w and the jobserver through these:
+# its "make[4]: Entering directory" lines would land in our captured output.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 if ! command -v "$MAKE" >/dev/null 2>&1; then
 	echo "SKIP: $MAKE not found"
@@ -57,7 +60,8 @@ if ! timeout 60 "$MAKE" -s --no-print-directory -C "$top_builddir" \
 	echo "1..$n"
 	exit 1
 fi
-. "$T/vars"
+grep -E "^[a-z]+='" "$T/vars" >"$T/vars.sh"
+. "$T/vars.sh"
 # The shipped configuration files are etc/'s list (etc/Makefile.am).
 printf 'herald-install-conf:\n\t@echo $(HERALD_CONF_FILES)\n' >"$T/conf.mk"
 conf_files=$(timeout 60 "$MAKE" -s --no-print-directory -C "$top_builddir/etc" \
