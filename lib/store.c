@@ -2213,42 +2213,41 @@ store_topic_entries(struct store *s, const char *topic, int64_t since,
 
 /* Topic matching. */
 
-#define TOPIC_HL_OPEN	"\x01"
-#define TOPIC_HL_CLOSE	"\x02"
+#define TOPIC_NCOLS	4
 #define TOPIC_MAX_TERMS	32
 #define TOPIC_MAX_TERM	200	/* bytes kept of one matched term */
 #define TOPIC_PREFIX_MAX 64	/* longer tokens are looked up as prefixes */
 #define TOPIC_NO_TOPIC	UINT32_MAX
+#define TOPIC_SNIPPET	16	/* tokens in a snippet ... */
+#define TOPIC_LEAD	3	/* ... of them before the first hit */
 
-/* The temporary index a batch is matched in, and its vocabulary. */
+static const char *const topic_fields[TOPIC_NCOLS] = {
+	"title", "summary", "content", "author"
+};
+
+/*
+ * The temporary index for the rules the matcher leaves to FTS5 itself
+ * (those with NEAR): it holds only the batch's items such a rule may
+ * match, as an external-content index over items.
+ */
 static const char topic_temp_sql[] =
+	"PRAGMA temp_store = MEMORY;"
 	"CREATE TEMP VIEW IF NOT EXISTS topic_src AS"
 	"  SELECT id, title, summary, content, author FROM main.items;"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.topic_batch USING fts5("
 	"  title, summary, content, author,"
 	"  content='topic_src', content_rowid='id',"
-	"  tokenize='unicode61 remove_diacritics 2');"
-	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.topic_vocab"
-	"  USING fts5vocab(temp, topic_batch, row);";
-
-/* The columns the matcher reads for each hit, after the rowid. */
-#define TOPIC_HL_COLS(t) \
-	"highlight(" t ", 0, ?3, ?4), highlight(" t ", 1, ?3, ?4)," \
-	" highlight(" t ", 2, ?3, ?4), highlight(" t ", 3, ?3, ?4)," \
-	" snippet(" t ", -1, '[', ']', '…', 16)"
-
-static const char *const topic_fields[] = {
-	"title", "summary", "content", "author"
-};
+	"  tokenize='unicode61 remove_diacritics 2');";
 
 /*
- * A token some rule names (folded by the index's tokenizer), exact or as
- * a prefix, with the topics whose match names it.  A batch that holds it
+ * A token that some rule names, folded by the index's tokenizer, exact or
+ * as a prefix, with the topics whose match names it: an article holding it
  * makes those topics candidates.
  */
 struct trig {
 	char		*term;
 	size_t		 len;
+	uint64_t	 hash;
 	uint32_t	 id;		/* index in store_topics.present */
 	uint32_t	*topics;
 	size_t		 n;
@@ -2262,36 +2261,66 @@ struct trigmap {
 };
 
 /*
- * One alternative of a rule: the rule is split at its top-level ORs.  A
- * phrase (a bareword or a quoted string, maybe a prefix, maybe under a
- * column filter) can only match when all its tokens are in the batch; any
- * other alternative (AND, NOT, NEAR, groups) when any of its tokens is.
- * An alternative that cannot match is left out of the query the batch
- * runs: most of a long rule costs nothing.
+ * A rule as a tree the matcher evaluates itself, on the tokens of one
+ * article: FTS5's query language with its precedence (implicit AND of
+ * adjacent phrases, then NOT, AND, OR), column filters, prefixes, ^ and +.
+ * NEAR is left to FTS5 (rule.fts).
  */
-struct alt {
-	char		*text;
-	uint32_t	*toks;
+enum qn_type {
+	QN_PHRASE,
+	QN_AND,
+	QN_OR,
+	QN_NOT,
+};
+
+struct qnode {
+	enum qn_type	 type;
+	struct qnode	*l, *r;
+	uint32_t	*toks;		/* token ids, in order */
 	size_t		 ntoks;
-	int		 all;
+	unsigned	 cols;		/* bit per column */
+	int		 initial;	/* ^: the first token of a column */
 };
 
 struct rule {
 	char		*text;
-	struct alt	*alts;
-	size_t		 nalts;
+	struct qnode	*root;
+	struct qnode	**phrases;	/* outside a NOT's right side */
+	size_t		 nphrases;
+	struct qnode	**all;		/* every node, to free */
+	size_t		 nall;
+	int		 fts;		/* evaluated by FTS5, not root */
 };
 
 struct topic_rt {
 	char		*name;
 	struct rule	 match;
 	struct rule	 exclude;	/* text NULL: none */
+	int		 fts;		/* match or exclude needs FTS5 */
 	int64_t		*feeds;
 	size_t		 nfeeds;
 	char		**plugins;
 	size_t		 nplugins;
-	uint32_t	 stamp;		/* batch that made it a candidate */
-	int		 always;	/* an alternative with no token */
+	int		 always;	/* no token to look for */
+	uint32_t	 stamp;		/* item that made it a candidate */
+	uint32_t	 fstamp;	/* batch that has it in the fallback */
+};
+
+/* A token of an article that a rule names. */
+struct hit {
+	uint32_t	 id;
+	uint32_t	 pos;
+	uint32_t	 start;		/* bytes in the column's text */
+	uint32_t	 end;
+	uint8_t		 col;
+};
+
+/* An occurrence of a rule's phrase: a matched term. */
+struct span {
+	uint8_t		 col;
+	uint32_t	 pos;
+	uint32_t	 start;
+	uint32_t	 end;
 };
 
 struct store_topics {
@@ -2302,92 +2331,30 @@ struct store_topics {
 	struct trigmap		 prefix;
 	uint64_t		 prefix_lens;	/* bit L-1: a prefix of L bytes */
 	uint32_t		 ntok;
-	uint32_t		*present;	/* per token: batch that has it */
-	uint32_t		 stamp;
-	struct buf		 q, x;		/* the queries of one run */
-	sqlite3_stmt		*st_insert, *st_flush, *st_clear, *st_vocab;
-	sqlite3_stmt		*st_match, *st_match_ex;
+	uint32_t		*present;	/* per token: item that has it */
+	uint32_t		 stamp;		/* the item being scanned */
+	uint32_t		 bstamp;	/* the batch */
+	struct tok		*tk;
+	/* the item being scanned */
+	const char		*text[TOPIC_NCOLS];
+	int			 textlen[TOPIC_NCOLS];
+	int			 col;
+	uint32_t		 pos;
+	struct hit		*hits;
+	size_t			 nhits, caphits;
+	uint32_t		*cand;
+	size_t			 ncand;
+	struct span		*spans;
+	size_t			 nspans, capspans;
+	int64_t			*fallback;	/* items for FTS5's rules */
+	size_t			 nfallback, capfallback;
+	int			 temp;		/* the temp index exists */
+	sqlite3_stmt		*st_item, *st_insert, *st_flush, *st_clear;
+	sqlite3_stmt		*st_fts, *st_fts_ex;
 	struct store_topics_stats stats;
 };
 
-static uint64_t
-trig_hash(const char *p, size_t len)
-{
-	return fnv_bytes(FNV_OFFSET, p, len);
-}
-
-static struct trig *
-trig_find(struct trigmap *m, const char *p, size_t len)
-{
-	size_t	 i;
-
-	if (m->cap == 0)
-		return NULL;
-	for (i = trig_hash(p, len) & (m->cap - 1); m->v[i].term != NULL;
-	    i = (i + 1) & (m->cap - 1))
-		if (m->v[i].len == len && memcmp(m->v[i].term, p, len) == 0)
-			return &m->v[i];
-	return NULL;
-}
-
-/* The token's id, added if new; `topic` (unless TOPIC_NO_TOPIC) noted. */
-static uint32_t
-trig_add(struct store_topics *ts, struct trigmap *m, const char *p,
-    size_t len, uint32_t topic)
-{
-	struct trig	*t, *old = m->v;
-	size_t		 oldcap = m->cap, i, j;
-
-	if ((t = trig_find(m, p, len)) == NULL) {
-		if (2 * (m->n + 1) > m->cap) {
-			m->cap = oldcap == 0 ? 256 : 2 * oldcap;
-			m->v = xcalloc(m->cap, sizeof(*m->v));
-			for (i = 0; i < oldcap; i++) {
-				if (old[i].term == NULL)
-					continue;
-				for (j = trig_hash(old[i].term, old[i].len) &
-				    (m->cap - 1); m->v[j].term != NULL;
-				    j = (j + 1) & (m->cap - 1))
-					;
-				m->v[j] = old[i];
-			}
-			free(old);
-		}
-		for (i = trig_hash(p, len) & (m->cap - 1); m->v[i].term != NULL;
-		    i = (i + 1) & (m->cap - 1))
-			;
-		t = &m->v[i];
-		t->term = xstrndup(p, len);
-		t->len = len;
-		t->id = ts->ntok++;
-		m->n++;
-	}
-	if (topic != TOPIC_NO_TOPIC &&
-	    (t->n == 0 || t->topics[t->n - 1] != topic)) {
-		if (t->n == t->cap) {
-			t->cap = t->cap == 0 ? 2 : 2 * t->cap;
-			t->topics = xrealloc(t->topics,
-			    t->cap * sizeof(*t->topics));
-		}
-		t->topics[t->n++] = topic;
-	}
-	return t->id;
-}
-
-static void
-trigmap_free(struct trigmap *m)
-{
-	size_t	 i;
-
-	for (i = 0; i < m->cap; i++) {
-		free(m->v[i].term);
-		free(m->v[i].topics);
-	}
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
-/* The FTS5 tokenizer the index uses, to fold a rule's words the same. */
+/* The FTS5 tokenizer the index uses, to fold text the same way. */
 struct tok {
 	fts5_tokenizer	 api;
 	Fts5Tokenizer	*tk;
@@ -2421,92 +2388,104 @@ tok_open(sqlite3 *db, struct tok *t, char **errstr)
 static void
 tok_close(struct tok *t)
 {
-	if (t->tk != NULL)
+	if (t != NULL && t->tk != NULL)
 		t->api.xDelete(t->tk);
-	t->tk = NULL;
+	free(t);
 }
 
-/* The tokens of one phrase, collected for an alternative. */
-struct tok_phrase {
-	char	 (*v)[TOPIC_PREFIX_MAX];
-	size_t	*len;
-	int	*cut;		/* longer than TOPIC_PREFIX_MAX */
-	size_t	 n;
-	size_t	 cap;
-};
+/* Triggers. */
 
-static int
-tok_phrase_cb(void *arg, int flags, const char *p, int n, int start, int end)
+static struct trig *
+trig_find(const struct trigmap *m, const char *p, size_t len, uint64_t h)
 {
-	struct tok_phrase	*ph = arg;
+	size_t	 i;
 
-	(void)flags;
-	(void)start;
-	(void)end;
-	if (n <= 0)
-		return SQLITE_OK;
-	if (ph->n == ph->cap) {
-		ph->cap = ph->cap == 0 ? 8 : 2 * ph->cap;
-		ph->v = xrealloc(ph->v, ph->cap * sizeof(*ph->v));
-		ph->len = xrealloc(ph->len, ph->cap * sizeof(*ph->len));
-		ph->cut = xrealloc(ph->cut, ph->cap * sizeof(*ph->cut));
+	if (m->cap == 0)
+		return NULL;
+	for (i = h & (m->cap - 1); m->v[i].term != NULL;
+	    i = (i + 1) & (m->cap - 1))
+		if (m->v[i].hash == h && m->v[i].len == len &&
+		    memcmp(m->v[i].term, p, len) == 0)
+			return &m->v[i];
+	return NULL;
+}
+
+/* The token's id, added if new; `topic` (unless TOPIC_NO_TOPIC) noted. */
+static uint32_t
+trig_add(struct store_topics *ts, struct trigmap *m, const char *p,
+    size_t len, uint32_t topic)
+{
+	struct trig	*t, *old = m->v;
+	uint64_t	 h = fnv_bytes(FNV_OFFSET, p, len);
+	size_t		 oldcap = m->cap, i, j;
+
+	if ((t = trig_find(m, p, len, h)) == NULL) {
+		if (2 * (m->n + 1) > m->cap) {
+			m->cap = oldcap == 0 ? 256 : 2 * oldcap;
+			m->v = xcalloc(m->cap, sizeof(*m->v));
+			for (i = 0; i < oldcap; i++) {
+				if (old[i].term == NULL)
+					continue;
+				for (j = old[i].hash & (m->cap - 1);
+				    m->v[j].term != NULL;
+				    j = (j + 1) & (m->cap - 1))
+					;
+				m->v[j] = old[i];
+			}
+			free(old);
+		}
+		for (i = h & (m->cap - 1); m->v[i].term != NULL;
+		    i = (i + 1) & (m->cap - 1))
+			;
+		t = &m->v[i];
+		t->term = xstrndup(p, len);
+		t->len = len;
+		t->hash = h;
+		t->id = ts->ntok++;
+		m->n++;
 	}
-	ph->cut[ph->n] = n > TOPIC_PREFIX_MAX;
-	ph->len[ph->n] = ph->cut[ph->n] ? TOPIC_PREFIX_MAX : (size_t)n;
-	memcpy(ph->v[ph->n], p, ph->len[ph->n]);
-	ph->n++;
-	return SQLITE_OK;
+	if (topic != TOPIC_NO_TOPIC &&
+	    (t->n == 0 || t->topics[t->n - 1] != topic)) {
+		if (t->n == t->cap) {
+			t->cap = t->cap == 0 ? 2 : 2 * t->cap;
+			t->topics = xrealloc(t->topics,
+			    t->cap * sizeof(*t->topics));
+		}
+		t->topics[t->n++] = topic;
+	}
+	return t->id;
 }
 
 static void
-alt_tok(struct alt *a, uint32_t id)
+trigmap_free(struct trigmap *m)
 {
-	a->toks = xrealloc(a->toks, (a->ntoks + 1) * sizeof(*a->toks));
-	a->toks[a->ntoks++] = id;
-}
+	size_t	 i;
 
-/*
- * Adds the tokens of one phrase of alternative `a` (of topic `ti`, or
- * TOPIC_NO_TOPIC for an exclude) to the triggers.  The last token of a
- * prefix phrase, and a token cut to TOPIC_PREFIX_MAX bytes, are looked up
- * as prefixes.
- */
-static void
-alt_phrase(struct store_topics *ts, struct tok *tk, struct alt *a,
-    uint32_t ti, const char *text, size_t len, int prefix)
-{
-	struct tok_phrase	 ph;
-	size_t			 i;
-	int			 asprefix;
-
-	memset(&ph, 0, sizeof(ph));
-	tk->api.xTokenize(tk->tk, &ph, FTS5_TOKENIZE_QUERY |
-	    (prefix ? FTS5_TOKENIZE_PREFIX : 0), text, (int)len,
-	    tok_phrase_cb);
-	for (i = 0; i < ph.n; i++) {
-		asprefix = ph.cut[i] || (prefix && i == ph.n - 1);
-		alt_tok(a, trig_add(ts, asprefix ? &ts->prefix : &ts->exact,
-		    ph.v[i], ph.len[i], ti));
-		if (asprefix)
-			ts->prefix_lens |= 1ULL << (ph.len[i] - 1);
+	for (i = 0; i < m->cap; i++) {
+		free(m->v[i].term);
+		free(m->v[i].topics);
 	}
-	free(ph.v);
-	free(ph.len);
-	free(ph.cut);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
 }
 
-/* FTS5's query syntax, as far as splitting and tokens go. */
+/* Parsing rules. */
+
 enum qlex {
 	QL_END,
 	QL_WORD,	/* a bareword */
-	QL_STRING,	/* "...": text unquoted in the lexeme's buf */
+	QL_STRING,	/* "...": the text unquoted in str */
 	QL_LP,
 	QL_RP,
 	QL_LB,		/* '{' */
 	QL_RB,
 	QL_COLON,
 	QL_STAR,
-	QL_OTHER,	/* + ^ - , and anything else */
+	QL_PLUS,
+	QL_CARET,
+	QL_MINUS,
+	QL_COMMA,
+	QL_OTHER,
 };
 
 struct lexeme {
@@ -2531,9 +2510,12 @@ qlex_next(const char *p, struct lexeme *l)
 		p++;
 	l->p = p;
 	buf_reset(&l->str);
-	if (*p == '\0')
+	if (*p == '\0') {
 		l->type = QL_END;
-	else if (*p == '"') {
+		l->len = 0;
+		return p;
+	}
+	if (*p == '"') {
 		l->type = QL_STRING;
 		for (p++; *p != '\0'; p++) {
 			if (*p == '"' && p[1] == '"')
@@ -2546,18 +2528,29 @@ qlex_next(const char *p, struct lexeme *l)
 			p++;
 		l->len = (size_t)(p - l->p);
 		return p;
-	} else if (bareword_char((unsigned char)*p)) {
+	}
+	if (bareword_char((unsigned char)*p)) {
 		l->type = QL_WORD;
 		while (bareword_char((unsigned char)*p))
 			p++;
 		l->len = (size_t)(p - l->p);
 		return p;
-	} else
-		l->type = *p == '(' ? QL_LP : *p == ')' ? QL_RP :
-		    *p == '{' ? QL_LB : *p == '}' ? QL_RB :
-		    *p == ':' ? QL_COLON : *p == '*' ? QL_STAR : QL_OTHER;
-	l->len = *p != '\0';
-	return p + l->len;
+	}
+	switch (*p) {
+	case '(': l->type = QL_LP; break;
+	case ')': l->type = QL_RP; break;
+	case '{': l->type = QL_LB; break;
+	case '}': l->type = QL_RB; break;
+	case ':': l->type = QL_COLON; break;
+	case '*': l->type = QL_STAR; break;
+	case '+': l->type = QL_PLUS; break;
+	case '^': l->type = QL_CARET; break;
+	case '-': l->type = QL_MINUS; break;
+	case ',': l->type = QL_COMMA; break;
+	default: l->type = QL_OTHER; break;
+	}
+	l->len = 1;
+	return p + 1;
 }
 
 static int
@@ -2567,102 +2560,381 @@ lex_is(const struct lexeme *l, const char *word)
 	    memcmp(l->p, word, l->len) == 0;
 }
 
-/* The lexemes of one alternative, from `from` up to `to`. */
-static void
-rule_alt(struct store_topics *ts, struct tok *tk, struct rule *r,
-    uint32_t ti, struct lexeme *v, size_t from, size_t to)
+struct qparse {
+	struct store_topics	*ts;
+	uint32_t		 topic;
+	struct rule		*r;
+	struct lexeme		*v;
+	size_t			 n;
+	size_t			 i;
+	int			 neg;	/* on a NOT's right side */
+};
+
+static const struct lexeme *
+qp_peek(struct qparse *qp, size_t ahead)
 {
-	struct alt	*a;
-	const char	*start, *end;
-	size_t		 i = from, k;
-	int		 simple;
+	static const struct lexeme	 end = { QL_END, "", 0, { 0 } };
 
-	if (from >= to)
-		return;
-	r->alts = xrealloc(r->alts, (r->nalts + 1) * sizeof(*r->alts));
-	a = &r->alts[r->nalts++];
-	memset(a, 0, sizeof(*a));
-	start = v[from].p;
-	end = v[to - 1].p + v[to - 1].len;
-	a->text = xstrndup(start, (size_t)(end - start));
-
-	/* [col : | {cols} :] phrase [*] */
-	if (i + 1 < to && v[i].type == QL_WORD && v[i + 1].type == QL_COLON)
-		i += 2;
-	else if (v[i].type == QL_LB) {
-		while (i < to && v[i].type != QL_RB)
-			i++;
-		i += 2;
-	}
-	simple = i < to && (v[i].type == QL_STRING ||
-	    (v[i].type == QL_WORD && !lex_is(&v[i], "AND") &&
-	    !lex_is(&v[i], "NOT") && !lex_is(&v[i], "NEAR"))) &&
-	    (i + 1 == to || (i + 2 == to && v[i + 1].type == QL_STAR));
-	if (simple) {
-		a->all = 1;
-		if (v[i].type == QL_STRING)
-			alt_phrase(ts, tk, a, ti, v[i].str.data ?
-			    v[i].str.data : "", v[i].str.len, i + 1 < to);
-		else
-			alt_phrase(ts, tk, a, ti, v[i].p, v[i].len, i + 1 < to);
-		return;
-	}
-	/* anything else: every phrase's tokens, any of them will do */
-	for (k = from; k < to; k++) {
-		int	 prefix = k + 1 < to && v[k + 1].type == QL_STAR;
-
-		if (v[k].type == QL_LB) {
-			while (k < to && v[k].type != QL_RB)
-				k++;
-			continue;
-		}
-		if (v[k].type == QL_STRING)
-			alt_phrase(ts, tk, a, ti, v[k].str.data ?
-			    v[k].str.data : "", v[k].str.len, prefix);
-		else if (v[k].type == QL_WORD &&
-		    !(k + 1 < to && v[k + 1].type == QL_COLON) &&
-		    !lex_is(&v[k], "AND") && !lex_is(&v[k], "OR") &&
-		    !lex_is(&v[k], "NOT") && !(lex_is(&v[k], "NEAR") &&
-		    k + 1 < to && v[k + 1].type == QL_LP))
-			alt_phrase(ts, tk, a, ti, v[k].p, v[k].len, prefix);
-	}
+	return qp->i + ahead < qp->n ? &qp->v[qp->i + ahead] : &end;
 }
 
-/* Splits a rule at its top-level ORs into alternatives. */
-static void
-rule_compile(struct store_topics *ts, struct tok *tk, struct rule *r,
-    const char *text, uint32_t ti)
+static struct qnode *
+qn_new(struct qparse *qp, enum qn_type type)
 {
-	struct lexeme	*v = NULL;
-	const char	*p = text;
-	size_t		 n = 0, cap = 0, i, from = 0;
-	int		 depth = 0;
+	struct rule	*r = qp->r;
+	struct qnode	*q = xcalloc(1, sizeof(*q));
 
+	q->type = type;
+	r->all = xrealloc(r->all, (r->nall + 1) * sizeof(*r->all));
+	r->all[r->nall++] = q;
+	return q;
+}
+
+static struct qnode *
+qn_bin(struct qparse *qp, enum qn_type type, struct qnode *l,
+    struct qnode *r)
+{
+	struct qnode	*q;
+
+	if (l == NULL || r == NULL)
+		return l != NULL ? l : r;
+	q = qn_new(qp, type);
+	q->l = l;
+	q->r = r;
+	return q;
+}
+
+/* Collects a phrase piece's tokens. */
+struct tok_piece {
+	struct store_topics	*ts;
+	struct qnode		*q;
+	uint32_t		 topic;
+	char			 last[TOPIC_PREFIX_MAX];
+	size_t			 lastlen;
+	int			 lastcut;
+	int			 any;
+};
+
+static void
+piece_flush(struct tok_piece *tp, int prefix)
+{
+	struct store_topics	*ts = tp->ts;
+	struct qnode		*q = tp->q;
+	int			 asprefix = prefix || tp->lastcut;
+
+	if (!tp->any)
+		return;
+	q->toks = xrealloc(q->toks, (q->ntoks + 1) * sizeof(*q->toks));
+	q->toks[q->ntoks++] = trig_add(ts, asprefix ? &ts->prefix :
+	    &ts->exact, tp->last, tp->lastlen, tp->topic);
+	if (asprefix)
+		ts->prefix_lens |= 1ULL << (tp->lastlen - 1);
+	tp->any = 0;
+}
+
+static int
+tok_piece_cb(void *arg, int flags, const char *p, int n, int start, int end)
+{
+	struct tok_piece	*tp = arg;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	if (n <= 0)
+		return SQLITE_OK;
+	piece_flush(tp, 0);
+	tp->lastcut = n > TOPIC_PREFIX_MAX;
+	tp->lastlen = tp->lastcut ? TOPIC_PREFIX_MAX : (size_t)n;
+	memcpy(tp->last, p, tp->lastlen);
+	tp->any = 1;
+	return SQLITE_OK;
+}
+
+static void
+qp_piece(struct qparse *qp, struct qnode *q, const char *text, size_t len,
+    int prefix)
+{
+	struct tok_piece	 tp;
+
+	memset(&tp, 0, sizeof(tp));
+	tp.ts = qp->ts;
+	tp.q = q;
+	tp.topic = qp->neg ? TOPIC_NO_TOPIC : qp->topic;
+	qp->ts->tk->api.xTokenize(qp->ts->tk->tk, &tp, FTS5_TOKENIZE_QUERY |
+	    (prefix ? FTS5_TOKENIZE_PREFIX : 0), text, (int)len,
+	    tok_piece_cb);
+	piece_flush(&tp, prefix);
+}
+
+static int
+lex_phrase_start(const struct lexeme *l)
+{
+	return l->type == QL_STRING || (l->type == QL_WORD &&
+	    !lex_is(l, "AND") && !lex_is(l, "OR") && !lex_is(l, "NOT"));
+}
+
+/* phrase := piece ['*'] ('+' piece ['*'])* */
+static struct qnode *
+qp_phrase(struct qparse *qp, unsigned cols, int initial)
+{
+	struct qnode		*q = qn_new(qp, QN_PHRASE);
+	const struct lexeme	*l;
+	int			 prefix;
+
+	q->cols = cols;
+	q->initial = initial;
+	for (;;) {
+		l = qp_peek(qp, 0);
+		if (l->type != QL_STRING && l->type != QL_WORD)
+			break;
+		qp->i++;
+		prefix = qp_peek(qp, 0)->type == QL_STAR;
+		if (prefix)
+			qp->i++;
+		if (l->type == QL_STRING)
+			qp_piece(qp, q, l->str.data ? l->str.data : "",
+			    l->str.len, prefix);
+		else
+			qp_piece(qp, q, l->p, l->len, prefix);
+		if (qp_peek(qp, 0)->type != QL_PLUS)
+			break;
+		qp->i++;
+	}
+	if (q->ntoks == 0)
+		qp->r->fts = 1;	/* FTS5 knows what an empty phrase does */
+	if (!qp->neg) {
+		qp->r->phrases = xrealloc(qp->r->phrases,
+		    (qp->r->nphrases + 1) * sizeof(*qp->r->phrases));
+		qp->r->phrases[qp->r->nphrases++] = q;
+	}
+	return q;
+}
+
+/* A column filter before ':', or 0 if the next lexemes are none. */
+static unsigned
+qp_colset(struct qparse *qp)
+{
+	size_t			 save = qp->i, c;
+	const struct lexeme	*l;
+	unsigned		 mask = 0;
+	int			 minus = 0;
+
+	if (qp_peek(qp, 0)->type == QL_MINUS) {
+		minus = 1;
+		qp->i++;
+	}
+	l = qp_peek(qp, 0);
+	if (l->type == QL_LB) {
+		for (qp->i++; (l = qp_peek(qp, 0))->type == QL_WORD ||
+		    l->type == QL_STRING; qp->i++)
+			for (c = 0; c < TOPIC_NCOLS; c++)
+				if ((l->type == QL_WORD ? l->len ==
+				    strlen(topic_fields[c]) && strncasecmp(l->p,
+				    topic_fields[c], l->len) == 0 :
+				    l->str.data != NULL && strcasecmp(
+				    l->str.data, topic_fields[c]) == 0))
+					mask |= 1u << c;
+		if (l->type != QL_RB || qp_peek(qp, 1)->type != QL_COLON)
+			goto none;
+		qp->i += 2;
+	} else if ((l->type == QL_WORD || l->type == QL_STRING) &&
+	    qp_peek(qp, 1)->type == QL_COLON) {
+		for (c = 0; c < TOPIC_NCOLS; c++)
+			if (l->type == QL_WORD ? l->len ==
+			    strlen(topic_fields[c]) && strncasecmp(l->p,
+			    topic_fields[c], l->len) == 0 :
+			    l->str.data != NULL && strcasecmp(l->str.data,
+			    topic_fields[c]) == 0)
+				mask |= 1u << c;
+		qp->i += 2;
+	} else
+		goto none;
+	return minus ? ~mask & ((1u << TOPIC_NCOLS) - 1) : mask;
+none:
+	qp->i = save;
+	return 0;
+}
+
+static struct qnode	*qp_or(struct qparse *, unsigned);
+
+/*
+ * NEAR(phrase phrase ..., N): its phrases count for the terms and the
+ * triggers, the rule for FTS5.
+ */
+static void
+qp_near(struct qparse *qp, unsigned cols)
+{
+	qp->r->fts = 1;
+	qp->i += 2;
+	while (qp_peek(qp, 0)->type != QL_RP &&
+	    qp_peek(qp, 0)->type != QL_END) {
+		if (qp_peek(qp, 0)->type == QL_COMMA) {
+			qp->i += 2;	/* , N */
+			continue;
+		}
+		if (qp_peek(qp, 0)->type == QL_CARET)
+			qp->i++;
+		if (lex_phrase_start(qp_peek(qp, 0)))
+			qp_phrase(qp, cols, 0);
+		else
+			qp->i++;
+	}
+	qp->i++;
+}
+
+/* A nearset with an optional column filter; NULL for a NEAR group. */
+static struct qnode *
+qp_cnearset(struct qparse *qp, unsigned cols)
+{
+	unsigned	 c;
+	int		 initial = 0;
+
+	if ((c = qp_colset(qp)) != 0)
+		cols &= c;
+	if (lex_is(qp_peek(qp, 0), "NEAR") &&
+	    qp_peek(qp, 1)->type == QL_LP) {
+		qp_near(qp, cols);
+		return NULL;
+	}
+	if (qp_peek(qp, 0)->type == QL_CARET) {
+		initial = 1;
+		qp->i++;
+	}
+	return qp_phrase(qp, cols, initial);
+}
+
+static int
+qp_cnearset_start(struct qparse *qp)
+{
+	const struct lexeme	*l = qp_peek(qp, 0);
+	size_t			 save = qp->i;
+	unsigned		 c;
+	int			 paren;
+
+	if (l->type == QL_CARET || lex_phrase_start(l)) {
+		/* not "col : (" which is an expression of its own */
+		if ((c = qp_colset(qp)) != 0) {
+			paren = qp_peek(qp, 0)->type == QL_LP;
+			qp->i = save;
+			return !paren;
+		}
+		return 1;
+	}
+	if (l->type == QL_MINUS || l->type == QL_LB) {
+		if ((c = qp_colset(qp)) == 0)
+			return 0;
+		paren = qp_peek(qp, 0)->type == QL_LP;
+		qp->i = save;
+		return !paren;
+	}
+	return 0;
+}
+
+/* ( expr ) | colset : ( expr ) | cnearset+ (an implicit AND) */
+static struct qnode *
+qp_unit(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = NULL;
+	size_t		 save = qp->i;
+	unsigned	 c;
+
+	if (qp_peek(qp, 0)->type == QL_LP) {
+		qp->i++;
+		q = qp_or(qp, cols);
+		if (qp_peek(qp, 0)->type == QL_RP)
+			qp->i++;
+		return q;
+	}
+	if ((c = qp_colset(qp)) != 0 && qp_peek(qp, 0)->type == QL_LP) {
+		qp->i++;
+		q = qp_or(qp, c & cols);
+		if (qp_peek(qp, 0)->type == QL_RP)
+			qp->i++;
+		return q;
+	}
+	qp->i = save;
+	while (qp_cnearset_start(qp))
+		q = qn_bin(qp, QN_AND, q, qp_cnearset(qp, cols));
+	return q;
+}
+
+static struct qnode *
+qp_not(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = qp_unit(qp, cols), *r;
+	int		 neg = qp->neg;
+
+	while (lex_is(qp_peek(qp, 0), "NOT")) {
+		qp->i++;
+		qp->neg = 1;
+		r = qp_unit(qp, cols);
+		qp->neg = neg;
+		q = q != NULL && r != NULL ? qn_bin(qp, QN_NOT, q, r) : NULL;
+	}
+	return q;
+}
+
+static struct qnode *
+qp_and(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = qp_not(qp, cols), *r;
+
+	while (lex_is(qp_peek(qp, 0), "AND")) {
+		qp->i++;
+		r = qp_not(qp, cols);
+		q = q != NULL && r != NULL ? qn_bin(qp, QN_AND, q, r) : NULL;
+	}
+	return q;
+}
+
+static struct qnode *
+qp_or(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = qp_and(qp, cols), *r;
+
+	while (lex_is(qp_peek(qp, 0), "OR")) {
+		qp->i++;
+		r = qp_and(qp, cols);
+		q = q != NULL && r != NULL ? qn_bin(qp, QN_OR, q, r) : NULL;
+	}
+	return q;
+}
+
+/*
+ * Compiles a rule FTS5 accepted: its tree, or rule.fts when it holds what
+ * the tree does not (NEAR) or when the parse did not use every lexeme
+ * (then FTS5's reading decides).  Its phrases' tokens become triggers of
+ * topic `ti` (of none for an exclude).
+ */
+static void
+rule_compile(struct store_topics *ts, struct rule *r, const char *text,
+    uint32_t ti)
+{
+	struct qparse	 qp;
+	const char	*p = text;
+	size_t		 cap = 0, i;
+
+	memset(&qp, 0, sizeof(qp));
+	qp.ts = ts;
+	qp.topic = ti;
+	qp.r = r;
 	r->text = xstrdup(text);
 	do {
-		if (n == cap) {
+		if (qp.n == cap) {
 			cap = cap == 0 ? 64 : 2 * cap;
-			v = xrealloc(v, cap * sizeof(*v));
+			qp.v = xrealloc(qp.v, cap * sizeof(*qp.v));
 		}
-		memset(&v[n], 0, sizeof(v[n]));
-		buf_init(&v[n].str, 0);
-		p = qlex_next(p, &v[n]);
-	} while (v[n++].type != QL_END);
-	n--;
-	for (i = 0; i < n; i++) {
-		if (v[i].type == QL_LP)
-			depth++;
-		else if (v[i].type == QL_RP && depth > 0)
-			depth--;
-		else if (depth == 0 && lex_is(&v[i], "OR")) {
-			rule_alt(ts, tk, r, ti, v, from, i);
-			from = i + 1;
-		}
-	}
-	rule_alt(ts, tk, r, ti, v, from, n);
-	for (i = 0; i <= n; i++)
-		buf_free(&v[i].str);
-	free(v);
+		memset(&qp.v[qp.n], 0, sizeof(qp.v[qp.n]));
+		buf_init(&qp.v[qp.n].str, 0);
+		p = qlex_next(p, &qp.v[qp.n]);
+	} while (qp.v[qp.n++].type != QL_END);
+	qp.n--;
+	r->root = qp_or(&qp, (1u << TOPIC_NCOLS) - 1);
+	if (qp.i != qp.n || r->root == NULL)
+		r->fts = 1;
+	for (i = 0; i <= qp.n; i++)
+		buf_free(&qp.v[i].str);
+	free(qp.v);
 }
 
 static void
@@ -2670,59 +2942,352 @@ rule_clear(struct rule *r)
 {
 	size_t	 i;
 
-	for (i = 0; i < r->nalts; i++) {
-		free(r->alts[i].text);
-		free(r->alts[i].toks);
+	for (i = 0; i < r->nall; i++) {
+		free(r->all[i]->toks);
+		free(r->all[i]);
 	}
-	free(r->alts);
+	free(r->all);
+	free(r->phrases);
 	free(r->text);
 	memset(r, 0, sizeof(*r));
 }
 
-/* Can alternative `a` match the batch (stamped in ts->present)? */
+/* Scanning an article: its tokens that rules name. */
+
+static void
+scan_hit(struct store_topics *ts, const struct trig *t, uint32_t pos,
+    int start, int end)
+{
+	struct hit	*h;
+	size_t		 i;
+
+	if (ts->nhits == ts->caphits) {
+		ts->caphits = ts->caphits == 0 ? 64 : 2 * ts->caphits;
+		ts->hits = xrealloc(ts->hits, ts->caphits * sizeof(*ts->hits));
+	}
+	h = &ts->hits[ts->nhits++];
+	h->id = t->id;
+	h->pos = pos;
+	h->start = (uint32_t)start;
+	h->end = (uint32_t)end;
+	h->col = (uint8_t)ts->col;
+	ts->present[t->id] = ts->stamp;
+	for (i = 0; i < t->n; i++) {
+		struct topic_rt	*tp = &ts->t[t->topics[i]];
+
+		if (tp->stamp == ts->stamp)
+			continue;
+		tp->stamp = ts->stamp;
+		ts->cand[ts->ncand++] = t->topics[i];
+	}
+}
+
 static int
-alt_live(const struct store_topics *ts, const struct alt *a)
+scan_cb(void *arg, int flags, const char *p, int n, int start, int end)
+{
+	struct store_topics	*ts = arg;
+	const struct trig	*t;
+	uint64_t		 h = FNV_OFFSET;
+	uint32_t		 pos = ts->pos++;
+	size_t			 L, len = n > 0 ? (size_t)n : 0;
+
+	(void)flags;
+	/* every prefix a rule names, then the whole token */
+	for (L = 1; L <= len; L++) {
+		h = (h ^ (unsigned char)p[L - 1]) * FNV_PRIME;
+		if (L <= TOPIC_PREFIX_MAX &&
+		    (ts->prefix_lens & (1ULL << (L - 1))) &&
+		    (t = trig_find(&ts->prefix, p, L, h)) != NULL)
+			scan_hit(ts, t, pos, start, end);
+	}
+	if (len > 0 && len <= TOPIC_PREFIX_MAX &&
+	    (t = trig_find(&ts->exact, p, len, h)) != NULL)
+		scan_hit(ts, t, pos, start, end);
+	return SQLITE_OK;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Tokenizes an article's columns; the candidate topics in ts->cand. */
+static void
+item_scan(struct store_topics *ts, const char *const text[TOPIC_NCOLS],
+    const int len[TOPIC_NCOLS])
 {
 	size_t	 i;
+	int	 c;
 
-	if (a->ntoks == 0)
-		return 1;	/* nothing to go by: run it */
-	for (i = 0; i < a->ntoks; i++) {
-		int	 here = ts->present[a->toks[i]] == ts->stamp;
-
-		if (a->all && !here)
-			return 0;
-		if (!a->all && here)
-			return 1;
+	if (++ts->stamp == 0) {
+		/* after 2^32 articles: forget every old stamp */
+		memset(ts->present, 0, (ts->ntok + 1) * sizeof(*ts->present));
+		for (i = 0; i < ts->n; i++)
+			ts->t[i].stamp = 0;
+		ts->stamp = 1;
 	}
-	return a->all;
+	ts->nhits = ts->ncand = 0;
+	for (c = 0; c < TOPIC_NCOLS; c++) {
+		ts->text[c] = text[c];
+		ts->textlen[c] = text[c] != NULL ? len[c] : 0;
+		if (ts->textlen[c] <= 0)
+			continue;
+		ts->col = c;
+		ts->pos = 0;
+		ts->tk->api.xTokenize(ts->tk->tk, ts, FTS5_TOKENIZE_DOCUMENT,
+		    text[c], len[c], scan_cb);
+	}
+	for (i = 0; i < ts->n; i++)
+		if (ts->t[i].always && ts->t[i].stamp != ts->stamp) {
+			ts->t[i].stamp = ts->stamp;
+			ts->cand[ts->ncand++] = (uint32_t)i;
+		}
+	qsort(ts->cand, ts->ncand, sizeof(*ts->cand), cmp_u32);
 }
 
 /*
- * The part of a rule that can match the batch, in *out: the whole rule
- * when every alternative can, else the live ones joined by OR.  Returns
- * the number of live alternatives.
+ * Does phrase q occur from hit i (which holds its first token)?  Returns
+ * the index of the hit of its last token plus one, or 0.
  */
 static size_t
-rule_live(const struct store_topics *ts, const struct rule *r,
-    struct buf *out)
+phrase_at(const struct store_topics *ts, const struct qnode *q, size_t i)
 {
-	size_t	 i, n = 0;
+	const struct hit	*h0 = &ts->hits[i], *h;
+	size_t			 k, j, last = i;
 
-	buf_reset(out);
-	for (i = 0; i < r->nalts; i++) {
-		if (!alt_live(ts, &r->alts[i]))
-			continue;
-		if (n++ > 0)
-			buf_puts(out, " OR ");
-		buf_puts(out, r->alts[i].text);
+	if (!(q->cols & (1u << h0->col)) || (q->initial && h0->pos != 0))
+		return 0;
+	for (k = 1; k < q->ntoks; k++) {
+		for (j = i + 1; j < ts->nhits; j++) {
+			h = &ts->hits[j];
+			if (h->col != h0->col || h->pos > h0->pos + k)
+				return 0;
+			if (h->pos == h0->pos + k && h->id == q->toks[k])
+				break;
+		}
+		if (j == ts->nhits)
+			return 0;
+		last = j;
 	}
-	if (n == r->nalts && n > 0) {
-		buf_reset(out);
-		buf_puts(out, r->text);
-	}
-	return n;
+	return last + 1;
 }
+
+static int
+phrase_match(const struct store_topics *ts, const struct qnode *q)
+{
+	size_t	 i, k;
+
+	for (k = 0; k < q->ntoks; k++)
+		if (ts->present[q->toks[k]] != ts->stamp)
+			return 0;
+	for (i = 0; i < ts->nhits; i++)
+		if (ts->hits[i].id == q->toks[0] && phrase_at(ts, q, i) > 0)
+			return 1;
+	return 0;
+}
+
+static int
+qn_eval(const struct store_topics *ts, const struct qnode *q)
+{
+	switch (q->type) {
+	case QN_PHRASE:
+		return q->ntoks > 0 && phrase_match(ts, q);
+	case QN_AND:
+		return qn_eval(ts, q->l) && qn_eval(ts, q->r);
+	case QN_OR:
+		return qn_eval(ts, q->l) || qn_eval(ts, q->r);
+	case QN_NOT:
+		return qn_eval(ts, q->l) && !qn_eval(ts, q->r);
+	}
+	return 0;
+}
+
+/* Explaining a match: terms, field, snippet. */
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const struct span	*x = a, *y = b;
+
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+/* Every occurrence of the rule's phrases in the scanned article. */
+static void
+rule_spans(struct store_topics *ts, const struct rule *r)
+{
+	const struct qnode	*q;
+	size_t			 p, i, last;
+
+	ts->nspans = 0;
+	for (p = 0; p < r->nphrases; p++) {
+		q = r->phrases[p];
+		if (q->ntoks == 0 || ts->present[q->toks[0]] != ts->stamp)
+			continue;
+		for (i = 0; i < ts->nhits; i++) {
+			if (ts->hits[i].id != q->toks[0] ||
+			    (last = phrase_at(ts, q, i)) == 0)
+				continue;
+			if (ts->nspans == ts->capspans) {
+				ts->capspans = ts->capspans == 0 ? 16 :
+				    2 * ts->capspans;
+				ts->spans = xrealloc(ts->spans,
+				    ts->capspans * sizeof(*ts->spans));
+			}
+			ts->spans[ts->nspans].col = ts->hits[i].col;
+			ts->spans[ts->nspans].pos = ts->hits[i].pos;
+			ts->spans[ts->nspans].start = ts->hits[i].start;
+			ts->spans[ts->nspans].end = ts->hits[last - 1].end;
+			ts->nspans++;
+		}
+	}
+	qsort(ts->spans, ts->nspans, sizeof(*ts->spans), cmp_span);
+}
+
+/* The terms as they are written, case-insensitively distinct. */
+static char *
+spans_terms(const struct store_topics *ts)
+{
+	struct buf	 b;
+	const char	*seen[TOPIC_MAX_TERMS], *p;
+	size_t		 seenlen[TOPIC_MAX_TERMS], nseen = 0, i, k, len;
+	int		 dup;
+
+	buf_init(&b, 0);
+	for (i = 0; i < ts->nspans && nseen < TOPIC_MAX_TERMS; i++) {
+		p = ts->text[ts->spans[i].col] + ts->spans[i].start;
+		len = ts->spans[i].end - ts->spans[i].start;
+		if (len > TOPIC_MAX_TERM) {
+			len = TOPIC_MAX_TERM;
+			while (len > 0 && ((unsigned char)p[len] & 0xc0) ==
+			    0x80)
+				len--;
+		}
+		for (dup = 0, k = 0; k < nseen && !dup; k++)
+			dup = seenlen[k] == len &&
+			    strncasecmp(seen[k], p, len) == 0;
+		if (dup || len == 0)
+			continue;
+		seen[nseen] = p;
+		seenlen[nseen++] = len;
+		if (b.len > 0)
+			buf_putc(&b, '\n');
+		buf_append(&b, p, len);
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+struct snip {
+	uint32_t	 from, to;	/* positions of the window */
+	uint32_t	 start[TOPIC_SNIPPET];
+	uint32_t	 end[TOPIC_SNIPPET];
+	uint32_t	 pos;
+	int		 n;
+	int		 more;
+};
+
+static int
+snip_cb(void *arg, int flags, const char *p, int n, int start, int end)
+{
+	struct snip	*sn = arg;
+	uint32_t	 pos = sn->pos++;
+
+	(void)flags;
+	(void)p;
+	(void)n;
+	if (pos > sn->to) {
+		sn->more = 1;
+		return SQLITE_DONE;	/* enough */
+	}
+	if (pos >= sn->from) {
+		sn->start[sn->n] = (uint32_t)start;
+		sn->end[sn->n++] = (uint32_t)end;
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * TOPIC_SNIPPET tokens of the column of the first term, from a few before
+ * it, with every term inside between "[" and "]", "…" where it was cut.
+ */
+static char *
+spans_snippet(struct store_topics *ts)
+{
+	struct snip	 sn;
+	struct buf	 b;
+	const char	*text;
+	uint32_t	 at, wend;
+	size_t		 i;
+	int		 col;
+
+	if (ts->nspans == 0)
+		return NULL;
+	col = ts->spans[0].col;
+	text = ts->text[col];
+	memset(&sn, 0, sizeof(sn));
+	sn.from = ts->spans[0].pos > TOPIC_LEAD ?
+	    ts->spans[0].pos - TOPIC_LEAD : 0;
+	sn.to = sn.from + TOPIC_SNIPPET - 1;
+	ts->tk->api.xTokenize(ts->tk->tk, &sn, FTS5_TOKENIZE_DOCUMENT, text,
+	    ts->textlen[col], snip_cb);
+	if (sn.n == 0)
+		return NULL;
+	buf_init(&b, 0);
+	if (sn.from > 0)
+		buf_puts(&b, "…");
+	at = sn.start[0];
+	wend = sn.end[sn.n - 1];
+	for (i = 0; i < ts->nspans && ts->spans[i].col == col; i++) {
+		if (ts->spans[i].start < at || ts->spans[i].end > wend)
+			continue;
+		buf_append(&b, text + at, ts->spans[i].start - at);
+		buf_putc(&b, '[');
+		buf_append(&b, text + ts->spans[i].start,
+		    ts->spans[i].end - ts->spans[i].start);
+		buf_putc(&b, ']');
+		at = ts->spans[i].end;
+	}
+	buf_append(&b, text + at, wend - at);
+	if (sn.more)
+		buf_puts(&b, "…");
+	return buf_steal(&b);
+}
+
+/* Records the match of the scanned article with topic t. */
+static int
+topic_record(struct store_topics *ts, struct topic_rt *t, int64_t item_id,
+    size_t *nmatches, char **errstr)
+{
+	char	*terms, *snippet;
+	int	 created = 0, rc;
+
+	rule_spans(ts, &t->match);
+	terms = spans_terms(ts);
+	snippet = spans_snippet(ts);
+	ts->stats.matches++;
+	rc = store_match_add(ts->s, item_id, t->name, terms,
+	    ts->nspans > 0 ? topic_fields[ts->spans[0].col] : NULL, snippet,
+	    (const char *const *)t->plugins, t->nplugins, NULL, &created,
+	    errstr);
+	free(terms);
+	free(snippet);
+	if (rc == 0 && created)
+		(*nmatches)++;
+	return rc;
+}
+
+/* Compiling and freeing a set. */
 
 static void
 topic_rt_clear(struct topic_rt *t)
@@ -2751,14 +3316,17 @@ store_topics_free(struct store_topics *ts)
 	trigmap_free(&ts->exact);
 	trigmap_free(&ts->prefix);
 	free(ts->present);
-	buf_free(&ts->q);
-	buf_free(&ts->x);
+	free(ts->hits);
+	free(ts->cand);
+	free(ts->spans);
+	free(ts->fallback);
+	tok_close(ts->tk);
+	sqlite3_finalize(ts->st_item);
 	sqlite3_finalize(ts->st_insert);
 	sqlite3_finalize(ts->st_flush);
 	sqlite3_finalize(ts->st_clear);
-	sqlite3_finalize(ts->st_vocab);
-	sqlite3_finalize(ts->st_match);
-	sqlite3_finalize(ts->st_match_ex);
+	sqlite3_finalize(ts->st_fts);
+	sqlite3_finalize(ts->st_fts_ex);
 	free(ts);
 }
 
@@ -2774,79 +3342,41 @@ topics_prepare(struct store_topics *ts, sqlite3_stmt **st, const char *sql,
 	return 0;
 }
 
-/* Runs a query once against the (empty) batch index: does it compile? */
-static int
-topics_try(struct store_topics *ts, const char *topic, const char *what,
-    const char *q, char **errstr)
-{
-	int	 rc;
-
-	sqlite3_bind_text(ts->st_match, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ts->st_match, 3, TOPIC_HL_OPEN, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ts->st_match, 4, TOPIC_HL_CLOSE, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(ts->st_match)) == SQLITE_ROW)
-		;
-	stmt_done(ts->st_match);
-	if (rc != SQLITE_DONE) {
-		*errstr = xasprintf("topic %s: %s: %s", topic, what,
-		    sqlite3_errmsg(ts->s->db));
-		return -1;
-	}
-	return 0;
-}
-
-struct store_topics *
-store_topics_new(struct store *s, const struct store_topic *in, size_t n,
+/* The rules of `in`, checked and compiled, without the temp index. */
+static struct store_topics *
+topics_compile(struct store *s, const struct store_topic *in, size_t n,
     char **errstr)
 {
 	struct store_topics	*ts;
-	struct tok		 tk;
+	struct store_qcheck	*qc = NULL;
+	char			*err = NULL;
 	size_t			 i, j;
 
-	memset(&tk, 0, sizeof(tk));
 	ts = xcalloc(1, sizeof(*ts));
 	ts->s = s;
-	buf_init(&ts->q, 0);
-	buf_init(&ts->x, 0);
-	if (sqlite3_exec(s->db, "PRAGMA temp_store = MEMORY", NULL, NULL,
-	    NULL) != SQLITE_OK || sqlite3_exec(s->db, topic_temp_sql, NULL,
-	    NULL, NULL) != SQLITE_OK) {
-		store_seterr(s, errstr, "creating the topic matcher's index");
-		goto fail;
-	}
-	/*
-	 * 'optimize' after the inserts moves the batch from FTS5's pending
-	 * terms (whose prefix lookups sort every term) into one segment.
-	 */
-	if (topics_prepare(ts, &ts->st_insert,
-	    "INSERT INTO temp.topic_batch (rowid, title, summary, content,"
-	    " author) SELECT id, title, summary, content, author"
-	    " FROM main.items WHERE id = ?1", errstr) == -1 ||
-	    topics_prepare(ts, &ts->st_flush,
-	    "INSERT INTO temp.topic_batch (topic_batch) VALUES ('optimize')",
-	    errstr) == -1 ||
-	    topics_prepare(ts, &ts->st_clear,
-	    "INSERT INTO temp.topic_batch (topic_batch) VALUES ('delete-all')",
-	    errstr) == -1 ||
-	    topics_prepare(ts, &ts->st_vocab,
-	    "SELECT term FROM temp.topic_vocab", errstr) == -1 ||
-	    topics_prepare(ts, &ts->st_match,
-	    "SELECT rowid, " TOPIC_HL_COLS("topic_batch")
-	    " FROM temp.topic_batch WHERE topic_batch MATCH ?1 AND ?2 IS NULL",
-	    errstr) == -1 ||
-	    topics_prepare(ts, &ts->st_match_ex,
-	    "SELECT rowid, " TOPIC_HL_COLS("topic_batch")
-	    " FROM temp.topic_batch WHERE topic_batch MATCH ?1"
-	    " AND rowid NOT IN (SELECT rowid FROM temp.topic_batch"
-	    "   WHERE topic_batch MATCH ?2)", errstr) == -1)
-		goto fail;
-	if (tok_open(s->db, &tk, errstr) == -1)
+	ts->tk = xcalloc(1, sizeof(*ts->tk));
+	if (tok_open(s->db, ts->tk, errstr) == -1 ||
+	    (qc = store_qcheck_new(errstr)) == NULL)
 		goto fail;
 	ts->t = xcalloc(n > 0 ? n : 1, sizeof(*ts->t));
 	for (i = 0; i < n; i++) {
 		struct topic_rt	*t = &ts->t[ts->n++];
+		int		 trig = 0;
 
 		t->name = xstrdup(in[i].name);
+		if (store_qcheck(qc, in[i].match, &err) == -1) {
+			*errstr = xasprintf("topic %s: match: %s", t->name,
+			    err);
+			free(err);
+			goto fail;
+		}
+		if (in[i].exclude != NULL && *in[i].exclude != '\0' &&
+		    store_qcheck(qc, in[i].exclude, &err) == -1) {
+			*errstr = xasprintf("topic %s: exclude: %s", t->name,
+			    err);
+			free(err);
+			goto fail;
+		}
 		if (in[i].nfeeds > 0) {
 			t->feeds = xcalloc(in[i].nfeeds, sizeof(*t->feeds));
 			memcpy(t->feeds, in[i].feeds,
@@ -2857,24 +3387,75 @@ store_topics_new(struct store *s, const struct store_topic *in, size_t n,
 		for (j = 0; j < in[i].nplugins; j++)
 			t->plugins[j] = xstrdup(in[i].plugins[j]);
 		t->nplugins = in[i].nplugins;
-		if (topics_try(ts, t->name, "match", in[i].match,
-		    errstr) == -1 || (in[i].exclude != NULL &&
-		    *in[i].exclude != '\0' && topics_try(ts, t->name,
-		    "exclude", in[i].exclude, errstr) == -1))
-			goto fail;
-		rule_compile(ts, &tk, &t->match, in[i].match, (uint32_t)i);
-		for (j = 0; j < t->match.nalts; j++)
-			if (t->match.alts[j].ntoks == 0)
-				t->always = 1;
+		rule_compile(ts, &t->match, in[i].match, (uint32_t)i);
 		if (in[i].exclude != NULL && *in[i].exclude != '\0')
-			rule_compile(ts, &tk, &t->exclude, in[i].exclude,
+			rule_compile(ts, &t->exclude, in[i].exclude,
 			    TOPIC_NO_TOPIC);
+		t->fts = t->match.fts || t->exclude.fts;
+		for (j = 0; j < t->match.nphrases; j++)
+			trig |= t->match.phrases[j]->ntoks > 0;
+		/* nothing to look for: FTS5 looks at every article */
+		if (!trig)
+			t->always = t->fts = 1;
 	}
 	ts->present = xcalloc(ts->ntok + 1, sizeof(*ts->present));
-	tok_close(&tk);
+	ts->cand = xcalloc(ts->n + 1, sizeof(*ts->cand));
+	store_qcheck_free(qc);
 	return ts;
 fail:
-	tok_close(&tk);
+	store_qcheck_free(qc);
+	store_topics_free(ts);
+	return NULL;
+}
+
+struct store_topics *
+store_topics_new(struct store *s, const struct store_topic *in, size_t n,
+    char **errstr)
+{
+	struct store_topics	*ts;
+	size_t			 i;
+	int			 fts = 0;
+
+	if ((ts = topics_compile(s, in, n, errstr)) == NULL)
+		return NULL;
+	if (topics_prepare(ts, &ts->st_item, "SELECT title, summary, content,"
+	    " author FROM main.items WHERE id = ?1", errstr) == -1)
+		goto fail;
+	for (i = 0; i < ts->n; i++)
+		fts |= ts->t[i].fts;
+	if (!fts)
+		return ts;
+	/*
+	 * The temp index, for rules FTS5 evaluates; 'optimize' moves a batch
+	 * from FTS5's pending terms (whose prefix lookups sort every term)
+	 * into one segment before the queries.
+	 */
+	if (sqlite3_exec(s->db, topic_temp_sql, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_seterr(s, errstr, "creating the topic matcher's index");
+		goto fail;
+	}
+	ts->temp = 1;
+	if (topics_prepare(ts, &ts->st_insert,
+	    "INSERT INTO temp.topic_batch (rowid, title, summary, content,"
+	    " author) SELECT id, title, summary, content, author"
+	    " FROM main.items WHERE id = ?1", errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_flush,
+	    "INSERT INTO temp.topic_batch (topic_batch) VALUES ('optimize')",
+	    errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_clear,
+	    "INSERT INTO temp.topic_batch (topic_batch) VALUES ('delete-all')",
+	    errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_fts,
+	    "SELECT rowid FROM temp.topic_batch WHERE topic_batch MATCH ?1",
+	    errstr) == -1 ||
+	    topics_prepare(ts, &ts->st_fts_ex,
+	    "SELECT rowid FROM temp.topic_batch WHERE topic_batch MATCH ?1"
+	    " AND rowid NOT IN (SELECT rowid FROM temp.topic_batch"
+	    "   WHERE topic_batch MATCH ?2)", errstr) == -1)
+		goto fail;
+	return ts;
+fail:
 	store_topics_free(ts);
 	return NULL;
 }
@@ -2884,68 +3465,6 @@ store_topics_stats(const struct store_topics *ts,
     struct store_topics_stats *out)
 {
 	*out = ts->stats;
-}
-
-/* A token of the batch that a rule names: stamp it, mark its topics. */
-static void
-topics_mark(struct store_topics *ts, struct trig *t)
-{
-	size_t	 i;
-
-	if (t == NULL)
-		return;
-	ts->present[t->id] = ts->stamp;
-	for (i = 0; i < t->n; i++)
-		ts->t[t->topics[i]].stamp = ts->stamp;
-}
-
-/*
- * The terms that hit (the marked spans, case-insensitively distinct, '\n'
- * between) and the first field with one, from the highlight() of each
- * column.  NULL when nothing was marked.
- */
-static char *
-topic_terms(const char *const hl[4], const char **field)
-{
-	struct buf	 b;
-	const char	*p, *e;
-	char		*seen[TOPIC_MAX_TERMS];
-	size_t		 nseen = 0, i, len;
-	int		 col, dup;
-
-	*field = NULL;
-	buf_init(&b, 0);
-	for (col = 0; col < 4; col++) {
-		for (p = hl[col]; p != NULL &&
-		    (p = strchr(p, TOPIC_HL_OPEN[0])) != NULL; p = e) {
-			p++;
-			if ((e = strchr(p, TOPIC_HL_CLOSE[0])) == NULL)
-				break;
-			len = (size_t)(e - p);
-			if (len > TOPIC_MAX_TERM)
-				len = TOPIC_MAX_TERM;
-			while (len > 0 && ((unsigned char)p[len] & 0xc0) == 0x80)
-				len--;
-			if (*field == NULL)
-				*field = topic_fields[col];
-			for (dup = 0, i = 0; i < nseen && !dup; i++)
-				dup = strncasecmp(seen[i], p, len) == 0 &&
-				    seen[i][len] == '\0';
-			if (dup || nseen == TOPIC_MAX_TERMS)
-				continue;
-			seen[nseen++] = xstrndup(p, len);
-			if (b.len > 0)
-				buf_putc(&b, '\n');
-			buf_append(&b, p, len);
-		}
-	}
-	for (i = 0; i < nseen; i++)
-		free(seen[i]);
-	if (b.len == 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
 }
 
 static int
@@ -2961,53 +3480,87 @@ topic_has_feed(const struct topic_rt *t, int64_t feed_id)
 	return 0;
 }
 
-/* Runs the live part of topic `t` over the batch, records its matches. */
+/* Reads an article and scans it; 1 found, 0 gone, -1 error. */
 static int
-topic_run(struct store_topics *ts, struct topic_rt *t, size_t *nmatches,
-    char **errstr)
+item_load(struct store_topics *ts, int64_t item_id, char **errstr)
+{
+	const char	*text[TOPIC_NCOLS];
+	int		 len[TOPIC_NCOLS], c, rc;
+
+	sqlite3_bind_int64(ts->st_item, 1, item_id);
+	if ((rc = sqlite3_step(ts->st_item)) != SQLITE_ROW) {
+		stmt_done(ts->st_item);
+		if (rc == SQLITE_DONE)
+			return 0;
+		store_seterr(ts->s, errstr, "reading an article to match");
+		return -1;
+	}
+	for (c = 0; c < TOPIC_NCOLS; c++) {
+		text[c] = (const char *)sqlite3_column_text(ts->st_item, c);
+		len[c] = sqlite3_column_bytes(ts->st_item, c);
+	}
+	item_scan(ts, text, len);
+	return 1;	/* the row stays current until stmt_done() */
+}
+
+/* The topics FTS5 evaluates, over the batch's articles they may match. */
+static int
+topics_fallback(struct store_topics *ts, size_t *nmatches, char **errstr)
 {
 	struct store	*s = ts->s;
 	sqlite3_stmt	*st;
-	const char	*hl[4], *field;
-	char		*terms;
-	int64_t		 item_id;
-	int		 rc, created, c, ex;
+	int64_t		*ids = NULL, id;
+	size_t		 i, k, n = 0, cap = 0;
+	int		 rc, ret = -1;
 
-	if (rule_live(ts, &t->match, &ts->q) == 0)
-		return 0;
-	ex = t->exclude.text != NULL && rule_live(ts, &t->exclude, &ts->x) > 0;
-	st = ex ? ts->st_match_ex : ts->st_match;
-	ts->stats.candidates++;
-	sqlite3_bind_text(st, 1, ts->q.data, (int)ts->q.len, SQLITE_STATIC);
-	if (ex)
-		sqlite3_bind_text(st, 2, ts->x.data, (int)ts->x.len,
-		    SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, TOPIC_HL_OPEN, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, TOPIC_HL_CLOSE, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		item_id = sqlite3_column_int64(st, 0);
-		for (c = 0; c < 4; c++)
-			hl[c] = (const char *)sqlite3_column_text(st, 1 + c);
-		terms = topic_terms(hl, &field);
-		ts->stats.matches++;
-		rc = store_match_add(s, item_id, t->name, terms, field,
-		    (const char *)sqlite3_column_text(st, 5),
-		    (const char *const *)t->plugins, t->nplugins, NULL,
-		    &created, errstr);
-		free(terms);
-		if (rc == -1) {
-			stmt_done(st);
-			return -1;
+	for (i = 0; i < ts->nfallback; i++) {
+		sqlite3_bind_int64(ts->st_insert, 1, ts->fallback[i]);
+		if (step_write(s, ts->st_insert, "indexing a batch",
+		    errstr) == -1)
+			goto done;
+	}
+	if (step_write(s, ts->st_flush, "indexing a batch", errstr) == -1)
+		goto done;
+	for (i = 0; i < ts->n; i++) {
+		struct topic_rt	*t = &ts->t[i];
+
+		if (t->fstamp != ts->bstamp)
+			continue;
+		st = t->exclude.text != NULL ? ts->st_fts_ex : ts->st_fts;
+		sqlite3_bind_text(st, 1, t->match.text, -1, SQLITE_STATIC);
+		if (t->exclude.text != NULL)
+			sqlite3_bind_text(st, 2, t->exclude.text, -1,
+			    SQLITE_STATIC);
+		n = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap == 0 ? 64 : 2 * cap;
+				ids = xrealloc(ids, cap * sizeof(*ids));
+			}
+			ids[n++] = sqlite3_column_int64(st, 0);
 		}
-		if (created)
-			(*nmatches)++;
+		stmt_done(st);
+		if (rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "matching topic %s", t->name);
+			goto done;
+		}
+		for (k = 0; k < n; k++) {
+			id = ids[k];
+			if ((rc = item_load(ts, id, errstr)) == -1)
+				goto done;
+			if (rc == 1)
+				rc = topic_record(ts, t, id, nmatches, errstr);
+			stmt_done(ts->st_item);
+			if (rc == -1)
+				goto done;
+		}
 	}
-	stmt_done(st);
-	if (rc != SQLITE_DONE) {
-		store_seterr(s, errstr, "matching topic %s", t->name);
-		return -1;
-	}
-	return 0;
+	ret = 0;
+done:
+	free(ids);
+	sqlite3_step(ts->st_clear);
+	stmt_done(ts->st_clear);
+	return ret;
 }
 
 int
@@ -3015,9 +3568,8 @@ store_topics_match(struct store *s, struct store_topics *ts,
     int64_t feed_id, const int64_t *items, size_t nitems, size_t *nmatchp,
     char **errstr)
 {
-	const char	*term;
-	size_t		 i, nmatches = 0, tl, L;
-	int		 own, rc, ret = -1;
+	size_t	 i, k, nmatches = 0;
+	int	 own, rc, ret = -1, fallback;
 
 	if (nmatchp != NULL)
 		*nmatchp = 0;
@@ -3027,53 +3579,52 @@ store_topics_match(struct store *s, struct store_topics *ts,
 		return -1;
 	ts->stats.batches++;
 	ts->stats.items += nitems;
-	if (++ts->stamp == 0) {
-		/* after 2^32 batches: forget every old stamp */
-		memset(ts->present, 0, (ts->ntok + 1) * sizeof(*ts->present));
+	if (++ts->bstamp == 0) {
 		for (i = 0; i < ts->n; i++)
-			ts->t[i].stamp = 0;
-		ts->stamp = 1;
+			ts->t[i].fstamp = 0;
+		ts->bstamp = 1;
 	}
+	ts->nfallback = 0;
 	for (i = 0; i < nitems; i++) {
-		sqlite3_bind_int64(ts->st_insert, 1, items[i]);
-		if (step_write(s, ts->st_insert, "indexing a batch",
-		    errstr) == -1)
+		if ((rc = item_load(ts, items[i], errstr)) == -1)
 			goto done;
-	}
-	if (step_write(s, ts->st_flush, "indexing a batch", errstr) == -1)
-		goto done;
-	/* Which tokens that rules name does this batch hold? */
-	while ((rc = sqlite3_step(ts->st_vocab)) == SQLITE_ROW) {
-		term = (const char *)sqlite3_column_text(ts->st_vocab, 0);
-		tl = (size_t)sqlite3_column_bytes(ts->st_vocab, 0);
-		if (term == NULL)
-			continue;
-		topics_mark(ts, trig_find(&ts->exact, term, tl));
-		for (L = 1; L <= tl && L <= TOPIC_PREFIX_MAX; L++)
-			if (ts->prefix_lens & (1ULL << (L - 1)))
-				topics_mark(ts, trig_find(&ts->prefix, term,
-				    L));
-	}
-	stmt_done(ts->st_vocab);
-	if (rc != SQLITE_DONE) {
-		store_seterr(s, errstr, "reading the batch's vocabulary");
-		goto done;
-	}
-	for (i = 0; i < ts->n; i++) {
-		struct topic_rt	*t = &ts->t[i];
+		fallback = 0;
+		for (k = 0; rc == 1 && k < ts->ncand; k++) {
+			struct topic_rt	*t = &ts->t[ts->cand[k]];
 
-		/* a rule naming no token at all runs on every batch */
-		if ((t->stamp != ts->stamp && !t->always) ||
-		    !topic_has_feed(t, feed_id))
-			continue;
-		if (topic_run(ts, t, &nmatches, errstr) == -1)
-			goto done;
+			if (!topic_has_feed(t, feed_id))
+				continue;
+			ts->stats.candidates++;
+			if (t->fts) {
+				t->fstamp = ts->bstamp;
+				fallback = 1;
+				continue;
+			}
+			if (!qn_eval(ts, t->match.root) ||
+			    (t->exclude.text != NULL &&
+			    qn_eval(ts, t->exclude.root)))
+				continue;
+			if (topic_record(ts, t, items[i], &nmatches,
+			    errstr) == -1) {
+				stmt_done(ts->st_item);
+				goto done;
+			}
+		}
+		stmt_done(ts->st_item);
+		if (fallback) {
+			if (ts->nfallback == ts->capfallback) {
+				ts->capfallback = ts->capfallback == 0 ? 64 :
+				    2 * ts->capfallback;
+				ts->fallback = xrealloc(ts->fallback,
+				    ts->capfallback * sizeof(*ts->fallback));
+			}
+			ts->fallback[ts->nfallback++] = items[i];
+		}
 	}
+	if (ts->nfallback > 0 && topics_fallback(ts, &nmatches, errstr) == -1)
+		goto done;
 	ret = 0;
 done:
-	/* an empty index for the next batch, whatever happened */
-	sqlite3_step(ts->st_clear);
-	stmt_done(ts->st_clear);
 	if (ret == 0 && nmatchp != NULL)
 		*nmatchp = nmatches;
 	return txn_end(s, own, ret, errstr);
@@ -3156,31 +3707,30 @@ store_topic_test(struct store *s, const struct store_topic *t,
     int64_t since, size_t limit, struct store_entry **out, char ***termsp,
     char ***fieldsp, size_t *np, char **errstr)
 {
+	struct store_topics	*ts;
 	sqlite3_stmt		*st = NULL;
 	struct store_entry	*v = NULL;
 	struct buf		 sql;
 	char			**terms = NULL, **fields = NULL;
-	const char		*hl[4], *field;
+	const char		*text[TOPIC_NCOLS];
+	static const int	 cols[TOPIC_NCOLS] = { 4, 6, 12, 7 };
 	size_t			 n = 0, cap = 0, i;
-	int			 rc, c, ret = -1;
+	int			 len[TOPIC_NCOLS], rc, c, ret = -1;
 
 	*out = NULL;
 	*termsp = NULL;
 	*fieldsp = NULL;
 	*np = 0;
+	if ((ts = topics_compile(s, t, 1, errstr)) == NULL)
+		return -1;
 	buf_init(&sql, 0);
 	/*
-	 * The matcher's query on the whole index: item ids grow with
-	 * first_seen, so `since` is a rowid bound (see store_search()).
+	 * FTS5 on the whole index picks the articles (item ids grow with
+	 * first_seen, so `since` is a rowid bound, as in store_search()); the
+	 * matcher's own code explains each, as it does for alerts.
 	 */
-	buf_puts(&sql, "SELECT " ENTRY_COLS ", h.snip, h.hl0, h.hl1, h.hl2,"
-	    " h.hl3 FROM (SELECT rowid AS id,"
-	    "   highlight(items_fts, 0, ?3, ?4) AS hl0,"
-	    "   highlight(items_fts, 1, ?3, ?4) AS hl1,"
-	    "   highlight(items_fts, 2, ?3, ?4) AS hl2,"
-	    "   highlight(items_fts, 3, ?3, ?4) AS hl3,"
-	    "   snippet(items_fts, -1, '[', ']', '…', 16) AS snip"
-	    "   FROM items_fts WHERE items_fts MATCH ?1"
+	buf_puts(&sql, "SELECT " ENTRY_COLS ", i.content"
+	    " FROM (SELECT rowid AS id FROM items_fts WHERE items_fts MATCH ?1"
 	    "   AND rowid >= (SELECT coalesce(min(id), 9223372036854775807)"
 	    "     FROM items WHERE first_seen >= ?5)");
 	if (t->exclude != NULL && *t->exclude != '\0')
@@ -3204,8 +3754,6 @@ store_topic_test(struct store *s, const struct store_topic *t,
 	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
 	if (t->exclude != NULL && *t->exclude != '\0')
 		sqlite3_bind_text(st, 2, t->exclude, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, TOPIC_HL_OPEN, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, TOPIC_HL_CLOSE, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, since);
 	sqlite3_bind_int64(st, 6, limit == 0 ? -1 : (int64_t)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -3216,11 +3764,17 @@ store_topic_test(struct store *s, const struct store_topic *t,
 			fields = xrealloc(fields, cap * sizeof(*fields));
 		}
 		entry_from_row(st, &v[n]);
-		v[n].snippet = col_str(st, 12);
-		for (c = 0; c < 4; c++)
-			hl[c] = (const char *)sqlite3_column_text(st, 13 + c);
-		terms[n] = topic_terms(hl, &field);
-		fields[n] = field != NULL ? xstrdup(field) : NULL;
+		for (c = 0; c < TOPIC_NCOLS; c++) {
+			text[c] = (const char *)sqlite3_column_text(st,
+			    cols[c]);
+			len[c] = sqlite3_column_bytes(st, cols[c]);
+		}
+		item_scan(ts, text, len);
+		rule_spans(ts, &ts->t[0].match);
+		terms[n] = spans_terms(ts);
+		v[n].snippet = spans_snippet(ts);
+		fields[n] = ts->nspans > 0 ?
+		    xstrdup(topic_fields[ts->spans[0].col]) : NULL;
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -3250,5 +3804,6 @@ store_topic_test(struct store *s, const struct store_topic *t,
 done:
 	sqlite3_finalize(st);
 	buf_free(&sql);
+	store_topics_free(ts);
 	return ret;
 }
