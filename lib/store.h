@@ -420,11 +420,14 @@ int	 store_topic_entries(struct store *, const char *topic, int64_t since,
 /*
  * Topic matching.  A topic's match and exclude are FTS5 queries in the
  * language of store_search(); the exclude vetoes a match.  The matcher
- * copies a batch of items into a small TEMP FTS5 index with the same
- * tokenizer and columns as the search index and runs each topic against
- * it; a topic runs only when the batch holds one of the tokens its match
- * names (exact, or as a prefix for prefix*), found through the batch's
- * vocabulary.
+ * tokenizes each article once with the search index's tokenizer
+ * (unicode61 remove_diacritics 2), looks its tokens up among those the
+ * rules name (exact, or as prefixes for prefix*), and evaluates the rules
+ * of the topics whose tokens it holds with FTS5's semantics: precedence,
+ * phrases, column filters, prefixes, ^ and +.  Rules with NEAR are run by
+ * FTS5 itself over a TEMP index of the articles they may match.  The
+ * terms, field and snippet come from the same tokens, for alerts and for
+ * store_topic_test() alike.
  */
 
 /* A topic as the daemon gives it; store_topics_new() copies it all. */
@@ -477,7 +480,7 @@ int	 store_topics_match(struct store *, struct store_topics *,
 struct store_topics_stats {
 	uint64_t	 batches;
 	uint64_t	 items;
-	uint64_t	 candidates;	/* topics that ran a query */
+	uint64_t	 candidates;	/* (article, topic) pairs evaluated */
 	uint64_t	 matches;	/* (item, topic) hits, old or new */
 };
 
@@ -486,8 +489,9 @@ void	 store_topics_stats(const struct store_topics *,
 
 /*
  * Backtests one topic over stored articles first seen at or after `since`
- * (herald topics test), with the same queries and the same terms, field
- * and snippet as the matcher, writing nothing: newest first, at most
+ * (herald topics test): FTS5 picks the articles over the search index,
+ * the matcher's code gives the same terms, field and snippet as alerts
+ * have; nothing is written.  Newest first, at most
  * `limit` (0: no limit).  store_entry.snippet is the snippet, (*terms)[i]
  * the terms ('\n' between) and (*fields)[i] the field of entry i.
  */
