@@ -1,0 +1,156 @@
+#!/bin/sh
+# topics.sh: heraldd matches the sample feeds against the shipped topic pack
+# and a rule of our own in the fetch transaction; the same article never
+# matches a topic twice; herald topics, topics test and digest --topic read
+# what was matched and agree with each other; a rule that does not compile
+# is a configuration error naming file:line.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+HERALD=${HERALD:-$top_builddir/cli/herald}
+HERALDD=${HERALDD:-$top_builddir/daemon/heraldd}
+PY=${PYTHON3:-python3}
+[ -n "$PY" ] || PY=python3
+if ! command -v "$PY" >/dev/null 2>&1; then
+	echo "SKIP: python3 is needed to check the JSON"
+	exit 77
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/herald-topics.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+T=$(cd "$T" && pwd -P)
+trap 'exit 1' HUP INT TERM
+export TZ=UTC
+unset COLUMNS
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	for f in "$T/out" "$T/err"; do
+		[ -s "$f" ] && sed 's/^/#   /' "$f" | head -30
+	done
+}
+run() {
+	"$@" > "$T/out" 2> "$T/err"
+	rc=$?
+}
+# json EXPR: evaluates EXPR in Python over the JSON in $T/out as `d`.
+json() {
+	"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print('"$1"')' "$T/out"
+}
+
+cp -r "$top_srcdir/tests/data/feeds" "$T/feeds"
+sh "$top_srcdir/scripts/demo-config" "$T/feeds" "$T/h.db" > "$T/h.conf"
+cat >> "$T/h.conf" <<EOF
+
+[herald]
+include = $top_srcdir/etc/topics/eu-policy.conf
+
+[topic "institutions"]
+match = title: (Commission OR Parliament OR Council)
+exclude = weather
+EOF
+
+run "$HERALDD" -n -c "$T/h.conf"
+if [ $rc -eq 0 ] && grep -q "12 topics" "$T/out"; then
+	ok "the pack and a rule of our own load (heraldd -n)"
+else
+	nok "the pack and a rule of our own load (heraldd -n)"
+fi
+
+run "$HERALDD" -c "$T/h.conf" --once
+if [ $rc -eq 0 ]; then ok "heraldd --once"; else nok "heraldd --once"; fi
+
+run "$HERALD" topics --json -c "$T/h.conf"
+if [ $rc -eq 0 ] && [ "$(json 'len(d["topics"])')" = 12 ]; then
+	ok "herald topics --json lists every configured topic"
+else
+	nok "herald topics --json lists every configured topic"
+fi
+total=$(json 'sum(t["total"] for t in d["topics"])')
+inst=$(json '[t["total"] for t in d["topics"] if t["name"] == "institutions"][0]')
+if [ "${total:-0}" -gt 0 ] && [ "${inst:-0}" -gt 0 ]; then
+	ok "the sample feeds match ($total matches, $inst for institutions)"
+else
+	nok "the sample feeds match (total ${total:-?})"
+fi
+
+# Every topic: the backtest finds what the daemon matched.
+bad=
+for t in $(json '" ".join(t["name"] for t in d["topics"])'); do
+	want=$("$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print([t["total"] for t in d["topics"] if t["name"] == sys.argv[2]][0])' "$T/out" "$t")
+	"$HERALD" topics test "$t" --since 3650d --limit 0 --json \
+	    -c "$T/h.conf" > "$T/test.json" 2> "$T/err" || bad="$bad $t(rc)"
+	got=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["count"])' "$T/test.json")
+	[ "$got" = "$want" ] || bad="$bad $t($got/$want)"
+done
+if [ -z "$bad" ]; then
+	ok "herald topics test finds what heraldd matched, topic by topic"
+else
+	nok "herald topics test finds what heraldd matched:$bad"
+fi
+
+run "$HERALD" digest --topic institutions --since 3650d --json -c "$T/h.conf"
+if [ $rc -eq 0 ] && [ "$(json 'd["count"]')" = "$inst" ] &&
+    [ "$(json 'all(i["terms"] and i["snippet"] for g in d["topics"] for i in g["items"])')" = True ]; then
+	ok "herald digest --topic: the matches, each with its terms and snippet"
+else
+	nok "herald digest --topic: the matches, each with its terms and snippet"
+fi
+
+run "$HERALD" digest --topic institutions --since 3650d -c "$T/h.conf"
+if [ $rc -eq 0 ] && grep -q "^== institutions ($inst)" "$T/out" &&
+    grep -q "matched: " "$T/out"; then
+	ok "herald digest --topic in text, grouped by topic"
+else
+	nok "herald digest --topic in text, grouped by topic"
+fi
+
+# Fetching again (an updated feed) writes no second match.
+sed 's/Council agrees 20th sanctions package/Council agrees 20th sanctions package (updated)/' \
+    "$T/feeds/eu-observer.rss" > "$T/x" && mv "$T/x" "$T/feeds/eu-observer.rss"
+run "$HERALDD" -c "$T/h.conf" --once
+run "$HERALD" topics --json -c "$T/h.conf"
+total2=$(json 'sum(t["total"] for t in d["topics"])')
+if [ "$total2" = "$total" ]; then
+	ok "fetched again and updated: no match twice ($total2)"
+else
+	nok "fetched again and updated: $total2 matches, was $total"
+fi
+
+run "$HERALD" topics test nosuch -c "$T/h.conf"
+if [ $rc -eq 1 ] && grep -q 'no topic "nosuch"' "$T/err"; then
+	ok "topics test of an unknown topic fails and says so"
+else
+	nok "topics test of an unknown topic fails and says so"
+fi
+run "$HERALD" topics test try --match 'Ukraine OR Kyiv' --since 3650d --json -c "$T/h.conf"
+if [ $rc -eq 0 ] && [ "$(json 'd["count"] > 0')" = True ]; then
+	ok "topics test --match tries a rule that is not saved"
+else
+	nok "topics test --match tries a rule that is not saved"
+fi
+
+# A rule that does not compile: file:line, key and what is wrong.
+cat > "$T/bad.conf" <<EOF
+[herald]
+database = $T/bad.db
+
+[topic "broken"]
+match = U.S. sanctions
+EOF
+run "$HERALDD" -n -c "$T/bad.conf"
+if [ $rc -eq 1 ] &&
+    grep -q "^$T/bad.conf:5: match: syntax error near \".\" (topic broken)" "$T/err"; then
+	ok "a rule that does not compile names file:line (heraldd -n)"
+else
+	nok "a rule that does not compile names file:line (heraldd -n)"
+fi
+
+echo "1..$n"
+[ $failed -eq 0 ]
