@@ -3098,7 +3098,11 @@ qn_eval(const struct store_topics *ts, const struct qnode *q)
 	case QN_AND:
 		return qn_eval(ts, q->l) && qn_eval(ts, q->r);
 	case QN_OR:
-		return qn_eval(ts, q->l) || qn_eval(ts, q->r);
+		/* rules are long OR chains: walk them, do not recurse */
+		for (; q->type == QN_OR; q = q->l)
+			if (qn_eval(ts, q->r))
+				return 1;
+		return qn_eval(ts, q);
 	case QN_NOT:
 		return qn_eval(ts, q->l) && !qn_eval(ts, q->r);
 	}
