@@ -6,7 +6,7 @@
 # Builds nothing: it expects a built tree (make -j2).  Writes the feeds with
 # gen-corpus.py --big (streamed) when they are missing.  Peak RSS comes from
 # GNU time (/usr/bin/time, Debian package "time") when installed, else from
-# wait4(2)'s rusage through python3.
+# VmHWM in /proc/PID/status, polled through python3.
 
 set -u
 
@@ -18,11 +18,12 @@ SIZES="10 100"
 RUNS=3
 FORMAT=rss
 DOM=1
+METHOD=auto
 
 usage() {
 	cat <<EOF
 usage: memory-bench.sh [-H HERALD] [-x XMLLINT] [-o OUTDIR] [-s "MIB ..."]
-                       [-r RUNS] [-f rss|atom|rdf] [-D]
+                       [-r RUNS] [-f rss|atom|rdf] [-D] [-m auto|time|proc]
 
   -H HERALD   herald binary (default \$HERALD or $here/../cli/herald)
   -x XMLLINT  xmllint binary (default \$XMLLINT or xmllint)
@@ -31,11 +32,16 @@ usage: memory-bench.sh [-H HERALD] [-x XMLLINT] [-o OUTDIR] [-s "MIB ..."]
   -r RUNS     runs of each measurement, the median is shown (default 3)
   -f FORMAT   format of the generated feeds (default rss)
   -D          skip the reference row of xmllint building a tree (no --stream)
+  -m METHOD   peak RSS from GNU time when installed (auto, time) or from
+              VmHWM in /proc/PID/status polled by python3 (proc)
+
+Environment: HERALD, XMLLINT, OUT as the options; HERALD_REV labels the
+herald build in the report when its directory is not a git checkout.
 EOF
 	exit 2
 }
 
-while getopts H:x:o:s:r:f:Dh opt; do
+while getopts H:x:o:s:r:f:m:Dh opt; do
 	case $opt in
 	H) HERALD=$OPTARG ;;
 	x) XMLLINT=$OPTARG ;;
@@ -44,6 +50,7 @@ while getopts H:x:o:s:r:f:Dh opt; do
 	r) RUNS=$OPTARG ;;
 	f) FORMAT=$OPTARG ;;
 	D) DOM=0 ;;
+	m) METHOD=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -60,7 +67,17 @@ done
 mkdir -p "$OUT" || die "cannot create $OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+case $METHOD in
+auto)	if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+		METHOD=time
+	else
+		METHOD=proc
+	fi ;;
+time)	[ -x /usr/bin/time ] || die "no GNU time: apt-get install time" ;;
+proc)	;;
+*)	usage ;;
+esac
+if [ "$METHOD" = time ]; then
 	METHOD="GNU time (/usr/bin/time -f %M)"
 	# measure CMD...: prints "peak_rss_kib wall_seconds exit_status"
 	measure() {
@@ -71,24 +88,28 @@ if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
 		tail -n 1 "$f"
 	}
 else
-	METHOD="wait4(2) rusage via python3"
+	# ru_maxrss of a child forked from python3 would include python's own
+	# pages (Linux keeps the pre-exec high-water mark), so read VmHWM,
+	# which exec resets, from /proc every millisecond while it runs.  A
+	# rise in the last millisecond before exit can be missed.
+	METHOD="VmHWM from /proc/PID/status, polled every 1 ms"
 	measure() {
 		python3 -c '
-import os, sys, time
+import subprocess, sys, time
+err = open(sys.argv[1], "ab")
 t = time.monotonic()
-pid = os.fork()
-if pid == 0:
-    fd = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(fd, 1)
-    err = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-    os.dup2(err, 2)
+p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
+path, hwm = "/proc/%d/status" % p.pid, 0
+while p.poll() is None:
     try:
-        os.execvp(sys.argv[2], sys.argv[2:])
-    finally:
-        os._exit(127)
-_, status, ru = os.wait4(pid, 0)
-print(ru.ru_maxrss, "%.2f" % (time.monotonic() - t),
-      os.waitstatus_to_exitcode(status))
+        with open(path) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    hwm = max(hwm, int(line.split()[1]))
+    except OSError:
+        pass
+    time.sleep(0.001)
+print(hwm, "%.2f" % (time.monotonic() - t), p.returncode)
 ' "$OUT/memory-bench.err" "$@"
 	}
 fi
@@ -163,7 +184,7 @@ for t in tools:
         print("grow|%s|%.1f|%.1f|%.1f|" % (t, more, grow, 100 * grow / more))
 EOF
 
-hver=$(git -C "$(dirname "$HERALD")" rev-parse --short HEAD 2>/dev/null)
+hver=${HERALD_REV:-$(git -C "$(dirname "$HERALD")" rev-parse --short HEAD 2>/dev/null)}
 declare -A label=([herald]="herald parse FILE"
     [herald-json]="herald parse --json FILE"
     [xmllint-stream]="xmllint --stream --noout FILE"

@@ -37,6 +37,9 @@ usage: parse-bench.sh [-H HERALD] [-x XMLLINT] [-c CORPUS] [-o OUTDIR]
   -C FILES    also count instructions (valgrind --tool=callgrind) of each
               tool over the first FILES feeds and the 1-item feed: slow, but
               independent of the machine's load (default 0: off)
+
+Environment: HERALD, XMLLINT, CORPUS, OUT as the options; HERALD_REV labels the
+herald build in the report when its directory is not a git checkout.
 EOF
 	exit 2
 }
@@ -253,7 +256,7 @@ if [ "$CG" -gt 0 ]; then
 	cgbytes=$(head -n "$CG" "$LIST" | xargs -d '\n' cat | wc -c)
 fi
 
-hver=$(git -C "$(dirname "$HERALD")" rev-parse --short HEAD 2>/dev/null)
+hver=${HERALD_REV:-$(git -C "$(dirname "$HERALD")" rev-parse --short HEAD 2>/dev/null)}
 hdirty=$(git -C "$(dirname "$HERALD")" status --porcelain -- ../lib ../cli \
     2>/dev/null | grep -c .)
 [ "$hdirty" = 0 ] && hdirty=
