@@ -446,7 +446,7 @@ read_word(const char **pp, char *buf)
  * -1 when the matches disagree; returns 1 if it may be a weekday.
  */
 static int
-name_lookup(const char *w, int nchars, int *month)
+name_lookup_slow(const char *w, int nchars, int *month)
 {
 	size_t	 i, wlen = strlen(w);
 	int	 mask = 0, wday = 0, m, pass;
@@ -469,6 +469,42 @@ name_lookup(const char *w, int nchars, int *month)
 		if (mask & (1 << m))
 			*month = *month == 0 ? m : -1;
 	}
+	return wday;
+}
+
+/*
+ * Feeds repeat the same few names ("Mon", "Nov") thousands of times: the
+ * answers of the table scan above are remembered by word.
+ */
+static int
+name_lookup(const char *w, int nchars, int *month)
+{
+	static struct {
+		char	 w[16];
+		int	 nchars;
+		int	 wday;
+		int	 month;
+	}		 memo[64];
+	unsigned	 h = 2166136261u;
+	const char	*c;
+	size_t		 len = strlen(w);
+	int		 wday;
+
+	if (len >= sizeof(memo[0].w))
+		return name_lookup_slow(w, nchars, month);
+	for (c = w; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	h &= 63;
+	if (memo[h].w[0] != '\0' && memo[h].nchars == nchars &&
+	    strcmp(memo[h].w, w) == 0) {
+		*month = memo[h].month;
+		return memo[h].wday;
+	}
+	wday = name_lookup_slow(w, nchars, month);
+	memcpy(memo[h].w, w, len + 1);
+	memo[h].nchars = nchars;
+	memo[h].wday = wday;
+	memo[h].month = *month;
 	return wday;
 }
 

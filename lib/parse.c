@@ -829,6 +829,12 @@ struct parser {
 	struct elem	*stack;
 	size_t		 nstack, capstack;
 
+	struct {
+		const xmlChar	*uri;		/* libxml2 interns URIs */
+		const char	*mapped;	/* ns_match() of it, or NULL */
+	}		 nscache[16];
+	size_t		 nscache_next;
+
 	size_t		 nentries;
 	int		 skip_entry;
 	int		 truncated;
@@ -970,11 +976,12 @@ jstr(json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
+/* Every string here is valid UTF-8 already (the input filter sees to it). */
 static void
 jset_str(json_t *obj, const char *key, const char *val)
 {
-	json_object_set_new(obj, key, val != NULL ?
-	    json_string(val) : json_null());
+	json_object_set_new_nocheck(obj, key, val != NULL ?
+	    json_string_nocheck(val) : json_null());
 }
 
 static void
@@ -3197,13 +3204,41 @@ lower_dup_n(const xmlChar *s)
 	return str_lower(s ? (const char *)s : "");
 }
 
+/*
+ * The prefix feedparser maps a namespace URI to (NULL: unknown), with
+ * backend.userland.com's many URIs as one.  Every element asks, so the
+ * answers are kept by URI pointer: libxml2 interns names in its
+ * dictionary, so one namespace is one pointer for the whole document.
+ */
+static const char *
+ns_lookup(struct parser *p, const xmlChar *uri)
+{
+	size_t		 i;
+	char		*lower;
+	const char	*m;
+
+	if (uri == NULL || *uri == '\0')
+		return "";
+	for (i = 0; i < sizeof(p->nscache) / sizeof(p->nscache[0]); i++)
+		if (p->nscache[i].uri == uri)
+			return p->nscache[i].mapped;
+	lower = str_lower((const char *)uri);
+	m = strstr(lower, "backend.userland.com/rss") != NULL ? "" :
+	    ns_match(lower);
+	free(lower);
+	i = p->nscache_next++ % (sizeof(p->nscache) / sizeof(p->nscache[0]));
+	p->nscache[i].uri = uri;
+	p->nscache[i].mapped = m;
+	return m;
+}
+
 static void
 sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *URI, int nb_namespaces, const xmlChar **namespaces,
     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
 	struct parser	*p = ctx;
-	char		*lowerns, *tag, *lname;
+	char		*tag, *lname;
 	const char	*given = (const char *)prefix, *mapped;
 	const char	*ns = (const char *)URI;
 	json_t		*attrs;
@@ -3229,17 +3264,11 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			free(k);
 		}
 	}
-	lowerns = lower_dup_n(URI);
-	if (strstr(lowerns, "backend.userland.com/rss") != NULL) {
-		free(lowerns);
-		lowerns = xstrdup("http://backend.userland.com/rss");
-		ns = "http://backend.userland.com/rss";
-	}
-	mapped = ns_match(lowerns);
+	mapped = ns_lookup(p, URI);
 	if (mapped == NULL)
 		mapped = given;
 	if (given != NULL && (mapped == NULL || (*mapped == '\0' &&
-	    *lowerns == '\0')) &&
+	    (URI == NULL || *URI == '\0'))) &&
 	    json_object_get(p->namespaces_in_use, given) == NULL) {
 		/* feedparser's loose parser keeps the prefix as written */
 		fp_bozo(p, "UndeclaredNamespace");
@@ -3265,8 +3294,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		const char	*au = (const char *)attributes[5 * i + 2];
 		const char	*vb = (const char *)attributes[5 * i + 3];
 		const char	*ve = (const char *)attributes[5 * i + 4];
-		char		*lu = str_lower(au ? au : ""), *name, *lname2;
-		const char	*apfx = ns_match(lu);
+		char		*name, *lname2;
+		const char	*apfx = au != NULL ? ns_lookup(p, (const xmlChar *)au) : "";
 		json_t		*val = json_stringn(vb, (size_t)(ve - vb));
 		char		*v;
 
@@ -3308,13 +3337,11 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 		json_decref(val);
 		free(v);
-		free(lu);
 	}
 	fp_unknown_starttag(p, tag, attrs);
 	json_decref(attrs);
 	free(tag);
 	free(lname);
-	free(lowerns);
 }
 
 static void
@@ -3322,20 +3349,16 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *URI)
 {
 	struct parser	*p = ctx;
-	char		*lowerns = lower_dup_n(URI), *tag, *lname;
+	char		*tag, *lname;
 	const char	*mapped, *given = (const char *)prefix;
 
 	if (p->depth > PARSE_MAX_DEPTH) {
 		p->depth--;
-		free(lowerns);
 		return;
 	}
-	if (strstr(lowerns, "backend.userland.com/rss") != NULL) {
-		free(lowerns);
-		lowerns = xstrdup("http://backend.userland.com/rss");
-	}
-	mapped = ns_match(lowerns);
-	if (mapped == NULL || (*mapped == '\0' && *lowerns == '\0' && given))
+	mapped = ns_lookup(p, URI);
+	if (mapped == NULL || (*mapped == '\0' && (URI == NULL || *URI == '\0') &&
+	    given))
 		mapped = given;
 	lname = str_lower((const char *)localname);
 	if (mapped != NULL && *mapped != '\0') {
@@ -3348,7 +3371,6 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	fp_unknown_endtag(p, tag);
 	free(tag);
 	free(lname);
-	free(lowerns);
 }
 
 static void

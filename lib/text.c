@@ -854,6 +854,30 @@ html_to_text(const char *html, size_t len, size_t maxlen)
 	h.maxlen = maxlen;
 	if (html == NULL || len == 0)
 		return xstrdup("");
+	if (memchr(html, '<', len) == NULL && memchr(html, '&', len) == NULL) {
+		/*
+		 * No markup and no reference: what the parser would give is
+		 * the text with its white space folded.  Most summaries are
+		 * like this, and an HTML parse costs far more than the text.
+		 */
+		size_t	 n;
+
+		clean = utf8_sanitize(html, len, &cleanlen, NULL);
+		if (cleanlen >= 3 && memcmp(clean, "\xef\xbb\xbf", 3) == 0)
+			memmove(clean, clean + 3, cleanlen - 2);	/* a BOM */
+		text_collapse_ws(clean);
+		n = strlen(clean);
+		if (maxlen > 0 && n > maxlen) {
+			n = maxlen;
+			while (n > 0 && ((unsigned char)clean[n] & 0xc0) == 0x80)
+				n--;
+			/* a cut does not end in the space it fell on */
+			while (n > 0 && clean[n - 1] == ' ')
+				n--;
+			clean[n] = '\0';
+		}
+		return clean;
+	}
 
 	/*
 	 * Valid UTF-8 first: on a bad byte libxml2 2.9.14 switches the rest
