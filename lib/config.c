@@ -61,7 +61,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <ini.h>
 #include <libxml/hash.h>
 #include <libxml/parser.h>
@@ -72,6 +71,7 @@
 
 #include "conf.h"
 #include "text.h"
+#include "url.h"
 #include "util.h"
 
 #ifdef PLUGINDIR
@@ -452,30 +452,21 @@ fmt_duration(long long secs, char *out, size_t len)
 }
 
 /*
- * Checks a feed URL with libcurl's URL parser: http, https or file only.
- * Returns 0, or -1 with *why (caller frees).
+ * Checks a feed URL with the parser of url.c, which reads URLs as the
+ * fetcher's libcurl does: http, https or file only.  Returns 0, or -1 with
+ * *why (caller frees).
  */
 static int
 url_check(const char *s, char **why)
 {
-	CURLU		*u;
-	CURLUcode	 rc;
-	char		*scheme = NULL;
+	const char	*msg;
+	char		*scheme;
 	int		 ret = -1;
 
 	*why = NULL;
-	if ((u = curl_url()) == NULL) {
-		*why = xstrdup("out of memory");
+	if ((scheme = url_scheme(s, &msg)) == NULL) {
+		*why = xasprintf("\"%s\": %s", s, msg);
 		return -1;
-	}
-	if ((rc = curl_url_set(u, CURLUPART_URL, s, 0)) != CURLUE_OK) {
-		*why = xasprintf("\"%s\": %s", s, curl_url_strerror(rc));
-		goto done;
-	}
-	if ((rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) !=
-	    CURLUE_OK) {
-		*why = xasprintf("\"%s\": %s", s, curl_url_strerror(rc));
-		goto done;
 	}
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0 &&
 	    strcmp(scheme, "file") != 0) {
@@ -485,8 +476,7 @@ url_check(const char *s, char **why)
 	}
 	ret = 0;
 done:
-	curl_free(scheme);
-	curl_url_cleanup(u);
+	free(scheme);
 	return ret;
 }
 

@@ -4,12 +4,16 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <libxml/uri.h>
 
 #include "url.h"
@@ -216,13 +220,371 @@ url_filter_query(const char *q)
 	return buf_steal(&b);
 }
 
+/*
+ * An absolute URL cut into its parts, the way libcurl 7.88's URL parser (the
+ * one the fetcher uses) reads it, so that what the config accepts is what
+ * the fetcher can fetch and canonical links stay what they were when libcurl
+ * computed them.  Strings are heap copies; path and query point into the
+ * input.
+ */
+struct url_parts {
+	char		*scheme;	/* lower-cased */
+	char		*userinfo;	/* as written; NULL when absent */
+	char		*host;		/* see url_parse_host(); NULL for file: */
+	long		 port;		/* -1 when absent */
+	const char	*path, *query;	/* query: NULL when there is no '?' */
+	size_t		 pathlen, querylen;
+};
+
+/* The texts are libcurl's, which the config's messages have always been. */
+#define URL_BAD_SCHEME	"Bad scheme"
+#define URL_BAD_HOST	"Bad hostname"
+#define URL_BAD_IPV6	"Bad IPv6 address"
+#define URL_BAD_PORT	"Port number was not a decimal number between 0 " \
+			    "and 65535"
+#define URL_BAD_SLASHES	"Unsupported number of slashes following scheme"
+#define URL_NO_HOST	"No host part in the URL"
+#define URL_BAD_FILE	"Bad file:// URL"
+#define URL_BAD_USER	"Bad user name or password"
+#define URL_CONTROL	"control character in the URL"
+#define URL_SPACE	"white space in the URL (write it as %20)"
+
+static const struct {
+	const char	*scheme;
+	long		 port;
+} url_default_ports[] = {
+	{ "http", 80 }, { "https", 443 }, { "ftp", 21 }, { "ftps", 990 },
+	{ "ws", 80 }, { "wss", 443 }, { "sftp", 22 }, { "scp", 22 },
+	{ "gopher", 70 }, { "gophers", 70 }, { "ldap", 389 },
+	{ "ldaps", 636 }, { "rtsp", 554 }, { "smtp", 25 }, { "smtps", 465 },
+	{ "imap", 143 }, { "imaps", 993 }, { "pop3", 110 }, { "pop3s", 995 },
+	{ "telnet", 23 }, { "dict", 2628 }, { "tftp", 69 }, { "mqtt", 1883 },
+	{ "smb", 445 }, { "smbs", 445 },
+};
+
+static void
+url_parts_free(struct url_parts *u)
+{
+	free(u->scheme);
+	free(u->userinfo);
+	free(u->host);
+	memset(u, 0, sizeof(*u));
+}
+
+/*
+ * Reads a host (no brackets) into a heap string: escapes decoded, checked
+ * against the bytes libcurl refuses in a host name, a numeric IPv4 address
+ * in any form inet_aton() takes ("127.1", "0x7f.0.0.1") written as four
+ * decimal numbers, ASCII letters lower-cased.  Bytes above 0x7f (IDNs) are
+ * kept as they are.  Returns NULL when the host is not one.
+ */
+static char *
+url_parse_host(const char *s, size_t len)
+{
+	static const char	 bad[] = " !\"#$&'()*+,/:;<=>?@[\\]^`{}%";
+	char			*h = xmalloc(len + 1), *p;
+	struct in_addr		 a;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len &&
+		    isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			h[n++] = (char)(url_hexval((unsigned char)s[i + 1]) * 16 +
+			    url_hexval((unsigned char)s[i + 2]));
+			i += 2;
+		} else
+			h[n++] = s[i];
+	}
+	h[n] = '\0';
+	if (n == 0 || strlen(h) != n)
+		goto bad;
+	for (p = h; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+		    strchr(bad, *p) != NULL)
+			goto bad;
+		*p = (char)tolower((unsigned char)*p);
+	}
+	if (inet_aton(h, &a) != 0) {
+		free(h);
+		return xstrdup(inet_ntoa(a));
+	}
+	return h;
+bad:
+	free(h);
+	return NULL;
+}
+
+/*
+ * Reads "[address]" into "[address]" as inet_ntop() writes it.  A zone
+ * ("%25eth0") is dropped: it names an interface of one machine, as libcurl
+ * dropped it from the URLs it wrote.
+ */
+static char *
+url_parse_ipv6(const char *s, size_t len)
+{
+	char			 addr[64], out[INET6_ADDRSTRLEN];
+	struct in6_addr		 a;
+	const char		*zone;
+
+	if ((zone = memchr(s, '%', len)) != NULL)
+		len = zone - s;
+	if (len >= sizeof(addr))
+		return NULL;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET6, addr, &a) != 1 ||
+	    inet_ntop(AF_INET6, &a, out, sizeof(out)) == NULL)
+		return NULL;
+	return xasprintf("[%s]", out);
+}
+
+/* Reads the digits of a port; -1 when they are not a port number. */
+static long
+url_parse_port(const char *s, size_t len)
+{
+	long	 port = 0;
+	size_t	 i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		port = port * 10 + (s[i] - '0');
+		if (port > 65535)
+			return -1;
+	}
+	return port;
+}
+
+/*
+ * Cuts `s` into *u: a scheme, then for file: an empty or "localhost"
+ * authority (or none), for other schemes one to three slashes (as libcurl
+ * takes them) and an authority with a host.  Control characters are
+ * refused anywhere, spaces in the scheme and authority, and in the rest
+ * unless `spaces` (the caller encodes them).  Returns 0, or -1 with *why (a
+ * static message).
+ */
+static int
+url_split(const char *s, int spaces, struct url_parts *u, const char **why)
+{
+	const char	*p, *auth, *at, *host, *colon, *end;
+	size_t		 authlen, hostlen, i;
+
+	memset(u, 0, sizeof(*u));
+	u->port = -1;
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*why = URL_CONTROL;
+			return -1;
+		}
+	}
+
+	if (!url_is_absolute(s)) {
+		*why = URL_BAD_SCHEME;
+		return -1;
+	}
+	p = strchr(s, ':');
+	u->scheme = xstrndup(s, p - s);
+	for (i = 0; u->scheme[i] != '\0'; i++)
+		u->scheme[i] = (char)tolower((unsigned char)u->scheme[i]);
+	p++;
+
+	if (strcmp(u->scheme, "file") == 0) {
+		if (p[0] == '/' && p[1] == '/') {
+			p += 2;
+			if (strncasecmp(p, "localhost/", 10) == 0)
+				p += 9;
+			else if (*p != '/') {
+				*why = URL_BAD_FILE;
+				goto fail;
+			}
+		}
+		goto path;
+	}
+
+	for (i = 0; p[i] == '/' && i < 4; i++)
+		;
+	if (i < 1 || i > 3) {
+		*why = URL_BAD_SLASHES;
+		goto fail;
+	}
+	auth = p + i;
+	authlen = strcspn(auth, "/?#");
+	p = auth + authlen;
+	if (authlen == 0) {
+		*why = URL_NO_HOST;
+		goto fail;
+	}
+
+	host = auth;
+	if ((at = memchr(auth, '@', authlen)) != NULL) {
+		if (memchr(auth, ' ', at - auth) != NULL) {
+			*why = URL_BAD_USER;
+			goto fail;
+		}
+		u->userinfo = xstrndup(auth, at - auth);
+		host = at + 1;
+	}
+	hostlen = auth + authlen - host;
+
+	if (hostlen > 0 && *host == '[') {
+		if ((end = memchr(host, ']', hostlen)) == NULL ||
+		    (u->host = url_parse_ipv6(host + 1, end - host - 1)) ==
+		    NULL) {
+			*why = URL_BAD_IPV6;
+			goto fail;
+		}
+		end++;
+		if (end < host + hostlen && *end != ':') {
+			*why = URL_BAD_PORT;
+			goto fail;
+		}
+		colon = end < host + hostlen ? end : NULL;
+	} else {
+		colon = memchr(host, ':', hostlen);
+		end = colon != NULL ? colon : host + hostlen;
+		if (end == host) {
+			*why = URL_NO_HOST;
+			goto fail;
+		}
+		if ((u->host = url_parse_host(host, end - host)) == NULL) {
+			*why = URL_BAD_HOST;
+			goto fail;
+		}
+	}
+	/* "host:" is the default port, as in libcurl and RFC 3986 */
+	if (colon != NULL && colon + 1 < host + hostlen &&
+	    (u->port = url_parse_port(colon + 1,
+	    host + hostlen - colon - 1)) == -1) {
+		*why = URL_BAD_PORT;
+		goto fail;
+	}
+
+path:
+	if (!spaces && strchr(p, ' ') != NULL) {
+		*why = URL_SPACE;
+		goto fail;
+	}
+	u->path = p;
+	u->pathlen = strcspn(p, "?#");
+	p += u->pathlen;
+	if (*p == '?') {
+		u->query = p + 1;
+		u->querylen = strcspn(u->query, "#");
+	}
+	return 0;
+fail:
+	url_parts_free(u);
+	return -1;
+}
+
+char *
+url_scheme(const char *url, const char **why)
+{
+	struct url_parts	 u;
+	char			*scheme;
+
+	if (url_split(url, 0, &u, why) == -1)
+		return NULL;
+	scheme = u.scheme;
+	u.scheme = NULL;
+	url_parts_free(&u);
+	return scheme;
+}
+
+/*
+ * Percent-encodes what libcurl's CURLU_URLENCODE did: bytes above 0x7f,
+ * and spaces as "%20" in the path and as '+' in the query.  Returns a heap
+ * string.
+ */
+static char *
+url_encode_part(const char *s, size_t len, int query)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	struct buf		 b;
+	unsigned char		 c;
+	size_t			 i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "");
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == ' ')
+			buf_puts(&b, query ? "+" : "%20");
+		else if (c >= 0x80) {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[c >> 4]);
+			buf_putc(&b, hex[c & 15]);
+		} else
+			buf_putc(&b, (char)c);
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * RFC 3986 section 5.2.4 on an absolute path, in place: "." and ".."
+ * segments go, ".." taking the segment before it; a ".." at the root stays
+ * at the root.  An empty path becomes "/".
+ */
+static void
+url_remove_dots(char *path)
+{
+	char	*in = path, *out = path, *seg;
+	size_t	 n;
+
+	while (*in != '\0') {
+		if (strncmp(in, "/./", 3) == 0)
+			in += 2;
+		else if (strcmp(in, "/.") == 0)
+			in[1] = '\0';
+		else if (strncmp(in, "/../", 4) == 0 || strcmp(in, "/..") == 0) {
+			if (in[3] == '/')
+				in += 3;
+			else {
+				in += 2;
+				*in = '/';
+			}
+			/* drop the last segment written, and its '/' */
+			while (out > path && *--out != '/')
+				;
+		} else if (strcmp(in, ".") == 0 || strcmp(in, "..") == 0)
+			break;
+		else {
+			seg = in;
+			n = strcspn(in + 1, "/") + 1;
+			memmove(out, seg, n);
+			out += n;
+			in += n;
+		}
+	}
+	*out = '\0';
+	if (*path == '\0')
+		strcpy(path, "/");
+}
+
+/* Returns the port a scheme uses when a URL names none, or -1. */
+static long
+url_default_port(const char *scheme)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(url_default_ports) /
+	    sizeof(url_default_ports[0]); i++)
+		if (strcmp(scheme, url_default_ports[i].scheme) == 0)
+			return url_default_ports[i].port;
+	return -1;
+}
+
 char *
 url_canonical(const char *url)
 {
-	CURLU		*h;
-	char		*part = NULL, *norm = NULL, *query = NULL, *out = NULL;
-	char		*trimmed, *ret = NULL, *p;
-	size_t		 len;
+	struct url_parts	 u;
+	struct buf		 b;
+	const char		*why;
+	char			*trimmed, *enc, *norm, *query, *ret = NULL;
+	size_t			 len;
 
 	while (isspace((unsigned char)*url))
 		url++;
@@ -230,52 +592,40 @@ url_canonical(const char *url)
 	while (len > 0 && isspace((unsigned char)url[len - 1]))
 		len--;
 	trimmed = xstrndup(url, len);
-	if ((h = curl_url()) == NULL)
+	if (url_split(trimmed, 1, &u, &why) == -1)
 		goto done;
-	if (curl_url_set(h, CURLUPART_URL, trimmed,
-	    CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE) != CURLUE_OK)
-		goto done;
-
-	if (curl_url_get(h, CURLUPART_HOST, &part, 0) != CURLUE_OK)
-		goto done;
-	for (p = part; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (curl_url_set(h, CURLUPART_HOST, part, 0) != CURLUE_OK)
-		goto done;
-	curl_free(part);
-	part = NULL;
-
-	if (curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK)
+	if (u.host == NULL)		/* file: has no authority */
 		goto done;
 
-	if (curl_url_get(h, CURLUPART_PATH, &part, 0) == CURLUE_OK) {
-		norm = url_norm_escapes(part);
-		if (curl_url_set(h, CURLUPART_PATH, norm, 0) != CURLUE_OK)
-			goto done;
-		curl_free(part);
-		part = NULL;
-		free(norm);
-		norm = NULL;
-	}
+	buf_init(&b, 0);
+	buf_printf(&b, "%s://", u.scheme);
+	if (u.userinfo != NULL)
+		buf_printf(&b, "%s@", u.userinfo);
+	buf_puts(&b, u.host);
+	if (u.port != -1 && u.port != url_default_port(u.scheme))
+		buf_printf(&b, ":%ld", u.port);
 
-	if (curl_url_get(h, CURLUPART_QUERY, &part, 0) == CURLUE_OK) {
-		norm = url_norm_escapes(part);
-		query = url_filter_query(norm);
-		if (curl_url_set(h, CURLUPART_QUERY,
-		    *query == '\0' ? NULL : query, 0) != CURLUE_OK)
-			goto done;
-	}
-
-	if (curl_url_get(h, CURLUPART_URL, &out, CURLU_NO_DEFAULT_PORT) !=
-	    CURLUE_OK)
-		goto done;
-	ret = xstrdup(out);
-done:
-	curl_free(out);
-	curl_free(part);
+	/* escapes first, so that "%2e%2e" is a ".." segment (RFC 3986 6.2.2) */
+	enc = url_encode_part(u.path, u.pathlen, 0);
+	norm = url_norm_escapes(enc);
+	url_remove_dots(norm);
+	buf_puts(&b, norm);
+	free(enc);
 	free(norm);
-	free(query);
+
+	if (u.query != NULL) {
+		enc = url_encode_part(u.query, u.querylen, 1);
+		norm = url_norm_escapes(enc);
+		query = url_filter_query(norm);
+		if (*query != '\0')
+			buf_printf(&b, "?%s", query);
+		free(enc);
+		free(norm);
+		free(query);
+	}
+	ret = buf_steal(&b);
+done:
+	url_parts_free(&u);
 	free(trimmed);
-	curl_url_cleanup(h);
 	return ret;
 }

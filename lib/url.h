@@ -20,11 +20,22 @@ int	 url_is_absolute(const char *s);
  * frees), the key the store deduplicates articles on: scheme and host
  * lower-cased, default port, fragment and empty query dropped, dot segments
  * removed, percent-escapes normalised (unreserved characters decoded, hex
- * digits lower-cased as libcurl writes them), tracking parameters (utm_*,
+ * digits lower-cased as libcurl wrote them), tracking parameters (utm_*,
  * fbclid, gclid, mc_cid, xtor...) removed and the other parameters kept in
- * their order.  Returns NULL for input libcurl cannot parse as a URL with an
- * authority (relative references, "mailto:", "tag:").
+ * their order; spaces and bytes above 0x7f percent-encoded.  Returns NULL
+ * for input that is not a URL with an authority (relative references,
+ * "mailto:", "tag:", "file:").  The forms are the ones libcurl's URL API
+ * gave, which the stored keys were made with.
  */
 char	*url_canonical(const char *url);
+
+/*
+ * Checks `url` the way libcurl's URL parser reads it: a scheme, and a host
+ * (or a file: path).  Returns the scheme lower-cased as a heap string
+ * (caller frees), or NULL with *why pointing at a static message ("Bad
+ * scheme", "Bad hostname"...).  White space is refused: the fetcher cannot
+ * send it.
+ */
+char	*url_scheme(const char *url, const char **why);
 
 #endif
