@@ -48,6 +48,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -452,32 +453,38 @@ fmt_duration(long long secs, char *out, size_t len)
 }
 
 /*
- * Checks a feed URL with the parser of url.c, which reads URLs as the
- * fetcher's libcurl does: http, https or file only.  Returns 0, or -1 with
- * *why (caller frees).
+ * Checks a feed URL: http, https or file only, and then with the parser of
+ * url.c, which reads URLs as the fetcher's libcurl does.  Returns 0, or -1
+ * with *why (caller frees).
  */
 static int
-url_check(const char *s, char **why)
+feed_url_check(const char *s, char **why)
 {
+	static const char *const allowed[] = { "http", "https", "file" };
 	const char	*msg;
 	char		*scheme;
-	int		 ret = -1;
+	size_t		 i;
 
 	*why = NULL;
-	if ((scheme = url_scheme(s, &msg)) == NULL) {
+	if (url_is_absolute(s)) {
+		scheme = xstrndup(s, strcspn(s, ":"));
+		for (i = 0; scheme[i] != '\0'; i++)
+			scheme[i] = (char)tolower((unsigned char)scheme[i]);
+		for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+			if (strcmp(scheme, allowed[i]) == 0)
+				break;
+		if (i == sizeof(allowed) / sizeof(allowed[0]))
+			*why = xasprintf("\"%s\": scheme \"%s\" not allowed "
+			    "(http, https or file)", s, scheme);
+		free(scheme);
+		if (*why != NULL)
+			return -1;
+	}
+	if (url_check(s, &msg) == -1) {
 		*why = xasprintf("\"%s\": %s", s, msg);
 		return -1;
 	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0 &&
-	    strcmp(scheme, "file") != 0) {
-		*why = xasprintf("\"%s\": scheme \"%s\" not allowed "
-		    "(http, https or file)", s, scheme);
-		goto done;
-	}
-	ret = 0;
-done:
-	free(scheme);
-	return ret;
+	return 0;
 }
 
 /* Feed, topic and plugin names: letters, digits, '.', '_' and '-'. */
@@ -949,7 +956,7 @@ key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 			    "empty value");
 			return -1;
 		}
-		if (kd->type == V_URL && url_check(v, &why) == -1) {
+		if (kd->type == V_URL && feed_url_check(v, &why) == -1) {
 			conf_error(ld, p->file, p->keyline, kd->name, "%s",
 			    why);
 			free(why);
@@ -1492,7 +1499,7 @@ opml_feed(struct load *ld, const char *file, xmlNodePtr n, char *url)
 		conf_error(ld, file, line, "xmlUrl", "empty value");
 		return;
 	}
-	if (url_check(u, &why) == -1) {
+	if (feed_url_check(u, &why) == -1) {
 		conf_error(ld, file, line, "xmlUrl", "%s", why);
 		free(why);
 		return;

@@ -230,7 +230,7 @@ url_filter_query(const char *q)
 struct url_parts {
 	char		*scheme;	/* lower-cased */
 	char		*userinfo;	/* as written; NULL when absent */
-	char		*host;		/* see url_parse_host(); NULL for file: */
+	char		*host;		/* url_parse_host(); NULL for file: */
 	long		 port;		/* -1 when absent */
 	const char	*path, *query;	/* query: NULL when there is no '?' */
 	size_t		 pathlen, querylen;
@@ -290,8 +290,8 @@ url_parse_host(const char *s, size_t len)
 		if (s[i] == '%' && i + 2 < len &&
 		    isxdigit((unsigned char)s[i + 1]) &&
 		    isxdigit((unsigned char)s[i + 2])) {
-			h[n++] = (char)(url_hexval((unsigned char)s[i + 1]) * 16 +
-			    url_hexval((unsigned char)s[i + 2]));
+			h[n++] = (char)(url_hexval((unsigned char)s[i + 1]) *
+			    16 + url_hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else
 			h[n++] = s[i];
@@ -359,12 +359,12 @@ url_parse_port(const char *s, size_t len)
 }
 
 /*
- * Cuts `s` into *u: a scheme, then for file: an empty or "localhost"
- * authority (or none), for other schemes one to three slashes (as libcurl
- * takes them) and an authority with a host.  Control characters are
- * refused anywhere, spaces in the scheme and authority, and in the rest
- * unless `spaces` (the caller encodes them).  Returns 0, or -1 with *why (a
- * static message).
+ * Cuts `s` into *u: a scheme, then for file: an empty, "localhost" or
+ * "127.0.0.1" authority (or none), for other schemes one to three slashes
+ * (as libcurl takes them) and an authority with a host.  Control
+ * characters are refused anywhere, spaces in the scheme and authority, and
+ * in the rest unless `spaces` (the caller encodes them).  Returns 0, or -1
+ * with *why (a static message).
  */
 static int
 url_split(const char *s, int spaces, struct url_parts *u, const char **why)
@@ -395,6 +395,8 @@ url_split(const char *s, int spaces, struct url_parts *u, const char **why)
 		if (p[0] == '/' && p[1] == '/') {
 			p += 2;
 			if (strncasecmp(p, "localhost/", 10) == 0)
+				p += 9;
+			else if (strncmp(p, "127.0.0.1/", 10) == 0)
 				p += 9;
 			else if (*p != '/') {
 				*why = URL_BAD_FILE;
@@ -480,18 +482,15 @@ fail:
 	return -1;
 }
 
-char *
-url_scheme(const char *url, const char **why)
+int
+url_check(const char *url, const char **why)
 {
 	struct url_parts	 u;
-	char			*scheme;
 
 	if (url_split(url, 0, &u, why) == -1)
-		return NULL;
-	scheme = u.scheme;
-	u.scheme = NULL;
+		return -1;
 	url_parts_free(&u);
-	return scheme;
+	return 0;
 }
 
 /*
@@ -539,7 +538,8 @@ url_remove_dots(char *path)
 			in += 2;
 		else if (strcmp(in, "/.") == 0)
 			in[1] = '\0';
-		else if (strncmp(in, "/../", 4) == 0 || strcmp(in, "/..") == 0) {
+		else if (strncmp(in, "/../", 4) == 0 ||
+		    strcmp(in, "/..") == 0) {
 			if (in[3] == '/')
 				in += 3;
 			else {

@@ -31,11 +31,10 @@ char	*url_canonical(const char *url);
 
 /*
  * Checks `url` the way libcurl's URL parser reads it: a scheme, and a host
- * (or a file: path).  Returns the scheme lower-cased as a heap string
- * (caller frees), or NULL with *why pointing at a static message ("Bad
- * scheme", "Bad hostname"...).  White space is refused: the fetcher cannot
- * send it.
+ * (or a file: path).  Returns 0, or -1 with *why pointing at a static
+ * message ("Bad scheme", "Bad hostname"...).  White space is refused: the
+ * fetcher could not send it.
  */
-char	*url_scheme(const char *url, const char **why);
+int	 url_check(const char *url, const char **why);
 
 #endif
