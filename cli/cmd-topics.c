@@ -91,8 +91,8 @@ topics_list(const struct topics_opts *o)
 	json_t				*arr, *doc, *obj;
 	size_t				 ntc = 0, nrows = 0, i, j;
 	int64_t				 now = (int64_t)time(NULL);
-	char				*err = NULL, last[64], day[32], week[32];
-	char				 total[32], *rule;
+	char				*err = NULL, last[64], day[32];
+	char				 week[32], total[32], *rule;
 	const char			*row[6];
 	int				 failed, ret = EXIT_FAIL;
 

@@ -2329,9 +2329,9 @@ struct store_topics {
 	size_t			 n;
 	struct trigmap		 exact;
 	struct trigmap		 prefix;
-	uint64_t		 prefix_lens;	/* bit L-1: a prefix of L bytes */
+	uint64_t		 prefix_lens;	/* bit L-1: L-byte prefix */
 	uint32_t		 ntok;
-	uint32_t		*present;	/* per token: item that has it */
+	uint32_t		*present;	/* per token: its item */
 	uint32_t		 stamp;		/* the item being scanned */
 	uint32_t		 bstamp;	/* the batch */
 	struct tok		*tk;

@@ -384,7 +384,8 @@ test_expire(void **state)
 	v = list(s, STORE_ALERT_DEAD, NULL, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].plugin, "webhook");
-	assert_string_equal(v[0].last_error, "expired after 1 attempt: timeout");
+	assert_string_equal(v[0].last_error,
+	    "expired after 1 attempt: timeout");
 	assert_int_equal(v[0].attempts, 1);
 	store_alerts_free(v, n);
 	assert_int_equal(store_alerts_expire(s, "jsonl", T0 + 1, &ndead,
@@ -878,7 +879,7 @@ test_backtest(void **state)
 	free(fields);
 	store_entries_free(e, n);
 	{
-		struct store_topic	 bad = { .name = "x", .match = "a AND" };
+		struct store_topic bad = { .name = "x", .match = "a AND" };
 
 		assert_int_equal(store_topic_test(r, &bad, 0, 0, &e, &terms,
 		    &fields, &n, &err), -1);
