@@ -1,6 +1,8 @@
 /*
  * url.c: resolving the relative references feeds are full of (xml:base,
- * relative links and enclosures) with libxml2's RFC 3986 implementation.
+ * relative links and enclosures) with libxml2's RFC 3986 implementation;
+ * canonical links and feed URL checks with a small parser of our own that
+ * reads URLs as libcurl does, so that herald(1) need not load libcurl.
  */
 #include "config.h"
 
