@@ -10,7 +10,8 @@ failure, and heraldd is started again.  Without fetching anything, it
 resumes the pending deliveries: the receiver accepts every alert, each
 exactly once by its idempotency key, every body is signed (HMAC-SHA256),
 retries follow Retry-After rather than the 30 s backoff, and `herald
-alerts` shows them sent after 5 attempts.  A second plugin whose endpoint
+alerts` shows them sent, with the attempts the receiver saw (one fewer
+when an attempt was in flight at the kill).  A second plugin whose endpoint
 answers 400 gets nothing retried: its alerts are dead with the reason.
 """
 
@@ -109,11 +110,21 @@ def main():
             "retries come about a second apart (Retry-After: 1)",
             ["%.2f" % g for g in gaps])
 
+    # The receiver saw 5 requests per key.  An attempt in flight when
+    # heraldd was killed reached the receiver but was never recorded, so
+    # the store counts 4 or 5: at least once, never more than it sent.
+    hits = {}
+    for r in hook:
+        hits[r["key"]] = hits.get(r["key"], 0) + 1
     sent = al.alerts_json(h, conf, "--sent", "--plugin", "hook") or []
-    h.check(len(sent) == n and all(a["attempts"] == 5 for a in sent) and
+    h.check(len(sent) == n and
+            all(hits.get(str(a["alert"]), 0) - 1 <= a["attempts"] <=
+                hits.get(str(a["alert"]), 0) for a in sent) and
             {str(a["alert"]) for a in sent} == set(accepted),
-            "herald alerts --sent: %d alerts, sent at the 5th attempt" % n,
-            [(a["alert"], a["attempts"]) for a in sent])
+            "herald alerts --sent: %d alerts; each records the attempts "
+            "the receiver saw (one fewer if it was in flight at the kill)" % n,
+            [(a["alert"], a["attempts"], hits.get(str(a["alert"])))
+             for a in sent])
     dead = al.alerts_json(h, conf, "--failed") or []
     h.check(len(dead) == n and all(a["plugin"] == "strict" and
                                    a["attempts"] == 1 and
