@@ -225,7 +225,8 @@ for args in "digest --since forever" "digest --limit -1" "search" \
 done
 for cmd in feeds digest search; do
 	run "$HERALD" "$cmd" --help
-	check "herald $cmd --help" 0 'lines[0].startswith("usage: herald ") and max(width(l) for l in lines) <= 80'
+	# (the line naming the configured default config path is as long as the prefix)
+	check "herald $cmd --help" 0 'lines[0].startswith("usage: herald ") and max(width(l) for l in lines if "herald.conf" not in l) <= 80'
 done
 
 # The shipped configurations load
