@@ -1804,15 +1804,19 @@ fp_sync_author_detail(struct parser *p, const char *key)
 			py_strip(name_s);
 		}
 		if (*name_s != '\0' || email_s != NULL) {
-			d = json_object_get(ctx, dk);
-			if (d == NULL) {
-				d = json_object();
-				json_object_set_new(ctx, dk, d);
-			}
+			/*
+			 * As feedparser: the last of the authors list gets the
+			 * name and address, and is the detail unless one exists
+			 * (the same object, in both places).
+			 */
+			d = detail != NULL ? json_incref(detail) : json_object();
+			if (json_object_get(ctx, dk) == NULL)
+				json_object_set(ctx, dk, d);
 			if (*name_s != '\0')
 				jset_str(d, "name", name_s);
 			if (email_s != NULL)
 				jset_str(d, "email", email_s);
+			json_decref(d);
 		}
 		free(name_s);
 		free(email_s);
