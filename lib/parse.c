@@ -2293,6 +2293,16 @@ e_webmaster(struct parser *p)
 	fp_sync_author_detail(p, "publisher");
 }
 
+/* The dates: each element's text, and its parsed form under NAME_parsed. */
+static void
+e_date(struct parser *p, const char *key)
+{
+	char	*v = fp_pop(p, key);
+
+	fp_save_date(p, key, v);
+	free(v);
+}
+
 static void
 s_published(struct parser *p, json_t *a)
 {
@@ -2302,10 +2312,7 @@ s_published(struct parser *p, json_t *a)
 static void
 e_published(struct parser *p)
 {
-	char	*v = fp_pop(p, "published");
-
-	fp_save_date(p, "published", v);
-	free(v);
+	e_date(p, "published");
 }
 
 static void
@@ -2317,10 +2324,7 @@ s_updated(struct parser *p, json_t *a)
 static void
 e_updated(struct parser *p)
 {
-	char	*v = fp_pop(p, "updated");
-
-	fp_save_date(p, "updated", v);
-	free(v);
+	e_date(p, "updated");
 }
 
 static void
@@ -2332,10 +2336,7 @@ s_created(struct parser *p, json_t *a)
 static void
 e_created(struct parser *p)
 {
-	char	*v = fp_pop(p, "created");
-
-	fp_save_date(p, "created", v);
-	free(v);
+	e_date(p, "created");
 }
 
 static void
@@ -2347,10 +2348,7 @@ s_expirationdate(struct parser *p, json_t *a)
 static void
 e_expirationdate(struct parser *p)
 {
-	char	*v = fp_pop(p, "expired");
-
-	fp_save_date(p, "expired", v);
-	free(v);
+	e_date(p, "expired");
 }
 
 static void
