@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <ev.h>
 
@@ -69,6 +70,9 @@ struct sched	*sched_new(struct ev_loop *, struct store *, struct fetcher *);
 int		 sched_apply(struct sched *, const struct config *, char **errstr);
 /* Every enabled feed due now (SIGUSR1, --once). */
 void		 sched_all_due(struct sched *);
+/* One feed due now (herald fetch NAME); -1 unknown, off or disabled. */
+int		 sched_fetch_now(struct sched *, const char *name,
+		    char **errstr);
 /* Stops starting fetches and cancels those in flight. */
 void		 sched_stop(struct sched *);
 /* Fetches in flight plus feeds waiting for a slot. */
@@ -82,6 +86,14 @@ void		 sched_free(struct sched *);
 /* Feeds that failed their last attempt, and fetches done (for STATUS=). */
 size_t		 sched_nerrors(struct sched *);
 uint64_t	 sched_nfetches(struct sched *);
+/* For the control socket and metrics: body bytes fetched since start, */
+uint64_t	 sched_nbytes(struct sched *);
+/* when the last fetch ended with nothing else in flight or waiting (0 none), */
+time_t		 sched_last_cycle(struct sched *);
+/* the configured feeds, and one feed's bytes (-1: not configured). */
+size_t		 sched_nfeeds(struct sched *);
+int		 sched_feed_bytes(struct sched *, const char *name,
+		    uint64_t *bytes);
 
 /*
  * notify.c: the service manager's notify protocol (sd_notify(3)); nothing
@@ -192,5 +204,36 @@ void		 alert_kick(struct alerter *);
 size_t		 alert_busy(struct alerter *);
 void		 alert_set_idle_cb(struct alerter *, void (*)(void *), void *);
 void		 alert_free(struct alerter *);
+
+/*
+ * control.c: the control socket (herald status, fetch, reload, metrics) and
+ * the metrics file.  One line in, one answer out, then the connection is
+ * closed; everything runs on the loop and never blocks.
+ */
+struct control;
+
+/* Applies the configuration file again (SIGHUP): 0, or -1 with *errstr. */
+typedef int	(*control_reload_fn)(void *arg, char **errstr);
+
+struct control	*control_new(struct ev_loop *, struct store *, struct sched *,
+		    control_reload_fn, void *arg);
+/*
+ * Listens on $RUNTIME_DIRECTORY/heraldd.sock, else on
+ * /run/herald/heraldd.sock when /run/herald is a writable directory, mode
+ * 0660.  No place, or a live daemon already on the socket: logged once,
+ * no socket, and 0 all the same.  -1 (logged) when it could not be made.
+ */
+int		 control_listen(struct control *);
+/* The socket's path, or NULL when there is none. */
+const char	*control_path(struct control *);
+/*
+ * Writes the metrics to `path` (tmp file + rename) now and every minute;
+ * NULL stops.  A reload calls it again with the new configuration's key.
+ */
+void		 control_metrics_file(struct control *, const char *path);
+/* The Prometheus text exposition (heap). */
+char		*control_metrics(struct control *);
+/* Closes the connections and removes the socket. */
+void		 control_free(struct control *);
 
 #endif

@@ -39,6 +39,7 @@ struct daemon {
 	struct sched	*sched;
 	struct plugin_set *plugins;
 	struct alerter	*alerts;
+	struct control	*control;	/* NULL with --once */
 	int		 once;
 	ev_signal	 sigterm, sigint, sighup, sigusr1;
 	ev_timer	 prune;
@@ -100,10 +101,14 @@ sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-static void
-sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+/*
+ * Loads the configuration file again and swaps it in whole, or keeps the
+ * running one and says why (SIGHUP, herald reload).
+ */
+static int
+daemon_reload(void *arg, char **errstr)
 {
-	struct daemon	*d = w->data;
+	struct daemon	*d = arg;
 	struct config	*nc = NULL;
 	struct plugin_set *np = NULL;
 	char		*err = NULL;
@@ -115,9 +120,9 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		log_warnx("reload refused, keeping the running configuration: %s",
 		    err);
 		notify_ready(d->conf->nfeeds, err);
-		free(err);
+		*errstr = err;
 		config_free(nc);
-		return;
+		return -1;
 	}
 	if (strcmp(nc->database, d->conf->database) != 0)
 		log_warnx("reload: a new database path takes a restart; "
@@ -134,8 +139,20 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	d->plugins = np;
 	config_free(d->conf);
 	d->conf = nc;
+	if (d->control != NULL)
+		control_metrics_file(d->control, nc->metrics_file);
 	log_info("reload: configuration applied (%zu feeds)", nc->nfeeds);
 	notify_ready(nc->nfeeds, NULL);
+	return 0;
+}
+
+static void
+sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	char	*err = NULL;
+
+	if (daemon_reload(w->data, &err) == -1)
+		free(err);
 }
 
 static void
@@ -287,6 +304,11 @@ main(int argc, char **argv)
 		ev_timer_init(&d.prune, prune_cb, PRUNE_EVERY, PRUNE_EVERY);
 		d.prune.data = &d;
 		ev_timer_start(d.loop, &d.prune);
+		d.control = control_new(d.loop, d.st, d.sched, daemon_reload,
+		    &d);
+		if (control_listen(d.control) == -1)
+			log_warnx("running without a control socket");
+		control_metrics_file(d.control, d.conf->metrics_file);
 		log_info("started: %zu feeds, database %s", d.conf->nfeeds,
 		    d.conf->database);
 		notify_status_start(d.sched);
@@ -295,6 +317,7 @@ main(int argc, char **argv)
 	ev_run(d.loop, 0);
 
 	sched_stop(d.sched);
+	control_free(d.control);
 	notify_stop();
 	if (d.once)
 		log_debug("done: %llu fetches, %zu feeds in error",

@@ -61,6 +61,7 @@ struct feedrt {
 	char			*redirect_url;
 	int			 redirect_count;
 	int			 seen;		/* in the configuration being applied */
+	uint64_t		 bytes;		/* body bytes fetched since start */
 };
 
 struct sched {
@@ -79,6 +80,8 @@ struct sched {
 	int			 stopping;
 	size_t			 nerrors;
 	uint64_t		 nfetches;
+	uint64_t		 nbytes;
+	time_t			 last_cycle;	/* when nothing was left to fetch */
 	void			(*idle_cb)(void *);
 	void			*idle_arg;
 	void			(*commit_cb)(void *);	/* alert.c */
@@ -315,6 +318,8 @@ feed_done(void *arg, const struct fetch_result *r)
 	f->host->active--;
 	s->active--;
 	s->nfetches++;
+	f->bytes += r->bytes;
+	s->nbytes += r->bytes;
 	memset(&fx, 0, sizeof(fx));
 	fx.fetched = now;
 	fx.status = (int)r->status;
@@ -442,6 +447,8 @@ feed_done(void *arg, const struct fetch_result *r)
 	ingest_free(in);
 	free(msg);
 	sched_dispatch(s);
+	if (sched_busy(s) == 0)
+		s->last_cycle = now;
 	if (s->idle_cb != NULL)
 		s->idle_cb(s->idle_arg);
 }
@@ -682,6 +689,27 @@ sched_all_due(struct sched *s)
 	sched_dispatch(s);
 }
 
+int
+sched_fetch_now(struct sched *s, const char *name, char **errstr)
+{
+	struct feedrt	*f;
+
+	if ((f = feed_find(s, name)) == NULL) {
+		*errstr = xasprintf("no feed named \"%s\" in the configuration",
+		    name);
+		return -1;
+	}
+	if (!f->enabled || f->disabled) {
+		*errstr = xasprintf("feed %s is %s", name, f->disabled ?
+		    "disabled (410 Gone): change its url or remove it" :
+		    "off (enabled = no)");
+		return -1;
+	}
+	feed_enqueue(f);
+	sched_dispatch(s);
+	return 0;
+}
+
 void
 sched_stop(struct sched *s)
 {
@@ -737,6 +765,40 @@ uint64_t
 sched_nfetches(struct sched *s)
 {
 	return s->nfetches;
+}
+
+uint64_t
+sched_nbytes(struct sched *s)
+{
+	return s->nbytes;
+}
+
+time_t
+sched_last_cycle(struct sched *s)
+{
+	return s->last_cycle;
+}
+
+size_t
+sched_nfeeds(struct sched *s)
+{
+	struct feedrt	*f;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		n++;
+	return n;
+}
+
+int
+sched_feed_bytes(struct sched *s, const char *name, uint64_t *bytes)
+{
+	struct feedrt	*f;
+
+	if ((f = feed_find(s, name)) == NULL)
+		return -1;
+	*bytes = f->bytes;
+	return 0;
 }
 
 void

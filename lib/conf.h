@@ -75,6 +75,7 @@ struct config {
 	long long	 retention;	/* 0: keep forever */
 	int		 max_items;
 	char		*plugin_dir;
+	char		*metrics_file;	/* Prometheus textfile; NULL none */
 
 	struct config_feed	*feeds;
 	size_t			 nfeeds;

@@ -162,6 +162,7 @@ static const struct keydef herald_keys[] = {
 	    NOAUX },
 	{ "max-items", V_INT, CF(max_items), 1, 1000000, 0, NOAUX },
 	{ "plugin-dir", V_PATH, CF(plugin_dir), 0, 0, 0, NOAUX },
+	{ "metrics-file", V_PATH, CF(metrics_file), 0, 0, 0, NOAUX },
 	{ "include", V_INCLUDE, 0, 0, 0, 0, NOAUX },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
@@ -1803,6 +1804,7 @@ config_free(struct config *conf)
 	free(conf->database);
 	free(conf->user_agent);
 	free(conf->plugin_dir);
+	free(conf->metrics_file);
 	for (i = 0; i < conf->nfeeds; i++) {
 		free(conf->feeds[i].name);
 		free(conf->feeds[i].url);
