@@ -110,7 +110,7 @@ put_cp(struct buf *b, uint32_t cp)
 }
 
 /* Length of the UTF-8 sequence at s (n bytes available): >0 valid, 0 need more, -1 invalid. */
-static int
+static inline int
 utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned char	 c = s[0];
@@ -165,6 +165,13 @@ infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final
 		if (s[i] < 0x80) {
 			i++;
 			run++;
+			continue;
+		}
+		/* two-byte sequences (Latin, Greek, Cyrillic) inline */
+		if (s[i] >= 0xc2 && s[i] <= 0xdf && i + 1 < len &&
+		    (s[i + 1] & 0xc0) == 0x80) {
+			i += 2;
+			run += 2;
 			continue;
 		}
 		n = utf8_seq(s + i, len - i);
@@ -420,6 +427,19 @@ infilter_markup(struct infilter *f, int final)
 #define FLUSH() do { buf_append(&f->out, s + i - run, run); run = 0; } while (0)
 	while (i < n && f->error == NULL) {
 		unsigned char	 c = (unsigned char)s[i];
+
+		if (f->m == M_TEXT) {
+			/* the common case: a run of ordinary text */
+			while (c != '<' && c != '&' && (c >= 0x20 || c == '\t' ||
+			    c == '\n' || c == '\r')) {
+				run++;
+				if (++i == n)
+					break;
+				c = (unsigned char)s[i];
+			}
+			if (i == n)
+				break;
+		}
 
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
 			FLUSH();
@@ -1160,7 +1180,11 @@ fp_fix_text(char *s)
 			buf_free(&raw);
 	}
 	/* C1 controls U+0080..U+009F -> windows-1252 */
-	if (strstr(s, "\xc2") == NULL)
+	for (p = (const unsigned char *)s; (p = (const unsigned char *)
+	    strchr((const char *)p, 0xc2)) != NULL; p++)
+		if (p[1] >= 0x80 && p[1] <= 0x9f)
+			break;
+	if (p == NULL)
 		return s;
 	buf_init(&b, 0);
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
