@@ -29,6 +29,11 @@ extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_alerts_entry;
 extern const struct cmd_entry cmd_topics_entry;
+/* cmd-status.c: heraldd's control socket. */
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_fetch_entry;
+extern const struct cmd_entry cmd_reload_entry;
+extern const struct cmd_entry cmd_metrics_entry;
 
 void	cmd_usage(const struct cmd_entry *);
 

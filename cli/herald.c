@@ -18,6 +18,10 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_search_entry,
 	&cmd_alerts_entry,
 	&cmd_topics_entry,
+	&cmd_status_entry,
+	&cmd_fetch_entry,
+	&cmd_reload_entry,
+	&cmd_metrics_entry,
 	NULL
 };
 

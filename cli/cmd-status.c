@@ -1,0 +1,631 @@
+/*
+ * cmd-status.c: the commands that talk to a running heraldd through its
+ * control socket (daemon/control.c): `herald status` (the daemon's answer
+ * and the database, or the database alone when nobody answers), `herald
+ * fetch [FEED]`, `herald reload` and `herald metrics`.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "store.h"
+#include "util.h"
+
+#define CTL_SOCKET_NAME		"heraldd.sock"
+#define CTL_DEFAULT_SOCKET	"/run/herald/" CTL_SOCKET_NAME
+#define CTL_TIMEOUT_MS		(30 * 1000)	/* a reload loads plugins */
+#define CTL_REPLY_MAX		(64 * 1024 * 1024)
+#define STATUS_EXIT_DOWN	3		/* heraldd is not running */
+#define STATUS_ERRORS_SHOWN	5
+
+enum ctl_fail {
+	CTL_OK,
+	CTL_DOWN,	/* nothing listens: heraldd is not running */
+	CTL_DENIED,	/* the socket is not ours to use */
+	CTL_ERROR,
+};
+
+/* -s, else $RUNTIME_DIRECTORY/heraldd.sock, else the unit's. */
+static char *
+ctl_socket_path(const char *opt)
+{
+	const char	*rd = getenv("RUNTIME_DIRECTORY");
+
+	if (opt != NULL)
+		return xstrdup(opt);
+	if (rd != NULL && *rd != '\0')
+		return xasprintf("%.*s/%s", (int)strcspn(rd, ":"), rd,
+		    CTL_SOCKET_NAME);
+	return xstrdup(CTL_DEFAULT_SOCKET);
+}
+
+/*
+ * Sends one request line and reads the answer until the daemon closes the
+ * connection.  CTL_OK with *reply (heap), else *errstr (heap) says why.
+ */
+static enum ctl_fail
+ctl_request(const char *path, const char *req, char **reply, char **errstr)
+{
+	struct sockaddr_un	 sun;
+	struct pollfd		 pfd;
+	struct buf		 b;
+	char			 chunk[8192];
+	size_t			 off = 0, len;
+	ssize_t			 n;
+	char			*line;
+	int			 fd, rc;
+	enum ctl_fail		 ret = CTL_ERROR;
+
+	*reply = NULL;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		*errstr = xasprintf("%s: path too long", path);
+		return CTL_ERROR;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		*errstr = xasprintf("socket: %s", strerror(errno));
+		return CTL_ERROR;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == ENOENT || errno == ECONNREFUSED) {
+			*errstr = xasprintf("heraldd is not running (no answer "
+			    "on %s)", path);
+			ret = CTL_DOWN;
+		} else if (errno == EACCES || errno == EPERM) {
+			*errstr = xasprintf("%s: permission denied: join the "
+			    "herald group (usermod -aG herald $USER, then log "
+			    "in again) or run as the herald user", path);
+			ret = CTL_DENIED;
+		} else
+			*errstr = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	line = xasprintf("%s\n", req);
+	len = strlen(line);
+	while (off < len) {
+		if ((n = send(fd, line + off, len - off, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			*errstr = xasprintf("%s: sending: %s", path,
+			    strerror(errno));
+			free(line);
+			close(fd);
+			return CTL_ERROR;
+		}
+		off += (size_t)n;
+	}
+	free(line);
+	buf_init(&b, 0);
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if ((rc = poll(&pfd, 1, CTL_TIMEOUT_MS)) == -1 && errno == EINTR)
+			continue;
+		if (rc <= 0) {
+			*errstr = rc == 0 ? xasprintf("%s: no answer within "
+			    "%d s", path, CTL_TIMEOUT_MS / 1000) :
+			    xasprintf("%s: poll: %s", path, strerror(errno));
+			goto fail;
+		}
+		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
+			if (errno == EINTR)
+				continue;
+			*errstr = xasprintf("%s: reading: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > CTL_REPLY_MAX) {
+			*errstr = xasprintf("%s: answer too long", path);
+			goto fail;
+		}
+		buf_append(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (b.len == 0) {
+		buf_free(&b);
+		*errstr = xasprintf("%s: heraldd closed the connection without "
+		    "an answer", path);
+		return CTL_ERROR;
+	}
+	*reply = buf_steal(&b);
+	return CTL_OK;
+fail:
+	buf_free(&b);
+	close(fd);
+	return CTL_ERROR;
+}
+
+static int
+exit_for(enum ctl_fail f)
+{
+	return f == CTL_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+/* ------------------------------------------------------------------ */
+/* herald fetch, reload, metrics                                       */
+/* ------------------------------------------------------------------ */
+
+/* Prints the daemon's answer: "ok: ..." on stdout, "error: ..." on stderr. */
+static int
+ctl_simple(const char *cmd, const char *sock, const char *req)
+{
+	char		*path = ctl_socket_path(sock), *reply, *err = NULL;
+	enum ctl_fail	 f;
+	int		 ret;
+
+	if ((f = ctl_request(path, req, &reply, &err)) != CTL_OK) {
+		fprintf(stderr, "herald %s: %s\n", cmd, err);
+		free(err);
+		free(path);
+		return exit_for(f);
+	}
+	free(path);
+	if (strncmp(reply, "error: ", 7) == 0) {
+		fprintf(stderr, "herald %s: heraldd: %s", cmd, reply + 7);
+		ret = EXIT_FAIL;
+	} else {
+		fputs(strncmp(reply, "ok: ", 4) == 0 ? reply + 4 : reply,
+		    stdout);
+		ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	free(reply);
+	return ret;
+}
+
+static const struct option ctl_longopts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+ctl_usage(FILE *fp, const char *cmd)
+{
+	if (strcmp(cmd, "fetch") == 0)
+		fprintf(fp,
+"usage: herald fetch [-s SOCKET] [FEED]\n\n"
+"Ask heraldd to fetch FEED now, or every feed without one.\n\n");
+	else if (strcmp(cmd, "reload") == 0)
+		fprintf(fp,
+"usage: herald reload [-s SOCKET]\n\n"
+"Ask heraldd to read its configuration again (as SIGHUP does) and say\n"
+"whether it was applied or refused, and why.\n\n");
+	else
+		fprintf(fp,
+"usage: herald metrics [-s SOCKET]\n\n"
+"Print heraldd's metrics in the Prometheus text format.\n\n");
+	fprintf(fp,
+"  -s, --socket SOCKET  heraldd's control socket (default\n"
+"                       $RUNTIME_DIRECTORY/%s, else %s)\n\n"
+"Exit status: 0 done, 1 failure (heraldd not running or refused), 2 usage.\n",
+	    CTL_SOCKET_NAME, CTL_DEFAULT_SOCKET);
+}
+
+static int
+cmd_ctl(const char *cmd, int maxargs, int argc, char **argv)
+{
+	const char	*sock = NULL;
+	char		*req;
+	int		 ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "s:h", ctl_longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'h':
+			ctl_usage(stdout, cmd);
+			return EXIT_OK;
+		default:
+			ctl_usage(stderr, cmd);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > maxargs) {
+		ctl_usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	if (optind < argc && (argv[optind][0] == '\0' ||
+	    strpbrk(argv[optind], " \t\r\n") != NULL)) {
+		fprintf(stderr, "herald %s: a feed name without spaces, "
+		    "please\n", cmd);
+		return EXIT_USAGE;
+	}
+	req = optind < argc ? xasprintf("%s %s", cmd, argv[optind]) :
+	    xstrdup(cmd);
+	ret = ctl_simple(cmd, sock, req);
+	free(req);
+	return ret;
+}
+
+static int
+cmd_fetch(int argc, char **argv)
+{
+	return cmd_ctl("fetch", 1, argc, argv);
+}
+
+static int
+cmd_reload(int argc, char **argv)
+{
+	return cmd_ctl("reload", 0, argc, argv);
+}
+
+static int
+cmd_metrics(int argc, char **argv)
+{
+	return cmd_ctl("metrics", 0, argc, argv);
+}
+
+/* ------------------------------------------------------------------ */
+/* herald status                                                       */
+/* ------------------------------------------------------------------ */
+
+struct db_status {
+	char		*path;
+	int		 ok;		/* read */
+	long long	 size, wal_size;
+	size_t		 nfeeds;
+	size_t		 nerrors;
+	char		*errors[STATUS_ERRORS_SHOWN];	/* their names */
+	int64_t		 last_fetch;
+	long long	 pending, dead, sent;
+};
+
+static void
+db_status_read(struct db_status *ds, const char *db, const char *conffile)
+{
+	struct store			*s;
+	struct store_feed		*feeds = NULL;
+	struct store_outbox_count	*ob = NULL;
+	struct stat			 sb;
+	size_t				 nf = 0, no = 0, i;
+	char				*err = NULL, *wal;
+
+	if ((ds->path = cli_db_path(db, conffile, &err)) == NULL) {
+		fprintf(stderr, "herald status: %s\n", err);
+		free(err);
+		return;
+	}
+	if (stat(ds->path, &sb) == 0)
+		ds->size = (long long)sb.st_size;
+	wal = xasprintf("%s-wal", ds->path);
+	if (stat(wal, &sb) == 0)
+		ds->wal_size = (long long)sb.st_size;
+	free(wal);
+	if ((s = cli_store_open("status", db, conffile)) == NULL)
+		return;
+	if (store_feeds_list(s, &feeds, &nf, &err) == -1 ||
+	    store_outbox_counts(s, &ob, &no, &err) == -1) {
+		fprintf(stderr, "herald status: %s\n", err);
+		free(err);
+		goto done;
+	}
+	for (i = 0; i < nf; i++) {
+		if (!feeds[i].enabled)
+			continue;
+		ds->nfeeds++;
+		if (feeds[i].last_fetch > ds->last_fetch)
+			ds->last_fetch = feeds[i].last_fetch;
+		if (feeds[i].failures == 0 && feeds[i].disabled_reason == NULL)
+			continue;
+		if (ds->nerrors < STATUS_ERRORS_SHOWN)
+			ds->errors[ds->nerrors] = xstrdup(feeds[i].name);
+		ds->nerrors++;
+	}
+	for (i = 0; i < no; i++) {
+		ds->pending += ob[i].pending;
+		ds->dead += ob[i].dead;
+		ds->sent += ob[i].sent;
+	}
+	ds->ok = 1;
+done:
+	store_feeds_free(feeds, nf);
+	store_outbox_counts_free(ob, no);
+	store_close(s);
+}
+
+static void
+db_status_free(struct db_status *ds)
+{
+	size_t	 i;
+
+	for (i = 0; i < STATUS_ERRORS_SHOWN; i++)
+		free(ds->errors[i]);
+	free(ds->path);
+}
+
+static json_int_t
+jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* "2026-11-28 16:30 CET (3m ago)" */
+static void
+when(int64_t t, int64_t now, char *out, size_t len)
+{
+	char	 abs[64], rel[32];
+
+	cli_time_local(t, abs, sizeof(abs));
+	cli_time_relative(t, now, rel, sizeof(rel));
+	snprintf(out, len, "%s (%s)", abs, rel);
+}
+
+static void
+size_human(long long n, char *out, size_t len)
+{
+	if (n >= 10LL * 1024 * 1024)
+		snprintf(out, len, "%.1f MiB", (double)n / (1024 * 1024));
+	else if (n >= 10 * 1024)
+		snprintf(out, len, "%.1f KiB", (double)n / 1024);
+	else
+		snprintf(out, len, "%lld bytes", n);
+}
+
+static void
+status_print(const char *sock, json_t *d, const char *why,
+    struct db_status *ds)
+{
+	int64_t		 now = (int64_t)time(NULL);
+	char		 t[128], a[32], b[32];
+	size_t		 i;
+	long long	 nerr;
+
+	if (d != NULL) {
+		printf("heraldd: running, pid %lld, version %s\n",
+		    (long long)jint(d, "pid"),
+		    json_string_value(json_object_get(d, "version")) ?
+		    json_string_value(json_object_get(d, "version")) : "?");
+		when(jint(d, "started"), now, t, sizeof(t));
+		printf("since:   %s\n", t);
+		if (jint(d, "last_cycle") > 0) {
+			when(jint(d, "last_cycle"), now, t, sizeof(t));
+			printf("last cycle ended: %s%s\n", t, jint(d, "busy") > 0 ?
+			    "; fetching now" : "");
+		} else
+			printf("last cycle: the first is running\n");
+		printf("fetches: %lld since start, %lld in flight or waiting\n",
+		    (long long)jint(d, "fetches"), (long long)jint(d, "busy"));
+		printf("feeds:   %lld", (long long)jint(d, "feeds"));
+		nerr = (long long)jint(d, "feeds_in_error");
+	} else {
+		if (strncmp(why, "heraldd ", 8) == 0)
+			printf("%s\n", why);
+		else
+			printf("heraldd: unknown: %s\n", why);
+		if (ds->ok && ds->last_fetch > 0) {
+			when(ds->last_fetch, now, t, sizeof(t));
+			printf("last fetch: %s\n", t);
+		}
+		printf("feeds:   %zu", ds->nfeeds);
+		nerr = (long long)ds->nerrors;
+	}
+	if (nerr > 0) {
+		printf(", %lld in error", nerr);
+		if (ds->ok && ds->nerrors > 0) {
+			printf(" (");
+			for (i = 0; i < ds->nerrors && i < STATUS_ERRORS_SHOWN;
+			    i++) {
+				char	*c = cli_clean(ds->errors[i], 0);
+
+				printf("%s%s", i ? ", " : "", c);
+				free(c);
+			}
+			printf("%s; see herald feeds --errors)",
+			    ds->nerrors > STATUS_ERRORS_SHOWN ? ", ..." : "");
+		}
+	}
+	printf("\n");
+	if (ds->ok)
+		printf("alerts:  %lld pending, %lld dead, %lld sent\n",
+		    ds->pending, ds->dead, ds->sent);
+	else if (d != NULL)
+		printf("alerts:  %lld pending, %lld dead\n",
+		    (long long)jint(d, "alerts_pending"),
+		    (long long)jint(d, "alerts_dead"));
+	if (ds->path != NULL) {
+		size_human(ds->size, a, sizeof(a));
+		size_human(ds->wal_size, b, sizeof(b));
+		printf("database: %s, %s (+ %s WAL)\n", ds->path, a, b);
+	}
+	if (d != NULL)
+		printf("socket:  %s\n", sock);
+}
+
+static json_t *
+status_json(const char *sock, json_t *d, const char *why,
+    struct db_status *ds)
+{
+	json_t	*o = json_object(), *db, *errs, *dm;
+	size_t	 i;
+
+	json_object_set_new(o, "running", json_boolean(d != NULL));
+	json_object_set_new(o, "socket", json_string(sock));
+	json_object_set_new(o, "reason", d == NULL ? cli_json_str(why) :
+	    json_null());
+	if (d != NULL) {
+		dm = json_object();
+		json_object_set_new(dm, "pid", json_integer(jint(d, "pid")));
+		json_object_set_new(dm, "version", json_incref(
+		    json_object_get(d, "version") ? json_object_get(d,
+		    "version") : json_null()));
+		json_object_set_new(dm, "started", cli_json_time(jint(d,
+		    "started")));
+		json_object_set_new(dm, "last_cycle", cli_json_time(jint(d,
+		    "last_cycle")));
+		json_object_set_new(dm, "feeds", json_integer(jint(d,
+		    "feeds")));
+		json_object_set_new(dm, "feeds_in_error", json_integer(jint(d,
+		    "feeds_in_error")));
+		json_object_set_new(dm, "fetches", json_integer(jint(d,
+		    "fetches")));
+		json_object_set_new(dm, "busy", json_integer(jint(d, "busy")));
+		json_object_set_new(o, "daemon", dm);
+	} else
+		json_object_set_new(o, "daemon", json_null());
+	if (ds->ok) {
+		db = json_object();
+		json_object_set_new(db, "path", cli_json_str(ds->path));
+		json_object_set_new(db, "size", json_integer(ds->size));
+		json_object_set_new(db, "wal_size", json_integer(ds->wal_size));
+		json_object_set_new(db, "feeds", json_integer(
+		    (json_int_t)ds->nfeeds));
+		json_object_set_new(db, "feeds_in_error", json_integer(
+		    (json_int_t)ds->nerrors));
+		errs = json_array();
+		for (i = 0; i < ds->nerrors && i < STATUS_ERRORS_SHOWN; i++)
+			json_array_append_new(errs, cli_json_str(ds->errors[i]));
+		json_object_set_new(db, "feeds_in_error_names", errs);
+		json_object_set_new(db, "last_fetch", cli_json_time(
+		    ds->last_fetch));
+		json_object_set_new(db, "alerts_pending", json_integer(
+		    ds->pending));
+		json_object_set_new(db, "alerts_dead", json_integer(ds->dead));
+		json_object_set_new(db, "alerts_sent", json_integer(ds->sent));
+		json_object_set_new(o, "database", db);
+	} else
+		json_object_set_new(o, "database", json_null());
+	return o;
+}
+
+static void
+status_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: herald status [--json] [-s SOCKET] [-c FILE | -d DB]\n\n"
+"Whether heraldd is running (it answers on its control socket), since\n"
+"when, its last cycle, the feeds in error, pending and dead alerts and the\n"
+"size of the database.  Without a daemon, what the database says.\n\n"
+"  --json               JSON, times in RFC 3339 UTC (see herald(1))\n"
+"  -s, --socket SOCKET  heraldd's control socket (default\n"
+"                       $RUNTIME_DIRECTORY/%s, else %s)\n"
+"  -c, --config FILE    read the database path from FILE\n"
+"                       (default %s)\n"
+"  -d, --database DB    the database to read\n\n"
+"Exit status: 0 running, 1 failure, 2 usage, 3 heraldd not running.\n",
+	    CTL_SOCKET_NAME, CTL_DEFAULT_SOCKET, CLI_DEFAULT_CONFIG);
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct db_status	 ds;
+	const char		*sock_opt = NULL, *db = NULL, *conffile = NULL;
+	char			*sock, *reply = NULL, *why = NULL;
+	json_t			*d = NULL, *doc;
+	json_error_t		 jerr;
+	enum ctl_fail		 f;
+	int			 ch, json = 0, ret;
+
+	while ((ch = getopt_long(argc, argv, "s:c:d:h", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			sock_opt = optarg;
+			break;
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return EXIT_OK;
+		default:
+			status_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		status_usage(stderr);
+		return EXIT_USAGE;
+	}
+	sock = ctl_socket_path(sock_opt);
+	f = ctl_request(sock, "status", &reply, &why);
+	if (f == CTL_OK && (d = json_loads(reply, 0, &jerr)) == NULL) {
+		why = xasprintf("%s: not a status answer: %s", sock, jerr.text);
+		f = CTL_ERROR;
+	}
+	free(reply);
+	memset(&ds, 0, sizeof(ds));
+	db_status_read(&ds, db, conffile);
+	if (json) {
+		doc = status_json(sock, d, why, &ds);
+		if (cli_json_print(doc) == -1)
+			ds.ok = 0;
+		json_decref(doc);
+	} else
+		status_print(sock, d, why, &ds);
+	if (fflush(stdout) != 0 || !ds.ok)
+		ret = EXIT_FAIL;
+	else
+		ret = f == CTL_OK ? EXIT_OK : f == CTL_DOWN ? STATUS_EXIT_DOWN :
+		    EXIT_FAIL;
+	if (f == CTL_DENIED && !json)
+		fprintf(stderr, "herald status: %s\n", why);
+	json_decref(d);
+	db_status_free(&ds);
+	free(why);
+	free(sock);
+	return ret;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	"status",
+	"[--json] [-s SOCKET] [-c FILE | -d DB]",
+	"is heraldd running; its last cycle, feeds in error, alerts",
+	cmd_status,
+};
+
+const struct cmd_entry cmd_fetch_entry = {
+	"fetch",
+	"[-s SOCKET] [FEED]",
+	"ask heraldd to fetch a feed, or every feed, now",
+	cmd_fetch,
+};
+
+const struct cmd_entry cmd_reload_entry = {
+	"reload",
+	"[-s SOCKET]",
+	"ask heraldd to read its configuration again",
+	cmd_reload,
+};
+
+const struct cmd_entry cmd_metrics_entry = {
+	"metrics",
+	"[-s SOCKET]",
+	"print heraldd's metrics (Prometheus text format)",
+	cmd_metrics,
+};
