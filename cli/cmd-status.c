@@ -413,7 +413,9 @@ status_print(const char *sock, json_t *d, const char *why,
 			printf("%s\n", why);
 		else
 			printf("heraldd: unknown: %s\n", why);
-		if (ds->ok && ds->last_fetch > 0) {
+		if (!ds->ok)
+			return;
+		if (ds->last_fetch > 0) {
 			when(ds->last_fetch, now, t, sizeof(t));
 			printf("last fetch: %s\n", t);
 		}
