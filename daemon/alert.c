@@ -318,7 +318,8 @@ delivery_done(void *arg, int outcome, long retry_after, const char *msg)
 		    dl->ps->name, dl->n, dl->n > 1 ? "s" : "",
 		    (long long)dl->rows[0].alert_id);
 	else if (outcome == HERALD_FAIL)
-		log_warnx("plugin %s: alert %lld%s failed: %s", dl->ps->name,
+		log_warnx("plugin %s: alert %lld%s failed, given up: %s",
+		    dl->ps->name,
 		    (long long)dl->rows[0].alert_id, dl->n > 1 ? " and others" :
 		    "", msg ? msg : "no reason given");
 	else

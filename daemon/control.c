@@ -416,7 +416,7 @@ control_exec(struct control *c, char *line, struct buf *out)
 			buf_printf(out, "ok: feed %s is due now\n", arg);
 		}
 	} else if (strcmp(cmd, "reload") == 0 && *arg == '\0') {
-		log_info("control: reload");
+		log_debug("control: reload");
 		if (c->reload(c->reload_arg, &err) == -1) {
 			buf_printf(out, "error: reload refused, the running "
 			    "configuration stays: %s", err != NULL ? err : "?\n");
