@@ -2852,6 +2852,161 @@ e_day(struct parser *p)
 	e_skip_value(p, "skipdays");
 }
 
+/* iTunes podcast elements, as feedparser reads them. */
+#define ITUNES_SCHEME	"http://www.itunes.com/"
+
+static void
+s_itunes_owner(struct parser *p, json_t *a)
+{
+	p->inpublisher = 1;
+	fp_push(p, "publisher", 0);
+}
+
+static void
+e_itunes_owner(struct parser *p)
+{
+	free(fp_pop(p, "publisher"));
+	p->inpublisher = 0;
+	fp_sync_author_detail(p, "publisher");
+}
+
+static void
+s_itunes_category(struct parser *p, json_t *a)
+{
+	fp_add_tag(p, jstr(a, "text"), ITUNES_SCHEME, NULL);
+	fp_push(p, "category", 1);
+}
+
+static void
+e_itunes_keywords(struct parser *p)
+{
+	char	*v = fp_pop(p, "itunes_keywords"), *save, *t;
+
+	if (v == NULL)
+		return;
+	for (t = strtok_r(v, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		py_strip(t);
+		if (*t != '\0')
+			fp_add_tag(p, t, ITUNES_SCHEME, NULL);
+	}
+	free(v);
+}
+
+static void
+s_itunes_image(struct parser *p, json_t *a)
+{
+	const char	*href = jstr(a, "href");
+
+	fp_push(p, "itunes_image", 0);
+	if (href == NULL || *href == '\0')
+		href = jstr(a, "url");
+	if (href != NULL && *href != '\0') {
+		json_t	*img = json_object();
+
+		jset_str(img, "href", href);
+		json_object_set_new(fp_context(p), "image", img);
+	}
+}
+
+static void
+e_itunes_image(struct parser *p)
+{
+	free(fp_pop(p, "itunes_image"));
+}
+
+static void
+e_itunes_block(struct parser *p)
+{
+	char	*v = fp_pop(p, "itunes_block");
+
+	json_object_set_new(fp_context(p), "itunes_block", json_integer(
+	    v != NULL && (strcmp(v, "yes") == 0 || strcmp(v, "Yes") == 0)));
+	free(v);
+}
+
+static void
+e_itunes_explicit(struct parser *p)
+{
+	char	*v = fp_pop(p, "itunes_explicit");
+
+	json_object_set_new(fp_context(p), "itunes_explicit",
+	    v != NULL && strcmp(v, "yes") == 0 ? json_true() :
+	    v != NULL && strcmp(v, "clean") == 0 ? json_false() : json_null());
+	free(v);
+}
+
+static void
+s_push_generic(struct parser *p, const char *key)
+{
+	fp_push(p, key, 1);
+}
+
+static void
+s_itunes_block(struct parser *p, json_t *a)
+{
+	s_push_generic(p, "itunes_block");
+}
+
+static void
+s_itunes_explicit(struct parser *p, json_t *a)
+{
+	s_push_generic(p, "itunes_explicit");
+}
+
+static void
+s_itunes_keywords(struct parser *p, json_t *a)
+{
+	s_push_generic(p, "itunes_keywords");
+}
+
+/* Media RSS: categories, titles, descriptions and groups. */
+static void
+s_media_category(struct parser *p, json_t *a)
+{
+	json_t	*attrs = json_deep_copy(a);
+
+	if (jstr(attrs, "scheme") == NULL)
+		jset_str(attrs, "scheme", "http://search.yahoo.com/mrss/category_schema");
+	s_category(p, attrs);
+	json_decref(attrs);
+}
+
+static void
+e_media_title(struct parser *p)
+{
+	int	 depth = p->title_depth;
+
+	e_title(p);
+	p->title_depth = depth;
+}
+
+static void
+e_media_keywords(struct parser *p)
+{
+	char	*v = fp_pop(p, "media_keywords"), *save, *t;
+
+	if (v == NULL)
+		return;
+	for (t = strtok_r(v, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		py_strip(t);
+		if (*t != '\0')
+			fp_add_tag(p, t, NULL, NULL);
+	}
+	free(v);
+}
+
+static void
+s_media_keywords(struct parser *p, json_t *a)
+{
+	s_push_generic(p, "media_keywords");
+}
+
+static void
+s_media_group(struct parser *p, json_t *a)
+{
+	/* nothing: the elements inside count as the item's */
+}
+
 /* Sorted by name for bsearch. */
 static const struct handler {
 	const char	*name;
@@ -2905,13 +3060,30 @@ static const struct handler {
 	{ "info", s_info, e_info },
 	{ "issued", s_published, e_published },
 	{ "item", s_item, e_item },
+	{ "itunes_author", s_author, e_author },
+	{ "itunes_block", s_itunes_block, e_itunes_block },
+	{ "itunes_category", s_itunes_category, e_category },
+	{ "itunes_email", s_email, e_email },
+	{ "itunes_explicit", s_itunes_explicit, e_itunes_explicit },
+	{ "itunes_image", s_itunes_image, e_itunes_image },
+	{ "itunes_keywords", s_itunes_keywords, e_itunes_keywords },
+	{ "itunes_link", s_itunes_image, e_itunes_image },
+	{ "itunes_name", s_name, e_name },
+	{ "itunes_owner", s_itunes_owner, e_itunes_owner },
+	{ "itunes_subtitle", s_subtitle, e_subtitle },
+	{ "itunes_summary", s_summary, e_summary },
 	{ "keywords", s_category, e_category },
 	{ "language", s_language, e_language },
 	{ "lastbuilddate", s_updated, e_updated },
 	{ "link", s_link, e_link },
 	{ "managingeditor", s_author, e_author },
+	{ "media_category", s_media_category, e_category },
 	{ "media_content", s_media_content, NULL },
+	{ "media_description", s_description, e_description },
+	{ "media_group", s_media_group, NULL },
+	{ "media_keywords", s_media_keywords, e_media_keywords },
 	{ "media_thumbnail", s_media_thumbnail, e_media_thumbnail },
+	{ "media_title", s_title, e_media_title },
 	{ "modified", s_updated, e_updated },
 	{ "name", s_name, e_name },
 	{ "newlocation", s_newlocation, e_newlocation },
