@@ -1928,8 +1928,9 @@ fp_save(struct parser *p, const char *key, json_t *value, int overwrite)
 
 /* ---- start and end handlers (feedparser's _start_x / _end_x) ---- */
 
-typedef void (*start_fn)(struct parser *, json_t *attrs);
-typedef void (*end_fn)(struct parser *);
+/* Each handler gets the key of its table row: the name it files text under. */
+typedef void (*start_fn)(struct parser *, json_t *attrs, const char *key);
+typedef void (*end_fn)(struct parser *, const char *key);
 
 static void
 enforce_href(json_t *attrs)
@@ -1949,7 +1950,7 @@ enforce_href(json_t *attrs)
 }
 
 static void
-s_rss(struct parser *p, json_t *a)
+s_rss(struct parser *p, json_t *a, const char *key)
 {
 	const char	*v;
 
@@ -1971,10 +1972,10 @@ s_rss(struct parser *p, json_t *a)
 		p->version = xstrdup("rss");
 }
 
-static void s_updated(struct parser *, json_t *);
-static void e_updated(struct parser *);
-static void s_link(struct parser *, json_t *);
-static void e_link(struct parser *);
+static void s_push(struct parser *, json_t *, const char *);
+static void e_date(struct parser *, const char *);
+static void s_link(struct parser *, json_t *, const char *);
+static void e_link(struct parser *, const char *);
 
 static void
 cdf_common(struct parser *p, json_t *a)
@@ -1984,31 +1985,31 @@ cdf_common(struct parser *p, json_t *a)
 	if ((v = jstr(a, "lastmod")) != NULL) {
 		json_t	*empty = json_object();
 
-		s_updated(p, empty);
+		s_push(p, empty, "updated");
 		json_decref(empty);
 		elem_add(p, &p->stack[p->nstack - 1], v, strlen(v));
-		e_updated(p);
+		e_date(p, "updated");
 	}
 	if ((v = jstr(a, "href")) != NULL) {
 		json_t	*empty = json_object();
 
-		s_link(p, empty);
+		s_link(p, empty, "link");
 		json_decref(empty);
 		if (p->nstack > 0 && streq(p->stack[p->nstack - 1].name, "link"))
 			elem_add(p, &p->stack[p->nstack - 1], v, strlen(v));
-		e_link(p);
+		e_link(p, "link");
 	}
 }
 
 static void
-s_channel(struct parser *p, json_t *a)
+s_channel(struct parser *p, json_t *a, const char *key)
 {
 	p->infeed = 1;
 	cdf_common(p, a);
 }
 
 static void
-s_feed(struct parser *p, json_t *a)
+s_feed(struct parser *p, json_t *a, const char *key)
 {
 	const char	*v = jstr(a, "version");
 
@@ -2027,13 +2028,13 @@ s_feed(struct parser *p, json_t *a)
 }
 
 static void
-e_channel(struct parser *p)
+e_channel(struct parser *p, const char *key)
 {
 	p->infeed = 0;
 }
 
 static void
-s_image(struct parser *p, json_t *a)
+s_image(struct parser *p, json_t *a, const char *key)
 {
 	json_t	*ctx = fp_context(p);
 
@@ -2045,14 +2046,14 @@ s_image(struct parser *p, json_t *a)
 }
 
 static void
-e_image(struct parser *p)
+e_image(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "image"));
 	p->inimage = 0;
 }
 
 static void
-s_textinput(struct parser *p, json_t *a)
+s_textinput(struct parser *p, json_t *a, const char *key)
 {
 	json_t	*ctx = fp_context(p);
 
@@ -2064,14 +2065,14 @@ s_textinput(struct parser *p, json_t *a)
 }
 
 static void
-e_textinput(struct parser *p)
+e_textinput(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "textinput"));
 	p->intextinput = 0;
 }
 
 static void
-s_author(struct parser *p, json_t *a)
+s_author(struct parser *p, json_t *a, const char *key)
 {
 	p->inauthor = 1;
 	fp_push(p, "author", 1);
@@ -2079,7 +2080,7 @@ s_author(struct parser *p, json_t *a)
 }
 
 static void
-e_author(struct parser *p)
+e_author(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "author"));
 	p->inauthor = 0;
@@ -2087,7 +2088,7 @@ e_author(struct parser *p)
 }
 
 static void
-s_contributor(struct parser *p, json_t *a)
+s_contributor(struct parser *p, json_t *a, const char *key)
 {
 	p->incontributor = 1;
 	json_list_append(fp_context(p), "contributors", json_object());
@@ -2095,37 +2096,37 @@ s_contributor(struct parser *p, json_t *a)
 }
 
 static void
-e_contributor(struct parser *p)
+e_contributor(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "contributor"));
 	p->incontributor = 0;
 }
 
 static void
-s_dc_contributor(struct parser *p, json_t *a)
+s_dc_contributor(struct parser *p, json_t *a, const char *key)
 {
 	p->incontributor = 1;
 	json_list_append(fp_context(p), "contributors", json_object());
 	fp_push(p, "name", 0);
 }
 
-static void e_name(struct parser *);
+static void e_name(struct parser *, const char *);
 
 static void
-e_dc_contributor(struct parser *p)
+e_dc_contributor(struct parser *p, const char *key)
 {
-	e_name(p);
+	e_name(p, "name");
 	p->incontributor = 0;
 }
 
 static void
-s_name(struct parser *p, json_t *a)
+s_name(struct parser *p, json_t *a, const char *key)
 {
 	fp_push(p, "name", 0);
 }
 
 static void
-e_name(struct parser *p)
+e_name(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "name");
 
@@ -2141,7 +2142,7 @@ e_name(struct parser *p)
 }
 
 static void
-s_width(struct parser *p, json_t *a)
+s_width(struct parser *p, json_t *a, const char *key)
 {
 	fp_push(p, "width", 0);
 }
@@ -2165,31 +2166,31 @@ save_int(struct parser *p, const char *key, char *v)
 }
 
 static void
-e_width(struct parser *p)
+e_width(struct parser *p, const char *key)
 {
 	save_int(p, "width", fp_pop(p, "width"));
 }
 
 static void
-s_height(struct parser *p, json_t *a)
+s_height(struct parser *p, json_t *a, const char *key)
 {
 	fp_push(p, "height", 0);
 }
 
 static void
-e_height(struct parser *p)
+e_height(struct parser *p, const char *key)
 {
 	save_int(p, "height", fp_pop(p, "height"));
 }
 
 static void
-s_url(struct parser *p, json_t *a)
+s_url(struct parser *p, json_t *a, const char *key)
 {
 	fp_push(p, "href", 1);
 }
 
 static void
-e_url(struct parser *p)
+e_url(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "href");
 
@@ -2201,13 +2202,13 @@ e_url(struct parser *p)
 }
 
 static void
-s_email(struct parser *p, json_t *a)
+s_email(struct parser *p, json_t *a, const char *key)
 {
 	fp_push(p, "email", 0);
 }
 
 static void
-e_email(struct parser *p)
+e_email(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "email");
 
@@ -2221,31 +2222,31 @@ e_email(struct parser *p)
 }
 
 static void
-s_subtitle(struct parser *p, json_t *a)
+s_subtitle(struct parser *p, json_t *a, const char *key)
 {
 	fp_push_content(p, "subtitle", a, "text/plain", 1);
 }
 
 static void
-e_subtitle(struct parser *p)
+e_subtitle(struct parser *p, const char *key)
 {
 	free(fp_pop_content(p, "subtitle"));
 }
 
 static void
-s_rights(struct parser *p, json_t *a)
+s_rights(struct parser *p, json_t *a, const char *key)
 {
 	fp_push_content(p, "rights", a, "text/plain", 1);
 }
 
 static void
-e_rights(struct parser *p)
+e_rights(struct parser *p, const char *key)
 {
 	free(fp_pop_content(p, "rights"));
 }
 
 static void
-s_item(struct parser *p, json_t *a)
+s_item(struct parser *p, json_t *a, const char *key)
 {
 	const char	*id;
 
@@ -2273,7 +2274,7 @@ s_item(struct parser *p, json_t *a)
 }
 
 static void
-e_item(struct parser *p)
+e_item(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "item"));
 	p->inentry = 0;
@@ -2292,32 +2293,33 @@ e_item(struct parser *p)
 }
 
 static void
-s_language(struct parser *p, json_t *a)
-{
-	fp_push(p, "language", 1);
-}
-
-static void
-e_language(struct parser *p)
+e_language(struct parser *p, const char *key)
 {
 	free(p->lang);
 	p->lang = fp_pop(p, "language");
 }
 
 static void
-s_webmaster(struct parser *p, json_t *a)
+s_webmaster(struct parser *p, json_t *a, const char *key)
 {
 	fp_push(p, "publisher", 1);
 }
 
 static void
-e_webmaster(struct parser *p)
+e_webmaster(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "publisher"));
 	fp_sync_author_detail(p, "publisher");
 }
 
-/* The dates: each element's text, and its parsed form under NAME_parsed. */
+/* An element whose text is filed under `key`. */
+static void
+s_push(struct parser *p, json_t *a, const char *key)
+{
+	fp_push(p, key, 1);
+}
+
+/* The dates: each element's text, and its parsed form under KEY_parsed. */
 static void
 e_date(struct parser *p, const char *key)
 {
@@ -2328,61 +2330,7 @@ e_date(struct parser *p, const char *key)
 }
 
 static void
-s_published(struct parser *p, json_t *a)
-{
-	fp_push(p, "published", 1);
-}
-
-static void
-e_published(struct parser *p)
-{
-	e_date(p, "published");
-}
-
-static void
-s_updated(struct parser *p, json_t *a)
-{
-	fp_push(p, "updated", 1);
-}
-
-static void
-e_updated(struct parser *p)
-{
-	e_date(p, "updated");
-}
-
-static void
-s_created(struct parser *p, json_t *a)
-{
-	fp_push(p, "created", 1);
-}
-
-static void
-e_created(struct parser *p)
-{
-	e_date(p, "created");
-}
-
-static void
-s_expirationdate(struct parser *p, json_t *a)
-{
-	fp_push(p, "expired", 1);
-}
-
-static void
-e_expirationdate(struct parser *p)
-{
-	e_date(p, "expired");
-}
-
-static void
-s_dcterms_valid(struct parser *p, json_t *a)
-{
-	fp_push(p, "validity", 1);
-}
-
-static void
-e_dcterms_valid(struct parser *p)
+e_dcterms_valid(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "validity"), *save, *part;
 
@@ -2407,7 +2355,7 @@ e_dcterms_valid(struct parser *p)
 }
 
 static void
-s_category(struct parser *p, json_t *a)
+s_category(struct parser *p, json_t *a, const char *key)
 {
 	const char	*scheme = jstr(a, "scheme");
 
@@ -2418,7 +2366,7 @@ s_category(struct parser *p, json_t *a)
 }
 
 static void
-e_category(struct parser *p)
+e_category(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "category");
 	json_t	*tags, *last;
@@ -2438,13 +2386,7 @@ e_category(struct parser *p)
 }
 
 static void
-s_tags(struct parser *p, json_t *a)
-{
-	fp_push(p, "tags", 1);
-}
-
-static void
-e_tags(struct parser *p)
+e_tags(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "tags"), *save, *t;
 
@@ -2458,13 +2400,13 @@ e_tags(struct parser *p)
 }
 
 static void
-s_cloud(struct parser *p, json_t *a)
+s_cloud(struct parser *p, json_t *a, const char *key)
 {
 	json_object_set(fp_context(p), "cloud", a);
 }
 
 static void
-s_link(struct parser *p, json_t *a)
+s_link(struct parser *p, json_t *a, const char *key)
 {
 	json_t		*ctx, *attrs = json_deep_copy(a);
 	const char	*rel, *href;
@@ -2498,13 +2440,13 @@ s_link(struct parser *p, json_t *a)
 }
 
 static void
-e_link(struct parser *p)
+e_link(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "link"));
 }
 
 static void
-s_guid(struct parser *p, json_t *a)
+s_guid(struct parser *p, json_t *a, const char *key)
 {
 	const char	*v = jstr(a, "ispermalink");
 
@@ -2513,7 +2455,7 @@ s_guid(struct parser *p, json_t *a)
 }
 
 static void
-e_guid(struct parser *p)
+e_guid(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "id");
 	json_t	*ctx = fp_context(p);
@@ -2526,14 +2468,14 @@ e_guid(struct parser *p)
 }
 
 static void
-s_title(struct parser *p, json_t *a)
+s_title(struct parser *p, json_t *a, const char *key)
 {
 	fp_push_content(p, "title", a, "text/plain",
 	    p->infeed || p->inentry || p->insource);
 }
 
 static void
-e_title(struct parser *p)
+e_title(struct parser *p, const char *key)
 {
 	char	*v;
 
@@ -2545,53 +2487,53 @@ e_title(struct parser *p)
 	free(v);
 }
 
-static void s_content(struct parser *, json_t *);
-static void e_content(struct parser *);
+static void s_content(struct parser *, json_t *, const char *);
+static void e_content(struct parser *, const char *);
 
 static void
-s_description(struct parser *p, json_t *a)
+s_description(struct parser *p, json_t *a, const char *key)
 {
 	json_t	*ctx = fp_context(p);
 
 	if (json_object_get(ctx, "summary") != NULL && !p->has_content) {
 		p->summary_key = "content";
-		s_content(p, a);
+		s_content(p, a, "content");
 	} else
 		fp_push_content(p, "description", a, "text/html",
 		    p->infeed || p->inentry || p->insource);
 }
 
 static void
-s_abstract(struct parser *p, json_t *a)
+s_abstract(struct parser *p, json_t *a, const char *key)
 {
 	fp_push_content(p, "description", a, "text/plain",
 	    p->infeed || p->inentry || p->insource);
 }
 
 static void
-e_description(struct parser *p)
+e_description(struct parser *p, const char *key)
 {
 	if (streq(p->summary_key, "content"))
-		e_content(p);
+		e_content(p, "content");
 	else
 		free(fp_pop_content(p, "description"));
 	p->summary_key = NULL;
 }
 
 static void
-s_info(struct parser *p, json_t *a)
+s_info(struct parser *p, json_t *a, const char *key)
 {
 	fp_push_content(p, "info", a, "text/plain", 1);
 }
 
 static void
-e_info(struct parser *p)
+e_info(struct parser *p, const char *key)
 {
 	free(fp_pop_content(p, "info"));
 }
 
 static void
-s_generator(struct parser *p, json_t *a)
+s_generator(struct parser *p, json_t *a, const char *key)
 {
 	json_t	*attrs = json_deep_copy(a);
 
@@ -2611,7 +2553,7 @@ s_generator(struct parser *p, json_t *a)
 }
 
 static void
-e_generator(struct parser *p)
+e_generator(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "generator");
 	json_t	*d = json_object_get(fp_context(p), "generator_detail");
@@ -2622,13 +2564,13 @@ e_generator(struct parser *p)
 }
 
 static void
-s_summary(struct parser *p, json_t *a)
+s_summary(struct parser *p, json_t *a, const char *key)
 {
 	json_t	*ctx = fp_context(p);
 
 	if (json_object_get(ctx, "summary") != NULL && !p->has_content) {
 		p->summary_key = "content";
-		s_content(p, a);
+		s_content(p, a, "content");
 	} else {
 		p->summary_key = "summary";
 		fp_push_content(p, "summary", a, "text/plain", 1);
@@ -2636,17 +2578,17 @@ s_summary(struct parser *p, json_t *a)
 }
 
 static void
-e_summary(struct parser *p)
+e_summary(struct parser *p, const char *key)
 {
 	if (streq(p->summary_key, "content"))
-		e_content(p);
+		e_content(p, "content");
 	else
 		free(fp_pop_content(p, p->summary_key ? p->summary_key : "summary"));
 	p->summary_key = NULL;
 }
 
 static void
-s_enclosure(struct parser *p, json_t *a)
+s_enclosure(struct parser *p, json_t *a, const char *key)
 {
 	json_t	*attrs = json_deep_copy(a);
 
@@ -2656,7 +2598,7 @@ s_enclosure(struct parser *p, json_t *a)
 }
 
 static void
-s_source(struct parser *p, json_t *a)
+s_source(struct parser *p, json_t *a, const char *key)
 {
 	const char	*u = jstr(a, "url");
 
@@ -2668,7 +2610,7 @@ s_source(struct parser *p, json_t *a)
 }
 
 static void
-e_source(struct parser *p)
+e_source(struct parser *p, const char *key)
 {
 	char	*v;
 
@@ -2682,7 +2624,7 @@ e_source(struct parser *p)
 }
 
 static void
-s_content(struct parser *p, json_t *a)
+s_content(struct parser *p, json_t *a, const char *key)
 {
 	const char	*src = jstr(a, "src");
 
@@ -2694,20 +2636,20 @@ s_content(struct parser *p, json_t *a)
 }
 
 static void
-s_body(struct parser *p, json_t *a)
+s_body(struct parser *p, json_t *a, const char *key)
 {
 	fp_push_content(p, "content", a, "application/xhtml+xml", 1);
 }
 
 static void
-s_content_encoded(struct parser *p, json_t *a)
+s_content_encoded(struct parser *p, json_t *a, const char *key)
 {
 	p->has_content = 1;
 	fp_push_content(p, "content", a, "text/html", 1);
 }
 
 static void
-e_content(struct parser *p)
+e_content(struct parser *p, const char *key)
 {
 	const char	*t = jstr(p->contentparams, "type");
 	int		 copy = t != NULL && (strcmp(t, "text/plain") == 0 ||
@@ -2720,13 +2662,7 @@ e_content(struct parser *p)
 }
 
 static void
-s_newlocation(struct parser *p, json_t *a)
-{
-	fp_push(p, "newlocation", 1);
-}
-
-static void
-e_newlocation(struct parser *p)
+e_newlocation(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "newlocation"), *u;
 
@@ -2740,20 +2676,20 @@ e_newlocation(struct parser *p)
 }
 
 static void
-s_media_content(struct parser *p, json_t *a)
+s_media_content(struct parser *p, json_t *a, const char *key)
 {
 	json_list_append(fp_context(p), "media_content", json_deep_copy(a));
 }
 
 static void
-s_media_thumbnail(struct parser *p, json_t *a)
+s_media_thumbnail(struct parser *p, json_t *a, const char *key)
 {
 	json_list_append(fp_context(p), "media_thumbnail", json_deep_copy(a));
 	fp_push(p, "url", 1);
 }
 
 static void
-e_media_thumbnail(struct parser *p)
+e_media_thumbnail(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "url");
 	json_t	*l = json_object_get(fp_context(p), "media_thumbnail");
@@ -2765,7 +2701,7 @@ e_media_thumbnail(struct parser *p)
 }
 
 static void
-s_cc_license(struct parser *p, json_t *a)
+s_cc_license(struct parser *p, json_t *a, const char *key)
 {
 	json_t		*l = json_object();
 	const char	*v = jstr(a, "rdf:resource");
@@ -2777,13 +2713,7 @@ s_cc_license(struct parser *p, json_t *a)
 }
 
 static void
-s_creativecommons_license(struct parser *p, json_t *a)
-{
-	fp_push(p, "license", 1);
-}
-
-static void
-e_creativecommons_license(struct parser *p)
+e_creativecommons_license(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "license");
 	json_t	*ctx = fp_context(p), *l = json_object();
@@ -2802,21 +2732,21 @@ e_creativecommons_license(struct parser *p)
  * scheduler.
  */
 static void
-s_skip(struct parser *p, json_t *a)
+s_skip(struct parser *p, json_t *a, const char *key)
 {
 	p->inskip = 1;
 	fp_push(p, "skip", 0);
 }
 
 static void
-e_skip(struct parser *p)
+e_skip(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "skip"));
 	p->inskip = 0;
 }
 
 static void
-s_skip_value(struct parser *p, json_t *a)
+s_skip_value(struct parser *p, json_t *a, const char *key)
 {
 	fp_push(p, "skipvalue", 1);
 }
@@ -2841,13 +2771,13 @@ e_skip_value(struct parser *p, const char *key)
 }
 
 static void
-e_hour(struct parser *p)
+e_hour(struct parser *p, const char *key)
 {
 	e_skip_value(p, "skiphours");
 }
 
 static void
-e_day(struct parser *p)
+e_day(struct parser *p, const char *key)
 {
 	e_skip_value(p, "skipdays");
 }
@@ -2856,14 +2786,14 @@ e_day(struct parser *p)
 #define ITUNES_SCHEME	"http://www.itunes.com/"
 
 static void
-s_itunes_owner(struct parser *p, json_t *a)
+s_itunes_owner(struct parser *p, json_t *a, const char *key)
 {
 	p->inpublisher = 1;
 	fp_push(p, "publisher", 0);
 }
 
 static void
-e_itunes_owner(struct parser *p)
+e_itunes_owner(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "publisher"));
 	p->inpublisher = 0;
@@ -2871,14 +2801,14 @@ e_itunes_owner(struct parser *p)
 }
 
 static void
-s_itunes_category(struct parser *p, json_t *a)
+s_itunes_category(struct parser *p, json_t *a, const char *key)
 {
 	fp_add_tag(p, jstr(a, "text"), ITUNES_SCHEME, NULL);
 	fp_push(p, "category", 1);
 }
 
 static void
-e_itunes_keywords(struct parser *p)
+e_itunes_keywords(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "itunes_keywords"), *save, *t;
 
@@ -2893,7 +2823,7 @@ e_itunes_keywords(struct parser *p)
 }
 
 static void
-s_itunes_image(struct parser *p, json_t *a)
+s_itunes_image(struct parser *p, json_t *a, const char *key)
 {
 	const char	*href = jstr(a, "href");
 
@@ -2909,13 +2839,13 @@ s_itunes_image(struct parser *p, json_t *a)
 }
 
 static void
-e_itunes_image(struct parser *p)
+e_itunes_image(struct parser *p, const char *key)
 {
 	free(fp_pop(p, "itunes_image"));
 }
 
 static void
-e_itunes_block(struct parser *p)
+e_itunes_block(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "itunes_block");
 
@@ -2925,7 +2855,7 @@ e_itunes_block(struct parser *p)
 }
 
 static void
-e_itunes_explicit(struct parser *p)
+e_itunes_explicit(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "itunes_explicit");
 
@@ -2935,53 +2865,29 @@ e_itunes_explicit(struct parser *p)
 	free(v);
 }
 
-static void
-s_push_generic(struct parser *p, const char *key)
-{
-	fp_push(p, key, 1);
-}
-
-static void
-s_itunes_block(struct parser *p, json_t *a)
-{
-	s_push_generic(p, "itunes_block");
-}
-
-static void
-s_itunes_explicit(struct parser *p, json_t *a)
-{
-	s_push_generic(p, "itunes_explicit");
-}
-
-static void
-s_itunes_keywords(struct parser *p, json_t *a)
-{
-	s_push_generic(p, "itunes_keywords");
-}
-
 /* Media RSS: categories, titles, descriptions and groups. */
 static void
-s_media_category(struct parser *p, json_t *a)
+s_media_category(struct parser *p, json_t *a, const char *key)
 {
 	json_t	*attrs = json_deep_copy(a);
 
 	if (jstr(attrs, "scheme") == NULL)
 		jset_str(attrs, "scheme", "http://search.yahoo.com/mrss/category_schema");
-	s_category(p, attrs);
+	s_category(p, attrs, "category");
 	json_decref(attrs);
 }
 
 static void
-e_media_title(struct parser *p)
+e_media_title(struct parser *p, const char *key)
 {
 	int	 depth = p->title_depth;
 
-	e_title(p);
+	e_title(p, "title");
 	p->title_depth = depth;
 }
 
 static void
-e_media_keywords(struct parser *p)
+e_media_keywords(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "media_keywords"), *save, *t;
 
@@ -2996,13 +2902,7 @@ e_media_keywords(struct parser *p)
 }
 
 static void
-s_media_keywords(struct parser *p, json_t *a)
-{
-	s_push_generic(p, "media_keywords");
-}
-
-static void
-s_media_group(struct parser *p, json_t *a)
+s_media_group(struct parser *p, json_t *a, const char *key)
 {
 	/* nothing: the elements inside count as the item's */
 }
@@ -3012,100 +2912,101 @@ static const struct handler {
 	const char	*name;
 	start_fn	 start;
 	end_fn		 end;
+	const char	*key;	/* handed to start and end; NULL: the name */
 } handlers[] = {
-	{ "abstract", s_abstract, e_description },
-	{ "author", s_author, e_author },
-	{ "body", s_body, e_content },
-	{ "category", s_category, e_category },
-	{ "cc_license", s_cc_license, NULL },
-	{ "channel", s_channel, e_channel },
-	{ "cloud", s_cloud, NULL },
-	{ "content", s_content, e_content },
-	{ "content_encoded", s_content_encoded, e_content },
-	{ "contributor", s_contributor, e_contributor },
-	{ "copyright", s_rights, e_rights },
-	{ "created", s_created, e_created },
-	{ "creativecommons_license", s_creativecommons_license,
-	    e_creativecommons_license },
-	{ "day", s_skip_value, e_day },
-	{ "dc_author", s_author, e_author },
-	{ "dc_contributor", s_dc_contributor, e_dc_contributor },
-	{ "dc_creator", s_author, e_author },
-	{ "dc_date", s_updated, e_updated },
-	{ "dc_description", s_description, e_description },
-	{ "dc_language", s_language, e_language },
-	{ "dc_publisher", s_webmaster, e_webmaster },
-	{ "dc_rights", s_rights, e_rights },
-	{ "dc_subject", s_category, e_category },
-	{ "dc_title", s_title, e_title },
-	{ "dcterms_created", s_created, e_created },
-	{ "dcterms_issued", s_published, e_published },
-	{ "dcterms_modified", s_updated, e_updated },
-	{ "dcterms_valid", s_dcterms_valid, e_dcterms_valid },
-	{ "description", s_description, e_description },
-	{ "email", s_email, e_email },
-	{ "enclosure", s_enclosure, NULL },
-	{ "entry", s_item, e_item },
-	{ "expirationdate", s_expirationdate, e_expirationdate },
-	{ "feed", s_feed, e_channel },
-	{ "feedburner_browserfriendly", s_info, e_info },
-	{ "fullitem", s_content_encoded, e_content },
-	{ "generator", s_generator, e_generator },
-	{ "guid", s_guid, e_guid },
-	{ "height", s_height, e_height },
-	{ "homepage", s_url, e_url },
-	{ "hour", s_skip_value, e_hour },
-	{ "id", s_guid, e_guid },
-	{ "image", s_image, e_image },
-	{ "info", s_info, e_info },
-	{ "issued", s_published, e_published },
-	{ "item", s_item, e_item },
-	{ "itunes_author", s_author, e_author },
-	{ "itunes_block", s_itunes_block, e_itunes_block },
-	{ "itunes_category", s_itunes_category, e_category },
-	{ "itunes_email", s_email, e_email },
-	{ "itunes_explicit", s_itunes_explicit, e_itunes_explicit },
-	{ "itunes_image", s_itunes_image, e_itunes_image },
-	{ "itunes_keywords", s_itunes_keywords, e_itunes_keywords },
-	{ "itunes_link", s_itunes_image, e_itunes_image },
-	{ "itunes_name", s_name, e_name },
-	{ "itunes_owner", s_itunes_owner, e_itunes_owner },
-	{ "itunes_subtitle", s_subtitle, e_subtitle },
-	{ "itunes_summary", s_summary, e_summary },
-	{ "keywords", s_category, e_category },
-	{ "language", s_language, e_language },
-	{ "lastbuilddate", s_updated, e_updated },
-	{ "link", s_link, e_link },
-	{ "managingeditor", s_author, e_author },
-	{ "media_category", s_media_category, e_category },
-	{ "media_content", s_media_content, NULL },
-	{ "media_description", s_description, e_description },
-	{ "media_group", s_media_group, NULL },
-	{ "media_keywords", s_media_keywords, e_media_keywords },
-	{ "media_thumbnail", s_media_thumbnail, e_media_thumbnail },
-	{ "media_title", s_title, e_media_title },
-	{ "modified", s_updated, e_updated },
-	{ "name", s_name, e_name },
-	{ "newlocation", s_newlocation, e_newlocation },
-	{ "pubdate", s_published, e_published },
-	{ "published", s_published, e_published },
-	{ "rights", s_rights, e_rights },
-	{ "rss", s_rss, NULL },
-	{ "skipdays", s_skip, e_skip },
-	{ "skiphours", s_skip, e_skip },
-	{ "source", s_source, e_source },
-	{ "subtitle", s_subtitle, e_subtitle },
-	{ "summary", s_summary, e_summary },
-	{ "tagline", s_subtitle, e_subtitle },
-	{ "tags", s_tags, e_tags },
-	{ "textinput", s_textinput, e_textinput },
-	{ "title", s_title, e_title },
-	{ "updated", s_updated, e_updated },
-	{ "uri", s_url, e_url },
-	{ "url", s_url, e_url },
-	{ "webmaster", s_webmaster, e_webmaster },
-	{ "width", s_width, e_width },
-	{ "xhtml_body", s_body, e_content },
+	{ "abstract", s_abstract, e_description, NULL },
+	{ "author", s_author, e_author, NULL },
+	{ "body", s_body, e_content, NULL },
+	{ "category", s_category, e_category, NULL },
+	{ "cc_license", s_cc_license, NULL, NULL },
+	{ "channel", s_channel, e_channel, NULL },
+	{ "cloud", s_cloud, NULL, NULL },
+	{ "content", s_content, e_content, NULL },
+	{ "content_encoded", s_content_encoded, e_content, NULL },
+	{ "contributor", s_contributor, e_contributor, NULL },
+	{ "copyright", s_rights, e_rights, NULL },
+	{ "created", s_push, e_date, NULL },
+	{ "creativecommons_license", s_push, e_creativecommons_license,
+	    "license" },
+	{ "day", s_skip_value, e_day, NULL },
+	{ "dc_author", s_author, e_author, NULL },
+	{ "dc_contributor", s_dc_contributor, e_dc_contributor, NULL },
+	{ "dc_creator", s_author, e_author, NULL },
+	{ "dc_date", s_push, e_date, "updated" },
+	{ "dc_description", s_description, e_description, NULL },
+	{ "dc_language", s_push, e_language, "language" },
+	{ "dc_publisher", s_webmaster, e_webmaster, NULL },
+	{ "dc_rights", s_rights, e_rights, NULL },
+	{ "dc_subject", s_category, e_category, NULL },
+	{ "dc_title", s_title, e_title, NULL },
+	{ "dcterms_created", s_push, e_date, "created" },
+	{ "dcterms_issued", s_push, e_date, "published" },
+	{ "dcterms_modified", s_push, e_date, "updated" },
+	{ "dcterms_valid", s_push, e_dcterms_valid, "validity" },
+	{ "description", s_description, e_description, NULL },
+	{ "email", s_email, e_email, NULL },
+	{ "enclosure", s_enclosure, NULL, NULL },
+	{ "entry", s_item, e_item, NULL },
+	{ "expirationdate", s_push, e_date, "expired" },
+	{ "feed", s_feed, e_channel, NULL },
+	{ "feedburner_browserfriendly", s_info, e_info, NULL },
+	{ "fullitem", s_content_encoded, e_content, NULL },
+	{ "generator", s_generator, e_generator, NULL },
+	{ "guid", s_guid, e_guid, NULL },
+	{ "height", s_height, e_height, NULL },
+	{ "homepage", s_url, e_url, NULL },
+	{ "hour", s_skip_value, e_hour, NULL },
+	{ "id", s_guid, e_guid, NULL },
+	{ "image", s_image, e_image, NULL },
+	{ "info", s_info, e_info, NULL },
+	{ "issued", s_push, e_date, "published" },
+	{ "item", s_item, e_item, NULL },
+	{ "itunes_author", s_author, e_author, NULL },
+	{ "itunes_block", s_push, e_itunes_block, NULL },
+	{ "itunes_category", s_itunes_category, e_category, NULL },
+	{ "itunes_email", s_email, e_email, NULL },
+	{ "itunes_explicit", s_push, e_itunes_explicit, NULL },
+	{ "itunes_image", s_itunes_image, e_itunes_image, NULL },
+	{ "itunes_keywords", s_push, e_itunes_keywords, NULL },
+	{ "itunes_link", s_itunes_image, e_itunes_image, NULL },
+	{ "itunes_name", s_name, e_name, NULL },
+	{ "itunes_owner", s_itunes_owner, e_itunes_owner, NULL },
+	{ "itunes_subtitle", s_subtitle, e_subtitle, NULL },
+	{ "itunes_summary", s_summary, e_summary, NULL },
+	{ "keywords", s_category, e_category, NULL },
+	{ "language", s_push, e_language, NULL },
+	{ "lastbuilddate", s_push, e_date, "updated" },
+	{ "link", s_link, e_link, NULL },
+	{ "managingeditor", s_author, e_author, NULL },
+	{ "media_category", s_media_category, e_category, NULL },
+	{ "media_content", s_media_content, NULL, NULL },
+	{ "media_description", s_description, e_description, NULL },
+	{ "media_group", s_media_group, NULL, NULL },
+	{ "media_keywords", s_push, e_media_keywords, NULL },
+	{ "media_thumbnail", s_media_thumbnail, e_media_thumbnail, NULL },
+	{ "media_title", s_title, e_media_title, NULL },
+	{ "modified", s_push, e_date, "updated" },
+	{ "name", s_name, e_name, NULL },
+	{ "newlocation", s_push, e_newlocation, NULL },
+	{ "pubdate", s_push, e_date, "published" },
+	{ "published", s_push, e_date, NULL },
+	{ "rights", s_rights, e_rights, NULL },
+	{ "rss", s_rss, NULL, NULL },
+	{ "skipdays", s_skip, e_skip, NULL },
+	{ "skiphours", s_skip, e_skip, NULL },
+	{ "source", s_source, e_source, NULL },
+	{ "subtitle", s_subtitle, e_subtitle, NULL },
+	{ "summary", s_summary, e_summary, NULL },
+	{ "tagline", s_subtitle, e_subtitle, NULL },
+	{ "tags", s_push, e_tags, NULL },
+	{ "textinput", s_textinput, e_textinput, NULL },
+	{ "title", s_title, e_title, NULL },
+	{ "updated", s_push, e_date, NULL },
+	{ "uri", s_url, e_url, NULL },
+	{ "url", s_url, e_url, NULL },
+	{ "webmaster", s_webmaster, e_webmaster, NULL },
+	{ "width", s_width, e_width, NULL },
+	{ "xhtml_body", s_body, e_content, NULL },
 };
 
 static int
@@ -3332,7 +3233,7 @@ fp_unknown_starttag(struct parser *p, const char *tag, json_t *attrs)
 	}
 	if ((h = handler_find(key)) != NULL && h->start != NULL) {
 		if (!(p->svg_ok && strcmp(key, "title") == 0))
-			h->start(p, attrs);
+			h->start(p, attrs, h->key != NULL ? h->key : h->name);
 	} else if (json_object_size(attrs) == 0)
 		fp_push(p, key, 1);
 	else
@@ -3350,7 +3251,7 @@ fp_unknown_endtag(struct parser *p, const char *tag)
 	if (strcmp(suffix, "svg") == 0 && p->svg_ok)
 		p->svg_ok--;
 	if (!p->svg_ok && (h = handler_find(key)) != NULL && h->end != NULL)
-		h->end(p);
+		h->end(p, h->key != NULL ? h->key : h->name);
 	else
 		free(fp_pop(p, key));
 	free(key);
