@@ -231,10 +231,11 @@ feed_delay(struct feedrt *f, const char *error_class, long retry_after,
 	double	 d;
 
 	if (error_class == NULL) {
+		double	 h = hint > SCHED_MAX_DELAY ? SCHED_MAX_DELAY : hint;
+
 		d = (double)f->interval;
-		if (hint > 0)
-			d = hint > SCHED_MAX_DELAY ? (d > SCHED_MAX_DELAY ?
-			    d : SCHED_MAX_DELAY) : (hint > d ? hint : d);
+		if (h > d)	/* a hint raises the interval, never lowers it */
+			d = h;
 	} else {
 		int	 n = f->failures > 1 ? f->failures - 1 : 0;
 
