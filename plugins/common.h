@@ -70,6 +70,34 @@ char	*delivery_keys(const struct herald_delivery *, const char *sep);
 enum herald_outcome child_outcome(const struct herald_child_result *,
 	    const char *what, char **msg);
 
+/*
+ * markup.c: feed text and links put into a markup so that they stay text
+ * and one link: every format (and every new one) writes what a feed said
+ * through these.  Control characters and bidi controls go in every markup.
+ */
+
+enum markup {
+	MARKUP_PLAIN,		/* as it is */
+	MARKUP_HTML,		/* & < > " ' as entities */
+	MARKUP_MARKDOWN,	/* CommonMark: punctuation backslash-escaped */
+	MARKUP_SLACK,		/* Slack mrkdwn: & < > as entities */
+};
+
+#define MARKUP_CHAT	0x1	/* break @mentions (@channel, @here, @all…) */
+#define MARKUP_ONELINE	0x2	/* line breaks become spaces */
+#define MARKUP_LINKTEXT	0x4	/* inside a link's text (set by markup_link) */
+
+/* http:// or https://: the only links a message carries. */
+int	 markup_url_ok(const char *);
+/* The byte length of a bidi control at s (U+202E and its kind), or 0. */
+size_t	 markup_bidi_len(const char *);
+void	 markup_text(struct sbuf *, enum markup, int flags, const char *);
+/* A URL percent-encoded so that nothing in it can end the link. */
+void	 markup_url(struct sbuf *, enum markup, const char *);
+/* text linked to url, or the text alone when url is not http(s). */
+void	 markup_link(struct sbuf *, enum markup, int flags, const char *url,
+	    const char *text);
+
 /* format.c: webhook bodies.  Each returns a heap string (free()). */
 
 enum webhook_format {

@@ -3,7 +3,7 @@
  * (herald's own JSON, ntfy's JSON publishing, Slack and Mattermost
  * incoming webhooks, a Matrix m.room.message), and the plain text and HTML
  * renderings mail and Matrix share.  Every payload carries the alerts'
- * idempotency keys.
+ * idempotency keys; what a feed wrote goes through markup.c.
  */
 #include "config.h"
 
@@ -43,20 +43,29 @@ nz(const char *s, const char *dflt)
 }
 
 static void
-add_terms(struct sbuf *b, const struct herald_alert *a)
+add_terms(struct sbuf *b, enum markup m, int flags,
+    const struct herald_alert *a)
 {
 	size_t	 i;
 
-	for (i = 0; i < a->nterms; i++)
-		sbuf_printf(b, "%s%s", i ? ", " : "", a->terms[i]);
+	for (i = 0; i < a->nterms; i++) {
+		if (i > 0)
+			sbuf_puts(b, ", ");
+		markup_text(b, m, flags, a->terms[i]);
+	}
 }
 
-char *
-format_text(const struct herald_delivery *d)
+/*
+ * The plain text rendering (mail's text part, Matrix's body).  flags:
+ * MARKUP_CHAT where a chat client reads it for mentions.
+ */
+static char *
+render_text(const struct herald_delivery *d, int flags)
 {
 	struct sbuf	 b;
 	char		 t[32];
 	size_t		 i;
+	int		 one = flags | MARKUP_ONELINE;
 
 	sbuf_init(&b);
 	if (d->nalerts > 1)
@@ -66,19 +75,31 @@ format_text(const struct herald_delivery *d)
 
 		if (i > 0)
 			sbuf_puts(&b, "\n");
-		sbuf_printf(&b, "[%s] %s\n", a->topic, nz(a->title,
-		    "(no title)"));
-		if (a->link != NULL)
-			sbuf_printf(&b, "%s\n", a->link);
-		if (a->snippet != NULL && *a->snippet != '\0')
-			sbuf_printf(&b, "\n  %s\n\n", a->snippet);
+		sbuf_puts(&b, "[");
+		markup_text(&b, MARKUP_PLAIN, one, a->topic);
+		sbuf_puts(&b, "] ");
+		markup_text(&b, MARKUP_PLAIN, one, nz(a->title, "(no title)"));
+		sbuf_puts(&b, "\n");
+		if (markup_url_ok(a->link)) {
+			markup_url(&b, MARKUP_PLAIN, a->link);
+			sbuf_puts(&b, "\n");
+		}
+		if (a->snippet != NULL && *a->snippet != '\0') {
+			sbuf_puts(&b, "\n  ");
+			markup_text(&b, MARKUP_PLAIN, one, a->snippet);
+			sbuf_puts(&b, "\n\n");
+		}
 		if (a->nterms > 0) {
 			sbuf_puts(&b, "Matched: ");
-			add_terms(&b, a);
-			sbuf_printf(&b, "%s%s\n", a->field ? " in " : "",
-			    a->field ? a->field : "");
+			add_terms(&b, MARKUP_PLAIN, one, a);
+			if (a->field != NULL) {
+				sbuf_puts(&b, " in ");
+				markup_text(&b, MARKUP_PLAIN, one, a->field);
+			}
+			sbuf_puts(&b, "\n");
 		}
-		sbuf_printf(&b, "Feed: %s", nz(a->feed, "?"));
+		sbuf_puts(&b, "Feed: ");
+		markup_text(&b, MARKUP_PLAIN, one, nz(a->feed, "?"));
 		if (a->published)
 			sbuf_printf(&b, ", published %s", iso_time(a->published,
 			    t, sizeof(t)));
@@ -87,39 +108,22 @@ format_text(const struct herald_delivery *d)
 	return b.s;
 }
 
-static void
-html_esc(struct sbuf *b, const char *s)
+char *
+format_text(const struct herald_delivery *d)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			sbuf_puts(b, "&amp;");
-			break;
-		case '<':
-			sbuf_puts(b, "&lt;");
-			break;
-		case '>':
-			sbuf_puts(b, "&gt;");
-			break;
-		case '"':
-			sbuf_puts(b, "&quot;");
-			break;
-		default:
-			sbuf_add(b, s, 1);
-		}
-	}
+	return render_text(d, 0);
 }
 
 /* The store marks hits in snippets with [ and ]: bold them. */
 static void
-html_snippet(struct sbuf *b, const char *s)
+html_snippet(struct sbuf *b, int flags, const char *s)
 {
 	const char	*open, *close;
 
 	while (s != NULL && *s != '\0') {
 		if ((open = strchr(s, '[')) == NULL ||
 		    (close = strchr(open, ']')) == NULL) {
-			html_esc(b, s);
+			markup_text(b, MARKUP_HTML, flags, s);
 			return;
 		}
 		{
@@ -128,9 +132,9 @@ html_snippet(struct sbuf *b, const char *s)
 
 			if (pre == NULL || hit == NULL)
 				abort();
-			html_esc(b, pre);
+			markup_text(b, MARKUP_HTML, flags, pre);
 			sbuf_puts(b, "<b>");
-			html_esc(b, hit);
+			markup_text(b, MARKUP_HTML, flags, hit);
 			sbuf_puts(b, "</b>");
 			free(pre);
 			free(hit);
@@ -139,15 +143,8 @@ html_snippet(struct sbuf *b, const char *s)
 	}
 }
 
-static int
-safe_url(const char *u)
-{
-	return u != NULL && (strncasecmp(u, "http://", 7) == 0 ||
-	    strncasecmp(u, "https://", 8) == 0);
-}
-
-char *
-format_html(const struct herald_delivery *d)
+static char *
+render_html(const struct herald_delivery *d, int flags)
 {
 	struct sbuf	 b;
 	char		 t[32];
@@ -160,79 +157,48 @@ format_html(const struct herald_delivery *d)
 		const struct herald_alert *a = &d->alerts[i];
 
 		sbuf_puts(&b, "<p><b>[");
-		html_esc(&b, a->topic);
+		markup_text(&b, MARKUP_HTML, flags, a->topic);
 		sbuf_puts(&b, "]</b> ");
-		if (safe_url(a->link)) {
-			sbuf_puts(&b, "<a href=\"");
-			html_esc(&b, a->link);
-			sbuf_puts(&b, "\">");
-			html_esc(&b, nz(a->title, "(no title)"));
-			sbuf_puts(&b, "</a>");
-		} else
-			html_esc(&b, nz(a->title, "(no title)"));
+		markup_link(&b, MARKUP_HTML, flags, a->link,
+		    nz(a->title, "(no title)"));
 		sbuf_puts(&b, "</p>\n");
 		if (a->snippet != NULL && *a->snippet != '\0') {
 			sbuf_puts(&b, "<blockquote>");
-			html_snippet(&b, a->snippet);
+			html_snippet(&b, flags, a->snippet);
 			sbuf_puts(&b, "</blockquote>\n");
 		}
 		sbuf_puts(&b, "<p><small>");
 		if (a->nterms > 0) {
-			struct sbuf	 tb;
-
-			sbuf_init(&tb);
-			add_terms(&tb, a);
 			sbuf_puts(&b, "Matched: ");
-			html_esc(&b, tb.s);
+			add_terms(&b, MARKUP_HTML, flags, a);
 			sbuf_puts(&b, " &middot; ");
-			sbuf_free(&tb);
 		}
 		sbuf_puts(&b, "Feed: ");
-		html_esc(&b, nz(a->feed, "?"));
+		markup_text(&b, MARKUP_HTML, flags, nz(a->feed, "?"));
 		if (a->published)
 			sbuf_printf(&b, " &middot; %s", iso_time(a->published, t,
 			    sizeof(t)));
 		sbuf_puts(&b, " &middot; alert ");
-		html_esc(&b, a->key);
+		markup_text(&b, MARKUP_HTML, flags, a->key);
 		sbuf_puts(&b, "</small></p>\n");
 	}
 	return b.s;
 }
 
-/* Slack's mrkdwn escapes only &, < and >; '|' would end a link's text. */
-static void
-slack_esc(struct sbuf *b, const char *s, int in_link)
+char *
+format_html(const struct herald_delivery *d)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '&')
-			sbuf_puts(b, "&amp;");
-		else if (*s == '<')
-			sbuf_puts(b, "&lt;");
-		else if (*s == '>')
-			sbuf_puts(b, "&gt;");
-		else if (in_link && *s == '|')
-			sbuf_puts(b, "/");
-		else
-			sbuf_add(b, s, 1);
-	}
+	return render_html(d, 0);
 }
 
-/* Markdown link text: brackets would end it early. */
-static void
-md_esc(struct sbuf *b, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		if (strchr("[]*_`\\<>", *s) != NULL)
-			sbuf_add(b, "\\", 1);
-		sbuf_add(b, s, 1);
-	}
-}
-
+/* Slack's mrkdwn or Mattermost's Markdown, one line per alert. */
 static char *
-chat_text(const struct herald_delivery *d, int slack)
+chat_text(const struct herald_delivery *d, enum markup m)
 {
 	struct sbuf	 b;
 	size_t		 i;
+	int		 slack = m == MARKUP_SLACK;
+	int		 fl = MARKUP_CHAT | MARKUP_ONELINE;
 
 	sbuf_init(&b);
 	if (d->nalerts > 1)
@@ -240,45 +206,22 @@ chat_text(const struct herald_delivery *d, int slack)
 		    "**herald: %zu alerts**\n", d->nalerts);
 	for (i = 0; i < d->nalerts; i++) {
 		const struct herald_alert *a = &d->alerts[i];
-		const char		  *title = nz(a->title, "(no title)");
 
 		if (d->nalerts > 1)
 			sbuf_puts(&b, "\xe2\x80\xa2 ");	/* bullet */
 		sbuf_puts(&b, slack ? "*[" : "**[");
-		if (slack)
-			slack_esc(&b, a->topic, 0);
-		else
-			md_esc(&b, a->topic);
+		markup_text(&b, m, fl, a->topic);
 		sbuf_puts(&b, slack ? "]* " : "]** ");
-		if (safe_url(a->link) && slack) {
-			sbuf_puts(&b, "<");
-			slack_esc(&b, a->link, 1);
-			sbuf_puts(&b, "|");
-			slack_esc(&b, title, 1);
-			sbuf_puts(&b, ">");
-		} else if (safe_url(a->link)) {
-			sbuf_puts(&b, "[");
-			md_esc(&b, title);
-			sbuf_printf(&b, "](%s)", a->link);
-		} else if (slack)
-			slack_esc(&b, title, 0);
-		else
-			md_esc(&b, title);
+		markup_link(&b, m, fl, a->link, nz(a->title, "(no title)"));
 		sbuf_puts(&b, "\n");
 		if (d->nalerts == 1 && a->snippet != NULL && *a->snippet) {
 			sbuf_puts(&b, "> ");
-			if (slack)
-				slack_esc(&b, a->snippet, 0);
-			else
-				md_esc(&b, a->snippet);
+			markup_text(&b, m, fl, a->snippet);
 			sbuf_puts(&b, "\n");
 		}
 		if (d->nalerts == 1) {
 			sbuf_puts(&b, "_");
-			if (slack)
-				slack_esc(&b, nz(a->feed, "?"), 0);
-			else
-				md_esc(&b, nz(a->feed, "?"));
+			markup_text(&b, m, fl, nz(a->feed, "?"));
 			sbuf_printf(&b, " \xc2\xb7 alert %s_", a->key);
 		}
 	}
@@ -313,31 +256,48 @@ ids_json(const struct herald_delivery *d)
 	return ids;
 }
 
+/* ntfy shows plain text (no "markdown": true): a one-line title. */
 static char *
 ntfy_body(const struct herald_delivery *d, const char *topic)
 {
 	const struct herald_alert	*a = &d->alerts[0];
 	json_t				*o = json_object(), *tags = json_array();
-	struct sbuf			 msg;
-	char				*title;
+	struct sbuf			 msg, title;
 	size_t				 i;
 
 	sbuf_init(&msg);
+	sbuf_init(&title);
 	if (d->nalerts == 1) {
-		title = casprintf("%s: %s", a->topic, nz(a->title,
-		    "(no title)"));
-		sbuf_puts(&msg, nz(a->snippet, nz(a->summary, "")));
-		sbuf_printf(&msg, "\n%s \xc2\xb7 alert %s", nz(a->feed, "?"),
-		    a->key);
-		if (safe_url(a->link))
-			json_object_set_new(o, "click", json_string(a->link));
+		markup_text(&title, MARKUP_PLAIN, MARKUP_ONELINE, a->topic);
+		sbuf_puts(&title, ": ");
+		markup_text(&title, MARKUP_PLAIN, MARKUP_ONELINE,
+		    nz(a->title, "(no title)"));
+		markup_text(&msg, MARKUP_PLAIN, 0,
+		    nz(a->snippet, nz(a->summary, "")));
+		sbuf_puts(&msg, "\n");
+		markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE, nz(a->feed, "?"));
+		sbuf_printf(&msg, " \xc2\xb7 alert %s", a->key);
+		if (markup_url_ok(a->link)) {
+			struct sbuf	 u;
+
+			sbuf_init(&u);
+			markup_url(&u, MARKUP_PLAIN, a->link);
+			json_object_set_new(o, "click", json_string(u.s));
+			sbuf_free(&u);
+		}
 	} else {
 		char	*keys = delivery_keys(d, ", ");
 
-		title = casprintf("herald: %zu alerts", d->nalerts);
-		for (i = 0; i < d->nalerts; i++)
-			sbuf_printf(&msg, "[%s] %s\n", d->alerts[i].topic,
+		sbuf_printf(&title, "herald: %zu alerts", d->nalerts);
+		for (i = 0; i < d->nalerts; i++) {
+			sbuf_puts(&msg, "[");
+			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE,
+			    d->alerts[i].topic);
+			sbuf_puts(&msg, "] ");
+			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE,
 			    nz(d->alerts[i].title, "(no title)"));
+			sbuf_puts(&msg, "\n");
+		}
 		sbuf_printf(&msg, "alerts %s", keys);
 		free(keys);
 	}
@@ -345,10 +305,10 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 	for (i = 0; i < d->nalerts && i < 5; i++)
 		json_array_append_new(tags, json_string(d->alerts[i].topic));
 	json_object_set_new(o, "topic", json_string(nz(topic, "herald")));
-	json_object_set_new(o, "title", json_string(title));
+	json_object_set_new(o, "title", json_string(title.s));
 	json_object_set_new(o, "message", json_string(msg.s));
 	json_object_set_new(o, "tags", tags);
-	free(title);
+	sbuf_free(&title);
 	sbuf_free(&msg);
 	return dump(o);
 }
@@ -365,21 +325,25 @@ format_body(enum webhook_format f, const struct herald_delivery *d,
 		return ntfy_body(d, ntfy_topic);
 	case FORMAT_SLACK:
 	case FORMAT_MATTERMOST:
-		s = chat_text(d, f == FORMAT_SLACK);
+		s = chat_text(d, f == FORMAT_SLACK ? MARKUP_SLACK :
+		    MARKUP_MARKDOWN);
 		o = json_object();
 		json_object_set_new(o, "text", json_string(s));
 		json_object_set_new(o, "herald_alert_ids", ids_json(d));
 		free(s);
 		return dump(o);
 	case FORMAT_MATRIX:
-		s = format_text(d);
-		h = format_html(d);
+		/* Matrix clients notify on "@room" in the body */
+		s = render_text(d, MARKUP_CHAT);
+		h = render_html(d, MARKUP_CHAT);
 		o = json_object();
 		json_object_set_new(o, "msgtype", json_string("m.text"));
 		json_object_set_new(o, "body", json_string(s));
 		json_object_set_new(o, "format",
 		    json_string("org.matrix.custom.html"));
 		json_object_set_new(o, "formatted_body", json_string(h));
+		/* intentional mentions (Matrix 1.7): this message names none */
+		json_object_set_new(o, "m.mentions", json_object());
 		json_object_set_new(o, "org.herald.alert_ids", ids_json(d));
 		free(s);
 		free(h);

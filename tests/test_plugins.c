@@ -141,12 +141,12 @@ test_formats(void **state)
 		    NULL }, NULL },
 		{ "slack", 0, "text", { "*[russia]*",
 		    "<https://observer.example.eu/a?x=1&amp;y=2|Council agrees "
-		    "&lt;20th&gt; sanctions package / Russia>", "alert 17",
+		    "&lt;20th&gt; sanctions package \xe2\x88\xa3 Russia>", "alert 17",
 		    NULL }, "<20th>" },
 		{ "slack", 1, "text", { "*herald: 2 alerts*",
 		    "_alerts 17, 18_", NULL }, "javascript:" },
 		{ "mattermost", 0, "text", { "**[russia]**",
-		    "[Council agrees \\<20th\\> sanctions package | Russia]"
+		    "[Council agrees \\<20th\\> sanctions package \\| Russia]"
 		    "(https://observer.example.eu/a?x=1&y=2)", NULL }, NULL },
 		{ "matrix", 0, "body", { "[russia] Council agrees",
 		    "Alert: 17", NULL }, NULL },
@@ -195,6 +195,186 @@ test_formats(void **state)
 		assert_int_equal(format_parse("Slack", &f), 0);
 		assert_int_equal(f, FORMAT_SLACK);
 	}
+}
+
+/*
+ * A feed that writes markup: a title with mentions, HTML, a Markdown link
+ * and image and a right-to-left override; a link that closes itself and
+ * opens an image and a second link (issue 8).
+ */
+static const char hostile_title[] = "Hi @channel <!channel> @here @all "
+    "@room <b>x</b> [Click](https://evil.example/) "
+    "![x](https://tracker.example/p.png) \xe2\x80\xaegnp.exe\n# next";
+static const char hostile_link[] = "https://ok.example/a) "
+    "![x](https://tracker.example/t.png) [Click](https://evil.example/";
+
+static const struct herald_alert hostile = {
+	.key = "66", .id = 66, .topic = "sanctions",
+	.terms = NULL, .nterms = 0, .field = NULL,
+	.snippet = "ping @everyone <!here>", .title = hostile_title,
+	.link = hostile_link, .summary = NULL, .feed = "evil @all",
+	.published = 0, .matched = 1795880000,
+};
+
+/* Occurrences of pat in s at a position no backslash escapes. */
+static size_t
+count_unescaped(const char *s, const char *pat)
+{
+	size_t	 n = 0, i, bs;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (strncmp(s + i, pat, strlen(pat)) != 0)
+			continue;
+		for (bs = 0; bs < i && s[i - bs - 1] == '\\'; bs++)
+			;
+		if (bs % 2 == 0)
+			n++;
+	}
+	return n;
+}
+
+static size_t
+count(const char *s, const char *pat)
+{
+	size_t	 n = 0;
+
+	while ((s = strstr(s, pat)) != NULL) {
+		n++;
+		s += strlen(pat);
+	}
+	return n;
+}
+
+/* What every rendering meant for a person must not hold. */
+static void
+check_clean(const char *what, const char *v, int chat)
+{
+	static const char *const mentions[] = { "@channel", "@here", "@all",
+	    "@room", "@everyone", NULL };
+	size_t	 i;
+
+	if (strstr(v, "\xe2\x80\xae") != NULL)
+		fail_msg("%s: U+202E kept in %s", what, v);
+	for (i = 0; chat && mentions[i] != NULL; i++)
+		if (strstr(v, mentions[i]) != NULL)
+			fail_msg("%s: \"%s\" kept in %s", what, mentions[i], v);
+}
+
+/* The text between open and the first of any of `ends` after it. */
+static void
+check_token(const char *what, const char *v, const char *open,
+    const char *ends)
+{
+	const char	*p = strstr(v, open);
+	size_t		 n;
+
+	if (p == NULL)
+		fail_msg("%s: no \"%s\" in %s", what, open, v);
+	p += strlen(open);
+	n = strcspn(p, ends);
+	if (p[n] == '\0')
+		fail_msg("%s: link not closed in %s", what, v);
+	if (memchr(p, ' ', n) != NULL || memchr(p, '"', n) != NULL)
+		fail_msg("%s: link target holds a space or quote: %.*s", what,
+		    (int)n, p);
+	if (strncmp(p, "https://ok.example/a%29", 23) != 0)
+		fail_msg("%s: link target is not the feed's link: %.*s", what,
+		    (int)n, p);
+}
+
+static void
+test_formats_hostile(void **state)
+{
+	struct herald_delivery	 d = { &hostile, 1, 1, "hook" };
+	enum webhook_format	 f;
+	char			*s;
+	json_t			*j;
+	const char		*v;
+
+	/* Slack: one link, no <!channel>, nothing after the link's | */
+	assert_int_equal(format_parse("slack", &f), 0);
+	s = format_body(f, &d, NULL);
+	j = parse(s);
+	v = json_string_value(json_object_get(j, "text"));
+	check_clean("slack", v, 1);
+	if (count(v, "<") != 1 || count(v, "<!") != 0)
+		fail_msg("slack: markup besides the one link: %s", v);
+	check_token("slack", v, "<", "|>");
+	json_decref(j);
+	free(s);
+
+	/* Mattermost: one link, no image, no raw HTML, no heading */
+	assert_int_equal(format_parse("mattermost", &f), 0);
+	s = format_body(f, &d, NULL);
+	j = parse(s);
+	v = json_string_value(json_object_get(j, "text"));
+	check_clean("mattermost", v, 1);
+	if (count_unescaped(v, "![") != 0)
+		fail_msg("mattermost: an image in %s", v);
+	if (count_unescaped(v, "](") != 1 || count_unescaped(v, "<") != 0 ||
+	    count_unescaped(v, "\n#") != 0)
+		fail_msg("mattermost: markup besides the one link: %s", v);
+	check_token("mattermost", v, "](", ")");
+	json_decref(j);
+	free(s);
+
+	/* Matrix: one <a>, no <img> or <b>x; no mention; m.mentions {} */
+	assert_int_equal(format_parse("matrix", &f), 0);
+	s = format_body(f, &d, NULL);
+	j = parse(s);
+	v = json_string_value(json_object_get(j, "body"));
+	check_clean("matrix body", v, 1);
+	v = json_string_value(json_object_get(j, "formatted_body"));
+	check_clean("matrix html", v, 1);
+	if (count(v, "<a ") != 1 || strstr(v, "<img") != NULL ||
+	    strstr(v, "<b>x") != NULL)
+		fail_msg("matrix: markup besides the one link: %s", v);
+	check_token("matrix", v, "href=\"", "\"");
+	if (!json_is_object(json_object_get(j, "m.mentions")) ||
+	    json_object_size(json_object_get(j, "m.mentions")) != 0)
+		fail_msg("matrix: no empty m.mentions in %s", s);
+	json_decref(j);
+	free(s);
+
+	/* ntfy: a one-line title; click is the link as one URL */
+	assert_int_equal(format_parse("ntfy", &f), 0);
+	s = format_body(f, &d, "alerts");
+	j = parse(s);
+	v = json_string_value(json_object_get(j, "title"));
+	check_clean("ntfy title", v, 0);
+	if (strchr(v, '\n') != NULL)
+		fail_msg("ntfy: a line break in the title %s", v);
+	check_clean("ntfy message", json_string_value(json_object_get(j,
+	    "message")), 0);
+	v = json_string_value(json_object_get(j, "click"));
+	if (v == NULL || strchr(v, ' ') != NULL ||
+	    strncmp(v, "https://ok.example/a%29", 23) != 0)
+		fail_msg("ntfy: click is not one URL: %s", s);
+	json_decref(j);
+	free(s);
+
+	/* json is data: what the feed said, exactly */
+	assert_int_equal(format_parse("json", &f), 0);
+	s = format_body(f, &d, NULL);
+	j = parse(s);
+	assert_string_equal(json_string_value(json_object_get(j, "title")),
+	    hostile_title);
+	assert_string_equal(json_string_value(json_object_get(j, "link")),
+	    hostile_link);
+	json_decref(j);
+	free(s);
+
+	/* mail: its HTML part has one link and no image; the text no U+202E */
+	s = format_html(&d);
+	check_clean("mail html", s, 0);
+	if (count(s, "<a ") != 1 || strstr(s, "<img") != NULL ||
+	    strstr(s, "<b>x") != NULL)
+		fail_msg("mail html: markup besides the one link: %s", s);
+	check_token("mail html", s, "href=\"", "\"");
+	free(s);
+	s = format_text(&d);
+	check_clean("mail text", s, 0);
+	free(s);
 }
 
 /* RFC 4231 test cases 1, 2, 6 and 7; the empty message. */
@@ -499,6 +679,7 @@ main(void)
 		cmocka_unit_test(test_alert_json),
 		cmocka_unit_test(test_batch_json),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_formats_hostile),
 		cmocka_unit_test(test_hmac),
 		cmocka_unit_test(test_qp),
 		cmocka_unit_test(test_header_encode),
