@@ -1,7 +1,10 @@
 /*
  * mkfixture.c: writes the database tests/cli.sh reads, through the real
  * store, with every time fixed relative to NOW, so the relative times the
- * CLI prints ("3m ago", "in 12m") are known in advance.
+ * CLI prints ("3m ago", "in 12m") are known in advance.  Published dates
+ * are relative to NOW too: a fixed date ages, and the newest-first order
+ * it was chosen for flips once the calendar passes it (cli.sh computes the
+ * dates it expects from the same NOW).
  *
  * usage: mkfixture DBPATH NOW
  */
@@ -23,7 +26,7 @@ struct fitem {
 	const char	*link;
 	const char	*title;
 	const char	*summary;
-	int64_t		 published;	/* 0: none */
+	int64_t		 published_ago;	/* before NOW; 0: none */
 	int64_t		 seen;		/* first seen, seconds before NOW */
 };
 
@@ -53,12 +56,12 @@ static const struct ffeed feeds[] = {
 		  "shadow fleet and banks in third countries. The package "
 		  "also lists 40 people and entities, and extends the "
 		  "transaction ban to more ports.",
-		  1795883400 /* 2026-11-28T16:30:00Z */, 2 * HOUR },
+		  2 * HOUR + 30 * MIN, 2 * HOUR },
 		{ "obs-2", "https://observer.example.eu/dma-cloud",
 		  "Commission opens DMA probe into cloud services",
 		  "The Digital Markets Act investigation looks at "
 		  "interoperability.",
-		  1795770900 /* 2026-11-27T09:15:00Z */, 3 * DAY },
+		  3 * DAY + HOUR, 3 * DAY },
 	} },
 	{ "politico", "https://www.politico.example/feed/", 1, 1, 1, 200,
 	    NULL, NULL, 0, 20 * MIN + 30, 40 * MIN + 30, NULL, {
@@ -67,12 +70,12 @@ static const struct ffeed feeds[] = {
 		    "?utm_source=politico&fbclid=abc",
 		  "Council agrees 20th sanctions package against Russia",
 		  "EU ambassadors agreed on new sanctions.",
-		  1795883400, 1 * HOUR },
+		  2 * HOUR + 30 * MIN, 1 * HOUR },
 		{ "pol-2", "https://www.politico.example/beijing-summit",
 		  "Beijing summit: 中国 and the EU — Pékin signals trade "
 		  "talks",
 		  "Leaders met in Pékin to discuss tariffs and rare earths.",
-		  1795901400 /* 2026-11-28T21:30:00Z */, 30 * MIN },
+		  35 * MIN, 30 * MIN },
 	} },
 	{ "council", "https://council.example.eu/rss.xml", 1, 1, 1, 304,
 	    NULL, NULL, 0, 50 * MIN + 30, 9 * MIN + 30, NULL, {
@@ -81,13 +84,13 @@ static const struct ffeed feeds[] = {
 		  "gaz",
 		  "Les ministres de l'énergie se sont accordés sur le "
 		  "stockage de gaz et les achats communs de GNL.",
-		  1795627800 /* 2026-11-25T17:30:00Z */, 5 * HOUR },
+		  5 * HOUR + 30 * MIN, 5 * HOUR },
 		{ "cou-2", "https://council.example.eu/press/nato",
 		  "Rada UE i NATO: wspólna deklaracja w sprawie "
 		  "bezpieczeństwa",
 		  "Wspólna deklaracja UE–NATO o współpracy w dziedzinie "
 		  "obronności.",
-		  1795514400 /* 2026-11-24T10:00:00Z */, 10 * DAY },
+		  10 * DAY + HOUR, 10 * DAY },
 	} },
 	{ "parliament", "https://parliament.example.eu/press.atom", 1, 1, 0,
 	    503, "HTTP 503", "http5xx", 3,
@@ -154,8 +157,8 @@ main(int argc, char **argv)
 			it.link = fi->link;
 			it.title = fi->title;
 			it.summary = fi->summary;
-			it.published = fi->published;
-			it.has_published = fi->published != 0;
+			it.published = now - fi->published_ago;
+			it.has_published = fi->published_ago != 0;
 			store_set_now(s, now - fi->seen);
 			if (store_item_upsert(s, id, &it, NULL, NULL,
 			    &err) == -1)
