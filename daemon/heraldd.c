@@ -7,7 +7,10 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +43,7 @@ struct daemon {
 	struct plugin_set *plugins;
 	struct alerter	*alerts;
 	struct control	*control;	/* NULL with --once */
+	int		 lock_fd;	/* DATABASE.lock, held until exit */
 	int		 once;
 	ev_signal	 sigterm, sigint, sighup, sigusr1;
 	ev_timer	 prune;
@@ -59,6 +63,64 @@ usage(FILE *fp)
 "  -h, --help         this text;  -V, --version  the version\n\n"
 "Signals: TERM/INT stop, HUP reloads the configuration, USR1 fetches every\n"
 "feed now.  See heraldd(8) and herald.conf(5).\n", DEFAULT_CONFIG);
+}
+
+/*
+ * One writer per database: two heraldd on one database would each send
+ * every alert.  flock(2) on DATABASE.lock (in the state directory, which
+ * the unit lets heraldd write) is held for the process's lifetime and
+ * goes with it however it ends.  -1 with *errstr naming the holder's pid.
+ */
+static int
+daemon_lock(struct daemon *d, char **errstr)
+{
+	char	*path = xasprintf("%s.lock", d->conf->database);
+	char	 buf[32];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0640)) == -1) {
+		*errstr = xasprintf("%s: %s: heraldd takes this lock beside its "
+		    "database, so that only one runs on it", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			*errstr = xasprintf("%s: flock: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		*errstr = xasprintf("another heraldd (pid %s) is running on %s "
+		    "(it holds %s): one heraldd per database; `herald fetch` "
+		    "asks it to fetch now", *buf != '\0' ? buf : "unknown",
+		    d->conf->database, path);
+		goto fail;
+	}
+	d->lock_fd = fd;
+	free(path);
+	return 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return -1;
+}
+
+/* The pid in the lock file, for the next heraldd's message (after fork). */
+static void
+daemon_lock_pid(struct daemon *d)
+{
+	char	 buf[32];
+	int	 n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (ftruncate(d->lock_fd, 0) == -1 ||
+	    pwrite(d->lock_fd, buf, (size_t)n, 0) != n)
+		log_warn("%s.lock: writing the pid", d->conf->database);
 }
 
 static void
@@ -195,11 +257,12 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon	 d;
-	int		 ch, check = 0, fg = 0, verbose = 0;
+	int		 ch, check = 0, fg = 0, verbose = 0, to_stderr;
 	char		*err = NULL;
 
 	memset(&d, 0, sizeof(d));
 	d.conf_path = DEFAULT_CONFIG;
+	d.lock_fd = -1;
 	while ((ch = getopt_long(argc, argv, "c:fnvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -233,8 +296,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* under systemd (or with -f, --once, -n) stderr is the log */
-	log_init("heraldd", check ? LOG_TO_STDERR : (fg || d.once ||
-	    getenv("JOURNAL_STREAM") != NULL || getenv("NOTIFY_SOCKET") != NULL) ?
+	to_stderr = check || fg || d.once || getenv("JOURNAL_STREAM") != NULL ||
+	    getenv("NOTIFY_SOCKET") != NULL;
+	log_init("heraldd", check ? LOG_TO_STDERR : to_stderr ?
 	    LOG_TO_JOURNAL : LOG_TO_SYSLOG, verbose);
 
 	if (config_load(d.conf_path, &d.conf, &err) == -1 ||
@@ -256,9 +320,17 @@ main(int argc, char **argv)
 		config_free(d.conf);
 		return 0;
 	}
+	/* before detaching, so that a second heraldd says why on a terminal */
+	if (daemon_lock(&d, &err) == -1) {
+		log_warnx("%s", err);
+		if (!to_stderr)
+			fprintf(stderr, "heraldd: %s\n", err);
+		return 1;
+	}
 	if (!fg && !d.once && getenv("NOTIFY_SOCKET") == NULL &&
 	    getenv("JOURNAL_STREAM") == NULL && daemon(0, 0) == -1)
 		fatal("daemon");
+	daemon_lock_pid(&d);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
 	if ((d.st = store_open(d.conf->database, STORE_RDWR, &err)) == NULL) {

@@ -152,8 +152,10 @@ class Daemon:
 
 class Receiver:
     """A webhook endpoint on 127.0.0.1.  For each alert key it answers
-    503 with Retry-After: 1 until the key has failed `fail_first` times
-    (fail_all: every time), then 200.  Records every request."""
+    503 with Retry-After: 1 (retry_after: another value, None: none) until
+    the key has failed `fail_first` times (fail_all: every time), then
+    200, each answer `delay` seconds after the request.  Records every
+    request."""
 
     def __init__(self, secret=None):
         self.secret = secret
@@ -163,6 +165,8 @@ class Receiver:
         self.fail_first = 0
         self.fail_all = False
         self.status_for_path = {}
+        self.delay = 0
+        self.retry_after = "1"
         recv = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -208,10 +212,12 @@ class Receiver:
             self.requests.append({"t": time.time(), "key": key, "ids": ids,
                                   "status": status, "sig_ok": sig_ok,
                                   "path": path, "body": body.decode()})
+        if self.delay:
+            time.sleep(self.delay)
         payload = b"ok" if status == 200 else b"try later"
         req.send_response(status)
-        if status == 503:
-            req.send_header("Retry-After", "1")
+        if status == 503 and self.retry_after is not None:
+            req.send_header("Retry-After", self.retry_after)
         req.send_header("Content-Length", str(len(payload)))
         req.end_headers()
         req.wfile.write(payload)
