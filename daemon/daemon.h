@@ -86,6 +86,8 @@ void		 sched_free(struct sched *);
 /* Feeds that failed their last attempt, and fetches done (for STATUS=). */
 size_t		 sched_nerrors(struct sched *);
 uint64_t	 sched_nfetches(struct sched *);
+/* Fetches whose store failed (their feed stays as before; --once: exit 1). */
+uint64_t	 sched_nstore_failures(struct sched *);
 /* For the control socket and metrics: body bytes fetched since start, */
 uint64_t	 sched_nbytes(struct sched *);
 /* when the last fetch ended with nothing else in flight or waiting (0 none), */

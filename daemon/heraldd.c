@@ -257,7 +257,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon	 d;
-	int		 ch, check = 0, fg = 0, verbose = 0, to_stderr;
+	int		 ch, check = 0, fg = 0, verbose = 0, to_stderr, rc = 0;
 	char		*err = NULL;
 
 	memset(&d, 0, sizeof(d));
@@ -333,6 +333,8 @@ main(int argc, char **argv)
 	daemon_lock_pid(&d);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
+	/* past RLIMIT_FSIZE a write fails with EFBIG: a full disk, not death */
+	signal(SIGXFSZ, SIG_IGN);
 	if ((d.st = store_open(d.conf->database, STORE_RDWR, &err)) == NULL) {
 		log_warnx("%s", err);
 		return 1;
@@ -391,7 +393,14 @@ main(int argc, char **argv)
 	sched_stop(d.sched);
 	control_free(d.control);
 	notify_stop();
-	if (d.once)
+	if (d.once && sched_nstore_failures(d.sched) > 0) {
+		/* the log named each feed; cron must see it failed */
+		log_warnx("done: storing %llu of %llu fetches failed (see "
+		    "above): their articles were not stored",
+		    (unsigned long long)sched_nstore_failures(d.sched),
+		    (unsigned long long)sched_nfetches(d.sched));
+		rc = 1;
+	} else if (d.once)
 		log_debug("done: %llu fetches, %zu feeds in error",
 		    (unsigned long long)sched_nfetches(d.sched),
 		    sched_nerrors(d.sched));
@@ -401,5 +410,5 @@ main(int argc, char **argv)
 	fetcher_free(d.fr);
 	store_close(d.st);
 	config_free(d.conf);
-	return 0;
+	return rc;
 }

@@ -30,6 +30,7 @@
 #define SCHED_TRANSIENT_BASE	60	/* first retry after a network error */
 #define SCHED_REDIRECTS_TO_MOVE	3	/* same 301 on this many fetches */
 #define SCHED_START_SPREAD	30.	/* seconds over which overdue feeds start */
+#define SCHED_STORE_RETRY_MAX	3600	/* after failed stores, at most */
 
 struct host {
 	LIST_ENTRY(host)	 entry;
@@ -56,6 +57,7 @@ struct feedrt {
 	struct fetch		*fetch;
 	struct ingest		*ingest;
 	int			 failures;
+	int			 store_failures;	/* in a row: not in the store */
 	char			*etag;
 	char			*last_modified;
 	char			*redirect_url;
@@ -79,6 +81,7 @@ struct sched {
 	int			 active;
 	int			 stopping;
 	size_t			 nerrors;
+	uint64_t		 nstore_failures;	/* fetches the store refused */
 	uint64_t		 nfetches;
 	uint64_t		 nbytes;
 	time_t			 last_cycle;	/* when nothing was left to fetch */
@@ -225,8 +228,8 @@ class_transient(const char *c)
  * the request is wrong) after `failures` failures in a row.
  */
 static double
-feed_delay(struct feedrt *f, const char *error_class, long retry_after,
-    long hint)
+feed_delay(struct feedrt *f, int failures, const char *error_class,
+    long retry_after, long hint)
 {
 	double	 d;
 
@@ -237,7 +240,7 @@ feed_delay(struct feedrt *f, const char *error_class, long retry_after,
 		if (h > d)	/* a hint raises the interval, never lowers it */
 			d = h;
 	} else {
-		int	 n = f->failures > 1 ? f->failures - 1 : 0;
+		int	 n = failures > 1 ? failures - 1 : 0;
 
 		d = class_transient(error_class) ? SCHED_TRANSIENT_BASE :
 		    (double)f->interval;
@@ -264,26 +267,35 @@ feed_set_str(char **dst, const char *src)
 	*dst = src != NULL ? xstrdup(src) : NULL;
 }
 
-static void
-sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in)
+/*
+ * Writes the fetch in one transaction: its items, then the feed's row
+ * (validators, schedule, errors).  -1 with *errstr: nothing of it was
+ * written, and the caller keeps the feed as it was before the fetch.
+ */
+static int
+sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in,
+    int *nitems, char **errstr)
 {
 	struct sched		*s = f->s;
 	struct ingest_stats	 stats;
-	char			*err = NULL;
 
 	memset(&stats, 0, sizeof(stats));
-	if (store_begin(s->st, &err) == -1)
+	*nitems = 0;
+	if (store_begin(s->st, errstr) == -1)
 		goto fail;
 	if (in != NULL) {
 		if (ingest_store(in, s->st, f->id, s->topics, &stats,
-		    &err) == -1)
+		    errstr) == -1) {
+			*nitems = stats.items;
 			goto fail;
+		}
 		fx->n_new = stats.n_new;
 		fx->n_updated = stats.n_updated;
 		fx->complete = fx->ok && !stats.truncated;
 	}
-	if (store_feed_update(s->st, f->id, fx, &err) == -1 ||
-	    store_commit(s->st, &err) == -1)
+	*nitems = stats.items;
+	if (store_feed_update(s->st, f->id, fx, errstr) == -1 ||
+	    store_commit(s->st, errstr) == -1)
 		goto fail;
 	if (stats.n_new > 0 || stats.n_updated > 0)
 		log_debug("feed %s: %d new, %d updated of %d items, %zu "
@@ -291,12 +303,44 @@ sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in)
 		    stats.items, stats.n_matches);
 	if ((stats.n_new > 0 || stats.n_updated > 0) && s->commit_cb != NULL)
 		s->commit_cb(s->commit_arg);
-	return;
+	return 0;
 fail:
 	store_rollback(s->st);
-	log_warnx("feed %s: storing the fetch failed: %s", f->name,
-	    err ? err : "unknown error");
-	free(err);
+	if (*errstr == NULL)
+		*errstr = xstrdup("unknown error");
+	return -1;
+}
+
+/*
+ * The store refused the fetch: the feed stays as it was before it (its
+ * validators too, so the next request is not answered 304 for articles
+ * that were never stored), and it is fetched again, in full, soon.
+ */
+static double
+feed_store_failed(struct feedrt *f, const char *err, int nitems)
+{
+	struct sched	*s = f->s;
+	double		 d = SCHED_TRANSIENT_BASE;
+	int		 i;
+
+	f->store_failures++;
+	s->nstore_failures++;
+	for (i = 1; i < f->store_failures && d < SCHED_STORE_RETRY_MAX; i++)
+		d *= 2;
+	if (d > SCHED_STORE_RETRY_MAX)
+		d = SCHED_STORE_RETRY_MAX;
+	d = jitter(d);
+	if (nitems > 0)
+		log_warnx("feed %s: storing the fetch failed: %s; its %d "
+		    "article%s %s not stored, and the feed stays as it was "
+		    "before this fetch: it is fetched again in full in %.0f s",
+		    f->name, err, nitems, nitems == 1 ? "" : "s",
+		    nitems == 1 ? "was" : "were", d);
+	else
+		log_warnx("feed %s: storing the fetch failed: %s; the feed "
+		    "stays as it was before this fetch: it is fetched again in "
+		    "%.0f s", f->name, err, d);
+	return d;
 }
 
 static void
@@ -312,7 +356,8 @@ feed_done(void *arg, const struct fetch_result *r)
 	double			 delay;
 	time_t			 now = time(NULL);
 	int			 prev_failures = f->failures;
-	int			 keep_items = 0;
+	int			 keep_items = 0, failures, moved = 0, nitems;
+	char			*err = NULL;
 
 	f->fetch = NULL;
 	f->ingest = NULL;
@@ -342,7 +387,6 @@ feed_done(void *arg, const struct fetch_result *r)
 		cls = "gone";
 		msg = xstrdup("HTTP 410 Gone: the feed was removed; fetching stopped");
 		fx.disabled_reason = msg;
-		f->disabled = 1;
 	} else if (r->status == 429) {
 		cls = "http429";
 		msg = xstrdup("HTTP 429 Too Many Requests");
@@ -369,6 +413,11 @@ feed_done(void *arg, const struct fetch_result *r)
 		msg = xstrdup(ingest_error(in) ? ingest_error(in) : "rejected");
 	}
 
+	/*
+	 * What the fetch changes is worked out into fx first and applied to
+	 * the feed only once the store has it: a failed store leaves the
+	 * feed as it was before the fetch.
+	 */
 	if (fx.ok && r->status != 304) {
 		fx.set_validators = 1;
 		fx.etag = r->etag;
@@ -376,39 +425,33 @@ feed_done(void *arg, const struct fetch_result *r)
 		fx.title = ingest_title(in);
 		fx.site_link = ingest_site_link(in);
 		hint = ingest_ttl(in);
-		feed_set_str(&f->etag, r->etag);
-		feed_set_str(&f->last_modified, r->last_modified);
 	}
 	if (r->max_age > hint)
 		hint = r->max_age;
 
 	/* a permanent redirect moves the feed once it has held for a while */
-	if (fx.ok && r->redirect_url != NULL && strcmp(r->redirect_url, f->url) != 0) {
-		if (f->redirect_url != NULL && strcmp(f->redirect_url, r->redirect_url) == 0)
-			f->redirect_count++;
-		else {
-			feed_set_str(&f->redirect_url, r->redirect_url);
-			f->redirect_count = 1;
-		}
-		if (f->redirect_count >= SCHED_REDIRECTS_TO_MOVE) {
-			log_info("feed %s: moved permanently to %s (seen %d times)",
-			    f->name, f->redirect_url, f->redirect_count);
-			feed_set_str(&f->url, f->redirect_url);
-			fx.url = f->url;
-			host_put(f->host);
-			f->host = host_get(s, f->url);
-			feed_set_str(&f->redirect_url, NULL);
-			f->redirect_count = 0;
-		}
-	} else if (fx.ok) {
-		feed_set_str(&f->redirect_url, NULL);
-		f->redirect_count = 0;
-	}
 	fx.redirect_url = f->redirect_url;
 	fx.redirect_count = f->redirect_count;
+	if (fx.ok && r->redirect_url != NULL && strcmp(r->redirect_url, f->url) != 0) {
+		if (f->redirect_url != NULL && strcmp(f->redirect_url, r->redirect_url) == 0)
+			fx.redirect_count = f->redirect_count + 1;
+		else {
+			fx.redirect_url = r->redirect_url;
+			fx.redirect_count = 1;
+		}
+		if (fx.redirect_count >= SCHED_REDIRECTS_TO_MOVE) {
+			moved = fx.redirect_count;
+			fx.url = r->redirect_url;
+			fx.redirect_url = NULL;
+			fx.redirect_count = 0;
+		}
+	} else if (fx.ok) {
+		fx.redirect_url = NULL;
+		fx.redirect_count = 0;
+	}
 
-	f->failures = fx.ok ? 0 : f->failures + 1;
-	fx.failures = f->failures;
+	failures = fx.ok ? 0 : f->failures + 1;
+	fx.failures = failures;
 	fx.error = msg;
 	fx.error_class = cls;
 	if ((cls != NULL && strcmp(cls, "http429") == 0) ||
@@ -420,13 +463,43 @@ feed_done(void *arg, const struct fetch_result *r)
 		if (ra > 0)
 			f->host->blocked_until = ev_now(s->loop) + ra;
 	}
-	delay = feed_delay(f, cls, (cls != NULL) ? r->retry_after : -1, hint);
+	delay = feed_delay(f, failures, cls, (cls != NULL) ? r->retry_after :
+	    -1, hint);
 	if (fx.ok && in != NULL)
 		delay = (double)(skip_adjust(now + (time_t)delay,
 		    ingest_skip_hours(in), ingest_skip_days(in)) - now);
-	fx.next_fetch = f->disabled ? 0 : now + (int64_t)delay;
+	fx.next_fetch = fx.disabled_reason != NULL ? 0 : now + (int64_t)delay;
 
-	sched_record(f, &fx, (fx.ok && r->status != 304) || keep_items ? in : NULL);
+	if (sched_record(f, &fx, (fx.ok && r->status != 304) || keep_items ?
+	    in : NULL, &nitems, &err) == -1) {
+		delay = feed_store_failed(f, err, nitems);
+		free(err);
+		goto arm;
+	}
+	if (f->store_failures > 0) {
+		log_info("feed %s: stored again after %d failed attempts",
+		    f->name, f->store_failures);
+		f->store_failures = 0;
+	}
+
+	/* the store has it: the feed is now what the fetch made it */
+	if (fx.set_validators) {
+		feed_set_str(&f->etag, r->etag);
+		feed_set_str(&f->last_modified, r->last_modified);
+	}
+	if (moved > 0) {
+		log_info("feed %s: moved permanently to %s (seen %d times)",
+		    f->name, r->redirect_url, moved);
+		feed_set_str(&f->url, r->redirect_url);
+		host_put(f->host);
+		f->host = host_get(s, f->url);
+	}
+	if (fx.redirect_url != f->redirect_url)
+		feed_set_str(&f->redirect_url, fx.redirect_url);
+	f->redirect_count = fx.redirect_count;
+	f->failures = failures;
+	if (fx.disabled_reason != NULL)
+		f->disabled = 1;
 
 	if (cls != NULL && prev_failures == 0)
 		log_info("feed %s: %s; retrying in %.0f s", f->name, msg, delay);
@@ -443,6 +516,7 @@ feed_done(void *arg, const struct fetch_result *r)
 	else if (cls == NULL && prev_failures > 0 && s->nerrors > 0)
 		s->nerrors--;
 
+arm:
 	if (!f->disabled && f->enabled && !s->stopping)
 		feed_arm(f, delay);
 	ingest_free(in);
@@ -760,6 +834,12 @@ size_t
 sched_nerrors(struct sched *s)
 {
 	return s->nerrors;
+}
+
+uint64_t
+sched_nstore_failures(struct sched *s)
+{
+	return s->nstore_failures;
 }
 
 uint64_t

@@ -73,6 +73,10 @@ Routes (the query string tunes some of them):
   /429            429 with Retry-After: an HTTP date 2 h ahead (?ahead=7200)
   /feed-cond      ETag and Last-Modified; 304 on a matching If-None-Match
                   (or If-Modified-Since when no If-None-Match was sent)
+  /feed-rev       a feed that grows with the revision K (/_ctl/rev):
+                  ?n=5 items, then ?add=2 more per revision (?pad=BYTES of
+                  text each), ETag "rev-K" and Last-Modified from K; 304 on
+                  a matching If-None-Match; ?delay=SECS before answering
   /churn          random GUIDs on every request, constant titles and links
   /dupguid        the same guid twice with different titles
   /dates          items dated 2099, 1970, "yesterday", "+2500", odd but
@@ -755,6 +759,25 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.body(200, ok_feed("cond", 5, 0, None), headers=hdrs)
 
+    def r_feed_rev(self, q):
+        time.sleep(float(q.get("delay", "0")))
+        with LOCK:
+            rev = STATE["rev"]
+        n = int(q.get("n", "5")) + int(q.get("add", "2")) * rev
+        etag = '"rev-%d"' % rev
+        hdrs = [("ETag", etag), ("Last-Modified",
+                                 http_date(BASE_DATE + rev * 3600))]
+        inm = self.headers.get("If-None-Match")
+        if inm is not None and etag in [t.strip() for t in inm.split(",")]:
+            self.status = 304
+            self.send_response(304)
+            for k, v in hdrs:
+                self.send_header(k, v)
+            self.end_headers()
+            return
+        self.body(200, ok_feed("rev", n, int(q.get("pad", "0")), None),
+                  headers=hdrs)
+
     def r_churn(self, q):
         items = [rss_item(guid=str(uuid.uuid4()), title="churn item %d" % i,
                           link="https://news.example/churn/%d" % i,
@@ -835,6 +858,7 @@ ROUTES = {
     "/503-long": Handler.r_503_long,
     "/429": Handler.r_429,
     "/feed-cond": Handler.r_feed_cond,
+    "/feed-rev": Handler.r_feed_rev,
     "/churn": Handler.r_churn,
     "/dupguid": Handler.r_dupguid,
     "/dates": Handler.r_dates,

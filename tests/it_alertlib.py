@@ -114,13 +114,15 @@ def wait_until(fn, timeout, step=0.1):
 
 
 class Daemon:
-    """heraldd -f -v over conf, its log in a file; killed at cleanup."""
+    """heraldd -f -v over conf, its log in a file; killed at cleanup.
+    prefix: a command it runs under (["prlimit", ...])."""
 
-    def __init__(self, h, conf, tag="heraldd", env=None):
+    def __init__(self, h, conf, tag="heraldd", env=None, prefix=()):
         self.h = h
         self.log = h.path(tag + ".log")
         self.f = open(self.log, "a")
-        self.p = subprocess.Popen([h.heraldd, "-c", conf, "-f", "-v", "-v"],
+        self.p = subprocess.Popen(list(prefix) +
+                                  [h.heraldd, "-c", conf, "-f", "-v", "-v"],
                                   stdout=self.f, stderr=self.f,
                                   stdin=subprocess.DEVNULL,
                                   env=it.clean_env(env))
