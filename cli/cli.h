@@ -95,7 +95,8 @@ size_t	 cli_term_width(void);
 /*
  * A heap copy of s on one line for a terminal: invalid UTF-8 repaired,
  * control characters (and the marks, unless keep_marks) turned to spaces,
- * white space folded.  s may be NULL.
+ * bidi controls (U+202E and its kind) dropped, white space folded.  s may
+ * be NULL.
  */
 char	*cli_clean(const char *s, int keep_marks);
 /* Display columns of s (wide characters count two, our escapes none). */

@@ -257,6 +257,16 @@ print_line(const char *prefix, const char *text, size_t width)
 	free(clean);
 }
 
+/* A link on its own line, whole (never cut to the width), made safe. */
+static void
+print_link(const char *prefix, const char *link)
+{
+	char	*clean = cli_clean(link, 0);
+
+	printf("%s%s\n", prefix, clean);
+	free(clean);
+}
+
 /* herald digest --topic NAME...: the matches of each topic, grouped. */
 int
 cli_topic_digest(struct store *s, const char *const *topics, size_t ntopics,
@@ -335,7 +345,7 @@ cli_topic_digest(struct store *s, const char *const *topics, size_t ntopics,
 			if (e->snippet != NULL && *e->snippet != '\0')
 				print_line("  ", e->snippet, width);
 			if (e->link != NULL && *e->link != '\0')
-				printf("  %s\n", e->link);
+				print_link("  ", e->link);
 		}
 	}
 	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
@@ -461,7 +471,7 @@ topics_test(const struct topics_opts *o, const char *name)
 		if (v[i].snippet != NULL && *v[i].snippet != '\0')
 			print_line("   ", v[i].snippet, width);
 		if (v[i].link != NULL && *v[i].link != '\0')
-			printf("   %s\n", v[i].link);
+			print_link("   ", v[i].link);
 	}
 	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 done:

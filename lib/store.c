@@ -389,7 +389,8 @@ store_hint(int rc, const char *path)
 		    "keep a copy, then restore a backup or salvage it with "
 		    "`sqlite3 %s .recover`", path);
 	case SQLITE_FULL:
-		return xstrdup(": free some space; nothing was lost");
+		return xstrdup(": free some space; the database is intact "
+		    "(the write that failed was rolled back)");
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
 		return xstrdup(": check the permissions of the database, its "
