@@ -195,16 +195,41 @@ url_norm_escapes(const char *s)
 	return buf_steal(&b);
 }
 
-/* Returns the query without tracking and empty parameters (heap string). */
+/* One parameter of a query, for sorting. */
+struct url_param {
+	const char	*p;
+	size_t		 len, namelen, pos;
+};
+
+/* By name (bytes), then by position: a stable order for repeated names. */
+static int
+url_param_cmp(const void *a, const void *b)
+{
+	const struct url_param	*x = a, *y = b;
+	size_t			 n = x->namelen < y->namelen ? x->namelen :
+				    y->namelen;
+	int			 c;
+
+	if ((c = memcmp(x->p, y->p, n)) != 0)
+		return c;
+	if (x->namelen != y->namelen)
+		return x->namelen < y->namelen ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Returns the query without tracking and empty parameters, the others
+ * sorted by name (heap string): the order of parameters names no other
+ * page, and feeds that build links from a map write them in any order.
+ */
 static char *
 url_filter_query(const char *q)
 {
-	struct buf	 b;
-	const char	*p, *end, *eq;
-	size_t		 len, namelen;
+	struct buf		 b;
+	struct url_param	*v = NULL;
+	const char		*p, *end, *eq;
+	size_t			 len, namelen, n = 0, cap = 0, i;
 
-	buf_init(&b, 0);
-	buf_puts(&b, "");
 	for (p = q; *p != '\0'; p = *end == '\0' ? end : end + 1) {
 		if ((end = strchr(p, '&')) == NULL)
 			end = p + strlen(p);
@@ -215,10 +240,26 @@ url_filter_query(const char *q)
 		namelen = eq != NULL ? (size_t)(eq - p) : len;
 		if (url_param_is_tracking(p, namelen))
 			continue;
-		if (b.len > 0)
-			buf_putc(&b, '&');
-		buf_append(&b, p, len);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].p = p;
+		v[n].len = len;
+		v[n].namelen = namelen;
+		v[n].pos = n;
+		n++;
 	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), url_param_cmp);
+	buf_init(&b, 0);
+	buf_puts(&b, "");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&b, '&');
+		buf_append(&b, v[i].p, v[i].len);
+	}
+	free(v);
 	return buf_steal(&b);
 }
 

@@ -22,8 +22,8 @@ int	 url_is_absolute(const char *s);
  * lower-cased, default port, fragment and empty query dropped, dot segments
  * removed, percent-escapes normalised (unreserved characters decoded, hex
  * digits lower-cased as libcurl wrote them), tracking parameters (utm_*,
- * fbclid, gclid, mc_cid, xtor...) removed and the other parameters kept in
- * their order; spaces and bytes above 0x7f percent-encoded.  Returns NULL
+ * fbclid, gclid, mc_cid, xtor...) removed and the other parameters sorted
+ * by name (repeated names keep their order); spaces and bytes above 0x7f percent-encoded.  Returns NULL
  * for input that is not a URL with an authority (relative references,
  * "mailto:", "tag:", "file:").  The forms are the ones libcurl's URL API
  * gave, which the stored keys were made with.
