@@ -91,10 +91,17 @@ usage_full(FILE *fp)
 "                       document has no byte order mark or XML declaration\n"
 "  --language LANG      the HTTP Content-Language\n\n"
 "Caps: %d entries per document, %d KB per text field, %d levels of\n"
-"nesting, %d attributes per start tag.  Exit status: 0 a feed was read\n"
-"(warts are reported as \"bozo\"), 1 not a feed or rejected, 2 usage.\n",
+"nesting, %d attributes per start tag.\n\n"
+"Entities declared in the DOCTYPE are honoured when their text is plain\n"
+"text and character references: at most %d entities of %d bytes each,\n"
+"%d KB expanded per document.  External and parameter entities are never\n"
+"loaded: their references are dropped (bozo).  Any other entity\n"
+"declaration rejects the document.\n\n"
+"Exit status: 0 a feed was read (warts are reported as \"bozo\"), 1 not a\n"
+"feed or rejected, 2 usage.\n",
 	    PARSE_MAX_ITEMS, PARSE_MAX_FIELD / 1024, PARSE_MAX_DEPTH,
-	    PARSE_MAX_ATTRS);
+	    PARSE_MAX_ATTRS, PARSE_MAX_ENTITIES, PARSE_MAX_ENTITY_TEXT,
+	    PARSE_MAX_ENTITY_EXPANSION / 1024);
 }
 
 static int

@@ -39,6 +39,25 @@ enum mstate {
 	M_CDATA,
 	M_PI,
 	M_DECL,
+	M_DOCTYPE,		/* collecting a DOCTYPE declaration */
+};
+
+/* Where the DOCTYPE scanner is (infilter_doctype). */
+enum dtstate {
+	DT_HEAD,		/* <!DOCTYPE name ExternalID */
+	DT_HEAD_QUOTE,
+	DT_SUBSET,		/* inside [ ... ] */
+	DT_DECL,		/* <!ELEMENT ... > and friends */
+	DT_DECL_QUOTE,
+	DT_COMMENT,
+	DT_PI,
+};
+
+/* An entity declared in the internal subset. */
+struct dtd_entity {
+	char	 name[40];
+	char	*text;		/* replacement text, UTF-8; NULL: external */
+	size_t	 len;
 };
 
 struct infilter {
@@ -60,6 +79,16 @@ struct infilter {
 	size_t		 tagattrs;
 	int		 declnest;
 	char		 declquote;
+	int		 endrun;	/* '-', ']' or '?' just before, in a row */
+	int		 seen_tag;	/* an element started: no DOCTYPE now */
+	struct buf	 doctype;	/* the DOCTYPE being collected */
+	enum dtstate	 dt;
+	char		 dtquote;
+	size_t		 dt_open;	/* offset of its '[', 0: none yet */
+	size_t		 dt_close;	/* offset of its ']' */
+	struct dtd_entity *ents;
+	size_t		 nents;
+	size_t		 expanded;	/* bytes of entity text expanded */
 	struct buf	 out;		/* filtered UTF-8 for libxml2 */
 	int		 fixed;		/* something was repaired (bozo) */
 	int		 fixenc;	/* ... and the first repair was of the encoding */
@@ -304,16 +333,430 @@ xml_char_ok(unsigned long cp)
 	return 1;
 }
 
+static int
+starts(const char *s, size_t n, const char *lit)
+{
+	size_t	 l = strlen(lit);
+
+	return n >= l && memcmp(s, lit, l) == 0;
+}
+
+static int
+prefix_of(const char *s, size_t n, const char *lit)
+{
+	size_t	 l = strlen(lit);
+
+	return n < l && memcmp(s, lit, n) == 0;
+}
+
+/* ---- entity declarations (a DOCTYPE's internal subset) ---- */
+
+static const struct dtd_entity *
+infilter_entity(const struct infilter *f, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->nents; i++)
+		if (strcmp(f->ents[i].name, name) == 0)
+			return &f->ents[i];
+	return NULL;
+}
+
+/* Writes a declared entity's replacement text, as text that stays text. */
+static void
+infilter_expand(struct infilter *f, const struct dtd_entity *e, int attr)
+{
+	const char	*s = e->text, *end = e->text + e->len;
+	size_t		 run = 0;
+
+	if (e->text == NULL) {
+		/* external: never loaded, so its reference is dropped */
+		infilter_fix(f, "reference to an external entity dropped");
+		return;
+	}
+	if (f->expanded + e->len > PARSE_MAX_ENTITY_EXPANSION) {
+		f->error = xasprintf("entity references expand to more than "
+		    "%d bytes", PARSE_MAX_ENTITY_EXPANSION);
+		return;
+	}
+	f->expanded += e->len;
+	for (; s < end; s++) {
+		const char	*esc;
+
+		switch (*s) {
+		case '>':
+			esc = "&gt;";
+			break;
+		case '"':
+			esc = "&#34;";
+			break;
+		case '\'':
+			esc = "&#39;";
+			break;
+		case '\r':
+			esc = attr ? " " : "&#13;";
+			break;
+		default:
+			run++;
+			continue;
+		}
+		buf_append(&f->out, s - run, run);
+		run = 0;
+		buf_puts(&f->out, esc);
+	}
+	buf_append(&f->out, s - run, run);
+}
+
+static int
+is_xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int
+is_predefined(const char *name)
+{
+	return strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 ||
+	    strcmp(name, "gt") == 0 || strcmp(name, "quot") == 0 ||
+	    strcmp(name, "apos") == 0;
+}
+
+/*
+ * The replacement text of an entity value: character references decoded;
+ * anything that would be markup or another reference is refused.  Returns
+ * heap text, or NULL with f->error set.
+ */
+static char *
+dtd_entity_value(struct infilter *f, const char *name, const char *v,
+    size_t n, size_t *len)
+{
+	struct buf	 b;
+	size_t		 i = 0, run = 0;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	while (i < n) {
+		char		 c = v[i];
+		unsigned long	 cp;
+		const char	*end;
+
+		if (c == '<') {
+			f->error = xasprintf("entity '%s' contains markup", name);
+			goto fail;
+		}
+		if (c == '%') {
+			f->error = xasprintf("entity '%s' refers to a parameter "
+			    "entity", name);
+			goto fail;
+		}
+		if (c != '&') {
+			run++;
+			i++;
+			continue;
+		}
+		buf_append(&b, v + i - run, run);
+		run = 0;
+		if (i + 1 >= n || v[i + 1] != '#') {
+			f->error = xasprintf("entity '%s' refers to another "
+			    "entity", name);
+			goto fail;
+		}
+		/* &#N; or &#xH; */
+		{
+			size_t	 j = i + 2, d;
+			int	 hex = j < n && v[j] == 'x';
+
+			j += hex;
+			cp = 0;
+			for (d = j; d < n && (hex ? isxdigit((unsigned char)v[d]) :
+			    isdigit((unsigned char)v[d])) && cp <= 0x10ffff; d++)
+				cp = cp * (hex ? 16 : 10) + (unsigned long)(
+				    isdigit((unsigned char)v[d]) ? v[d] - '0' :
+				    tolower((unsigned char)v[d]) - 'a' + 10);
+			if (d == j || d >= n || v[d] != ';' || !xml_char_ok(cp)) {
+				f->error = xasprintf("entity '%s' has a malformed "
+				    "character reference", name);
+				goto fail;
+			}
+			end = v + d;
+		}
+		if (cp == '<' || cp == '&') {
+			/* in the replacement text, markup or a reference again */
+			f->error = xasprintf("entity '%s' contains markup", name);
+			goto fail;
+		}
+		put_cp(&b, (uint32_t)cp);
+		i = (size_t)(end - v) + 1;
+	}
+	buf_append(&b, v + i - run, run);
+	if (b.len > PARSE_MAX_ENTITY_TEXT) {
+		f->error = xasprintf("entity '%s' is longer than %d bytes", name,
+		    PARSE_MAX_ENTITY_TEXT);
+		goto fail;
+	}
+	*len = b.len;
+	return buf_steal(&b);
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+/*
+ * One <!ENTITY ...> declaration, s[0..n) from "<!ENTITY" to its '>'.
+ * Internal general entities are kept; external ones are recorded so that
+ * their references can be dropped; parameter entities are ignored.  None
+ * is ever loaded.  Declaring one is no wart (feedparser drops them too, and
+ * a parser that reads no external DTD may); a reference in the content to
+ * one that was not loaded is (infilter_expand).  Returns -1 with f->error
+ * set when the document is to be rejected.
+ */
+static int
+dtd_entity_decl(struct infilter *f, const char *s, size_t n)
+{
+	size_t			 i = 8, start;
+	char			 name[sizeof(f->ents[0].name)], q;
+	const char		*v;
+	size_t			 vlen, len = 0;
+	char			*text = NULL;
+	struct dtd_entity	*e;
+	int			 external = 0;
+
+	if (i >= n || !is_xml_space(s[i]))
+		goto malformed;
+	while (i < n && is_xml_space(s[i]))
+		i++;
+	if (s[i] == '%')
+		return 0;	/* a parameter entity: never loaded */
+	start = i;
+	while (i < n && is_name_char((unsigned char)s[i]))
+		i++;
+	if (i == start || i - start >= sizeof(name))
+		goto malformed;
+	memcpy(name, s + start, i - start);
+	name[i - start] = '\0';
+	if (i >= n || !is_xml_space(s[i]))
+		goto malformed;
+	/* the five predefined keep their meaning; the first declaration wins */
+	if (is_predefined(name) || infilter_entity(f, name) != NULL)
+		return 0;
+	while (i < n && is_xml_space(s[i]))
+		i++;
+	if (n - i >= 6 && (memcmp(s + i, "SYSTEM", 6) == 0 ||
+	    memcmp(s + i, "PUBLIC", 6) == 0))
+		external = 1;
+	else if (s[i] == '"' || s[i] == '\'') {
+		q = s[i++];
+		v = s + i;
+		while (i < n && s[i] != q)
+			i++;
+		if (i >= n)
+			goto malformed;
+		vlen = (size_t)(s + i - v);
+		i++;
+		while (i < n && is_xml_space(s[i]))
+			i++;
+		if (i + 1 != n || s[i] != '>')
+			goto malformed;
+		if ((text = dtd_entity_value(f, name, v, vlen, &len)) == NULL)
+			return -1;
+	} else
+		goto malformed;
+	if (f->nents >= PARSE_MAX_ENTITIES) {
+		free(text);
+		f->error = xasprintf("more than %d entities declared",
+		    PARSE_MAX_ENTITIES);
+		return -1;
+	}
+	if ((f->nents & (f->nents - 1)) == 0)
+		f->ents = xrealloc(f->ents, (f->nents ? f->nents * 2 : 8) *
+		    sizeof(*f->ents));
+	e = &f->ents[f->nents++];
+	memcpy(e->name, name, sizeof(name));
+	e->text = external ? NULL : text;
+	e->len = len;
+	return 0;
+malformed:
+	f->error = xstrdup("a malformed entity declaration");
+	return -1;
+}
+
+/* The end of the markup declaration at s (quotes respected), or NULL. */
+static const char *
+dtd_decl_end(const char *s, const char *end)
+{
+	char	 q = 0;
+
+	for (; s < end; s++) {
+		if (q != 0) {
+			if (*s == q)
+				q = 0;
+		} else if (*s == '"' || *s == '\'')
+			q = *s;
+		else if (*s == '>')
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * A complete DOCTYPE declaration in f->doctype: reads its entity
+ * declarations, and hands libxml2 the rest (name, external ID and the other
+ * markup declarations), without entities, parameter entity references,
+ * comments or processing instructions, so that libxml2 has nothing to load
+ * or substitute.
+ */
+static void
+infilter_doctype_done(struct infilter *f)
+{
+	const char	*s = f->doctype.data, *end, *p, *e;
+
+	if (f->seen_tag) {
+		infilter_fix(f, "DOCTYPE after the root element dropped");
+		return;
+	}
+	if (f->dt_open == 0) {
+		buf_append(&f->out, s, f->doctype.len);
+		return;
+	}
+	buf_append(&f->out, s, f->dt_open + 1);
+	p = s + f->dt_open + 1;
+	end = s + f->dt_close;
+	while (p < end && f->error == NULL) {
+		if (is_xml_space(*p)) {
+			buf_putc(&f->out, *p++);
+		} else if (*p == '%') {
+			/* a parameter entity reference: nothing is loaded */
+			while (p < end && *p != ';' && !is_xml_space(*p))
+				p++;
+			if (p < end && *p == ';')
+				p++;
+		} else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			e = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+			p = e != NULL ? e + 3 : end;
+		} else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
+			e = memmem(p + 2, (size_t)(end - p - 2), "?>", 2);
+			p = e != NULL ? e + 2 : end;
+		} else if (end - p >= 2 && memcmp(p, "<!", 2) == 0) {
+			if ((e = dtd_decl_end(p, end)) == NULL)
+				e = end - 1;
+			if (end - p >= 8 && memcmp(p, "<!ENTITY", 8) == 0)
+				dtd_entity_decl(f, p, (size_t)(e + 1 - p));
+			else
+				buf_append(&f->out, p, (size_t)(e + 1 - p));
+			p = e + 1;
+		} else {
+			/* not a declaration: libxml2 will say so */
+			buf_putc(&f->out, *p++);
+		}
+	}
+	buf_append(&f->out, end, f->doctype.len - f->dt_close);
+}
+
+/*
+ * Collects a DOCTYPE declaration from s[0..n): returns the bytes consumed.
+ * Sets *more when the rest has to wait for more input.  At its end, hands
+ * it to infilter_doctype_done().
+ */
+static size_t
+infilter_doctype(struct infilter *f, const char *s, size_t n, int final,
+    int *more)
+{
+	size_t	 i = 0;
+
+	*more = 0;
+	while (i < n) {
+		unsigned char	 c = (unsigned char)s[i];
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			infilter_fix(f, "control character removed");
+			i++;
+			continue;
+		}
+		switch (f->dt) {
+		case DT_HEAD:
+			if (c == '"' || c == '\'') {
+				f->dtquote = (char)c;
+				f->dt = DT_HEAD_QUOTE;
+			} else if (c == '[' && f->dt_open == 0) {
+				f->dt_open = f->doctype.len;
+				f->dt = DT_SUBSET;
+			} else if (c == '>') {
+				buf_putc(&f->doctype, (char)c);
+				i++;
+				f->m = M_TEXT;
+				infilter_doctype_done(f);
+				return i;
+			}
+			break;
+		case DT_HEAD_QUOTE:
+			if (c == (unsigned char)f->dtquote)
+				f->dt = DT_HEAD;
+			break;
+		case DT_SUBSET:
+			if (c == ']') {
+				f->dt_close = f->doctype.len;
+				f->dt = DT_HEAD;
+			} else if (c == '<') {
+				if (n - i < 4 && !final) {
+					*more = 1;
+					return i;
+				}
+				if (starts(s + i, n - i, "<!--")) {
+					buf_append(&f->doctype, s + i, 4);
+					i += 4;
+					f->dt = DT_COMMENT;
+					continue;
+				}
+				if (starts(s + i, n - i, "<?"))
+					f->dt = DT_PI;
+				else if (starts(s + i, n - i, "<!"))
+					f->dt = DT_DECL;
+			}
+			break;
+		case DT_DECL:
+			if (c == '"' || c == '\'') {
+				f->dtquote = (char)c;
+				f->dt = DT_DECL_QUOTE;
+			} else if (c == '>')
+				f->dt = DT_SUBSET;
+			break;
+		case DT_DECL_QUOTE:
+			if (c == (unsigned char)f->dtquote)
+				f->dt = DT_DECL;
+			break;
+		case DT_COMMENT:
+			if (c == '>' && f->doctype.len >= 2 &&
+			    memcmp(f->doctype.data + f->doctype.len - 2, "--", 2) == 0)
+				f->dt = DT_SUBSET;
+			break;
+		case DT_PI:
+			if (c == '>' && f->doctype.len >= 1 &&
+			    f->doctype.data[f->doctype.len - 1] == '?')
+				f->dt = DT_SUBSET;
+			break;
+		}
+		buf_putc(&f->doctype, (char)c);
+		i++;
+		if (f->doctype.len > PARSE_MAX_DOCTYPE) {
+			f->error = xasprintf("the DOCTYPE declaration is longer "
+			    "than %d bytes", PARSE_MAX_DOCTYPE);
+			return i;
+		}
+	}
+	return i;
+}
+
 /*
  * An '&' at s (n bytes).  Writes its repaired form and returns the bytes
  * consumed, or 0 when more input is needed to decide.
  */
 static size_t
-infilter_amp(struct infilter *f, const char *s, size_t n, int final)
+infilter_amp(struct infilter *f, const char *s, size_t n, int final, int attr)
 {
-	size_t		 i, max = 40;
-	const char	*u;
-	char		 name[48];
+	size_t			 i, max = 40;
+	const char		*u;
+	char			 name[48];
+	const struct dtd_entity	*ent;
 
 	for (i = 1; i < n && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -363,6 +806,10 @@ infilter_amp(struct infilter *f, const char *s, size_t n, int final)
 		buf_append(&f->out, s, i + 1);
 		return i + 1;
 	}
+	if (f->nents > 0 && (ent = infilter_entity(f, name)) != NULL) {
+		infilter_expand(f, ent, attr);
+		return i + 1;
+	}
 	infilter_fix(f, "undeclared entity");
 	/* HTML 4 meanings, as feedparser has them, where HTML5 differs */
 	if (strcmp(name, "lang") == 0)
@@ -395,22 +842,6 @@ infilter_amp(struct infilter *f, const char *s, size_t n, int final)
 	return 1;
 }
 
-static int
-starts(const char *s, size_t n, const char *lit)
-{
-	size_t	 l = strlen(lit);
-
-	return n >= l && memcmp(s, lit, l) == 0;
-}
-
-static int
-prefix_of(const char *s, size_t n, const char *lit)
-{
-	size_t	 l = strlen(lit);
-
-	return n < l && memcmp(s, lit, n) == 0;
-}
-
 /*
  * Runs the markup repair over f->dec, appending to f->out.  Incomplete
  * constructs at the end stay in f->dec for the next round.
@@ -428,6 +859,14 @@ infilter_markup(struct infilter *f, int final)
 	while (i < n && f->error == NULL) {
 		unsigned char	 c = (unsigned char)s[i];
 
+		if (f->m == M_DOCTYPE) {
+			int	 more;
+
+			i += infilter_doctype(f, s + i, n - i, final, &more);
+			if (more)
+				goto more;
+			continue;
+		}
 		if (f->m == M_TEXT) {
 			/* the common case: a run of ordinary text */
 			while (c != '<' && c != '&' && (c >= 0x20 || c == '\t' ||
@@ -462,7 +901,7 @@ infilter_markup(struct infilter *f, int final)
 		case M_TEXT:
 			if (c == '&') {
 				FLUSH();
-				if ((k = infilter_amp(f, s + i, n - i, final)) == 0)
+				if ((k = infilter_amp(f, s + i, n - i, final, 0)) == 0)
 					goto more;
 				i += k;
 				continue;
@@ -472,21 +911,34 @@ infilter_markup(struct infilter *f, int final)
 				size_t		 left = n - i;
 
 				if (!final && (prefix_of(p, left, "<![CDATA[") ||
-				    prefix_of(p, left, "<!--") || left < 2)) {
+				    prefix_of(p, left, "<!--") ||
+				    prefix_of(p, left, "<!DOCTYPE") || left < 2)) {
 					FLUSH();
 					goto more;
 				}
+				if (starts(p, left, "<!DOCTYPE")) {
+					FLUSH();
+					f->m = M_DOCTYPE;
+					f->dt = DT_HEAD;
+					f->dt_open = f->dt_close = 0;
+					buf_reset(&f->doctype);
+					continue;
+				}
 				if (starts(p, left, "<!--"))
-					f->m = M_COMMENT, run += 4, i += 4;
+					f->m = M_COMMENT, f->endrun = 0,
+					    run += 4, i += 4;
 				else if (starts(p, left, "<![CDATA["))
-					f->m = M_CDATA, run += 9, i += 9;
+					f->m = M_CDATA, f->endrun = 0,
+					    run += 9, i += 9;
 				else if (starts(p, left, "<!"))
 					f->m = M_DECL, f->declnest = 0,
 					    f->declquote = 0, run += 2, i += 2;
 				else if (starts(p, left, "<?"))
-					f->m = M_PI, run += 2, i += 2;
+					f->m = M_PI, f->endrun = 0,
+					    run += 2, i += 2;
 				else {
 					f->m = M_TAG;
+					f->seen_tag = 1;
 					f->tagbytes = 0;
 					f->tagattrs = 0;
 					run++, i++;
@@ -525,7 +977,7 @@ infilter_markup(struct infilter *f, int final)
 			}
 			if (c == '&') {
 				FLUSH();
-				if ((k = infilter_amp(f, s + i, n - i, final)) == 0)
+				if ((k = infilter_amp(f, s + i, n - i, final, 1)) == 0)
 					goto more;
 				i += k;
 				continue;
@@ -539,17 +991,26 @@ infilter_markup(struct infilter *f, int final)
 				continue;
 			}
 			break;
+		/*
+		 * The "--", "]]" or "?" before the '>' may have come in an
+		 * earlier chunk: count them as they pass.
+		 */
 		case M_COMMENT:
-			if (c == '>' && i >= 2 && s[i - 1] == '-' && s[i - 2] == '-')
+			if (c == '>' && f->endrun >= 2)
 				f->m = M_TEXT;
+			f->endrun = c == '-' ? f->endrun + 1 : 0;
 			break;
 		case M_CDATA:
-			if (c == '>' && i >= 2 && s[i - 1] == ']' && s[i - 2] == ']')
+			if (c == '>' && f->endrun >= 2)
 				f->m = M_TEXT;
+			f->endrun = c == ']' ? f->endrun + 1 : 0;
 			break;
 		case M_PI:
-			if (c == '>' && i >= 1 && s[i - 1] == '?')
+			if (c == '>' && f->endrun >= 1)
 				f->m = M_TEXT;
+			f->endrun = c == '?';
+			break;
+		case M_DOCTYPE:		/* handled above */
 			break;
 		case M_DECL:
 			if (f->declquote) {
@@ -578,6 +1039,10 @@ more:
 		f->dec.data[f->dec.len] = '\0';
 	} else
 		buf_reset(&f->dec);
+	if (final && f->m == M_DOCTYPE) {
+		f->m = M_TEXT;
+		infilter_fix(f, "the document ends inside its DOCTYPE");
+	}
 	if (final && f->dec.len > 0) {
 		/* an incomplete construct at the very end: pass it on */
 		buf_append(&f->out, f->dec.data, f->dec.len);
@@ -3482,6 +3947,11 @@ sax_characters(void *ctx, const xmlChar *ch, int len)
 	fp_handle_data(p, (const char *)ch, (size_t)len, 1);
 }
 
+/*
+ * The input filter takes every entity declaration out of the DOCTYPE before
+ * libxml2 sees it (infilter_doctype_done): one reaching libxml2 means the
+ * filter was bypassed, so the document is rejected rather than trusted.
+ */
 static void
 sax_entity_decl(void *ctx, const xmlChar *name, int type,
     const xmlChar *publicId, const xmlChar *systemId, xmlChar *content)
@@ -3571,6 +4041,7 @@ parse_new(const struct parse_opts *opts, parse_entry_fn cb, void *arg)
 	buf_init(&p->in.head, 0);
 	buf_init(&p->in.dec, 0);
 	buf_init(&p->in.out, 0);
+	buf_init(&p->in.doctype, 0);
 	p->in.cd = (iconv_t)-1;
 	buf_init(&p->sniff, PARSE_SNIFF_BYTES);
 	p->result = json_object();
@@ -3920,6 +4391,10 @@ parse_free(struct parser *p)
 	buf_free(&p->in.head);
 	buf_free(&p->in.dec);
 	buf_free(&p->in.out);
+	buf_free(&p->in.doctype);
+	for (i = 0; i < p->in.nents; i++)
+		free(p->in.ents[i].text);
+	free(p->in.ents);
 	free(p->in.error);
 	buf_free(&p->sniff);
 	for (i = 0; i < p->nstack; i++)

@@ -28,6 +28,20 @@
 #define PARSE_MAX_TAG		(1024 * 1024)	/* bytes of one start tag */
 #define PARSE_SNIFF_BYTES	(256 * 1024)	/* kept to explain a non-feed */
 
+/*
+ * Entity declarations in a DOCTYPE's internal subset.  libxml2 never sees
+ * one: the input filter reads them itself.  An internal general entity whose
+ * replacement text is plain text and character references is honoured
+ * within these caps; an external or parameter entity is never loaded, its
+ * references are dropped and the document is flagged bozo; anything else
+ * (markup or entity references in a replacement text, a cap exceeded, a
+ * malformed declaration) rejects the document.
+ */
+#define PARSE_MAX_ENTITIES	256		/* declared entities */
+#define PARSE_MAX_ENTITY_TEXT	1024		/* bytes of one replacement text */
+#define PARSE_MAX_ENTITY_EXPANSION (1024 * 1024) /* bytes expanded per document */
+#define PARSE_MAX_DOCTYPE	(256 * 1024)	/* bytes of the DOCTYPE declaration */
+
 struct parse_opts {
 	const char	*url;		/* document URL, for relative links */
 	const char	*base_url;	/* Content-Location: overrides url as base */

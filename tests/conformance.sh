@@ -1,7 +1,8 @@
 #!/bin/bash
 # The feedparser conformance corpus (../shared/conformance), run through
 # `herald parse --json`.  Fails when a profile drops below its floor:
-# core 98% (feedparser itself passes 99.2%), extended 90%.
+# every test of both profiles passes (core 523 of 523, extended 1192 of
+# 1192; feedparser itself passes 519 of the core 523).
 set -u
 shared="${top_srcdir:-..}/../shared"
 runner="$shared/tools/conformance/feedparser_expect.py"
@@ -12,7 +13,7 @@ fi
 py="${PYTHON3:-python3}"
 cmd="$HERALD parse --json --url {url} --base-url {base_url} --content-type {content_type} --language {language} {file}"
 status=0
-for spec in core:98 extended:90; do
+for spec in core:100 extended:100; do
 	profile=${spec%%:*}
 	floor=${spec##*:}
 	out=$("$py" "$runner" run --profile "$profile" -j 2 --show-failures 50 --cmd "$cmd" 2>&1)

@@ -89,6 +89,56 @@ def gen_entities(d, port):
           rss(item("net &evil; dtd")).split("\n", 1)[1])
 
 
+def gen_declared(d, port):
+    """Entity declarations herald reads itself (issue 8 item 7)."""
+    body = lambda decls, items: (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [\n' + decls + "\n]>\n" +
+        rss(items).split("\n", 1)[1])
+    # Many small entities: 256 (the cap), each one referenced, all honoured
+    # and nothing flagged.
+    decls = "\n".join('<!ENTITY e%d "&#%d;%d">' % (i, 0x100 + i, i)
+                      for i in range(256))
+    refs = "".join("&e%d;" % i for i in range(256))
+    write(d, "ent_many.xml",
+          body(decls, item("many", "<description>" + refs +
+                           "</description>") + TAIL_ITEM))
+    # ... one more than the cap; and 10,000 of them.
+    write(d, "ent_257.xml",
+          body(decls + '\n<!ENTITY e256 "x">', item("e&e256;") + TAIL_ITEM))
+    write(d, "ent_10000.xml",
+          body("\n".join('<!ENTITY f%d "f">' % i for i in range(10000)),
+               item("&f1;") + TAIL_ITEM))
+    # Small entities referenced often: 1000 bytes x 2000 references is
+    # 2 MB of text, over the 1 MB expansion cap.
+    write(d, "ent_expand.xml",
+          body('<!ENTITY k "' + "k" * 1000 + '">',
+               item("expand", "<description>" + "&k;" * 2000 +
+                    "</description>")))
+    # An entity that refers to another (the billion laughs' first step).
+    write(d, "ent_nested.xml",
+          body('<!ENTITY a "aa">\n<!ENTITY b "&a;&a;">', item("&b;")))
+    # Entities with markup: literal, and through a character reference.
+    write(d, "ent_markup.xml",
+          body('<!ENTITY m "<b>bold</b>">', item("&m;")))
+    write(d, "ent_markup_ref.xml",
+          body('<!ENTITY m "&#60;b>bold&#60;/b>">', item("&m;")))
+    # A parameter entity that would declare a general one: ignored, its
+    # reference dropped, the general entity never exists.
+    write(d, "ent_pe_inject.xml",
+          body("<!ENTITY % p \"<!ENTITY evil 'PWNED-BY-PE'>\">\n%p;",
+               item("pe &evil; inject") + TAIL_ITEM))
+    # An XXE in one item next to an ordinary item, which must survive;
+    # a file:// and an http:// entity, a declared entity that is honoured.
+    write(d, "xxe_item.xml",
+          body('<!ENTITY xxe SYSTEM "file:///etc/passwd">\n'
+               '<!ENTITY net SYSTEM "http://127.0.0.1:%d/net.txt">\n'
+               '<!ENTITY eu "European Union">' % port,
+               item("leak &xxe;&net;", "<description>&xxe; and &net;"
+                    "</description>") +
+               item("ordinary &eu; item",
+                    "<link>http://example.org/ordinary</link>") + TAIL_ITEM))
+
+
 def gen_tags(d):
     # 6: one start tag with 40,000 attributes (429 KB; 16 s in bare 2.9.14).
     attrs = " ".join('a%d="v"' % i for i in range(40000))
@@ -214,6 +264,7 @@ def gen_notfeeds(d):
 def gen(d, port):
     os.makedirs(d, exist_ok=True)
     gen_entities(d, port)
+    gen_declared(d, port)
     gen_tags(d)
     gen_sizes(d)
     gen_bytes(d)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # parse_golden.sh: `herald parse --json` over the sample feeds of
-# tests/data/feeds must give the golden files of tests/data/golden (the
+# tests/data/feeds (which the demo also reads) and the parser's own sample
+# documents in tests/data/parse must give the golden files of tests/data/golden (the
 # whole document: entries, feed, encoding, bozo), compared as JSON.  After an
 # intended change, regenerate them with: tests/parse_golden.sh --update
 set -u
@@ -11,7 +12,7 @@ update=0
 [ "${1:-}" = "--update" ] && update=1
 fail=0
 n=0
-for f in "$data"/feeds/*; do
+for f in "$data"/feeds/* "$data"/parse/*; do
 	b=$(basename "$f")
 	gold="$data/golden/$b.json"
 	out=$("$herald" parse --json --url "https://example.eu/feeds/$b" "$f")

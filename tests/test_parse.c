@@ -164,10 +164,80 @@ static const struct pcase cases[] = {
 	{ "json", "{\"version\": \"https://jsonfeed.org/version/1\"}", NULL, NULL, "found JSON", { { NULL, NULL } } },
 	{ "empty", "", NULL, NULL, "empty", { { NULL, NULL } } },
 	{ "other xml", "<?xml version='1.0'?><svg/>", NULL, NULL, "root element is <svg>", { { NULL, NULL } } },
-	{ "entity declaration", "<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a 'x'>]><rss version='2.0'><channel><title>&a;</title></channel></rss>",
-	    NULL, NULL, "entity declarations are not allowed", { { NULL, NULL } } },
-	{ "xxe", "<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><rss><channel><title>&x;</title></channel></rss>",
-	    NULL, NULL, "entity declarations are not allowed", { { NULL, NULL } } },
+	/* ---- entity declarations: honoured, dropped or rejected ---- */
+	{ "declared entity honoured", "<!DOCTYPE rss [\n  <!ENTITY id \"tag:example.com,\">\n]>"
+	    "<rss version='2.0'><channel><item><guid isPermaLink='false'>&id;2006-05-04:/blog/</guid>"
+	    "</item></channel></rss>", NULL, NULL, NULL,
+	    { { "entries.0.id", "tag:example.com,2006-05-04:/blog/" }, { "bozo", "false" } } },
+	{ "declared html entities", "<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY nbsp '&#160;'>"
+	    "<!ENTITY eacute \"&#xE9;\"><!ENTITY mdash '&#8212;'>]><rss version='2.0'><channel>"
+	    "<title>a&nbsp;b &eacute;t&eacute; &mdash; c</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "a\xc2\xa0" "b \xc3\xa9t\xc3\xa9 \xe2\x80\x94 c" }, { "bozo", "false" } } },
+	{ "declared entity in attributes", "<!DOCTYPE feed [<!ENTITY site 'http://e.eu/'>"
+	    "<!ENTITY q \"say 'a' &#34;b&#34; &#62;\">]><feed xmlns='http://www.w3.org/2005/Atom'>"
+	    "<entry><link href='&site;x'/><title type='text'>&q;</title>"
+	    "<category term=\"&q;\"/></entry></feed>", NULL, NULL, NULL,
+	    { { "entries.0.link", "http://e.eu/x" }, { "entries.0.title.value", "say 'a' \"b\" >" },
+	      { "entries.0.categories.0.term", "say 'a' \"b\" >" }, { "bozo", "false" } } },
+	{ "subset comments, PIs, other declarations", "<!DOCTYPE rss [\n<!-- it's ] > a comment -->\n"
+	    "<?pi ] > ?>\n<!ELEMENT rss ANY>\n<!ATTLIST rss note CDATA \"]>\">\n<!ENTITY e 'ok'>\n]>"
+	    "<rss version='2.0'><channel><title>&e;</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "ok" }, { "version", "rss20" }, { "bozo", "false" } } },
+	{ "predefined redeclared, first wins", "<!DOCTYPE rss [<!ENTITY amp '&#38;#38;'><!ENTITY lt '&#38;#60;'>"
+	    "<!ENTITY a 'first'><!ENTITY a 'second'>]><rss version='2.0'><channel>"
+	    "<title>&a; &amp; &lt;</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "first & <" }, { "bozo", "false" } } },
+	{ "undeclared entities still mapped", "<!DOCTYPE rss [<!ENTITY x 'y'>]><rss version='2.0'><channel>"
+	    "<title>&x;&nbsp;&nosuch;</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "y\xc2\xa0&nosuch;" }, { "bozo", "true" } } },
+	{ "xxe dropped, rest kept", "<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>"
+	    "<!ENTITY p PUBLIC '-//X//Y' 'http://127.0.0.1:1/p'>]><rss version='2.0'><channel><title>a&x;b&p;c</title>"
+	    "<item><title>i</title><link>http://e.eu/&x;</link></item></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "abc" }, { "entries.0.title.value", "i" },
+	      { "entries.0.link", "http://e.eu/" }, { "bozo", "true" },
+	      { "bozo_message", "reference to an external entity dropped" } } },
+	{ "external entities declared, not referenced", "<!DOCTYPE rdf:RDF [<!ENTITY % HTMLlat1 PUBLIC\n"
+	    " \"-//W3C//ENTITIES Latin 1 for XHTML//EN\"\n \"http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent\">\n"
+	    "%HTMLlat1;<!ENTITY x SYSTEM 'file:///etc/passwd'>]><rss version='2.0'><channel><title>&eacute;t&eacute;"
+	    "</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "\xc3\xa9t\xc3\xa9" }, { "bozo", "true" },
+	      { "bozo_message", "undeclared entity" } } },
+	{ "parameter entity alone is no wart", "<!DOCTYPE rss [<!ENTITY % p SYSTEM 'http://127.0.0.1:1/x'>%p;]>"
+	    "<rss version='2.0'><channel><title>t</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "t" }, { "bozo", "false" } } },
+	{ "parameter entities ignored", "<!DOCTYPE rss [<!ENTITY % p \"<!ENTITY x 'PWNED'>\"> %p;"
+	    "<!ENTITY % q SYSTEM 'file:///etc/passwd'>%q;]><rss version='2.0'><channel>"
+	    "<title>&x;</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "&x;" }, { "bozo", "true" } } },
+	{ "doctype after the root dropped", "<rss version='2.0'><!DOCTYPE rss [<!ENTITY a 'b'>]><channel>"
+	    "<title>&a;</title></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "&a;" }, { "bozo", "true" } } },
+	{ "unterminated doctype", "<!DOCTYPE rss [<!ENTITY a 'b'>", NULL, NULL, "not a feed", { { NULL, NULL } } },
+	{ "entity refers to another", "<!DOCTYPE rss [<!ENTITY a 'x'><!ENTITY b '&a;&a;'>]><rss><channel>"
+	    "<title>&b;</title></channel></rss>", NULL, NULL, "entity 'b' refers to another entity", { { NULL, NULL } } },
+	{ "entity with markup", "<!DOCTYPE rss [<!ENTITY m '<b>x</b>'>]><rss><channel><title>&m;</title>"
+	    "</channel></rss>", NULL, NULL, "entity 'm' contains markup", { { NULL, NULL } } },
+	{ "entity with markup by reference", "<!DOCTYPE rss [<!ENTITY m 'AT&#38;T'>]><rss><channel>"
+	    "<title>&m;</title></channel></rss>", NULL, NULL, "entity 'm' contains markup", { { NULL, NULL } } },
+	{ "entity with a parameter reference", "<!DOCTYPE rss [<!ENTITY m '50%'>]><rss><channel>"
+	    "<title>&m;</title></channel></rss>", NULL, NULL, "entity 'm' refers to a parameter entity", { { NULL, NULL } } },
+	{ "entity with a bad character reference", "<!DOCTYPE rss [<!ENTITY m 'a&#1;'>]><rss><channel>"
+	    "<title>&m;</title></channel></rss>", NULL, NULL, "malformed character reference", { { NULL, NULL } } },
+	{ "malformed entity declaration", "<!DOCTYPE rss [<!ENTITY m>]><rss><channel></channel></rss>",
+	    NULL, NULL, "a malformed entity declaration", { { NULL, NULL } } },
+	{ "entity over the size cap", "<!DOCTYPE rss [<!ENTITY m '"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "'>]><rss><channel></channel></rss>", NULL, NULL, "entity 'm' is longer than 1024 bytes", { { NULL, NULL } } },
 	{ "truncated keeps complete items", "<rss version='2.0'><channel><title>T</title><item><title>one</title></item><item><title>tw",
 	    NULL, NULL, NULL,
 	    { { "entries.0.title.value", "one" }, { "entries.1", ABSENT }, { "bozo", "true" } } },
@@ -247,7 +317,7 @@ static char *
 slurp(const char *name, size_t *len)
 {
 	const char	*dir = getenv("TESTDATA");
-	char		*path = xasprintf("%s/feeds/%s", dir ? dir : "data", name);
+	char		*path = xasprintf("%s/%s", dir ? dir : "data", name);
 	FILE		*fp = fopen(path, "rb");
 	struct buf	 b;
 	char		 chunk[4096];
@@ -297,8 +367,9 @@ parse_chunked(const char *data, size_t len, size_t chunk)
 static void
 test_chunking(void **state)
 {
-	static const char *const files[] = { "eu-observer.rss",
-	    "parliament-press.atom", "council-rdf.xml", "thinktank-warts.xml" };
+	static const char *const files[] = { "feeds/eu-observer.rss",
+	    "feeds/parliament-press.atom", "feeds/council-rdf.xml",
+	    "feeds/thinktank-warts.xml", "parse/declared-entities.xml" };
 	size_t	 i, chunk, len;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -317,6 +388,31 @@ test_chunking(void **state)
 		free(whole);
 		free(data);
 	}
+}
+
+/*
+ * The end of a CDATA section, comment or PI split across chunks: the text
+ * after it is still repaired (its undeclared entity mapped, not bozo).
+ */
+static void
+test_chunked_markup_ends(void **state)
+{
+	static const char doc[] = "<?xml version='1.0'?><rss version='2.0'><channel><item>"
+	    "<description><![CDATA[<p>x</p>]]></description><!-- c -->"
+	    "<?pi x?><title>a&eacute;b</title></item></channel></rss>";
+	char	*whole = parse_chunked(doc, sizeof(doc) - 1, sizeof(doc) - 1);
+	size_t	 chunk;
+
+	assert_non_null(strstr(whole, "a\xc3\xa9" "b"));
+	assert_non_null(strstr(whole, "\"bozo\":true"));
+	for (chunk = 1; chunk <= 16; chunk++) {
+		char	*s = parse_chunked(doc, sizeof(doc) - 1, chunk);
+
+		if (strcmp(s, whole) != 0)
+			fail_msg("in %zu-byte chunks:\n%s\n%s", chunk, s, whole);
+		free(s);
+	}
+	free(whole);
 }
 
 static void
@@ -373,6 +469,56 @@ test_field_cap(void **state)
 	buf_free(&b);
 }
 
+/* The entity caps: count, and bytes expanded per document. */
+static void
+test_entity_caps(void **state)
+{
+	struct buf	 b;
+	char		*err = NULL;
+	json_t		*doc;
+	size_t		 i, n;
+
+	for (n = PARSE_MAX_ENTITIES; n <= PARSE_MAX_ENTITIES + 1; n++) {
+		buf_init(&b, 0);
+		buf_puts(&b, "<!DOCTYPE rss [");
+		for (i = 0; i < n; i++)
+			buf_printf(&b, "<!ENTITY e%zu 'v'>", i);
+		buf_printf(&b, "]><rss version='2.0'><channel><title>&e%zu;"
+		    "</title></channel></rss>", n - 1);
+		doc = parse_buffer(NULL, b.data, b.len, &err);
+		if (n == PARSE_MAX_ENTITIES) {
+			assert_non_null(doc);
+			json_decref(doc);
+		} else {
+			assert_null(doc);
+			assert_non_null(strstr(err, "more than 256 entities"));
+			free(err);
+		}
+		buf_free(&b);
+	}
+	/* 1 KB entities: exactly the expansion cap, then one more */
+	for (n = 1024; n <= 1025; n++) {
+		buf_init(&b, 0);
+		buf_puts(&b, "<!DOCTYPE rss [<!ENTITY k '");
+		for (i = 0; i < PARSE_MAX_ENTITY_TEXT; i++)
+			buf_putc(&b, 'k');
+		buf_puts(&b, "'>]><rss version='2.0'><channel><item><description>");
+		for (i = 0; i < n; i++)
+			buf_puts(&b, "&k;");
+		buf_puts(&b, "</description></item></channel></rss>");
+		doc = parse_buffer(NULL, b.data, b.len, &err);
+		if (n * PARSE_MAX_ENTITY_TEXT <= PARSE_MAX_ENTITY_EXPANSION) {
+			assert_non_null(doc);
+			json_decref(doc);
+		} else {
+			assert_null(doc);
+			assert_non_null(strstr(err, "expand to more than"));
+			free(err);
+		}
+		buf_free(&b);
+	}
+}
+
 static void
 test_attribute_cap(void **state)
 {
@@ -396,7 +542,7 @@ test_attribute_cap(void **state)
 int
 main(void)
 {
-	struct CMUnitTest	 tests[sizeof(cases) / sizeof(cases[0]) + 4];
+	struct CMUnitTest	 tests[sizeof(cases) / sizeof(cases[0]) + 6];
 	size_t			 i, n = 0;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -408,8 +554,10 @@ main(void)
 		n++;
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_chunking);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_chunked_markup_ends);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_item_cap);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_field_cap);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_attribute_cap);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_entity_caps);
 	return _cmocka_run_group_tests("parse", tests, n, NULL, NULL);
 }
