@@ -1,8 +1,9 @@
 /*
  * store.h: what herald keeps between fetches (feeds, articles, the search
- * index) behind a narrow interface.  The SQLite backend (store.c) is the only
- * file that knows SQL; another backend would be another file behind the same
- * header.  All times are seconds since the epoch, UTC.  All text is UTF-8.
+ * index) behind a narrow interface.  The SQLite backend (store*.c, sharing
+ * the private store-int.h) is the only code that knows SQL; another backend
+ * would be other files behind the same header.  All times are seconds since
+ * the epoch, UTC.  All text is UTF-8.
  */
 #ifndef HERALD_STORE_H
 #define HERALD_STORE_H

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
@@ -37,5 +38,25 @@ void	 buf_reset(struct buf *);
 /* Returns the contents as a heap string (caller frees) and empties the buffer. */
 char	*buf_steal(struct buf *);
 void	 buf_free(struct buf *);
+
+/*
+ * 64-bit FNV-1a over len bytes, continuing from h (FNV_OFFSET to start):
+ * the store's content hashes and the topic matcher's token lookups.
+ * Inline, as the matcher runs it on every byte of every article.
+ */
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
+static inline uint64_t
+fnv_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char	*c = p;
+
+	while (len-- > 0) {
+		h ^= *c++;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
 
 #endif

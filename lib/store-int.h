@@ -1,0 +1,124 @@
+/*
+ * store-int.h: what the parts of the SQLite store share (store.c,
+ * store-items.c, store-alerts.c, store-query.c, store-topics.c): the
+ * connection, the table of prepared statements and the helpers around it.
+ * Private to lib/store*.c, the only files that include sqlite3.h.
+ * depends on: store.h, sqlite3.h; used by: lib/store*.c only.
+ */
+#ifndef HERALD_STORE_INT_H
+#define HERALD_STORE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Prepared once per connection, reset after each use. */
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_FEED_BY_NAME,
+	ST_FEED_INSERT,
+	ST_FEED_RECONF,
+	ST_FEED_ENABLE,
+	ST_FEED_GET,
+	ST_FEED_UPDATE,
+	ST_IF_BY_GUID,
+	ST_IF_GET,
+	ST_ITEMS_BY_LINK,
+	ST_ITEMS_BY_KEY,
+	ST_ITEM_INSERT,
+	ST_ITEM_UPDATE,
+	ST_IF_INSERT,
+	ST_IF_SET_HASH,
+	ST_IF_SET_CURRENT,
+	ST_IF_COUNT_CURRENT,
+	ST_IF_LIST_CURRENT,
+	ST_PRUNE,
+	ST_MATCH_INSERT,
+	ST_MATCH_GET,
+	ST_OUTBOX_INSERT,
+	ST_ALERTS_DUE,
+	ST_ALERT_SENT,
+	ST_ALERT_RETRY,
+	ST_ALERT_DEAD,
+	ST_ALERTS_EXPIRE,
+	ST_ALERTS_NEXT,
+	ST_ALERTS_NEXT_ANY,
+	ST__COUNT
+};
+
+#define FEED_COLS \
+	"id, name, url, config_url, title, site_link, enabled, " \
+	"disabled_reason, etag, last_modified, last_fetch, last_success, " \
+	"last_status, last_error, error_class, failures, next_fetch, " \
+	"n_fetches, n_errors, n_not_modified, n_new, n_updated, last_new, " \
+	"redirect_url, redirect_count"
+
+/*
+ * The columns of a store_entry; the first feed to carry an item is the one
+ * it is listed under.
+ */
+#define ENTRY_COLS \
+	"i.id, o.id, o.name," \
+	" (SELECT group_concat(name, ', ') FROM (SELECT d.name" \
+	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
+	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))," \
+	" i.title, i.link, i.summary, i.author, i.categories, i.published," \
+	" i.first_seen, i.changed"
+#define ENTRY_ORIGIN \
+	" LEFT JOIN feeds o ON o.id = (SELECT x.feed_id FROM item_feeds x" \
+	"   WHERE x.item_id = i.id ORDER BY x.first_seen, x.feed_id LIMIT 1)"
+
+#define ALERT_COLS \
+	"b.id, m.id, b.plugin, b.state, b.attempts, b.next_attempt," \
+	" b.last_error, b.created, b.sent_at, m.topic, m.terms, m.field," \
+	" m.snippet, i.id, i.title, i.link, i.summary, i.author, i.published," \
+	" i.first_seen, o.name," \
+	" (SELECT group_concat(name, ', ') FROM (SELECT d.name" \
+	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
+	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))"
+#define ALERT_FROM \
+	" FROM outbox b JOIN matches m ON m.id = b.match_id" \
+	" JOIN items i ON i.id = m.item_id" ENTRY_ORIGIN
+
+/* The (feed, item) pairs upserted in the open transaction. */
+struct touched {
+	int64_t	*keys;		/* pairs: feed, item; 0 feed = empty slot */
+	size_t	 cap;		/* slots, a power of two */
+	size_t	 n;
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	int		 rdonly;
+	int64_t		 now;
+	sqlite3_stmt	*st[ST__COUNT];
+	struct touched	 touched;
+};
+
+/* store.c */
+void		 store_seterr(struct store *, char **errstr, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+sqlite3_stmt	*stmt_get(struct store *, enum stmt_id, char **errstr);
+void		 stmt_done(sqlite3_stmt *);
+void		 bind_str(sqlite3_stmt *, int, const char *);
+char		*col_str(sqlite3_stmt *, int);
+int		 step_write(struct store *, sqlite3_stmt *, const char *what,
+		    char **errstr);
+int64_t		 store_now(struct store *);
+int		 txn_auto(struct store *, int *own, char **errstr);
+int		 txn_end(struct store *, int own, int ret, char **errstr);
+
+/* store-items.c */
+void		 touched_clear(struct touched *);
+void		 feed_from_row(sqlite3_stmt *, struct store_feed *);
+
+/* store-query.c */
+void		 entry_from_row(sqlite3_stmt *, struct store_entry *);
+
+#endif

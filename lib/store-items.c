@@ -1,0 +1,736 @@
+/*
+ * store-items.c: feeds and their items in the SQLite store: a feed's row
+ * and fetch outcome, item identity (GUID, canonical link, title and date),
+ * upsert without rewriting what did not change, and pruning.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-int.h"
+#include "url.h"
+#include "util.h"
+
+#define STORE_PRUNE_BATCH	1000
+#define STORE_CANDIDATES	32	/* rows looked at per link or hash */
+
+/* The set of items upserted in this transaction. */
+
+static uint64_t
+touched_slot(int64_t feed, int64_t item)
+{
+	uint64_t	 x = (uint64_t)feed * 0x9e3779b97f4a7c15ULL ^
+			     (uint64_t)item;
+
+	/* splitmix64's finaliser */
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static int
+touched_has(struct touched *t, int64_t feed, int64_t item)
+{
+	size_t	 i;
+
+	if (t->cap == 0)
+		return 0;
+	for (i = touched_slot(feed, item) & (t->cap - 1); t->keys[2 * i] != 0;
+	    i = (i + 1) & (t->cap - 1))
+		if (t->keys[2 * i] == feed && t->keys[2 * i + 1] == item)
+			return 1;
+	return 0;
+}
+
+static void
+touched_add(struct touched *t, int64_t feed, int64_t item)
+{
+	int64_t	*old = t->keys;
+	size_t	 oldcap = t->cap, i, j;
+
+	if (touched_has(t, feed, item))
+		return;
+	if (2 * (t->n + 1) > t->cap) {
+		t->cap = oldcap == 0 ? 64 : 2 * oldcap;
+		t->keys = xcalloc(2 * t->cap, sizeof(int64_t));
+		t->n = 0;
+		for (j = 0; j < oldcap; j++)
+			if (old[2 * j] != 0)
+				touched_add(t, old[2 * j], old[2 * j + 1]);
+		free(old);
+	}
+	for (i = touched_slot(feed, item) & (t->cap - 1); t->keys[2 * i] != 0;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	t->keys[2 * i] = feed;
+	t->keys[2 * i + 1] = item;
+	t->n++;
+}
+
+static size_t
+touched_count(struct touched *t, int64_t feed)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->keys[2 * i] == feed)
+			n++;
+	return n;
+}
+
+void
+touched_clear(struct touched *t)
+{
+	if (t->cap > 0)
+		memset(t->keys, 0, 2 * t->cap * sizeof(int64_t));
+	t->n = 0;
+}
+
+/* Feeds. */
+
+int
+store_feed_ensure(struct store *s, const char *name, const char *url,
+    int enabled, int64_t *id, char **errstr)
+{
+	sqlite3_stmt	*st;
+	const char	*curl;
+	int		 own, rc, ret = -1, cur_enabled = 0, found = 0;
+	int		 reconf = 0;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	enabled = enabled != 0;
+	if ((st = stmt_get(s, ST_FEED_BY_NAME, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		*id = sqlite3_column_int64(st, 0);
+		curl = (const char *)sqlite3_column_text(st, 1);
+		reconf = curl == NULL || strcmp(curl, url) != 0;
+		cur_enabled = sqlite3_column_int(st, 2);
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "feed %s", name);
+		goto done;
+	}
+	if (!found) {
+		if ((st = stmt_get(s, ST_FEED_INSERT, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, enabled);
+		sqlite3_bind_int64(st, 4, store_now(s));
+	} else if (reconf) {
+		if ((st = stmt_get(s, ST_FEED_RECONF, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, enabled);
+	} else if (cur_enabled != enabled) {
+		if ((st = stmt_get(s, ST_FEED_ENABLE, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int(st, 2, enabled);
+	} else {
+		ret = 0;
+		goto done;
+	}
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "feed %s", name);
+		goto done;
+	}
+	if (!found)
+		*id = sqlite3_last_insert_rowid(s->db);
+	ret = 0;
+done:
+	return txn_end(s, own, ret, errstr);
+}
+
+/* Fills a feed from a row of FEED_COLS. */
+void
+feed_from_row(sqlite3_stmt *st, struct store_feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	f->name = col_str(st, 1);
+	f->url = col_str(st, 2);
+	f->config_url = col_str(st, 3);
+	f->title = col_str(st, 4);
+	f->site_link = col_str(st, 5);
+	f->enabled = sqlite3_column_int(st, 6);
+	f->disabled_reason = col_str(st, 7);
+	f->etag = col_str(st, 8);
+	f->last_modified = col_str(st, 9);
+	f->last_fetch = sqlite3_column_int64(st, 10);
+	f->last_success = sqlite3_column_int64(st, 11);
+	f->last_status = sqlite3_column_int(st, 12);
+	f->last_error = col_str(st, 13);
+	f->error_class = col_str(st, 14);
+	f->failures = sqlite3_column_int(st, 15);
+	f->next_fetch = sqlite3_column_int64(st, 16);
+	f->n_fetches = sqlite3_column_int64(st, 17);
+	f->n_errors = sqlite3_column_int64(st, 18);
+	f->n_not_modified = sqlite3_column_int64(st, 19);
+	f->n_new = sqlite3_column_int64(st, 20);
+	f->n_updated = sqlite3_column_int64(st, 21);
+	f->newest_item = sqlite3_column_int64(st, 22);
+	f->redirect_url = col_str(st, 23);
+	f->redirect_count = sqlite3_column_int(st, 24);
+}
+
+void
+store_feed_clear(struct store_feed *f)
+{
+	if (f == NULL)
+		return;
+	free(f->name);
+	free(f->url);
+	free(f->config_url);
+	free(f->title);
+	free(f->site_link);
+	free(f->disabled_reason);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->last_error);
+	free(f->error_class);
+	free(f->redirect_url);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+store_feed_get(struct store *s, int64_t id, struct store_feed *f,
+    char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((st = stmt_get(s, ST_FEED_GET, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		feed_from_row(st, f);
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading feed %lld", (long long)id);
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * After a complete parse: the items upserted now are the feed's current
+ * ones.  Upserts already set current = 1 on each; when the feed has more
+ * current rows than were upserted, clear the ones that left the feed.
+ */
+static int
+feed_settle_current(struct store *s, int64_t feed_id, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		*gone = NULL, ncur = 0;
+	size_t		 n = 0, cap = 0, i;
+	int		 rc, ret = -1;
+
+	if ((st = stmt_get(s, ST_IF_COUNT_CURRENT, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, feed_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ncur = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW) {
+		store_seterr(s, errstr, "counting current items");
+		return -1;
+	}
+	if ((size_t)ncur == touched_count(&s->touched, feed_id))
+		return 0;
+
+	if ((st = stmt_get(s, ST_IF_LIST_CURRENT, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, feed_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t	 item = sqlite3_column_int64(st, 0);
+
+		if (touched_has(&s->touched, feed_id, item))
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			gone = xrealloc(gone, cap * sizeof(*gone));
+		}
+		gone[n++] = item;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "listing current items");
+		goto done;
+	}
+	if ((st = stmt_get(s, ST_IF_SET_CURRENT, errstr)) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, gone[i]);
+		sqlite3_bind_int64(st, 2, feed_id);
+		sqlite3_bind_int(st, 3, 0);
+		rc = sqlite3_step(st);
+		stmt_done(st);
+		if (rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "updating current items");
+			goto done;
+		}
+	}
+	ret = 0;
+done:
+	free(gone);
+	return ret;
+}
+
+int
+store_feed_update(struct store *s, int64_t feed_id,
+    const struct store_fetch *fx, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 own, rc, ret = -1;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	if (fx->ok && fx->complete &&
+	    feed_settle_current(s, feed_id, errstr) == -1)
+		goto done;
+	if ((st = stmt_get(s, ST_FEED_UPDATE, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, feed_id);
+	sqlite3_bind_int64(st, 2, fx->fetched != 0 ? fx->fetched :
+	    store_now(s));
+	sqlite3_bind_int(st, 3, fx->ok != 0);
+	sqlite3_bind_int(st, 4, fx->status);
+	bind_str(st, 5, fx->error);
+	bind_str(st, 6, fx->error_class);
+	sqlite3_bind_int(st, 7, fx->failures);
+	if (fx->next_fetch != 0)
+		sqlite3_bind_int64(st, 8, fx->next_fetch);
+	sqlite3_bind_int(st, 9, fx->set_validators != 0);
+	bind_str(st, 10, fx->etag);
+	bind_str(st, 11, fx->last_modified);
+	bind_str(st, 12, fx->title);
+	bind_str(st, 13, fx->site_link);
+	bind_str(st, 14, fx->url);
+	bind_str(st, 15, fx->disabled_reason);
+	sqlite3_bind_int(st, 16, fx->n_new);
+	sqlite3_bind_int(st, 17, fx->n_updated);
+	bind_str(st, 18, fx->redirect_url);
+	sqlite3_bind_int(st, 19, fx->redirect_count);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "updating feed %lld",
+		    (long long)feed_id);
+		goto done;
+	}
+	ret = 0;
+done:
+	return txn_end(s, own, ret, errstr);
+}
+
+/* Items. */
+
+/* A field and a separator byte no UTF-8 text contains (0xfe for NULL). */
+static uint64_t
+fnv_field(uint64_t h, const char *s)
+{
+	unsigned char	 sep = s == NULL ? 0xfe : 0xff;
+
+	if (s != NULL)
+		h = fnv_bytes(h, s, strlen(s));
+	return fnv_bytes(h, &sep, 1);
+}
+
+/*
+ * Hashes text with ASCII case folded and runs of white space as one space,
+ * trimmed: two feeds, or two fetches, that space a title differently agree.
+ */
+static uint64_t
+fnv_text_norm(uint64_t h, const char *s)
+{
+	unsigned char	 c, sp = ' ';
+	int		 pending = 0, any = 0;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			pending = any;
+			continue;
+		}
+		if (pending)
+			h = fnv_bytes(h, &sp, 1);
+		pending = 0;
+		any = 1;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = fnv_bytes(h, &c, 1);
+	}
+	return h;
+}
+
+/*
+ * What a reader sees.  Dates are left out (some feeds stamp "now" on every
+ * item) and the link counts in its canonical form (tracking parameters that
+ * change on every fetch are not a change).
+ */
+static int64_t
+item_hash_content(const struct store_item *it, const char *canon)
+{
+	uint64_t	 h = FNV_OFFSET;
+
+	h = fnv_field(h, it->title);
+	h = fnv_field(h, canon != NULL ? canon : it->link);
+	h = fnv_field(h, it->summary);
+	h = fnv_field(h, it->content);
+	h = fnv_field(h, it->author);
+	h = fnv_field(h, it->categories);
+	h = fnv_field(h, it->enclosure_url);
+	return (int64_t)h;
+}
+
+static const char *
+item_key_text(const char *title, const char *summary, const char *content)
+{
+	if (title != NULL && *title != '\0')
+		return title;
+	if (summary != NULL && *summary != '\0')
+		return summary;
+	return content;
+}
+
+/* The identity of last resort: the title (or text) and the date. */
+static int64_t
+item_dedup_key(const struct store_item *it)
+{
+	uint64_t	 h;
+	char		 date[32];
+
+	h = fnv_text_norm(FNV_OFFSET,
+	    item_key_text(it->title, it->summary, it->content));
+	if (it->has_published)
+		snprintf(date, sizeof(date), "\xff%lld",
+		    (long long)it->published);
+	else
+		snprintf(date, sizeof(date), "\xfe");
+	return (int64_t)fnv_bytes(h, date, strlen(date));
+}
+
+static int
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+/*
+ * Finds the stored item an item with canonical link `canon` is, or 0.
+ * Another feed's item with that link is the same article carried twice.
+ * An item this feed already carries is the same one when the titles agree
+ * (GUIDs that change on every fetch) or when neither has a GUID and it is
+ * the only candidate (an edited title); otherwise it is another article
+ * (feeds that link every item to one page).  Items already claimed in this
+ * transaction are never candidates.
+ */
+static int
+item_find_by_link(struct store *s, int64_t feed_id,
+    const struct store_item *it, const char *canon, int64_t *found,
+    char **errstr)
+{
+	sqlite3_stmt	*st, *sf;
+	int64_t		 ids[STORE_CANDIDATES], tkeys[STORE_CANDIDATES];
+	int64_t		 want, other = 0, weak = 0;
+	size_t		 n = 0, i;
+	int		 rc, nweak = 0;
+
+	*found = 0;
+	if ((st = stmt_get(s, ST_ITEMS_BY_LINK, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < STORE_CANDIDATES) {
+		ids[n] = sqlite3_column_int64(st, 0);
+		tkeys[n] = (int64_t)fnv_text_norm(FNV_OFFSET, item_key_text(
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3)));
+		n++;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "looking up a link");
+		return -1;
+	}
+	want = (int64_t)fnv_text_norm(FNV_OFFSET,
+	    item_key_text(it->title, it->summary, it->content));
+	if ((sf = stmt_get(s, ST_IF_GET, errstr)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int	 carried, hasguid = 0;
+
+		if (touched_has(&s->touched, feed_id, ids[i]))
+			continue;
+		sqlite3_bind_int64(sf, 1, ids[i]);
+		sqlite3_bind_int64(sf, 2, feed_id);
+		rc = sqlite3_step(sf);
+		carried = rc == SQLITE_ROW;
+		if (carried)
+			hasguid = sqlite3_column_type(sf, 2) != SQLITE_NULL;
+		stmt_done(sf);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "looking up a link");
+			return -1;
+		}
+		if (carried && tkeys[i] == want) {
+			*found = ids[i];
+			return 0;
+		}
+		if (carried && !hasguid && !nonempty(it->guid)) {
+			weak = ids[i];
+			nweak++;
+		} else if (!carried && other == 0)
+			other = ids[i];
+	}
+	if (nweak == 1)
+		*found = weak;
+	else if (other != 0)
+		*found = other;
+	return 0;
+}
+
+/* Among this feed's items, one with the same title and date, or 0. */
+static int
+item_find_by_key(struct store *s, int64_t feed_id, int64_t key,
+    int64_t *found, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+	int		 rc;
+
+	*found = 0;
+	if ((st = stmt_get(s, ST_ITEMS_BY_KEY, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_int64(st, 2, feed_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (!touched_has(&s->touched, feed_id, id)) {
+			*found = id;
+			break;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "looking up an item");
+		return -1;
+	}
+	return 0;
+}
+
+/* Binds the item's columns shared by ST_ITEM_INSERT and ST_ITEM_UPDATE. */
+static void
+bind_item(sqlite3_stmt *st, int first, const struct store_item *it,
+    const char *canon)
+{
+	bind_str(st, first, canon);
+	bind_str(st, first + 1, it->link);
+	bind_str(st, first + 2, it->title);
+	bind_str(st, first + 3, it->summary);
+	bind_str(st, first + 4, it->content);
+	bind_str(st, first + 5, it->author);
+	bind_str(st, first + 6, it->categories);
+	bind_str(st, first + 7, it->enclosure_url);
+	bind_str(st, first + 8, it->lang);
+	if (it->has_published)
+		sqlite3_bind_int64(st, first + 9, it->published);
+	if (it->has_updated)
+		sqlite3_bind_int64(st, first + 10, it->updated);
+}
+
+int
+store_item_upsert(struct store *s, int64_t feed_id,
+    const struct store_item *it, enum store_upsert_result *resp,
+    int64_t *item_idp, char **errstr)
+{
+	sqlite3_stmt		*st;
+	enum store_upsert_result res = STORE_UNCHANGED;
+	char			*canon = NULL;
+	const char		*guid = nonempty(it->guid) ? it->guid : NULL;
+	int64_t			 item_id = 0, chash, dkey, if_hash = 0, now;
+	int			 own, rc, ret = -1, carried = 0, current = 0;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	now = store_now(s);
+	if (nonempty(it->link))
+		canon = url_canonical(it->link);
+	chash = item_hash_content(it, canon);
+	dkey = item_dedup_key(it);
+
+	/* 1. The GUID within this feed. */
+	if (guid != NULL) {
+		if ((st = stmt_get(s, ST_IF_BY_GUID, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, feed_id);
+		sqlite3_bind_text(st, 2, guid, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			item_id = sqlite3_column_int64(st, 0);
+			if_hash = sqlite3_column_int64(st, 1);
+			current = sqlite3_column_int(st, 2);
+			carried = 1;
+		}
+		stmt_done(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "looking up a guid");
+			goto done;
+		}
+		/* The same GUID twice in one fetch: the first one wins. */
+		if (item_id != 0 &&
+		    touched_has(&s->touched, feed_id, item_id)) {
+			ret = 0;
+			goto done;
+		}
+	}
+	/* 2. The canonical link, across feeds; 3. title and date. */
+	if (item_id == 0 && canon != NULL) {
+		if (item_find_by_link(s, feed_id, it, canon, &item_id,
+		    errstr) == -1)
+			goto done;
+	} else if (item_id == 0 && (guid == NULL || it->has_published)) {
+		/*
+		 * An undated title alone does not tell apart two items with
+		 * GUIDs ("Weekly update"): it identifies only GUID-less ones.
+		 */
+		if (item_find_by_key(s, feed_id, dkey, &item_id, errstr) == -1)
+			goto done;
+	}
+	if (item_id != 0 && !carried) {
+		if ((st = stmt_get(s, ST_IF_GET, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if_hash = sqlite3_column_int64(st, 0);
+			current = sqlite3_column_int(st, 1);
+			carried = 1;
+		}
+		stmt_done(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "looking up an item");
+			goto done;
+		}
+	}
+
+	if (item_id == 0) {
+		if ((st = stmt_get(s, ST_ITEM_INSERT, errstr)) == NULL)
+			goto done;
+		bind_str(st, 1, guid);
+		bind_item(st, 2, it, canon);
+		sqlite3_bind_int64(st, 13, now);
+		sqlite3_bind_int64(st, 14, chash);
+		sqlite3_bind_int64(st, 15, dkey);
+		if (step_write(s, st, "adding an item", errstr) == -1)
+			goto done;
+		item_id = sqlite3_last_insert_rowid(s->db);
+		res = STORE_NEW;
+	}
+	if (!carried) {
+		/* New, or an article another feed brought first. */
+		if ((st = stmt_get(s, ST_IF_INSERT, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		bind_str(st, 3, guid);
+		sqlite3_bind_int64(st, 4, now);
+		sqlite3_bind_int64(st, 5, chash);
+		if (step_write(s, st, "linking an item to its feed",
+		    errstr) == -1)
+			goto done;
+	} else if (if_hash != chash) {
+		if ((st = stmt_get(s, ST_IF_SET_HASH, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		sqlite3_bind_int64(st, 3, chash);
+		if (step_write(s, st, "updating an item", errstr) == -1)
+			goto done;
+		/* Only rewritten when the stored version differs. */
+		if ((st = stmt_get(s, ST_ITEM_UPDATE, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		bind_item(st, 2, it, canon);
+		sqlite3_bind_int64(st, 13, now);
+		sqlite3_bind_int64(st, 14, chash);
+		sqlite3_bind_int64(st, 15, dkey);
+		if (step_write(s, st, "updating an item", errstr) == -1)
+			goto done;
+		if (sqlite3_changes(s->db) > 0)
+			res = STORE_UPDATED;
+	} else if (!current) {
+		/* Back in the feed after leaving it. */
+		if ((st = stmt_get(s, ST_IF_SET_CURRENT, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, feed_id);
+		sqlite3_bind_int(st, 3, 1);
+		if (step_write(s, st, "updating an item", errstr) == -1)
+			goto done;
+	}
+	touched_add(&s->touched, feed_id, item_id);
+	ret = 0;
+done:
+	free(canon);
+	if (ret == 0) {
+		if (resp != NULL)
+			*resp = res;
+		if (item_idp != NULL)
+			*item_idp = item_id;
+	}
+	return txn_end(s, own, ret, errstr);
+}
+
+int
+store_prune(struct store *s, int64_t older_than, int64_t *deleted,
+    char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		 total = 0;
+	int		 n, rc;
+
+	if (deleted != NULL)
+		*deleted = 0;
+	if (s->rdonly) {
+		*errstr = xasprintf("%s: opened read-only", s->path);
+		return -1;
+	}
+	/* Batches keep the WAL small and let readers see progress. */
+	do {
+		if (store_begin(s, errstr) == -1)
+			return -1;
+		if ((st = stmt_get(s, ST_PRUNE, errstr)) == NULL) {
+			store_rollback(s);
+			return -1;
+		}
+		sqlite3_bind_int64(st, 1, older_than);
+		sqlite3_bind_int(st, 2, STORE_PRUNE_BATCH);
+		rc = sqlite3_step(st);
+		n = sqlite3_changes(s->db);
+		stmt_done(st);
+		if (rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "pruning");
+			store_rollback(s);
+			return -1;
+		}
+		if (store_commit(s, errstr) == -1)
+			return -1;
+		total += n;
+	} while (n == STORE_PRUNE_BATCH);
+	if (deleted != NULL)
+		*deleted = total;
+	return 0;
+}

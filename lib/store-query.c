@@ -1,0 +1,316 @@
+/*
+ * store-query.c: the CLI's reads of the SQLite store (herald feeds, digest,
+ * search, topics): each one short read whose rows are copied out, so the
+ * read transaction lasts as long as the query, not the printing.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-int.h"
+#include "util.h"
+
+/* Reads for the CLI. */
+
+int
+store_feeds_list(struct store *s, struct store_feed **out, size_t *np,
+    char **errstr)
+{
+	sqlite3_stmt		*st = NULL;
+	struct store_feed	*v = NULL;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*np = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT " FEED_COLS ","
+	    " (SELECT count(*) FROM item_feeds x WHERE x.feed_id = f.id)"
+	    " FROM feeds f ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "listing feeds");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 32 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		feed_from_row(st, &v[n]);
+		v[n].item_count = sqlite3_column_int64(st, 25);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "listing feeds");
+		sqlite3_finalize(st);
+		store_feeds_free(v, n);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+void
+store_feeds_free(struct store_feed *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		store_feed_clear(&v[i]);
+	free(v);
+}
+
+void
+entry_from_row(sqlite3_stmt *st, struct store_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, 0);
+	e->feed_id = sqlite3_column_int64(st, 1);
+	e->feed_name = col_str(st, 2);
+	e->feeds = col_str(st, 3);
+	e->title = col_str(st, 4);
+	e->link = col_str(st, 5);
+	e->summary = col_str(st, 6);
+	e->author = col_str(st, 7);
+	e->categories = col_str(st, 8);
+	e->has_published = sqlite3_column_type(st, 9) != SQLITE_NULL;
+	e->published = sqlite3_column_int64(st, 9);
+	e->first_seen = sqlite3_column_int64(st, 10);
+	e->changed = sqlite3_column_int64(st, 11);
+}
+
+void
+store_entries_free(struct store_entry *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].feed_name);
+		free(v[i].feeds);
+		free(v[i].title);
+		free(v[i].link);
+		free(v[i].summary);
+		free(v[i].author);
+		free(v[i].categories);
+		free(v[i].snippet);
+	}
+	free(v);
+}
+
+/*
+ * Steps a prepared entry query to the end and copies the rows out, so the
+ * read transaction lasts as long as the query and not as long as the
+ * caller's printing.  `extra` columns (snippet, rank) follow ENTRY_COLS.
+ */
+static int
+entries_collect(struct store *s, sqlite3_stmt *st, int extra,
+    struct store_entry **out, size_t *np, const char *what, char **errstr)
+{
+	struct store_entry	*v = NULL;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		entry_from_row(st, &v[n]);
+		if (extra) {
+			v[n].snippet = col_str(st, 12);
+			v[n].rank = sqlite3_column_double(st, 13);
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "%s", what);
+		store_entries_free(v, n);
+		return -1;
+	}
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+int
+store_digest(struct store *s, int64_t since, size_t limit,
+    struct store_entry **out, size_t *np, char **errstr)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 ret;
+
+	*out = NULL;
+	*np = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS
+	    " FROM items i" ENTRY_ORIGIN
+	    " WHERE i.first_seen >= ?1"
+	    " ORDER BY o.name, coalesce(i.published, i.first_seen) DESC,"
+	    " i.id DESC LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "digest");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, limit == 0 ? -1 : (int64_t)limit);
+	ret = entries_collect(s, st, 0, out, np, "digest", errstr);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+store_search(struct store *s, const struct store_search *q,
+    struct store_entry **out, size_t *np, char **errstr)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc, ret = -1;
+
+	*out = NULL;
+	*np = 0;
+	if (q->query == NULL || *q->query == '\0') {
+		*errstr = xstrdup("invalid query: empty");
+		return -1;
+	}
+	/*
+	 * The inner query lets FTS5 sort by rank itself and stop at the
+	 * limit, so snippet() runs only for the rows returned.  Item ids grow
+	 * with first_seen, which turns `since` into a rowid bound FTS5 uses;
+	 * the outer test keeps the answer exact.
+	 */
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", h.snip, h.rank"
+	    " FROM (SELECT rowid AS id, rank,"
+	    "   snippet(items_fts, -1, ?2, ?3, '…', 16) AS snip"
+	    "   FROM items_fts WHERE items_fts MATCH ?1"
+	    "   AND rowid >= (SELECT coalesce(min(id), 9223372036854775807)"
+	    "     FROM items WHERE first_seen >= ?4)"
+	    "   ORDER BY rank LIMIT ?5) AS h"
+	    " JOIN items i ON i.id = h.id" ENTRY_ORIGIN
+	    " WHERE i.first_seen >= ?4"
+	    " ORDER BY h.rank, i.id DESC", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "search");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, q->query, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, q->hl_open ? q->hl_open : "[", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, q->hl_close ? q->hl_close : "]", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, q->since);
+	sqlite3_bind_int64(st, 5, q->limit == 0 ? -1 : (int64_t)q->limit);
+	ret = entries_collect(s, st, 1, out, np, "search", errstr);
+	if (ret == -1) {
+		rc = sqlite3_extended_errcode(s->db);
+		/* FTS5 reports a bad query as a plain SQLITE_ERROR. */
+		if (rc == SQLITE_ERROR && errstr != NULL) {
+			free(*errstr);
+			*errstr = xasprintf("invalid query: %s",
+			    sqlite3_errmsg(s->db));
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+store_topic_counts(struct store *s, int64_t now,
+    struct store_topic_count **out, size_t *np, char **errstr)
+{
+	sqlite3_stmt			*st = NULL;
+	struct store_topic_count	*v = NULL;
+	size_t				 n = 0, cap = 0;
+	int				 rc;
+
+	*out = NULL;
+	*np = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT topic,"
+	    " sum(created > ?1 - 86400), sum(created > ?1 - 7 * 86400),"
+	    " count(*), max(created)"
+	    " FROM matches GROUP BY topic ORDER BY topic", -1, &st,
+	    NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "counting matches");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 16 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].topic = col_str(st, 0);
+		v[n].day = sqlite3_column_int64(st, 1);
+		v[n].week = sqlite3_column_int64(st, 2);
+		v[n].total = sqlite3_column_int64(st, 3);
+		v[n].last = sqlite3_column_int64(st, 4);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "counting matches");
+		store_topic_counts_free(v, n);
+		return -1;
+	}
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+void
+store_topic_counts_free(struct store_topic_count *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].topic);
+	free(v);
+}
+
+int
+store_topic_entries(struct store *s, const char *topic, int64_t since,
+    size_t limit, struct store_entry **out, char ***termsp, size_t *np,
+    char **errstr)
+{
+	sqlite3_stmt		*st = NULL;
+	struct store_entry	*v = NULL;
+	char			**terms = NULL;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*termsp = NULL;
+	*np = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", m.snippet,"
+	    " m.terms FROM matches m JOIN items i ON i.id = m.item_id"
+	    ENTRY_ORIGIN " WHERE m.topic = ?1 AND i.first_seen >= ?2"
+	    " ORDER BY coalesce(i.published, i.first_seen) DESC, i.id DESC"
+	    " LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "reading matches");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, limit == 0 ? -1 : (int64_t)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 32 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+			terms = xrealloc(terms, cap * sizeof(*terms));
+		}
+		entry_from_row(st, &v[n]);
+		v[n].snippet = col_str(st, 12);
+		terms[n] = col_str(st, 13);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading matches");
+		store_entries_free(v, n);
+		while (n-- > 0)
+			free(terms[n]);
+		free(terms);
+		return -1;
+	}
+	*out = v;
+	*termsp = terms;
+	*np = n;
+	return 0;
+}
