@@ -121,4 +121,9 @@ void		 feed_from_row(sqlite3_stmt *, struct store_feed *);
 /* store-query.c */
 void		 entry_from_row(sqlite3_stmt *, struct store_entry *);
 
+/* store-topics.c */
+struct store_topics *topics_compile(struct store *, const struct store_topic *,
+		    size_t n, char **errstr);
+struct rule_set	*topics_rules(struct store_topics *);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * store-query.c: the CLI's reads of the SQLite store (herald feeds, digest,
- * search, topics): each one short read whose rows are copied out, so the
- * read transaction lasts as long as the query, not the printing.
+ * search, topics, topics test): each one short read whose rows are copied
+ * out, so the read transaction lasts as long as the query, not the printing.
  */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rule.h"
 #include "store-int.h"
 #include "util.h"
 
@@ -313,4 +314,111 @@ store_topic_entries(struct store *s, const char *topic, int64_t since,
 	*termsp = terms;
 	*np = n;
 	return 0;
+}
+
+/* Backtesting a topic over the search index. */
+
+int
+store_topic_test(struct store *s, const struct store_topic *t,
+    int64_t since, size_t limit, struct store_entry **out, char ***termsp,
+    char ***fieldsp, size_t *np, char **errstr)
+{
+	struct store_topics	*ts;
+	struct rule_set		*rules;
+	sqlite3_stmt		*st = NULL;
+	struct store_entry	*v = NULL;
+	struct buf		 sql;
+	char			**terms = NULL, **fields = NULL;
+	const char		*text[RULE_NCOLS], *field;
+	static const int	 cols[RULE_NCOLS] = { 4, 6, 12, 7 };
+	size_t			 n = 0, cap = 0, i;
+	int			 len[RULE_NCOLS], rc, c, ret = -1;
+
+	*out = NULL;
+	*termsp = NULL;
+	*fieldsp = NULL;
+	*np = 0;
+	if ((ts = topics_compile(s, t, 1, errstr)) == NULL)
+		return -1;
+	rules = topics_rules(ts);
+	buf_init(&sql, 0);
+	/*
+	 * FTS5 on the whole index picks the articles (item ids grow with
+	 * first_seen, so `since` is a rowid bound, as in store_search()); the
+	 * matcher's own code explains each, as it does for alerts.
+	 */
+	buf_puts(&sql, "SELECT " ENTRY_COLS ", i.content"
+	    " FROM (SELECT rowid AS id FROM items_fts WHERE items_fts MATCH ?1"
+	    "   AND rowid >= (SELECT coalesce(min(id), 9223372036854775807)"
+	    "     FROM items WHERE first_seen >= ?5)");
+	if (t->exclude != NULL && *t->exclude != '\0')
+		buf_puts(&sql, " AND rowid NOT IN (SELECT rowid FROM items_fts"
+		    "   WHERE items_fts MATCH ?2)");
+	if (t->nfeeds > 0) {
+		buf_puts(&sql, " AND rowid IN (SELECT item_id FROM item_feeds"
+		    "   WHERE feed_id IN (");
+		for (i = 0; i < t->nfeeds; i++)
+			buf_printf(&sql, "%s%lld", i > 0 ? ", " : "",
+			    (long long)t->feeds[i]);
+		buf_puts(&sql, "))");
+	}
+	buf_puts(&sql, " ORDER BY rowid DESC LIMIT ?6) AS h"
+	    " JOIN items i ON i.id = h.id" ENTRY_ORIGIN
+	    " WHERE i.first_seen >= ?5 ORDER BY i.id DESC");
+	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "topic test");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
+	if (t->exclude != NULL && *t->exclude != '\0')
+		sqlite3_bind_text(st, 2, t->exclude, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, since);
+	sqlite3_bind_int64(st, 6, limit == 0 ? -1 : (int64_t)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 32 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+			terms = xrealloc(terms, cap * sizeof(*terms));
+			fields = xrealloc(fields, cap * sizeof(*fields));
+		}
+		entry_from_row(st, &v[n]);
+		for (c = 0; c < RULE_NCOLS; c++) {
+			text[c] = (const char *)sqlite3_column_text(st,
+			    cols[c]);
+			len[c] = sqlite3_column_bytes(st, cols[c]);
+		}
+		rule_scan(rules, text, len, NULL);
+		rule_explain(rules, 0, &terms[n], &field, &v[n].snippet);
+		fields[n] = field != NULL ? xstrdup(field) : NULL;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sqlite3_extended_errcode(s->db);
+		if (rc == SQLITE_ERROR) {
+			const char *msg = sqlite3_errmsg(s->db);
+
+			*errstr = xasprintf("topic %s: invalid query: %s",
+			    t->name, strncmp(msg, "fts5: ", 6) == 0 ?
+			    msg + 6 : msg);
+		} else
+			store_seterr(s, errstr, "topic test");
+		store_entries_free(v, n);
+		for (i = 0; i < n; i++) {
+			free(terms[i]);
+			free(fields[i]);
+		}
+		free(terms);
+		free(fields);
+		goto done;
+	}
+	*out = v;
+	*termsp = terms;
+	*fieldsp = fields;
+	*np = n;
+	ret = 0;
+done:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	store_topics_free(ts);
+	return ret;
 }

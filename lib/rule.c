@@ -1,0 +1,1094 @@
+/*
+ * rule.c: the topic rule engine of rule.h.  A rule is parsed into a tree of
+ * phrases under AND, OR and NOT; the tokens its phrases name become
+ * triggers, so that scanning an article once finds the topics it may match,
+ * and only those are evaluated.  No SQLite here: tokens come from the
+ * caller's tokenizer.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rule.h"
+#include "util.h"
+
+#define RULE_MAX_TERMS	32
+#define RULE_MAX_TERM	200	/* bytes kept of one matched term */
+#define RULE_PREFIX_MAX 64	/* longer tokens are looked up as prefixes */
+#define RULE_NO_TOPIC	UINT32_MAX
+#define RULE_SNIPPET	16	/* tokens in a snippet ... */
+#define RULE_LEAD	3	/* ... of them before the first hit */
+
+const char *const rule_columns[RULE_NCOLS] = {
+	"title", "summary", "content", "author"
+};
+
+/*
+ * A token that some rule names, folded by the index's tokenizer, exact or
+ * as a prefix, with the topics whose match names it: an article holding it
+ * makes those topics candidates.
+ */
+struct trig {
+	char		*term;
+	size_t		 len;
+	uint64_t	 hash;
+	uint32_t	 id;		/* index in rule_set.present */
+	uint32_t	*topics;
+	size_t		 n;
+	size_t		 cap;
+};
+
+struct trigmap {
+	struct trig	*v;		/* open addressing; term NULL: empty */
+	size_t		 cap;		/* a power of two */
+	size_t		 n;
+};
+
+/*
+ * A rule as a tree the matcher evaluates itself, on the tokens of one
+ * article: FTS5's query language with its precedence (implicit AND of
+ * adjacent phrases, then NOT, AND, OR), column filters, prefixes, ^ and +.
+ * NEAR is left to FTS5 (rule.fts).
+ */
+enum qn_type {
+	QN_PHRASE,
+	QN_AND,
+	QN_OR,
+	QN_NOT,
+};
+
+struct qnode {
+	enum qn_type	 type;
+	struct qnode	*l, *r;
+	uint32_t	*toks;		/* token ids, in order */
+	size_t		 ntoks;
+	unsigned	 cols;		/* bit per column */
+	int		 initial;	/* ^: the first token of a column */
+};
+
+struct rule {
+	char		*text;
+	struct qnode	*root;
+	struct qnode	**phrases;	/* outside a NOT's right side */
+	size_t		 nphrases;
+	struct qnode	**all;		/* every node, to free */
+	size_t		 nall;
+	int		 fts;		/* evaluated by FTS5, not root */
+};
+
+struct rule_topic {
+	struct rule	 match;
+	struct rule	 exclude;	/* text NULL: none */
+	int		 fts;		/* match or exclude needs FTS5 */
+	int		 always;	/* no token to look for */
+	uint32_t	 stamp;		/* item that made it a candidate */
+};
+
+/* A token of an article that a rule names. */
+struct hit {
+	uint32_t	 id;
+	uint32_t	 pos;
+	uint32_t	 start;		/* bytes in the column's text */
+	uint32_t	 end;
+	uint8_t		 col;
+};
+
+/* An occurrence of a rule's phrase: a matched term. */
+struct span {
+	uint8_t		 col;
+	uint32_t	 pos;
+	uint32_t	 start;
+	uint32_t	 end;
+};
+
+struct rule_set {
+	struct rule_topic	*t;
+	size_t			 n;
+	struct trigmap		 exact;
+	struct trigmap		 prefix;
+	uint64_t		 prefix_lens;	/* bit L-1: L-byte prefix */
+	uint32_t		 ntok;
+	uint32_t		*present;	/* per token: its item */
+	uint32_t		 stamp;		/* the item being scanned */
+	struct rule_tokenizer	 tk;
+	/* the item being scanned */
+	const char		*text[RULE_NCOLS];
+	int			 textlen[RULE_NCOLS];
+	int			 col;
+	uint32_t		 pos;
+	struct hit		*hits;
+	size_t			 nhits, caphits;
+	uint32_t		*cand;
+	size_t			 ncand;
+	struct span		*spans;
+	size_t			 nspans, capspans;
+};
+
+/* Triggers. */
+
+static struct trig *
+trig_find(const struct trigmap *m, const char *p, size_t len, uint64_t h)
+{
+	size_t	 i;
+
+	if (m->cap == 0)
+		return NULL;
+	for (i = h & (m->cap - 1); m->v[i].term != NULL;
+	    i = (i + 1) & (m->cap - 1))
+		if (m->v[i].hash == h && m->v[i].len == len &&
+		    memcmp(m->v[i].term, p, len) == 0)
+			return &m->v[i];
+	return NULL;
+}
+
+/* The token's id, added if new; `topic` (unless RULE_NO_TOPIC) noted. */
+static uint32_t
+trig_add(struct rule_set *rs, struct trigmap *m, const char *p,
+    size_t len, uint32_t topic)
+{
+	struct trig	*t, *old = m->v;
+	uint64_t	 h = fnv_bytes(FNV_OFFSET, p, len);
+	size_t		 oldcap = m->cap, i, j;
+
+	if ((t = trig_find(m, p, len, h)) == NULL) {
+		if (2 * (m->n + 1) > m->cap) {
+			m->cap = oldcap == 0 ? 256 : 2 * oldcap;
+			m->v = xcalloc(m->cap, sizeof(*m->v));
+			for (i = 0; i < oldcap; i++) {
+				if (old[i].term == NULL)
+					continue;
+				for (j = old[i].hash & (m->cap - 1);
+				    m->v[j].term != NULL;
+				    j = (j + 1) & (m->cap - 1))
+					;
+				m->v[j] = old[i];
+			}
+			free(old);
+		}
+		for (i = h & (m->cap - 1); m->v[i].term != NULL;
+		    i = (i + 1) & (m->cap - 1))
+			;
+		t = &m->v[i];
+		t->term = xstrndup(p, len);
+		t->len = len;
+		t->hash = h;
+		t->id = rs->ntok++;
+		m->n++;
+	}
+	if (topic != RULE_NO_TOPIC &&
+	    (t->n == 0 || t->topics[t->n - 1] != topic)) {
+		if (t->n == t->cap) {
+			t->cap = t->cap == 0 ? 2 : 2 * t->cap;
+			t->topics = xrealloc(t->topics,
+			    t->cap * sizeof(*t->topics));
+		}
+		t->topics[t->n++] = topic;
+	}
+	return t->id;
+}
+
+static void
+trigmap_free(struct trigmap *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->cap; i++) {
+		free(m->v[i].term);
+		free(m->v[i].topics);
+	}
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Parsing rules. */
+
+enum qlex {
+	QL_END,
+	QL_WORD,	/* a bareword */
+	QL_STRING,	/* "...": the text unquoted in str */
+	QL_LP,
+	QL_RP,
+	QL_LB,		/* '{' */
+	QL_RB,
+	QL_COLON,
+	QL_STAR,
+	QL_PLUS,
+	QL_CARET,
+	QL_MINUS,
+	QL_COMMA,
+	QL_OTHER,
+};
+
+struct lexeme {
+	enum qlex	 type;
+	const char	*p;		/* where it starts in the rule */
+	size_t		 len;		/* its length there */
+	struct buf	 str;		/* QL_STRING: the text */
+};
+
+static int
+bareword_char(unsigned char c)
+{
+	return c >= 0x80 || c == 0x1a || c == '_' ||
+	    (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
+
+static const char *
+qlex_next(const char *p, struct lexeme *l)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	l->p = p;
+	buf_reset(&l->str);
+	if (*p == '\0') {
+		l->type = QL_END;
+		l->len = 0;
+		return p;
+	}
+	if (*p == '"') {
+		l->type = QL_STRING;
+		for (p++; *p != '\0'; p++) {
+			if (*p == '"' && p[1] == '"')
+				p++;
+			else if (*p == '"')
+				break;
+			buf_putc(&l->str, *p);
+		}
+		if (*p == '"')
+			p++;
+		l->len = (size_t)(p - l->p);
+		return p;
+	}
+	if (bareword_char((unsigned char)*p)) {
+		l->type = QL_WORD;
+		while (bareword_char((unsigned char)*p))
+			p++;
+		l->len = (size_t)(p - l->p);
+		return p;
+	}
+	switch (*p) {
+	case '(': l->type = QL_LP; break;
+	case ')': l->type = QL_RP; break;
+	case '{': l->type = QL_LB; break;
+	case '}': l->type = QL_RB; break;
+	case ':': l->type = QL_COLON; break;
+	case '*': l->type = QL_STAR; break;
+	case '+': l->type = QL_PLUS; break;
+	case '^': l->type = QL_CARET; break;
+	case '-': l->type = QL_MINUS; break;
+	case ',': l->type = QL_COMMA; break;
+	default: l->type = QL_OTHER; break;
+	}
+	l->len = 1;
+	return p + 1;
+}
+
+static int
+lex_is(const struct lexeme *l, const char *word)
+{
+	return l->type == QL_WORD && l->len == strlen(word) &&
+	    memcmp(l->p, word, l->len) == 0;
+}
+
+struct qparse {
+	struct rule_set	*rs;
+	uint32_t		 topic;
+	struct rule		*r;
+	struct lexeme		*v;
+	size_t			 n;
+	size_t			 i;
+	int			 neg;	/* on a NOT's right side */
+};
+
+static const struct lexeme *
+qp_peek(struct qparse *qp, size_t ahead)
+{
+	static const struct lexeme	 end = { QL_END, "", 0, { 0 } };
+
+	return qp->i + ahead < qp->n ? &qp->v[qp->i + ahead] : &end;
+}
+
+static struct qnode *
+qn_new(struct qparse *qp, enum qn_type type)
+{
+	struct rule	*r = qp->r;
+	struct qnode	*q = xcalloc(1, sizeof(*q));
+
+	q->type = type;
+	r->all = xrealloc(r->all, (r->nall + 1) * sizeof(*r->all));
+	r->all[r->nall++] = q;
+	return q;
+}
+
+static struct qnode *
+qn_bin(struct qparse *qp, enum qn_type type, struct qnode *l,
+    struct qnode *r)
+{
+	struct qnode	*q;
+
+	if (l == NULL || r == NULL)
+		return l != NULL ? l : r;
+	q = qn_new(qp, type);
+	q->l = l;
+	q->r = r;
+	return q;
+}
+
+/* Collects a phrase piece's tokens. */
+struct tok_piece {
+	struct rule_set	*rs;
+	struct qnode		*q;
+	uint32_t		 topic;
+	char			 last[RULE_PREFIX_MAX];
+	size_t			 lastlen;
+	int			 lastcut;
+	int			 any;
+};
+
+static void
+piece_flush(struct tok_piece *tp, int prefix)
+{
+	struct rule_set	*rs = tp->rs;
+	struct qnode		*q = tp->q;
+	int			 asprefix = prefix || tp->lastcut;
+
+	if (!tp->any)
+		return;
+	q->toks = xrealloc(q->toks, (q->ntoks + 1) * sizeof(*q->toks));
+	q->toks[q->ntoks++] = trig_add(rs, asprefix ? &rs->prefix :
+	    &rs->exact, tp->last, tp->lastlen, tp->topic);
+	if (asprefix)
+		rs->prefix_lens |= 1ULL << (tp->lastlen - 1);
+	tp->any = 0;
+}
+
+static int
+tok_piece_cb(void *arg, int flags, const char *p, int n, int start, int end)
+{
+	struct tok_piece	*tp = arg;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	if (n <= 0)
+		return 0;
+	piece_flush(tp, 0);
+	tp->lastcut = n > RULE_PREFIX_MAX;
+	tp->lastlen = tp->lastcut ? RULE_PREFIX_MAX : (size_t)n;
+	memcpy(tp->last, p, tp->lastlen);
+	tp->any = 1;
+	return 0;
+}
+
+static void
+qp_piece(struct qparse *qp, struct qnode *q, const char *text, size_t len,
+    int prefix)
+{
+	struct tok_piece	 tp;
+
+	memset(&tp, 0, sizeof(tp));
+	tp.rs = qp->rs;
+	tp.q = q;
+	tp.topic = qp->neg ? RULE_NO_TOPIC : qp->topic;
+	qp->rs->tk.tokenize(qp->rs->tk.arg, &tp, RULE_TOKENIZE_QUERY |
+	    (prefix ? RULE_TOKENIZE_PREFIX : 0), text, (int)len,
+	    tok_piece_cb);
+	piece_flush(&tp, prefix);
+}
+
+static int
+lex_phrase_start(const struct lexeme *l)
+{
+	return l->type == QL_STRING || (l->type == QL_WORD &&
+	    !lex_is(l, "AND") && !lex_is(l, "OR") && !lex_is(l, "NOT"));
+}
+
+/* phrase := piece ['*'] ('+' piece ['*'])* */
+static struct qnode *
+qp_phrase(struct qparse *qp, unsigned cols, int initial)
+{
+	struct qnode		*q = qn_new(qp, QN_PHRASE);
+	const struct lexeme	*l;
+	int			 prefix;
+
+	q->cols = cols;
+	q->initial = initial;
+	for (;;) {
+		l = qp_peek(qp, 0);
+		if (l->type != QL_STRING && l->type != QL_WORD)
+			break;
+		qp->i++;
+		prefix = qp_peek(qp, 0)->type == QL_STAR;
+		if (prefix)
+			qp->i++;
+		if (l->type == QL_STRING)
+			qp_piece(qp, q, l->str.data ? l->str.data : "",
+			    l->str.len, prefix);
+		else
+			qp_piece(qp, q, l->p, l->len, prefix);
+		if (qp_peek(qp, 0)->type != QL_PLUS)
+			break;
+		qp->i++;
+	}
+	if (q->ntoks == 0)
+		qp->r->fts = 1;	/* FTS5 knows what an empty phrase does */
+	if (!qp->neg) {
+		qp->r->phrases = xrealloc(qp->r->phrases,
+		    (qp->r->nphrases + 1) * sizeof(*qp->r->phrases));
+		qp->r->phrases[qp->r->nphrases++] = q;
+	}
+	return q;
+}
+
+/* A column filter before ':', or 0 if the next lexemes are none. */
+static unsigned
+qp_colset(struct qparse *qp)
+{
+	size_t			 save = qp->i, c;
+	const struct lexeme	*l;
+	unsigned		 mask = 0;
+	int			 minus = 0;
+
+	if (qp_peek(qp, 0)->type == QL_MINUS) {
+		minus = 1;
+		qp->i++;
+	}
+	l = qp_peek(qp, 0);
+	if (l->type == QL_LB) {
+		for (qp->i++; (l = qp_peek(qp, 0))->type == QL_WORD ||
+		    l->type == QL_STRING; qp->i++)
+			for (c = 0; c < RULE_NCOLS; c++)
+				if ((l->type == QL_WORD ? l->len ==
+				    strlen(rule_columns[c]) && strncasecmp(l->p,
+				    rule_columns[c], l->len) == 0 :
+				    l->str.data != NULL && strcasecmp(
+				    l->str.data, rule_columns[c]) == 0))
+					mask |= 1u << c;
+		if (l->type != QL_RB || qp_peek(qp, 1)->type != QL_COLON)
+			goto none;
+		qp->i += 2;
+	} else if ((l->type == QL_WORD || l->type == QL_STRING) &&
+	    qp_peek(qp, 1)->type == QL_COLON) {
+		for (c = 0; c < RULE_NCOLS; c++)
+			if (l->type == QL_WORD ? l->len ==
+			    strlen(rule_columns[c]) && strncasecmp(l->p,
+			    rule_columns[c], l->len) == 0 :
+			    l->str.data != NULL && strcasecmp(l->str.data,
+			    rule_columns[c]) == 0)
+				mask |= 1u << c;
+		qp->i += 2;
+	} else
+		goto none;
+	return minus ? ~mask & ((1u << RULE_NCOLS) - 1) : mask;
+none:
+	qp->i = save;
+	return 0;
+}
+
+static struct qnode	*qp_or(struct qparse *, unsigned);
+
+/*
+ * NEAR(phrase phrase ..., N): its phrases count for the terms and the
+ * triggers, the rule for FTS5.
+ */
+static void
+qp_near(struct qparse *qp, unsigned cols)
+{
+	qp->r->fts = 1;
+	qp->i += 2;
+	while (qp_peek(qp, 0)->type != QL_RP &&
+	    qp_peek(qp, 0)->type != QL_END) {
+		if (qp_peek(qp, 0)->type == QL_COMMA) {
+			qp->i += 2;	/* , N */
+			continue;
+		}
+		if (qp_peek(qp, 0)->type == QL_CARET)
+			qp->i++;
+		if (lex_phrase_start(qp_peek(qp, 0)))
+			qp_phrase(qp, cols, 0);
+		else
+			qp->i++;
+	}
+	qp->i++;
+}
+
+/* A nearset with an optional column filter; NULL for a NEAR group. */
+static struct qnode *
+qp_cnearset(struct qparse *qp, unsigned cols)
+{
+	unsigned	 c;
+	int		 initial = 0;
+
+	if ((c = qp_colset(qp)) != 0)
+		cols &= c;
+	if (lex_is(qp_peek(qp, 0), "NEAR") &&
+	    qp_peek(qp, 1)->type == QL_LP) {
+		qp_near(qp, cols);
+		return NULL;
+	}
+	if (qp_peek(qp, 0)->type == QL_CARET) {
+		initial = 1;
+		qp->i++;
+	}
+	return qp_phrase(qp, cols, initial);
+}
+
+static int
+qp_cnearset_start(struct qparse *qp)
+{
+	const struct lexeme	*l = qp_peek(qp, 0);
+	size_t			 save = qp->i;
+	unsigned		 c;
+	int			 paren;
+
+	if (l->type == QL_CARET || lex_phrase_start(l)) {
+		/* not "col : (" which is an expression of its own */
+		if ((c = qp_colset(qp)) != 0) {
+			paren = qp_peek(qp, 0)->type == QL_LP;
+			qp->i = save;
+			return !paren;
+		}
+		return 1;
+	}
+	if (l->type == QL_MINUS || l->type == QL_LB) {
+		if ((c = qp_colset(qp)) == 0)
+			return 0;
+		paren = qp_peek(qp, 0)->type == QL_LP;
+		qp->i = save;
+		return !paren;
+	}
+	return 0;
+}
+
+/* ( expr ) | colset : ( expr ) | cnearset+ (an implicit AND) */
+static struct qnode *
+qp_unit(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = NULL;
+	size_t		 save = qp->i;
+	unsigned	 c;
+
+	if (qp_peek(qp, 0)->type == QL_LP) {
+		qp->i++;
+		q = qp_or(qp, cols);
+		if (qp_peek(qp, 0)->type == QL_RP)
+			qp->i++;
+		return q;
+	}
+	if ((c = qp_colset(qp)) != 0 && qp_peek(qp, 0)->type == QL_LP) {
+		qp->i++;
+		q = qp_or(qp, c & cols);
+		if (qp_peek(qp, 0)->type == QL_RP)
+			qp->i++;
+		return q;
+	}
+	qp->i = save;
+	while (qp_cnearset_start(qp))
+		q = qn_bin(qp, QN_AND, q, qp_cnearset(qp, cols));
+	return q;
+}
+
+static struct qnode *
+qp_not(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = qp_unit(qp, cols), *r;
+	int		 neg = qp->neg;
+
+	while (lex_is(qp_peek(qp, 0), "NOT")) {
+		qp->i++;
+		qp->neg = 1;
+		r = qp_unit(qp, cols);
+		qp->neg = neg;
+		q = q != NULL && r != NULL ? qn_bin(qp, QN_NOT, q, r) : NULL;
+	}
+	return q;
+}
+
+static struct qnode *
+qp_and(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = qp_not(qp, cols), *r;
+
+	while (lex_is(qp_peek(qp, 0), "AND")) {
+		qp->i++;
+		r = qp_not(qp, cols);
+		q = q != NULL && r != NULL ? qn_bin(qp, QN_AND, q, r) : NULL;
+	}
+	return q;
+}
+
+static struct qnode *
+qp_or(struct qparse *qp, unsigned cols)
+{
+	struct qnode	*q = qp_and(qp, cols), *r;
+
+	while (lex_is(qp_peek(qp, 0), "OR")) {
+		qp->i++;
+		r = qp_and(qp, cols);
+		q = q != NULL && r != NULL ? qn_bin(qp, QN_OR, q, r) : NULL;
+	}
+	return q;
+}
+
+/*
+ * Compiles a rule FTS5 accepted: its tree, or rule.fts when it holds what
+ * the tree does not (NEAR) or when the parse did not use every lexeme
+ * (then FTS5's reading decides).  Its phrases' tokens become triggers of
+ * topic `ti` (of none for an exclude).
+ */
+static void
+rule_compile(struct rule_set *rs, struct rule *r, const char *text,
+    uint32_t ti)
+{
+	struct qparse	 qp;
+	const char	*p = text;
+	size_t		 cap = 0, i;
+
+	memset(&qp, 0, sizeof(qp));
+	qp.rs = rs;
+	qp.topic = ti;
+	qp.r = r;
+	r->text = xstrdup(text);
+	do {
+		if (qp.n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			qp.v = xrealloc(qp.v, cap * sizeof(*qp.v));
+		}
+		memset(&qp.v[qp.n], 0, sizeof(qp.v[qp.n]));
+		buf_init(&qp.v[qp.n].str, 0);
+		p = qlex_next(p, &qp.v[qp.n]);
+	} while (qp.v[qp.n++].type != QL_END);
+	qp.n--;
+	r->root = qp_or(&qp, (1u << RULE_NCOLS) - 1);
+	if (qp.i != qp.n || r->root == NULL)
+		r->fts = 1;
+	for (i = 0; i <= qp.n; i++)
+		buf_free(&qp.v[i].str);
+	free(qp.v);
+}
+
+static void
+rule_clear(struct rule *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nall; i++) {
+		free(r->all[i]->toks);
+		free(r->all[i]);
+	}
+	free(r->all);
+	free(r->phrases);
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Scanning an article: its tokens that rules name. */
+
+static void
+scan_hit(struct rule_set *rs, const struct trig *t, uint32_t pos,
+    int start, int end)
+{
+	struct hit	*h;
+	size_t		 i;
+
+	if (rs->nhits == rs->caphits) {
+		rs->caphits = rs->caphits == 0 ? 64 : 2 * rs->caphits;
+		rs->hits = xrealloc(rs->hits, rs->caphits * sizeof(*rs->hits));
+	}
+	h = &rs->hits[rs->nhits++];
+	h->id = t->id;
+	h->pos = pos;
+	h->start = (uint32_t)start;
+	h->end = (uint32_t)end;
+	h->col = (uint8_t)rs->col;
+	rs->present[t->id] = rs->stamp;
+	for (i = 0; i < t->n; i++) {
+		struct rule_topic	*tp = &rs->t[t->topics[i]];
+
+		if (tp->stamp == rs->stamp)
+			continue;
+		tp->stamp = rs->stamp;
+		rs->cand[rs->ncand++] = t->topics[i];
+	}
+}
+
+static int
+scan_cb(void *arg, int flags, const char *p, int n, int start, int end)
+{
+	struct rule_set	*rs = arg;
+	const struct trig	*t;
+	uint64_t		 h = FNV_OFFSET;
+	uint32_t		 pos = rs->pos++;
+	size_t			 L, len = n > 0 ? (size_t)n : 0;
+
+	(void)flags;
+	/* every prefix a rule names, then the whole token */
+	for (L = 1; L <= len; L++) {
+		h = (h ^ (unsigned char)p[L - 1]) * FNV_PRIME;
+		if (L <= RULE_PREFIX_MAX &&
+		    (rs->prefix_lens & (1ULL << (L - 1))) &&
+		    (t = trig_find(&rs->prefix, p, L, h)) != NULL)
+			scan_hit(rs, t, pos, start, end);
+	}
+	if (len > 0 && len <= RULE_PREFIX_MAX &&
+	    (t = trig_find(&rs->exact, p, len, h)) != NULL)
+		scan_hit(rs, t, pos, start, end);
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Tokenizes an article's columns; the candidate topics in rs->cand. */
+size_t
+rule_scan(struct rule_set *rs, const char *const text[RULE_NCOLS],
+    const int len[RULE_NCOLS], const uint32_t **cand)
+{
+	size_t	 i;
+	int	 c;
+
+	if (++rs->stamp == 0) {
+		/* after 2^32 articles: forget every old stamp */
+		memset(rs->present, 0, (rs->ntok + 1) * sizeof(*rs->present));
+		for (i = 0; i < rs->n; i++)
+			rs->t[i].stamp = 0;
+		rs->stamp = 1;
+	}
+	rs->nhits = rs->ncand = 0;
+	for (c = 0; c < RULE_NCOLS; c++) {
+		rs->text[c] = text[c];
+		rs->textlen[c] = text[c] != NULL ? len[c] : 0;
+		if (rs->textlen[c] <= 0)
+			continue;
+		rs->col = c;
+		rs->pos = 0;
+		rs->tk.tokenize(rs->tk.arg, rs, RULE_TOKENIZE_DOCUMENT,
+		    text[c], len[c], scan_cb);
+	}
+	for (i = 0; i < rs->n; i++)
+		if (rs->t[i].always && rs->t[i].stamp != rs->stamp) {
+			rs->t[i].stamp = rs->stamp;
+			rs->cand[rs->ncand++] = (uint32_t)i;
+		}
+	qsort(rs->cand, rs->ncand, sizeof(*rs->cand), cmp_u32);
+	if (cand != NULL)
+		*cand = rs->cand;
+	return rs->ncand;
+}
+
+/*
+ * Does phrase q occur from hit i (which holds its first token)?  Returns
+ * the index of the hit of its last token plus one, or 0.
+ */
+static size_t
+phrase_at(const struct rule_set *rs, const struct qnode *q, size_t i)
+{
+	const struct hit	*h0 = &rs->hits[i], *h;
+	size_t			 k, j, last = i;
+
+	if (!(q->cols & (1u << h0->col)) || (q->initial && h0->pos != 0))
+		return 0;
+	for (k = 1; k < q->ntoks; k++) {
+		for (j = i + 1; j < rs->nhits; j++) {
+			h = &rs->hits[j];
+			if (h->col != h0->col || h->pos > h0->pos + k)
+				return 0;
+			if (h->pos == h0->pos + k && h->id == q->toks[k])
+				break;
+		}
+		if (j == rs->nhits)
+			return 0;
+		last = j;
+	}
+	return last + 1;
+}
+
+static int
+phrase_match(const struct rule_set *rs, const struct qnode *q)
+{
+	size_t	 i, k;
+
+	for (k = 0; k < q->ntoks; k++)
+		if (rs->present[q->toks[k]] != rs->stamp)
+			return 0;
+	for (i = 0; i < rs->nhits; i++)
+		if (rs->hits[i].id == q->toks[0] && phrase_at(rs, q, i) > 0)
+			return 1;
+	return 0;
+}
+
+static int
+qn_eval(const struct rule_set *rs, const struct qnode *q)
+{
+	switch (q->type) {
+	case QN_PHRASE:
+		return q->ntoks > 0 && phrase_match(rs, q);
+	case QN_AND:
+		return qn_eval(rs, q->l) && qn_eval(rs, q->r);
+	case QN_OR:
+		/* rules are long OR chains: walk them, do not recurse */
+		for (; q->type == QN_OR; q = q->l)
+			if (qn_eval(rs, q->r))
+				return 1;
+		return qn_eval(rs, q);
+	case QN_NOT:
+		return qn_eval(rs, q->l) && !qn_eval(rs, q->r);
+	}
+	return 0;
+}
+
+/* Explaining a match: terms, field, snippet. */
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const struct span	*x = a, *y = b;
+
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+/* Every occurrence of the rule's phrases in the scanned article. */
+static void
+rule_spans(struct rule_set *rs, const struct rule *r)
+{
+	const struct qnode	*q;
+	size_t			 p, i, last;
+
+	rs->nspans = 0;
+	for (p = 0; p < r->nphrases; p++) {
+		q = r->phrases[p];
+		if (q->ntoks == 0 || rs->present[q->toks[0]] != rs->stamp)
+			continue;
+		for (i = 0; i < rs->nhits; i++) {
+			if (rs->hits[i].id != q->toks[0] ||
+			    (last = phrase_at(rs, q, i)) == 0)
+				continue;
+			if (rs->nspans == rs->capspans) {
+				rs->capspans = rs->capspans == 0 ? 16 :
+				    2 * rs->capspans;
+				rs->spans = xrealloc(rs->spans,
+				    rs->capspans * sizeof(*rs->spans));
+			}
+			rs->spans[rs->nspans].col = rs->hits[i].col;
+			rs->spans[rs->nspans].pos = rs->hits[i].pos;
+			rs->spans[rs->nspans].start = rs->hits[i].start;
+			rs->spans[rs->nspans].end = rs->hits[last - 1].end;
+			rs->nspans++;
+		}
+	}
+	qsort(rs->spans, rs->nspans, sizeof(*rs->spans), cmp_span);
+}
+
+/* The terms as they are written, case-insensitively distinct. */
+static char *
+spans_terms(const struct rule_set *rs)
+{
+	struct buf	 b;
+	const char	*seen[RULE_MAX_TERMS], *p;
+	size_t		 seenlen[RULE_MAX_TERMS], nseen = 0, i, k, len;
+	int		 dup;
+
+	buf_init(&b, 0);
+	for (i = 0; i < rs->nspans && nseen < RULE_MAX_TERMS; i++) {
+		p = rs->text[rs->spans[i].col] + rs->spans[i].start;
+		len = rs->spans[i].end - rs->spans[i].start;
+		if (len > RULE_MAX_TERM) {
+			len = RULE_MAX_TERM;
+			while (len > 0 && ((unsigned char)p[len] & 0xc0) ==
+			    0x80)
+				len--;
+		}
+		for (dup = 0, k = 0; k < nseen && !dup; k++)
+			dup = seenlen[k] == len &&
+			    strncasecmp(seen[k], p, len) == 0;
+		if (dup || len == 0)
+			continue;
+		seen[nseen] = p;
+		seenlen[nseen++] = len;
+		if (b.len > 0)
+			buf_putc(&b, '\n');
+		buf_append(&b, p, len);
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+struct snip {
+	uint32_t	 from, to;	/* positions of the window */
+	uint32_t	 start[RULE_SNIPPET];
+	uint32_t	 end[RULE_SNIPPET];
+	uint32_t	 pos;
+	int		 n;
+	int		 more;
+};
+
+static int
+snip_cb(void *arg, int flags, const char *p, int n, int start, int end)
+{
+	struct snip	*sn = arg;
+	uint32_t	 pos = sn->pos++;
+
+	(void)flags;
+	(void)p;
+	(void)n;
+	if (pos > sn->to) {
+		sn->more = 1;
+		return 1;	/* enough */
+	}
+	if (pos >= sn->from) {
+		sn->start[sn->n] = (uint32_t)start;
+		sn->end[sn->n++] = (uint32_t)end;
+	}
+	return 0;
+}
+
+/*
+ * RULE_SNIPPET tokens of the column of the first term, from a few before
+ * it, with every term inside between "[" and "]", "…" where it was cut.
+ */
+static char *
+spans_snippet(struct rule_set *rs)
+{
+	struct snip	 sn;
+	struct buf	 b;
+	const char	*text;
+	uint32_t	 at, wend;
+	size_t		 i;
+	int		 col;
+
+	if (rs->nspans == 0)
+		return NULL;
+	col = rs->spans[0].col;
+	text = rs->text[col];
+	memset(&sn, 0, sizeof(sn));
+	sn.from = rs->spans[0].pos > RULE_LEAD ?
+	    rs->spans[0].pos - RULE_LEAD : 0;
+	sn.to = sn.from + RULE_SNIPPET - 1;
+	rs->tk.tokenize(rs->tk.arg, &sn, RULE_TOKENIZE_DOCUMENT, text,
+	    rs->textlen[col], snip_cb);
+	if (sn.n == 0)
+		return NULL;
+	buf_init(&b, 0);
+	if (sn.from > 0)
+		buf_puts(&b, "…");
+	at = sn.start[0];
+	wend = sn.end[sn.n - 1];
+	for (i = 0; i < rs->nspans && rs->spans[i].col == col; i++) {
+		if (rs->spans[i].start < at || rs->spans[i].end > wend)
+			continue;
+		buf_append(&b, text + at, rs->spans[i].start - at);
+		buf_putc(&b, '[');
+		buf_append(&b, text + rs->spans[i].start,
+		    rs->spans[i].end - rs->spans[i].start);
+		buf_putc(&b, ']');
+		at = rs->spans[i].end;
+	}
+	buf_append(&b, text + at, wend - at);
+	if (sn.more)
+		buf_puts(&b, "…");
+	return buf_steal(&b);
+}
+
+void
+rule_explain(struct rule_set *rs, size_t i, char **terms, const char **field,
+    char **snippet)
+{
+	rule_spans(rs, &rs->t[i].match);
+	*terms = spans_terms(rs);
+	*snippet = spans_snippet(rs);
+	*field = rs->nspans > 0 ? rule_columns[rs->spans[0].col] : NULL;
+}
+
+int
+rule_match(const struct rule_set *rs, size_t i)
+{
+	const struct rule_topic	*t = &rs->t[i];
+
+	return qn_eval(rs, t->match.root) && (t->exclude.text == NULL ||
+	    !qn_eval(rs, t->exclude.root));
+}
+
+/* A set of topics. */
+
+struct rule_set *
+rule_set_new(const struct rule_tokenizer *tk)
+{
+	struct rule_set	*rs = xcalloc(1, sizeof(*rs));
+
+	rs->tk = *tk;
+	rs->present = xcalloc(1, sizeof(*rs->present));
+	rs->cand = xcalloc(1, sizeof(*rs->cand));
+	return rs;
+}
+
+size_t
+rule_set_add(struct rule_set *rs, const char *match, const char *exclude)
+{
+	struct rule_topic	*t;
+	size_t			 i = rs->n, j;
+	uint32_t		 ntok = rs->ntok;
+	int			 trig = 0;
+
+	rs->t = xrealloc(rs->t, (rs->n + 1) * sizeof(*rs->t));
+	t = &rs->t[rs->n++];
+	memset(t, 0, sizeof(*t));
+	rule_compile(rs, &t->match, match, (uint32_t)i);
+	if (exclude != NULL && *exclude != '\0')
+		rule_compile(rs, &t->exclude, exclude, RULE_NO_TOPIC);
+	t->fts = t->match.fts || t->exclude.fts;
+	for (j = 0; j < t->match.nphrases; j++)
+		trig |= t->match.phrases[j]->ntoks > 0;
+	/* nothing to look for: FTS5 looks at every article */
+	if (!trig)
+		t->always = t->fts = 1;
+	/* one slot more than needed, as the stamp reset clears ntok + 1 */
+	rs->present = xrealloc(rs->present, (rs->ntok + 1) *
+	    sizeof(*rs->present));
+	memset(rs->present + ntok + 1, 0, (rs->ntok - ntok) *
+	    sizeof(*rs->present));
+	rs->cand = xrealloc(rs->cand, (rs->n + 1) * sizeof(*rs->cand));
+	return i;
+}
+
+int
+rule_fts(const struct rule_set *rs, size_t i)
+{
+	return rs->t[i].fts;
+}
+
+void
+rule_set_free(struct rule_set *rs)
+{
+	size_t	 i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->n; i++) {
+		rule_clear(&rs->t[i].match);
+		rule_clear(&rs->t[i].exclude);
+	}
+	free(rs->t);
+	trigmap_free(&rs->exact);
+	trigmap_free(&rs->prefix);
+	free(rs->present);
+	free(rs->hits);
+	free(rs->cand);
+	free(rs->spans);
+	free(rs);
+}
