@@ -64,14 +64,10 @@
 
 #include <ini.h>
 #include <libxml/hash.h>
-#include <libxml/parser.h>
-#include <libxml/SAX2.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 #include <libxml/xmlstring.h>
 
 #include "conf.h"
-#include "text.h"
+#include "opml.h"
 #include "url.h"
 #include "util.h"
 
@@ -90,7 +86,6 @@
 #define NAME_LEN	64	/* feed, topic and plugin names */
 #define SLUG_LEN	48	/* names made from OPML titles */
 #define KEY_LEN		64
-#define OPML_DEPTH	64	/* nested outlines */
 
 #define MINUTE		60LL
 #define HOUR		(60 * MINUTE)
@@ -1468,38 +1463,31 @@ slugify(const char *s)
 	return out;
 }
 
-/* The value of attribute `name` (any case) of n, or NULL; caller frees. */
-static char *
-opml_attr(xmlNodePtr n, const char *name)
-{
-	xmlAttrPtr	 a;
-	xmlChar		*v;
-
-	for (a = n->properties; a != NULL; a = a->next) {
-		if (strcasecmp((const char *)a->name, name) != 0)
-			continue;
-		v = xmlNodeListGetString(n->doc, a->children, 1);
-		return (char *)v;
-	}
-	return NULL;
-}
+/* An OPML file being read: where its errors and feeds go. */
+struct opml_load {
+	struct load	*ld;
+	const char	*file;
+};
 
 static void
-opml_feed(struct load *ld, const char *file, xmlNodePtr n, char *url)
+opml_load_error(void *arg, int line, const char *key, const char *msg)
 {
-	struct config	*conf = ld->conf;
-	char		*title, *base, *name, *why = NULL, *u = url;
-	size_t		 i, idx;
-	int		 line = (int)xmlGetLineNo(n);
+	struct opml_load	*ol = arg;
 
-	u[strcspn(u, "\r\n")] = '\0';
-	u += strspn(u, " \t");
-	for (i = strlen(u); i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t'); )
-		u[--i] = '\0';
-	if (*u == '\0') {
-		conf_error(ld, file, line, "xmlUrl", "empty value");
-		return;
-	}
+	conf_error(ol->ld, ol->file, line, key, "%s", msg);
+}
+
+/* A feed of the OPML file, unless its URL is configured already. */
+static void
+opml_load_feed(void *arg, int line, const char *u, const char *otitle)
+{
+	struct opml_load	*ol = arg;
+	struct load		*ld = ol->ld;
+	struct config		*conf = ld->conf;
+	const char		*file = ol->file;
+	char			*title, *base, *name, *why = NULL;
+	size_t			 i, idx;
+
 	if (feed_url_check(u, &why) == -1) {
 		conf_error(ld, file, line, "xmlUrl", "%s", why);
 		free(why);
@@ -1508,17 +1496,7 @@ opml_feed(struct load *ld, const char *file, xmlNodePtr n, char *url)
 	if (tab_find(ld->urltab, u, NULL) == 0)
 		return;		/* configured already */
 
-	if ((title = opml_attr(n, "title")) == NULL || *title == '\0') {
-		free(title);
-		title = opml_attr(n, "text");
-	}
-	if (title != NULL) {
-		text_collapse_ws(title);
-		if (*title == '\0') {
-			free(title);
-			title = NULL;
-		}
-	}
+	title = otitle != NULL ? xstrdup(otitle) : NULL;
 	base = slugify(title != NULL ? title : "");
 	if (*base == '\0') {
 		free(base);
@@ -1546,83 +1524,10 @@ opml_feed(struct load *ld, const char *file, xmlNodePtr n, char *url)
 }
 
 static void
-opml_outlines(struct load *ld, const char *file, xmlNodePtr n, int depth)
-{
-	char	*url;
-
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE ||
-		    !xmlStrEqual(n->name, (const xmlChar *)"outline"))
-			continue;
-		if ((url = opml_attr(n, "xmlUrl")) != NULL) {
-			opml_feed(ld, file, n, url);
-			xmlFree(url);
-		}
-		if (n->children == NULL)
-			continue;
-		if (depth >= OPML_DEPTH) {
-			conf_error(ld, file, (int)xmlGetLineNo(n), "outline",
-			    "nested deeper than %d", OPML_DEPTH);
-			continue;
-		}
-		opml_outlines(ld, file, n->children, depth + 1);
-	}
-}
-
-struct opml_guard {
-	int	 entity;	/* line of an entity declaration, or 0 */
-	int	 errline;	/* the first error: libxml2 keeps the last */
-	char	*errmsg;
-};
-
-static void
-opml_xml_error(void *ctx, xmlErrorPtr e)
-{
-	xmlParserCtxtPtr	 ctxt = ctx;
-	struct opml_guard	*g = ctxt->_private;
-	size_t			 n;
-
-	if (e->level < XML_ERR_ERROR || g->errmsg != NULL)
-		return;
-	g->errmsg = xstrdup(e->message != NULL ? e->message : "error");
-	n = strlen(g->errmsg);
-	while (n > 0 && (g->errmsg[n - 1] == '\n' || g->errmsg[n - 1] == ' '))
-		g->errmsg[--n] = '\0';
-	g->errline = e->line;
-}
-
-/* Any entity declaration stops the parse: OPML has no use for one. */
-static void
-opml_entity_decl(void *ctx, const xmlChar *name, int type,
-    const xmlChar *publicId, const xmlChar *systemId, xmlChar *content)
-{
-	xmlParserCtxtPtr	 ctxt = ctx;
-	struct opml_guard	*g = ctxt->_private;
-
-	(void)name; (void)type; (void)publicId; (void)systemId;
-	(void)content;
-	if (g->entity == 0)
-		g->entity = xmlSAX2GetLineNumber(ctx);
-	xmlStopParser(ctxt);
-}
-
-static void
-opml_unparsed_entity_decl(void *ctx, const xmlChar *name,
-    const xmlChar *publicId, const xmlChar *systemId,
-    const xmlChar *notationName)
-{
-	(void)notationName;
-	opml_entity_decl(ctx, name, 0, publicId, systemId, NULL);
-}
-
-static void
 opml_import(struct load *ld, const struct opmlref *r)
 {
-	xmlParserCtxtPtr	 ctxt = NULL;
-	xmlDocPtr		 doc = NULL;
-	xmlNodePtr		 root, n;
-	struct opml_guard	 guard = { 0, 0, NULL };
-	const char		*file;
+	struct opml_load	 ol;
+	struct opml_reader	 rd;
 	char			*data = NULL;
 	size_t			 len;
 
@@ -1632,44 +1537,12 @@ opml_import(struct load *ld, const struct opmlref *r)
 		return;
 	}
 	file_add(ld->conf, r->path);
-	file = ld->conf->files[ld->conf->nfiles - 1];
-	if (len > INT_MAX || (ctxt = xmlNewParserCtxt()) == NULL) {
-		conf_error(ld, file, 0, "opml", "cannot parse");
-		goto done;
-	}
-	ctxt->sax->entityDecl = opml_entity_decl;
-	ctxt->sax->unparsedEntityDecl = opml_unparsed_entity_decl;
-	ctxt->sax->serror = opml_xml_error;
-	ctxt->_private = &guard;
-	/* No network, no DTD, no entity substitution, no huge mode. */
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, r->path, NULL,
-	    XML_PARSE_NONET);
-	if (guard.entity != 0) {
-		conf_error(ld, file, guard.entity, "opml",
-		    "entity declarations are not allowed");
-		goto done;
-	}
-	if (doc == NULL || !ctxt->wellFormed) {
-		conf_error(ld, file, guard.errline, "opml", "%s",
-		    guard.errmsg != NULL ? guard.errmsg : "not well-formed XML");
-		goto done;
-	}
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || !xmlStrEqual(root->name, (const xmlChar *)"opml")) {
-		conf_error(ld, file, root != NULL ? (int)xmlGetLineNo(root) : 0,
-		    "opml", "not an OPML document (root element <%s>)",
-		    root != NULL ? (const char *)root->name : "");
-		goto done;
-	}
-	for (n = root->children; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE &&
-		    xmlStrEqual(n->name, (const xmlChar *)"body"))
-			opml_outlines(ld, file, n->children, 0);
-done:
-	xmlFreeDoc(doc);
-	if (ctxt != NULL)
-		xmlFreeParserCtxt(ctxt);
-	free(guard.errmsg);
+	ol.ld = ld;
+	ol.file = ld->conf->files[ld->conf->nfiles - 1];
+	rd.feed = opml_load_feed;
+	rd.error = opml_load_error;
+	rd.arg = &ol;
+	opml_read(data, len, r->path, &rd);
 	free(data);
 }
 
