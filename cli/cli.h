@@ -1,6 +1,8 @@
 /*
  * cli.h: the command table of `herald`.  Each command lives in its own
  * cmd-*.c file and exports one `const struct cmd_entry`.
+ * depends on: store.h, conf.h, parse.h, text.h, date.h, log.h, util.h,
+ * jansson; used by: the files of cli/ only.
  */
 #ifndef HERALD_CLI_H
 #define HERALD_CLI_H

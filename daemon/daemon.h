@@ -1,5 +1,7 @@
 /*
  * daemon.h: the private interfaces of heraldd's files, one block per file.
+ * depends on: herald/plugin.h, conf.h, fetch.h, store.h, libev; used by:
+ * the files of daemon/ only.
  */
 #ifndef HERALD_DAEMON_H
 #define HERALD_DAEMON_H

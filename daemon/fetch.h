@@ -3,6 +3,8 @@
  * The only module that talks to curl's multi handle.  Bytes reach the
  * consumer as they arrive (decoded: gzip, deflate, br, zstd), so nothing
  * buffers a whole body.
+ * depends on: log.h, util.h, libcurl, libev; used by: daemon/ (through
+ * daemon.h).
  */
 #ifndef HERALD_FETCH_H
 #define HERALD_FETCH_H

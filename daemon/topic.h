@@ -3,6 +3,7 @@
  * rule checked when the configuration is read (heraldd -n, start, SIGHUP),
  * then compiled with the feeds it is restricted to and the plugins that
  * receive it.
+ * depends on: conf.h, store.h, util.h; used by: heraldd.c, sched.c.
  */
 #ifndef HERALD_TOPIC_H
 #define HERALD_TOPIC_H

@@ -3,6 +3,9 @@
  * struct config that the daemon swaps in whole on SIGHUP.  The module is
  * config.c; its header cannot be called config.h, which is autoconf's and
  * would be shadowed for every file in lib/.
+ * depends on: util.h, url.h, opml.h, inih, libxml2's hash; used by:
+ * daemon/ (heraldd.c, sched.c, topic.c, plugin.c ...), cli/ (cli-util.c,
+ * cmd-topics.c).
  */
 #ifndef HERALD_CONF_H
 #define HERALD_CONF_H

@@ -3,6 +3,7 @@
  * RFC 822/1123 and their real-world variants, RFC 850, asctime, RFC 3339 /
  * W3CDTF / ISO 8601 and non-English day and month names where unambiguous.
  * Unparseable means "no date", never 1970.
+ * depends on: libxml2's xmlstring.h (date.c); used by: parse.c, cli/.
  */
 #ifndef HERALD_DATE_H
 #define HERALD_DATE_H

@@ -3,6 +3,7 @@
  * OpenBSD daemons.  In the foreground (or for the CLI) messages go to stderr;
  * the daemon's foreground lines carry syslog priority prefixes ("<4>") that
  * journald reads.  Otherwise they go to syslog.
+ * depends on: nothing of herald's; used by: every program, through util.h too.
  */
 #ifndef HERALD_LOG_H
 #define HERALD_LOG_H

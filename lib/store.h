@@ -4,6 +4,8 @@
  * the private store-int.h) is the only code that knows SQL; another backend
  * would be other files behind the same header.  All times are seconds since
  * the epoch, UTC.  All text is UTF-8.
+ * depends on: store-int.h, rule.h, url.h, util.h, SQLite (store*.c); used
+ * by: daemon/ (sched.c, ingest.c, alert.c, topic.c, control.c), cli/.
  */
 #ifndef HERALD_STORE_H
 #define HERALD_STORE_H

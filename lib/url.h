@@ -2,6 +2,7 @@
  * url.h: URL resolution for the parser (relative links against xml:base and
  * the document URL), through libxml2's RFC 3986 code; canonical links for
  * the store and URL checks for the config, without libcurl.
+ * depends on: util.h, libxml2; used by: parse.c, config.c, store-items.c.
  */
 #ifndef HERALD_URL_H
 #define HERALD_URL_H

@@ -1,6 +1,7 @@
 /*
  * util.h: allocation wrappers that never return NULL and a growable byte
  * buffer with a hard cap, shared by every herald program.
+ * depends on: log.h (util.c: fatal on exhaustion); used by: every file.
  */
 #ifndef HERALD_UTIL_H
 #define HERALD_UTIL_H

@@ -4,6 +4,7 @@
  * herald_plugin_entry(); everything it may ask of the daemon comes through
  * the host table handed to init(), so a plugin links against nothing of
  * herald's and never blocks the daemon's loop.  See herald-plugin(3).
+ * depends on: nothing; used by: daemon/plugin.c, plugins/.
  */
 #ifndef HERALD_PLUGIN_H
 #define HERALD_PLUGIN_H
