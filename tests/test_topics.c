@@ -928,7 +928,8 @@ test_check_config(void **state)
 /*
  * The shipped pack: etc/herald.conf (which includes it) through
  * config_load, every example sentence in tests/data/topics through the
- * matcher, as a title and as a summary.
+ * matcher, as a title and as a summary; each topic has sentences it must
+ * match in each official language of the EU.
  */
 static int64_t
 pack_feed_id(void *arg, const char *name)
@@ -942,6 +943,25 @@ struct sentence {
 	int	 want;
 	int64_t	 ids[2];
 };
+
+/* The EU's official languages: each topic has sentences in every one. */
+static const char *const eu_langs[] = {
+	"bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga",
+	"hr", "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk",
+	"sl", "sv",
+};
+#define NLANGS	(sizeof(eu_langs) / sizeof(eu_langs[0]))
+
+static int
+eu_lang(const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < NLANGS; i++)
+		if (strcmp(code, eu_langs[i]) == 0)
+			return (int)i;
+	return -1;
+}
 
 static void
 test_pack(void **state)
@@ -959,6 +979,8 @@ test_pack(void **state)
 	int64_t			*ids, f;
 	size_t			 i, j, k, n = 0, cap = 0, nv = 0, nids = 0;
 	size_t			 ntopicfiles = 0, nbad = 0;
+	unsigned long		 langs;
+	int			 lang;
 	FILE			*fp;
 
 	if (srcdir == NULL)
@@ -978,11 +1000,21 @@ test_pack(void **state)
 		if ((fp = fopen(path, "r")) == NULL)
 			fail_msg("%s: no example sentences", path);
 		ntopicfiles++;
+		lang = -1;
+		langs = 0;
 		while (fgets(line, sizeof(line), fp) != NULL) {
 			line[strcspn(line, "\n")] = '\0';
+			if (strncmp(line, "## ", 3) == 0) {
+				if ((lang = eu_lang(line + 3)) == -1)
+					fail_msg("%s: \"%s\": not an official "
+					    "language of the EU", path, line + 3);
+				continue;
+			}
 			if ((line[0] != '+' && line[0] != '-') ||
 			    line[1] != ' ')
 				continue;
+			if (line[0] == '+' && lang != -1)
+				langs |= 1ul << lang;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 256;
 				sv = xrealloc(sv, cap * sizeof(*sv));
@@ -993,6 +1025,10 @@ test_pack(void **state)
 			n++;
 		}
 		fclose(fp);
+		for (j = 0; j < NLANGS; j++)
+			if (!(langs & (1ul << j)))
+				fail_msg("%s: no sentence in \"## %s\" that "
+				    "must match", path, eu_langs[j]);
 		free(path);
 	}
 	assert_true(n >= 10 * ntopicfiles);
@@ -1095,6 +1131,22 @@ static const char *const diff_rules[] = {
 	"author: smith",
 	"china AND (trade OR war) NOT (\"fine china\" OR porcelain)",
 	"(china NOT trade) OR (russia NOT war)",
+	/* inflected forms inside phrases: a prefix on any of its tokens */
+	"\"asset freez\"*",
+	"\"asset freez\" *",
+	"asset + freez*",
+	"asset* + freez*",
+	"trad* + war",
+	"trad* + war*",
+	"\"restriktiv\"* + \"Maßnahme\"*",
+	"środk* + ograniczając*",
+	"\"srodk\"* + \"ograniczajac\"*",
+	"\"travel ban\"* OR \"asset freez\"*",
+	"trade* + trade",
+	"\"sanctions\" + \"package\"* NOT \"asset freez\"*",
+	"title: \"asset freez\"*",
+	"^asset* + freez*",
+	"\"anti-dump\"*",
 };
 
 static const char *const diff_docs[][3] = {	/* title, summary, author */
@@ -1110,6 +1162,13 @@ static const char *const diff_docs[][3] = {	/* title, summary, author */
 	{ "Trader", "China trades with Russia", NULL },
 	{ "In China the trade of war", NULL, NULL },
 	{ "News", "china alone", NULL },
+	{ "Asset freezes and travel bans", "sanctions packages", NULL },
+	{ "The asset freeze", "assets frozen; freezes asset", NULL },
+	{ "restriktiven Maßnahmen gegen", "restriktiver Maßnahme", NULL },
+	{ "Przedłużenie środków ograniczających", NULL, NULL },
+	{ "trader wars", "trade trade", "Travel bans" },
+	{ "anti-dumping duties", "antidumping", NULL },
+	{ "Sanctions packaged", "a travel ban", NULL },
 };
 
 static void
@@ -1154,6 +1213,10 @@ test_differential(void **state)
 		if (store_topic_entries(s, tp[i].name, 0, 0, &me, &mt, &mn,
 		    &err) == -1)
 			fail_msg("entries: %s", err);
+		/* a rule that picks none or all of the documents tells little */
+		if (n == 0 || n == nd)
+			fail_msg("rule %s: FTS5 picks %zu of %zu documents",
+			    diff_rules[i], n, nd);
 		/* both newest first */
 		for (j = 0, k = 0; j < n || k < mn; ) {
 			if (j < n && k < mn && e[j].id == me[k].id) {
