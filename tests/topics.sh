@@ -45,6 +45,25 @@ json() {
 }
 
 cp -r "$top_srcdir/tests/data/feeds" "$T/feeds"
+# A Council press release says what the Council says and never
+# "sanctions"; the third item is a near miss (a lockdown).
+cat > "$T/feeds/council-measures.rss" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel>
+<title>Council press sample</title>
+<link>https://council.example.eu/press/</link>
+<description>Restrictive measures, written for herald's tests.</description>
+<item><guid>rm-en</guid><link>https://council.example.eu/press/rm-en</link>
+<title>Belarus: Council prolongs restrictive measures for a further year</title>
+<description>Those listed remain subject to asset freezes and travel bans.</description></item>
+<item><guid>rm-de</guid><link>https://council.example.eu/press/rm-de</link>
+<title>Belarus: Rat verlängert restriktive Maßnahmen um ein Jahr</title>
+<description>Die gelisteten Personen unterliegen weiterhin Reiseverboten.</description></item>
+<item><guid>rm-covid</guid><link>https://council.example.eu/press/rm-covid</link>
+<title>Council of Ministers extends restrictive measures as COVID-19 cases rise</title>
+<description>Bars close at 22:00.</description></item>
+</channel></rss>
+EOF
 sh "$top_srcdir/scripts/demo-config" "$T/feeds" "$T/h.db" > "$T/h.conf"
 cat >> "$T/h.conf" <<EOF
 
@@ -109,6 +128,14 @@ if [ $rc -eq 0 ] && grep -q "^== institutions ($inst)" "$T/out" &&
 	ok "herald digest --topic in text, grouped by topic"
 else
 	nok "herald digest --topic in text, grouped by topic"
+fi
+
+run "$HERALD" digest --topic sanctions --since 3650d --json -c "$T/h.conf"
+got=$(json '" ".join(sorted(i["link"].rsplit("/", 1)[1] for g in d["topics"] for i in g["items"] if "council.example.eu/press/rm-" in i["link"]))')
+if [ $rc -eq 0 ] && [ "$got" = "rm-de rm-en" ]; then
+	ok "sanctions: the Council's restrictive measures, not a lockdown's"
+else
+	nok "sanctions: the Council's restrictive measures, not a lockdown's (got: $got)"
 fi
 
 # Fetching again (an updated feed) writes no second match.
