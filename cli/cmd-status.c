@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "store.h"
 #include "util.h"
 
@@ -29,6 +30,7 @@
 #define CTL_DEFAULT_SOCKET	"/run/herald/" CTL_SOCKET_NAME
 #define CTL_TIMEOUT_MS		(30 * 1000)	/* a reload loads plugins */
 #define CTL_REPLY_MAX		(64 * 1024 * 1024)
+#define CTL_BUSY		"error: too many connections"	/* control.c */
 #define STATUS_EXIT_DOWN	3		/* heraldd is not running */
 #define STATUS_ERRORS_SHOWN	5
 
@@ -36,21 +38,57 @@ enum ctl_fail {
 	CTL_OK,
 	CTL_DOWN,	/* nothing listens: heraldd is not running */
 	CTL_DENIED,	/* the socket is not ours to use */
+	CTL_BUSYERR,	/* it runs, but refused: too many connections */
 	CTL_ERROR,
 };
 
-/* -s, else $RUNTIME_DIRECTORY/heraldd.sock, else the unit's. */
+/* $RUNTIME_DIRECTORY/heraldd.sock, else the unit's. */
 static char *
-ctl_socket_path(const char *opt)
+ctl_socket_default(void)
 {
 	const char	*rd = getenv("RUNTIME_DIRECTORY");
 
-	if (opt != NULL)
-		return xstrdup(opt);
 	if (rd != NULL && *rd != '\0')
 		return xasprintf("%.*s/%s", (int)strcspn(rd, ":"), rd,
 		    CTL_SOCKET_NAME);
 	return xstrdup(CTL_DEFAULT_SOCKET);
+}
+
+/*
+ * -s, else the configuration's control-socket (-c FILE, or the default
+ * file when it exists), else $RUNTIME_DIRECTORY/heraldd.sock, else the
+ * unit's.  NULL with *errstr when -c names a configuration that does not
+ * load.
+ */
+static char *
+ctl_socket_path(const char *opt, const char *conffile, char **errstr)
+{
+	const char	*file = conffile != NULL ? conffile : CLI_DEFAULT_CONFIG;
+	struct config	*conf = NULL;
+	char		*err = NULL, *path = NULL;
+
+	if (opt != NULL)
+		return xstrdup(opt);
+	if (conffile != NULL || access(file, R_OK) == 0) {
+		if (config_load(file, &conf, &err) == 0) {
+			if (conf->control_socket != NULL)
+				path = xstrdup(conf->control_socket);
+			config_free(conf);
+		} else if (conffile != NULL) {
+			size_t	 n = err != NULL ? strlen(err) : 0;
+
+			while (n > 0 && err[n - 1] == '\n')
+				n--;
+			*errstr = xasprintf("cannot read the configuration %s:"
+			    "\n%.*s", conffile, (int)n, err != NULL ? err : "");
+			free(err);
+			return NULL;
+		}
+		free(err);
+		if (path != NULL)
+			return path;
+	}
+	return ctl_socket_default();
 }
 
 /*
@@ -103,6 +141,9 @@ ctl_request(const char *path, const char *req, char **reply, char **errstr)
 		if ((n = send(fd, line + off, len - off, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* closed on us: its reason may be waiting to be read */
+			if (errno == EPIPE || errno == ECONNRESET)
+				break;
 			*errstr = xasprintf("%s: sending: %s", path,
 			    strerror(errno));
 			free(line);
@@ -127,6 +168,9 @@ ctl_request(const char *path, const char *req, char **reply, char **errstr)
 		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* closed with our request unread: what came is all */
+			if (errno == ECONNRESET && b.len > 0)
+				break;
 			*errstr = xasprintf("%s: reading: %s", path,
 			    strerror(errno));
 			goto fail;
@@ -145,6 +189,14 @@ ctl_request(const char *path, const char *req, char **reply, char **errstr)
 		*errstr = xasprintf("%s: heraldd closed the connection without "
 		    "an answer", path);
 		return CTL_ERROR;
+	}
+	if (strncmp(b.data, CTL_BUSY, strlen(CTL_BUSY)) == 0) {
+		b.data[strcspn(b.data, "\n")] = '\0';
+		*errstr = xasprintf("heraldd is running but has too many "
+		    "control connections open (%s): try again in a few "
+		    "seconds", b.data + 7);
+		buf_free(&b);
+		return CTL_BUSYERR;
 	}
 	*reply = buf_steal(&b);
 	return CTL_OK;
@@ -166,12 +218,18 @@ exit_for(enum ctl_fail f)
 
 /* Prints the daemon's answer: "ok: ..." on stdout, "error: ..." on stderr. */
 static int
-ctl_simple(const char *cmd, const char *sock, const char *req)
+ctl_simple(const char *cmd, const char *sock, const char *conffile,
+    const char *req)
 {
-	char		*path = ctl_socket_path(sock), *reply, *err = NULL;
+	char		*path, *reply, *err = NULL;
 	enum ctl_fail	 f;
 	int		 ret;
 
+	if ((path = ctl_socket_path(sock, conffile, &err)) == NULL) {
+		fprintf(stderr, "herald %s: %s\n", cmd, err);
+		free(err);
+		return EXIT_FAIL;
+	}
 	if ((f = ctl_request(path, req, &reply, &err)) != CTL_OK) {
 		fprintf(stderr, "herald %s: %s\n", cmd, err);
 		free(err);
@@ -193,6 +251,7 @@ ctl_simple(const char *cmd, const char *sock, const char *req)
 
 static const struct option ctl_longopts[] = {
 	{ "socket", required_argument, NULL, 's' },
+	{ "config", required_argument, NULL, 'c' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -202,36 +261,42 @@ ctl_usage(FILE *fp, const char *cmd)
 {
 	if (strcmp(cmd, "fetch") == 0)
 		fprintf(fp,
-"usage: herald fetch [-s SOCKET] [FEED]\n\n"
+"usage: herald fetch [-s SOCKET | -c FILE] [FEED]\n\n"
 "Ask heraldd to fetch FEED now, or every feed without one.\n\n");
 	else if (strcmp(cmd, "reload") == 0)
 		fprintf(fp,
-"usage: herald reload [-s SOCKET]\n\n"
+"usage: herald reload [-s SOCKET | -c FILE]\n\n"
 "Ask heraldd to read its configuration again (as SIGHUP does) and say\n"
 "whether it was applied or refused, and why.\n\n");
 	else
 		fprintf(fp,
-"usage: herald metrics [-s SOCKET]\n\n"
+"usage: herald metrics [-s SOCKET | -c FILE]\n\n"
 "Print heraldd's metrics in the Prometheus text format.\n\n");
 	fprintf(fp,
-"  -s, --socket SOCKET  heraldd's control socket (default\n"
-"                       $RUNTIME_DIRECTORY/%s, else %s)\n\n"
+"  -s, --socket SOCKET  heraldd's control socket (default: the\n"
+"                       configuration's control-socket, else\n"
+"                       $RUNTIME_DIRECTORY/%s, else %s)\n"
+"  -c, --config FILE    find the socket in FILE's control-socket\n"
+"                       (default %s)\n\n"
 "Exit status: 0 done, 1 failure (heraldd not running or refused), 2 usage.\n",
-	    CTL_SOCKET_NAME, CTL_DEFAULT_SOCKET);
+	    CTL_SOCKET_NAME, CTL_DEFAULT_SOCKET, CLI_DEFAULT_CONFIG);
 }
 
 static int
 cmd_ctl(const char *cmd, int maxargs, int argc, char **argv)
 {
-	const char	*sock = NULL;
+	const char	*sock = NULL, *conffile = NULL;
 	char		*req;
 	int		 ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "s:h", ctl_longopts,
+	while ((ch = getopt_long(argc, argv, "s:c:h", ctl_longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			sock = optarg;
+			break;
+		case 'c':
+			conffile = optarg;
 			break;
 		case 'h':
 			ctl_usage(stdout, cmd);
@@ -253,7 +318,7 @@ cmd_ctl(const char *cmd, int maxargs, int argc, char **argv)
 	}
 	req = optind < argc ? xasprintf("%s %s", cmd, argv[optind]) :
 	    xstrdup(cmd);
-	ret = ctl_simple(cmd, sock, req);
+	ret = ctl_simple(cmd, sock, conffile, req);
 	free(req);
 	return ret;
 }
@@ -574,7 +639,12 @@ cmd_status(int argc, char **argv)
 		status_usage(stderr);
 		return EXIT_USAGE;
 	}
-	sock = ctl_socket_path(sock_opt);
+	if ((sock = ctl_socket_path(sock_opt, conffile, &why)) == NULL) {
+		/* the configuration does not load: db_status_read says why */
+		free(why);
+		why = NULL;
+		sock = ctl_socket_default();
+	}
 	f = ctl_request(sock, "status", &reply, &why);
 	if (f == CTL_OK && (d = json_loads(reply, 0, &jerr)) == NULL) {
 		why = xasprintf("%s: not a status answer: %s", sock, jerr.text);
@@ -613,21 +683,21 @@ const struct cmd_entry cmd_status_entry = {
 
 const struct cmd_entry cmd_fetch_entry = {
 	"fetch",
-	"[-s SOCKET] [FEED]",
+	"[-s SOCKET | -c FILE] [FEED]",
 	"ask heraldd to fetch a feed, or every feed, now",
 	cmd_fetch,
 };
 
 const struct cmd_entry cmd_reload_entry = {
 	"reload",
-	"[-s SOCKET]",
+	"[-s SOCKET | -c FILE]",
 	"ask heraldd to read its configuration again",
 	cmd_reload,
 };
 
 const struct cmd_entry cmd_metrics_entry = {
 	"metrics",
-	"[-s SOCKET]",
+	"[-s SOCKET | -c FILE]",
 	"print heraldd's metrics (Prometheus text format)",
 	cmd_metrics,
 };

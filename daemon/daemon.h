@@ -94,10 +94,16 @@ uint64_t	 sched_nstore_failures(struct sched *);
 uint64_t	 sched_nbytes(struct sched *);
 /* when the last fetch ended with nothing else in flight or waiting (0 none), */
 time_t		 sched_last_cycle(struct sched *);
-/* the configured feeds, and one feed's bytes (-1: not configured). */
+/*
+ * the configured feeds, and each one's bytes: a heap array (free()) sorted
+ * by name (strcmp), the names borrowed until the sched next changes.
+ */
 size_t		 sched_nfeeds(struct sched *);
-int		 sched_feed_bytes(struct sched *, const char *name,
-		    uint64_t *bytes);
+struct sched_feed_bytes {
+	const char	*name;
+	uint64_t	 bytes;
+};
+size_t		 sched_feeds_bytes(struct sched *, struct sched_feed_bytes **);
 
 /*
  * notify.c: the service manager's notify protocol (sd_notify(3)); nothing
@@ -222,12 +228,13 @@ typedef int	(*control_reload_fn)(void *arg, char **errstr);
 struct control	*control_new(struct ev_loop *, struct store *, struct sched *,
 		    control_reload_fn, void *arg);
 /*
- * Listens on $RUNTIME_DIRECTORY/heraldd.sock, else on
- * /run/herald/heraldd.sock when /run/herald is a writable directory, mode
- * 0660.  No place, or a live daemon already on the socket: logged once,
- * no socket, and 0 all the same.  -1 (logged) when it could not be made.
+ * Listens on `configured` ([herald] control-socket) when not NULL, else on
+ * $RUNTIME_DIRECTORY/heraldd.sock, else on /run/herald/heraldd.sock when
+ * /run/herald is a writable directory, mode 0660.  No place, or a live
+ * daemon already on the socket: logged once, no socket, and 0 all the
+ * same.  -1 (logged) when it could not be made.
  */
-int		 control_listen(struct control *);
+int		 control_listen(struct control *, const char *configured);
 /* The socket's path, or NULL when there is none. */
 const char	*control_path(struct control *);
 /*

@@ -191,6 +191,11 @@ daemon_reload(void *arg, char **errstr)
 		    "still using %s", d->conf->database);
 	free(nc->database);
 	nc->database = xstrdup(d->conf->database);
+	if ((nc->control_socket == NULL) != (d->conf->control_socket == NULL) ||
+	    (nc->control_socket != NULL &&
+	    strcmp(nc->control_socket, d->conf->control_socket) != 0))
+		log_warnx("reload: a new control-socket takes a restart; the "
+		    "socket stays where it is");
 	if (sched_apply(d->sched, nc, &err) == -1) {
 		log_warnx("reload: applying the configuration failed: %s", err);
 		free(err);
@@ -380,7 +385,7 @@ main(int argc, char **argv)
 		ev_timer_start(d.loop, &d.prune);
 		d.control = control_new(d.loop, d.st, d.sched, daemon_reload,
 		    &d);
-		if (control_listen(d.control) == -1)
+		if (control_listen(d.control, d.conf->control_socket) == -1)
 			log_warnx("running without a control socket");
 		control_metrics_file(d.control, d.conf->metrics_file);
 		log_info("started: %zu feeds, database %s", d.conf->nfeeds,

@@ -871,15 +871,27 @@ sched_nfeeds(struct sched *s)
 	return n;
 }
 
-int
-sched_feed_bytes(struct sched *s, const char *name, uint64_t *bytes)
+static int
+feed_bytes_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sched_feed_bytes *)a)->name,
+	    ((const struct sched_feed_bytes *)b)->name);
+}
+
+size_t
+sched_feeds_bytes(struct sched *s, struct sched_feed_bytes **out)
 {
 	struct feedrt	*f;
+	size_t		 n = 0;
 
-	if ((f = feed_find(s, name)) == NULL)
-		return -1;
-	*bytes = f->bytes;
-	return 0;
+	*out = xcalloc(sched_nfeeds(s) + 1, sizeof(**out));
+	TAILQ_FOREACH(f, &s->feeds, entry) {
+		(*out)[n].name = f->name;
+		(*out)[n].bytes = f->bytes;
+		n++;
+	}
+	qsort(*out, n, sizeof(**out), feed_bytes_cmp);
+	return n;
 }
 
 void

@@ -79,6 +79,7 @@ struct config {
 	int		 max_items;
 	char		*plugin_dir;
 	char		*metrics_file;	/* Prometheus textfile; NULL none */
+	char		*control_socket; /* NULL: $RUNTIME_DIRECTORY's */
 
 	struct config_feed	*feeds;
 	size_t			 nfeeds;

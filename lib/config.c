@@ -158,6 +158,7 @@ static const struct keydef herald_keys[] = {
 	{ "max-items", V_INT, CF(max_items), 1, 1000000, 0, NOAUX },
 	{ "plugin-dir", V_PATH, CF(plugin_dir), 0, 0, 0, NOAUX },
 	{ "metrics-file", V_PATH, CF(metrics_file), 0, 0, 0, NOAUX },
+	{ "control-socket", V_PATH, CF(control_socket), 0, 0, 0, NOAUX },
 	{ "include", V_INCLUDE, 0, 0, 0, 0, NOAUX },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
@@ -549,9 +550,14 @@ abs_dir_of(const char *path)
 	return abs;
 }
 
+/* errno for a file that is not a regular one (read_error() says so) */
+#define ENOTREGULAR	(-1)
+
 /*
  * Reads a whole file of at most `cap` bytes into a NUL-terminated heap
- * buffer.  Returns 0, or -1 with errno set (EFBIG: over the cap).
+ * buffer.  Returns 0, or -1 with errno set (EFBIG: over the cap).  Only a
+ * regular file: a FIFO or a device would block heraldd -n and a reload,
+ * or never end; O_NONBLOCK lets the open of a FIFO return to say so.
  */
 static int
 read_file(const char *path, size_t cap, char **data, size_t *len)
@@ -562,12 +568,16 @@ read_file(const char *path, size_t cap, char **data, size_t *len)
 	ssize_t		 r;
 	int		 fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = ENOTREGULAR;
 		goto fail;
 	}
 	for (;;) {
@@ -610,6 +620,9 @@ fail:
 static const char *
 read_error(void)
 {
+	if (errno == ENOTREGULAR)
+		return "not a regular file (a FIFO, a device or a socket "
+		    "would block or never end)";
 	return errno == EFBIG ? "file too large" : strerror(errno);
 }
 
@@ -1678,6 +1691,7 @@ config_free(struct config *conf)
 	free(conf->user_agent);
 	free(conf->plugin_dir);
 	free(conf->metrics_file);
+	free(conf->control_socket);
 	for (i = 0; i < conf->nfeeds; i++) {
 		free(conf->feeds[i].name);
 		free(conf->feeds[i].url);

@@ -544,6 +544,56 @@ test_too_large(void **state)
 	free(path);
 }
 
+/*
+ * An include or an opml that names a FIFO (or a device, a socket) would
+ * block heraldd -n, and a reload, for good: refused with file:line.  The
+ * alarm ends a load that blocks, failing the test.
+ */
+static void
+test_not_regular(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*text;
+		const char	*want;		/* after "DIR/" */
+	} t[] = {
+		{ "fifo-include.conf", "[herald]\ninclude = fifo\n",
+		    "fifo-include.conf:2: include: " },
+		{ "fifo-opml.conf", "[herald]\n\n[feeds]\nopml = fifo\n",
+		    "fifo-opml.conf:4: opml: " },
+	};
+	char	*fifo, *path, *err, *want;
+	size_t	 i;
+
+	(void)state;
+	fifo = xasprintf("%s/fifo", tmpdir);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		path = xasprintf("%s/%s", tmpdir, t[i].name);
+		spew(path, t[i].text);
+		alarm(10);
+		err = load_bad(path);
+		alarm(0);
+		want = xasprintf("%s/%s", tmpdir, t[i].want);
+		if (strstr(err, want) == NULL ||
+		    strstr(err, "not a regular file") == NULL)
+			fail_msg("%s: got \"%s\", want \"%s...not a regular "
+			    "file\"", t[i].name, err, want);
+		free(want);
+		free(err);
+		free(path);
+	}
+	/* the file named on the command line, too */
+	alarm(10);
+	err = load_bad(fifo);
+	alarm(0);
+	assert_non_null(strstr(err, "not a regular file"));
+	free(err);
+	unlink(fifo);
+	free(fifo);
+}
+
 /* ------------------------------------------------------------------ */
 /* Durations and sizes                                                 */
 /* ------------------------------------------------------------------ */
@@ -660,7 +710,7 @@ test_size(void **state)
 
 /* ------------------------------------------------------------------ */
 
-#define NTESTS	(NBADFILES + NDURATIONS + NSIZES + 10)
+#define NTESTS	(NBADFILES + NDURATIONS + NSIZES + 11)
 
 static struct CMUnitTest tests[NTESTS];
 static char names[NTESTS][96];
@@ -692,7 +742,7 @@ static int
 cleanup(void **state)
 {
 	static const char *const made[] = { "many.conf", "long.conf",
-	    "large.conf" };
+	    "large.conf", "fifo-include.conf", "fifo-opml.conf", "fifo" };
 	char	*path;
 	size_t	 i;
 
@@ -740,6 +790,8 @@ main(void)
 	add_test(&n, "file", "150 errors, 100 shown", test_many_errors, NULL);
 	add_test(&n, "file", "a value of 2 x 12 KB", test_long_value, NULL);
 	add_test(&n, "file", "over 1 MiB", test_too_large, NULL);
+	add_test(&n, "file", "an include or opml naming a FIFO",
+	    test_not_regular, NULL);
 	for (i = 0; i < NDURATIONS; i++)
 		add_test(&n, "duration", durations[i].in, test_duration,
 		    &durations[i]);
