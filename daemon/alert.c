@@ -120,21 +120,30 @@ ratelimit_take(struct ratelimit *r, double now)
  * Seconds before attempt `attempts` + 1: 30 s doubling to an hour, each
  * spread over [0.75, 1.25) by `rnd` in [0, 1); a Retry-After (seconds)
  * replaces it, with up to 10% added so that many senders do not return
- * at once.
+ * at once.  Whatever a receiver sent (9223372036854775807 overflowed the
+ * conversion to a time and made a tight loop), the delay is within
+ * [1 s, max_age].
  */
 double
-alert_backoff(int attempts, long retry_after, double rnd)
+alert_backoff(int attempts, long retry_after, double rnd, double max_age)
 {
 	double	 d = ALERT_BACKOFF_BASE;
 	int	 i;
 
 	if (retry_after > 0)
-		return (double)retry_after * (1 + 0.1 * rnd);
-	for (i = 1; i < attempts && d < ALERT_BACKOFF_MAX; i++)
-		d *= 2;
-	if (d > ALERT_BACKOFF_MAX)
-		d = ALERT_BACKOFF_MAX;
-	return d * (0.75 + 0.5 * rnd);
+		d = (double)retry_after * (1 + 0.1 * rnd);
+	else {
+		for (i = 1; i < attempts && d < ALERT_BACKOFF_MAX; i++)
+			d *= 2;
+		if (d > ALERT_BACKOFF_MAX)
+			d = ALERT_BACKOFF_MAX;
+		d *= 0.75 + 0.5 * rnd;
+	}
+	if (max_age >= ALERT_BACKOFF_MIN && !(d <= max_age))
+		d = max_age;
+	if (!(d >= ALERT_BACKOFF_MIN))		/* NaN too */
+		d = ALERT_BACKOFF_MIN;
+	return d;
 }
 
 static double
@@ -274,11 +283,22 @@ delivery_record(struct delivery *dl, int outcome, long retry_after,
 			rc = store_alert_dead(st, row->id, msg ? msg :
 			    "the plugin refused it", errstr);
 		else {
+			int64_t	 left = row->created + dl->limits.max_age - now;
 			int64_t	 next = now + (int64_t)(alert_backoff(
-			    row->attempts + 1, retry_after, r) + 0.999);
+			    row->attempts + 1, retry_after, r,
+			    (double)dl->limits.max_age) + 0.999);
 
+			/* asked to wait past max-age: it could never be sent */
+			if (retry_after > 0 && retry_after >= left)
+				next = row->created + dl->limits.max_age + 1;
 			if (next > row->created + dl->limits.max_age) {
-				char	*why = xasprintf("gave up after %d "
+				char	*why = retry_after > 0 &&
+				    retry_after >= left ? xasprintf("gave up "
+				    "after %d attempts: Retry-After asks for "
+				    "%ld s, past max-age (%lld s): %s",
+				    row->attempts + 1, retry_after,
+				    dl->limits.max_age, msg ? msg : "retry") :
+				    xasprintf("gave up after %d "
 				    "attempts over %lld s: %s",
 				    row->attempts + 1,
 				    (long long)(now - row->created),

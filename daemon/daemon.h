@@ -184,6 +184,7 @@ struct alerter;
 
 #define ALERT_BACKOFF_BASE	30.	/* seconds before the first retry */
 #define ALERT_BACKOFF_MAX	3600.	/* doubling up to this */
+#define ALERT_BACKOFF_MIN	1.	/* never sooner, whatever Retry-After */
 
 /* At most `count` sends in any `period` seconds (count 0: no limit). */
 struct ratelimit {
@@ -201,9 +202,11 @@ void		 ratelimit_clear(struct ratelimit *);
 /*
  * Seconds to wait after attempt number `attempts` failed: exponential from
  * ALERT_BACKOFF_BASE to ALERT_BACKOFF_MAX spread by rnd (0 <= rnd < 1), or
- * retry_after (> 0) plus up to 10%.
+ * retry_after (> 0) plus up to 10%; always within [ALERT_BACKOFF_MIN,
+ * max_age] (max_age 0: no upper bound but the exponential's).
  */
-double		 alert_backoff(int attempts, long retry_after, double rnd);
+double		 alert_backoff(int attempts, long retry_after, double rnd,
+		    double max_age);
 
 struct alerter	*alert_new(struct ev_loop *, struct store *, struct plugin_set *);
 /* A new plugin set (SIGHUP); the old one is the caller's to retire. */

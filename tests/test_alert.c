@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -84,6 +85,7 @@ test_backoff(void **state)
 		long	 retry_after;
 		double	 rnd;
 		double	 want;
+		double	 max_age;	/* 0: a day */
 	} t[] = {
 		/* 30 s doubling, spread over [0.75, 1.25) */
 		{ 1, -1, 0.5, 30 },
@@ -101,12 +103,31 @@ test_backoff(void **state)
 		{ 6, 5, 0.5, 5.25 },
 		{ 1, 7200, 0.0, 7200 },
 		{ 1, 0, 0.5, 30 },
+		/*
+		 * Whatever the receiver sent, within [1 s, max-age]: huge
+		 * (9223372036854775807 overflowed into a tight loop), what
+		 * is left of negative, fractional or garbage values (curl
+		 * gives -N for a past date, 1 for "1.5", 0 for "soon").
+		 */
+		{ 1, LONG_MAX, 0.5, 86400 },
+		{ 3, LONG_MAX, 0.999999, 600, 600 },
+		{ 1, 9223372036L * 1000000000L, 0.0, 86400 },
+		{ 1, 864000, 0.0, 86400 },
+		{ 1, 3600, 0.0, 600, 600 },
+		{ 1, -1800000000L, 0.5, 30 },
+		{ 4, -5, 0.5, 240 },
+		{ 1, 1, 0.0, 1 },
+		{ 1, 1, 0.999999, 1.1 },
+		{ 1, 0, 0.0, 22.5 },
+		/* computed delays too: an hour's backoff under max-age 2m */
+		{ 50, -1, 0.5, 120, 120 },
+		{ 1, -1, 0.5, 30, 3600 },
 	};
 	size_t	 i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		double	 d = alert_backoff(t[i].attempts, t[i].retry_after,
-			    t[i].rnd);
+			    t[i].rnd, t[i].max_age > 0 ? t[i].max_age : 86400);
 
 		if (d < t[i].want - 1e-3 || d > t[i].want + 1e-3)
 			fail_msg("case %zu: %.4f, want %.4f", i, d, t[i].want);
