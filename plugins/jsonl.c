@@ -1,8 +1,10 @@
 /*
  * jsonl.c: herald's jsonl plugin: one JSON object per alert and line
  * (JSON Lines), appended to a file or written to standard output.  A batch
- * is as many lines.  Each line is one write(2) to a file opened O_APPEND,
- * so lines from several writers never interleave.
+ * is as many lines, written with one write(2) to a file opened O_APPEND.
+ * A write that fails part way (a full disk, a file size limit) is cut off
+ * again: the file always ends with a whole line, and the batch is retried
+ * whole.
  *
  *   [plugin "log"]
  *   path = jsonl
@@ -96,24 +98,39 @@ jsonl_alert(void *state, const struct herald_delivery *d,
     struct herald_completion *c)
 {
 	struct jsonl	*j = state;
+	struct sbuf	 b;
 	size_t		 i;
 	char		*msg = NULL;
+	off_t		 end = -1;
+	int		 saved;
 
-	for (i = 0; i < d->nalerts && msg == NULL; i++) {
+	sbuf_init(&b);
+	for (i = 0; i < d->nalerts; i++) {
 		json_t	*o = alert_json(&d->alerts[i], d);
 		char	*s = json_dumps(o, JSON_COMPACT);
-		char	*line;
 
 		json_decref(o);
 		if (s == NULL)
 			abort();
-		line = casprintf("%s\n", s);
-		if (write_all(j->fd, line, strlen(line)) == -1)
-			msg = casprintf("writing %s: %s", j->file ? j->file :
-			    "stdout", strerror(errno));
-		free(line);
+		sbuf_puts(&b, s);
+		sbuf_puts(&b, "\n");
 		free(s);
 	}
+	/* where the last whole line ends (a pipe has no end: -1) */
+	if (j->file != NULL)
+		end = lseek(j->fd, 0, SEEK_END);
+	if (write_all(j->fd, b.s, b.len) == -1) {
+		saved = errno;
+		/* ENOSPC or EFBIG after a part: no torn line stays */
+		if (end != -1 && ftruncate(j->fd, end) == -1)
+			msg = casprintf("writing %s: %s; cutting the part "
+			    "written off failed too: %s", j->file,
+			    strerror(saved), strerror(errno));
+		else
+			msg = casprintf("writing %s: %s", j->file ? j->file :
+			    "stdout", strerror(saved));
+	}
+	sbuf_free(&b);
 	if (msg == NULL && j->fsync && fsync(j->fd) == -1 && errno != EINVAL)
 		msg = casprintf("fsync %s: %s", j->file ? j->file : "stdout",
 		    strerror(errno));
