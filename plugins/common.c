@@ -213,6 +213,23 @@ opt_check_known(struct herald_ctx *ctx, const struct herald_host *h,
 	return rc;
 }
 
+size_t
+utf8_prefix(const char *s, size_t max)
+{
+	size_t	 n = strnlen(s, max + 1);
+
+	if (n <= max)
+		return n;
+	/*
+	 * s[max] is the first byte left out: back off a split character
+	 * (3 continuation bytes at most; past that it was not UTF-8)
+	 */
+	for (n = max; n > 0 && n + 3 > max &&
+	    ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+		;
+	return ((unsigned char)s[n] & 0xc0) == 0x80 ? max : n;
+}
+
 const char *
 iso_time(int64_t t, char *buf, size_t len)
 {

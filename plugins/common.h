@@ -48,6 +48,12 @@ int	 opt_bool(struct herald_ctx *, const struct herald_host *,
 int	 opt_check_known(struct herald_ctx *, const struct herald_host *,
 	    const struct herald_option *, size_t, const char *const *known);
 
+/*
+ * The length of s's longest prefix of at most max bytes that does not end
+ * inside a UTF-8 character: where to cut a long value.
+ */
+size_t	 utf8_prefix(const char *s, size_t max);
+
 /* "2026-11-28T16:30:00Z"; buf of at least 21 bytes; "" for 0. */
 const char *iso_time(int64_t, char *buf, size_t len);
 

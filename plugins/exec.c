@@ -166,8 +166,11 @@ run_free(struct run *r)
 static char *
 env_var(const char *name, const char *v)
 {
-	/* long values are cut: the whole alert is on stdin */
-	return casprintf("%s=%.*s", name, EXEC_ENV_MAX, v ? v : "");
+	/* long values are cut, between characters: the whole alert is on
+	   stdin */
+	v = v != NULL ? v : "";
+	return casprintf("%s=%.*s", name, (int)utf8_prefix(v, EXEC_ENV_MAX),
+	    v);
 }
 
 static void	run_next(struct run *);

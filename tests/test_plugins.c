@@ -377,6 +377,38 @@ test_formats_hostile(void **state)
 	free(s);
 }
 
+/* Exec's variables are cut at 4,096 bytes: never inside a character. */
+static void
+test_utf8_prefix(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 max, want;
+	} t[] = {
+		{ "abc", 5, 3 },
+		{ "abc", 3, 3 },
+		{ "abcd", 3, 3 },
+		{ "a\xc3\xa9" "b", 2, 1 },		/* é split */
+		{ "a\xc3\xa9" "b", 3, 3 },
+		{ "ab\xe2\x82\xac", 3, 2 },		/* € split after 1 */
+		{ "ab\xe2\x82\xac", 4, 2 },		/* after 2 */
+		{ "ab\xe2\x82\xac!", 5, 5 },
+		{ "a\xf0\x9f\x98\x80" "b", 4, 1 },	/* U+1F600 split after 3 */
+		{ "\x80\x80\x80\x80\x80\x80", 4, 4 },	/* not UTF-8 */
+	};
+	char	 big[6001];
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if ((n = utf8_prefix(t[i].s, t[i].max)) != t[i].want)
+			fail_msg("case %zu: %zu, want %zu", i, n, t[i].want);
+	/* 2,000 euro signs: 4,096 falls inside the 1,366th */
+	for (i = 0; i < 2000; i++)
+		memcpy(big + 3 * i, "\xe2\x82\xac", 3);
+	big[6000] = '\0';
+	assert_int_equal(utf8_prefix(big, 4096), 4095);
+}
+
 /* RFC 4231 test cases 1, 2, 6 and 7; the empty message. */
 static void
 test_hmac(void **state)
@@ -680,6 +712,7 @@ main(void)
 		cmocka_unit_test(test_batch_json),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_formats_hostile),
+		cmocka_unit_test(test_utf8_prefix),
 		cmocka_unit_test(test_hmac),
 		cmocka_unit_test(test_qp),
 		cmocka_unit_test(test_header_encode),
