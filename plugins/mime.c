@@ -68,13 +68,27 @@ mime_qp(const char *s)
 	return b.s;
 }
 
+/*
+ * Whether a value can go as it is, folded at its spaces: printable ASCII,
+ * no word too long for a line (RFC 5322 folds only at white space, and a
+ * line must stay under 998 octets), nothing a reader would take for an
+ * encoded-word (RFC 2047 section 5).
+ */
 static int
 is_ascii_clean(const char *s)
 {
-	for (; *s != '\0'; s++)
+	size_t	 word = 0;
+
+	if (strstr(s, "=?") != NULL)
+		return 0;
+	for (; *s != '\0'; s++) {
 		if ((unsigned char)*s >= 0x7f || ((unsigned char)*s < 0x20 &&
 		    *s != '\t'))
 			return 0;
+		word = *s == ' ' || *s == '\t' ? 0 : word + 1;
+		if (word > HDR_LINE - 1 - strlen("Subject: "))
+			return 0;
+	}
 	return 1;
 }
 
@@ -144,7 +158,8 @@ mime_header_encode(const char *name, const char *value)
 	}
 	/* encoded-words on lines of at most 76, each of whole UTF-8 characters */
 	for (i = 0; i < len; ) {
-		size_t	 room = i == 0 ? 76 - col - 13 : 76 - 13;
+		size_t	 room = i == 0 && col + 13 + 8 <= 76 ? 76 - col - 13 :
+			    76 - 13;
 		size_t	 max = room / 4 * 3, n;
 
 		n = len - i > max ? max : len - i;
@@ -153,7 +168,8 @@ mime_header_encode(const char *name, const char *value)
 			n--;
 		if (n == 0)
 			n = len - i > max ? max : len - i;
-		sbuf_puts(&b, i == 0 ? " =?UTF-8?B?" : "\n =?UTF-8?B?");
+		sbuf_puts(&b, i == 0 && col + 13 + 8 <= 76 ? " =?UTF-8?B?" :
+		    "\n =?UTF-8?B?");
 		b64(&b, (const unsigned char *)v + i, n);
 		sbuf_puts(&b, "?=");
 		i += n;
@@ -203,10 +219,18 @@ mime_message(const struct mime_msg *m)
 		free(id);
 	}
 	for (x = m->extra; x != NULL && *x != NULL; x++) {
-		char	*v = clean_value(*x);
+		char	*name = cstrdup(*x), *v;
 
-		sbuf_printf(&b, "%s\n", v);
-		free(v);
+		/* "Name: value", folded as the others */
+		if ((v = strstr(name, ": ")) != NULL) {
+			*v = '\0';
+			header(&b, name, v + 2);
+		} else {
+			v = clean_value(*x);
+			sbuf_printf(&b, "%s\n", v);
+			free(v);
+		}
+		free(name);
 	}
 	sbuf_puts(&b, "MIME-Version: 1.0\n");
 	sbuf_printf(&b, "Content-Type: multipart/alternative;\n"
@@ -260,7 +284,8 @@ mail_build(const struct herald_delivery *d, const char *from, const char *to,
 	    casprintf("herald.alerts.%.200s.%s@%s", keys,
 	    d->plugin ? d->plugin : "mail", hostname);
 	free(keys);
-	keys = delivery_keys(d, ",");
+	/* ", ": a batch of 200 keys folds at its spaces */
+	keys = delivery_keys(d, ", ");
 	idsh = casprintf("X-Herald-Alert-Ids: %s", keys);
 	extra[nx++] = idsh;
 	extra[nx++] = "Auto-Submitted: auto-generated";

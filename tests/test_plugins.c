@@ -531,6 +531,132 @@ test_header_encode(void **state)
 	free(s);
 }
 
+/* The value of header `name` in m: unfolded, encoded-words decoded. */
+static char *
+header_decoded(const char *m, const char *name)
+{
+	static const char	 t[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct sbuf		 raw, out;
+	const char		*p, *q;
+	char			*key = casprintf("\n%s:", name);
+
+	if (strncmp(m, key + 1, strlen(key + 1)) == 0)
+		p = m + strlen(key + 1);
+	else if ((p = strstr(m, key)) != NULL)
+		p += strlen(key);
+	else
+		fail_msg("no %s header", name);
+	free(key);
+	sbuf_init(&raw);
+	/* unfold: a line break before white space goes */
+	for (; *p != '\0' && !(*p == '\n' && p[1] != ' ' && p[1] != '\t');
+	    p++)
+		if (*p != '\n')
+			sbuf_add(&raw, p, 1);
+	sbuf_init(&out);
+	p = raw.s + strspn(raw.s, " ");
+	if (strncmp(p, "=?UTF-8?B?", 10) != 0) {
+		sbuf_puts(&out, p);
+		sbuf_free(&raw);
+		return out.s;
+	}
+	/* encoded-words side by side: the white space between them goes */
+	while ((p = strstr(p, "=?UTF-8?B?")) != NULL) {
+		unsigned	 acc = 0;
+		int		 bits = 0;
+
+		p += 10;
+		q = strstr(p, "?=");
+		assert_non_null(q);
+		for (; p < q && *p != '='; p++) {
+			acc = acc << 6 | (unsigned)(strchr(t, *p) - t);
+			if ((bits += 6) >= 8) {
+				char	 c = (char)(acc >> (bits - 8));
+
+				sbuf_add(&out, &c, 1);
+				bits -= 8;
+			}
+		}
+		p = q + 2;
+	}
+	sbuf_free(&raw);
+	return out.s;
+}
+
+/* No line of a message over 998 octets (RFC 5322 section 2.1.1). */
+static void
+assert_lines_short(const char *m, size_t max)
+{
+	const char	*p = m, *nl;
+
+	while ((nl = strchr(p, '\n')) != NULL) {
+		if ((size_t)(nl - p) > max)
+			fail_msg("a line of %zu octets (max %zu): %.60s...",
+			    (size_t)(nl - p), max, p);
+		p = nl + 1;
+	}
+}
+
+/*
+ * A Subject of 2,043 octets came out on one line: a long word is encoded
+ * and folded, so is a 200-alert batch's X-Herald-Alert-Ids, and text that
+ * looks like an encoded-word is encoded so that it is not read as one.
+ */
+static void
+test_mail_long_headers(void **state)
+{
+	struct herald_alert	 a = alerts[0], *many;
+	struct herald_delivery	 d = { &a, 1, 1, "hook" };
+	char			 title[2001], *m, *v, *want;
+	size_t			 i;
+
+	(void)state;
+	memset(title, 'x', 2000);
+	title[2000] = '\0';
+	a.title = title;
+	m = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host", 1795880000);
+	assert_lines_short(m, 78);
+	v = header_decoded(m, "Subject");
+	want = casprintf("[herald] russia: %s", title);
+	assert_string_equal(v, want);
+	free(want);
+	free(v);
+	free(m);
+
+	/* "=?...?=" in a title is text, not an encoded-word */
+	a.title = "cheap =?UTF-8?B?RlJFRSBNT05FWQ==?= offer";
+	m = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host", 1795880000);
+	assert_null(strstr(m, "Subject: [herald] russia: cheap =?UTF-8?B?RlJF"));
+	v = header_decoded(m, "Subject");
+	assert_string_equal(v, "[herald] russia: cheap =?UTF-8?B?RlJFRSBNT05FWQ"
+	    "==?= offer");
+	free(v);
+	free(m);
+
+	/* a batch of 200: every header line short, every key there */
+	many = ccalloc(200, sizeof(*many));
+	for (i = 0; i < 200; i++) {
+		many[i] = alerts[i % 2];
+		many[i].key = casprintf("%zu", 100000 + i);
+	}
+	d.alerts = many;
+	d.nalerts = 200;
+	m = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host", 1795880000);
+	assert_lines_short(m, 998);
+	v = header_decoded(m, "X-Herald-Alert-Ids");
+	assert_non_null(strstr(v, "100000"));
+	assert_non_null(strstr(v, "100199"));
+	free(v);
+	free(m);
+	for (i = 0; i < 200; i++)
+		free((char *)many[i].key);
+	free(many);
+}
+
 static void
 test_mail_message(void **state)
 {
@@ -587,7 +713,7 @@ test_mail_message(void **state)
 	m = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
 	    "host", 1795880000);
 	assert_non_null(strstr(m, "Subject: [herald] 2 alerts: russia, china\n"));
-	assert_non_null(strstr(m, "X-Herald-Alert-Ids: 17,18\n"));
+	assert_non_null(strstr(m, "X-Herald-Alert-Ids: 17, 18\n"));
 	/* a link that is not http(s) is shown, never made a link */
 	assert_null(strstr(m, "href=3D\"javascript"));
 	assert_null(strstr(m, "href=\"javascript"));
@@ -717,6 +843,7 @@ main(void)
 		cmocka_unit_test(test_qp),
 		cmocka_unit_test(test_header_encode),
 		cmocka_unit_test(test_mail_message),
+		cmocka_unit_test(test_mail_long_headers),
 		cmocka_unit_test(test_child_outcome),
 		cmocka_unit_test(test_options),
 	};
