@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common.h"
@@ -75,18 +76,19 @@ mime_qp(const char *s)
  * encoded-word (RFC 2047 section 5).
  */
 static int
-is_ascii_clean(const char *s)
+is_ascii_clean(const char *s, int unstructured)
 {
 	size_t	 word = 0;
 
-	if (strstr(s, "=?") != NULL)
+	/* an address cannot be an encoded-word: it stays as it is */
+	if (unstructured && strstr(s, "=?") != NULL)
 		return 0;
 	for (; *s != '\0'; s++) {
 		if ((unsigned char)*s >= 0x7f || ((unsigned char)*s < 0x20 &&
 		    *s != '\t'))
 			return 0;
 		word = *s == ' ' || *s == '\t' ? 0 : word + 1;
-		if (word > HDR_LINE - 1 - strlen("Subject: "))
+		if (unstructured && word > HDR_LINE - 1 - strlen("Subject: "))
 			return 0;
 	}
 	return 1;
@@ -140,7 +142,8 @@ mime_header_encode(const char *name, const char *value)
 	sbuf_init(&b);
 	sbuf_printf(&b, "%s:", name);
 	col = b.len;
-	if (is_ascii_clean(v)) {
+	if (is_ascii_clean(v, strcasecmp(name, "From") != 0 &&
+	    strcasecmp(name, "To") != 0)) {
 		/* fold at spaces to keep lines short */
 		char	*w, *save = NULL;
 
