@@ -62,6 +62,7 @@ struct alerter {
 	struct plugin_set	*set;
 	ev_timer		 timer;
 	int			 kicked;	/* a pass is due at once */
+	int			 flush;		/* batching windows closed now */
 	TAILQ_HEAD(, pstate)	 pstates;
 	size_t			 inflight;
 	int64_t			 items_since;	/* on_item: first_seen bound */
@@ -429,7 +430,7 @@ alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 			return;
 		}
 	}
-	if (lim->batch > 0 && !retry && oldest + lim->batch > now) {
+	if (lim->batch > 0 && !retry && !a->flush && oldest + lim->batch > now) {
 		/* the batching window is still open */
 		t = (double)(oldest + lim->batch);
 		if (t < *wake)
@@ -618,6 +619,13 @@ void
 alert_set_plugins(struct alerter *a, struct plugin_set *set)
 {
 	a->set = set;
+	alert_kick(a);
+}
+
+void
+alert_flush(struct alerter *a)
+{
+	a->flush = 1;
 	alert_kick(a);
 }
 

@@ -215,6 +215,11 @@ void		 alert_set_plugins(struct alerter *, struct plugin_set *);
 void		 alert_kick(struct alerter *);
 /* Deliveries in flight (for --once: wait for them). */
 size_t		 alert_busy(struct alerter *);
+/*
+ * Sends what waits in an open batching window now, and from then on does
+ * not batch (--once, once every fetch is done: it never comes back).
+ */
+void		 alert_flush(struct alerter *);
 void		 alert_set_idle_cb(struct alerter *, void (*)(void *), void *);
 void		 alert_free(struct alerter *);
 

@@ -45,6 +45,7 @@ struct daemon {
 	struct control	*control;	/* NULL with --once */
 	int		 lock_fd;	/* DATABASE.lock, held until exit */
 	int		 once;
+	int		 flushed;	/* --once: batching windows closed */
 	ev_signal	 sigterm, sigint, sighup, sigusr1;
 	ev_timer	 prune;
 	ev_timer	 stop_timer;
@@ -146,11 +147,6 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	daemon_prune(w->data);
 }
 
-static void
-stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	ev_break(loop, EVBREAK_ALL);
-}
 
 static void
 sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -238,14 +234,29 @@ committed(void *arg)
 	alert_kick(arg);
 }
 
-/* --once: leave the loop when nothing is in flight or waiting. */
+/*
+ * --once: once nothing is in flight or waiting, send what the batching
+ * windows hold (no run comes back to send it), then leave the loop.
+ */
 static void
 once_idle(void *arg)
 {
 	struct daemon	*d = arg;
 
-	if (sched_busy(d->sched) == 0 && alert_busy(d->alerts) == 0)
-		ev_break(d->loop, EVBREAK_ALL);
+	if (sched_busy(d->sched) != 0 || alert_busy(d->alerts) != 0)
+		return;
+	if (!d->flushed) {
+		d->flushed = 1;
+		alert_flush(d->alerts);
+		return;
+	}
+	ev_break(d->loop, EVBREAK_ALL);
+}
+
+static void
+once_stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	once_idle(w->data);
 }
 
 int
@@ -375,7 +386,8 @@ main(int argc, char **argv)
 		sched_all_due(d.sched);
 		if (sched_busy(d.sched) == 0) {
 			/* no feed to fetch: still leave through the loop */
-			ev_timer_init(&d.stop_timer, stop_cb, 0., 0.);
+			ev_timer_init(&d.stop_timer, once_stop_cb, 0., 0.);
+			d.stop_timer.data = &d;
 			ev_timer_start(d.loop, &d.stop_timer);
 		}
 	} else {
