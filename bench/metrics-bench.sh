@@ -11,7 +11,9 @@
 # heraldd and herald of another build tree (an older commit, say) the same
 # way, on a copy of the same database, and prints it beside this tree's.
 # Each line says whether the text was complete (a line per feed of each
-# per-feed metric, ending with a newline).
+# per-feed metric, ending with a newline), and the CPU time heraldd spent
+# per request (from /proc: what blocks its loop, steadier than the wall
+# time on a busy machine).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,9 +82,14 @@ printf 'database: %d feeds stored by heraldd --once in %.1f s\n' "$feeds" \
     "$(echo "$e - $s" | bc)"
 cp "$T/bench.db" "$T/pristine.db"
 
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks
+cpu_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
 # bench BUILDDIR LABEL: the figures of one build's heraldd and herald
 bench() {
-	local b=$1 label=$2 run i t0 t1 ms=() sorted lines bytes
+	local b=$1 label=$2 run i t0 t1 ms=() sorted lines bytes cpu0 cpu1
 	run=$T/run-$label
 	mkdir -p "$run"
 	cp "$T/pristine.db" "$T/bench.db"
@@ -95,22 +102,27 @@ bench() {
 		sleep 0.1
 	done
 	[ -S "$run/heraldd.sock" ] || { echo "$label: no socket" >&2; return 1; }
+	cpu0=$(cpu_ticks "$pid")
 	for ((i = 0; i < runs; i++)); do
 		t0=$(date +%s%N)
-		"$b/cli/herald" metrics -s "$run/heraldd.sock" >"$T/out"
+		"$b/cli/herald" metrics -s "$run/heraldd.sock" >"$T/out" ||
+		    echo "$label: a request failed" >&2
 		t1=$(date +%s%N)
 		ms+=("$(( (t1 - t0) / 1000 ))")
 	done
+	cpu1=$(cpu_ticks "$pid")
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	pid=
 	sorted=$(printf '%s\n' "${ms[@]}" | sort -n)
 	lines=$(grep -c '^herald_feed_items{' "$T/out" || true)
 	bytes=$(wc -c <"$T/out")
-	printf '%-10s %6d feeds: median %8.1f ms, min %8.1f ms over %d runs; ' \
+	printf '%-5s %d feeds: median %.1f ms, min %.1f ms (heraldd CPU %.1f ms a request) over %d runs; ' \
 	    "$label" "$feeds" \
 	    "$(echo "$(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p") / 1000" | bc -l)" \
-	    "$(echo "$(echo "$sorted" | head -1) / 1000" | bc -l)" "$runs"
+	    "$(echo "$(echo "$sorted" | head -1) / 1000" | bc -l)" \
+	    "$(echo "($cpu1 - $cpu0) * 1000 / $(getconf CLK_TCK) / $runs" | bc -l)" \
+	    "$runs"
 	if [ "$lines" -eq "$feeds" ] && [ "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" = '\n' ]; then
 		printf '%d bytes, complete\n' "$bytes"
 	else

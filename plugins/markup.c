@@ -84,23 +84,10 @@ markup_text(struct sbuf *b, enum markup m, int flags, const char *s)
 		}
 		switch (m) {
 		case MARKUP_HTML:
-			if (c == '&')
-				sbuf_puts(b, "&amp;");
-			else if (c == '<')
-				sbuf_puts(b, "&lt;");
-			else if (c == '>')
-				sbuf_puts(b, "&gt;");
-			else if (c == '"')
-				sbuf_puts(b, "&quot;");
-			else if (c == '\'')
-				sbuf_puts(b, "&#39;");
-			else
-				sbuf_add(b, s, 1);
-			break;
 		case MARKUP_SLACK:
 			/*
-			 * mrkdwn knows only these three entities; with < gone
-			 * no <!channel>, <@U…> or <url|text> can be written.
+			 * mrkdwn knows only &amp; &lt; &gt;; with < gone no
+			 * <!channel>, <@U…> or <url|text> can be written, and
 			 * '|' would end a link's text early.
 			 */
 			if (c == '&')
@@ -109,7 +96,12 @@ markup_text(struct sbuf *b, enum markup m, int flags, const char *s)
 				sbuf_puts(b, "&lt;");
 			else if (c == '>')
 				sbuf_puts(b, "&gt;");
-			else if (c == '|' && (flags & MARKUP_LINKTEXT))
+			else if (m == MARKUP_HTML && c == '"')
+				sbuf_puts(b, "&quot;");
+			else if (m == MARKUP_HTML && c == '\'')
+				sbuf_puts(b, "&#39;");
+			else if (m == MARKUP_SLACK && c == '|' &&
+			    (flags & MARKUP_LINKTEXT))
 				sbuf_puts(b, "\xe2\x88\xa3");	/* U+2223 */
 			else
 				sbuf_add(b, s, 1);

@@ -751,13 +751,15 @@ class Handler(BaseHTTPRequestHandler):
         hdrs = [("ETag", etag), ("Last-Modified", lm)]
         if (inm is not None and etag in [t.strip() for t in inm.split(",")]) \
                 or (inm is None and ims == lm):
-            self.status = 304
-            self.send_response(304)
-            for k, v in hdrs:
-                self.send_header(k, v)
-            self.end_headers()
-            return
+            return self.not_modified(hdrs)
         self.body(200, ok_feed("cond", 5, 0, None), headers=hdrs)
+
+    def not_modified(self, hdrs):
+        self.status = 304
+        self.send_response(304)
+        for k, v in hdrs:
+            self.send_header(k, v)
+        self.end_headers()
 
     def r_feed_rev(self, q):
         time.sleep(float(q.get("delay", "0")))
@@ -769,12 +771,7 @@ class Handler(BaseHTTPRequestHandler):
                                  http_date(BASE_DATE + rev * 3600))]
         inm = self.headers.get("If-None-Match")
         if inm is not None and etag in [t.strip() for t in inm.split(",")]:
-            self.status = 304
-            self.send_response(304)
-            for k, v in hdrs:
-                self.send_header(k, v)
-            self.end_headers()
-            return
+            return self.not_modified(hdrs)
         self.body(200, ok_feed("rev", n, int(q.get("pad", "0")), None),
                   headers=hdrs)
 

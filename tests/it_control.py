@@ -23,6 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_common as it  # noqa: E402
+import it_alertlib as al  # noqa: E402
 from it_status import FEEDS, find_herald  # noqa: E402
 
 
@@ -33,15 +34,6 @@ def start(h, conf, env, tag):
                          env=it.clean_env(env))
     h.procs.append(p)
     return p
-
-
-def wait_for(pred, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def stop(h, p):
@@ -71,7 +63,7 @@ def main():
     sock = os.path.join(rundir, "heraldd.sock")
     conf, db = h.write_config("idle", feeds)
     p = start(h, conf, {"RUNTIME_DIRECTORY": rundir}, "idle")
-    if not h.check(wait_for(lambda: os.path.exists(sock), 15),
+    if not h.check(al.wait_until(lambda: os.path.exists(sock), 15),
                    "idle: heraldd makes its socket"):
         h.finish()
     held = []
@@ -149,7 +141,7 @@ def main():
     csock = h.path("ctl.sock")
     conf, db = h.write_config("config", feeds, control_socket=csock)
     p = start(h, conf, {}, "config")
-    ok = wait_for(lambda: os.path.exists(csock), 15)
+    ok = al.wait_until(lambda: os.path.exists(csock), 15)
     h.check(ok, "config: heraldd listens on its control-socket")
     r = cli("fetch", "-c", conf)
     h.check(r.returncode == 0 and "due now" in r.stdout,

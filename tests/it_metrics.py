@@ -17,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_common as it  # noqa: E402
+import it_alertlib as al  # noqa: E402
 from it_status import GLOBAL, PER_FEED, FEEDS, find_herald, parse_prom  # noqa: E402
 
 NFEEDS = 50
@@ -48,15 +49,7 @@ def main():
                          env=it.clean_env({"RUNTIME_DIRECTORY": rundir}))
     h.procs.append(p)
 
-    def wait_for(pred, secs):
-        end = time.monotonic() + secs
-        while time.monotonic() < end:
-            if pred():
-                return True
-            time.sleep(0.1)
-        return pred()
-
-    if not h.check(wait_for(lambda: os.path.exists(sock) and
+    if not h.check(al.wait_until(lambda: os.path.exists(sock) and
                             os.path.exists(prom), 15),
                    "heraldd starts: socket and metrics file"):
         h.finish()
@@ -97,7 +90,7 @@ def main():
             s, _ = parse_prom(f.read())
         return s.get("herald_feeds", {}).get("") == n
 
-    ok = wait_for(lambda: file_says(NFEEDS + 1), 5)
+    ok = al.wait_until(lambda: file_says(NFEEDS + 1), 5)
     h.check(ok, "the metrics file is rewritten at the reload (%.1f s), not "
             "a minute later" % (time.monotonic() - t0))
     with open(prom) as f:
