@@ -436,12 +436,15 @@ nonempty(const char *s)
  * (GUIDs that change on every fetch) or when neither has a GUID and it is
  * the only candidate (an edited title); otherwise it is another article
  * (feeds that link every item to one page).  Items already claimed in this
- * transaction are never candidates.
+ * transaction are never candidates, except that an item without a GUID
+ * whose link and title repeat one this feed gave earlier in the same fetch
+ * is that item again (links that differ only in tracking parameters,
+ * their order or a fragment): *again is then 1 and *found the first one.
  */
 static int
 item_find_by_link(struct store *s, int64_t feed_id,
     const struct store_item *it, const char *canon, int64_t *found,
-    char **errstr)
+    int *again, char **errstr)
 {
 	sqlite3_stmt	*st, *sf;
 	int64_t		 ids[STORE_CANDIDATES], tkeys[STORE_CANDIDATES];
@@ -450,6 +453,7 @@ item_find_by_link(struct store *s, int64_t feed_id,
 	int		 rc, nweak = 0;
 
 	*found = 0;
+	*again = 0;
 	if ((st = stmt_get(s, ST_ITEMS_BY_LINK, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
@@ -473,8 +477,14 @@ item_find_by_link(struct store *s, int64_t feed_id,
 	for (i = 0; i < n; i++) {
 		int	 carried, hasguid = 0;
 
-		if (touched_has(&s->touched, feed_id, ids[i]))
+		if (touched_has(&s->touched, feed_id, ids[i])) {
+			if (!nonempty(it->guid) && tkeys[i] == want) {
+				*found = ids[i];
+				*again = 1;
+				return 0;
+			}
 			continue;
+		}
 		sqlite3_bind_int64(sf, 1, ids[i]);
 		sqlite3_bind_int64(sf, 2, feed_id);
 		rc = sqlite3_step(sf);
@@ -563,6 +573,7 @@ store_item_upsert(struct store *s, int64_t feed_id,
 	const char		*guid = nonempty(it->guid) ? it->guid : NULL;
 	int64_t			 item_id = 0, chash, dkey, if_hash = 0, now;
 	int			 own, rc, ret = -1, carried = 0, current = 0;
+	int			 again = 0;
 
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
@@ -599,8 +610,13 @@ store_item_upsert(struct store *s, int64_t feed_id,
 	/* 2. The canonical link, across feeds; 3. title and date. */
 	if (item_id == 0 && canon != NULL) {
 		if (item_find_by_link(s, feed_id, it, canon, &item_id,
-		    errstr) == -1)
+		    &again, errstr) == -1)
 			goto done;
+		/* The same article twice in one fetch: the first one wins. */
+		if (again) {
+			ret = 0;
+			goto done;
+		}
 	} else if (item_id == 0 && (guid == NULL || it->has_published)) {
 		/*
 		 * An undated title alone does not tell apart two items with

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "store-int.h"
+#include "url.h"
 #include "util.h"
 
 #define STORE_APPLICATION_ID	0x68726c64	/* "hrld" */
@@ -165,6 +166,15 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_due ON outbox(plugin, next_attempt)"
 	"  WHERE state = 'pending';"
 	"CREATE INDEX outbox_state ON outbox(state, id);",
+	/*
+	 * 3: canonical links sort their query parameters (url_canonical());
+	 * the stored keys with two or more parameters are made again, so an
+	 * item without a GUID is still found by its link.  Its content hash
+	 * (which covers the canonical link) then differs once: the next
+	 * fetch updates it in place, which alerts nothing.
+	 */
+	"UPDATE items SET canon_link = herald_canonical_link(link)"
+	"  WHERE canon_link LIKE '%&%';",
 };
 
 #define STORE_NMIGRATIONS \
@@ -493,6 +503,21 @@ store_check_identity(struct store *s, int64_t *version, char **errstr)
 	return 0;
 }
 
+/* herald_canonical_link(link): url_canonical(), NULL for no URL. */
+static void
+sql_canonical_link(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*link = (const char *)sqlite3_value_text(argv[0]);
+	char		*canon;
+
+	(void)argc;
+	if (link == NULL || (canon = url_canonical(link)) == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, canon, -1, free);
+}
+
 static int
 store_migrate(struct store *s, char **errstr)
 {
@@ -607,6 +632,13 @@ store_open(const char *path, int flags, char **errstr)
 	free(sql);
 	if (rc != SQLITE_OK) {
 		store_seterr(s, errstr, "setting pragmas");
+		goto fail;
+	}
+	/* What the migrations call besides SQL. */
+	if (sqlite3_create_function(s->db, "herald_canonical_link", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	    sql_canonical_link, NULL, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "registering functions");
 		goto fail;
 	}
 	if (store_migrate(s, errstr) == -1)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store.h"
 #include "url.h"
@@ -159,6 +160,7 @@ read_file(const char *path, char **data, size_t *len)
 	rewind(fp);
 	*data = xmalloc(n + 1);
 	assert_int_equal(fread(*data, 1, n, fp), (size_t)n);
+	(*data)[n] = '\0';
 	fclose(fp);
 	*len = n;
 }
@@ -782,6 +784,116 @@ test_same_link_many_items(void **state)
 	store_close(s);
 }
 
+/*
+ * Items without GUIDs whose links differ only in tracking parameters, their
+ * order or a fragment are one article, in one fetch and the next; items
+ * that share a link under other titles stay apart (issue 8 item 7).
+ */
+static void
+test_dup_links_no_guid(void **state)
+{
+	struct store		*s = open_new();
+	int64_t			 f = feed(s, "noguid"), a, b;
+	struct store_item	 v[] = {
+		{ .link = "https://e.example/p?id=1&lang=en&utm_source=rss",
+		  .title = "Council adopts its position" },
+		{ .link = "https://E.example/p?lang=en&fbclid=x&id=1#comments",
+		  .title = "Council adopts its position" },
+		{ .link = "https://e.example/p?id=1&lang=en",
+		  .title = "Live: the Council's position, update 2" },
+		{ .link = "https://e.example/",
+		  .title = "Notice 1" },
+		{ .link = "https://e.example/#two",
+		  .title = "Notice 2" },
+	};
+	enum store_upsert_result want[] = {
+		STORE_NEW, STORE_UNCHANGED, STORE_NEW, STORE_NEW, STORE_NEW };
+	size_t			 i;
+	int			 fetch;
+
+	for (fetch = 0; fetch < 2; fetch++) {
+		begin(s);
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+			assert_int_equal(upsert(s, f, &v[i],
+			    i == 0 ? &a : i == 1 ? &b : NULL),
+			    fetch == 0 ? want[i] : STORE_UNCHANGED);
+		complete_fetch(s, f, T0 + fetch);
+		commit(s);
+		assert_int_equal(a, b);
+		assert_int_equal(count_items(s), 4);
+	}
+	store_close(s);
+}
+
+/* Runs SQL on the file at `path` outside the store (fixtures, checks). */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3	*db;
+	char	*msg = NULL;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		fail_msg("sqlite3_open %s", path);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", path, msg);
+	sqlite3_close(db);
+}
+
+static int
+raw_count(void *arg, int ncol, char **val, char **name)
+{
+	(void)ncol;
+	(void)name;
+	if (val[0] != NULL && strcmp(val[0], "1") == 0)
+		++*(int *)arg;
+	return 0;
+}
+
+/*
+ * A database of schema version 2 (tests/data/store/v2.sql) opened by today's
+ * store: migration 3 sorts the parameters of its canonical links, so its
+ * GUID-less items are found again by link, whatever the parameters' order.
+ */
+static void
+test_migrate_v2(void **state)
+{
+	struct store		*s;
+	char			*path = db_path(), *sqlpath, *sql;
+	const char		*dir = getenv("TESTDATA");
+	size_t			 len;
+	int64_t			 id;
+	sqlite3			*db;
+	int			 n = 0;
+	struct store_item	 again = {
+		.link = "https://e.example/press?id=41&year=2026",
+		.title = "Council adopts its position on gas storage",
+		.summary = "Ministers agreed." };
+
+	if (dir == NULL)
+		skip();
+	sqlpath = xasprintf("%s/store/v2.sql", dir);
+	read_file(sqlpath, &sql, &len);
+	raw_exec(path, sql);
+	free(sql);
+	free(sqlpath);
+
+	s = open_rw(path);
+	assert_true(sqlite3_open(path, &db) == SQLITE_OK);
+	assert_true(sqlite3_exec(db, "SELECT count(*) = 2 FROM items WHERE "
+	    "canon_link IN ('https://e.example/press?id=41&year=2026', "
+	    "'https://e.example/press?id=42&year=2026')", raw_count, &n,
+	    NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(n, 1);
+	begin(s);
+	assert_int_not_equal(upsert(s, 1, &again, &id), STORE_NEW);
+	commit(s);
+	assert_int_equal(id, 1);
+	assert_int_equal(count_items(s), 3);
+	store_close(s);
+	free(path);
+}
+
 /* Updates */
 
 static void
@@ -1273,6 +1385,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_canonical),
 		cmocka_unit_test(test_open_migrates),
+		cmocka_unit_test(test_migrate_v2),
 		cmocka_unit_test(test_refuse_header),
 		cmocka_unit_test(test_refuse_corrupt),
 		cmocka_unit_test(test_readonly_group_member),
@@ -1281,6 +1394,7 @@ main(void)
 		cmocka_unit_test(test_dedup_hash),
 		cmocka_unit_test(test_guid_churn),
 		cmocka_unit_test(test_same_link_many_items),
+		cmocka_unit_test(test_dup_links_no_guid),
 		cmocka_unit_test(test_unchanged_not_rewritten),
 		cmocka_unit_test(test_changed_updated),
 		cmocka_unit_test(test_rollback),
