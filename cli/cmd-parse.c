@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "date.h"
 #include "parse.h"
+#include "parse-json.h"
 #include "text.h"
 #include "util.h"
 
@@ -25,31 +26,23 @@ struct out {
 	size_t	 n;
 };
 
-static const char *
-jstr(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static void
-print_entry_text(json_t *e, size_t n)
+print_entry_text(const struct parse_entry *e, size_t n)
 {
-	const char	*title = jstr(e, "title"), *link = jstr(e, "link");
-	const char	*summary = jstr(e, "summary");
-	json_t		*d = json_object_get(e, "published_parsed");
-	char		 date[40] = "";
+	const struct parse_date	*d = parse_entry_date(e);
+	const char		*summary = e->summary.value;
+	char			 date[40] = "";
 
-	if (!json_is_integer(d))
-		d = json_object_get(e, "updated_parsed");
-	if (json_is_integer(d))
-		date_format_rfc3339(json_integer_value(d), date, sizeof(date));
-	printf("\n[%zu] %s\n", n, title && *title ? title : "(no title)");
+	if (d != NULL)
+		date_format_rfc3339(d->epoch, date, sizeof(date));
+	printf("\n[%zu] %s\n", n, e->title.value && *e->title.value ?
+	    e->title.value : "(no title)");
 	if (*date)
 		printf("    date:  %s\n", date);
-	if (link != NULL)
-		printf("    link:  %s\n", link);
-	if (jstr(e, "id") != NULL)
-		printf("    id:    %s\n", jstr(e, "id"));
+	if (e->link != NULL)
+		printf("    link:  %s\n", e->link);
+	if (e->id != NULL)
+		printf("    id:    %s\n", e->id);
 	if (summary != NULL && *summary != '\0') {
 		char	*t = html_to_text(summary, strlen(summary), 300);
 
@@ -61,20 +54,20 @@ print_entry_text(json_t *e, size_t n)
 }
 
 static void
-on_entry(void *arg, json_t *entry)
+on_entry(void *arg, const struct parse_entry *e)
 {
 	struct out	*o = arg;
 
 	o->n++;
 	if (o->json) {
-		json_t	*s = parse_shape(entry);
+		json_t	*s = parse_json_entry(e);
 
 		if (o->n > 1)
 			fputc(',', stdout);
 		json_dumpf(s, stdout, JSON_COMPACT);
 		json_decref(s);
 	} else
-		print_entry_text(entry, o->n);
+		print_entry_text(e, o->n);
 }
 
 static void
@@ -123,7 +116,7 @@ cmd_parse(int argc, char **argv)
 	char			 chunk[65536];
 	size_t			 n;
 	int			 ch, rc;
-	json_t			*res;
+	const struct parse_feed	*f;
 
 	memset(&opts, 0, sizeof(opts));
 	memset(&o, 0, sizeof(o));
@@ -164,6 +157,7 @@ cmd_parse(int argc, char **argv)
 		fprintf(stderr, "herald parse: %s: %s\n", argv[0], strerror(errno));
 		return EXIT_FAIL;
 	}
+	parse_global_init();
 	p = parse_new(&opts, on_entry, &o);
 	if (o.json)
 		fputs("{\"shape_version\":1,\"entries\":[", stdout);
@@ -179,24 +173,24 @@ cmd_parse(int argc, char **argv)
 	if (fp != stdin)
 		fclose(fp);
 	rc = parse_finish(p);
-	res = parse_result(p);
+	f = parse_feed(p);
 	if (o.json) {
+		json_t		*doc = parse_json_feed(f), *v;
 		const char	*k;
-		json_t		*v;
 
 		fputs("]", stdout);
-		json_object_foreach(res, k, v) {
-			json_t	*s = strcmp(k, "feed") == 0 ? parse_shape(v) :
-			    json_incref(v);
-			char	*ks = json_dumps(json_string(k), JSON_ENCODE_ANY);
+		json_object_foreach(doc, k, v) {
+			json_t	*key = json_string(k);
 
-			printf(",%s:", ks);
-			json_dumpf(s, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
-			free(ks);
-			json_decref(s);
+			fputc(',', stdout);
+			json_dumpf(key, stdout, JSON_ENCODE_ANY);
+			fputc(':', stdout);
+			json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+			json_decref(key);
 		}
+		json_decref(doc);
 		if (rc == -1) {
-			json_t *e = json_string(parse_error(p));
+			json_t *e = json_string(f->error);
 
 			fputs(",\"error\":", stdout);
 			json_dumpf(e, stdout, JSON_ENCODE_ANY);
@@ -204,31 +198,26 @@ cmd_parse(int argc, char **argv)
 		}
 		fputs("}\n", stdout);
 	} else if (rc == 0) {
-		json_t		*feed = json_object_get(res, "feed");
-		const char	*v = jstr(res, "version");
-
-		printf("feed:     %s\n", jstr(feed, "title") ? jstr(feed, "title") :
+		printf("feed:     %s\n", f->title.value ? f->title.value :
 		    "(no title)");
-		if (jstr(feed, "link") != NULL)
-			printf("link:     %s\n", jstr(feed, "link"));
-		printf("format:   %s\n", v && *v ? v : "unknown");
-		printf("encoding: %s\n", jstr(res, "encoding"));
+		if (f->link != NULL)
+			printf("link:     %s\n", f->link);
+		printf("format:   %s\n", *f->version ? f->version : "unknown");
+		printf("encoding: %s\n", f->encoding);
 		printf("entries:  %zu%s\n", o.n, parse_truncated(p) ?
 		    " (more were dropped: over the cap)" : "");
-		if (json_is_true(json_object_get(res, "bozo")))
+		if (f->bozo)
 			printf("warning:  not well-formed (%s%s%s), recovered\n",
-			    jstr(res, "bozo_exception"),
-			    jstr(res, "bozo_message") ? ": " : "",
-			    jstr(res, "bozo_message") ? jstr(res, "bozo_message") : "");
+			    f->bozo_exception, f->bozo_message ? ": " : "",
+			    f->bozo_message ? f->bozo_message : "");
 	}
 	if (rc == -1) {
-		json_t	*alt = parse_alternates(p);
 		size_t	 i;
 
-		fprintf(stderr, "herald parse: %s: %s\n", argv[0], parse_error(p));
-		for (i = 0; i < json_array_size(alt); i++)
+		fprintf(stderr, "herald parse: %s: %s\n", argv[0], f->error);
+		for (i = 0; i < f->nalternates; i++)
 			fprintf(stderr, "herald parse: try the feed %s\n",
-			    json_string_value(json_array_get(alt, i)));
+			    f->alternates[i]);
 	}
 	parse_free(p);
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "parse.h"
 #include "topic.h"
 #include "util.h"
 
@@ -316,6 +317,8 @@ main(int argc, char **argv)
 	    getenv("NOTIFY_SOCKET") != NULL;
 	log_init("heraldd", check ? LOG_TO_STDERR : to_stderr ?
 	    LOG_TO_JOURNAL : LOG_TO_SYSLOG, verbose);
+	/* libxml2's entity loader is process-wide: one that loads nothing */
+	parse_global_init();
 
 	if (config_load(d.conf_path, &d.conf, &err) == -1 ||
 	    topic_check_config(d.conf, &err) == -1) {

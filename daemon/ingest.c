@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,172 +22,162 @@
 #define INGEST_OLDEST		631152000	/* 1990-01-01: older is no date */
 #define INGEST_FUTURE_SLACK	86400
 
-struct ingest_item {
-	char	*guid;
-	char	*link;
-	char	*title;
-	char	*summary;
-	char	*content;
-	char	*author;
-	char	*categories;
-	char	*enclosure_url;
-	char	*lang;
-	int64_t	 published;
-	int	 has_published;
-	int64_t	 updated;
-	int	 has_updated;
-};
-
+/*
+ * The articles of one fetch, as the store takes them.  Each item's strings
+ * live in one heap block of its own (mem), which the store_item points into.
+ */
 struct ingest {
 	char			*url;
 	struct parser		*parser;
 	size_t			 max_items;
 	int64_t			 now;
-	struct ingest_item	*items;
+	struct store_item	*items;
+	char			**mem;
 	size_t			 nitems;
 	size_t			 capitems;
 	int			 finished;
 	int			 rc;
 	char			*error;
-	const char		*error_class;
 	char			*malformed;
 };
 
-static const char *
-jstr(json_t *o, const char *k)
+/*
+ * A text construct as plain text, at most `max` bytes (cut on a character
+ * boundary), appended to b with its NUL; returns its offset, or -1 when
+ * there is no text.
+ */
+static long
+text_put(struct buf *b, const struct parse_text *t, size_t max)
 {
-	return json_string_value(json_object_get(o, k));
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
-}
-
-/* The text of a feedparser text construct, as plain text. */
-static char *
-entry_text(json_t *e, const char *key, size_t max)
-{
-	const char	*v = jstr(e, key), *type;
-	char		*dk, *t;
-	json_t		*detail;
+	const char	*v = t->value;
+	size_t		 len, off = b->len;
+	char		*h;
 
 	if (v == NULL || *v == '\0')
-		return NULL;
-	dk = xasprintf("%s_detail", key);
-	detail = json_object_get(e, dk);
-	free(dk);
-	type = jstr(detail, "type");
-	if (type == NULL || strcmp(type, "text/plain") != 0)
-		t = html_to_text(v, strlen(v), max);
-	else {
-		t = xstrndup(v, strlen(v) > max ? max : strlen(v));
-		/* never cut a character in two */
-		if (strlen(v) > max) {
-			size_t n = strlen(t);
-
-			while (n > 0 && ((unsigned char)t[n - 1] & 0xc0) == 0x80)
-				n--;
-			if (n > 0 && (unsigned char)t[n - 1] >= 0xc0)
-				n--;
-			t[n] = '\0';
+		return -1;
+	len = strlen(v);
+	if (t->type != NULL && strcmp(t->type, "text/plain") == 0) {
+		if (len > max) {
+			len = max;
+			/* never cut a character in two */
+			while (len > 0 && ((unsigned char)v[len] & 0xc0) == 0x80)
+				len--;
 		}
+		if (len == 0)
+			return -1;
+		buf_append(b, v, len);
+	} else {
+		h = html_to_text(v, len, max);
+		if (*h == '\0') {
+			free(h);
+			return -1;
+		}
+		buf_puts(b, h);
+		free(h);
 	}
-	if (*t == '\0') {
-		free(t);
-		return NULL;
-	}
-	return t;
+	buf_append(b, "", 1);
+	return (long)off;
 }
 
-static int
-entry_date(json_t *e, const char *key, int64_t now, int64_t *out)
+/* A string appended to b with its NUL; its offset, or -1 when empty. */
+static long
+str_put(struct buf *b, const char *s)
 {
-	json_t	*v = json_object_get(e, key);
-	int64_t	 t;
+	size_t	 off = b->len;
 
-	if (!json_is_integer(v))
+	if (s == NULL || *s == '\0')
+		return -1;
+	buf_append(b, s, strlen(s) + 1);
+	return (long)off;
+}
+
+/* A date the store can sort by: none before 1990, none in the future. */
+static int
+entry_date(const struct parse_date *d, int64_t now, int64_t *out)
+{
+	if (d == NULL || !d->valid || d->epoch < INGEST_OLDEST)
 		return 0;
-	t = json_integer_value(v);
-	if (t < INGEST_OLDEST)
-		return 0;
-	if (t > now + INGEST_FUTURE_SLACK)
-		t = now;	/* a date in the future is the fetch time */
-	*out = t;
+	/* a date in the future is the fetch time */
+	*out = d->epoch > now + INGEST_FUTURE_SLACK ? now : d->epoch;
 	return 1;
 }
 
+enum { F_GUID, F_LINK, F_TITLE, F_SUMMARY, F_CONTENT, F_AUTHOR, F_CATS,
+	F_ENCL, F_LANG, F_N };
+
 static void
-ingest_entry(void *arg, json_t *e)
+ingest_entry(void *arg, const struct parse_entry *e)
 {
 	struct ingest		*in = arg;
-	struct ingest_item	*it;
-	json_t			*v, *c;
-	size_t			 i;
-	struct buf		 cats;
+	struct store_item	*it;
+	const struct parse_text	*c = e->ncontent > 0 ? &e->content[0] : NULL;
+	const char		*encl = NULL, *lang;
+	struct buf		 b;
+	long			 off[F_N];
+	size_t			 i, cats;
 
 	/* an empty <item/> (feeds have them) is no article */
-	if (jstr(e, "id") == NULL && jstr(e, "link") == NULL &&
-	    jstr(e, "title") == NULL && jstr(e, "summary") == NULL)
+	if (e->id == NULL && e->link == NULL && e->title.value == NULL &&
+	    e->summary.value == NULL)
 		return;
-	if (in->nitems == in->capitems) {
-		in->capitems = in->capitems ? in->capitems * 2 : 32;
-		in->items = xrealloc(in->items, in->capitems * sizeof(*in->items));
+	buf_init(&b, 0);
+	off[F_GUID] = str_put(&b, e->id);
+	off[F_LINK] = str_put(&b, e->link);
+	off[F_TITLE] = text_put(&b, &e->title, INGEST_TITLE_MAX);
+	off[F_SUMMARY] = text_put(&b, &e->summary, INGEST_SUMMARY_MAX);
+	off[F_CONTENT] = -1;
+	if (c != NULL) {
+		off[F_CONTENT] = text_put(&b, c, INGEST_CONTENT_MAX);
+		if (off[F_CONTENT] >= 0 && off[F_SUMMARY] >= 0 &&
+		    strcmp(b.data + off[F_CONTENT], b.data + off[F_SUMMARY]) == 0)
+			off[F_CONTENT] = -1;
 	}
-	it = &in->items[in->nitems++];
-	memset(it, 0, sizeof(*it));
-	it->guid = dup_or_null(jstr(e, "id"));
-	it->link = dup_or_null(jstr(e, "link"));
-	it->title = entry_text(e, "title", INGEST_TITLE_MAX);
-	it->summary = entry_text(e, "summary", INGEST_SUMMARY_MAX);
-	c = json_array_get(json_object_get(e, "content"), 0);
-	if (c != NULL && jstr(c, "value") != NULL) {
-		const char	*val = jstr(c, "value"), *type = jstr(c, "type");
-
-		it->content = type != NULL && strcmp(type, "text/plain") == 0 ?
-		    xstrdup(val) : html_to_text(val, strlen(val), INGEST_CONTENT_MAX);
-		if (it->summary != NULL && strcmp(it->content, it->summary) == 0) {
-			free(it->content);
-			it->content = NULL;
-		}
-	}
-	it->author = dup_or_null(jstr(e, "author"));
-	buf_init(&cats, 4096);
-	json_array_foreach(json_object_get(e, "tags"), i, v) {
-		const char *t = jstr(v, "term");
+	off[F_AUTHOR] = str_put(&b, e->author);
+	off[F_CATS] = (long)b.len;
+	for (i = cats = 0; i < e->ntags; i++) {
+		const char *t = e->tags[i].term;
 
 		if (t == NULL || *t == '\0')
 			continue;
-		if (cats.len > 0)
-			buf_putc(&cats, '\n');
-		buf_puts(&cats, t);
+		if (cats++ > 0)
+			buf_putc(&b, '\n');
+		buf_puts(&b, t);
 	}
-	it->categories = cats.len > 0 ? buf_steal(&cats) : NULL;
-	buf_free(&cats);
-	json_array_foreach(json_object_get(e, "links"), i, v) {
-		const char *rel = jstr(v, "rel"), *href = jstr(v, "href");
+	if (cats > 0)
+		buf_append(&b, "", 1);
+	else
+		off[F_CATS] = -1;
+	if (e->nenclosures > 0)
+		encl = e->enclosures[0].url;
+	else if (e->nmedia > 0)
+		encl = e->media[0].url;
+	off[F_ENCL] = str_put(&b, encl);
+	lang = e->title.language != NULL ? e->title.language :
+	    e->summary.language;
+	off[F_LANG] = str_put(&b, lang);
 
-		if (rel != NULL && strcmp(rel, "enclosure") == 0 && href != NULL) {
-			it->enclosure_url = xstrdup(href);
-			break;
-		}
+	if (in->nitems == in->capitems) {
+		in->capitems = in->capitems ? in->capitems * 2 : 32;
+		in->items = xrealloc(in->items, in->capitems * sizeof(*in->items));
+		in->mem = xrealloc(in->mem, in->capitems * sizeof(*in->mem));
 	}
-	if (it->enclosure_url == NULL) {
-		v = json_array_get(json_object_get(e, "media_content"), 0);
-		it->enclosure_url = dup_or_null(jstr(v, "url"));
-	}
-	v = json_object_get(e, "title_detail");
-	if (jstr(v, "language") == NULL)
-		v = json_object_get(e, "summary_detail");
-	it->lang = dup_or_null(jstr(v, "language"));
-	it->has_published = entry_date(e, "published_parsed", in->now,
+	it = &in->items[in->nitems];
+	memset(it, 0, sizeof(*it));
+	in->mem[in->nitems++] = b.data;	/* the strings' one block */
+#define AT(f) (off[f] >= 0 ? b.data + off[f] : NULL)
+	it->guid = AT(F_GUID);
+	it->link = AT(F_LINK);
+	it->title = AT(F_TITLE);
+	it->summary = AT(F_SUMMARY);
+	it->content = AT(F_CONTENT);
+	it->author = AT(F_AUTHOR);
+	it->categories = AT(F_CATS);
+	it->enclosure_url = AT(F_ENCL);
+	it->lang = AT(F_LANG);
+#undef AT
+	it->has_published = entry_date(parse_entry_date(e), in->now,
 	    &it->published);
-	it->has_updated = entry_date(e, "updated_parsed", in->now, &it->updated);
-	if (!it->has_published && it->has_updated) {
-		it->published = it->updated;
-		it->has_published = 1;
-	}
+	it->has_updated = entry_date(&e->updated, in->now, &it->updated);
 }
 
 struct ingest *
@@ -233,8 +222,6 @@ ingest_finish(struct ingest *in)
 	if (in->rc == -1) {
 		err = parse_error(in->parser);
 		in->error = xstrdup(err ? err : "rejected");
-		in->error_class = strncmp(in->error, "not a feed", 10) == 0 ?
-		    "notfeed" : "parse";
 	}
 	return in->rc;
 }
@@ -250,116 +237,83 @@ ingest_error(struct ingest *in)
 const char *
 ingest_malformed(struct ingest *in)
 {
-	json_t		*res;
-	const char	*m;
+	const struct parse_feed	*f;
 
 	if (in->malformed != NULL)
 		return in->malformed;
-	if (in->parser == NULL || in->rc == -1)
+	if (in->parser == NULL || in->rc == -1 || !in->finished)
 		return NULL;
-	res = parse_result(in->parser);
-	if ((m = jstr(res, "xml_error")) == NULL)
+	f = parse_feed(in->parser);
+	if (f->xml_error == NULL)
 		return NULL;
-	in->malformed = xasprintf("parse error line %lld: %s",
-	    (long long)json_integer_value(json_object_get(res, "bozo_line")), m);
+	in->malformed = xasprintf("parse error line %ld: %s",
+	    f->xml_error_line, f->xml_error);
 	return in->malformed;
 }
 
 const char *
 ingest_error_class(struct ingest *in)
 {
-	return in->error_class ? in->error_class : "parse";
+	if (in->finished && in->parser != NULL &&
+	    parse_feed(in->parser)->failure == PARSE_NOT_FEED)
+		return "notfeed";
+	return "parse";
 }
 
-static json_t *
+/* The feed's own elements, once the document is read. */
+static const struct parse_feed *
 ingest_feed(struct ingest *in)
 {
-	return in->parser ? json_object_get(parse_result(in->parser), "feed") :
+	return in->parser != NULL && in->finished ? parse_feed(in->parser) :
 	    NULL;
 }
 
 const char *
 ingest_title(struct ingest *in)
 {
-	return jstr(ingest_feed(in), "title");
+	const struct parse_feed	*f = ingest_feed(in);
+
+	return f != NULL ? f->title.value : NULL;
 }
 
 const char *
 ingest_site_link(struct ingest *in)
 {
-	return jstr(ingest_feed(in), "link");
+	const struct parse_feed	*f = ingest_feed(in);
+
+	return f != NULL ? f->link : NULL;
 }
 
 long
 ingest_ttl(struct ingest *in)
 {
-	json_t		*f = ingest_feed(in);
-	const char	*ttl = jstr(f, "ttl"), *period, *freq;
-	long		 best = -1, n;
+	const struct parse_feed	*f = ingest_feed(in);
+	long			 best = -1;
 
-	/* RSS <ttl> is in minutes */
-	if (ttl != NULL && (n = strtol(ttl, NULL, 10)) > 0)
-		best = n * 60;
-	/* sy:updatePeriod / sy:updateFrequency */
-	period = jstr(f, "sy_updateperiod");
-	freq = jstr(f, "sy_updatefrequency");
-	if (period != NULL) {
-		long	 base = 0, k = freq ? strtol(freq, NULL, 10) : 1;
-
-		if (k <= 0)
-			k = 1;
-		if (strcasecmp(period, "hourly") == 0)
-			base = 3600;
-		else if (strcasecmp(period, "daily") == 0)
-			base = 86400;
-		else if (strcasecmp(period, "weekly") == 0)
-			base = 7 * 86400;
-		else if (strcasecmp(period, "monthly") == 0)
-			base = 30 * 86400;
-		else if (strcasecmp(period, "yearly") == 0)
-			base = 365 * 86400;
-		if (base > 0 && base / k > best)
-			best = base / k;
-	}
+	if (f == NULL)
+		return -1;
+	if (f->ttl > 0)
+		best = f->ttl * 60;	/* RSS <ttl> is in minutes */
+	if (f->update_period > best)
+		best = f->update_period;
 	return best;
 }
 
 uint32_t
 ingest_skip_hours(struct ingest *in)
 {
-	/* feedparser keeps <skipHours><hour>..</hour></skipHours> as text */
-	const char	*s = jstr(ingest_feed(in), "skiphours");
-	uint32_t	 mask = 0;
+	const struct parse_feed	*f = ingest_feed(in);
 
-	while (s != NULL && *s != '\0') {
-		if (isdigit((unsigned char)*s)) {
-			long h = strtol(s, (char **)&s, 10);
-
-			if (h >= 0 && h < 24)
-				mask |= 1u << h;
-			else if (h == 24)
-				mask |= 1u;
-		} else
-			s++;
-	}
-	return mask == 0xffffff ? 0 : mask;	/* never skip every hour */
+	/* never skip every hour */
+	return f == NULL || f->skip_hours == 0xffffff ? 0 : f->skip_hours;
 }
 
 uint32_t
 ingest_skip_days(struct ingest *in)
 {
-	static const char *const days[] = { "sunday", "monday", "tuesday",
-	    "wednesday", "thursday", "friday", "saturday" };
-	const char	*s = jstr(ingest_feed(in), "skipdays");
-	uint32_t	 mask = 0;
-	size_t		 i;
+	const struct parse_feed	*f = ingest_feed(in);
 
-	if (s == NULL)
-		return 0;
-	for (i = 0; i < 7; i++)
-		if (strcasestr(s, days[i]) != NULL)
-			mask |= 1u << i;
-	return mask == 0x7f ? 0 : mask;
+	return f == NULL || f->skip_days == 0x7f ? 0 : f->skip_days;
 }
 
 int
@@ -375,19 +329,10 @@ ingest_store(struct ingest *in, struct store *st, int64_t feed_id,
 	stats->truncated = in->parser ? parse_truncated(in->parser) : 0;
 	ids = xcalloc(in->nitems + 1, sizeof(*ids));
 	for (i = 0; i < in->nitems; i++) {
-		struct ingest_item		*it = &in->items[i];
-		struct store_item		 si = {
-			.guid = it->guid, .link = it->link, .title = it->title,
-			.summary = it->summary, .content = it->content,
-			.author = it->author, .categories = it->categories,
-			.enclosure_url = it->enclosure_url, .lang = it->lang,
-			.published = it->published,
-			.has_published = it->has_published,
-			.updated = it->updated, .has_updated = it->has_updated,
-		};
 		enum store_upsert_result	 res;
 
-		if (store_item_upsert(st, feed_id, &si, &res, &id, errstr) == -1)
+		if (store_item_upsert(st, feed_id, &in->items[i], &res, &id,
+		    errstr) == -1)
 			goto done;
 		if (res == STORE_NEW)
 			stats->n_new++;
@@ -413,19 +358,9 @@ ingest_free(struct ingest *in)
 
 	if (in == NULL)
 		return;
-	for (i = 0; i < in->nitems; i++) {
-		struct ingest_item *it = &in->items[i];
-
-		free(it->guid);
-		free(it->link);
-		free(it->title);
-		free(it->summary);
-		free(it->content);
-		free(it->author);
-		free(it->categories);
-		free(it->enclosure_url);
-		free(it->lang);
-	}
+	for (i = 0; i < in->nitems; i++)
+		free(in->mem[i]);
+	free(in->mem);
 	free(in->items);
 	parse_free(in->parser);
 	free(in->url);

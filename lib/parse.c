@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -95,6 +96,7 @@ struct infilter {
 	int		 cp1252_used;	/* undeclared 8-bit bytes read as windows-1252 */
 	const char	*fixwhy;
 	char		*error;		/* fatal: the document is rejected */
+	enum parse_failure fail;	/* ... and the kind of it */
 };
 
 static const uint16_t cp1252_high[32] = {
@@ -125,6 +127,17 @@ static void
 infilter_fix_enc(struct infilter *f, const char *why)
 {
 	infilter_fix_kind(f, why, 1);
+}
+
+/* Rejects the document (the first reason stands); takes `msg`. */
+static void
+infilter_reject(struct infilter *f, enum parse_failure kind, char *msg)
+{
+	if (f->error == NULL) {
+		f->error = msg;
+		f->fail = kind;
+	} else
+		free(msg);
 }
 
 static void
@@ -366,7 +379,7 @@ infilter_entity(const struct infilter *f, const char *name)
 static void
 infilter_expand(struct infilter *f, const struct dtd_entity *e, int attr)
 {
-	const char	*s = e->text, *end = e->text + e->len;
+	const char	*s, *end;
 	size_t		 run = 0;
 
 	if (e->text == NULL) {
@@ -374,9 +387,11 @@ infilter_expand(struct infilter *f, const struct dtd_entity *e, int attr)
 		infilter_fix(f, "reference to an external entity dropped");
 		return;
 	}
+	s = e->text;
+	end = e->text + e->len;
 	if (f->expanded + e->len > PARSE_MAX_ENTITY_EXPANSION) {
-		f->error = xasprintf("entity references expand to more than "
-		    "%d bytes", PARSE_MAX_ENTITY_EXPANSION);
+		infilter_reject(f, PARSE_ENTITY, xasprintf("entity references "
+		    "expand to more than %d bytes", PARSE_MAX_ENTITY_EXPANSION));
 		return;
 	}
 	f->expanded += e->len;
@@ -441,12 +456,13 @@ dtd_entity_value(struct infilter *f, const char *name, const char *v,
 		const char	*end;
 
 		if (c == '<') {
-			f->error = xasprintf("entity '%s' contains markup", name);
+			infilter_reject(f, PARSE_ENTITY, xasprintf("entity '%s' "
+			    "contains markup", name));
 			goto fail;
 		}
 		if (c == '%') {
-			f->error = xasprintf("entity '%s' refers to a parameter "
-			    "entity", name);
+			infilter_reject(f, PARSE_ENTITY, xasprintf("entity '%s' "
+			    "refers to a parameter entity", name));
 			goto fail;
 		}
 		if (c != '&') {
@@ -457,8 +473,8 @@ dtd_entity_value(struct infilter *f, const char *name, const char *v,
 		buf_append(&b, v + i - run, run);
 		run = 0;
 		if (i + 1 >= n || v[i + 1] != '#') {
-			f->error = xasprintf("entity '%s' refers to another "
-			    "entity", name);
+			infilter_reject(f, PARSE_ENTITY, xasprintf("entity '%s' "
+			    "refers to another entity", name));
 			goto fail;
 		}
 		/* &#N; or &#xH; */
@@ -474,15 +490,16 @@ dtd_entity_value(struct infilter *f, const char *name, const char *v,
 				    isdigit((unsigned char)v[d]) ? v[d] - '0' :
 				    tolower((unsigned char)v[d]) - 'a' + 10);
 			if (d == j || d >= n || v[d] != ';' || !xml_char_ok(cp)) {
-				f->error = xasprintf("entity '%s' has a malformed "
-				    "character reference", name);
+				infilter_reject(f, PARSE_ENTITY, xasprintf("entity "
+				    "'%s' has a malformed character reference", name));
 				goto fail;
 			}
 			end = v + d;
 		}
 		if (cp == '<' || cp == '&') {
 			/* in the replacement text, markup or a reference again */
-			f->error = xasprintf("entity '%s' contains markup", name);
+			infilter_reject(f, PARSE_ENTITY, xasprintf("entity '%s' "
+			    "contains markup", name));
 			goto fail;
 		}
 		put_cp(&b, (uint32_t)cp);
@@ -490,8 +507,8 @@ dtd_entity_value(struct infilter *f, const char *name, const char *v,
 	}
 	buf_append(&b, v + i - run, run);
 	if (b.len > PARSE_MAX_ENTITY_TEXT) {
-		f->error = xasprintf("entity '%s' is longer than %d bytes", name,
-		    PARSE_MAX_ENTITY_TEXT);
+		infilter_reject(f, PARSE_ENTITY, xasprintf("entity '%s' is longer "
+		    "than %d bytes", name, PARSE_MAX_ENTITY_TEXT));
 		goto fail;
 	}
 	*len = b.len;
@@ -563,8 +580,8 @@ dtd_entity_decl(struct infilter *f, const char *s, size_t n)
 		goto malformed;
 	if (f->nents >= PARSE_MAX_ENTITIES) {
 		free(text);
-		f->error = xasprintf("more than %d entities declared",
-		    PARSE_MAX_ENTITIES);
+		infilter_reject(f, PARSE_ENTITY, xasprintf("more than %d "
+		    "entities declared", PARSE_MAX_ENTITIES));
 		return -1;
 	}
 	if ((f->nents & (f->nents - 1)) == 0)
@@ -576,7 +593,7 @@ dtd_entity_decl(struct infilter *f, const char *s, size_t n)
 	e->len = len;
 	return 0;
 malformed:
-	f->error = xstrdup("a malformed entity declaration");
+	infilter_reject(f, PARSE_ENTITY, xstrdup("a malformed entity declaration"));
 	return -1;
 }
 
@@ -738,8 +755,8 @@ infilter_doctype(struct infilter *f, const char *s, size_t n, int final,
 		buf_putc(&f->doctype, (char)c);
 		i++;
 		if (f->doctype.len > PARSE_MAX_DOCTYPE) {
-			f->error = xasprintf("the DOCTYPE declaration is longer "
-			    "than %d bytes", PARSE_MAX_DOCTYPE);
+			infilter_reject(f, PARSE_LIMIT, xasprintf("the DOCTYPE "
+			    "declaration is longer than %d bytes", PARSE_MAX_DOCTYPE));
 			return i;
 		}
 	}
@@ -948,8 +965,8 @@ infilter_markup(struct infilter *f, int final)
 			break;
 		case M_TAG:
 			if (++f->tagbytes > PARSE_MAX_TAG) {
-				f->error = xasprintf("a start tag is longer than "
-				    "%d bytes", PARSE_MAX_TAG);
+				infilter_reject(f, PARSE_LIMIT, xasprintf("a start "
+				    "tag is longer than %d bytes", PARSE_MAX_TAG));
 				continue;
 			}
 			if (c == '"')
@@ -957,8 +974,8 @@ infilter_markup(struct infilter *f, int final)
 			else if (c == '\'')
 				f->m = M_TAG_SQ;
 			else if (c == '=' && ++f->tagattrs > PARSE_MAX_ATTRS) {
-				f->error = xasprintf("a start tag has more than "
-				    "%d attributes", PARSE_MAX_ATTRS);
+				infilter_reject(f, PARSE_LIMIT, xasprintf("a start "
+				    "tag has more than %d attributes", PARSE_MAX_ATTRS));
 				continue;
 			} else if (c == '>')
 				f->m = M_TEXT;
@@ -966,8 +983,8 @@ infilter_markup(struct infilter *f, int final)
 		case M_TAG_SQ:
 		case M_TAG_DQ:
 			if (++f->tagbytes > PARSE_MAX_TAG) {
-				f->error = xasprintf("a start tag is longer than "
-				    "%d bytes", PARSE_MAX_TAG);
+				infilter_reject(f, PARSE_LIMIT, xasprintf("a start "
+				    "tag is longer than %d bytes", PARSE_MAX_TAG));
 				continue;
 			}
 			if ((c == '"' && f->m == M_TAG_DQ) ||
@@ -1272,6 +1289,17 @@ struct elem {
 	size_t		 bytes;
 };
 
+/* The arrays behind one typed view (struct parse_entry or parse_feed). */
+struct vec {
+	void		*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+struct view {
+	struct vec	 links, authors, tags, content, encl, media;
+};
+
 struct parser {
 	char		*url;
 	char		*base_url;
@@ -1319,6 +1347,17 @@ struct parser {
 		const char	*mapped;	/* ns_match() of it, or NULL */
 	}		 nscache[16];
 	size_t		 nscache_next;
+
+	struct view	 ev;		/* the entry handed to the callback */
+	struct view	 fv;		/* the feed */
+	struct parse_feed fview;
+	const char	**alt;
+	long		 ttl;		/* <ttl>, minutes */
+	long		 sy_period;	/* sy:updatePeriod, seconds */
+	long		 sy_freq;	/* sy:updateFrequency */
+	uint32_t	 skip_hours;
+	uint32_t	 skip_days;
+	enum parse_failure fail;
 
 	size_t		 nentries;
 	int		 skip_entry;
@@ -2710,6 +2749,8 @@ e_rights(struct parser *p, const char *key)
 	free(fp_pop_content(p, "rights"));
 }
 
+static void fp_emit(struct parser *);
+
 static void
 s_item(struct parser *p, json_t *a, const char *key)
 {
@@ -2717,11 +2758,7 @@ s_item(struct parser *p, json_t *a, const char *key)
 
 	if (p->inentry && p->entry != NULL) {
 		/* an item inside an item: the outer one is complete */
-		if (!p->skip_entry) {
-			p->nentries++;
-			if (p->cb != NULL)
-				p->cb(p->cbarg, p->entry);
-		}
+		fp_emit(p);
 		json_decref(p->entry);
 		p->entry = NULL;
 	}
@@ -2746,13 +2783,7 @@ e_item(struct parser *p, const char *key)
 	p->has_content = 0;
 	if (p->entry == NULL)
 		return;
-	if (p->skip_entry)
-		p->truncated = 1;
-	else {
-		p->nentries++;
-		if (p->cb != NULL)
-			p->cb(p->cbarg, p->entry);
-	}
+	fp_emit(p);
 	json_decref(p->entry);
 	p->entry = NULL;
 }
@@ -3216,35 +3247,126 @@ s_skip_value(struct parser *p, json_t *a, const char *key)
 	fp_push(p, "skipvalue", 1);
 }
 
-static void
-e_skip_value(struct parser *p, const char *key)
+/* Files the value under `key`; returns it (heap) when it was one. */
+static char *
+skip_value(struct parser *p, const char *key)
 {
 	char		*v = fp_pop(p, "skipvalue");
 	const char	*old;
 
-	if (v != NULL && *v != '\0' && p->inskip) {
-		old = jstr(p->feed, key);
-		if (old != NULL && *old != '\0') {
-			char *n = xasprintf("%s %s", old, v);
+	if (v == NULL || *v == '\0' || !p->inskip) {
+		free(v);
+		return NULL;
+	}
+	old = jstr(p->feed, key);
+	if (old != NULL && *old != '\0') {
+		char *n = xasprintf("%s %s", old, v);
 
-			jset_str(p->feed, key, n);
-			free(n);
+		jset_str(p->feed, key, n);
+		free(n);
+	} else
+		jset_str(p->feed, key, v);
+	return v;
+}
+
+/* Every number in an <hour>: bit h for hour h UTC, 24 read as 0. */
+static void
+e_hour(struct parser *p, const char *key)
+{
+	char	*v = skip_value(p, "skiphours"), *s;
+
+	for (s = v; s != NULL && *s != '\0';) {
+		if (isdigit((unsigned char)*s)) {
+			long	 h = strtol(s, &s, 10);
+
+			if (h >= 0 && h < 24)
+				p->skip_hours |= 1u << h;
+			else if (h == 24)
+				p->skip_hours |= 1u;
 		} else
-			jset_str(p->feed, key, v);
+			s++;
 	}
 	free(v);
 }
 
-static void
-e_hour(struct parser *p, const char *key)
-{
-	e_skip_value(p, "skiphours");
-}
-
+/* The day names in a <day>: bit 0 Sunday ... bit 6 Saturday. */
 static void
 e_day(struct parser *p, const char *key)
 {
-	e_skip_value(p, "skipdays");
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	char	*v = skip_value(p, "skipdays");
+	size_t	 i;
+
+	for (i = 0; v != NULL && i < 7; i++)
+		if (strcasestr(v, days[i]) != NULL)
+			p->skip_days |= 1u << i;
+	free(v);
+}
+
+/*
+ * <ttl>, sy:updatePeriod and sy:updateFrequency: filed as any unknown
+ * element is, and read once here for the scheduler.
+ */
+static void
+s_plain(struct parser *p, json_t *a, const char *key)
+{
+	if (json_object_size(a) == 0)
+		fp_push(p, key, 1);
+	else
+		json_object_set(fp_context(p), key, a);
+}
+
+static long
+plain_long(const char *v)
+{
+	char	*end;
+	long	 n;
+
+	if (v == NULL)
+		return -1;
+	n = strtol(v, &end, 10);
+	return end == v || n < 0 ? -1 : n;
+}
+
+static void
+e_ttl(struct parser *p, const char *key)
+{
+	char	*v = fp_pop(p, key);
+	long	 n;
+
+	if (fp_context(p) == p->feed && (n = plain_long(v)) > 0)
+		p->ttl = n;
+	free(v);
+}
+
+static void
+e_sy_updatefrequency(struct parser *p, const char *key)
+{
+	char	*v = fp_pop(p, key);
+
+	if (fp_context(p) == p->feed)
+		p->sy_freq = plain_long(v);
+	free(v);
+}
+
+static void
+e_sy_updateperiod(struct parser *p, const char *key)
+{
+	static const struct {
+		const char	*name;
+		long		 secs;
+	} periods[] = { { "hourly", 3600 }, { "daily", 86400 },
+	    { "weekly", 7 * 86400 }, { "monthly", 30 * 86400 },
+	    { "yearly", 365 * 86400 } };
+	char	*v = fp_pop(p, key);
+	size_t	 i;
+
+	for (i = 0; v != NULL && fp_context(p) == p->feed &&
+	    i < sizeof(periods) / sizeof(periods[0]); i++)
+		if (strcasecmp(v, periods[i].name) == 0)
+			p->sy_period = periods[i].secs;
+	free(v);
 }
 
 /* iTunes podcast elements, as feedparser reads them. */
@@ -3462,10 +3584,13 @@ static const struct handler {
 	{ "source", s_source, e_source, NULL },
 	{ "subtitle", s_subtitle, e_subtitle, NULL },
 	{ "summary", s_summary, e_summary, NULL },
+	{ "sy_updatefrequency", s_plain, e_sy_updatefrequency, NULL },
+	{ "sy_updateperiod", s_plain, e_sy_updateperiod, NULL },
 	{ "tagline", s_subtitle, e_subtitle, NULL },
 	{ "tags", s_push, e_tags, NULL },
 	{ "textinput", s_textinput, e_textinput, NULL },
 	{ "title", s_title, e_title, NULL },
+	{ "ttl", s_plain, e_ttl, NULL },
 	{ "updated", s_push, e_date, NULL },
 	{ "uri", s_url, e_url, NULL },
 	{ "url", s_url, e_url, NULL },
@@ -3958,6 +4083,7 @@ sax_entity_decl(void *ctx, const xmlChar *name, int type,
 {
 	struct parser	*p = ctx;
 
+	p->fail = PARSE_ENTITY;
 	if (p->error == NULL)
 		p->error = xasprintf("entity declarations are not allowed "
 		    "(entity '%s')", (const char *)name);
@@ -3996,20 +4122,245 @@ sax_silent(void *ctx, const char *msg, ...)
 {
 }
 
-static void
+static int	 parse_initialized;
+
+void
 parse_global_init(void)
 {
-	static int	 done;
-
-	if (done)
+	if (parse_initialized)
 		return;
-	done = 1;
+	parse_initialized = 1;
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
 	for (size_t i = 1; i < sizeof(handlers) / sizeof(handlers[0]); i++)
 		if (strcmp(handlers[i - 1].name, handlers[i].name) >= 0)
 			fatalx("parse.c: handlers[] not sorted at %s",
 			    handlers[i].name);
+}
+
+/* ------------------------------------------------------------------ */
+/* The typed view (parse.h) of feedparser's dictionaries.              */
+/* ------------------------------------------------------------------ */
+
+/* Grows a view's array by one zeroed element. */
+static void *
+vec_push(struct vec *v, size_t size)
+{
+	char	*e;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->v = xrealloc(v->v, v->cap * size);
+	}
+	e = (char *)v->v + v->n++ * size;
+	memset(e, 0, size);
+	return e;
+}
+
+static void
+view_reset(struct view *w)
+{
+	w->links.n = w->authors.n = w->tags.n = w->content.n = 0;
+	w->encl.n = w->media.n = 0;
+}
+
+static void
+view_free(struct view *w)
+{
+	free(w->links.v);
+	free(w->authors.v);
+	free(w->tags.v);
+	free(w->content.v);
+	free(w->encl.v);
+	free(w->media.v);
+}
+
+static void
+view_text_detail(struct parse_text *t, json_t *d)
+{
+	if (!json_is_object(d))
+		return;
+	t->type = jstr(d, "type");
+	t->language = jstr(d, "language");
+	t->base = jstr(d, "base");
+	t->src = jstr(d, "src");
+}
+
+/* The text filed under `key`, with its KEY_detail. */
+static void
+view_text(struct parse_text *t, json_t *ctx, const char *key,
+    const char *dkey)
+{
+	memset(t, 0, sizeof(*t));
+	t->value = jstr(ctx, key);
+	if (t->value != NULL)
+		view_text_detail(t, json_object_get(ctx, dkey));
+}
+
+static void
+view_date(struct parse_date *d, json_t *ctx, const char *key,
+    const char *pkey)
+{
+	json_t	*v = json_object_get(ctx, pkey);
+
+	d->raw = jstr(ctx, key);
+	d->valid = json_is_integer(v);
+	d->epoch = d->valid ? json_integer_value(v) : 0;
+}
+
+static void
+view_links(struct view *w, json_t *ctx)
+{
+	json_t	*l;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(ctx, "links"), i, l) {
+		struct parse_link *k = vec_push(&w->links, sizeof(*k));
+
+		k->rel = jstr(l, "rel");
+		k->type = jstr(l, "type");
+		k->href = jstr(l, "href");
+		k->title = jstr(l, "title");
+		k->length = jstr(l, "length");
+		if (streq(k->rel, "enclosure") && k->href != NULL) {
+			struct parse_enclosure *e = vec_push(&w->encl, sizeof(*e));
+
+			e->url = k->href;
+			e->type = k->type;
+			e->length = k->length;
+		}
+	}
+}
+
+static void
+view_entry(struct view *w, json_t *ctx, struct parse_entry *e)
+{
+	json_t	*v;
+	size_t	 i;
+
+	view_reset(w);
+	memset(e, 0, sizeof(*e));
+	view_text(&e->title, ctx, "title", "title_detail");
+	view_text(&e->summary, ctx, "summary", "summary_detail");
+	json_array_foreach(json_object_get(ctx, "content"), i, v) {
+		struct parse_text *t = vec_push(&w->content, sizeof(*t));
+
+		t->value = jstr(v, "value");
+		view_text_detail(t, v);
+	}
+	e->id = jstr(ctx, "id");
+	e->link = jstr(ctx, "link");
+	view_date(&e->published, ctx, "published", "published_parsed");
+	view_date(&e->updated, ctx, "updated", "updated_parsed");
+	e->author = jstr(ctx, "author");
+	json_array_foreach(json_object_get(ctx, "authors"), i, v) {
+		struct parse_person *a = vec_push(&w->authors, sizeof(*a));
+
+		a->name = jstr(v, "name");
+		a->email = jstr(v, "email");
+		a->href = jstr(v, "href");
+	}
+	view_links(w, ctx);
+	json_array_foreach(json_object_get(ctx, "tags"), i, v) {
+		struct parse_tag *t = vec_push(&w->tags, sizeof(*t));
+
+		t->term = jstr(v, "term");
+		t->scheme = jstr(v, "scheme");
+		t->label = jstr(v, "label");
+	}
+	json_array_foreach(json_object_get(ctx, "media_content"), i, v) {
+		struct parse_enclosure *m = vec_push(&w->media, sizeof(*m));
+
+		m->url = jstr(v, "url");
+		m->type = jstr(v, "type");
+		m->length = jstr(v, "filesize");
+	}
+	e->content = w->content.v;
+	e->ncontent = w->content.n;
+	e->authors = w->authors.v;
+	e->nauthors = w->authors.n;
+	e->links = w->links.v;
+	e->nlinks = w->links.n;
+	e->tags = w->tags.v;
+	e->ntags = w->tags.n;
+	e->enclosures = w->encl.v;
+	e->nenclosures = w->encl.n;
+	e->media = w->media.v;
+	e->nmedia = w->media.n;
+	e->raw = (const struct parse_node *)ctx;
+}
+
+/* Hands the entry in hand to the callback, unless it is over the cap. */
+static void
+fp_emit(struct parser *p)
+{
+	struct parse_entry	 e;
+
+	if (p->skip_entry) {
+		p->truncated = 1;
+		return;
+	}
+	p->nentries++;
+	if (p->cb == NULL)
+		return;
+	view_entry(&p->ev, p->entry, &e);
+	p->cb(p->cbarg, &e);
+}
+
+const struct parse_date *
+parse_entry_date(const struct parse_entry *e)
+{
+	if (e->published.valid)
+		return &e->published;
+	if (e->updated.valid)
+		return &e->updated;
+	return NULL;
+}
+
+/* The feed's view, once the document is read. */
+static void
+view_feed(struct parser *p)
+{
+	struct parse_feed	*f = &p->fview;
+	struct view		*w = &p->fv;
+	json_t			*res = p->result, *ctx = p->feed;
+	size_t			 i;
+
+	view_reset(w);
+	memset(f, 0, sizeof(*f));
+	view_text(&f->title, ctx, "title", "title_detail");
+	view_text(&f->subtitle, ctx, "subtitle", "subtitle_detail");
+	f->link = jstr(ctx, "link");
+	view_links(w, ctx);
+	f->links = w->links.v;
+	f->nlinks = w->links.n;
+	f->language = jstr(ctx, "language");
+	view_date(&f->updated, ctx, "updated", "updated_parsed");
+	f->ttl = p->ttl;
+	f->update_period = -1;
+	if (p->sy_period > 0)
+		f->update_period = p->sy_period / (p->sy_freq > 0 ? p->sy_freq : 1);
+	f->skip_hours = p->skip_hours;
+	f->skip_days = p->skip_days;
+	f->version = jstr(res, "version");
+	f->encoding = jstr(res, "encoding");
+	f->bozo = json_is_true(json_object_get(res, "bozo"));
+	f->bozo_exception = jstr(res, "bozo_exception");
+	f->bozo_message = jstr(res, "bozo_message");
+	f->xml_error = jstr(res, "xml_error");
+	f->xml_error_line = (long)json_integer_value(json_object_get(res,
+	    "bozo_line"));
+	f->truncated = json_is_true(json_object_get(res, "truncated"));
+	f->nentries = p->nentries;
+	f->failure = p->error != NULL ? p->fail : PARSE_OK;
+	f->error = p->error;
+	p->alt = xrealloc(p->alt, (json_array_size(p->alternates) + 1) *
+	    sizeof(*p->alt));
+	for (i = 0; i < json_array_size(p->alternates); i++)
+		p->alt[i] = json_string_value(json_array_get(p->alternates, i));
+	f->alternates = p->alt;
+	f->nalternates = i;
+	f->raw = (const struct parse_node *)res;
 }
 
 /* ------------------------------------------------------------------ */
@@ -4028,7 +4379,8 @@ parse_new(const struct parse_opts *opts, parse_entry_fn cb, void *arg)
 	struct parser	*p;
 	const char	*base;
 
-	parse_global_init();
+	if (!parse_initialized)
+		fatalx("parse_new: parse_global_init() was not called");
 	p = xcalloc(1, sizeof(*p));
 	p->url = opt_dup(opts ? opts->url : NULL);
 	p->base_url = opt_dup(opts ? opts->base_url : NULL);
@@ -4054,6 +4406,7 @@ parse_new(const struct parse_opts *opts, parse_entry_fn cb, void *arg)
 	p->decls = json_object();
 	p->alternates = json_array();
 	p->title_depth = -1;
+	p->ttl = -1;
 	/* feedparser: Content-Location against the URL, else the URL */
 	base = p->url;
 	if (p->base_url != NULL) {
@@ -4113,8 +4466,10 @@ parse_feed_xml(struct parser *p, int final)
 	struct infilter	*f = &p->in;
 
 	infilter_markup(f, final);
-	if (f->error != NULL && p->error == NULL)
+	if (f->error != NULL && p->error == NULL) {
 		p->error = xstrdup(f->error);
+		p->fail = f->fail;
+	}
 	if (p->error != NULL)
 		return;
 	if (p->truncated) {
@@ -4202,6 +4557,7 @@ parse_not_a_feed(struct parser *p)
 	const char	*s = p->sniff.data ? p->sniff.data : "";
 	size_t		 n = p->sniff.len;
 
+	p->fail = PARSE_NOT_FEED;
 	while (n > 0 && isspace((unsigned char)*s))
 		s++, n--;
 	if (n == 0 && p->root == NULL) {
@@ -4343,25 +4699,20 @@ parse_finish(struct parser *p)
 		json_object_set_new(p->result, "truncated", json_true());
 	json_object_set(p->result, "namespaces", p->namespaces_in_use);
 	json_object_set(p->result, "feed", p->feed);
+	view_feed(p);
 	return p->error != NULL ? -1 : 0;
 }
 
-json_t *
-parse_result(struct parser *p)
+const struct parse_feed *
+parse_feed(struct parser *p)
 {
-	return p->result;
+	return &p->fview;
 }
 
 const char *
 parse_error(struct parser *p)
 {
 	return p->error;
-}
-
-json_t *
-parse_alternates(struct parser *p)
-{
-	return p->alternates;
 }
 
 size_t
@@ -4416,6 +4767,9 @@ parse_free(struct parser *p)
 	json_decref(p->namespacemap);
 	json_decref(p->decls);
 	json_decref(p->alternates);
+	view_free(&p->ev);
+	view_free(&p->fv);
+	free(p->alt);
 	free(p->version);
 	free(p->doctype_version);
 	free(p->root);
@@ -4428,164 +4782,4 @@ parse_free(struct parser *p)
 	free(p->content_type);
 	free(p->language);
 	free(p);
-}
-
-/* ------------------------------------------------------------------ */
-/* The shape of `herald parse --json`, after feedparser_adapter.py.    */
-/* ------------------------------------------------------------------ */
-
-static int
-is_text_name(const char *k)
-{
-	return strcmp(k, "title") == 0 || strcmp(k, "subtitle") == 0 ||
-	    strcmp(k, "summary") == 0 || strcmp(k, "rights") == 0 ||
-	    strcmp(k, "info") == 0;
-}
-
-static json_t *
-date_value(json_t *v)
-{
-	char	 buf[40];
-
-	if (!json_is_integer(v))
-		return json_null();
-	date_format_rfc3339(json_integer_value(v), buf, sizeof(buf));
-	return json_string(buf);
-}
-
-json_t *
-parse_shape(json_t *src)
-{
-	json_t		*out = json_object(), *v;
-	const char	*key;
-
-	json_object_foreach(src, key, v) {
-		size_t	 kl = strlen(key);
-		char	 base[128];
-
-		if (kl > 7 && strcmp(key + kl - 7, "_parsed") == 0 &&
-		    kl - 7 < sizeof(base)) {
-			memcpy(base, key, kl - 7);
-			base[kl - 7] = '\0';
-			json_object_set_new(out, base, date_value(v));
-			if (json_object_get(src, base) != NULL) {
-				char *rk = xasprintf("%s_raw", base);
-
-				json_object_set(out, rk, json_object_get(src, base));
-				free(rk);
-			}
-			continue;
-		}
-		{
-			char *pk = xasprintf("%s_parsed", key);
-			int twin = json_object_get(src, pk) != NULL;
-
-			free(pk);
-			if (twin)
-				continue;
-		}
-		if (is_text_name(key)) {
-			char	*dk = xasprintf("%s_detail", key);
-			json_t	*d = json_object_get(src, dk);
-
-			free(dk);
-			if (json_is_object(d)) {
-				json_t *o = json_deep_copy(d);
-
-				json_object_set(o, "value", v);
-				json_object_set_new(out, key, o);
-				continue;
-			}
-		}
-		if (kl > 7 && strcmp(key + kl - 7, "_detail") == 0 &&
-		    kl - 7 < sizeof(base)) {
-			memcpy(base, key, kl - 7);
-			base[kl - 7] = '\0';
-			if (is_text_name(base) && json_object_get(src, base) != NULL)
-				continue;
-		}
-		if (strcmp(key, "tags") == 0 && json_is_array(v)) {
-			json_object_set(out, "categories", v);
-			continue;
-		}
-		if (strcmp(key, "links") == 0 && json_is_array(v)) {
-			json_t	*encl = json_array(), *l;
-			size_t	 i;
-
-			json_object_set(out, "links", v);
-			json_array_foreach(v, i, l) {
-				const char	*lk;
-				json_t		*lv, *e;
-
-				if (!streq(jstr(l, "rel"), "enclosure"))
-					continue;
-				e = json_object();
-				json_object_foreach(l, lk, lv) {
-					if (strcmp(lk, "rel") == 0)
-						continue;
-					json_object_set(e, strcmp(lk, "href") == 0 ?
-					    "url" : lk, lv);
-				}
-				json_array_append_new(encl, e);
-			}
-			if (json_array_size(encl) > 0)
-				json_object_set_new(out, "enclosures", encl);
-			else
-				json_decref(encl);
-			continue;
-		}
-		if (strcmp(key, "source") == 0 && json_is_object(v)) {
-			json_object_set_new(out, "source", parse_shape(v));
-			continue;
-		}
-		if (strcmp(key, "image") == 0 && json_is_object(v)) {
-			json_t		*o = json_object(), *iv;
-			const char	*ik;
-
-			json_object_foreach(v, ik, iv)
-				json_object_set(o, strcmp(ik, "href") == 0 ?
-				    "url" : ik, iv);
-			json_object_set_new(out, "image", o);
-			continue;
-		}
-		json_object_set(out, key, v);
-	}
-	return out;
-}
-
-static void
-collect_entry(void *arg, json_t *entry)
-{
-	json_array_append_new(arg, parse_shape(entry));
-}
-
-json_t *
-parse_buffer(const struct parse_opts *opts, const char *data, size_t len,
-    char **errstr)
-{
-	json_t		*entries = json_array(), *doc = NULL;
-	struct parser	*p = parse_new(opts, collect_entry, entries);
-	json_t		*res;
-	const char	*k;
-	json_t		*v;
-
-	*errstr = NULL;
-	if (parse_push(p, data, len) == -1 || parse_finish(p) == -1) {
-		*errstr = xstrdup(parse_error(p));
-		goto done;
-	}
-	res = parse_result(p);
-	doc = json_object();
-	json_object_set_new(doc, "shape_version", json_integer(1));
-	json_object_foreach(res, k, v) {
-		if (strcmp(k, "feed") == 0)
-			json_object_set_new(doc, "feed", parse_shape(v));
-		else
-			json_object_set(doc, k, v);
-	}
-	json_object_set(doc, "entries", entries);
-done:
-	json_decref(entries);
-	parse_free(p);
-	return doc;
 }

@@ -10,11 +10,12 @@
 #include <stdlib.h>
 
 #include "parse.h"
+#include "parse-json.h"
 
 static void
-on_entry(void *arg, json_t *entry)
+on_entry(void *arg, const struct parse_entry *entry)
 {
-	json_t	*s = parse_shape(entry);
+	json_t	*s = parse_json_entry(entry);
 	char	*d = json_dumps(s, JSON_COMPACT);
 
 	(*(size_t *)arg)++;
@@ -38,6 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		chunk = size;
 	data++;
 	size--;
+	parse_global_init();
 	p = parse_new(&opts, on_entry, &n);
 	for (off = 0; off < size; off += chunk) {
 		size_t	 len = size - off < chunk ? size - off : chunk;
@@ -47,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	parse_finish(p);
 	{
-		json_t	*s = parse_shape(json_object_get(parse_result(p), "feed"));
+		json_t	*s = parse_json_feed(parse_feed(p));
 		char	*d = json_dumps(s, JSON_COMPACT);
 
 		free(d);
