@@ -13,17 +13,83 @@
 
 #include <jansson.h>
 
+/*
+ * The command table, in the manner of tmux's cmd_entry and its args
+ * template.  herald.c parses the options every command shares (-c, -d,
+ * -s, --json, -h) and each command's own ones from its entry, checks the
+ * number of operands, prints --help from the entry, and turns what the
+ * command returns into the exit status.  A command keeps only its own
+ * options and what it does with them.
+ */
+
+/* An option of a command's own. */
+struct cmd_option {
+	const char	*name;		/* the long name, without "--" */
+	int		 key;		/* what cmd_args_get() looks for (< 256) */
+	char		 short_name;	/* also taken as -x; 0: none */
+	const char	*arg;		/* the argument's name; NULL: none */
+	const char	*help;		/* for --help; '\n' between lines */
+	/*
+	 * In the usage line: NULL for "[--name ARG]", else this text ("" for
+	 * an option shown inside another's).
+	 */
+	const char	*synopsis;
+};
+
+/* The shared options a command takes (cmd_entry.flags). */
+#define CMD_JSON	0x01	/* --json */
+#define CMD_DATABASE	0x02	/* -d DB; -c FILE names the database */
+#define CMD_CONFIG	0x04	/* -c FILE: the configuration it reads */
+#define CMD_SOCKET	0x08	/* -s SOCKET; -c FILE names the socket */
+
+/* One own option as given, in the order given. */
+struct cmd_arg {
+	int		 key;
+	char		*value;		/* in argv; NULL for none */
+};
+
+/* What herald.c hands a command. */
+struct cmd_args {
+	const char	*config;	/* -c FILE; NULL: the default */
+	const char	*db;		/* -d DB; NULL: from the configuration */
+	const char	*socket;	/* -s SOCKET; NULL: the default */
+	int		 json;		/* --json */
+	struct cmd_arg	*opts;		/* its own options */
+	size_t		 nopts;
+	int		 argc;		/* the operands */
+	char		**argv;
+};
+
+/* How often own option `key` was given. */
+size_t		 cmd_args_has(const struct cmd_args *, int key);
+/* The value it was last given, or NULL. */
+char		*cmd_args_get(const struct cmd_args *, int key);
+
 struct cmd_entry {
-	const char	*name;
-	const char	*usage;		/* arguments, after "herald NAME" */
+	const char	*name;		/* "topics test": a command's subcommand */
+	const char	*operands;	/* in the usage line, after the options */
+	int		 lower;		/* operands: at least */
+	int		 upper;		/* ... at most; -1: any number */
+	unsigned	 flags;		/* CMD_*: the shared options it takes */
+	const struct cmd_option *options; /* its own; a NULL name ends them */
 	const char	*summary;	/* one line for `herald --help` */
-	int		(*exec)(int argc, char **argv);
+	const char	*about;		/* what --help says it does */
+	const char	*json_help;	/* --json's line, if not the usual */
+	void		(*notes)(FILE *); /* more --help text, or NULL */
+	const char	*exit_status;	/* after "Exit status: " */
+	/* an exit status, or CMD_USAGE: usage on stderr, exit EXIT_USAGE */
+	int		(*exec)(const struct cmd_args *);
 };
 
 /* Exit codes shared by every command. */
 #define EXIT_OK		0
 #define EXIT_FAIL	1	/* the command ran and failed (not a feed, ...) */
 #define EXIT_USAGE	2	/* bad arguments */
+#define CMD_USAGE	(-1)	/* exec: bad arguments, show the usage */
+
+/* A number in a help text: CMD_STR(SEARCH_LIMIT) is "20". */
+#define CMD_STR(x)	CMD_STR_(x)
+#define CMD_STR_(x)	#x
 
 extern const struct cmd_entry cmd_parse_entry;
 extern const struct cmd_entry cmd_feeds_entry;
@@ -31,13 +97,12 @@ extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_alerts_entry;
 extern const struct cmd_entry cmd_topics_entry;
+extern const struct cmd_entry cmd_topics_test_entry;
 /* cmd-status.c: heraldd's control socket. */
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_fetch_entry;
 extern const struct cmd_entry cmd_reload_entry;
 extern const struct cmd_entry cmd_metrics_entry;
-
-void	cmd_usage(const struct cmd_entry *);
 
 /* cli-util.c: what the commands that read the database share. */
 struct store;
@@ -49,6 +114,9 @@ struct store_entry;
 /* The defaults of heraldd and config.c. */
 #define CLI_DEFAULT_CONFIG	SYSCONFDIR "/herald/herald.conf"
 #define CLI_DEFAULT_DATABASE	"/var/lib/herald/herald.db"
+/* heraldd's control socket: in $RUNTIME_DIRECTORY, else the unit's. */
+#define CLI_SOCKET_NAME		"heraldd.sock"
+#define CLI_DEFAULT_SOCKET	"/run/herald/" CLI_SOCKET_NAME
 
 /*
  * The database to read: `db` (-d), else the `database` of the config file

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,102 +166,44 @@ alert_json(const struct store_alert *a)
 	return o;
 }
 
-static void
-usage_full(FILE *fp)
-{
-	fprintf(fp,
-"usage: herald alerts [--pending | --failed | --sent] [--plugin NAME]\n"
-"                     [--topic NAME] [--limit N] [--json] [-c FILE | -d DB]\n\n"
-"Show the delivery state of topic alerts.  Without an option: per plugin,\n"
-"how many alerts are pending, sent and dead, and when the next attempt is.\n\n"
-"  --pending          alerts still to deliver: attempts, the next one, the\n"
-"                     last error\n"
-"  --failed           alerts given up (dead) and why\n"
-"  --sent             alerts delivered\n"
-"  --plugin NAME      only this plugin's deliveries\n"
-"  --topic NAME       only this topic's alerts\n"
-"  --limit N          at most N alerts, newest first (default %d; 0: all)\n"
-"  --json             JSON, times in RFC 3339 UTC (see herald(1))\n"
-"  -c, --config FILE  read the database path from FILE\n"
-"                     (default %s)\n"
-"  -d, --database DB  the database to read\n\n"
-"Exit status: 0 ok, 1 failure (no database...), 2 usage.\n",
-	    ALERTS_DEFAULT_LIMIT, CLI_DEFAULT_CONFIG);
-}
-
 static int
-cmd_alerts(int argc, char **argv)
+cmd_alerts(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "pending", no_argument, NULL, 'P' },
-		{ "failed", no_argument, NULL, 'F' },
-		{ "sent", no_argument, NULL, 'S' },
-		{ "plugin", required_argument, NULL, 'p' },
-		{ "topic", required_argument, NULL, 't' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store			*s;
 	struct store_outbox_count	*counts = NULL;
 	struct store_alert		*alerts = NULL;
 	struct store_alerts_filter	 f;
 	enum alerts_mode		 mode = MODE_SUMMARY;
-	const char			*db = NULL, *conffile = NULL;
+	const char			*limitarg = cmd_args_get(a, 'l');
 	char				*err = NULL;
 	size_t				 n = 0, i, limit = ALERTS_DEFAULT_LIMIT;
-	int				 ch, json = 0, nmodes = 0;
+	size_t				 nmodes = 0;
 	int				 ret = EXIT_FAIL;
 	json_t				*doc, *arr;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
+	for (i = 0; i < a->nopts; i++) {
+		switch (a->opts[i].key) {
 		case 'P':
 		case 'F':
 		case 'S':
-			mode = ch == 'P' ? MODE_PENDING : ch == 'F' ?
-			    MODE_FAILED : MODE_SENT;
+			mode = a->opts[i].key == 'P' ? MODE_PENDING :
+			    a->opts[i].key == 'F' ? MODE_FAILED : MODE_SENT;
 			nmodes++;
 			break;
-		case 'p':
-			f.plugin = optarg;
-			break;
-		case 't':
-			f.topic = optarg;
-			break;
-		case 'l':
-			if (cli_parse_limit("alerts", optarg, &limit) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'c':
-			conffile = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			usage_full(stdout);
-			return EXIT_OK;
-		default:
-			usage_full(stderr);
-			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || nmodes > 1) {
-		if (nmodes > 1)
-			fprintf(stderr, "herald alerts: --pending, --failed and "
-			    "--sent exclude each other\n");
-		usage_full(stderr);
+	f.plugin = cmd_args_get(a, 'p');
+	f.topic = cmd_args_get(a, 't');
+	if (limitarg != NULL &&
+	    cli_parse_limit("alerts", limitarg, &limit) == -1)
 		return EXIT_USAGE;
+	if (nmodes > 1) {
+		fprintf(stderr, "herald alerts: --pending, --failed and "
+		    "--sent exclude each other\n");
+		return CMD_USAGE;
 	}
-	if ((s = cli_store_open("alerts", db, conffile)) == NULL)
+	if ((s = cli_store_open("alerts", a->db, a->config)) == NULL)
 		return EXIT_FAIL;
 	if (mode == MODE_SUMMARY) {
 		if (store_outbox_counts(s, &counts, &n, &err) == -1)
@@ -277,7 +218,7 @@ cmd_alerts(int argc, char **argv)
 	store_close(s);
 	s = NULL;
 
-	if (json) {
+	if (a->json) {
 		doc = json_object();
 		arr = json_array();
 		for (i = 0; i < n; i++) {
@@ -327,7 +268,7 @@ cmd_alerts(int argc, char **argv)
 		    "failed" : "sent");
 	else
 		print_alerts(alerts, n, mode, (int64_t)time(NULL));
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 	goto done;
 fail:
 	fprintf(stderr, "herald alerts: %s\n", err);
@@ -339,9 +280,32 @@ done:
 	return ret;
 }
 
+static const struct cmd_option alerts_options[] = {
+	{ .name = "pending", .key = 'P', .help = "alerts still to deliver: "
+	    "attempts, the next one, the\nlast error",
+	    .synopsis = "[--pending | --failed | --sent]" },
+	{ .name = "failed", .key = 'F',
+	    .help = "alerts given up (dead) and why", .synopsis = "" },
+	{ .name = "sent", .key = 'S', .help = "alerts delivered",
+	    .synopsis = "" },
+	{ .name = "plugin", .key = 'p', .arg = "NAME",
+	    .help = "only this plugin's deliveries" },
+	{ .name = "topic", .key = 't', .arg = "NAME",
+	    .help = "only this topic's alerts" },
+	{ .name = "limit", .key = 'l', .arg = "N",
+	    .help = "at most N alerts, newest first (default "
+	    CMD_STR(ALERTS_DEFAULT_LIMIT) "; 0: all)" },
+	{ .name = NULL }
+};
+
 const struct cmd_entry cmd_alerts_entry = {
-	"alerts",
-	"[--pending | --failed | --sent] [--plugin NAME] [--json] [-c FILE | -d DB]",
-	"show the delivery state of topic alerts per plugin",
-	cmd_alerts,
+	.name = "alerts",
+	.flags = CMD_JSON | CMD_DATABASE,
+	.options = alerts_options,
+	.summary = "show the delivery state of topic alerts per plugin",
+	.about =
+"Show the delivery state of topic alerts.  Without an option: per plugin,\n"
+"how many alerts are pending, sent and dead, and when the next attempt is.",
+	.exit_status = "0 ok, 1 failure (no database...), 2 usage.",
+	.exec = cmd_alerts,
 };

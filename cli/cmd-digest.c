@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,93 +172,45 @@ print_json(const struct store_entry *v, size_t n, int64_t since)
 	return rc;
 }
 
-static void
-usage_full(FILE *fp)
-{
-	fprintf(fp,
-"usage: herald digest [--since DURATION] [--limit N] [--json]\n"
-"                     [--topic NAME[,NAME]...] [-c FILE | -d DB]\n\n"
-"Show the articles herald saw for the first time recently, grouped by\n"
-"feed, newest first: title, date, a one-line summary and the link.\n\n"
-"  --since DURATION   how far back (default %s): 90m, 36h, 7d, 2w, 1d12h\n"
-"  --limit N          the N newest articles only (default 0: all)\n"
-"  --json             JSON, times in RFC 3339 UTC (see herald(1))\n"
-"  --topic NAME       the matches of topic NAME instead, with the words that\n"
-"                     matched, grouped by topic (repeat it, or NAME,NAME)\n"
-"  -c, --config FILE  read the database path from FILE\n"
-"                     (default %s)\n"
-"  -d, --database DB  the database to read\n\n"
-"Exit status: 0 ok (even with nothing new), 1 failure, 2 usage.\n",
-	    DIGEST_SINCE, CLI_DEFAULT_CONFIG);
-}
-
 static int
-cmd_digest(int argc, char **argv)
+cmd_digest(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "topic", required_argument, NULL, 't' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store		*s;
 	struct store_entry	*v = NULL;
-	const char		*db = NULL, *conffile = NULL;
-	const char		*sincearg = DIGEST_SINCE;
+	const char		*sincearg = DIGEST_SINCE, *limitarg;
 	char			*err = NULL, *tl, *tok, *save;
 	const char		**topics = NULL;
-	size_t			 n = 0, limit = 0, ntopics = 0;
+	size_t			 n = 0, limit = 0, ntopics = 0, i;
 	int64_t			 now = (int64_t)time(NULL), since;
-	int			 ch, json = 0, ret = EXIT_FAIL;
+	int			 ret = EXIT_FAIL;
 
-	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			sincearg = optarg;
-			break;
-		case 'n':
-			if (cli_parse_limit("digest", optarg, &limit) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 't':	/* --topic a --topic b, or --topic a,b */
-			for (tl = optarg; (tok = strtok_r(tl, ", ", &save)) !=
-			    NULL; tl = NULL) {
-				topics = xrealloc(topics, (ntopics + 1) *
-				    sizeof(*topics));
-				topics[ntopics++] = tok;
-			}
-			break;
-		case 'c':
-			conffile = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			usage_full(stdout);
-			return EXIT_OK;
-		default:
-			usage_full(stderr);
-			return EXIT_USAGE;
+	if (cmd_args_get(a, 's') != NULL)
+		sincearg = cmd_args_get(a, 's');
+	if ((limitarg = cmd_args_get(a, 'n')) != NULL &&
+	    cli_parse_limit("digest", limitarg, &limit) == -1)
+		return EXIT_USAGE;
+	/* --topic a --topic b, or --topic a,b */
+	for (i = 0; i < a->nopts; i++) {
+		if (a->opts[i].key != 't')
+			continue;
+		for (tl = a->opts[i].value; (tok = strtok_r(tl, ", ", &save)) !=
+		    NULL; tl = NULL) {
+			topics = xrealloc(topics, (ntopics + 1) *
+			    sizeof(*topics));
+			topics[ntopics++] = tok;
 		}
 	}
-	if (optind != argc) {
-		usage_full(stderr);
+	if (cli_parse_since("digest", sincearg, now, &since) == -1) {
+		free(topics);
 		return EXIT_USAGE;
 	}
-	if (cli_parse_since("digest", sincearg, now, &since) == -1)
-		return EXIT_USAGE;
-	if ((s = cli_store_open("digest", db, conffile)) == NULL)
+	if ((s = cli_store_open("digest", a->db, a->config)) == NULL) {
+		free(topics);
 		return EXIT_FAIL;
+	}
 	if (ntopics > 0) {
-		ret = cli_topic_digest(s, topics, ntopics, since, limit, json);
+		ret = cli_topic_digest(s, topics, ntopics, since, limit,
+		    a->json);
 		free(topics);
 		store_close(s);
 		return ret;
@@ -272,22 +223,39 @@ cmd_digest(int argc, char **argv)
 	store_close(s);
 	s = NULL;
 	keep_newest(v, &n, limit);
-	if (json) {
+	if (a->json) {
 		if (print_json(v, n, since) == -1)
 			goto done;
 	} else
 		print_text(v, n, since);
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 done:
 	store_entries_free(v, n);
 	store_close(s);
 	return ret;
 }
 
+static const struct cmd_option digest_options[] = {
+	{ .name = "since", .key = 's', .arg = "DURATION", .help = "how far "
+	    "back (default " DIGEST_SINCE "): 90m, 36h, 7d, 2w, 1d12h" },
+	{ .name = "limit", .key = 'n', .arg = "N",
+	    .help = "the N newest articles only (default 0: all)" },
+	{ .name = "topic", .key = 't', .arg = "NAME",
+	    .help = "the matches of topic NAME instead, with the words that\n"
+	    "matched, grouped by topic (repeat it, or NAME,NAME)",
+	    .synopsis = "[--topic NAME[,NAME]...]" },
+	{ .name = NULL }
+};
+
 const struct cmd_entry cmd_digest_entry = {
-	"digest",
-	"[--since DURATION] [--limit N] [--json] [--topic NAME]... "
-	"[-c FILE | -d DB]",
-	"show the articles first seen in the last day, by feed or topic",
-	cmd_digest,
+	.name = "digest",
+	.flags = CMD_JSON | CMD_DATABASE,
+	.options = digest_options,
+	.summary = "show the articles first seen in the last day, by feed or "
+	    "topic",
+	.about =
+"Show the articles herald saw for the first time recently, grouped by\n"
+"feed, newest first: title, date, a one-line summary and the link.",
+	.exit_status = "0 ok (even with nothing new), 1 failure, 2 usage.",
+	.exec = cmd_digest,
 };

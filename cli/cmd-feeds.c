@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,69 +169,17 @@ print_json(struct store_feed *v, size_t n, int errors_only)
 	return rc;
 }
 
-static void
-usage_full(FILE *fp)
-{
-	fprintf(fp,
-"usage: herald feeds [--errors] [--json] [-c FILE | -d DB]\n\n"
-"Show every feed heraldd watches: its URL, when it was last fetched\n"
-"successfully, the last status or error, consecutive failures, when it is\n"
-"fetched next, and how many articles it carries.\n\n"
-"  --errors           only feeds whose last attempt failed, or that herald\n"
-"                     disabled (410 Gone)\n"
-"  --json             JSON, times in RFC 3339 UTC (see herald(1))\n"
-"  -c, --config FILE  read the database path from FILE\n"
-"                     (default %s)\n"
-"  -d, --database DB  the database to read\n\n"
-"Exit status: 0 ok, 1 failure (no database...), 2 usage.\n",
-	    CLI_DEFAULT_CONFIG);
-}
-
 static int
-cmd_feeds(int argc, char **argv)
+cmd_feeds(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "errors", no_argument, NULL, 'e' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store		*s;
 	struct store_feed	*v = NULL;
-	const char		*db = NULL, *conffile = NULL;
 	char			*err = NULL;
 	size_t			 n = 0, i, shown = 0;
-	int			 ch, json = 0, errors_only = 0, ret = EXIT_FAIL;
+	int			 errors_only = cmd_args_has(a, 'e') > 0;
+	int			 ret = EXIT_FAIL;
 
-	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'e':
-			errors_only = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'c':
-			conffile = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			usage_full(stdout);
-			return EXIT_OK;
-		default:
-			usage_full(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage_full(stderr);
-		return EXIT_USAGE;
-	}
-	if ((s = cli_store_open("feeds", db, conffile)) == NULL)
+	if ((s = cli_store_open("feeds", a->db, a->config)) == NULL)
 		return EXIT_FAIL;
 	if (store_feeds_list(s, &v, &n, &err) == -1) {
 		fprintf(stderr, "herald feeds: %s\n", err);
@@ -244,7 +191,7 @@ cmd_feeds(int argc, char **argv)
 	s = NULL;
 	for (i = 0; i < n; i++)
 		shown += !errors_only || feed_failing(&v[i]);
-	if (json) {
+	if (a->json) {
 		if (print_json(v, n, errors_only) == -1)
 			goto done;
 	} else if (shown == 0)
@@ -253,16 +200,28 @@ cmd_feeds(int argc, char **argv)
 		    "configured feeds when it starts)");
 	else
 		print_table(v, n, errors_only, (int64_t)time(NULL));
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 done:
 	store_feeds_free(v, n);
 	store_close(s);
 	return ret;
 }
 
+static const struct cmd_option feeds_options[] = {
+	{ .name = "errors", .key = 'e', .help = "only feeds whose last attempt "
+	    "failed, or that herald\ndisabled (410 Gone)" },
+	{ .name = NULL }
+};
+
 const struct cmd_entry cmd_feeds_entry = {
-	"feeds",
-	"[--errors] [--json] [-c FILE | -d DB]",
-	"show every feed's health: last success, errors, next fetch",
-	cmd_feeds,
+	.name = "feeds",
+	.flags = CMD_JSON | CMD_DATABASE,
+	.options = feeds_options,
+	.summary = "show every feed's health: last success, errors, next fetch",
+	.about =
+"Show every feed heraldd watches: its URL, when it was last fetched\n"
+"successfully, the last status or error, consecutive failures, when it is\n"
+"fetched next, and how many articles it carries.",
+	.exit_status = "0 ok, 1 failure (no database...), 2 usage.",
+	.exec = cmd_feeds,
 };

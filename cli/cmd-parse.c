@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,91 +69,47 @@ on_entry(void *arg, const struct parse_entry *e)
 		print_entry_text(e, o->n);
 }
 
+/* What herald parse --help says of the caps and entities (parse.h). */
 static void
-usage_full(FILE *fp)
+parse_notes(FILE *fp)
 {
 	fprintf(fp,
-"usage: herald parse [--json] [--url URL] [--base-url URL]\n"
-"                    [--content-type TYPE] [--language LANG] FILE|-\n\n"
-"Parse one RSS or Atom document and print what herald sees in it.\n\n"
-"  --json               feedparser-compatible JSON (see herald(1))\n"
-"  --url URL            the document's URL, for relative links\n"
-"  --base-url URL       base URL (HTTP Content-Location), overrides --url\n"
-"  --content-type TYPE  the HTTP Content-Type; its charset is used when the\n"
-"                       document has no byte order mark or XML declaration\n"
-"  --language LANG      the HTTP Content-Language\n\n"
 "Caps: %d entries per document, %d KB per text field, %d levels of\n"
 "nesting, %d attributes per start tag.\n\n"
 "Entities declared in the DOCTYPE are honoured when their text is plain\n"
 "text and character references: at most %d entities of %d bytes each,\n"
 "%d KB expanded per document.  External and parameter entities are never\n"
 "loaded: their references are dropped (bozo).  Any other entity\n"
-"declaration rejects the document.\n\n"
-"Exit status: 0 a feed was read (warts are reported as \"bozo\"), 1 not a\n"
-"feed or rejected, 2 usage.\n",
+"declaration rejects the document.\n",
 	    PARSE_MAX_ITEMS, PARSE_MAX_FIELD / 1024, PARSE_MAX_DEPTH,
 	    PARSE_MAX_ATTRS, PARSE_MAX_ENTITIES, PARSE_MAX_ENTITY_TEXT,
 	    PARSE_MAX_ENTITY_EXPANSION / 1024);
 }
 
 static int
-cmd_parse(int argc, char **argv)
+cmd_parse(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "url", required_argument, NULL, 'u' },
-		{ "base-url", required_argument, NULL, 'b' },
-		{ "content-type", required_argument, NULL, 't' },
-		{ "language", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct parse_opts	 opts;
 	struct out		 o;
 	struct parser		*p;
 	FILE			*fp;
 	char			 chunk[65536];
+	const char		*file = a->argv[0];
 	size_t			 n;
-	int			 ch, rc;
+	int			 rc;
 	const struct parse_feed	*f;
 
 	memset(&opts, 0, sizeof(opts));
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			o.json = 1;
-			break;
-		case 'u':
-			opts.url = optarg;
-			break;
-		case 'b':
-			opts.base_url = optarg;
-			break;
-		case 't':
-			opts.content_type = optarg;
-			break;
-		case 'l':
-			opts.language = optarg;
-			break;
-		case 'h':
-			usage_full(stdout);
-			return EXIT_OK;
-		default:
-			usage_full(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 1) {
-		usage_full(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[0], "-") == 0)
+	o.json = cmd_args_has(a, 'j') > 0;
+	opts.url = cmd_args_get(a, 'u');
+	opts.base_url = cmd_args_get(a, 'b');
+	opts.content_type = cmd_args_get(a, 't');
+	opts.language = cmd_args_get(a, 'l');
+	if (strcmp(file, "-") == 0)
 		fp = stdin;
-	else if ((fp = fopen(argv[0], "rb")) == NULL) {
-		fprintf(stderr, "herald parse: %s: %s\n", argv[0], strerror(errno));
+	else if ((fp = fopen(file, "rb")) == NULL) {
+		fprintf(stderr, "herald parse: %s: %s\n", file, strerror(errno));
 		return EXIT_FAIL;
 	}
 	parse_global_init();
@@ -166,7 +121,7 @@ cmd_parse(int argc, char **argv)
 		if ((rc = parse_push(p, chunk, n)) == -1)
 			break;
 	if (ferror(fp)) {
-		fprintf(stderr, "herald parse: %s: %s\n", argv[0], strerror(errno));
+		fprintf(stderr, "herald parse: %s: %s\n", file, strerror(errno));
 		parse_free(p);
 		return EXIT_FAIL;
 	}
@@ -214,7 +169,7 @@ cmd_parse(int argc, char **argv)
 	if (rc == -1) {
 		size_t	 i;
 
-		fprintf(stderr, "herald parse: %s: %s\n", argv[0], f->error);
+		fprintf(stderr, "herald parse: %s: %s\n", file, f->error);
 		for (i = 0; i < f->nalternates; i++)
 			fprintf(stderr, "herald parse: try the feed %s\n",
 			    f->alternates[i]);
@@ -223,10 +178,33 @@ cmd_parse(int argc, char **argv)
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+static const struct cmd_option parse_options[] = {
+	{ .name = "json", .key = 'j', .short_name = 'j',
+	    .help = "feedparser-compatible JSON (see herald(1))",
+	    .synopsis = "[--json]" },
+	{ .name = "url", .key = 'u', .arg = "URL",
+	    .help = "the document's URL, for relative links" },
+	{ .name = "base-url", .key = 'b', .arg = "URL",
+	    .help = "base URL (HTTP Content-Location), overrides --url" },
+	{ .name = "content-type", .key = 't', .arg = "TYPE",
+	    .help = "the HTTP Content-Type; its charset is used when the\n"
+	    "document has no byte order mark or XML declaration" },
+	{ .name = "language", .key = 'l', .arg = "LANG",
+	    .help = "the HTTP Content-Language" },
+	{ .name = NULL }
+};
+
 const struct cmd_entry cmd_parse_entry = {
-	"parse",
-	"[--json] [--url URL] [--base-url URL] [--content-type TYPE] "
-	    "[--language LANG] FILE|-",
-	"show what the feed parser reads in a document",
-	cmd_parse,
+	.name = "parse",
+	.operands = "FILE|-",
+	.lower = 1,
+	.upper = 1,
+	.options = parse_options,
+	.summary = "show what the feed parser reads in a document",
+	.about = "Parse one RSS or Atom document and print what herald sees "
+	    "in it.",
+	.notes = parse_notes,
+	.exit_status = "0 a feed was read (warts are reported as \"bozo\"), "
+	    "1 not a feed\nor rejected, 2 usage.",
+	.exec = cmd_parse,
 };

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,98 +134,35 @@ print_json(const char *query, const struct store_entry *v, size_t n)
 	return rc;
 }
 
-static void
-usage_full(FILE *fp)
-{
-	fprintf(fp,
-"usage: herald search [--since DURATION] [--limit N] [--json]\n"
-"                     [-c FILE | -d DB] QUERY...\n\n"
-"Search every article herald keeps, best matches first (bm25; a word in\n"
-"the title weighs most), with the matching words highlighted.  Case and\n"
-"diacritics do not matter (\"pekin\" finds \"Pékin\").  Several arguments\n"
-"are joined with spaces.  QUERY is SQLite FTS5 syntax, as topic rules:\n"
-"  sanctions russia            both words\n"
-"  china OR beijing            either\n"
-"  \"asset freeze\"              a phrase\n"
-"  sanction*                   a prefix\n"
-"  nato NOT summit             one without the other\n"
-"  NEAR(gas storage, 5)        near each other\n"
-"  title:ukraine               in one column: title summary content author\n\n"
-"  --since DURATION   only articles first seen in the last DURATION (7d)\n"
-"  --limit N          at most N results (default %d; 0: all)\n"
-"  --json             JSON, times in RFC 3339 UTC, highlights as [ ]\n"
-"  -c, --config FILE  read the database path from FILE\n"
-"                     (default %s)\n"
-"  -d, --database DB  the database to read\n\n"
-"Exit status: 0 ok (even with no match), 1 failure (a malformed query,\n"
-"no database...), 2 usage.\n",
-	    SEARCH_LIMIT, CLI_DEFAULT_CONFIG);
-}
-
 static int
-cmd_search(int argc, char **argv)
+cmd_search(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char	 hl_open[] = { CLI_MARK_OPEN, '\0' };
 	static const char	 hl_close[] = { CLI_MARK_CLOSE, '\0' };
 	struct store		*s;
 	struct store_search	 q;
 	struct store_entry	*v = NULL;
 	struct buf		 query;
-	const char		*db = NULL, *conffile = NULL, *sincearg = NULL;
+	const char		*sincearg = cmd_args_get(a, 's');
+	const char		*limitarg = cmd_args_get(a, 'n');
 	char			*err = NULL;
 	size_t			 n = 0, limit = SEARCH_LIMIT;
 	int64_t			 since = 0;
-	int			 ch, i, json = 0, ret = EXIT_FAIL;
+	int			 i, ret = EXIT_FAIL;
 
-	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			sincearg = optarg;
-			break;
-		case 'n':
-			if (cli_parse_limit("search", optarg, &limit) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'c':
-			conffile = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			usage_full(stdout);
-			return EXIT_OK;
-		default:
-			usage_full(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage_full(stderr);
+	if (limitarg != NULL &&
+	    cli_parse_limit("search", limitarg, &limit) == -1)
 		return EXIT_USAGE;
-	}
 	if (sincearg != NULL && cli_parse_since("search", sincearg,
 	    (int64_t)time(NULL), &since) == -1)
 		return EXIT_USAGE;
 	buf_init(&query, 0);
-	for (i = optind; i < argc; i++) {
-		if (i > optind)
+	for (i = 0; i < a->argc; i++) {
+		if (i > 0)
 			buf_putc(&query, ' ');
-		buf_puts(&query, argv[i]);
+		buf_puts(&query, a->argv[i]);
 	}
-	if ((s = cli_store_open("search", db, conffile)) == NULL)
+	if ((s = cli_store_open("search", a->db, a->config)) == NULL)
 		goto done;
 
 	memset(&q, 0, sizeof(q));
@@ -242,7 +178,7 @@ cmd_search(int argc, char **argv)
 	}
 	store_close(s);
 	s = NULL;
-	if (json) {
+	if (a->json) {
 		if (print_json(query.data, v, n) == -1)
 			goto done;
 	} else if (n == 0)
@@ -250,7 +186,7 @@ cmd_search(int argc, char **argv)
 		    query.data);
 	else
 		print_text(v, n);
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 done:
 	store_entries_free(v, n);
 	store_close(s);
@@ -258,9 +194,37 @@ done:
 	return ret;
 }
 
+static const struct cmd_option search_options[] = {
+	{ .name = "since", .key = 's', .arg = "DURATION",
+	    .help = "only articles first seen in the last DURATION (7d)" },
+	{ .name = "limit", .key = 'n', .arg = "N",
+	    .help = "at most N results (default " CMD_STR(SEARCH_LIMIT)
+	    "; 0: all)" },
+	{ .name = NULL }
+};
+
 const struct cmd_entry cmd_search_entry = {
-	"search",
-	"[--since DURATION] [--limit N] [--json] [-c FILE | -d DB] QUERY...",
-	"search the articles (FTS5 syntax), best matches first",
-	cmd_search,
+	.name = "search",
+	.operands = "QUERY...",
+	.lower = 1,
+	.upper = -1,
+	.flags = CMD_JSON | CMD_DATABASE,
+	.options = search_options,
+	.summary = "search the articles (FTS5 syntax), best matches first",
+	.about =
+"Search every article herald keeps, best matches first (bm25; a word in\n"
+"the title weighs most), with the matching words highlighted.  Case and\n"
+"diacritics do not matter (\"pekin\" finds \"Pékin\").  Several arguments\n"
+"are joined with spaces.  QUERY is SQLite FTS5 syntax, as topic rules:\n"
+"  sanctions russia            both words\n"
+"  china OR beijing            either\n"
+"  \"asset freeze\"              a phrase\n"
+"  sanction*                   a prefix\n"
+"  nato NOT summit             one without the other\n"
+"  NEAR(gas storage, 5)        near each other\n"
+"  title:ukraine               in one column: title summary content author",
+	.json_help = "JSON, times in RFC 3339 UTC, highlights as [ ]",
+	.exit_status = "0 ok (even with no match), 1 failure (a malformed "
+	    "query,\nno database...), 2 usage.",
+	.exec = cmd_search,
 };

@@ -11,7 +11,6 @@
 #include <sys/un.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +25,6 @@
 #include "store.h"
 #include "util.h"
 
-#define CTL_SOCKET_NAME		"heraldd.sock"
-#define CTL_DEFAULT_SOCKET	"/run/herald/" CTL_SOCKET_NAME
 #define CTL_TIMEOUT_MS		(30 * 1000)	/* a reload loads plugins */
 #define CTL_REPLY_MAX		(64 * 1024 * 1024)
 #define CTL_BUSY		"error: too many connections"	/* control.c */
@@ -50,8 +47,8 @@ ctl_socket_default(void)
 
 	if (rd != NULL && *rd != '\0')
 		return xasprintf("%.*s/%s", (int)strcspn(rd, ":"), rd,
-		    CTL_SOCKET_NAME);
-	return xstrdup(CTL_DEFAULT_SOCKET);
+		    CLI_SOCKET_NAME);
+	return xstrdup(CLI_DEFAULT_SOCKET);
 }
 
 /*
@@ -249,96 +246,42 @@ ctl_simple(const char *cmd, const char *sock, const char *conffile,
 	return ret;
 }
 
-static const struct option ctl_longopts[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static void
-ctl_usage(FILE *fp, const char *cmd)
-{
-	if (strcmp(cmd, "fetch") == 0)
-		fprintf(fp,
-"usage: herald fetch [-s SOCKET | -c FILE] [FEED]\n\n"
-"Ask heraldd to fetch FEED now, or every feed without one.\n\n");
-	else if (strcmp(cmd, "reload") == 0)
-		fprintf(fp,
-"usage: herald reload [-s SOCKET | -c FILE]\n\n"
-"Ask heraldd to read its configuration again (as SIGHUP does) and say\n"
-"whether it was applied or refused, and why.\n\n");
-	else
-		fprintf(fp,
-"usage: herald metrics [-s SOCKET | -c FILE]\n\n"
-"Print heraldd's metrics in the Prometheus text format.\n\n");
-	fprintf(fp,
-"  -s, --socket SOCKET  heraldd's control socket (default: the\n"
-"                       configuration's control-socket, else\n"
-"                       $RUNTIME_DIRECTORY/%s, else %s)\n"
-"  -c, --config FILE    find the socket in FILE's control-socket\n"
-"                       (default %s)\n\n"
-"Exit status: 0 done, 1 failure (heraldd not running or refused), 2 usage.\n",
-	    CTL_SOCKET_NAME, CTL_DEFAULT_SOCKET, CLI_DEFAULT_CONFIG);
-}
-
+/* fetch [FEED], reload, metrics. */
 static int
-cmd_ctl(const char *cmd, int maxargs, int argc, char **argv)
+cmd_ctl(const char *cmd, const struct cmd_args *a)
 {
-	const char	*sock = NULL, *conffile = NULL;
 	char		*req;
-	int		 ch, ret;
+	int		 ret;
 
-	while ((ch = getopt_long(argc, argv, "s:c:h", ctl_longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'c':
-			conffile = optarg;
-			break;
-		case 'h':
-			ctl_usage(stdout, cmd);
-			return EXIT_OK;
-		default:
-			ctl_usage(stderr, cmd);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind > maxargs) {
-		ctl_usage(stderr, cmd);
-		return EXIT_USAGE;
-	}
-	if (optind < argc && (argv[optind][0] == '\0' ||
-	    strpbrk(argv[optind], " \t\r\n") != NULL)) {
+	if (a->argc > 0 && (a->argv[0][0] == '\0' ||
+	    strpbrk(a->argv[0], " \t\r\n") != NULL)) {
 		fprintf(stderr, "herald %s: a feed name without spaces, "
 		    "please\n", cmd);
 		return EXIT_USAGE;
 	}
-	req = optind < argc ? xasprintf("%s %s", cmd, argv[optind]) :
+	req = a->argc > 0 ? xasprintf("%s %s", cmd, a->argv[0]) :
 	    xstrdup(cmd);
-	ret = ctl_simple(cmd, sock, conffile, req);
+	ret = ctl_simple(cmd, a->socket, a->config, req);
 	free(req);
 	return ret;
 }
 
 static int
-cmd_fetch(int argc, char **argv)
+cmd_fetch(const struct cmd_args *a)
 {
-	return cmd_ctl("fetch", 1, argc, argv);
+	return cmd_ctl("fetch", a);
 }
 
 static int
-cmd_reload(int argc, char **argv)
+cmd_reload(const struct cmd_args *a)
 {
-	return cmd_ctl("reload", 0, argc, argv);
+	return cmd_ctl("reload", a);
 }
 
 static int
-cmd_metrics(int argc, char **argv)
+cmd_metrics(const struct cmd_args *a)
 {
-	return cmd_ctl("metrics", 0, argc, argv);
+	return cmd_ctl("metrics", a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -575,71 +518,17 @@ status_json(const char *sock, json_t *d, const char *why,
 	return o;
 }
 
-static void
-status_usage(FILE *fp)
-{
-	fprintf(fp,
-"usage: herald status [--json] [-s SOCKET] [-c FILE | -d DB]\n\n"
-"Whether heraldd is running (it answers on its control socket), since\n"
-"when, its last cycle, the feeds in error, pending and dead alerts and the\n"
-"size of the database.  Without a daemon, what the database says.\n\n"
-"  --json               JSON, times in RFC 3339 UTC (see herald(1))\n"
-"  -s, --socket SOCKET  heraldd's control socket (default\n"
-"                       $RUNTIME_DIRECTORY/%s, else %s)\n"
-"  -c, --config FILE    read the database path from FILE\n"
-"                       (default %s)\n"
-"  -d, --database DB    the database to read\n\n"
-"Exit status: 0 running, 1 failure, 2 usage, 3 heraldd not running.\n",
-	    CTL_SOCKET_NAME, CTL_DEFAULT_SOCKET, CLI_DEFAULT_CONFIG);
-}
-
 static int
-cmd_status(int argc, char **argv)
+cmd_status(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct db_status	 ds;
-	const char		*sock_opt = NULL, *db = NULL, *conffile = NULL;
 	char			*sock, *reply = NULL, *why = NULL;
 	json_t			*d = NULL, *doc;
 	json_error_t		 jerr;
 	enum ctl_fail		 f;
-	int			 ch, json = 0, ret;
+	int			 ret;
 
-	while ((ch = getopt_long(argc, argv, "s:c:d:h", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 's':
-			sock_opt = optarg;
-			break;
-		case 'c':
-			conffile = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			status_usage(stdout);
-			return EXIT_OK;
-		default:
-			status_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		status_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if ((sock = ctl_socket_path(sock_opt, conffile, &why)) == NULL) {
+	if ((sock = ctl_socket_path(a->socket, a->config, &why)) == NULL) {
 		/* the configuration does not load: db_status_read says why */
 		free(why);
 		why = NULL;
@@ -652,8 +541,8 @@ cmd_status(int argc, char **argv)
 	}
 	free(reply);
 	memset(&ds, 0, sizeof(ds));
-	db_status_read(&ds, db, conffile);
-	if (json) {
+	db_status_read(&ds, a->db, a->config);
+	if (a->json) {
 		doc = status_json(sock, d, why, &ds);
 		if (cli_json_print(doc) == -1)
 			ds.ok = 0;
@@ -665,7 +554,7 @@ cmd_status(int argc, char **argv)
 	else
 		ret = f == CTL_OK ? EXIT_OK : f == CTL_DOWN ? STATUS_EXIT_DOWN :
 		    EXIT_FAIL;
-	if (f == CTL_DENIED && !json)
+	if (f == CTL_DENIED && !a->json)
 		fprintf(stderr, "herald status: %s\n", why);
 	json_decref(d);
 	db_status_free(&ds);
@@ -674,30 +563,48 @@ cmd_status(int argc, char **argv)
 	return ret;
 }
 
+#define CTL_EXIT	"0 done, 1 failure (heraldd not running or refused), " \
+			"2 usage."
+
 const struct cmd_entry cmd_status_entry = {
-	"status",
-	"[--json] [-s SOCKET] [-c FILE | -d DB]",
-	"is heraldd running; its last cycle, feeds in error, alerts",
-	cmd_status,
+	.name = "status",
+	.flags = CMD_JSON | CMD_SOCKET | CMD_DATABASE,
+	.summary = "is heraldd running; its last cycle, feeds in error, alerts",
+	.about =
+"Whether heraldd is running (it answers on its control socket), since\n"
+"when, its last cycle, the feeds in error, pending and dead alerts and the\n"
+"size of the database.  Without a daemon, what the database says.",
+	.exit_status = "0 running, 1 failure, 2 usage, 3 heraldd not running.",
+	.exec = cmd_status,
 };
 
 const struct cmd_entry cmd_fetch_entry = {
-	"fetch",
-	"[-s SOCKET | -c FILE] [FEED]",
-	"ask heraldd to fetch a feed, or every feed, now",
-	cmd_fetch,
+	.name = "fetch",
+	.operands = "[FEED]",
+	.upper = 1,
+	.flags = CMD_SOCKET,
+	.summary = "ask heraldd to fetch a feed, or every feed, now",
+	.about = "Ask heraldd to fetch FEED now, or every feed without one.",
+	.exit_status = CTL_EXIT,
+	.exec = cmd_fetch,
 };
 
 const struct cmd_entry cmd_reload_entry = {
-	"reload",
-	"[-s SOCKET | -c FILE]",
-	"ask heraldd to read its configuration again",
-	cmd_reload,
+	.name = "reload",
+	.flags = CMD_SOCKET,
+	.summary = "ask heraldd to read its configuration again",
+	.about =
+"Ask heraldd to read its configuration again (as SIGHUP does) and say\n"
+"whether it was applied or refused, and why.",
+	.exit_status = CTL_EXIT,
+	.exec = cmd_reload,
 };
 
 const struct cmd_entry cmd_metrics_entry = {
-	"metrics",
-	"[-s SOCKET | -c FILE]",
-	"print heraldd's metrics (Prometheus text format)",
-	cmd_metrics,
+	.name = "metrics",
+	.flags = CMD_SOCKET,
+	.summary = "print heraldd's metrics (Prometheus text format)",
+	.about = "Print heraldd's metrics in the Prometheus text format.",
+	.exit_status = CTL_EXIT,
+	.exec = cmd_metrics,
 };

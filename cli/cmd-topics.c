@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,7 +197,7 @@ topics_list(const struct topics_opts *o)
 	}
 	cli_table_print(t, stdout, cli_term_width());
 	cli_table_free(t);
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 done:
 	free(rows);
 	store_topic_counts_free(tc, ntc);
@@ -348,7 +347,7 @@ cli_topic_digest(struct store *s, const char *const *topics, size_t ntopics,
 				print_link("  ", e->link);
 		}
 	}
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 done:
 	for (t = 0; t < ntopics; t++) {
 		for (i = 0; i < n[t]; i++)
@@ -473,7 +472,7 @@ topics_test(const struct topics_opts *o, const char *name)
 		if (v[i].link != NULL && *v[i].link != '\0')
 			print_link("   ", v[i].link);
 	}
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 done:
 	free(err);
 	for (i = 0; i < n; i++) {
@@ -490,104 +489,86 @@ done:
 	return ret;
 }
 
+/* The options both forms take, and those of the test. */
 static void
-usage_full(FILE *fp)
+topics_opts_read(const struct cmd_args *a, struct topics_opts *o)
 {
-	fprintf(fp,
-"usage: herald topics [--json] [-c FILE | -d DB]\n"
-"       herald topics test NAME [--since DURATION] [--limit N] [--json]\n"
-"                     [--match QUERY [--exclude QUERY]] [-c FILE | -d DB]\n\n"
-"Without a command: every topic of the configuration (and any other that\n"
-"matched before) with its matches in the last 24 hours, 7 days and in\n"
-"all, and when it last matched.\n\n"
-"test: runs topic NAME's rule over the articles herald keeps, with the\n"
-"daemon's engine and nothing written (no match, no alert): which\n"
-"articles it would have matched, on which words, newest first.\n"
-"  --since DURATION   articles first seen in the last DURATION (default 30d)\n"
-"  --limit N          show at most N (default %d; 0: all); the count is all\n"
-"  --match QUERY      try this rule instead of the configured one (NAME\n"
-"                     need not exist); --exclude QUERY its veto\n"
-"  --json             JSON, times in RFC 3339 UTC\n"
-"  -c, --config FILE  the configuration (default %s)\n"
-"  -d, --database DB  the database to read\n\n"
-"Exit status: 0 ok, 1 failure (no such topic, a malformed rule, no\n"
-"database...), 2 usage.\n", TOPICS_TEST_LIMIT, CLI_DEFAULT_CONFIG);
+	memset(o, 0, sizeof(*o));
+	o->db = a->db;
+	o->conffile = a->config;
+	o->json = a->json;
+	o->sincearg = cmd_args_get(a, 's');
+	o->match = cmd_args_get(a, 'm');
+	o->exclude = cmd_args_get(a, 'x');
+	o->limit = TOPICS_TEST_LIMIT;
 }
 
 static int
-cmd_topics(int argc, char **argv)
+cmd_topics(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "match", required_argument, NULL, 'm' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct topics_opts	 o;
-	int			 ch, test = 0;
 
-	memset(&o, 0, sizeof(o));
-	o.limit = TOPICS_TEST_LIMIT;
-	/* "herald topics test NAME [options]": options may follow */
-	if (argc > 1 && strcmp(argv[1], "test") == 0) {
-		test = 1;
-		argc--;
-		argv++;
-	}
-	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			o.sincearg = optarg;
-			break;
-		case 'n':
-			if (cli_parse_limit("topics", optarg, &o.limit) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'm':
-			o.match = optarg;
-			break;
-		case 'x':
-			o.exclude = optarg;
-			break;
-		case 'j':
-			o.json = 1;
-			break;
-		case 'c':
-			o.conffile = optarg;
-			break;
-		case 'd':
-			o.db = optarg;
-			break;
-		case 'h':
-			usage_full(stdout);
-			return EXIT_OK;
-		default:
-			usage_full(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!test && (optind != argc || o.sincearg != NULL ||
-	    o.match != NULL || o.exclude != NULL)) {
-		usage_full(stderr);
+	topics_opts_read(a, &o);
+	return topics_list(&o);
+}
+
+static int
+cmd_topics_test(const struct cmd_args *a)
+{
+	struct topics_opts	 o;
+	const char		*limitarg = cmd_args_get(a, 'n');
+
+	topics_opts_read(a, &o);
+	if (limitarg != NULL &&
+	    cli_parse_limit("topics", limitarg, &o.limit) == -1)
 		return EXIT_USAGE;
-	}
-	if (test && (optind + 1 != argc || (o.exclude != NULL &&
-	    o.match == NULL))) {
-		usage_full(stderr);
-		return EXIT_USAGE;
-	}
-	return test ? topics_test(&o, argv[optind]) : topics_list(&o);
+	if (o.exclude != NULL && o.match == NULL)
+		return CMD_USAGE;
+	return topics_test(&o, a->argv[0]);
 }
 
 const struct cmd_entry cmd_topics_entry = {
-	"topics",
-	"[--json] | test NAME [--since DURATION] [--limit N] [--json] "
-	"[--match QUERY [--exclude QUERY]] [-c FILE | -d DB]",
-	"matches per topic; test a rule over the stored articles",
-	cmd_topics,
+	.name = "topics",
+	.flags = CMD_JSON | CMD_DATABASE | CMD_CONFIG,
+	.summary = "matches per topic: in the last day, week and in all",
+	.about =
+"Every topic of the configuration (and any other that matched before)\n"
+"with its matches in the last 24 hours, 7 days and in all, and when it\n"
+"last matched.  'herald topics test --help' tries a rule.",
+	.json_help = "JSON, times in RFC 3339 UTC",
+	.exit_status = "0 ok, 1 failure (no database...), 2 usage.",
+	.exec = cmd_topics,
+};
+
+static const struct cmd_option topics_test_options[] = {
+	{ .name = "since", .key = 's', .arg = "DURATION",
+	    .help = "articles first seen in the last DURATION (default 30d)" },
+	{ .name = "limit", .key = 'n', .arg = "N",
+	    .help = "show at most N (default " CMD_STR(TOPICS_TEST_LIMIT)
+	    "; 0: all); the count is all" },
+	{ .name = "match", .key = 'm', .arg = "QUERY",
+	    .help = "try this rule instead of the configured one (NAME\n"
+	    "need not exist)",
+	    .synopsis = "[--match QUERY [--exclude QUERY]]" },
+	{ .name = "exclude", .key = 'x', .arg = "QUERY",
+	    .help = "with --match: its veto", .synopsis = "" },
+	{ .name = NULL }
+};
+
+const struct cmd_entry cmd_topics_test_entry = {
+	.name = "topics test",
+	.operands = "NAME",
+	.lower = 1,
+	.upper = 1,
+	.flags = CMD_JSON | CMD_DATABASE | CMD_CONFIG,
+	.options = topics_test_options,
+	.summary = "run a topic's rule over the stored articles",
+	.about =
+"Runs topic NAME's rule over the articles herald keeps, with the\n"
+"daemon's engine and nothing written (no match, no alert): which\n"
+"articles it would have matched, on which words, newest first.",
+	.json_help = "JSON, times in RFC 3339 UTC",
+	.exit_status = "0 ok, 1 failure (no such topic, a malformed rule, no\n"
+	    "database...), 2 usage.",
+	.exec = cmd_topics_test,
 };

@@ -228,11 +228,71 @@ for args in "digest --since forever" "digest --limit -1" "search" \
 	run "$HERALD" $args -d "$db"
 	check "usage error: herald $args" 2 'out == "" and err != ""'
 done
-for cmd in feeds digest search; do
-	run "$HERALD" "$cmd" --help
+# One command table: herald --help, each herald CMD --help and herald(1)
+# name the same commands and the same options, every option listed is in
+# the usage line, and every --help fits 80 columns.
+cmds=$("$HERALD" --help | sed -n 's/^  \([a-z][a-z]*\( [a-z][a-z]*\)\{0,1\}\)  .*/\1/p' | tr ' ' '_')
+for cmd in $cmds; do
+	# shellcheck disable=SC2046
+	run "$HERALD" $(echo "$cmd" | tr '_' ' ') --help
 	# (the line naming the configured default config path is as long as the prefix)
-	check "herald $cmd --help" 0 'lines[0].startswith("usage: herald ") and max(width(l) for l in lines if "herald.conf" not in l) <= 80'
+	check "herald $(echo "$cmd" | tr '_' ' ') --help" 0 'lines[0].startswith("usage: herald ") and max(width(l) for l in lines if "herald.conf" not in l) <= 80 and "Exit status: " in out'
 done
+run "$PY" - "$HERALD" "$top_srcdir/man/herald.1" <<'EOF'
+import re, subprocess, sys
+herald, man = sys.argv[1], sys.argv[2]
+ALIAS = {"-c": "--config", "-d": "--database", "-s": "--socket",
+         "-j": "--json"}
+top = subprocess.run([herald, "--help"], capture_output=True,
+                     text=True).stdout
+cmds = re.findall(r"^  ([a-z]+(?: [a-z]+)?)  +\S", top, re.M)
+page = open(man, encoding="utf-8").read()
+sect = page[page.index(".Sh COMMANDS"):page.index(".Sh ENVIRONMENT")]
+synopses = dict(re.findall(r"^\.It Xo\n\.Nm herald ([a-z ]+?)\n(.*?)^\.Xc",
+                           sect, re.M | re.S))
+problems = []
+if sorted(cmds) != sorted(synopses):
+    problems.append("herald --help has %s, herald(1) %s" %
+                    (sorted(cmds), sorted(synopses)))
+def man_options(synopsis):
+    opts, fl = set(), False
+    for t in synopsis.split():
+        if t == "Fl":
+            fl = True
+        elif re.fullmatch(r"\.?[A-Z][a-z]+", t):
+            fl = False
+        elif fl and t != "|":
+            o = "--" + t[1:] if t.startswith("-") else "-" + t
+            opts.add(ALIAS.get(o, o))
+    return opts
+for c in cmds:
+    h = subprocess.run([herald] + c.split() + ["--help"],
+                       capture_output=True, text=True).stdout
+    usage = h.split("\n\n", 1)[0]
+    listed = set(re.findall(r"^  (?:-[a-z], )?(--[a-z-]+)", h, re.M))
+    for o in sorted(listed):
+        shorts = [s for s, l in ALIAS.items() if l == o]
+        if o not in usage and not any(s + " " in usage for s in shorts):
+            problems.append("herald %s: %s is not in its usage line" % (c, o))
+    if not listed and "[-" in usage:
+        problems.append("herald %s: options in the usage line, none listed" % c)
+    documented = man_options(synopses.get(c, ""))
+    if listed != documented:
+        problems.append("herald %s: --help lists %s, herald(1) %s" %
+                        (c, sorted(listed), sorted(documented)))
+print("\n".join(problems), end="")
+print("%d commands" % len(cmds), file=sys.stderr)
+EOF
+check "herald --help, herald CMD --help and herald(1): the same commands and options" 0 'out == "" and int(err.split()[0]) >= 11'
+# Every command that talks to heraldd or reads the database takes -c.
+for cmd in fetch reload metrics; do
+	run "$HERALD" "$cmd" -c "$T/none.conf" -s "$T/no.sock"
+	check "herald $cmd -c FILE: taken; heraldd is not running (exit 1)" 1 \
+	    'out == "" and err.startswith("herald '"$cmd"': ") and "no.sock" in err'
+done
+run "$HERALD" status -c "$T/none.conf" -d "$db" -s "$T/no.sock"
+check "herald status -c FILE -d DB: heraldd is not running (exit 3)" 3 \
+    '"not running" in out and "no.sock" in out'
 
 # The shipped configurations load
 if [ -x "$CHECKCONF" ]; then
