@@ -68,8 +68,7 @@ struct alerter {
 	int64_t			 items_since;	/* on_item: first_seen bound */
 	int64_t			 last_item;	/* on_item: highest id passed on */
 	int64_t			 last_orphans;	/* sweep of unconfigured plugins */
-	void			(*idle_cb)(void *);
-	void			*idle_arg;
+	struct hooks		 idle;		/* nothing in flight or due */
 };
 
 static void	alert_arm(struct alerter *, double when);
@@ -562,8 +561,8 @@ alert_pass(struct alerter *a)
 		alert_plugin(a, plugin_set_at(a->set, i), tnow, &wake);
 	if (wake != HUGE_VAL)
 		alert_arm(a, wake - ev_time());
-	if (a->inflight == 0 && !a->kicked && a->idle_cb != NULL)
-		a->idle_cb(a->idle_arg);
+	if (a->inflight == 0 && !a->kicked)
+		hooks_run(&a->idle);
 }
 
 static void
@@ -636,10 +635,9 @@ alert_busy(struct alerter *a)
 }
 
 void
-alert_set_idle_cb(struct alerter *a, void (*cb)(void *), void *arg)
+alert_add_idle_cb(struct alerter *a, void (*cb)(void *), void *arg)
 {
-	a->idle_cb = cb;
-	a->idle_arg = arg;
+	hooks_add(&a->idle, cb, arg);
 }
 
 void
@@ -660,5 +658,6 @@ alert_free(struct alerter *a)
 		free(ps->name);
 		free(ps);
 	}
+	hooks_clear(&a->idle);
 	free(a);
 }

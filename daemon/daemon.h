@@ -18,6 +18,25 @@
 #include "fetch.h"
 #include "store.h"
 
+/*
+ * hook.c: callbacks several users hang on one event.  Each (cb, arg) is
+ * there once; a callback must not add or remove hooks while they run.
+ */
+struct hook {
+	void	 (*cb)(void *);
+	void	*arg;
+};
+
+struct hooks {
+	struct hook	*v;
+	size_t		 n;
+};
+
+void		 hooks_add(struct hooks *, void (*)(void *), void *);
+void		 hooks_remove(struct hooks *, void (*)(void *), void *);
+void		 hooks_run(const struct hooks *);
+void		 hooks_clear(struct hooks *);
+
 /* ingest.c: one fetched document, from bytes to store_items. */
 struct ingest;
 
@@ -79,8 +98,12 @@ int		 sched_fetch_now(struct sched *, const char *name,
 void		 sched_stop(struct sched *);
 /* Fetches in flight plus feeds waiting for a slot. */
 size_t		 sched_busy(struct sched *);
-/* Called each time a fetch ends (--once uses it to leave the loop). */
-void		 sched_set_idle_cb(struct sched *, void (*)(void *), void *);
+/*
+ * Callbacks run each time a fetch ends: --once leaves the loop, notify.c
+ * updates STATUS=.  Each user adds and removes its own.
+ */
+void		 sched_add_idle_cb(struct sched *, void (*)(void *), void *);
+void		 sched_remove_idle_cb(struct sched *, void (*)(void *), void *);
 /* Called after a fetch's transaction committed new or changed items. */
 void		 sched_set_commit_cb(struct sched *, void (*)(void *), void *);
 void		 sched_free(struct sched *);
@@ -115,7 +138,7 @@ void		 notify_init(struct ev_loop *);
 int		 notify_send(const char *);
 /*
  * STATUS= from the sched (feeds in error, fetches, when the last cycle
- * ended) every 30 s.  Takes the sched's idle callback: not with --once.
+ * ended) every 30 s, and when a cycle ends (an idle callback of its own).
  */
 void		 notify_status_start(struct sched *);
 /*
@@ -220,7 +243,7 @@ size_t		 alert_busy(struct alerter *);
  * not batch (--once, once every fetch is done: it never comes back).
  */
 void		 alert_flush(struct alerter *);
-void		 alert_set_idle_cb(struct alerter *, void (*)(void *), void *);
+void		 alert_add_idle_cb(struct alerter *, void (*)(void *), void *);
 void		 alert_free(struct alerter *);
 
 /*

@@ -384,8 +384,8 @@ main(int argc, char **argv)
 	ev_signal_start(d.loop, &d.sigusr1);
 
 	if (d.once) {
-		sched_set_idle_cb(d.sched, once_idle, &d);
-		alert_set_idle_cb(d.alerts, once_idle, &d);
+		sched_add_idle_cb(d.sched, once_idle, &d);
+		alert_add_idle_cb(d.alerts, once_idle, &d);
 		sched_all_due(d.sched);
 		if (sched_busy(d.sched) == 0) {
 			/* no feed to fetch: still leave through the loop */

@@ -277,7 +277,7 @@ void
 notify_status_start(struct sched *s)
 {
 	nt.sched = s;
-	sched_set_idle_cb(s, notify_fetch_done, NULL);
+	sched_add_idle_cb(s, notify_fetch_done, NULL);
 	if (nt.loop == NULL || ev_is_active(&nt.status))
 		return;
 	ev_timer_init(&nt.status, status_cb, STATUS_EVERY, STATUS_EVERY);
@@ -324,7 +324,7 @@ notify_stop(void)
 		}
 	}
 	if (nt.sched != NULL)
-		sched_set_idle_cb(nt.sched, NULL, NULL);
+		sched_remove_idle_cb(nt.sched, notify_fetch_done, NULL);
 	nt.sched = NULL;
 	free(nt.note);
 	nt.note = NULL;

@@ -85,8 +85,7 @@ struct sched {
 	uint64_t		 nfetches;
 	uint64_t		 nbytes;
 	time_t			 last_cycle;	/* when nothing was left to fetch */
-	void			(*idle_cb)(void *);
-	void			*idle_arg;
+	struct hooks		 idle;		/* a fetch ended */
 	void			(*commit_cb)(void *);	/* alert.c */
 	void			*commit_arg;
 	struct store_topics	*topics;	/* compiled [topic]s */
@@ -524,8 +523,7 @@ arm:
 	sched_dispatch(s);
 	if (sched_busy(s) == 0)
 		s->last_cycle = now;
-	if (s->idle_cb != NULL)
-		s->idle_cb(s->idle_arg);
+	hooks_run(&s->idle);
 }
 
 static int
@@ -817,10 +815,15 @@ sched_busy(struct sched *s)
 }
 
 void
-sched_set_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
+sched_add_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
 {
-	s->idle_cb = cb;
-	s->idle_arg = arg;
+	hooks_add(&s->idle, cb, arg);
+}
+
+void
+sched_remove_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
+{
+	hooks_remove(&s->idle, cb, arg);
 }
 
 void
@@ -904,6 +907,7 @@ sched_free(struct sched *s)
 	while ((f = TAILQ_FIRST(&s->feeds)) != NULL)
 		feed_free(f);
 	store_topics_free(s->topics);
+	hooks_clear(&s->idle);
 	free(s->user_agent);
 	free(s);
 }

@@ -11,8 +11,7 @@
 #include "../daemon/notify.c"
 
 struct sched {
-	void	(*idle_cb)(void *);
-	void	*idle_arg;
+	struct hooks	 idle;
 };
 
 size_t
@@ -34,10 +33,15 @@ sched_busy(struct sched *s)
 }
 
 void
-sched_set_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
+sched_add_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
 {
-	s->idle_cb = cb;
-	s->idle_arg = arg;
+	hooks_add(&s->idle, cb, arg);
+}
+
+void
+sched_remove_idle_cb(struct sched *s, void (*cb)(void *), void *arg)
+{
+	hooks_remove(&s->idle, cb, arg);
 }
 
 static struct sched	stub;
@@ -45,8 +49,7 @@ static struct sched	stub;
 static void
 cycle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	if (stub.idle_cb != NULL)
-		stub.idle_cb(stub.idle_arg);
+	hooks_run(&stub.idle);
 }
 
 static void

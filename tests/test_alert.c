@@ -1,7 +1,7 @@
 /*
  * test_alert.c: the arithmetic of alert delivery (daemon/alert.c): the
  * sliding-window rate limit and the retry backoff with its jitter and
- * Retry-After.
+ * Retry-After; the idle hooks (daemon/hook.c) the alerter and the sched run.
  */
 #include "config.h"
 
@@ -134,6 +134,46 @@ test_backoff(void **state)
 	}
 }
 
+static void
+count_a(void *arg)
+{
+	((int *)arg)[0]++;
+}
+
+static void
+count_b(void *arg)
+{
+	((int *)arg)[1]++;
+}
+
+/*
+ * Two users of one event (heraldd --once and notify.c when a fetch ends)
+ * both run, neither replaces the other, and one's removal leaves the
+ * other's.
+ */
+static void
+test_hooks(void **state)
+{
+	struct hooks	 h = { NULL, 0 };
+	int		 calls[2] = { 0, 0 };
+
+	(void)state;
+	hooks_add(&h, count_a, calls);
+	hooks_add(&h, count_b, calls);
+	hooks_add(&h, count_a, calls);	/* the same pair: still one */
+	hooks_run(&h);
+	assert_int_equal(calls[0], 1);
+	assert_int_equal(calls[1], 1);
+	hooks_remove(&h, count_a, calls);
+	hooks_remove(&h, count_a, calls);	/* gone already */
+	hooks_run(&h);
+	assert_int_equal(calls[0], 1);
+	assert_int_equal(calls[1], 2);
+	hooks_clear(&h);
+	hooks_run(&h);
+	assert_int_equal(calls[1], 2);
+}
+
 int
 main(void)
 {
@@ -141,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_ratelimit_idle),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
