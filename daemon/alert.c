@@ -482,7 +482,8 @@ alert_items(struct alerter *a, int64_t now)
 		a->items_since = now;
 		return;
 	}
-	if (store_digest(a->st, a->items_since, 0, &e, &n, &err) == -1) {
+	if (store_items_new(a->st, a->items_since, a->last_item, &e, &n,
+	    &err) == -1) {
 		log_warnx("reading new articles for the plugins failed: %s",
 		    err ? err : "unknown error");
 		free(err);
@@ -491,8 +492,6 @@ alert_items(struct alerter *a, int64_t now)
 	for (i = 0; i < n; i++) {
 		struct herald_item	 it;
 
-		if (e[i].id <= a->last_item)
-			continue;
 		memset(&it, 0, sizeof(it));
 		it.id = e[i].id;
 		it.feed = e[i].feed_name;

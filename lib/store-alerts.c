@@ -187,6 +187,25 @@ store_alerts_due(struct store *s, const char *plugin, int64_t now,
 	return ret;
 }
 
+int
+store_items_new(struct store *s, int64_t since, int64_t after,
+    struct store_entry **out, size_t *np, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 ret;
+
+	*out = NULL;
+	*np = 0;
+	if ((st = stmt_get(s, ST_ITEMS_NEW, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, after);
+	ret = entries_collect(s, st, 0, out, np, "reading new articles",
+	    errstr);
+	stmt_done(st);
+	return ret;
+}
+
 /* One outcome of a delivery attempt on a pending row. */
 static int
 alert_mark(struct store *s, enum stmt_id id, int64_t row, int64_t t,

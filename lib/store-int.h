@@ -48,6 +48,7 @@ enum stmt_id {
 	ST_ALERTS_EXPIRE,
 	ST_ALERTS_NEXT,
 	ST_ALERTS_NEXT_ANY,
+	ST_ITEMS_NEW,
 	ST__COUNT
 };
 
@@ -120,6 +121,9 @@ void		 feed_from_row(sqlite3_stmt *, struct store_feed *);
 
 /* store-query.c */
 void		 entry_from_row(sqlite3_stmt *, struct store_entry *);
+int		 entries_collect(struct store *, sqlite3_stmt *, int extra,
+		    struct store_entry **out, size_t *n, const char *what,
+		    char **errstr);
 
 /* store-topics.c */
 struct store_topics *topics_compile(struct store *, const struct store_topic *,

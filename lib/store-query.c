@@ -105,7 +105,7 @@ store_entries_free(struct store_entry *v, size_t n)
  * read transaction lasts as long as the query and not as long as the
  * caller's printing.  `extra` columns (snippet, rank) follow ENTRY_COLS.
  */
-static int
+int
 entries_collect(struct store *s, sqlite3_stmt *st, int extra,
     struct store_entry **out, size_t *np, const char *what, char **errstr)
 {

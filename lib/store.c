@@ -296,6 +296,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " WHERE plugin = ?1 AND state = 'pending'",
 	[ST_ALERTS_NEXT_ANY] =
 	    "SELECT min(next_attempt) FROM outbox WHERE state = 'pending'",
+	[ST_ITEMS_NEW] =
+	    "SELECT " ENTRY_COLS " FROM items i" ENTRY_ORIGIN
+	    " WHERE i.first_seen >= ?1 AND i.id > ?2"
+	    " ORDER BY o.name, coalesce(i.published, i.first_seen) DESC,"
+	    " i.id DESC",
 };
 
 /* Errors. */

@@ -334,6 +334,16 @@ struct store_alert {
 void	 store_alerts_free(struct store_alert *, size_t n);
 
 /*
+ * The articles for the plugins' on_item: first seen at or after `since`
+ * with an id above `after`, in the order herald digest lists them (by the
+ * first feed's name, then newest first), the order plugins have always
+ * been given.  The deliverer's own query: a change to the CLI's reports
+ * (store_digest()) does not change what plugins receive.
+ */
+int	 store_items_new(struct store *, int64_t since, int64_t after,
+	    struct store_entry **out, size_t *n, char **errstr);
+
+/*
  * A plugin's pending rows due at `now` (next_attempt <= now), oldest due
  * first (next_attempt, then id), at most `limit` (0: no limit).
  */

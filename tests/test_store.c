@@ -1320,6 +1320,31 @@ test_digest(void **state)
 	assert_int_equal(store_digest(s, T0 - DAY, 2, &v, &n, &err), 0);
 	assert_int_equal(n, 2);
 	store_entries_free(v, n);
+	/*
+	 * The plugins' on_item read: the same order, and only the articles
+	 * after the last one given (b2's id: a1 and a-undated came later).
+	 */
+	{
+		int64_t	 after;
+
+		assert_int_equal(store_items_new(s, T0 - DAY, 0, &v, &n,
+		    &err), 0);
+		assert_int_equal(n, 4);
+		for (i = 0; i < n; i++)
+			assert_string_equal(v[i].title, want[i]);
+		after = v[2].id;
+		store_entries_free(v, n);
+		assert_int_equal(store_items_new(s, T0 - DAY, after, &v, &n,
+		    &err), 0);
+		assert_int_equal(n, 2);
+		assert_string_equal(v[0].title, "a-undated");
+		assert_string_equal(v[1].title, "a1");
+		assert_true(v[0].id > after && v[1].id > after);
+		store_entries_free(v, n);
+		assert_int_equal(store_items_new(s, 0, 0, &v, &n, &err), 0);
+		assert_int_equal(n, 5);
+		store_entries_free(v, n);
+	}
 	/* Search honours since too. */
 	{
 		struct store_search q = { .query = "b1 OR b2 OR old" };
