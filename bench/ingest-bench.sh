@@ -22,19 +22,22 @@ FEEDS=0
 BIGN=10000
 CG=0
 PEERS=1
+PEER_ROUNDS=1
 PORT=0
 TOPICS=pack
 
 usage() {
 	cat <<EOF
 usage: ingest-bench.sh [-d HERALDD] [-c CORPUS] [-o OUTDIR] [-r RUNS]
-                       [-n FEEDS] [-B FEEDS] [-C FEEDS] [-T pack|none|FILE]
-                       [-p PORT] [-H]
+                       [-P RUNS] [-n FEEDS] [-B FEEDS] [-C FEEDS]
+                       [-T pack|none|FILE] [-p PORT] [-H]
 
   -d HERALDD  heraldd binary (default \$HERALDD or $here/../daemon/heraldd)
   -c CORPUS   the feed corpus (default bench/corpus; made if missing)
   -o OUTDIR   configurations, databases and results (default bench/out/ingest)
-  -r RUNS     rounds; each round runs every measurement once (default 3)
+  -r RUNS     rounds; each round runs heraldd and xmllint once (default 3)
+  -P RUNS     in how many of the rounds newsboat and sfeed_update run too
+              (default 1: on 2 cores they take about an hour a round)
   -n FEEDS    only the first FEEDS feeds of the corpus (default all)
   -B FEEDS    the big cycle's corpus size (default 10000, written to
               bench/corpus-FEEDS when missing; 0 skips the big cycle)
@@ -51,12 +54,13 @@ EOF
 	exit 2
 }
 
-while getopts d:c:o:r:n:B:C:T:p:Hh opt; do
+while getopts d:c:o:r:P:n:B:C:T:p:Hh opt; do
 	case $opt in
 	d) HERALDD=$OPTARG ;;
 	c) CORPUS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
+	P) PEER_ROUNDS=$OPTARG ;;
 	n) FEEDS=$OPTARG ;;
 	B) BIGN=$OPTARG ;;
 	C) CG=$OPTARG ;;
@@ -70,7 +74,7 @@ done
 die() { echo "ingest-bench: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null || die "no $1: apt-get install $2"; }
 
-for v in RUNS FEEDS BIGN CG PORT; do
+for v in RUNS PEER_ROUNDS FEEDS BIGN CG PORT; do
 	case ${!v} in ''|*[!0-9]*) die "$v wants a number" ;; esac
 done
 [ "$RUNS" -gt 0 ] || die "-r wants a positive number"
@@ -268,11 +272,12 @@ row() {	# TRANSPORT NAME ROUND COUNTCMD COUNTARG -- COMMAND...
 names="xmllint sfeed newsboat-fresh newsboat-cached herald-fresh herald-again"
 [ "$PEERS" = 1 ] || names="xmllint herald-fresh herald-again"
 echo "ingest-bench: $nfeeds feeds, $RUNS rounds of: $names; over file and http"
+[ "$PEERS" = 1 ] && echo "ingest-bench: newsboat and sfeed_update in the first $PEER_ROUNDS round(s)"
 for ((r = 1; r <= RUNS; r++)); do
 	for t in file http; do
 		row "$t" xmllint "$r" - - -- \
 		    xargs -a "$OUT/xmllint-$t.args" -d '\n' xmllint --stream --noout
-		if [ "$PEERS" = 1 ]; then
+		if [ "$PEERS" = 1 ] && [ "$r" -le "$PEER_ROUNDS" ]; then
 			rm -rf "$OUT/sfeed-$t"
 			row "$t" sfeed "$r" sfeed_count "$OUT/sfeed-$t" -- \
 			    sfeed_update "$OUT/sfeedrc-$t"
@@ -345,7 +350,7 @@ hdirty=$(git -C "$(dirname "$HERALDD")" status --porcelain -- ../lib ../daemon \
 	    "$cg_xmllint" "$cg_fresh" "$cg_again"} <<'EOF'
 import sys
 from statistics import median
-raw, runs, nbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+raw, nbytes = sys.argv[1], int(sys.argv[3])
 rows = {}
 for line in open(raw):
     t, n, r, wall, cpu, rss, rc, cnt, size = line.rstrip("\n").split("\t")
@@ -367,15 +372,15 @@ def stat(k):
     return dict(wall=median(x[0] for x in v), lo=min(x[0] for x in v),
                 hi=max(x[0] for x in v), cpu=median(x[1] for x in v),
                 rss=max(x[2] for x in v) / 1024, bad=any(x[3] for x in v),
-                cnt=v[-1][4], size=v[-1][5])
+                cnt=v[-1][4], size=v[-1][5], n=len(v))
 S = {k: stat(k) for k in rows}
-print("wall = median of %d rounds (min-max), s; CPU = median user+sys of the "
-      "process tree, s;" % runs)
+print("wall = median of the rounds (min-max), s; CPU = median user+sys of "
+      "the process tree, s;")
 print("peak = the largest process's peak RSS, MiB; articles = what the tool "
       "stored; x xmllint = wall / xmllint's wall over the same transport.")
 print()
-hdr = "%-5s %-36s %8s %15s %8s %7s %8s %10s" % ("via", "measurement", "wall",
-      "range", "CPU", "peak", "articles", "x xmllint")
+hdr = "%-5s %-36s %8s %15s %8s %7s %8s %10s %4s" % ("via", "measurement",
+      "wall", "range", "CPU", "peak", "articles", "x xmllint", "runs")
 print(hdr)
 for t in ("file", "http"):
     for n in label:
@@ -385,9 +390,9 @@ for t in ("file", "http"):
         s = S[k]
         x = S.get((t, "xmllint"))
         ratio = "%.1fx" % (s["wall"] / x["wall"]) if x and n != "xmllint" else ""
-        print("%-5s %-36s %8.2f %7.2f-%-7.2f %8.2f %7.1f %8s %10s%s" % (
+        print("%-5s %-36s %8.2f %7.2f-%-7.2f %8.2f %7.1f %8s %10s %4d%s" % (
             t, label[n], s["wall"], s["lo"], s["hi"], s["cpu"], s["rss"],
-            "" if s["cnt"] is None else s["cnt"], ratio,
+            "" if s["cnt"] is None else s["cnt"], ratio, s["n"],
             "  FAILED (exit status)" if s["bad"] else ""))
 print()
 for t in ("file", "http"):
