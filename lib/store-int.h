@@ -35,6 +35,8 @@ enum stmt_id {
 	ST_IF_INSERT,
 	ST_IF_SET_HASH,
 	ST_IF_SET_CURRENT,
+	ST_FTS_DELETE,
+	ST_FTS_INSERT,
 	ST_IF_COUNT_CURRENT,
 	ST_IF_LIST_CURRENT,
 	ST_PRUNE,
@@ -100,6 +102,10 @@ struct store {
 	int64_t		 now;
 	sqlite3_stmt	*st[ST__COUNT];
 	struct touched	 touched;
+	/* items added or changed in the open transaction, to index at commit */
+	int64_t		*unindexed;
+	size_t		 nunindexed;
+	size_t		 capunindexed;
 };
 
 /* store.c */
@@ -117,6 +123,7 @@ int		 txn_end(struct store *, int own, int ret, char **errstr);
 
 /* store-items.c */
 void		 touched_clear(struct touched *);
+int		 items_index(struct store *, char **errstr);
 void		 feed_from_row(sqlite3_stmt *, struct store_feed *);
 
 /* store-query.c */

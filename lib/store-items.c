@@ -562,6 +562,62 @@ bind_item(sqlite3_stmt *st, int first, const struct store_item *it,
 		sqlite3_bind_int64(st, first + 10, it->updated);
 }
 
+/*
+ * The search index of the items added or changed in the open transaction
+ * is written by items_index() as store_commit() begins, in one statement:
+ * see migration 4 in store.c.
+ */
+static void
+unindexed_add(struct store *s, int64_t id)
+{
+	if (s->nunindexed == s->capunindexed) {
+		s->capunindexed = s->capunindexed ? 2 * s->capunindexed : 64;
+		s->unindexed = xrealloc(s->unindexed,
+		    s->capunindexed * sizeof(*s->unindexed));
+	}
+	s->unindexed[s->nunindexed++] = id;
+}
+
+/* Only for an update, which is rare: a scan will do. */
+static int
+unindexed_has(struct store *s, int64_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nunindexed; i++)
+		if (s->unindexed[i] == id)
+			return 1;
+	return 0;
+}
+
+int
+items_index(struct store *s, char **errstr)
+{
+	sqlite3_stmt	*st;
+	struct buf	 ids;
+	size_t		 i;
+	int		 ret = -1;
+
+	if (s->nunindexed == 0)
+		return 0;
+	buf_init(&ids, 0);
+	buf_putc(&ids, '[');
+	for (i = 0; i < s->nunindexed; i++)
+		buf_printf(&ids, "%s%lld", i > 0 ? "," : "",
+		    (long long)s->unindexed[i]);
+	buf_putc(&ids, ']');
+	if ((st = stmt_get(s, ST_FTS_INSERT, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+	if (step_write(s, st, "indexing the new articles", errstr) == -1)
+		goto done;
+	s->nunindexed = 0;
+	ret = 0;
+done:
+	buf_free(&ids);
+	return ret;
+}
+
 int
 store_item_upsert(struct store *s, int64_t feed_id,
     const struct store_item *it, enum store_upsert_result *resp,
@@ -653,6 +709,7 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		if (step_write(s, st, "adding an item", errstr) == -1)
 			goto done;
 		item_id = sqlite3_last_insert_rowid(s->db);
+		unindexed_add(s, item_id);
 		res = STORE_NEW;
 	}
 	if (!carried) {
@@ -675,7 +732,19 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		sqlite3_bind_int64(st, 3, chash);
 		if (step_write(s, st, "updating an item", errstr) == -1)
 			goto done;
-		/* Only rewritten when the stored version differs. */
+		/*
+		 * Only rewritten when the stored version differs; its index
+		 * rows go first (external content: they are found by the old
+		 * text), unless it is new in this transaction, not indexed yet.
+		 */
+		if (!unindexed_has(s, item_id)) {
+			if ((st = stmt_get(s, ST_FTS_DELETE, errstr)) == NULL)
+				goto done;
+			sqlite3_bind_int64(st, 1, item_id);
+			sqlite3_bind_int64(st, 2, chash);
+			if (step_write(s, st, "updating an item", errstr) == -1)
+				goto done;
+		}
 		if ((st = stmt_get(s, ST_ITEM_UPDATE, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, item_id);
@@ -685,8 +754,11 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		sqlite3_bind_int64(st, 15, dkey);
 		if (step_write(s, st, "updating an item", errstr) == -1)
 			goto done;
-		if (sqlite3_changes(s->db) > 0)
+		if (sqlite3_changes(s->db) > 0) {
 			res = STORE_UPDATED;
+			if (!unindexed_has(s, item_id))
+				unindexed_add(s, item_id);
+		}
 	} else if (!current) {
 		/* Back in the feed after leaving it. */
 		if ((st = stmt_get(s, ST_IF_SET_CURRENT, errstr)) == NULL)

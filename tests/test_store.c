@@ -1276,6 +1276,55 @@ test_feed_state(void **state)
 	store_close(s);
 }
 
+/*
+ * The search index is written as a transaction commits: what it added is
+ * found, what was rolled back leaves nothing behind, and an update inside
+ * a later transaction replaces the old words.
+ */
+static void
+test_index_at_commit(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 gone = { .guid = "g", .title = "Quixotic" };
+	struct store_item	 kept = { .guid = "k", .title = "Zealous" };
+	struct store_item	 many[40];
+	char			 title[40][32];
+	int64_t			 f = feed(s, "f");
+	size_t			 i;
+
+	begin(s);
+	upsert(s, f, &gone, NULL);
+	assert_int_equal(store_rollback(s), 0);
+	begin(s);
+	upsert(s, f, &kept, NULL);
+	for (i = 0; i < 40; i++) {
+		snprintf(title[i], sizeof(title[i]), "Batch item%zu", i);
+		memset(&many[i], 0, sizeof(many[i]));
+		many[i].guid = title[i];
+		many[i].title = title[i];
+	}
+	for (i = 0; i < 40; i++)
+		upsert(s, f, &many[i], NULL);
+	commit(s);
+	assert_int_equal(count_hits(s, "quixotic"), 0);
+	assert_int_equal(count_hits(s, "zealous"), 1);
+	assert_int_equal(count_hits(s, "batch"), 40);
+	assert_int_equal(count_hits(s, "item39"), 1);
+
+	kept.title = "Zealots";
+	begin(s);
+	assert_int_equal(upsert(s, f, &kept, NULL), STORE_UPDATED);
+	commit(s);
+	assert_int_equal(count_hits(s, "zealous"), 0);
+	assert_int_equal(count_hits(s, "zealots"), 1);
+	/* outside store_begin(), an upsert is its own transaction */
+	kept.title = "Zeal";
+	assert_int_equal(upsert(s, f, &kept, NULL), STORE_UPDATED);
+	assert_int_equal(count_hits(s, "zealots"), 0);
+	assert_int_equal(count_hits(s, "zeal"), 1);
+	store_close(s);
+}
+
 static void
 test_digest(void **state)
 {
@@ -1427,6 +1476,7 @@ main(void)
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),
 		cmocka_unit_test(test_feed_state),
+		cmocka_unit_test(test_index_at_commit),
 		cmocka_unit_test(test_digest),
 	};
 
