@@ -42,18 +42,36 @@ struct ingest;
 
 struct ingest_stats {
 	int	 items;		/* entries the parser completed */
+	int	 n_kept;	/* of which the feed carries unchanged */
 	int	 n_new;
 	int	 n_updated;
 	int	 truncated;	/* entries past max-items were dropped */
 	size_t	 n_matches;	/* new (item, topic) matches */
 };
 
-struct ingest	*ingest_new(const char *url, size_t max_items, int64_t now);
+/* What the feed's last fetch left, so that what did not change costs little. */
+struct ingest_prev {
+	struct store	*st;		/* to read the entries the feed carries */
+	int64_t		 feed_id;
+	uint64_t	 body_hash;	/* of the last body stored, 0 none */
+};
+
+/* `prev` may be NULL: every body is parsed and every entry converted. */
+struct ingest	*ingest_new(const char *url, size_t max_items, int64_t now,
+		    const struct ingest_prev *prev);
 /* Feeds bytes; -1 once the document was rejected (ingest_error() says why). */
 int		 ingest_data(struct ingest *, const char *content_type,
 		    const char *data, size_t len);
 /* Ends the document: 0 a feed, -1 rejected or not a feed. */
 int		 ingest_finish(struct ingest *);
+/*
+ * After ingest_finish() returned 0: 1 when the body was the same bytes as
+ * the last stored one (ingest_prev.body_hash), so it was not parsed; there
+ * is nothing to store and no title or hints to read.
+ */
+int		 ingest_unchanged(struct ingest *);
+/* The hash of the body to store with the fetch, 0 when not known. */
+uint64_t	 ingest_body_hash(struct ingest *);
 const char	*ingest_error(struct ingest *);
 /*
  * For a document that was read but is not well-formed XML (cut short,

@@ -62,6 +62,10 @@ struct feedrt {
 	char			*last_modified;
 	char			*redirect_url;
 	int			 redirect_count;
+	uint64_t		 body_hash;	/* of the last body stored, 0 none */
+	long			 hint;		/* what that body said: ttl, */
+	uint32_t		 skip_hours;	/* skipHours, skipDays */
+	uint32_t		 skip_days;
 	int			 seen;		/* in the configuration being applied */
 	uint64_t		 bytes;		/* body bytes fetched since start */
 };
@@ -296,10 +300,14 @@ sched_record(struct feedrt *f, struct store_fetch *fx, struct ingest *in,
 	if (store_feed_update(s->st, f->id, fx, errstr) == -1 ||
 	    store_commit(s->st, errstr) == -1)
 		goto fail;
-	if (stats.n_new > 0 || stats.n_updated > 0)
-		log_debug("feed %s: %d new, %d updated of %d items, %zu "
-		    "topic matches", f->name, stats.n_new, stats.n_updated,
-		    stats.items, stats.n_matches);
+	if (in != NULL)
+		log_debug("feed %s: %d new, %d updated of %d items (%d "
+		    "unchanged, not converted), %zu topic matches", f->name,
+		    stats.n_new, stats.n_updated, stats.items, stats.n_kept,
+		    stats.n_matches);
+	else if (fx->ok && fx->status != 304 && !fx->set_body)
+		log_debug("feed %s: the same body as last time, not parsed",
+		    f->name);
 	if ((stats.n_new > 0 || stats.n_updated > 0) && s->commit_cb != NULL)
 		s->commit_cb(s->commit_arg);
 	return 0;
@@ -356,6 +364,8 @@ feed_done(void *arg, const struct fetch_result *r)
 	time_t			 now = time(NULL);
 	int			 prev_failures = f->failures;
 	int			 keep_items = 0, failures, moved = 0, nitems;
+	int			 store_items = 0;
+	uint32_t		 skip_hours = 0, skip_days = 0;
 	char			*err = NULL;
 
 	f->fetch = NULL;
@@ -421,9 +431,29 @@ feed_done(void *arg, const struct fetch_result *r)
 		fx.set_validators = 1;
 		fx.etag = r->etag;
 		fx.last_modified = r->last_modified;
-		fx.title = ingest_title(in);
-		fx.site_link = ingest_site_link(in);
-		hint = ingest_ttl(in);
+		if (!ingest_unchanged(in)) {
+			fx.title = ingest_title(in);
+			fx.site_link = ingest_site_link(in);
+			fx.set_body = 1;
+			fx.body_hash = ingest_body_hash(in);
+			fx.hint = ingest_ttl(in);
+			fx.skip_hours = ingest_skip_hours(in);
+			fx.skip_days = ingest_skip_days(in);
+			store_items = 1;
+		} else {
+			/* the body stored last time: what it said holds */
+			fx.hint = f->hint;
+			fx.skip_hours = f->skip_hours;
+			fx.skip_days = f->skip_days;
+		}
+		hint = fx.hint;
+		skip_hours = fx.skip_hours;
+		skip_days = fx.skip_days;
+	} else if (fx.ok) {
+		/* 304: the same document, so what it said holds too */
+		hint = f->hint;
+		skip_hours = f->skip_hours;
+		skip_days = f->skip_days;
 	}
 	if (r->max_age > hint)
 		hint = r->max_age;
@@ -464,13 +494,13 @@ feed_done(void *arg, const struct fetch_result *r)
 	}
 	delay = feed_delay(f, failures, cls, (cls != NULL) ? r->retry_after :
 	    -1, hint);
-	if (fx.ok && in != NULL)
-		delay = (double)(skip_adjust(now + (time_t)delay,
-		    ingest_skip_hours(in), ingest_skip_days(in)) - now);
+	if (fx.ok)
+		delay = (double)(skip_adjust(now + (time_t)delay, skip_hours,
+		    skip_days) - now);
 	fx.next_fetch = fx.disabled_reason != NULL ? 0 : now + (int64_t)delay;
 
-	if (sched_record(f, &fx, (fx.ok && r->status != 304) || keep_items ?
-	    in : NULL, &nitems, &err) == -1) {
+	if (sched_record(f, &fx, store_items || keep_items ? in : NULL,
+	    &nitems, &err) == -1) {
 		delay = feed_store_failed(f, err, nitems);
 		free(err);
 		goto arm;
@@ -485,6 +515,12 @@ feed_done(void *arg, const struct fetch_result *r)
 	if (fx.set_validators) {
 		feed_set_str(&f->etag, r->etag);
 		feed_set_str(&f->last_modified, r->last_modified);
+	}
+	if (fx.set_body) {
+		f->body_hash = fx.body_hash;
+		f->hint = fx.hint;
+		f->skip_hours = fx.skip_hours;
+		f->skip_days = fx.skip_days;
 	}
 	if (moved > 0) {
 		log_info("feed %s: moved permanently to %s (seen %d times)",
@@ -546,7 +582,9 @@ feed_start(struct feedrt *f)
 
 	f->host->active++;
 	s->active++;
-	f->ingest = ingest_new(f->url, s->max_items, time(NULL));
+	f->ingest = ingest_new(f->url, s->max_items, time(NULL),
+	    &(struct ingest_prev){ .st = s->st, .feed_id = f->id,
+	    .body_hash = f->body_hash });
 	log_debug("feed %s: fetching %s", f->name, f->url);
 	f->fetch = fetch_start(s->fr, &s->fopts, &req, feed_data, feed_done, f);
 }
@@ -629,6 +667,10 @@ feed_load(struct feedrt *f, int first, char **errstr)
 	feed_set_str(&f->last_modified, sf.last_modified);
 	feed_set_str(&f->redirect_url, sf.redirect_url);
 	f->redirect_count = sf.redirect_count;
+	f->body_hash = sf.body_hash;
+	f->hint = sf.hint;
+	f->skip_hours = sf.skip_hours;
+	f->skip_days = sf.skip_days;
 	f->failures = sf.failures;
 	f->disabled = sf.disabled_reason != NULL;
 	host_put(f->host);

@@ -26,6 +26,7 @@ enum stmt_id {
 	ST_FEED_ENABLE,
 	ST_FEED_GET,
 	ST_FEED_UPDATE,
+	ST_FEED_SEEN,
 	ST_IF_BY_GUID,
 	ST_IF_GET,
 	ST_ITEMS_BY_LINK,
@@ -34,6 +35,7 @@ enum stmt_id {
 	ST_ITEM_UPDATE,
 	ST_IF_INSERT,
 	ST_IF_SET_HASH,
+	ST_IF_SET_RAW,
 	ST_IF_SET_CURRENT,
 	ST_FTS_DELETE,
 	ST_FTS_INSERT,
@@ -59,7 +61,9 @@ enum stmt_id {
 	"disabled_reason, etag, last_modified, last_fetch, last_success, " \
 	"last_status, last_error, error_class, failures, next_fetch, " \
 	"n_fetches, n_errors, n_not_modified, n_new, n_updated, last_new, " \
-	"redirect_url, redirect_count"
+	"redirect_url, redirect_count, body_hash, ttl_hint, skip_hours, " \
+	"skip_days"
+#define FEED_NCOLS	29
 
 /*
  * The columns of a store_entry; the first feed to carry an item is the one

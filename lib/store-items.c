@@ -183,6 +183,11 @@ feed_from_row(sqlite3_stmt *st, struct store_feed *f)
 	f->newest_item = sqlite3_column_int64(st, 22);
 	f->redirect_url = col_str(st, 23);
 	f->redirect_count = sqlite3_column_int(st, 24);
+	f->body_hash = (uint64_t)sqlite3_column_int64(st, 25);
+	f->hint = sqlite3_column_type(st, 26) == SQLITE_NULL ? -1 :
+	    (long)sqlite3_column_int64(st, 26);
+	f->skip_hours = (uint32_t)sqlite3_column_int64(st, 27);
+	f->skip_days = (uint32_t)sqlite3_column_int64(st, 28);
 }
 
 void
@@ -324,6 +329,13 @@ store_feed_update(struct store *s, int64_t feed_id,
 	sqlite3_bind_int(st, 17, fx->n_updated);
 	bind_str(st, 18, fx->redirect_url);
 	sqlite3_bind_int(st, 19, fx->redirect_count);
+	sqlite3_bind_int(st, 20, fx->set_body != 0);
+	if (fx->body_hash != 0)
+		sqlite3_bind_int64(st, 21, (int64_t)fx->body_hash);
+	if (fx->hint >= 0)
+		sqlite3_bind_int64(st, 22, fx->hint);
+	sqlite3_bind_int64(st, 23, fx->skip_hours);
+	sqlite3_bind_int64(st, 24, fx->skip_days);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc != SQLITE_DONE) {
@@ -618,6 +630,47 @@ done:
 	return ret;
 }
 
+void
+store_item_keep(struct store *s, int64_t feed_id, int64_t item_id)
+{
+	touched_add(&s->touched, feed_id, item_id);
+}
+
+int
+store_feed_seen(struct store *s, int64_t feed_id, struct store_seen **out,
+    size_t *np, char **errstr)
+{
+	sqlite3_stmt		*st;
+	struct store_seen	*v = NULL;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*np = 0;
+	if ((st = stmt_get(s, ST_FEED_SEEN, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, feed_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].raw_hash = sqlite3_column_int64(st, 0);
+		v[n].item_id = sqlite3_column_int64(st, 1);
+		n++;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		store_seterr(s, errstr, "reading what feed %lld carries",
+		    (long long)feed_id);
+		return -1;
+	}
+	*out = v;
+	*np = n;
+	return 0;
+}
+
 int
 store_item_upsert(struct store *s, int64_t feed_id,
     const struct store_item *it, enum store_upsert_result *resp,
@@ -628,6 +681,7 @@ store_item_upsert(struct store *s, int64_t feed_id,
 	char			*canon = NULL;
 	const char		*guid = nonempty(it->guid) ? it->guid : NULL;
 	int64_t			 item_id = 0, chash, dkey, if_hash = 0, now;
+	int64_t			 if_raw = 0;
 	int			 own, rc, ret = -1, carried = 0, current = 0;
 	int			 again = 0;
 
@@ -649,6 +703,7 @@ store_item_upsert(struct store *s, int64_t feed_id,
 			item_id = sqlite3_column_int64(st, 0);
 			if_hash = sqlite3_column_int64(st, 1);
 			current = sqlite3_column_int(st, 2);
+			if_raw = sqlite3_column_int64(st, 3);
 			carried = 1;
 		}
 		stmt_done(st);
@@ -689,6 +744,7 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			if_hash = sqlite3_column_int64(st, 0);
 			current = sqlite3_column_int(st, 1);
+			if_raw = sqlite3_column_int64(st, 3);
 			carried = 1;
 		}
 		stmt_done(st);
@@ -721,6 +777,8 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		bind_str(st, 3, guid);
 		sqlite3_bind_int64(st, 4, now);
 		sqlite3_bind_int64(st, 5, chash);
+		if (it->raw_hash != 0)
+			sqlite3_bind_int64(st, 6, it->raw_hash);
 		if (step_write(s, st, "linking an item to its feed",
 		    errstr) == -1)
 			goto done;
@@ -730,6 +788,8 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		sqlite3_bind_int64(st, 1, item_id);
 		sqlite3_bind_int64(st, 2, feed_id);
 		sqlite3_bind_int64(st, 3, chash);
+		if (it->raw_hash != 0)
+			sqlite3_bind_int64(st, 4, it->raw_hash);
 		if (step_write(s, st, "updating an item", errstr) == -1)
 			goto done;
 		/*
@@ -759,13 +819,18 @@ store_item_upsert(struct store *s, int64_t feed_id,
 			if (!unindexed_has(s, item_id))
 				unindexed_add(s, item_id);
 		}
-	} else if (!current) {
-		/* Back in the feed after leaving it. */
-		if ((st = stmt_get(s, ST_IF_SET_CURRENT, errstr)) == NULL)
+	} else if (!current || if_raw != it->raw_hash) {
+		/*
+		 * Back in the feed after leaving it, or the same article from
+		 * an entry written otherwise: the next fetch of this entry
+		 * will skip it.
+		 */
+		if ((st = stmt_get(s, ST_IF_SET_RAW, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, item_id);
 		sqlite3_bind_int64(st, 2, feed_id);
-		sqlite3_bind_int(st, 3, 1);
+		if (it->raw_hash != 0)
+			sqlite3_bind_int64(st, 3, it->raw_hash);
 		if (step_write(s, st, "updating an item", errstr) == -1)
 			goto done;
 	}

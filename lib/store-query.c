@@ -38,7 +38,7 @@ store_feeds_list(struct store *s, struct store_feed **out, size_t *np,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		feed_from_row(st, &v[n]);
-		v[n].item_count = sqlite3_column_int64(st, 25);
+		v[n].item_count = sqlite3_column_int64(st, FEED_NCOLS);
 		n++;
 	}
 	if (rc != SQLITE_DONE) {

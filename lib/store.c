@@ -191,6 +191,18 @@ static const char *const store_migrations[] = {
 	 * fetch of the bench corpus, a few more segments to read per query.
 	 */
 	"INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 16);",
+	/*
+	 * 5: what makes a fetch with nothing new cheap.  feeds.body_hash is
+	 * the hash of the last body stored (one the same is not parsed
+	 * again), with what it said for scheduling; item_feeds.raw_hash the
+	 * hash of an entry as the feed gave it, before any text work (one the
+	 * same as an item the feed carries is neither converted nor written).
+	 */
+	"ALTER TABLE feeds ADD COLUMN body_hash INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN ttl_hint INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE item_feeds ADD COLUMN raw_hash INTEGER;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -227,13 +239,20 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " n_not_modified = n_not_modified + (?4 = 304),"
 	    " n_new = n_new + ?16, n_updated = n_updated + ?17,"
 	    " last_new = CASE WHEN ?16 > 0 THEN ?2 ELSE last_new END,"
-	    " redirect_url = ?18, redirect_count = ?19"
+	    " redirect_url = ?18, redirect_count = ?19,"
+	    " body_hash = CASE WHEN ?20 THEN ?21 ELSE body_hash END,"
+	    " ttl_hint = CASE WHEN ?20 THEN ?22 ELSE ttl_hint END,"
+	    " skip_hours = CASE WHEN ?20 THEN ?23 ELSE skip_hours END,"
+	    " skip_days = CASE WHEN ?20 THEN ?24 ELSE skip_days END"
 	    " WHERE id = ?1",
+	[ST_FEED_SEEN] =
+	    "SELECT raw_hash, item_id FROM item_feeds"
+	    " WHERE feed_id = ?1 AND current = 1 AND raw_hash IS NOT NULL",
 	[ST_IF_BY_GUID] =
-	    "SELECT item_id, content_hash, current FROM item_feeds"
+	    "SELECT item_id, content_hash, current, raw_hash FROM item_feeds"
 	    " WHERE feed_id = ?1 AND guid = ?2",
 	[ST_IF_GET] =
-	    "SELECT content_hash, current, guid FROM item_feeds"
+	    "SELECT content_hash, current, guid, raw_hash FROM item_feeds"
 	    " WHERE item_id = ?1 AND feed_id = ?2",
 	[ST_ITEMS_BY_LINK] =
 	    "SELECT id, title, summary, content FROM items"
@@ -255,9 +274,13 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " WHERE id = ?1 AND content_hash <> ?14",
 	[ST_IF_INSERT] =
 	    "INSERT INTO item_feeds (item_id, feed_id, guid, first_seen,"
-	    " content_hash, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+	    " content_hash, current, raw_hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
 	[ST_IF_SET_HASH] =
-	    "UPDATE item_feeds SET content_hash = ?3, current = 1"
+	    "UPDATE item_feeds SET content_hash = ?3, current = 1,"
+	    " raw_hash = ?4 WHERE item_id = ?1 AND feed_id = ?2",
+	[ST_IF_SET_RAW] =
+	    "UPDATE item_feeds SET raw_hash = ?3, current = 1"
 	    " WHERE item_id = ?1 AND feed_id = ?2",
 	/* the index rows of an item about to change (external content) */
 	[ST_FTS_DELETE] =
@@ -659,7 +682,7 @@ store_open(const char *path, int flags, char **errstr)
 	    errstr) == -1 ||
 	    store_exec1(s, "PRAGMA journal_mode = WAL", &mode, errstr) == -1)
 		goto fail;
-if (mode == NULL || strcmp(mode, "wal") != 0) {
+	if (mode == NULL || strcmp(mode, "wal") != 0) {
 		*errstr = xasprintf("%s: cannot switch to WAL mode (journal "
 		    "mode is %s)", path, mode ? mode : "unknown");
 		goto fail;

@@ -93,6 +93,11 @@ struct store_feed {
 	int64_t	 newest_item;	/* store_feeds_list() only: last first_seen */
 	char	*redirect_url;	/* a permanent redirect seen lately ... */
 	int	 redirect_count; /* ... on this many fetches in a row */
+	/* what the last body stored said (store_fetch.set_body) */
+	uint64_t body_hash;	/* 0: none */
+	long	 hint;		/* ttl, sy:updatePeriod: seconds, -1 none */
+	uint32_t skip_hours;	/* skipHours bitmask, 0 none */
+	uint32_t skip_days;	/* skipDays bitmask, 0 none */
 };
 
 /*
@@ -139,6 +144,16 @@ struct store_fetch {
 	/* the permanent-redirect streak, stored as given (NULL, 0: none) */
 	const char	*redirect_url;
 	int		 redirect_count;
+	/*
+	 * 1 when a body was parsed: its hash (0 unknown) and what it said
+	 * replace the stored ones, as store_feed reads them back.  0 keeps
+	 * them (a 304, an error, a body the same as the stored one).
+	 */
+	int		 set_body;
+	uint64_t	 body_hash;
+	long		 hint;
+	uint32_t	 skip_hours;
+	uint32_t	 skip_days;
 };
 
 int	 store_feed_update(struct store *, int64_t feed_id,
@@ -166,6 +181,7 @@ struct store_item {
 	int		 has_published;
 	int64_t		 updated;
 	int		 has_updated;
+	int64_t		 raw_hash;	/* of the entry as parsed; 0 none */
 };
 
 enum store_upsert_result {
@@ -199,6 +215,26 @@ enum store_upsert_result {
 int	 store_item_upsert(struct store *, int64_t feed_id,
 	    const struct store_item *, enum store_upsert_result *res,
 	    int64_t *item_id, char **errstr);
+
+/*
+ * An entry the same as one the feed carries now (store_feed_seen() gave
+ * its raw hash): that item counts as delivered by this fetch, without a
+ * write.  Call it inside the transaction, before the upserts.
+ */
+void	 store_item_keep(struct store *, int64_t feed_id, int64_t item_id);
+
+/* The raw hash (store_item.raw_hash) of an item a feed carries now. */
+struct store_seen {
+	int64_t	 raw_hash;
+	int64_t	 item_id;
+};
+
+/*
+ * The items the feed's latest complete parse gave, by raw hash, in *out
+ * (heap, caller frees; unsorted).  Returns 0 or -1.
+ */
+int	 store_feed_seen(struct store *, int64_t feed_id,
+	    struct store_seen **out, size_t *np, char **errstr);
 
 /*
  * Deletes items first seen before `older_than`, with their feed links and

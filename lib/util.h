@@ -60,4 +60,10 @@ fnv_bytes(uint64_t h, const void *p, size_t len)
 	return h;
 }
 
+/*
+ * A 64-bit hash of `len` bytes, chained through `h` (start with 0): fast,
+ * well mixed, not cryptographic.
+ */
+uint64_t hash64(uint64_t h, const void *, size_t len);
+
 #endif

@@ -1277,6 +1277,118 @@ test_feed_state(void **state)
 }
 
 /*
+ * What the last body said is kept with the fetch that stored it, and only
+ * then: a fetch that did not parse a body (a 304, an error, the same body)
+ * leaves it as it was.
+ */
+static void
+test_feed_body(void **state)
+{
+	struct store		*s = open_new();
+	struct store_feed	 fd;
+	struct store_fetch	 parsed = { .fetched = T0, .ok = 1,
+				    .status = 200, .set_body = 1,
+				    .body_hash = 0xfedcba9876543210ULL,
+				    .hint = 7200, .skip_hours = 0x3,
+				    .skip_days = 0x41 };
+	struct store_fetch	 same = { .fetched = T0 + 60, .ok = 1,
+				    .status = 200 };
+	struct store_fetch	 nohint = { .fetched = T0 + 120, .ok = 1,
+				    .status = 200, .set_body = 1,
+				    .body_hash = 0, .hint = -1 };
+	int64_t			 id = feed(s, "f");
+	char			*err = NULL;
+
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_true(fd.body_hash == 0);
+	assert_int_equal(fd.hint, -1);
+	store_feed_clear(&fd);
+	assert_int_equal(store_feed_update(s, id, &parsed, &err), 0);
+	assert_int_equal(store_feed_update(s, id, &same, &err), 0);
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_true(fd.body_hash == 0xfedcba9876543210ULL);
+	assert_int_equal(fd.hint, 7200);
+	assert_int_equal(fd.skip_hours, 0x3);
+	assert_int_equal(fd.skip_days, 0x41);
+	store_feed_clear(&fd);
+	assert_int_equal(store_feed_update(s, id, &nohint, &err), 0);
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_true(fd.body_hash == 0);
+	assert_int_equal(fd.hint, -1);
+	assert_int_equal(fd.skip_hours, 0);
+	store_feed_clear(&fd);
+	/* rolled back with its transaction */
+	begin(s);
+	assert_int_equal(store_feed_update(s, id, &parsed, &err), 0);
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
+	assert_true(fd.body_hash == 0);
+	store_feed_clear(&fd);
+	store_close(s);
+}
+
+/*
+ * The raw hashes of what a feed carries: written with the items, read back
+ * by store_feed_seen(), gone when the item leaves the feed; an item kept
+ * with store_item_keep() stays current without a write.
+ */
+static void
+test_feed_seen(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 a = { .guid = "a", .title = "Alpha",
+				    .raw_hash = 11 };
+	struct store_item	 b = { .guid = "b", .title = "Beta",
+				    .raw_hash = 22 };
+	struct store_item	 c = { .guid = "c", .title = "Gamma",
+				    .raw_hash = 33 };
+	struct store_seen	*v;
+	size_t			 n, i;
+	int64_t			 f = feed(s, "f"), ida, idb, idc, sum;
+	char			*err = NULL;
+
+	begin(s);
+	upsert(s, f, &a, &ida);
+	upsert(s, f, &b, &idb);
+	complete_fetch(s, f, T0);
+	commit(s);
+	assert_int_equal(store_feed_seen(s, f, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	for (i = 0, sum = 0; i < n; i++)
+		sum += v[i].raw_hash == 11 ? v[i].item_id * 1000 :
+		    v[i].raw_hash == 22 ? v[i].item_id : -1000000;
+	assert_int_equal(sum, ida * 1000 + idb);
+	free(v);
+
+	/* a kept, b gone, c new */
+	begin(s);
+	store_item_keep(s, f, ida);
+	upsert(s, f, &c, &idc);
+	complete_fetch(s, f, T0 + 60);
+	commit(s);
+	assert_int_equal(store_feed_seen(s, f, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		assert_true((v[i].raw_hash == 11 && v[i].item_id == ida) ||
+		    (v[i].raw_hash == 33 && v[i].item_id == idc));
+	free(v);
+
+	/* the same article from an entry written otherwise: its new hash */
+	a.raw_hash = 44;
+	begin(s);
+	assert_int_equal(upsert(s, f, &a, NULL), STORE_UNCHANGED);
+	store_item_keep(s, f, idc);
+	complete_fetch(s, f, T0 + 120);
+	commit(s);
+	assert_int_equal(store_feed_seen(s, f, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		assert_true(v[i].raw_hash == (v[i].item_id == ida ? 44 : 33));
+	free(v);
+	store_close(s);
+}
+
+/*
  * The search index is written as a transaction commits: what it added is
  * found, what was rolled back leaves nothing behind, and an update inside
  * a later transaction replaces the old words.
@@ -1476,6 +1588,8 @@ main(void)
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),
 		cmocka_unit_test(test_feed_state),
+		cmocka_unit_test(test_feed_body),
+		cmocka_unit_test(test_feed_seen),
 		cmocka_unit_test(test_index_at_commit),
 		cmocka_unit_test(test_digest),
 	};
