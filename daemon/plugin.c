@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <sys/queue.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -827,7 +829,14 @@ plugin_open(struct plugin *p, struct buf *errs)
 	const struct herald_plugin	*(*entry)(void);
 	const struct herald_plugin	*hp;
 	const char			*e;
+	struct stat			 sb;
 
+	/* dlopen(3) of a FIFO would block heraldd -n and a reload */
+	if (stat(p->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		buf_printf(errs, "%s:%d: [plugin \"%s\"]: cannot load %s: not "
+		    "a regular file\n", p->file, p->line, p->name, p->path);
+		return -1;
+	}
 	dlerror();
 	if ((p->dl = dlopen(p->path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		e = dlerror();

@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -58,16 +60,27 @@ jsonl_init(struct herald_ctx *ctx, const struct herald_host *host,
 			rc = -1;
 	}
 	if (rc == 0 && j->file != NULL) {
-		j->fd = open(j->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		    0640);
+		struct stat	 sb;
+
+		/* O_NONBLOCK: opening a FIFO must not hang heraldd -n */
+		j->fd = open(j->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+		    O_NONBLOCK, 0640);
 		if (j->fd == -1) {
 			host->error(ctx, NULL, "cannot open %s: %s", j->file,
+			    errno == ENXIO ? "not a regular file (a FIFO)" :
 			    strerror(errno));
 			rc = -1;
-		}
+		} else if (fstat(j->fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			host->error(ctx, NULL, "cannot open %s: not a regular "
+			    "file", j->file);
+			close(j->fd);
+			j->fd = -1;
+			rc = -1;
+		} else
+			(void)fcntl(j->fd, F_SETFL, O_APPEND);
 	}
 	if (rc == -1) {
-		if (j->file != NULL && j->fd != -1)
+		if (j->file != NULL && j->fd != -1 && j->fd != STDOUT_FILENO)
 			close(j->fd);
 		free(j->file);
 		free(j);

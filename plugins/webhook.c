@@ -18,12 +18,16 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -59,16 +63,35 @@ struct wreq {
 static char *
 read_secret(const char *path, char **err)
 {
-	FILE	*fp;
-	char	 buf[WEBHOOK_SECRET_MAX + 2];
-	size_t	 n;
+	struct stat	 sb;
+	char		 buf[WEBHOOK_SECRET_MAX + 2];
+	ssize_t		 r;
+	size_t		 n = 0;
+	int		 fd;
 
-	if ((fp = fopen(path, "re")) == NULL) {
+	/* O_NONBLOCK: a FIFO must not hang heraldd -n or a reload */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		*err = casprintf("cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		*err = casprintf("cannot read %s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	while (n < sizeof(buf) - 1 &&
+	    (r = read(fd, buf + n, sizeof(buf) - 1 - n)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*err = casprintf("cannot read %s: %s", path,
+			    strerror(errno));
+			close(fd);
+			return NULL;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
 	if (n > WEBHOOK_SECRET_MAX) {
 		*err = casprintf("%s: longer than %d bytes", path,
 		    WEBHOOK_SECRET_MAX);
