@@ -344,6 +344,8 @@ main(int argc, char **argv)
 		log_warnx("%s", err);
 		if (!to_stderr)
 			fprintf(stderr, "heraldd: %s\n", err);
+		free(err);
+		config_free(d.conf);
 		return 1;
 	}
 	if (!fg && !d.once && getenv("NOTIFY_SOCKET") == NULL &&
