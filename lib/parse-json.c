@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,16 +19,50 @@
 #include "parse-json.h"
 #include "util.h"
 
-static const char *
-jstr(json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
 static int
 streq(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+
+/* Every string of the dictionaries is valid UTF-8: the parser sees to it. */
+static json_t *
+str(const char *s)
+{
+	return json_string_nocheck(s);
+}
+
+static json_t *
+tojson(const struct parse_node *n)
+{
+	json_t	*j;
+	size_t	 i;
+
+	switch (n->kind) {
+	case PN_NULL:
+		break;
+	case PN_TRUE:
+		return json_true();
+	case PN_FALSE:
+		return json_false();
+	case PN_INT:
+		return json_integer(n->u.i);
+	case PN_STR:
+		return str(n->u.s);
+	case PN_OBJ:
+		j = json_object();
+		for (i = 0; i < n->u.o.n; i++)
+			json_object_set_new_nocheck(j, n->u.o.v[i].key,
+			    tojson(n->u.o.v[i].val));
+		return j;
+	case PN_LIST:
+		j = json_array();
+		for (i = 0; i < n->u.l.n; i++)
+			json_array_append_new(j, tojson(n->u.l.v[i]));
+		return j;
+	}
+	return json_null();
 }
 
 static int
@@ -39,57 +74,77 @@ is_text_name(const char *k)
 }
 
 static json_t *
-date_value(json_t *v)
+date_value(const struct parse_node *v)
 {
 	char	 buf[40];
 
-	if (!json_is_integer(v))
+	if (!pn_is(v, PN_INT))
 		return json_null();
-	date_format_rfc3339(json_integer_value(v), buf, sizeof(buf));
-	return json_string(buf);
+	date_format_rfc3339(pn_i(v), buf, sizeof(buf));
+	return str(buf);
 }
 
+/* An object's members as JSON, the key `from` renamed `to`, `skip` left out. */
 static json_t *
-shape(json_t *src)
+renamed(const struct parse_node *o, const char *from, const char *to,
+    const char *skip)
 {
-	json_t		*out = json_object(), *v;
-	const char	*key;
+	json_t		*j = json_object();
+	const char	*k;
+	size_t		 i;
 
-	json_object_foreach(src, key, v) {
-		size_t	 kl = strlen(key);
-		char	 base[128];
+	for (i = 0; i < pn_len(o); i++) {
+		k = o->u.o.v[i].key;
+		if (skip != NULL && strcmp(k, skip) == 0)
+			continue;
+		json_object_set_new_nocheck(j, strcmp(k, from) == 0 ? to : k,
+		    tojson(o->u.o.v[i].val));
+	}
+	return j;
+}
+
+/*
+ * One of feedparser's dictionaries (a feed, an entry, a source) in the
+ * shape of feedparser_adapter.py: dates as RFC 3339 with the raw text
+ * under KEY_raw, text constructs as objects with their detail, tags as
+ * categories, enclosures out of the links, image href as url.
+ */
+static json_t *
+shape(const struct parse_node *src)
+{
+	json_t		*out = json_object();
+	size_t		 i, j;
+
+	for (i = 0; i < pn_len(src); i++) {
+		const char		*key = src->u.o.v[i].key;
+		const struct parse_node	*v = src->u.o.v[i].val, *l;
+		size_t			 kl = strlen(key);
+		char			 base[128], aux[160];
 
 		if (kl > 7 && strcmp(key + kl - 7, "_parsed") == 0 &&
 		    kl - 7 < sizeof(base)) {
 			memcpy(base, key, kl - 7);
 			base[kl - 7] = '\0';
-			json_object_set_new(out, base, date_value(v));
-			if (json_object_get(src, base) != NULL) {
-				char *rk = xasprintf("%s_raw", base);
-
-				json_object_set(out, rk, json_object_get(src, base));
-				free(rk);
+			json_object_set_new_nocheck(out, base, date_value(v));
+			if ((l = pn_get(src, base)) != NULL) {
+				snprintf(aux, sizeof(aux), "%s_raw", base);
+				json_object_set_new_nocheck(out, aux, tojson(l));
 			}
 			continue;
 		}
-		{
-			char *pk = xasprintf("%s_parsed", key);
-			int twin = json_object_get(src, pk) != NULL;
-
-			free(pk);
-			if (twin)
-				continue;
+		if (kl < sizeof(base)) {
+			snprintf(aux, sizeof(aux), "%s_parsed", key);
+			if (pn_get(src, aux) != NULL)
+				continue;	/* a date: under its _parsed twin */
 		}
 		if (is_text_name(key)) {
-			char	*dk = xasprintf("%s_detail", key);
-			json_t	*d = json_object_get(src, dk);
+			snprintf(aux, sizeof(aux), "%s_detail", key);
+			l = pn_get(src, aux);
+			if (pn_is(l, PN_OBJ)) {
+				json_t *o = tojson(l);
 
-			free(dk);
-			if (json_is_object(d)) {
-				json_t *o = json_deep_copy(d);
-
-				json_object_set(o, "value", v);
-				json_object_set_new(out, key, o);
+				json_object_set_new(o, "value", tojson(v));
+				json_object_set_new_nocheck(out, key, o);
 				continue;
 			}
 		}
@@ -97,54 +152,37 @@ shape(json_t *src)
 		    kl - 7 < sizeof(base)) {
 			memcpy(base, key, kl - 7);
 			base[kl - 7] = '\0';
-			if (is_text_name(base) && json_object_get(src, base) != NULL)
+			if (is_text_name(base) && pn_get(src, base) != NULL)
 				continue;
 		}
-		if (strcmp(key, "tags") == 0 && json_is_array(v)) {
-			json_object_set(out, "categories", v);
+		if (strcmp(key, "tags") == 0 && pn_is(v, PN_LIST)) {
+			json_object_set_new(out, "categories", tojson(v));
 			continue;
 		}
-		if (strcmp(key, "links") == 0 && json_is_array(v)) {
-			json_t	*encl = json_array(), *l;
-			size_t	 i;
+		if (strcmp(key, "links") == 0 && pn_is(v, PN_LIST)) {
+			json_t	*encl = json_array();
 
-			json_object_set(out, "links", v);
-			json_array_foreach(v, i, l) {
-				const char	*lk;
-				json_t		*lv, *e;
-
-				if (!streq(jstr(l, "rel"), "enclosure"))
-					continue;
-				e = json_object();
-				json_object_foreach(l, lk, lv) {
-					if (strcmp(lk, "rel") == 0)
-						continue;
-					json_object_set(e, strcmp(lk, "href") == 0 ?
-					    "url" : lk, lv);
-				}
-				json_array_append_new(encl, e);
-			}
+			json_object_set_new(out, "links", tojson(v));
+			pn_foreach(v, j, l)
+				if (streq(pn_s(pn_get(l, "rel")), "enclosure"))
+					json_array_append_new(encl,
+					    renamed(l, "href", "url", "rel"));
 			if (json_array_size(encl) > 0)
 				json_object_set_new(out, "enclosures", encl);
 			else
 				json_decref(encl);
 			continue;
 		}
-		if (strcmp(key, "source") == 0 && json_is_object(v)) {
+		if (strcmp(key, "source") == 0 && pn_is(v, PN_OBJ)) {
 			json_object_set_new(out, "source", shape(v));
 			continue;
 		}
-		if (strcmp(key, "image") == 0 && json_is_object(v)) {
-			json_t		*o = json_object(), *iv;
-			const char	*ik;
-
-			json_object_foreach(v, ik, iv)
-				json_object_set(o, strcmp(ik, "href") == 0 ?
-				    "url" : ik, iv);
-			json_object_set_new(out, "image", o);
+		if (strcmp(key, "image") == 0 && pn_is(v, PN_OBJ)) {
+			json_object_set_new(out, "image",
+			    renamed(v, "href", "url", NULL));
 			continue;
 		}
-		json_object_set(out, key, v);
+		json_object_set_new_nocheck(out, key, tojson(v));
 	}
 	return out;
 }
@@ -152,20 +190,20 @@ shape(json_t *src)
 json_t *
 parse_json_entry(const struct parse_entry *e)
 {
-	return shape(parse_node_json(e->raw));
+	return shape(e->raw);
 }
 
 json_t *
 parse_json_feed(const struct parse_feed *f)
 {
-	json_t		*doc = json_object(), *v;
+	json_t		*doc = json_object();
 	const char	*k;
+	size_t		 i;
 
-	json_object_foreach(parse_node_json(f->raw), k, v) {
-		if (strcmp(k, "feed") == 0)
-			json_object_set_new(doc, "feed", shape(v));
-		else
-			json_object_set(doc, k, v);
+	for (i = 0; i < pn_len(f->raw); i++) {
+		k = f->raw->u.o.v[i].key;
+		json_object_set_new_nocheck(doc, k, strcmp(k, "feed") == 0 ?
+		    shape(f->raw->u.o.v[i].val) : tojson(f->raw->u.o.v[i].val));
 	}
 	return doc;
 }

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -22,6 +21,7 @@
 #include "date.h"
 #include "log.h"
 #include "parse.h"
+#include "parse-int.h"
 #include "text.h"
 #include "url.h"
 #include "util.h"
@@ -1315,16 +1315,23 @@ struct parser {
 	struct buf	 sniff;
 	int		 finished;
 
-	json_t		*result;
-	json_t		*feed;
-	json_t		*entry;
-	json_t		*entry_depths;
-	json_t		*sourcedata;
-	json_t		*contentparams;
-	json_t		*namespaces_in_use;
-	json_t		*namespacemap;
-	json_t		*decls;
-	json_t		*alternates;
+	/*
+	 * feedparser's dictionaries, each in the arena of its lifetime: the
+	 * document's, the entry's in hand (freed once it was handed out), an
+	 * entry's <source> in hand, the content parameters of the element in
+	 * hand, and the attributes of the start tag in hand.
+	 */
+	struct arena	 doc_arena, entry_arena, src_arena, cp_arena, el_arena;
+	struct parse_node *result;
+	struct parse_node *feed;
+	struct parse_node *entry;
+	struct parse_node *entry_depths;
+	struct parse_node *sourcedata;
+	struct parse_node *contentparams;
+	struct parse_node *namespaces_in_use;
+	struct parse_node *namespacemap;
+	char		**alternates;
+	size_t		 nalternates;
 	char		*version;
 	char		*doctype_version;
 	char		*root;
@@ -1351,7 +1358,6 @@ struct parser {
 	struct view	 ev;		/* the entry handed to the callback */
 	struct view	 fv;		/* the feed */
 	struct parse_feed fview;
-	const char	**alt;
 	long		 ttl;		/* <ttl>, minutes */
 	long		 sy_period;	/* sy:updatePeriod, seconds */
 	long		 sy_freq;	/* sy:updateFrequency */
@@ -1494,18 +1500,24 @@ streq(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
-static const char *
-jstr(json_t *obj, const char *key)
+/* Equal, or both NULL. */
+static int
+streq_null(const char *a, const char *b)
 {
-	return json_string_value(json_object_get(obj, key));
+	return a == b || streq(a, b);
+}
+
+static const char *
+jstr(const struct parse_node *obj, const char *key)
+{
+	return pn_s(pn_get(obj, key));
 }
 
 /* Every string here is valid UTF-8 already (the input filter sees to it). */
 static void
-jset_str(json_t *obj, const char *key, const char *val)
+jset_str(struct parse_node *obj, const char *key, const char *val)
 {
-	json_object_set_new_nocheck(obj, key, val != NULL ?
-	    json_string_nocheck(val) : json_null());
+	pn_set_str(obj, key, val);
 }
 
 static void
@@ -1897,21 +1909,21 @@ fp_handle_data(struct parser *p, const char *text, size_t n, int escape)
 		elem_add(p, e, text, n);
 }
 
-static json_t *
+static struct parse_node *
 fp_context(struct parser *p)
 {
-	json_t	*img;
+	struct parse_node *img;
 
 	if (p->insource)
 		return p->sourcedata;
-	if (p->inimage && (img = json_object_get(p->feed, "image")) != NULL)
+	if (p->inimage && (img = pn_get(p->feed, "image")) != NULL)
 		return img;
 	if (p->intextinput) {
-		json_t	*ti = json_object_get(p->feed, "textinput");
+		struct parse_node *ti = pn_get(p->feed, "textinput");
 
 		if (ti == NULL) {
-			ti = json_object();
-			json_object_set_new(p->feed, "textinput", ti);
+			ti = pn_obj(p->feed->arena);
+			pn_set(p->feed, "textinput", ti);
 		}
 		return ti;
 	}
@@ -1964,16 +1976,24 @@ static const char *const can_be_relative_uri[] = {
 	"wfw_comment", "wfw_commentrss", NULL
 };
 
+/* Appends to the list ctx[key]; val must live in ctx's arena. */
 static void
-json_list_append(json_t *ctx, const char *key, json_t *val)
+list_append(struct parse_node *ctx, const char *key, struct parse_node *val)
 {
-	json_t	*l = json_object_get(ctx, key);
+	struct parse_node *l = pn_get(ctx, key);
 
-	if (!json_is_array(l)) {
-		l = json_array();
-		json_object_set_new(ctx, key, l);
+	if (!pn_is(l, PN_LIST)) {
+		l = pn_list(ctx->arena);
+		pn_set(ctx, key, l);
 	}
-	json_array_append_new(l, val);
+	pn_append(l, val);
+}
+
+/* Appends a new empty object to the list ctx[key]. */
+static void
+list_append_obj(struct parse_node *ctx, const char *key)
+{
+	list_append(ctx, key, pn_obj(ctx->arena));
 }
 
 /* Strips the enclosing <div> of Atom 1.0 XHTML content, as feedparser does. */
@@ -2079,7 +2099,7 @@ fp_pop(struct parser *p, const char *element)
 		return output;
 	}
 
-	if (json_is_true(json_object_get(p->contentparams, "base64"))) {
+	if (pn_is(pn_get(p->contentparams, "base64"), PN_TRUE)) {
 		int	 ok;
 		char	*d = base64_decode(output, &ok);
 
@@ -2098,9 +2118,9 @@ fp_pop(struct parser *p, const char *element)
 	if ((p->version == NULL || strncmp(p->version, "atom", 4) != 0) &&
 	    streq(jstr(p->contentparams, "type"), "text/plain") &&
 	    looks_like_html(output))
-		json_object_set_new(p->contentparams, "type", json_string("text/html"));
-	json_object_del(p->contentparams, "mode");
-	json_object_del(p->contentparams, "base64");
+		jset_str(p->contentparams, "type", "text/html");
+	pn_del(p->contentparams, "mode");
+	pn_del(p->contentparams, "base64");
 
 	output = fp_fix_text(output);
 
@@ -2121,16 +2141,17 @@ fp_pop(struct parser *p, const char *element)
 
 	if (p->inentry && !p->insource && p->entry != NULL) {
 		if (strcmp(element, "content") == 0) {
-			json_t	*cp = json_deep_copy(p->contentparams);
+			struct parse_node *cp = pn_copy(p->entry->arena,
+			    p->contentparams);
 
-			json_object_set_new(cp, "value", json_string(output));
-			json_list_append(p->entry, "content", cp);
+			jset_str(cp, "value", output);
+			list_append(p->entry, "content", cp);
 		} else if (strcmp(element, "link") == 0) {
 			if (!p->inimage) {
 				char	*fixed = fp_link_fix(output, 1);
-				json_t	*links = json_object_get(p->entry, "links");
-				json_t	*last = json_array_get(links,
-				    json_array_size(links) - 1);
+				struct parse_node *links = pn_get(p->entry, "links");
+				struct parse_node *last = pn_at(links,
+				    pn_len(links) - 1);
 
 				/*
 				 * Unlike feedparser, the text of a non-alternate
@@ -2144,28 +2165,29 @@ fp_pop(struct parser *p, const char *element)
 			}
 		} else {
 			const char	*key = element;
-			json_t		*old;
+			struct parse_node *old;
 			char		*dk;
 
 			if (strcmp(key, "description") == 0)
 				key = "summary";
-			old = json_object_get(p->entry_depths, key);
-			if (old == NULL || p->depth <= json_integer_value(old)) {
-				json_object_set_new(p->entry_depths, key,
-				    json_integer(p->depth));
+			old = pn_get(p->entry_depths, key);
+			if (old == NULL || p->depth <= pn_i(old)) {
+				pn_set(p->entry_depths, key,
+				    pn_int(p->entry_depths->arena, p->depth));
 				jset_str(p->entry, key, output);
 			}
 			if (p->incontent) {
-				json_t	*cp = json_deep_copy(p->contentparams);
+				struct parse_node *cp = pn_copy(p->entry->arena,
+				    p->contentparams);
 
-				json_object_set_new(cp, "value", json_string(output));
+				jset_str(cp, "value", output);
 				dk = xasprintf("%s_detail", key);
-				json_object_set_new(p->entry, dk, cp);
+				pn_set(p->entry, dk, cp);
 				free(dk);
 			}
 		}
 	} else if (p->infeed || p->insource) {
-		json_t		*ctx = fp_context(p);
+		struct parse_node *ctx = fp_context(p);
 		const char	*key = element;
 
 		if (strcmp(key, "description") == 0)
@@ -2173,19 +2195,20 @@ fp_pop(struct parser *p, const char *element)
 		jset_str(ctx, key, output);
 		if (strcmp(key, "link") == 0) {
 			char	*fixed = fp_link_fix(output, 0);
-			json_t	*links = json_object_get(ctx, "links");
-			size_t	 n = json_array_size(links);
+			struct parse_node *links = pn_get(ctx, "links");
+			size_t	 n = pn_len(links);
 
 			jset_str(ctx, "link", fixed);
 			if (n > 0)
-				jset_str(json_array_get(links, n - 1), "href", fixed);
+				jset_str(pn_at(links, n - 1), "href", fixed);
 			free(fixed);
 		} else if (p->incontent) {
-			json_t	*cp = json_deep_copy(p->contentparams);
+			struct parse_node *cp = pn_copy(ctx->arena,
+			    p->contentparams);
 			char	*dk = xasprintf("%s_detail", key);
 
-			json_object_set_new(cp, "value", json_string(output));
-			json_object_set_new(ctx, dk, cp);
+			jset_str(cp, "value", output);
+			pn_set(ctx, dk, cp);
 			free(dk);
 		}
 	}
@@ -2194,8 +2217,16 @@ done:
 	return output;
 }
 
+/* Empties the content parameters, and the arena they live in. */
 static void
-fp_push_content(struct parser *p, const char *tag, json_t *attrs,
+cp_clear(struct parser *p)
+{
+	arena_free(&p->cp_arena);
+	p->contentparams = pn_obj(&p->cp_arena);
+}
+
+static void
+fp_push_content(struct parser *p, const char *tag, struct parse_node *attrs,
     const char *default_type, int expecting_text)
 {
 	const char	*t = jstr(attrs, "type");
@@ -2209,7 +2240,7 @@ fp_push_content(struct parser *p, const char *tag, json_t *attrs,
 			if (*c == '_')
 				*c = '-';
 	type = map_content_type(t != NULL ? t : default_type, buf, sizeof(buf));
-	json_object_clear(p->contentparams);
+	cp_clear(p);
 	jset_str(p->contentparams, "type", type);
 	jset_str(p->contentparams, "language", p->lang);
 	jset_str(p->contentparams, "base", p->baseuri);
@@ -2224,7 +2255,7 @@ fp_push_content(struct parser *p, const char *tag, json_t *attrs,
 		base64 = !((l >= 4 && strcmp(type + l - 4, "+xml") == 0) ||
 		    (l >= 4 && strcmp(type + l - 4, "/xml") == 0));
 	}
-	json_object_set_new(p->contentparams, "base64", json_boolean(base64));
+	pn_set(p->contentparams, "base64", pn_bool(base64));
 	fp_push(p, tag, expecting_text);
 }
 
@@ -2234,7 +2265,7 @@ fp_pop_content(struct parser *p, const char *tag)
 	char	*v = fp_pop(p, tag);
 
 	p->incontent--;
-	json_object_clear(p->contentparams);
+	cp_clear(p);
 	return v;
 }
 
@@ -2242,28 +2273,28 @@ fp_pop_content(struct parser *p, const char *tag)
 static void
 fp_save_date(struct parser *p, const char *key, const char *value)
 {
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 	char	*pk = xasprintf("%s_parsed", key);
 	int64_t	 t;
 
 	if (value != NULL && date_parse(value, &t) == 0)
-		json_object_set_new(ctx, pk, json_integer(t));
+		pn_set(ctx, pk, pn_int(ctx->arena, t));
 	else
-		json_object_set_new(ctx, pk, json_null());
+		pn_set(ctx, pk, pn_null());
 	free(pk);
 }
 
 static void
 fp_sync_author_detail(struct parser *p, const char *key)
 {
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 	char	*lk = xasprintf("%ss", key), *dk = xasprintf("%s_detail", key);
-	json_t	*list = json_object_get(ctx, lk), *detail;
+	struct parse_node *list = pn_get(ctx, lk), *detail;
 	const char *name, *email, *author;
 
-	detail = json_array_size(list) > 0 ?
-	    json_array_get(list, json_array_size(list) - 1) : NULL;
-	if (detail != NULL && json_object_size(detail) > 0) {
+	detail = pn_len(list) > 0 ?
+	    pn_at(list, pn_len(list) - 1) : NULL;
+	if (detail != NULL && pn_len(detail) > 0) {
 		name = jstr(detail, "name");
 		email = jstr(detail, "email");
 		if (name != NULL && *name && email != NULL && *email) {
@@ -2284,7 +2315,7 @@ fp_sync_author_detail(struct parser *p, const char *key)
 		/* find an e-mail address in "Name (mail@host)" and friends */
 		const char	*at = strchr(author, '@'), *s, *e;
 		char		*name_s = xstrdup(author), *email_s = NULL;
-		json_t		*d;
+		struct parse_node *d;
 
 		if (at != NULL) {
 			s = at;
@@ -2337,14 +2368,13 @@ fp_sync_author_detail(struct parser *p, const char *key)
 			 * name and address, and is the detail unless one exists
 			 * (the same object, in both places).
 			 */
-			d = detail != NULL ? json_incref(detail) : json_object();
-			if (json_object_get(ctx, dk) == NULL)
-				json_object_set(ctx, dk, d);
+			d = detail != NULL ? detail : pn_obj(ctx->arena);
+			if (pn_get(ctx, dk) == NULL)
+				pn_set(ctx, dk, d);
 			if (*name_s != '\0')
 				jset_str(d, "name", name_s);
 			if (email_s != NULL)
 				jset_str(d, "email", email_s);
-			json_decref(d);
 		}
 		free(name_s);
 		free(email_s);
@@ -2358,103 +2388,112 @@ static void
 fp_save_author(struct parser *p, const char *key, const char *value,
     const char *prefix)
 {
-	json_t	*ctx = fp_context(p), *d, *list;
+	struct parse_node *ctx = fp_context(p), *d, *list;
 	char	*dk = xasprintf("%s_detail", prefix);
 
-	if ((d = json_object_get(ctx, dk)) == NULL) {
-		d = json_object();
-		json_object_set_new(ctx, dk, d);
+	if ((d = pn_get(ctx, dk)) == NULL) {
+		d = pn_obj(ctx->arena);
+		pn_set(ctx, dk, d);
 	}
 	jset_str(d, key, value);
 	fp_sync_author_detail(p, "author");
-	list = json_object_get(ctx, "authors");
-	if (!json_is_array(list)) {
-		list = json_array();
-		json_array_append_new(list, json_object());
-		json_object_set_new(ctx, "authors", list);
+	list = pn_get(ctx, "authors");
+	if (!pn_is(list, PN_LIST)) {
+		list = pn_list(ctx->arena);
+		pn_append(list, pn_obj(ctx->arena));
+		pn_set(ctx, "authors", list);
 	}
-	if (json_array_size(list) == 0)
-		json_array_append_new(list, json_object());
-	jset_str(json_array_get(list, json_array_size(list) - 1), key, value);
+	if (pn_len(list) == 0)
+		pn_append(list, pn_obj(ctx->arena));
+	jset_str(pn_at(list, pn_len(list) - 1), key, value);
 	free(dk);
 }
 
 static void
 fp_save_contributor(struct parser *p, const char *key, const char *value)
 {
-	json_t	*ctx = fp_context(p), *list = json_object_get(ctx, "contributors");
+	struct parse_node *ctx = fp_context(p), *list = pn_get(ctx, "contributors");
 
-	if (!json_is_array(list)) {
-		list = json_array();
-		json_object_set_new(ctx, "contributors", list);
+	if (!pn_is(list, PN_LIST)) {
+		list = pn_list(ctx->arena);
+		pn_set(ctx, "contributors", list);
 	}
-	if (json_array_size(list) == 0)
-		json_array_append_new(list, json_object());
-	jset_str(json_array_get(list, json_array_size(list) - 1), key, value);
+	if (pn_len(list) == 0)
+		pn_append(list, pn_obj(ctx->arena));
+	jset_str(pn_at(list, pn_len(list) - 1), key, value);
 }
 
 static void
 fp_add_tag(struct parser *p, const char *term, const char *scheme,
     const char *label)
 {
-	json_t	*ctx = fp_context(p), *tags = json_object_get(ctx, "tags"), *v;
+	struct parse_node *ctx = fp_context(p), *tags = pn_get(ctx, "tags"), *v;
 	size_t	 i;
 
-	if (!json_is_array(tags)) {
-		tags = json_array();
-		json_object_set_new(ctx, "tags", tags);
+	if (!pn_is(tags, PN_LIST)) {
+		tags = pn_list(ctx->arena);
+		pn_set(ctx, "tags", tags);
 	}
 	if ((term == NULL || !*term) && (scheme == NULL || !*scheme) &&
 	    (label == NULL || !*label))
 		return;
-	v = json_object();
+	for (i = 0; i < pn_len(tags); i++) {
+		v = pn_at(tags, i);
+		if (streq_null(jstr(v, "term"), term) &&
+		    streq_null(jstr(v, "scheme"), scheme) &&
+		    streq_null(jstr(v, "label"), label) && pn_len(v) == 3)
+			return;
+	}
+	v = pn_obj(tags->arena);
 	jset_str(v, "term", term);
 	jset_str(v, "scheme", scheme);
 	jset_str(v, "label", label);
-	for (i = 0; i < json_array_size(tags); i++)
-		if (json_equal(json_array_get(tags, i), v)) {
-			json_decref(v);
-			return;
-		}
-	json_array_append_new(tags, v);
+	pn_append(tags, v);
+}
+
+/* Sets ctx[key] to a copy of `value` (a string, or NULL for null). */
+static void
+fp_save(struct parser *p, const char *key, const char *value, int overwrite)
+{
+	struct parse_node *ctx = fp_context(p);
+
+	if (overwrite || pn_get(ctx, key) == NULL)
+		jset_str(ctx, key, value);
 }
 
 static void
-fp_save(struct parser *p, const char *key, json_t *value, int overwrite)
+fp_save_bool(struct parser *p, const char *key, int value, int overwrite)
 {
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 
-	if (overwrite || json_object_get(ctx, key) == NULL)
-		json_object_set_new(ctx, key, value);
-	else
-		json_decref(value);
+	if (overwrite || pn_get(ctx, key) == NULL)
+		pn_set(ctx, key, pn_bool(value));
 }
 
 /* ---- start and end handlers (feedparser's _start_x / _end_x) ---- */
 
 /* Each handler gets the key of its table row: the name it files text under. */
-typedef void (*start_fn)(struct parser *, json_t *attrs, const char *key);
+typedef void (*start_fn)(struct parser *, struct parse_node *attrs, const char *key);
 typedef void (*end_fn)(struct parser *, const char *key);
 
 static void
-enforce_href(json_t *attrs)
+enforce_href(struct parse_node *attrs)
 {
-	json_t	*h = json_object_get(attrs, "url");
+	struct parse_node *h = pn_get(attrs, "url");
 
 	if (h == NULL)
-		h = json_object_get(attrs, "uri");
+		h = pn_get(attrs, "uri");
 	if (h == NULL)
-		h = json_object_get(attrs, "href");
-	if (h != NULL && json_string_length(h) > 0) {
-		json_incref(h);
-		json_object_del(attrs, "url");
-		json_object_del(attrs, "uri");
-		json_object_set_new(attrs, "href", h);
+		h = pn_get(attrs, "href");
+	if (pn_s(h) != NULL && *pn_s(h) != '\0') {
+		pn_del(attrs, "url");
+		pn_del(attrs, "uri");
+		pn_set(attrs, "href", h);
 	}
 }
 
 static void
-s_rss(struct parser *p, json_t *a, const char *key)
+s_rss(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*v;
 
@@ -2476,29 +2515,23 @@ s_rss(struct parser *p, json_t *a, const char *key)
 		p->version = xstrdup("rss");
 }
 
-static void s_push(struct parser *, json_t *, const char *);
+static void s_push(struct parser *, struct parse_node *, const char *);
 static void e_date(struct parser *, const char *);
-static void s_link(struct parser *, json_t *, const char *);
+static void s_link(struct parser *, struct parse_node *, const char *);
 static void e_link(struct parser *, const char *);
 
 static void
-cdf_common(struct parser *p, json_t *a)
+cdf_common(struct parser *p, struct parse_node *a)
 {
 	const char	*v;
 
 	if ((v = jstr(a, "lastmod")) != NULL) {
-		json_t	*empty = json_object();
-
-		s_push(p, empty, "updated");
-		json_decref(empty);
+		s_push(p, pn_obj(&p->el_arena), "updated");
 		elem_add(p, &p->stack[p->nstack - 1], v, strlen(v));
 		e_date(p, "updated");
 	}
 	if ((v = jstr(a, "href")) != NULL) {
-		json_t	*empty = json_object();
-
-		s_link(p, empty, "link");
-		json_decref(empty);
+		s_link(p, pn_obj(&p->el_arena), "link");
 		if (p->nstack > 0 && streq(p->stack[p->nstack - 1].name, "link"))
 			elem_add(p, &p->stack[p->nstack - 1], v, strlen(v));
 		e_link(p, "link");
@@ -2506,14 +2539,14 @@ cdf_common(struct parser *p, json_t *a)
 }
 
 static void
-s_channel(struct parser *p, json_t *a, const char *key)
+s_channel(struct parser *p, struct parse_node *a, const char *key)
 {
 	p->infeed = 1;
 	cdf_common(p, a);
 }
 
 static void
-s_feed(struct parser *p, json_t *a, const char *key)
+s_feed(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*v = jstr(a, "version");
 
@@ -2538,12 +2571,12 @@ e_channel(struct parser *p, const char *key)
 }
 
 static void
-s_image(struct parser *p, json_t *a, const char *key)
+s_image(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 
-	if (!p->inentry && json_object_get(ctx, "image") == NULL)
-		json_object_set_new(ctx, "image", json_object());
+	if (!p->inentry && pn_get(ctx, "image") == NULL)
+		pn_set(ctx, "image", pn_obj(ctx->arena));
 	p->inimage = 1;
 	p->title_depth = -1;
 	fp_push(p, "image", 0);
@@ -2557,12 +2590,12 @@ e_image(struct parser *p, const char *key)
 }
 
 static void
-s_textinput(struct parser *p, json_t *a, const char *key)
+s_textinput(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 
-	if (json_object_get(ctx, "textinput") == NULL)
-		json_object_set_new(ctx, "textinput", json_object());
+	if (pn_get(ctx, "textinput") == NULL)
+		pn_set(ctx, "textinput", pn_obj(ctx->arena));
 	p->intextinput = 1;
 	p->title_depth = -1;
 	fp_push(p, "textinput", 0);
@@ -2576,11 +2609,11 @@ e_textinput(struct parser *p, const char *key)
 }
 
 static void
-s_author(struct parser *p, json_t *a, const char *key)
+s_author(struct parser *p, struct parse_node *a, const char *key)
 {
 	p->inauthor = 1;
 	fp_push(p, "author", 1);
-	json_list_append(fp_context(p), "authors", json_object());
+	list_append_obj(fp_context(p), "authors");
 }
 
 static void
@@ -2592,10 +2625,10 @@ e_author(struct parser *p, const char *key)
 }
 
 static void
-s_contributor(struct parser *p, json_t *a, const char *key)
+s_contributor(struct parser *p, struct parse_node *a, const char *key)
 {
 	p->incontributor = 1;
-	json_list_append(fp_context(p), "contributors", json_object());
+	list_append_obj(fp_context(p), "contributors");
 	fp_push(p, "contributor", 0);
 }
 
@@ -2607,10 +2640,10 @@ e_contributor(struct parser *p, const char *key)
 }
 
 static void
-s_dc_contributor(struct parser *p, json_t *a, const char *key)
+s_dc_contributor(struct parser *p, struct parse_node *a, const char *key)
 {
 	p->incontributor = 1;
-	json_list_append(fp_context(p), "contributors", json_object());
+	list_append_obj(fp_context(p), "contributors");
 	fp_push(p, "name", 0);
 }
 
@@ -2624,7 +2657,7 @@ e_dc_contributor(struct parser *p, const char *key)
 }
 
 static void
-s_name(struct parser *p, json_t *a, const char *key)
+s_name(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, "name", 0);
 }
@@ -2646,7 +2679,7 @@ e_name(struct parser *p, const char *key)
 }
 
 static void
-s_width(struct parser *p, json_t *a, const char *key)
+s_width(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, "width", 0);
 }
@@ -2664,8 +2697,11 @@ save_int(struct parser *p, const char *key, char *v)
 		if (*end != '\0' || end == v)
 			n = 0;
 	}
-	if (p->inimage)
-		json_object_set_new(fp_context(p), key, json_integer(n));
+	if (p->inimage) {
+		struct parse_node *ctx = fp_context(p);
+
+		pn_set(ctx, key, pn_int(ctx->arena, n));
+	}
 	free(v);
 }
 
@@ -2676,7 +2712,7 @@ e_width(struct parser *p, const char *key)
 }
 
 static void
-s_height(struct parser *p, json_t *a, const char *key)
+s_height(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, "height", 0);
 }
@@ -2688,7 +2724,7 @@ e_height(struct parser *p, const char *key)
 }
 
 static void
-s_url(struct parser *p, json_t *a, const char *key)
+s_url(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, "href", 1);
 }
@@ -2706,7 +2742,7 @@ e_url(struct parser *p, const char *key)
 }
 
 static void
-s_email(struct parser *p, json_t *a, const char *key)
+s_email(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, "email", 0);
 }
@@ -2726,7 +2762,7 @@ e_email(struct parser *p, const char *key)
 }
 
 static void
-s_subtitle(struct parser *p, json_t *a, const char *key)
+s_subtitle(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push_content(p, "subtitle", a, "text/plain", 1);
 }
@@ -2738,7 +2774,7 @@ e_subtitle(struct parser *p, const char *key)
 }
 
 static void
-s_rights(struct parser *p, json_t *a, const char *key)
+s_rights(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push_content(p, "rights", a, "text/plain", 1);
 }
@@ -2751,20 +2787,27 @@ e_rights(struct parser *p, const char *key)
 
 static void fp_emit(struct parser *);
 
+/* Frees the entry in hand, and everything filed in it. */
 static void
-s_item(struct parser *p, json_t *a, const char *key)
+entry_drop(struct parser *p)
+{
+	arena_free(&p->entry_arena);
+	p->entry = NULL;
+	p->entry_depths = NULL;
+}
+
+static void
+s_item(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*id;
 
 	if (p->inentry && p->entry != NULL) {
 		/* an item inside an item: the outer one is complete */
 		fp_emit(p);
-		json_decref(p->entry);
-		p->entry = NULL;
 	}
-	json_decref(p->entry);
-	p->entry = json_object();
-	json_object_clear(p->entry_depths);
+	entry_drop(p);
+	p->entry = pn_obj(&p->entry_arena);
+	p->entry_depths = pn_obj(&p->entry_arena);
 	p->skip_entry = p->nentries >= p->max_items;
 	fp_push(p, "item", 0);
 	p->inentry = 1;
@@ -2784,8 +2827,7 @@ e_item(struct parser *p, const char *key)
 	if (p->entry == NULL)
 		return;
 	fp_emit(p);
-	json_decref(p->entry);
-	p->entry = NULL;
+	entry_drop(p);
 }
 
 static void
@@ -2796,7 +2838,7 @@ e_language(struct parser *p, const char *key)
 }
 
 static void
-s_webmaster(struct parser *p, json_t *a, const char *key)
+s_webmaster(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, "publisher", 1);
 }
@@ -2810,7 +2852,7 @@ e_webmaster(struct parser *p, const char *key)
 
 /* An element whose text is filed under `key`. */
 static void
-s_push(struct parser *p, json_t *a, const char *key)
+s_push(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, key, 1);
 }
@@ -2840,10 +2882,10 @@ e_dcterms_valid(struct parser *p, const char *key)
 			continue;
 		*eq++ = '\0';
 		if (strcmp(part, "start") == 0) {
-			fp_save(p, "validity_start", json_string(eq), 1);
+			fp_save(p, "validity_start", eq, 1);
 			fp_save_date(p, "validity_start", eq);
 		} else if (strcmp(part, "end") == 0) {
-			fp_save(p, "validity_end", json_string(eq), 1);
+			fp_save(p, "validity_end", eq, 1);
 			fp_save_date(p, "validity_end", eq);
 		}
 	}
@@ -2851,7 +2893,7 @@ e_dcterms_valid(struct parser *p, const char *key)
 }
 
 static void
-s_category(struct parser *p, json_t *a, const char *key)
+s_category(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*scheme = jstr(a, "scheme");
 
@@ -2865,15 +2907,15 @@ static void
 e_category(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "category");
-	json_t	*tags, *last;
+	struct parse_node *tags, *last;
 
 	if (v == NULL || *v == '\0') {
 		free(v);
 		return;
 	}
-	tags = json_object_get(fp_context(p), "tags");
-	last = json_array_size(tags) > 0 ?
-	    json_array_get(tags, json_array_size(tags) - 1) : NULL;
+	tags = pn_get(fp_context(p), "tags");
+	last = pn_len(tags) > 0 ?
+	    pn_at(tags, pn_len(tags) - 1) : NULL;
 	if (last != NULL && (jstr(last, "term") == NULL || !*jstr(last, "term")))
 		jset_str(last, "term", v);
 	else
@@ -2896,15 +2938,17 @@ e_tags(struct parser *p, const char *key)
 }
 
 static void
-s_cloud(struct parser *p, json_t *a, const char *key)
+s_cloud(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_object_set(fp_context(p), "cloud", a);
+	struct parse_node *ctx = fp_context(p);
+
+	pn_set(ctx, "cloud", pn_copy(ctx->arena, a));
 }
 
 static void
-s_link(struct parser *p, json_t *a, const char *key)
+s_link(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t		*ctx, *attrs = json_deep_copy(a);
+	struct parse_node *ctx = fp_context(p), *attrs = pn_copy(ctx->arena, a);
 	const char	*rel, *href;
 	int		 expecting = p->infeed || p->inentry || p->insource;
 
@@ -2914,7 +2958,6 @@ s_link(struct parser *p, json_t *a, const char *key)
 	if (jstr(attrs, "type") == NULL)
 		jset_str(attrs, "type", strcmp(rel, "self") == 0 ?
 		    "application/atom+xml" : "text/html");
-	ctx = fp_context(p);
 	enforce_href(attrs);
 	if ((href = jstr(attrs, "href")) != NULL) {
 		char	*r = fp_urljoin(p->baseuri, href);
@@ -2922,17 +2965,16 @@ s_link(struct parser *p, json_t *a, const char *key)
 		jset_str(attrs, "href", r);
 		free(r);
 	}
-	if (!json_is_array(json_object_get(ctx, "links")))
-		json_object_set_new(ctx, "links", json_array());
+	if (!pn_is(pn_get(ctx, "links"), PN_LIST))
+		pn_set(ctx, "links", pn_list(ctx->arena));
 	if (!(p->inentry && p->inimage))
-		json_array_append(json_object_get(ctx, "links"), attrs);
+		pn_append(pn_get(ctx, "links"), attrs);
 	if ((href = jstr(attrs, "href")) != NULL) {
 		if (streq(jstr(attrs, "rel"), "alternate") &&
 		    is_html_type(jstr(attrs, "type")))
 			jset_str(ctx, "link", href);
 	} else
 		fp_push(p, "link", expecting);
-	json_decref(attrs);
 }
 
 static void
@@ -2942,7 +2984,7 @@ e_link(struct parser *p, const char *key)
 }
 
 static void
-s_guid(struct parser *p, json_t *a, const char *key)
+s_guid(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*v = jstr(a, "ispermalink");
 
@@ -2954,17 +2996,17 @@ static void
 e_guid(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "id");
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 
-	fp_save(p, "guidislink", json_boolean(p->guidislink &&
-	    json_object_get(ctx, "link") == NULL), 0);
+	fp_save_bool(p, "guidislink", (p->guidislink &&
+	    pn_get(ctx, "link") == NULL), 0);
 	if (p->guidislink && v != NULL)
-		fp_save(p, "link", json_string(v), 0);
+		fp_save(p, "link", v, 0);
 	free(v);
 }
 
 static void
-s_title(struct parser *p, json_t *a, const char *key)
+s_title(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push_content(p, "title", a, "text/plain",
 	    p->infeed || p->inentry || p->insource);
@@ -2983,15 +3025,15 @@ e_title(struct parser *p, const char *key)
 	free(v);
 }
 
-static void s_content(struct parser *, json_t *, const char *);
+static void s_content(struct parser *, struct parse_node *, const char *);
 static void e_content(struct parser *, const char *);
 
 static void
-s_description(struct parser *p, json_t *a, const char *key)
+s_description(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 
-	if (json_object_get(ctx, "summary") != NULL && !p->has_content) {
+	if (pn_get(ctx, "summary") != NULL && !p->has_content) {
 		p->summary_key = "content";
 		s_content(p, a, "content");
 	} else
@@ -3000,7 +3042,7 @@ s_description(struct parser *p, json_t *a, const char *key)
 }
 
 static void
-s_abstract(struct parser *p, json_t *a, const char *key)
+s_abstract(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push_content(p, "description", a, "text/plain",
 	    p->infeed || p->inentry || p->insource);
@@ -3017,7 +3059,7 @@ e_description(struct parser *p, const char *key)
 }
 
 static void
-s_info(struct parser *p, json_t *a, const char *key)
+s_info(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push_content(p, "info", a, "text/plain", 1);
 }
@@ -3029,11 +3071,11 @@ e_info(struct parser *p, const char *key)
 }
 
 static void
-s_generator(struct parser *p, json_t *a, const char *key)
+s_generator(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t	*attrs = json_deep_copy(a);
+	struct parse_node *ctx = fp_context(p), *attrs = pn_copy(ctx->arena, a);
 
-	if (json_object_size(attrs) > 0) {
+	if (pn_len(attrs) > 0) {
 		const char	*href;
 
 		enforce_href(attrs);
@@ -3044,7 +3086,7 @@ s_generator(struct parser *p, json_t *a, const char *key)
 			free(r);
 		}
 	}
-	json_object_set_new(fp_context(p), "generator_detail", attrs);
+	pn_set(ctx, "generator_detail", attrs);
 	fp_push(p, "generator", 1);
 }
 
@@ -3052,7 +3094,7 @@ static void
 e_generator(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "generator");
-	json_t	*d = json_object_get(fp_context(p), "generator_detail");
+	struct parse_node *d = pn_get(fp_context(p), "generator_detail");
 
 	if (d != NULL)
 		jset_str(d, "name", v);
@@ -3060,11 +3102,11 @@ e_generator(struct parser *p, const char *key)
 }
 
 static void
-s_summary(struct parser *p, json_t *a, const char *key)
+s_summary(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t	*ctx = fp_context(p);
+	struct parse_node *ctx = fp_context(p);
 
-	if (json_object_get(ctx, "summary") != NULL && !p->has_content) {
+	if (pn_get(ctx, "summary") != NULL && !p->has_content) {
 		p->summary_key = "content";
 		s_content(p, a, "content");
 	} else {
@@ -3084,17 +3126,17 @@ e_summary(struct parser *p, const char *key)
 }
 
 static void
-s_enclosure(struct parser *p, json_t *a, const char *key)
+s_enclosure(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t	*attrs = json_deep_copy(a);
+	struct parse_node *ctx = fp_context(p), *attrs = pn_copy(ctx->arena, a);
 
 	enforce_href(attrs);
 	jset_str(attrs, "rel", "enclosure");
-	json_list_append(fp_context(p), "links", attrs);
+	list_append(ctx, "links", attrs);
 }
 
 static void
-s_source(struct parser *p, json_t *a, const char *key)
+s_source(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*u = jstr(a, "url");
 
@@ -3108,6 +3150,7 @@ s_source(struct parser *p, json_t *a, const char *key)
 static void
 e_source(struct parser *p, const char *key)
 {
+	struct parse_node *ctx;
 	char	*v;
 
 	p->insource = 0;
@@ -3115,12 +3158,14 @@ e_source(struct parser *p, const char *key)
 	if (v != NULL && *v != '\0')
 		jset_str(p->sourcedata, "title", v);
 	free(v);
-	json_object_set_new(fp_context(p), "source", json_deep_copy(p->sourcedata));
-	json_object_clear(p->sourcedata);
+	ctx = fp_context(p);
+	pn_set(ctx, "source", pn_copy(ctx->arena, p->sourcedata));
+	arena_free(&p->src_arena);
+	p->sourcedata = pn_obj(&p->src_arena);
 }
 
 static void
-s_content(struct parser *p, json_t *a, const char *key)
+s_content(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*src = jstr(a, "src");
 
@@ -3132,13 +3177,13 @@ s_content(struct parser *p, json_t *a, const char *key)
 }
 
 static void
-s_body(struct parser *p, json_t *a, const char *key)
+s_body(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push_content(p, "content", a, "application/xhtml+xml", 1);
 }
 
 static void
-s_content_encoded(struct parser *p, json_t *a, const char *key)
+s_content_encoded(struct parser *p, struct parse_node *a, const char *key)
 {
 	p->has_content = 1;
 	fp_push_content(p, "content", a, "text/html", 1);
@@ -3153,7 +3198,7 @@ e_content(struct parser *p, const char *key)
 	char		*v = fp_pop_content(p, "content");
 
 	if (copy && v != NULL)
-		fp_save(p, "summary", json_string(v), 0);
+		fp_save(p, "summary", v, 0);
 	free(v);
 }
 
@@ -3172,15 +3217,19 @@ e_newlocation(struct parser *p, const char *key)
 }
 
 static void
-s_media_content(struct parser *p, json_t *a, const char *key)
+s_media_content(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_list_append(fp_context(p), "media_content", json_deep_copy(a));
+	struct parse_node *ctx = fp_context(p);
+
+	list_append(ctx, "media_content", pn_copy(ctx->arena, a));
 }
 
 static void
-s_media_thumbnail(struct parser *p, json_t *a, const char *key)
+s_media_thumbnail(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_list_append(fp_context(p), "media_thumbnail", json_deep_copy(a));
+	struct parse_node *ctx = fp_context(p);
+
+	list_append(ctx, "media_thumbnail", pn_copy(ctx->arena, a));
 	fp_push(p, "url", 1);
 }
 
@@ -3188,8 +3237,8 @@ static void
 e_media_thumbnail(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "url");
-	json_t	*l = json_object_get(fp_context(p), "media_thumbnail");
-	json_t	*last = json_array_get(l, json_array_size(l) - 1);
+	struct parse_node *l = pn_get(fp_context(p), "media_thumbnail");
+	struct parse_node *last = pn_at(l, pn_len(l) - 1);
 
 	if (v != NULL && *v != '\0' && last != NULL && jstr(last, "url") == NULL)
 		jset_str(last, "url", v);
@@ -3197,28 +3246,28 @@ e_media_thumbnail(struct parser *p, const char *key)
 }
 
 static void
-s_cc_license(struct parser *p, json_t *a, const char *key)
+s_cc_license(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t		*l = json_object();
+	struct parse_node *ctx = fp_context(p), *l = pn_obj(ctx->arena);
 	const char	*v = jstr(a, "rdf:resource");
 
 	jset_str(l, "rel", "license");
 	if (v != NULL && *v != '\0')
 		jset_str(l, "href", v);
-	json_list_append(fp_context(p), "links", l);
+	list_append(ctx, "links", l);
 }
 
 static void
 e_creativecommons_license(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "license");
-	json_t	*ctx = fp_context(p), *l = json_object();
+	struct parse_node *ctx = fp_context(p), *l = pn_obj(ctx->arena);
 
 	jset_str(l, "rel", "license");
 	if (v != NULL && *v != '\0')
 		jset_str(l, "href", v);
-	json_list_append(ctx, "links", l);
-	json_object_del(ctx, "license");
+	list_append(ctx, "links", l);
+	pn_del(ctx, "license");
 	free(v);
 }
 
@@ -3228,7 +3277,7 @@ e_creativecommons_license(struct parser *p, const char *key)
  * scheduler.
  */
 static void
-s_skip(struct parser *p, json_t *a, const char *key)
+s_skip(struct parser *p, struct parse_node *a, const char *key)
 {
 	p->inskip = 1;
 	fp_push(p, "skip", 0);
@@ -3242,7 +3291,7 @@ e_skip(struct parser *p, const char *key)
 }
 
 static void
-s_skip_value(struct parser *p, json_t *a, const char *key)
+s_skip_value(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_push(p, "skipvalue", 1);
 }
@@ -3309,12 +3358,16 @@ e_day(struct parser *p, const char *key)
  * element is, and read once here for the scheduler.
  */
 static void
-s_plain(struct parser *p, json_t *a, const char *key)
+s_plain(struct parser *p, struct parse_node *a, const char *key)
 {
-	if (json_object_size(a) == 0)
+	struct parse_node *ctx;
+
+	if (pn_len(a) == 0)
 		fp_push(p, key, 1);
-	else
-		json_object_set(fp_context(p), key, a);
+	else {
+		ctx = fp_context(p);
+		pn_set(ctx, key, pn_copy(ctx->arena, a));
+	}
 }
 
 static long
@@ -3373,7 +3426,7 @@ e_sy_updateperiod(struct parser *p, const char *key)
 #define ITUNES_SCHEME	"http://www.itunes.com/"
 
 static void
-s_itunes_owner(struct parser *p, json_t *a, const char *key)
+s_itunes_owner(struct parser *p, struct parse_node *a, const char *key)
 {
 	p->inpublisher = 1;
 	fp_push(p, "publisher", 0);
@@ -3388,7 +3441,7 @@ e_itunes_owner(struct parser *p, const char *key)
 }
 
 static void
-s_itunes_category(struct parser *p, json_t *a, const char *key)
+s_itunes_category(struct parser *p, struct parse_node *a, const char *key)
 {
 	fp_add_tag(p, jstr(a, "text"), ITUNES_SCHEME, NULL);
 	fp_push(p, "category", 1);
@@ -3410,7 +3463,7 @@ e_itunes_keywords(struct parser *p, const char *key)
 }
 
 static void
-s_itunes_image(struct parser *p, json_t *a, const char *key)
+s_itunes_image(struct parser *p, struct parse_node *a, const char *key)
 {
 	const char	*href = jstr(a, "href");
 
@@ -3418,10 +3471,10 @@ s_itunes_image(struct parser *p, json_t *a, const char *key)
 	if (href == NULL || *href == '\0')
 		href = jstr(a, "url");
 	if (href != NULL && *href != '\0') {
-		json_t	*img = json_object();
+		struct parse_node *ctx = fp_context(p), *img = pn_obj(ctx->arena);
 
 		jset_str(img, "href", href);
-		json_object_set_new(fp_context(p), "image", img);
+		pn_set(ctx, "image", img);
 	}
 }
 
@@ -3435,8 +3488,9 @@ static void
 e_itunes_block(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "itunes_block");
+	struct parse_node *ctx = fp_context(p);
 
-	json_object_set_new(fp_context(p), "itunes_block", json_integer(
+	pn_set(ctx, "itunes_block", pn_int(ctx->arena,
 	    v != NULL && (strcmp(v, "yes") == 0 || strcmp(v, "Yes") == 0)));
 	free(v);
 }
@@ -3446,22 +3500,21 @@ e_itunes_explicit(struct parser *p, const char *key)
 {
 	char	*v = fp_pop(p, "itunes_explicit");
 
-	json_object_set_new(fp_context(p), "itunes_explicit",
-	    v != NULL && strcmp(v, "yes") == 0 ? json_true() :
-	    v != NULL && strcmp(v, "clean") == 0 ? json_false() : json_null());
+	pn_set(fp_context(p), "itunes_explicit",
+	    v != NULL && strcmp(v, "yes") == 0 ? pn_bool(1) :
+	    v != NULL && strcmp(v, "clean") == 0 ? pn_bool(0) : pn_null());
 	free(v);
 }
 
 /* Media RSS: categories, titles, descriptions and groups. */
 static void
-s_media_category(struct parser *p, json_t *a, const char *key)
+s_media_category(struct parser *p, struct parse_node *a, const char *key)
 {
-	json_t	*attrs = json_deep_copy(a);
+	struct parse_node *attrs = pn_copy(&p->el_arena, a);
 
 	if (jstr(attrs, "scheme") == NULL)
 		jset_str(attrs, "scheme", "http://search.yahoo.com/mrss/category_schema");
 	s_category(p, attrs, "category");
-	json_decref(attrs);
 }
 
 static void
@@ -3489,7 +3542,7 @@ e_media_keywords(struct parser *p, const char *key)
 }
 
 static void
-s_media_group(struct parser *p, json_t *a, const char *key)
+s_media_group(struct parser *p, struct parse_node *a, const char *key)
 {
 	/* nothing: the elements inside count as the item's */
 }
@@ -3614,6 +3667,18 @@ handler_find(const char *name)
 
 /* ---- feedparser's unknown_starttag / unknown_endtag ---- */
 
+/*
+ * Sets a string of the document's own dictionaries, unless it is set to
+ * that already: they live as long as the document, and a namespace may be
+ * declared again on every element.
+ */
+static void
+doc_set(struct parse_node *obj, const char *key, const char *val)
+{
+	if (!streq(jstr(obj, key), val))
+		jset_str(obj, key, val);
+}
+
 static void
 fp_track_namespace(struct parser *p, const char *prefix, const char *uri)
 {
@@ -3644,27 +3709,25 @@ fp_track_namespace(struct parser *p, const char *prefix, const char *uri)
 		/* feedparser files the default namespace under None, which
 		 * no tag lookup ever hits */
 		if (prefix != NULL)
-			json_object_set_new(p->namespacemap, prefix,
-			    json_string(m));
-		json_object_set_new(p->namespaces_in_use, m, json_string(uri));
+			doc_set(p->namespacemap, prefix, m);
+		doc_set(p->namespaces_in_use, m, uri);
 	} else
-		json_object_set_new(p->namespaces_in_use, prefix ? prefix : "",
-		    json_string(uri));
+		doc_set(p->namespaces_in_use, prefix ? prefix : "", uri);
 	free(lower);
 }
 
 static char *
-strattrs(json_t *attrs)
+strattrs(struct parse_node *attrs)
 {
 	struct buf	 b;
-	const char	*k;
-	json_t		*v;
+	size_t		 i;
 
 	buf_init(&b, 0);
 	buf_append(&b, "", 0);
-	json_object_foreach(attrs, k, v) {
-		char	*esc = xml_escape(json_string_value(v) ?
-		    json_string_value(v) : "", 1);
+	for (i = 0; i < pn_len(attrs); i++) {
+		const char	*k = attrs->u.o.v[i].key;
+		const char	*v = pn_s(attrs->u.o.v[i].val);
+		char		*esc = xml_escape(v != NULL ? v : "", 1);
 
 		buf_printf(&b, " %s=\"%s\"", k, esc);
 		free(esc);
@@ -3714,7 +3777,7 @@ handler_key(struct parser *p, const char *tag, const char **suffix_out)
 }
 
 static void
-fp_unknown_starttag(struct parser *p, const char *tag, json_t *attrs)
+fp_unknown_starttag(struct parser *p, const char *tag, struct parse_node *attrs)
 {
 	const char		*base, *lang, *suffix, *ctype;
 	char			*newbase, *key;
@@ -3781,7 +3844,7 @@ fp_unknown_starttag(struct parser *p, const char *tag, json_t *attrs)
 	    "application/xhtml+xml")) {
 		const char	*t = tag, *colon = strchr(tag, ':');
 		char		*sa, *piece;
-		json_t		*a = json_deep_copy(attrs);
+		struct parse_node *a = pn_copy(&p->el_arena, attrs);
 
 		if (colon != NULL) {
 			char		*pfx = xstrndup(tag, (size_t)(colon - tag));
@@ -3803,7 +3866,6 @@ fp_unknown_starttag(struct parser *p, const char *tag, json_t *attrs)
 		fp_handle_data(p, piece, strlen(piece), 0);
 		free(piece);
 		free(sa);
-		json_decref(a);
 		return;
 	}
 
@@ -3824,10 +3886,13 @@ fp_unknown_starttag(struct parser *p, const char *tag, json_t *attrs)
 	if ((h = handler_find(key)) != NULL && h->start != NULL) {
 		if (!(p->svg_ok && strcmp(key, "title") == 0))
 			h->start(p, attrs, h->key != NULL ? h->key : h->name);
-	} else if (json_object_size(attrs) == 0)
+	} else if (pn_len(attrs) == 0)
 		fp_push(p, key, 1);
-	else
-		json_object_set(fp_context(p), key, attrs);
+	else {
+		struct parse_node *ctx = fp_context(p);
+
+		pn_set(ctx, key, pn_copy(ctx->arena, attrs));
+	}
 	free(key);
 }
 
@@ -3930,7 +3995,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	char		*tag, *lname;
 	const char	*given = (const char *)prefix, *mapped;
 	const char	*ns = (const char *)URI;
-	json_t		*attrs;
+	struct parse_node *attrs;
 	int		 i;
 
 	if (p->root == NULL)
@@ -3939,6 +4004,9 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		p->depth++;
 		return;
 	}
+	/* the attributes live until the next start tag */
+	arena_free(&p->el_arena);
+	attrs = pn_obj(&p->el_arena);
 	for (i = 0; i < nb_namespaces; i++) {
 		const char *pf = (const char *)namespaces[2 * i];
 		const char *u = (const char *)namespaces[2 * i + 1];
@@ -3949,7 +4017,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		if (pf != NULL && strcmp(u, "http://www.w3.org/1999/xlink") == 0) {
 			char *k = xasprintf("xmlns:%s", pf);
 
-			jset_str(p->decls, k, u);
+			jset_str(attrs, k, u);
 			free(k);
 		}
 	}
@@ -3958,14 +4026,12 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		mapped = given;
 	if (given != NULL && (mapped == NULL || (*mapped == '\0' &&
 	    (URI == NULL || *URI == '\0'))) &&
-	    json_object_get(p->namespaces_in_use, given) == NULL) {
+	    pn_get(p->namespaces_in_use, given) == NULL) {
 		/* feedparser's loose parser keeps the prefix as written */
 		fp_bozo(p, "UndeclaredNamespace");
 		mapped = given;
 	}
 	lname = str_lower((const char *)localname);
-	attrs = p->decls;
-	p->decls = json_object();
 	if (strcmp(lname, "math") == 0 && streq(ns, "http://www.w3.org/1998/Math/MathML"))
 		jset_str(attrs, "xmlns", ns);
 	if (strcmp(lname, "svg") == 0 && streq(ns, "http://www.w3.org/2000/svg"))
@@ -3985,11 +4051,9 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		const char	*ve = (const char *)attributes[5 * i + 4];
 		char		*name, *lname2;
 		const char	*apfx = au != NULL ? ns_lookup(p, (const xmlChar *)au) : "";
-		json_t		*val = json_stringn(vb, (size_t)(ve - vb));
+		struct parse_node *val;
 		char		*v;
 
-		if (val == NULL)
-			val = json_string("");
 		/* rel and type values are compared lower-cased */
 		name = apfx != NULL && *apfx ? xasprintf("%s:%s", apfx, al) :
 		    xstrdup(al);
@@ -4001,34 +4065,25 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 			while ((r = strstr(v, "&#38;")) != NULL)
 				memmove(r + 1, r + 5, strlen(r + 5) + 1);
-			json_decref(val);
-			val = json_string(v);
-			if (val == NULL)
-				val = json_string("");
 		}
-		if (strcmp(lname2, "rel") == 0 || strcmp(lname2, "type") == 0) {
-			char *lv = str_lower(v);
-
-			json_decref(val);
-			val = json_string(lv);
-			free(lv);
-		}
-		json_object_set(attrs, lname2, val);
+		if (strcmp(lname2, "rel") == 0 || strcmp(lname2, "type") == 0)
+			for (char *c = v; *c != '\0'; c++)
+				*c = (char)tolower((unsigned char)*c);
+		val = pn_str_new(&p->el_arena, v);
+		pn_set(attrs, lname2, val);
 		free(lname2);
 		free(name);
 		if (ap != NULL) {
 			char *q = xasprintf("%s:%s", ap, al);
 
 			lname2 = str_lower(q);
-			json_object_set(attrs, lname2, val);
+			pn_set(attrs, lname2, val);
 			free(lname2);
 			free(q);
 		}
-		json_decref(val);
 		free(v);
 	}
 	fp_unknown_starttag(p, tag, attrs);
-	json_decref(attrs);
 	free(tag);
 	free(lname);
 }
@@ -4176,9 +4231,9 @@ view_free(struct view *w)
 }
 
 static void
-view_text_detail(struct parse_text *t, json_t *d)
+view_text_detail(struct parse_text *t, struct parse_node *d)
 {
-	if (!json_is_object(d))
+	if (!pn_is(d, PN_OBJ))
 		return;
 	t->type = jstr(d, "type");
 	t->language = jstr(d, "language");
@@ -4188,33 +4243,33 @@ view_text_detail(struct parse_text *t, json_t *d)
 
 /* The text filed under `key`, with its KEY_detail. */
 static void
-view_text(struct parse_text *t, json_t *ctx, const char *key,
+view_text(struct parse_text *t, struct parse_node *ctx, const char *key,
     const char *dkey)
 {
 	memset(t, 0, sizeof(*t));
 	t->value = jstr(ctx, key);
 	if (t->value != NULL)
-		view_text_detail(t, json_object_get(ctx, dkey));
+		view_text_detail(t, pn_get(ctx, dkey));
 }
 
 static void
-view_date(struct parse_date *d, json_t *ctx, const char *key,
+view_date(struct parse_date *d, struct parse_node *ctx, const char *key,
     const char *pkey)
 {
-	json_t	*v = json_object_get(ctx, pkey);
+	struct parse_node *v = pn_get(ctx, pkey);
 
 	d->raw = jstr(ctx, key);
-	d->valid = json_is_integer(v);
-	d->epoch = d->valid ? json_integer_value(v) : 0;
+	d->valid = pn_is(v, PN_INT);
+	d->epoch = d->valid ? pn_i(v) : 0;
 }
 
 static void
-view_links(struct view *w, json_t *ctx)
+view_links(struct view *w, struct parse_node *ctx)
 {
-	json_t	*l;
+	struct parse_node *l;
 	size_t	 i;
 
-	json_array_foreach(json_object_get(ctx, "links"), i, l) {
+	pn_foreach(pn_get(ctx, "links"), i, l) {
 		struct parse_link *k = vec_push(&w->links, sizeof(*k));
 
 		k->rel = jstr(l, "rel");
@@ -4233,16 +4288,16 @@ view_links(struct view *w, json_t *ctx)
 }
 
 static void
-view_entry(struct view *w, json_t *ctx, struct parse_entry *e)
+view_entry(struct view *w, struct parse_node *ctx, struct parse_entry *e)
 {
-	json_t	*v;
+	struct parse_node *v;
 	size_t	 i;
 
 	view_reset(w);
 	memset(e, 0, sizeof(*e));
 	view_text(&e->title, ctx, "title", "title_detail");
 	view_text(&e->summary, ctx, "summary", "summary_detail");
-	json_array_foreach(json_object_get(ctx, "content"), i, v) {
+	pn_foreach(pn_get(ctx, "content"), i, v) {
 		struct parse_text *t = vec_push(&w->content, sizeof(*t));
 
 		t->value = jstr(v, "value");
@@ -4253,7 +4308,7 @@ view_entry(struct view *w, json_t *ctx, struct parse_entry *e)
 	view_date(&e->published, ctx, "published", "published_parsed");
 	view_date(&e->updated, ctx, "updated", "updated_parsed");
 	e->author = jstr(ctx, "author");
-	json_array_foreach(json_object_get(ctx, "authors"), i, v) {
+	pn_foreach(pn_get(ctx, "authors"), i, v) {
 		struct parse_person *a = vec_push(&w->authors, sizeof(*a));
 
 		a->name = jstr(v, "name");
@@ -4261,14 +4316,14 @@ view_entry(struct view *w, json_t *ctx, struct parse_entry *e)
 		a->href = jstr(v, "href");
 	}
 	view_links(w, ctx);
-	json_array_foreach(json_object_get(ctx, "tags"), i, v) {
+	pn_foreach(pn_get(ctx, "tags"), i, v) {
 		struct parse_tag *t = vec_push(&w->tags, sizeof(*t));
 
 		t->term = jstr(v, "term");
 		t->scheme = jstr(v, "scheme");
 		t->label = jstr(v, "label");
 	}
-	json_array_foreach(json_object_get(ctx, "media_content"), i, v) {
+	pn_foreach(pn_get(ctx, "media_content"), i, v) {
 		struct parse_enclosure *m = vec_push(&w->media, sizeof(*m));
 
 		m->url = jstr(v, "url");
@@ -4287,7 +4342,7 @@ view_entry(struct view *w, json_t *ctx, struct parse_entry *e)
 	e->nenclosures = w->encl.n;
 	e->media = w->media.v;
 	e->nmedia = w->media.n;
-	e->raw = (const struct parse_node *)ctx;
+	e->raw = ctx;
 }
 
 /* Hands the entry in hand to the callback, unless it is over the cap. */
@@ -4323,8 +4378,7 @@ view_feed(struct parser *p)
 {
 	struct parse_feed	*f = &p->fview;
 	struct view		*w = &p->fv;
-	json_t			*res = p->result, *ctx = p->feed;
-	size_t			 i;
+	struct parse_node	*res = p->result, *ctx = p->feed;
 
 	view_reset(w);
 	memset(f, 0, sizeof(*f));
@@ -4344,23 +4398,18 @@ view_feed(struct parser *p)
 	f->skip_days = p->skip_days;
 	f->version = jstr(res, "version");
 	f->encoding = jstr(res, "encoding");
-	f->bozo = json_is_true(json_object_get(res, "bozo"));
+	f->bozo = pn_is(pn_get(res, "bozo"), PN_TRUE);
 	f->bozo_exception = jstr(res, "bozo_exception");
 	f->bozo_message = jstr(res, "bozo_message");
 	f->xml_error = jstr(res, "xml_error");
-	f->xml_error_line = (long)json_integer_value(json_object_get(res,
-	    "bozo_line"));
-	f->truncated = json_is_true(json_object_get(res, "truncated"));
+	f->xml_error_line = (long)pn_i(pn_get(res, "bozo_line"));
+	f->truncated = pn_is(pn_get(res, "truncated"), PN_TRUE);
 	f->nentries = p->nentries;
 	f->failure = p->error != NULL ? p->fail : PARSE_OK;
 	f->error = p->error;
-	p->alt = xrealloc(p->alt, (json_array_size(p->alternates) + 1) *
-	    sizeof(*p->alt));
-	for (i = 0; i < json_array_size(p->alternates); i++)
-		p->alt[i] = json_string_value(json_array_get(p->alternates, i));
-	f->alternates = p->alt;
-	f->nalternates = i;
-	f->raw = (const struct parse_node *)res;
+	f->alternates = (const char *const *)p->alternates;
+	f->nalternates = p->nalternates;
+	f->raw = res;
 }
 
 /* ------------------------------------------------------------------ */
@@ -4396,15 +4445,12 @@ parse_new(const struct parse_opts *opts, parse_entry_fn cb, void *arg)
 	buf_init(&p->in.doctype, 0);
 	p->in.cd = (iconv_t)-1;
 	buf_init(&p->sniff, PARSE_SNIFF_BYTES);
-	p->result = json_object();
-	p->feed = json_object();
-	p->entry_depths = json_object();
-	p->sourcedata = json_object();
-	p->contentparams = json_object();
-	p->namespaces_in_use = json_object();
-	p->namespacemap = json_object();
-	p->decls = json_object();
-	p->alternates = json_array();
+	p->result = pn_obj(&p->doc_arena);
+	p->feed = pn_obj(&p->doc_arena);
+	p->namespaces_in_use = pn_obj(&p->doc_arena);
+	p->namespacemap = pn_obj(&p->doc_arena);
+	p->sourcedata = pn_obj(&p->src_arena);
+	p->contentparams = pn_obj(&p->cp_arena);
 	p->title_depth = -1;
 	p->ttl = -1;
 	/* feedparser: Content-Location against the URL, else the URL */
@@ -4538,14 +4584,15 @@ find_alternates(struct parser *p, xmlNodePtr n)
 			    strcasestr((const char *)type, "rdf+xml") != NULL)) {
 				char *u = url_resolve(p->url, (const char *)href);
 
-				json_array_append_new(p->alternates, json_string(u));
-				free(u);
+				p->alternates = xrealloc(p->alternates,
+				    (p->nalternates + 1) * sizeof(char *));
+				p->alternates[p->nalternates++] = u;
 			}
 			xmlFree(rel);
 			xmlFree(type);
 			xmlFree(href);
 		}
-		if (json_array_size(p->alternates) < 32)
+		if (p->nalternates < 32)
 			find_alternates(p, n->children);
 	}
 }
@@ -4580,10 +4627,10 @@ parse_not_a_feed(struct parser *p)
 			find_alternates(p, xmlDocGetRootElement(doc));
 			xmlFreeDoc(doc);
 		}
-		if ((k = json_array_size(p->alternates)) > 0)
+		if ((k = p->nalternates) > 0)
 			p->error = xasprintf("not a feed: found an HTML page that "
 			    "advertises %zu feed%s: %s%s", k, k == 1 ? "" : "s",
-			    json_string_value(json_array_get(p->alternates, 0)),
+			    p->alternates[0],
 			    k > 1 ? " ..." : "");
 		else
 			p->error = xstrdup("not a feed: found an HTML page");
@@ -4646,13 +4693,11 @@ parse_finish(struct parser *p)
 				char *m = xstrdup(err->message);
 
 				m[strcspn(m, "\n")] = '\0';
-				json_object_set_new(p->result, "bozo_message",
-				    json_string(m));
-				json_object_set_new(p->result, "bozo_line",
-				    json_integer(err->line));
+				jset_str(p->result, "bozo_message", m);
+				pn_set(p->result, "bozo_line",
+				    pn_int(p->result->arena, err->line));
 				/* libxml2 itself found the document broken */
-				json_object_set_new(p->result, "xml_error",
-				    json_string(m));
+				jset_str(p->result, "xml_error", m);
 				free(m);
 			}
 		}
@@ -4662,9 +4707,8 @@ parse_finish(struct parser *p)
 	if (f->fixed) {
 		fp_bozo(p, f->fixenc ? "CharacterEncodingOverride" :
 		    "SAXParseException");
-		if (json_object_get(p->result, "bozo_message") == NULL)
-			json_object_set_new(p->result, "bozo_message",
-			    json_string(f->fixwhy));
+		if (pn_get(p->result, "bozo_message") == NULL)
+			jset_str(p->result, "bozo_message", f->fixwhy);
 	}
 	if (f->ascii_label && f->saw_high) {
 		/* declared US-ASCII (RFC 3023's text/xml), but it is not */
@@ -4691,14 +4735,14 @@ parse_finish(struct parser *p)
 	}
 	jset_str(p->result, "version", p->doctype_version ? p->doctype_version :
 	    p->version ? p->version : "");
-	json_object_set_new(p->result, "bozo", json_boolean(p->bozo));
+	pn_set(p->result, "bozo", pn_bool(p->bozo));
 	if (p->bozo_exception != NULL)
 		jset_str(p->result, "bozo_exception", p->bozo_exception);
 	jset_str(p->result, "encoding", f->reported[0] ? f->reported : "utf-8");
 	if (p->truncated || p->fields_truncated)
-		json_object_set_new(p->result, "truncated", json_true());
-	json_object_set(p->result, "namespaces", p->namespaces_in_use);
-	json_object_set(p->result, "feed", p->feed);
+		pn_set(p->result, "truncated", pn_bool(1));
+	pn_set(p->result, "namespaces", p->namespaces_in_use);
+	pn_set(p->result, "feed", p->feed);
 	view_feed(p);
 	return p->error != NULL ? -1 : 0;
 }
@@ -4735,6 +4779,13 @@ parse_free(struct parser *p)
 	if (p == NULL)
 		return;
 	if (p->ctxt != NULL) {
+		/*
+		 * An entity declaration that reached libxml2 (the backstop
+		 * rejected it) made it build a document "for expat
+		 * compatibility", which is ours to free.
+		 */
+		if (p->ctxt->myDoc != NULL)
+			xmlFreeDoc(p->ctxt->myDoc);
 		xmlFreeParserCtxt(p->ctxt);
 	}
 	if (p->in.cd != (iconv_t)-1)
@@ -4757,19 +4808,16 @@ parse_free(struct parser *p)
 	}
 	free(p->basestack);
 	free(p->langstack);
-	json_decref(p->result);
-	json_decref(p->feed);
-	json_decref(p->entry);
-	json_decref(p->entry_depths);
-	json_decref(p->sourcedata);
-	json_decref(p->contentparams);
-	json_decref(p->namespaces_in_use);
-	json_decref(p->namespacemap);
-	json_decref(p->decls);
-	json_decref(p->alternates);
+	arena_free(&p->doc_arena);
+	arena_free(&p->entry_arena);
+	arena_free(&p->src_arena);
+	arena_free(&p->cp_arena);
+	arena_free(&p->el_arena);
+	for (i = 0; i < p->nalternates; i++)
+		free(p->alternates[i]);
+	free(p->alternates);
 	view_free(&p->ev);
 	view_free(&p->fv);
-	free(p->alt);
 	free(p->version);
 	free(p->doctype_version);
 	free(p->root);

@@ -213,6 +213,9 @@ static const struct pcase cases[] = {
 	{ "doctype after the root dropped", "<rss version='2.0'><!DOCTYPE rss [<!ENTITY a 'b'>]><channel>"
 	    "<title>&a;</title></channel></rss>", NULL, NULL, NULL,
 	    { { "feed.title.value", "&a;" }, { "bozo", "true" } } },
+	{ "an entity declaration past the filter meets the backstop", "<!DOCTY\x01PE rss [<!ENTITY a 'b'>]>"
+	    "<rss version='2.0'><channel><title>&a;</title></channel></rss>", NULL, NULL,
+	    "entity declarations are not allowed", { { NULL, NULL } } },
 	{ "unterminated doctype", "<!DOCTYPE rss [<!ENTITY a 'b'>", NULL, NULL, "not a feed", { { NULL, NULL } } },
 	{ "entity refers to another", "<!DOCTYPE rss [<!ENTITY a 'x'><!ENTITY b '&a;&a;'>]><rss><channel>"
 	    "<title>&b;</title></channel></rss>", NULL, NULL, "entity 'b' refers to another entity", { { NULL, NULL } } },
