@@ -23,13 +23,7 @@
 
 static const char utf8_replacement[] = "\357\277\275";	/* U+FFFD */
 
-/*
- * Decodes the sequence at s[0..len) (len >= 1).  Returns its length and
- * fills *cp, or returns 0 and sets *bad to the length of the maximal subpart
- * of an ill-formed sequence there (at least 1), following Unicode's table
- * 3-7 of well-formed byte sequences.
- */
-static size_t
+size_t
 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t *bad)
 {
 	unsigned char	 b = s[0], lo = 0x80, hi = 0xbf;

@@ -11,6 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Decodes the sequence at s[0..len) (len >= 1).  Returns its length and
+ * fills *cp, or returns 0 and sets *bad to the length of the maximal subpart
+ * of an ill-formed sequence there (at least 1), following Unicode's table
+ * 3-7 of well-formed byte sequences.
+ */
+size_t	 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp,
+	    size_t *bad);
+
 /* Writes the UTF-8 form of `cp` into `out` (4 bytes) and returns its length (0 if invalid). */
 size_t	 utf8_encode(uint32_t cp, char *out);
 

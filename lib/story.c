@@ -1,0 +1,2491 @@
+/*
+ * story.c: turns an article into the keys that tell its story (story.h)
+ * and compares two of them.  Pure C over the word lists compiled in from
+ * lib/stories/ (stop words, places, units); Snowball stems the words of
+ * the languages it knows, libexttextcat guesses a language no feed
+ * declared.  No database: the store indexes what this file produces.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libstemmer.h>
+#include <textcat.h>
+#include <fingerprint.h>
+
+#include "story.h"
+#include "text.h"
+#include "util.h"
+
+#include "story-fold.h"
+
+/* The word lists, compiled in by lib/Makefile.am from lib/stories/. */
+extern const char story_data_stopwords[];
+extern const char story_data_places[];
+extern const char story_data_names[];
+extern const char story_data_units[];
+
+#define STORY_TEXT_MAX		2048	/* bytes of the summary read */
+#define STORY_WORD_MAX		64	/* bytes of one word kept */
+#define STORY_NAME_PREFIX	5	/* folded letters a name is keyed by */
+#define STORY_PREFIX_MIN	4	/* shortest prefix* in places.txt */
+#define STORY_PREFIX_MAX	12
+#define STORY_GUESS_BYTES	400	/* read by the language guesser */
+#define STORY_GUESS_NGRAMS	400
+
+/* Key weights before rarity; doc/stories.md says where they come from. */
+#define W_TERM		1.0
+#define W_TITLE		1.5	/* times, for a term or name of the title */
+#define W_PHRASE	0.8	/* two stems in a row, as evidence */
+#define W_NAME		1.5
+#define W_NAME_DE	0.5	/* times, for a capitalised German word */
+#define W_WEAK		0.3	/* times, for the domain's own words */
+#define W_INITIAL	0.5	/* times, for a capital starting a sentence */
+#define PLACES_DECAY	0.7	/* each further place counts this much less:
+				   an article's places go together */
+#define NAME_NOUN	1	/* family of a name that may be a German noun */
+#define TERM_TITLE	1	/* family bit: a term of the title */
+#define TERM_PHRASE	2	/* family bit: two stems in a row */
+#define PLACE_TITLE	1	/* family bit: a place the title names */
+#define W_PLACE		0.5
+#define W_STRONG	6.0	/* a document id or a language-free link */
+#define W_YEAR		0.1	/* this year or next: every article says so */
+#define W_YEAR_FAR	0.6	/* a target or a past year (2040, 1990) */
+#define W_DATE		0.8
+
+/* ---- a map from 64-bit hashes to small values ---- */
+
+struct kmap {
+	uint64_t	*k;	/* 0: empty */
+	uint32_t	*v;
+	size_t		 cap;	/* a power of two */
+	size_t		 n;
+};
+
+static void	kmap_put(struct kmap *, uint64_t, uint32_t);
+
+static void
+kmap_grow(struct kmap *m)
+{
+	struct kmap	 old = *m;
+	size_t		 i;
+
+	m->cap = old.cap == 0 ? 256 : 2 * old.cap;
+	m->k = xcalloc(m->cap, sizeof(*m->k));
+	m->v = xcalloc(m->cap, sizeof(*m->v));
+	m->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.k[i] != 0)
+			kmap_put(m, old.k[i], old.v[i]);
+	free(old.k);
+	free(old.v);
+}
+
+/* A key already there keeps its first value. */
+static void
+kmap_put(struct kmap *m, uint64_t k, uint32_t v)
+{
+	size_t	 i;
+
+	if (k == 0)
+		k = 1;
+	if (2 * (m->n + 1) > m->cap)
+		kmap_grow(m);
+	for (i = k & (m->cap - 1); m->k[i] != 0; i = (i + 1) & (m->cap - 1))
+		if (m->k[i] == k)
+			return;
+	m->k[i] = k;
+	m->v[i] = v;
+	m->n++;
+}
+
+static int
+kmap_get(const struct kmap *m, uint64_t k, uint32_t *v)
+{
+	size_t	 i;
+
+	if (m->cap == 0)
+		return 0;
+	if (k == 0)
+		k = 1;
+	for (i = k & (m->cap - 1); m->k[i] != 0; i = (i + 1) & (m->cap - 1))
+		if (m->k[i] == k) {
+			if (v != NULL)
+				*v = m->v[i];
+			return 1;
+		}
+	return 0;
+}
+
+static void
+kmap_free(struct kmap *m)
+{
+	free(m->k);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* FNV-1a, then splitmix64's finaliser: table and index keys alike. */
+static uint64_t
+hash_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char	*c = p;
+
+	while (len-- > 0) {
+		h ^= *c++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t
+hash_mix(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* The hash of "ns:text": ns keeps the tables (and the kinds) apart. */
+static uint64_t
+hash_str(const char *ns, const char *s, size_t len)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+
+	h = hash_bytes(h, ns, strlen(ns));
+	h = hash_bytes(h, ":", 1);
+	return hash_mix(hash_bytes(h, s, len));
+}
+
+/* ---- folding ---- */
+
+static const struct fold_range *
+fold_range_of(uint32_t cp)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(fold_ranges) / sizeof(fold_ranges[0]); i++)
+		if (cp >= fold_ranges[i].first && cp <= fold_ranges[i].last)
+			return &fold_ranges[i];
+	return NULL;
+}
+
+/* Punctuation, symbols and spaces outside ASCII: they end a word. */
+static int
+cp_is_separator(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0xbf) || cp == 0xd7 || cp == 0xf7 ||
+	    (cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f) ||
+	    (cp >= 0xfe10 && cp <= 0xfe6f) || (cp >= 0xff00 && cp <= 0xff20) ||
+	    cp == 0xfffd || cp == 0x37e || cp == 0x387;
+}
+
+/* Combining marks: part of the word, dropped from it. */
+static int
+cp_is_mark(uint32_t cp)
+{
+	return (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+	    (cp >= 0x1dc0 && cp <= 0x1dff);
+}
+
+/*
+ * Appends cp to out in lower case (fold 0) or folded (fold 1): returns
+ * bytes written (at most 4), 0 for a mark; -1 when cp ends a word.
+ */
+static int
+cp_fold(uint32_t cp, int fold, char *out)
+{
+	const struct fold_range	*r;
+	const char		*s;
+
+	if (cp < 0x80) {
+		if (!isalnum((int)cp))
+			return -1;
+		out[0] = (char)tolower((int)cp);
+		return 1;
+	}
+	if (cp_is_mark(cp))
+		return 0;
+	if (cp_is_separator(cp))
+		return -1;
+	if ((r = fold_range_of(cp)) != NULL) {
+		s = fold ? r->fold[cp - r->first] : r->lower[cp - r->first];
+		if (s == NULL)
+			return -1;
+		memcpy(out, s, strlen(s));
+		return (int)strlen(s);
+	}
+	return (int)utf8_encode(cp, out);
+}
+
+/* Is cp an upper-case letter (for names)? */
+static int
+cp_is_upper(uint32_t cp)
+{
+	const struct fold_range	*r;
+	char			 buf[8];
+	size_t			 n;
+
+	if (cp < 0x80)
+		return cp >= 'A' && cp <= 'Z';
+	if ((r = fold_range_of(cp)) == NULL || r->lower[cp - r->first] == NULL)
+		return 0;
+	n = utf8_encode(cp, buf);
+	return strlen(r->lower[cp - r->first]) != n ||
+	    memcmp(r->lower[cp - r->first], buf, n) != 0;
+}
+
+/* Folds a whole string (a word list entry) into out; returns its length. */
+static size_t
+fold_string(const char *s, size_t len, char *out, size_t cap)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n = 0, bad, k;
+	uint32_t		 cp;
+	char			 tmp[8];
+	int			 w;
+
+	while (i < len) {
+		if ((k = utf8_decode(p + i, len - i, &cp, &bad)) == 0) {
+			i += bad;
+			continue;
+		}
+		i += k;
+		if ((w = cp_fold(cp, 1, tmp)) < 0) {
+			/* keep what the lists write between letters */
+			tmp[0] = (char)cp;
+			w = cp < 0x80 ? 1 : 0;
+		}
+		if (n + (size_t)w >= cap)
+			break;
+		memcpy(out + n, tmp, (size_t)w);
+		n += (size_t)w;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* ---- the word lists ---- */
+
+static size_t	name_key(const char *, size_t, char *);
+
+enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH };
+
+/* A unit's value in the map: type, argument, and "needs a currency". */
+#define UNIT(t, arg, cur)	((uint32_t)(t) | (uint32_t)(arg) << 8 | \
+				    (uint32_t)(cur) << 24)
+#define UNIT_TYPE(v)		((v) & 0xff)
+#define UNIT_ARG(v)		(((v) >> 8) & 0xffff)
+#define UNIT_NEEDCUR(v)		(((v) >> 24) & 1)
+
+#define STORY_MAX_CODES	128
+#define STORY_MAX_CURRENCIES 32
+
+/* A Snowball algorithm per language it has. */
+static const struct {
+	const char	*lang;
+	const char	*algo;
+} stem_algos[] = {
+	{ "da", "danish" }, { "de", "german" }, { "el", "greek" },
+	{ "en", "english" }, { "es", "spanish" }, { "fi", "finnish" },
+	{ "fr", "french" }, { "ga", "irish" }, { "hu", "hungarian" },
+	{ "it", "italian" }, { "lt", "lithuanian" }, { "nl", "dutch" },
+	{ "pt", "portuguese" }, { "ro", "romanian" }, { "sv", "swedish" },
+};
+#define NSTEM	(sizeof(stem_algos) / sizeof(stem_algos[0]))
+
+/* The languages the guesser chooses among: the EU's. */
+static const char *const guess_langs[] = {
+	"en", "fr", "de", "es", "it", "pt", "nl", "pl", "cs", "sk", "el", "sv",
+	"da", "fi", "ro", "hu", "bg", "hr", "sl", "lt", "lv", "et", "ga", "mt",
+};
+#define NGUESS	(sizeof(guess_langs) / sizeof(guess_langs[0]))
+
+struct story_ctx {
+	struct kmap	 stop;		/* hash(lang, word) */
+	struct kmap	 weak;		/* hash(lang, word): the domain's own */
+	struct kmap	 weak_names;	/* their starts, in any language */
+	struct kmap	 place;		/* hash(word) -> code + 1, | caps flag */
+	struct kmap	 prefix;	/* hash(prefix) -> code + 1 */
+	struct kmap	 bigram;	/* hash(word "+" word) -> code + 1 */
+	struct kmap	 unit;		/* hash(word) or hash(bigram) -> UNIT() */
+	struct kmap	 alias;		/* hash(name) -> alias + 1, | caps flag */
+	char		 aliases[STORY_MAX_CODES][8];
+	size_t		 naliases;
+	unsigned	 prefix_lens;	/* bit n: a prefix of n letters exists */
+	char		 codes[STORY_MAX_CODES][4];
+	size_t		 ncodes;
+	char		 currencies[STORY_MAX_CURRENCIES][4];
+	size_t		 ncurrencies;
+	struct sb_stemmer *stem[NSTEM];
+	int		 stem_tried[NSTEM];
+	void		*guess[NGUESS];
+	int		 guess_loaded;	/* 0 not yet, 1 loaded, -1 failed */
+};
+
+/* Calls fn for each folded word of each line group "HEAD: w w w" of data. */
+static void
+data_each(const char *data,
+    void (*fn)(struct story_ctx *, const char *head, const char *word,
+    size_t len), struct story_ctx *ctx)
+{
+	const char	*p = data, *eol, *w, *colon;
+	char		 head[32] = "", word[STORY_WORD_MAX * 2];
+	size_t		 n;
+
+	for (; *p != '\0'; p = *eol ? eol + 1 : eol) {
+		eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if (*p == '#' || p == eol)
+			continue;
+		if (*p != ' ' && *p != '\t') {
+			/* a new group: its head is what precedes the colon */
+			colon = memchr(p, ':', (size_t)(eol - p));
+			if (colon == NULL)
+				continue;
+			n = (size_t)(colon - p);
+			if (n >= sizeof(head))
+				n = sizeof(head) - 1;
+			memcpy(head, p, n);
+			head[n] = '\0';
+			p = colon + 1;
+		}
+		while (p < eol) {
+			while (p < eol && (*p == ' ' || *p == '\t'))
+				p++;
+			for (w = p; p < eol && *p != ' ' && *p != '\t'; p++)
+				;
+			if (p > w && head[0] != '\0') {
+				n = fold_string(w, (size_t)(p - w), word,
+				    sizeof(word));
+				fn(ctx, head, word, n);
+			}
+		}
+	}
+}
+
+static void
+load_stop(struct story_ctx *ctx, const char *lang, const char *w, size_t n)
+{
+	size_t	 l = strlen(lang);
+
+	if (l > 0 && lang[l - 1] == '~') {
+		char	 base[8];
+
+		char	 pre[STORY_WORD_MAX];
+
+		snprintf(base, sizeof(base), "%.*s", (int)(l - 1), lang);
+		kmap_put(&ctx->weak, hash_str(base, w, n), 1);
+		if (n >= STORY_NAME_PREFIX) {
+			name_key(w, n, pre);
+			kmap_put(&ctx->weak_names, hash_str("wn", pre,
+			    strlen(pre)), 1);
+		}
+	} else
+		kmap_put(&ctx->stop, hash_str(lang, w, n), 1);
+}
+
+static size_t
+code_index(char (*codes)[4], size_t *ncodes, size_t max, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < *ncodes; i++)
+		if (strcmp(codes[i], code) == 0)
+			return i;
+	if (*ncodes == max)
+		return max - 1;
+	snprintf(codes[*ncodes], sizeof(codes[0]), "%s", code);
+	return (*ncodes)++;
+}
+
+#define PLACE_CAPS	0x10000	/* only when written in capitals (US, UK) */
+
+static void
+load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
+{
+	uint32_t	 v = (uint32_t)code_index(ctx->codes, &ctx->ncodes,
+			     STORY_MAX_CODES, code) + 1;
+
+	if (n > 0 && w[0] == '^') {
+		w++;
+		n--;
+		v |= PLACE_CAPS;
+	}
+	if (n > 1 && w[n - 1] == '*') {
+		n--;
+		if (n < STORY_PREFIX_MIN || n > STORY_PREFIX_MAX)
+			return;
+		kmap_put(&ctx->prefix, hash_str("p", w, n), v);
+		ctx->prefix_lens |= 1u << n;
+	} else if (memchr(w, '+', n) != NULL)
+		kmap_put(&ctx->bigram, hash_str("b", w, n), v);
+	else
+		kmap_put(&ctx->place, hash_str("w", w, n), v);
+}
+
+static void
+load_alias(struct story_ctx *ctx, const char *key, const char *w, size_t n)
+{
+	uint32_t	 v;
+	size_t		 i;
+
+	for (i = 0; i < ctx->naliases; i++)
+		if (strcmp(ctx->aliases[i], key) == 0)
+			break;
+	if (i == ctx->naliases) {
+		if (i == STORY_MAX_CODES)
+			return;
+		snprintf(ctx->aliases[ctx->naliases++], sizeof(ctx->aliases[0]),
+		    "%s", key);
+	}
+	v = (uint32_t)i + 1;
+	if (n > 0 && w[0] == '^') {
+		w++;
+		n--;
+		v |= PLACE_CAPS;
+	}
+	kmap_put(&ctx->alias, hash_str("a", w, n), v);
+}
+
+static void
+load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
+{
+	uint32_t	 v;
+	int		 needcur = 0;
+	long		 arg;
+
+	if (n > 0 && w[0] == '~') {
+		w++;
+		n--;
+		needcur = 1;
+	}
+	if (strncmp(head, "currency ", 9) == 0)
+		v = UNIT(U_CURRENCY, code_index(ctx->currencies,
+		    &ctx->ncurrencies, STORY_MAX_CURRENCIES, head + 9), 0);
+	else if (strncmp(head, "scale ", 6) == 0) {
+		arg = strtol(head + 6, NULL, 10);
+		v = UNIT(U_SCALE, arg, needcur);
+	} else if (strcmp(head, "percent") == 0)
+		v = UNIT(U_PERCENT, 0, 0);
+	else if (strncmp(head, "month ", 6) == 0) {
+		arg = strtol(head + 6, NULL, 10);
+		v = UNIT(U_MONTH, arg, 0);
+	} else
+		return;
+	if (n > 1 && w[n - 1] == '*') {
+		/* month prefixes (Finnish cases): keyed as 6-letter prefixes */
+		n--;
+		if (n > 6)
+			n = 6;
+		kmap_put(&ctx->unit, hash_str("up", w, n), v);
+		return;
+	}
+	kmap_put(&ctx->unit, hash_str(memchr(w, '+', n) ? "ub" : "u", w, n),
+	    v);
+}
+
+struct story_ctx *
+story_ctx_new(void)
+{
+	struct story_ctx	*ctx = xcalloc(1, sizeof(*ctx));
+
+	data_each(story_data_stopwords, load_stop, ctx);
+	data_each(story_data_places, load_place, ctx);
+	data_each(story_data_names, load_alias, ctx);
+	data_each(story_data_units, load_unit, ctx);
+	return ctx;
+}
+
+void
+story_ctx_free(struct story_ctx *ctx)
+{
+	size_t	 i;
+
+	if (ctx == NULL)
+		return;
+	kmap_free(&ctx->stop);
+	kmap_free(&ctx->weak);
+	kmap_free(&ctx->weak_names);
+	kmap_free(&ctx->place);
+	kmap_free(&ctx->prefix);
+	kmap_free(&ctx->bigram);
+	kmap_free(&ctx->unit);
+	kmap_free(&ctx->alias);
+	for (i = 0; i < NSTEM; i++)
+		sb_stemmer_delete(ctx->stem[i]);
+	for (i = 0; i < NGUESS; i++)
+		if (ctx->guess[i] != NULL)
+			fp_Done(ctx->guess[i]);
+	free(ctx);
+}
+
+/* ---- language ---- */
+
+/* ISO 639-2 codes some feeds use, to ISO 639-1. */
+static const char *const lang3[][2] = {
+	{ "eng", "en" }, { "fra", "fr" }, { "fre", "fr" }, { "deu", "de" },
+	{ "ger", "de" }, { "spa", "es" }, { "ita", "it" }, { "por", "pt" },
+	{ "nld", "nl" }, { "dut", "nl" }, { "pol", "pl" }, { "ces", "cs" },
+	{ "cze", "cs" }, { "slk", "sk" }, { "slo", "sk" }, { "ell", "el" },
+	{ "gre", "el" }, { "swe", "sv" }, { "dan", "da" }, { "fin", "fi" },
+	{ "ron", "ro" }, { "rum", "ro" }, { "hun", "hu" }, { "bul", "bg" },
+	{ "hrv", "hr" }, { "slv", "sl" }, { "lit", "lt" }, { "lav", "lv" },
+	{ "est", "et" }, { "gle", "ga" }, { "mlt", "mt" },
+};
+
+/* "en-GB", "EN", "eng" -> "en"; 0 when it is not a language tag. */
+static int
+lang_norm(const char *in, char out[4])
+{
+	size_t	 n, i;
+	char	 low[4];
+
+	if (in == NULL)
+		return 0;
+	while (*in == ' ')
+		in++;
+	for (n = 0; isalpha((unsigned char)in[n]); n++)
+		;
+	if (n != 2 && n != 3)
+		return 0;
+	for (i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)in[i]);
+	low[n] = '\0';
+	if (n == 3) {
+		for (i = 0; i < sizeof(lang3) / sizeof(lang3[0]); i++)
+			if (strcmp(lang3[i][0], low) == 0) {
+				memcpy(out, lang3[i][1], 3);
+				return 1;
+			}
+		return 0;
+	}
+	memcpy(out, low, 3);
+	return 1;
+}
+
+static void
+guess_load(struct story_ctx *ctx)
+{
+	char	 path[512];
+	size_t	 i, ok = 0;
+
+	ctx->guess_loaded = -1;
+	for (i = 0; i < NGUESS; i++) {
+		snprintf(path, sizeof(path), "%s/%s.lm", TEXTCAT_LMDIR,
+		    guess_langs[i]);
+		if ((ctx->guess[i] = fp_Init(guess_langs[i])) == NULL)
+			continue;
+		if (fp_Read(ctx->guess[i], path, STORY_GUESS_NGRAMS) == 0) {
+			fp_Done(ctx->guess[i]);
+			ctx->guess[i] = NULL;
+			continue;
+		}
+		ok++;
+	}
+	if (ok > 0)
+		ctx->guess_loaded = 1;
+}
+
+const char *
+story_lang_guess(struct story_ctx *ctx, const char *text, size_t len)
+{
+	void		*u;
+	const char	*best = NULL;
+	sint4		 score, bestscore = 0;
+	size_t		 i;
+
+	if (ctx->guess_loaded == 0)
+		guess_load(ctx);
+	if (ctx->guess_loaded != 1 || text == NULL || len == 0)
+		return NULL;
+	if (len > STORY_GUESS_BYTES) {
+		len = STORY_GUESS_BYTES;
+		/* never cut a character in two */
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if ((u = fp_Init(NULL)) == NULL)
+		return NULL;
+	fp_SetProperty(u, TCPROP_UTF8AWARE, TC_TRUE);
+	fp_SetProperty(u, TCPROP_MINIMUM_DOCUMENT_SIZE, 16);
+	if (fp_Create(u, text, len, STORY_GUESS_NGRAMS) == 0) {
+		fp_Done(u);
+		return NULL;
+	}
+	for (i = 0; i < NGUESS; i++) {
+		if (ctx->guess[i] == NULL)
+			continue;
+		/* a cutoff at the best so far stops a worse model early */
+		score = fp_Compare(ctx->guess[i], u,
+		    best == NULL ? 0x7fffffff : bestscore);
+		if (best == NULL || score < bestscore) {
+			bestscore = score;
+			best = guess_langs[i];
+		}
+	}
+	fp_Done(u);
+	return best;
+}
+
+/* ---- words ---- */
+
+struct word {
+	size_t	 off;		/* in the text */
+	size_t	 len;
+	char	 low[STORY_WORD_MAX];	/* lower case, with its marks */
+	char	 fold[STORY_WORD_MAX];	/* lower case, folded */
+	size_t	 nlow, nfold;
+	int	 cap;		/* starts with a capital */
+	int	 allcaps;	/* every letter a capital, two at least */
+	int	 digit;		/* starts with a digit */
+	int	 initial;	/* starts a sentence */
+	int	 title;		/* in the title */
+	int	 used;		/* taken by a number, a place, an id */
+};
+
+struct words {
+	struct word	*v;
+	size_t		 n, cap;
+};
+
+/* Splits text into words; title says which part of the article it is. */
+static void
+words_split(const char *text, size_t len, int title, size_t base,
+    struct words *ws)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	size_t			 i = 0, k, bad, start;
+	uint32_t		 cp;
+	int			 initial = 1, w, nletters, nupper;
+	struct word		*wd = NULL;
+	char			 tmp[8];
+
+	while (i < len) {
+		if ((k = utf8_decode(p + i, len - i, &cp, &bad)) == 0) {
+			i += bad;
+			wd = NULL;
+			continue;
+		}
+		start = i;
+		i += k;
+		if ((w = cp_fold(cp, 0, tmp)) < 0) {
+			if (cp == '.' || cp == '!' || cp == '?' || cp == ':' ||
+			    cp == '\n')
+				initial = 1;
+			wd = NULL;
+			continue;
+		}
+		if (wd == NULL) {
+			if (ws->n == ws->cap) {
+				ws->cap = ws->cap ? 2 * ws->cap : 64;
+				ws->v = xrealloc(ws->v, ws->cap * sizeof(*ws->v));
+			}
+			wd = &ws->v[ws->n++];
+			memset(wd, 0, sizeof(*wd));
+			wd->off = base + start;
+			wd->title = title;
+			wd->initial = initial;
+			wd->cap = cp_is_upper(cp);
+			wd->digit = cp < 0x80 && isdigit((int)cp);
+			wd->allcaps = 1;
+			initial = 0;
+		}
+		wd->len = base + i - wd->off;
+		if (w > 0 && wd->nlow + (size_t)w < sizeof(wd->low)) {
+			memcpy(wd->low + wd->nlow, tmp, (size_t)w);
+			wd->nlow += (size_t)w;
+			wd->low[wd->nlow] = '\0';
+		}
+		w = cp_fold(cp, 1, tmp);
+		if (w > 0 && wd->nfold + (size_t)w < sizeof(wd->fold)) {
+			memcpy(wd->fold + wd->nfold, tmp, (size_t)w);
+			wd->nfold += (size_t)w;
+			wd->fold[wd->nfold] = '\0';
+		}
+		if (!cp_is_upper(cp) && !(cp < 0x80 && isdigit((int)cp)))
+			wd->allcaps = 0;
+	}
+	/* an all-capitals word needs two capitals to be an acronym */
+	for (k = 0; k < ws->n; k++) {
+		struct word *x = &ws->v[k];
+
+		nletters = nupper = 0;
+		for (i = 0; i < x->nfold; i++)
+			if (isalpha((unsigned char)x->fold[i]) ||
+			    (unsigned char)x->fold[i] >= 0x80)
+				nletters++;
+		nupper = x->allcaps ? nletters : 0;
+		if (nupper < 2)
+			x->allcaps = 0;
+	}
+}
+
+/* ---- keys being built ---- */
+
+struct keyset {
+	struct story_key *v;
+	char		**labels;
+	size_t		 n, cap;
+};
+
+static void
+keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
+    uint64_t h, const char *label)
+{
+	size_t	 i;
+
+	for (i = 0; i < ks->n; i++)
+		if (ks->v[i].hash == h) {
+			if (w > ks->v[i].weight)
+				ks->v[i].weight = (float)w;
+			ks->v[i].family |= (uint8_t)family;
+			return;
+		}
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap ? 2 * ks->cap : 32;
+		ks->v = xrealloc(ks->v, ks->cap * sizeof(*ks->v));
+		ks->labels = xrealloc(ks->labels, ks->cap * sizeof(char *));
+	}
+	ks->v[ks->n].hash = h;
+	ks->v[ks->n].weight = (float)w;
+	ks->v[ks->n].kind = (uint8_t)kind;
+	ks->v[ks->n].family = (uint8_t)family;
+	ks->labels[ks->n] = xstrdup(label);
+	ks->n++;
+}
+
+static const char *const kind_ns[STORY__NKINDS] = {
+	[STORY_TERM] = "T", [STORY_NAME] = "N", [STORY_PLACE] = "P",
+	[STORY_DOCID] = "D", [STORY_LINK] = "L", [STORY_AMOUNT] = "A",
+	[STORY_PERCENT] = "%", [STORY_NUMBER] = "#", [STORY_YEAR] = "Y",
+	[STORY_DATE] = "M",
+};
+
+static void
+key_add(struct keyset *ks, enum story_kind kind, int family, double w,
+    const char *label)
+{
+	keyset_add(ks, kind, family, w,
+	    hash_str(kind_ns[kind], label, strlen(label)), label);
+}
+
+/* ---- EU document identifiers ---- */
+
+/* Case-insensitive ASCII prefix match at s; returns its length or 0. */
+static size_t
+match_word(const char *s, const char *w)
+{
+	size_t	 n = strlen(w);
+
+	return strncasecmp(s, w, n) == 0 ? n : 0;
+}
+
+static size_t
+count_digits(const char *s, size_t max)
+{
+	size_t	 n = 0;
+
+	while (n < max && isdigit((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
+static int
+is_idsep(char c)
+{
+	return c == '/' || c == '_' || c == '-';
+}
+
+static int
+boundary_before(const char *text, size_t i)
+{
+	return i == 0 || !isalnum((unsigned char)text[i - 1]);
+}
+
+/*
+ * An EU document id starting at s[0]: its canonical form in out, its
+ * family (which kind of id) in *family, its length as the return (0: none).
+ * in_url: the separators of a URL (ip_26_745) count too.
+ */
+static size_t
+match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
+{
+	static const char *const press[] = { "IP", "MEMO", "MEX", "SPEECH",
+	    "STATEMENT", "QANDA", "AC", "FS", "INFOGRAPHIC", "ANNEX" };
+	static const char *const docs[] = { "COM", "SWD", "JOIN", "SEC", "C" };
+	static const char *const procs[] = { "COD", "CNS", "APP", "NLE",
+	    "INI", "BUD", "INL", "RSP", "DEC", "SYN", "AVC" };
+	static const char *const comp[] = { "AT.", "M.", "SA.", "DMA.",
+	    "DSA.", "COMP." };
+	size_t	 i, n, a, b;
+
+	/* press releases: IP/26/745, ip_26_745 */
+	for (i = 0; i < sizeof(press) / sizeof(press[0]); i++) {
+		if ((n = match_word(s, press[i])) == 0 || !is_idsep(s[n]) ||
+		    (!in_url && s[n] == '_'))
+			continue;
+		if ((a = count_digits(s + n + 1, 3)) != 2 ||
+		    !is_idsep(s[n + 3]) ||
+		    (b = count_digits(s + n + 4, 6)) < 1 || b > 5 ||
+		    isalnum((unsigned char)s[n + 4 + b]))
+			continue;
+		snprintf(out, cap, "%s/%.2s/%.*s", press[i], s + n + 1,
+		    (int)b, s + n + 4);
+		*family = 1;
+		return n + 4 + b;
+	}
+	/* court cases: C-412/25, T-36/23 (P for an appeal) */
+	if ((s[0] == 'C' || s[0] == 'T' || s[0] == 'F') && s[1] == '-' &&
+	    (a = count_digits(s + 2, 5)) >= 1 && a <= 4 && s[2 + a] == '/' &&
+	    ((b = count_digits(s + 3 + a, 5)) == 2 || b == 4) &&
+	    !isalnum((unsigned char)s[3 + a + b])) {
+		snprintf(out, cap, "%c-%.*s/%.2s", s[0], (int)a, s + 2,
+		    s + 3 + a + b - 2);
+		*family = 2;
+		return 3 + a + b;
+	}
+	/* COM(2025) 123, SWD(2025) 45 */
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		if ((n = match_word(s, docs[i])) == 0)
+			continue;
+		if (s[n] == ' ')
+			n++;
+		if (s[n] != '(' || count_digits(s + n + 1, 5) != 4 ||
+		    s[n + 5] != ')')
+			continue;
+		a = n + 6;
+		if (s[a] == ' ')
+			a++;
+		if ((b = count_digits(s + a, 6)) < 1 || b > 5)
+			continue;
+		snprintf(out, cap, "%s(%.4s)%.*s", docs[i], s + n + 1,
+		    (int)b, s + a);
+		*family = 3;
+		return a + b;
+	}
+	/* competition cases: AT.40437, M.11234, DMA.100109 */
+	for (i = 0; i < sizeof(comp) / sizeof(comp[0]); i++)
+		if ((n = match_word(s, comp[i])) > 0 && s[0] == comp[i][0] &&
+		    (a = count_digits(s + n, 7)) >= 3 && a <= 6 &&
+		    !isalnum((unsigned char)s[n + a])) {
+			snprintf(out, cap, "%s%.*s", comp[i], (int)a, s + n);
+			*family = 4;
+			return n + a;
+		}
+	/* the European Parliament's press ids: 20260309IPR31904 */
+	if (count_digits(s, 9) == 8 && isupper((unsigned char)s[8]) &&
+	    isupper((unsigned char)s[9]) && isupper((unsigned char)s[10]) &&
+	    count_digits(s + 11, 6) == 5) {
+		snprintf(out, cap, "%.16s", s);
+		*family = 5;
+		return 16;
+	}
+	/* Council documents: ST 12345/25 */
+	if (strncmp(s, "ST ", 3) == 0 && (a = count_digits(s + 3, 6)) >= 4 &&
+	    a <= 5 && s[3 + a] == '/' && count_digits(s + 4 + a, 3) == 2) {
+		snprintf(out, cap, "ST %.*s/%.2s", (int)a, s + 3, s + 4 + a);
+		*family = 6;
+		return 6 + a;
+	}
+	if (!isdigit((unsigned char)s[0]))
+		return 0;
+	/* CELEX numbers: 32024R1689 */
+	if (count_digits(s, 6) == 5 && isupper((unsigned char)s[5]) &&
+	    ((a = count_digits(s + 6, 5)) == 4 ||
+	    (isupper((unsigned char)s[6]) && count_digits(s + 7, 5) == 4)) &&
+	    !isalnum((unsigned char)s[a == 4 ? 10 : 11])) {
+		n = a == 4 ? 10 : 11;
+		snprintf(out, cap, "CELEX:%.*s", (int)n, s);
+		*family = 7;
+		return n;
+	}
+	/* procedures: 2023/0123(COD); acts: Regulation (EU) 2024/1689 */
+	if (count_digits(s, 5) == 4 && (s[0] == '1' || s[0] == '2') &&
+	    s[4] == '/' && (a = count_digits(s + 5, 5)) >= 1 && a <= 4 &&
+	    s[5 + a] != '/' && !isalnum((unsigned char)s[5 + a])) {
+		n = 5 + a;
+		b = s[n] == ' ' ? n + 1 : n;
+		for (i = 0; s[b] == '(' && i < sizeof(procs) / sizeof(procs[0]);
+		    i++)
+			if (strncasecmp(s + b + 1, procs[i], 3) == 0 &&
+			    s[b + 4] == ')') {
+				snprintf(out, cap, "%.4s/%04d(%s)", s,
+				    atoi(s + 5), procs[i]);
+				*family = 8;
+				return b + 5;
+			}
+		if (in_url)
+			return 0;	/* 2026/03 of a dated path */
+		snprintf(out, cap, "%.4s/%d", s, atoi(s + 5));
+		*family = 9;
+		return n;
+	}
+	return 0;
+}
+
+/* Finds the ids in text, adds their keys and marks their bytes used. */
+static void
+scan_docids(const char *text, size_t len, int in_url, char *used,
+    struct keyset *ks)
+{
+	char	 id[64];
+	size_t	 i, n;
+	int	 family;
+
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)text[i]) || !boundary_before(text, i) ||
+		    (used != NULL && used[i]))
+			continue;
+		if ((n = match_docid(text + i, in_url, id, sizeof(id),
+		    &family)) == 0)
+			continue;
+		key_add(ks, STORY_DOCID, family, W_STRONG, id);
+		if (used != NULL)
+			memset(used + i, 1, n);
+		i += n - 1;
+	}
+}
+
+/* ---- the link, without its language ---- */
+
+static int
+is_lang_code(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n != 2)
+		return 0;
+	for (i = 0; i < NGUESS; i++)
+		if (strncmp(guess_langs[i], s, 2) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The link with its language taken out (/en/ as a path segment, .en.html,
+ * _en, cp260038en.pdf, lang=en), or 0 when it has none: the same release
+ * in another language then has the same key.
+ */
+static int
+link_neutral(const char *link, struct buf *out)
+{
+	const char	*p, *seg, *end, *q;
+	size_t		 n;
+	int		 removed = 0;
+
+	if ((p = strstr(link, "://")) != NULL)
+		link = p + 3;
+	if (strncmp(link, "www.", 4) == 0)
+		link += 4;
+	q = strchr(link, '?');
+	end = q != NULL ? q : link + strlen(link);
+	for (p = link; p < end; p = seg + n) {
+		seg = p;
+		if (*seg == '/')
+			seg++;
+		for (n = 0; seg + n < end && seg[n] != '/'; n++)
+			;
+		if (seg != link && (is_lang_code(seg, n) ||
+		    (n == 5 && seg[2] == '-' && is_lang_code(seg, 2)))) {
+			removed = 1;
+			continue;
+		}
+		buf_append(out, p, (size_t)(seg - p));
+		/* the last segment: a language before the extension */
+		if (seg + n == end) {
+			const char	*dot = seg + n;
+			size_t		 base;
+
+			while (dot > seg && dot[-1] != '.' && seg + n - dot < 6)
+				dot--;
+			base = dot > seg && dot[-1] == '.' ?
+			    (size_t)(dot - 1 - seg) : n;
+			if (base >= 3 && is_lang_code(seg + base - 2, 2) &&
+			    (seg[base - 3] == '.' || seg[base - 3] == '_' ||
+			    seg[base - 3] == '-' ||
+			    isdigit((unsigned char)seg[base - 3]))) {
+				size_t cut = isdigit((unsigned char)
+				    seg[base - 3]) ? 2 : 3;
+
+				buf_append(out, seg, base - cut);
+				buf_append(out, seg + base, n - base);
+				removed = 1;
+				continue;
+			}
+		}
+		buf_append(out, seg, n);
+	}
+	for (p = q; p != NULL && *p != '\0'; p = q) {
+		const char	*amp = strchr(p + 1, '&');
+
+		q = amp;
+		n = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		if (strncmp(p + 1, "lang=", 5) == 0 ||
+		    strncmp(p + 1, "language=", 9) == 0 ||
+		    strncmp(p + 1, "hl=", 3) == 0) {
+			removed = 1;
+			continue;
+		}
+		buf_append(out, p, n);
+	}
+	return removed;
+}
+
+/* ---- numbers ---- */
+
+struct number {
+	double	 value;
+	int	 sig;		/* significant digits */
+	int	 decimal;
+	size_t	 end;		/* past its last digit */
+};
+
+/* Bytes of a separator inside a number at text[j]: , . ' space NBSP NNBSP. */
+static size_t
+number_sep(const char *text, size_t len, size_t j, int *space)
+{
+	const unsigned char	*t = (const unsigned char *)text;
+
+	*space = 1;
+	if (t[j] == ' ')
+		return 1;
+	if (t[j] == 0xc2 && j + 1 < len && t[j + 1] == 0xa0)
+		return 2;
+	if (t[j] == 0xe2 && j + 2 < len && t[j + 1] == 0x80 &&
+	    (t[j + 2] == 0xaf || t[j + 2] == 0x89))
+		return 3;
+	*space = 0;
+	return t[j] == ',' || t[j] == '.' || t[j] == '\'' ? 1 : 0;
+}
+
+/*
+ * Reads the number at text[i] with the separators of its language: in
+ * English a comma groups thousands and a point marks decimals (1,200.5);
+ * elsewhere the other way round, or a space groups (1.200,5; 1 200,5).  A
+ * grouping separator is followed by exactly three digits.
+ */
+static int
+number_read(const char *text, size_t len, size_t i, const char *lang,
+    struct number *num)
+{
+	char	 digits[48];
+	size_t	 nd = 0, j = i, run, sepl, point = 0, lead, a, b, k;
+	int	 en = lang[0] == '\0' || strcmp(lang, "en") == 0 ||
+		     strcmp(lang, "ga") == 0 || strcmp(lang, "mt") == 0;
+	char	 tsep = en ? ',' : '.', dsep = en ? '.' : ',', c;
+	int	 space, groups = 0;
+
+	memset(num, 0, sizeof(*num));
+	while (j < len && isdigit((unsigned char)text[j]) && nd < 30)
+		digits[nd++] = text[j++];
+	lead = nd;
+	while (j < len && !num->decimal) {
+		c = text[j];
+		if ((sepl = number_sep(text, len, j, &space)) == 0)
+			break;
+		for (run = 0; j + sepl + run < len &&
+		    isdigit((unsigned char)text[j + sepl + run]); run++)
+			;
+		if (run == 0)
+			break;
+		if ((space || c == tsep || c == '\'') && run == 3 &&
+		    (groups > 0 || lead <= 3) &&
+		    (j + sepl + run >= len ||
+		    !isdigit((unsigned char)text[j + sepl + run]))) {
+			for (k = 0; k < 3 && nd < 40; k++)
+				digits[nd++] = text[j + sepl + k];
+			j += sepl + 3;
+			groups++;
+			continue;
+		}
+		if (c != dsep || space)
+			break;
+		num->decimal = 1;
+		point = nd;
+		for (k = 0; k < run && nd < 40; k++)
+			digits[nd++] = text[j + 1 + k];
+		j += 1 + run;
+	}
+	digits[nd] = '\0';
+	num->value = strtod(digits, NULL);
+	for (k = point; num->decimal && k < nd; k++)
+		num->value /= 10;
+	/* significant digits: 500 has one, 62.4 three, 2.00 one */
+	for (a = 0; a < nd && digits[a] == '0'; a++)
+		;
+	for (b = nd; b > a && digits[b - 1] == '0'; b--)
+		;
+	num->sig = (int)(b - a);
+	num->end = j;
+	return 1;
+}
+
+/* The word (of ws) starting at or after byte off, or NULL. */
+static struct word *
+word_at(struct words *ws, size_t off)
+{
+	size_t	 lo = 0, hi = ws->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ws->v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ws->n ? &ws->v[lo] : NULL;
+}
+
+static int
+unit_of(struct story_ctx *ctx, const struct word *w, uint32_t *v)
+{
+	if (kmap_get(&ctx->unit, hash_str("u", w->fold, w->nfold), v))
+		return 1;
+	if (w->nfold >= 6 &&
+	    kmap_get(&ctx->unit, hash_str("up", w->fold, 6), v) &&
+	    UNIT_TYPE(*v) == U_MONTH)
+		return 1;
+	return 0;
+}
+
+static int
+unit_of2(struct story_ctx *ctx, const struct word *a, const struct word *b,
+    uint32_t *v)
+{
+	char	 bi[2 * STORY_WORD_MAX + 2];
+
+	snprintf(bi, sizeof(bi), "%s+%s", a->fold, b->fold);
+	return kmap_get(&ctx->unit, hash_str("ub", bi, strlen(bi)), v);
+}
+
+/* Words that may stand between a number and its unit: de, of, di... */
+static int
+is_connector(const struct word *w)
+{
+	static const char *const c[] = { "de", "d", "of", "di", "del", "dei",
+	    "degli", "des", "du", "van", "von", "do", "da", "dos", "das",
+	    "z", "ze", "s", "a" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (strcmp(w->fold, c[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+fmt_value(char *out, size_t cap, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, cap, "%.0f", v);
+	else
+		snprintf(out, cap, "%.4g", v);
+}
+
+/* The index of the currency with this code in the units list, or -1. */
+static int
+currency_index(const struct story_ctx *ctx, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->ncurrencies; i++)
+		if (strcmp(ctx->currencies[i], code) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A currency sign written just before text[i] (€500, $5, £ 3), or -1. */
+static int
+currency_sign_before(const struct story_ctx *ctx, const char *text, size_t i)
+{
+	while (i > 0 && text[i - 1] == ' ')
+		i--;
+	if (i >= 3 && memcmp(text + i - 3, "\xe2\x82\xac", 3) == 0)
+		return currency_index(ctx, "EUR");
+	if (i >= 1 && text[i - 1] == '$')
+		return currency_index(ctx, "USD");
+	if (i >= 2 && memcmp(text + i - 2, "\xc2\xa3", 2) == 0)
+		return currency_index(ctx, "GBP");
+	return -1;
+}
+
+static int
+is_ordinal_suffix(const char *s)
+{
+	static const char *const o[] = { "th", "st", "nd", "rd", "e", "er",
+	    "eme", "ème", "re", "o", "a", "ste", "te", "de" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+		if (strcasecmp(s, o[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* What a number and the words around it say, before it becomes a key. */
+struct quantity {
+	int	 currency;	/* index, or -1 */
+	int	 percent;
+	int	 month;		/* 1-12 when the number is a day of it */
+	int	 exp;		/* scale: 10^exp */
+	int	 needcur;	/* the scale counts only with a currency */
+	int	 ordinal;
+};
+
+/* Letters glued to the number: 500m, 6.3bn, 20th, 1er; past them in *end. */
+static void
+quantity_suffix(struct story_ctx *ctx, const char *text, size_t len,
+    struct number *num, struct quantity *q, size_t *end)
+{
+	struct word	 w;
+	size_t		 k = num->end, n = 0;
+	uint32_t	 v;
+
+	*end = k;
+	while (k + n < len && isalpha((unsigned char)text[k + n]) && n < 8)
+		n++;
+	if (n == 0 || (k + n < len && isalnum((unsigned char)text[k + n])))
+		return;
+	memset(&w, 0, sizeof(w));
+	fold_string(text + k, n, w.fold, sizeof(w.fold));
+	w.nfold = strlen(w.fold);
+	if (unit_of(ctx, &w, &v) && UNIT_TYPE(v) == U_SCALE) {
+		q->exp = (int)UNIT_ARG(v);
+		q->needcur = UNIT_NEEDCUR(v);
+	} else if (is_ordinal_suffix(w.fold))
+		q->ordinal = 1;
+	else
+		return;
+	*end = k + n;
+}
+
+/* The words after the number: scales, a currency, per cent, a month. */
+static void
+quantity_after(struct story_ctx *ctx, struct words *ws, size_t from,
+    const struct number *num, struct quantity *q)
+{
+	struct word	*w = word_at(ws, from), *last = ws->v + ws->n;
+	uint32_t	 v;
+	int		 k, day = num->value >= 1 && num->value <= 31 &&
+			     !num->decimal;
+
+	for (k = 0; w != NULL && w < last && k < 4; k++, w++) {
+		if (w->digit)
+			break;
+		if (w + 1 < last && unit_of2(ctx, w, w + 1, &v))
+			w++;
+		else if (!unit_of(ctx, w, &v)) {
+			if (is_connector(w) && (q->exp > 0 || k == 0))
+				continue;
+			break;
+		}
+		switch (UNIT_TYPE(v)) {
+		case U_SCALE:
+			if (q->exp != 0)
+				return;
+			q->exp = (int)UNIT_ARG(v);
+			q->needcur = UNIT_NEEDCUR(v);
+			break;
+		case U_CURRENCY:
+			if (q->currency < 0)
+				q->currency = (int)UNIT_ARG(v);
+			return;
+		case U_PERCENT:
+			q->percent = 1;
+			return;
+		case U_MONTH:
+			if (day && q->exp == 0 && q->currency < 0 && k <= 1)
+				q->month = (int)UNIT_ARG(v);
+			return;
+		}
+	}
+}
+
+/*
+ * A number's weight by its significant digits: roughly how unlikely two
+ * articles of different stories are to print it (117 is rarer than 500).
+ */
+static double
+w_sig(int sig, double one, double two, double more)
+{
+	return sig <= 1 ? one : sig == 2 ? two : more;
+}
+
+static void
+quantity_key(struct story_ctx *ctx, const struct number *num,
+    const struct quantity *q, int year, struct keyset *ks)
+{
+	char	 label[96], val[48];
+	double	 value = num->value;
+	int	 k;
+
+	for (k = 0; k < q->exp; k++)
+		value *= 10;
+	fmt_value(val, sizeof(val), value);
+	if (q->month > 0) {
+		snprintf(label, sizeof(label), "%02d-%02d", q->month,
+		    (int)num->value);
+		key_add(ks, STORY_DATE, 0, W_DATE, label);
+	} else if (q->percent) {
+		snprintf(label, sizeof(label), "%s%%", val);
+		key_add(ks, STORY_PERCENT, 0, w_sig(num->sig, 0.6, 1.2, 2.0),
+		    label);
+	} else if (q->currency >= 0) {
+		/* keyed by value alone: "200 millones" names no currency */
+		snprintf(label, sizeof(label), "%s %s",
+		    ctx->currencies[q->currency], val);
+		keyset_add(ks, STORY_AMOUNT, q->currency + 1,
+		    w_sig(num->sig, 1.5, 2.0, 2.5),
+		    hash_str(kind_ns[STORY_NUMBER], val, strlen(val)), label);
+	} else if (q->exp == 0 && !num->decimal && !q->ordinal &&
+	    value >= 1900 && value <= 2100)
+		key_add(ks, STORY_YEAR, 0, value >= year - 1 &&
+		    value <= year + 1 ? W_YEAR : W_YEAR_FAR, val);
+	else if (q->exp > 0)
+		key_add(ks, STORY_NUMBER, 0, w_sig(num->sig, 0.8, 1.5, 2.0),
+		    val);
+	else if (value >= 13)
+		key_add(ks, STORY_NUMBER, 0, w_sig(num->sig, 0.3, 0.7, 2.0),
+		    val);
+}
+
+/*
+ * Is text[i] glued to what precedes it (CO2, G7, ip_26, 1.5, a letter)?
+ * A currency sign, a space or a quote is no glue.
+ */
+static int
+glued_before(const char *text, size_t i)
+{
+	const unsigned char	*t = (const unsigned char *)text;
+	size_t			 j = i, bad;
+	uint32_t		 cp;
+	char			 tmp[8];
+
+	if (i == 0)
+		return 0;
+	if (t[i - 1] < 0x80)
+		return isalnum(t[i - 1]) || strchr("_/.,-", t[i - 1]) != NULL;
+	while (j > 0 && (t[j - 1] & 0xc0) == 0x80)
+		j--;
+	if (j == 0 || utf8_decode(t + j - 1, i - j + 1, &cp, &bad) == 0)
+		return 0;
+	return cp_fold(cp, 0, tmp) > 0;
+}
+
+/* Reads the numbers of text (ws are its words) into keys. */
+static void
+scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
+    const char *lang, int year, const char *used, struct words *ws,
+    struct keyset *ks)
+{
+	struct number	 num;
+	struct quantity	 q;
+	struct word	*w, *prev;
+	size_t		 i, end, k;
+	uint32_t	 v;
+
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)text[i]) || used[i] ||
+		    glued_before(text, i))
+			continue;
+		number_read(text, len, i, lang, &num);
+		memset(&q, 0, sizeof(q));
+		q.currency = currency_sign_before(ctx, text, i);
+		quantity_suffix(ctx, text, len, &num, &q, &end);
+		for (k = end; k < len && text[k] == ' '; k++)
+			;
+		if (k < len && text[k] == '%')
+			q.percent = 1;
+		/* the word just before: EUR 500, March 11 */
+		w = word_at(ws, i);
+		prev = w != NULL ? (w > ws->v ? w - 1 : NULL) :
+		    (ws->n > 0 ? &ws->v[ws->n - 1] : NULL);
+		if (prev != NULL && prev->off + prev->len <= i &&
+		    prev->off + prev->len + 2 >= i && unit_of(ctx, prev, &v)) {
+			if (UNIT_TYPE(v) == U_CURRENCY && q.currency < 0)
+				q.currency = (int)UNIT_ARG(v);
+			else if (UNIT_TYPE(v) == U_MONTH && num.value >= 1 &&
+			    num.value <= 31 && !num.decimal)
+				q.month = (int)UNIT_ARG(v);
+		}
+		if (!q.percent && q.month == 0)
+			quantity_after(ctx, ws, end, &num, &q);
+		if (q.needcur && q.currency < 0)
+			q.exp = 0;
+		quantity_key(ctx, &num, &q, year, ks);
+		i = end > i ? end - 1 : i;
+	}
+}
+
+/* dd.mm.yyyy, dd/mm/yyyy and yyyy-mm-dd as dates. */
+static void
+scan_numeric_dates(const char *text, size_t len, char *used,
+    struct keyset *ks)
+{
+	size_t	 i;
+	int	 d, m;
+	char	 label[16];
+
+	for (i = 0; i + 8 <= len; i++) {
+		const char *s = text + i;
+
+		if (!isdigit((unsigned char)*s) || used[i] ||
+		    !boundary_before(text, i))
+			continue;
+		d = m = 0;
+		if (i + 10 <= len && count_digits(s, 5) == 4 && s[4] == '-' &&
+		    count_digits(s + 5, 3) == 2 && s[7] == '-' &&
+		    count_digits(s + 8, 3) == 2) {
+			m = atoi(s + 5);
+			d = atoi(s + 8);
+			if (m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+				memset(used + i, 1, 10);
+				goto found;
+			}
+		}
+		if (i + 10 <= len && count_digits(s, 3) == 2 &&
+		    (s[2] == '.' || s[2] == '/') &&
+		    count_digits(s + 3, 3) == 2 && s[5] == s[2] &&
+		    count_digits(s + 6, 5) == 4) {
+			d = atoi(s);
+			m = atoi(s + 3);
+			if (m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+				memset(used + i, 1, 10);
+				goto found;
+			}
+		}
+		continue;
+found:
+		snprintf(label, sizeof(label), "%02d-%02d", m, d);
+		key_add(ks, STORY_DATE, 0, W_DATE, label);
+	}
+}
+
+/* ---- words into terms, names and places ---- */
+
+static int
+is_stop(struct story_ctx *ctx, const char *lang, const struct word *w)
+{
+	return kmap_get(&ctx->stop, hash_str(lang, w->fold, w->nfold), NULL);
+}
+
+static int
+is_weak(struct story_ctx *ctx, const char *lang, const struct word *w)
+{
+	return kmap_get(&ctx->weak, hash_str(lang, w->fold, w->nfold), NULL);
+}
+
+/* The place a word (or it and the next) names: code index + 1, or 0. */
+static size_t
+place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
+    int *two)
+{
+	char		 bi[2 * STORY_WORD_MAX + 2];
+	uint32_t	 v;
+	size_t		 n;
+
+	*two = 0;
+	if (next != NULL && !next->digit) {
+		snprintf(bi, sizeof(bi), "%s+%s", w->fold, next->fold);
+		if (kmap_get(&ctx->bigram, hash_str("b", bi, strlen(bi)),
+		    &v)) {
+			*two = 1;
+			return v & 0xffff;
+		}
+	}
+	if (kmap_get(&ctx->place, hash_str("w", w->fold, w->nfold), &v)) {
+		if ((v & PLACE_CAPS) && !w->allcaps)
+			return 0;
+		return v & 0xffff;
+	}
+	for (n = w->nfold > STORY_PREFIX_MAX ? STORY_PREFIX_MAX : w->nfold;
+	    n >= STORY_PREFIX_MIN; n--)
+		if ((ctx->prefix_lens & (1u << n)) &&
+		    kmap_get(&ctx->prefix, hash_str("p", w->fold, n), &v))
+			return v & 0xffff;
+	return 0;
+}
+
+static struct sb_stemmer *
+stemmer_for(struct story_ctx *ctx, const char *lang)
+{
+	size_t	 i;
+
+	for (i = 0; i < NSTEM; i++) {
+		if (strcmp(stem_algos[i].lang, lang) != 0)
+			continue;
+		if (!ctx->stem_tried[i]) {
+			ctx->stem_tried[i] = 1;
+			ctx->stem[i] = sb_stemmer_new(stem_algos[i].algo, NULL);
+		}
+		return ctx->stem[i];
+	}
+	return NULL;
+}
+
+/*
+ * The stem of a word, folded, into out.  Without a Snowball stemmer
+ * (Polish, Czech, Bulgarian...) the word loses its final vowels and is cut
+ * to five letters: a crude stemmer, good enough to meet "sankcji" and
+ * "sankcje".
+ */
+static size_t
+word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
+    char *out, size_t cap)
+{
+	struct sb_stemmer	*sb = stemmer_for(ctx, lang);
+	const sb_symbol		*st;
+	size_t			 n, chars, i;
+
+	if (sb != NULL &&
+	    (st = sb_stemmer_stem(sb, (const sb_symbol *)w->low,
+	    (int)w->nlow)) != NULL)
+		return fold_string((const char *)st,
+		    (size_t)sb_stemmer_length(sb), out, cap);
+	n = w->nfold < cap - 1 ? w->nfold : cap - 1;
+	memcpy(out, w->fold, n);
+	out[n] = '\0';
+	while (n > 3 && strchr("aeiouy", out[n - 1]) != NULL)
+		out[--n] = '\0';
+	/* five characters, not bytes (Cyrillic, Greek) */
+	for (i = 0, chars = 0; i < n; i++)
+		if (((unsigned char)out[i] & 0xc0) != 0x80 && ++chars > 5) {
+			out[i] = '\0';
+			return i;
+		}
+	return n;
+}
+
+/* Is this word a number's unit, a month or a currency? */
+static int
+is_unit_word(struct story_ctx *ctx, const struct word *w)
+{
+	uint32_t	 v;
+
+	return unit_of(ctx, w, &v);
+}
+
+/* The first STORY_NAME_PREFIX characters of a folded word, into out. */
+static size_t
+name_prefix(const char *fold, size_t n, char *out)
+{
+	size_t	 k, chars;
+
+	for (k = 0, chars = 0; k < n; k++)
+		if (((unsigned char)fold[k] & 0xc0) != 0x80 &&
+		    ++chars > STORY_NAME_PREFIX)
+			break;
+	memcpy(out, fold, k);
+	out[k] = '\0';
+	return k;
+}
+
+/* Is word i written with a capital elsewhere, not starting a sentence? */
+static int
+capital_elsewhere(const struct words *ws, const int *isname, size_t i)
+{
+	size_t	 k;
+
+	for (k = 0; k < ws->n; k++)
+		if (k != i && isname[k] && !ws->v[k].initial &&
+		    strcmp(ws->v[k].fold, ws->v[i].fold) == 0)
+			return 1;
+	return 0;
+}
+
+/* The canonical name of an acronym that changes with the language. */
+static const char *
+alias_of(struct story_ctx *ctx, const struct word *w)
+{
+	uint32_t	 v;
+
+	if (!kmap_get(&ctx->alias, hash_str("a", w->fold, w->nfold), &v))
+		return NULL;
+	if ((v & PLACE_CAPS) && !w->allcaps)
+		return NULL;
+	return ctx->aliases[(v & 0xffff) - 1];
+}
+
+/*
+ * Greek and Cyrillic letters in Latin, as names are written in the
+ * other languages (Λάρισα, Larissa; Путин, Putin): close enough for the
+ * first five letters to meet.
+ */
+static const char *
+translit(uint32_t cp)
+{
+	static const char *const greek[] = {	/* α (U+03B1) to ω (U+03C9) */
+	    "a", "v", "g", "d", "e", "z", "i", "th", "i", "k", "l", "m", "n",
+	    "x", "o", "p", "r", "s", "s", "t", "y", "f", "ch", "ps", "o" };
+	static const char *const cyr[] = {	/* а (U+0430) to я (U+044F) */
+	    "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m",
+	    "n", "o", "p", "r", "s", "t", "u", "f", "h", "ts", "ch", "sh",
+	    "sht", "a", "y", "y", "e", "yu", "ya" };
+
+	if (cp >= 0x3b1 && cp <= 0x3c9)
+		return greek[cp - 0x3b1];
+	if (cp >= 0x430 && cp <= 0x44f)
+		return cyr[cp - 0x430];
+	if (cp == 0x456 || cp == 0x457)
+		return "i";	/* Ukrainian і, ї */
+	if (cp == 0x454)
+		return "ye";
+	return NULL;
+}
+
+/*
+ * A name's key: its folded form in Latin letters (Greek "ου" as "u"),
+ * cut to STORY_NAME_PREFIX characters.
+ */
+static size_t
+name_key(const char *fold, size_t n, char *out)
+{
+	const unsigned char	*p = (const unsigned char *)fold;
+	char			 lat[STORY_WORD_MAX * 2];
+	size_t			 i = 0, k = 0, len, bad;
+	uint32_t		 cp, next;
+	const char		*t;
+
+	while (i < n && k + 4 < sizeof(lat)) {
+		if ((len = utf8_decode(p + i, n - i, &cp, &bad)) == 0) {
+			i += bad;
+			continue;
+		}
+		if (cp == 0x3bf && i + len + 1 < n &&
+		    utf8_decode(p + i + len, n - i - len, &next, &bad) == 2 &&
+		    next == 0x3c5) {
+			lat[k++] = 'u';		/* ου */
+			i += len + 2;
+			continue;
+		}
+		if ((t = translit(cp)) != NULL) {
+			memcpy(lat + k, t, strlen(t));
+			k += strlen(t);
+		} else {
+			memcpy(lat + k, fold + i, len);
+			k += len;
+		}
+		i += len;
+	}
+	lat[k] = '\0';
+	return name_prefix(lat, k, out);
+}
+
+static int
+is_weak_name(struct story_ctx *ctx, const char *prefix)
+{
+	return kmap_get(&ctx->weak_names, hash_str("wn", prefix,
+	    strlen(prefix)), NULL);
+}
+
+/*
+ * Two stems in a row, within one clause, stop words skipped between them
+ * ("rule of law", "combustion engines", "24 months"): within one language
+ * a phrase in common says more than its words apart.  stems[i] is word
+ * i's stem, or NULL for a stop word (skipped) or a place (a break).
+ */
+static void
+scan_phrases(const char *lang, const char *text, const struct words *ws,
+    char **stems, const int *weaks, struct keyset *ks)
+{
+	char		 label[3 * STORY_WORD_MAX];
+	size_t		 i, k, prev = SIZE_MAX, p;
+	double		 wt;
+	int		 brk;
+
+	for (i = 0; i < ws->n; i++) {
+		if (ws->v[i].initial)
+			prev = SIZE_MAX;	/* a new sentence */
+		if (stems[i] == NULL) {
+			/* a stop word is skipped; anything else breaks */
+			if (ws->v[i].used || ws->v[i].digit)
+				prev = SIZE_MAX;
+			continue;
+		}
+		if (prev != SIZE_MAX) {
+			/* no punctuation between the two words */
+			brk = 0;
+			for (p = ws->v[prev].off + ws->v[prev].len;
+			    p < ws->v[i].off && !brk; p++)
+				brk = strchr(",;:()[]\"'\xe2\xc2", text[p]) != NULL;
+			if (!brk && ws->v[i].title == ws->v[prev].title) {
+				snprintf(label, sizeof(label), "%s:%s_%s", lang,
+				    stems[prev], stems[i]);
+				wt = W_PHRASE * (ws->v[i].title ? W_TITLE : 1.0);
+				if (weaks[prev] && weaks[i])
+					wt *= W_WEAK;
+				key_add(ks, STORY_TERM, TERM_PHRASE |
+				    (ws->v[i].title ? TERM_TITLE : 0), wt, label);
+			}
+		}
+		prev = i;
+		(void)k;
+	}
+}
+
+/*
+ * Words into places, names and stems.  A name is a capitalised word or an
+ * acronym, keyed by its start so that Mercosur meets Mercosuru and
+ * Mercosul; the words of one name ("Digital Markets Act") share one
+ * name's weight.  German gives every noun a capital: there a capital says
+ * less.
+ */
+static void
+scan_words(struct story_ctx *ctx, const char *lang, const char *text,
+    struct words *ws, struct keyset *ks)
+{
+	struct word	*w, *next;
+	char		 stem[STORY_WORD_MAX], name[STORY_WORD_MAX];
+	char		 label[STORY_WORD_MAX + 8];
+	size_t		 i, j, code, n, run;
+	int		 two, *isname, family, *weaks;
+	const char	*alias;
+	char		**stems;
+	double		 wt, weak;
+
+	isname = xcalloc(ws->n + 1, sizeof(*isname));
+	weaks = xcalloc(ws->n + 1, sizeof(*weaks));
+	stems = xcalloc(ws->n + 1, sizeof(*stems));
+	for (i = 0; i < ws->n; i++) {
+		w = &ws->v[i];
+		if (w->digit && !w->used && isdigit((unsigned char)w->fold[0]))
+			stems[i] = xstrdup(w->fold);	/* 24 (months) */
+		if (w->digit || w->used)
+			continue;
+		next = i + 1 < ws->n ? &ws->v[i + 1] : NULL;
+		if ((code = place_of(ctx, w, next, &two)) > 0) {
+			/* a place is a key, and a word of the text too */
+			key_add(ks, STORY_PLACE, w->title ? PLACE_TITLE : 0,
+			    W_PLACE, ctx->codes[code - 1]);
+			if (two)
+				next->used = 1;
+		}
+		if (w->nfold < 2 || is_stop(ctx, lang, w) ||
+		    is_unit_word(ctx, w))
+			continue;
+		weak = is_weak(ctx, lang, w) ? W_WEAK : 1.0;
+		isname[i] = code == 0 && w->cap &&
+		    (w->allcaps || w->nfold >= 3);
+		if (w->nfold < 3)
+			continue;
+		n = word_stem(ctx, lang, w, stem, sizeof(stem));
+		if (n < 2)
+			continue;
+		snprintf(label, sizeof(label), "%s:%s", lang, stem);
+		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
+		key_add(ks, STORY_TERM, w->title ? TERM_TITLE : 0, wt, label);
+		stems[i] = xstrdup(stem);
+		weaks[i] = weak < 1.0;
+	}
+	scan_phrases(lang, text, ws, stems, weaks, ks);
+	for (i = 0; i < ws->n; i++)
+		free(stems[i]);
+	free(stems);
+	free(weaks);
+	for (i = 0; i < ws->n; i = j) {
+		if (!isname[i]) {
+			j = i + 1;
+			continue;
+		}
+		/* a run of names with one space between them */
+		for (j = i + 1; j < ws->n && isname[j] &&
+		    ws->v[j].title == ws->v[i].title &&
+		    ws->v[j - 1].off + ws->v[j - 1].len + 1 == ws->v[j].off &&
+		    text[ws->v[j].off - 1] == ' '; j++)
+			;
+		run = j - i;
+		for (n = i; n < j; n++) {
+			w = &ws->v[n];
+			if ((alias = alias_of(ctx, w)) != NULL) {
+				/* one key in every language: ECB, EZB, BCE */
+				snprintf(name, sizeof(name), "=%s", alias);
+				key_add(ks, STORY_NAME, 0, W_NAME *
+				    (w->title ? W_TITLE : 1.0) / run, name);
+				continue;
+			}
+			name_key(w->fold, w->nfold, name);
+			weak = is_weak(ctx, lang, w) || is_weak_name(ctx, name) ?
+			    W_WEAK : 1.0;
+			wt = W_NAME * (w->title ? W_TITLE : 1.0) * weak / run;
+			family = 0;
+			if (strcmp(lang, "de") == 0 && !w->allcaps) {
+				wt *= W_NAME_DE;
+				family = NAME_NOUN;
+			}
+			/* a capital that only starts a sentence may be no name */
+			if (w->initial && run == 1 && !w->allcaps &&
+			    !capital_elsewhere(ws, isname, n))
+				wt *= W_INITIAL;
+			key_add(ks, STORY_NAME, family, wt, name);
+		}
+	}
+	free(isname);
+}
+
+/* ---- building a doc ---- */
+
+static int
+cmp_key_idx(const void *a, const void *b, void *arg)
+{
+	const struct story_key	*k = arg;
+	size_t			 x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return k[x].hash < k[y].hash ? -1 : k[x].hash > k[y].hash;
+}
+
+/* qsort_r is a GNU extension; a plain insertion sort on small sets. */
+static void
+sort_idx(size_t *idx, size_t n, const struct story_key *keys)
+{
+	size_t	 i, j, t;
+
+	for (i = 1; i < n; i++) {
+		t = idx[i];
+		for (j = i; j > 0 && cmp_key_idx(&idx[j - 1], &t,
+		    (void *)keys) > 0; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = t;
+	}
+}
+
+int
+story_doc_build(struct story_ctx *ctx, const struct story_input *in,
+    struct story_doc *doc)
+{
+	struct keyset	 ks = { 0 };
+	struct words	 ws = { 0 };
+	struct buf	 text, link;
+	char		*used = NULL;
+	const char	*g;
+	size_t		 tlen = 0, slen = 0, i, *idx;
+	time_t		 at;
+	struct tm	 tm;
+	int		 year = 0;
+
+	memset(doc, 0, sizeof(*doc));
+	buf_init(&text, 0);
+	if (in->title != NULL)
+		buf_puts(&text, in->title);
+	tlen = text.len;
+	buf_putc(&text, '\n');
+	if (in->summary != NULL) {
+		slen = strlen(in->summary);
+		if (slen > STORY_TEXT_MAX) {
+			slen = STORY_TEXT_MAX;
+			while (slen > 0 &&
+			    ((unsigned char)in->summary[slen] & 0xc0) == 0x80)
+				slen--;
+		}
+		buf_append(&text, in->summary, slen);
+	}
+	if (tlen == 0 && slen == 0) {
+		buf_free(&text);
+		return -1;
+	}
+	if (!lang_norm(in->lang, doc->lang)) {
+		if ((g = story_lang_guess(ctx, text.data, text.len)) != NULL) {
+			snprintf(doc->lang, sizeof(doc->lang), "%s", g);
+			doc->guessed = 1;
+		}
+	}
+	used = xcalloc(text.len + 1, 1);
+	words_split(text.data, tlen, 1, 0, &ws);
+	words_split(text.data + tlen + 1, text.len - tlen - 1, 0, tlen + 1, &ws);
+
+	scan_docids(text.data, text.len, 0, used, &ks);
+	scan_numeric_dates(text.data, text.len, used, &ks);
+	/* words inside an id or a date are no words */
+	for (i = 0; i < ws.n; i++)
+		if (used[ws.v[i].off])
+			ws.v[i].used = 1;
+	at = in->at != 0 ? (time_t)in->at : time(NULL);
+	if (gmtime_r(&at, &tm) != NULL)
+		year = tm.tm_year + 1900;
+	scan_numbers(ctx, text.data, text.len, doc->lang, year, used, &ws,
+	    &ks);
+	scan_words(ctx, doc->lang, text.data, &ws, &ks);
+
+	if (in->link != NULL && *in->link != '\0') {
+		buf_init(&link, 0);
+		if (link_neutral(in->link, &link) && link.len > 0)
+			key_add(&ks, STORY_LINK, 0, W_STRONG, link.data);
+		buf_free(&link);
+		scan_docids(in->link, strlen(in->link), 1, NULL, &ks);
+	}
+
+	/* sorted by hash: packing, merging and comparing walk them in order */
+	idx = xcalloc(ks.n + 1, sizeof(*idx));
+	for (i = 0; i < ks.n; i++)
+		idx[i] = i;
+	sort_idx(idx, ks.n, ks.v);
+	doc->keys = xcalloc(ks.n + 1, sizeof(*doc->keys));
+	doc->labels = xcalloc(ks.n + 1, sizeof(*doc->labels));
+	for (i = 0; i < ks.n; i++) {
+		doc->keys[i] = ks.v[idx[i]];
+		doc->labels[i] = ks.labels[idx[i]];
+	}
+	doc->nkeys = ks.n;
+	free(idx);
+	free(ks.v);
+	free(ks.labels);
+	free(ws.v);
+	free(used);
+	buf_free(&text);
+	return 0;
+}
+
+void
+story_doc_clear(struct story_doc *doc)
+{
+	size_t	 i;
+
+	if (doc == NULL)
+		return;
+	for (i = 0; doc->labels != NULL && i < doc->nkeys; i++)
+		free(doc->labels[i]);
+	free(doc->labels);
+	free(doc->keys);
+	memset(doc, 0, sizeof(*doc));
+}
+
+/* ---- packing: "S1", the language, then 10 bytes a key ---- */
+
+#define PACK_HEAD	6
+#define PACK_KEY	12
+
+void *
+story_doc_pack(const struct story_doc *doc, size_t *len)
+{
+	unsigned char	*p, *q;
+	size_t		 i;
+	uint32_t	 w;
+
+	*len = PACK_HEAD + PACK_KEY * doc->nkeys;
+	p = xmalloc(*len);
+	p[0] = 'S';
+	p[1] = '1';
+	memcpy(p + 2, doc->lang, 3);
+	p[5] = (unsigned char)doc->guessed;
+	for (i = 0, q = p + PACK_HEAD; i < doc->nkeys; i++, q += PACK_KEY) {
+		memcpy(q, &doc->keys[i].hash, 8);
+		/* weights in thousandths, up to 65 */
+		w = (uint32_t)lrint(doc->keys[i].weight * 1000.0);
+		if (w > 0xffff)
+			w = 0xffff;
+		q[8] = (unsigned char)(w & 0xff);
+		q[9] = (unsigned char)(w >> 8);
+		q[10] = doc->keys[i].kind;
+		q[11] = doc->keys[i].family;
+	}
+	return p;
+}
+
+int
+story_doc_unpack(const void *blob, size_t len, struct story_doc *doc)
+{
+	const unsigned char	*p = blob, *q;
+	size_t			 i;
+
+	memset(doc, 0, sizeof(*doc));
+	if (len < PACK_HEAD || p[0] != 'S' || p[1] != '1' ||
+	    (len - PACK_HEAD) % PACK_KEY != 0)
+		return -1;
+	memcpy(doc->lang, p + 2, 3);
+	doc->lang[3] = '\0';
+	doc->guessed = p[5];
+	doc->nkeys = (len - PACK_HEAD) / PACK_KEY;
+	doc->keys = xcalloc(doc->nkeys + 1, sizeof(*doc->keys));
+	for (i = 0, q = p + PACK_HEAD; i < doc->nkeys; i++, q += PACK_KEY) {
+		memcpy(&doc->keys[i].hash, q, 8);
+		doc->keys[i].weight = (float)((q[8] | q[9] << 8) / 1000.0);
+		doc->keys[i].kind = q[10];
+		doc->keys[i].family = q[11];
+	}
+	return 0;
+}
+
+/* ---- weighing, indexing and comparing ---- */
+
+double
+story_rarity(unsigned df)
+{
+	return df <= 1 ? 1.0 : 1.0 / (1.0 + log2(1.0 + (df - 1) / 2.0));
+}
+
+/*
+ * Words, names and places are common or rare by use; a number's weight
+ * already says how likely a chance match is (its significant digits), and
+ * counting it in stories would punish a story split early: 117 vessels in
+ * three fragments of one story would look common to the fourth article.
+ */
+static int
+kind_weighed(uint8_t kind)
+{
+	return kind == STORY_TERM || kind == STORY_NAME || kind == STORY_PLACE;
+}
+
+void
+story_doc_weigh(struct story_doc *doc, const unsigned *df)
+{
+	size_t	 i;
+
+	for (i = 0; i < doc->nkeys; i++)
+		if (kind_weighed(doc->keys[i].kind))
+			doc->keys[i].weight = (float)(doc->keys[i].weight *
+			    story_rarity(df[i]));
+}
+
+size_t
+story_doc_index_keys(const struct story_doc *doc, uint64_t *out, size_t max)
+{
+	size_t	 i, n = 0;
+
+	/* language-free keys first, then terms by weight */
+	for (i = 0; i < doc->nkeys && n < max; i++)
+		if (doc->keys[i].kind != STORY_TERM)
+			out[n++] = doc->keys[i].hash;
+	for (i = 0; i < doc->nkeys && n < max; i++)
+		if (doc->keys[i].kind == STORY_TERM &&
+		    doc->keys[i].weight >= W_TERM * W_TITLE - 1e-6)
+			out[n++] = doc->keys[i].hash;
+	for (i = 0; i < doc->nkeys && n < max; i++)
+		if (doc->keys[i].kind == STORY_TERM &&
+		    doc->keys[i].weight < W_TERM * W_TITLE - 1e-6)
+			out[n++] = doc->keys[i].hash;
+	return n;
+}
+
+void
+story_params_default(struct story_params *p)
+{
+	p->text_min = 0.45;
+	p->text_keys_min = 0.12;
+	p->keys_min = 2.0;
+	p->other_subject_text = 0.60;
+	p->conflict_keys = 6.0;
+	p->same_feed_text = 0.60;
+}
+
+/*
+ * Places shared, most telling first, each further one worth PLACES_DECAY
+ * times the one before: Russia and Ukraine go together in half the news,
+ * five countries named in one list do not.
+ */
+static double
+places_worth(double *w, size_t n)
+{
+	size_t	 i, j;
+	double	 t, f = 1, sum = 0;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && w[j - 1] < w[j]; j--) {
+			t = w[j];
+			w[j] = w[j - 1];
+			w[j - 1] = t;
+		}
+	for (i = 0; i < n; i++, f *= PLACES_DECAY)
+		sum += w[i] * f;
+	return sum;
+}
+
+/*
+ * Within one language the stems carry the text: a cosine over them, with
+ * the language-free keys as further evidence (names too, but German's
+ * capitalised nouns: there a capital says nothing).  Across languages
+ * only the keys speak.  Evidence counts a shared key at the new doc's
+ * weight, which knows the key's rarity now.
+ */
+void
+story_compare(const struct story_params *p, const struct story_doc *a,
+    const struct story_doc *b, struct story_match *m)
+{
+	size_t	 i = 0, j = 0;
+	double	 dot = 0, na = 0, nb = 0, wa, wb;
+	double	 tdot = 0, tna = 0, tnb = 0;
+	int	 fam_a = 0, fam_b = 0, fam_shared = 0;
+	uint32_t amt_a = 0, amt_b = 0;	/* currencies of their amounts */
+	int	 amt_shared = 0;
+	uint8_t	 kind;
+
+	double	 places[STORY_MATCH_SHARED];
+	size_t	 nplaces = 0;
+	int	 nkeys = 0;
+	int	 tp_a = 0, tp_b = 0, tp_a_met = 0, tp_b_met = 0, pl_a = 0,
+		 pl_b = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
+	for (i = 0; i < a->nkeys; i++) {
+		if (a->keys[i].kind == STORY_TERM &&
+		    !(a->keys[i].family & TERM_PHRASE))
+			na += (double)a->keys[i].weight * a->keys[i].weight;
+		if (a->keys[i].kind == STORY_TERM &&
+		    (a->keys[i].family & TERM_TITLE))
+			tna += (double)a->keys[i].weight * a->keys[i].weight;
+		if (a->keys[i].kind == STORY_DOCID)
+			fam_a |= 1 << a->keys[i].family;
+		if (a->keys[i].kind == STORY_AMOUNT)
+			amt_a |= 1u << (a->keys[i].family & 31);
+		if (a->keys[i].kind == STORY_PLACE) {
+			pl_a = 1;
+			tp_a |= a->keys[i].family & PLACE_TITLE;
+		}
+	}
+	for (j = 0; j < b->nkeys; j++) {
+		if (b->keys[j].kind == STORY_TERM &&
+		    !(b->keys[j].family & TERM_PHRASE))
+			nb += (double)b->keys[j].weight * b->keys[j].weight;
+		if (b->keys[j].kind == STORY_TERM &&
+		    (b->keys[j].family & TERM_TITLE))
+			tnb += (double)b->keys[j].weight * b->keys[j].weight;
+		if (b->keys[j].kind == STORY_DOCID)
+			fam_b |= 1 << b->keys[j].family;
+		if (b->keys[j].kind == STORY_AMOUNT)
+			amt_b |= 1u << (b->keys[j].family & 31);
+		if (b->keys[j].kind == STORY_PLACE) {
+			pl_b = 1;
+			tp_b |= b->keys[j].family & PLACE_TITLE;
+		}
+	}
+	for (i = j = 0; i < a->nkeys && j < b->nkeys;) {
+		if (a->keys[i].hash < b->keys[j].hash) {
+			i++;
+			continue;
+		}
+		if (a->keys[i].hash > b->keys[j].hash) {
+			j++;
+			continue;
+		}
+		wa = a->keys[i].weight;
+		wb = b->keys[j].weight;
+		kind = a->keys[i].kind;
+		/* a German capital another language writes too is a name */
+		if (kind == STORY_NAME && !m->same_lang &&
+		    a->keys[i].family == NAME_NOUN)
+			wa /= W_NAME_DE;
+		if (kind == STORY_TERM && (a->keys[i].family & TERM_PHRASE)) {
+			/* a phrase in common: evidence, not more text */
+			m->keys += wa;
+			m->nphrases++;
+			nkeys++;
+		} else if (kind == STORY_TERM) {
+			dot += wa * wb;
+			if ((a->keys[i].family & TERM_TITLE) &&
+			    (b->keys[j].family & TERM_TITLE))
+				tdot += wa * wb;
+			m->terms += wa < wb ? wa : wb;
+			m->nterms++;
+		}
+		else if (kind == STORY_PLACE) {
+			if (nplaces < STORY_MATCH_SHARED)
+				places[nplaces++] = wa;
+			nkeys++;
+		} else if (kind != STORY_NAME || !m->same_lang) {
+			m->keys += wa;
+			nkeys++;
+		}
+		if (kind == STORY_DOCID) {
+			fam_shared |= 1 << a->keys[i].family;
+			m->strong = 1;
+		}
+		if (kind == STORY_PLACE) {
+			tp_a_met |= a->keys[i].family & PLACE_TITLE;
+			tp_b_met |= b->keys[j].family & PLACE_TITLE;
+		}
+		if (kind == STORY_LINK)
+			m->strong = 1;
+		if (kind == STORY_AMOUNT || b->keys[j].kind == STORY_AMOUNT)
+			amt_shared = 1;
+		if (m->nshared < STORY_MATCH_SHARED)
+			m->shared[m->nshared++] = i;
+		i++;
+		j++;
+	}
+	m->keys += places_worth(places, nplaces);
+	if (m->same_lang && na > 0 && nb > 0) {
+		m->text = dot / sqrt(na * nb);
+		m->contain = dot / (na < nb ? na : nb);
+		if (tna > 0 && tnb > 0)
+			m->title = tdot / sqrt(tna * tnb);
+	}
+	/* two press releases (or cases) with different ids: two stories */
+	if ((fam_a & fam_b & ~fam_shared) != 0)
+		m->conflict = 1;
+	/* two fines, two amounts (in one currency: $170bn may be €150bn) */
+	if ((amt_a & amt_b) != 0 && !amt_shared)
+		m->conflict = 1;
+	/*
+	 * A title names a country the other article never mentions (though
+	 * it names others): two subjects, however alike the words.
+	 */
+	m->other_subject = (tp_a && !tp_a_met && pl_b) ||
+	    (tp_b && !tp_b_met && pl_a);
+	m->score = m->text + m->keys / 10.0;
+	if (m->strong && !m->conflict)
+		m->joins = 1;
+	else if (m->conflict && m->keys < p->conflict_keys)
+		m->joins = 0;
+	else if (m->same_lang) {
+		/*
+		 * Within a language: the text alone, or part of it with part of
+		 * the evidence (a straight line between the two thresholds);
+		 * the words must meet somewhat whatever else does, and a title
+		 * about another country takes a text nearly alike.
+		 */
+		if (m->other_subject)
+			m->joins = m->text >= p->other_subject_text;
+		else
+			m->joins = m->text >= p->text_keys_min &&
+			    m->text / p->text_min + m->keys / p->keys_min >= 1;
+	} else if (m->keys >= p->keys_min && nkeys >= 2)
+		m->joins = 1;	/* one word in common is no story */
+}
+
+char *
+story_match_explain(const struct story_doc *a, const struct story_match *m)
+{
+	struct buf	 b;
+	size_t		 i, pass;
+	const char	*l, *colon;
+
+	buf_init(&b, 1024);
+	if (m->strong)
+		buf_puts(&b, "same document");
+	else if (m->same_lang)
+		buf_printf(&b, "same language (%s), similarity %.2f",
+		    a->lang[0] ? a->lang : "?", m->text);
+	else
+		buf_puts(&b, "across languages");
+	buf_printf(&b, ", evidence %.1f", m->keys);
+	/* the keys first, then the words (their stems, without the language) */
+	for (pass = 0; pass < 2; pass++) {
+		int	 first = 1;
+
+		for (i = 0; i < m->nshared; i++) {
+			const struct story_key *k = &a->keys[m->shared[i]];
+
+			if ((k->kind == STORY_TERM) != (pass == 1))
+				continue;
+			l = a->labels != NULL ? a->labels[m->shared[i]] : "?";
+			if (pass == 1 && (colon = strchr(l, ':')) != NULL)
+				l = colon + 1;
+			buf_printf(&b, "%s%s", first ? (pass ? "; words: " :
+			    "; keys: ") : ", ", l);
+			first = 0;
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* ---- assignment ---- */
+
+struct cand {
+	int64_t	 item;
+	double	 partial;	/* shared keys' worth, from postings alone */
+};
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand	*x = a, *y = b;
+
+	if (x->partial != y->partial)
+		return x->partial > y->partial ? -1 : 1;
+	return x->item > y->item ? -1 : x->item < y->item;
+}
+
+/* Distinct stories among postings (few: a quadratic count is cheapest). */
+static unsigned
+count_stories(const struct story_posting *post, size_t n)
+{
+	size_t		 i, j;
+	unsigned	 d = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && post[j].story != post[i].story; j++)
+			;
+		d += j == i;
+	}
+	return d;
+}
+
+/* A story among the candidates compared, and what they share with doc. */
+struct cstory {
+	int64_t			 story;
+	int			 eligible;	/* a pair joins, or the union */
+	int			 conflict;	/* some pair conflicts */
+	int			 same_lang;	/* an article in doc's language */
+	double			 score;		/* best pair's */
+	double			 text;		/* best cosine */
+	uint64_t		*keys;		/* shared language-free keys */
+	size_t			 nkeys;
+	double			 evidence;	/* their worth, once each */
+	double			 places[STORY_MATCH_SHARED];
+	size_t			 nplaces;
+	int64_t			 item;		/* the best pair's article */
+	struct story_match	 match;
+};
+
+static struct cstory *
+cstory_get(struct cstory **v, size_t *n, int64_t story)
+{
+	size_t	 i;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i].story == story)
+			return &(*v)[i];
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	memset(&(*v)[*n], 0, sizeof(**v));
+	(*v)[*n].story = story;
+	(*v)[*n].score = -1;
+	return &(*v)[(*n)++];
+}
+
+/* Adds the language-free keys a pair shares to the story's union. */
+static void
+cstory_merge(struct cstory *cs, const struct story_doc *a,
+    const struct story_match *m)
+{
+	size_t	 i, k;
+	const struct story_key *key;
+
+	for (i = 0; i < m->nshared; i++) {
+		key = &a->keys[m->shared[i]];
+		if ((key->kind == STORY_TERM && !(key->family & TERM_PHRASE)) ||
+		    (key->kind == STORY_NAME && m->same_lang))
+			continue;
+		for (k = 0; k < cs->nkeys && cs->keys[k] != key->hash; k++)
+			;
+		if (k < cs->nkeys)
+			continue;
+		cs->keys = xrealloc(cs->keys, (cs->nkeys + 1) *
+		    sizeof(*cs->keys));
+		cs->keys[cs->nkeys++] = key->hash;
+		if (key->kind != STORY_PLACE)
+			cs->evidence += key->weight;
+		else if (cs->nplaces < STORY_MATCH_SHARED)
+			cs->places[cs->nplaces++] = key->weight;
+	}
+}
+
+int
+story_assign(const struct story_params *p, const struct story_window *win,
+    const struct story_index *ix, struct story_doc *doc, int64_t at,
+    int64_t feed, struct story_decision *dec)
+{
+	struct story_posting	 post[STORY_POSTINGS_MAX];
+	struct kmap		 seen = { 0 };
+	struct cand		*c = NULL;
+	struct cstory		*cs = NULL, *x;
+	struct story_doc	 other;
+	struct story_match	 m;
+	unsigned		*df;
+	size_t			 i, k, n = 0, cap = 0, ncmp, ncs = 0;
+	int64_t			 story, first, ofeed;
+	uint32_t		 slot;
+	int			 got, rc, ret = -1;
+	double			 best = -1, r, score;
+
+	memset(dec, 0, sizeof(*dec));
+	df = xcalloc(doc->nkeys + 1, sizeof(*df));
+	for (i = 0; i < doc->nkeys; i++) {
+		got = ix->postings(ix->arg, doc->keys[i].hash, at - win->window,
+		    at + win->window, post, STORY_POSTINGS_MAX);
+		if (got < 0)
+			goto done;
+		df[i] = count_stories(post, (size_t)got);
+		r = kind_weighed(doc->keys[i].kind) ? story_rarity(df[i]) : 1;
+		for (k = 0; k < (size_t)got; k++) {
+			if (kmap_get(&seen, (uint64_t)post[k].item, &slot)) {
+				c[slot].partial += doc->keys[i].weight * r;
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				c = xrealloc(c, cap * sizeof(*c));
+			}
+			c[n].item = post[k].item;
+			c[n].partial = doc->keys[i].weight * r;
+			kmap_put(&seen, (uint64_t)post[k].item, (uint32_t)n);
+			n++;
+		}
+	}
+	story_doc_weigh(doc, df);
+	dec->candidates = n;
+	if (n > 0)
+		qsort(c, n, sizeof(*c), cand_cmp);
+	ncmp = n < STORY_SHORTLIST ? n : STORY_SHORTLIST;
+	for (i = 0; i < ncmp; i++) {
+		rc = ix->load(ix->arg, c[i].item, &other, &story, &first,
+		    &ofeed);
+		if (rc < 0)
+			goto done;
+		if (rc == 0)
+			continue;
+		dec->compared++;
+		story_compare(p, doc, &other, &m);
+		story_doc_clear(&other);
+		if (first < at - win->open)
+			continue;	/* a story closed to new articles */
+		/* an outlet tells a story once: its own look-alikes are not */
+		if (feed != 0 && ofeed == feed && !m.strong &&
+		    m.text < p->same_feed_text)
+			continue;
+		x = cstory_get(&cs, &ncs, story);
+		if (m.conflict)
+			x->conflict = 1;
+		if (m.same_lang)
+			x->same_lang = 1;
+		if (m.text > x->text)
+			x->text = m.text;
+		cstory_merge(x, doc, &m);
+		if (m.joins && m.score > x->score) {
+			x->eligible = 1;
+			x->score = m.score;
+			x->item = c[i].item;
+			x->match = m;
+		} else if (x->item == 0) {
+			x->item = c[i].item;
+			x->match = m;
+		}
+	}
+	/* the story whose articles together share enough keys joins too */
+	for (i = 0; i < ncs; i++) {
+		x = &cs[i];
+		score = x->eligible ? x->score : -1;
+		x->evidence += places_worth(x->places, x->nplaces);
+		/*
+		 * Through its translations, a story joins only an article that
+		 * reads somewhat like its articles in the same language.
+		 */
+		if (!x->eligible && !x->conflict && x->nkeys >= 2 &&
+		    x->evidence >= p->keys_min &&
+		    (!x->same_lang || x->text >= p->text_keys_min)) {
+			score = x->text + x->evidence / 10.0;
+			x->match.keys = x->evidence;
+		}
+		if (score > best) {
+			best = score;
+			dec->story = x->story;
+			dec->item = x->item;
+			dec->match = x->match;
+		}
+	}
+	ret = 0;
+done:
+	for (i = 0; i < ncs; i++)
+		free(cs[i].keys);
+	free(cs);
+	kmap_free(&seen);
+	free(c);
+	free(df);
+	return ret;
+}

@@ -1,0 +1,220 @@
+/*
+ * story.h: what makes two articles one story, without a database.  An
+ * article becomes a story_doc: its language (declared, else guessed), the
+ * stems of its title and summary, and keys that do not depend on language
+ * (EU document ids, amounts, numbers, dates, names, places, its link with
+ * the language taken out).  Two docs compare into a story_match: how alike
+ * their text is, the keys they share, and whether that makes one story.
+ * The store indexes the keys and keeps docs packed (store-stories.c);
+ * doc/stories.md says how the measure and its thresholds were chosen.
+ */
+#ifndef HERALD_STORY_H
+#define HERALD_STORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Stemmers, stop words, places and the language guesser: built once, used
+ * by one thread.  Never NULL (the word lists are compiled in); the guesser
+ * is loaded on first use and, when libexttextcat's language models are
+ * missing, guesses nothing.
+ */
+struct story_ctx;
+
+struct story_ctx	*story_ctx_new(void);
+void			 story_ctx_free(struct story_ctx *);
+
+enum story_kind {
+	STORY_TERM,	/* a stem of the title or summary, or two in a row:
+			   same language only */
+	STORY_NAME,	/* a capitalised word or an acronym, folded */
+	STORY_PLACE,	/* a country, its capital or its people */
+	STORY_DOCID,	/* IP/26/745, C-412/25, COM(2025) 123, 2023/0123(COD) */
+	STORY_LINK,	/* the article's link with its language taken out */
+	STORY_AMOUNT,	/* a number with a currency */
+	STORY_PERCENT,	/* a number with per cent */
+	STORY_NUMBER,	/* a number with no unit, scaled (18.3 million) */
+	STORY_YEAR,
+	STORY_DATE,	/* a day of a month */
+	STORY__NKINDS
+};
+
+/* A key and its worth when two docs share it. */
+struct story_key {
+	uint64_t	 hash;		/* kind and text: what the index holds */
+	float		 weight;	/* times the key's rarity once assigned */
+	uint8_t		 kind;		/* enum story_kind */
+	uint8_t		 family;	/* DOCID: which kind of id (a conflict
+					   needs two of one family) */
+};
+
+struct story_doc {
+	char		 lang[4];	/* ISO 639-1, "" when unknown */
+	int		 guessed;	/* lang came from the guesser */
+	struct story_key *keys;		/* sorted by hash, each once */
+	size_t		 nkeys;
+	char		**labels;	/* readable key i ("IP/26/745", "apple",
+					   "EUR 500000000"); NULL in an
+					   unpacked doc */
+};
+
+/* What an article says; every pointer may be NULL, borrowed for the call. */
+struct story_input {
+	const char	*title;
+	const char	*summary;	/* plain text; only its start is read */
+	const char	*lang;		/* as the feed declares it ("en-GB") */
+	const char	*link;
+	int64_t		 at;		/* when it was published; 0: now */
+};
+
+/* Fills *doc (cleared first); 0, or -1 when there is nothing to read. */
+int	 story_doc_build(struct story_ctx *, const struct story_input *,
+	    struct story_doc *);
+void	 story_doc_clear(struct story_doc *);
+
+/*
+ * Guesses the language of text with libexttextcat's models of the EU's
+ * languages: "en", "fr"..., or NULL when it cannot tell.
+ */
+const char	*story_lang_guess(struct story_ctx *, const char *text,
+		    size_t len);
+
+/* The doc as the store keeps it (heap, *len bytes), and back (no labels). */
+void	*story_doc_pack(const struct story_doc *, size_t *len);
+int	 story_doc_unpack(const void *, size_t, struct story_doc *);
+
+/*
+ * The keys to post in the index for this doc, the most telling first, at
+ * most max: every key but the commonest stems.  Returns how many.
+ */
+size_t	 story_doc_index_keys(const struct story_doc *, uint64_t *out,
+	    size_t max);
+
+/*
+ * How much a key counts given `df`, the number of stories in the window
+ * that already carry it: 1 for a key no story or one story has, less for
+ * common ones (stories, not articles: a number every article of one story
+ * repeats is still that story's).  story_assign() applies it to a new
+ * doc's weights before comparing and packing it (story_doc_weigh), so
+ * each doc keeps its keys' worth as it was when it arrived.
+ */
+double	 story_rarity(unsigned df);
+void	 story_doc_weigh(struct story_doc *, const unsigned *df);
+
+/* One comparison of a new doc with a stored one. */
+#define STORY_MATCH_SHARED	24
+struct story_match {
+	double		 text;		/* cosine of the stems, same language
+					   only (0 across languages) */
+	double		 title;		/* cosine of the titles' stems */
+	double		 contain;	/* how much of the shorter text the
+					   other holds */
+	double		 terms;		/* shared stems' and phrases' worth */
+	int		 nterms;	/* shared stems and phrases */
+	int		 nphrases;	/* of which phrases */
+	double		 keys;		/* shared language-free keys' worth */
+	int		 same_lang;
+	int		 strong;	/* a document id or a link in common */
+	int		 conflict;	/* different ids of one family, or
+					   amounts and none in common */
+	int		 other_subject;	/* a title names a country the other
+					   article never does */
+	double		 score;		/* what ranks candidates */
+	int		 joins;		/* enough for one story */
+	size_t		 shared[STORY_MATCH_SHARED];	/* indexes into a's keys */
+	size_t		 nshared;
+};
+
+/*
+ * The thresholds, with the defaults doc/stories.md justifies; tests and
+ * the evaluation may change them.
+ */
+struct story_params {
+	double	 text_min;	/* same language: cosine alone */
+	double	 text_keys_min;	/* same language: the least cosine */
+	double	 keys_min;	/* key evidence alone (across languages);
+				   within one, text / text_min + evidence /
+				   keys_min >= 1 */
+	double	 other_subject_text; /* the cosine needed when a title names
+				   a country the other never does */
+	double	 conflict_keys;	/* key evidence that outweighs a conflict */
+	double	 same_feed_text;	/* one feed, two articles: the cosine
+					   needed (an outlet tells a story
+					   once) */
+};
+
+void	 story_params_default(struct story_params *);
+
+void	 story_compare(const struct story_params *, const struct story_doc *a,
+	    const struct story_doc *b, struct story_match *);
+
+/*
+ * Why a joined b, in one line: "same language (fr), similarity 0.62;
+ * shared: IP/26/745, EUR 500000000, apple".  a must have labels (a doc
+ * just built).  Heap; caller frees.
+ */
+char	*story_match_explain(const struct story_doc *a,
+	    const struct story_match *);
+
+/*
+ * Assignment: which story a new doc joins.  The index is the caller's
+ * (the store's tables, or a test's arrays), reached through two calls;
+ * story_assign() does the rest the same way for all of them.
+ */
+struct story_posting {
+	int64_t		 item;
+	int64_t		 story;		/* the item's story */
+	int64_t		 at;
+};
+
+struct story_index {
+	/*
+	 * The items carrying `key` with at in [from, to], newest first, at
+	 * most `max` of them into out; returns how many, or -1 on error.
+	 */
+	int	(*postings)(void *arg, uint64_t key, int64_t from, int64_t to,
+		    struct story_posting *out, size_t max);
+	/*
+	 * An item's packed doc (unpacked into *doc), its story, when that
+	 * story began and the feed that carried the item first; 1 found, 0
+	 * gone, -1 on error.
+	 */
+	int	(*load)(void *arg, int64_t item, struct story_doc *doc,
+		    int64_t *story, int64_t *story_first, int64_t *feed);
+	void	*arg;
+};
+
+/* The window and the story's life, in seconds (herald.conf's defaults). */
+struct story_window {
+	int64_t	 window;	/* candidates within this of the article */
+	int64_t	 open;		/* a story takes articles this long */
+};
+
+#define STORY_WINDOW_DEFAULT	(72 * 3600)
+#define STORY_OPEN_DEFAULT	(7 * 86400)
+#define STORY_POSTINGS_MAX	64	/* read per key */
+#define STORY_SHORTLIST		16	/* candidates compared in full */
+#define STORY_INDEX_KEYS	40	/* keys posted per article */
+
+struct story_decision {
+	int64_t		 story;		/* joined, or 0: a new story */
+	int64_t		 item;		/* the article it matched best */
+	struct story_match match;	/* with that article */
+	size_t		 candidates;	/* items the index offered */
+	size_t		 compared;
+};
+
+/*
+ * Decides the story of `doc` (built, not yet weighed) for an article at
+ * `at` carried by `feed`: looks its keys up, weighs them by rarity (the
+ * doc is changed: pack it after this call), compares it with the best
+ * candidates and keeps the best story still open that it joins, through
+ * one of its articles or through the keys it shares with all of those
+ * compared.  -1 when the index failed.
+ */
+int	 story_assign(const struct story_params *, const struct story_window *,
+	    const struct story_index *, struct story_doc *doc, int64_t at,
+	    int64_t feed, struct story_decision *);
+
+#endif

@@ -1,0 +1,384 @@
+/*
+ * story-eval.c: scores story assignment on a labelled set (tests/data/
+ * stories/, one article a line with its true story).  Replays the
+ * articles in the order they were published and prints pairwise
+ * precision, recall over same-language pairs and over cross-language
+ * pairs.  -v lists every story made, -m the pairs it got wrong, -d the
+ * keys of every article.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "story.h"
+#include "util.h"
+
+struct art {
+	char		*id, *story, *feed, *lang, *link, *title, *summary;
+	int		 nolang;
+	int64_t		 at;
+	/* results */
+	int64_t		 got;		/* story assigned */
+	char		*why;
+	int64_t		 matched;	/* the item it matched */
+	struct story_doc doc;
+	void		*packed;
+	size_t		 packlen;
+};
+
+static struct art	*arts;
+static size_t		 narts;
+
+/* ---- an index in arrays: what the store does with tables ---- */
+
+struct post {
+	uint64_t	 key;
+	int64_t		 item, at;
+};
+
+static struct post	*posts;
+static size_t		 nposts, capposts;
+static int64_t		*story_first;	/* by story id */
+static size_t		 nstories;
+
+static int
+mem_postings(void *arg, uint64_t key, int64_t from, int64_t to,
+    struct story_posting *out, size_t max)
+{
+	size_t	 i, n = 0;
+
+	(void)arg;
+	/* newest first, like the store */
+	for (i = nposts; i-- > 0 && n < max;)
+		if (posts[i].key == key && posts[i].at >= from &&
+		    posts[i].at <= to) {
+			out[n].item = posts[i].item;
+			out[n].story = arts[posts[i].item - 1].got;
+			out[n].at = posts[i].at;
+			n++;
+		}
+	return (int)n;
+}
+
+/* feeds by name, numbered in order of appearance */
+static char	**feeds;
+static size_t	 nfeeds;
+
+static int64_t
+feed_id(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nfeeds; i++)
+		if (strcmp(feeds[i], name) == 0)
+			return (int64_t)i + 1;
+	feeds = xrealloc(feeds, (nfeeds + 1) * sizeof(*feeds));
+	feeds[nfeeds++] = xstrdup(name);
+	return (int64_t)nfeeds;
+}
+
+static int
+mem_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
+    int64_t *first, int64_t *feed)
+{
+	struct art	*a = &arts[item - 1];
+
+	(void)arg;
+	if (story_doc_unpack(a->packed, a->packlen, doc) == -1)
+		return -1;
+	*story = a->got;
+	*first = story_first[a->got];
+	*feed = feed_id(a->feed);
+	return 1;
+}
+
+static int
+cmp_at(const void *x, const void *y)
+{
+	const struct art	*a = x, *b = y;
+
+	return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static char *
+jdup(json_t *o, const char *k)
+{
+	const char	*v = json_string_value(json_object_get(o, k));
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+static int
+load(const char *path, int64_t base)
+{
+	FILE		*f = fopen(path, "r");
+	char		*line = NULL;
+	size_t		 cap = 0;
+	json_t		*o;
+	json_error_t	 err;
+
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		if (line[0] == '\n' || line[0] == '#')
+			continue;
+		if ((o = json_loads(line, 0, &err)) == NULL) {
+			fprintf(stderr, "%s:%d: %s\n", path, err.line, err.text);
+			return -1;
+		}
+		arts = xrealloc(arts, (narts + 1) * sizeof(*arts));
+		memset(&arts[narts], 0, sizeof(arts[0]));
+		arts[narts].id = jdup(o, "id");
+		arts[narts].story = jdup(o, "story");
+		arts[narts].feed = jdup(o, "feed");
+		arts[narts].lang = jdup(o, "lang");
+		arts[narts].link = jdup(o, "link");
+		arts[narts].title = jdup(o, "title");
+		arts[narts].summary = jdup(o, "summary");
+		arts[narts].nolang = json_is_true(json_object_get(o, "nolang"));
+		arts[narts].at = base + (int64_t)lrint(json_number_value(
+		    json_object_get(o, "t")) * 3600.0);
+		narts++;
+		json_decref(o);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+/* ---- the figures ---- */
+
+struct figures {
+	size_t	 together, together_right;
+	size_t	 same_pairs, same_found;
+	size_t	 cross_pairs, cross_found;
+};
+
+static void
+figures(struct figures *f)
+{
+	size_t	 i, j;
+	int	 truth, got, same;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < narts; i++)
+		for (j = i + 1; j < narts; j++) {
+			truth = strcmp(arts[i].story, arts[j].story) == 0;
+			got = arts[i].got == arts[j].got;
+			same = strcmp(arts[i].lang, arts[j].lang) == 0;
+			if (got) {
+				f->together++;
+				f->together_right += truth;
+			}
+			if (truth && same) {
+				f->same_pairs++;
+				f->same_found += got;
+			} else if (truth) {
+				f->cross_pairs++;
+				f->cross_found += got;
+			}
+		}
+}
+
+static double
+ratio(size_t a, size_t b)
+{
+	return b == 0 ? 1.0 : (double)a / b;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct story_ctx	*ctx;
+	struct story_params	 p;
+	struct story_window	 win = { STORY_WINDOW_DEFAULT,
+				     STORY_OPEN_DEFAULT };
+	struct story_index	 ix = { mem_postings, mem_load, NULL };
+	struct story_decision	 dec;
+	struct figures		 f;
+	uint64_t		 keys[STORY_INDEX_KEYS];
+	size_t			 i, j, k, nk;
+	int			 c, verbose = 0, misses = 0, dump = 0, pairs = 0;
+	int64_t			 base = (int64_t)time(NULL) - 30 * 86400;
+
+	story_params_default(&p);
+
+	while ((c = getopt(argc, argv, "dpvmt:k:x:j:f:")) != -1)
+		switch (c) {
+		case 'j':
+			p.text_keys_min = atof(optarg);
+			break;
+		case 'f':
+			p.same_feed_text = atof(optarg);
+			break;
+		case 'p':
+			pairs = 1;
+			break;
+		case 'd':
+			dump = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'm':
+			misses = 1;
+			break;
+		case 't':
+			p.text_min = atof(optarg);
+			break;
+		case 'k':
+			p.other_subject_text = atof(optarg);
+			break;
+		case 'x':
+			p.keys_min = atof(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: story-eval [-vm] [-t text] "
+			    "[-k keys] [-x cross] FILE.jsonl\n");
+			return 2;
+		}
+	if (optind + 1 != argc || load(argv[optind], base) == -1)
+		return 2;
+	qsort(arts, narts, sizeof(*arts), cmp_at);
+	ctx = story_ctx_new();
+	story_first = xcalloc(narts + 2, sizeof(*story_first));
+	for (i = 0; i < narts; i++) {
+		struct art		*a = &arts[i];
+		struct story_input	 in = { a->title, a->summary,
+					     a->nolang ? NULL : a->lang, a->link,
+					     a->at };
+
+		story_doc_build(ctx, &in, &a->doc);
+		if (dump) {
+			static const char kc[] = "TNPDLA%#YM";
+
+			printf("%s %s %s:", a->id, a->story, a->doc.lang);
+			for (k = 0; k < a->doc.nkeys; k++)
+				printf(" %c:%s/%.1f", kc[a->doc.keys[k].kind],
+				    a->doc.labels[k], a->doc.keys[k].weight);
+			printf("\n");
+		}
+		if (story_assign(&p, &win, &ix, &a->doc, a->at,
+		    feed_id(a->feed), &dec) == -1)
+			return 1;
+		if (dec.story == 0) {
+			a->got = (int64_t)++nstories;
+			story_first[a->got] = a->at;
+			a->why = xstrdup("new");
+		} else {
+			a->got = dec.story;
+			a->matched = dec.item;
+			a->why = story_match_explain(&a->doc, &dec.match);
+		}
+		a->packed = story_doc_pack(&a->doc, &a->packlen);
+		nk = story_doc_index_keys(&a->doc, keys, STORY_INDEX_KEYS);
+		for (k = 0; k < nk; k++) {
+			if (nposts == capposts) {
+				capposts = capposts ? 2 * capposts : 1024;
+				posts = xrealloc(posts, capposts * sizeof(*posts));
+			}
+			posts[nposts].key = keys[k];
+			posts[nposts].item = (int64_t)i + 1;
+			posts[nposts].at = a->at;
+			nposts++;
+		}
+		if (a->nolang && a->doc.guessed &&
+		    strcmp(a->doc.lang, a->lang) != 0)
+			fprintf(stderr, "%s: guessed %s, is %s\n", a->id,
+			    a->doc.lang, a->lang);
+	}
+	figures(&f);
+	printf("%s: %zu articles, %zu stories made\n", argv[optind], narts,
+	    nstories);
+	printf("pairwise precision     %.3f  (%zu of %zu pairs put together)\n",
+	    ratio(f.together_right, f.together), f.together_right, f.together);
+	printf("same-language recall   %.3f  (%zu of %zu pairs)\n",
+	    ratio(f.same_found, f.same_pairs), f.same_found, f.same_pairs);
+	printf("cross-language recall  %.3f  (%zu of %zu pairs)\n",
+	    ratio(f.cross_found, f.cross_pairs), f.cross_found, f.cross_pairs);
+	if (verbose)
+		for (k = 1; k <= nstories; k++) {
+			printf("\nstory %zu\n", k);
+			for (i = 0; i < narts; i++)
+				if (arts[i].got == (int64_t)k)
+					printf("  %-4s %-22s %-2s %.60s\n    %s\n",
+					    arts[i].id, arts[i].story,
+					    arts[i].lang, arts[i].title,
+					    arts[i].why);
+		}
+	if (misses) {
+		struct story_match	 m;
+		struct story_doc	 d;
+
+		printf("\nwrongly together:\n");
+		for (i = 0; i < narts; i++)
+			if (arts[i].matched != 0 && strcmp(arts[i].story,
+			    arts[arts[i].matched - 1].story) != 0)
+				printf("  %s (%s) -> %s (%s): %s\n", arts[i].id,
+				    arts[i].story, arts[arts[i].matched - 1].id,
+				    arts[arts[i].matched - 1].story,
+				    arts[i].why);
+		printf("\nmissed (same story, apart), best pair:\n");
+		for (i = 0; i < narts; i++)
+			for (j = 0; j < i; j++) {
+				if (strcmp(arts[i].story, arts[j].story) != 0 ||
+				    arts[i].got == arts[j].got)
+					continue;
+				story_doc_unpack(arts[j].packed,
+				    arts[j].packlen, &d);
+				story_compare(&p, &arts[i].doc, &d, &m);
+				{
+					char *w = story_match_explain(
+					    &arts[i].doc, &m);
+
+					printf("  %s %s %s <> %s %s: %s%s\n",
+					    arts[i].story, arts[i].id,
+					    arts[i].lang, arts[j].id,
+					    arts[j].lang, w,
+					    m.conflict ? " CONFLICT" : "");
+					free(w);
+				}
+				story_doc_clear(&d);
+			}
+	}
+	if (pairs) {
+		struct story_match	 m;
+		struct story_doc	 d;
+
+		/* every pair in one window, as the later article saw it */
+		for (i = 0; i < narts; i++)
+			for (j = 0; j < i; j++) {
+				if (arts[i].at - arts[j].at > win.window)
+					continue;
+				story_doc_unpack(arts[j].packed,
+				    arts[j].packlen, &d);
+				story_compare(&p, &arts[i].doc, &d, &m);
+				char	*why = story_match_explain(
+					    &arts[i].doc, &m);
+
+				printf("PAIR %d %d %.3f %.3f %d %d %d %s %s %s %s"
+				    " %.3f %.3f %.3f %d %d %.1f %s\n",
+				    strcmp(arts[i].story, arts[j].story) == 0,
+				    m.same_lang, m.text, m.keys, m.strong,
+				    m.conflict, strcmp(arts[i].feed,
+				    arts[j].feed) == 0, arts[i].id, arts[j].id,
+				    arts[i].story, arts[j].story, m.title,
+				    m.contain, m.terms, m.nterms, m.nphrases,
+				    (double)(arts[i].at - arts[j].at) / 3600,
+				    why);
+				free(why);
+				story_doc_clear(&d);
+			}
+	}
+	story_ctx_free(ctx);
+	return 0;
+}

@@ -1,0 +1,423 @@
+/*
+ * test_story.c: the story module without a database: the keys an article
+ * yields (amounts, percentages, dates, EU ids and links across languages),
+ * pairs that must and must not share keys, packing, the language guess,
+ * and story_assign() over an index in arrays.  One TAP line per case.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "story.h"
+#include "util.h"
+
+static struct story_ctx	*ctx;
+
+/* Does the doc built from this text carry a key labelled `label`? */
+static int
+has_key(const char *title, const char *summary, const char *lang,
+    const char *link, const char *label)
+{
+	struct story_input	 in = { title, summary, lang, link, 0 };
+	struct story_doc	 d;
+	size_t			 i;
+	int			 found = 0;
+
+	if (story_doc_build(ctx, &in, &d) == -1)
+		return 0;
+	for (i = 0; i < d.nkeys; i++)
+		if (strcmp(d.labels[i], label) == 0)
+			found = 1;
+	story_doc_clear(&d);
+	return found;
+}
+
+struct keycase {
+	const char	*name;
+	const char	*lang;
+	const char	*text;
+	const char	*link;
+	const char	*label;		/* the key it must carry */
+};
+
+static const struct keycase keycases[] = {
+	/* one amount, written the ways the EU's languages write it */
+	{ "en amount", "en", "a fine of €500 million", NULL, "EUR 500000000" },
+	{ "en amount m", "en", "Apple hit with €500m fine", NULL,
+	    "EUR 500000000" },
+	{ "fr amount", "fr", "une amende de 500 millions d'euros", NULL,
+	    "EUR 500000000" },
+	{ "de amount", "de", "eine Strafe von 500 Millionen Euro", NULL,
+	    "EUR 500000000" },
+	{ "pl amount", "pl", "Polska dostanie 6,3 mld euro", NULL,
+	    "EUR 6300000000" },
+	{ "en amount bn", "en", "receives €6.3bn", NULL, "EUR 6300000000" },
+	{ "en amount B", "en", "a €150B loan scheme", NULL,
+	    "EUR 150000000000" },
+	{ "el amount", "el", "500 εκατ. ευρώ", NULL, "EUR 500000000" },
+	/* per cent and decimals by language */
+	{ "en percent", "en", "duties of up to 62.4% on pork", NULL, "62.4%" },
+	{ "fr percent", "fr", "jusqu'à 62,4 % sur le porc", NULL, "62.4%" },
+	{ "nl percent", "nl", "tot 62,4 procent op varkensvlees", NULL,
+	    "62.4%" },
+	{ "de thousands", "de", "rund 1.200 Schiffe", NULL, "1200" },
+	{ "en thousands", "en", "some 1,200 ships", NULL, "1200" },
+	{ "fr thousands", "fr", "1 000 salariés", NULL, "1000" },
+	{ "scaled count", "de", "auf 18,3 Millionen Tonnen", NULL,
+	    "18300000" },
+	/* dates */
+	{ "en date", "en", "until 28 February 2027", NULL, "02-28" },
+	{ "de date", "de", "ab dem 30. Dezember 2026", NULL, "12-30" },
+	{ "fr date", "fr", "le 1er janvier 2027", NULL, "01-01" },
+	{ "es date", "es", "el 28 de febrero", NULL, "02-28" },
+	{ "pl date", "pl", "do 28 lutego 2027 r.", NULL, "02-28" },
+	{ "en date month first", "en", "on March 11 ministers", NULL,
+	    "03-11" },
+	{ "iso date", "en", "published 2026-03-11", NULL, "03-11" },
+	/* EU document ids, in text and in links */
+	{ "press id", "en", "see IP/26/745 for details", NULL, "IP/26/745" },
+	{ "press id in link", "fr", "communiqué",
+	    "https://ec.europa.eu/commission/presscorner/detail/fr/ip_26_745",
+	    "IP/26/745" },
+	{ "case", "en", "In Case C-412/25 P, the Court", NULL, "C-412/25" },
+	{ "com doc", "en", "the proposal COM(2025) 123 says", NULL,
+	    "COM(2025)123" },
+	{ "procedure", "en", "file 2023/0123(COD) is closed", NULL,
+	    "2023/0123(COD)" },
+	{ "celex", "en", "CELEX 32024R1689 applies", NULL,
+	    "CELEX:32024R1689" },
+	{ "ep press id", "en", "press",
+	    "https://www.europarl.europa.eu/news/en/press-room/"
+	    "20260309IPR31904/climate", "20260309IPR31904" },
+	{ "competition case", "en", "in case AT.40437 the Commission", NULL,
+	    "AT.40437" },
+	/* the link without its language */
+	{ "link lang segment", "en", "x",
+	    "https://ec.europa.eu/commission/presscorner/detail/en/ip_26_1",
+	    "ec.europa.eu/commission/presscorner/detail/ip_26_1" },
+	{ "link lang suffix", "en", "x",
+	    "https://curia.europa.eu/docs/cp260038en.pdf",
+	    "curia.europa.eu/docs/cp260038.pdf" },
+	{ "link lang dotted", "de", "x",
+	    "https://www.ecb.europa.eu/press/pr/ecb.mp260319~7a.de.html",
+	    "ecb.europa.eu/press/pr/ecb.mp260319~7a.html" },
+	/* places and their people, across scripts */
+	{ "place fr", "fr", "Pékin a annoncé", NULL, "CN" },
+	{ "place pl inflected", "pl", "sankcje wobec Rosji", NULL, "RU" },
+	{ "place el", "el", "η Ελλάδα ζήτησε", NULL, "GR" },
+	{ "place adjective", "de", "chinesische Hersteller", NULL, "CN" },
+	{ "place two words", "fr", "les Pays-Bas prennent", NULL, "NL" },
+	{ "place capital", "it", "Bruxelles ha proposto", NULL, "BE" },
+	/* names: folded, cut, transliterated, translated */
+	{ "name folded", "fr", "la Taïwan", NULL, "TW" },
+	{ "name prefix", "pl", "umowa z Mercosurem", NULL, "merco" },
+	{ "name greek", "el", "στη Λάρισα", NULL, "laris" },
+	{ "alias", "de", "die EZB lässt den Leitzins", NULL, "=ECB" },
+	/* phrases within one language */
+	{ "phrase", "en", "the combustion engine ban", NULL,
+	    "en:combust_engin" },
+};
+
+static void
+test_keys(void **state)
+{
+	const struct keycase	*c = *state;
+
+	if (!has_key(c->text, NULL, c->lang, c->link, c->label))
+		fail_msg("%s: no key %s", c->name, c->label);
+}
+
+/* Words that must not become keys. */
+struct nokeycase {
+	const char	*name;
+	const char	*lang;
+	const char	*text;
+	const char	*label;
+};
+
+static const struct nokeycase nokeycases[] = {
+	{ "us pronoun", "en", "they told us nothing new", "US" },
+	{ "metres are no millions", "en", "a 100 m long wall", "100000000" },
+	{ "small counts", "en", "seven of the 5 ministers", "5" },
+	{ "year in a dated path", "en", "x", "2026/3" },
+	{ "stop word", "en", "the of and", "en:the" },
+};
+
+static void
+test_nokeys(void **state)
+{
+	const struct nokeycase	*c = *state;
+
+	if (has_key(c->text, NULL, c->lang, strcmp(c->name,
+	    "year in a dated path") == 0 ?
+	    "https://www.consilium.europa.eu/en/press/2026/3/11/x" : NULL,
+	    c->label))
+		fail_msg("%s: key %s", c->name, c->label);
+}
+
+static void
+compare(const char *ta, const char *sa, const char *la, const char *tb,
+    const char *sb, const char *lb, struct story_match *m)
+{
+	struct story_input	 a = { ta, sa, la, NULL, 0 };
+	struct story_input	 b = { tb, sb, lb, NULL, 0 };
+	struct story_doc	 da, db;
+	struct story_params	 p;
+
+	story_params_default(&p);
+	assert_int_equal(story_doc_build(ctx, &a, &da), 0);
+	assert_int_equal(story_doc_build(ctx, &b, &db), 0);
+	story_compare(&p, &da, &db, m);
+	story_doc_clear(&da);
+	story_doc_clear(&db);
+}
+
+/* One story in two languages: the numbers carry it across. */
+static void
+test_compare_across(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("EU adopts 20th sanctions package against Russia",
+	    "It lists 117 more vessels and bans transactions with 22 banks.",
+	    "en", "EU beschließt 20. Sanktionspaket gegen Russland",
+	    "Es richtet sich gegen 117 weitere Schiffe und gegen 22 Banken.",
+	    "de", &m);
+	assert_int_equal(m.same_lang, 0);
+	assert_true(m.keys >= 2.0);
+	assert_true(m.joins);
+}
+
+/* Two fines on one day: different amounts are two stories. */
+static void
+test_compare_conflict(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Commission fines Apple €500 million under the DMA", NULL, "en",
+	    "Commission fines Meta €200 million under the DMA", NULL, "en", &m);
+	assert_true(m.conflict);
+	assert_false(m.joins);
+}
+
+/* A title about another country. */
+static void
+test_compare_other_subject(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Canada tightens steel import quotas",
+	    "A 50 percent surtax on steel imports above the quotas.", "en",
+	    "EU to halve steel import quotas",
+	    "Brussels wants a 50% tariff to shield mills from China.", "en", &m);
+	assert_true(m.other_subject);
+	assert_false(m.joins);
+}
+
+static void
+test_pack(void **state)
+{
+	struct story_input	 in = { "Poland receives €6.3bn", "Warsaw", "en",
+				     NULL, 0 };
+	struct story_doc	 d, u;
+	void			*blob;
+	size_t			 len, i;
+
+	(void)state;
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	blob = story_doc_pack(&d, &len);
+	assert_int_equal(story_doc_unpack(blob, len, &u), 0);
+	assert_string_equal(u.lang, "en");
+	assert_int_equal(u.nkeys, d.nkeys);
+	for (i = 0; i < d.nkeys; i++) {
+		assert_true(u.keys[i].hash == d.keys[i].hash);
+		assert_int_equal(u.keys[i].kind, d.keys[i].kind);
+		assert_true(u.keys[i].weight > d.keys[i].weight - 0.001 &&
+		    u.keys[i].weight < d.keys[i].weight + 0.001);
+	}
+	assert_int_equal(story_doc_unpack(blob, len - 1, &u), -1);
+	free(blob);
+	story_doc_clear(&u);
+	story_doc_clear(&d);
+}
+
+static void
+test_guess(void **state)
+{
+	static const char *const text[][2] = {
+	    { "Die Europäische Zentralbank hat den Einlagenzins erneut bei "
+	      "zwei Prozent belassen, teilte sie in Frankfurt mit.", "de" },
+	    { "La Banque centrale européenne a laissé son taux de dépôt "
+	      "inchangé pour la cinquième réunion consécutive.", "fr" },
+	    { "Państwa członkowskie zatwierdziły kolejny pakiet sankcji "
+	      "przeciwko Rosji, obejmujący statki floty cieni.", "pl" },
+	};
+	const char	*g;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		g = story_lang_guess(ctx, text[i][0], strlen(text[i][0]));
+		if (g == NULL)
+			skip();		/* libexttextcat's models missing */
+		assert_string_equal(g, text[i][1]);
+	}
+}
+
+/* ---- story_assign over arrays ---- */
+
+#define NMEM	8
+static struct {
+	uint64_t	 keys[STORY_INDEX_KEYS];
+	size_t		 nkeys;
+	void		*blob;
+	size_t		 len;
+	int64_t		 story, at, feed;
+} mem[NMEM];
+static size_t	 nmem;
+
+static int
+mem_postings(void *arg, uint64_t key, int64_t from, int64_t to,
+    struct story_posting *out, size_t max)
+{
+	size_t	 i, k, n = 0;
+
+	(void)arg;
+	for (i = nmem; i-- > 0 && n < max;)
+		for (k = 0; k < mem[i].nkeys; k++)
+			if (mem[i].keys[k] == key && mem[i].at >= from &&
+			    mem[i].at <= to) {
+				out[n].item = (int64_t)i + 1;
+				out[n].story = mem[i].story;
+				out[n].at = mem[i].at;
+				n++;
+				break;
+			}
+	return (int)n;
+}
+
+static int
+mem_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
+    int64_t *first, int64_t *feed)
+{
+	(void)arg;
+	if (story_doc_unpack(mem[item - 1].blob, mem[item - 1].len, doc) == -1)
+		return -1;
+	*story = mem[item - 1].story;
+	*first = mem[item - 1].at;
+	*feed = mem[item - 1].feed;
+	return 1;
+}
+
+static int64_t
+assign(const char *title, const char *summary, const char *lang, int64_t at,
+    int64_t feed)
+{
+	struct story_input	 in = { title, summary, lang, NULL, at };
+	struct story_params	 p;
+	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
+	struct story_index	 ix = { mem_postings, mem_load, NULL };
+	struct story_decision	 dec;
+	struct story_doc	 d;
+
+	story_params_default(&p);
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	assert_int_equal(story_assign(&p, &w, &ix, &d, at, feed, &dec), 0);
+	mem[nmem].story = dec.story != 0 ? dec.story : (int64_t)nmem + 100;
+	mem[nmem].at = at;
+	mem[nmem].feed = feed;
+	mem[nmem].blob = story_doc_pack(&d, &mem[nmem].len);
+	mem[nmem].nkeys = story_doc_index_keys(&d, mem[nmem].keys,
+	    STORY_INDEX_KEYS);
+	story_doc_clear(&d);
+	return mem[nmem++].story;
+}
+
+static void
+test_assign(void **state)
+{
+	const int64_t	 t = 1800000000;
+	int64_t		 s1, s2, s3, s4;
+	size_t		 i;
+
+	(void)state;
+	s1 = assign("Commission fines Apple €500 million for breaching the DMA",
+	    "Apple prevented app developers from steering users to offers "
+	    "outside the App Store.", "en", t, 1);
+	s2 = assign("Bruxelles inflige une amende de 500 millions d’euros à "
+	    "Apple", "Apple a empêché les développeurs d'orienter les "
+	    "utilisateurs hors de l’App Store.", "fr", t + 3600, 2);
+	s3 = assign("Commission fines Meta €200 million over pay or consent",
+	    "Facebook and Instagram users had to pay or consent.", "en",
+	    t + 600, 1);
+	/* the same story a week and a day later: the story has closed */
+	s4 = assign("Apple fined €500 million under the DMA",
+	    "Apple must stop preventing developers from steering users to "
+	    "offers outside the App Store.", "en", t + 8 * 86400, 3);
+	assert_true(s1 == s2);
+	assert_true(s3 != s1);
+	assert_true(s4 != s1);
+	for (i = 0; i < nmem; i++)
+		free(mem[i].blob);
+	nmem = 0;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	ctx = story_ctx_new();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	story_ctx_free(ctx);
+	return 0;
+}
+
+int
+main(void)
+{
+	struct CMUnitTest	*t;
+	size_t			 n = 0, i, cap;
+	int			 rc;
+
+	cap = sizeof(keycases) / sizeof(keycases[0]) +
+	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 8;
+	t = xcalloc(cap, sizeof(*t));
+	for (i = 0; i < sizeof(keycases) / sizeof(keycases[0]); i++) {
+		t[n].name = keycases[i].name;
+		t[n].test_func = test_keys;
+		t[n].initial_state = (void *)&keycases[i];
+		n++;
+	}
+	for (i = 0; i < sizeof(nokeycases) / sizeof(nokeycases[0]); i++) {
+		t[n].name = nokeycases[i].name;
+		t[n].test_func = test_nokeys;
+		t[n].initial_state = (void *)&nokeycases[i];
+		n++;
+	}
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_across);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_conflict);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_subject);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
+	rc = _cmocka_run_group_tests("story", t, n, setup, teardown);
+	free(t);
+	return rc;
+}
