@@ -115,9 +115,14 @@ jdup(json_t *o, const char *k)
 	return v != NULL ? xstrdup(v) : NULL;
 }
 
+/*
+ * Reads the articles of a set; "t" is hours after the set's base line
+ * (the texts name their dates: the clock must not move them).
+ */
 static int
-load(const char *path, int64_t base)
+load(const char *path)
 {
+	int64_t		 base = 0;
 	FILE		*f = fopen(path, "r");
 	char		*line = NULL;
 	size_t		 cap = 0;
@@ -129,6 +134,18 @@ load(const char *path, int64_t base)
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
+		/* "# base YYYY-MM-DDTHH:MM:SSZ": what t counts from */
+		if (strncmp(line, "# base ", 7) == 0) {
+			struct tm	 tm;
+
+			memset(&tm, 0, sizeof(tm));
+			if (strptime(line + 7, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL) {
+				fprintf(stderr, "%s: bad base line\n", path);
+				return -1;
+			}
+			base = (int64_t)timegm(&tm);
+			continue;
+		}
 		if (line[0] == '\n' || line[0] == '#')
 			continue;
 		if ((o = json_loads(line, 0, &err)) == NULL) {
@@ -208,7 +225,6 @@ main(int argc, char **argv)
 	uint64_t		 keys[STORY_INDEX_KEYS];
 	size_t			 i, j, k, nk;
 	int			 c, verbose = 0, misses = 0, dump = 0, pairs = 0;
-	int64_t			 base = (int64_t)time(NULL) - 30 * 86400;
 
 	story_params_default(&p);
 
@@ -246,7 +262,7 @@ main(int argc, char **argv)
 			    "[-k keys] [-x cross] FILE.jsonl\n");
 			return 2;
 		}
-	if (optind + 1 != argc || load(argv[optind], base) == -1)
+	if (optind + 1 != argc || load(argv[optind]) == -1)
 		return 2;
 	qsort(arts, narts, sizeof(*arts), cmp_at);
 	ctx = story_ctx_new();
