@@ -7,6 +7,9 @@
  * their text is, the keys they share, and whether that makes one story.
  * The store indexes the keys and keeps docs packed (store-stories.c);
  * doc/stories.md says how the measure and its thresholds were chosen.
+ * depends on: text.h, util.h, Snowball's libstemmer, libexttextcat, the
+ * word lists of lib/stories/ (compiled in); used by: tests/ (test_story,
+ * story-eval).
  */
 #ifndef HERALD_STORY_H
 #define HERALD_STORY_H

@@ -3,7 +3,7 @@
  * the HTML named-entity table (so no DTD is ever loaded), and HTML-to-text
  * through libxml2's HTML parser.
  * depends on: util.h, entities.h, libxml2; used by: parse.c, opml.c,
- * daemon/ingest.c, cli/.
+ * story.c, daemon/ingest.c, cli/.
  */
 #ifndef HERALD_TEXT_H
 #define HERALD_TEXT_H
