@@ -95,6 +95,7 @@ extern const struct cmd_entry cmd_parse_entry;
 extern const struct cmd_entry cmd_feeds_entry;
 extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_stories_entry;
 extern const struct cmd_entry cmd_alerts_entry;
 extern const struct cmd_entry cmd_topics_entry;
 extern const struct cmd_entry cmd_topics_test_entry;

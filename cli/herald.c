@@ -22,6 +22,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_feeds_entry,
 	&cmd_digest_entry,
 	&cmd_search_entry,
+	&cmd_stories_entry,
 	&cmd_alerts_entry,
 	&cmd_topics_entry,
 	&cmd_topics_test_entry,

@@ -160,6 +160,19 @@ sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* The story window, a story's life and alert-per, from [herald]. */
+static void
+daemon_stories(struct store *st, const struct config *c)
+{
+	struct store_story_conf	 sc;
+
+	sc.window = c->story_window;
+	sc.open = c->story_open;
+	sc.alert_per = c->alert_per_article ? STORE_ALERT_PER_ARTICLE :
+	    STORE_ALERT_PER_STORY;
+	store_stories_configure(st, &sc);
+}
+
 /*
  * Loads the configuration file again and swaps it in whole, or keeps the
  * running one and says why (SIGHUP, herald reload).
@@ -197,6 +210,7 @@ daemon_reload(void *arg, char **errstr)
 		log_warnx("reload: applying the configuration failed: %s", err);
 		free(err);
 	}
+	daemon_stories(d->st, nc);
 	/* the new plugins are up: the old ones finish what they started */
 	alert_set_plugins(d->alerts, np);
 	plugin_set_retire(d->plugins);
@@ -360,6 +374,7 @@ main(int argc, char **argv)
 		log_warnx("%s", err);
 		return 1;
 	}
+	daemon_stories(d.st, d.conf);
 	d.loop = EV_DEFAULT;
 	d.fr = fetcher_new(d.loop);
 	d.sched = sched_new(d.loop, d.st, d.fr);

@@ -80,6 +80,9 @@ struct config {
 	char		*plugin_dir;
 	char		*metrics_file;	/* Prometheus textfile; NULL none */
 	char		*control_socket; /* NULL: $RUNTIME_DIRECTORY's */
+	int		 alert_per_article; /* alert-per = article (0: story) */
+	long long	 story_window;	/* stories: candidates this close */
+	long long	 story_open;	/* a story takes articles this long */
 
 	struct config_feed	*feeds;
 	size_t			 nfeeds;

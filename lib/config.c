@@ -123,6 +123,7 @@ enum vtype {
 	V_QUERY,		/* char *, kept as written; aux: its line (int) */
 	V_NAMES,		/* char **; aux: the count (size_t) */
 	V_RATE,			/* unsigned "N/DURATION"; aux: the period */
+	V_ALERTPER,		/* int: 0 story, 1 article */
 	V_INCLUDE,
 	V_OPML,
 };
@@ -159,6 +160,11 @@ static const struct keydef herald_keys[] = {
 	{ "plugin-dir", V_PATH, CF(plugin_dir), 0, 0, 0, NOAUX },
 	{ "metrics-file", V_PATH, CF(metrics_file), 0, 0, 0, NOAUX },
 	{ "control-socket", V_PATH, CF(control_socket), 0, 0, 0, NOAUX },
+	{ "alert-per", V_ALERTPER, CF(alert_per_article), 0, 0, 0, NOAUX },
+	{ "story-window", V_DURATION, CF(story_window), HOUR, 30 * DAY, 0,
+	    NOAUX },
+	{ "story-open", V_DURATION, CF(story_open), HOUR, 365 * DAY, 0,
+	    NOAUX },
 	{ "include", V_INCLUDE, 0, 0, 0, 0, NOAUX },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
@@ -1026,6 +1032,14 @@ key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 		}
 		*(int *)((char *)base + kd->off) = b;
 		break;
+	case V_ALERTPER:
+		if (strcmp(v, "story") != 0 && strcmp(v, "article") != 0) {
+			conf_error(ld, p->file, p->keyline, kd->name,
+			    "\"%s\": expected story or article", v);
+			return -1;
+		}
+		*(int *)((char *)base + kd->off) = strcmp(v, "article") == 0;
+		break;
 	case V_RATE:
 		/* COUNT/DURATION, the duration's number optional: 10/h. */
 		s = v;
@@ -1640,6 +1654,8 @@ config_load(const char *path, struct config **out, char **errstr)
 	conf = ld.conf = xcalloc(1, sizeof(*conf));
 	conf->database = xstrdup(DEFAULT_DATABASE);
 	conf->interval = 15 * MINUTE;
+	conf->story_window = 72 * HOUR;
+	conf->story_open = 7 * DAY;
 	conf->timeout_connect = 15;
 	conf->timeout_total = 60;
 	conf->max_size = 16 * 1024 * 1024;

@@ -40,7 +40,7 @@ store_match_add(struct store *s, int64_t item_id, const char *topic,
 	sqlite3_stmt	*st;
 	int64_t		 match_id = 0, now;
 	size_t		 i;
-	int		 own, rc, ret = -1, created = 0;
+	int		 own, rc, ret = -1, created = 0, alerts = 1;
 
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
@@ -71,7 +71,11 @@ store_match_add(struct store *s, int64_t item_id, const char *topic,
 			goto done;
 		}
 	}
-	for (i = 0; created && i < nplugins; i++) {
+	/* one alert per (story, topic) unless alert-per = article */
+	if (created && (alerts = stories_topic_alerts(s, item_id, topic,
+	    match_id, errstr)) == -1)
+		goto done;
+	for (i = 0; created && alerts && i < nplugins; i++) {
 		if ((st = stmt_get(s, ST_OUTBOX_INSERT, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, match_id);

@@ -1,7 +1,8 @@
 /*
  * store-int.h: what the parts of the SQLite store share (store.c,
- * store-items.c, store-alerts.c, store-query.c, store-topics.c): the
- * connection, the table of prepared statements and the helpers around it.
+ * store-items.c, store-alerts.c, store-query.c, store-topics.c,
+ * store-stories.c): the connection, the table of prepared statements and
+ * the helpers around it.
  * Private to lib/store*.c, the only files that include sqlite3.h.
  * depends on: store.h, sqlite3.h; used by: lib/store*.c only.
  */
@@ -110,6 +111,7 @@ struct store {
 	int64_t		*unindexed;
 	size_t		 nunindexed;
 	size_t		 capunindexed;
+	struct store_stories *stories;	/* store-stories.c's, made on use */
 };
 
 /* store.c */
@@ -135,6 +137,17 @@ void		 entry_from_row(sqlite3_stmt *, struct store_entry *);
 int		 entries_collect(struct store *, sqlite3_stmt *, int extra,
 		    struct store_entry **out, size_t *n, const char *what,
 		    char **errstr);
+
+/* store-stories.c */
+extern const char stories_schema[];
+int		 stories_backfill(struct store *, char **errstr);
+int		 stories_assign(struct store *, int64_t item_id, int64_t feed_id,
+		    const struct store_item *, char **errstr);
+int		 stories_topic_alerts(struct store *, int64_t item_id,
+		    const char *topic, int64_t match_id, char **errstr);
+int		 stories_prune(struct store *, int64_t older_than,
+		    char **errstr);
+void		 stories_close(struct store *);
 
 /* store-topics.c */
 struct store_topics *topics_compile(struct store *, const struct store_topic *,

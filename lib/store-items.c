@@ -767,6 +767,9 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		item_id = sqlite3_last_insert_rowid(s->db);
 		unindexed_add(s, item_id);
 		res = STORE_NEW;
+		/* its story, in the same transaction (store-stories.c) */
+		if (stories_assign(s, item_id, feed_id, it, errstr) == -1)
+			goto done;
 	}
 	if (!carried) {
 		/* New, or an article another feed brought first. */
@@ -861,6 +864,9 @@ store_prune(struct store *s, int64_t older_than, int64_t *deleted,
 		*errstr = xasprintf("%s: opened read-only", s->path);
 		return -1;
 	}
+	/* the story index lets go of them first (store-stories.c) */
+	if (stories_prune(s, older_than, errstr) == -1)
+		return -1;
 	/* Batches keep the WAL small and let readers see progress. */
 	do {
 		if (store_begin(s, errstr) == -1)

@@ -203,6 +203,13 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE item_feeds ADD COLUMN raw_hash INTEGER;",
+	/*
+	 * 6: stories (issue 9; store-stories.c has the SQL): each article's
+	 * story, why it joined, the index of the window, the (story, topic)
+	 * pairs that alerted.  The articles already stored get their stories
+	 * in the same transaction (stories_backfill).
+	 */
+	stories_schema,
 };
 
 #define STORE_NMIGRATIONS \
@@ -596,6 +603,9 @@ store_migrate(struct store *s, char **errstr)
 			    "version %d", i + 1);
 			goto fail;
 		}
+		if (store_migrations[i] == stories_schema &&
+		    stories_backfill(s, errstr) == -1)
+			goto fail;
 		sql = xasprintf("PRAGMA user_version = %d; "
 		    "PRAGMA application_id = %d", i + 1, STORE_APPLICATION_ID);
 		if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
@@ -722,6 +732,7 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	stories_close(s);
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	/* Cheap, and keeps the planner's statistics fresh for the CLI. */

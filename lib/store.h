@@ -4,8 +4,9 @@
  * the private store-int.h) is the only code that knows SQL; another backend
  * would be other files behind the same header.  All times are seconds since
  * the epoch, UTC.  All text is UTF-8.
- * depends on: store-int.h, rule.h, url.h, util.h, SQLite (store*.c); used
- * by: daemon/ (sched.c, ingest.c, alert.c, topic.c, control.c), cli/.
+ * depends on: store-int.h, rule.h, url.h, util.h, story.h, SQLite
+ * (store*.c); used by: daemon/ (sched.c, ingest.c, alert.c, topic.c,
+ * control.c), cli/.
  */
 #ifndef HERALD_STORE_H
 #define HERALD_STORE_H
@@ -547,5 +548,77 @@ void	 store_topics_stats(const struct store_topics *,
 int	 store_topic_test(struct store *, const struct store_topic *,
 	    int64_t since, size_t limit, struct store_entry **out,
 	    char ***terms, char ***fields, size_t *n, char **errstr);
+
+/*
+ * Stories (issue 9, store-stories.c; doc/stories.md says how).  Every new
+ * article gets a story in the transaction that stores it (store_item_upsert
+ * for STORE_NEW): the best open story it joins, or one of its own.  A
+ * story takes articles published within `window` of one of its articles,
+ * for `open` after its first; every stored article belongs to exactly one
+ * story, a story of one counts.  Under alert-per = story, an (article,
+ * topic) match alerts only when it is its story's first match of that
+ * topic (store_match_add writes no outbox row otherwise); alert-per =
+ * article alerts every match as before.  store_prune() takes a story with
+ * its last article.
+ */
+enum store_alert_per {
+	STORE_ALERT_PER_STORY,		/* the default */
+	STORE_ALERT_PER_ARTICLE,
+};
+
+struct store_story_conf {
+	int64_t			 window;	/* seconds; 0: 72 h */
+	int64_t			 open;		/* seconds; 0: 7 days */
+	enum store_alert_per	 alert_per;
+};
+
+void	 store_stories_configure(struct store *,
+	    const struct store_story_conf *);
+
+/* An article as a story lists it; owns its strings. */
+struct store_story_item {
+	int64_t	 id;
+	char	*title;
+	char	*link;
+	char	*feed;		/* the feed that carried it first */
+	char	*lang;		/* declared, or guessed */
+	int64_t	 published;	/* 0 when has_published is 0 */
+	int	 has_published;
+	int64_t	 first_seen;
+	char	*why;		/* NULL for the article that began the story */
+};
+
+struct store_story {
+	int64_t	 id;
+	char	*title;		/* its first article's */
+	int64_t	 first_seen;	/* its articles' times (published, else
+				   first seen) */
+	int64_t	 last_seen;
+	int64_t	 size;		/* articles */
+	char	**languages;	/* distinct, in the order of its articles */
+	size_t	 nlanguages;
+	char	**feeds;	/* distinct first-carrying feeds, likewise */
+	size_t	 nfeeds;
+	char	**topics;	/* topics its articles matched, by name */
+	size_t	 ntopics;
+	struct store_story_item *items;	/* oldest first */
+	size_t	 nitems;
+};
+
+struct store_stories_filter {
+	int64_t		 since;		/* last_seen at or after */
+	const char	*topic;		/* NULL: any */
+	size_t		 min_size;	/* 0 or 1: every story */
+	size_t		 limit;		/* 0: no limit */
+};
+
+/* Newest activity first (last_seen, then id). */
+int	 store_stories_list(struct store *, const struct store_stories_filter *,
+	    struct store_story **out, size_t *n, char **errstr);
+void	 store_stories_free(struct store_story *, size_t n);
+
+/* An article's story: 1 and *story_id, 0 if it has none, -1 on error. */
+int	 store_item_story(struct store *, int64_t item_id, int64_t *story_id,
+	    char **errstr);
 
 #endif

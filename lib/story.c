@@ -2043,23 +2043,52 @@ story_doc_weigh(struct story_doc *doc, const unsigned *df)
 			    story_rarity(df[i]));
 }
 
+/*
+ * Marks the keys worth posting, at most STORY_INDEX_KEYS: every key that
+ * does not depend on the language (the few that carry stories across
+ * languages), then the title's stems, then the heaviest of the rest.
+ */
+static void
+mark_posted(const struct story_doc *doc, char *mark)
+{
+	size_t	 i, j, n = 0, nrest = 0, *rest;
+	const struct story_key *k;
+
+	rest = xcalloc(doc->nkeys + 1, sizeof(*rest));
+	for (i = 0; i < doc->nkeys && n < STORY_INDEX_KEYS; i++) {
+		k = &doc->keys[i];
+		if (k->kind != STORY_TERM ||
+		    (k->family & (TERM_TITLE | TERM_PHRASE)) == TERM_TITLE) {
+			mark[i] = 1;
+			n++;
+		} else
+			rest[nrest++] = i;
+	}
+	/* the rest by weight, heaviest first (a stable insertion sort) */
+	for (i = 1; i < nrest; i++) {
+		size_t	 t = rest[i];
+
+		for (j = i; j > 0 && doc->keys[rest[j - 1]].weight <
+		    doc->keys[t].weight; j--)
+			rest[j] = rest[j - 1];
+		rest[j] = t;
+	}
+	for (i = 0; i < nrest && n < STORY_INDEX_KEYS; i++, n++)
+		mark[rest[i]] = 1;
+	free(rest);
+}
+
 size_t
 story_doc_index_keys(const struct story_doc *doc, uint64_t *out, size_t max)
 {
+	char	*mark = xcalloc(doc->nkeys + 1, 1);
 	size_t	 i, n = 0;
 
-	/* language-free keys first, then terms by weight */
+	mark_posted(doc, mark);
 	for (i = 0; i < doc->nkeys && n < max; i++)
-		if (doc->keys[i].kind != STORY_TERM)
+		if (mark[i])
 			out[n++] = doc->keys[i].hash;
-	for (i = 0; i < doc->nkeys && n < max; i++)
-		if (doc->keys[i].kind == STORY_TERM &&
-		    doc->keys[i].weight >= W_TERM * W_TITLE - 1e-6)
-			out[n++] = doc->keys[i].hash;
-	for (i = 0; i < doc->nkeys && n < max; i++)
-		if (doc->keys[i].kind == STORY_TERM &&
-		    doc->keys[i].weight < W_TERM * W_TITLE - 1e-6)
-			out[n++] = doc->keys[i].hash;
+	free(mark);
 	return n;
 }
 
@@ -2388,6 +2417,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	struct story_doc	 other;
 	struct story_match	 m;
 	unsigned		*df;
+	char			*posted;
 	size_t			 i, k, n = 0, cap = 0, ncmp, ncs = 0;
 	int64_t			 story, first, ofeed;
 	uint32_t		 slot;
@@ -2396,7 +2426,12 @@ story_assign(const struct story_params *p, const struct story_window *win,
 
 	memset(dec, 0, sizeof(*dec));
 	df = xcalloc(doc->nkeys + 1, sizeof(*df));
+	/* the keys posted are the ones looked up: others cannot meet */
+	posted = xcalloc(doc->nkeys + 1, sizeof(*posted));
+	mark_posted(doc, posted);
 	for (i = 0; i < doc->nkeys; i++) {
+		if (!posted[i])
+			continue;
 		got = ix->postings(ix->arg, doc->keys[i].hash, at - win->window,
 		    at + win->window, post, STORY_POSTINGS_MAX);
 		if (got < 0)
@@ -2487,5 +2522,6 @@ done:
 	kmap_free(&seen);
 	free(c);
 	free(df);
+	free(posted);
 	return ret;
 }

@@ -88,8 +88,9 @@ void	*story_doc_pack(const struct story_doc *, size_t *len);
 int	 story_doc_unpack(const void *, size_t, struct story_doc *);
 
 /*
- * The keys to post in the index for this doc, the most telling first, at
- * most max: every key but the commonest stems.  Returns how many.
+ * The keys to post in the index for this doc (and the only ones
+ * story_assign() looks up), at most max: the language-free keys, the
+ * title's stems, the heaviest others.  Returns how many.
  */
 size_t	 story_doc_index_keys(const struct story_doc *, uint64_t *out,
 	    size_t max);
@@ -196,9 +197,9 @@ struct story_window {
 
 #define STORY_WINDOW_DEFAULT	(72 * 3600)
 #define STORY_OPEN_DEFAULT	(7 * 86400)
-#define STORY_POSTINGS_MAX	64	/* read per key */
+#define STORY_POSTINGS_MAX	32	/* read per key */
 #define STORY_SHORTLIST		16	/* candidates compared in full */
-#define STORY_INDEX_KEYS	40	/* keys posted per article */
+#define STORY_INDEX_KEYS	32	/* keys posted and looked up */
 
 struct story_decision {
 	int64_t		 story;		/* joined, or 0: a new story */

@@ -3,8 +3,11 @@
  * stories/, one article a line with its true story).  Replays the
  * articles in the order they were published and prints pairwise
  * precision, recall over same-language pairs and over cross-language
- * pairs.  -v lists every story made, -m the pairs it got wrong, -d the
- * keys of every article.
+ * pairs.  With -s PACK, through the real store (a temporary database, the
+ * topic pack PACK, alerts per story), and also the share of (story,
+ * topic) pairs that alerted exactly once, beside what alerting per
+ * article would have sent.  -v lists every story made, -m the pairs it
+ * got wrong, -d the keys of every article, -p every pair of one window.
  */
 #include "config.h"
 
@@ -13,10 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "conf.h"
+#include "store.h"
 #include "story.h"
 #include "util.h"
 
@@ -24,6 +30,7 @@ struct art {
 	char		*id, *story, *feed, *lang, *link, *title, *summary;
 	int		 nolang;
 	int64_t		 at;
+	int64_t		 item;		/* in the store (-s) */
 	/* results */
 	int64_t		 got;		/* story assigned */
 	char		*why;
@@ -212,6 +219,158 @@ ratio(size_t a, size_t b)
 	return b == 0 ? 1.0 : (double)a / b;
 }
 
+/* ---- through the store ---- */
+
+struct alertfig {
+	size_t	 pairs;		/* (true story, topic) pairs matched */
+	size_t	 once;		/* of which alerted exactly once */
+	size_t	 alerts;
+};
+
+static struct art *
+art_of_item(int64_t item)
+{
+	size_t	 i;
+
+	for (i = 0; i < narts; i++)
+		if (arts[i].item == item)
+			return &arts[i];
+	return NULL;
+}
+
+/*
+ * Replays the set into a new database at `path` with the topics of the
+ * pack and one plugin; fills each article's story; counts the alerts per
+ * (true story, topic) pair.  -1 on error.
+ */
+static int
+store_replay(const char *path, const char *pack, enum store_alert_per per,
+    struct alertfig *af)
+{
+	struct config		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_topics	*ts = NULL;
+	struct store_topic	*tv = NULL;
+	struct store_story_conf	 sc = { 0, 0, per };
+	struct store_alert	*al = NULL;
+	struct store_alerts_filter af_filter = { -1, "eval", NULL, 0 };
+	struct store_entry	*ent = NULL;
+	char			*err = NULL, *cpath, **terms = NULL;
+	const char *const	 plugins[] = { "eval" };
+	size_t			 i, j, k, n = 0, nal = 0, cnt;
+	int64_t			 feed, story;
+	int			 ret = -1;
+	FILE			*f;
+
+	cpath = xasprintf("%s.conf", path);
+	if ((f = fopen(cpath, "w")) == NULL) {
+		perror(cpath);
+		goto done;
+	}
+	fprintf(f, "[herald]\ndatabase = %s\ninclude = %s\n", path, pack);
+	fclose(f);
+	if (config_load(cpath, &conf, &err) == -1)
+		goto fail;
+	if ((st = store_open(path, STORE_RDWR | STORE_NOCHECK, &err)) == NULL)
+		goto fail;
+	store_stories_configure(st, &sc);
+	tv = xcalloc(conf->ntopics + 1, sizeof(*tv));
+	for (i = 0; i < conf->ntopics; i++) {
+		tv[i].name = conf->topics[i].name;
+		tv[i].match = conf->topics[i].match;
+		tv[i].exclude = conf->topics[i].exclude;
+		tv[i].plugins = plugins;
+		tv[i].nplugins = 1;
+	}
+	if ((ts = store_topics_new(st, tv, conf->ntopics, &err)) == NULL)
+		goto fail;
+	for (i = 0; i < narts; i++) {
+		struct art		*a = &arts[i];
+		struct store_item	 it;
+		enum store_upsert_result res;
+
+		memset(&it, 0, sizeof(it));
+		it.guid = a->id;
+		it.link = a->link;
+		it.title = a->title;
+		it.summary = a->summary;
+		it.lang = a->nolang ? NULL : a->lang;
+		it.published = a->at;
+		it.has_published = 1;
+		/* fetched a few minutes after it was published */
+		store_set_now(st, a->at + 600);
+		if (store_feed_ensure(st, a->feed, "file:///dev/null", 1, &feed,
+		    &err) == -1 || store_begin(st, &err) == -1 ||
+		    store_item_upsert(st, feed, &it, &res, &a->item,
+		    &err) == -1 ||
+		    (res == STORE_NEW && store_topics_match(st, ts, feed,
+		    &a->item, 1, NULL, &err) == -1) ||
+		    store_commit(st, &err) == -1)
+			goto fail;
+		if (store_item_story(st, a->item, &story, &err) == -1)
+			goto fail;
+		a->got = story;
+		if (story > (int64_t)nstories)
+			nstories = (size_t)story;
+	}
+	/* every (true story, topic) pair some article of it matched */
+	memset(af, 0, sizeof(*af));
+	if (store_alerts_list(st, &af_filter, &al, &nal, &err) == -1)
+		goto fail;
+	af->alerts = nal;
+	for (k = 0; k < conf->ntopics; k++) {
+		const char	*topic = conf->topics[k].name;
+		char		**seen = NULL;
+		size_t		 nseen = 0, s2;
+
+		if (store_topic_entries(st, topic, 0, 0, &ent, &terms, &n,
+		    &err) == -1)
+			goto fail;
+		for (i = 0; i < n; i++) {
+			struct art *a = art_of_item(ent[i].id);
+
+			if (a == NULL)
+				continue;
+			for (s2 = 0; s2 < nseen && strcmp(seen[s2],
+			    a->story) != 0; s2++)
+				;
+			if (s2 < nseen)
+				continue;
+			seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+			seen[nseen++] = a->story;
+			for (j = 0, cnt = 0; j < nal; j++) {
+				struct art *b = art_of_item(al[j].item_id);
+
+				cnt += b != NULL && strcmp(al[j].topic,
+				    topic) == 0 && strcmp(b->story,
+				    a->story) == 0;
+			}
+			af->pairs++;
+			af->once += cnt == 1;
+		}
+		free(seen);
+		for (i = 0; i < n; i++)
+			free(terms[i]);
+		free(terms);
+		store_entries_free(ent, n);
+		ent = NULL;
+	}
+	ret = 0;
+	goto done;
+fail:
+	fprintf(stderr, "story-eval: %s\n", err != NULL ? err : "error");
+done:
+	free(err);
+	store_alerts_free(al, nal);
+	store_topics_free(ts);
+	free(tv);
+	store_close(st);
+	config_free(conf);
+	unlink(cpath);
+	free(cpath);
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -225,11 +384,16 @@ main(int argc, char **argv)
 	uint64_t		 keys[STORY_INDEX_KEYS];
 	size_t			 i, j, k, nk;
 	int			 c, verbose = 0, misses = 0, dump = 0, pairs = 0;
+	const char		*pack = NULL;
+	struct alertfig		 af_story, af_article;
 
 	story_params_default(&p);
 
-	while ((c = getopt(argc, argv, "dpvmt:k:x:j:f:")) != -1)
+	while ((c = getopt(argc, argv, "dpvms:t:k:x:j:f:")) != -1)
 		switch (c) {
+		case 's':
+			pack = optarg;
+			break;
 		case 'j':
 			p.text_keys_min = atof(optarg);
 			break;
@@ -258,13 +422,60 @@ main(int argc, char **argv)
 			p.keys_min = atof(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: story-eval [-vm] [-t text] "
-			    "[-k keys] [-x cross] FILE.jsonl\n");
+			fprintf(stderr, "usage: story-eval [-dmpv] [-s PACK] "
+			    "[-t text] [-j floor] [-k other] [-x keys] "
+			    "FILE.jsonl\n");
 			return 2;
 		}
 	if (optind + 1 != argc || load(argv[optind]) == -1)
 		return 2;
 	qsort(arts, narts, sizeof(*arts), cmp_at);
+	if (pack != NULL) {
+		char	 dir[] = "/tmp/story-eval.XXXXXX", *db;
+		int	 rc;
+
+		if (mkdtemp(dir) == NULL || (pack = realpath(pack, NULL)) == NULL) {
+			perror("story-eval");
+			return 1;
+		}
+		/* what alerting per article would send, then per story */
+		db = xasprintf("%s/article.db", dir);
+		rc = store_replay(db, pack, STORE_ALERT_PER_ARTICLE,
+		    &af_article);
+		free(db);
+		nstories = 0;
+		db = xasprintf("%s/story.db", dir);
+		if (rc == 0)
+			rc = store_replay(db, pack, STORE_ALERT_PER_STORY,
+			    &af_story);
+		unlink(db);
+		free(db);
+		db = xasprintf("%s/article.db", dir);
+		unlink(db);
+		free(db);
+		rmdir(dir);
+		if (rc == -1)
+			return 1;
+		figures(&f);
+		printf("%s: %zu articles, %zu stories made (through the store)\n",
+		    argv[optind], narts, nstories);
+		printf("pairwise precision     %.3f  (%zu of %zu pairs put "
+		    "together)\n", ratio(f.together_right, f.together),
+		    f.together_right, f.together);
+		printf("same-language recall   %.3f  (%zu of %zu pairs)\n",
+		    ratio(f.same_found, f.same_pairs), f.same_found,
+		    f.same_pairs);
+		printf("cross-language recall  %.3f  (%zu of %zu pairs)\n",
+		    ratio(f.cross_found, f.cross_pairs), f.cross_found,
+		    f.cross_pairs);
+		printf("alerted once           %.3f  (%zu of %zu (story, topic) "
+		    "pairs; %zu alerts)\n", ratio(af_story.once, af_story.pairs),
+		    af_story.once, af_story.pairs, af_story.alerts);
+		printf("  per article          %.3f  (%zu of %zu pairs; %zu "
+		    "alerts)\n", ratio(af_article.once, af_article.pairs),
+		    af_article.once, af_article.pairs, af_article.alerts);
+		return 0;
+	}
 	ctx = story_ctx_new();
 	story_first = xcalloc(narts + 2, sizeof(*story_first));
 	for (i = 0; i < narts; i++) {

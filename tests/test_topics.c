@@ -48,13 +48,20 @@ open_rw(const char *path)
 	return s;
 }
 
+/*
+ * These tests read the matcher's work through the outbox: every match
+ * alerts (alert-per = article), or articles of one story would hide each
+ * other's matches.  test_story_alerts checks alerting per story.
+ */
 static struct store *
 open_new(void)
 {
-	struct store	*s;
-	char		*path = db_path();
+	struct store		*s;
+	struct store_story_conf	 sc = { 0, 0, STORE_ALERT_PER_ARTICLE };
+	char			*path = db_path();
 
 	s = open_rw(path);
+	store_stories_configure(s, &sc);
 	free(path);
 	return s;
 }
@@ -1282,6 +1289,84 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * Alerts per story (issue 9): two outlets' articles of one story matching
+ * a topic alert once; an article joining the story later does not alert
+ * that topic again; another story alerts; per article, every match does.
+ */
+static void
+test_story_alerts(void **state)
+{
+	static const char *const one[] = { "p" };
+	struct store_topic	 tp[1] = {
+		{ .name = "sanctions", .match = "sanction*",
+		    .plugins = one, .nplugins = 1 },
+	};
+	static const struct {
+		const char	*feed, *title, *summary;
+	} arts[] = {
+	    { "a", "EU adopts 20th sanctions package against Russia",
+	      "It lists 117 more vessels of the shadow fleet and bans "
+	      "transactions with 22 Russian banks." },
+	    { "b", "EU agrees 20th Russia sanctions package",
+	      "The package targets 117 more shadow fleet tankers and 22 "
+	      "banks." },
+	    { "c", "New EU sanctions hit 117 ships of Russia's shadow fleet",
+	      "Transactions with 22 banks are banned under the 20th package." },
+	    { "a", "Iran: Council sanctions judges over executions",
+	      "Restrictive measures now apply to 247 individuals and 44 "
+	      "entities responsible for human rights violations in Iran." },
+	};
+	struct store_story_conf	 sc = { 0, 0, STORE_ALERT_PER_STORY };
+	struct store		*s;
+	struct store_topics	*ts;
+	struct store_alert	*v;
+	char			*err = NULL, *path, guid[8];
+	int64_t			 id, story[4], t0 = 1900000000;
+	size_t			 i, n, per;
+	int			 pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		path = db_path();
+		s = open_rw(path);
+		free(path);
+		sc.alert_per = pass == 0 ? STORE_ALERT_PER_STORY :
+		    STORE_ALERT_PER_ARTICLE;
+		store_stories_configure(s, &sc);
+		if ((ts = store_topics_new(s, tp, 1, &err)) == NULL)
+			fail_msg("topics_new: %s", err);
+		for (i = 0; i < 4; i++) {
+			int64_t	 f = feed(s, arts[i].feed);
+			struct store_item it = { .title = arts[i].title,
+			    .summary = arts[i].summary, .lang = "en",
+			    .published = t0 + 600 * (int64_t)i,
+			    .has_published = 1 };
+
+			snprintf(guid, sizeof(guid), "g%zu", i);
+			it.guid = guid;
+			/* each a fetch of its own, as the daemon does */
+			store_set_now(s, t0 + 600 * (int64_t)i + 60);
+			if (store_begin(s, &err) == -1 ||
+			    store_item_upsert(s, f, &it, NULL, &id, &err) == -1 ||
+			    store_topics_match(s, ts, f, &id, 1, NULL,
+			    &err) == -1 || store_commit(s, &err) == -1)
+				fail_msg("article %zu: %s", i, err);
+			if (store_item_story(s, id, &story[i], &err) != 1)
+				fail_msg("story of %zu: %s", i, err);
+		}
+		assert_true(story[0] == story[1] && story[1] == story[2]);
+		assert_true(story[3] != story[0]);
+		v = list(s, -1, NULL, &n);
+		/* per story: the first Russia article and the Iran one */
+		per = pass == 0 ? 2 : 4;
+		assert_int_equal(n, per);
+		store_alerts_free(v, n);
+		store_topics_free(ts);
+		store_close(s);
+	}
+}
+
 int
 main(void)
 {
@@ -1302,6 +1387,7 @@ main(void)
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_check_config),
 		cmocka_unit_test(test_pack),
+		cmocka_unit_test(test_story_alerts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,254 @@
+/*
+ * cmd-stories.c: `herald stories`, the stories herald made of the articles
+ * it stored (issue 9): newest activity first, each with its outlets,
+ * languages, topics and articles; --explain says why each article joined.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "store.h"
+#include "util.h"
+
+#define STORIES_DEFAULT_SINCE	"7d"
+#define STORIES_DEFAULT_LIMIT	50
+
+/* "a, b, c" of a list of strings, at most `max` then "+N". */
+static char *
+join_list(char **v, size_t n, size_t max)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < n && i < max; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", v[i]);
+	if (n > max)
+		buf_printf(&b, " +%zu", n - max);
+	if (b.len == 0)
+		buf_puts(&b, "-");
+	return buf_steal(&b);
+}
+
+static json_t *
+strv_json(char **v, size_t n)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, cli_json_str(v[i]));
+	return a;
+}
+
+static json_t *
+story_json(const struct store_story *s, int explain)
+{
+	json_t	*o = json_object(), *items = json_array(), *it;
+	size_t	 i;
+
+	json_object_set_new(o, "id", json_integer(s->id));
+	json_object_set_new(o, "title", cli_json_str(s->title));
+	json_object_set_new(o, "first_seen", cli_json_time(s->first_seen));
+	json_object_set_new(o, "last_seen", cli_json_time(s->last_seen));
+	json_object_set_new(o, "languages", strv_json(s->languages,
+	    s->nlanguages));
+	json_object_set_new(o, "feeds", strv_json(s->feeds, s->nfeeds));
+	json_object_set_new(o, "topics", strv_json(s->topics, s->ntopics));
+	for (i = 0; i < s->nitems; i++) {
+		const struct store_story_item *x = &s->items[i];
+
+		it = json_object();
+		json_object_set_new(it, "id", json_integer(x->id));
+		json_object_set_new(it, "title", cli_json_str(x->title));
+		json_object_set_new(it, "link", cli_json_str(x->link));
+		json_object_set_new(it, "feed", cli_json_str(x->feed));
+		json_object_set_new(it, "lang", cli_json_str(x->lang));
+		json_object_set_new(it, "published", x->has_published ?
+		    cli_json_time(x->published) : json_null());
+		json_object_set_new(it, "first_seen",
+		    cli_json_time(x->first_seen));
+		if (explain)
+			json_object_set_new(it, "why", cli_json_str(x->why));
+		json_array_append_new(items, it);
+	}
+	json_object_set_new(o, "items", items);
+	return o;
+}
+
+static void
+story_print(const struct store_story *s, int explain, int64_t now)
+{
+	char	*feeds, *langs, *topics, *title, *t, when[32];
+	size_t	 i;
+
+	feeds = join_list(s->feeds, s->nfeeds, 4);
+	langs = join_list(s->languages, s->nlanguages, 8);
+	topics = join_list(s->topics, s->ntopics, 6);
+	title = cli_clean(s->title != NULL ? s->title : "(untitled)", 0);
+	cli_time_relative(s->last_seen, now, when, sizeof(when));
+	printf("story %lld: %s\n", (long long)s->id, title);
+	printf("  %lld article%s, %s (%s); topics: %s; last %s\n",
+	    (long long)s->size, s->size == 1 ? "" : "s", feeds, langs, topics,
+	    when);
+	for (i = 0; i < s->nitems; i++) {
+		const struct store_story_item *x = &s->items[i];
+
+		t = cli_clean(x->title != NULL ? x->title : "(untitled)", 0);
+		printf("    %-3s %-14.14s %s\n", x->lang != NULL ? x->lang : "?",
+		    x->feed != NULL ? x->feed : "?", t);
+		free(t);
+		if (explain) {
+			t = cli_clean(x->why != NULL ? x->why :
+			    "began the story", 0);
+			printf("        why: %s\n", t);
+			free(t);
+		}
+	}
+	free(feeds);
+	free(langs);
+	free(topics);
+	free(title);
+}
+
+static void
+usage_full(FILE *fp)
+{
+	fprintf(fp,
+"usage: herald stories [--since D] [--topic NAME] [--min-size N] [--limit N]\n"
+"                      [--explain] [--json] [-c FILE | -d DB]\n\n"
+"Show the stories herald made of what it stored: the articles of several\n"
+"outlets and languages that tell one story, newest activity first.  Every\n"
+"article belongs to exactly one story; a story of one counts.\n\n"
+"  --since D          stories active in the last D (default %s;\n"
+"                     --since 3650d --limit 0 lists everything)\n"
+"  --topic NAME       only stories with an article matching this topic\n"
+"  --min-size N       only stories of at least N articles\n"
+"  --limit N          at most N stories (default %d; 0: all)\n"
+"  --explain          why each article joined its story\n"
+"  --json             JSON (see herald(1))\n"
+"  -c, --config FILE  read the database path from FILE\n"
+"                     (default %s)\n"
+"  -d, --database DB  the database to read\n\n"
+"Exit status: 0 ok, 1 failure (no database...), 2 usage.\n",
+	    STORIES_DEFAULT_SINCE, STORIES_DEFAULT_LIMIT, CLI_DEFAULT_CONFIG);
+}
+
+static int
+cmd_stories(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "topic", required_argument, NULL, 't' },
+		{ "min-size", required_argument, NULL, 'm' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store			*s;
+	struct store_story		*v = NULL;
+	struct store_stories_filter	 f;
+	const char			*db = NULL, *conffile = NULL;
+	const char			*since = STORIES_DEFAULT_SINCE;
+	char				*err = NULL;
+	size_t				 n = 0, i, limit = STORIES_DEFAULT_LIMIT;
+	int				 ch, json = 0, explain = 0;
+	int				 ret = EXIT_FAIL;
+	int64_t				 now = (int64_t)time(NULL);
+	json_t				*doc, *arr;
+
+	memset(&f, 0, sizeof(f));
+	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			since = optarg;
+			break;
+		case 't':
+			f.topic = optarg;
+			break;
+		case 'm':
+			if (cli_parse_limit("stories", optarg, &f.min_size) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'l':
+			if (cli_parse_limit("stories", optarg, &limit) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'e':
+			explain = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			usage_full(stdout);
+			return EXIT_OK;
+		default:
+			usage_full(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage_full(stderr);
+		return EXIT_USAGE;
+	}
+	if (cli_parse_since("stories", since, now, &f.since) == -1)
+		return EXIT_USAGE;
+	f.limit = limit;
+	if ((s = cli_store_open("stories", db, conffile)) == NULL)
+		return EXIT_FAIL;
+	if (store_stories_list(s, &f, &v, &n, &err) == -1) {
+		fprintf(stderr, "herald stories: %s\n", err);
+		free(err);
+		store_close(s);
+		return EXIT_FAIL;
+	}
+	store_close(s);
+	if (json) {
+		doc = json_object();
+		arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, story_json(&v[i], explain));
+		json_object_set_new(doc, "stories", arr);
+		ret = cli_json_print(doc) == 0 ? EXIT_OK : EXIT_FAIL;
+		json_decref(doc);
+	} else {
+		if (n == 0)
+			fprintf(stderr, "herald stories: no stories since %s\n",
+			    since);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				printf("\n");
+			story_print(&v[i], explain, now);
+		}
+		ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	store_stories_free(v, n);
+	return ret;
+}
+
+const struct cmd_entry cmd_stories_entry = {
+	"stories",
+	"[--since D] [--topic NAME] [--min-size N] [--limit N] [--explain] "
+	    "[--json] [-c FILE | -d DB]",
+	"show stories: one event told by several outlets and languages",
+	cmd_stories,
+};

@@ -1,0 +1,768 @@
+/*
+ * store-stories.c: the stories of the SQLite store (issue 9).  Each new
+ * article gets its story in the transaction that stores it: lib/story.c
+ * decides, this file is its index (story_keys: key, time, article, story;
+ * only the window is kept) and keeps what was decided (story_links: each
+ * article's story, the packed keys and why; stories: first and last seen,
+ * size, lead).  Also the reads for herald stories and the per-story
+ * alert bookkeeping (story_topics).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-int.h"
+#include "story.h"
+#include "util.h"
+
+#define STORIES_EXPIRE_EVERY	256	/* assignments between expiry passes */
+#define STORIES_EXPIRE_BATCH	256	/* articles taken out of the index */
+
+enum sst_id {
+	SST_POSTINGS,
+	SST_LOAD,
+	SST_POST,
+	SST_UNPOST,
+	SST_LINK,
+	SST_STORY_NEW,
+	SST_STORY_JOIN,
+	SST_EXPIRE_LIST,
+	SST_EXPIRE_MARK,
+	SST_ITEM_STORY,
+	SST_TOPIC_SEEN,
+	SST__COUNT
+};
+
+static const char *const sst_sql[SST__COUNT] = {
+	[SST_POSTINGS] =
+	    "SELECT item_id, story_id, at FROM story_keys"
+	    " WHERE key = ?1 AND at BETWEEN ?2 AND ?3"
+	    " ORDER BY at DESC LIMIT ?4",
+	[SST_LOAD] =
+	    "SELECT l.doc, l.story_id, s.first_seen, l.feed_id"
+	    " FROM story_links l JOIN stories s ON s.id = l.story_id"
+	    " WHERE l.item_id = ?1",
+	[SST_POST] =
+	    "INSERT OR IGNORE INTO story_keys (key, at, item_id, story_id)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[SST_UNPOST] =
+	    "DELETE FROM story_keys WHERE key = ?1 AND at = ?2 AND item_id = ?3",
+	[SST_LINK] =
+	    "INSERT INTO story_links (item_id, story_id, at, lang, feed_id,"
+	    " matched, score, why, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8, ?9)",
+	[SST_STORY_NEW] =
+	    "INSERT INTO stories (first_seen, last_seen, size, lead_item,"
+	    " title) VALUES (?1, ?1, 1, ?2, ?3)",
+	[SST_STORY_JOIN] =
+	    "UPDATE stories SET size = size + 1,"
+	    " first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?2)"
+	    " WHERE id = ?1",
+	[SST_EXPIRE_LIST] =
+	    "SELECT item_id, at, doc FROM story_links"
+	    " WHERE indexed = 1 AND at < ?1 ORDER BY at LIMIT ?2",
+	[SST_EXPIRE_MARK] =
+	    "UPDATE story_links SET indexed = 0 WHERE item_id = ?1",
+	[SST_ITEM_STORY] =
+	    "SELECT story_id FROM story_links WHERE item_id = ?1",
+	[SST_TOPIC_SEEN] =
+	    "INSERT OR IGNORE INTO story_topics (story_id, topic, match_id,"
+	    " created) VALUES (?1, ?2, ?3, ?4)",
+};
+
+/* A feed's guessed language, so that one guess serves its next articles. */
+#define STORIES_LANG_FEEDS	1024	/* feeds remembered */
+#define STORIES_LANG_VOTES	3	/* agreeing guesses before trusting */
+
+struct feed_lang {
+	int64_t	 feed;
+	char	 lang[4];
+	int	 votes;
+};
+
+struct store_stories {
+	struct story_ctx	*ctx;
+	struct feed_lang	 langs[STORIES_LANG_FEEDS];
+	struct story_params	 params;
+	struct story_window	 win;
+	int			 per_story;	/* alert once per (story, topic) */
+	sqlite3_stmt		*st[SST__COUNT];
+	unsigned		 since_expire;
+};
+
+static struct store_stories *
+stories_of(struct store *s)
+{
+	if (s->stories == NULL) {
+		s->stories = xcalloc(1, sizeof(*s->stories));
+		s->stories->ctx = story_ctx_new();
+		story_params_default(&s->stories->params);
+		s->stories->win.window = STORY_WINDOW_DEFAULT;
+		s->stories->win.open = STORY_OPEN_DEFAULT;
+		s->stories->per_story = 1;
+	}
+	return s->stories;
+}
+
+static sqlite3_stmt *
+sst_get(struct store *s, enum sst_id id, char **errstr)
+{
+	struct store_stories	*ss = stories_of(s);
+
+	if (ss->st[id] == NULL &&
+	    sqlite3_prepare_v3(s->db, sst_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &ss->st[id], NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "preparing a statement");
+		return NULL;
+	}
+	return ss->st[id];
+}
+
+void
+stories_close(struct store *s)
+{
+	int	 i;
+
+	if (s->stories == NULL)
+		return;
+	for (i = 0; i < SST__COUNT; i++)
+		sqlite3_finalize(s->stories->st[i]);
+	story_ctx_free(s->stories->ctx);
+	free(s->stories);
+	s->stories = NULL;
+}
+
+void
+store_stories_configure(struct store *s, const struct store_story_conf *c)
+{
+	struct store_stories	*ss = stories_of(s);
+
+	if (c->window > 0)
+		ss->win.window = c->window;
+	if (c->open > 0)
+		ss->win.open = c->open;
+	ss->per_story = c->alert_per != STORE_ALERT_PER_ARTICLE;
+}
+
+/* ---- the index, as story_assign() reaches it ---- */
+
+struct ixarg {
+	struct store	*s;
+	char		**errstr;
+};
+
+static int
+ix_postings(void *arg, uint64_t key, int64_t from, int64_t to,
+    struct story_posting *out, size_t max)
+{
+	struct ixarg	*a = arg;
+	sqlite3_stmt	*st;
+	size_t		 n = 0;
+	int		 rc;
+
+	if ((st = sst_get(a->s, SST_POSTINGS, a->errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)key);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	sqlite3_bind_int64(st, 4, (int64_t)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		out[n].item = sqlite3_column_int64(st, 0);
+		out[n].story = sqlite3_column_int64(st, 1);
+		out[n].at = sqlite3_column_int64(st, 2);
+		n++;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(a->s, a->errstr, "looking up story keys");
+		return -1;
+	}
+	return (int)n;
+}
+
+static int
+ix_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
+    int64_t *first, int64_t *feed)
+{
+	struct ixarg	*a = arg;
+	sqlite3_stmt	*st;
+	int		 rc, ret;
+
+	if ((st = sst_get(a->s, SST_LOAD, a->errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, item);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* a doc that does not unpack is skipped, not an error */
+		ret = story_doc_unpack(sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), doc) == 0;
+		*story = sqlite3_column_int64(st, 1);
+		*first = sqlite3_column_int64(st, 2);
+		*feed = sqlite3_column_int64(st, 3);
+	} else
+		ret = 0;
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(a->s, a->errstr, "reading a story's article");
+		return -1;
+	}
+	return ret;
+}
+
+/* ---- assignment ---- */
+
+/* Takes the oldest articles' keys out of the index (the window passed). */
+static int
+stories_expire(struct store *s, int64_t before, char **errstr)
+{
+	sqlite3_stmt		*st, *un, *mark;
+	struct story_doc	 d;
+	uint64_t		 keys[STORY_INDEX_KEYS];
+	int64_t			*items = NULL, *ats = NULL;
+	void			**docs = NULL;
+	size_t			*lens = NULL, n = 0, i, k, nk;
+	int			 rc, ret = -1;
+
+	if ((st = sst_get(s, SST_EXPIRE_LIST, errstr)) == NULL)
+		return -1;
+	items = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*items));
+	ats = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*ats));
+	docs = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*docs));
+	lens = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*lens));
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, STORIES_EXPIRE_BATCH);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    n < STORIES_EXPIRE_BATCH) {
+		items[n] = sqlite3_column_int64(st, 0);
+		ats[n] = sqlite3_column_int64(st, 1);
+		lens[n] = (size_t)sqlite3_column_bytes(st, 2);
+		docs[n] = xmalloc(lens[n] + 1);
+		memcpy(docs[n], sqlite3_column_blob(st, 2), lens[n]);
+		n++;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "listing old story keys");
+		goto done;
+	}
+	if ((un = sst_get(s, SST_UNPOST, errstr)) == NULL ||
+	    (mark = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		if (story_doc_unpack(docs[i], lens[i], &d) == 0) {
+			nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
+			story_doc_clear(&d);
+			for (k = 0; k < nk; k++) {
+				sqlite3_bind_int64(un, 1, (int64_t)keys[k]);
+				sqlite3_bind_int64(un, 2, ats[i]);
+				sqlite3_bind_int64(un, 3, items[i]);
+				if (step_write(s, un, "expiring story keys",
+				    errstr) == -1)
+					goto done;
+			}
+		}
+		sqlite3_bind_int64(mark, 1, items[i]);
+		if (step_write(s, mark, "expiring story keys", errstr) == -1)
+			goto done;
+	}
+	ret = 0;
+done:
+	for (i = 0; i < n; i++)
+		free(docs[i]);
+	free(docs);
+	free(lens);
+	free(items);
+	free(ats);
+	return ret;
+}
+
+/*
+ * The story of a new article, inside the transaction that stored it: its
+ * doc, the decision, its link with why, its keys in the index, and the
+ * story's row.  Called by store_item_upsert() for STORE_NEW items.
+ */
+int
+stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
+    const struct store_item *it, char **errstr)
+{
+	struct store_stories	*ss = stories_of(s);
+	struct story_input	 in = { it->title, it->summary != NULL ?
+				     it->summary : it->content, it->lang,
+				     it->link, 0 };
+	struct story_doc	 doc;
+	struct story_decision	 dec;
+	struct ixarg		 ia = { s, errstr };
+	struct story_index	 ix = { ix_postings, ix_load, &ia };
+	sqlite3_stmt		*st;
+	uint64_t		 keys[STORY_INDEX_KEYS];
+	void			*blob = NULL;
+	size_t			 len, nk, k;
+	char			*why = NULL;
+	int64_t			 now = store_now(s), at, story;
+	int			 ret = -1;
+	struct feed_lang	*fl;
+
+	/* the story clock: publication, unless missing or ahead of arrival */
+	at = it->has_published && it->published <= now ? it->published : now;
+	in.at = at;
+	/*
+	 * A feed that declares no language: the guess for its articles once
+	 * three in a row agreed (guessing is most of the cost of a doc).
+	 */
+	fl = NULL;
+	if ((in.lang == NULL || *in.lang == '\0') && feed_id != 0) {
+		fl = &ss->langs[(uint64_t)feed_id % STORIES_LANG_FEEDS];
+		if (fl->feed != feed_id) {
+			memset(fl, 0, sizeof(*fl));
+			fl->feed = feed_id;
+		}
+		if (fl->votes >= STORIES_LANG_VOTES)
+			in.lang = fl->lang;
+	}
+	if (story_doc_build(ss->ctx, &in, &doc) == -1) {
+		/* nothing to read: a story of one, with no keys */
+		memset(&doc, 0, sizeof(doc));
+	}
+	if (fl != NULL && doc.guessed) {
+		if (strcmp(fl->lang, doc.lang) == 0)
+			fl->votes++;
+		else {
+			snprintf(fl->lang, sizeof(fl->lang), "%s", doc.lang);
+			fl->votes = 1;
+		}
+	}
+	if (story_assign(&ss->params, &ss->win, &ix, &doc, at, feed_id,
+	    &dec) == -1)
+		goto done;
+	if (dec.story != 0) {
+		story = dec.story;
+		why = story_match_explain(&doc, &dec.match);
+		if ((st = sst_get(s, SST_STORY_JOIN, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, story);
+		sqlite3_bind_int64(st, 2, at);
+		if (step_write(s, st, "joining a story", errstr) == -1)
+			goto done;
+	} else {
+		if ((st = sst_get(s, SST_STORY_NEW, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, at);
+		sqlite3_bind_int64(st, 2, item_id);
+		bind_str(st, 3, it->title);
+		if (step_write(s, st, "starting a story", errstr) == -1)
+			goto done;
+		story = sqlite3_last_insert_rowid(s->db);
+	}
+	blob = story_doc_pack(&doc, &len);
+	if ((st = sst_get(s, SST_LINK, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, item_id);
+	sqlite3_bind_int64(st, 2, story);
+	sqlite3_bind_int64(st, 3, at);
+	bind_str(st, 4, doc.lang);
+	if (feed_id != 0)
+		sqlite3_bind_int64(st, 5, feed_id);
+	if (dec.story != 0) {
+		sqlite3_bind_int64(st, 6, dec.item);
+		sqlite3_bind_double(st, 7, dec.match.score);
+	}
+	bind_str(st, 8, why);
+	sqlite3_bind_blob(st, 9, blob, (int)len, SQLITE_STATIC);
+	if (step_write(s, st, "linking an article to its story", errstr) == -1)
+		goto done;
+	nk = story_doc_index_keys(&doc, keys, STORY_INDEX_KEYS);
+	if ((st = sst_get(s, SST_POST, errstr)) == NULL)
+		goto done;
+	for (k = 0; k < nk; k++) {
+		sqlite3_bind_int64(st, 1, (int64_t)keys[k]);
+		sqlite3_bind_int64(st, 2, at);
+		sqlite3_bind_int64(st, 3, item_id);
+		sqlite3_bind_int64(st, 4, story);
+		if (step_write(s, st, "indexing story keys", errstr) == -1)
+			goto done;
+	}
+	/* now and then, the window's tail leaves the index */
+	if (++ss->since_expire >= STORIES_EXPIRE_EVERY) {
+		ss->since_expire = 0;
+		if (stories_expire(s, now - ss->win.window - ss->win.open,
+		    errstr) == -1)
+			goto done;
+	}
+	ret = 0;
+done:
+	free(blob);
+	free(why);
+	story_doc_clear(&doc);
+	return ret;
+}
+
+/*
+ * The schema step that adds stories (appended to store.c's migrations):
+ * stories; story_links, each article's story with why and its packed
+ * keys (the article's row going takes its link, and a story's last link
+ * going takes the story); story_keys, the index of the window; and
+ * story_topics, the (story, topic) pairs that alerted.  The articles
+ * already stored get their stories right after (stories_backfill).
+ */
+const char stories_schema[] =
+	"CREATE TABLE stories ("
+	"  id INTEGER PRIMARY KEY,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  lead_item INTEGER,"
+	"  title TEXT"
+	");"
+	"CREATE INDEX stories_last_seen ON stories(last_seen);"
+	"CREATE TABLE story_links ("
+	"  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id),"
+	"  at INTEGER NOT NULL,"
+	"  lang TEXT,"
+	"  feed_id INTEGER,"
+	"  matched INTEGER,"
+	"  score REAL,"
+	"  why TEXT,"
+	"  doc BLOB,"
+	"  indexed INTEGER NOT NULL DEFAULT 1"
+	");"
+	"CREATE INDEX story_links_story ON story_links(story_id, at);"
+	"CREATE INDEX story_links_indexed ON story_links(at) WHERE indexed = 1;"
+	"CREATE TABLE story_keys ("
+	"  key INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  item_id INTEGER NOT NULL,"
+	"  story_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (key, at, item_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE story_topics ("
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,"
+	"  topic TEXT NOT NULL,"
+	"  match_id INTEGER,"
+	"  created INTEGER NOT NULL,"
+	"  breaking INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (story_id, topic)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER story_links_ad AFTER DELETE ON story_links BEGIN"
+	"  UPDATE stories SET size = size - 1 WHERE id = old.story_id;"
+	"  DELETE FROM stories WHERE id = old.story_id AND size <= 0;"
+	"END;";
+
+/*
+ * Assigns stories to the articles stored before stories existed, oldest
+ * first, as if they arrived in that order.  Runs in the migration's
+ * transaction.
+ */
+int
+stories_backfill(struct store *s, char **errstr)
+{
+	sqlite3_stmt		*st = NULL;
+	struct store_item	 it;
+	int64_t			 id, feed, pinned = s->now;
+	int			 rc, ret = -1;
+	char			*title, *summary, *content, *lang, *link;
+
+	if (sqlite3_prepare_v2(s->db,
+	    "SELECT i.id, i.title, i.summary, i.content, i.lang, i.link,"
+	    " i.published, i.first_seen,"
+	    " (SELECT x.feed_id FROM item_feeds x WHERE x.item_id = i.id"
+	    "  ORDER BY x.first_seen, x.feed_id LIMIT 1)"
+	    " FROM items i ORDER BY coalesce(i.published, i.first_seen), i.id",
+	    -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "listing articles for their stories");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&it, 0, sizeof(it));
+		id = sqlite3_column_int64(st, 0);
+		it.title = title = col_str(st, 1);
+		it.summary = summary = col_str(st, 2);
+		it.content = content = col_str(st, 3);
+		it.lang = lang = col_str(st, 4);
+		it.link = link = col_str(st, 5);
+		it.has_published = sqlite3_column_type(st, 6) != SQLITE_NULL;
+		it.published = sqlite3_column_int64(st, 6);
+		feed = sqlite3_column_int64(st, 8);
+		/* each as it arrived: the window closes behind it */
+		s->now = sqlite3_column_int64(st, 7);
+		rc = stories_assign(s, id, feed, &it, errstr);
+		free(title);
+		free(summary);
+		free(content);
+		free(lang);
+		free(link);
+		if (rc == -1)
+			goto done;
+	}
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "listing articles for their stories");
+		goto done;
+	}
+	ret = 0;
+done:
+	s->now = pinned;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * Whether a new (item, topic) match alerts: under alert-per = story only
+ * the first match of a story for a topic does; every match records its
+ * (story, topic) pair either way.  1 alert, 0 not, -1 on error.
+ */
+int
+stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
+    int64_t match_id, char **errstr)
+{
+	struct store_stories	*ss = stories_of(s);
+	sqlite3_stmt		*st;
+	int64_t			 story = 0;
+	int			 rc;
+
+	if ((st = sst_get(s, SST_ITEM_STORY, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, item_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		story = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading an article's story");
+		return -1;
+	}
+	if (story == 0)
+		return 1;	/* no story (yet): alert */
+	if ((st = sst_get(s, SST_TOPIC_SEEN, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, story);
+	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, match_id);
+	sqlite3_bind_int64(st, 4, store_now(s));
+	if (step_write(s, st, "recording a story's topic", errstr) == -1)
+		return -1;
+	return !ss->per_story || sqlite3_changes(s->db) > 0;
+}
+
+/* ---- reads: herald stories, digests, search ---- */
+
+static void
+strv_add(char ***v, size_t *n, const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || *s == '\0')
+		return;
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0)
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+store_stories_free(struct store_story *v, size_t n)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].title);
+		strv_free(v[i].languages, v[i].nlanguages);
+		strv_free(v[i].feeds, v[i].nfeeds);
+		strv_free(v[i].topics, v[i].ntopics);
+		for (k = 0; k < v[i].nitems; k++) {
+			free(v[i].items[k].title);
+			free(v[i].items[k].link);
+			free(v[i].items[k].feed);
+			free(v[i].items[k].lang);
+			free(v[i].items[k].why);
+		}
+		free(v[i].items);
+	}
+	free(v);
+}
+
+/* Fills a story's articles, languages, feeds and topics. */
+static int
+story_fill(struct store *s, sqlite3_stmt *items, sqlite3_stmt *topics,
+    struct store_story *x, char **errstr)
+{
+	struct store_story_item	*it;
+	int			 rc;
+
+	sqlite3_bind_int64(items, 1, x->id);
+	while ((rc = sqlite3_step(items)) == SQLITE_ROW) {
+		x->items = xrealloc(x->items, (x->nitems + 1) *
+		    sizeof(*x->items));
+		it = &x->items[x->nitems++];
+		memset(it, 0, sizeof(*it));
+		it->id = sqlite3_column_int64(items, 0);
+		it->title = col_str(items, 1);
+		it->link = col_str(items, 2);
+		it->feed = col_str(items, 3);
+		it->lang = col_str(items, 4);
+		it->has_published = sqlite3_column_type(items, 5) != SQLITE_NULL;
+		it->published = sqlite3_column_int64(items, 5);
+		it->first_seen = sqlite3_column_int64(items, 6);
+		it->why = col_str(items, 7);
+		strv_add(&x->languages, &x->nlanguages, it->lang);
+		strv_add(&x->feeds, &x->nfeeds, it->feed);
+	}
+	stmt_done(items);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading a story's articles");
+		return -1;
+	}
+	sqlite3_bind_int64(topics, 1, x->id);
+	while ((rc = sqlite3_step(topics)) == SQLITE_ROW)
+		strv_add(&x->topics, &x->ntopics,
+		    (const char *)sqlite3_column_text(topics, 0));
+	stmt_done(topics);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading a story's topics");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_stories_list(struct store *s, const struct store_stories_filter *f,
+    struct store_story **out, size_t *np, char **errstr)
+{
+	sqlite3_stmt		*st = NULL, *items = NULL, *topics = NULL;
+	struct store_story	*v = NULL;
+	size_t			 n = 0, i;
+	int			 rc, ret = -1;
+
+	*out = NULL;
+	*np = 0;
+	/*
+	 * Newest activity first; the topic filter reads the matches of the
+	 * story's articles (a story of the topic under either alert-per).
+	 */
+	if (sqlite3_prepare_v2(s->db,
+	    "SELECT s.id, s.title, s.first_seen, s.last_seen, s.size"
+	    " FROM stories s WHERE s.last_seen >= ?1 AND s.size >= ?2"
+	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM story_links l"
+	    "  JOIN matches m ON m.item_id = l.item_id"
+	    "  WHERE l.story_id = s.id AND m.topic = ?3))"
+	    " ORDER BY s.last_seen DESC, s.id DESC LIMIT ?4",
+	    -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+	    "SELECT i.id, i.title, i.link, o.name, l.lang, i.published,"
+	    " i.first_seen, l.why FROM story_links l"
+	    " JOIN items i ON i.id = l.item_id"
+	    " LEFT JOIN feeds o ON o.id = l.feed_id"
+	    " WHERE l.story_id = ?1 ORDER BY l.at, i.id", -1, &items,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+	    "SELECT DISTINCT m.topic FROM story_links l"
+	    " JOIN matches m ON m.item_id = l.item_id"
+	    " WHERE l.story_id = ?1 ORDER BY m.topic", -1, &topics,
+	    NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "listing stories");
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, f->since);
+	sqlite3_bind_int64(st, 2, (int64_t)f->min_size);
+	if (f->topic != NULL)
+		sqlite3_bind_text(st, 3, f->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, f->limit > 0 ? (int64_t)f->limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].id = sqlite3_column_int64(st, 0);
+		v[n].title = col_str(st, 1);
+		v[n].first_seen = sqlite3_column_int64(st, 2);
+		v[n].last_seen = sqlite3_column_int64(st, 3);
+		v[n].size = sqlite3_column_int64(st, 4);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "listing stories");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (story_fill(s, items, topics, &v[i], errstr) == -1)
+			goto done;
+	*out = v;
+	*np = n;
+	v = NULL;
+	ret = 0;
+done:
+	store_stories_free(v, n);
+	sqlite3_finalize(st);
+	sqlite3_finalize(items);
+	sqlite3_finalize(topics);
+	return ret;
+}
+
+int
+store_item_story(struct store *s, int64_t item_id, int64_t *story_id,
+    char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*story_id = 0;
+	if ((st = sst_get(s, SST_ITEM_STORY, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, item_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*story_id = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading an article's story");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * Before store_prune() deletes articles first seen before `older_than`:
+ * their keys leave the index (the articles' going takes their links, and
+ * a story's last link takes the story, by the schema's trigger).  Own
+ * transactions, in batches.
+ */
+int
+stories_prune(struct store *s, int64_t older_than, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		 left;
+	int		 rc;
+
+	do {
+		if (store_begin(s, errstr) == -1)
+			return -1;
+		if (stories_expire(s, older_than, errstr) == -1) {
+			store_rollback(s);
+			return -1;
+		}
+		if ((st = sst_get(s, SST_EXPIRE_LIST, errstr)) == NULL) {
+			store_rollback(s);
+			return -1;
+		}
+		sqlite3_bind_int64(st, 1, older_than);
+		sqlite3_bind_int(st, 2, 1);
+		rc = sqlite3_step(st);
+		left = rc == SQLITE_ROW;
+		stmt_done(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "pruning story keys");
+			store_rollback(s);
+			return -1;
+		}
+		if (store_commit(s, errstr) == -1)
+			return -1;
+	} while (left);
+	return 0;
+}
