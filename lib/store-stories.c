@@ -697,6 +697,7 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 	*out = v;
 	*np = n;
 	v = NULL;
+	n = 0;
 	ret = 0;
 done:
 	store_stories_free(v, n);
