@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,6 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "conf.h"
 #include "store.h"
 #include "util.h"
 
@@ -119,101 +117,34 @@ story_print(const struct store_story *s, int explain, int64_t now)
 	free(title);
 }
 
-static void
-usage_full(FILE *fp)
-{
-	fprintf(fp,
-"usage: herald stories [--since D] [--topic NAME] [--min-size N] [--limit N]\n"
-"                      [--explain] [--json] [-c FILE | -d DB]\n\n"
-"Show the stories herald made of what it stored: the articles of several\n"
-"outlets and languages that tell one story, newest activity first.  Every\n"
-"article belongs to exactly one story; a story of one counts.\n\n"
-"  --since D          stories active in the last D (default %s;\n"
-"                     --since 3650d --limit 0 lists everything)\n"
-"  --topic NAME       only stories with an article matching this topic\n"
-"  --min-size N       only stories of at least N articles\n"
-"  --limit N          at most N stories (default %d; 0: all)\n"
-"  --explain          why each article joined its story\n"
-"  --json             JSON (see herald(1))\n"
-"  -c, --config FILE  read the database path from FILE\n"
-"                     (default %s)\n"
-"  -d, --database DB  the database to read\n\n"
-"Exit status: 0 ok, 1 failure (no database...), 2 usage.\n",
-	    STORIES_DEFAULT_SINCE, STORIES_DEFAULT_LIMIT, CLI_DEFAULT_CONFIG);
-}
-
 static int
-cmd_stories(int argc, char **argv)
+cmd_stories(const struct cmd_args *a)
 {
-	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "topic", required_argument, NULL, 't' },
-		{ "min-size", required_argument, NULL, 'm' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "explain", no_argument, NULL, 'e' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store			*s;
 	struct store_story		*v = NULL;
 	struct store_stories_filter	 f;
-	const char			*db = NULL, *conffile = NULL;
-	const char			*since = STORIES_DEFAULT_SINCE;
+	const char			*since = cmd_args_get(a, 's');
+	const char			*limitarg = cmd_args_get(a, 'l');
+	const char			*minarg = cmd_args_get(a, 'm');
 	char				*err = NULL;
 	size_t				 n = 0, i, limit = STORIES_DEFAULT_LIMIT;
-	int				 ch, json = 0, explain = 0;
+	int				 explain = cmd_args_has(a, 'e') > 0;
 	int				 ret = EXIT_FAIL;
 	int64_t				 now = (int64_t)time(NULL);
 	json_t				*doc, *arr;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			since = optarg;
-			break;
-		case 't':
-			f.topic = optarg;
-			break;
-		case 'm':
-			if (cli_parse_limit("stories", optarg, &f.min_size) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'l':
-			if (cli_parse_limit("stories", optarg, &limit) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'e':
-			explain = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'c':
-			conffile = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			usage_full(stdout);
-			return EXIT_OK;
-		default:
-			usage_full(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage_full(stderr);
-		return EXIT_USAGE;
-	}
-	if (cli_parse_since("stories", since, now, &f.since) == -1)
+	f.topic = cmd_args_get(a, 't');
+	if (since == NULL)
+		since = STORIES_DEFAULT_SINCE;
+	if ((limitarg != NULL &&
+	    cli_parse_limit("stories", limitarg, &limit) == -1) ||
+	    (minarg != NULL &&
+	    cli_parse_limit("stories", minarg, &f.min_size) == -1) ||
+	    cli_parse_since("stories", since, now, &f.since) == -1)
 		return EXIT_USAGE;
 	f.limit = limit;
-	if ((s = cli_store_open("stories", db, conffile)) == NULL)
+	if ((s = cli_store_open("stories", a->db, a->config)) == NULL)
 		return EXIT_FAIL;
 	if (store_stories_list(s, &f, &v, &n, &err) == -1) {
 		fprintf(stderr, "herald stories: %s\n", err);
@@ -222,7 +153,7 @@ cmd_stories(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	store_close(s);
-	if (json) {
+	if (a->json) {
 		doc = json_object();
 		arr = json_array();
 		for (i = 0; i < n; i++)
@@ -245,10 +176,33 @@ cmd_stories(int argc, char **argv)
 	return ret;
 }
 
+static const struct cmd_option stories_options[] = {
+	{ .name = "since", .key = 's', .arg = "D",
+	    .help = "stories active in the last D (default "
+	    STORIES_DEFAULT_SINCE ";\n--since 3650d --limit 0 lists "
+	    "everything)" },
+	{ .name = "topic", .key = 't', .arg = "NAME",
+	    .help = "only stories with an article matching this topic" },
+	{ .name = "min-size", .key = 'm', .arg = "N",
+	    .help = "only stories of at least N articles" },
+	{ .name = "limit", .key = 'l', .arg = "N",
+	    .help = "at most N stories (default "
+	    CMD_STR(STORIES_DEFAULT_LIMIT) "; 0: all)" },
+	{ .name = "explain", .key = 'e',
+	    .help = "why each article joined its story" },
+	{ .name = NULL }
+};
+
 const struct cmd_entry cmd_stories_entry = {
-	"stories",
-	"[--since D] [--topic NAME] [--min-size N] [--limit N] [--explain] "
-	    "[--json] [-c FILE | -d DB]",
-	"show stories: one event told by several outlets and languages",
-	cmd_stories,
+	.name = "stories",
+	.flags = CMD_JSON | CMD_DATABASE,
+	.options = stories_options,
+	.summary = "show stories: one event told by several outlets and "
+	    "languages",
+	.about =
+"Show the stories herald made of what it stored: the articles of several\n"
+"outlets and languages that tell one story, newest activity first.  Every\n"
+"article belongs to exactly one story; a story of one counts.",
+	.exit_status = "0 ok, 1 failure (no database...), 2 usage.",
+	.exec = cmd_stories,
 };
