@@ -1,6 +1,6 @@
 /*
  * rule.c: the topic rule engine of rule.h.  A rule is parsed into a tree of
- * phrases under AND, OR and NOT; the tokens its phrases name become
+ * phrases under AND, OR and NOT; some of the tokens its phrases name become
  * triggers, so that scanning an article once finds the topics it may match,
  * and only those are evaluated.  No SQLite here: tokens come from the
  * caller's tokenizer.
@@ -18,7 +18,6 @@
 #define RULE_MAX_TERMS	32
 #define RULE_MAX_TERM	200	/* bytes kept of one matched term */
 #define RULE_PREFIX_MAX 64	/* longer tokens are looked up as prefixes */
-#define RULE_NO_TOPIC	UINT32_MAX
 #define RULE_SNIPPET	16	/* tokens in a snippet ... */
 #define RULE_LEAD	3	/* ... of them before the first hit */
 
@@ -26,16 +25,20 @@ const char *const rule_columns[RULE_NCOLS] = {
 	"title", "summary", "content", "author"
 };
 
-/*
- * A token that some rule names, folded by the index's tokenizer, exact or
- * as a prefix, with the topics whose match names it: an article holding it
- * makes those topics candidates.
- */
+/* A token that some rule names, folded by the index's tokenizer. */
 struct trig {
 	char		*term;
 	size_t		 len;
 	uint64_t	 hash;
-	uint32_t	 id;		/* index in rule_set.present */
+	uint32_t	 id;		/* index in rule_set.present and .tok */
+};
+
+/*
+ * A token by its id: its length, and the topics it is a trigger of (an
+ * article holding it makes them candidates).
+ */
+struct tok {
+	size_t		 len;
 	uint32_t	*topics;
 	size_t		 n;
 	size_t		 cap;
@@ -73,6 +76,7 @@ struct rule {
 	char		*text;
 	struct qnode	*root;
 	struct qnode	**phrases;	/* outside a NOT's right side */
+	uint32_t	*first;		/* their first tokens (UINT32_MAX: none) */
 	size_t		 nphrases;
 	struct qnode	**all;		/* every node, to free */
 	size_t		 nall;
@@ -111,6 +115,8 @@ struct rule_set {
 	struct trigmap		 prefix;
 	uint64_t		 prefix_lens;	/* bit L-1: L-byte prefix */
 	uint32_t		 ntok;
+	struct tok		*tok;		/* per token */
+	size_t			 captok;
 	uint32_t		*present;	/* per token: its item */
 	uint32_t		 stamp;		/* the item being scanned */
 	struct rule_tokenizer	 tk;
@@ -144,10 +150,9 @@ trig_find(const struct trigmap *m, const char *p, size_t len, uint64_t h)
 	return NULL;
 }
 
-/* The token's id, added if new; `topic` (unless RULE_NO_TOPIC) noted. */
+/* The token's id, added if new. */
 static uint32_t
-trig_add(struct rule_set *rs, struct trigmap *m, const char *p,
-    size_t len, uint32_t topic)
+trig_add(struct rule_set *rs, struct trigmap *m, const char *p, size_t len)
 {
 	struct trig	*t, *old = m->v;
 	uint64_t	 h = fnv_bytes(FNV_OFFSET, p, len);
@@ -177,17 +182,30 @@ trig_add(struct rule_set *rs, struct trigmap *m, const char *p,
 		t->hash = h;
 		t->id = rs->ntok++;
 		m->n++;
-	}
-	if (topic != RULE_NO_TOPIC &&
-	    (t->n == 0 || t->topics[t->n - 1] != topic)) {
-		if (t->n == t->cap) {
-			t->cap = t->cap == 0 ? 2 : 2 * t->cap;
-			t->topics = xrealloc(t->topics,
-			    t->cap * sizeof(*t->topics));
+		if (rs->ntok > rs->captok) {
+			rs->captok = rs->captok == 0 ? 256 : 2 * rs->captok;
+			rs->tok = xrealloc(rs->tok, rs->captok *
+			    sizeof(*rs->tok));
 		}
-		t->topics[t->n++] = topic;
+		memset(&rs->tok[t->id], 0, sizeof(*rs->tok));
+		rs->tok[t->id].len = len;
 	}
 	return t->id;
+}
+
+/* Token `id` makes `topic` a candidate. */
+static void
+trig_topic(struct rule_set *rs, uint32_t id, uint32_t topic)
+{
+	struct tok	*t = &rs->tok[id];
+
+	if (t->n > 0 && t->topics[t->n - 1] == topic)
+		return;
+	if (t->n == t->cap) {
+		t->cap = t->cap == 0 ? 2 : 2 * t->cap;
+		t->topics = xrealloc(t->topics, t->cap * sizeof(*t->topics));
+	}
+	t->topics[t->n++] = topic;
 }
 
 static void
@@ -195,10 +213,8 @@ trigmap_free(struct trigmap *m)
 {
 	size_t	 i;
 
-	for (i = 0; i < m->cap; i++) {
+	for (i = 0; i < m->cap; i++)
 		free(m->v[i].term);
-		free(m->v[i].topics);
-	}
 	free(m->v);
 	memset(m, 0, sizeof(*m));
 }
@@ -296,7 +312,6 @@ lex_is(const struct lexeme *l, const char *word)
 
 struct qparse {
 	struct rule_set	*rs;
-	uint32_t		 topic;
 	struct rule		*r;
 	struct lexeme		*v;
 	size_t			 n;
@@ -342,7 +357,6 @@ qn_bin(struct qparse *qp, enum qn_type type, struct qnode *l,
 struct tok_piece {
 	struct rule_set	*rs;
 	struct qnode		*q;
-	uint32_t		 topic;
 	char			 last[RULE_PREFIX_MAX];
 	size_t			 lastlen;
 	int			 lastcut;
@@ -360,7 +374,7 @@ piece_flush(struct tok_piece *tp, int prefix)
 		return;
 	q->toks = xrealloc(q->toks, (q->ntoks + 1) * sizeof(*q->toks));
 	q->toks[q->ntoks++] = trig_add(rs, asprefix ? &rs->prefix :
-	    &rs->exact, tp->last, tp->lastlen, tp->topic);
+	    &rs->exact, tp->last, tp->lastlen);
 	if (asprefix)
 		rs->prefix_lens |= 1ULL << (tp->lastlen - 1);
 	tp->any = 0;
@@ -393,7 +407,6 @@ qp_piece(struct qparse *qp, struct qnode *q, const char *text, size_t len,
 	memset(&tp, 0, sizeof(tp));
 	tp.rs = qp->rs;
 	tp.q = q;
-	tp.topic = qp->neg ? RULE_NO_TOPIC : qp->topic;
 	qp->rs->tk.tokenize(qp->rs->tk.arg, &tp, RULE_TOKENIZE_QUERY |
 	    (prefix ? RULE_TOKENIZE_PREFIX : 0), text, (int)len,
 	    tok_piece_cb);
@@ -637,12 +650,11 @@ qp_or(struct qparse *qp, unsigned cols)
 /*
  * Compiles a rule FTS5 accepted: its tree, or rule.fts when it holds what
  * the tree does not (NEAR) or when the parse did not use every lexeme
- * (then FTS5's reading decides).  Its phrases' tokens become triggers of
- * topic `ti` (of none for an exclude).
+ * (then FTS5's reading decides).  Its phrases' tokens are looked for in
+ * articles; which of them are triggers is rule_set_add()'s choice.
  */
 static void
-rule_compile(struct rule_set *rs, struct rule *r, const char *text,
-    uint32_t ti)
+rule_compile(struct rule_set *rs, struct rule *r, const char *text)
 {
 	struct qparse	 qp;
 	const char	*p = text;
@@ -650,7 +662,6 @@ rule_compile(struct rule_set *rs, struct rule *r, const char *text,
 
 	memset(&qp, 0, sizeof(qp));
 	qp.rs = rs;
-	qp.topic = ti;
 	qp.r = r;
 	r->text = xstrdup(text);
 	do {
@@ -666,9 +677,83 @@ rule_compile(struct rule_set *rs, struct rule *r, const char *text,
 	r->root = qp_or(&qp, (1u << RULE_NCOLS) - 1);
 	if (qp.i != qp.n || r->root == NULL)
 		r->fts = 1;
+	/* read in a row by rule_spans(), without a visit to each phrase */
+	r->first = xcalloc(r->nphrases + 1, sizeof(*r->first));
+	for (i = 0; i < r->nphrases; i++)
+		r->first[i] = r->phrases[i]->ntoks > 0 ?
+		    r->phrases[i]->toks[0] : UINT32_MAX;
 	for (i = 0; i <= qp.n; i++)
 		buf_free(&qp.v[i].str);
 	free(qp.v);
+}
+
+/*
+ * Triggers: the tokens one of which every article that a rule matches
+ * holds, few and telling, so that an article makes a topic a candidate
+ * only when it may match.  A phrase needs all its tokens: its longest
+ * stands for it (there are no word counts to go by, and short words are
+ * the common ones: de, of, la).  An AND needs both sides: the side whose
+ * shortest trigger is longer stands for it (restrictive measures, not the
+ * EU beside them).  An OR needs either side, a NOT its left side.
+ */
+struct pick {
+	uint32_t	*v;
+	size_t		 n;
+	size_t		 cap;
+	size_t		 shortest;	/* bytes */
+};
+
+static void
+pick_add(struct pick *pk, uint32_t id, size_t len)
+{
+	if (pk->n == pk->cap) {
+		pk->cap = pk->cap == 0 ? 16 : 2 * pk->cap;
+		pk->v = xrealloc(pk->v, pk->cap * sizeof(*pk->v));
+	}
+	pk->v[pk->n++] = id;
+	if (pk->n == 1 || len < pk->shortest)
+		pk->shortest = len;
+}
+
+static void
+pick_triggers(const struct rule_set *rs, const struct qnode *q,
+    struct pick *pk)
+{
+	struct pick	 side[2], *best;
+	size_t		 k, b;
+
+	switch (q->type) {
+	case QN_PHRASE:
+		if (q->ntoks == 0)
+			return;
+		for (b = 0, k = 1; k < q->ntoks; k++)
+			if (rs->tok[q->toks[k]].len >= rs->tok[q->toks[b]].len)
+				b = k;
+		pick_add(pk, q->toks[b], rs->tok[q->toks[b]].len);
+		return;
+	case QN_OR:
+		/* rules are long OR chains: walk them, do not recurse */
+		for (; q->type == QN_OR; q = q->l)
+			pick_triggers(rs, q->r, pk);
+		pick_triggers(rs, q, pk);
+		return;
+	case QN_NOT:
+		pick_triggers(rs, q->l, pk);
+		return;
+	case QN_AND:
+		memset(side, 0, sizeof(side));
+		pick_triggers(rs, q->l, &side[0]);
+		pick_triggers(rs, q->r, &side[1]);
+		best = side[0].n == 0 || (side[1].n > 0 &&
+		    (side[1].shortest > side[0].shortest ||
+		    (side[1].shortest == side[0].shortest &&
+		    side[1].n < side[0].n))) ? &side[1] : &side[0];
+		for (k = 0; k < best->n; k++)
+			pick_add(pk, best->v[k], rs->tok[best->v[k]].len);
+		free(side[0].v);
+		free(side[1].v);
+		return;
+	}
 }
 
 static void
@@ -682,6 +767,7 @@ rule_clear(struct rule *r)
 	}
 	free(r->all);
 	free(r->phrases);
+	free(r->first);
 	free(r->text);
 	memset(r, 0, sizeof(*r));
 }
@@ -692,8 +778,9 @@ static void
 scan_hit(struct rule_set *rs, const struct trig *t, uint32_t pos,
     int start, int end)
 {
-	struct hit	*h;
-	size_t		 i;
+	const struct tok	*tk = &rs->tok[t->id];
+	struct hit		*h;
+	size_t			 i;
 
 	if (rs->nhits == rs->caphits) {
 		rs->caphits = rs->caphits == 0 ? 64 : 2 * rs->caphits;
@@ -706,13 +793,13 @@ scan_hit(struct rule_set *rs, const struct trig *t, uint32_t pos,
 	h->end = (uint32_t)end;
 	h->col = (uint8_t)rs->col;
 	rs->present[t->id] = rs->stamp;
-	for (i = 0; i < t->n; i++) {
-		struct rule_topic	*tp = &rs->t[t->topics[i]];
+	for (i = 0; i < tk->n; i++) {
+		struct rule_topic	*tp = &rs->t[tk->topics[i]];
 
 		if (tp->stamp == rs->stamp)
 			continue;
 		tp->stamp = rs->stamp;
-		rs->cand[rs->ncand++] = t->topics[i];
+		rs->cand[rs->ncand++] = tk->topics[i];
 	}
 }
 
@@ -829,16 +916,27 @@ phrase_match(const struct rule_set *rs, const struct qnode *q)
 static int
 qn_eval(const struct rule_set *rs, const struct qnode *q)
 {
+	const struct qnode	*r;
+
 	switch (q->type) {
 	case QN_PHRASE:
 		return q->ntoks > 0 && phrase_match(rs, q);
 	case QN_AND:
 		return qn_eval(rs, q->l) && qn_eval(rs, q->r);
 	case QN_OR:
-		/* rules are long OR chains: walk them, do not recurse */
-		for (; q->type == QN_OR; q = q->l)
-			if (qn_eval(rs, q->r))
+		/*
+		 * Rules are long OR chains of phrases: walk them, do not
+		 * recurse, and pass a phrase whose first token the article
+		 * lacks (most of them) without a call.
+		 */
+		for (; q->type == QN_OR; q = q->l) {
+			r = q->r;
+			if (r->type == QN_PHRASE && (r->ntoks == 0 ||
+			    rs->present[r->toks[0]] != rs->stamp))
+				continue;
+			if (qn_eval(rs, r))
 				return 1;
+		}
 		return qn_eval(rs, q);
 	case QN_NOT:
 		return qn_eval(rs, q->l) && !qn_eval(rs, q->r);
@@ -869,9 +967,10 @@ rule_spans(struct rule_set *rs, const struct rule *r)
 
 	rs->nspans = 0;
 	for (p = 0; p < r->nphrases; p++) {
-		q = r->phrases[p];
-		if (q->ntoks == 0 || rs->present[q->toks[0]] != rs->stamp)
+		if (r->first[p] == UINT32_MAX ||
+		    rs->present[r->first[p]] != rs->stamp)
 			continue;
+		q = r->phrases[p];
 		for (i = 0; i < rs->nhits; i++) {
 			if (rs->hits[i].id != q->toks[0] ||
 			    (last = phrase_at(rs, q, i)) == 0)
@@ -1041,21 +1140,30 @@ size_t
 rule_set_add(struct rule_set *rs, const char *match, const char *exclude)
 {
 	struct rule_topic	*t;
-	size_t			 i = rs->n, j;
+	struct pick		 pk;
+	const struct qnode	*q;
+	size_t			 i = rs->n, j, k;
 	uint32_t		 ntok = rs->ntok;
-	int			 trig = 0;
 
 	rs->t = xrealloc(rs->t, (rs->n + 1) * sizeof(*rs->t));
 	t = &rs->t[rs->n++];
 	memset(t, 0, sizeof(*t));
-	rule_compile(rs, &t->match, match, (uint32_t)i);
+	rule_compile(rs, &t->match, match);
 	if (exclude != NULL && *exclude != '\0')
-		rule_compile(rs, &t->exclude, exclude, RULE_NO_TOPIC);
+		rule_compile(rs, &t->exclude, exclude);
 	t->fts = t->match.fts || t->exclude.fts;
-	for (j = 0; j < t->match.nphrases; j++)
-		trig |= t->match.phrases[j]->ntoks > 0;
+	memset(&pk, 0, sizeof(pk));
+	if (!t->match.fts)
+		pick_triggers(rs, t->match.root, &pk);
+	else	/* the tree lacks what FTS5 reads (NEAR): every phrase's tokens */
+		for (j = 0; j < t->match.nphrases; j++)
+			for (q = t->match.phrases[j], k = 0; k < q->ntoks; k++)
+				pick_add(&pk, q->toks[k], 0);
+	for (j = 0; j < pk.n; j++)
+		trig_topic(rs, pk.v[j], (uint32_t)i);
+	free(pk.v);
 	/* nothing to look for: FTS5 looks at every article */
-	if (!trig)
+	if (pk.n == 0)
 		t->always = t->fts = 1;
 	/* one slot more than needed, as the stamp reset clears ntok + 1 */
 	rs->present = xrealloc(rs->present, (rs->ntok + 1) *
@@ -1086,6 +1194,9 @@ rule_set_free(struct rule_set *rs)
 	free(rs->t);
 	trigmap_free(&rs->exact);
 	trigmap_free(&rs->prefix);
+	for (i = 0; i < rs->ntok; i++)
+		free(rs->tok[i].topics);
+	free(rs->tok);
 	free(rs->present);
 	free(rs->hits);
 	free(rs->cand);

@@ -1,8 +1,9 @@
 /*
  * test_rule.c: the topic rule engine on its own, with a small ASCII
  * tokenizer of the test's and no database: FTS5's precedence, phrases,
- * prefixes, column filters, ^, NOT and exclude, what is left to FTS5, and
- * the terms, field and snippet that explain a match.  test_topics checks
+ * prefixes, column filters, ^, NOT and exclude, what is left to FTS5, which
+ * articles make a topic a candidate, and the terms, field and snippet that
+ * explain a match.  test_topics checks
  * the same engine against FTS5 itself through the store.
  */
 #include "config.h"
@@ -77,13 +78,33 @@ static const struct rule_case cases[] = {
 	  "Xi Jinping", "title", "President [Xi Jinping] said" },
 	{ "xi + jinping", NULL, "Jinping and Xi", NULL, 0, 1, 0,
 	  NULL, NULL, NULL },
-	/* AND binds tighter than OR: a OR (b AND c) */
-	{ "alpha OR beta AND gamma", NULL, "beta", NULL, 0, 1, 0,
+	/* triggers: a phrase's longest token, an AND's stronger side */
+	{ "\"xi jinping\"", NULL, "Xi met", NULL, 0, 0, 0, NULL, NULL, NULL },
+	{ "\"gel des avoirs\"", NULL, "La fin des haricots", NULL, 0, 0, 0,
+	  NULL, NULL, NULL },
+	{ "restrictive + measures AND (eu OR council)", NULL,
+	  "EU Council meets", NULL, 0, 0, 0, NULL, NULL, NULL },
+	{ "restrictive + measures AND (eu OR council)", NULL,
+	  "Restrictive measures on imports", NULL, 0, 1, 0, NULL, NULL, NULL },
+	{ "restrictive + measures AND (eu OR council)", NULL,
+	  "Council prolongs restrictive measures", NULL, 0, 1, 1,
+	  "Council\nrestrictive measures", "title",
+	  "[Council] prolongs [restrictive measures]" },
+	{ "\"asset freez\"*", NULL, "Asset freezes and travel bans", NULL,
+	  0, 1, 1, "Asset freezes", "title",
+	  "[Asset freezes] and travel bans" },
+	/* AND binds tighter than OR: a OR (b AND c); beta alone is no
+	 * trigger (gamma, longer, stands for the AND) */
+	{ "alpha OR beta AND gamma", NULL, "beta", NULL, 0, 0, 0,
+	  NULL, NULL, NULL },
+	{ "alpha OR beta AND gamma", NULL, "gamma", NULL, 0, 1, 0,
 	  NULL, NULL, NULL },
 	{ "alpha OR beta AND gamma", NULL, "alpha", NULL, 0, 1, 1,
 	  "alpha", "title", "[alpha]" },
 	/* adjacent phrases: an implicit AND, tighter than OR */
-	{ "alpha beta OR gamma", NULL, "beta", NULL, 0, 1, 0,
+	{ "alpha beta OR gamma", NULL, "beta", NULL, 0, 0, 0,
+	  NULL, NULL, NULL },
+	{ "alpha beta OR gamma", NULL, "alpha", NULL, 0, 1, 0,
 	  NULL, NULL, NULL },
 	{ "alpha beta OR gamma", NULL, "gamma", NULL, 0, 1, 1,
 	  "gamma", "title", "[gamma]" },

@@ -1154,6 +1154,16 @@ static const char *const diff_rules[] = {
 	"title: \"asset freez\"*",
 	"^asset* + freez*",
 	"\"anti-dump\"*",
+	/* the tokens that make a topic a candidate are a few of its own */
+	"\"the trade\" AND (china OR russia)",
+	"(a OR china) AND trade",
+	"trade AND (war OR \"in china\")",
+	"(china NOT russia) AND (trade OR war)",
+	"\"china and russia\" OR \"of war\"",
+	"china AND russia AND trade",
+	"(war AND trade) OR (kinetic AND trade)",
+	"\"a trade war\" OR (trade* AND (the OR of)) NOT russia",
+	"(mesure* + restrictive* OR \"asset freez\"*) AND (eu OR council)",
 };
 
 static const char *const diff_docs[][3] = {	/* title, summary, author */
@@ -1176,6 +1186,8 @@ static const char *const diff_docs[][3] = {	/* title, summary, author */
 	{ "trader wars", "trade trade", "Travel bans" },
 	{ "anti-dumping duties", "antidumping", NULL },
 	{ "Sanctions packaged", "a travel ban", NULL },
+	{ "EU council", "mesures restrictives", NULL },
+	{ "The council", "of the EU", NULL },
 };
 
 static void
