@@ -50,7 +50,10 @@ check() {
 }
 
 check labelled 0.95 0.80 0.85 0.90
-check heldout 0.95 0.80 0.50 0.50
+# heldout alerted-once: 4 of 9 pairs since the pack stopped reading fines
+# ("sanctionne", "sanziona", "sanciona") as sanctions: two of its
+# competition-fine stories had counted as sanctions pairs alerted once
+check heldout 0.95 0.80 0.50 0.40
 
 # herald stories over what heraldd stored from the sample feeds: every
 # article in exactly one story, the JSON shape of herald(1), --explain.
