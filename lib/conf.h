@@ -12,6 +12,10 @@
 
 #include <stddef.h>
 
+#include "slot.h"
+
+struct tz;
+
 /*
  * Ownership: a struct config owns every string and array it points to, and
  * config_free() releases all of it at once.  The `file` members point into
@@ -66,6 +70,30 @@ struct config_plugin {
 	int		 line;
 };
 
+/*
+ * A [digest "name"] section: which topics and feeds, when (in `timezone`,
+ * across daylight saving time; slot.h), how many stories per topic, and
+ * which plugins deliver it.  No plugins: only `herald digest --name`
+ * shows it.
+ */
+struct config_digest {
+	char		*name;
+	char		**topics;	/* topic names that exist; none: all */
+	size_t		 ntopics;
+	char		**feeds;	/* feed names that exist; none: all */
+	size_t		 nfeeds;
+	char		**plugins;	/* plugin names that exist */
+	size_t		 nplugins;
+	int		 at[SLOT_MAX_AT]; /* minutes after midnight, ascending */
+	size_t		 nat;		/* 0 only while loading */
+	unsigned	 days;		/* bit 0 Sunday .. bit 6 Saturday */
+	char		*timezone;	/* NULL: the system's (/etc/localtime) */
+	struct tz	*tz;		/* loaded from it; owned */
+	int		 max_stories;	/* per topic */
+	const char	*file;
+	int		 line;
+};
+
 struct config {
 	char		*database;
 	long long	 interval;
@@ -90,6 +118,8 @@ struct config {
 	size_t			 ntopics;
 	struct config_plugin	*plugins;
 	size_t			 nplugins;
+	struct config_digest	*digests;
+	size_t			 ndigests;
 
 	char		**files;	/* every file read: config, includes, OPML */
 	size_t		 nfiles;
@@ -108,6 +138,8 @@ void	config_free(struct config *);
 /* Lookups by name; NULL if there is none.  The result belongs to conf. */
 const struct config_feed  *config_feed_find(const struct config *, const char *);
 const struct config_topic *config_topic_find(const struct config *, const char *);
+const struct config_digest *config_digest_find(const struct config *,
+	    const char *);
 
 /*
  * The value syntax of herald.conf, for the CLI too (--since 30d).

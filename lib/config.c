@@ -68,6 +68,8 @@
 
 #include "conf.h"
 #include "opml.h"
+#include "slot.h"
+#include "tz.h"
 #include "url.h"
 #include "util.h"
 
@@ -109,6 +111,7 @@ enum sect {
 	S_FEEDS,
 	S_TOPIC,
 	S_PLUGIN,
+	S_DIGEST,
 };
 
 enum vtype {
@@ -126,6 +129,8 @@ enum vtype {
 	V_ALERTPER,		/* int: 0 story, 1 article */
 	V_INCLUDE,
 	V_OPML,
+	V_AT,			/* int[SLOT_MAX_AT]; aux: the count (size_t) */
+	V_DAYS,			/* unsigned weekday mask */
 };
 
 struct keydef {
@@ -143,6 +148,7 @@ struct keydef {
 #define FF(f)		offsetof(struct config_feed, f)
 #define TF(f)		offsetof(struct config_topic, f)
 #define PF(f)		offsetof(struct config_plugin, f)
+#define DF(f)		offsetof(struct config_digest, f)
 
 static const struct keydef herald_keys[] = {
 	{ "database", V_PATH, CF(database), 0, 0, 0, NOAUX },
@@ -199,10 +205,28 @@ static const struct keydef plugin_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
-/* A name a topic or plugin refers to, checked once everything is read. */
+static const struct keydef digest_keys[] = {
+	{ "topics", V_NAMES, DF(topics), 0, 0, 0, DF(ntopics) },
+	{ "feeds", V_NAMES, DF(feeds), 0, 0, 0, DF(nfeeds) },
+	{ "plugins", V_NAMES, DF(plugins), 0, 0, 0, DF(nplugins) },
+	{ "at", V_AT, DF(at), 0, 0, 0, DF(nat) },
+	{ "days", V_DAYS, DF(days), 0, 0, 0, NOAUX },
+	{ "timezone", V_STR, DF(timezone), 0, 0, 0, NOAUX },
+	{ "max-stories", V_INT, DF(max_stories), 1, 1000, 0, NOAUX },
+	{ NULL, 0, 0, 0, 0, 0, 0 }
+};
+
+/* What a name in a list refers to: the list's key says ("topics"...). */
+enum ref_kind {
+	REF_FEED,
+	REF_TOPIC,
+	REF_PLUGIN,
+};
+
+/* A name a section refers to, checked once everything is read. */
 struct ref {
 	char		*name;
-	int		 topic;		/* a topic name, else a feed name */
+	enum ref_kind	 kind;
 	const char	*file;
 	int		 line;
 };
@@ -223,6 +247,7 @@ struct load {
 	xmlHashTablePtr	 feedtab;	/* name -> index + 1 */
 	xmlHashTablePtr	 topictab;
 	xmlHashTablePtr	 plugintab;
+	xmlHashTablePtr	 digesttab;
 	xmlHashTablePtr	 urltab;	/* feed URLs, for OPML imports */
 	struct ref	*refs;
 	size_t		 nrefs;
@@ -705,7 +730,8 @@ section_named(struct parse *p, const char *type, const char *name)
 		return;
 	}
 	tab = strcmp(type, "feed") == 0 ? ld->feedtab :
-	    strcmp(type, "topic") == 0 ? ld->topictab : ld->plugintab;
+	    strcmp(type, "topic") == 0 ? ld->topictab :
+	    strcmp(type, "digest") == 0 ? ld->digesttab : ld->plugintab;
 	if (tab_find(tab, name, &idx) == 0) {
 		if (tab == ld->feedtab) {
 			ffile = conf->feeds[idx].file;
@@ -713,6 +739,9 @@ section_named(struct parse *p, const char *type, const char *name)
 		} else if (tab == ld->topictab) {
 			ffile = conf->topics[idx].file;
 			fline = conf->topics[idx].line;
+		} else if (tab == ld->digesttab) {
+			ffile = conf->digests[idx].file;
+			fline = conf->digests[idx].line;
 		} else {
 			ffile = conf->plugins[idx].file;
 			fline = conf->plugins[idx].line;
@@ -737,6 +766,20 @@ section_named(struct parse *p, const char *type, const char *name)
 		t->line = p->lineno;
 		idx = conf->ntopics++;
 		p->sect = S_TOPIC;
+	} else if (tab == ld->digesttab) {
+		struct config_digest	*dg;
+
+		conf->digests = xrealloc(conf->digests,
+		    (conf->ndigests + 1) * sizeof(*conf->digests));
+		dg = &conf->digests[conf->ndigests];
+		memset(dg, 0, sizeof(*dg));
+		dg->name = xstrdup(name);
+		dg->days = SLOT_ALL_DAYS;
+		dg->max_stories = 10;
+		dg->file = p->file;
+		dg->line = p->lineno;
+		idx = conf->ndigests++;
+		p->sect = S_DIGEST;
 	} else {
 		struct config_plugin	*pl;
 
@@ -774,6 +817,7 @@ section_begin(struct parse *p, char *s)
 		{ "feeds", S_FEEDS, 0 },
 		{ "topic", S_TOPIC, 1 },
 		{ "plugin", S_PLUGIN, 1 },
+		{ "digest", S_DIGEST, 1 },
 	};
 	struct load	*ld = p->ld;
 	char		*end, *type, *q, *name = NULL;
@@ -872,15 +916,15 @@ done:
 }
 
 static void
-ref_add(struct load *ld, const char *name, int topic, const char *file,
-    int line)
+ref_add(struct load *ld, const char *name, enum ref_kind kind,
+    const char *file, int line)
 {
 	struct ref	*r;
 
 	ld->refs = xrealloc(ld->refs, (ld->nrefs + 1) * sizeof(*ld->refs));
 	r = &ld->refs[ld->nrefs++];
 	r->name = xstrdup(name);
-	r->topic = topic;
+	r->kind = kind;
 	r->file = file;
 	r->line = line;
 }
@@ -1074,8 +1118,28 @@ key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 			((struct config_plugin *)base)->all_topics = 0;
 		cnt = *(size_t *)((char *)base + kd->aux);
 		for (i = 0; i < cnt; i++)
-			ref_add(ld, (*(char ***)sp)[i], p->sect == S_PLUGIN,
-			    p->file, p->keyline);
+			ref_add(ld, (*(char ***)sp)[i],
+			    strcmp(kd->name, "topics") == 0 ? REF_TOPIC :
+			    strcmp(kd->name, "plugins") == 0 ? REF_PLUGIN :
+			    REF_FEED, p->file, p->keyline);
+		break;
+	case V_AT:
+		if (slot_parse_at(v, (int *)((char *)base + kd->off),
+		    (size_t *)((char *)base + kd->aux), &why) == -1) {
+			conf_error(ld, p->file, p->keyline, kd->name, "%s",
+			    why);
+			free(why);
+			return -1;
+		}
+		break;
+	case V_DAYS:
+		if (slot_parse_days(v, (unsigned *)((char *)base + kd->off),
+		    &why) == -1) {
+			conf_error(ld, p->file, p->keyline, kd->name, "%s",
+			    why);
+			free(why);
+			return -1;
+		}
 		break;
 	case V_INCLUDE:
 		include_glob(p, kd->name, unquote(v));
@@ -1157,6 +1221,10 @@ entry_finish(struct parse *p)
 	case S_PLUGIN:
 		keys = plugin_keys;
 		base = &conf->plugins[p->idx];
+		break;
+	case S_DIGEST:
+		keys = digest_keys;
+		base = &conf->digests[p->idx];
 		break;
 	default:
 		return;
@@ -1577,6 +1645,24 @@ opml_import(struct load *ld, const struct opmlref *r)
 /* Loading                                                             */
 /* ------------------------------------------------------------------ */
 
+/* A digest needs its times; its zone is loaded now, to report it here. */
+static void
+digest_finish(struct load *ld, struct config_digest *dg)
+{
+	char	*err = NULL;
+
+	if (dg->nat == 0)
+		conf_error(ld, dg->file, dg->line, "at",
+		    "missing in [digest \"%s\"] (the times to send it, as in "
+		    "at = 07:30)", dg->name);
+	dg->tz = dg->timezone != NULL ? tz_load(dg->timezone, &err) :
+	    tz_load_local(&err);
+	if (dg->tz == NULL) {
+		conf_error(ld, dg->file, dg->line, "timezone", "%s", err);
+		free(err);
+	}
+}
+
 /* Checks what can be checked only once everything is read. */
 static void
 load_finish(struct load *ld)
@@ -1606,14 +1692,20 @@ load_finish(struct load *ld)
 			    conf->topics[i].line, "match",
 			    "missing in [topic \"%s\"]", conf->topics[i].name);
 	for (i = 0; i < ld->nrefs; i++) {
-		if (tab_find(ld->refs[i].topic ? ld->topictab : ld->feedtab,
-		    ld->refs[i].name, NULL) == 0)
+		static const char *const what[] = { "feed", "topic", "plugin" };
+		const struct ref	*r = &ld->refs[i];
+		char			 key[16];
+
+		if (tab_find(r->kind == REF_TOPIC ? ld->topictab :
+		    r->kind == REF_PLUGIN ? ld->plugintab : ld->feedtab,
+		    r->name, NULL) == 0)
 			continue;
-		conf_error(ld, ld->refs[i].file, ld->refs[i].line,
-		    ld->refs[i].topic ? "topics" : "feeds",
-		    "unknown %s \"%s\"", ld->refs[i].topic ? "topic" : "feed",
-		    ld->refs[i].name);
+		snprintf(key, sizeof(key), "%ss", what[r->kind]);
+		conf_error(ld, r->file, r->line, key, "unknown %s \"%s\"",
+		    what[r->kind], r->name);
 	}
+	for (i = 0; i < conf->ndigests; i++)
+		digest_finish(ld, &conf->digests[i]);
 	for (i = 0; i < conf->nplugins; i++) {
 		pl = &conf->plugins[i];
 		p = pl->path;
@@ -1644,9 +1736,11 @@ config_load(const char *path, struct config **out, char **errstr)
 	ld.feedtab = xmlHashCreate(0);
 	ld.topictab = xmlHashCreate(0);
 	ld.plugintab = xmlHashCreate(0);
+	ld.digesttab = xmlHashCreate(0);
 	ld.urltab = xmlHashCreate(0);
 	if (ld.feedtab == NULL || ld.topictab == NULL ||
-	    ld.plugintab == NULL || ld.urltab == NULL) {
+	    ld.plugintab == NULL || ld.digesttab == NULL ||
+	    ld.urltab == NULL) {
 		*errstr = xstrdup("out of memory\n");
 		goto done;
 	}
@@ -1691,6 +1785,7 @@ done:
 	xmlHashFree(ld.feedtab, NULL);
 	xmlHashFree(ld.topictab, NULL);
 	xmlHashFree(ld.plugintab, NULL);
+	xmlHashFree(ld.digesttab, NULL);
 	xmlHashFree(ld.urltab, NULL);
 	return ret;
 }
@@ -1733,6 +1828,17 @@ config_free(struct config *conf)
 		free(pl->options);
 	}
 	free(conf->plugins);
+	for (i = 0; i < conf->ndigests; i++) {
+		struct config_digest	*dg = &conf->digests[i];
+
+		free(dg->name);
+		names_free(dg->topics, dg->ntopics);
+		names_free(dg->feeds, dg->nfeeds);
+		names_free(dg->plugins, dg->nplugins);
+		free(dg->timezone);
+		tz_free(dg->tz);
+	}
+	free(conf->digests);
 	for (i = 0; i < conf->nfiles; i++)
 		free(conf->files[i]);
 	free(conf->files);
@@ -1747,6 +1853,17 @@ config_feed_find(const struct config *conf, const char *name)
 	for (i = 0; i < conf->nfeeds; i++)
 		if (strcmp(conf->feeds[i].name, name) == 0)
 			return &conf->feeds[i];
+	return NULL;
+}
+
+const struct config_digest *
+config_digest_find(const struct config *conf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->ndigests; i++)
+		if (strcmp(conf->digests[i].name, name) == 0)
+			return &conf->digests[i];
 	return NULL;
 }
 

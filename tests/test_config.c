@@ -138,6 +138,7 @@ static const char *const badfiles[] = {
 	"bad-opml-rss",		/* well-formed, not OPML */
 	"bad-opml-badurl",	/* xmlUrl checked like url */
 	"bad-opml-missing",
+	"bad-digest",		/* at, days, timezone, names, max-stories */
 };
 #define NBADFILES	(sizeof(badfiles) / sizeof(badfiles[0]))
 
@@ -324,6 +325,42 @@ test_full(void **state)
 	assert_string_equal(pl->path, "/opt/herald/plugins/mail.so");
 	assert_int_equal(pl->ntopics, 1);
 	assert_int_equal(pl->noptions, 0);
+	config_free(conf);
+}
+
+static void
+test_digest(void **state)
+{
+	struct config			*conf;
+	const struct config_digest	*dg;
+
+	(void)state;
+	conf = load_ok("good-digest.conf");
+	assert_int_equal(conf->ndigests, 2);
+	assert_null(config_digest_find(conf, "evening"));
+	dg = config_digest_find(conf, "morning");
+	assert_non_null(dg);
+	assert_int_equal(dg->ntopics, 2);
+	assert_string_equal(dg->topics[0], "sanctions");
+	assert_int_equal(dg->nfeeds, 1);
+	assert_string_equal(dg->feeds[0], "politico");
+	assert_int_equal(dg->nplugins, 2);
+	assert_string_equal(dg->plugins[1], "hook");
+	assert_int_equal(dg->nat, 2);
+	assert_int_equal(dg->at[0], 7 * 60 + 30);
+	assert_int_equal(dg->at[1], 13 * 60);
+	assert_int_equal(dg->days, 0x3e);
+	assert_string_equal(dg->timezone, "Europe/Brussels");
+	assert_non_null(dg->tz);
+	assert_int_equal(dg->max_stories, 5);
+	assert_int_equal(dg->line, 21);
+	dg = config_digest_find(conf, "all");
+	assert_int_equal(dg->ntopics, 0);
+	assert_int_equal(dg->nplugins, 0);
+	assert_int_equal(dg->days, 0x7f);
+	assert_null(dg->timezone);
+	assert_non_null(dg->tz);	/* the system's */
+	assert_int_equal(dg->max_stories, 10);
 	config_free(conf);
 }
 
@@ -782,6 +819,7 @@ main(void)
 	add_test(&n, "good", "good-defaults.conf", test_defaults, NULL);
 	add_test(&n, "good", "good-full.conf", test_full, NULL);
 	add_test(&n, "good", "good-crlf.conf", test_crlf_bom, NULL);
+	add_test(&n, "good", "good-digest.conf", test_digest, NULL);
 	add_test(&n, "good", "good-include.conf", test_include, NULL);
 	add_test(&n, "good", "good-opml.conf", test_opml, NULL);
 	add_test(&n, "good", "good-opml-dtd.conf", test_opml_dtd, NULL);
