@@ -8,14 +8,12 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <errno.h>
-#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include <jansson.h>
 
@@ -23,6 +21,7 @@
 #include "conf.h"
 #include "date.h"
 #include "store.h"
+#include "termtext.h"
 #include "text.h"
 #include "util.h"
 
@@ -276,69 +275,6 @@ cli_term_width(void)
 }
 
 /*
- * Decodes one UTF-8 sequence at s (not at its NUL).  An invalid byte is
- * U+FFFD of length 1.  Returns the length.
- */
-static size_t
-u8_next(const char *s, uint32_t *cp)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	uint32_t		 c, min;
-	size_t			 n, i;
-
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		n = 2; c = u[0] & 0x1f; min = 0x80;
-	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
-		n = 3; c = u[0] & 0x0f; min = 0x800;
-	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		n = 4; c = u[0] & 0x07; min = 0x10000;
-	} else
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
-/*
- * Columns a code point takes: wcwidth() in the C.UTF-8 locale (whatever
- * the user's locale, herald's text is UTF-8), else 1.
- */
-static int
-u8_width(uint32_t cp)
-{
-	static locale_t	 utf8 = (locale_t)0;
-	static int	 tried;
-	locale_t	 old;
-	int		 w;
-
-	if (cp < 0x7f)
-		return cp < 0x20 ? 0 : 1;
-	if (!tried) {
-		tried = 1;
-		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	}
-	if (utf8 == (locale_t)0)
-		return 1;
-	old = uselocale(utf8);
-	w = wcwidth((wchar_t)cp);
-	uselocale(old);
-	return w < 0 ? 1 : w;
-}
-
-/*
  * Bidi controls: an override (U+202E) or isolate turns what follows round
  * on the screen, so a title can show another link or name than it holds.
  */
@@ -359,7 +295,7 @@ cli_clean(const char *s, int keep_marks)
 
 	buf_init(&b, 0);
 	for (; s != NULL && *s != '\0'; s += n) {
-		n = u8_next(s, &cp);
+		n = termtext_next(s, &cp);
 		if (keep_marks && (cp == CLI_MARK_OPEN || cp == CLI_MARK_CLOSE))
 			buf_putc(&b, (char)cp);
 		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
@@ -377,77 +313,16 @@ cli_clean(const char *s, int keep_marks)
 	return out;
 }
 
-/* The length of an escape sequence we wrote (ESC [ ... letter), or 0. */
-static size_t
-csi_len(const char *s)
-{
-	size_t	 i;
-
-	if (s[0] != '\033' || s[1] != '[')
-		return 0;
-	for (i = 2; s[i] != '\0'; i++)
-		if ((s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= 'a' && s[i] <= 'z'))
-			return i + 1;
-	return i;
-}
-
 size_t
 cli_width(const char *s)
 {
-	size_t		 w = 0, n;
-	uint32_t	 cp;
-
-	while (*s != '\0') {
-		if ((n = csi_len(s)) > 0) {
-			s += n;
-			continue;
-		}
-		s += u8_next(s, &cp);
-		w += (size_t)u8_width(cp);
-	}
-	return w;
+	return termtext_width(s);
 }
 
 char *
 cli_fit(const char *s, size_t width)
 {
-	struct buf	 b;
-	size_t		 w = 0, n, cw;
-	uint32_t	 cp;
-	int		 bold = 0;
-
-	if (cli_width(s) <= width)
-		return xstrdup(s);
-	buf_init(&b, 0);
-	/* leave room for the ellipsis, which takes one column */
-	while (*s != '\0' && width > 0) {
-		if ((n = csi_len(s)) > 0) {
-			buf_append(&b, s, n);
-			if (n == strlen(CLI_BOLD_ON) &&
-			    memcmp(s, CLI_BOLD_ON, n) == 0)
-				bold = 1;
-			else if (s[n - 1] == 'm')
-				bold = 0;
-			s += n;
-			continue;
-		}
-		n = u8_next(s, &cp);
-		cw = (size_t)u8_width(cp);
-		if (w + cw > width - 1)
-			break;
-		buf_append(&b, s, n);
-		w += cw;
-		s += n;
-	}
-	/* no space before the ellipsis */
-	while (b.len > 0 && b.data[b.len - 1] == ' ')
-		b.data[--b.len] = '\0';
-	if (width > 0)
-		buf_puts(&b, "…");
-	if (bold)
-		buf_puts(&b, CLI_BOLD_OFF);
-	return buf_steal(&b);
+	return termtext_fit(s, width);
 }
 
 /* Pads s to `width` columns, left or right aligned, onto fp. */

@@ -194,8 +194,8 @@ static const char latin_1[] =
     "aaaaaa*ceeeeiiii" "dnooooo*ouuuuyt*" "aaaaaa*ceeeeiiii" "dnooooo*ouuuuyty";
 _Static_assert(sizeof(latin_1) == 0x40 + 1, "latin_1 covers U+00C0..U+00FF");
 
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+date_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t	era, yoe, doy, doe;
 
@@ -207,8 +207,8 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void
+date_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t	era, doe, yoe, doy, mp;
 
@@ -249,7 +249,7 @@ fields_finish(struct fields *f, int64_t *out)
 		f->sec = 59;
 	if (f->off < -15 * 60 || f->off > 15 * 60)
 		return -1;
-	*out = days_from_civil(f->year, f->mon, f->day) * 86400 +
+	*out = date_days_from_civil(f->year, f->mon, f->day) * 86400 +
 	    f->hour * 3600 + f->min * 60 + f->sec - (int64_t)f->off * 60;
 	return 0;
 }
@@ -1057,7 +1057,7 @@ date_format_rfc3339(int64_t t, char *dst, size_t dstlen)
 		secs += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	date_civil_from_days(days, &y, &m, &d);
 	snprintf(dst, dstlen, "%04lld-%02d-%02dT%02d:%02d:%02dZ",
 	    (long long)y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
 	    (int)(secs % 60));

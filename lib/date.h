@@ -14,6 +14,13 @@
 /* Returns 0 and stores the time in *out, or -1 when `s` is not a date. */
 int	date_parse(const char *s, int64_t *out);
 
+/*
+ * Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), and
+ * back (Howard Hinnant's algorithms).
+ */
+int64_t	date_days_from_civil(int64_t year, int month, int day);
+void	date_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
 /* Formats `t` as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into `dst` (at least 32 bytes). */
 void	date_format_rfc3339(int64_t t, char *dst, size_t dstlen);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "date.h"
 #include "slot.h"
 #include "tz.h"
 #include "util.h"
@@ -141,13 +142,15 @@ static size_t
 day_slots(const struct slot_sched *s, int64_t day, int64_t *v)
 {
 	struct tz_civil	 c;
+	int64_t		 y;
 	size_t		 i, n = 0;
 	int		 wday = (int)(((day + 4) % 7 + 7) % 7);
 
 	if (!(s->days & (1u << wday)))
 		return 0;
 	memset(&c, 0, sizeof(c));
-	tz_civil_from_days(day, &c.year, &c.month, &c.day);
+	date_civil_from_days(day, &y, &c.month, &c.day);
+	c.year = (int)y;
 	for (i = 0; i < s->nat; i++) {
 		c.hour = s->at[i] / 60;
 		c.minute = s->at[i] % 60;
@@ -162,7 +165,7 @@ local_day(const struct slot_sched *s, int64_t t)
 	struct tz_civil	 c;
 
 	tz_to_civil(s->tz, t, &c);
-	return tz_days_from_civil(c.year, c.month, c.day);
+	return date_days_from_civil(c.year, c.month, c.day);
 }
 
 int64_t

@@ -621,4 +621,125 @@ void	 store_stories_free(struct store_story *, size_t n);
 int	 store_item_story(struct store *, int64_t item_id, int64_t *story_id,
 	    char **errstr);
 
+/*
+ * Digests (issue 10): what a period held, and each [digest] section's
+ * watermark and outbox.
+ *
+ * The rows of a period: one per (article first seen in [since, until),
+ * topic it matched), and with `unmatched` one with topic NULL for each
+ * article that matched none of `topics`.  Restricted to articles carried
+ * by one of `feeds` when nfeeds > 0, and to the matches of `topics` when
+ * ntopics > 0.
+ */
+struct store_digest_query {
+	int64_t			 since;
+	int64_t			 until;
+	const char *const	*feeds;
+	size_t			 nfeeds;
+	const char *const	*topics;
+	size_t			 ntopics;
+	int			 unmatched;
+};
+
+/* One row; owns its strings. */
+struct store_digest_row {
+	int64_t	 item_id;
+	int64_t	 story_id;	/* 0: the article is its own story */
+	char	*topic;		/* NULL: matched no topic asked for */
+	char	*title;
+	char	*link;
+	char	*summary;
+	char	*lang;		/* NULL unknown */
+	int64_t	 published;	/* 0 unknown */
+	int64_t	 first_seen;
+	char	**feeds;	/* names of the feeds carrying it, first first */
+	size_t	 nfeeds;
+};
+
+int	 store_digest_rows(struct store *, const struct store_digest_query *,
+	    struct store_digest_row **out, size_t *n, char **errstr);
+void	 store_digest_rows_free(struct store_digest_row *, size_t n);
+
+/*
+ * Matches per topic and day over the STORE_TREND_DAYS days before
+ * `until` (day i is [until - (DAYS - i) * 86400, until - (DAYS - i - 1) *
+ * 86400)), counting articles carried by one of `feeds` when nfeeds > 0.
+ * Only topics with a match in that time.
+ */
+#define STORE_TREND_DAYS	14
+
+struct store_trend {
+	char		*topic;
+	unsigned	 days[STORE_TREND_DAYS];
+};
+
+int	 store_digest_trends(struct store *, int64_t until,
+	    const char *const *feeds, size_t nfeeds, struct store_trend **out,
+	    size_t *n, char **errstr);
+void	 store_trends_free(struct store_trend *, size_t n);
+
+/*
+ * The watermark of digest `name`: the end of the period its last digest
+ * covered.  1 and *until, 0 when it has none yet, -1 on error.
+ * store_digest_watermark_set() starts one (a new [digest] section) and
+ * never moves an existing one back.
+ */
+int	 store_digest_watermark(struct store *, const char *name,
+	    int64_t *until, char **errstr);
+int	 store_digest_watermark_set(struct store *, const char *name,
+	    int64_t until, char **errstr);
+
+/*
+ * Queues a digest for delivery in one transaction: its run (name, period
+ * and `payload`, the digest's JSON), one pending outbox row per plugin,
+ * due now, and the watermark moved to `until`.  The period's key (name,
+ * since, until) is unique: queuing it again changes nothing and returns
+ * the same run.  A digest assembled is thus either queued with its
+ * watermark moved, or neither: a restart neither skips nor repeats it.
+ */
+int	 store_digest_queue(struct store *, const char *name, int64_t since,
+	    int64_t until, const char *payload, const char *const *plugins,
+	    size_t nplugins, int64_t *run_id, char **errstr);
+
+/* A digest outbox row with its run; owns its strings. */
+struct store_digest_send {
+	int64_t	 id;		/* the outbox row: store_digest_*() take it */
+	int64_t	 run_id;
+	char	*name;
+	char	*plugin;
+	enum store_alert_state state;
+	int	 attempts;
+	int64_t	 next_attempt;
+	char	*last_error;
+	int64_t	 created;
+	int64_t	 sent_at;
+	int64_t	 since;
+	int64_t	 until;
+	char	*payload;
+};
+
+void	 store_digest_sends_free(struct store_digest_send *, size_t n);
+
+/*
+ * The same calls as the alert outbox's (store_alerts_due() and the rest),
+ * for digest rows: what is due for a plugin, the outcome of an attempt,
+ * rows past their maximum age, the earliest next attempt.
+ */
+int	 store_digests_due(struct store *, const char *plugin, int64_t now,
+	    size_t limit, struct store_digest_send **out, size_t *n,
+	    char **errstr);
+int	 store_digest_sent(struct store *, int64_t id, int64_t when,
+	    char **errstr);
+int	 store_digest_retry(struct store *, int64_t id, int64_t next_attempt,
+	    const char *error, char **errstr);
+int	 store_digest_dead(struct store *, int64_t id, const char *error,
+	    char **errstr);
+int	 store_digests_expire(struct store *, const char *plugin,
+	    int64_t before, size_t *n, char **errstr);
+int	 store_digests_next(struct store *, const char *plugin, int64_t *when,
+	    char **errstr);
+/* Runs newest first (herald digest --list), with their rows' states. */
+int	 store_digests_list(struct store *, const char *name, size_t limit,
+	    struct store_digest_send **out, size_t *n, char **errstr);
+
 #endif

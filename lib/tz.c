@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "tz.h"
 #include "util.h"
 
@@ -56,38 +57,21 @@ struct tz {
 	struct tz_rule	 start, end;
 };
 
-/* ---- the calendar (Howard Hinnant's algorithms, proleptic Gregorian) ---- */
+/* ---- the calendar ---- */
 
-int64_t
-tz_days_from_civil(int y, int m, int d)
+static int64_t
+days_of(int y, int m, int d)
 {
-	int64_t		 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return date_days_from_civil(y, m, d);
 }
 
-void
-tz_civil_from_days(int64_t z, int *year, int *month, int *day)
+static void
+civil_of(int64_t days, int *y, int *m, int *d)
 {
-	int64_t		 era, doe, yoe, y, doy, mp, d, m;
+	int64_t	 y64;
 
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp + (mp < 10 ? 3 : -9);
-	*year = (int)(y + (m <= 2));
-	*month = (int)m;
-	*day = (int)d;
+	date_civil_from_days(days, &y64, m, d);
+	*y = (int)y64;
 }
 
 static int
@@ -228,7 +212,7 @@ posix_parse(struct tz *z, const char *s)
 static int64_t
 rule_day(const struct tz_rule *r, int y)
 {
-	int64_t	 jan1 = tz_days_from_civil(y, 1, 1), first, d;
+	int64_t	 jan1 = days_of(y, 1, 1), first, d;
 	int	 wd;
 
 	switch (r->kind) {
@@ -237,7 +221,7 @@ rule_day(const struct tz_rule *r, int y)
 	case 'N':
 		return jan1 + r->n;
 	default:
-		first = tz_days_from_civil(y, r->month, 1);
+		first = days_of(y, r->month, 1);
 		wd = (int)((first + 4) % 7 + 7) % 7;	/* 1970-01-01: Thu */
 		d = first + (r->wday - wd + 7) % 7 + (r->week - 1) * 7;
 		while (d - first >= month_days(y, r->month))
@@ -254,7 +238,7 @@ posix_isdst(const struct tz *z, int64_t t)
 
 	if (!z->has_dst)
 		return 0;
-	tz_civil_from_days(floor_div(t + z->std_off, DAY), &y, &m, &d);
+	civil_of(floor_div(t + z->std_off, DAY), &y, &m, &d);
 	/* the start is in standard time, the end in daylight saving time */
 	s = rule_day(&z->start, y) * DAY + z->start.time - z->std_off;
 	e = rule_day(&z->end, y) * DAY + z->end.time - z->dst_off;
@@ -552,6 +536,11 @@ tz_offset(const struct tz *z, int64_t t, const char **abbr)
 	int	 dst;
 	const struct tz_type *ty;
 
+	if (z == NULL) {
+		if (abbr != NULL)
+			*abbr = "UTC";
+		return 0;
+	}
 	if (z->footer && (z->ntrans == 0 || t >= z->trans[z->ntrans - 1])) {
 		dst = posix_isdst(z, t);
 		if (abbr != NULL)
@@ -584,7 +573,7 @@ tz_to_civil(const struct tz *z, int64_t t, struct tz_civil *c)
 	int64_t	 l = t + tz_offset(z, t, NULL);
 	int64_t	 days = floor_div(l, DAY), secs = l - days * DAY;
 
-	tz_civil_from_days(days, &c->year, &c->month, &c->day);
+	civil_of(days, &c->year, &c->month, &c->day);
 	c->hour = (int)(secs / 3600);
 	c->minute = (int)(secs / 60 % 60);
 	c->second = (int)(secs % 60);
@@ -598,7 +587,7 @@ tz_from_civil(const struct tz *z, const struct tz_civil *c, int *kind)
 	int32_t	 off[3];
 	int	 i, j, nvalid = 0;
 
-	l = tz_days_from_civil(c->year, c->month, c->day) * DAY +
+	l = days_of(c->year, c->month, c->day) * DAY +
 	    c->hour * 3600 + c->minute * 60 + c->second;
 	/* the offsets in force a day either side: transitions are rarer */
 	off[0] = tz_offset(z, l - DAY, NULL);

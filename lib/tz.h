@@ -34,7 +34,7 @@ const char	*tz_name(const struct tz *);
 /*
  * The zone's offset from UTC at instant t, in seconds east (+3600 for
  * CET); *abbr (may be NULL) gets the abbreviation ("CEST"), owned by the
- * tz.  Past the file's last transition the POSIX TZ rule of its footer
+ * tz.  A NULL tz is UTC, here and in tz_to_civil().  Past the file's last transition the POSIX TZ rule of its footer
  * applies, so any year works.
  */
 int32_t		 tz_offset(const struct tz *, int64_t t, const char **abbr);
@@ -58,10 +58,5 @@ void		 tz_to_civil(const struct tz *, int64_t t, struct tz_civil *);
  */
 int64_t		 tz_from_civil(const struct tz *, const struct tz_civil *,
 		    int *kind);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int64_t		 tz_days_from_civil(int year, int month, int day);
-void		 tz_civil_from_days(int64_t days, int *year, int *month,
-		    int *day);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "slot.h"
 #include "tz.h"
 
@@ -42,7 +43,7 @@ load(const char *name)
 static int64_t
 utc(int y, int mo, int d, int h, int mi)
 {
-	return tz_days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60;
+	return date_days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60;
 }
 
 static uint64_t	 rng = 88172645463325252ULL;
@@ -59,16 +60,16 @@ xorshift(void)
 static void
 test_calendar(void **state)
 {
-	int64_t	 d;
-	int	 y, m, dd;
+	int64_t	 d, y;
+	int	 m, dd;
 
 	(void)state;
-	assert_int_equal(tz_days_from_civil(1970, 1, 1), 0);
-	assert_int_equal(tz_days_from_civil(2000, 3, 1), 11017);
-	assert_int_equal(tz_days_from_civil(1969, 12, 31), -1);
+	assert_int_equal(date_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(date_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(date_days_from_civil(1969, 12, 31), -1);
 	for (d = -800000; d < 800000; d += 37) {
-		tz_civil_from_days(d, &y, &m, &dd);
-		assert_int_equal(tz_days_from_civil(y, m, dd), d);
+		date_civil_from_days(d, &y, &m, &dd);
+		assert_int_equal(date_days_from_civil(y, m, dd), d);
 	}
 }
 

@@ -1,0 +1,168 @@
+/*
+ * digest.h: a digest as data: topics, most active first; under each, its
+ * stories ranked by distinct outlets then recency; under each story, its
+ * articles.  Plus a 14-day trend per topic and the feeds that are failing.
+ * Built from the store's rows (digest_build()), written and read back as
+ * the JSON of herald(1) (the daemon keeps a digest in its outbox that way),
+ * and rendered as text, Markdown or HTML (digest-render.c).  The CLI and
+ * the daemon both use it, so a preview and the mail show the same digest.
+ */
+#ifndef HERALD_DIGEST_H
+#define HERALD_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store.h"
+
+#define DIGEST_TREND_DAYS	14
+#define DIGEST_OUTLETS_SHOWN	3	/* "A, B, C (en, fr) +3" */
+
+struct tz;
+
+/* One article of a story; strings may be NULL but title's fallback. */
+struct digest_item {
+	int64_t		 id;
+	char		*title;
+	char		*link;
+	char		*summary;	/* plain text */
+	char		*feed;		/* the feed's configured name */
+	char		*outlet;	/* what readers call it: its title */
+	char		*lang;		/* "en"; NULL unknown */
+	int64_t		 published;	/* 0 unknown */
+	int64_t		 first_seen;
+};
+
+struct digest_story {
+	int64_t		 id;
+	struct digest_item *items;	/* the lead first, then by first seen */
+	size_t		 nitems;
+	char		**outlets;	/* distinct, the lead's first */
+	size_t		 noutlets;
+	char		**languages;	/* distinct, sorted */
+	size_t		 nlanguages;
+	int		 breaking;	/* many outlets in a short time */
+	int64_t		 first_seen;	/* of its first article */
+	int64_t		 last_seen;	/* of its latest article */
+};
+
+struct digest_topic {
+	char		*name;		/* NULL: every story (no topics) */
+	unsigned	 trend[DIGEST_TREND_DAYS]; /* matches a day, oldest first */
+	struct digest_story *stories;	/* the ones shown, ranked */
+	size_t		 nstories;
+	size_t		 total;		/* stories in the period, shown or not */
+};
+
+struct digest_failing {
+	char		*feed;
+	char		*outlet;
+	char		*error;
+	int		 failures;	/* in a row */
+	int64_t		 last_success;	/* 0 never */
+	int64_t		 last_attempt;
+};
+
+/*
+ * The whole digest; it owns everything it points to.  `name` is NULL for
+ * `herald digest` without --name.  The period is [since, until).
+ */
+struct digest {
+	char		*name;
+	char		*timezone;	/* how times are shown; NULL: UTC */
+	int64_t		 since;
+	int64_t		 until;
+	struct digest_topic *topics;	/* most active first */
+	size_t		 ntopics;
+	struct digest_failing *failing;	/* failing longest first */
+	size_t		 nfailing;
+};
+
+/* What to put in a digest. */
+struct digest_spec {
+	const char	*name;		/* NULL: no name */
+	const char *const *topics;	/* NULL, 0: every topic of the store's */
+	size_t		 ntopics;
+	const char *const *feeds;	/* NULL, 0: every feed */
+	size_t		 nfeeds;
+	size_t		 max_stories;	/* per topic; 0: no limit */
+	const char	*timezone;	/* for the renderers; NULL: UTC */
+	int		 all_stories;	/* no topics configured: one group */
+};
+
+/*
+ * Reads the period [since, until) from the store and builds the digest.
+ * NULL with *errstr on a store error.
+ */
+struct digest	*digest_build(struct store *, const struct digest_spec *,
+		    int64_t since, int64_t until, char **errstr);
+
+/*
+ * The seam between articles and stories: groups rows (one per article in
+ * the period that matched `topic`, or every row when topic is NULL) into
+ * stories, ranks them (distinct outlets, then the latest article, then
+ * the id) and keeps the first `max` (0: all) in t->stories; t->total
+ * counts them all.  Rows with the same story id are one story; today the
+ * store gives each article its own.  outlet(arg, feed) names a feed for
+ * readers (its title); NULL, or a NULL answer: the feed's name.
+ */
+typedef const char *(*digest_outlet_fn)(void *arg, const char *feed);
+
+void		 digest_group(struct digest_topic *t,
+		    const struct store_digest_row *rows, size_t nrows,
+		    const char *topic, size_t max, digest_outlet_fn outlet,
+		    void *arg);
+
+void		 digest_free(struct digest *);
+
+/* Distinct stories across the topics (a story under two topics counts once). */
+size_t		 digest_nstories(const struct digest *);
+
+/*
+ * "Euractiv, Politico, Council (en, fr) +3" (heap): the first
+ * DIGEST_OUTLETS_SHOWN outlets, the languages, the count of the rest.
+ */
+char		*digest_sources(const struct digest_story *);
+
+/*
+ * The idempotency key of a digest: its name and period, stable across
+ * restarts, "morning/2026-11-27T06:30:00Z/2026-11-28T06:30:00Z" (heap).
+ */
+char		*digest_key(const char *name, int64_t since, int64_t until);
+
+/* The JSON of herald(1) (heap, compact unless `pretty`). */
+char		*digest_to_json(const struct digest *, int pretty);
+/* And back: NULL with *errstr when it is not one. */
+struct digest	*digest_from_json(const char *, char **errstr);
+
+/* digest-render.c: the same digest for people. */
+
+struct digest_style {
+	size_t		 width;		/* text: columns, at least 40 */
+	int		 color;		/* text: ANSI bold and colour */
+	const struct tz	*tz;		/* times in this zone; NULL: UTC */
+};
+
+/* Each returns a heap string. */
+char		*digest_render_text(const struct digest *,
+		    const struct digest_style *);
+char		*digest_render_markdown(const struct digest *,
+		    const struct digest_style *);
+/* One HTML document: inline CSS, tables, no script, no remote asset. */
+char		*digest_render_html(const struct digest *,
+		    const struct digest_style *);
+/* "morning digest, Fri 28 Nov: 42 stories in sanctions, china, energy" */
+char		*digest_subject(const struct digest *,
+		    const struct digest_style *);
+/* "▁▂▃▅▇" for a trend, scaled to its largest day (heap). */
+char		*digest_sparkline(const unsigned *trend, size_t n);
+/*
+ * A spike: the last day against the 13 before it.  Returns 1 and sets
+ * *baseline (their mean, rounded) when the last day is at least 3 and
+ * at least twice the baseline plus one.
+ */
+int		 digest_spike(const unsigned *trend, size_t n,
+		    unsigned *baseline);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * test_digest.c: the digest model and its renderers over rows made here:
+ * stories grouped and ranked (outlets, then recency) and cut at
+ * max-stories; the sources line; JSON written and read back; text fitted
+ * and free of control characters the feeds sent; Markdown and HTML
+ * escaping; HTML with no script and no remote asset, and its size for 100
+ * stories; the trend's sparkline and spike; word wrapping.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "digest.h"
+#include "termtext.h"
+#include "tz.h"
+#include "util.h"
+
+#define T0	1795849200LL	/* 2026-11-28 07:00:00 UTC */
+
+static struct store_digest_row *
+row(struct store_digest_row *v, size_t *n, int64_t id, const char *topic,
+    const char *title, int64_t seen, const char *lang, const char *feeds)
+{
+	struct store_digest_row	*r = &v[(*n)++];
+	char			*f, *save = NULL, *copy = xstrdup(feeds);
+
+	memset(r, 0, sizeof(*r));
+	r->item_id = id;
+	r->topic = topic != NULL ? xstrdup(topic) : NULL;
+	r->title = xstrdup(title);
+	r->link = xasprintf("https://example.org/%lld", (long long)id);
+	r->summary = xasprintf("Summary of %s.", title);
+	r->lang = lang != NULL ? xstrdup(lang) : NULL;
+	r->first_seen = seen;
+	r->feeds = xcalloc(8, sizeof(char *));
+	for (f = strtok_r(copy, " ", &save); f != NULL;
+	    f = strtok_r(NULL, " ", &save))
+		r->feeds[r->nfeeds++] = xstrdup(f);
+	free(copy);
+	return r;
+}
+
+static const char *
+outlet(void *arg, const char *feed)
+{
+	(void)arg;
+	if (strcmp(feed, "euractiv") == 0)
+		return "Euractiv";
+	if (strcmp(feed, "politico") == 0)
+		return "Politico";
+	if (strcmp(feed, "council-en") == 0 || strcmp(feed, "council-fr") == 0)
+		return "Council";
+	return NULL;
+}
+
+/* A digest of two topics from a small, known set of rows. */
+static struct digest *
+small_digest(void)
+{
+	struct store_digest_row	*v = xcalloc(16, sizeof(*v));
+	struct digest		*d = xcalloc(1, sizeof(*d));
+	size_t			 n = 0;
+
+	row(v, &n, 1, "sanctions", "Old single story", T0 - 7200, "en",
+	    "euractiv");
+	row(v, &n, 2, "sanctions", "Package adopted", T0 - 3600, "en-GB",
+	    "euractiv politico council-en council-fr a b c");
+	row(v, &n, 3, "sanctions", "Newer single story", T0 - 60, "fr",
+	    "politico");
+	row(v, &n, 4, "sanctions", "Two outlets", T0 - 9000, "de",
+	    "euractiv politico");
+	row(v, &n, 2, "russia", "Package adopted", T0 - 3600, "en-GB",
+	    "euractiv politico council-en council-fr a b c");
+	row(v, &n, 5, NULL, "Matched nothing", T0 - 100, NULL, "b");
+	d->name = xstrdup("morning");
+	d->since = T0 - 86400;
+	d->until = T0;
+	d->topics = xcalloc(2, sizeof(*d->topics));
+	d->ntopics = 2;
+	d->topics[0].name = xstrdup("sanctions");
+	digest_group(&d->topics[0], v, n, "sanctions", 3, outlet, NULL);
+	d->topics[1].name = xstrdup("russia");
+	digest_group(&d->topics[1], v, n, "russia", 0, outlet, NULL);
+	d->topics[0].trend[13] = 9;
+	d->topics[0].trend[0] = 1;
+	d->failing = xcalloc(1, sizeof(*d->failing));
+	d->nfailing = 1;
+	d->failing[0].feed = xstrdup("euractiv-fr");
+	d->failing[0].outlet = xstrdup("Euractiv FR");
+	d->failing[0].error = xstrdup("HTTP 503");
+	d->failing[0].failures = 7;
+	d->failing[0].last_success = T0 - 20000;
+	store_digest_rows_free(v, n);
+	return d;
+}
+
+static void
+test_group_rank(void **state)
+{
+	struct digest		*d = small_digest();
+	struct digest_topic	*t = &d->topics[0];
+	char			*s;
+
+	(void)state;
+	/* four stories, three shown: most outlets, then the most recent */
+	assert_int_equal(t->total, 4);
+	assert_int_equal(t->nstories, 3);
+	assert_string_equal(t->stories[0].items[0].title, "Package adopted");
+	assert_string_equal(t->stories[1].items[0].title, "Two outlets");
+	assert_string_equal(t->stories[2].items[0].title, "Newer single story");
+	/* outlets by display name, each once; languages as primary tags */
+	assert_int_equal(t->stories[0].noutlets, 6);
+	assert_string_equal(t->stories[0].outlets[2], "Council");
+	assert_int_equal(t->stories[0].nlanguages, 1);
+	assert_string_equal(t->stories[0].languages[0], "en");
+	assert_true(t->stories[0].breaking);
+	assert_false(t->stories[1].breaking);
+	s = digest_sources(&t->stories[0]);
+	assert_string_equal(s, "Euractiv, Politico, Council (en) +3");
+	free(s);
+	s = digest_sources(&t->stories[2]);
+	assert_string_equal(s, "Politico (fr)");
+	free(s);
+	/* the story under two topics counts once */
+	assert_int_equal(d->topics[1].nstories, 1);
+	assert_int_equal(digest_nstories(d), 3);
+	digest_free(d);
+}
+
+/* With no topic, every article once, the unmatched one too. */
+static void
+test_group_all(void **state)
+{
+	struct store_digest_row	*v = xcalloc(8, sizeof(*v));
+	struct digest_topic	 t;
+	struct digest		*d;
+	size_t			 n = 0;
+
+	(void)state;
+	row(v, &n, 7, "a", "Seven", T0, "en", "x");
+	row(v, &n, 7, "b", "Seven", T0, "en", "x");
+	row(v, &n, 8, NULL, "Eight", T0 - 5, "en", "y");
+	memset(&t, 0, sizeof(t));
+	digest_group(&t, v, n, NULL, 0, NULL, NULL);
+	assert_int_equal(t.total, 2);
+	assert_string_equal(t.stories[0].items[0].title, "Seven");
+	assert_string_equal(t.stories[1].outlets[0], "y");
+	d = xcalloc(1, sizeof(*d));
+	d->topics = xcalloc(1, sizeof(*d->topics));
+	d->topics[0] = t;
+	d->ntopics = 1;
+	assert_int_equal(digest_nstories(d), 2);
+	digest_free(d);
+	store_digest_rows_free(v, n);
+}
+
+static void
+test_json_roundtrip(void **state)
+{
+	struct digest	*d = small_digest(), *back;
+	char		*a, *b, *err = NULL;
+
+	(void)state;
+	a = digest_to_json(d, 0);
+	assert_non_null(strstr(a, "\"key\":\"morning/2026-11-27T07:00:00Z/"
+	    "2026-11-28T07:00:00Z\""));
+	assert_non_null(strstr(a, "\"trend\":[1,0,0,0,0,0,0,0,0,0,0,0,0,9]"));
+	back = digest_from_json(a, &err);
+	if (back == NULL)
+		fail_msg("%s", err);
+	b = digest_to_json(back, 0);
+	assert_string_equal(a, b);
+	free(b);
+	digest_free(back);
+	assert_null(digest_from_json("{\"topics\": 3}", &err));
+	free(err);
+	err = NULL;
+	assert_null(digest_from_json("not json", &err));
+	free(err);
+	free(a);
+	digest_free(d);
+}
+
+static int
+has_control(const char *s, int allow_esc)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' &&
+		    !(allow_esc && *s == '\033')) || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static void
+test_text(void **state)
+{
+	struct digest		*d = small_digest();
+	struct digest_style	 st = { 60, 0, NULL };
+	char			*s, *line, *save = NULL;
+
+	(void)state;
+	free(d->topics[0].stories[0].items[0].title);
+	d->topics[0].stories[0].items[0].title = xstrdup("Evil \033[2J\rtitle"
+	    " with a long tail that will not fit in sixty columns at all");
+	s = digest_render_text(d, &st);
+	assert_false(has_control(s, 0));
+	assert_non_null(strstr(s, "Evil [2J title"));
+	assert_non_null(strstr(s, "Two outlets"));
+	assert_non_null(strstr(s, "BREAKING"));
+	assert_non_null(strstr(s, "Euractiv, Politico, Council (en) +3"));
+	assert_non_null(strstr(s, "1 more story in sanctions"));
+	assert_non_null(strstr(s, "Euractiv FR: HTTP 503"));
+	assert_non_null(strstr(s, "https://example.org/2"));
+	assert_non_null(strstr(s, "spike: 9 in the l"));
+	/* every line but the links fits */
+	for (line = strtok_r(s, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, "https://") == NULL)
+			assert_true(termtext_width(line) <= 60);
+	free(s);
+	st.color = 1;
+	s = digest_render_text(d, &st);
+	assert_non_null(strstr(s, "\033[1;31mBREAKING"));
+	assert_false(has_control(s, 1));
+	free(s);
+	digest_free(d);
+}
+
+static void
+test_markdown(void **state)
+{
+	struct digest		*d = small_digest();
+	struct digest_style	 st = { 80, 0, NULL };
+	char			*s;
+
+	(void)state;
+	free(d->topics[0].stories[0].items[0].title);
+	d->topics[0].stories[0].items[0].title = xstrdup("*Bold* [x](y) _u_ "
+	    "<b>");
+	free(d->topics[0].stories[0].items[0].link);
+	d->topics[0].stories[0].items[0].link = xstrdup("https://e.org/a<b>c\\");
+	s = digest_render_markdown(d, &st);
+	assert_non_null(strstr(s, "\\*Bold\\* \\[x\\](y) \\_u\\_ \\<b\\>"));
+	assert_non_null(strstr(s, "(<https://e.org/a%3Cb%3Ec%5C>)"));
+	assert_non_null(strstr(s, "## sanctions"));
+	assert_non_null(strstr(s, "**breaking**"));
+	free(s);
+	digest_free(d);
+}
+
+static void
+test_html_escaping(void **state)
+{
+	struct digest		*d = small_digest();
+	struct digest_style	 st = { 80, 0, NULL };
+	char			*s;
+
+	(void)state;
+	free(d->topics[0].stories[0].items[0].title);
+	d->topics[0].stories[0].items[0].title =
+	    xstrdup("<script>alert(1)</script> & \"q\"");
+	free(d->topics[0].stories[1].items[0].link);
+	d->topics[0].stories[1].items[0].link = xstrdup("javascript:alert(1)");
+	s = digest_render_html(d, &st);
+	assert_null(strstr(s, "<script"));
+	assert_null(strstr(s, "javascript:"));
+	assert_null(strstr(s, "src="));
+	assert_null(strstr(s, "url("));
+	assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; "
+	    "&quot;q&quot;"));
+	assert_non_null(strstr(s, "prefers-color-scheme: dark"));
+	assert_non_null(strstr(s, "<h2 class=\"tp\""));
+	free(s);
+	digest_free(d);
+}
+
+static char *
+words(size_t n, unsigned seed)
+{
+	static const char *const w[] = { "Commission", "sanctions", "package",
+	    "Parliament", "vote", "energy", "China", "tariffs", "Ukraine",
+	    "Council", "adopts", "new", "rules", "on", "the", "digital",
+	    "markets", "climate", "target", "migration" };
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", w[(seed + i * 7) % 20]);
+	return buf_steal(&b);
+}
+
+/* 100 stories of realistic length in 8 topics: the HTML stays small. */
+static void
+test_html_size(void **state)
+{
+	struct store_digest_row	*v = xcalloc(100, sizeof(*v));
+	struct digest		*d = xcalloc(1, sizeof(*d));
+	struct digest_style	 st = { 80, 0, NULL };
+	size_t			 n = 0, i, k;
+	char			*s, *t;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		t = words(14, (unsigned)i);
+		row(v, &n, (int64_t)i + 1, NULL, t, T0 - (int64_t)i * 500, "en",
+		    "euractiv politico council-en council-fr a b c d");
+		free(v[i].summary);
+		v[i].summary = words(110, (unsigned)i * 3);
+		free(v[i].link);
+		v[i].link = xasprintf("https://www.consilium.europa.eu/en/press/"
+		    "press-releases/2026/11/27/%s-%zu/", "russia-sanctions-"
+		    "package-adopted-by-the-council", i);
+		free(v[i].topic);
+		v[i].topic = xasprintf("topic-%zu", i % 8);
+		free(t);
+	}
+	d->since = T0 - 86400;
+	d->until = T0;
+	d->topics = xcalloc(8, sizeof(*d->topics));
+	for (k = 0; k < 8; k++) {
+		d->topics[k].name = xasprintf("topic-%zu", k);
+		digest_group(&d->topics[k], v, n, d->topics[k].name, 0, outlet,
+		    NULL);
+		for (i = 0; i < DIGEST_TREND_DAYS; i++)
+			d->topics[k].trend[i] = (unsigned)(i * k + 3);
+		d->ntopics++;
+	}
+	assert_int_equal(digest_nstories(d), 100);
+	s = digest_render_html(d, &st);
+	print_message("# HTML for 100 stories in 8 topics: %zu bytes\n",
+	    strlen(s));
+	assert_true(strlen(s) <= 200 * 1024);
+	free(s);
+	store_digest_rows_free(v, n);
+	digest_free(d);
+}
+
+static void
+test_subject(void **state)
+{
+	struct digest		*d = small_digest();
+	struct tz		*z;
+	struct digest_style	 st = { 80, 0, NULL };
+	char			*s, *err = NULL;
+
+	(void)state;
+	if ((z = tz_load("Europe/Brussels", &err)) == NULL)
+		fail_msg("%s", err);
+	st.tz = z;
+	s = digest_subject(d, &st);
+	assert_string_equal(s, "herald morning digest \xc2\xb7 Sat 28 Nov "
+	    "\xc2\xb7 3 stories: sanctions, russia");
+	free(s);
+	s = digest_render_text(d, &st);
+	/* 07:00 UTC is 08:00 in Brussels in November */
+	assert_non_null(strstr(s, "Sat 28 Nov 08:00 CET"));
+	free(s);
+	tz_free(z);
+	digest_free(d);
+}
+
+static void
+test_trend(void **state)
+{
+	unsigned	 flat[14] = { 4, 5, 4, 4, 5, 4, 4, 5, 4, 4, 5, 4, 4, 5 };
+	unsigned	 spike[14] = { 4, 5, 4, 4, 5, 4, 4, 5, 4, 4, 5, 4, 4, 25 };
+	unsigned	 zero[14] = { 0 }, base;
+	char		*s;
+
+	(void)state;
+	assert_false(digest_spike(flat, 14, &base));
+	assert_int_equal(base, 4);
+	assert_true(digest_spike(spike, 14, &base));
+	assert_false(digest_spike(zero, 14, &base));
+	s = digest_sparkline(spike, 14);
+	assert_string_equal(s, "\xe2\x96\x82\xe2\x96\x82\xe2\x96\x82\xe2\x96"
+	    "\x82\xe2\x96\x82\xe2\x96\x82\xe2\x96\x82\xe2\x96\x82\xe2\x96\x82"
+	    "\xe2\x96\x82\xe2\x96\x82\xe2\x96\x82\xe2\x96\x82\xe2\x96\x88");
+	free(s);
+	s = digest_sparkline(zero, 14);
+	assert_int_equal(termtext_width(s), 14);
+	free(s);
+}
+
+static void
+test_wrap(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = termtext_wrap("one two three four five six", 9, 0, "> ");
+	assert_string_equal(s, "one two\n> three\n> four five\n> six");
+	free(s);
+	s = termtext_wrap("one two three four five six", 9, 2, "");
+	assert_string_equal(s, "one two\nthree\xe2\x80\xa6");
+	free(s);
+	s = termtext_wrap("abcdefghijklmnop qr", 5, 0, "");
+	assert_string_equal(s, "abcd\xe2\x80\xa6\nqr");
+	free(s);
+	s = termtext_wrap("  ", 5, 0, "");
+	assert_string_equal(s, "");
+	free(s);
+	/* wide characters count two columns */
+	s = termtext_wrap("\xe4\xb8\xad\xe5\x9b\xbd \xe6\xac\xa7\xe7\x9b\x9f", 4,
+	    0, "");
+	assert_string_equal(s, "\xe4\xb8\xad\xe5\x9b\xbd\n\xe6\xac\xa7\xe7\x9b"
+	    "\x9f");
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_group_rank),
+		cmocka_unit_test(test_group_all),
+		cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_markdown),
+		cmocka_unit_test(test_html_escaping),
+		cmocka_unit_test(test_html_size),
+		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_trend),
+		cmocka_unit_test(test_wrap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
