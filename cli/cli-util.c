@@ -274,17 +274,6 @@ cli_term_width(void)
 	return 80;
 }
 
-/*
- * Bidi controls: an override (U+202E) or isolate turns what follows round
- * on the screen, so a title can show another link or name than it holds.
- */
-static int
-is_bidi_control(uint32_t cp)
-{
-	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
 char *
 cli_clean(const char *s, int keep_marks)
 {
@@ -301,7 +290,7 @@ cli_clean(const char *s, int keep_marks)
 		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
 		    cp == 0x2028 || cp == 0x2029)
 			buf_putc(&b, ' ');
-		else if (is_bidi_control(cp))
+		else if (termtext_is_bidi(cp))
 			;
 		else if (cp == 0xfffd && n == 1)
 			buf_puts(&b, "\xef\xbf\xbd");

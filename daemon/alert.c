@@ -7,7 +7,9 @@
  * in memory that the outbox does not hold: a restart resumes where the
  * last run stopped (an attempt cut short by a crash is made again).  One
  * timer is armed for the earliest moment something can be sent.  New
- * articles reach the plugins' on_item from the same pass.
+ * articles reach the plugins' on_item from the same pass.  Queued digests
+ * (digests.c) go out the same way, one per delivery, before a plugin's
+ * alerts; rate-limit and batch are for alerts only.
  */
 #include "config.h"
 
@@ -48,6 +50,8 @@ struct delivery {
 	struct alerter		*a;
 	struct pstate		*ps;
 	struct plugin_limits	 limits;
+	struct store_digest_send *drow;	/* a digest, else alerts below */
+	struct digest_view	*view;
 	struct store_alert	*rows;
 	size_t			 n;
 	struct herald_alert	*alerts;
@@ -196,6 +200,9 @@ delivery_free(struct delivery *dl)
 	free(dl->termbuf);
 	free(dl->alerts);
 	store_alerts_free(dl->rows, dl->n);
+	if (dl->drow != NULL)
+		store_digest_sends_free(dl->drow, 1);
+	digest_view_free(dl->view);
 	free(dl);
 }
 
@@ -360,6 +367,153 @@ delivery_done(void *arg, int outcome, long retry_after, const char *msg)
 	alert_kick(a);
 }
 
+/* ---- digests ---- */
+
+/* The outcome of one attempt at a digest row, as for alerts. */
+static int
+digest_record(struct delivery *dl, int outcome, long retry_after,
+    const char *msg, char **errstr)
+{
+	struct store			*st = dl->a->st;
+	const struct store_digest_send	*row = dl->drow;
+	int64_t				 now = (int64_t)time(NULL), next;
+	char				*why;
+	int				 rc;
+
+	if (store_begin(st, errstr) == -1)
+		return -1;
+	if (outcome == HERALD_OK)
+		rc = store_digest_sent(st, row->id, now, errstr);
+	else if (outcome == HERALD_FAIL)
+		rc = store_digest_dead(st, row->id, msg ? msg :
+		    "the plugin refused it", errstr);
+	else {
+		next = now + (int64_t)(alert_backoff(row->attempts + 1,
+		    retry_after, rnd(), (double)dl->limits.max_age) + 0.999);
+		if (next > row->created + dl->limits.max_age) {
+			why = xasprintf("gave up after %d attempts over %lld s: "
+			    "%s", row->attempts + 1, (long long)(now -
+			    row->created), msg ? msg : "retry");
+			rc = store_digest_dead(st, row->id, why, errstr);
+			log_warnx("plugin %s: digest %s dead after max-age: %s",
+			    dl->ps->name, row->name, why);
+			free(why);
+		} else
+			rc = store_digest_retry(st, row->id, next, msg ? msg :
+			    "retry", errstr);
+	}
+	if (rc == -1 || store_commit(st, errstr) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+digest_done(void *arg, int outcome, long retry_after, const char *msg)
+{
+	struct delivery	*dl = arg;
+	struct alerter	*a = dl->a;
+	char		*err = NULL;
+
+	if (outcome == HERALD_OK)
+		log_info("plugin %s: digest %s delivered (%s)", dl->ps->name,
+		    dl->drow->name, digest_view_get(dl->view)->key);
+	else if (outcome == HERALD_FAIL)
+		log_warnx("plugin %s: digest %s failed, given up: %s",
+		    dl->ps->name, dl->drow->name, msg ? msg : "no reason given");
+	else
+		log_info("plugin %s: digest %s: attempt %d: %s; will retry",
+		    dl->ps->name, dl->drow->name, dl->drow->attempts + 1,
+		    msg ? msg : "no reason given");
+	if (digest_record(dl, outcome, retry_after, msg, &err) == -1) {
+		log_warnx("plugin %s: recording the outcome (%s) of digest %s "
+		    "failed: %s; it will be sent again", dl->ps->name,
+		    outcome_name(outcome), dl->drow->name, err ? err :
+		    "unknown error");
+		free(err);
+		dl->ps->hold_until = (int64_t)time(NULL) + ALERT_STORE_PAUSE;
+	}
+	dl->ps->inflight = NULL;
+	a->inflight--;
+	delivery_free(dl);
+	alert_kick(a);
+}
+
+/*
+ * Delivers the plugin's oldest due digest: 1 when one is on its way, 0
+ * when none is due (*wake says when one will be).
+ */
+static int
+alert_digest(struct alerter *a, struct plugin *p, struct pstate *ps,
+    double tnow, double *wake)
+{
+	const struct plugin_limits	*lim = plugin_limits(p);
+	struct store_digest_send	*rows = NULL;
+	struct delivery			*dl;
+	struct digest_view		*view;
+	int64_t				 now = (int64_t)tnow, next;
+	size_t				 n = 0;
+	char				*err = NULL;
+	int				 rc;
+
+	if (!plugin_takes_digests(p))
+		return 0;
+	if ((rc = store_digests_next(a->st, ps->name, &next, &err)) == -1 ||
+	    (rc == 1 && next <= now && store_digests_due(a->st, ps->name, now,
+	    1, &rows, &n, &err) == -1)) {
+		log_warnx("plugin %s: reading the digest outbox failed: %s",
+		    ps->name, err ? err : "unknown error");
+		free(err);
+		ps->hold_until = now + ALERT_STORE_PAUSE;
+		return 0;
+	}
+	if (rc == 0)
+		return 0;
+	if (next > now) {
+		if ((double)next < *wake)
+			*wake = (double)next;
+		return 0;
+	}
+	if (n == 0) {
+		*wake = (double)now + 1;	/* raced a write: look again */
+		return 0;
+	}
+	if (rows[0].created + lim->max_age <= now ||
+	    (view = digest_view_new(&rows[0], (unsigned)rows[0].attempts + 1,
+	    &err)) == NULL) {
+		/* aged out while heraldd was down, or unreadable: dead */
+		char	*why = err != NULL ? xasprintf("unreadable: %s", err) :
+			    xasprintf("expired after %d attempts",
+			    rows[0].attempts);
+
+		log_warnx("plugin %s: digest %s given up: %s", ps->name,
+		    rows[0].name, why);
+		if (store_digest_dead(a->st, rows[0].id, why, &err) == -1) {
+			log_warnx("plugin %s: %s", ps->name, err);
+			ps->hold_until = now + ALERT_STORE_PAUSE;
+		}
+		free(why);
+		free(err);
+		store_digest_sends_free(rows, n);
+		*wake = (double)now;
+		return 0;
+	}
+	dl = xcalloc(1, sizeof(*dl));
+	dl->a = a;
+	dl->ps = ps;
+	dl->limits = *lim;
+	dl->drow = rows;
+	dl->view = view;
+	ps->inflight = dl;
+	a->inflight++;
+	log_debug("plugin %s: delivering digest %s (attempt %d)", ps->name,
+	    rows[0].name, rows[0].attempts + 1);
+	plugin_deliver_digest(p, digest_view_get(view), ALERT_DEADLINE,
+	    digest_done, dl);
+	return 1;
+}
+
 /*
  * Looks at one plugin: delivers what is due, or says when something will
  * be (*wake, wall clock; left alone if nothing is pending).
@@ -379,7 +533,14 @@ alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 	int				 retry = 0, rc;
 	int64_t				 now = (int64_t)tnow;
 
-	if (ps->inflight != NULL || !plugin_takes_alerts(p))
+	if (ps->inflight != NULL)
+		return;
+	if ((double)ps->hold_until > tnow) {
+		if ((double)ps->hold_until < *wake)
+			*wake = (double)ps->hold_until;
+		return;
+	}
+	if (alert_digest(a, p, ps, tnow, wake) || !plugin_takes_alerts(p))
 		return;
 	if (ps->last_expire + ALERT_EXPIRE_EVERY <= now) {
 		size_t	 nexp = 0;
@@ -510,6 +671,27 @@ alert_items(struct alerter *a, int64_t now)
 	a->items_since = now - 1;
 }
 
+/* The same for digests: their rows for a plugin no longer configured. */
+static void
+alert_digest_orphans(struct alerter *a, int64_t now)
+{
+	const char	**names;
+	size_t		 n = plugin_set_count(a->set), i, nexp = 0;
+	char		*err = NULL;
+
+	names = xcalloc(n + 1, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = plugin_name(plugin_set_at(a->set, i));
+	if (store_digests_orphans(a->st, names, n, now - ALERT_ORPHAN_AGE,
+	    &nexp, &err) == -1) {
+		log_warnx("expiring digests failed: %s", err ? err : "?");
+		free(err);
+	} else if (nexp > 0)
+		log_warnx("%zu digest deliver%s to plugins no longer "
+		    "configured given up", nexp, nexp > 1 ? "ies" : "y");
+	free(names);
+}
+
 /*
  * Rows of a plugin no longer configured stay pending (it may come back
  * with the next reload) until the default max-age has passed.
@@ -544,6 +726,7 @@ alert_orphans(struct alerter *a, int64_t now)
 			    "given up", c[i].plugin, nexp, nexp > 1 ? "s" : "");
 	}
 	store_outbox_counts_free(c, n);
+	alert_digest_orphans(a, now);
 }
 
 static void

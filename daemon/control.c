@@ -13,6 +13,7 @@
  *	fetch [FEED]	that feed, or every feed, due now
  *	reload		the configuration file again, as SIGHUP
  *	metrics		the Prometheus text exposition
+ *	digest NAME	that [digest]'s period until now, queued at once
  *
  * Anything else is answered "error: ...".  The answer is written, then the
  * connection closed.  The same metrics go to [herald] metrics-file every
@@ -67,6 +68,7 @@ struct control {
 	struct ev_loop		*loop;
 	struct store		*st;
 	struct sched		*sched;
+	struct digests		*digests;
 	control_reload_fn	 reload;
 	void			*reload_arg;
 	time_t			 started;
@@ -498,6 +500,20 @@ control_exec(struct control *c, char *line, struct buf *out)
 			log_info("control: feed %s due now", arg);
 			buf_printf(out, "ok: feed %s is due now\n", arg);
 		}
+	} else if (strcmp(cmd, "digest") == 0 && *arg != '\0') {
+		char	*summary = NULL;
+
+		if (c->digests == NULL)
+			buf_puts(out, "error: no digests here\n");
+		else if (digests_send_now(c->digests, arg, &summary, &err) ==
+		    -1) {
+			buf_printf(out, "error: %s\n", err);
+			free(err);
+		} else {
+			log_info("control: %s", summary);
+			buf_printf(out, "ok: %s\n", summary);
+			free(summary);
+		}
 	} else if (strcmp(cmd, "reload") == 0 && *arg == '\0') {
 		log_debug("control: reload");
 		if (c->reload(c->reload_arg, &err) == -1) {
@@ -512,7 +528,7 @@ control_exec(struct control *c, char *line, struct buf *out)
 			    sched_nfeeds(c->sched) == 1 ? "" : "s");
 	} else
 		buf_puts(out, "error: unknown request; the requests are "
-		    "status, fetch [FEED], reload and metrics\n");
+		    "status, fetch [FEED], reload, metrics and digest NAME\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -714,6 +730,12 @@ control_socket_path(const char *configured)
 	    access(CONTROL_DEFAULT_DIR, W_OK | X_OK) == 0)
 		return xstrdup(CONTROL_DEFAULT_DIR "/" CONTROL_SOCKET_NAME);
 	return NULL;
+}
+
+void
+control_set_digests(struct control *c, struct digests *ds)
+{
+	c->digests = ds;
 }
 
 int

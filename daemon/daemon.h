@@ -219,6 +219,11 @@ int		 plugin_takes_alerts(struct plugin *);
  */
 void		 plugin_deliver(struct plugin *, const struct herald_delivery *,
 		    double deadline, plugin_done_fn, void *arg);
+/* Whether it has on_digest (ABI 1.1), and the same call for a digest. */
+int		 plugin_takes_digests(struct plugin *);
+void		 plugin_deliver_digest(struct plugin *,
+		    const struct herald_digest *, double deadline,
+		    plugin_done_fn, void *arg);
 
 /* alert.c: delivering the outbox through the plugins. */
 struct alerter;
@@ -265,6 +270,37 @@ void		 alert_add_idle_cb(struct alerter *, void (*)(void *), void *);
 void		 alert_free(struct alerter *);
 
 /*
+ * digests.c: the [digest] sections: a timer per section for its next slot,
+ * the digest of the period since its watermark queued in the outbox when
+ * the slot comes (or at start, when one passed while heraldd was down).
+ */
+struct digests;
+
+struct digests	*digests_new(struct ev_loop *, struct store *, struct alerter *);
+/*
+ * Applies a configuration: a timer for each [digest] with plugins (the
+ * others are for herald digest --name); a slot passed since the last
+ * digest is queued now.  -1 with *errstr when a time zone cannot load.
+ */
+int		 digests_apply(struct digests *, const struct config *,
+		    char **errstr);
+/*
+ * herald digest --send NAME: queues the period since the last digest,
+ * until now, at once.  *summary (heap) says what was queued.
+ */
+int		 digests_send_now(struct digests *, const char *name,
+		    char **summary, char **errstr);
+void		 digests_free(struct digests *);
+
+/* What a plugin's on_digest() gets for a queued digest (its payload). */
+struct digest_view;
+
+struct digest_view *digest_view_new(const struct store_digest_send *,
+		    unsigned attempt, char **errstr);
+const struct herald_digest *digest_view_get(const struct digest_view *);
+void		 digest_view_free(struct digest_view *);
+
+/*
  * control.c: the control socket (herald status, fetch, reload, metrics) and
  * the metrics file.  One line in, one answer out, then the connection is
  * closed; everything runs on the loop and never blocks.
@@ -276,6 +312,8 @@ typedef int	(*control_reload_fn)(void *arg, char **errstr);
 
 struct control	*control_new(struct ev_loop *, struct store *, struct sched *,
 		    control_reload_fn, void *arg);
+/* Where "digest NAME" goes (herald digest --send NAME). */
+void		 control_set_digests(struct control *, struct digests *);
 /*
  * Listens on `configured` ([herald] control-socket) when not NULL, else on
  * $RUNTIME_DIRECTORY/heraldd.sock, else on /run/herald/heraldd.sock when

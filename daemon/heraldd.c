@@ -43,6 +43,7 @@ struct daemon {
 	struct sched	*sched;
 	struct plugin_set *plugins;
 	struct alerter	*alerts;
+	struct digests	*digests;
 	struct control	*control;	/* NULL with --once */
 	int		 lock_fd;	/* DATABASE.lock, held until exit */
 	int		 once;
@@ -140,6 +141,11 @@ daemon_prune(struct daemon *d)
 	} else if (deleted > 0)
 		log_info("pruned %lld items older than the retention of %lld days",
 		    (long long)deleted, d->conf->retention / 86400);
+	if (store_digests_prune(d->st, (int64_t)time(NULL) -
+	    d->conf->retention, &deleted, &err) == -1) {
+		log_warnx("pruning old digests failed: %s", err);
+		free(err);
+	}
 }
 
 static void
@@ -215,6 +221,10 @@ daemon_reload(void *arg, char **errstr)
 	alert_set_plugins(d->alerts, np);
 	plugin_set_retire(d->plugins);
 	d->plugins = np;
+	if (digests_apply(d->digests, nc, &err) == -1) {
+		log_warnx("reload: digests: %s", err);
+		free(err);
+	}
 	config_free(d->conf);
 	d->conf = nc;
 	if (d->control != NULL)
@@ -389,6 +399,12 @@ main(int argc, char **argv)
 	}
 	d.alerts = alert_new(d.loop, d.st, d.plugins);
 	sched_set_commit_cb(d.sched, committed, d.alerts);
+	/* a digest missed while heraldd was down is queued now */
+	d.digests = digests_new(d.loop, d.st, d.alerts);
+	if (digests_apply(d.digests, d.conf, &err) == -1) {
+		log_warnx("%s", err);
+		return 1;
+	}
 
 	ev_signal_init(&d.sigterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&d.sigint, sigterm_cb, SIGINT);
@@ -417,6 +433,7 @@ main(int argc, char **argv)
 		ev_timer_start(d.loop, &d.prune);
 		d.control = control_new(d.loop, d.st, d.sched, daemon_reload,
 		    &d);
+		control_set_digests(d.control, d.digests);
 		if (control_listen(d.control, d.conf->control_socket) == -1)
 			log_warnx("running without a control socket");
 		control_metrics_file(d.control, d.conf->metrics_file);
@@ -441,6 +458,7 @@ main(int argc, char **argv)
 		log_debug("done: %llu fetches, %zu feeds in error",
 		    (unsigned long long)sched_nfetches(d.sched),
 		    sched_nerrors(d.sched));
+	digests_free(d.digests);
 	alert_free(d.alerts);
 	plugin_set_free(d.plugins);
 	sched_free(d.sched);

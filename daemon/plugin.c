@@ -751,9 +751,10 @@ host_complete(struct herald_completion *c, enum herald_outcome outcome,
 	ev_timer_start(loop, &c->timer);
 }
 
-void
-plugin_deliver(struct plugin *p, const struct herald_delivery *d,
-    double deadline, plugin_done_fn done, void *arg)
+/* A completion for one call, or NULL when it already ended (retired). */
+static struct herald_completion *
+completion_new(struct plugin *p, double deadline, int takes,
+    const char *what, plugin_done_fn done, void *arg)
 {
 	struct herald_completion	*c = xcalloc(1, sizeof(*c));
 
@@ -766,12 +767,34 @@ plugin_deliver(struct plugin *p, const struct herald_delivery *d,
 	TAILQ_INSERT_TAIL(&p->completions, c, entry);
 	p->pending++;
 	ev_timer_start(p->set->loop, &c->timer);
-	if (p->set->retired || p->hp->on_alert == NULL) {
-		host_complete(c, HERALD_RETRY, 0, p->hp->on_alert == NULL ?
-		    "the plugin takes no alerts" : "the plugin was unloaded");
-		return;
+	if (p->set->retired || !takes) {
+		host_complete(c, HERALD_RETRY, 0, !takes ? what :
+		    "the plugin was unloaded");
+		return NULL;
 	}
-	p->hp->on_alert(p->state, d, c);
+	return c;
+}
+
+void
+plugin_deliver(struct plugin *p, const struct herald_delivery *d,
+    double deadline, plugin_done_fn done, void *arg)
+{
+	struct herald_completion	*c;
+
+	if ((c = completion_new(p, deadline, p->hp->on_alert != NULL,
+	    "the plugin takes no alerts", done, arg)) != NULL)
+		p->hp->on_alert(p->state, d, c);
+}
+
+void
+plugin_deliver_digest(struct plugin *p, const struct herald_digest *dg,
+    double deadline, plugin_done_fn done, void *arg)
+{
+	struct herald_completion	*c;
+
+	if ((c = completion_new(p, deadline, plugin_takes_digests(p),
+	    "the plugin takes no digests", done, arg)) != NULL)
+		p->hp->on_digest(p->state, dg, c);
 }
 
 /* ---- the host table ---- */
@@ -795,6 +818,7 @@ host_table(struct ev_loop *loop)
 	h.timer = host_timer;
 	h.timer_cancel = host_timer_cancel;
 	h.complete = host_complete;
+	h.abi_minor = HERALD_PLUGIN_ABI_MINOR;
 	return &h;
 }
 
@@ -864,12 +888,16 @@ plugin_open(struct plugin *p, struct buf *errs)
 		    p->path, hp->abi, HERALD_PLUGIN_ABI);
 		return -1;
 	}
-	if (hp->size != sizeof(struct herald_plugin)) {
+	/* an older minor's struct is shorter: read only what it has */
+	if (hp->size != sizeof(struct herald_plugin) &&
+	    hp->size != HERALD_PLUGIN_SIZE_1_0) {
 		buf_printf(errs, "%s:%d: [plugin \"%s\"]: %s: struct "
-		    "herald_plugin has %zu bytes, heraldd expects %zu (ABI %u): "
-		    "rebuild it against this herald's <herald/plugin.h>\n",
-		    p->file, p->line, p->name, p->path, hp->size,
-		    sizeof(struct herald_plugin), HERALD_PLUGIN_ABI);
+		    "herald_plugin has %zu bytes, heraldd expects %zu (ABI "
+		    "%u.%u) or %zu (ABI %u.0): rebuild it against this "
+		    "herald's <herald/plugin.h>\n", p->file, p->line, p->name,
+		    p->path, hp->size, sizeof(struct herald_plugin),
+		    HERALD_PLUGIN_ABI, HERALD_PLUGIN_ABI_MINOR,
+		    (size_t)HERALD_PLUGIN_SIZE_1_0, HERALD_PLUGIN_ABI);
 		return -1;
 	}
 	if (hp->init == NULL) {
@@ -948,6 +976,20 @@ plugin_set_load(struct ev_loop *loop, struct fetcher *fr,
 			log_debug("plugin %s: %s %s loaded from %s", p->name,
 			    p->hp->name ? p->hp->name : "?",
 			    p->hp->version ? p->hp->version : "", p->path);
+	}
+	for (i = 0; errs.len == 0 && i < conf->ndigests; i++) {
+		const struct config_digest	*dg = &conf->digests[i];
+		size_t				 j;
+
+		for (j = 0; j < dg->nplugins; j++) {
+			struct plugin	*p = plugin_set_find(set, dg->plugins[j]);
+
+			if (p != NULL && !plugin_takes_digests(p))
+				buf_printf(&errs, "%s:%d: plugins: [digest \"%s\"]: "
+				    "plugin \"%s\" (%s) takes no digests\n",
+				    dg->file, dg->line, dg->name, p->name,
+				    p->path);
+		}
 	}
 	if (errs.len > 0) {
 		*errstr = buf_steal(&errs);
@@ -1108,4 +1150,11 @@ int
 plugin_takes_alerts(struct plugin *p)
 {
 	return p->hp->on_alert != NULL;
+}
+
+int
+plugin_takes_digests(struct plugin *p)
+{
+	return p->hp->size >= sizeof(struct herald_plugin) &&
+	    p->hp->on_digest != NULL;
 }

@@ -61,6 +61,8 @@ topic_plugin_wants(const struct config_plugin *p, const char *name)
 {
 	size_t	 i;
 
+	if (!p->alerts)
+		return 0;
 	if (p->all_topics)
 		return 1;
 	for (i = 0; i < p->ntopics; i++)

@@ -60,6 +60,7 @@ struct config_plugin {
 	char		**topics;	/* topic names that exist */
 	size_t		 ntopics;
 	int		 all_topics;	/* no topics key: every topic */
+	int		 alerts;	/* 0: digests only (alerts = no) */
 	unsigned	 rate_count;	/* at most rate_count deliveries ... */
 	long long	 rate_period;	/* ... per rate_period; 0: no limit */
 	long long	 batch;		/* batching window; 0: none */

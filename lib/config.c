@@ -202,6 +202,7 @@ static const struct keydef plugin_keys[] = {
 	{ "rate-limit", V_RATE, PF(rate_count), 1, DAY, 0, PF(rate_period) },
 	{ "batch", V_DURATION, PF(batch), 1, DAY, 1, NOAUX },
 	{ "max-age", V_DURATION, PF(max_age), MINUTE, 30 * DAY, 0, NOAUX },
+	{ "alerts", V_BOOL, PF(alerts), 0, 0, 0, NOAUX },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
@@ -789,6 +790,7 @@ section_named(struct parse *p, const char *type, const char *name)
 		memset(pl, 0, sizeof(*pl));
 		pl->name = xstrdup(name);
 		pl->all_topics = 1;
+		pl->alerts = 1;
 		pl->max_age = DAY;
 		pl->file = p->file;
 		pl->line = p->lineno;
@@ -1708,6 +1710,12 @@ load_finish(struct load *ld)
 		digest_finish(ld, &conf->digests[i]);
 	for (i = 0; i < conf->nplugins; i++) {
 		pl = &conf->plugins[i];
+		if (!pl->alerts && pl->ntopics > 0)
+			conf_error(ld, pl->file, pl->line, "alerts",
+			    "no in [plugin \"%s\"], which has topics: choose "
+			    "one", pl->name);
+		if (!pl->alerts)
+			pl->all_topics = 0;	/* digests only */
 		p = pl->path;
 		if (p == NULL)
 			pl->path = xasprintf("%s/%s.so", conf->plugin_dir,

@@ -64,8 +64,8 @@ fmt_time(const struct digest_style *st, int64_t t, int with_zone, char *out,
 	    with_zone ? abbr : "");
 }
 
-static char *
-period(const struct digest *d, const struct digest_style *st)
+char *
+digest_period(const struct digest *d, const struct digest_style *st)
 {
 	char	 a[64], b[64];
 
@@ -79,6 +79,18 @@ title_line(const struct digest *d)
 {
 	return d->name != NULL ? xasprintf("herald digest \xe2\x80\x9c%s\xe2\x80"
 	    "\x9d", d->name) : xstrdup("herald digest");
+}
+
+/* "Preview: the digest will go at Fri 28 Nov 07:30 CET", or NULL. */
+static char *
+preview_line(const struct digest *d, const struct digest_style *st)
+{
+	char	 t[64];
+
+	if (d->next == 0)
+		return NULL;
+	fmt_time(st, d->next, 1, t, sizeof(t));
+	return xasprintf("Preview: the digest goes out %s", t);
 }
 
 static char *
@@ -124,8 +136,8 @@ digest_spike(const unsigned *trend, size_t n, unsigned *baseline)
 	return trend[n - 1] >= 3 && trend[n - 1] >= 2 * base + 1;
 }
 
-static char *
-trend_words(const struct digest_topic *t)
+char *
+digest_trend_text(const struct digest_topic *t)
 {
 	unsigned	 base;
 	unsigned	 last = t->trend[DIGEST_TREND_DAYS - 1];
@@ -181,16 +193,26 @@ failing_words(const struct digest_failing *f, const struct digest_style *st)
 	return o;
 }
 
-/* Control characters out, white space folded: one line of text. */
+/*
+ * Control characters and bidi controls out, white space folded: one line
+ * of text that shows what it says.
+ */
 static char *
 one_line(const char *s)
 {
-	char	*o = xstrdup(s != NULL ? s : ""), *p, *q;
-	int	 sp = 1;
+	char		*o = xstrdup(s != NULL ? s : ""), *p, *q;
+	uint32_t	 cp;
+	size_t		 n;
+	int		 sp = 1;
 
 	for (p = q = o; *p != '\0'; p++) {
 		unsigned char	 c = (unsigned char)*p;
 
+		if (c >= 0x80 && (n = termtext_next(p, &cp)) > 1 &&
+		    termtext_is_bidi(cp)) {
+			p += n - 1;
+			continue;
+		}
 		if (c < 0x20 || c == 0x7f || c == ' ') {
 			if (!sp)
 				*q++ = ' ';
@@ -267,15 +289,21 @@ digest_render_text(const struct digest *d, const struct digest_style *in)
 	s = title_line(d);
 	t_line(&b, &st, "", C_BOLD, s);
 	free(s);
-	s = period(d, &st);
+	s = digest_period(d, &st);
 	u = counts_line(d);
 	w = xasprintf("%s \xc2\xb7 %s", s, u);
 	t_line(&b, &st, "", NULL, w);
 	free(s);
 	free(u);
 	free(w);
-	if (d->ntopics == 0)
-		t_line(&b, &st, "", C_DIM, "\nNothing new in this period.");
+	if ((s = preview_line(d, &st)) != NULL) {
+		t_line(&b, &st, "", C_DIM, s);
+		free(s);
+	}
+	if (d->ntopics == 0) {
+		buf_putc(&b, '\n');
+		t_line(&b, &st, "", C_DIM, "Nothing new in this period.");
+	}
 	for (i = 0; i < d->ntopics; i++) {
 		const struct digest_topic	*t = &d->topics[i];
 
@@ -284,7 +312,7 @@ digest_render_text(const struct digest *d, const struct digest_style *in)
 		t_rule(&b, &st, s);
 		free(s);
 		s = digest_sparkline(t->trend, DIGEST_TREND_DAYS);
-		u = trend_words(t);
+		u = digest_trend_text(t);
 		w = xasprintf("%zu stor%s \xc2\xb7 14 days %s \xc2\xb7 %s",
 		    t->total, t->total == 1 ? "y" : "ies", s, u);
 		t_line(&b, &st, "", C_DIM, w);
@@ -380,7 +408,7 @@ md_url(struct buf *b, const char *u)
 	buf_putc(b, '<');
 	for (; *u != '\0'; u++) {
 		if (*u == '<' || *u == '>' || *u == '\\' ||
-		    (unsigned char)*u <= 0x20)
+		    (unsigned char)*u <= 0x20 || (unsigned char)*u >= 0x7f)
 			buf_printf(b, "%%%02X", (unsigned char)*u);
 		else
 			buf_putc(b, *u);
@@ -400,7 +428,7 @@ digest_render_markdown(const struct digest *d, const struct digest_style *st)
 	s = title_line(d);
 	md_esc(&b, s);
 	free(s);
-	s = period(d, st);
+	s = digest_period(d, st);
 	u = counts_line(d);
 	buf_puts(&b, "\n\n*");
 	md_esc(&b, s);
@@ -409,6 +437,12 @@ digest_render_markdown(const struct digest *d, const struct digest_style *st)
 	buf_puts(&b, "*\n");
 	free(s);
 	free(u);
+	if ((s = preview_line(d, st)) != NULL) {
+		buf_puts(&b, "\n*");
+		md_esc(&b, s);
+		buf_puts(&b, "*\n");
+		free(s);
+	}
 	if (d->ntopics == 0)
 		buf_puts(&b, "\nNothing new in this period.\n");
 	for (i = 0; i < d->ntopics; i++) {
@@ -417,7 +451,7 @@ digest_render_markdown(const struct digest *d, const struct digest_style *st)
 		buf_puts(&b, "\n## ");
 		md_esc(&b, topic_name(t));
 		s = digest_sparkline(t->trend, DIGEST_TREND_DAYS);
-		u = trend_words(t);
+		u = digest_trend_text(t);
 		buf_printf(&b, "\n\n%zu stor%s \xc2\xb7 14 days `%s` \xc2\xb7 ",
 		    t->total, t->total == 1 ? "y" : "ies", s);
 		md_esc(&b, u);
@@ -478,7 +512,15 @@ digest_render_markdown(const struct digest *d, const struct digest_style *st)
 static void
 h_esc(struct buf *b, const char *s)
 {
+	uint32_t	 cp;
+	size_t		 n;
+
 	for (; s != NULL && *s != '\0'; s++) {
+		if ((unsigned char)*s >= 0x80 && (n = termtext_next(s, &cp)) >
+		    1 && termtext_is_bidi(cp)) {
+			s += n - 1;
+			continue;
+		}
 		switch (*s) {
 		case '&':
 			buf_puts(b, "&amp;");
@@ -573,7 +615,7 @@ digest_render_html(const struct digest *d, const struct digest_style *st)
 {
 	struct buf	 b;
 	size_t		 i, j;
-	char		*s, *u;
+	char		*s, *u, *w;
 
 	buf_init(&b, 0);
 	s = title_line(d);
@@ -599,13 +641,18 @@ digest_render_html(const struct digest *d, const struct digest_style *st)
 	    "style=\"margin:0;font-size:20px;color:#111827\">");
 	h_esc(&b, s);
 	free(s);
-	s = period(d, st);
+	s = digest_period(d, st);
 	u = counts_line(d);
 	buf_puts(&b, "</h1><p class=\"mu\" style=\"margin:4px 0 0;font-size:13px;"
 	    "color:#6b7280\">");
 	h_esc(&b, s);
 	buf_puts(&b, " &middot; ");
 	h_esc(&b, u);
+	if ((w = preview_line(d, st)) != NULL) {
+		buf_puts(&b, "<br>");
+		h_esc(&b, w);
+		free(w);
+	}
 	buf_puts(&b, "</p></td></tr>\n");
 	free(s);
 	free(u);
@@ -624,7 +671,7 @@ digest_render_html(const struct digest *d, const struct digest_style *st)
 		buf_printf(&b, "</h2><div class=\"mu\" style=\"font-size:12px;"
 		    "color:#6b7280\">%zu stor%s &middot; ", t->total,
 		    t->total == 1 ? "y" : "ies");
-		u = trend_words(t);
+		u = digest_trend_text(t);
 		h_esc(&b, u);
 		free(u);
 		buf_puts(&b, "</div></td><td align=\"right\" valign=\"bottom\">");

@@ -377,6 +377,8 @@ digest_to_json(const struct digest *d, int pretty)
 	free(key);
 	json_object_set_new(o, "since", jtime(d->since));
 	json_object_set_new(o, "until", jtime(d->until));
+	if (d->next != 0)
+		json_object_set_new(o, "next", jtime(d->next));
 	json_object_set_new(o, "timezone", jstr(d->timezone));
 	json_object_set_new(o, "stories", json_integer((json_int_t)
 	    digest_nstories(d)));
@@ -526,6 +528,7 @@ digest_from_json(const char *s, char **errstr)
 	d->timezone = rstr(o, "timezone");
 	d->since = rtime(o, "since");
 	d->until = rtime(o, "until");
+	d->next = rtime(o, "next");
 	d->topics = xcalloc(json_array_size(topics) + 1, sizeof(*d->topics));
 	json_array_foreach(topics, i, jt) {
 		struct digest_topic	*t = &d->topics[d->ntopics++];

@@ -73,6 +73,7 @@ struct digest {
 	char		*timezone;	/* how times are shown; NULL: UTC */
 	int64_t		 since;
 	int64_t		 until;
+	int64_t		 next;		/* a preview: when it is due; else 0 */
 	struct digest_topic *topics;	/* most active first */
 	size_t		 ntopics;
 	struct digest_failing *failing;	/* failing longest first */
@@ -155,6 +156,11 @@ char		*digest_render_html(const struct digest *,
 /* "morning digest, Fri 28 Nov: 42 stories in sanctions, china, energy" */
 char		*digest_subject(const struct digest *,
 		    const struct digest_style *);
+/* "Fri 27 Nov 07:30 – Sat 28 Nov 07:30 CET" (heap). */
+char		*digest_period(const struct digest *,
+		    const struct digest_style *);
+/* "spike: 25 in the last day, usually 4" or "3 in the last day" (heap). */
+char		*digest_trend_text(const struct digest_topic *);
 /* "▁▂▃▅▇" for a trend, scaled to its largest day (heap). */
 char		*digest_sparkline(const unsigned *trend, size_t n);
 /*

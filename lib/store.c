@@ -210,6 +210,42 @@ static const char *const store_migrations[] = {
 	 * in the same transaction (stories_backfill).
 	 */
 	stories_schema,
+	/*
+	 * 7: digests (issue 10).  digest_marks holds each [digest]'s
+	 * watermark; digest_runs a digest as assembled (its JSON), one per
+	 * (name, period): the idempotency key; digest_outbox one row per
+	 * (run, plugin), in the states of the alert outbox.  matches_created
+	 * serves the topics' 14-day trends.
+	 */
+	"CREATE TABLE digest_marks ("
+	"  name TEXT PRIMARY KEY,"
+	"  until INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE digest_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE (name, since, until)"
+	");"
+	"CREATE TABLE digest_outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES digest_runs(id) ON DELETE CASCADE,"
+	"  plugin TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  UNIQUE (run_id, plugin)"
+	");"
+	"CREATE INDEX digest_outbox_due ON digest_outbox(plugin, next_attempt)"
+	"  WHERE state = 'pending';"
+	"CREATE INDEX matches_created ON matches(created);",
 };
 
 #define STORE_NMIGRATIONS \

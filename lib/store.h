@@ -664,18 +664,19 @@ void	 store_digest_rows_free(struct store_digest_row *, size_t n);
  * Matches per topic and day over the STORE_TREND_DAYS days before
  * `until` (day i is [until - (DAYS - i) * 86400, until - (DAYS - i - 1) *
  * 86400)), counting articles carried by one of `feeds` when nfeeds > 0.
- * Only topics with a match in that time.
+ * Only topics with a match in that time; with `articles`, one more with
+ * topic NULL counts the articles first seen each day.
  */
 #define STORE_TREND_DAYS	14
 
 struct store_trend {
-	char		*topic;
+	char		*topic;		/* NULL: every article */
 	unsigned	 days[STORE_TREND_DAYS];
 };
 
 int	 store_digest_trends(struct store *, int64_t until,
-	    const char *const *feeds, size_t nfeeds, struct store_trend **out,
-	    size_t *n, char **errstr);
+	    const char *const *feeds, size_t nfeeds, int articles,
+	    struct store_trend **out, size_t *n, char **errstr);
 void	 store_trends_free(struct store_trend *, size_t n);
 
 /*
@@ -737,6 +738,19 @@ int	 store_digest_dead(struct store *, int64_t id, const char *error,
 int	 store_digests_expire(struct store *, const char *plugin,
 	    int64_t before, size_t *n, char **errstr);
 int	 store_digests_next(struct store *, const char *plugin, int64_t *when,
+	    char **errstr);
+/*
+ * Marks dead the pending rows of plugins not in `plugins` created before
+ * `before` ("expired: the plugin is not configured").  *n (may be NULL)
+ * gets the count.
+ */
+int	 store_digests_orphans(struct store *, const char *const *plugins,
+	    size_t nplugins, int64_t before, size_t *n, char **errstr);
+/*
+ * Deletes the runs created before `before` (the retention) that no row
+ * still waits to deliver, with their rows.  *deleted may be NULL.
+ */
+int	 store_digests_prune(struct store *, int64_t before, int64_t *deleted,
 	    char **errstr);
 /* Runs newest first (herald digest --list), with their rows' states. */
 int	 store_digests_list(struct store *, const char *name, size_t limit,

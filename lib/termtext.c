@@ -49,6 +49,13 @@ bad:
 	return 1;
 }
 
+int
+termtext_is_bidi(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
  * wcwidth() in the C.UTF-8 locale: herald's text is UTF-8 whatever the
  * user's locale says.

@@ -11,6 +11,11 @@
 
 /* Decodes one UTF-8 sequence at s (not its NUL); invalid: U+FFFD, 1. */
 size_t	 termtext_next(const char *s, uint32_t *cp);
+/*
+ * A bidi control (U+061C, U+200E-200F, U+202A-202E, U+2066-2069): it can
+ * turn the text after it round on the screen, so output drops it.
+ */
+int	 termtext_is_bidi(uint32_t cp);
 /* Columns of one code point: wcwidth() under C.UTF-8, else 1. */
 int	 termtext_cpwidth(uint32_t cp);
 /* Columns of s; ESC [ ... letter sequences take none. */

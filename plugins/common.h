@@ -112,12 +112,51 @@ enum webhook_format {
 	FORMAT_SLACK,
 	FORMAT_MATTERMOST,
 	FORMAT_MATRIX,
+	FORMAT_TEAMS,		/* Teams Workflows incoming webhook */
+	FORMAT_DISCORD,
+	FORMAT_TELEGRAM,	/* Bot API sendMessage */
+	FORMAT_GOTIFY,
+	FORMAT_PUSHOVER,
+};
+
+/* What a service needs besides its URL. */
+struct format_target {
+	const char	*ntfy_topic;	/* ntfy: the URL's last path segment */
+	const char	*chat;		/* Telegram: chat_id */
+	const char	*user;		/* Pushover: the user or group key */
+	const char	*token;		/* Pushover: the application token */
+	int		 priority;	/* Gotify 0-10, Pushover -2-2 */
 };
 
 int	 format_parse(const char *, enum webhook_format *);
 /* ntfy_topic: the topic for FORMAT_NTFY (the URL's last path segment). */
 char	*format_body(enum webhook_format, const struct herald_delivery *,
 	    const char *ntfy_topic);
+/* Slack's mrkdwn or Markdown for chat, one line per alert of a batch. */
+char	*format_chat_text(const struct herald_delivery *, enum markup);
+
+/*
+ * format-reach.c: alerts for Microsoft Teams (an adaptive card for a
+ * Workflows incoming webhook), Discord, Telegram (HTML), Gotify
+ * (Markdown) and Pushover (HTML), each cut to the service's size limit.
+ */
+char	*format_reach_body(enum webhook_format, const struct herald_delivery *,
+	    const struct format_target *);
+/* A Teams message holding one adaptive card of these blocks, and a block. */
+json_t	*format_teams_card(json_t *blocks);
+json_t	*format_teams_text(const char *markdown);
+
+/*
+ * format-digest.c: a digest as the bodies to send, in order, each within
+ * the service's size limit (format_limit(), in its own unit), split
+ * between stories and marked "(2/3)"; herald's JSON is one body.
+ * NULL-terminated heap vector of heap strings; *n gets the count.
+ */
+char	**format_digest(enum webhook_format, const struct herald_digest *,
+	    const struct format_target *, size_t *n);
+size_t	 format_limit(enum webhook_format);
+/* The length a service counts: UTF-16 units, or bytes for byte limits. */
+size_t	 format_length(enum webhook_format, const char *);
 /* Plain text and HTML renderings (mail, Matrix). */
 char	*format_text(const struct herald_delivery *);
 char	*format_html(const struct herald_delivery *);
@@ -151,5 +190,19 @@ char	*mime_qp(const char *);
 char	*mail_build(const struct herald_delivery *, const char *from,
 	    const char *to, const char *prefix, const char *hostname,
 	    int64_t now);
+/*
+ * The message for a digest: its subject (after PREFIX when not NULL),
+ * its text and HTML, a Message-ID made from its key.
+ */
+char	*mail_digest_build(const struct herald_digest *, const char *from,
+	    const char *to, const char *prefix, const char *hostname,
+	    int64_t now);
+/*
+ * The addresses of "a@b, Name <c@d>" for SMTP's envelope: a
+ * NULL-terminated heap vector of heap strings; *n gets the count.
+ * mail_rcpts_first() gives the first one alone (heap; "" if none).
+ */
+char	**mail_rcpts(const char *list, size_t *n);
+char	*mail_rcpts_first(const char *list);
 
 #endif

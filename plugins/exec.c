@@ -5,13 +5,17 @@
  * in its own process group and kills the group at the timeout.  Exit 0 is
  * success; 64-78 but 75 (sysexits' permanent errors), 126 and 127 are
  * failures; anything else (1, 75 EX_TEMPFAIL, a signal, the timeout) is
- * retried later.
+ * retried later.  A digest runs the command once with the digest on
+ * standard input (digest-format: text, markdown, html or json) and its
+ * name, key, period and subject in HERALD_DIGEST* variables;
+ * HERALD_EVENT says "alert" or "digest".
  *
  *   [plugin "notify"]
  *   path = exec
  *   command = notify-send "herald: $HERALD_TOPIC" "$HERALD_TITLE"
  *   timeout = 30s
  *   per = batch            # or alert: one run per alert of a batch
+ *   digest-format = text   # markdown, html, json
  */
 #include "config.h"
 
@@ -30,7 +34,16 @@ struct exec {
 	char				*command;
 	double				 timeout;
 	int				 per_alert;
+	int				 digest_format;	/* enum digest_fmt */
 	struct run			*runs;	/* in flight */
+	struct drun			*druns;	/* digests in flight */
+};
+
+enum digest_fmt {
+	DF_TEXT,
+	DF_MARKDOWN,
+	DF_HTML,
+	DF_JSON,
 };
 
 /* One delivery: one child, or one after another with per = alert. */
@@ -50,7 +63,10 @@ exec_init(struct herald_ctx *ctx, const struct herald_host *host,
     const char *name, const struct herald_option *opts, size_t n,
     void **state)
 {
-	static const char *const known[] = { "command", "timeout", "per", NULL };
+	static const char *const known[] = { "command", "timeout", "per",
+	    "digest-format", NULL };
+	static const char *const fmts[] = { "text", "markdown", "html",
+	    "json", NULL };
 	struct exec	*x = ccalloc(1, sizeof(*x));
 	size_t		 i;
 	int		 rc = opt_check_known(ctx, host, opts, n, known);
@@ -82,6 +98,20 @@ exec_init(struct herald_ctx *ctx, const struct herald_host *host,
 				    o->value);
 				rc = -1;
 			}
+		} else if (strcmp(o->key, "digest-format") == 0) {
+			size_t	 k;
+
+			for (k = 0; fmts[k] != NULL; k++)
+				if (strcmp(o->value, fmts[k]) == 0 ||
+				    (k == DF_MARKDOWN && strcmp(o->value,
+				    "md") == 0))
+					break;
+			if (fmts[k] == NULL) {
+				host->error(ctx, o, "\"%s\": text, markdown, "
+				    "html or json", o->value);
+				rc = -1;
+			} else
+				x->digest_format = (int)k;
 		}
 	}
 	if (rc == 0 && x->command == NULL) {
@@ -224,6 +254,7 @@ run_next(struct run *r)
 			sbuf_printf(&b, "%s%s", k ? ", " : "", a->terms[k]);
 		terms = b.s;
 	}
+	env[ne++] = env_var("HERALD_EVENT", "alert");
 	env[ne++] = env_var("HERALD_PLUGIN", d->plugin);
 	env[ne++] = casprintf("HERALD_ATTEMPT=%u", d->attempt);
 	env[ne++] = casprintf("HERALD_COUNT=%zu", d->nalerts);
@@ -280,6 +311,86 @@ exec_alert(void *state, const struct herald_delivery *d,
 	run_next(r);
 }
 
+/* A digest: one run, with the digest on stdin. */
+struct drun {
+	struct drun			*next, *prev;
+	struct exec			*x;
+	struct herald_completion	*c;
+};
+
+static void
+drun_free(struct drun *r)
+{
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		r->x->druns = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	free(r);
+}
+
+static void
+drun_done(void *arg, const struct herald_child_result *res)
+{
+	struct drun		*r = arg;
+	enum herald_outcome	 o;
+	char			*msg = NULL;
+
+	o = child_outcome(res, "command", &msg);
+	r->x->host->complete(r->c, o, 0, msg);
+	free(msg);
+	drun_free(r);
+}
+
+static void
+exec_digest(void *state, const struct herald_digest *d,
+    struct herald_completion *c)
+{
+	struct exec		*x = state;
+	struct drun		*r = ccalloc(1, sizeof(*r));
+	struct herald_spawn	 sp;
+	const char		*argv[4], *body;
+	char			*env[12], t1[32], t2[32];
+	size_t			 ne = 0, i;
+
+	r->x = x;
+	r->c = c;
+	r->next = x->druns;
+	if (x->druns != NULL)
+		x->druns->prev = r;
+	x->druns = r;
+	body = x->digest_format == DF_MARKDOWN ? d->markdown :
+	    x->digest_format == DF_HTML ? d->html :
+	    x->digest_format == DF_JSON ? d->json : d->text;
+	env[ne++] = env_var("HERALD_EVENT", "digest");
+	env[ne++] = env_var("HERALD_PLUGIN", d->plugin);
+	env[ne++] = casprintf("HERALD_ATTEMPT=%u", d->attempt);
+	env[ne++] = env_var("HERALD_DIGEST", d->name);
+	env[ne++] = env_var("HERALD_DIGEST_KEY", d->key);
+	env[ne++] = env_var("HERALD_DIGEST_SINCE", iso_time(d->since, t1,
+	    sizeof(t1)));
+	env[ne++] = env_var("HERALD_DIGEST_UNTIL", iso_time(d->until, t2,
+	    sizeof(t2)));
+	env[ne++] = env_var("HERALD_SUBJECT", d->subject);
+	env[ne++] = casprintf("HERALD_COUNT=%zu", d->nstories);
+	env[ne] = NULL;
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = x->command;
+	argv[3] = NULL;
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.env = (const char *const *)env;
+	sp.input = body;
+	sp.input_len = strlen(body);
+	sp.timeout = x->timeout;
+	sp.max_output = 4096;
+	x->host->spawn(x->ctx, &sp, drun_done, r);
+	for (i = 0; i < ne; i++)
+		free(env[i]);
+}
+
 static void
 exec_fini(void *state)
 {
@@ -288,6 +399,8 @@ exec_fini(void *state)
 	/* the host kills the children still running */
 	while (x->runs != NULL)
 		run_free(x->runs);
+	while (x->druns != NULL)
+		drun_free(x->druns);
 	free(x->command);
 	free(x);
 }
@@ -300,6 +413,7 @@ static const struct herald_plugin exec_plugin = {
 	.init = exec_init,
 	.on_alert = exec_alert,
 	.fini = exec_fini,
+	.on_digest = exec_digest,
 };
 
 const struct herald_plugin *

@@ -25,6 +25,11 @@ format_parse(const char *s, enum webhook_format *f)
 		{ "slack", FORMAT_SLACK },
 		{ "mattermost", FORMAT_MATTERMOST },
 		{ "matrix", FORMAT_MATRIX },
+		{ "teams", FORMAT_TEAMS },
+		{ "discord", FORMAT_DISCORD },
+		{ "telegram", FORMAT_TELEGRAM },
+		{ "gotify", FORMAT_GOTIFY },
+		{ "pushover", FORMAT_PUSHOVER },
 	};
 	size_t	 i;
 
@@ -192,8 +197,8 @@ format_html(const struct herald_delivery *d)
 }
 
 /* Slack's mrkdwn or Mattermost's Markdown, one line per alert. */
-static char *
-chat_text(const struct herald_delivery *d, enum markup m)
+char *
+format_chat_text(const struct herald_delivery *d, enum markup m)
 {
 	struct sbuf	 b;
 	size_t		 i;
@@ -325,7 +330,7 @@ format_body(enum webhook_format f, const struct herald_delivery *d,
 		return ntfy_body(d, ntfy_topic);
 	case FORMAT_SLACK:
 	case FORMAT_MATTERMOST:
-		s = chat_text(d, f == FORMAT_SLACK ? MARKUP_SLACK :
+		s = format_chat_text(d, f == FORMAT_SLACK ? MARKUP_SLACK :
 		    MARKUP_MARKDOWN);
 		o = json_object();
 		json_object_set_new(o, "text", json_string(s));

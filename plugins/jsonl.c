@@ -1,7 +1,8 @@
 /*
  * jsonl.c: herald's jsonl plugin: one JSON object per alert and line
  * (JSON Lines), appended to a file or written to standard output.  A batch
- * is as many lines, written with one write(2) to a file opened O_APPEND.
+ * is as many lines (a digest one line, its JSON as herald(1) has it),
+ * written with one write(2) to a file opened O_APPEND.
  * A write that fails part way (a full disk, a file size limit) is cut off
  * again: the file always ends with a whole line, and the batch is retried
  * whole.
@@ -106,6 +107,41 @@ write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * Appends whole lines and ends the call: a write cut short by a full disk
+ * or a file size limit is cut off again, so no torn line stays.
+ */
+static void
+jsonl_append(struct jsonl *j, const char *lines, size_t len,
+    struct herald_completion *c)
+{
+	char		*msg = NULL;
+	off_t		 end = -1;
+	int		 saved;
+
+	/* where the last whole line ends (a pipe has no end: -1) */
+	if (j->file != NULL)
+		end = lseek(j->fd, 0, SEEK_END);
+	if (write_all(j->fd, lines, len) == -1) {
+		saved = errno;
+		/* ENOSPC or EFBIG after a part: no torn line stays */
+		if (end != -1 && ftruncate(j->fd, end) == -1)
+			msg = casprintf("writing %s: %s; cutting the part "
+			    "written off failed too: %s", j->file,
+			    strerror(saved), strerror(errno));
+		else
+			msg = casprintf("writing %s: %s", j->file ? j->file :
+			    "stdout", strerror(saved));
+	}
+	if (msg == NULL && j->fsync && fsync(j->fd) == -1 && errno != EINVAL)
+		msg = casprintf("fsync %s: %s", j->file ? j->file : "stdout",
+		    strerror(errno));
+	/* a line written twice is harmless: its "id" (a digest's "key")
+	   tells them apart */
+	j->host->complete(c, msg == NULL ? HERALD_OK : HERALD_RETRY, 0, msg);
+	free(msg);
+}
+
 static void
 jsonl_alert(void *state, const struct herald_delivery *d,
     struct herald_completion *c)
@@ -113,9 +149,6 @@ jsonl_alert(void *state, const struct herald_delivery *d,
 	struct jsonl	*j = state;
 	struct sbuf	 b;
 	size_t		 i;
-	char		*msg = NULL;
-	off_t		 end = -1;
-	int		 saved;
 
 	sbuf_init(&b);
 	for (i = 0; i < d->nalerts; i++) {
@@ -129,27 +162,18 @@ jsonl_alert(void *state, const struct herald_delivery *d,
 		sbuf_puts(&b, "\n");
 		free(s);
 	}
-	/* where the last whole line ends (a pipe has no end: -1) */
-	if (j->file != NULL)
-		end = lseek(j->fd, 0, SEEK_END);
-	if (write_all(j->fd, b.s, b.len) == -1) {
-		saved = errno;
-		/* ENOSPC or EFBIG after a part: no torn line stays */
-		if (end != -1 && ftruncate(j->fd, end) == -1)
-			msg = casprintf("writing %s: %s; cutting the part "
-			    "written off failed too: %s", j->file,
-			    strerror(saved), strerror(errno));
-		else
-			msg = casprintf("writing %s: %s", j->file ? j->file :
-			    "stdout", strerror(saved));
-	}
+	jsonl_append(j, b.s, b.len, c);
 	sbuf_free(&b);
-	if (msg == NULL && j->fsync && fsync(j->fd) == -1 && errno != EINVAL)
-		msg = casprintf("fsync %s: %s", j->file ? j->file : "stdout",
-		    strerror(errno));
-	/* a line written twice is harmless: its "id" tells them apart */
-	j->host->complete(c, msg == NULL ? HERALD_OK : HERALD_RETRY, 0, msg);
-	free(msg);
+}
+
+static void
+jsonl_digest(void *state, const struct herald_digest *d,
+    struct herald_completion *c)
+{
+	char	*line = casprintf("%s\n", d->json);
+
+	jsonl_append(state, line, strlen(line), c);
+	free(line);
 }
 
 static void
@@ -171,6 +195,7 @@ static const struct herald_plugin jsonl_plugin = {
 	.init = jsonl_init,
 	.on_alert = jsonl_alert,
 	.fini = jsonl_fini,
+	.on_digest = jsonl_digest,
 };
 
 const struct herald_plugin *

@@ -2,8 +2,11 @@
  * mail.c: herald's mail plugin: one RFC 5322 message per delivery (a batch
  * is one message), with a plain text and an HTML part, handed to
  * sendmail(8) (through the host's children: never blocking the loop) or
- * written into a Maildir (tmp/, then rename(2) into new/).  The
- * Message-ID is made from the alert's key, so a resend is recognisable.
+ * written into a Maildir (tmp/, then rename(2) into new/), or sent by
+ * SMTP through herald-smtp (libcurl's smtp:// with STARTTLS, or smtps://)
+ * as a child.  A digest is one message too, its text and HTML renderings
+ * as the two parts.  The Message-ID is made from the alert's key or the
+ * digest's (its name and period), so a resend is recognisable.
  *
  *   [plugin "mail"]
  *   path = mail
@@ -12,6 +15,10 @@
  *   subject = [herald]                       # the subject's prefix
  *   sendmail = /usr/sbin/sendmail            # run as: sendmail -oi -t
  *   maildir = /home/me/Maildir               # instead of sendmail
+ *   smtp = smtp://mail.example.org:587       # or smtps://...:465
+ *   smtp-auth-file = /etc/herald/smtp.netrc  # netrc, mode 0600
+ *   smtp-tls = starttls                      # none: only for a local relay
+ *   smtp-ca = /etc/ssl/my-ca.pem             # another CA to trust
  *   timeout = 60s
  */
 #include "config.h"
@@ -25,11 +32,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common.h"
 
 #define MAIL_TIMEOUT	60.
+#ifndef HERALD_SMTP
+#define HERALD_SMTP	"/usr/libexec/herald/herald-smtp"
+#endif
 
 struct mail {
 	struct herald_ctx		*ctx;
@@ -39,6 +50,12 @@ struct mail {
 	char				*subject;
 	char				*sendmail;
 	char				*maildir;
+	char				*smtp;		/* smtp:// or smtps:// URL */
+	char				*smtp_auth;	/* a netrc file */
+	char				*smtp_ca;
+	char				*smtp_helper;
+	int				 smtp_tls;	/* STARTTLS required */
+	int				 subject_set;
 	char				 hostname[256];
 	double				 timeout;
 	unsigned			 seq;
@@ -65,6 +82,10 @@ mail_free(struct mail *m)
 	free(m->subject);
 	free(m->sendmail);
 	free(m->maildir);
+	free(m->smtp);
+	free(m->smtp_auth);
+	free(m->smtp_ca);
+	free(m->smtp_helper);
 	free(m);
 }
 
@@ -89,13 +110,45 @@ maildir_prepare(const char *dir, char **err)
 	return 0;
 }
 
+/*
+ * The SMTP credentials: a netrc file heraldd's user owns and nobody else
+ * may read; checked here so that a mistake is a configuration error.
+ */
+static int
+auth_file_check(const char *path, char **err)
+{
+	struct stat	 st;
+
+	if (path[0] != '/') {
+		*err = casprintf("\"%s\" is not an absolute path", path);
+		return -1;
+	}
+	if (stat(path, &st) == -1) {
+		*err = casprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err = casprintf("%s is not a file", path);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		*err = casprintf("%s must belong to heraldd's user and be "
+		    "readable by it alone (it has mode %04o, owner %ld): "
+		    "chown it and chmod 600", path,
+		    (unsigned)(st.st_mode & 07777), (long)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 mail_init(struct herald_ctx *ctx, const struct herald_host *host,
     const char *name, const struct herald_option *opts, size_t n,
     void **state)
 {
 	static const char *const known[] = { "to", "from", "subject",
-	    "sendmail", "maildir", "timeout", NULL };
+	    "sendmail", "maildir", "timeout", "smtp", "smtp-auth-file",
+	    "smtp-tls", "smtp-ca", "smtp-helper", NULL };
 	struct mail	*m = ccalloc(1, sizeof(*m));
 	size_t		 i;
 	int		 rc = opt_check_known(ctx, host, opts, n, known);
@@ -104,6 +157,7 @@ mail_init(struct herald_ctx *ctx, const struct herald_host *host,
 	m->ctx = ctx;
 	m->host = host;
 	m->timeout = MAIL_TIMEOUT;
+	m->smtp_tls = 1;
 	if (gethostname(m->hostname, sizeof(m->hostname) - 1) == -1 ||
 	    m->hostname[0] == '\0')
 		strcpy(m->hostname, "localhost");
@@ -125,8 +179,44 @@ mail_init(struct herald_ctx *ctx, const struct herald_host *host,
 			dst = &m->to;
 		} else if (strcmp(o->key, "from") == 0)
 			dst = &m->from;
-		else if (strcmp(o->key, "subject") == 0)
+		else if (strcmp(o->key, "subject") == 0) {
 			dst = &m->subject;
+			m->subject_set = 1;
+		} else if (strcmp(o->key, "smtp") == 0) {
+			if (strncasecmp(o->value, "smtp://", 7) != 0 &&
+			    strncasecmp(o->value, "smtps://", 8) != 0) {
+				host->error(ctx, o, "\"%s\" is not an smtp:// "
+				    "or smtps:// URL", o->value);
+				rc = -1;
+			}
+			dst = &m->smtp;
+		} else if (strcmp(o->key, "smtp-auth-file") == 0) {
+			if (auth_file_check(o->value, &err) == -1) {
+				host->error(ctx, o, "%s", err);
+				free(err);
+				err = NULL;
+				rc = -1;
+			}
+			dst = &m->smtp_auth;
+		} else if (strcmp(o->key, "smtp-tls") == 0) {
+			if (strcmp(o->value, "starttls") == 0)
+				m->smtp_tls = 1;
+			else if (strcmp(o->value, "none") == 0)
+				m->smtp_tls = 0;
+			else {
+				host->error(ctx, o, "\"%s\": starttls or none",
+				    o->value);
+				rc = -1;
+			}
+		} else if (strcmp(o->key, "smtp-ca") == 0 ||
+		    strcmp(o->key, "smtp-helper") == 0) {
+			if (o->value[0] != '/') {
+				host->error(ctx, o, "\"%s\" is not an absolute "
+				    "path", o->value);
+				rc = -1;
+			}
+			dst = o->key[5] == 'c' ? &m->smtp_ca : &m->smtp_helper;
+		}
 		else if (strcmp(o->key, "sendmail") == 0 ||
 		    strcmp(o->key, "maildir") == 0) {
 			if (o->value[0] != '/') {
@@ -147,8 +237,14 @@ mail_init(struct herald_ctx *ctx, const struct herald_host *host,
 		host->error(ctx, NULL, "to is required");
 		rc = -1;
 	}
-	if (rc == 0 && m->sendmail != NULL && m->maildir != NULL) {
-		host->error(ctx, NULL, "sendmail and maildir: choose one");
+	if (rc == 0 && (m->sendmail != NULL) + (m->maildir != NULL) +
+	    (m->smtp != NULL) > 1) {
+		host->error(ctx, NULL, "sendmail, maildir and smtp: choose one");
+		rc = -1;
+	}
+	if (rc == 0 && m->smtp == NULL && (m->smtp_auth != NULL ||
+	    m->smtp_ca != NULL)) {
+		host->error(ctx, NULL, "smtp-auth-file and smtp-ca need smtp");
 		rc = -1;
 	}
 	if (rc == 0 && m->maildir != NULL &&
@@ -165,8 +261,10 @@ mail_init(struct herald_ctx *ctx, const struct herald_host *host,
 		m->from = casprintf("herald <herald@%s>", m->hostname);
 	if (m->subject == NULL)
 		m->subject = cstrdup("[herald]");
-	if (m->sendmail == NULL && m->maildir == NULL)
+	if (m->sendmail == NULL && m->maildir == NULL && m->smtp == NULL)
 		m->sendmail = cstrdup("/usr/sbin/sendmail");
+	if (m->smtp != NULL && m->smtp_helper == NULL)
+		m->smtp_helper = cstrdup(HERALD_SMTP);
 	*state = m;
 	return 0;
 }
@@ -234,7 +332,8 @@ send_done(void *arg, const struct herald_child_result *r)
 	enum herald_outcome	 o;
 	char			*msg = NULL;
 
-	o = child_outcome(r, m->sendmail, &msg);
+	o = child_outcome(r, m->smtp != NULL ? "herald-smtp" : m->sendmail,
+	    &msg);
 	m->host->complete(s->c, o, 0, msg);
 	free(msg);
 	if (s->prev != NULL)
@@ -246,18 +345,52 @@ send_done(void *arg, const struct herald_child_result *r)
 	free(s);
 }
 
-static void
-mail_alert(void *state, const struct herald_delivery *d,
-    struct herald_completion *c)
+/* The argument vector of herald-smtp for this plugin (heap, NULL-ended). */
+static char **
+smtp_argv(struct mail *m)
 {
-	struct mail		*m = state;
+	char	**v, **rcpt, *from;
+	size_t	 n = 0, nr, i;
+
+	rcpt = mail_rcpts(m->to, &nr);
+	from = mail_rcpts_first(m->from);
+	v = ccalloc(16 + 2 * nr, sizeof(*v));
+	v[n++] = cstrdup(m->smtp_helper);
+	v[n++] = cstrdup("--url");
+	v[n++] = cstrdup(m->smtp);
+	v[n++] = cstrdup("--from");
+	v[n++] = from;
+	for (i = 0; i < nr; i++) {
+		v[n++] = cstrdup("--to");
+		v[n++] = rcpt[i];
+	}
+	free(rcpt);
+	v[n++] = cstrdup("--tls");
+	v[n++] = cstrdup(m->smtp_tls ? "starttls" : "none");
+	v[n++] = cstrdup("--timeout");
+	v[n++] = casprintf("%.0f", m->timeout);
+	if (m->smtp_auth != NULL) {
+		v[n++] = cstrdup("--netrc");
+		v[n++] = cstrdup(m->smtp_auth);
+	}
+	if (m->smtp_ca != NULL) {
+		v[n++] = cstrdup("--ca");
+		v[n++] = cstrdup(m->smtp_ca);
+	}
+	v[n] = NULL;
+	return v;
+}
+
+/* Hands one message on: into the Maildir now, or to a child. */
+static void
+mail_send(struct mail *m, char *msg, struct herald_completion *c)
+{
 	struct herald_spawn	 sp;
 	struct send		*s;
 	const char		*argv[4];
-	char			*msg, *err = NULL;
+	char			**sv = NULL, *err = NULL;
+	size_t			 i;
 
-	msg = mail_build(d, m->from, m->to, m->subject, m->hostname,
-	    (int64_t)m->host->now(m->ctx));
 	if (m->maildir != NULL) {
 		if (maildir_deliver(m, msg, &err) == -1)
 			m->host->complete(c, HERALD_RETRY, 0, err);
@@ -280,11 +413,37 @@ mail_alert(void *state, const struct herald_delivery *d,
 	argv[3] = NULL;
 	memset(&sp, 0, sizeof(sp));
 	sp.argv = argv;
+	if (m->smtp != NULL)
+		sp.argv = (const char *const *)(sv = smtp_argv(m));
 	sp.input = msg;
 	sp.input_len = strlen(msg);
-	sp.timeout = m->timeout;
+	/* the child's own timeout comes first: its message says more */
+	sp.timeout = m->timeout + 5;
 	m->host->spawn(m->ctx, &sp, send_done, s);
+	for (i = 0; sv != NULL && sv[i] != NULL; i++)
+		free(sv[i]);
+	free(sv);
 	free(msg);
+}
+
+static void
+mail_alert(void *state, const struct herald_delivery *d,
+    struct herald_completion *c)
+{
+	struct mail	*m = state;
+
+	mail_send(m, mail_build(d, m->from, m->to, m->subject, m->hostname,
+	    (int64_t)m->host->now(m->ctx)), c);
+}
+
+static void
+mail_digest(void *state, const struct herald_digest *d,
+    struct herald_completion *c)
+{
+	struct mail	*m = state;
+
+	mail_send(m, mail_digest_build(d, m->from, m->to, m->subject_set ?
+	    m->subject : NULL, m->hostname, (int64_t)m->host->now(m->ctx)), c);
 }
 
 static void
@@ -301,6 +460,7 @@ static const struct herald_plugin mail_plugin = {
 	.init = mail_init,
 	.on_alert = mail_alert,
 	.fini = mail_fini,
+	.on_digest = mail_digest,
 };
 
 const struct herald_plugin *

@@ -325,3 +325,116 @@ mail_build(const struct herald_delivery *d, const char *from, const char *to,
 	free(topich);
 	return body;
 }
+
+/*
+ * "morning.20261127T063000Z.20261128T063000Z" from the key
+ * "morning/2026-11-27T06:30:00Z/2026-11-28T06:30:00Z": what a Message-ID
+ * and a boundary may hold.
+ */
+static char *
+digest_msgid_part(const char *key)
+{
+	struct sbuf	 b;
+	const char	*p;
+	int		 seg = 0;
+
+	sbuf_init(&b);
+	for (p = key; *p != '\0'; p++) {
+		if (*p == '/') {
+			seg++;
+			sbuf_puts(&b, ".");
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || (seg == 0 &&
+		    strchr("._-", *p) != NULL))
+			sbuf_add(&b, p, 1);
+	}
+	return b.s;
+}
+
+char *
+mail_digest_build(const struct herald_digest *d, const char *from,
+    const char *to, const char *prefix, const char *hostname, int64_t now)
+{
+	struct mime_msg	 mm;
+	char		*subject, *msgid, *part, *body;
+	char		*hname, *hkey;
+	const char	*extra[4];
+
+	subject = prefix != NULL && *prefix != '\0' ?
+	    casprintf("%s %s", prefix, d->subject) : cstrdup(d->subject);
+	part = digest_msgid_part(d->key);
+	msgid = casprintf("herald.digest.%.200s.%s@%s", part, d->plugin ?
+	    d->plugin : "mail", hostname);
+	hname = casprintf("X-Herald-Digest: %s", d->name ? d->name : "-");
+	hkey = casprintf("X-Herald-Digest-Key: %s", d->key);
+	extra[0] = hname;
+	extra[1] = hkey;
+	extra[2] = "Auto-Submitted: auto-generated";
+	extra[3] = NULL;
+	memset(&mm, 0, sizeof(mm));
+	mm.from = from;
+	mm.to = to;
+	mm.subject = subject;
+	mm.text = d->text;
+	mm.html = d->html;
+	mm.message_id = msgid;
+	mm.boundary = part;
+	mm.date = now;
+	mm.extra = extra;
+	body = mime_message(&mm);
+	free(subject);
+	free(part);
+	free(msgid);
+	free(hname);
+	free(hkey);
+	return body;
+}
+
+char **
+mail_rcpts(const char *list, size_t *n)
+{
+	char		**v = ccalloc(1, sizeof(*v));
+	const char	*p = list, *end, *lt, *gt;
+	size_t		 len;
+
+	*n = 0;
+	while (p != NULL && *p != '\0') {
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		lt = memchr(p, '<', len);
+		gt = lt != NULL ? memchr(lt, '>', len - (size_t)(lt - p)) : NULL;
+		if (lt != NULL && gt != NULL) {
+			p = lt + 1;
+			len = (size_t)(gt - lt - 1);
+		}
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > 0 && memchr(p, '@', len) != NULL) {
+			v = realloc(v, (*n + 2) * sizeof(*v));
+			if (v == NULL || (v[*n] = strndup(p, len)) == NULL)
+				abort();
+			v[++*n] = NULL;
+		}
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return v;
+}
+
+char *
+mail_rcpts_first(const char *list)
+{
+	char	**v;
+	char	*first;
+	size_t	 n, i;
+
+	v = mail_rcpts(list, &n);
+	first = n > 0 ? v[0] : cstrdup("");
+	for (i = 1; i < n; i++)
+		free(v[i]);
+	free(v);
+	return first;
+}

@@ -353,7 +353,10 @@ test_digest(void **state)
 	assert_string_equal(dg->timezone, "Europe/Brussels");
 	assert_non_null(dg->tz);
 	assert_int_equal(dg->max_stories, 5);
-	assert_int_equal(dg->line, 21);
+	assert_int_equal(dg->line, 22);
+	assert_int_equal(conf->plugins[0].alerts, 0);
+	assert_int_equal(conf->plugins[0].all_topics, 0);
+	assert_int_equal(conf->plugins[1].alerts, 1);
 	dg = config_digest_find(conf, "all");
 	assert_int_equal(dg->ntopics, 0);
 	assert_int_equal(dg->nplugins, 0);

@@ -17,11 +17,19 @@ extern "C" {
 #endif
 
 /*
- * Bumped whenever any struct below changes layout or meaning.  The daemon
- * refuses a plugin whose abi differs or whose struct herald_plugin has
- * another size.
+ * The major number is bumped when a struct below changes in a way an
+ * older plugin cannot follow; the daemon refuses a plugin of another
+ * major.  The minor number is bumped when something is added at the end
+ * of a struct: a plugin built for an older minor of the same major still
+ * loads (its struct herald_plugin is shorter, and the host reads only
+ * what that minor has), and a plugin reads the host's additions only when
+ * host->size says they are there.
+ *
+ *	1.0	on_item, on_alert
+ *	1.1	on_digest; host->abi_minor
  */
 #define HERALD_PLUGIN_ABI	1
+#define HERALD_PLUGIN_ABI_MINOR	1
 
 #if defined(__GNUC__)
 #define HERALD_PRINTF(f, a)	__attribute__((format(printf, f, a)))
@@ -34,7 +42,8 @@ struct herald_ctx;		/* the host's handle on one plugin instance */
 struct herald_http;		/* an HTTP request in flight */
 struct herald_child;		/* a child process running */
 struct herald_timer;		/* a one-shot timer */
-struct herald_completion;	/* one on_alert() call awaiting its outcome */
+struct herald_completion;	/* one on_alert() or on_digest() call awaiting
+				   its outcome */
 
 enum herald_log_level {
 	HERALD_LOG_ERR,
@@ -52,8 +61,8 @@ enum herald_outcome {
 
 /*
  * One key of the plugin's [plugin "name"] section that the host does not
- * handle itself (path, topics, rate-limit, batch and max-age are the
- * host's).  file:line is where the key was written.
+ * handle itself (path, topics, rate-limit, batch, max-age and alerts are
+ * the host's).  file:line is where the key was written.
  */
 struct herald_option {
 	const char	*key;
@@ -104,6 +113,87 @@ struct herald_delivery {
 	const struct herald_alert *alerts;
 	size_t		 nalerts;
 	unsigned	 attempt;
+	const char	*plugin;	/* the section's name */
+};
+
+/*
+ * A digest (ABI 1.1): what a [digest "NAME"] section gathered over one
+ * period, as data and ready-made in four renderings, for on_digest().
+ * Its arrays are arrays of pointers, so that a later minor version can
+ * add members at the end of these structs.  Strings may be NULL unless
+ * said otherwise.
+ */
+struct herald_digest_item {
+	int64_t		 id;
+	const char	*title;
+	const char	*link;
+	const char	*feed;		/* the feed's name in the configuration */
+	const char	*outlet;	/* what readers call it (its title) */
+	const char	*lang;		/* "en"; NULL unknown */
+	int64_t		 published;	/* 0 unknown */
+	int64_t		 first_seen;
+};
+
+/* One story: its lead article's title, link and summary, and the rest. */
+struct herald_digest_story {
+	int64_t		 id;
+	const char	*title;
+	const char	*link;
+	const char	*summary;	/* plain text */
+	const char	*sources;	/* "Euractiv, Politico, Council (en, fr) +3" */
+	const char *const *outlets;
+	size_t		 noutlets;
+	const char *const *languages;
+	size_t		 nlanguages;
+	int		 breaking;
+	int64_t		 first_seen;
+	const struct herald_digest_item *const *items;	/* the lead first */
+	size_t		 nitems;
+};
+
+struct herald_digest_topic {
+	const char	*name;		/* NULL: every story (no topics) */
+	const unsigned	*trend;		/* matches a day, oldest first */
+	size_t		 ntrend;	/* 14 */
+	const char	*sparkline;	/* the trend as "▁▂▃▅▇" */
+	const char	*trend_text;	/* "spike: 25 in the last day, usually 4" */
+	size_t		 total;		/* stories in the period */
+	const struct herald_digest_story *const *stories; /* shown, ranked */
+	size_t		 nstories;
+};
+
+struct herald_digest_feed {
+	const char	*feed;
+	const char	*outlet;
+	const char	*error;
+	int		 failures;	/* in a row */
+	int64_t		 last_success;	/* 0 never */
+};
+
+/*
+ * key is the idempotency key, never NULL: the digest's name and period
+ * ("morning/2026-11-27T06:30:00Z/2026-11-28T06:30:00Z"), the same on
+ * every attempt and after a restart.  subject, text (78 columns),
+ * markdown, html (one document: inline CSS, no script, no remote asset)
+ * and json (herald(1)'s digest JSON, one line) are never NULL.
+ */
+struct herald_digest {
+	const char	*key;
+	const char	*name;
+	int64_t		 since;		/* the period: [since, until) */
+	int64_t		 until;
+	const char	*subject;
+	const char	*period;	/* "Fri 27 Nov 07:30 – Sat 28 Nov 07:30 CET" */
+	const char	*text;
+	const char	*markdown;
+	const char	*html;
+	const char	*json;
+	const struct herald_digest_topic *const *topics; /* most active first */
+	size_t		 ntopics;
+	const struct herald_digest_feed *const *failing;
+	size_t		 nfailing;
+	size_t		 nstories;	/* distinct, across topics */
+	unsigned	 attempt;	/* from 1, across restarts */
 	const char	*plugin;	/* the section's name */
 };
 
@@ -205,14 +295,17 @@ struct herald_host {
 	void	(*timer_cancel)(struct herald_timer *);
 
 	/*
-	 * Ends an on_alert() call, once, possibly from inside it.  message
-	 * says why for HERALD_FAIL and HERALD_RETRY; retry_after (seconds,
-	 * 0 none) overrides the host's backoff for HERALD_RETRY.  A call
-	 * that does not complete within the host's deadline counts as a
-	 * retry; completing it later is harmless.
+	 * Ends an on_alert() or on_digest() call, once, possibly from
+	 * inside it.  message says why for HERALD_FAIL and HERALD_RETRY;
+	 * retry_after (seconds, 0 none) overrides the host's backoff for
+	 * HERALD_RETRY.  A call that does not complete within the host's
+	 * deadline counts as a retry; completing it later is harmless.
 	 */
 	void	(*complete)(struct herald_completion *, enum herald_outcome,
 		    long retry_after, const char *message);
+
+	/* ABI 1.1: present when size > offsetof(struct herald_host, abi_minor) */
+	unsigned	 abi_minor;	/* HERALD_PLUGIN_ABI_MINOR of the daemon */
 };
 
 /*
@@ -249,7 +342,23 @@ struct herald_plugin {
 	 * after fini returns.
 	 */
 	void	(*fini)(void *state);
+
+	/*
+	 * ABI 1.1.  Delivers a digest to a plugin a [digest] section names,
+	 * as on_alert() does an alert: return at once, end the call with
+	 * host->complete(c, ...).  The digest is borrowed until on_digest
+	 * returns.  NULL: the plugin takes no digests (a [digest] naming it
+	 * is a configuration error).
+	 */
+	void	(*on_digest)(void *state, const struct herald_digest *,
+		    struct herald_completion *c);
 };
+
+/*
+ * sizeof(struct herald_plugin) as ABI 1.0 had it: the host loads a
+ * plugin of that size or of today's.
+ */
+#define HERALD_PLUGIN_SIZE_1_0	offsetof(struct herald_plugin, on_digest)
 
 /* The one symbol a plugin exports. */
 const struct herald_plugin *herald_plugin_entry(void);

@@ -1,0 +1,514 @@
+/*
+ * format-digest.c: a digest for each webhook format, split at the
+ * service's size limit.  The digest becomes blocks in the service's
+ * markup (a header, each topic's heading, each story, the failing feeds),
+ * and the blocks are packed into as few messages as fit, a topic's
+ * heading repeated at the top of a message that continues it, each
+ * message marked "(2/3)" when there are several.  A story too long for a
+ * message alone loses its summary, then its link.  herald's own JSON is
+ * one body, as are the other machine formats.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define TITLE_CHARS	300	/* of a story's title, at most */
+#define SUMMARY_CHARS	200	/* of its summary */
+#define PART_MARK	16	/* room kept for " (12/34)" */
+
+enum family {
+	F_MARKDOWN,		/* Mattermost, Discord, Gotify, Teams */
+	F_SLACK,
+	F_HTML,			/* Telegram, Pushover: b, i, a only */
+	F_MATRIX,		/* HTML with a plain body beside it */
+	F_PLAIN,		/* ntfy */
+};
+
+struct block {
+	char	*main;		/* in the family's markup */
+	char	*alt;		/* Matrix: the plain body; else NULL */
+	int	 heading;	/* a topic's heading */
+};
+
+struct blocks {
+	struct block	*v;
+	size_t		 n;
+};
+
+static const char *
+nz(const char *s, const char *dflt)
+{
+	return s != NULL && *s != '\0' ? s : dflt;
+}
+
+size_t
+format_limit(enum webhook_format f)
+{
+	switch (f) {
+	case FORMAT_SLACK:
+		return 4000;		/* Slack's advice for one message */
+	case FORMAT_MATTERMOST:
+		return 16383;		/* characters of a post */
+	case FORMAT_DISCORD:
+		return 2000;		/* characters of content */
+	case FORMAT_TELEGRAM:
+		return 4096;		/* characters of a message */
+	case FORMAT_PUSHOVER:
+		return 1024;		/* characters of a message */
+	case FORMAT_TEAMS:
+		return 24000;		/* bytes of text; a card is 28 KB */
+	case FORMAT_MATRIX:
+		return 60000;		/* bytes of both bodies; an event 64 KiB */
+	case FORMAT_NTFY:
+		return 4096;		/* bytes; more becomes an attachment */
+	case FORMAT_GOTIFY:
+		return 32768;		/* bytes: no documented limit */
+	case FORMAT_JSON:
+	default:
+		return 0;
+	}
+}
+
+static int
+byte_limit(enum webhook_format f)
+{
+	return f == FORMAT_TEAMS || f == FORMAT_MATRIX || f == FORMAT_NTFY ||
+	    f == FORMAT_GOTIFY;
+}
+
+size_t
+format_length(enum webhook_format f, const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n = 0;
+
+	if (s == NULL)
+		return 0;
+	if (byte_limit(f))
+		return strlen(s);
+	/* UTF-16 code units: what the services count as characters */
+	for (; *u != '\0'; u++)
+		if ((*u & 0xc0) != 0x80)
+			n += *u >= 0xf0 ? 2 : 1;
+	return n;
+}
+
+static enum family
+family_of(enum webhook_format f)
+{
+	switch (f) {
+	case FORMAT_SLACK:
+		return F_SLACK;
+	case FORMAT_TELEGRAM:
+	case FORMAT_PUSHOVER:
+		return F_HTML;
+	case FORMAT_MATRIX:
+		return F_MATRIX;
+	case FORMAT_NTFY:
+		return F_PLAIN;
+	default:
+		return F_MARKDOWN;
+	}
+}
+
+static enum markup
+markup_of(enum family fam)
+{
+	return fam == F_SLACK ? MARKUP_SLACK : fam == F_MARKDOWN ?
+	    MARKUP_MARKDOWN : fam == F_PLAIN ? MARKUP_PLAIN : MARKUP_HTML;
+}
+
+/* Strong text: **x**, *x*, <b>x</b>, or as it is. */
+static void
+strong(struct sbuf *b, enum family fam, int open)
+{
+	if (fam == F_SLACK)
+		sbuf_puts(b, "*");
+	else if (fam == F_MARKDOWN)
+		sbuf_puts(b, "**");
+	else if (fam == F_HTML || fam == F_MATRIX)
+		sbuf_puts(b, open ? "<b>" : "</b>");
+}
+
+static void
+emph(struct sbuf *b, enum family fam, int open)
+{
+	if (fam == F_SLACK || fam == F_MARKDOWN)
+		sbuf_puts(b, "_");
+	else if (fam == F_HTML || fam == F_MATRIX)
+		sbuf_puts(b, open ? "<i>" : "</i>");
+}
+
+/* The first n characters of s, on a character boundary, "…" if cut. */
+static char *
+cut(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, chars = 0;
+	char			*o;
+
+	while (u[i] != '\0' && chars < n) {
+		i++;
+		while ((u[i] & 0xc0) == 0x80)
+			i++;
+		chars++;
+	}
+	if (u[i] == '\0')
+		return cstrdup(s);
+	o = ccalloc(i + 4, 1);
+	memcpy(o, s, i);
+	memcpy(o + i, "\xe2\x80\xa6", 3);
+	return o;
+}
+
+static void
+block_add(struct blocks *bl, char *main, char *alt, int heading)
+{
+	bl->v = realloc(bl->v, (bl->n + 1) * sizeof(*bl->v));
+	if (bl->v == NULL)
+		abort();
+	bl->v[bl->n].main = main;
+	bl->v[bl->n].alt = alt;
+	bl->v[bl->n].heading = heading;
+	bl->n++;
+}
+
+/* The header: the subject in strong, the period below. */
+static char *
+header(const struct herald_digest *d, enum family fam)
+{
+	struct sbuf	 b;
+	int		 fl = MARKUP_CHAT | MARKUP_ONELINE;
+
+	sbuf_init(&b);
+	strong(&b, fam, 1);
+	markup_text(&b, markup_of(fam), fl, d->subject);
+	strong(&b, fam, 0);
+	sbuf_puts(&b, "\n");
+	markup_text(&b, markup_of(fam), fl, nz(d->period, ""));
+	sbuf_puts(&b, "\n");
+	return b.s;
+}
+
+static char *
+heading(const struct herald_digest_topic *t, enum family fam, int cont)
+{
+	struct sbuf	 b;
+	int		 fl = MARKUP_CHAT | MARKUP_ONELINE;
+
+	sbuf_init(&b);
+	sbuf_puts(&b, "\n");
+	strong(&b, fam, 1);
+	markup_text(&b, markup_of(fam), fl, nz(t->name, "all stories"));
+	strong(&b, fam, 0);
+	if (cont)
+		sbuf_puts(&b, " (continued)\n");
+	else {
+		sbuf_printf(&b, " \xc2\xb7 %zu stor%s \xc2\xb7 %s \xc2\xb7 ",
+		    t->total, t->total == 1 ? "y" : "ies", nz(t->sparkline, ""));
+		markup_text(&b, markup_of(fam), fl, nz(t->trend_text, ""));
+		sbuf_puts(&b, "\n");
+	}
+	return b.s;
+}
+
+/* level 0: whole; 1: no summary; 2: no link either, a short title. */
+static char *
+story(const struct herald_digest_story *s, enum family fam, int level)
+{
+	struct sbuf	 b;
+	enum markup	 m = markup_of(fam);
+	int		 fl = MARKUP_CHAT | MARKUP_ONELINE;
+	char		*t;
+
+	sbuf_init(&b);
+	t = cut(nz(s->title, "(no title)"), level >= 2 ? 100 : TITLE_CHARS);
+	sbuf_puts(&b, "\xe2\x80\xa2 ");
+	if (level >= 2 || fam == F_PLAIN)
+		markup_text(&b, m, fl, t);
+	else
+		markup_link(&b, m, fl, s->link, t);
+	free(t);
+	if (s->breaking) {
+		sbuf_puts(&b, " \xc2\xb7 ");
+		strong(&b, fam, 1);
+		sbuf_puts(&b, "breaking");
+		strong(&b, fam, 0);
+	}
+	sbuf_puts(&b, "\n  ");
+	emph(&b, fam, 1);
+	markup_text(&b, m, fl, nz(s->sources, ""));
+	emph(&b, fam, 0);
+	sbuf_puts(&b, "\n");
+	if (level == 0 && s->summary != NULL && *s->summary != '\0') {
+		t = cut(s->summary, SUMMARY_CHARS);
+		sbuf_puts(&b, "  ");
+		markup_text(&b, m, fl, t);
+		sbuf_puts(&b, "\n");
+		free(t);
+	}
+	if (level == 0 && fam == F_PLAIN && markup_url_ok(s->link)) {
+		sbuf_puts(&b, "  ");
+		markup_url(&b, m, s->link);
+		sbuf_puts(&b, "\n");
+	}
+	return b.s;
+}
+
+static size_t
+block_len(enum webhook_format f, const char *main, const char *alt)
+{
+	return format_length(f, main) + format_length(f, alt);
+}
+
+/* One story's block, as whole as fits in `room`. */
+static void
+story_add(struct blocks *bl, enum webhook_format f, enum family fam,
+    const struct herald_digest_story *s, size_t room)
+{
+	char	*main = NULL, *alt = NULL;
+	int	 level;
+
+	for (level = 0; level < 3; level++) {
+		free(main);
+		free(alt);
+		main = story(s, fam, level);
+		alt = fam == F_MATRIX ? story(s, F_PLAIN, level) : NULL;
+		if (block_len(f, main, alt) <= room)
+			break;
+	}
+	block_add(bl, main, alt, 0);
+}
+
+static void
+blocks_make(struct blocks *bl, enum webhook_format f,
+    const struct herald_digest *d, size_t room)
+{
+	enum family	 fam = family_of(f);
+	struct sbuf	 b;
+	size_t		 i, j;
+	char		 t[48];
+
+	block_add(bl, header(d, fam), fam == F_MATRIX ? header(d, F_PLAIN) :
+	    NULL, 0);
+	if (d->ntopics == 0)
+		block_add(bl, cstrdup("\nNothing new in this period.\n"),
+		    fam == F_MATRIX ? cstrdup("\nNothing new in this period.\n") :
+		    NULL, 0);
+	for (i = 0; i < d->ntopics; i++) {
+		const struct herald_digest_topic *tp = d->topics[i];
+
+		block_add(bl, heading(tp, fam, 0), fam == F_MATRIX ?
+		    heading(tp, F_PLAIN, 0) : NULL, 1);
+		for (j = 0; j < tp->nstories; j++)
+			story_add(bl, f, fam, tp->stories[j], room);
+		if (tp->total > tp->nstories) {
+			snprintf(t, sizeof(t), "  \xe2\x80\xa6 %zu more\n",
+			    tp->total - tp->nstories);
+			block_add(bl, cstrdup(t), fam == F_MATRIX ? cstrdup(t) :
+			    NULL, 0);
+		}
+	}
+	if (d->nfailing > 0) {
+		sbuf_init(&b);
+		sbuf_puts(&b, "\n");
+		strong(&b, fam, 1);
+		sbuf_puts(&b, "Failing feeds");
+		strong(&b, fam, 0);
+		sbuf_puts(&b, "\n");
+		for (i = 0; i < d->nfailing; i++) {
+			sbuf_puts(&b, "\xe2\x80\xa2 ");
+			markup_text(&b, markup_of(fam), MARKUP_CHAT |
+			    MARKUP_ONELINE, nz(d->failing[i]->outlet,
+			    nz(d->failing[i]->feed, "?")));
+			sbuf_puts(&b, ": ");
+			markup_text(&b, markup_of(fam), MARKUP_CHAT |
+			    MARKUP_ONELINE, nz(d->failing[i]->error, "failing"));
+			sbuf_puts(&b, "\n");
+		}
+		/* a long list of failing feeds is cut like a story */
+		if (block_len(f, b.s, fam == F_MATRIX ? b.s : NULL) > room) {
+			char	*c = cut(b.s, room / 3);
+
+			free(b.s);
+			b.s = c;
+		}
+		block_add(bl, b.s, fam == F_MATRIX ? cstrdup(b.s) : NULL, 0);
+	}
+}
+
+/* One message: its main text (and Matrix's plain body). */
+struct part {
+	struct sbuf	 main;
+	struct sbuf	 alt;
+};
+
+/* Every "\n" of s as `with` (heap). */
+static char *
+newlines(const char *s, const char *with)
+{
+	struct sbuf	 b;
+
+	sbuf_init(&b);
+	for (; *s != '\0'; s++) {
+		if (*s == '\n')
+			sbuf_puts(&b, with);
+		else
+			sbuf_add(&b, s, 1);
+	}
+	return b.s;
+}
+
+static char *
+envelope(enum webhook_format f, const struct herald_digest *d,
+    const struct format_target *tgt, const char *main, const char *alt,
+    size_t k, size_t n)
+{
+	json_t		*o, *blocks;
+	char		*s, *title;
+
+	title = n > 1 ? casprintf("%s (%zu/%zu)", d->subject, k, n) :
+	    cstrdup(d->subject);
+	switch (f) {
+	case FORMAT_SLACK:
+	case FORMAT_MATTERMOST:
+		o = json_pack("{s:s}", "text", main);
+		break;
+	case FORMAT_DISCORD:
+		o = json_pack("{s:s,s:{s:[]},s:i}", "content", main,
+		    "allowed_mentions", "parse", "flags", 4);
+		break;
+	case FORMAT_TELEGRAM:
+		o = json_pack("{s:s,s:s,s:s,s:b}", "chat_id", nz(tgt->chat, ""),
+		    "text", main, "parse_mode", "HTML",
+		    "disable_web_page_preview", 1);
+		break;
+	case FORMAT_TEAMS:
+		/* a TextBlock's Markdown breaks a line at a blank line only */
+		s = newlines(main, "\n\n");
+		blocks = json_array();
+		json_array_append_new(blocks, format_teams_text(s));
+		o = format_teams_card(blocks);
+		free(s);
+		break;
+	case FORMAT_MATRIX:
+		s = newlines(main, "<br>\n");
+		o = json_pack("{s:s,s:s,s:s,s:s,s:{}}", "msgtype", "m.text",
+		    "body", alt, "format", "org.matrix.custom.html",
+		    "formatted_body", s, "m.mentions");
+		free(s);
+		break;
+	case FORMAT_NTFY:
+		o = json_pack("{s:s,s:s,s:s,s:[s,s]}", "topic",
+		    nz(tgt->ntfy_topic, "herald"), "title", title, "message",
+		    main, "tags", "herald", "digest");
+		break;
+	case FORMAT_GOTIFY:
+		o = json_pack("{s:s,s:s,s:i,s:{s:{s:s}}}", "title", title,
+		    "message", main, "priority", tgt->priority, "extras",
+		    "client::display", "contentType", "text/markdown");
+		break;
+	case FORMAT_PUSHOVER:
+		s = cut(title, 240);
+		o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i}", "token",
+		    nz(tgt->token, ""), "user", nz(tgt->user, ""), "title", s,
+		    "message", main, "html", 1, "priority", tgt->priority);
+		free(s);
+		break;
+	case FORMAT_JSON:
+	default:
+		free(title);
+		return cstrdup(d->json);
+	}
+	free(title);
+	if (o == NULL)
+		abort();
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (s == NULL)
+		abort();
+	return s;
+}
+
+char **
+format_digest(enum webhook_format f, const struct herald_digest *d,
+    const struct format_target *tgt, size_t *n)
+{
+	struct blocks	 bl = { NULL, 0 };
+	struct part	*parts = NULL;
+	enum family	 fam = family_of(f);
+	size_t		 limit = format_limit(f), room, np = 0, i, k;
+	size_t		 len = 0, blen;
+	const struct herald_digest_topic *tp = NULL;
+	char		**out, *mark;
+
+	if (f == FORMAT_JSON) {
+		out = ccalloc(2, sizeof(*out));
+		out[0] = cstrdup(d->json);
+		*n = 1;
+		return out;
+	}
+	room = limit - PART_MARK;
+	blocks_make(&bl, f, d, room);
+	for (i = 0, k = 0; i < bl.n; i++) {
+		struct block	*b = &bl.v[i];
+
+		if (b->heading)
+			tp = d->topics[k++];
+		blen = block_len(f, b->main, b->alt);
+		if (np == 0 || len + blen > room) {
+			parts = realloc(parts, (np + 1) * sizeof(*parts));
+			if (parts == NULL)
+				abort();
+			sbuf_init(&parts[np].main);
+			sbuf_init(&parts[np].alt);
+			np++;
+			len = 0;
+			/* a topic carried on: its heading again */
+			if (np > 1 && !b->heading && tp != NULL) {
+				char	*h = heading(tp, fam, 1);
+				char	*ha = fam == F_MATRIX ?
+					    heading(tp, F_PLAIN, 1) : NULL;
+
+				sbuf_puts(&parts[np - 1].main, h + 1);
+				if (ha != NULL)
+					sbuf_puts(&parts[np - 1].alt, ha + 1);
+				len += block_len(f, h, ha);
+				free(h);
+				free(ha);
+			}
+		}
+		/* a message never starts with a blank line */
+		sbuf_puts(&parts[np - 1].main, len == 0 && b->main[0] == '\n' ?
+		    b->main + 1 : b->main);
+		if (b->alt != NULL)
+			sbuf_puts(&parts[np - 1].alt, len == 0 &&
+			    b->alt[0] == '\n' ? b->alt + 1 : b->alt);
+		len += blen;
+	}
+	out = ccalloc(np + 1, sizeof(*out));
+	for (i = 0; i < np; i++) {
+		if (np > 1) {
+			mark = casprintf("(%zu/%zu)", i + 1, np);
+			sbuf_puts(&parts[i].main, mark);
+			if (fam == F_MATRIX)
+				sbuf_puts(&parts[i].alt, mark);
+			free(mark);
+		}
+		out[i] = envelope(f, d, tgt, parts[i].main.s,
+		    fam == F_MATRIX ? parts[i].alt.s : NULL, i + 1, np);
+		sbuf_free(&parts[i].main);
+		sbuf_free(&parts[i].alt);
+	}
+	for (i = 0; i < bl.n; i++) {
+		free(bl.v[i].main);
+		free(bl.v[i].alt);
+	}
+	free(bl.v);
+	free(parts);
+	*n = np;
+	return out;
+}

@@ -1,0 +1,260 @@
+/*
+ * herald/plugin.h: the interface between heraldd and the plugins it loads,
+ * the one header herald installs.  A plugin is a shared object exporting
+ * herald_plugin_entry(); everything it may ask of the daemon comes through
+ * the host table handed to init(), so a plugin links against nothing of
+ * herald's and never blocks the daemon's loop.  See herald-plugin(3).
+ */
+#ifndef HERALD_PLUGIN_H
+#define HERALD_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Bumped whenever any struct below changes layout or meaning.  The daemon
+ * refuses a plugin whose abi differs or whose struct herald_plugin has
+ * another size.
+ */
+#define HERALD_PLUGIN_ABI	1
+
+#if defined(__GNUC__)
+#define HERALD_PRINTF(f, a)	__attribute__((format(printf, f, a)))
+#else
+#define HERALD_PRINTF(f, a)
+#endif
+
+struct ev_loop;			/* libev's, for plugins that want it */
+struct herald_ctx;		/* the host's handle on one plugin instance */
+struct herald_http;		/* an HTTP request in flight */
+struct herald_child;		/* a child process running */
+struct herald_timer;		/* a one-shot timer */
+struct herald_completion;	/* one on_alert() call awaiting its outcome */
+
+enum herald_log_level {
+	HERALD_LOG_ERR,
+	HERALD_LOG_WARN,
+	HERALD_LOG_INFO,
+	HERALD_LOG_DEBUG,
+};
+
+/* How an on_alert() call ended. */
+enum herald_outcome {
+	HERALD_OK,		/* delivered: never sent again */
+	HERALD_FAIL,		/* cannot be delivered: dead, with the message */
+	HERALD_RETRY,		/* try again later (after retry_after if > 0) */
+};
+
+/*
+ * One key of the plugin's [plugin "name"] section that the host does not
+ * handle itself (path, topics, rate-limit, batch and max-age are the
+ * host's).  file:line is where the key was written.
+ */
+struct herald_option {
+	const char	*key;
+	const char	*value;
+	const char	*file;
+	int		 line;
+};
+
+/* An article new to the store (on_item).  Strings may be NULL. */
+struct herald_item {
+	int64_t		 id;
+	const char	*feed;		/* the feed's name in the configuration */
+	const char	*title;
+	const char	*link;
+	const char	*summary;	/* plain text */
+	int64_t		 published;	/* seconds since the epoch; 0 unknown */
+	int64_t		 first_seen;
+};
+
+/*
+ * One alert: an article matched a topic.  key is the idempotency key: the
+ * same on every attempt and after a restart, different for every alert of
+ * this database; receivers drop a key they have seen.  Strings other than
+ * key and topic may be NULL.
+ */
+struct herald_alert {
+	const char	*key;
+	int64_t		 id;
+	const char	*topic;
+	const char *const *terms;	/* the terms that hit, nterms of them */
+	size_t		 nterms;
+	const char	*field;		/* where the best hit is: title, summary... */
+	const char	*snippet;	/* text around the hits, plain */
+	const char	*title;
+	const char	*link;
+	const char	*summary;	/* plain text */
+	const char	*feed;
+	int64_t		 published;	/* 0 unknown */
+	int64_t		 matched;	/* when the alert was raised */
+};
+
+/*
+ * What one on_alert() call delivers: one alert, or every alert of a
+ * batching window when the section sets batch (nalerts >= 1 always).
+ * attempt counts from 1 across restarts.
+ */
+struct herald_delivery {
+	const struct herald_alert *alerts;
+	size_t		 nalerts;
+	unsigned	 attempt;
+	const char	*plugin;	/* the section's name */
+};
+
+/* An HTTP request through the daemon's own curl multi handle. */
+struct herald_http_request {
+	const char	*method;	/* "POST", "PUT", "GET"...; NULL: POST if a
+					   body is given, else GET */
+	const char	*url;		/* http:// or https:// only */
+	const char *const *headers;	/* "Name: value", NULL-terminated; or NULL */
+	const char	*body;		/* copied by the host; may be NULL */
+	size_t		 body_len;
+	double		 timeout;	/* seconds for the whole exchange; 0: 30 */
+	size_t		 max_response;	/* response bytes kept; 0: 64 KiB */
+};
+
+/* Borrowed for the callback. */
+struct herald_http_response {
+	int		 ok;		/* a whole HTTP response came (any status) */
+	long		 status;	/* 0 when none */
+	const char	*error;		/* why not ok; NULL when ok */
+	const char	*body;		/* NUL-terminated, at most max_response */
+	size_t		 body_len;
+	long		 retry_after;	/* Retry-After in seconds; -1 none */
+	double		 seconds;
+};
+
+typedef void	(*herald_http_cb)(void *arg, const struct herald_http_response *);
+
+/*
+ * A child process: argv[0] is looked up in PATH; env entries ("NAME=value")
+ * are added to the daemon's environment; input is written to its stdin,
+ * which is then closed; stdout and stderr are read together.  It runs in
+ * its own process group, which is sent SIGKILL when the timeout expires.
+ */
+struct herald_spawn {
+	const char *const *argv;	/* NULL-terminated */
+	const char *const *env;		/* NULL-terminated, or NULL */
+	const char	*input;
+	size_t		 input_len;
+	double		 timeout;	/* seconds; 0: 60 */
+	size_t		 max_output;	/* bytes of output kept; 0: 16 KiB */
+};
+
+/* Borrowed for the callback. */
+struct herald_child_result {
+	const char	*error;		/* it could not be started; else NULL */
+	int		 exited;	/* it called exit(): status is valid */
+	int		 status;	/* exit status */
+	int		 signal;	/* the signal that ended it, or 0 */
+	int		 timed_out;	/* killed at the timeout */
+	const char	*output;	/* NUL-terminated */
+	size_t		 output_len;
+	double		 seconds;
+};
+
+typedef void	(*herald_child_cb)(void *arg, const struct herald_child_result *);
+typedef void	(*herald_timer_cb)(void *arg);
+
+/*
+ * The host table, given to init() and valid until fini() returns.  Every
+ * function is called from the daemon's loop thread only.  Callbacks
+ * (herald_http_cb, herald_child_cb, herald_timer_cb) always run later from
+ * the loop, never inside the call that started them, and exactly once
+ * unless cancelled first.  What the host passes a plugin is borrowed for
+ * the call; copy what you keep.
+ */
+struct herald_host {
+	unsigned	 abi;		/* HERALD_PLUGIN_ABI of the daemon */
+	size_t		 size;		/* sizeof(struct herald_host) */
+	const char	*version;	/* herald's version */
+	struct ev_loop	*loop;		/* the daemon's libev loop */
+
+	void	(*log)(struct herald_ctx *, enum herald_log_level,
+		    const char *fmt, ...) HERALD_PRINTF(3, 4);
+	/*
+	 * init() only: a configuration error, reported as "file:line: key:
+	 * message" at the option (NULL: at the section header).  Report
+	 * every error, then return -1.
+	 */
+	void	(*error)(struct herald_ctx *, const struct herald_option *,
+		    const char *fmt, ...) HERALD_PRINTF(3, 4);
+	/* Wall-clock time, seconds since the epoch. */
+	double	(*now)(struct herald_ctx *);
+
+	/* Never NULL: a request that cannot start ends through cb. */
+	struct herald_http *(*http)(struct herald_ctx *,
+		    const struct herald_http_request *, herald_http_cb, void *arg);
+	/* Stops a request; its callback is not called. */
+	void	(*http_cancel)(struct herald_http *);
+
+	/* Never NULL: a child that cannot start ends through cb. */
+	struct herald_child *(*spawn)(struct herald_ctx *,
+		    const struct herald_spawn *, herald_child_cb, void *arg);
+	/* Kills the child's process group; its callback is not called. */
+	void	(*child_cancel)(struct herald_child *);
+
+	struct herald_timer *(*timer)(struct herald_ctx *, double seconds,
+		    herald_timer_cb, void *arg);
+	void	(*timer_cancel)(struct herald_timer *);
+
+	/*
+	 * Ends an on_alert() call, once, possibly from inside it.  message
+	 * says why for HERALD_FAIL and HERALD_RETRY; retry_after (seconds,
+	 * 0 none) overrides the host's backoff for HERALD_RETRY.  A call
+	 * that does not complete within the host's deadline counts as a
+	 * retry; completing it later is harmless.
+	 */
+	void	(*complete)(struct herald_completion *, enum herald_outcome,
+		    long retry_after, const char *message);
+};
+
+/*
+ * What herald_plugin_entry() returns; static, const, never freed.  Every
+ * callback but init may be NULL.  `state` is whatever init() stored.
+ */
+struct herald_plugin {
+	unsigned	 abi;		/* HERALD_PLUGIN_ABI */
+	size_t		 size;		/* sizeof(struct herald_plugin) */
+	const char	*name;		/* "webhook" */
+	const char	*version;
+
+	/*
+	 * Called once per [plugin] section using this object (one object
+	 * may serve several sections: keep state in *state, not in
+	 * globals).  Unknown or wrong options are errors: report each with
+	 * host->error() and return -1.  No I/O may block here either.
+	 */
+	int	(*init)(struct herald_ctx *, const struct herald_host *,
+		    const char *name, const struct herald_option *options,
+		    size_t noptions, void **state);
+	/* Every article new to the store, after it was committed. */
+	void	(*on_item)(void *state, const struct herald_item *);
+	/*
+	 * Delivers alerts.  Must return at once and end the call later (or
+	 * now) with host->complete(c, ...).  The delivery is borrowed until
+	 * on_alert returns.
+	 */
+	void	(*on_alert)(void *state, const struct herald_delivery *,
+		    struct herald_completion *c);
+	/*
+	 * The instance is going away (exit, or a reload that replaced it).
+	 * Requests, children and timers still open are cancelled by the host
+	 * after fini returns.
+	 */
+	void	(*fini)(void *state);
+};
+
+/* The one symbol a plugin exports. */
+const struct herald_plugin *herald_plugin_entry(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

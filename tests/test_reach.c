@@ -1,0 +1,408 @@
+/*
+ * test_reach.c: the formats of issue 10 on the wire, without a daemon:
+ * alerts for Teams, Discord, Telegram, Gotify and Pushover; a digest for
+ * every webhook format, split at each service's size limit (every message
+ * within it, every story in exactly one message, a topic carried on under
+ * its heading again, "(k/n)" marks) with what a feed wrote escaped; the
+ * digest mail (its headers, the Message-ID from the key) and the SMTP
+ * envelope's addresses.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common.h"
+
+#define NSTORIES	60
+
+static const struct herald_alert hostile = {
+	.key = "41", .id = 41, .topic = "russia",
+	.snippet = "sanctions @everyone <b>bold</b>",
+	.title = "*Bold* [x](javascript:y) <script> @here \xe2\x80\xae" "evil",
+	.link = "https://e.test/a?b=1&c=<2>", .feed = "feed-a",
+	.published = 1795876200, .matched = 1795880000,
+};
+
+static json_t *
+parse(const char *s)
+{
+	json_error_t	 e;
+	json_t		*j = json_loads(s, 0, &e);
+
+	if (j == NULL)
+		fail_msg("not JSON: %s: %s", e.text, s);
+	return j;
+}
+
+static const struct format_target target = {
+	"herald", "-100123", "u123", "a456", 1
+};
+
+static void
+test_reach_alerts(void **state)
+{
+	struct herald_delivery	 d = { &hostile, 1, 1, "hook" };
+	json_t			*j;
+	const char		*t;
+	char			*s;
+
+	(void)state;
+	s = format_reach_body(FORMAT_DISCORD, &d, &target);
+	j = parse(s);
+	t = json_string_value(json_object_get(j, "content"));
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\\*Bold\\*"));
+	assert_null(strstr(t, "@here"));	/* broken by a zero-width space */
+	assert_null(strstr(t, "\xe2\x80\xae"));
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j,
+	    "allowed_mentions"), "parse")), 0);
+	json_decref(j);
+	free(s);
+
+	s = format_reach_body(FORMAT_TELEGRAM, &d, &target);
+	j = parse(s);
+	t = json_string_value(json_object_get(j, "text"));
+	assert_string_equal(json_string_value(json_object_get(j, "parse_mode")),
+	    "HTML");
+	assert_string_equal(json_string_value(json_object_get(j, "chat_id")),
+	    "-100123");
+	assert_non_null(strstr(t, "&lt;script&gt;"));
+	assert_non_null(strstr(t, "<a href=\"https://e.test/a?b=1&amp;c=%3C2%3E\">"));
+	assert_non_null(strstr(t, "<i>sanctions @"));
+	json_decref(j);
+	free(s);
+
+	s = format_reach_body(FORMAT_TEAMS, &d, &target);
+	j = parse(s);
+	assert_string_equal(json_string_value(json_object_get(j, "type")),
+	    "message");
+	t = json_string_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(j, "attachments"), 0), "content"), "type"));
+	assert_string_equal(t, "AdaptiveCard");
+	json_decref(j);
+	free(s);
+
+	s = format_reach_body(FORMAT_GOTIFY, &d, &target);
+	j = parse(s);
+	assert_int_equal(json_integer_value(json_object_get(j, "priority")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_object_get(j, "extras"), "client::display"), "contentType")),
+	    "text/markdown");
+	json_decref(j);
+	free(s);
+
+	s = format_reach_body(FORMAT_PUSHOVER, &d, &target);
+	j = parse(s);
+	assert_string_equal(json_string_value(json_object_get(j, "user")),
+	    "u123");
+	assert_string_equal(json_string_value(json_object_get(j, "token")),
+	    "a456");
+	assert_int_equal(json_integer_value(json_object_get(j, "html")), 1);
+	assert_true(format_length(FORMAT_PUSHOVER, json_string_value(
+	    json_object_get(j, "message"))) <= 1024);
+	json_decref(j);
+	free(s);
+}
+
+/* A batch longer than Pushover takes ends in a line for the rest. */
+static void
+test_reach_batch_cut(void **state)
+{
+	struct herald_alert	 v[40];
+	struct herald_delivery	 d = { v, 40, 1, "hook" };
+	json_t			*j;
+	const char		*t;
+	char			*s;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		v[i] = hostile;
+		v[i].title = "A fairly long title about sanctions and the Council";
+	}
+	s = format_reach_body(FORMAT_PUSHOVER, &d, &target);
+	j = parse(s);
+	t = json_string_value(json_object_get(j, "message"));
+	assert_true(format_length(FORMAT_PUSHOVER, t) <= 1024);
+	assert_non_null(strstr(t, "more alerts"));
+	json_decref(j);
+	free(s);
+}
+
+/* The digest of three topics, 60 stories, each title with its number. */
+struct fixture {
+	struct herald_digest		 d;
+	struct herald_digest_topic	 topics[3];
+	const struct herald_digest_topic *tp[3];
+	struct herald_digest_story	 stories[NSTORIES];
+	const struct herald_digest_story *sp[NSTORIES];
+	char				*titles[NSTORIES];
+	unsigned			 trend[14];
+	struct herald_digest_feed	 failing;
+	const struct herald_digest_feed	*fp[1];
+};
+
+static struct fixture *
+fixture(void)
+{
+	struct fixture	*f = calloc(1, sizeof(*f));
+	size_t		 i;
+
+	assert_non_null(f);
+	for (i = 0; i < NSTORIES; i++) {
+		f->titles[i] = casprintf("Story %03zu: *sanctions* <b> @everyone "
+		    "& the Council's [package] \xe2\x80\xae" "fdp", i);
+		f->stories[i].id = (int64_t)i + 1;
+		f->stories[i].title = f->titles[i];
+		f->stories[i].link = "https://news.test/a?id=1&x=(2)";
+		f->stories[i].summary = "EU ambassadors agreed on the package "
+		    "against the Kremlin, with more words to make it longer "
+		    "than a line, @channel, and <i>markup</i>.";
+		f->stories[i].sources = "Euractiv, Politico, Council (en, fr) +3";
+		f->stories[i].breaking = i == 0;
+		f->sp[i] = &f->stories[i];
+	}
+	for (i = 0; i < 3; i++) {
+		f->topics[i].name = i == 0 ? "russia" : i == 1 ? "china" :
+		    "energy";
+		f->topics[i].trend = f->trend;
+		f->topics[i].ntrend = 14;
+		f->topics[i].sparkline = "\xe2\x96\x81\xe2\x96\x88";
+		f->topics[i].trend_text = "spike: 9 in the last day, usually 1";
+		f->topics[i].stories = f->sp + i * (NSTORIES / 3);
+		f->topics[i].nstories = NSTORIES / 3;
+		f->topics[i].total = NSTORIES / 3 + 4;
+		f->tp[i] = &f->topics[i];
+	}
+	f->failing.feed = "ep";
+	f->failing.outlet = "Parliament";
+	f->failing.error = "HTTP 503";
+	f->failing.failures = 3;
+	f->fp[0] = &f->failing;
+	f->d.key = "morning/2026-11-27T06:30:00Z/2026-11-28T06:30:00Z";
+	f->d.name = "morning";
+	f->d.since = 1795761000;
+	f->d.until = 1795847400;
+	f->d.subject = "herald morning digest \xc2\xb7 Sat 28 Nov \xc2\xb7 60 "
+	    "stories: russia, china, energy";
+	f->d.period = "Fri 27 Nov 07:30 \xe2\x80\x93 Sat 28 Nov 07:30 CET";
+	f->d.text = "text";
+	f->d.markdown = "markdown";
+	f->d.html = "<html></html>";
+	f->d.json = "{\"key\":\"morning/2026-11-27T06:30:00Z/"
+	    "2026-11-28T06:30:00Z\"}";
+	f->d.topics = f->tp;
+	f->d.ntopics = 3;
+	f->d.failing = f->fp;
+	f->d.nfailing = 1;
+	f->d.nstories = NSTORIES;
+	f->d.attempt = 1;
+	f->d.plugin = "hook";
+	return f;
+}
+
+static void
+fixture_free(struct fixture *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < NSTORIES; i++)
+		free(f->titles[i]);
+	free(f);
+}
+
+/* The text a part carries, whatever the service's envelope. */
+static const char *
+part_text(enum webhook_format fm, json_t *j)
+{
+	switch (fm) {
+	case FORMAT_SLACK:
+	case FORMAT_MATTERMOST:
+		return json_string_value(json_object_get(j, "text"));
+	case FORMAT_DISCORD:
+		return json_string_value(json_object_get(j, "content"));
+	case FORMAT_TELEGRAM:
+		return json_string_value(json_object_get(j, "text"));
+	case FORMAT_MATRIX:
+		return json_string_value(json_object_get(j, "formatted_body"));
+	case FORMAT_TEAMS:
+		return json_string_value(json_object_get(json_array_get(
+		    json_object_get(json_object_get(json_array_get(
+		    json_object_get(j, "attachments"), 0), "content"), "body"),
+		    0), "text"));
+	default:
+		return json_string_value(json_object_get(j, "message"));
+	}
+}
+
+static void
+test_digest_parts(void **state)
+{
+	static const enum webhook_format fmts[] = { FORMAT_SLACK,
+	    FORMAT_MATTERMOST, FORMAT_DISCORD, FORMAT_TELEGRAM, FORMAT_MATRIX,
+	    FORMAT_TEAMS, FORMAT_GOTIFY, FORMAT_PUSHOVER, FORMAT_NTFY };
+	struct fixture	*f = fixture();
+	char		**parts, mark[32], num[16];
+	size_t		 n, i, k, seen, fi;
+	json_t		*j;
+	const char	*t;
+
+	(void)state;
+	for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+		enum webhook_format	 fm = fmts[fi];
+		size_t			 limit = format_limit(fm);
+		int			*count = calloc(NSTORIES, sizeof(int));
+
+		parts = format_digest(fm, &f->d, &target, &n);
+		if (fm == FORMAT_PUSHOVER || fm == FORMAT_DISCORD ||
+		    fm == FORMAT_SLACK || fm == FORMAT_TELEGRAM ||
+		    fm == FORMAT_NTFY)
+			assert_true(n > 1);
+		for (i = 0; i < n; i++) {
+			j = parse(parts[i]);
+			t = part_text(fm, j);
+			if (t == NULL)
+				fail_msg("format %d part %zu: no text", fm, i);
+			/* Teams doubles the line ends it counted once */
+			if (format_length(fm, t) > limit && fm != FORMAT_TEAMS)
+				fail_msg("format %d part %zu: %zu > %zu", fm, i,
+				    format_length(fm, t), limit);
+			if (fm == FORMAT_TEAMS)
+				assert_true(strlen(parts[i]) <= 28 * 1024);
+			snprintf(mark, sizeof(mark), "(%zu/%zu)", i + 1, n);
+			if (n > 1 && strstr(t, mark) == NULL)
+				fail_msg("format %d part %zu: no %s", fm, i, mark);
+			for (k = 0; k < NSTORIES; k++) {
+				snprintf(num, sizeof(num), "Story %03zu", k);
+				if (strstr(t, num) != NULL)
+					count[k]++;
+			}
+			/* what a feed wrote stays text */
+			assert_null(strstr(t, "@everyone"));
+			assert_null(strstr(t, "@channel"));
+			assert_null(strstr(t, "\xe2\x80\xae"));
+			/* ntfy shows plain text: markup there is harmless */
+			if (fm != FORMAT_NTFY) {
+				assert_null(strstr(t, "<b> "));
+				assert_null(strstr(t, "<i>markup"));
+			}
+			if (i > 0 && strncmp(t, "**russia", 8) != 0 &&
+			    strstr(t, "(continued)") == NULL &&
+			    strstr(t, "russia") == NULL &&
+			    strstr(t, "china") == NULL &&
+			    strstr(t, "energy") == NULL)
+				fail_msg("format %d part %zu: no heading", fm,
+				    i);
+			if (fm == FORMAT_DISCORD)
+				assert_int_equal(json_array_size(
+				    json_object_get(json_object_get(j,
+				    "allowed_mentions"), "parse")), 0);
+			json_decref(j);
+			free(parts[i]);
+		}
+		free(parts);
+		for (k = 0, seen = 0; k < NSTORIES; k++)
+			seen += count[k] == 1;
+		if (seen != NSTORIES)
+			fail_msg("format %d: %zu of %d stories once", fm, seen,
+			    NSTORIES);
+		free(count);
+	}
+	/* herald's own JSON: one body, the digest's */
+	parts = format_digest(FORMAT_JSON, &f->d, &target, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(parts[0], f->d.json);
+	free(parts[0]);
+	free(parts);
+	fixture_free(f);
+}
+
+/* A story too long for Pushover alone loses its summary, then its link. */
+static void
+test_digest_long_story(void **state)
+{
+	struct fixture	*f = fixture();
+	char		**parts, *longlink;
+	size_t		 n, i;
+	json_t		*j;
+
+	(void)state;
+	longlink = calloc(1, 1500);
+	memcpy(longlink, "https://news.test/", 18);
+	memset(longlink + 18, 'x', 1400);
+	f->stories[0].link = longlink;
+	parts = format_digest(FORMAT_PUSHOVER, &f->d, &target, &n);
+	for (i = 0; i < n; i++) {
+		j = parse(parts[i]);
+		assert_true(format_length(FORMAT_PUSHOVER, json_string_value(
+		    json_object_get(j, "message"))) <= 1024);
+		assert_true(format_length(FORMAT_PUSHOVER, json_string_value(
+		    json_object_get(j, "title"))) <= 250);
+		json_decref(j);
+		free(parts[i]);
+	}
+	free(parts);
+	free(longlink);
+	fixture_free(f);
+}
+
+static void
+test_mail_digest(void **state)
+{
+	struct fixture	*f = fixture();
+	char		*m, **r;
+	size_t		 n;
+
+	(void)state;
+	m = mail_digest_build(&f->d, "herald <h@example.org>",
+	    "me@example.org", NULL, "host.example", 1795847400);
+	assert_non_null(strstr(m, "\nMessage-ID: <herald.digest.morning."
+	    "20261127T063000Z.20261128T063000Z.hook@host.example>\n"));
+	assert_non_null(strstr(m, "\nX-Herald-Digest-Key: morning/"
+	    "2026-11-27T06:30:00Z/2026-11-28T06:30:00Z\n"));
+	assert_non_null(strstr(m, "\nSubject: =?UTF-8?B?"));
+	assert_non_null(strstr(m, "boundary=\"=_herald_morning."
+	    "20261127T063000Z.20261128T063000Z\""));
+	assert_non_null(strstr(m, "\nDate: Sat, 28 Nov 2026 06:30:00 +0000\n"));
+	free(m);
+	m = mail_digest_build(&f->d, "h@example.org", "me@example.org",
+	    "[eu]", "h", 0);
+	assert_non_null(strstr(m, "\nSubject: =?UTF-8?B?W2V1XSBoZXJhbGQg"));
+	free(m);
+	fixture_free(f);
+
+	r = mail_rcpts("a@b.example, Me <me@example.org>,  ,x,\"Q, R\" <q@r>",
+	    &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(r[0], "a@b.example");
+	assert_string_equal(r[1], "me@example.org");
+	assert_null(r[3]);
+	for (n = 0; r[n] != NULL; n++)
+		free(r[n]);
+	free(r);
+	m = mail_rcpts_first("herald <herald@example.org>");
+	assert_string_equal(m, "herald@example.org");
+	free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reach_alerts),
+		cmocka_unit_test(test_reach_batch_cut),
+		cmocka_unit_test(test_digest_parts),
+		cmocka_unit_test(test_digest_long_story),
+		cmocka_unit_test(test_mail_digest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
