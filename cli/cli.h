@@ -147,12 +147,12 @@ json_t	*cli_json_entry(const struct store_entry *);
 int	 cli_json_print(json_t *);
 
 /*
- * cmd-topics.c: herald digest --topic: each topic's matches first seen
- * since `since` (at most `limit` each, 0: all), grouped by topic with the
- * terms that matched.  Returns an exit code.
+ * cmd-status.c: sends one request line to heraldd's control socket (sock:
+ * -s, else the configuration's, else the default) and prints its answer,
+ * "ok: ..." on stdout and "error: ..." on stderr.  Returns an exit code.
  */
-int	 cli_topic_digest(struct store *, const char *const *topics,
-	    size_t ntopics, int64_t since, size_t limit, int json);
+int	 cli_ctl_simple(const char *cmd, const char *sock, const char *conffile,
+	    const char *req);
 
 /* Columns of the terminal: $COLUMNS, else TIOCGWINSZ on stdout, else 80. */
 size_t	 cli_term_width(void);

@@ -1,6 +1,10 @@
 /*
- * cmd-digest.c: `herald digest`, the articles first seen in the last day
- * (or --since), grouped by the feed that carried them first, newest first.
+ * cmd-digest.c: `herald digest`: the stories of a period under the topics
+ * they matched (digest.h), as text fitted to the terminal, Markdown, HTML
+ * or JSON.  With --name, the next digest of that [digest] section as it
+ * stands: from its last one (the watermark heraldd keeps) until now.
+ * --send NAME asks heraldd to send that one now; --list shows the recent
+ * digests and how their deliveries went.
  */
 #include "config.h"
 
@@ -8,187 +12,219 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <jansson.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "conf.h"
+#include "digest.h"
+#include "slot.h"
 #include "store.h"
+#include "tz.h"
 #include "util.h"
 
-#define DIGEST_SINCE	"24h"
+#define DIGEST_SINCE		"24h"
+#define DIGEST_MAX_STORIES	10	/* per topic, without --name */
 
-/* The date an article is listed and sorted by, as store_digest() does. */
-static int64_t
-entry_date(const struct store_entry *e)
+enum fmt {
+	FMT_TEXT,
+	FMT_MARKDOWN,
+	FMT_HTML,
+	FMT_JSON,
+};
+
+static int
+parse_format(const char *s, enum fmt *f)
 {
-	return e->has_published ? e->published : e->first_seen;
+	if (strcmp(s, "text") == 0)
+		*f = FMT_TEXT;
+	else if (strcmp(s, "md") == 0 || strcmp(s, "markdown") == 0)
+		*f = FMT_MARKDOWN;
+	else if (strcmp(s, "html") == 0)
+		*f = FMT_HTML;
+	else if (strcmp(s, "json") == 0)
+		*f = FMT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+/* The configuration, when there is one to read (NULL and quiet if not). */
+static struct config *
+conf_read(const char *conffile, int required)
+{
+	struct config	*conf = NULL;
+	char		*err = NULL;
+	const char	*path = conffile != NULL ? conffile : CLI_DEFAULT_CONFIG;
+
+	if (!required && conffile == NULL && access(path, F_OK) == -1)
+		return NULL;
+	if (config_load(path, &conf, &err) == -1) {
+		fprintf(stderr, "herald digest: %s:\n%s", path, err);
+		free(err);
+		return NULL;
+	}
+	return conf;
 }
 
 static int
-cmp_newest(const void *a, const void *b)
+print_doc(const struct digest *d, enum fmt f, const struct tz *z, int color)
 {
-	const struct store_entry	*x = a, *y = b;
+	struct digest_style	 st;
+	char			*s;
 
-	if (entry_date(x) != entry_date(y))
-		return entry_date(x) < entry_date(y) ? 1 : -1;
-	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+	memset(&st, 0, sizeof(st));
+	st.width = cli_term_width();
+	st.color = color;
+	st.tz = z;
+	switch (f) {
+	case FMT_MARKDOWN:
+		s = digest_render_markdown(d, &st);
+		break;
+	case FMT_HTML:
+		s = digest_render_html(d, &st);
+		break;
+	case FMT_JSON:
+		s = digest_to_json(d, 1);
+		break;
+	case FMT_TEXT:
+	default:
+		s = digest_render_text(d, &st);
+		break;
+	}
+	fputs(s, stdout);
+	if (f == FMT_JSON)
+		putchar('\n');
+	free(s);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 static int
-cmp_grouped(const void *a, const void *b)
+list_runs(struct store *s, const char *name, int json)
 {
-	const struct store_entry	*x = a, *y = b;
-	int				 c;
+	struct store_digest_send	*v = NULL;
+	static const char *const	 states[] = { "pending", "sent", "dead" };
+	static const struct cli_column	 cols[] = {
+		{ "DIGEST", 6, 3, 0, 0 },
+		{ "PERIOD", 20, 1, 0, 0 },
+		{ "PLUGIN", 6, 3, 0, 0 },
+		{ "STATE", 5, 4, 0, 0 },
+		{ "TRIES", 5, 4, 1, 0 },
+		{ "ERROR", 5, 0, 0, 1 },
+	};
+	struct cli_table		*t;
+	json_t				*a, *o;
+	char				 t1[64], t2[64], *period, tries[16];
+	size_t				 n = 0, i;
+	char				*err = NULL;
 
-	c = strcmp(x->feed_name ? x->feed_name : "",
-	    y->feed_name ? y->feed_name : "");
-	return c != 0 ? c : cmp_newest(a, b);
-}
-
-/*
- * --limit keeps the newest articles of all feeds, not the first feeds by
- * name (which is how store_digest() would cut a grouped list).
- */
-static void
-keep_newest(struct store_entry *v, size_t *n, size_t limit)
-{
-	struct store_entry	*tail;
-
-	if (limit == 0 || *n <= limit)
-		return;
-	qsort(v, *n, sizeof(*v), cmp_newest);
-	tail = xcalloc(*n - limit, sizeof(*tail));
-	memcpy(tail, v + limit, (*n - limit) * sizeof(*tail));
-	store_entries_free(tail, *n - limit);
-	*n = limit;
-	qsort(v, *n, sizeof(*v), cmp_grouped);
-}
-
-static void
-print_text(const struct store_entry *v, size_t n, int64_t since)
-{
-	size_t		 width = cli_term_width(), i, j, count, nfeeds = 0;
-	const char	*name, *prev = NULL;
-	char		 date[64], *t, *line;
-
-	for (i = 0; i < n; i++) {
-		name = v[i].feed_name ? v[i].feed_name : "(unknown feed)";
-		if (prev == NULL || strcmp(prev, name) != 0)
-			nfeeds++;
-		prev = name;
+	if (store_digests_list(s, name, 50, &v, &n, &err) == -1) {
+		fprintf(stderr, "herald digest: %s\n", err);
+		free(err);
+		return EXIT_FAIL;
 	}
-	cli_time_local(since, date, sizeof(date));
-	line = xasprintf("%zu new article%s in %zu feed%s since %s", n,
-	    n == 1 ? "" : "s", nfeeds, nfeeds == 1 ? "" : "s", date);
-	t = cli_fit(line, width);
-	printf("%s\n", t);
-	free(t);
-	free(line);
-	prev = NULL;
-	for (i = 0; i < n; i++) {
-		name = v[i].feed_name ? v[i].feed_name : "(unknown feed)";
-		if (prev == NULL || strcmp(prev, name) != 0) {
-			for (j = i, count = 0; j < n; j++, count++)
-				if (strcmp(v[j].feed_name ? v[j].feed_name :
-				    "(unknown feed)", name) != 0)
-					break;
-			t = cli_clean(name, 0);
-			line = xasprintf("== %s (%zu)", t, count);
-			free(t);
-			t = cli_fit(line, width);
-			printf("\n%s\n", t);
-			free(t);
-			free(line);
+	if (json) {
+		a = json_array();
+		for (i = 0; i < n; i++) {
+			o = json_object();
+			json_object_set_new(o, "name", json_string(v[i].name));
+			json_object_set_new(o, "since", cli_json_time(v[i].since));
+			json_object_set_new(o, "until", cli_json_time(v[i].until));
+			json_object_set_new(o, "plugin", json_string(v[i].plugin));
+			json_object_set_new(o, "state",
+			    json_string(states[v[i].state]));
+			json_object_set_new(o, "attempts",
+			    json_integer(v[i].attempts));
+			json_object_set_new(o, "sent", cli_json_time(v[i].sent_at));
+			json_object_set_new(o, "error",
+			    cli_json_str(v[i].last_error));
+			json_array_append_new(a, o);
 		}
-		prev = name;
-
-		t = cli_clean(v[i].title != NULL && *v[i].title != '\0' ?
-		    v[i].title : "(no title)", 0);
-		line = xasprintf("* %s", t);
-		free(t);
-		t = cli_fit(line, width);
-		printf("%s\n", t);
-		free(t);
-		free(line);
-
-		cli_time_local(entry_date(&v[i]), date, sizeof(date));
-		if (v[i].feeds != NULL && strchr(v[i].feeds, ',') != NULL) {
-			t = cli_clean(v[i].feeds, 0);
-			line = xasprintf("  %s, in %s", date, t);
-			free(t);
-		} else
-			line = xasprintf("  %s", date);
-		t = cli_fit(line, width);
-		printf("%s\n", t);
-		free(t);
-		free(line);
-
-		t = cli_clean(v[i].summary, 0);
-		if (*t != '\0') {
-			line = xasprintf("  %s", t);
-			free(t);
-			t = cli_fit(line, width);
-			printf("%s\n", t);
-			free(line);
-		}
-		free(t);
-		/* A link cut short is no link: printed whole. */
-		if (v[i].link != NULL && *v[i].link != '\0') {
-			t = cli_clean(v[i].link, 0);
-			printf("  %s\n", t);
-			free(t);
-		}
+		o = json_object();
+		json_object_set_new(o, "digests", a);
+		i = cli_json_print(o) == 0;
+		json_decref(o);
+		store_digest_sends_free(v, n);
+		return i ? EXIT_OK : EXIT_FAIL;
 	}
-}
-
-static int
-print_json(const struct store_entry *v, size_t n, int64_t since)
-{
-	json_t		*doc, *feeds, *group = NULL, *items = NULL;
-	const char	*prev = NULL, *name;
-	size_t		 i;
-	int		 rc;
-
-	feeds = json_array();
+	t = cli_table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	for (i = 0; i < n; i++) {
-		name = v[i].feed_name ? v[i].feed_name : "";
-		if (prev == NULL || strcmp(prev, name) != 0) {
-			group = json_object();
-			items = json_array();
-			json_object_set_new(group, "feed",
-			    cli_json_str(v[i].feed_name));
-			json_object_set_new(group, "items", items);
-			json_array_append_new(feeds, group);
-		}
-		prev = name;
-		json_array_append_new(items, cli_json_entry(&v[i]));
+		const char	*row[6];
+
+		cli_time_local(v[i].since, t1, sizeof(t1));
+		cli_time_local(v[i].until, t2, sizeof(t2));
+		period = xasprintf("%s to %s", t1, t2);
+		snprintf(tries, sizeof(tries), "%d", v[i].attempts);
+		row[0] = v[i].name;
+		row[1] = period;
+		row[2] = v[i].plugin;
+		row[3] = states[v[i].state];
+		row[4] = tries;
+		row[5] = v[i].last_error;
+		cli_table_add(t, row);
+		free(period);
 	}
-	doc = json_object();
-	json_object_set_new(doc, "since", cli_json_time(since));
-	json_object_set_new(doc, "count", json_integer((json_int_t)n));
-	json_object_set_new(doc, "feeds", feeds);
-	rc = cli_json_print(doc);
-	json_decref(doc);
-	return rc;
+	cli_table_print(t, stdout, cli_term_width());
+	cli_table_free(t);
+	if (n == 0)
+		printf("no digest has been queued yet\n");
+	store_digest_sends_free(v, n);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 static int
 cmd_digest(const struct cmd_args *a)
 {
-	struct store		*s;
-	struct store_entry	*v = NULL;
-	const char		*sincearg = DIGEST_SINCE, *limitarg;
-	char			*err = NULL, *tl, *tok, *save;
-	const char		**topics = NULL;
-	size_t			 n = 0, limit = 0, ntopics = 0, i;
-	int64_t			 now = (int64_t)time(NULL), since;
-	int			 ret = EXIT_FAIL;
+	struct store			*s = NULL;
+	struct config			*conf = NULL;
+	const struct config_digest	*dg = NULL;
+	struct digest_spec		 spec;
+	struct digest			*d = NULL;
+	struct tz			*ztmp = NULL;
+	const struct tz			*z;
+	const char			*db = a->db, *conffile = a->config;
+	const char			*name = cmd_args_get(a, 'N');
+	const char			*sendname = cmd_args_get(a, 'S');
+	const char			*sincearg = cmd_args_get(a, 'i');
+	const char			*arg;
+	char				*err = NULL, *tl, *tok, *save, *req;
+	const char			**topics = NULL, **all = NULL;
+	size_t				 ntopics = 0, limit = 0, i;
+	int64_t				 now = (int64_t)time(NULL), since, mark;
+	int				 list = cmd_args_has(a, 'L') > 0;
+	int				 nocolor = cmd_args_has(a, 'C') > 0;
+	int				 haslimit = 0, ret = EXIT_FAIL, rc;
+	enum fmt			 f = a->json ? FMT_JSON : FMT_TEXT;
 
-	if (cmd_args_get(a, 's') != NULL)
-		sincearg = cmd_args_get(a, 's');
-	if ((limitarg = cmd_args_get(a, 'n')) != NULL &&
-	    cli_parse_limit("digest", limitarg, &limit) == -1)
-		return EXIT_USAGE;
+	if ((arg = cmd_args_get(a, 'F')) != NULL && !a->json &&
+	    parse_format(arg, &f) == -1) {
+		fprintf(stderr, "herald digest: --format %s: text, md, html or "
+		    "json\n", arg);
+		return CMD_USAGE;
+	}
+	if ((arg = cmd_args_get(a, 'n')) != NULL) {
+		if (cli_parse_limit("digest", arg, &limit) == -1)
+			return EXIT_USAGE;
+		haslimit = 1;
+	}
+	/* --list [NAME]; the other modes take no operand */
+	if (a->argc > 0 && !list)
+		return CMD_USAGE;
+	if (list && a->argc == 1)
+		name = a->argv[0];
+	if ((sendname != NULL && (name != NULL || list)) ||
+	    (name != NULL && sincearg != NULL && !list))
+		return CMD_USAGE;
+	if (sendname != NULL) {
+		req = xasprintf("digest %s", sendname);
+		ret = cli_ctl_simple("digest", a->socket, conffile, req);
+		free(req);
+		return ret;
+	}
+	if (list) {
+		if ((s = cli_store_open("digest", db, conffile)) != NULL)
+			ret = list_runs(s, name, f == FMT_JSON);
+		goto done;
+	}
 	/* --topic a --topic b, or --topic a,b */
 	for (i = 0; i < a->nopts; i++) {
 		if (a->opts[i].key != 't')
@@ -200,62 +236,148 @@ cmd_digest(const struct cmd_args *a)
 			topics[ntopics++] = tok;
 		}
 	}
-	if (cli_parse_since("digest", sincearg, now, &since) == -1) {
-		free(topics);
-		return EXIT_USAGE;
+
+	/* the configuration: the section asked for, the topics there are */
+	conf = conf_read(conffile, name != NULL);
+	if (name != NULL) {
+		if (conf == NULL)
+			goto done;
+		if ((dg = config_digest_find(conf, name)) == NULL) {
+			fprintf(stderr, "herald digest: no [digest \"%s\"] in %s\n",
+			    name, conffile != NULL ? conffile :
+			    CLI_DEFAULT_CONFIG);
+			goto done;
+		}
 	}
-	if ((s = cli_store_open("digest", a->db, a->config)) == NULL) {
-		free(topics);
-		return EXIT_FAIL;
-	}
+	if ((s = cli_store_open("digest", db, conffile)) == NULL)
+		goto done;
+	memset(&spec, 0, sizeof(spec));
+	spec.max_stories = haslimit ? limit : dg != NULL ?
+	    (size_t)dg->max_stories : DIGEST_MAX_STORIES;
 	if (ntopics > 0) {
-		ret = cli_topic_digest(s, topics, ntopics, since, limit,
-		    a->json);
-		free(topics);
-		store_close(s);
-		return ret;
+		spec.topics = topics;
+		spec.ntopics = ntopics;
+	} else if (dg != NULL && dg->ntopics > 0) {
+		spec.topics = (const char *const *)dg->topics;
+		spec.ntopics = dg->ntopics;
+	} else if (conf != NULL) {
+		all = xcalloc(conf->ntopics + 1, sizeof(*all));
+		for (i = 0; i < conf->ntopics; i++)
+			all[i] = conf->topics[i].name;
+		spec.topics = all;
+		spec.ntopics = conf->ntopics;
+		spec.all_stories = conf->ntopics == 0;
 	}
-	if (store_digest(s, since, 0, &v, &n, &err) == -1) {
+	if (dg != NULL) {
+		spec.name = dg->name;
+		spec.feeds = (const char *const *)dg->feeds;
+		spec.nfeeds = dg->nfeeds;
+		z = dg->tz;
+	} else {
+		if ((ztmp = tz_load_local(&err)) == NULL) {
+			fprintf(stderr, "herald digest: %s (times in UTC)\n",
+			    err);
+			free(err);
+			err = NULL;
+		}
+		z = ztmp;
+	}
+	spec.timezone = z != NULL ? tz_name(z) : NULL;
+
+	if (dg != NULL) {
+		struct slot_sched	 sl;
+
+		memset(&sl, 0, sizeof(sl));
+		memcpy(sl.at, dg->at, sizeof(sl.at));
+		sl.nat = dg->nat;
+		sl.days = dg->days;
+		sl.tz = dg->tz;
+		/* from the last digest, else from the slot before now */
+		if ((rc = store_digest_watermark(s, name, &mark, &err)) == -1) {
+			fprintf(stderr, "herald digest: %s\n", err);
+			goto done;
+		}
+		since = rc == 1 ? mark : slot_prev(&sl, now);
+		if (since == -1 || since > now)
+			since = now;
+		/* until the end of this second: what came in it too */
+		d = digest_build(s, &spec, since, now + 1, &err);
+		if (d != NULL)
+			d->next = slot_next(&sl, now) > 0 ? slot_next(&sl, now) : 0;
+	} else {
+		if (cli_parse_since("digest", sincearg != NULL ? sincearg :
+		    DIGEST_SINCE, now, &since) == -1) {
+			ret = EXIT_USAGE;
+			goto done;
+		}
+		d = digest_build(s, &spec, since, now + 1, &err);
+		/* no topic matched anything (or none exist): every story */
+		if (d != NULL && d->ntopics == 0 && ntopics == 0 &&
+		    conf == NULL) {
+			digest_free(d);
+			spec.all_stories = 1;
+			d = digest_build(s, &spec, since, now + 1, &err);
+		}
+	}
+	if (d == NULL) {
 		fprintf(stderr, "herald digest: %s\n", err);
-		free(err);
 		goto done;
 	}
 	store_close(s);
 	s = NULL;
-	keep_newest(v, &n, limit);
-	if (a->json) {
-		if (print_json(v, n, since) == -1)
-			goto done;
-	} else
-		print_text(v, n, since);
-	ret = EXIT_OK;
+	ret = print_doc(d, f, z, !nocolor && isatty(STDOUT_FILENO) &&
+	    getenv("NO_COLOR") == NULL);
 done:
-	store_entries_free(v, n);
+	free(err);
+	digest_free(d);
+	tz_free(ztmp);
+	free(all);
+	free(topics);
+	config_free(conf);
 	store_close(s);
 	return ret;
 }
 
 static const struct cmd_option digest_options[] = {
-	{ .name = "since", .key = 's', .arg = "DURATION", .help = "how far "
-	    "back (default " DIGEST_SINCE "): 90m, 36h, 7d, 2w, 1d12h" },
-	{ .name = "limit", .key = 'n', .arg = "N",
-	    .help = "the N newest articles only (default 0: all)" },
+	{ .name = "name", .key = 'N', .arg = "NAME", .help = "the next digest "
+	    "of [digest \"NAME\"], as it stands: from\nits last one until "
+	    "now, with its topics and feeds",
+	    .synopsis = "[--name NAME | --since DURATION]" },
+	{ .name = "since", .key = 'i', .arg = "DURATION", .help = "without "
+	    "--name, how far back (default " DIGEST_SINCE "):\n90m, 36h, 7d, "
+	    "2w, 1d12h", .synopsis = "" },
 	{ .name = "topic", .key = 't', .arg = "NAME",
-	    .help = "the matches of topic NAME instead, with the words that\n"
-	    "matched, grouped by topic (repeat it, or NAME,NAME)",
+	    .help = "this topic only (repeat it, or NAME,NAME)",
 	    .synopsis = "[--topic NAME[,NAME]...]" },
+	{ .name = "limit", .key = 'n', .arg = "N", .help = "stories a topic "
+	    "(default: the section's\nmax-stories, else "
+	    CMD_STR(DIGEST_MAX_STORIES) "; 0: all)" },
+	{ .name = "format", .key = 'F', .arg = "FORMAT", .help = "text "
+	    "(fitted to the terminal), md, html (one\nfile for mail) or json",
+	    .synopsis = "[--format text|md|html|json]" },
+	{ .name = "no-color", .key = 'C', .help = "no bold or colour, even on "
+	    "a terminal" },
+	{ .name = "send", .key = 'S', .arg = "NAME", .help = "ask heraldd to "
+	    "send that digest now" },
+	{ .name = "list", .key = 'L', .help = "the last digests (of NAME) and "
+	    "their deliveries" },
 	{ .name = NULL }
 };
 
 const struct cmd_entry cmd_digest_entry = {
 	.name = "digest",
-	.flags = CMD_JSON | CMD_DATABASE,
+	.operands = "[NAME]",
+	.lower = 0,
+	.upper = 1,
+	.flags = CMD_JSON | CMD_DATABASE | CMD_SOCKET,
 	.options = digest_options,
-	.summary = "show the articles first seen in the last day, by feed or "
-	    "topic",
+	.summary = "the stories of the last day, or of a [digest], by topic",
 	.about =
-"Show the articles herald saw for the first time recently, grouped by\n"
-"feed, newest first: title, date, a one-line summary and the link.",
+"The stories herald saw in a period, under the topics they matched, most\n"
+"active topic first; each story with its outlets and languages, a summary\n"
+"and when it was first seen; a 14-day trend per topic; failing feeds.\n"
+"NAME goes with --list.",
+	.json_help = "the same as --format json",
 	.exit_status = "0 ok (even with nothing new), 1 failure, 2 usage.",
 	.exec = cmd_digest,
 };

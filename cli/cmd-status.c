@@ -214,8 +214,8 @@ exit_for(enum ctl_fail f)
 /* ------------------------------------------------------------------ */
 
 /* Prints the daemon's answer: "ok: ..." on stdout, "error: ..." on stderr. */
-static int
-ctl_simple(const char *cmd, const char *sock, const char *conffile,
+int
+cli_ctl_simple(const char *cmd, const char *sock, const char *conffile,
     const char *req)
 {
 	char		*path, *reply, *err = NULL;
@@ -261,7 +261,7 @@ cmd_ctl(const char *cmd, const struct cmd_args *a)
 	}
 	req = a->argc > 0 ? xasprintf("%s %s", cmd, a->argv[0]) :
 	    xstrdup(cmd);
-	ret = ctl_simple(cmd, a->socket, a->config, req);
+	ret = cli_ctl_simple(cmd, a->socket, a->config, req);
 	free(req);
 	return ret;
 }

@@ -50,7 +50,7 @@ check() {
 		return
 	fi
 	if "$PY" - "$T/out" "$T/err" "$3" <<'EOF'
-import json, os, re, sys, unicodedata, urllib.parse
+import json, os, re, sys, time, unicodedata, urllib.parse
 out = open(sys.argv[1], encoding="utf-8").read()
 err = open(sys.argv[2], encoding="utf-8").read()
 lines = out.splitlines()
@@ -117,35 +117,63 @@ run "$HERALD" feeds --errors --json -d "$db"
 check "feeds --errors --json" 0 \
     '[f["name"] for f in j["feeds"]] == ["gone-feed", "parliament"]'
 
-# herald digest
+# herald digest: no topic matched in this database, so every story goes
+# under one heading; a story is an article (until stories land), carried
+# by the feeds that carried it
 run "$HERALD" digest -d "$db"
-check "digest: the last 24h by feed, newest first" 0 \
-    'lines[0].startswith("3 new articles in 3 feeds since ") and [l for l in lines if l.startswith("==")] == ["== council (1)", "== eu-observer (1)", "== politico (1)"] and not has("DMA probe") and not has("AI Act")'
-check "digest: title, date, other feeds, summary, whole link" 0 \
-    'has("* Council agrees 20th sanctions package against Russia\n  " + ago(9000) + ", in eu-observer, politico\n  EU ambassadors agreed", "\n  https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed\n")'
+check "digest: the last 24h, stories by outlets then recency" 0 \
+    'lines[0] == "herald digest" and lines[1].endswith(" UTC · 3 stories in 1 topic") and lines[3].startswith("━━ all stories ━━") and [l[2:] for l in lines if l.startswith("• ") and "failures" not in l] == ["Council agrees 20th sanctions package against Russia", "Beijing summit: 中国 and the EU — Pékin signals trade talks", "Énergie : le Conseil adopte sa position sur le marché du gaz"] and not has("DMA probe") and not has("AI Act")'
+check "digest: outlets, first seen, two lines of summary, whole link" 0 \
+    'has("• Council agrees 20th sanctions package against Russia\n  eu-observer, politico · first seen " + ago(7200, "%a %-d %b %H:%M") + "\n  EU ambassadors agreed on new sanctions targeting Russia\x27s shadow fleet and\n  banks in third countries. The package also lists 40 people and entities, and…\n  https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed\n")'
+check "digest: the failing feed at the end, since its last success" 0 \
+    'lines[-2].startswith("━━ failing feeds") and lines[-1] == "• parliament: HTTP 503 · 3 failures since the last success, " + ago(2 * 86400 + 3600, "%a %-d %b %H:%M")'
 
 run "$HERALD" digest --since 2d -d "$db"
 check "digest --since 2d adds the 26h-old article" 0 \
-    'lines[0].startswith("4 new articles in 4 feeds") and has("== parliament (1)", "* Plenary adopts AI Act guidelines")'
+    '"4 stories in 1 topic" in lines[1] and has("• Plenary adopts AI Act guidelines\n  parliament · first seen ")'
 
-run "$HERALD" digest --since 30d -d "$db"
-check "digest --since 30d: every article once, newest first in a feed" 0 \
-    'lines[0].startswith("6 new articles in 4 feeds") and out.index("Énergie") < out.index("Rada UE") and out.index("sanctions package") < out.index("DMA probe") and out.count("sanctions package against") == 1'
+run "$HERALD" digest --since 30d --limit 0 -d "$db"
+check "digest --since 30d: every article once" 0 \
+    '"6 stories in 1 topic" in lines[1] and out.count("sanctions package against") == 1 and has("Énergie", "Rada UE", "DMA probe")'
 
 COLUMNS=40 run "$HERALD" digest --since 30d -d "$db"
 check "digest: COLUMNS=40 cuts text on character boundaries, not links" 0 \
-    'all(width(l) <= 40 for l in lines if not l.startswith("  http")) and "* Énergie : le Conseil adopte sa positi…" in lines and any(l.startswith("* Beijing summit: 中国") and l.endswith("…") for l in lines)'
+    'all(width(l) <= 40 for l in lines if not l.startswith("  http")) and "• Énergie : le Conseil adopte sa positi…" in lines and any(l.startswith("• Beijing summit: 中国") and l.endswith("…") for l in lines)'
 
 run "$HERALD" digest --json -d "$db"
-check "digest --json: grouped by feed, article fields" 0 \
-    '[g["feed"] for g in j["feeds"]] == ["council", "eu-observer", "politico"] and j["count"] == 3 and j["feeds"][1]["items"][0]["feeds"] == ["eu-observer", "politico"] and j["feeds"][1]["items"][0]["published"] == ago(9000, "%Y-%m-%dT%H:%M:%SZ") and j["feeds"][0]["items"][0]["title"].startswith("Énergie") and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", j["since"])'
+check "digest --json: topics, stories, items, trend, failing feeds" 0 \
+    'j["name"] is None and j["stories"] == 3 and [t["topic"] for t in j["topics"]] == [None] and len(j["topics"][0]["trend"]) == 14 and j["topics"][0]["stories"][0]["outlets"] == ["eu-observer", "politico"] and j["topics"][0]["stories"][0]["items"][0]["published"] == ago(9000, "%Y-%m-%dT%H:%M:%SZ") and j["topics"][0]["stories"][0]["first_seen"] == ago(7200, "%Y-%m-%dT%H:%M:%SZ") and [f["feed"] for f in j["failing_feeds"]] == ["parliament"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", j["since"])'
 
-run "$HERALD" digest --since 30d --limit 2 --json -d "$db"
-check "digest --limit 2: the two newest of all feeds" 0 \
-    'j["count"] == 2 and [(g["feed"], [i["title"][:8] for i in g["items"]]) for g in j["feeds"]] == [("eu-observer", ["Council "]), ("politico", ["Beijing "])]'
+run "$HERALD" digest --format json -d "$db"
+check "digest --format json is --json" 0 'j is not None and j["stories"] == 3'
+
+run "$HERALD" digest --since 30d --limit 2 -d "$db"
+check "digest --limit 2: two stories a topic, then how many more" 0 \
+    '[l[2:] for l in lines if l.startswith("• ") and "failures" not in l] == ["Council agrees 20th sanctions package against Russia", "Beijing summit: 中国 and the EU — Pékin signals trade talks"] and "  … 4 more stories in all stories" in lines'
 
 run "$HERALD" digest --since 1h -d "$db"
-check "digest --since 1h: one article" 0 'lines[0].startswith("1 new article in 1 feed") and has("* Beijing summit")'
+check "digest --since 1h: one story" 0 '"1 story in 1 topic" in lines[1] and has("• Beijing summit")'
+
+run "$HERALD" digest --format md -d "$db"
+check "digest --format md: headings, escaped links, outlets" 0 \
+    'lines[0] == "# herald digest" and "## all stories" in lines and has("- **[Council agrees 20th sanctions package against Russia](<https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed>)**  \n  eu-observer, politico · first seen ")'
+
+run "$HERALD" digest --format html -d "$db"
+check "digest --format html: one document, no script, no remote asset" 0 \
+    'out.startswith("<!DOCTYPE html>") and "<script" not in out and "src=" not in out and "url(" not in out and has(">Council agrees 20th sanctions package against Russia</a>", "all stories")'
+
+# --name: a [digest] section of the configuration; no digest sent yet, so
+# it starts at the slot before now
+printf '[herald]\ndatabase = %s\n[digest "morning"]\nat = 00:00\ntimezone = UTC\nmax-stories = 1\n' "$db" >"$T/digest.conf"
+run "$HERALD" digest --name morning -c "$T/digest.conf"
+check "digest --name: since the slot before now, the next slot, its max-stories" 0 \
+    'lines[0] == "herald digest “morning”" and lines[1].startswith(time.strftime("%a %-d %b 00:00", time.gmtime()) + " – ") and lines[2] == "Preview: the digest goes out " + time.strftime("%a %-d %b 00:00 UTC", time.gmtime(time.time() + 86400)) and len([l for l in lines if l.startswith("• ") and "failures" not in l]) <= 1' 
+run "$HERALD" digest --name evening -c "$T/digest.conf"
+check "digest --name: an unknown section" 1 'err.startswith("herald digest: no [digest \"evening\"] in ")'
+run "$HERALD" digest --send morning -s "$T/no.sock"
+check "digest --send: no heraldd answers" 1 'err.startswith("herald digest: heraldd is not running")'
+run "$HERALD" digest --list -d "$db"
+check "digest --list: none queued yet" 0 'lines[-1] == "no digest has been queued yet"'
 
 # herald search
 run "$HERALD" search sanctions -d "$db"
@@ -222,7 +250,8 @@ echo "not a database" >"$T/junk.db"
 run "$HERALD" feeds -d "$T/junk.db"
 check "a file that is not a database: exit 1" 1 'err.startswith("herald feeds: ")'
 
-for args in "digest --since forever" "digest --limit -1" "search" \
+for args in "digest --since forever" "digest --limit -1" \
+    "digest --format pdf" "digest --name a --send a" "search" \
     "feeds --bogus" "feeds extra" "search --since 1x q"; do
 	# shellcheck disable=SC2086
 	run "$HERALD" $args -d "$db"

@@ -114,20 +114,21 @@ else
 	nok "herald topics test finds what heraldd matched:$bad"
 fi
 
-run "$HERALD" digest --topic institutions --since 3650d --json -c "$T/h.conf"
-if [ $rc -eq 0 ] && [ "$(json 'd["count"]')" = "$inst" ] &&
-    [ "$(json 'all(i["terms"] and i["snippet"] for g in d["topics"] for i in g["items"])')" = True ]; then
-	ok "herald digest --topic: the matches, each with its terms and snippet"
+run "$HERALD" digest --topic institutions --since 3650d --limit 0 --json -c "$T/h.conf"
+if [ $rc -eq 0 ] &&
+    [ "$(json '[t["topic"] for t in d["topics"]] == ["institutions"] and d["topics"][0]["total"] == len(d["topics"][0]["stories"])')" = True ] &&
+    [ "$(json 'd["topics"][0]["total"]')" = "$inst" ]; then
+	ok "herald digest --topic: the topic's stories, one per article matched"
 else
-	nok "herald digest --topic: the matches, each with its terms and snippet"
+	nok "herald digest --topic: the topic's stories, one per article matched"
 fi
 
 run "$HERALD" digest --topic institutions --since 3650d -c "$T/h.conf"
-if [ $rc -eq 0 ] && grep -q "^== institutions ($inst)" "$T/out" &&
-    grep -q "matched: " "$T/out"; then
-	ok "herald digest --topic in text, grouped by topic"
+if [ $rc -eq 0 ] && grep -q "^━━ institutions ━" "$T/out" &&
+    grep -q "^$inst stor" "$T/out"; then
+	ok "herald digest --topic in text, under the topic's heading"
 else
-	nok "herald digest --topic in text, grouped by topic"
+	nok "herald digest --topic in text, under the topic's heading"
 fi
 
 run "$HERALD" digest --topic sanctions --since 3650d --json -c "$T/h.conf"
