@@ -49,6 +49,7 @@ herald-install-vars:
 	@echo "sysconfdir='$(sysconfdir)'"
 	@echo "mandir='$(mandir)'"
 	@echo "libdir='$(libdir)'"
+	@echo "libexecdir='$(libexecdir)'"
 	@echo "includedir='$(includedir)'"
 	@echo "unitdir='$(systemdsystemunitdir)'"
 	@echo "sysusersdir='$(sysusersdir)'"
@@ -82,10 +83,9 @@ expected() {
 	echo "$mandir/man1/herald.1"
 	echo "$mandir/man5/herald.conf.5"
 	echo "$mandir/man8/heraldd.8"
+	echo "$libexecdir/herald/herald-smtp"
 	if [ -n "$unitdir" ]; then
 		echo "$unitdir/heraldd.service"
-		echo "$unitdir/herald-digest.service"
-		echo "$unitdir/herald-digest.timer"
 	fi
 	[ -n "$sysusersdir" ] && echo "$sysusersdir/herald.conf"
 	[ -n "$tmpfilesdir" ] && echo "$tmpfilesdir/herald.conf"
@@ -149,10 +149,12 @@ if [ -n "$unitdir" ]; then
 		grep -n 'Exec\|@' "$u" >"$T/out"
 		nok "heraldd.service runs $sbindir/heraldd"
 	fi
-	if grep -qF "$bindir/herald digest" "$D$unitdir/herald-digest.service"; then
-		ok "herald-digest.service runs $bindir/herald digest"
+	# digests are heraldd's: the daily timer of old is not installed
+	if [ ! -e "$D$unitdir/herald-digest.timer" ] &&
+	    [ ! -e "$D$unitdir/herald-digest.service" ]; then
+		ok "no herald-digest.timer: heraldd sends digests itself"
 	else
-		: >"$T/out"; nok "herald-digest.service runs $bindir/herald digest"
+		: >"$T/out"; nok "no herald-digest.timer: heraldd sends digests itself"
 	fi
 fi
 perm=$(stat -c %a "$D$sbindir/heraldd")
@@ -270,7 +272,7 @@ fi
 set -- $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", V_.*/\1/p' \
     "$top_srcdir/lib/config.c" | sort -u)
 if [ $# -ge 20 ] && mentions herald.conf.5 "$@" '[herald]' '[feeds]' \
-    '[feed "NAME"]' '[topic "NAME"]' '[plugin "NAME"]'; then
+    '[feed "NAME"]' '[topic "NAME"]' '[plugin "NAME"]' '[digest "NAME"]'; then
 	ok "herald.conf(5) has every section and key ($# keys)"
 else
 	echo "keys found in lib/config.c: $#" >>"$T/out"

@@ -1,9 +1,8 @@
 #!/bin/sh
 # systemd.sh: the units of systemd/ as built (configured paths filled in):
-# `systemd-analyze verify` is clean on heraldd.service, herald-digest.service
-# and herald-digest.timer (ExecStart pointed at the heraldd of the build
-# tree, Documentation= at the man pages of man/), the security exposure of
-# both services is at most 1.5, the unit says what heraldd does (notify,
+# `systemd-analyze verify` is clean on heraldd.service (ExecStart pointed at
+# the heraldd of the build tree, Documentation= at the man pages of man/),
+# its security exposure is at most 1.5, the unit says what heraldd does (notify,
 # watchdog, reload, static user), and the sysusers.d and tmpfiles.d entries
 # create the herald user, group and state directory in a scratch root.
 # Exit: 0 pass, 1 fail, 77 skip (no systemd-analyze).
@@ -16,7 +15,7 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "SKIP: systemd-analyze is not installed (Debian package systemd)"
 	exit 77
 fi
-for f in heraldd.service herald-digest.service; do
+for f in heraldd.service; do
 	if [ ! -f "$top_builddir/systemd/$f" ]; then
 		echo "not ok - $top_builddir/systemd/$f not built (run make)"
 		exit 1
@@ -40,9 +39,7 @@ heraldd=$top_builddir/daemon/heraldd
 mkdir "$T/units"
 sed "s|^ExecStart=[^ ]*/heraldd |ExecStart=$heraldd |" \
     "$top_builddir/systemd/heraldd.service" >"$T/units/heraldd.service"
-cp "$top_builddir/systemd/herald-digest.service" "$T/units/"
-cp "$top_srcdir/systemd/herald-digest.timer" "$T/units/"
-units="$T/units/heraldd.service $T/units/herald-digest.service $T/units/herald-digest.timer"
+units="$T/units/heraldd.service"
 
 if grep -n '@[a-z]*@' "$top_builddir"/systemd/*.service >"$T/out"; then
 	nok "no @variable@ left in the generated units"
@@ -72,12 +69,12 @@ if [ ! -x "$heraldd" ]; then
 	nok "heraldd built ($heraldd)"
 elif (cd "$T/units" && timeout 60 systemd-analyze verify $manopt $units) \
     >"$T/out" 2>&1 && [ ! -s "$T/out" ]; then
-	ok "systemd-analyze verify: clean on the three units"
+	ok "systemd-analyze verify: clean on the unit"
 else
-	nok "systemd-analyze verify: clean on the three units"
+	nok "systemd-analyze verify: clean on the unit"
 fi
 
-for u in heraldd.service herald-digest.service; do
+for u in heraldd.service; do
 	timeout 60 systemd-analyze security --offline=yes "$T/units/$u" \
 	    >"$T/out" 2>&1
 	score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' \
@@ -108,11 +105,6 @@ if grep -q '^DynamicUser=yes' "$u"; then
 	nok "heraldd.service: a static user, not DynamicUser="
 else
 	ok "heraldd.service: a static user, not DynamicUser="
-fi
-if grep -q '^OnCalendar=daily' "$top_srcdir/systemd/herald-digest.timer"; then
-	ok "herald-digest.timer: daily"
-else
-	nok "herald-digest.timer: daily"
 fi
 
 # sysusers.d and tmpfiles.d in a scratch root.
