@@ -267,6 +267,30 @@ outcome_name(int o)
 	return o == HERALD_OK ? "ok" : o == HERALD_FAIL ? "failed" : "retry";
 }
 
+/*
+ * After attempt number attempts + 1 failed: NULL and *next, the time of
+ * the next one, or (past the row's max-age, or asked by a Retry-After to
+ * wait past it) why it is given up (heap).
+ */
+static char *
+retry_next(int attempts, int64_t created, long long max_age,
+    long retry_after, double r, const char *msg, int64_t now, int64_t *next)
+{
+	int64_t	 left = created + max_age - now;
+
+	*next = now + (int64_t)(alert_backoff(attempts + 1, retry_after, r,
+	    (double)max_age) + 0.999);
+	/* asked to wait past max-age: it could never be sent */
+	if (retry_after > 0 && retry_after >= left)
+		return xasprintf("gave up after %d attempts: Retry-After asks "
+		    "for %ld s, past max-age (%lld s): %s", attempts + 1,
+		    retry_after, max_age, msg ? msg : "retry");
+	if (*next <= created + max_age)
+		return NULL;
+	return xasprintf("gave up after %d attempts over %lld s: %s",
+	    attempts + 1, (long long)(now - created), msg ? msg : "retry");
+}
+
 /* Writes the outcome of one attempt for every row of the delivery. */
 static int
 delivery_record(struct delivery *dl, int outcome, long retry_after,
@@ -290,27 +314,12 @@ delivery_record(struct delivery *dl, int outcome, long retry_after,
 			rc = store_alert_dead(st, row->id, msg ? msg :
 			    "the plugin refused it", errstr);
 		else {
-			int64_t	 left = row->created + dl->limits.max_age - now;
-			int64_t	 next = now + (int64_t)(alert_backoff(
-			    row->attempts + 1, retry_after, r,
-			    (double)dl->limits.max_age) + 0.999);
+			int64_t	 next;
+			char	*why = retry_next(row->attempts, row->created,
+				    dl->limits.max_age, retry_after, r, msg,
+				    now, &next);
 
-			/* asked to wait past max-age: it could never be sent */
-			if (retry_after > 0 && retry_after >= left)
-				next = row->created + dl->limits.max_age + 1;
-			if (next > row->created + dl->limits.max_age) {
-				char	*why = retry_after > 0 &&
-				    retry_after >= left ? xasprintf("gave up "
-				    "after %d attempts: Retry-After asks for "
-				    "%ld s, past max-age (%lld s): %s",
-				    row->attempts + 1, retry_after,
-				    dl->limits.max_age, msg ? msg : "retry") :
-				    xasprintf("gave up after %d "
-				    "attempts over %lld s: %s",
-				    row->attempts + 1,
-				    (long long)(now - row->created),
-				    msg ? msg : "retry");
-
+			if (why != NULL) {
 				rc = store_alert_dead(st, row->id, why, errstr);
 				free(why);
 				ndead++;
@@ -388,12 +397,9 @@ digest_record(struct delivery *dl, int outcome, long retry_after,
 		rc = store_digest_dead(st, row->id, msg ? msg :
 		    "the plugin refused it", errstr);
 	else {
-		next = now + (int64_t)(alert_backoff(row->attempts + 1,
-		    retry_after, rnd(), (double)dl->limits.max_age) + 0.999);
-		if (next > row->created + dl->limits.max_age) {
-			why = xasprintf("gave up after %d attempts over %lld s: "
-			    "%s", row->attempts + 1, (long long)(now -
-			    row->created), msg ? msg : "retry");
+		why = retry_next(row->attempts, row->created,
+		    dl->limits.max_age, retry_after, rnd(), msg, now, &next);
+		if (why != NULL) {
 			rc = store_digest_dead(st, row->id, why, errstr);
 			log_warnx("plugin %s: digest %s dead after max-age: %s",
 			    dl->ps->name, row->name, why);

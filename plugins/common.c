@@ -231,6 +231,23 @@ utf8_prefix(const char *s, size_t max)
 }
 
 const char *
+cnz(const char *s, const char *dflt)
+{
+	return s != NULL && *s != '\0' ? s : dflt;
+}
+
+char *
+cdump(json_t *o)
+{
+	char	*s = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	if (s == NULL)
+		abort();
+	return s;
+}
+
+const char *
 iso_time(int64_t t, char *buf, size_t len)
 {
 	time_t		 tt = (time_t)t;

@@ -53,6 +53,10 @@ int	 opt_check_known(struct herald_ctx *, const struct herald_host *,
  * inside a UTF-8 character: where to cut a long value.
  */
 size_t	 utf8_prefix(const char *s, size_t max);
+/* s, or dflt when s is NULL or empty. */
+const char *cnz(const char *s, const char *dflt);
+/* A JSON value as compact text (heap), the value freed. */
+char	*cdump(json_t *);
 
 /* "2026-11-28T16:30:00Z"; buf of at least 21 bytes; "" for 0. */
 const char *iso_time(int64_t, char *buf, size_t len);

@@ -205,6 +205,28 @@ env_var(const char *name, const char *v)
 
 static void	run_next(struct run *);
 
+/* The command through /bin/sh -c, with `input` on its stdin. */
+static void
+command_start(struct exec *x, char **env, const char *input,
+    herald_child_cb cb, void *arg)
+{
+	struct herald_spawn	 sp;
+	const char		*argv[4];
+
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = x->command;
+	argv[3] = NULL;
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.env = (const char *const *)env;
+	sp.input = input;
+	sp.input_len = strlen(input);
+	sp.timeout = x->timeout;
+	sp.max_output = 4096;
+	x->host->spawn(x->ctx, &sp, cb, arg);
+}
+
 static void
 run_done(void *arg, const struct herald_child_result *res)
 {
@@ -231,8 +253,6 @@ run_next(struct run *r)
 	struct exec		*x = r->x;
 	struct herald_delivery	 one = r->d;
 	const struct herald_delivery *d = &r->d;
-	struct herald_spawn	 sp;
-	const char		*argv[4];
 	char			*env[20], *json, *terms, *keys;
 	char			 t1[32], t2[32];
 	const struct herald_alert *a;
@@ -274,19 +294,7 @@ run_next(struct run *r)
 	env[ne++] = env_var("HERALD_MATCHED", iso_time(a->matched, t2,
 	    sizeof(t2)));
 	env[ne] = NULL;
-
-	argv[0] = "/bin/sh";
-	argv[1] = "-c";
-	argv[2] = x->command;
-	argv[3] = NULL;
-	memset(&sp, 0, sizeof(sp));
-	sp.argv = argv;
-	sp.env = (const char *const *)env;
-	sp.input = json;
-	sp.input_len = strlen(json);
-	sp.timeout = x->timeout;
-	sp.max_output = 4096;
-	x->host->spawn(x->ctx, &sp, run_done, r);
+	command_start(x, env, json, run_done, r);
 	for (i = 0; i < ne; i++)
 		free(env[i]);
 	free(json);
@@ -349,8 +357,7 @@ exec_digest(void *state, const struct herald_digest *d,
 {
 	struct exec		*x = state;
 	struct drun		*r = ccalloc(1, sizeof(*r));
-	struct herald_spawn	 sp;
-	const char		*argv[4], *body;
+	const char		*body;
 	char			*env[12], t1[32], t2[32];
 	size_t			 ne = 0, i;
 
@@ -375,18 +382,7 @@ exec_digest(void *state, const struct herald_digest *d,
 	env[ne++] = env_var("HERALD_SUBJECT", d->subject);
 	env[ne++] = casprintf("HERALD_COUNT=%zu", d->nstories);
 	env[ne] = NULL;
-	argv[0] = "/bin/sh";
-	argv[1] = "-c";
-	argv[2] = x->command;
-	argv[3] = NULL;
-	memset(&sp, 0, sizeof(sp));
-	sp.argv = argv;
-	sp.env = (const char *const *)env;
-	sp.input = body;
-	sp.input_len = strlen(body);
-	sp.timeout = x->timeout;
-	sp.max_output = 4096;
-	x->host->spawn(x->ctx, &sp, drun_done, r);
+	command_start(x, env, body, drun_done, r);
 	for (i = 0; i < ne; i++)
 		free(env[i]);
 }

@@ -38,12 +38,6 @@ struct blocks {
 	size_t		 n;
 };
 
-static const char *
-nz(const char *s, const char *dflt)
-{
-	return s != NULL && *s != '\0' ? s : dflt;
-}
-
 size_t
 format_limit(enum webhook_format f)
 {
@@ -188,7 +182,7 @@ header(const struct herald_digest *d, enum family fam)
 	markup_text(&b, markup_of(fam), fl, d->subject);
 	strong(&b, fam, 0);
 	sbuf_puts(&b, "\n");
-	markup_text(&b, markup_of(fam), fl, nz(d->period, ""));
+	markup_text(&b, markup_of(fam), fl, cnz(d->period, ""));
 	sbuf_puts(&b, "\n");
 	return b.s;
 }
@@ -202,14 +196,14 @@ heading(const struct herald_digest_topic *t, enum family fam, int cont)
 	sbuf_init(&b);
 	sbuf_puts(&b, "\n");
 	strong(&b, fam, 1);
-	markup_text(&b, markup_of(fam), fl, nz(t->name, "all stories"));
+	markup_text(&b, markup_of(fam), fl, cnz(t->name, "all stories"));
 	strong(&b, fam, 0);
 	if (cont)
 		sbuf_puts(&b, " (continued)\n");
 	else {
 		sbuf_printf(&b, " \xc2\xb7 %zu stor%s \xc2\xb7 %s \xc2\xb7 ",
-		    t->total, t->total == 1 ? "y" : "ies", nz(t->sparkline, ""));
-		markup_text(&b, markup_of(fam), fl, nz(t->trend_text, ""));
+		    t->total, t->total == 1 ? "y" : "ies", cnz(t->sparkline, ""));
+		markup_text(&b, markup_of(fam), fl, cnz(t->trend_text, ""));
 		sbuf_puts(&b, "\n");
 	}
 	return b.s;
@@ -225,7 +219,7 @@ story(const struct herald_digest_story *s, enum family fam, int level)
 	char		*t;
 
 	sbuf_init(&b);
-	t = cut(nz(s->title, "(no title)"), level >= 2 ? 100 : TITLE_CHARS);
+	t = cut(cnz(s->title, "(no title)"), level >= 2 ? 100 : TITLE_CHARS);
 	sbuf_puts(&b, "\xe2\x80\xa2 ");
 	if (level >= 2 || fam == F_PLAIN)
 		markup_text(&b, m, fl, t);
@@ -240,7 +234,7 @@ story(const struct herald_digest_story *s, enum family fam, int level)
 	}
 	sbuf_puts(&b, "\n  ");
 	emph(&b, fam, 1);
-	markup_text(&b, m, fl, nz(s->sources, ""));
+	markup_text(&b, m, fl, cnz(s->sources, ""));
 	emph(&b, fam, 0);
 	sbuf_puts(&b, "\n");
 	if (level == 0 && s->summary != NULL && *s->summary != '\0') {
@@ -322,11 +316,11 @@ blocks_make(struct blocks *bl, enum webhook_format f,
 		for (i = 0; i < d->nfailing; i++) {
 			sbuf_puts(&b, "\xe2\x80\xa2 ");
 			markup_text(&b, markup_of(fam), MARKUP_CHAT |
-			    MARKUP_ONELINE, nz(d->failing[i]->outlet,
-			    nz(d->failing[i]->feed, "?")));
+			    MARKUP_ONELINE, cnz(d->failing[i]->outlet,
+			    cnz(d->failing[i]->feed, "?")));
 			sbuf_puts(&b, ": ");
 			markup_text(&b, markup_of(fam), MARKUP_CHAT |
-			    MARKUP_ONELINE, nz(d->failing[i]->error, "failing"));
+			    MARKUP_ONELINE, cnz(d->failing[i]->error, "failing"));
 			sbuf_puts(&b, "\n");
 		}
 		/* a long list of failing feeds is cut like a story */
@@ -382,7 +376,7 @@ envelope(enum webhook_format f, const struct herald_digest *d,
 		    "allowed_mentions", "parse", "flags", 4);
 		break;
 	case FORMAT_TELEGRAM:
-		o = json_pack("{s:s,s:s,s:s,s:b}", "chat_id", nz(tgt->chat, ""),
+		o = json_pack("{s:s,s:s,s:s,s:b}", "chat_id", cnz(tgt->chat, ""),
 		    "text", main, "parse_mode", "HTML",
 		    "disable_web_page_preview", 1);
 		break;
@@ -403,7 +397,7 @@ envelope(enum webhook_format f, const struct herald_digest *d,
 		break;
 	case FORMAT_NTFY:
 		o = json_pack("{s:s,s:s,s:s,s:[s,s]}", "topic",
-		    nz(tgt->ntfy_topic, "herald"), "title", title, "message",
+		    cnz(tgt->ntfy_topic, "herald"), "title", title, "message",
 		    main, "tags", "herald", "digest");
 		break;
 	case FORMAT_GOTIFY:
@@ -414,7 +408,7 @@ envelope(enum webhook_format f, const struct herald_digest *d,
 	case FORMAT_PUSHOVER:
 		s = cut(title, 240);
 		o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i}", "token",
-		    nz(tgt->token, ""), "user", nz(tgt->user, ""), "title", s,
+		    cnz(tgt->token, ""), "user", cnz(tgt->user, ""), "title", s,
 		    "message", main, "html", 1, "priority", tgt->priority);
 		free(s);
 		break;
@@ -426,11 +420,7 @@ envelope(enum webhook_format f, const struct herald_digest *d,
 	free(title);
 	if (o == NULL)
 		abort();
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (s == NULL)
-		abort();
-	return s;
+	return cdump(o);
 }
 
 char **

@@ -13,23 +13,6 @@
 
 #include "common.h"
 
-static const char *
-nz(const char *s, const char *dflt)
-{
-	return s != NULL && *s != '\0' ? s : dflt;
-}
-
-static char *
-dump(json_t *o)
-{
-	char	*s = json_dumps(o, JSON_COMPACT);
-
-	json_decref(o);
-	if (s == NULL)
-		abort();
-	return s;
-}
-
 /*
  * Telegram and Pushover read a few HTML tags (<b>, <i>, <a href>) and
  * line breaks as they are: no <p>, no <br>.
@@ -42,7 +25,7 @@ html_alert(struct sbuf *b, const struct herald_alert *a, int one)
 	sbuf_puts(b, "<b>[");
 	markup_text(b, MARKUP_HTML, fl, a->topic);
 	sbuf_puts(b, "]</b> ");
-	markup_link(b, MARKUP_HTML, fl, a->link, nz(a->title, "(no title)"));
+	markup_link(b, MARKUP_HTML, fl, a->link, cnz(a->title, "(no title)"));
 	sbuf_puts(b, "\n");
 	if (one && a->snippet != NULL && *a->snippet != '\0') {
 		sbuf_puts(b, "<i>");
@@ -50,7 +33,7 @@ html_alert(struct sbuf *b, const struct herald_alert *a, int one)
 		sbuf_puts(b, "</i>\n");
 	}
 	if (one) {
-		markup_text(b, MARKUP_HTML, fl, nz(a->feed, "?"));
+		markup_text(b, MARKUP_HTML, fl, cnz(a->feed, "?"));
 		sbuf_puts(b, " \xc2\xb7 alert ");
 		markup_text(b, MARKUP_HTML, fl, a->key);
 	}
@@ -167,7 +150,7 @@ format_reach_body(enum webhook_format f, const struct herald_delivery *d,
 		break;
 	case FORMAT_TELEGRAM:
 		o = json_object();
-		json_object_set_new(o, "chat_id", json_string(nz(tgt->chat,
+		json_object_set_new(o, "chat_id", json_string(cnz(tgt->chat,
 		    "")));
 		json_object_set_new(o, "text", json_string(text));
 		json_object_set_new(o, "parse_mode", json_string("HTML"));
@@ -189,9 +172,9 @@ format_reach_body(enum webhook_format f, const struct herald_delivery *d,
 			    "{s:{s:s}}", "client::display", "contentType",
 			    "text/markdown"));
 		else {
-			json_object_set_new(o, "token", json_string(nz(
+			json_object_set_new(o, "token", json_string(cnz(
 			    tgt->token, "")));
-			json_object_set_new(o, "user", json_string(nz(tgt->user,
+			json_object_set_new(o, "user", json_string(cnz(tgt->user,
 			    "")));
 			json_object_set_new(o, "html", json_integer(1));
 			if (d->nalerts == 1 && markup_url_ok(d->alerts[0].link)) {
@@ -209,5 +192,5 @@ format_reach_body(enum webhook_format f, const struct herald_delivery *d,
 		break;
 	}
 	free(text);
-	return dump(o);
+	return cdump(o);
 }

@@ -41,12 +41,6 @@ format_parse(const char *s, enum webhook_format *f)
 	return -1;
 }
 
-static const char *
-nz(const char *s, const char *dflt)
-{
-	return s != NULL && *s != '\0' ? s : dflt;
-}
-
 static void
 add_terms(struct sbuf *b, enum markup m, int flags,
     const struct herald_alert *a)
@@ -83,7 +77,7 @@ render_text(const struct herald_delivery *d, int flags)
 		sbuf_puts(&b, "[");
 		markup_text(&b, MARKUP_PLAIN, one, a->topic);
 		sbuf_puts(&b, "] ");
-		markup_text(&b, MARKUP_PLAIN, one, nz(a->title, "(no title)"));
+		markup_text(&b, MARKUP_PLAIN, one, cnz(a->title, "(no title)"));
 		sbuf_puts(&b, "\n");
 		if (markup_url_ok(a->link)) {
 			markup_url(&b, MARKUP_PLAIN, a->link);
@@ -104,7 +98,7 @@ render_text(const struct herald_delivery *d, int flags)
 			sbuf_puts(&b, "\n");
 		}
 		sbuf_puts(&b, "Feed: ");
-		markup_text(&b, MARKUP_PLAIN, one, nz(a->feed, "?"));
+		markup_text(&b, MARKUP_PLAIN, one, cnz(a->feed, "?"));
 		if (a->published)
 			sbuf_printf(&b, ", published %s", iso_time(a->published,
 			    t, sizeof(t)));
@@ -165,7 +159,7 @@ render_html(const struct herald_delivery *d, int flags)
 		markup_text(&b, MARKUP_HTML, flags, a->topic);
 		sbuf_puts(&b, "]</b> ");
 		markup_link(&b, MARKUP_HTML, flags, a->link,
-		    nz(a->title, "(no title)"));
+		    cnz(a->title, "(no title)"));
 		sbuf_puts(&b, "</p>\n");
 		if (a->snippet != NULL && *a->snippet != '\0') {
 			sbuf_puts(&b, "<blockquote>");
@@ -179,7 +173,7 @@ render_html(const struct herald_delivery *d, int flags)
 			sbuf_puts(&b, " &middot; ");
 		}
 		sbuf_puts(&b, "Feed: ");
-		markup_text(&b, MARKUP_HTML, flags, nz(a->feed, "?"));
+		markup_text(&b, MARKUP_HTML, flags, cnz(a->feed, "?"));
 		if (a->published)
 			sbuf_printf(&b, " &middot; %s", iso_time(a->published, t,
 			    sizeof(t)));
@@ -217,7 +211,7 @@ format_chat_text(const struct herald_delivery *d, enum markup m)
 		sbuf_puts(&b, slack ? "*[" : "**[");
 		markup_text(&b, m, fl, a->topic);
 		sbuf_puts(&b, slack ? "]* " : "]** ");
-		markup_link(&b, m, fl, a->link, nz(a->title, "(no title)"));
+		markup_link(&b, m, fl, a->link, cnz(a->title, "(no title)"));
 		sbuf_puts(&b, "\n");
 		if (d->nalerts == 1 && a->snippet != NULL && *a->snippet) {
 			sbuf_puts(&b, "> ");
@@ -226,7 +220,7 @@ format_chat_text(const struct herald_delivery *d, enum markup m)
 		}
 		if (d->nalerts == 1) {
 			sbuf_puts(&b, "_");
-			markup_text(&b, m, fl, nz(a->feed, "?"));
+			markup_text(&b, m, fl, cnz(a->feed, "?"));
 			sbuf_printf(&b, " \xc2\xb7 alert %s_", a->key);
 		}
 	}
@@ -237,17 +231,6 @@ format_chat_text(const struct herald_delivery *d, enum markup m)
 		free(keys);
 	}
 	return b.s;
-}
-
-static char *
-dump(json_t *o)
-{
-	char	*s = json_dumps(o, JSON_COMPACT);
-
-	json_decref(o);
-	if (s == NULL)
-		abort();
-	return s;
 }
 
 static json_t *
@@ -276,11 +259,11 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 		markup_text(&title, MARKUP_PLAIN, MARKUP_ONELINE, a->topic);
 		sbuf_puts(&title, ": ");
 		markup_text(&title, MARKUP_PLAIN, MARKUP_ONELINE,
-		    nz(a->title, "(no title)"));
+		    cnz(a->title, "(no title)"));
 		markup_text(&msg, MARKUP_PLAIN, 0,
-		    nz(a->snippet, nz(a->summary, "")));
+		    cnz(a->snippet, cnz(a->summary, "")));
 		sbuf_puts(&msg, "\n");
-		markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE, nz(a->feed, "?"));
+		markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE, cnz(a->feed, "?"));
 		sbuf_printf(&msg, " \xc2\xb7 alert %s", a->key);
 		if (markup_url_ok(a->link)) {
 			struct sbuf	 u;
@@ -300,7 +283,7 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 			    d->alerts[i].topic);
 			sbuf_puts(&msg, "] ");
 			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE,
-			    nz(d->alerts[i].title, "(no title)"));
+			    cnz(d->alerts[i].title, "(no title)"));
 			sbuf_puts(&msg, "\n");
 		}
 		sbuf_printf(&msg, "alerts %s", keys);
@@ -309,13 +292,13 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 	json_array_append_new(tags, json_string("herald"));
 	for (i = 0; i < d->nalerts && i < 5; i++)
 		json_array_append_new(tags, json_string(d->alerts[i].topic));
-	json_object_set_new(o, "topic", json_string(nz(topic, "herald")));
+	json_object_set_new(o, "topic", json_string(cnz(topic, "herald")));
 	json_object_set_new(o, "title", json_string(title.s));
 	json_object_set_new(o, "message", json_string(msg.s));
 	json_object_set_new(o, "tags", tags);
 	sbuf_free(&title);
 	sbuf_free(&msg);
-	return dump(o);
+	return cdump(o);
 }
 
 char *
@@ -336,7 +319,7 @@ format_body(enum webhook_format f, const struct herald_delivery *d,
 		json_object_set_new(o, "text", json_string(s));
 		json_object_set_new(o, "herald_alert_ids", ids_json(d));
 		free(s);
-		return dump(o);
+		return cdump(o);
 	case FORMAT_MATRIX:
 		/* Matrix clients notify on "@room" in the body */
 		s = render_text(d, MARKUP_CHAT);
@@ -352,7 +335,7 @@ format_body(enum webhook_format f, const struct herald_delivery *d,
 		json_object_set_new(o, "org.herald.alert_ids", ids_json(d));
 		free(s);
 		free(h);
-		return dump(o);
+		return cdump(o);
 	case FORMAT_JSON:
 	default:
 		return delivery_json(d);
