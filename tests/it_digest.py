@@ -92,38 +92,10 @@ def story_check(h, d, what):
             russia)
 
 
-class Heraldd:
-    """heraldd -f -v -v, under faketime when `at` is given."""
-
-    def __init__(self, h, conf, tag, at=None, env=None):
-        self.h = h
-        self.log = h.path(tag + ".log")
-        self.f = open(self.log, "a")
-        argv = [h.heraldd, "-c", conf, "-f", "-v", "-v"]
-        if at is not None:
-            argv = [FAKETIME, "-f", at] + argv
-        self.p = subprocess.Popen(argv, stdout=self.f, stderr=self.f,
-                                  stdin=subprocess.DEVNULL,
-                                  env=it.clean_env(env))
-        h.procs.append(self.p)
-
-    def text(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
-    def wait_log(self, needle, timeout):
-        return al.wait_until(lambda: needle in self.text(), timeout)
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.p.poll() is None:
-            self.p.send_signal(sig)
-        try:
-            self.p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait(timeout=5)
-        self.h.procs.remove(self.p)
-        self.f.close()
+def Heraldd(h, conf, tag, at=None, env=None):
+    """heraldd in the foreground, under faketime when `at` is given."""
+    return al.Daemon(h, conf, tag, env=env,
+                     prefix=[FAKETIME, "-f", at] if at is not None else ())
 
 
 def once(h, conf, at):
