@@ -142,8 +142,14 @@ mime_header_encode(const char *name, const char *value)
 	sbuf_init(&b);
 	sbuf_printf(&b, "%s:", name);
 	col = b.len;
+	/*
+	 * Addresses and ids are never encoded-words (RFC 2047 section 5):
+	 * a long one stays one word on its line, within 998 octets.
+	 */
 	if (is_ascii_clean(v, strcasecmp(name, "From") != 0 &&
-	    strcasecmp(name, "To") != 0)) {
+	    strcasecmp(name, "To") != 0 &&
+	    strcasecmp(name, "Message-ID") != 0 &&
+	    strcasecmp(name, "X-Herald-Digest-Key") != 0)) {
 		/* fold at spaces to keep lines short */
 		char	*w, *save = NULL;
 

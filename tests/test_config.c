@@ -750,7 +750,7 @@ test_size(void **state)
 
 /* ------------------------------------------------------------------ */
 
-#define NTESTS	(NBADFILES + NDURATIONS + NSIZES + 11)
+#define NTESTS	(NBADFILES + NDURATIONS + NSIZES + 12)
 
 static struct CMUnitTest tests[NTESTS];
 static char names[NTESTS][96];
