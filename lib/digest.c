@@ -111,7 +111,7 @@ story_make(struct digest_story *st, const struct pick *p, size_t n,
 	char	*l;
 
 	memset(st, 0, sizeof(*st));
-	st->id = p[0].key;
+	st->id = p[0].key > 0 ? p[0].key : -p[0].key;
 	st->items = xcalloc(n, sizeof(*st->items));
 	st->first_seen = p[0].row->first_seen;
 	for (i = 0; i < n; i++) {
@@ -137,12 +137,14 @@ story_make(struct digest_story *st, const struct pick *p, size_t n,
 			list_add_unique(&st->outlets, &st->noutlets, "?");
 		if ((l = it->lang) != NULL)
 			list_add_unique(&st->languages, &st->nlanguages, l);
+		if (r->breaking)
+			st->breaking = 1;
 	}
 	if (st->nlanguages > 1)
 		qsort(st->languages, st->nlanguages, sizeof(char *), cmp_str);
-	/* until stories say so: many outlets soon after the first article */
-	st->breaking = st->noutlets >= BREAKING_OUTLETS &&
-	    st->last_seen - st->first_seen <= BREAKING_WINDOW;
+	/* the topic's rule said so, or many outlets soon after the first */
+	st->breaking = st->breaking || (st->noutlets >= BREAKING_OUTLETS &&
+	    st->last_seen - st->first_seen <= BREAKING_WINDOW);
 }
 
 static void
@@ -183,9 +185,9 @@ digest_group(struct digest_topic *t, const struct store_digest_row *rows,
 		    strcmp(rows[i].topic, topic) != 0))
 			continue;
 		p[np].row = &rows[i];
-		/* the seam: a story id when the store has one */
+		/* the seam: the store's story, else the article alone */
 		p[np].key = rows[i].story_id != 0 ? rows[i].story_id :
-		    rows[i].item_id;
+		    -rows[i].item_id;
 		np++;
 	}
 	qsort(p, np, sizeof(*p), cmp_pick);

@@ -1,7 +1,8 @@
 /*
  * digest.h: a digest as data: topics, most active first; under each, its
- * stories ranked by distinct outlets then recency; under each story, its
- * articles.  Plus a 14-day trend per topic and the feeds that are failing.
+ * stories (the store's, issue 9) ranked by distinct outlets then recency;
+ * under each story, its articles of the period.  Plus a 14-day trend per
+ * topic and the feeds that are failing.
  * Built from the store's rows (digest_build()), written and read back as
  * the JSON of herald(1) (the daemon keeps a digest in its outbox that way),
  * and rendered as text, Markdown or HTML (digest-render.c).  The CLI and
@@ -100,13 +101,15 @@ struct digest	*digest_build(struct store *, const struct digest_spec *,
 		    int64_t since, int64_t until, char **errstr);
 
 /*
- * The seam between articles and stories: groups rows (one per article in
- * the period that matched `topic`, or every row when topic is NULL) into
- * stories, ranks them (distinct outlets, then the latest article, then
- * the id) and keeps the first `max` (0: all) in t->stories; t->total
- * counts them all.  Rows with the same story id are one story; today the
- * store gives each article its own.  outlet(arg, feed) names a feed for
- * readers (its title); NULL, or a NULL answer: the feed's name.
+ * The seam between articles and stories: groups rows (store.h: the
+ * articles of the period of the stories that matched `topic`, or every
+ * row when topic is NULL) into stories, ranks them (distinct outlets, then
+ * the latest article, then the id) and keeps the first `max` (0: all) in
+ * t->stories; t->total counts them all.  Rows with the same story id are
+ * one story; a row without one is a story of its own.  A story is
+ * breaking when a row says the topic's rule fired, or when three outlets
+ * or more carried it within six hours.  outlet(arg, feed) names a feed
+ * for readers (its title); NULL, or a NULL answer: the feed's name.
  */
 typedef const char *(*digest_outlet_fn)(void *arg, const char *feed);
 

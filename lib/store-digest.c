@@ -62,21 +62,45 @@ prepare(struct store *s, const char *sql, char **errstr)
 	"   JOIN feeds d ON d.id = x.feed_id WHERE x.item_id = i.id" \
 	"   AND d.name IN (SELECT value FROM json_each(?4))))"
 #define DIGEST_ITEM_COLS \
-	"i.id, i.title, i.link, i.summary, i.lang, i.published, i.first_seen," \
+	"i.id, i.title, i.link, i.summary, i.published, i.first_seen," \
 	" (SELECT group_concat(name, char(10)) FROM (SELECT d.name" \
 	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
 	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))"
+#define DIGEST_PERIOD \
+	" i.first_seen >= ?1 AND i.first_seen < ?2"
 
+/*
+ * A topic's stories are those with an article of the period that matched
+ * it; each comes with all its articles of the period, matched or not (an
+ * outlet's article in another language that says it otherwise).  `hit`
+ * pairs topics with stories; an article without a story (none should be
+ * left after the stories migration) is a story of its own, -id.  The
+ * language is the one the stories engine read or guessed; breaking is the
+ * topic's rule (breaking = N/DURATION) having fired for the story.
+ */
 static const char digest_rows_sql[] =
-	"SELECT m.topic, " DIGEST_ITEM_COLS
+	"WITH hit AS (SELECT DISTINCT m.topic AS topic,"
+	"   coalesce(sl.story_id, -i.id) AS sid"
 	" FROM items i JOIN matches m ON m.item_id = i.id"
-	" WHERE i.first_seen >= ?1 AND i.first_seen < ?2"
+	" LEFT JOIN story_links sl ON sl.item_id = i.id"
+	" WHERE" DIGEST_PERIOD
 	" AND (?3 IS NULL OR m.topic IN (SELECT value FROM json_each(?3)))"
-	DIGEST_FEEDS_OK
+	DIGEST_FEEDS_OK ")"
+	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid,"
+	" coalesce(sl.lang, i.lang), coalesce((SELECT t.breaking"
+	"   FROM story_topics t WHERE t.story_id = h.sid"
+	"   AND t.topic = h.topic), 0)"
+	" FROM hit h JOIN story_links sl ON sl.story_id = h.sid"
+	" JOIN items i ON i.id = sl.item_id"
+	" WHERE h.sid > 0 AND" DIGEST_PERIOD DIGEST_FEEDS_OK
 	" UNION ALL "
-	"SELECT NULL, " DIGEST_ITEM_COLS
-	" FROM items i"
-	" WHERE ?5 AND i.first_seen >= ?1 AND i.first_seen < ?2"
+	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid, i.lang, 0"
+	" FROM hit h JOIN items i ON i.id = -h.sid WHERE h.sid < 0"
+	" UNION ALL "
+	"SELECT NULL, " DIGEST_ITEM_COLS ", coalesce(sl.story_id, -i.id),"
+	" coalesce(sl.lang, i.lang), 0"
+	" FROM items i LEFT JOIN story_links sl ON sl.item_id = i.id"
+	" WHERE ?5 AND" DIGEST_PERIOD
 	" AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.item_id = i.id"
 	"   AND (?3 IS NULL OR m.topic IN (SELECT value FROM json_each(?3))))"
 	DIGEST_FEEDS_OK;
@@ -114,10 +138,14 @@ store_digest_rows(struct store *s, const struct store_digest_query *q,
 		r->title = col_str(st, 2);
 		r->link = col_str(st, 3);
 		r->summary = col_str(st, 4);
-		r->lang = col_str(st, 5);
-		r->published = sqlite3_column_int64(st, 6);
-		r->first_seen = sqlite3_column_int64(st, 7);
-		f = col_str(st, 8);
+		r->published = sqlite3_column_int64(st, 5);
+		r->first_seen = sqlite3_column_int64(st, 6);
+		/* -id: an article without a story, its own */
+		r->story_id = sqlite3_column_int64(st, 8) > 0 ?
+		    sqlite3_column_int64(st, 8) : 0;
+		r->lang = col_str(st, 9);
+		r->breaking = sqlite3_column_int(st, 10) != 0;
+		f = col_str(st, 7);
 		for (save = f; save != NULL && *save != '\0'; save = nl) {
 			if ((nl = strchr(save, '\n')) != NULL)
 				*nl++ = '\0';

@@ -625,11 +625,12 @@ int	 store_item_story(struct store *, int64_t item_id, int64_t *story_id,
  * Digests (issue 10): what a period held, and each [digest] section's
  * watermark and outbox.
  *
- * The rows of a period: one per (article first seen in [since, until),
- * topic it matched), and with `unmatched` one with topic NULL for each
- * article that matched none of `topics`.  Restricted to articles carried
- * by one of `feeds` when nfeeds > 0, and to the matches of `topics` when
- * ntopics > 0.
+ * The rows of a period: for each topic (of `topics` when ntopics > 0)
+ * and each story that has an article first seen in [since, until) that
+ * matched it, one per article of that story first seen in the period,
+ * whether or not it matched the topic itself; and with `unmatched` one
+ * with topic NULL for each article that matched none of `topics`.  Only
+ * articles carried by one of `feeds` when nfeeds > 0.
  */
 struct store_digest_query {
 	int64_t			 since;
@@ -644,7 +645,8 @@ struct store_digest_query {
 /* One row; owns its strings. */
 struct store_digest_row {
 	int64_t	 item_id;
-	int64_t	 story_id;	/* 0: the article is its own story */
+	int64_t	 story_id;	/* its story; 0: none, the article its own */
+	int	 breaking;	/* the topic's breaking rule fired for it */
 	char	*topic;		/* NULL: matched no topic asked for */
 	char	*title;
 	char	*link;

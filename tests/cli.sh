@@ -124,13 +124,13 @@ run "$HERALD" digest -d "$db"
 check "digest: the last 24h, stories by outlets then recency" 0 \
     'lines[0] == "herald digest" and lines[1].endswith(" UTC · 3 stories in 1 topic") and lines[3].startswith("━━ all stories ━━") and [l[2:] for l in lines if l.startswith("• ") and "failures" not in l] == ["Council agrees 20th sanctions package against Russia", "Beijing summit: 中国 and the EU — Pékin signals trade talks", "Énergie : le Conseil adopte sa position sur le marché du gaz"] and not has("DMA probe") and not has("AI Act")'
 check "digest: outlets, first seen, two lines of summary, whole link" 0 \
-    'has("• Council agrees 20th sanctions package against Russia\n  eu-observer, politico · first seen " + ago(7200, "%a %-d %b %H:%M") + "\n  EU ambassadors agreed on new sanctions targeting Russia\x27s shadow fleet and\n  banks in third countries. The package also lists 40 people and entities, and…\n  https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed\n")'
+    'has("• Council agrees 20th sanctions package against Russia\n  eu-observer, politico (en) · first seen " + ago(7200, "%a %-d %b %H:%M") + "\n  EU ambassadors agreed on new sanctions targeting Russia\x27s shadow fleet and\n  banks in third countries. The package also lists 40 people and entities, and…\n  https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed\n")'
 check "digest: the failing feed at the end, since its last success" 0 \
     'lines[-2].startswith("━━ failing feeds") and lines[-1] == "• parliament: HTTP 503 · 3 failures since the last success, " + ago(2 * 86400 + 3600, "%a %-d %b %H:%M")'
 
 run "$HERALD" digest --since 2d -d "$db"
 check "digest --since 2d adds the 26h-old article" 0 \
-    '"4 stories in 1 topic" in lines[1] and has("• Plenary adopts AI Act guidelines\n  parliament · first seen ")'
+    '"4 stories in 1 topic" in lines[1] and has("• Plenary adopts AI Act guidelines\n  parliament (en) · first seen ")'
 
 run "$HERALD" digest --since 30d --limit 0 -d "$db"
 check "digest --since 30d: every article once" 0 \
@@ -142,7 +142,7 @@ check "digest: COLUMNS=40 cuts text on character boundaries, not links" 0 \
 
 run "$HERALD" digest --json -d "$db"
 check "digest --json: topics, stories, items, trend, failing feeds" 0 \
-    'j["name"] is None and j["stories"] == 3 and [t["topic"] for t in j["topics"]] == [None] and len(j["topics"][0]["trend"]) == 14 and j["topics"][0]["stories"][0]["outlets"] == ["eu-observer", "politico"] and j["topics"][0]["stories"][0]["items"][0]["published"] == ago(9000, "%Y-%m-%dT%H:%M:%SZ") and j["topics"][0]["stories"][0]["first_seen"] == ago(7200, "%Y-%m-%dT%H:%M:%SZ") and [f["feed"] for f in j["failing_feeds"]] == ["parliament"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", j["since"])'
+    'j["name"] is None and j["stories"] == 3 and [t["topic"] for t in j["topics"]] == [None] and len(j["topics"][0]["trend"]) == 14 and j["topics"][0]["stories"][0]["outlets"] == ["eu-observer", "politico"] and j["topics"][0]["stories"][0]["languages"] == ["en"] and j["topics"][0]["stories"][0]["items"][0]["published"] == ago(9000, "%Y-%m-%dT%H:%M:%SZ") and j["topics"][0]["stories"][0]["first_seen"] == ago(7200, "%Y-%m-%dT%H:%M:%SZ") and [f["feed"] for f in j["failing_feeds"]] == ["parliament"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", j["since"])'
 
 run "$HERALD" digest --format json -d "$db"
 check "digest --format json is --json" 0 'j is not None and j["stories"] == 3'
@@ -156,7 +156,7 @@ check "digest --since 1h: one story" 0 '"1 story in 1 topic" in lines[1] and has
 
 run "$HERALD" digest --format md -d "$db"
 check "digest --format md: headings, escaped links, outlets" 0 \
-    'lines[0] == "# herald digest" and "## all stories" in lines and has("- **[Council agrees 20th sanctions package against Russia](<https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed>)**  \n  eu-observer, politico · first seen ")'
+    'lines[0] == "# herald digest" and "## all stories" in lines and has("- **[Council agrees 20th sanctions package against Russia](<https://observer.example.eu/sanctions-20?utm_source=rss&utm_medium=feed>)**  \n  eu-observer, politico (en) · first seen ")'
 
 run "$HERALD" digest --format html -d "$db"
 check "digest --format html: one document, no script, no remote asset" 0 \

@@ -1,7 +1,8 @@
 /*
  * test_digest.c: the digest model and its renderers over rows made here:
- * stories grouped and ranked (outlets, then recency) and cut at
- * max-stories; the sources line; JSON written and read back; text fitted
+ * articles grouped into the store's stories, ranked (outlets, then
+ * recency) and cut at max-stories; the sources line; JSON written and
+ * read back; text fitted
  * and free of control characters the feeds sent; Markdown and HTML
  * escaping; HTML with no script and no remote asset, and its size for 100
  * stories; the trend's sparkline and spike; word wrapping.
@@ -158,6 +159,47 @@ test_group_all(void **state)
 	d->topics[0] = t;
 	d->ntopics = 1;
 	assert_int_equal(digest_nstories(d), 2);
+	digest_free(d);
+	store_digest_rows_free(v, n);
+}
+
+/* Rows of one story (the store's) are one story, its outlets and langs. */
+static void
+test_group_story(void **state)
+{
+	struct store_digest_row	*v = xcalloc(8, sizeof(*v));
+	struct digest_topic	 t;
+	struct digest		*d;
+	size_t			 n = 0;
+	char			*s;
+
+	(void)state;
+	row(v, &n, 11, "russia", "EU adopts sanctions", T0 - 3000, "en",
+	    "euractiv");
+	row(v, &n, 12, "russia", "L'UE adopte des sanctions", T0 - 2000, "fr",
+	    "council-fr");
+	row(v, &n, 13, "russia", "Sanktionen beschlossen", T0 - 1000, "de",
+	    "b");
+	row(v, &n, 14, "russia", "Another story", T0 - 100, "en", "a");
+	v[0].story_id = v[1].story_id = v[2].story_id = 900;
+	v[2].breaking = 1;
+	memset(&t, 0, sizeof(t));
+	digest_group(&t, v, n, "russia", 0, outlet, NULL);
+	assert_int_equal(t.total, 2);
+	assert_int_equal(t.stories[0].id, 900);
+	assert_int_equal(t.stories[0].nitems, 3);
+	assert_string_equal(t.stories[0].items[0].title, "EU adopts sanctions");
+	assert_true(t.stories[0].breaking);
+	s = digest_sources(&t.stories[0]);
+	assert_string_equal(s, "Euractiv, Council, b (de, en, fr)");
+	free(s);
+	/* an article without a story is its own, under its own id */
+	assert_int_equal(t.stories[1].id, 14);
+	assert_false(t.stories[1].breaking);
+	d = xcalloc(1, sizeof(*d));
+	d->topics = xcalloc(1, sizeof(*d->topics));
+	d->topics[0] = t;
+	d->ntopics = 1;
 	digest_free(d);
 	store_digest_rows_free(v, n);
 }
@@ -423,6 +465,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_rank),
 		cmocka_unit_test(test_group_all),
+		cmocka_unit_test(test_group_story),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_markdown),
