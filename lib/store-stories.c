@@ -32,6 +32,13 @@ enum sst_id {
 	SST_EXPIRE_MARK,
 	SST_ITEM_STORY,
 	SST_TOPIC_SEEN,
+	SST_MERGE_ITEMS,
+	SST_MERGE_KEY,
+	SST_MERGE_LINKS,
+	SST_MERGE_TOPICS,
+	SST_MERGE_UNTOPIC,
+	SST_MERGE_STORY,
+	SST_MERGE_DROP,
 	SST__COUNT
 };
 
@@ -70,6 +77,36 @@ static const char *const sst_sql[SST__COUNT] = {
 	[SST_TOPIC_SEEN] =
 	    "INSERT OR IGNORE INTO story_topics (story_id, topic, match_id,"
 	    " created) VALUES (?1, ?2, ?3, ?4)",
+	/* a story ?2 merged into ?1 */
+	[SST_MERGE_ITEMS] =
+	    "SELECT item_id, at, doc FROM story_links"
+	    " WHERE story_id = ?1 AND indexed = 1",
+	[SST_MERGE_KEY] =
+	    "UPDATE story_keys SET story_id = ?1"
+	    " WHERE key = ?2 AND at = ?3 AND item_id = ?4",
+	[SST_MERGE_LINKS] =
+	    "UPDATE story_links SET story_id = ?1 WHERE story_id = ?2",
+	[SST_MERGE_TOPICS] =
+	    "INSERT OR IGNORE INTO story_topics (story_id, topic, match_id,"
+	    " created, breaking) SELECT ?1, topic, match_id, created, breaking"
+	    " FROM story_topics WHERE story_id = ?2",
+	[SST_MERGE_UNTOPIC] =
+	    "DELETE FROM story_topics WHERE story_id = ?2",
+	[SST_MERGE_STORY] =
+	    "UPDATE stories SET"
+	    " size = size + (SELECT o.size FROM stories o WHERE o.id = ?2),"
+	    " first_seen = min(first_seen,"
+	    "  (SELECT o.first_seen FROM stories o WHERE o.id = ?2)),"
+	    " last_seen = max(last_seen,"
+	    "  (SELECT o.last_seen FROM stories o WHERE o.id = ?2)),"
+	    " lead_item = coalesce((SELECT o.lead_item FROM stories o"
+	    "  WHERE o.id = ?2 AND o.first_seen < stories.first_seen),"
+	    "  lead_item),"
+	    " title = coalesce((SELECT o.title FROM stories o"
+	    "  WHERE o.id = ?2 AND o.first_seen < stories.first_seen), title)"
+	    " WHERE id = ?1",
+	[SST_MERGE_DROP] =
+	    "DELETE FROM stories WHERE id = ?2",
 };
 
 /* A feed's guessed language, so that one guess serves its next articles. */
@@ -278,6 +315,60 @@ done:
 }
 
 /*
+ * A new article joined story `into` and bridges story `from` too (it joins
+ * an article of each): `from` becomes `into`.  Its articles, their
+ * postings in the index (by their keys: story_keys has no index on the
+ * story), the (story, topic) pairs that alerted, and its times and size.
+ */
+static int
+stories_merge(struct store *s, int64_t into, int64_t from, char **errstr)
+{
+	static const enum sst_id steps[] = { SST_MERGE_LINKS, SST_MERGE_TOPICS,
+	    SST_MERGE_UNTOPIC, SST_MERGE_STORY, SST_MERGE_DROP };
+	sqlite3_stmt		*st, *up;
+	struct story_doc	 d;
+	uint64_t		 keys[STORY_INDEX_KEYS];
+	size_t			 i, k, nk;
+	int			 rc;
+
+	if ((st = sst_get(s, SST_MERGE_ITEMS, errstr)) == NULL ||
+	    (up = sst_get(s, SST_MERGE_KEY, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (story_doc_unpack(sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), &d) == -1)
+			continue;
+		nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
+		story_doc_clear(&d);
+		for (k = 0; k < nk; k++) {
+			sqlite3_bind_int64(up, 1, into);
+			sqlite3_bind_int64(up, 2, (int64_t)keys[k]);
+			sqlite3_bind_int64(up, 3, sqlite3_column_int64(st, 1));
+			sqlite3_bind_int64(up, 4, sqlite3_column_int64(st, 0));
+			if (step_write(s, up, "merging stories", errstr) == -1) {
+				stmt_done(st);
+				return -1;
+			}
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "merging stories");
+		return -1;
+	}
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((st = sst_get(s, steps[i], errstr)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, into);
+		sqlite3_bind_int64(st, 2, from);
+		if (step_write(s, st, "merging stories", errstr) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * The story of a new article, inside the transaction that stored it: its
  * doc, the decision, its link with why, its keys in the index, and the
  * story's row.  Called by store_item_upsert() for STORE_NEW items.
@@ -344,6 +435,9 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		sqlite3_bind_int64(st, 2, at);
 		if (step_write(s, st, "joining a story", errstr) == -1)
 			goto done;
+		for (k = 0; k < dec.nmerge; k++)
+			if (stories_merge(s, story, dec.merge[k], errstr) == -1)
+				goto done;
 	} else {
 		if ((st = sst_get(s, SST_STORY_NEW, errstr)) == NULL)
 			goto done;

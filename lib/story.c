@@ -29,6 +29,7 @@ extern const char story_data_stopwords[];
 extern const char story_data_places[];
 extern const char story_data_names[];
 extern const char story_data_units[];
+extern const char story_data_heads[];
 
 #define STORY_TEXT_MAX		2048	/* bytes of the summary read */
 #define STORY_WORD_MAX		64	/* bytes of one word kept */
@@ -53,10 +54,16 @@ extern const char story_data_units[];
 #define TERM_PHRASE	2	/* family bit: two stems in a row */
 #define PLACE_TITLE	1	/* family bit: a place the title names */
 #define W_PLACE		0.5
+#define W_COGNATE	0.5
+#define W_HEAD		0.7	/* times, for a compound's head */
+#define COGNATE_MIN	6	/* letters of a word that has a cognate key */
 #define W_STRONG	6.0	/* a document id or a language-free link */
 #define W_YEAR		0.1	/* this year or next: every article says so */
 #define W_YEAR_FAR	0.6	/* a target or a past year (2040, 1990) */
 #define W_DATE		0.8
+#define W_COUNT		1.0	/* "seven individuals", "2 GW" */
+#define K_ROUND		0x80	/* family bit: a figure rounded, not written */
+#define K_FAMILY	0x7f
 
 /* ---- a map from 64-bit hashes to small values ---- */
 
@@ -274,7 +281,8 @@ fold_string(const char *s, size_t len, char *out, size_t cap)
 
 static size_t	name_key(const char *, size_t, char *);
 
-enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH };
+enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH, U_MEASURE,
+    U_NUMWORD };
 
 /* A unit's value in the map: type, argument, and "needs a currency". */
 #define UNIT(t, arg, cur)	((uint32_t)(t) | (uint32_t)(arg) << 8 | \
@@ -285,6 +293,7 @@ enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH };
 
 #define STORY_MAX_CODES	128
 #define STORY_MAX_CURRENCIES 32
+#define STORY_MAX_MEASURES 31	/* a key's family holds the index + 1 */
 
 /* A Snowball algorithm per language it has. */
 static const struct {
@@ -315,6 +324,8 @@ struct story_ctx {
 	struct kmap	 bigram;	/* hash(word "+" word) -> code + 1 */
 	struct kmap	 unit;		/* hash(word) or hash(bigram) -> UNIT() */
 	struct kmap	 alias;		/* hash(name) -> alias + 1, | caps flag */
+	struct kmap	 head;		/* hash(lang, word): a compound's last
+					   part */
 	char		 aliases[STORY_MAX_CODES][8];
 	size_t		 naliases;
 	unsigned	 prefix_lens;	/* bit n: a prefix of n letters exists */
@@ -322,6 +333,8 @@ struct story_ctx {
 	size_t		 ncodes;
 	char		 currencies[STORY_MAX_CURRENCIES][4];
 	size_t		 ncurrencies;
+	char		 measures[STORY_MAX_MEASURES][12];
+	size_t		 nmeasures;
 	struct sb_stemmer *stem[NSTEM];
 	int		 stem_tried[NSTEM];
 	void		*guess[NGUESS];
@@ -406,6 +419,10 @@ code_index(char (*codes)[4], size_t *ncodes, size_t max, const char *code)
 }
 
 #define PLACE_CAPS	0x10000	/* only when written in capitals (US, UK) */
+#define PLACE_SEAT	0x20000	/* an EU seat (Brussels): a place, but no
+				   subject of a title (news say "Brussels"
+				   for the Commission) */
+#define PLACE_CODE(v)	((v) & 0xffff)
 
 static void
 load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
@@ -417,6 +434,11 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 		w++;
 		n--;
 		v |= PLACE_CAPS;
+	}
+	if (n > 0 && w[0] == '!') {
+		w++;
+		n--;
+		v |= PLACE_SEAT;
 	}
 	if (n > 1 && w[n - 1] == '*') {
 		n--;
@@ -454,6 +476,22 @@ load_alias(struct story_ctx *ctx, const char *key, const char *w, size_t n)
 	kmap_put(&ctx->alias, hash_str("a", w, n), v);
 }
 
+static int	measure_index(const struct story_ctx *, const char *);
+
+static size_t
+measure_add(struct story_ctx *ctx, const char *code)
+{
+	int	 i = measure_index(ctx, code);
+
+	if (i >= 0)
+		return (size_t)i;
+	if (ctx->nmeasures == STORY_MAX_MEASURES)
+		return STORY_MAX_MEASURES - 1;
+	snprintf(ctx->measures[ctx->nmeasures], sizeof(ctx->measures[0]), "%s",
+	    code);
+	return ctx->nmeasures++;
+}
+
 static void
 load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 {
@@ -477,6 +515,19 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 	else if (strncmp(head, "month ", 6) == 0) {
 		arg = strtol(head + 6, NULL, 10);
 		v = UNIT(U_MONTH, arg, 0);
+	} else if (strncmp(head, "measure ", 8) == 0)
+		v = UNIT(U_MEASURE, measure_add(ctx, head + 8), 0);
+	else if (strncmp(head, "number ", 7) == 0) {
+		arg = strtol(head + 7, NULL, 10);
+		v = UNIT(U_NUMWORD, arg, 0);
+		/* "pt:dois": a number in one language only ("dos": of the) */
+		if (n > 3 && w[2] == ':') {
+			char	 lw[8];
+
+			snprintf(lw, sizeof(lw), "n%.2s", w);
+			kmap_put(&ctx->unit, hash_str(lw, w + 3, n - 3), v);
+			return;
+		}
 	} else
 		return;
 	if (n > 1 && w[n - 1] == '*') {
@@ -491,6 +542,12 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 	    v);
 }
 
+static void
+load_head(struct story_ctx *ctx, const char *lang, const char *w, size_t n)
+{
+	kmap_put(&ctx->head, hash_str(lang, w, n), 1);
+}
+
 struct story_ctx *
 story_ctx_new(void)
 {
@@ -500,6 +557,7 @@ story_ctx_new(void)
 	data_each(story_data_places, load_place, ctx);
 	data_each(story_data_names, load_alias, ctx);
 	data_each(story_data_units, load_unit, ctx);
+	data_each(story_data_heads, load_head, ctx);
 	return ctx;
 }
 
@@ -518,6 +576,7 @@ story_ctx_free(struct story_ctx *ctx)
 	kmap_free(&ctx->bigram);
 	kmap_free(&ctx->unit);
 	kmap_free(&ctx->alias);
+	kmap_free(&ctx->head);
 	for (i = 0; i < NSTEM; i++)
 		sb_stemmer_delete(ctx->stem[i]);
 	for (i = 0; i < NGUESS; i++)
@@ -745,7 +804,10 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 		if (ks->v[i].hash == h) {
 			if (w > ks->v[i].weight)
 				ks->v[i].weight = (float)w;
-			ks->v[i].family |= (uint8_t)family;
+			/* written once, exact: K_ROUND goes */
+			if (!(family & K_ROUND))
+				ks->v[i].family &= (uint8_t)~K_ROUND;
+			ks->v[i].family |= (uint8_t)(family & ~K_ROUND);
 			return;
 		}
 	if (ks->n == ks->cap) {
@@ -765,7 +827,7 @@ static const char *const kind_ns[STORY__NKINDS] = {
 	[STORY_TERM] = "T", [STORY_NAME] = "N", [STORY_PLACE] = "P",
 	[STORY_DOCID] = "D", [STORY_LINK] = "L", [STORY_AMOUNT] = "A",
 	[STORY_PERCENT] = "%", [STORY_NUMBER] = "#", [STORY_YEAR] = "Y",
-	[STORY_DATE] = "M",
+	[STORY_DATE] = "M", [STORY_COGNATE] = "C",
 };
 
 static void
@@ -1166,6 +1228,30 @@ unit_of2(struct story_ctx *ctx, const struct word *a, const struct word *b,
 	return kmap_get(&ctx->unit, hash_str("ub", bi, strlen(bi)), v);
 }
 
+/* A number written in words (two, zwei, deux), in lang or any. */
+static int
+numword_of(struct story_ctx *ctx, const char *lang, const struct word *w,
+    uint32_t *v)
+{
+	char	 ns[8];
+
+	snprintf(ns, sizeof(ns), "n%s", lang);
+	if (kmap_get(&ctx->unit, hash_str(ns, w->fold, w->nfold), v))
+		return 1;
+	return unit_of(ctx, w, v) && UNIT_TYPE(*v) == U_NUMWORD;
+}
+
+static int
+measure_index(const struct story_ctx *ctx, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->nmeasures; i++)
+		if (strcmp(ctx->measures[i], code) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* Words that may stand between a number and its unit: de, of, di... */
 static int
 is_connector(const struct word *w)
@@ -1238,6 +1324,7 @@ struct quantity {
 	int	 exp;		/* scale: 10^exp */
 	int	 needcur;	/* the scale counts only with a currency */
 	int	 ordinal;
+	int	 measure;	/* index + 1: MW, vessels, persons (units.txt) */
 };
 
 /* Letters glued to the number: 500m, 6.3bn, 20th, 1er; past them in *end. */
@@ -1260,11 +1347,41 @@ quantity_suffix(struct story_ctx *ctx, const char *text, size_t len,
 	if (unit_of(ctx, &w, &v) && UNIT_TYPE(v) == U_SCALE) {
 		q->exp = (int)UNIT_ARG(v);
 		q->needcur = UNIT_NEEDCUR(v);
-	} else if (is_ordinal_suffix(w.fold))
+	} else if (unit_of(ctx, &w, &v) && UNIT_TYPE(v) == U_MEASURE)
+		q->measure = (int)UNIT_ARG(v) + 1;
+	else if (is_ordinal_suffix(w.fold))
 		q->ordinal = 1;
 	else
 		return;
 	*end = k + n;
+}
+
+/*
+ * What a count counts may stand a few words after it, within one clause:
+ * "100 more Russian shadow fleet tankers", "189 navires supplémentaires"
+ * (a year is no count).
+ */
+#define MEASURE_AHEAD	5
+
+static void
+measure_ahead(struct story_ctx *ctx, const struct word *w,
+    const struct word *last, const struct number *num, struct quantity *q)
+{
+	uint32_t	 v;
+	int		 k;
+
+	if (q->exp != 0 || q->currency >= 0 || q->measure != 0 ||
+	    (!num->decimal && num->value >= 1900 && num->value <= 2100))
+		return;
+	for (k = 0; w < last && k < MEASURE_AHEAD; k++, w++) {
+		if (w->digit || (k > 0 && w->off != w[-1].off + w[-1].len + 1))
+			return;
+		if (unit_of(ctx, w, &v)) {
+			if (UNIT_TYPE(v) == U_MEASURE)
+				q->measure = (int)UNIT_ARG(v) + 1;
+			return;
+		}
+	}
 }
 
 /* The words after the number: scales, a currency, per cent, a month. */
@@ -1285,7 +1402,8 @@ quantity_after(struct story_ctx *ctx, struct words *ws, size_t from,
 		else if (!unit_of(ctx, w, &v)) {
 			if (is_connector(w) && (q->exp > 0 || k == 0))
 				continue;
-			break;
+			measure_ahead(ctx, w, last, num, q);
+			return;
 		}
 		switch (UNIT_TYPE(v)) {
 		case U_SCALE:
@@ -1305,6 +1423,12 @@ quantity_after(struct story_ctx *ctx, struct words *ws, size_t from,
 			if (day && q->exp == 0 && q->currency < 0 && k <= 1)
 				q->month = (int)UNIT_ARG(v);
 			return;
+		case U_MEASURE:
+			if (q->measure == 0)
+				q->measure = (int)UNIT_ARG(v) + 1;
+			return;
+		default:
+			return;
 		}
 	}
 }
@@ -1319,11 +1443,47 @@ w_sig(int sig, double one, double two, double more)
 	return sig <= 1 ? one : sig == 2 ? two : more;
 }
 
+/*
+ * A figure written with fewer digits meets the exact one: "\u20ac1.4bn" and
+ * "1.38 billion", "43%" and "42.7%".  A number of sig significant digits
+ * also makes keys for itself rounded to sig - 1 digits, down to two, at
+ * their lower weight and marked K_ROUND: story_compare() counts a shared
+ * key only when one of the two docs wrote it exactly.
+ */
+static void
+rounded_keys(struct keyset *ks, enum story_kind kind, int family,
+    const char *ns, double value, int sig, const char *before,
+    const char *after, double one, double two, double more)
+{
+	char	 label[96], val[48];
+	const char *hv;
+	double	 f, r;
+	int	 s, mag;
+
+	if (value <= 0)
+		return;
+	mag = (int)floor(log10(value));
+	for (s = sig - 1; s >= 2; s--) {
+		f = pow(10, mag - s + 1);
+		/* divided, not multiplied, below 1: 1.5, not 1.5000000000000002 */
+		r = f < 1 ? round(value / f) / round(1 / f) :
+		    round(value / f) * f;
+		fmt_value(val, sizeof(val), r);
+		snprintf(label, sizeof(label), "%s%s%s", before, val, after);
+		/* per cent keys hash their label ("43%"), the others their
+		   value (an amount meets the same number unnamed) */
+		hv = kind == STORY_PERCENT ? label : val;
+		keyset_add(ks, kind, family | K_ROUND, w_sig(s, one, two, more),
+		    hash_str(ns, hv, strlen(hv)), label);
+	}
+}
+
 static void
 quantity_key(struct story_ctx *ctx, const struct number *num,
     const struct quantity *q, int year, struct keyset *ks)
 {
 	char	 label[96], val[48];
+	const char *ns = kind_ns[STORY_NUMBER], *unit;
 	double	 value = num->value;
 	int	 k;
 
@@ -1338,21 +1498,50 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 		snprintf(label, sizeof(label), "%s%%", val);
 		key_add(ks, STORY_PERCENT, 0, w_sig(num->sig, 0.6, 1.2, 2.0),
 		    label);
+		rounded_keys(ks, STORY_PERCENT, 0, kind_ns[STORY_PERCENT],
+		    value, num->sig, "", "%", 0.6, 1.2, 2.0);
 	} else if (q->currency >= 0) {
 		/* keyed by value alone: "200 millones" names no currency */
-		snprintf(label, sizeof(label), "%s %s",
-		    ctx->currencies[q->currency], val);
+		unit = ctx->currencies[q->currency];
+		snprintf(label, sizeof(label), "%s %s", unit, val);
 		keyset_add(ks, STORY_AMOUNT, q->currency + 1,
-		    w_sig(num->sig, 1.5, 2.0, 2.5),
-		    hash_str(kind_ns[STORY_NUMBER], val, strlen(val)), label);
+		    w_sig(num->sig, 1.5, 2.0, 2.5), hash_str(ns, val,
+		    strlen(val)), label);
+		snprintf(label, sizeof(label), "%s ", unit);
+		rounded_keys(ks, STORY_AMOUNT, q->currency + 1, ns, value,
+		    num->sig, label, "", 1.5, 2.0, 2.5);
+	} else if (q->measure > 0 && q->exp == 0 && !num->decimal &&
+	    value >= 1900 && value <= 2100)
+		/* "in 2026 vessels were listed": a year first */
+		key_add(ks, STORY_YEAR, 0, value >= year - 1 &&
+		    value <= year + 1 ? W_YEAR : W_YEAR_FAR, val);
+	else if (q->measure > 0 && q->exp == 0 && !num->decimal &&
+	    value < 13) {
+		/* "seven individuals": a small count says little without
+		   what it counts */
+		snprintf(label, sizeof(label), "%s %s", val,
+		    ctx->measures[q->measure - 1]);
+		key_add(ks, STORY_NUMBER, q->measure, W_COUNT, label);
+	} else if (q->measure > 0) {
+		/* keyed by value: another language may name another unit */
+		unit = ctx->measures[q->measure - 1];
+		snprintf(label, sizeof(label), "%s %s", val, unit);
+		keyset_add(ks, STORY_NUMBER, q->measure,
+		    w_sig(num->sig, 1.0, 1.5, 2.0), hash_str(ns, val,
+		    strlen(val)), label);
+		snprintf(label, sizeof(label), " %s", unit);
+		rounded_keys(ks, STORY_NUMBER, q->measure, ns, value, num->sig,
+		    "", label, 1.0, 1.5, 2.0);
 	} else if (q->exp == 0 && !num->decimal && !q->ordinal &&
 	    value >= 1900 && value <= 2100)
 		key_add(ks, STORY_YEAR, 0, value >= year - 1 &&
 		    value <= year + 1 ? W_YEAR : W_YEAR_FAR, val);
-	else if (q->exp > 0)
+	else if (q->exp > 0) {
 		key_add(ks, STORY_NUMBER, 0, w_sig(num->sig, 0.8, 1.5, 2.0),
 		    val);
-	else if (value >= 13)
+		rounded_keys(ks, STORY_NUMBER, 0, ns, value, num->sig, "", "",
+		    0.8, 1.5, 2.0);
+	} else if (value >= 13)
 		key_add(ks, STORY_NUMBER, 0, w_sig(num->sig, 0.3, 0.7, 2.0),
 		    val);
 }
@@ -1404,6 +1593,10 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 			;
 		if (k < len && text[k] == '%')
 			q.percent = 1;
+		/* 1,5 °C: the degree sign is no word */
+		if (k + 1 < len && (unsigned char)text[k] == 0xc2 &&
+		    (unsigned char)text[k + 1] == 0xb0)
+			q.measure = measure_index(ctx, "C") + 1;
 		/* the word just before: EUR 500, March 11 */
 		w = word_at(ws, i);
 		prev = w != NULL ? (w > ws->v ? w - 1 : NULL) :
@@ -1422,6 +1615,22 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 			q.exp = 0;
 		quantity_key(ctx, &num, &q, year, ks);
 		i = end > i ? end - 1 : i;
+	}
+	/* "seven individuals", "neun Personen", "cinq milliards d'euros" */
+	for (k = 0; k < ws->n; k++) {
+		w = &ws->v[k];
+		if (w->digit || w->used || !numword_of(ctx, lang, w, &v))
+			continue;
+		memset(&num, 0, sizeof(num));
+		num.value = UNIT_ARG(v);
+		num.sig = 1;
+		memset(&q, 0, sizeof(q));
+		q.currency = -1;
+		quantity_after(ctx, ws, w->off + w->len, &num, &q);
+		if (q.needcur && q.currency < 0)
+			q.exp = 0;
+		if (q.measure > 0 || q.currency >= 0 || q.percent)
+			quantity_key(ctx, &num, &q, year, ks);
 	}
 }
 
@@ -1483,7 +1692,10 @@ is_weak(struct story_ctx *ctx, const char *lang, const struct word *w)
 	return kmap_get(&ctx->weak, hash_str(lang, w->fold, w->nfold), NULL);
 }
 
-/* The place a word (or it and the next) names: code index + 1, or 0. */
+/*
+ * The place a word (or it and the next) names: code index + 1, or 0; and
+ * PLACE_SEAT for a seat of the EU's institutions.
+ */
 static size_t
 place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
     int *two)
@@ -1498,19 +1710,19 @@ place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
 		if (kmap_get(&ctx->bigram, hash_str("b", bi, strlen(bi)),
 		    &v)) {
 			*two = 1;
-			return v & 0xffff;
+			return v & (0xffff | PLACE_SEAT);
 		}
 	}
 	if (kmap_get(&ctx->place, hash_str("w", w->fold, w->nfold), &v)) {
 		if ((v & PLACE_CAPS) && !w->allcaps)
 			return 0;
-		return v & 0xffff;
+		return v & (0xffff | PLACE_SEAT);
 	}
 	for (n = w->nfold > STORY_PREFIX_MAX ? STORY_PREFIX_MAX : w->nfold;
 	    n >= STORY_PREFIX_MIN; n--)
 		if ((ctx->prefix_lens & (1u << n)) &&
 		    kmap_get(&ctx->prefix, hash_str("p", w->fold, n), &v))
-			return v & 0xffff;
+			return v & (0xffff | PLACE_SEAT);
 	return 0;
 }
 
@@ -1570,7 +1782,8 @@ is_unit_word(struct story_ctx *ctx, const struct word *w)
 {
 	uint32_t	 v;
 
-	return unit_of(ctx, w, &v);
+	return unit_of(ctx, w, &v) && UNIT_TYPE(v) != U_MEASURE &&
+	    UNIT_TYPE(v) != U_NUMWORD;
 }
 
 /* The first STORY_NAME_PREFIX characters of a folded word, into out. */
@@ -1642,8 +1855,9 @@ translit(uint32_t cp)
 }
 
 /*
- * A name's key: its folded form in Latin letters (Greek "ου" as "u"),
- * cut to STORY_NAME_PREFIX characters.
+ * A name's key: its folded form in Latin letters (Greek "ου" as "u", "ντ"
+ * as "d", "μπ" as "b"), a doubled letter written once (Assad, Asad,
+ * Άσαντ), cut to STORY_NAME_PREFIX characters.
  */
 static size_t
 name_key(const char *fold, size_t n, char *out)
@@ -1659,16 +1873,27 @@ name_key(const char *fold, size_t n, char *out)
 			i += bad;
 			continue;
 		}
-		if (cp == 0x3bf && i + len + 1 < n &&
-		    utf8_decode(p + i + len, n - i - len, &next, &bad) == 2 &&
-		    next == 0x3c5) {
-			lat[k++] = 'u';		/* ου */
+		next = 0;
+		if (i + len + 1 < n)
+			(void)utf8_decode(p + i + len, n - i - len, &next, &bad);
+		t = NULL;
+		if (cp == 0x3bf && next == 0x3c5)
+			t = "u";		/* ου */
+		else if (cp == 0x3bd && next == 0x3c4)
+			t = "d";		/* ντ */
+		else if (cp == 0x3bc && next == 0x3c0)
+			t = "b";		/* μπ */
+		if (t != NULL) {
+			lat[k++] = t[0];
 			i += len + 2;
 			continue;
 		}
 		if ((t = translit(cp)) != NULL) {
 			memcpy(lat + k, t, strlen(t));
 			k += strlen(t);
+		} else if (len == 1 && k > 0 && lat[k - 1] == fold[i] &&
+		    isalpha((unsigned char)fold[i])) {
+			/* a doubled letter, once */
 		} else {
 			memcpy(lat + k, fold + i, len);
 			k += len;
@@ -1684,6 +1909,36 @@ is_weak_name(struct story_ctx *ctx, const char *prefix)
 {
 	return kmap_get(&ctx->weak_names, hash_str("wn", prefix,
 	    strlen(prefix)), NULL);
+}
+
+#define HEAD_MIN	5	/* letters of a compound's head */
+#define HEAD_LEFT	4	/* letters before it */
+#define HEAD_ENDING	3	/* an ending after it: -en, -s, -n */
+
+/*
+ * The head of a compound (German, Dutch): "milliardenforderung" ends in
+ * "forderung", "importheffingen" in "heffingen".  Its offset in w->fold
+ * and its length into *off, *len; 0 when the word is no known compound.
+ */
+static int
+compound_head(struct story_ctx *ctx, const char *lang, const struct word *w,
+    size_t *off, size_t *len)
+{
+	size_t	 e, k;
+
+	if (ctx->head.n == 0 || w->nfold < HEAD_LEFT + HEAD_MIN ||
+	    (strcmp(lang, "de") != 0 && strcmp(lang, "nl") != 0))
+		return 0;
+	for (k = HEAD_LEFT; k + HEAD_MIN <= w->nfold; k++)
+		for (e = 0; e <= HEAD_ENDING && k + HEAD_MIN + e <= w->nfold;
+		    e++)
+			if (kmap_get(&ctx->head, hash_str(lang, w->fold + k,
+			    w->nfold - k - e), NULL)) {
+				*off = k;
+				*len = w->nfold - k - e;
+				return 1;
+			}
+	return 0;
 }
 
 /*
@@ -1744,8 +1999,8 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 {
 	struct word	*w, *next;
 	char		 stem[STORY_WORD_MAX], name[STORY_WORD_MAX];
-	char		 label[STORY_WORD_MAX + 8];
-	size_t		 i, j, code, n, run;
+	char		 hstem[STORY_WORD_MAX], label[STORY_WORD_MAX + 8];
+	size_t		 i, j, code, n, run, hoff, hlen;
 	int		 two, *isname, family, *weaks;
 	const char	*alias;
 	char		**stems;
@@ -1763,8 +2018,10 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		next = i + 1 < ws->n ? &ws->v[i + 1] : NULL;
 		if ((code = place_of(ctx, w, next, &two)) > 0) {
 			/* a place is a key, and a word of the text too */
-			key_add(ks, STORY_PLACE, w->title ? PLACE_TITLE : 0,
-			    W_PLACE, ctx->codes[code - 1]);
+			key_add(ks, STORY_PLACE, w->title &&
+			    !(code & PLACE_SEAT) ? PLACE_TITLE : 0, W_PLACE,
+			    ctx->codes[PLACE_CODE(code) - 1]);
+			code = PLACE_CODE(code);
 			if (two)
 				next->used = 1;
 		}
@@ -1782,6 +2039,28 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		snprintf(label, sizeof(label), "%s:%s", lang, stem);
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
 		key_add(ks, STORY_TERM, w->title ? TERM_TITLE : 0, wt, label);
+		if (compound_head(ctx, lang, w, &hoff, &hlen)) {
+			struct word	 h;
+
+			memset(&h, 0, sizeof(h));
+			memcpy(h.fold, w->fold + hoff, hlen);
+			memcpy(h.low, w->fold + hoff, hlen);
+			h.nfold = h.nlow = hlen;
+			if (word_stem(ctx, lang, &h, hstem, sizeof(hstem)) >=
+			    2) {
+				snprintf(label, sizeof(label), "%s:%s", lang,
+				    hstem);
+				key_add(ks, STORY_TERM, w->title ? TERM_TITLE :
+				    0, wt * W_HEAD, label);
+			}
+		}
+		/* German writes its nouns with a capital: no names */
+		if (weak == 1.0 && (!isname[i] || (strcmp(lang, "de") == 0 &&
+		    !w->allcaps)) && w->nfold >= COGNATE_MIN &&
+		    (unsigned char)w->fold[0] < 0x80) {
+			name_key(w->fold, w->nfold, name);
+			key_add(ks, STORY_COGNATE, 0, W_COGNATE, name);
+		}
 		stems[i] = xstrdup(stem);
 		weaks[i] = weak < 1.0;
 	}
@@ -2029,7 +2308,8 @@ story_rarity(unsigned df)
 static int
 kind_weighed(uint8_t kind)
 {
-	return kind == STORY_TERM || kind == STORY_NAME || kind == STORY_PLACE;
+	return kind == STORY_TERM || kind == STORY_NAME || kind == STORY_PLACE ||
+	    kind == STORY_COGNATE;
 }
 
 void
@@ -2057,6 +2337,8 @@ mark_posted(const struct story_doc *doc, char *mark)
 	rest = xcalloc(doc->nkeys + 1, sizeof(*rest));
 	for (i = 0; i < doc->nkeys && n < STORY_INDEX_KEYS; i++) {
 		k = &doc->keys[i];
+		if (k->kind == STORY_COGNATE)
+			continue;
 		if (k->kind != STORY_TERM ||
 		    (k->family & (TERM_TITLE | TERM_PHRASE)) == TERM_TITLE) {
 			mark[i] = 1;
@@ -2126,6 +2408,17 @@ places_worth(double *w, size_t n)
 }
 
 /*
+ * Cognates (econo, embar) confirm other evidence, a place, a figure or a
+ * name; alone, or beside a German noun (a cognate too), they are no story
+ * ("Opposition" and "kritik" met once).
+ */
+static double
+with_cognates(double keys, double cognates, int solid)
+{
+	return solid > 0 ? keys + cognates : keys;
+}
+
+/*
  * Within one language the stems carry the text: a cosine over them, with
  * the language-free keys as further evidence (names too, but German's
  * capitalised nouns: there a capital says nothing).  Across languages
@@ -2141,12 +2434,15 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 	double	 tdot = 0, tna = 0, tnb = 0;
 	int	 fam_a = 0, fam_b = 0, fam_shared = 0;
 	uint32_t amt_a = 0, amt_b = 0;	/* currencies of their amounts */
+	uint32_t cnt_a = 0, cnt_b = 0, cnt_shared = 0; /* what they count */
 	int	 amt_shared = 0;
 	uint8_t	 kind;
 
 	double	 places[STORY_MATCH_SHARED];
 	size_t	 nplaces = 0;
 	int	 nkeys = 0;
+	double	 cognates = 0;
+	int	 solid = 0;	/* shared keys but cognates and German nouns */
 	int	 tp_a = 0, tp_b = 0, tp_a_met = 0, tp_b_met = 0, pl_a = 0,
 		 pl_b = 0;
 
@@ -2163,6 +2459,9 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 			fam_a |= 1 << a->keys[i].family;
 		if (a->keys[i].kind == STORY_AMOUNT)
 			amt_a |= 1u << (a->keys[i].family & 31);
+		if (a->keys[i].kind == STORY_NUMBER &&
+		    (a->keys[i].family & K_FAMILY) != 0)
+			cnt_a |= 1u << (a->keys[i].family & 31);
 		if (a->keys[i].kind == STORY_PLACE) {
 			pl_a = 1;
 			tp_a |= a->keys[i].family & PLACE_TITLE;
@@ -2179,6 +2478,9 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 			fam_b |= 1 << b->keys[j].family;
 		if (b->keys[j].kind == STORY_AMOUNT)
 			amt_b |= 1u << (b->keys[j].family & 31);
+		if (b->keys[j].kind == STORY_NUMBER &&
+		    (b->keys[j].family & K_FAMILY) != 0)
+			cnt_b |= 1u << (b->keys[j].family & 31);
 		if (b->keys[j].kind == STORY_PLACE) {
 			pl_b = 1;
 			tp_b |= b->keys[j].family & PLACE_TITLE;
@@ -2196,6 +2498,22 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 		wa = a->keys[i].weight;
 		wb = b->keys[j].weight;
 		kind = a->keys[i].kind;
+		/*
+		 * 1.4 and 1.4, each rounded from its own figure, or 45
+		 * persons and 45 entities: no match
+		 */
+		if (((a->keys[i].family & b->keys[j].family & K_ROUND) &&
+		    (kind == STORY_AMOUNT || kind == STORY_PERCENT ||
+		    kind == STORY_NUMBER)) || (kind == STORY_NUMBER &&
+		    b->keys[j].kind == STORY_NUMBER &&
+		    (a->keys[i].family & K_FAMILY) != 0 &&
+		    (b->keys[j].family & K_FAMILY) != 0 &&
+		    (a->keys[i].family & K_FAMILY) !=
+		    (b->keys[j].family & K_FAMILY))) {
+			i++;
+			j++;
+			continue;
+		}
 		/* a German capital another language writes too is a name */
 		if (kind == STORY_NAME && !m->same_lang &&
 		    a->keys[i].family == NAME_NOUN)
@@ -2217,10 +2535,22 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 			if (nplaces < STORY_MATCH_SHARED)
 				places[nplaces++] = wa;
 			nkeys++;
+		} else if (kind == STORY_COGNATE) {
+			if (m->same_lang) {
+				i++;	/* the stems say it already */
+				j++;
+				continue;
+			}
+			cognates += wa;
+			nkeys++;
 		} else if (kind != STORY_NAME || !m->same_lang) {
 			m->keys += wa;
 			nkeys++;
 		}
+		if (kind != STORY_TERM && kind != STORY_COGNATE &&
+		    !(kind == STORY_NAME && (a->keys[i].family == NAME_NOUN ||
+		    b->keys[j].family == NAME_NOUN)))
+			solid++;
 		if (kind == STORY_DOCID) {
 			fam_shared |= 1 << a->keys[i].family;
 			m->strong = 1;
@@ -2233,12 +2563,17 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 			m->strong = 1;
 		if (kind == STORY_AMOUNT || b->keys[j].kind == STORY_AMOUNT)
 			amt_shared = 1;
+		if (kind == STORY_NUMBER)
+			cnt_shared |= 1u << (a->keys[i].family & 31) |
+			    1u << (b->keys[j].family & 31);
 		if (m->nshared < STORY_MATCH_SHARED)
 			m->shared[m->nshared++] = i;
 		i++;
 		j++;
 	}
 	m->keys += places_worth(places, nplaces);
+	m->keys = with_cognates(m->keys, cognates, solid);
+	m->solid = solid;
 	if (m->same_lang && na > 0 && nb > 0) {
 		m->text = dot / sqrt(na * nb);
 		m->contain = dot / (na < nb ? na : nb);
@@ -2250,6 +2585,12 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 		m->conflict = 1;
 	/* two fines, two amounts (in one currency: $170bn may be €150bn) */
 	if ((amt_a & amt_b) != 0 && !amt_shared)
+		m->conflict = 1;
+	/*
+	 * Two counts of one thing and none alike: 100 tankers are not 189
+	 * vessels (the UK's listings and the EU's on one day).
+	 */
+	if ((cnt_a & cnt_b & ~cnt_shared & ~1u) != 0)
 		m->conflict = 1;
 	/*
 	 * A title names a country the other article never mentions (though
@@ -2357,6 +2698,8 @@ struct cstory {
 	uint64_t		*keys;		/* shared language-free keys */
 	size_t			 nkeys;
 	double			 evidence;	/* their worth, once each */
+	double			 cognates;	/* of which cognates' */
+	int			 solid;
 	double			 places[STORY_MATCH_SHARED];
 	size_t			 nplaces;
 	int64_t			 item;		/* the best pair's article */
@@ -2389,7 +2732,8 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 	for (i = 0; i < m->nshared; i++) {
 		key = &a->keys[m->shared[i]];
 		if ((key->kind == STORY_TERM && !(key->family & TERM_PHRASE)) ||
-		    (key->kind == STORY_NAME && m->same_lang))
+		    ((key->kind == STORY_NAME || key->kind == STORY_COGNATE) &&
+		    m->same_lang))
 			continue;
 		for (k = 0; k < cs->nkeys && cs->keys[k] != key->hash; k++)
 			;
@@ -2398,7 +2742,11 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 		cs->keys = xrealloc(cs->keys, (cs->nkeys + 1) *
 		    sizeof(*cs->keys));
 		cs->keys[cs->nkeys++] = key->hash;
-		if (key->kind != STORY_PLACE)
+		if (key->kind == STORY_COGNATE)
+			cs->cognates += key->weight;
+		else if (key->kind != STORY_NAME || key->family != NAME_NOUN)
+			cs->solid++;
+		else if (key->kind != STORY_PLACE)
 			cs->evidence += key->weight;
 		else if (cs->nplaces < STORY_MATCH_SHARED)
 			cs->places[cs->nplaces++] = key->weight;
@@ -2497,6 +2845,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		x = &cs[i];
 		score = x->eligible ? x->score : -1;
 		x->evidence += places_worth(x->places, x->nplaces);
+		x->evidence = with_cognates(x->evidence, x->cognates, x->solid);
 		/*
 		 * Through its translations, a story joins only an article that
 		 * reads somewhat like its articles in the same language.
@@ -2513,6 +2862,13 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			dec->item = x->item;
 			dec->match = x->match;
 		}
+	}
+	/* the others it joins through an article of theirs, to merge */
+	for (i = 0; i < ncs && dec->story != 0; i++) {
+		x = &cs[i];
+		if (x->story != dec->story && x->eligible && !x->conflict &&
+		    dec->nmerge < STORY_MERGE_MAX)
+			dec->merge[dec->nmerge++] = x->story;
 	}
 	ret = 0;
 done:

@@ -40,6 +40,9 @@ enum story_kind {
 	STORY_NUMBER,	/* a number with no unit, scaled (18.3 million) */
 	STORY_YEAR,
 	STORY_DATE,	/* a day of a month */
+	STORY_COGNATE,	/* a long word's start, folded: "econo" meets
+			   economic, économiques, económicas across
+			   languages; never posted */
 	STORY__NKINDS
 };
 
@@ -118,6 +121,8 @@ struct story_match {
 	int		 nterms;	/* shared stems and phrases */
 	int		 nphrases;	/* of which phrases */
 	double		 keys;		/* shared language-free keys' worth */
+	int		 solid;		/* of them, neither cognates nor
+					   German nouns */
 	int		 same_lang;
 	int		 strong;	/* a document id or a link in common */
 	int		 conflict;	/* different ids of one family, or
@@ -207,6 +212,13 @@ struct story_decision {
 	struct story_match match;	/* with that article */
 	size_t		 candidates;	/* items the index offered */
 	size_t		 compared;
+	/*
+	 * Other open stories the doc joins through one of their articles
+	 * as well: it bridges them, and they become the story it joined.
+	 */
+#define STORY_MERGE_MAX	4
+	int64_t		 merge[STORY_MERGE_MAX];
+	size_t		 nmerge;
 };
 
 /*

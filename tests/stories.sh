@@ -49,11 +49,9 @@ check() {
 	    "$(echo "$out" | awk '/^alerted once/ { print $3 }')" "$5"
 }
 
-check labelled 0.95 0.80 0.85 0.90
-# heldout alerted-once: 4 of 9 pairs since the pack stopped reading fines
-# ("sanctionne", "sanziona", "sanciona") as sanctions: two of its
-# competition-fine stories had counted as sanctions pairs alerted once
-check heldout 0.95 0.80 0.50 0.40
+# just below the figures of doc/stories.md: a regression fails
+check labelled 0.95 0.91 0.97 0.92
+check heldout 0.98 0.85 0.65 0.70
 
 # herald stories over what heraldd stored from the sample feeds: every
 # article in exactly one story, the JSON shape of herald(1), --explain.

@@ -307,9 +307,12 @@ store_replay(const char *path, const char *pack, enum store_alert_per per,
 		    &a->item, 1, NULL, &err) == -1) ||
 		    store_commit(st, &err) == -1)
 			goto fail;
-		if (store_item_story(st, a->item, &story, &err) == -1)
+	}
+	/* read once all arrived: a later article may merge two stories */
+	for (i = 0; i < narts; i++) {
+		if (store_item_story(st, arts[i].item, &story, &err) == -1)
 			goto fail;
-		a->got = story;
+		arts[i].got = story;
 		if (story > (int64_t)nstories)
 			nstories = (size_t)story;
 	}
@@ -486,7 +489,7 @@ main(int argc, char **argv)
 
 		story_doc_build(ctx, &in, &a->doc);
 		if (dump) {
-			static const char kc[] = "TNPDLA%#YM";
+			static const char kc[] = "TNPDLA%#YMC";
 
 			printf("%s %s %s:", a->id, a->story, a->doc.lang);
 			for (k = 0; k < a->doc.nkeys; k++)
@@ -505,6 +508,17 @@ main(int argc, char **argv)
 			a->got = dec.story;
 			a->matched = dec.item;
 			a->why = story_match_explain(&a->doc, &dec.match);
+			for (k = 0; k < dec.nmerge; k++) {
+				size_t	 q;
+
+				for (q = 0; q < narts; q++)
+					if (arts[q].got == dec.merge[k])
+						arts[q].got = dec.story;
+				if (story_first[dec.merge[k]] <
+				    story_first[dec.story])
+					story_first[dec.story] =
+					    story_first[dec.merge[k]];
+			}
 		}
 		a->packed = story_doc_pack(&a->doc, &a->packlen);
 		nk = story_doc_index_keys(&a->doc, keys, STORY_INDEX_KEYS);

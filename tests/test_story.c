@@ -68,11 +68,11 @@ static const struct keycase keycases[] = {
 	{ "fr percent", "fr", "jusqu'à 62,4 % sur le porc", NULL, "62.4%" },
 	{ "nl percent", "nl", "tot 62,4 procent op varkensvlees", NULL,
 	    "62.4%" },
-	{ "de thousands", "de", "rund 1.200 Schiffe", NULL, "1200" },
-	{ "en thousands", "en", "some 1,200 ships", NULL, "1200" },
+	{ "de thousands", "de", "rund 1.200 Schiffe", NULL, "1200 ships" },
+	{ "en thousands", "en", "some 1,200 ships", NULL, "1200 ships" },
 	{ "fr thousands", "fr", "1 000 salariés", NULL, "1000" },
 	{ "scaled count", "de", "auf 18,3 Millionen Tonnen", NULL,
-	    "18300000" },
+	    "18300000 t" },
 	/* dates */
 	{ "en date", "en", "until 28 February 2027", NULL, "02-28" },
 	{ "de date", "de", "ab dem 30. Dezember 2026", NULL, "12-30" },
@@ -124,6 +124,34 @@ static const struct keycase keycases[] = {
 	/* phrases within one language */
 	{ "phrase", "en", "the combustion engine ban", NULL,
 	    "en:combust_engin" },
+	/* a figure also meets itself rounded: €1.4B, 1.38 billion */
+	{ "rounded amount", "en", "a fine of €1.38 billion", NULL,
+	    "EUR 1400000000" },
+	{ "rounded percent", "en", "42.7% of the vote", NULL, "43%" },
+	/* what a number counts or measures */
+	{ "count ahead", "en", "it lists 117 more shadow fleet vessels", NULL,
+	    "117 ships" },
+	{ "count pl", "pl", "56 kolejnych statków floty cieni", NULL,
+	    "56 ships" },
+	{ "count in words", "de", "neun Personen und sechs Organisationen",
+	    NULL, "9 persons" },
+	{ "count in words 2", "de", "neun Personen und sechs Organisationen",
+	    NULL, "6 entities" },
+	{ "count in words pl", "pl", "dziewięć osób i trzy podmioty", NULL,
+	    "9 persons" },
+	{ "degrees", "es", "2,4 grados más", NULL, "2.4 C" },
+	{ "degree sign", "fr", "de 1,51 °C", NULL, "1.51 C" },
+	{ "megawatts en", "en", "3,000 MW of offshore wind", NULL, "3000 MW" },
+	{ "megawatts es", "es", "3.000 megavatios de eólica", NULL,
+	    "3000 MW" },
+	/* names: a doubled letter once, Greek digraphs */
+	{ "name doubled", "en", "Kaja Kallas said", NULL, "kalas" },
+	{ "name greek doubled", "el", "η Κάγια Κάλας ζήτησε", NULL, "kalas" },
+	{ "name greek nt", "el", "ο Ντόναλντ Τραμπ", NULL, "donal" },
+	/* a German compound's head; a long word's start across languages */
+	{ "compound head", "de", "eine Milliardenstrafe droht", NULL,
+	    "de:straf" },
+	{ "cognate", "fr", "les sanctions économiques", NULL, "econo" },
 };
 
 static void
@@ -149,6 +177,10 @@ static const struct nokeycase nokeycases[] = {
 	{ "small counts", "en", "seven of the 5 ministers", "5" },
 	{ "year in a dated path", "en", "x", "2026/3" },
 	{ "stop word", "en", "the of and", "en:the" },
+	{ "pt dos is no two", "pt", "a lista dos navios", "2 ships" },
+	{ "a year is no count", "en", "in 2026 vessels were listed",
+	    "2026 ships" },
+	{ "words count only with a unit", "en", "two of them", "2" },
 };
 
 static void
@@ -223,6 +255,56 @@ test_compare_other_subject(void **state)
 	    "Brussels wants a 50% tariff to shield mills from China.", "en", &m);
 	assert_true(m.other_subject);
 	assert_false(m.joins);
+}
+
+/* 100 tankers are not 189 vessels: one thing counted twice, differently. */
+static void
+test_compare_counts(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("UK sanctions 100 more shadow fleet tankers",
+	    "Britain listed 100 more oil tankers of Russia's shadow fleet.",
+	    "en", "EU lists 189 shadow fleet vessels in new Russia sanctions",
+	    "The 21st package lists 189 more vessels of the shadow fleet.",
+	    "en", &m);
+	assert_true(m.conflict);
+	assert_false(m.joins);
+	/* 45 persons and 45 entities are no match */
+	compare("Council lists 45 individuals", NULL, "en",
+	    "Measures now apply to 45 entities", NULL, "en", &m);
+	assert_int_equal(m.nshared > 0 && m.keys >= 1.0, 0);
+}
+
+/* €1.4B is €1.38 billion; 1.38 and 1.42 billion are two fines. */
+static void
+test_compare_rounded(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("EU hits Booking with €1.4B fine", NULL, "en",
+	    "Commission fines Booking €1.38 billion", NULL, "en", &m);
+	assert_false(m.conflict);
+	assert_true(m.keys >= 2.0);
+	compare("Commission fines X €1.42 billion", NULL, "en",
+	    "Commission fines Y €1.38 billion", NULL, "en", &m);
+	assert_true(m.conflict);
+}
+
+/* Cognates alone are no story across languages. */
+static void
+test_compare_cognates(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("L'opposition critique la réforme des retraites", NULL, "fr",
+	    "La oposición critica la reforma de las pensiones", NULL, "es",
+	    &m);
+	assert_false(m.joins);
+	assert_true(m.keys < 0.01);
 }
 
 static void
@@ -397,7 +479,7 @@ main(void)
 	int			 rc;
 
 	cap = sizeof(keycases) / sizeof(keycases[0]) +
-	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 8;
+	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 12;
 	t = xcalloc(cap, sizeof(*t));
 	for (i = 0; i < sizeof(keycases) / sizeof(keycases[0]); i++) {
 		t[n].name = keycases[i].name;
@@ -414,6 +496,9 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_across);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_conflict);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_subject);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);

@@ -1302,6 +1302,34 @@ teardown(void **state)
 }
 
 /*
+ * One article (English, published at `at`) stored and matched as the
+ * daemon does, each a fetch of its own; returns its story.
+ */
+static int64_t
+ingest(struct store *s, struct store_topics *ts, const char *feedname,
+    const char *title, const char *summary, int64_t at, const char *g,
+    size_t i)
+{
+	int64_t			 f = feed(s, feedname), id = 0, story = 0;
+	struct store_item	 it = { .title = title, .summary = summary,
+				    .lang = "en", .published = at,
+				    .has_published = 1 };
+	char			*err = NULL, guid[16];
+
+	snprintf(guid, sizeof(guid), "%s%zu", g, i);
+	it.guid = guid;
+	store_set_now(s, at + 60);
+	if (store_begin(s, &err) == -1 ||
+	    store_item_upsert(s, f, &it, NULL, &id, &err) == -1 ||
+	    store_topics_match(s, ts, f, &id, 1, NULL, &err) == -1 ||
+	    store_commit(s, &err) == -1)
+		fail_msg("article %s: %s", guid, err);
+	if (store_item_story(s, id, &story, &err) != 1)
+		fail_msg("story of %s: %s", guid, err);
+	return story;
+}
+
+/*
  * Alerts per story (issue 9): two outlets' articles of one story matching
  * a topic alert once; an article joining the story later does not alert
  * that topic again; another story alerts; per article, every match does.
@@ -1333,8 +1361,8 @@ test_story_alerts(void **state)
 	struct store		*s;
 	struct store_topics	*ts;
 	struct store_alert	*v;
-	char			*err = NULL, *path, guid[8];
-	int64_t			 id, story[4], t0 = 1900000000;
+	char			*err = NULL, *path;
+	int64_t			 story[4], t0 = 1900000000;
 	size_t			 i, n, per;
 	int			 pass;
 
@@ -1348,25 +1376,9 @@ test_story_alerts(void **state)
 		store_stories_configure(s, &sc);
 		if ((ts = store_topics_new(s, tp, 1, &err)) == NULL)
 			fail_msg("topics_new: %s", err);
-		for (i = 0; i < 4; i++) {
-			int64_t	 f = feed(s, arts[i].feed);
-			struct store_item it = { .title = arts[i].title,
-			    .summary = arts[i].summary, .lang = "en",
-			    .published = t0 + 600 * (int64_t)i,
-			    .has_published = 1 };
-
-			snprintf(guid, sizeof(guid), "g%zu", i);
-			it.guid = guid;
-			/* each a fetch of its own, as the daemon does */
-			store_set_now(s, t0 + 600 * (int64_t)i + 60);
-			if (store_begin(s, &err) == -1 ||
-			    store_item_upsert(s, f, &it, NULL, &id, &err) == -1 ||
-			    store_topics_match(s, ts, f, &id, 1, NULL,
-			    &err) == -1 || store_commit(s, &err) == -1)
-				fail_msg("article %zu: %s", i, err);
-			if (store_item_story(s, id, &story[i], &err) != 1)
-				fail_msg("story of %zu: %s", i, err);
-		}
+		for (i = 0; i < 4; i++)
+			story[i] = ingest(s, ts, arts[i].feed, arts[i].title,
+			    arts[i].summary, t0 + 600 * (int64_t)i, "g", i);
 		assert_true(story[0] == story[1] && story[1] == story[2]);
 		assert_true(story[3] != story[0]);
 		v = list(s, -1, NULL, &n);
@@ -1377,6 +1389,74 @@ test_story_alerts(void **state)
 		store_topics_free(ts);
 		store_close(s);
 	}
+}
+
+/*
+ * An article that joins two stories bridges them: the second becomes the
+ * first, its articles, its size and the (story, topic) pairs that alerted
+ * (a later article of either does not alert the topic again).
+ */
+static void
+test_story_merge(void **state)
+{
+	static const char *const one[] = { "p" };
+	struct store_topic	 tp[1] = {
+		{ .name = "steel", .match = "steel",
+		    .plugins = one, .nplugins = 1 },
+	};
+	static const struct {
+		const char	*feed, *title, *summary;
+	} arts[] = {
+	    /* one outlet's two releases: one story only on a shared id */
+	    { "a", "Commission proposes new steel measure",
+	      "See IP/26/612 for the press release." },
+	    { "a", "Annex to COM(2026) 95 on steel",
+	      "Impact assessment and tables." },
+	    { "c", "Steel: IP/26/612 and COM(2026) 95",
+	      "The release and the proposal." },
+	    { "d", "More on steel: COM(2026) 95", "Tariff quotas." },
+	};
+	struct store_story_conf	 sc = { 0, 0, STORE_ALERT_PER_STORY };
+	struct store_stories_filter sf = { 0, NULL, 0, 0 };
+	struct store		*s;
+	struct store_topics	*ts;
+	struct store_alert	*v;
+	struct store_story	*sv;
+	char			*err = NULL, *path;
+	int64_t			 story[4], t0 = 1900000000;
+	size_t			 i, n;
+
+	(void)state;
+	path = db_path();
+	s = open_rw(path);
+	free(path);
+	store_stories_configure(s, &sc);
+	if ((ts = store_topics_new(s, tp, 1, &err)) == NULL)
+		fail_msg("topics_new: %s", err);
+	for (i = 0; i < 4; i++) {
+		story[i] = ingest(s, ts, arts[i].feed, arts[i].title,
+		    arts[i].summary, t0 + 600 * (int64_t)i, "m", i);
+		if (i == 1)
+			assert_true(story[1] != story[0]);
+	}
+	/* all four in one story now: read again, the first two moved */
+	for (i = 0; i < 4; i++) {
+		if (store_item_story(s, i + 1, &story[i], &err) != 1)
+			fail_msg("story of %zu: %s", i, err);
+		assert_true(story[i] == story[0]);
+	}
+	if (store_stories_list(s, &sf, &sv, &n, &err) == -1)
+		fail_msg("stories_list: %s", err);
+	assert_int_equal(n, 1);
+	assert_int_equal(sv[0].size, 4);
+	assert_string_equal(sv[0].title, arts[0].title);
+	store_stories_free(sv, n);
+	/* the two stories alerted before they met; nothing after */
+	v = list(s, -1, NULL, &n);
+	assert_int_equal(n, 2);
+	store_alerts_free(v, n);
+	store_topics_free(ts);
+	store_close(s);
 }
 
 int
@@ -1400,6 +1480,7 @@ main(void)
 		cmocka_unit_test(test_check_config),
 		cmocka_unit_test(test_pack),
 		cmocka_unit_test(test_story_alerts),
+		cmocka_unit_test(test_story_merge),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
