@@ -102,23 +102,39 @@ outlet_of(const char *feed, digest_outlet_fn fn, void *arg)
 	return o != NULL ? o : feed != NULL ? feed : "?";
 }
 
-/* One story from its rows p[0..n), sorted by first seen. */
+/*
+ * One story from its rows p[0..n), sorted by first seen: its lead article
+ * first (the story's first, when it is of the period; else the period's
+ * first), then the others as they came.
+ */
 static void
 story_make(struct digest_story *st, const struct pick *p, size_t n,
     digest_outlet_fn fn, void *arg)
 {
-	size_t	 i, j;
+	size_t	 i, j, k, lead = 0;
 	char	*l;
 
 	memset(st, 0, sizeof(*st));
 	st->id = p[0].key > 0 ? p[0].key : -p[0].key;
 	st->items = xcalloc(n, sizeof(*st->items));
+	for (i = 0; i < n; i++)
+		if (p[i].row->lead && p[i].row->story_id != 0) {
+			lead = i;
+			break;
+		}
 	st->first_seen = p[0].row->first_seen;
-	for (i = 0; i < n; i++) {
-		const struct store_digest_row	*r = p[i].row;
+	if (p[0].row->story_first_seen > 0 &&
+	    p[0].row->story_first_seen < st->first_seen)
+		st->first_seen = p[0].row->story_first_seen;
+	for (k = 0; k < n; k++) {
+		/* k = 0 is the lead; the others keep their order */
+		const struct store_digest_row	*r;
 		struct digest_item		*it = &st->items[st->nitems++];
 
+		i = k == 0 ? lead : k <= lead ? k - 1 : k;
+		r = p[i].row;
 		it->id = r->item_id;
+		it->story = r->story_id;
 		it->title = dup0(r->title);
 		it->link = dup0(r->link);
 		it->summary = dup0(r->summary);
@@ -142,7 +158,7 @@ story_make(struct digest_story *st, const struct pick *p, size_t n,
 	}
 	if (st->nlanguages > 1)
 		qsort(st->languages, st->nlanguages, sizeof(char *), cmp_str);
-	/* the topic's rule said so, or many outlets soon after the first */
+	/* the store said so, or many outlets soon after the first */
 	st->breaking = st->breaking || (st->noutlets >= BREAKING_OUTLETS &&
 	    st->last_seen - st->first_seen <= BREAKING_WINDOW);
 }
@@ -351,6 +367,8 @@ story_json(const struct digest_story *st)
 		json_t				*j = json_object();
 
 		json_object_set_new(j, "id", json_integer(it->id));
+		json_object_set_new(j, "story", it->story != 0 ?
+		    json_integer(it->story) : json_null());
 		json_object_set_new(j, "title", jstr(it->title));
 		json_object_set_new(j, "link", jstr(it->link));
 		json_object_set_new(j, "summary", jstr(it->summary));
@@ -494,6 +512,7 @@ story_from_json(json_t *js, struct digest_story *st)
 		if (!json_is_object(ji))
 			return -1;
 		it->id = rnum(ji, "id");
+		it->story = rnum(ji, "story");
 		it->title = rstr(ji, "title");
 		it->link = rstr(ji, "link");
 		it->summary = rstr(ji, "summary");

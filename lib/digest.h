@@ -25,6 +25,7 @@ struct tz;
 /* One article of a story; strings may be NULL but title's fallback. */
 struct digest_item {
 	int64_t		 id;
+	int64_t		 story;		/* its story (store.h); 0 none */
 	char		*title;
 	char		*link;
 	char		*summary;	/* plain text */
@@ -36,15 +37,17 @@ struct digest_item {
 };
 
 struct digest_story {
-	int64_t		 id;
+	int64_t		 id;		/* the store's story; else its article */
 	struct digest_item *items;	/* the lead first, then by first seen */
 	size_t		 nitems;
 	char		**outlets;	/* distinct, the lead's first */
 	size_t		 noutlets;
 	char		**languages;	/* distinct, sorted */
 	size_t		 nlanguages;
-	int		 breaking;	/* many outlets in a short time */
-	int64_t		 first_seen;	/* of its first article */
+	int		 breaking;	/* the store says so, or many
+					   outlets in a short time */
+	int64_t		 first_seen;	/* of its first article, before the
+					   period too */
 	int64_t		 last_seen;	/* of its latest article */
 };
 
@@ -107,8 +110,8 @@ struct digest	*digest_build(struct store *, const struct digest_spec *,
  * the latest article, then the id) and keeps the first `max` (0: all) in
  * t->stories; t->total counts them all.  Rows with the same story id are
  * one story; a row without one is a story of its own.  A story is
- * breaking when a row says the topic's rule fired, or when three outlets
- * or more carried it within six hours.  outlet(arg, feed) names a feed
+ * breaking when a row says so (the store's story_topics), or when three
+ * outlets or more carried it within six hours.  outlet(arg, feed) names a feed
  * for readers (its title); NULL, or a NULL answer: the feed's name.
  */
 typedef const char *(*digest_outlet_fn)(void *arg, const char *feed);

@@ -68,6 +68,12 @@ prepare(struct store *s, const char *sql, char **errstr)
 	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))"
 #define DIGEST_PERIOD \
 	" i.first_seen >= ?1 AND i.first_seen < ?2"
+/* Is i its story's lead (its first article), and when was sid first seen. */
+#define DIGEST_STORY_COLS(sid) \
+	" coalesce(i.id = (SELECT lead_item FROM stories WHERE id = " sid \
+	"   ), 1), coalesce((SELECT min(i2.first_seen) FROM story_links l2" \
+	"   JOIN items i2 ON i2.id = l2.item_id WHERE l2.story_id = " sid \
+	"   ), i.first_seen)"
 
 /*
  * A topic's stories are those with an article of the period that matched
@@ -75,8 +81,10 @@ prepare(struct store *s, const char *sql, char **errstr)
  * outlet's article in another language that says it otherwise).  `hit`
  * pairs topics with stories; an article without a story (none should be
  * left after the stories migration) is a story of its own, -id.  The
- * language is the one the stories engine read or guessed; breaking is the
- * topic's rule (breaking = N/DURATION) having fired for the story.
+ * language is the one the stories engine read or guessed; breaking is
+ * story_topics.breaking, for whatever marks a story breaking for a topic.  The
+ * story's first sighting counts its articles before the period too: a
+ * story that goes on from yesterday says so.
  */
 static const char digest_rows_sql[] =
 	"WITH hit AS (SELECT DISTINCT m.topic AS topic,"
@@ -89,16 +97,16 @@ static const char digest_rows_sql[] =
 	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid,"
 	" coalesce(sl.lang, i.lang), coalesce((SELECT t.breaking"
 	"   FROM story_topics t WHERE t.story_id = h.sid"
-	"   AND t.topic = h.topic), 0)"
+	"   AND t.topic = h.topic), 0)," DIGEST_STORY_COLS("h.sid")
 	" FROM hit h JOIN story_links sl ON sl.story_id = h.sid"
 	" JOIN items i ON i.id = sl.item_id"
 	" WHERE h.sid > 0 AND" DIGEST_PERIOD DIGEST_FEEDS_OK
 	" UNION ALL "
-	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid, i.lang, 0"
+	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid, i.lang, 0, 1, i.first_seen"
 	" FROM hit h JOIN items i ON i.id = -h.sid WHERE h.sid < 0"
 	" UNION ALL "
 	"SELECT NULL, " DIGEST_ITEM_COLS ", coalesce(sl.story_id, -i.id),"
-	" coalesce(sl.lang, i.lang), 0"
+	" coalesce(sl.lang, i.lang), 0," DIGEST_STORY_COLS("sl.story_id")
 	" FROM items i LEFT JOIN story_links sl ON sl.item_id = i.id"
 	" WHERE ?5 AND" DIGEST_PERIOD
 	" AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.item_id = i.id"
@@ -145,6 +153,8 @@ store_digest_rows(struct store *s, const struct store_digest_query *q,
 		    sqlite3_column_int64(st, 8) : 0;
 		r->lang = col_str(st, 9);
 		r->breaking = sqlite3_column_int(st, 10) != 0;
+		r->lead = sqlite3_column_int(st, 11) != 0;
+		r->story_first_seen = sqlite3_column_int64(st, 12);
 		f = col_str(st, 7);
 		for (save = f; save != NULL && *save != '\0'; save = nl) {
 			if ((nl = strchr(save, '\n')) != NULL)

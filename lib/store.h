@@ -646,7 +646,9 @@ struct store_digest_query {
 struct store_digest_row {
 	int64_t	 item_id;
 	int64_t	 story_id;	/* its story; 0: none, the article its own */
-	int	 breaking;	/* the topic's breaking rule fired for it */
+	int	 breaking;	/* story_topics says it broke for the topic */
+	int	 lead;		/* its story's lead (first) article */
+	int64_t	 story_first_seen; /* its story's first article's */
 	char	*topic;		/* NULL: matched no topic asked for */
 	char	*title;
 	char	*link;

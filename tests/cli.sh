@@ -118,8 +118,8 @@ check "feeds --errors --json" 0 \
     '[f["name"] for f in j["feeds"]] == ["gone-feed", "parliament"]'
 
 # herald digest: no topic matched in this database, so every story goes
-# under one heading; a story is an article (until stories land), carried
-# by the feeds that carried it
+# under one heading; here each story is one article (it_digest.py and
+# test_digest have stories of several), carried by the feeds that carried it
 run "$HERALD" digest -d "$db"
 check "digest: the last 24h, stories by outlets then recency" 0 \
     'lines[0] == "herald digest" and lines[1].endswith(" UTC · 3 stories in 1 topic") and lines[3].startswith("━━ all stories ━━") and [l[2:] for l in lines if l.startswith("• ") and "failures" not in l] == ["Council agrees 20th sanctions package against Russia", "Beijing summit: 中国 and the EU — Pékin signals trade talks", "Énergie : le Conseil adopte sa position sur le marché du gaz"] and not has("DMA probe") and not has("AI Act")'

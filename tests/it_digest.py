@@ -27,11 +27,15 @@
 6. The HTML digest in headless Chromium (Debian's chromium; skipped with a
    message when absent): --dump-dom holds every story and topic, no
    script, no remote asset, even for a title that is a script.
+7. Stories: two outlets' articles of one story (other links, other words)
+   are one story of the digest, listed once with both outlets; each item
+   carries the story herald stories shows.
 """
 
 import base64
 import calendar
 import email
+import email.utils
 import email.policy
 import json
 import os
@@ -580,6 +584,68 @@ def browser(h, conf):
             None, "chromium: no remote asset (src, link, url(), @import)")
 
 
+# ---- 7. stories: one story told by two outlets ----
+
+def stories(h):
+    """Two outlets' articles of one story (other links, other words) and
+    another story: the digest lists the first once, its lead article with
+    both outlets, and its items carry the story that herald stories shows."""
+    when = email.utils.formatdate(time.time() - 3 * 3600, usegmt=True)
+    arts = [("Outlet A", "EU adopts 20th sanctions package against Russia",
+             "It lists 117 more vessels of the shadow fleet and bans "
+             "transactions with 22 Russian banks."),
+            ("Outlet B", "EU agrees 20th Russia sanctions package",
+             "The package targets 117 more shadow fleet tankers and 22 "
+             "banks."),
+            ("Outlet C", "Iran: Council sanctions judges over executions",
+             "Restrictive measures now apply to 247 individuals and 44 "
+             "entities responsible for human rights violations in Iran.")]
+    feeds = []
+    for i, (title, head, desc) in enumerate(arts):
+        path = h.path("story-%d.xml" % i)
+        al.write_rss(path, title, [{"guid": "s%d" % i, "title": head,
+                                    "link": "https://news%d.test/a" % i,
+                                    "desc": desc, "date": when}])
+        feeds.append(("outlet-%d" % i, path))
+    conf, db = al.write_config(h, "stories", feeds,
+                               [("sanctions", "sanctions OR sanction")], [])
+    h.check_config(conf)
+    r = once(h, conf, None)
+    h.check(r.returncode == 0 and count_items(db) == 3,
+            "stories: heraldd --once stores the three articles", r.stderr)
+    r = subprocess.run([al.herald_cli(), "stories", "-c", conf, "--json"],
+                       capture_output=True, text=True, timeout=30)
+    told = {}
+    if r.returncode == 0:
+        for s in json.loads(r.stdout)["stories"]:
+            for i in s["items"]:
+                told[i["id"]] = s["id"]
+    r = subprocess.run([al.herald_cli(), "digest", "-c", conf, "--json"],
+                       capture_output=True, text=True, timeout=30)
+    d = json.loads(r.stdout) if r.returncode == 0 else {"topics": []}
+    got = [(t["topic"], sorted(s["outlets"]), len(s["items"]))
+           for t in d["topics"] for s in t["stories"]]
+    h.check(got == [("sanctions", ["Outlet A", "Outlet B"], 2),
+                    ("sanctions", ["Outlet C"], 1)],
+            "stories: the story of two outlets is listed once, with both",
+            got)
+    items = [i for t in d["topics"] for s in t["stories"]
+             for i in s["items"]]
+    h.check(len(items) == 3 and all(
+        i["story"] == s["id"] == told.get(i["id"]) for t in d["topics"]
+        for s in t["stories"] for i in s["items"]),
+        "stories: each item carries its story, the one herald stories shows",
+        (items, told))
+    r = subprocess.run([al.herald_cli(), "digest", "-c", conf, "--no-color"],
+                       capture_output=True, text=True, timeout=30)
+    heads = [a[1] for a in arts[:2]]
+    h.check(sum(r.stdout.count("• " + x) for x in heads) == 1 and
+            re.search(r"^  Outlet [AB], Outlet [AB] \(en\) · first seen ",
+                      r.stdout, re.M) is not None,
+            "stories: the text shows the lead article once, then the "
+            "outlets and languages", r.stdout)
+
+
 def main():
     h = it.Harness("it_digest")
     if al.herald_cli() is None:
@@ -613,6 +679,7 @@ def main():
         f.write('\n[feed "feed-c"]\nurl = file://%s\n' % h.path("feed-c.xml"))
     once(h, conf, None)
     browser(h, conf)
+    stories(h)
     h.finish()
 
 

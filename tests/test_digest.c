@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -202,6 +203,142 @@ test_group_story(void **state)
 	d->ntopics = 1;
 	digest_free(d);
 	store_digest_rows_free(v, n);
+}
+
+/*
+ * Through the store and its stories engine: three outlets' articles of one
+ * story (two matched the topic, the third did not), and another story, in
+ * a period.  The digest lists the story once under the topic, with its
+ * three outlets, its first article as the lead, every article carrying the
+ * story's id; a match of the Iran article makes a story of its own.
+ */
+static void
+test_store_stories(void **state)
+{
+	static const struct {
+		const char	*feed, *title, *summary;
+		int		 match;
+	} arts[] = {
+	    { "alpha", "EU adopts 20th sanctions package against Russia",
+	      "It lists 117 more vessels of the shadow fleet and bans "
+	      "transactions with 22 Russian banks.", 1 },
+	    { "bravo", "EU agrees 20th Russia sanctions package",
+	      "The package targets 117 more shadow fleet tankers and 22 "
+	      "banks.", 1 },
+	    { "charlie", "New EU sanctions hit 117 ships of Russia's shadow "
+	      "fleet", "Transactions with 22 banks are banned under the 20th "
+	      "package.", 0 },
+	    { "alpha", "Iran: Council sanctions judges over executions",
+	      "Restrictive measures now apply to 247 individuals and 44 "
+	      "entities responsible for human rights violations in Iran.", 1 },
+	};
+	static const char *const topics[] = { "sanctions" };
+	char			 dir[] = "/tmp/test_digest.XXXXXX", *path;
+	char			*err = NULL, *j, *txt, guid[8], *link;
+	struct store		*s;
+	struct digest_spec	 spec;
+	struct digest		*d;
+	struct digest_style	 sty = { 100, 0, NULL };
+	struct digest_story	*st;
+	int64_t			 t0 = T0 - 7200, id[4], story[4], f;
+	size_t			 i;
+
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		fail_msg("mkdtemp");
+	path = xasprintf("%s/h.db", dir);
+	if ((s = store_open(path, STORE_RDWR, &err)) == NULL)
+		fail_msg("store_open: %s", err);
+	for (i = 0; i < 4; i++) {
+		struct store_item it = { .title = arts[i].title,
+		    .summary = arts[i].summary, .lang = "en",
+		    .published = t0 + 600 * (int64_t)i, .has_published = 1 };
+		char *url = xasprintf("https://%s.example/feed", arts[i].feed);
+
+		snprintf(guid, sizeof(guid), "g%zu", i);
+		link = xasprintf("https://%s.example/%s", arts[i].feed, guid);
+		it.guid = guid;
+		it.link = link;
+		/* each a fetch of its own, as the daemon does */
+		store_set_now(s, t0 + 600 * (int64_t)i + 60);
+		if (store_feed_ensure(s, arts[i].feed, url, 1, &f, &err) ==
+		    -1 || store_begin(s, &err) == -1 ||
+		    store_item_upsert(s, f, &it, NULL, &id[i], &err) == -1 ||
+		    (arts[i].match && store_match_add(s, id[i], "sanctions",
+		    "sanction*", "title", "[sanctions]", NULL, 0, NULL, NULL,
+		    &err) == -1) || store_commit(s, &err) == -1 ||
+		    store_item_story(s, id[i], &story[i], &err) != 1)
+			fail_msg("article %zu: %s", i, err);
+		free(url);
+		free(link);
+	}
+	/* what the stories engine decided, which this test builds on */
+	assert_true(story[0] == story[1] && story[1] == story[2]);
+	assert_true(story[3] != story[0]);
+
+	memset(&spec, 0, sizeof(spec));
+	spec.name = "morning";
+	spec.topics = topics;
+	spec.ntopics = 1;
+	d = digest_build(s, &spec, t0, T0, &err);
+	if (d == NULL)
+		fail_msg("digest_build: %s", err);
+	assert_int_equal(d->ntopics, 1);
+	assert_string_equal(d->topics[0].name, "sanctions");
+	assert_int_equal(d->topics[0].total, 2);
+	assert_int_equal(digest_nstories(d), 2);
+	st = &d->topics[0].stories[0];
+	assert_int_equal(st->id, story[0]);
+	assert_int_equal(st->nitems, 3);
+	assert_int_equal(st->noutlets, 3);
+	assert_string_equal(st->outlets[0], "alpha");
+	assert_string_equal(st->outlets[1], "bravo");
+	assert_string_equal(st->outlets[2], "charlie");
+	assert_int_equal(st->nlanguages, 1);
+	assert_string_equal(st->languages[0], "en");
+	assert_string_equal(st->items[0].title, arts[0].title);
+	assert_int_equal(st->first_seen, t0 + 60);
+	for (i = 0; i < st->nitems; i++)
+		assert_int_equal(st->items[i].story, story[0]);
+	assert_int_equal(d->topics[0].stories[1].id, story[3]);
+	assert_int_equal(d->topics[0].stories[1].nitems, 1);
+
+	/* the JSON's items name their story; the text shows the story once */
+	j = digest_to_json(d, 0);
+	link = xasprintf("\"story\":%lld,", (long long)story[0]);
+	assert_non_null(strstr(j, link));
+	free(link);
+	free(j);
+	txt = digest_render_text(d, &sty);
+	assert_non_null(strstr(txt, arts[0].title));
+	assert_null(strstr(txt, arts[1].title));
+	assert_null(strstr(txt, arts[2].title));
+	assert_non_null(strstr(txt, "alpha, bravo, charlie (en)"));
+	free(txt);
+	digest_free(d);
+
+	/* a story that goes on: first seen before the period, its lead not in it */
+	d = digest_build(s, &spec, t0 + 650, T0, &err);
+	if (d == NULL)
+		fail_msg("digest_build: %s", err);
+	st = &d->topics[0].stories[0];
+	assert_int_equal(st->id, story[0]);
+	assert_int_equal(st->nitems, 2);
+	assert_string_equal(st->items[0].title, arts[1].title);
+	assert_int_equal(st->first_seen, t0 + 60);
+	digest_free(d);
+
+	store_close(s);
+	for (i = 0; i < 3; i++) {
+		static const char *const ext[] = { "", "-wal", "-shm" };
+
+		link = xasprintf("%s%s", path, ext[i]);
+		unlink(link);
+		free(link);
+	}
+	free(path);
+	if (rmdir(dir) == -1)
+		fail_msg("rmdir %s", dir);
 }
 
 static void
@@ -466,6 +603,7 @@ main(void)
 		cmocka_unit_test(test_group_rank),
 		cmocka_unit_test(test_group_all),
 		cmocka_unit_test(test_group_story),
+		cmocka_unit_test(test_store_stories),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_markdown),
