@@ -114,6 +114,7 @@ list_runs(struct store *s, const char *name, int json)
 	struct cli_table		*t;
 	json_t				*a, *o;
 	char				 t1[64], t2[64], *period, tries[16];
+	char				*z, *z2;
 	size_t				 n = 0, i;
 	char				*err = NULL;
 
@@ -152,6 +153,10 @@ list_runs(struct store *s, const char *name, int json)
 
 		cli_time_local(v[i].since, t1, sizeof(t1));
 		cli_time_local(v[i].until, t2, sizeof(t2));
+		/* the zone once when both ends share it: 80 columns */
+		if ((z = strrchr(t1, ' ')) != NULL &&
+		    (z2 = strrchr(t2, ' ')) != NULL && strcmp(z, z2) == 0)
+			*z = '\0';
 		period = xasprintf("%s to %s", t1, t2);
 		snprintf(tries, sizeof(tries), "%d", v[i].attempts);
 		row[0] = v[i].name;

@@ -136,12 +136,17 @@ dsec_queue(struct dsec *s, int64_t since, int64_t until, size_t *nstories,
 		*nstories = digest_nstories(d);
 	rc = store_digest_queue(s->ds->st, s->name, since, until, json,
 	    (const char *const *)s->plugins, s->nplugins, &run, errstr);
-	if (rc == 0)
+	if (rc == 0) {
+		char	 a[32], b[32];
+
+		date_format_rfc3339(since, a, sizeof(a));
+		date_format_rfc3339(until, b, sizeof(b));
 		log_info("digest %s: queued for %zu plugin%s: %zu stor%s from "
-		    "%lld to %lld (run %lld)", s->name, s->nplugins,
+		    "%s to %s (run %lld)", s->name, s->nplugins,
 		    s->nplugins == 1 ? "" : "s", digest_nstories(d),
-		    digest_nstories(d) == 1 ? "y" : "ies", (long long)since,
-		    (long long)until, (long long)run);
+		    digest_nstories(d) == 1 ? "y" : "ies", a, b,
+		    (long long)run);
+	}
 	digest_free(d);
 	free(json);
 	if (rc == 0)
@@ -158,7 +163,7 @@ static void
 dsec_run(struct dsec *s)
 {
 	int64_t	 now = (int64_t)time(NULL), last, mark = 0;
-	char	*err = NULL;
+	char	*err = NULL, a[32], b[32];
 	int	 rc;
 
 	if ((rc = store_digest_watermark(s->ds->st, s->name, &mark, &err)) ==
@@ -171,18 +176,21 @@ dsec_run(struct dsec *s)
 		if (store_digest_watermark_set(s->ds->st, s->name, mark,
 		    &err) == -1)
 			goto fail;
-		log_info("digest %s: starts from %lld", s->name,
-		    (long long)mark);
+		date_format_rfc3339(mark, a, sizeof(a));
+		log_info("digest %s: starts from %s", s->name, a);
 	} else if (last != -1 && last > mark) {
+		date_format_rfc3339(last, a, sizeof(a));
+		date_format_rfc3339(mark, b, sizeof(b));
 		if (s->due == 0 || last != s->due)
-			log_info("digest %s: the slot at %lld passed while "
+			log_info("digest %s: the slot at %s passed while "
 			    "heraldd was down or asleep: sending it now, from "
-			    "%lld", s->name, (long long)last, (long long)mark);
+			    "%s", s->name, a, b);
 		if (dsec_queue(s, mark, last, NULL, &err) == -1)
 			goto fail;
 	}
 	s->due = slot_next(&s->slots, now);
-	log_debug("digest %s: next at %lld", s->name, (long long)s->due);
+	date_format_rfc3339(s->due, a, sizeof(a));
+	log_debug("digest %s: next at %s", s->name, s->due > 0 ? a : "never");
 	dsec_arm(s, s->due > 0 ? (double)s->due - ev_time() : DIGESTS_WAKE);
 	return;
 fail:

@@ -358,8 +358,12 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		plugin_set_free(d.plugins);
-		printf("%s: configuration ok (%zu feeds, %zu topics, %zu plugins)\n",
-		    d.conf_path, d.conf->nfeeds, d.conf->ntopics, d.conf->nplugins);
+		printf("%s: configuration ok (%zu feed%s, %zu topic%s, "
+		    "%zu plugin%s, %zu digest%s)\n", d.conf_path,
+		    d.conf->nfeeds, d.conf->nfeeds == 1 ? "" : "s",
+		    d.conf->ntopics, d.conf->ntopics == 1 ? "" : "s",
+		    d.conf->nplugins, d.conf->nplugins == 1 ? "" : "s",
+		    d.conf->ndigests, d.conf->ndigests == 1 ? "" : "s");
 		config_free(d.conf);
 		return 0;
 	}

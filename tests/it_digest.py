@@ -133,6 +133,12 @@ def dst(h, season, fetch_at, run_at, slot, key, nexts):
                    "plugins": "jsonl"}),
         ("morning", {"at": "07:30", "timezone": "Europe/Brussels",
                      "plugins": "jsonl"})])
+    if season == "spring":
+        r = subprocess.run([h.heraldd, "-n", "-c", conf],
+                           capture_output=True, text=True, timeout=30)
+        h.check(r.returncode == 0 and r.stdout.endswith(
+            ": configuration ok (2 feeds, 4 topics, 1 plugin, 2 digests)\n"),
+            "heraldd -n counts the [digest] sections", r.stdout + r.stderr)
     r = once(h, conf, fetch_at)
     h.check(r.returncode == 0 and "digest night: starts from" in r.stderr,
             "%s: a first run fetches and starts the watermarks" % season,
@@ -148,7 +154,8 @@ def dst(h, season, fetch_at, run_at, slot, key, nexts):
     if lines:
         story_check(h, lines[0], season)
     for name, when in nexts:
-        h.check("digest %s: next at %d" % (name, when) in d.text(),
+        h.check("digest %s: next at %s" % (name, time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))) in d.text(),
                 "%s: digest %s is next due at %s" % (season, name,
                 time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))),
                 [line for line in d.text().splitlines()
@@ -320,6 +327,17 @@ def restart(h):
         else None
     h.check(states is not None and ("hook", "sent") in states,
             "restart: herald digest --list shows the deliveries", states)
+    r = subprocess.run([al.herald_cli(), "digest", "--list", "-c", conf],
+                       capture_output=True, text=True, timeout=30,
+                       env=dict(it.clean_env(), TZ="UTC"))
+    rows = r.stdout.splitlines()
+    h.check(r.returncode == 0 and len(rows) == 5 and
+            all(len(x) <= 80 for x in rows) and all(re.search(
+                r" \d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d "
+                r"\d\d:\d\d UTC +\w+ +(sent|pending|dead) ", x)
+                for x in rows[1:]),
+            "restart: herald digest --list in 80 columns, each period whole",
+            r.stdout)
     d.stop()
     return conf
 
