@@ -100,6 +100,12 @@ struct hit {
 	uint8_t		 col;
 };
 
+/* Where a token of the scanned article is, for its snippet. */
+struct tokpos {
+	uint32_t	 start;
+	uint32_t	 end;
+};
+
 /* An occurrence of a rule's phrase: a matched term. */
 struct span {
 	uint8_t		 col;
@@ -127,6 +133,10 @@ struct rule_set {
 	uint32_t		 pos;
 	struct hit		*hits;
 	size_t			 nhits, caphits;
+	/* every token's place, by column and position: snippets need no
+	 * second tokenization */
+	struct tokpos		*toks[RULE_NCOLS];
+	size_t			 ntoks[RULE_NCOLS], captoks[RULE_NCOLS];
 	uint32_t		*cand;
 	size_t			 ncand;
 	struct span		*spans;
@@ -811,8 +821,16 @@ scan_cb(void *arg, int flags, const char *p, int n, int start, int end)
 	uint64_t		 h = FNV_OFFSET;
 	uint32_t		 pos = rs->pos++;
 	size_t			 L, len = n > 0 ? (size_t)n : 0;
+	int			 c = rs->col;
 
 	(void)flags;
+	if (rs->ntoks[c] == rs->captoks[c]) {
+		rs->captoks[c] = rs->captoks[c] == 0 ? 256 : 2 * rs->captoks[c];
+		rs->toks[c] = xrealloc(rs->toks[c],
+		    rs->captoks[c] * sizeof(*rs->toks[c]));
+	}
+	rs->toks[c][rs->ntoks[c]].start = (uint32_t)start;
+	rs->toks[c][rs->ntoks[c]++].end = (uint32_t)end;
 	/* every prefix a rule names, then the whole token */
 	for (L = 1; L <= len; L++) {
 		h = (h ^ (unsigned char)p[L - 1]) * FNV_PRIME;
@@ -854,6 +872,7 @@ rule_scan(struct rule_set *rs, const char *const text[RULE_NCOLS],
 	for (c = 0; c < RULE_NCOLS; c++) {
 		rs->text[c] = text[c];
 		rs->textlen[c] = text[c] != NULL ? len[c] : 0;
+		rs->ntoks[c] = 0;
 		if (rs->textlen[c] <= 0)
 			continue;
 		rs->col = c;
@@ -1028,35 +1047,6 @@ spans_terms(const struct rule_set *rs)
 	return buf_steal(&b);
 }
 
-struct snip {
-	uint32_t	 from, to;	/* positions of the window */
-	uint32_t	 start[RULE_SNIPPET];
-	uint32_t	 end[RULE_SNIPPET];
-	uint32_t	 pos;
-	int		 n;
-	int		 more;
-};
-
-static int
-snip_cb(void *arg, int flags, const char *p, int n, int start, int end)
-{
-	struct snip	*sn = arg;
-	uint32_t	 pos = sn->pos++;
-
-	(void)flags;
-	(void)p;
-	(void)n;
-	if (pos > sn->to) {
-		sn->more = 1;
-		return 1;	/* enough */
-	}
-	if (pos >= sn->from) {
-		sn->start[sn->n] = (uint32_t)start;
-		sn->end[sn->n++] = (uint32_t)end;
-	}
-	return 0;
-}
-
 /*
  * RULE_SNIPPET tokens of the column of the first term, from a few before
  * it, with every term inside between "[" and "]", "…" where it was cut.
@@ -1064,30 +1054,28 @@ snip_cb(void *arg, int flags, const char *p, int n, int start, int end)
 static char *
 spans_snippet(struct rule_set *rs)
 {
-	struct snip	 sn;
 	struct buf	 b;
 	const char	*text;
-	uint32_t	 at, wend;
-	size_t		 i;
+	uint32_t	 at, wend, from, to;
+	size_t		 i, n;
 	int		 col;
 
 	if (rs->nspans == 0)
 		return NULL;
 	col = rs->spans[0].col;
 	text = rs->text[col];
-	memset(&sn, 0, sizeof(sn));
-	sn.from = rs->spans[0].pos > RULE_LEAD ?
-	    rs->spans[0].pos - RULE_LEAD : 0;
-	sn.to = sn.from + RULE_SNIPPET - 1;
-	rs->tk.tokenize(rs->tk.arg, &sn, RULE_TOKENIZE_DOCUMENT, text,
-	    rs->textlen[col], snip_cb);
-	if (sn.n == 0)
+	n = rs->ntoks[col];
+	from = rs->spans[0].pos > RULE_LEAD ? rs->spans[0].pos - RULE_LEAD : 0;
+	to = from + RULE_SNIPPET - 1;
+	if (from >= n)
 		return NULL;
+	if (to >= n)
+		to = (uint32_t)n - 1;
 	buf_init(&b, 0);
-	if (sn.from > 0)
+	if (from > 0)
 		buf_puts(&b, "…");
-	at = sn.start[0];
-	wend = sn.end[sn.n - 1];
+	at = rs->toks[col][from].start;
+	wend = rs->toks[col][to].end;
 	for (i = 0; i < rs->nspans && rs->spans[i].col == col; i++) {
 		if (rs->spans[i].start < at || rs->spans[i].end > wend)
 			continue;
@@ -1099,7 +1087,7 @@ spans_snippet(struct rule_set *rs)
 		at = rs->spans[i].end;
 	}
 	buf_append(&b, text + at, wend - at);
-	if (sn.more)
+	if (to + 1 < n)
 		buf_puts(&b, "…");
 	return buf_steal(&b);
 }
@@ -1201,5 +1189,7 @@ rule_set_free(struct rule_set *rs)
 	free(rs->hits);
 	free(rs->cand);
 	free(rs->spans);
+	for (i = 0; i < RULE_NCOLS; i++)
+		free(rs->toks[i]);
 	free(rs);
 }
