@@ -715,7 +715,8 @@ html_text_emit(struct html_text *h, const unsigned char *s, size_t n)
 			}
 		}
 		h->full = 1;
-		xmlStopParser(h->ctxt);
+		if (h->ctxt != NULL)
+			xmlStopParser(h->ctxt);
 		return;
 	}
 	buf_append(&h->out, sep, seplen);
@@ -729,12 +730,11 @@ html_text_break(struct html_text *h, int nl)
 		h->nl = nl;
 }
 
+/* Text, as libxml2 hands it out (in any number of pieces). */
 static void
-html_sax_characters(void *ctx, const xmlChar *text, int len)
+html_text_chars(struct html_text *h, const unsigned char *s, size_t end)
 {
-	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
-	const unsigned char	*s = text;
-	size_t			 i = 0, j, n, end = len > 0 ? (size_t)len : 0;
+	size_t	 i = 0, j, n;
 
 	if (h->skip > 0 || h->full)
 		return;
@@ -757,13 +757,8 @@ html_sax_characters(void *ctx, const xmlChar *text, int len)
 }
 
 static void
-html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+html_text_start(struct html_text *h, enum html_kind kind)
 {
-	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
-
-	enum html_kind		 kind = html_kind_of(name);
-
-	(void)atts;
 	if (kind == HTML_SKIP)
 		h->skip++;
 	if (h->skip > 0)
@@ -793,11 +788,8 @@ html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 }
 
 static void
-html_sax_end(void *ctx, const xmlChar *name)
+html_text_end(struct html_text *h, enum html_kind kind)
 {
-	struct html_text	*h = ((htmlParserCtxtPtr)ctx)->_private;
-	enum html_kind		 kind = html_kind_of(name);
-
 	if (kind == HTML_SKIP && h->skip > 0) {
 		h->skip--;
 		return;
@@ -826,6 +818,27 @@ html_sax_end(void *ctx, const xmlChar *name)
 	}
 }
 
+static void
+html_sax_characters(void *ctx, const xmlChar *text, int len)
+{
+	html_text_chars(((htmlParserCtxtPtr)ctx)->_private, text,
+	    len > 0 ? (size_t)len : 0);
+}
+
+static void
+html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	(void)atts;
+	html_text_start(((htmlParserCtxtPtr)ctx)->_private,
+	    html_kind_of(name));
+}
+
+static void
+html_sax_end(void *ctx, const xmlChar *name)
+{
+	html_text_end(((htmlParserCtxtPtr)ctx)->_private, html_kind_of(name));
+}
+
 /* Parse errors are expected in recovery: keep them off every global handler. */
 static void
 html_sax_error(void *ctx, xmlErrorPtr err)
@@ -834,8 +847,286 @@ html_sax_error(void *ctx, xmlErrorPtr err)
 	(void)err;
 }
 
-char *
-html_to_text(const char *html, size_t len, size_t maxlen)
+/*
+ * The walk of a simple fragment without libxml2, which costs about twenty
+ * times the text it reads, most of it setting up and tearing down a parser
+ * for a few hundred bytes.  Feeds' HTML is mostly a few paragraphs, lists,
+ * links and emphasis, properly nested: for exactly that, this walk makes
+ * the events libxml2's HTML parser would make (start and end of the same
+ * elements, the same text) and the handlers above turn them into text.
+ * Anything else (an element not listed here, a block where libxml2 would
+ * close or imply an element, a tag left open, a stray end tag, markup that
+ * is not a tag or a comment) makes it give up, and libxml2 reads the
+ * fragment.  test_text.c holds the two paths to the same output over
+ * generated fragments.
+ */
+enum fw_class {
+	FW_INLINE,	/* inside anything; no block inside it */
+	FW_VOID,	/* inline, no content, no end tag */
+	FW_P,
+	FW_LIST,	/* ul, ol */
+	FW_LI,
+	FW_BLOCK,	/* blockquote, div */
+	FW_HEADING,
+};
+
+static const struct fw_elem {
+	const char	*name;
+	enum fw_class	 cls;
+} fw_elems[] = {	/* sorted for bsearch */
+	{ "a",		FW_INLINE },
+	{ "abbr",	FW_INLINE },
+	{ "b",		FW_INLINE },
+	{ "blockquote",	FW_BLOCK },
+	{ "br",		FW_VOID },
+	{ "cite",	FW_INLINE },
+	{ "code",	FW_INLINE },
+	{ "div",	FW_BLOCK },
+	{ "em",		FW_INLINE },
+	{ "h1",		FW_HEADING },
+	{ "h2",		FW_HEADING },
+	{ "h3",		FW_HEADING },
+	{ "h4",		FW_HEADING },
+	{ "h5",		FW_HEADING },
+	{ "h6",		FW_HEADING },
+	{ "i",		FW_INLINE },
+	{ "img",	FW_VOID },
+	{ "li",		FW_LI },
+	{ "ol",		FW_LIST },
+	{ "p",		FW_P },
+	{ "q",		FW_INLINE },
+	{ "s",		FW_INLINE },
+	{ "small",	FW_INLINE },
+	{ "span",	FW_INLINE },
+	{ "strong",	FW_INLINE },
+	{ "sub",	FW_INLINE },
+	{ "sup",	FW_INLINE },
+	{ "u",		FW_INLINE },
+	{ "ul",		FW_LIST },
+};
+
+#define FW_DEPTH	32
+
+/* The p libxml2 opens for text before any tag. */
+static const struct fw_elem fw_implied = { "p", FW_P };
+#define FW_IMPLIED	(&fw_implied)
+
+static int
+fw_elem_cmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct fw_elem *)e)->name);
+}
+
+/* The element named s[0..n), case folded, or NULL. */
+static const struct fw_elem *
+fw_lookup(const unsigned char *s, size_t n)
+{
+	char	 name[12];
+	size_t	 i;
+
+	if (n == 0 || n >= sizeof(name))
+		return NULL;
+	for (i = 0; i < n; i++)
+		name[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	name[n] = '\0';
+	return bsearch(name, fw_elems, sizeof(fw_elems) / sizeof(fw_elems[0]),
+	    sizeof(fw_elems[0]), fw_elem_cmp);
+}
+
+/*
+ * Text with its references decoded as html_prepare_ref() reads them (and
+ * a '<' that starts nothing, which html_prepare() escapes), to the
+ * handlers.
+ */
+static void
+fw_text(struct html_text *h, const unsigned char *s, size_t len,
+    struct buf *tmp)
+{
+	size_t	 i = 0, j, n, k;
+
+	buf_reset(tmp);
+	while (i < len) {
+		for (j = i; j < len && s[j] != '&'; j++)
+			;
+		buf_append(tmp, (const char *)s + i, j - i);
+		if ((i = j) >= len)
+			break;
+		k = tmp->len;
+		if ((n = html_prepare_ref(s, len, i, tmp)) == 0) {
+			buf_putc(tmp, '&');
+			i++;
+			continue;
+		}
+		i += n;
+		/* html_put_utf8() wrote ASCII as "&#N;": the character */
+		while (k + 2 < tmp->len && tmp->data[k] == '&' &&
+		    tmp->data[k + 1] == '#') {
+			unsigned	 c = 0;
+			size_t		 e = k + 2;
+
+			while (e < tmp->len && tmp->data[e] != ';')
+				c = c * 10 + (unsigned)(tmp->data[e++] - '0');
+			tmp->data[k] = (char)c;
+			memmove(tmp->data + k + 1, tmp->data + e + 1,
+			    tmp->len - e - 1);
+			tmp->len -= e - k;
+			k++;
+		}
+	}
+	if (tmp->len > 0)
+		html_text_chars(h, (const unsigned char *)tmp->data, tmp->len);
+}
+
+/* 1 when a block of class c may open inside `top` without libxml2 closing it. */
+static int
+fw_block_ok(enum fw_class c, const struct fw_elem *top)
+{
+	enum fw_class	 t = top != NULL ? top->cls : FW_BLOCK;
+
+	switch (c) {
+	case FW_P:
+	case FW_LIST:
+	case FW_BLOCK:
+		return t == FW_BLOCK || t == FW_LI;
+	case FW_LI:
+		return top != NULL && t == FW_LIST;
+	case FW_HEADING:
+		return t == FW_BLOCK;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The walk itself over s[0..len) (valid UTF-8): 0 when it made the text
+ * in h->out, -1 when libxml2 must read it.
+ */
+static int
+html_walk_simple(struct html_text *h, const unsigned char *s, size_t len)
+{
+	const struct fw_elem	*stack[FW_DEPTH], *e;
+	const unsigned char	*q;
+	struct buf		 tmp;
+	size_t			 depth = 0, i = 0, j, n, raw, d;
+	int			 ret = -1, seen_tag = 0, in_a = 0;
+
+	buf_init(&tmp, 0);
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		goto done;	/* a BOM: libxml2's to read */
+	while (i < len && !h->full) {
+		for (j = i; j < len && s[j] != '<'; j++)
+			;
+		if (j > i) {
+			/*
+			 * Text before any tag: libxml2 opens a p for it (and
+			 * html and body), which a block closes later.
+			 */
+			if (!seen_tag && depth == 0) {
+				for (n = i; n < j && (text_is_space(s[n]) ||
+				    (s[n] == 0xc2 && n + 1 < j &&
+				    s[n + 1] == 0xa0)); n += s[n] == 0xc2 ? 2 : 1)
+					;
+				if (n < j) {
+					stack[depth++] = FW_IMPLIED;
+					html_text_start(h, HTML_PARA);
+				}
+			}
+			fw_text(h, s + i, j - i, &tmp);
+		}
+		if ((i = j) >= len || h->full)
+			break;
+		/* s[i] == '<' */
+		if (i + 1 < len && html_is_letter(s[i + 1])) {
+			for (n = i + 1; n < len && html_is_namechar(s[n]); n++)
+				;
+			if ((e = fw_lookup(s + i + 1, n - i - 1)) == NULL)
+				goto done;
+			j = html_prepare_tag(s, len, i, &tmp, &raw);
+			buf_reset(&tmp);
+			if (j > len || s[j - 1] != '>')
+				goto done;	/* cut short */
+			if (j >= 2 && s[j - 2] == '/' && e->cls != FW_VOID)
+				goto done;	/* <p/>: libxml2's to read */
+			seen_tag = 1;
+			if (e->cls != FW_INLINE && e->cls != FW_VOID) {
+				/* a block closes the implied p */
+				if (depth > 0 && stack[depth - 1] == FW_IMPLIED) {
+					depth--;
+					html_text_end(h, HTML_PARA);
+				}
+				if (!fw_block_ok(e->cls, depth > 0 ?
+				    stack[depth - 1] : NULL))
+					goto done;
+				for (d = 0; d < depth; d++)
+					if (stack[d]->cls == FW_INLINE ||
+					    stack[d]->cls == FW_P ||
+					    stack[d]->cls == FW_HEADING)
+						goto done;
+			} else if (e->name[0] == 'a' && e->name[1] == '\0') {
+				if (in_a)
+					goto done;	/* libxml2 closes an a */
+				in_a = 1;
+			}
+			html_text_start(h, html_kind_of((const xmlChar *)
+			    e->name));
+			if (e->cls == FW_VOID) {
+				html_text_end(h, html_kind_of((const xmlChar *)
+				    e->name));
+			} else {
+				if (depth == FW_DEPTH)
+					goto done;
+				stack[depth++] = e;
+			}
+			i = j;
+		} else if (i + 2 < len && s[i + 1] == '/' &&
+		    html_is_letter(s[i + 2])) {
+			for (n = i + 2; n < len && html_is_namechar(s[n]); n++)
+				;
+			e = fw_lookup(s + i + 2, n - i - 2);
+			for (; n < len && html_is_blank(s[n]); n++)
+				;
+			if (e == NULL || n >= len || s[n] != '>' || depth == 0)
+				goto done;
+			if (stack[depth - 1] == FW_IMPLIED) {
+				if (strcmp(e->name, "p") != 0)
+					goto done;
+			} else if (stack[depth - 1] != e)
+				goto done;
+			if (e->name[0] == 'a' && e->name[1] == '\0')
+				in_a = 0;
+			depth--;
+			html_text_end(h, html_kind_of((const xmlChar *)
+			    e->name));
+			i = n + 1;
+		} else if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			if ((q = memmem(s + i + 4, len - i - 4, "-->", 3)) ==
+			    NULL)
+				goto done;
+			i = (size_t)(q - s) + 3;
+		} else if (i + 1 < len && (s[i + 1] == '!' || s[i + 1] == '?' ||
+		    s[i + 1] == '/'))
+			goto done;
+		else {
+			/* a '<' that starts nothing is text */
+			if (!seen_tag && depth == 0) {
+				stack[depth++] = FW_IMPLIED;
+				html_text_start(h, HTML_PARA);
+			}
+			html_text_chars(h, (const unsigned char *)"<", 1);
+			i++;
+		}
+	}
+	/* every element closed, but the implied p */
+	if (!h->full && (depth > 1 || (depth == 1 && stack[0] != FW_IMPLIED)))
+		goto done;
+	ret = 0;
+done:
+	buf_free(&tmp);
+	return ret;
+}
+
+static char *
+html_to_text_with(const char *html, size_t len, size_t maxlen, int walk)
 {
 	htmlSAXHandler		 sax;
 	struct html_text	 h;
@@ -878,6 +1169,18 @@ html_to_text(const char *html, size_t len, size_t maxlen)
 	 * of the document to Latin-1.  This also takes out NUL bytes.
 	 */
 	clean = utf8_sanitize(html, len, &cleanlen, NULL);
+	if (walk) {
+		if (html_walk_simple(&h, (const unsigned char *)clean,
+		    cleanlen) == 0) {
+			free(clean);
+			return buf_steal(&h.out);
+		}
+		/* start again with libxml2 */
+		buf_free(&h.out);
+		memset(&h, 0, sizeof(h));
+		buf_init(&h.out, 0);
+		h.maxlen = maxlen;
+	}
 	buf_init(&prep, 0);
 	html_prepare((const unsigned char *)clean, cleanlen, &prep);
 	free(clean);
@@ -917,4 +1220,16 @@ html_to_text(const char *html, size_t len, size_t maxlen)
 done:
 	buf_free(&prep);
 	return buf_steal(&h.out);
+}
+
+char *
+html_to_text(const char *html, size_t len, size_t maxlen)
+{
+	return html_to_text_with(html, len, maxlen, 1);
+}
+
+char *
+html_to_text_libxml2(const char *html, size_t len, size_t maxlen)
+{
+	return html_to_text_with(html, len, maxlen, 0);
 }

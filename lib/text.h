@@ -65,6 +65,11 @@ const char *html_entity_lookup(const char *name, size_t len);
  * reached; no global libxml2 state is touched.
  */
 char	*html_to_text(const char *html, size_t len, size_t maxlen);
+/*
+ * The same, always through libxml2's HTML parser: html_to_text() reads
+ * simple fragments itself and must give the same (test_text.c checks).
+ */
+char	*html_to_text_libxml2(const char *html, size_t len, size_t maxlen);
 
 /* Folds runs of white space to one space and trims both ends, in place. */
 /* White space here is ASCII space, \t \n \r \f \v and U+00A0. */

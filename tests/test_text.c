@@ -820,6 +820,126 @@ test_html_soup(void **state)
 	}
 }
 
+/*
+ * html_to_text() reads simple fragments itself and leaves the rest to
+ * libxml2: over generated fragments (mostly the nested paragraphs, lists,
+ * links and emphasis of feeds, with text, references, comments, stray '<'
+ * and now and then an element, a nesting or a tag libxml2 reads its own
+ * way) both paths must give the same text.
+ */
+struct gen {
+	uint32_t	 seed;
+	struct buf	 b;
+};
+
+static uint32_t
+gen_rand(struct gen *g, uint32_t n)
+{
+	g->seed = g->seed * 1103515245 + 12345;
+	return (g->seed >> 8) % n;
+}
+
+static void
+gen_text(struct gen *g)
+{
+	static const char *const words[] = {
+		"word", "Commission", "\xc3\x9cn\xc3\xafc\xc3\xb6""d\xc3\xa9",
+		" ", " ", "\n", "  \t ", "\xc2\xa0", "&amp;", "&lt;", "&gt;",
+		"&eacute;", "&#233;", "&#x41;", "&#65;", "&copy 2024",
+		"&nothing", "&", "a < b", "<3", "x>y", "\"q\"", "&#146;",
+		"&nbsp;", "&#10;", "AT&T", "<", "r&d", "l'UE", "\xe2\x80\x94",
+	};
+	int	 i, n = 1 + (int)gen_rand(g, 4);
+
+	for (i = 0; i < n; i++)
+		buf_puts(&g->b, words[gen_rand(g, sizeof(words) /
+		    sizeof(words[0]))]);
+}
+
+static void
+gen_nodes(struct gen *g, int depth)
+{
+	static const char *const elems[] = {
+		"p", "p", "p", "a", "a", "strong", "em", "b", "i", "ul", "ol",
+		"li", "li", "blockquote", "div", "h2", "span", "code", "q",
+		"small", "sub", "u", "P", "LI", "Strong",
+		/* those libxml2 reads (the walk gives up) */
+		"pre", "table", "td", "script", "font", "dl", "dt", "center",
+		"section", "title",
+	};
+	static const char *const voids[] = { "br", "img", "BR", "hr", "wbr" };
+	static const char *const attrs[] = {
+		"", "", "", " href=\"https://e.example/?a=1&b=2\"",
+		" class='x'", " data-x=y", " title=\"<p>a > b</p>\"",
+		" alt=\"\"", " src=/i.png", " x", " a=\"b\" c='d'",
+	};
+	const char	*e;
+	int		 i, n = 1 + (int)gen_rand(g, 5);
+
+	for (i = 0; i < n; i++) {
+		switch (gen_rand(g, 12)) {
+		case 0: case 1: case 2: case 3:
+			gen_text(g);
+			break;
+		case 4:
+			buf_printf(&g->b, "<%s%s%s>", voids[gen_rand(g, 5)],
+			    attrs[gen_rand(g, 11)], gen_rand(g, 3) == 0 ?
+			    "/" : "");
+			break;
+		case 5:
+			if (gen_rand(g, 4) == 0)
+				buf_puts(&g->b, gen_rand(g, 2) ? "<!-- a <p> -->" :
+				    "<!-- cut");
+			else
+				gen_text(g);
+			break;
+		case 6:
+			if (gen_rand(g, 8) == 0)	/* a stray end tag */
+				buf_printf(&g->b, "</%s>", elems[gen_rand(g,
+				    sizeof(elems) / sizeof(elems[0]))]);
+			else
+				gen_text(g);
+			break;
+		default:
+			if (depth >= 5) {
+				gen_text(g);
+				break;
+			}
+			e = elems[gen_rand(g, sizeof(elems) /
+			    sizeof(elems[0]))];
+			buf_printf(&g->b, "<%s%s>", e, attrs[gen_rand(g, 11)]);
+			gen_nodes(g, depth + 1);
+			if (gen_rand(g, 20) != 0)
+				buf_printf(&g->b, "</%s>", e);
+			break;
+		}
+	}
+}
+
+static void
+test_html_walk(void **state)
+{
+	struct gen	 g = { .seed = 20261207 };
+	char		*fast, *slow;
+	size_t		 maxlen;
+	int		 round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		buf_init(&g.b, 0);
+		gen_nodes(&g, 0);
+		maxlen = gen_rand(&g, 5) == 0 ? 1 + gen_rand(&g, 120) : 0;
+		fast = html_to_text(g.b.data, g.b.len, maxlen);
+		slow = html_to_text_libxml2(g.b.data, g.b.len, maxlen);
+		if (strcmp(fast, slow) != 0)
+			fail_msg("fragment %d (maxlen %zu):\n%s\nwalk:    %s\n"
+			    "libxml2: %s", round, maxlen, g.b.data, fast, slow);
+		free(fast);
+		free(slow);
+		buf_free(&g.b);
+	}
+}
+
 static void
 test_html_null(void **state)
 {
@@ -850,7 +970,7 @@ test_ws_null(void **state)
 	text_collapse_ws(NULL);
 }
 
-#define NTESTS	(NU8CASES + 3 + NENCCASES + 1 + NENTCASES + 1 + NHTMLCASES + 5 + \
+#define NTESTS	(NU8CASES + 3 + NENCCASES + 1 + NENTCASES + 1 + NHTMLCASES + 6 + \
 	    NWSCASES + 1)
 
 static struct CMUnitTest tests[NTESTS];
@@ -912,6 +1032,8 @@ main(void)
 	add_test(&n, "html", "12 MB capped at 1000 bytes",
 	    test_html_large_capped, NULL);
 	add_test(&n, "html", "2000 random soups", test_html_soup, NULL);
+	add_test(&n, "html", "20000 fragments: the walk as libxml2",
+	    test_html_walk, NULL);
 	add_test(&n, "html", "NULL", test_html_null, NULL);
 	for (i = 0; i < NWSCASES; i++)
 		add_test(&n, "collapse", wscases[i].in, test_ws_case,
