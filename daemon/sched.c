@@ -76,6 +76,7 @@ struct sched {
 	struct fetcher		*fr;
 	TAILQ_HEAD(, feedrt)	 feeds;
 	TAILQ_HEAD(, feedrt)	 queue;
+	size_t			 nqueued;	/* feeds in queue */
 	LIST_HEAD(, host)	 hosts;
 	struct fetch_opts	 fopts;
 	char			*user_agent;
@@ -172,6 +173,7 @@ feed_enqueue(struct feedrt *f)
 	ev_timer_stop(f->s->loop, &f->timer);
 	TAILQ_INSERT_TAIL(&f->s->queue, f, qentry);
 	f->queued = 1;
+	f->s->nqueued++;
 }
 
 static void
@@ -181,6 +183,7 @@ feed_dequeue(struct feedrt *f)
 		return;
 	TAILQ_REMOVE(&f->s->queue, f, qentry);
 	f->queued = 0;
+	f->s->nqueued--;
 }
 
 static void
@@ -623,6 +626,49 @@ feed_find(struct sched *s, const char *name)
 	return NULL;
 }
 
+static int
+feed_cmp_name(const void *a, const void *b)
+{
+	const struct feedrt	*x = *(const struct feedrt *const *)a;
+	const struct feedrt	*y = *(const struct feedrt *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The feeds known before a configuration is applied, sorted by name: with
+ * 10,000 feeds, feed_find() for each configured one was 50 million strcmp
+ * calls.  Returns NULL when there are none; *n is the count.
+ */
+static struct feedrt **
+feed_index(struct sched *s, size_t *n)
+{
+	struct feedrt	**ix, *f;
+	size_t		  i = 0;
+
+	*n = 0;
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		(*n)++;
+	if (*n == 0)
+		return NULL;
+	ix = xcalloc(*n, sizeof(*ix));
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		ix[i++] = f;
+	qsort(ix, *n, sizeof(*ix), feed_cmp_name);
+	return ix;
+}
+
+static struct feedrt *
+feed_index_find(struct feedrt **ix, size_t n, const char *name)
+{
+	struct feedrt	 key = { .name = (char *)name }, *kp = &key, **hit;
+
+	if (ix == NULL)
+		return NULL;
+	hit = bsearch(&kp, ix, n, sizeof(*ix), feed_cmp_name);
+	return hit != NULL ? *hit : NULL;
+}
+
 static void
 feed_free(struct feedrt *f)
 {
@@ -707,9 +753,9 @@ sched_feed_id(void *arg, const char *name)
 int
 sched_apply(struct sched *s, const struct config *c, char **errstr)
 {
-	struct feedrt		*f, *next;
+	struct feedrt		*f, *next, **ix;
 	struct store_topics	*ts;
-	size_t			 i;
+	size_t			 i, nix;
 
 	free(s->user_agent);
 	s->user_agent = xstrdup(c->user_agent);
@@ -725,11 +771,13 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 
 	TAILQ_FOREACH(f, &s->feeds, entry)
 		f->seen = 0;
+	/* the configuration's names are unique: a new feed is never looked up */
+	ix = feed_index(s, &nix);
 	for (i = 0; i < c->nfeeds; i++) {
 		const struct config_feed	*cf = &c->feeds[i];
 		int				 is_new = 0, url_changed;
 
-		if ((f = feed_find(s, cf->name)) == NULL) {
+		if ((f = feed_index_find(ix, nix, cf->name)) == NULL) {
 			f = xcalloc(1, sizeof(*f));
 			f->s = s;
 			f->name = xstrdup(cf->name);
@@ -746,7 +794,7 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 		f->enabled = cf->enabled;
 		if (store_feed_ensure(s->st, cf->name, cf->url, cf->enabled,
 		    &f->id, errstr) == -1)
-			return -1;
+			goto fail;
 		if (url_changed && !is_new && f->fetch != NULL) {
 			fetch_cancel(f->fetch);
 			f->fetch = NULL;
@@ -756,11 +804,13 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 			f->ingest = NULL;
 		}
 		if (feed_load(f, is_new || url_changed, errstr) == -1)
-			return -1;
+			goto fail;
 		if (!is_new && f->enabled && !f->disabled && f->fetch == NULL &&
 		    !f->queued && !ev_is_active(&f->timer))
 			feed_arm(f, jitter(SCHED_START_SPREAD));
 	}
+	free(ix);
+	ix = NULL;
 	for (f = TAILQ_FIRST(&s->feeds); f != NULL; f = next) {
 		next = TAILQ_NEXT(f, entry);
 		if (!f->seen) {
@@ -775,6 +825,9 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 	s->topics = ts;
 	sched_dispatch(s);
 	return 0;
+fail:
+	free(ix);
+	return -1;
 }
 
 struct sched *
@@ -845,15 +898,11 @@ sched_stop(struct sched *s)
 	}
 }
 
+/* Called after every fetch: a count, not a walk of the queue. */
 size_t
 sched_busy(struct sched *s)
 {
-	struct feedrt	*f;
-	size_t		 n = (size_t)s->active;
-
-	TAILQ_FOREACH(f, &s->queue, qentry)
-		n++;
-	return n;
+	return (size_t)s->active + s->nqueued;
 }
 
 void
