@@ -90,11 +90,12 @@ conf() {
 }
 
 # cpu HERALDD CONF: user+sys seconds of one heraldd --once.
+# (time writes to a file: its stderr went to /dev/null with heraldd's,
+# and every figure read 0.00)
 cpu() {
-	local t
-	t=$( { /usr/bin/time -f '%U %S' "$1" -c "$2" --once >/dev/null \
-	    2>/dev/null; } 2>&1 | tail -1)
-	echo "$t" | awk '{ printf "%.2f", $1 + $2 }'
+	/usr/bin/time -o "$OUT/time.out" -f '%U %S' "$1" -c "$2" --once \
+	    >/dev/null 2>&1
+	tail -1 "$OUT/time.out" | awk '{ printf "%.2f", $1 + $2 }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

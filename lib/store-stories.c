@@ -51,11 +51,10 @@ static const char *const sst_sql[SST__COUNT] = {
 	    "SELECT l.doc, l.story_id, s.first_seen, l.feed_id"
 	    " FROM story_links l JOIN stories s ON s.id = l.story_id"
 	    " WHERE l.item_id = ?1",
-	[SST_POST] =
-	    "INSERT OR IGNORE INTO story_keys (key, at, item_id, story_id)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	[SST_UNPOST] =
-	    "DELETE FROM story_keys WHERE key = ?1 AND at = ?2 AND item_id = ?3",
+	/* all of an article's keys in one statement (sst_post_sql) */
+	[SST_POST] = NULL,
+	/* likewise: ?1 time, ?2 article, then the keys (sst_post_sql) */
+	[SST_UNPOST] = NULL,
 	[SST_LINK] =
 	    "INSERT INTO story_links (item_id, story_id, at, lang, feed_id,"
 	    " matched, score, why, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -143,16 +142,52 @@ stories_of(struct store *s)
 	return s->stories;
 }
 
+/*
+ * The postings of one article: STORY_INDEX_KEYS rows in one statement
+ * (?1 time, ?2 article, ?3 story, then the keys), a statement's overhead
+ * once, not 32 times.  An article with fewer keys repeats its first: OR
+ * IGNORE drops the repeats.
+ */
+static char *
+sst_post_sql(enum sst_id id)
+{
+	struct buf	 b;
+	int		 k;
+
+	buf_init(&b, 1024);
+	if (id == SST_POST) {
+		buf_puts(&b, "INSERT OR IGNORE INTO story_keys (key, at,"
+		    " item_id, story_id) VALUES ");
+		for (k = 0; k < STORY_INDEX_KEYS; k++)
+			buf_printf(&b, "%s(?%d, ?1, ?2, ?3)", k ? ", " : "",
+			    k + 4);
+	} else {
+		buf_puts(&b, "DELETE FROM story_keys WHERE at = ?1 AND"
+		    " item_id = ?2 AND key IN (");
+		for (k = 0; k < STORY_INDEX_KEYS; k++)
+			buf_printf(&b, "%s?%d", k ? ", " : "", k + 3);
+		buf_puts(&b, ")");
+	}
+	return buf_steal(&b);
+}
+
 static sqlite3_stmt *
 sst_get(struct store *s, enum sst_id id, char **errstr)
 {
 	struct store_stories	*ss = stories_of(s);
+	char			*sql = NULL;
+	int			 rc;
 
-	if (ss->st[id] == NULL &&
-	    sqlite3_prepare_v3(s->db, sst_sql[id], -1,
-	    SQLITE_PREPARE_PERSISTENT, &ss->st[id], NULL) != SQLITE_OK) {
-		store_seterr(s, errstr, "preparing a statement");
-		return NULL;
+	if (ss->st[id] == NULL) {
+		if (id == SST_POST || id == SST_UNPOST)
+			sql = sst_post_sql(id);
+		rc = sqlite3_prepare_v3(s->db, sql != NULL ? sql : sst_sql[id],
+		    -1, SQLITE_PREPARE_PERSISTENT, &ss->st[id], NULL);
+		free(sql);
+		if (rc != SQLITE_OK) {
+			store_seterr(s, errstr, "preparing a statement");
+			return NULL;
+		}
 	}
 	return ss->st[id];
 }
@@ -290,10 +325,12 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 		if (story_doc_unpack(docs[i], lens[i], &d) == 0) {
 			nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
 			story_doc_clear(&d);
-			for (k = 0; k < nk; k++) {
-				sqlite3_bind_int64(un, 1, (int64_t)keys[k]);
-				sqlite3_bind_int64(un, 2, ats[i]);
-				sqlite3_bind_int64(un, 3, items[i]);
+			if (nk > 0) {
+				sqlite3_bind_int64(un, 1, ats[i]);
+				sqlite3_bind_int64(un, 2, items[i]);
+				for (k = 0; k < STORY_INDEX_KEYS; k++)
+					sqlite3_bind_int64(un, (int)k + 3,
+					    (int64_t)keys[k < nk ? k : 0]);
 				if (step_write(s, un, "expiring story keys",
 				    errstr) == -1)
 					goto done;
@@ -466,13 +503,15 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	if (step_write(s, st, "linking an article to its story", errstr) == -1)
 		goto done;
 	nk = story_doc_index_keys(&doc, keys, STORY_INDEX_KEYS);
-	if ((st = sst_get(s, SST_POST, errstr)) == NULL)
-		goto done;
-	for (k = 0; k < nk; k++) {
-		sqlite3_bind_int64(st, 1, (int64_t)keys[k]);
-		sqlite3_bind_int64(st, 2, at);
-		sqlite3_bind_int64(st, 3, item_id);
-		sqlite3_bind_int64(st, 4, story);
+	if (nk > 0) {
+		if ((st = sst_get(s, SST_POST, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, at);
+		sqlite3_bind_int64(st, 2, item_id);
+		sqlite3_bind_int64(st, 3, story);
+		for (k = 0; k < STORY_INDEX_KEYS; k++)
+			sqlite3_bind_int64(st, (int)k + 4,
+			    (int64_t)keys[k < nk ? k : 0]);
 		if (step_write(s, st, "indexing story keys", errstr) == -1)
 			goto done;
 	}

@@ -38,6 +38,7 @@ extern const char story_data_heads[];
 #define STORY_PREFIX_MAX	12
 #define STORY_GUESS_BYTES	400	/* read by the language guesser */
 #define STORY_GUESS_NGRAMS	400
+#define STEM_CACHE		65536	/* stems kept, then forgotten at once */
 
 /* Key weights before rarity; doc/stories.md says where they come from. */
 #define W_TERM		1.0
@@ -167,6 +168,37 @@ hash_str(const char *ns, const char *s, size_t len)
 	h = hash_bytes(h, ns, strlen(ns));
 	h = hash_bytes(h, ":", 1);
 	return hash_mix(hash_bytes(h, s, len));
+}
+
+/* hash_str(ns, "a+b"), without writing "a+b" (a bigram of the lists) */
+static uint64_t
+hash_pair(const char *ns, const char *a, size_t na, const char *b, size_t nb)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+
+	h = hash_bytes(h, ns, strlen(ns));
+	h = hash_bytes(h, ":", 1);
+	h = hash_bytes(h, a, na);
+	h = hash_bytes(h, "+", 1);
+	return hash_mix(hash_bytes(h, b, nb));
+}
+
+/* a, b and c, one after the other, into out (cut at cap); its length */
+static size_t
+join3(char *out, size_t cap, const char *a, const char *b, const char *c)
+{
+	const char	*part[3] = { a, b, c };
+	size_t		 n = 0, k, i;
+
+	for (i = 0; i < 3; i++) {
+		k = strlen(part[i]);
+		if (n + k >= cap)
+			k = cap - n - 1;
+		memcpy(out + n, part[i], k);
+		n += k;
+	}
+	out[n] = '\0';
+	return n;
 }
 
 /* ---- folding ---- */
@@ -337,6 +369,11 @@ struct story_ctx {
 	size_t		 nmeasures;
 	struct sb_stemmer *stem[NSTEM];
 	int		 stem_tried[NSTEM];
+	/* stems already made: news repeat their words (Snowball was a
+	   fifth of a doc's cost) */
+	struct kmap	 stemc;		/* hash(lang, word) -> offset + 1 */
+	char		*stema;		/* the stems, NUL-terminated */
+	size_t		 nstema, capstema;
 	void		*guess[NGUESS];
 	int		 guess_loaded;	/* 0 not yet, 1 loaded, -1 failed */
 };
@@ -577,6 +614,8 @@ story_ctx_free(struct story_ctx *ctx)
 	kmap_free(&ctx->unit);
 	kmap_free(&ctx->alias);
 	kmap_free(&ctx->head);
+	kmap_free(&ctx->stemc);
+	free(ctx->stema);
 	for (i = 0; i < NSTEM; i++)
 		sb_stemmer_delete(ctx->stem[i]);
 	for (i = 0; i < NGUESS; i++)
@@ -993,6 +1032,31 @@ match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
 }
 
 /* Finds the ids in text, adds their keys and marks their bytes used. */
+/*
+ * Can an id start at text[i]?  Its letters (IP, COM, AT, C, ST) are
+ * followed by a separator and digits ("IP/", "ip_", "COM(", "AT.",
+ * "C-", "ST 1"): a word followed by a space and a word starts none.
+ * Most words stop here, before match_docid() tries every prefix.
+ */
+static int
+docid_may_start(const char *text, size_t len, size_t i)
+{
+	size_t	 r = 0;
+	char	 c;
+
+	if (isdigit((unsigned char)text[i]))
+		return 1;
+	while (i + r < len && isalpha((unsigned char)text[i + r]) && r < 12)
+		r++;
+	if (i + r >= len || r == 12)
+		return 0;
+	c = text[i + r];
+	if (c == '/' || c == '_' || c == '.' || c == '-' || c == '(')
+		return 1;
+	return c == ' ' && i + r + 1 < len && (text[i + r + 1] == '(' ||
+	    isdigit((unsigned char)text[i + r + 1]));
+}
+
 static void
 scan_docids(const char *text, size_t len, int in_url, char *used,
     struct keyset *ks)
@@ -1003,7 +1067,7 @@ scan_docids(const char *text, size_t len, int in_url, char *used,
 
 	for (i = 0; i < len; i++) {
 		if (!isalnum((unsigned char)text[i]) || !boundary_before(text, i) ||
-		    (used != NULL && used[i]))
+		    (used != NULL && used[i]) || !docid_may_start(text, len, i))
 			continue;
 		if ((n = match_docid(text + i, in_url, id, sizeof(id),
 		    &family)) == 0)
@@ -1222,10 +1286,8 @@ static int
 unit_of2(struct story_ctx *ctx, const struct word *a, const struct word *b,
     uint32_t *v)
 {
-	char	 bi[2 * STORY_WORD_MAX + 2];
-
-	snprintf(bi, sizeof(bi), "%s+%s", a->fold, b->fold);
-	return kmap_get(&ctx->unit, hash_str("ub", bi, strlen(bi)), v);
+	return kmap_get(&ctx->unit, hash_pair("ub", a->fold, a->nfold, b->fold,
+	    b->nfold), v);
 }
 
 /* A number written in words (two, zwei, deux), in lang or any. */
@@ -1235,7 +1297,8 @@ numword_of(struct story_ctx *ctx, const char *lang, const struct word *w,
 {
 	char	 ns[8];
 
-	snprintf(ns, sizeof(ns), "n%s", lang);
+	ns[0] = 'n';
+	memcpy(ns + 1, lang, 4);	/* lang[4], NUL-terminated */
 	if (kmap_get(&ctx->unit, hash_str(ns, w->fold, w->nfold), v))
 		return 1;
 	return unit_of(ctx, w, v) && UNIT_TYPE(*v) == U_NUMWORD;
@@ -1700,15 +1763,14 @@ static size_t
 place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
     int *two)
 {
-	char		 bi[2 * STORY_WORD_MAX + 2];
+	uint64_t	 h, pre[STORY_PREFIX_MAX + 1];
 	uint32_t	 v;
 	size_t		 n;
 
 	*two = 0;
 	if (next != NULL && !next->digit) {
-		snprintf(bi, sizeof(bi), "%s+%s", w->fold, next->fold);
-		if (kmap_get(&ctx->bigram, hash_str("b", bi, strlen(bi)),
-		    &v)) {
+		if (kmap_get(&ctx->bigram, hash_pair("b", w->fold, w->nfold,
+		    next->fold, next->nfold), &v)) {
 			*two = 1;
 			return v & (0xffff | PLACE_SEAT);
 		}
@@ -1718,10 +1780,16 @@ place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
 			return 0;
 		return v & (0xffff | PLACE_SEAT);
 	}
+	/* the prefixes' hashes in one pass: FNV reads left to right */
+	h = hash_bytes(0xcbf29ce484222325ULL, "p:", 2);
+	for (n = 0; n < w->nfold && n < STORY_PREFIX_MAX; n++) {
+		h = hash_bytes(h, w->fold + n, 1);
+		pre[n + 1] = h;
+	}
 	for (n = w->nfold > STORY_PREFIX_MAX ? STORY_PREFIX_MAX : w->nfold;
 	    n >= STORY_PREFIX_MIN; n--)
 		if ((ctx->prefix_lens & (1u << n)) &&
-		    kmap_get(&ctx->prefix, hash_str("p", w->fold, n), &v))
+		    kmap_get(&ctx->prefix, hash_mix(pre[n]), &v))
 			return v & (0xffff | PLACE_SEAT);
 	return 0;
 }
@@ -1756,12 +1824,38 @@ word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
 	struct sb_stemmer	*sb = stemmer_for(ctx, lang);
 	const sb_symbol		*st;
 	size_t			 n, chars, i;
+	uint64_t		 h;
+	uint32_t		 off;
 
-	if (sb != NULL &&
-	    (st = sb_stemmer_stem(sb, (const sb_symbol *)w->low,
-	    (int)w->nlow)) != NULL)
-		return fold_string((const char *)st,
+	if (sb != NULL) {
+		h = hash_str(lang, w->low, w->nlow);
+		if (kmap_get(&ctx->stemc, h, &off)) {
+			n = strlen(ctx->stema + off - 1);
+			n = n < cap - 1 ? n : cap - 1;
+			memcpy(out, ctx->stema + off - 1, n);
+			out[n] = '\0';
+			return n;
+		}
+		if ((st = sb_stemmer_stem(sb, (const sb_symbol *)w->low,
+		    (int)w->nlow)) == NULL)
+			goto crude;
+		n = fold_string((const char *)st,
 		    (size_t)sb_stemmer_length(sb), out, cap);
+		if (ctx->stemc.n >= STEM_CACHE) {
+			kmap_free(&ctx->stemc);	/* full: start again */
+			ctx->nstema = 0;
+		}
+		if (ctx->nstema + n + 1 > ctx->capstema) {
+			ctx->capstema = ctx->capstema ? 2 * ctx->capstema :
+			    65536;
+			ctx->stema = xrealloc(ctx->stema, ctx->capstema);
+		}
+		memcpy(ctx->stema + ctx->nstema, out, n + 1);
+		kmap_put(&ctx->stemc, h, (uint32_t)ctx->nstema + 1);
+		ctx->nstema += n + 1;
+		return n;
+	}
+crude:
 	n = w->nfold < cap - 1 ? w->nfold : cap - 1;
 	memcpy(out, w->fold, n);
 	out[n] = '\0';
@@ -1972,8 +2066,10 @@ scan_phrases(const char *lang, const char *text, const struct words *ws,
 			    p < ws->v[i].off && !brk; p++)
 				brk = strchr(",;:()[]\"'\xe2\xc2", text[p]) != NULL;
 			if (!brk && ws->v[i].title == ws->v[prev].title) {
-				snprintf(label, sizeof(label), "%s:%s_%s", lang,
-				    stems[prev], stems[i]);
+				k = join3(label, sizeof(label), lang, ":",
+				    stems[prev]);
+				join3(label + k, sizeof(label) - k, "_",
+				    stems[i], "");
 				wt = W_PHRASE * (ws->v[i].title ? W_TITLE : 1.0);
 				if (weaks[prev] && weaks[i])
 					wt *= W_WEAK;
@@ -1982,7 +2078,6 @@ scan_phrases(const char *lang, const char *text, const struct words *ws,
 			}
 		}
 		prev = i;
-		(void)k;
 	}
 }
 
@@ -2036,7 +2131,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		n = word_stem(ctx, lang, w, stem, sizeof(stem));
 		if (n < 2)
 			continue;
-		snprintf(label, sizeof(label), "%s:%s", lang, stem);
+		join3(label, sizeof(label), lang, ":", stem);
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
 		key_add(ks, STORY_TERM, w->title ? TERM_TITLE : 0, wt, label);
 		if (compound_head(ctx, lang, w, &hoff, &hlen)) {
@@ -2048,8 +2143,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 			h.nfold = h.nlow = hlen;
 			if (word_stem(ctx, lang, &h, hstem, sizeof(hstem)) >=
 			    2) {
-				snprintf(label, sizeof(label), "%s:%s", lang,
-				    hstem);
+				join3(label, sizeof(label), lang, ":", hstem);
 				key_add(ks, STORY_TERM, w->title ? TERM_TITLE :
 				    0, wt * W_HEAD, label);
 			}
