@@ -115,25 +115,40 @@ def wait_until(fn, timeout, step=0.1):
 
 class Daemon:
     """heraldd -f -v over conf, its log in a file; killed at cleanup.
-    prefix: a command it runs under (["prlimit", ...])."""
+    prefix: a command it runs under (["faketime", ...]).  faketime forks
+    heraldd and waits for it without passing signals on, so a prefixed
+    daemon gets a process group of its own, and signals go to the group."""
 
     def __init__(self, h, conf, tag="heraldd", env=None, prefix=()):
         self.h = h
+        self.group = bool(prefix)
         self.log = h.path(tag + ".log")
         self.f = open(self.log, "a")
         self.p = subprocess.Popen(list(prefix) +
                                   [h.heraldd, "-c", conf, "-f", "-v", "-v"],
                                   stdout=self.f, stderr=self.f,
                                   stdin=subprocess.DEVNULL,
-                                  env=it.clean_env(env))
+                                  env=it.clean_env(env),
+                                  start_new_session=self.group)
         h.procs.append(self.p)
+        if self.group:
+            h.cleanups.append(lambda: self.killgroup(signal.SIGKILL))
+
+    def killgroup(self, sig):
+        try:
+            os.killpg(self.p.pid, sig)
+            return True
+        except (ProcessLookupError, PermissionError):
+            return False
 
     def text(self):
         with open(self.log, errors="replace") as f:
             return f.read()
 
     def send(self, sig):
-        if self.p.poll() is None:
+        if self.group:
+            self.killgroup(sig)
+        elif self.p.poll() is None:
             self.p.send_signal(sig)
 
     def wait_log(self, needle, timeout):
@@ -146,6 +161,11 @@ class Daemon:
         except subprocess.TimeoutExpired:
             self.p.kill()
             self.p.wait(timeout=5)
+        if self.group:
+            # the prefix may be gone before heraldd: wait for the group
+            if not wait_until(lambda: not self.killgroup(0), timeout):
+                self.killgroup(signal.SIGKILL)
+                wait_until(lambda: not self.killgroup(0), 5)
         if self.p in self.h.procs:
             self.h.procs.remove(self.p)
         self.f.close()
