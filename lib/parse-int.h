@@ -109,6 +109,8 @@ struct parse_node *pn_int(struct arena *, long long);
 /* A copy of s (NULL: the null constant), or of s[0..len). */
 struct parse_node *pn_str_new(struct arena *, const char *s);
 struct parse_node *pn_strn(struct arena *, const char *s, size_t len);
+/* s itself, which must live in the arena. */
+struct parse_node *pn_str_wrap(struct arena *, const char *s);
 /* Sets or replaces obj[key] (the key is copied). */
 void		 pn_set(struct parse_node *obj, const char *key,
 		    struct parse_node *val);

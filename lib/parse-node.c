@@ -129,6 +129,15 @@ pn_strn(struct arena *a, const char *s, size_t len)
 }
 
 struct parse_node *
+pn_str_wrap(struct arena *a, const char *s)
+{
+	struct parse_node	*n = pn_alloc(a, PN_STR);
+
+	n->u.s = s;
+	return n;
+}
+
+struct parse_node *
 pn_str_new(struct arena *a, const char *s)
 {
 	return s != NULL ? pn_strn(a, s, strlen(s)) : pn_null();

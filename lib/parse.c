@@ -205,8 +205,20 @@ infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final
 
 	while (i < len) {
 		if (s[i] < 0x80) {
-			i++;
-			run++;
+			uint64_t	 w;
+
+			/* ASCII eight bytes at a time */
+			while (i + 8 <= len) {
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+				run += 8;
+			}
+			if (i < len && s[i] < 0x80) {
+				i++;
+				run++;
+			}
 			continue;
 		}
 		/* two-byte sequences (Latin, Greek, Cyrillic) inline */
@@ -860,6 +872,59 @@ infilter_amp(struct infilter *f, const char *s, size_t n, int final, int attr)
 }
 
 /*
+ * The bytes each state of infilter_markup() must look at; it skips the
+ * others in one tight loop.  cclass is filled by parse_global_init().
+ */
+enum {
+	C_CTRL = 0x001,		/* C0 controls but tab, LF, CR: removed */
+	C_LT = 0x002,
+	C_AMP = 0x004,
+	C_GT = 0x008,
+	C_DQ = 0x010,
+	C_SQ = 0x020,
+	C_EQ = 0x040,
+	C_DASH = 0x080,
+	C_RBR = 0x100,
+	C_LBR = 0x200,
+	C_QM = 0x400,
+};
+
+static uint16_t	 cclass[256];
+
+static const uint16_t skip_mask[] = {
+	[M_START] = 0xffff,
+	[M_TEXT] = C_CTRL | C_LT | C_AMP,
+	[M_TAG] = C_CTRL | C_DQ | C_SQ | C_EQ | C_GT,
+	[M_TAG_SQ] = C_CTRL | C_SQ | C_AMP | C_LT,
+	[M_TAG_DQ] = C_CTRL | C_DQ | C_AMP | C_LT,
+	[M_COMMENT] = C_CTRL | C_DASH | C_GT,
+	[M_CDATA] = C_CTRL | C_RBR | C_GT,
+	[M_PI] = C_CTRL | C_QM | C_GT,
+	[M_DECL] = C_CTRL | C_DQ | C_SQ | C_LBR | C_RBR | C_GT,
+	[M_DOCTYPE] = 0xffff,
+};
+
+static void
+cclass_init(void)
+{
+	int	 c;
+
+	for (c = 0; c < 0x20; c++)
+		if (c != '\t' && c != '\n' && c != '\r')
+			cclass[c] = C_CTRL;
+	cclass['<'] = C_LT;
+	cclass['&'] = C_AMP;
+	cclass['>'] = C_GT;
+	cclass['"'] = C_DQ;
+	cclass['\''] = C_SQ;
+	cclass['='] = C_EQ;
+	cclass['-'] = C_DASH;
+	cclass[']'] = C_RBR;
+	cclass['['] = C_LBR;
+	cclass['?'] = C_QM;
+}
+
+/*
  * Runs the markup repair over f->dec, appending to f->out.  Incomplete
  * constructs at the end stay in f->dec for the next round.
  */
@@ -884,17 +949,24 @@ infilter_markup(struct infilter *f, int final)
 				goto more;
 			continue;
 		}
-		if (f->m == M_TEXT) {
-			/* the common case: a run of ordinary text */
-			while (c != '<' && c != '&' && (c >= 0x20 || c == '\t' ||
-			    c == '\n' || c == '\r')) {
-				run++;
-				if (++i == n)
-					break;
+		if (f->m != M_START) {
+			/* a run of bytes that mean nothing in this state */
+			uint16_t	 mask = skip_mask[f->m];
+			size_t		 j = i;
+
+			while (j < n && !(cclass[(unsigned char)s[j]] & mask))
+				j++;
+			if (j > i) {
+				run += j - i - 1;
+				if (f->m == M_TAG || f->m == M_TAG_SQ ||
+				    f->m == M_TAG_DQ)
+					f->tagbytes += j - i - 1;
+				else
+					f->endrun = 0;
+				i = j - 1;
 				c = (unsigned char)s[i];
+				/* the run's last byte goes through the switch */
 			}
-			if (i == n)
-				break;
 		}
 
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
@@ -1280,13 +1352,22 @@ infilter_decide(struct infilter *f, const char *http_ctype)
 /* The feedparser state machine.                                       */
 /* ------------------------------------------------------------------ */
 
+/*
+ * An open element.  Its text arrives in pieces (one per SAX characters
+ * call, or per start and end tag of inline XHTML), kept one after another
+ * in `text` with where each ends, since the XHTML <div> stripping looks at
+ * the pieces.  A slot of the stack keeps its buffers for the next element
+ * pushed there.
+ */
 struct elem {
-	char		*name;
+	char		*name;		/* namebuf, or heap when long */
+	char		 namebuf[40];
+	int		 name_inline;
 	int		 expecting_text;
-	char		**pieces;
+	struct buf	 text;
+	size_t		*ends;
 	size_t		 npieces;
 	size_t		 cap;
-	size_t		 bytes;
 };
 
 /* The arrays behind one typed view (struct parse_entry or parse_feed). */
@@ -1343,8 +1424,10 @@ struct parser {
 	const char	*summary_key;
 	char		*baseuri;
 	char		*lang;
-	char		**basestack;
-	char		**langstack;
+	char		**basestack;	/* xml:base and xml:lang of each */
+	char		**langstack;	/* open element, shared with the */
+	unsigned char	*stackown;	/* parent's unless stackown says */
+	char		*base_same;	/* a base that resolves to itself */
 	size_t		 nbase, capbase;
 	struct elem	*stack;
 	size_t		 nstack, capstack;
@@ -1492,6 +1575,40 @@ str_lower(const char *s)
 	for (p = d; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return d;
+}
+
+/*
+ * a, then sep and b when b is not NULL, into buf (size bytes) when it fits,
+ * else into a heap copy: name_free() it.  lower: lower-cased.  The element
+ * and key names of every start and end tag are made here, without malloc
+ * in the common case.
+ */
+static char *
+name_join(char *buf, size_t size, const char *a, char sep, const char *b,
+    int lower)
+{
+	size_t	 la = strlen(a), lb = b != NULL ? strlen(b) : 0, n, i;
+	char	*d;
+
+	n = la + (b != NULL) + lb;
+	d = n < size ? buf : xmalloc(n + 1);
+	memcpy(d, a, la);
+	if (b != NULL) {
+		d[la] = sep;
+		memcpy(d + la + 1, b, lb);
+	}
+	d[n] = '\0';
+	if (lower)
+		for (i = 0; i < n; i++)
+			d[i] = (char)tolower((unsigned char)d[i]);
+	return d;
+}
+
+static void
+name_free(char *s, const char *buf)
+{
+	if (s != buf)
+		free(s);
 }
 
 static int
@@ -1845,50 +1962,83 @@ base64_decode(const char *s, int *ok)
 /* ---- the element stack ---- */
 
 static void
+elem_set_name(struct elem *e, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (!e->name_inline)
+		free(e->name);
+	e->name_inline = n < sizeof(e->namebuf);
+	if (e->name_inline) {
+		memcpy(e->namebuf, name, n + 1);
+		e->name = e->namebuf;
+	} else
+		e->name = xstrdup(name);
+}
+
+static void
 fp_push(struct parser *p, const char *name, int expecting_text)
 {
 	struct elem	*e;
 
 	if (p->nstack == p->capstack) {
+		size_t	 old = p->capstack;
+
 		p->capstack = p->capstack ? p->capstack * 2 : 16;
 		p->stack = xrealloc(p->stack, p->capstack * sizeof(*p->stack));
+		memset(p->stack + old, 0, (p->capstack - old) *
+		    sizeof(*p->stack));
+		/* the names kept inline moved with their slots */
+		for (size_t i = 0; i < old; i++)
+			if (p->stack[i].name_inline)
+				p->stack[i].name = p->stack[i].namebuf;
 	}
 	e = &p->stack[p->nstack++];
-	memset(e, 0, sizeof(*e));
-	e->name = xstrdup(name);
+	elem_set_name(e, name);
 	e->expecting_text = expecting_text;
+	buf_reset(&e->text);
+	e->npieces = 0;
 }
 
 static void
 elem_add(struct parser *p, struct elem *e, const char *s, size_t n)
 {
-	if (e->bytes + n > p->max_field) {
+	size_t	 have = e->text.len;
+
+	if (have + n > p->max_field) {
 		p->fields_truncated = 1;
-		if (e->bytes >= p->max_field)
+		if (have >= p->max_field)
 			return;
-		n = p->max_field - e->bytes;
+		n = p->max_field - have;
 		/* cut on a character boundary */
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
-		e->bytes = p->max_field;
-	} else
-		e->bytes += n;
-	if (e->npieces == e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 4;
-		e->pieces = xrealloc(e->pieces, e->cap * sizeof(char *));
 	}
-	e->pieces[e->npieces++] = xstrndup(s, n);
+	if (e->npieces == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 8;
+		e->ends = xrealloc(e->ends, e->cap * sizeof(*e->ends));
+	}
+	buf_append(&e->text, s, n);
+	e->ends[e->npieces++] = e->text.len;
+}
+
+/* Where piece i starts in e->text, and its length. */
+static const char *
+elem_piece(const struct elem *e, size_t i, size_t *len)
+{
+	size_t	 start = i > 0 ? e->ends[i - 1] : 0;
+
+	*len = e->ends[i] - start;
+	return e->text.data + start;
 }
 
 static void
 elem_free(struct elem *e)
 {
-	size_t	 i;
-
-	for (i = 0; i < e->npieces; i++)
-		free(e->pieces[i]);
-	free(e->pieces);
-	free(e->name);
+	if (!e->name_inline)
+		free(e->name);
+	buf_free(&e->text);
+	free(e->ends);
 }
 
 static void
@@ -1996,48 +2146,71 @@ list_append_obj(struct parse_node *ctx, const char *key)
 	list_append(ctx, key, pn_obj(ctx->arena));
 }
 
-/* Strips the enclosing <div> of Atom 1.0 XHTML content, as feedparser does. */
-static void
-strip_xhtml_div(struct elem *e)
+static int
+piece_is_space(const struct elem *e, size_t i)
 {
-	size_t	 i, first = 0, last = e->npieces;
+	size_t		 l, k;
+	const char	*pc = elem_piece(e, i, &l);
+
+	for (k = 0; k < l; k++)
+		if (strchr(" \t\r\n", pc[k]) == NULL || pc[k] == '\0')
+			return 0;
+	return 1;
+}
+
+static int
+piece_is(const struct elem *e, size_t i, const char *lit, int prefix)
+{
+	size_t		 l, n = strlen(lit);
+	const char	*pc = elem_piece(e, i, &l);
+
+	return (prefix ? l >= n : l == n) && memcmp(pc, lit, n) == 0;
+}
+
+/*
+ * Strips the enclosing <div> of Atom 1.0 XHTML content, as feedparser does:
+ * returns the text of the pieces kept, [*off, *off + *len) of e->text.
+ */
+static void
+strip_xhtml_div(const struct elem *e, size_t *off, size_t *len)
+{
+	size_t	 i, first = 0, last = e->npieces, l, start;
 	int	 depth = 0;
 
+	*off = 0;
+	*len = e->text.len;
 	if (e->npieces == 0)
 		return;
 
-	while (last - first > 1 && strspn(e->pieces[last - 1], " \t\r\n") ==
-	    strlen(e->pieces[last - 1]))
+	while (last - first > 1 && piece_is_space(e, last - 1))
 		last--;
-	while (last - first > 1 && strspn(e->pieces[first], " \t\r\n") ==
-	    strlen(e->pieces[first]))
+	while (last - first > 1 && piece_is_space(e, first))
 		first++;
 	if (last == first)
 		goto keep;
-	if (!(strcmp(e->pieces[first], "<div>") == 0 ||
-	    strncmp(e->pieces[first], "<div ", 5) == 0) ||
-	    strcmp(e->pieces[last - 1], "</div>") != 0)
+	if (!(piece_is(e, first, "<div>", 0) || piece_is(e, first, "<div ", 1)) ||
+	    !piece_is(e, last - 1, "</div>", 0))
 		goto keep;
 	for (i = first; i < last - 1; i++) {
-		const char	*pc = e->pieces[i];
-		size_t		 l = strlen(pc);
+		const char	*pc = elem_piece(e, i, &l);
 
-		if (strncmp(pc, "</", 2) == 0) {
+		if (l >= 2 && memcmp(pc, "</", 2) == 0) {
 			if (--depth == 0)
 				goto keep;
-		} else if (pc[0] == '<' && !(l >= 2 && strcmp(pc + l - 2, "/>") == 0))
+		} else if (l >= 1 && pc[0] == '<' && !(l >= 2 &&
+		    memcmp(pc + l - 2, "/>", 2) == 0))
 			depth++;
 	}
 	first++;
 	last--;
 keep:
-	for (i = 0; i < e->npieces; i++)
-		if (i < first || i >= last) {
-			free(e->pieces[i]);
-			e->pieces[i] = NULL;
-		}
-	memmove(e->pieces, e->pieces + first, (last - first) * sizeof(char *));
-	e->npieces = last - first;
+	if (last <= first) {
+		*len = 0;
+		return;
+	}
+	start = first > 0 ? e->ends[first - 1] : 0;
+	*off = start;
+	*len = e->ends[last - 1] - start;
 }
 
 /* feedparser's repair of "?a=1&b;=2" style links; amp: also "&amp;" -> "&". */
@@ -2045,29 +2218,38 @@ static char *
 fp_link_fix(const char *s, int amp)
 {
 	struct buf	 b;
-	const char	*p = s;
+	const char	*p = s, *run = s;
 
+	if (strchr(s, '&') == NULL)
+		return xstrdup(s);
 	buf_init(&b, 0);
 	buf_append(&b, "", 0);
 	while (*p != '\0') {
-		if (amp && strncmp(p, "&amp;", 5) == 0) {
-			buf_putc(&b, '&');
-			p += 5;
+		if (*p != '&') {
+			p++;
 			continue;
 		}
-		if (*p == '&') {
+		buf_append(&b, run, (size_t)(p - run));
+		run = p;
+		if (amp && strncmp(p, "&amp;", 5) == 0) {
+			buf_putc(&b, '&');
+			run = p += 5;
+			continue;
+		}
+		{
 			const char *q = p + 1;
 
 			while (isalnum((unsigned char)*q) || *q == '_')
 				q++;
 			if (q > p + 1 && *q == ';') {
 				buf_append(&b, p, (size_t)(q - p));
-				p = q + 1;
+				run = p = q + 1;
 				continue;
 			}
 		}
-		buf_putc(&b, *p++);
+		p++;
 	}
+	buf_append(&b, run, (size_t)(p - run));
 	return buf_steal(&b);
 }
 
@@ -2075,29 +2257,24 @@ fp_link_fix(const char *s, int amp)
 static char *
 fp_pop(struct parser *p, const char *element)
 {
-	struct elem	 e;
-	struct buf	 b;
+	struct elem	*e;
 	char		*output;
-	size_t		 i;
+	size_t		 off = 0, len;
 	const char	*ctype;
 
 	if (p->nstack == 0 || strcmp(p->stack[p->nstack - 1].name, element) != 0)
 		return NULL;
-	e = p->stack[--p->nstack];
+	/* the slot keeps its buffers; nothing is pushed before we are done */
+	e = &p->stack[--p->nstack];
+	len = e->text.len;
 	ctype = jstr(p->contentparams, "type");
 	if (streq(p->version, "atom10") &&
 	    streq(ctype != NULL ? ctype : "text", "application/xhtml+xml"))
-		strip_xhtml_div(&e);
-	buf_init(&b, 0);
-	buf_append(&b, "", 0);
-	for (i = 0; i < e.npieces; i++)
-		buf_puts(&b, e.pieces[i]);
-	output = buf_steal(&b);
+		strip_xhtml_div(e, &off, &len);
+	output = xstrndup(len > 0 ? e->text.data + off : "", len);
 	py_strip(output);
-	if (!e.expecting_text) {
-		elem_free(&e);
+	if (!e->expecting_text)
 		return output;
-	}
 
 	if (pn_is(pn_get(p->contentparams, "base64"), PN_TRUE)) {
 		int	 ok;
@@ -2166,7 +2343,7 @@ fp_pop(struct parser *p, const char *element)
 		} else {
 			const char	*key = element;
 			struct parse_node *old;
-			char		*dk;
+			char		*dk, dkbuf[64];
 
 			if (strcmp(key, "description") == 0)
 				key = "summary";
@@ -2181,9 +2358,10 @@ fp_pop(struct parser *p, const char *element)
 				    p->contentparams);
 
 				jset_str(cp, "value", output);
-				dk = xasprintf("%s_detail", key);
+				dk = name_join(dkbuf, sizeof(dkbuf), key, '_',
+				    "detail", 0);
 				pn_set(p->entry, dk, cp);
-				free(dk);
+				name_free(dk, dkbuf);
 			}
 		}
 	} else if (p->infeed || p->insource) {
@@ -2205,15 +2383,15 @@ fp_pop(struct parser *p, const char *element)
 		} else if (p->incontent) {
 			struct parse_node *cp = pn_copy(ctx->arena,
 			    p->contentparams);
-			char	*dk = xasprintf("%s_detail", key);
+			char	 dkbuf[64], *dk = name_join(dkbuf, sizeof(dkbuf),
+			    key, '_', "detail", 0);
 
 			jset_str(cp, "value", output);
 			pn_set(ctx, dk, cp);
-			free(dk);
+			name_free(dk, dkbuf);
 		}
 	}
 done:
-	elem_free(&e);
 	return output;
 }
 
@@ -2274,21 +2452,24 @@ static void
 fp_save_date(struct parser *p, const char *key, const char *value)
 {
 	struct parse_node *ctx = fp_context(p);
-	char	*pk = xasprintf("%s_parsed", key);
+	char	 pkbuf[64], *pk = name_join(pkbuf, sizeof(pkbuf), key, '_',
+	    "parsed", 0);
 	int64_t	 t;
 
 	if (value != NULL && date_parse(value, &t) == 0)
 		pn_set(ctx, pk, pn_int(ctx->arena, t));
 	else
 		pn_set(ctx, pk, pn_null());
-	free(pk);
+	name_free(pk, pkbuf);
 }
 
 static void
 fp_sync_author_detail(struct parser *p, const char *key)
 {
 	struct parse_node *ctx = fp_context(p);
-	char	*lk = xasprintf("%ss", key), *dk = xasprintf("%s_detail", key);
+	char	 lkbuf[32], dkbuf[32];
+	char	*lk = name_join(lkbuf, sizeof(lkbuf), key, 's', "", 0);
+	char	*dk = name_join(dkbuf, sizeof(dkbuf), key, '_', "detail", 0);
 	struct parse_node *list = pn_get(ctx, lk), *detail;
 	const char *name, *email, *author;
 
@@ -2380,8 +2561,8 @@ fp_sync_author_detail(struct parser *p, const char *key)
 		free(email_s);
 	}
 out:
-	free(lk);
-	free(dk);
+	name_free(lk, lkbuf);
+	name_free(dk, dkbuf);
 }
 
 static void
@@ -2389,7 +2570,8 @@ fp_save_author(struct parser *p, const char *key, const char *value,
     const char *prefix)
 {
 	struct parse_node *ctx = fp_context(p), *d, *list;
-	char	*dk = xasprintf("%s_detail", prefix);
+	char	 dkbuf[32], *dk = name_join(dkbuf, sizeof(dkbuf), prefix, '_',
+	    "detail", 0);
 
 	if ((d = pn_get(ctx, dk)) == NULL) {
 		d = pn_obj(ctx->arena);
@@ -2406,7 +2588,7 @@ fp_save_author(struct parser *p, const char *key, const char *value,
 	if (pn_len(list) == 0)
 		pn_append(list, pn_obj(ctx->arena));
 	jset_str(pn_at(list, pn_len(list) - 1), key, value);
-	free(dk);
+	name_free(dk, dkbuf);
 }
 
 static void
@@ -3735,31 +3917,88 @@ strattrs(struct parse_node *attrs)
 	return buf_steal(&b);
 }
 
+/*
+ * Pushes the element's base and language, sharing its parent's strings
+ * when they are the same: most elements change neither.
+ */
 static void
-stack_push_str(struct parser *p, char *base, char *lang)
+scope_push(struct parser *p)
 {
-	if (p->nbase == p->capbase) {
+	size_t		 n = p->nbase;
+	char		*b = p->baseuri, *l = p->lang;
+	unsigned char	 own = 0;
+
+	if (n == p->capbase) {
 		p->capbase = p->capbase ? p->capbase * 2 : 16;
 		p->basestack = xrealloc(p->basestack, p->capbase * sizeof(char *));
 		p->langstack = xrealloc(p->langstack, p->capbase * sizeof(char *));
+		p->stackown = xrealloc(p->stackown, p->capbase);
 	}
-	p->basestack[p->nbase] = base;
-	p->langstack[p->nbase] = lang;
+	if (n > 0 && streq(p->basestack[n - 1], b))
+		b = p->basestack[n - 1];
+	else {
+		b = xstrdup(b);
+		own |= 1;
+	}
+	if (n > 0 && streq_null(p->langstack[n - 1], l))
+		l = p->langstack[n - 1];
+	else if (l != NULL) {
+		l = xstrdup(l);
+		own |= 2;
+	}
+	p->basestack[n] = b;
+	p->langstack[n] = l;
+	p->stackown[n] = own;
 	p->nbase++;
 }
 
-/* Splits a mapped tag "prefix:suffix"; returns the handler key "prefix_suffix". */
+/* Pops an element's scope: its parent's base and language are back. */
+static void
+scope_pop(struct parser *p)
+{
+	size_t	 n;
+
+	if (p->nbase == 0)
+		return;
+	n = --p->nbase;
+	if (p->stackown[n] & 1)
+		free(p->basestack[n]);
+	if (p->stackown[n] & 2)
+		free(p->langstack[n]);
+	if (n == 0)
+		return;
+	if (p->basestack[n - 1] != NULL && *p->basestack[n - 1] != '\0' &&
+	    !streq(p->baseuri, p->basestack[n - 1])) {
+		free(p->baseuri);
+		p->baseuri = xstrdup(p->basestack[n - 1]);
+	}
+	if (!streq_null(p->lang, p->langstack[n - 1])) {
+		free(p->lang);
+		p->lang = p->langstack[n - 1] ? xstrdup(p->langstack[n - 1]) :
+		    NULL;
+	}
+}
+
+/*
+ * Splits a mapped tag "prefix:suffix"; returns the handler key
+ * "prefix_suffix" in buf (size bytes) or on the heap (name_free() it).
+ */
 static char *
-handler_key(struct parser *p, const char *tag, const char **suffix_out)
+handler_key(struct parser *p, const char *tag, const char **suffix_out,
+    char *buf, size_t size)
 {
 	const char	*colon = strchr(tag, ':'), *suffix, *mapped;
-	char		*prefix;
+	char		 pbuf[64], *prefix;
 
 	if (colon != NULL) {
-		prefix = xstrndup(tag, (size_t)(colon - tag));
+		prefix = (size_t)(colon - tag) < sizeof(pbuf) ? pbuf :
+		    xmalloc((size_t)(colon - tag) + 1);
+		memcpy(prefix, tag, (size_t)(colon - tag));
+		prefix[colon - tag] = '\0';
 		suffix = colon + 1;
 	} else {
-		prefix = xstrdup("");
+		pbuf[0] = '\0';
+		prefix = pbuf;
 		suffix = tag;
 	}
 	mapped = jstr(p->namespacemap, prefix);
@@ -3768,10 +4007,10 @@ handler_key(struct parser *p, const char *tag, const char **suffix_out)
 	if (suffix_out != NULL)
 		*suffix_out = suffix;
 	{
-		char *key = *mapped ? xasprintf("%s_%s", mapped, suffix) :
-		    xstrdup(suffix);
+		char *key = *mapped ? name_join(buf, size, mapped, '_', suffix,
+		    0) : name_join(buf, size, suffix, 0, NULL, 0);
 
-		free(prefix);
+		name_free(prefix, pbuf);
 		return key;
 	}
 }
@@ -3780,7 +4019,7 @@ static void
 fp_unknown_starttag(struct parser *p, const char *tag, struct parse_node *attrs)
 {
 	const char		*base, *lang, *suffix, *ctype;
-	char			*newbase, *key;
+	char			*newbase, *key, keybuf[128];
 	const struct handler	*h;
 
 	p->depth++;
@@ -3790,43 +4029,50 @@ fp_unknown_starttag(struct parser *p, const char *tag, struct parse_node *attrs)
 		base = jstr(attrs, "base");
 	if (base == NULL || *base == '\0')
 		base = p->baseuri;
-	if (p->baseuri != NULL && *p->baseuri != '\0') {
-		newbase = fp_safe_uri(p->baseuri, base);
-		if (*newbase == '\0') {
-			free(newbase);
-			newbase = xstrdup(p->baseuri);
+	if (base != p->baseuri || p->base_same == NULL ||
+	    strcmp(p->base_same, p->baseuri) != 0) {
+		/* resolved, unless it is the base that resolved to itself */
+		if (p->baseuri != NULL && *p->baseuri != '\0') {
+			newbase = fp_safe_uri(p->baseuri, base);
+			if (*newbase == '\0') {
+				free(newbase);
+				newbase = xstrdup(p->baseuri);
+			}
+		} else
+			newbase = fp_urljoin(p->baseuri, base ? base : "");
+		if (base == p->baseuri && streq(newbase, p->baseuri)) {
+			free(p->base_same);
+			p->base_same = xstrdup(newbase);
 		}
-	} else
-		newbase = fp_urljoin(p->baseuri, base ? base : "");
-	free(p->baseuri);
-	p->baseuri = newbase;
+		if (streq(newbase, p->baseuri))
+			free(newbase);
+		else {
+			free(p->baseuri);
+			p->baseuri = newbase;
+		}
+	}
 
 	lang = jstr(attrs, "xml:lang");
 	if (lang == NULL)
 		lang = jstr(attrs, "lang");
-	{
-		char	*newlang;
-
-		if (lang != NULL && *lang == '\0')
-			newlang = NULL;
-		else if (lang == NULL)
-			newlang = p->lang ? xstrdup(p->lang) : NULL;
-		else
-			newlang = xstrdup(lang);
-		if (newlang != NULL && (strcmp(tag, "feed") == 0 ||
-		    strcmp(tag, "rss") == 0 || strcmp(tag, "rdf:RDF") == 0)) {
-			char *l = xstrdup(newlang);
-
-			for (char *c = l; *c; c++)
-				if (*c == '_')
-					*c = '-';
-			jset_str(p->feed, "language", l);
-			free(l);
-		}
+	if (lang != NULL && *lang == '\0') {
 		free(p->lang);
-		p->lang = newlang;
+		p->lang = NULL;
+	} else if (lang != NULL && !streq(p->lang, lang)) {
+		free(p->lang);
+		p->lang = xstrdup(lang);
 	}
-	stack_push_str(p, xstrdup(p->baseuri), p->lang ? xstrdup(p->lang) : NULL);
+	if (p->lang != NULL && (strcmp(tag, "feed") == 0 ||
+	    strcmp(tag, "rss") == 0 || strcmp(tag, "rdf:RDF") == 0)) {
+		char *l = xstrdup(p->lang);
+
+		for (char *c = l; *c; c++)
+			if (*c == '_')
+				*c = '-';
+		jset_str(p->feed, "language", l);
+		free(l);
+	}
+	scope_push(p);
 
 	/* inline content */
 	ctype = jstr(p->contentparams, "type");
@@ -3869,7 +4115,7 @@ fp_unknown_starttag(struct parser *p, const char *tag, struct parse_node *attrs)
 		return;
 	}
 
-	key = handler_key(p, tag, &suffix);
+	key = handler_key(p, tag, &suffix, keybuf, sizeof(keybuf));
 	{
 		int has_prefix = strcmp(key, suffix) != 0;
 
@@ -3893,7 +4139,7 @@ fp_unknown_starttag(struct parser *p, const char *tag, struct parse_node *attrs)
 
 		pn_set(ctx, key, pn_copy(ctx->arena, attrs));
 	}
-	free(key);
+	name_free(key, keybuf);
 }
 
 static void
@@ -3901,7 +4147,9 @@ fp_unknown_endtag(struct parser *p, const char *tag)
 {
 	const struct handler	*h;
 	const char		*suffix;
-	char			*key = handler_key(p, tag, &suffix);
+	char			 keybuf[128];
+	char			*key = handler_key(p, tag, &suffix, keybuf,
+	    sizeof(keybuf));
 
 	if (strcmp(suffix, "svg") == 0 && p->svg_ok)
 		p->svg_ok--;
@@ -3909,7 +4157,7 @@ fp_unknown_endtag(struct parser *p, const char *tag)
 		h->end(p, h->key != NULL ? h->key : h->name);
 	else
 		free(fp_pop(p, key));
-	free(key);
+	name_free(key, keybuf);
 
 	if (p->incontent) {
 		const char	*t = jstr(p->contentparams, "type");
@@ -3932,21 +4180,7 @@ fp_unknown_endtag(struct parser *p, const char *tag)
 		fp_handle_data(p, piece, strlen(piece), 0);
 		free(piece);
 	}
-	if (p->nbase > 0) {
-		p->nbase--;
-		free(p->basestack[p->nbase]);
-		free(p->langstack[p->nbase]);
-		if (p->nbase > 0 && p->basestack[p->nbase - 1] != NULL &&
-		    *p->basestack[p->nbase - 1] != '\0') {
-			free(p->baseuri);
-			p->baseuri = xstrdup(p->basestack[p->nbase - 1]);
-		}
-		if (p->nbase > 0) {
-			free(p->lang);
-			p->lang = p->langstack[p->nbase - 1] ?
-			    xstrdup(p->langstack[p->nbase - 1]) : NULL;
-		}
-	}
+	scope_pop(p);
 	p->depth--;
 }
 
@@ -3992,7 +4226,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
 	struct parser	*p = ctx;
-	char		*tag, *lname;
+	char		*tag, *lname, tagbuf[128], lbuf[96];
 	const char	*given = (const char *)prefix, *mapped;
 	const char	*ns = (const char *)URI;
 	struct parse_node *attrs;
@@ -4015,10 +4249,11 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			continue;
 		fp_track_namespace(p, pf, u);
 		if (pf != NULL && strcmp(u, "http://www.w3.org/1999/xlink") == 0) {
-			char *k = xasprintf("xmlns:%s", pf);
+			char	 kb[64], *k = name_join(kb, sizeof(kb), "xmlns",
+			    ':', pf, 0);
 
 			jset_str(attrs, k, u);
-			free(k);
+			name_free(k, kb);
 		}
 	}
 	mapped = ns_lookup(p, URI);
@@ -4031,61 +4266,46 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		fp_bozo(p, "UndeclaredNamespace");
 		mapped = given;
 	}
-	lname = str_lower((const char *)localname);
+	lname = name_join(lbuf, sizeof(lbuf), (const char *)localname, 0, NULL,
+	    1);
 	if (strcmp(lname, "math") == 0 && streq(ns, "http://www.w3.org/1998/Math/MathML"))
 		jset_str(attrs, "xmlns", ns);
 	if (strcmp(lname, "svg") == 0 && streq(ns, "http://www.w3.org/2000/svg"))
 		jset_str(attrs, "xmlns", ns);
-	if (mapped != NULL && *mapped != '\0') {
-		char *lp = str_lower(mapped);
-
-		tag = xasprintf("%s:%s", lp, lname);
-		free(lp);
-	} else
-		tag = xstrdup(lname);
+	tag = name_join(tagbuf, sizeof(tagbuf), mapped != NULL && *mapped ?
+	    mapped : lname, ':', mapped != NULL && *mapped ? lname : NULL, 1);
 	for (i = 0; i < nb_attributes; i++) {
 		const char	*al = (const char *)attributes[5 * i];
 		const char	*ap = (const char *)attributes[5 * i + 1];
 		const char	*au = (const char *)attributes[5 * i + 2];
 		const char	*vb = (const char *)attributes[5 * i + 3];
 		const char	*ve = (const char *)attributes[5 * i + 4];
-		char		*name, *lname2;
+		char		*name, nbuf[96], *v, *r;
 		const char	*apfx = au != NULL ? ns_lookup(p, (const xmlChar *)au) : "";
 		struct parse_node *val;
-		char		*v;
 
+		name = name_join(nbuf, sizeof(nbuf), apfx != NULL && *apfx ?
+		    apfx : al, ':', apfx != NULL && *apfx ? al : NULL, 1);
+		v = arena_strndup(&p->el_arena, vb, (size_t)(ve - vb));
+		/* without entity substitution libxml2 hands '&' on as "&#38;" */
+		while ((r = strstr(v, "&#38;")) != NULL)
+			memmove(r + 1, r + 5, strlen(r + 5) + 1);
 		/* rel and type values are compared lower-cased */
-		name = apfx != NULL && *apfx ? xasprintf("%s:%s", apfx, al) :
-		    xstrdup(al);
-		lname2 = str_lower(name);
-		v = xstrndup(vb, (size_t)(ve - vb));
-		if (strstr(v, "&#38;") != NULL) {
-			/* without entity substitution libxml2 hands '&' on as "&#38;" */
-			char *r;
-
-			while ((r = strstr(v, "&#38;")) != NULL)
-				memmove(r + 1, r + 5, strlen(r + 5) + 1);
-		}
-		if (strcmp(lname2, "rel") == 0 || strcmp(lname2, "type") == 0)
+		if (strcmp(name, "rel") == 0 || strcmp(name, "type") == 0)
 			for (char *c = v; *c != '\0'; c++)
 				*c = (char)tolower((unsigned char)*c);
-		val = pn_str_new(&p->el_arena, v);
-		pn_set(attrs, lname2, val);
-		free(lname2);
-		free(name);
+		val = pn_str_wrap(&p->el_arena, v);
+		pn_set(attrs, name, val);
+		name_free(name, nbuf);
 		if (ap != NULL) {
-			char *q = xasprintf("%s:%s", ap, al);
-
-			lname2 = str_lower(q);
-			pn_set(attrs, lname2, val);
-			free(lname2);
-			free(q);
+			name = name_join(nbuf, sizeof(nbuf), ap, ':', al, 1);
+			pn_set(attrs, name, val);
+			name_free(name, nbuf);
 		}
-		free(v);
 	}
 	fp_unknown_starttag(p, tag, attrs);
-	free(tag);
-	free(lname);
+	name_free(tag, tagbuf);
+	name_free(lname, lbuf);
 }
 
 static void
@@ -4093,7 +4313,7 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *URI)
 {
 	struct parser	*p = ctx;
-	char		*tag, *lname;
+	char		*tag, tagbuf[128];
 	const char	*mapped, *given = (const char *)prefix;
 
 	if (p->depth > PARSE_MAX_DEPTH) {
@@ -4104,17 +4324,11 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (mapped == NULL || (*mapped == '\0' && (URI == NULL || *URI == '\0') &&
 	    given))
 		mapped = given;
-	lname = str_lower((const char *)localname);
-	if (mapped != NULL && *mapped != '\0') {
-		char *lp = str_lower(mapped);
-
-		tag = xasprintf("%s:%s", lp, lname);
-		free(lp);
-	} else
-		tag = xstrdup(lname);
+	tag = name_join(tagbuf, sizeof(tagbuf), mapped != NULL && *mapped ?
+	    mapped : (const char *)localname, ':', mapped != NULL && *mapped ?
+	    (const char *)localname : NULL, 1);
 	fp_unknown_endtag(p, tag);
-	free(tag);
-	free(lname);
+	name_free(tag, tagbuf);
 }
 
 static void
@@ -4185,6 +4399,7 @@ parse_global_init(void)
 	if (parse_initialized)
 		return;
 	parse_initialized = 1;
+	cclass_init();
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
 	for (size_t i = 1; i < sizeof(handlers) / sizeof(handlers[0]); i++)
@@ -4799,15 +5014,19 @@ parse_free(struct parser *p)
 	free(p->in.ents);
 	free(p->in.error);
 	buf_free(&p->sniff);
-	for (i = 0; i < p->nstack; i++)
+	for (i = 0; i < p->capstack; i++)
 		elem_free(&p->stack[i]);
 	free(p->stack);
 	for (i = 0; i < p->nbase; i++) {
-		free(p->basestack[i]);
-		free(p->langstack[i]);
+		if (p->stackown[i] & 1)
+			free(p->basestack[i]);
+		if (p->stackown[i] & 2)
+			free(p->langstack[i]);
 	}
 	free(p->basestack);
 	free(p->langstack);
+	free(p->stackown);
+	free(p->base_same);
 	arena_free(&p->doc_arena);
 	arena_free(&p->entry_arena);
 	arena_free(&p->src_arena);
