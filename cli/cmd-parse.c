@@ -25,29 +25,46 @@ struct out {
 	size_t	 n;
 };
 
+/*
+ * Prints label, s and end to fp, s through cli_clean(): a document's text
+ * may carry bidi controls and other characters that a terminal obeys.
+ * none: what is printed when s is NULL or nothing of it is left.
+ */
+static void
+print_clean(FILE *fp, const char *label, const char *s, const char *none,
+    const char *end)
+{
+	char	*t = cli_clean(s, 0);
+
+	fprintf(fp, "%s%s%s", label, *t != '\0' || none == NULL ? t : none,
+	    end);
+	free(t);
+}
+
 static void
 print_entry_text(const struct parse_entry *e, size_t n)
 {
 	const struct parse_date	*d = parse_entry_date(e);
 	const char		*summary = e->summary.value;
-	char			 date[40] = "";
+	char			 date[40] = "", label[32];
 
 	if (d != NULL)
 		date_format_rfc3339(d->epoch, date, sizeof(date));
-	printf("\n[%zu] %s\n", n, e->title.value && *e->title.value ?
-	    e->title.value : "(no title)");
+	snprintf(label, sizeof(label), "\n[%zu] ", n);
+	print_clean(stdout, label, e->title.value, "(no title)", "\n");
 	if (*date)
 		printf("    date:  %s\n", date);
 	if (e->link != NULL)
-		printf("    link:  %s\n", e->link);
+		print_clean(stdout, "    link:  ", e->link, NULL, "\n");
 	if (e->id != NULL)
-		printf("    id:    %s\n", e->id);
+		print_clean(stdout, "    id:    ", e->id, NULL, "\n");
 	if (summary != NULL && *summary != '\0') {
 		char	*t = html_to_text(summary, strlen(summary), 300);
 
 		text_collapse_ws(t);
 		if (*t != '\0')
-			printf("    text:  %s%s\n", t, strlen(t) >= 290 ? "..." : "");
+			print_clean(stdout, "    text:  ", t, NULL,
+			    strlen(t) >= 290 ? "...\n" : "\n");
 		free(t);
 	}
 }
@@ -153,26 +170,29 @@ cmd_parse(const struct cmd_args *a)
 		}
 		fputs("}\n", stdout);
 	} else if (rc == 0) {
-		printf("feed:     %s\n", f->title.value ? f->title.value :
-		    "(no title)");
+		print_clean(stdout, "feed:     ", f->title.value, "(no title)",
+		    "\n");
 		if (f->link != NULL)
-			printf("link:     %s\n", f->link);
+			print_clean(stdout, "link:     ", f->link, NULL, "\n");
 		printf("format:   %s\n", *f->version ? f->version : "unknown");
 		printf("encoding: %s\n", f->encoding);
 		printf("entries:  %zu%s\n", o.n, parse_truncated(p) ?
 		    " (more were dropped: over the cap)" : "");
-		if (f->bozo)
-			printf("warning:  not well-formed (%s%s%s), recovered\n",
-			    f->bozo_exception, f->bozo_message ? ": " : "",
-			    f->bozo_message ? f->bozo_message : "");
+		if (f->bozo) {
+			printf("warning:  not well-formed (%s%s", f->bozo_exception,
+			    f->bozo_message ? ": " : "");
+			print_clean(stdout, "", f->bozo_message, NULL,
+			    "), recovered\n");
+		}
 	}
 	if (rc == -1) {
 		size_t	 i;
 
-		fprintf(stderr, "herald parse: %s: %s\n", file, f->error);
+		fprintf(stderr, "herald parse: %s: ", file);
+		print_clean(stderr, "", f->error, NULL, "\n");
 		for (i = 0; i < f->nalternates; i++)
-			fprintf(stderr, "herald parse: try the feed %s\n",
-			    f->alternates[i]);
+			print_clean(stderr, "herald parse: try the feed ",
+			    f->alternates[i], NULL, "\n");
 	}
 	parse_free(p);
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;

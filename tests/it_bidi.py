@@ -6,7 +6,9 @@ A feed's titles, summaries and links carry every bidi control (U+202E
 RIGHT-TO-LEFT OVERRIDE and the other overrides, embeddings and isolates,
 U+200E/U+200F, U+061C).  After `heraldd --once`, the text output of herald
 digest, search, feeds, topics and alerts holds none of them, while the
-words around them survive; --json keeps the data as stored.
+words around them survive; --json keeps the data as stored.  Neither does
+the text output of herald parse, over the feed itself and over an HTML
+page that names a feed.
 """
 
 import email.utils
@@ -56,7 +58,8 @@ def main():
                  ["topics", "-c", conf],
                  ["digest", "-c", conf, "--since", "1d", "--topic",
                   "sanctions"],
-                 ["alerts", "-c", conf, "--sent"]):
+                 ["alerts", "-c", conf, "--sent"],
+                 ["parse", feed]):
         r = run(*args)
         bad = sorted({"U+%04X" % ord(c) for c in r.stdout + r.stderr
                       if c in BIDI})
@@ -65,10 +68,22 @@ def main():
                 (" (%s)" % " ".join(args[3:]) if len(args) > 3 else ""),
                 "rc=%d, %s\n%s%s" % (r.returncode, bad, r.stdout[-600:],
                                      r.stderr[-300:]))
-        if args[0] in ("digest", "search"):
+        if args[0] in ("digest", "search", "parse"):
             h.check("gpj.exe" in r.stdout or "Sanctions invoice" in
                     r.stdout, "herald %s: the title's words are still "
                     "there" % args[0], r.stdout[-600:])
+    # herald parse names a page's feeds when the page is not one
+    page = h.path("page.html")
+    with open(page, "w", encoding="utf-8") as f:
+        f.write('<html><head><title>p</title><link rel="alternate" '
+                'type="application/rss+xml" href="https://news.test/'
+                '\u202essr.xml"></head><body>x</body></html>\n')
+    r = run("parse", page)
+    bad = sorted({"U+%04X" % ord(c) for c in r.stdout + r.stderr
+                  if c in BIDI})
+    h.check(r.returncode == 1 and "try the feed" in r.stderr and not bad,
+            "herald parse of a page: the feeds it names without bidi "
+            "controls", "rc=%d, %s\n%s" % (r.returncode, bad, r.stderr))
     r = run("search", "-c", conf, "--json", "sanctions")
     h.check(r.returncode == 0 and ("\\u202e" in r.stdout.lower() or
                                    "\u202e" in r.stdout),
