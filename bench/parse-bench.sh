@@ -18,12 +18,13 @@ COUNT=0
 BIG=32
 TIMER=auto
 CG=0
+BASE=
 
 usage() {
 	cat <<EOF
 usage: parse-bench.sh [-H HERALD] [-x XMLLINT] [-c CORPUS] [-o OUTDIR]
                       [-r RUNS] [-n FILES] [-b MIB] [-t auto|hyperfine|bash]
-                      [-C FILES]
+                      [-C FILES] [-B BASELINE]
 
   -H HERALD   herald binary (default \$HERALD or $here/../cli/herald)
   -x XMLLINT  xmllint binary (default \$XMLLINT or xmllint)
@@ -37,6 +38,9 @@ usage: parse-bench.sh [-H HERALD] [-x XMLLINT] [-c CORPUS] [-o OUTDIR]
   -C FILES    also count instructions (valgrind --tool=callgrind) of each
               tool over the first FILES feeds and the 1-item feed: slow, but
               independent of the machine's load (default 0: off)
+  -B BASELINE another herald binary (e.g. a build of main) timed in the same
+              run, interleaved: rows "baseline ...", so that a change is
+              measured against its parent under the same load
 
 Environment: HERALD, XMLLINT, CORPUS, OUT as the options; HERALD_REV labels the
 herald build in the report when its directory is not a git checkout.
@@ -44,7 +48,7 @@ EOF
 	exit 2
 }
 
-while getopts H:x:c:o:r:n:b:t:C:h opt; do
+while getopts H:x:c:o:r:n:b:t:C:B:h opt; do
 	case $opt in
 	H) HERALD=$OPTARG ;;
 	x) XMLLINT=$OPTARG ;;
@@ -55,6 +59,7 @@ while getopts H:x:c:o:r:n:b:t:C:h opt; do
 	b) BIG=$OPTARG ;;
 	t) TIMER=$OPTARG ;;
 	C) CG=$OPTARG ;;
+	B) BASE=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -77,6 +82,10 @@ bash) ;;
 *) usage ;;
 esac
 HERALD=$(cd "$(dirname "$HERALD")" && pwd)/$(basename "$HERALD")
+if [ -n "$BASE" ]; then
+	[ -x "$BASE" ] || die "no baseline herald at $BASE"
+	BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
+fi
 mkdir -p "$OUT" || die "cannot create $OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -133,6 +142,14 @@ label[herald-json]="herald parse --json FILE"
 label[start-xmllint]="xmllint, 1-item feed (start-up)"
 label[start-herald]="herald parse, 1-item feed (start-up)"
 label[xmllint-1proc]="xmllint, all files in 1 process"
+if [ -n "$BASE" ]; then
+	BH=$(q "$BASE")
+	names+=(base-herald base-herald-json)
+	cmd[base-herald]="xargs -a $L -d '\n' -n 1 $BH parse"
+	cmd[base-herald-json]="xargs -a $L -d '\n' -n 1 $BH parse --json"
+	label[base-herald]="baseline herald parse FILE"
+	label[base-herald-json]="baseline herald parse --json FILE"
+fi
 if [ -n "$BIGFILE" ]; then
 	B=$(q "$BIGFILE")
 	names+=(big-xmllint big-herald big-herald-json)
@@ -221,7 +238,7 @@ for n in names:
     print("%s|%.3f|%.3f-%.3f|%.3f|%s|%s|%s" % (n, wall, lo, hi, cpu, mbs,
           ratio, "FAILED (exit status)" if bad else ""))
 # Per-file parse work: each tool's time less its start-up time.
-for mode in ("herald", "herald-json"):
+for mode in ("herald", "herald-json", "base-herald", "base-herald-json"):
     if "start-herald" in s and mode in s:
         hw = s[mode][0] - s["start-herald"][0]
         xw = s["xmllint"][0] - s["start-xmllint"][0]
@@ -241,7 +258,9 @@ ir() {
 if [ "$CG" -gt 0 ]; then
 	echo "parse-bench: counting instructions over $CG files with callgrind"
 	declare -A irs
-	for k in xmllint herald herald-json; do
+	cgtools=(xmllint herald herald-json)
+	[ -n "$BASE" ] && cgtools+=(base-herald base-herald-json)
+	for k in "${cgtools[@]}"; do
 		irs[$k]=0
 		irs[tiny-$k]=0
 	done
@@ -249,10 +268,18 @@ if [ "$CG" -gt 0 ]; then
 		irs[xmllint]=$((irs[xmllint] + $(ir "$XMLLINT" --stream --noout "$f")))
 		irs[herald]=$((irs[herald] + $(ir "$HERALD" parse "$f")))
 		irs[herald-json]=$((irs[herald-json] + $(ir "$HERALD" parse --json "$f")))
+		if [ -n "$BASE" ]; then
+			irs[base-herald]=$((irs[base-herald] + $(ir "$BASE" parse "$f")))
+			irs[base-herald-json]=$((irs[base-herald-json] + $(ir "$BASE" parse --json "$f")))
+		fi
 	done < <(head -n "$CG" "$LIST")
 	irs[tiny-xmllint]=$(ir "$XMLLINT" --stream --noout "$TINY")
 	irs[tiny-herald]=$(ir "$HERALD" parse "$TINY")
 	irs[tiny-herald-json]=$(ir "$HERALD" parse --json "$TINY")
+	if [ -n "$BASE" ]; then
+		irs[tiny-base-herald]=$(ir "$BASE" parse "$TINY")
+		irs[tiny-base-herald-json]=$(ir "$BASE" parse --json "$TINY")
+	fi
 	cgbytes=$(head -n "$CG" "$LIST" | xargs -d '\n' cat | wc -c)
 fi
 
@@ -263,6 +290,10 @@ hdirty=$(git -C "$(dirname "$HERALD")" status --porcelain -- ../lib ../cli \
 {
 	echo "parse-bench  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores  load $(cut -d' ' -f1-3 /proc/loadavg)  timer: $TIMER"
 	echo "herald:  $HERALD (git ${hver:-?}${hdirty:+, $hdirty changed files in lib/ cli/})"
+	if [ -n "$BASE" ]; then
+		bver=$(git -C "$(dirname "$BASE")" rev-parse --short HEAD 2>/dev/null)
+		echo "baseline: $BASE${bver:+ (git $bver)}${BASE_REV:+ ($BASE_REV)}"
+	fi
 	echo "xmllint: $("$XMLLINT" --version 2>&1 | head -n 1)"
 	echo "corpus:  $CORPUS: $nfiles files, $nbytes bytes, $mitems items; herald printed $hitems entries"
 	echo "         $(sed -n '2s/.*\(sha256 .*\)/\1/p' "$CORPUS/MANIFEST")"
@@ -288,6 +319,8 @@ hdirty=$(git -C "$(dirname "$HERALD")" status --porcelain -- ../lib ../cli \
 		case $n in
 		net-herald) l="herald parse less start-up" ;;
 		net-herald-json) l="herald parse --json less start-up" ;;
+		net-base-herald) l="baseline herald parse less start-up" ;;
+		net-base-herald-json) l="baseline --json less start-up" ;;
 		*) continue ;;
 		esac
 		printf '%-40s %8s %16s %8s %7s  %s\n' "$l" "$wall" "" "$cpu" "" "$ratio"
@@ -298,7 +331,7 @@ hdirty=$(git -C "$(dirname "$HERALD")" status --porcelain -- ../lib ../cli \
 		echo "($cgbytes bytes); start-up = the 1-item feed; ratio = herald / xmllint:"
 		printf '%-40s %14s %14s %14s  %s\n' tool "per file" start-up \
 		    "less start-up" "ratio (all, less start-up)"
-		for k in xmllint herald herald-json; do
+		for k in "${cgtools[@]}"; do
 			a=$((irs[$k] / CG)); t=${irs[tiny-$k]}
 			x=$((irs[xmllint] / CG)); xt=${irs[tiny-xmllint]}
 			r=
@@ -307,7 +340,9 @@ hdirty=$(git -C "$(dirname "$HERALD")" status --porcelain -- ../lib ../cli \
 			case $k in
 			xmllint) l="xmllint --stream --noout FILE" ;;
 			herald) l="herald parse FILE" ;;
-			*) l="herald parse --json FILE" ;;
+			herald-json) l="herald parse --json FILE" ;;
+			base-herald) l="baseline herald parse FILE" ;;
+			*) l="baseline herald parse --json FILE" ;;
 			esac
 			printf '%-40s %14d %14d %14d  %s\n' "$l" "$a" "$t" $((a - t)) "$r"
 		done
