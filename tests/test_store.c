@@ -894,6 +894,129 @@ test_migrate_v2(void **state)
 	free(path);
 }
 
+/* An integer the SQL on the file at `path` answers (checks). */
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		fail_msg("sqlite3_open %s", path);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Every story, oldest activity last (store_stories_list). */
+static struct store_story *
+all_stories(struct store *s, size_t *n)
+{
+	struct store_stories_filter	 f = { 0 };
+	struct store_story		*v;
+	char				*err = NULL;
+
+	if (store_stories_list(s, &f, &v, n, &err) == -1)
+		fail_msg("stories_list: %s", err);
+	return v;
+}
+
+/*
+ * The migration that adds stories (issue 9) gives each article already
+ * stored its story: the three unrelated articles of v2.sql a story each,
+ * and two articles added to it at schema 2 that carry one press release
+ * (IP/26/745, in English and in French, two feeds) one story of two.
+ */
+static void
+test_migrate_v2_stories(void **state)
+{
+	struct store		*s;
+	struct store_story	*v;
+	char			*path = db_path(), *sqlpath, *sql;
+	const char		*dir = getenv("TESTDATA");
+	size_t			 len, n, i, two = 0, one = 0;
+
+	if (dir == NULL)
+		skip();
+	sqlpath = xasprintf("%s/store/v2.sql", dir);
+	read_file(sqlpath, &sql, &len);
+	raw_exec(path, sql);
+	free(sql);
+	free(sqlpath);
+	raw_exec(path,
+	    "INSERT INTO feeds (id, name, url, config_url, created)"
+	    " VALUES (2, 'council-fr', 'file:///tmp/v2/fr.rss',"
+	    " 'file:///tmp/v2/fr.rss', 1796602161);"
+	    "INSERT INTO items (id, guid, link, title, summary, lang,"
+	    " published, first_seen, changed, content_hash, dedup_key)"
+	    " VALUES (4, 'ip-745-en',"
+	    " 'https://ec.europa.eu/commission/presscorner/detail/en/ip_26_745',"
+	    " 'Commission fines Apple EUR 500 million under the Digital"
+	    " Markets Act', 'IP/26/745. The Commission fined Apple"
+	    " EUR 500 million for breaching anti-steering rules.', 'en',"
+	    " 1796600000, 1796602161, 1796602161, 1, 1),"
+	    " (5, 'ip-745-fr',"
+	    " 'https://ec.europa.eu/commission/presscorner/detail/fr/ip_26_745',"
+	    " 'La Commission inflige une amende de 500 millions d''euros"
+	    " a Apple', 'IP/26/745. La Commission a inflige une amende de"
+	    " 500 millions d''euros a Apple.', 'fr', 1796600600,"
+	    " 1796602161, 1796602161, 2, 2);"
+	    "INSERT INTO item_feeds (item_id, feed_id, guid, first_seen,"
+	    " content_hash) VALUES (4, 1, 'ip-745-en', 1796602161, 1),"
+	    " (5, 2, 'ip-745-fr', 1796602161, 2);");
+
+	s = open_rw(path);
+	/* every stored article in exactly one story */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items i WHERE"
+	    " (SELECT count(*) FROM story_links l WHERE l.item_id = i.id)"
+	    " = 1"), 5);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"), 5);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"
+	    " WHERE item_id = 5 AND story_id = (SELECT story_id"
+	    " FROM story_links WHERE item_id = 4)"), 1);
+	v = all_stories(s, &n);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(v[i].size, (int64_t)v[i].nitems);
+		if (v[i].size == 2) {
+			two++;
+			assert_int_equal(v[i].nfeeds, 2);
+			assert_int_equal(v[i].nlanguages, 2);
+		} else if (v[i].size == 1)
+			one++;
+	}
+	assert_int_equal(two, 1);
+	assert_int_equal(one, 3);
+	store_stories_free(v, n);
+	/* the index holds the migrated articles' keys: a newcomer joins */
+	{
+		struct store_item	 it = { .guid = "ip-745-de",
+		    .link = "https://ec.europa.eu/commission/presscorner/"
+		    "detail/de/ip_26_745", .lang = "de",
+		    .title = "Kommission verhängt 500 Millionen Euro Geldbuße"
+		    " gegen Apple", .summary = "IP/26/745.",
+		    .published = 1796601000, .has_published = 1 };
+		int64_t			 id, st4, st6;
+		char			*err = NULL;
+
+		store_set_now(s, 1796603000);
+		begin(s);
+		upsert(s, 1, &it, &id);
+		commit(s);
+		assert_int_equal(store_item_story(s, 4, &st4, &err), 1);
+		assert_int_equal(store_item_story(s, id, &st6, &err), 1);
+		assert_int_equal(st4, st6);
+	}
+	store_close(s);
+	free(path);
+	(void)state;
+}
+
 /* Updates */
 
 static void
@@ -1195,6 +1318,97 @@ test_prune_batches(void **state)
 	assert_int_equal(deleted, 2500);
 	assert_int_equal(count_items(s), 0);
 	store_close(s);
+}
+
+/*
+ * Retention takes a story with its last article (issue 9): a story whose
+ * articles are all pruned goes, with its keys in the index and its topic
+ * pairs; a story that keeps one article stays, one smaller.
+ */
+static void
+test_prune_stories(void **state)
+{
+	static const struct {
+		const char	*feed, *title, *summary;
+		int64_t		 age;		/* days before T0, first seen */
+		int64_t		 pub;		/* minutes after the story began */
+	} arts[] = {
+	    /* story A: both pruned */
+	    { "a", "EU adopts 20th sanctions package against Russia",
+	      "It lists 117 more vessels of the shadow fleet and bans "
+	      "transactions with 22 Russian banks.", 100, 0 },
+	    { "b", "EU agrees 20th Russia sanctions package",
+	      "The package targets 117 more shadow fleet tankers and 22 "
+	      "banks.", 100, 30 },
+	    /* story B: one pruned, one kept (seen later, published soon) */
+	    { "a", "Commission fines Apple EUR 500 million under the DMA",
+	      "IP/26/745: Apple breached the anti-steering obligation of "
+	      "the Digital Markets Act.", 100, 5000 },
+	    { "b", "Apple fined EUR 500 million by Brussels under DMA",
+	      "The decision IP/26/745 finds Apple breached the Digital "
+	      "Markets Act.", 80, 5060 },
+	};
+	struct store		*s = open_new();
+	struct store_story	*v;
+	int64_t			 f, id[4], sa, sb, deleted, t;
+	char			*err = NULL, *path, guid[8], *sql;
+	size_t			 i, n;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	for (i = 0; i < 4; i++) {
+		struct store_item	 it = { .title = arts[i].title,
+		    .summary = arts[i].summary, .lang = "en",
+		    .has_published = 1 };
+
+		/* published first; then seen (a feed can lag) */
+		t = T0 - 101 * DAY;
+		it.published = t + arts[i].pub * 60;
+		snprintf(guid, sizeof(guid), "g%zu", i);
+		it.guid = guid;
+		f = feed(s, arts[i].feed);
+		store_set_now(s, T0 - arts[i].age * DAY);
+		begin(s);
+		assert_int_equal(upsert(s, f, &it, &id[i]), STORE_NEW);
+		commit(s);
+	}
+	assert_int_equal(store_item_story(s, id[0], &sa, &err), 1);
+	assert_int_equal(store_item_story(s, id[2], &sb, &err), 1);
+	assert_int_not_equal(sa, sb);
+	for (i = 1; i < 4; i++) {
+		int64_t	 x;
+
+		assert_int_equal(store_item_story(s, id[i], &x, &err), 1);
+		assert_int_equal(x, i < 2 ? sa : sb);
+	}
+	/* story A alerted a topic: its pair goes with it */
+	store_set_now(s, T0);
+	assert_int_equal(store_match_add(s, id[0], "russia", "sanctions",
+	    "title", "[sanctions]", NULL, 0, NULL, NULL, &err), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 1);
+	assert_true(raw_int(path, "SELECT count(*) FROM story_keys") > 0);
+
+	assert_int_equal(store_prune(s, T0 - 90 * DAY, &deleted, &err), 0);
+	assert_int_equal(deleted, 3);
+	v = all_stories(s, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, sb);
+	assert_int_equal(v[0].size, 1);
+	assert_int_equal(v[0].nitems, 1);
+	assert_int_equal(v[0].items[0].id, id[3]);
+	store_stories_free(v, n);
+	sql = xasprintf("SELECT count(*) FROM stories WHERE id = %lld",
+	    (long long)sa);
+	assert_int_equal(raw_int(path, sql), 0);
+	free(sql);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"), 1);
+	/* no key of a pruned article is left in the index */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_keys k"
+	    " WHERE NOT EXISTS (SELECT 1 FROM items i"
+	    " WHERE i.id = k.item_id)"), 0);
+	store_close(s);
+	free(path);
 }
 
 /* Feeds and the CLI reads */
@@ -1572,6 +1786,7 @@ main(void)
 		cmocka_unit_test(test_url_canonical),
 		cmocka_unit_test(test_open_migrates),
 		cmocka_unit_test(test_migrate_v2),
+		cmocka_unit_test(test_migrate_v2_stories),
 		cmocka_unit_test(test_refuse_header),
 		cmocka_unit_test(test_refuse_corrupt),
 		cmocka_unit_test(test_readonly_group_member),
@@ -1587,6 +1802,7 @@ main(void)
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),
+		cmocka_unit_test(test_prune_stories),
 		cmocka_unit_test(test_feed_state),
 		cmocka_unit_test(test_feed_body),
 		cmocka_unit_test(test_feed_seen),
