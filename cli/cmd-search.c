@@ -57,6 +57,82 @@ print_line(const char *prefix, const char *text, size_t width)
 	free(line);
 }
 
+/* "a, b, c +2" of a list with '\n' between, at most `max` shown. */
+static char *
+lines_join(const char *s, size_t max)
+{
+	struct buf	 b;
+	const char	*p, *q;
+	size_t		 n = 0;
+
+	buf_init(&b, 0);
+	for (p = s; p != NULL && *p != '\0'; p = *q != '\0' ? q + 1 : q) {
+		q = p + strcspn(p, "\n");
+		if (q == p)
+			continue;
+		if (n++ < max) {
+			if (n > 1)
+				buf_puts(&b, ", ");
+			buf_append(&b, p, (size_t)(q - p));
+		}
+	}
+	if (n > max)
+		buf_printf(&b, " +%zu", n - max);
+	return buf_steal(&b);
+}
+
+/* The story line under a result that shares its story with others. */
+static void
+print_story(const struct store_entry *e, size_t width)
+{
+	char	*feeds, *langs, *line, *t;
+
+	if (e->story_id == 0 || e->story_size < 2)
+		return;
+	feeds = lines_join(e->story_feeds, 4);
+	langs = lines_join(e->story_langs, 8);
+	line = xasprintf("story %lld: %lld articles, %s (%s)",
+	    (long long)e->story_id, (long long)e->story_size,
+	    *feeds != '\0' ? feeds : "?", *langs != '\0' ? langs : "?");
+	t = cli_clean(line, 0);
+	print_line("   ", t, width);
+	free(t);
+	free(line);
+	free(langs);
+	free(feeds);
+}
+
+/* The lines of a '\n'-separated list as a JSON array. */
+static json_t *
+lines_json(const char *s)
+{
+	json_t		*a = json_array();
+	const char	*p, *q;
+
+	for (p = s; p != NULL && *p != '\0'; p = *q != '\0' ? q + 1 : q) {
+		q = p + strcspn(p, "\n");
+		if (q > p)
+			json_array_append_new(a, json_stringn(p,
+			    (size_t)(q - p)));
+	}
+	return a;
+}
+
+static json_t *
+story_json(const struct store_entry *e)
+{
+	json_t	*o;
+
+	if (e->story_id == 0)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(e->story_id));
+	json_object_set_new(o, "size", json_integer(e->story_size));
+	json_object_set_new(o, "feeds", lines_json(e->story_feeds));
+	json_object_set_new(o, "languages", lines_json(e->story_langs));
+	return o;
+}
+
 static void
 print_text(const struct store_entry *v, size_t n)
 {
@@ -89,6 +165,7 @@ print_text(const struct store_entry *v, size_t n)
 		print_line("   ", line, width);
 		free(line);
 		free(feeds);
+		print_story(&v[i], width);
 
 		if (intitle) {
 			free(snip);
@@ -123,6 +200,7 @@ print_json(const char *query, const struct store_entry *v, size_t n)
 		json_object_set_new(o, "snippet", cli_json_str(snip));
 		free(snip);
 		json_object_set_new(o, "rank", json_real(v[i].rank));
+		json_object_set_new(o, "story", story_json(&v[i]));
 		json_array_append_new(arr, o);
 	}
 	doc = json_object();
@@ -222,7 +300,10 @@ const struct cmd_entry cmd_search_entry = {
 "  sanction*                   a prefix\n"
 "  nato NOT summit             one without the other\n"
 "  NEAR(gas storage, 5)        near each other\n"
-"  title:ukraine               in one column: title summary content author",
+"  title:ukraine               in one column: title summary content author\n"
+"A result that shares its story with other articles says so under it:\n"
+"the story's id (as herald stories lists it), its articles, outlets and\n"
+"languages.",
 	.json_help = "JSON, times in RFC 3339 UTC, highlights as [ ]",
 	.exit_status = "0 ok (even with no match), 1 failure (a malformed "
 	    "query,\nno database...), 2 usage.",

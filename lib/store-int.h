@@ -81,6 +81,25 @@ enum stmt_id {
 	" LEFT JOIN feeds o ON o.id = (SELECT x.feed_id FROM item_feeds x" \
 	"   WHERE x.item_id = i.id ORDER BY x.first_seen, x.feed_id LIMIT 1)"
 
+/*
+ * An article's story (issue 9), columns after another list: its id and
+ * size, its outlets (first-carrying feeds' names) and languages, each
+ * distinct in the order of its articles, '\n' between.  STORY_FROM joins
+ * the story of the article `i`.
+ */
+#define STORY_COLS \
+	" sl.story_id, ss.size," \
+	" (SELECT group_concat(name, char(10)) FROM (SELECT d.name" \
+	"   FROM story_links x JOIN feeds d ON d.id = x.feed_id" \
+	"   WHERE x.story_id = sl.story_id GROUP BY d.name" \
+	"   ORDER BY min(x.at), d.name))," \
+	" (SELECT group_concat(lang, char(10)) FROM (SELECT x.lang" \
+	"   FROM story_links x WHERE x.story_id = sl.story_id" \
+	"   AND x.lang <> '' GROUP BY x.lang ORDER BY min(x.at), x.lang))"
+#define STORY_FROM \
+	" LEFT JOIN story_links sl ON sl.item_id = i.id" \
+	" LEFT JOIN stories ss ON ss.id = sl.story_id"
+
 #define ALERT_COLS \
 	"b.id, m.id, b.plugin, b.state, b.attempts, b.next_attempt," \
 	" b.last_error, b.created, b.sent_at, m.topic, m.terms, m.field," \
@@ -133,6 +152,8 @@ int		 items_index(struct store *, char **errstr);
 void		 feed_from_row(sqlite3_stmt *, struct store_feed *);
 
 /* store-query.c */
+#define ENTRY_SNIPPET	0x1	/* entries_collect(): snippet, rank follow */
+#define ENTRY_STORY	0x2	/* then STORY_COLS */
 void		 entry_from_row(sqlite3_stmt *, struct store_entry *);
 int		 entries_collect(struct store *, sqlite3_stmt *, int extra,
 		    struct store_entry **out, size_t *n, const char *what,

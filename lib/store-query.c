@@ -96,6 +96,8 @@ store_entries_free(struct store_entry *v, size_t n)
 		free(v[i].author);
 		free(v[i].categories);
 		free(v[i].snippet);
+		free(v[i].story_feeds);
+		free(v[i].story_langs);
 	}
 	free(v);
 }
@@ -103,7 +105,8 @@ store_entries_free(struct store_entry *v, size_t n)
 /*
  * Steps a prepared entry query to the end and copies the rows out, so the
  * read transaction lasts as long as the query and not as long as the
- * caller's printing.  `extra` columns (snippet, rank) follow ENTRY_COLS.
+ * caller's printing.  `extra` says which columns follow ENTRY_COLS:
+ * ENTRY_SNIPPET snippet and rank, then ENTRY_STORY the story's.
  */
 int
 entries_collect(struct store *s, sqlite3_stmt *st, int extra,
@@ -119,9 +122,15 @@ entries_collect(struct store *s, sqlite3_stmt *st, int extra,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		entry_from_row(st, &v[n]);
-		if (extra) {
+		if (extra & ENTRY_SNIPPET) {
 			v[n].snippet = col_str(st, 12);
 			v[n].rank = sqlite3_column_double(st, 13);
+		}
+		if (extra & ENTRY_STORY) {
+			v[n].story_id = sqlite3_column_int64(st, 14);
+			v[n].story_size = sqlite3_column_int64(st, 15);
+			v[n].story_feeds = col_str(st, 16);
+			v[n].story_langs = col_str(st, 17);
 		}
 		n++;
 	}
@@ -178,14 +187,15 @@ store_search(struct store *s, const struct store_search *q,
 	 * with first_seen, which turns `since` into a rowid bound FTS5 uses;
 	 * the outer test keeps the answer exact.
 	 */
-	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", h.snip, h.rank"
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", h.snip, h.rank,"
+	    STORY_COLS
 	    " FROM (SELECT rowid AS id, rank,"
 	    "   snippet(items_fts, -1, ?2, ?3, '…', 16) AS snip"
 	    "   FROM items_fts WHERE items_fts MATCH ?1"
 	    "   AND rowid >= (SELECT coalesce(min(id), 9223372036854775807)"
 	    "     FROM items WHERE first_seen >= ?4)"
 	    "   ORDER BY rank LIMIT ?5) AS h"
-	    " JOIN items i ON i.id = h.id" ENTRY_ORIGIN
+	    " JOIN items i ON i.id = h.id" ENTRY_ORIGIN STORY_FROM
 	    " WHERE i.first_seen >= ?4"
 	    " ORDER BY h.rank, i.id DESC", -1, &st, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "search");
@@ -198,7 +208,8 @@ store_search(struct store *s, const struct store_search *q,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, q->since);
 	sqlite3_bind_int64(st, 5, q->limit == 0 ? -1 : (int64_t)q->limit);
-	ret = entries_collect(s, st, 1, out, np, "search", errstr);
+	ret = entries_collect(s, st, ENTRY_SNIPPET | ENTRY_STORY, out, np,
+	    "search", errstr);
 	if (ret == -1) {
 		rc = sqlite3_extended_errcode(s->db);
 		/* FTS5 reports a bad query as a plain SQLITE_ERROR. */

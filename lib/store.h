@@ -265,6 +265,12 @@ struct store_entry {
 	int64_t	 changed;	/* last content change (first_seen if none) */
 	char	*snippet;	/* store_search() only */
 	double	 rank;		/* store_search() only: bm25, lower is better */
+	/* store_search() only: the article's story (issue 9) */
+	int64_t	 story_id;	/* 0: none */
+	int64_t	 story_size;	/* its articles */
+	char	*story_feeds;	/* its outlets (feed names), '\n' between,
+				   in the order of its articles */
+	char	*story_langs;	/* its languages, likewise */
 };
 
 void	 store_entries_free(struct store_entry *, size_t n);
@@ -287,7 +293,8 @@ int	 store_digest(struct store *, int64_t since, size_t limit,
  * NEAR, column filters title: summary: content: author:), folding case and
  * diacritics.  Ranked by bm25 with title hits weighing most; a snippet of
  * the best column with hits between hl_open and hl_close (NULL: "[" and
- * "]").  Items first seen before `since` are skipped (0: all).  A malformed
+ * "]").  Items first seen before `since` are skipped (0: all).  Each
+ * result carries its story: id, size, outlets and languages.  A malformed
  * query returns -1 with "invalid query: ..." in *errstr.
  */
 struct store_search {

@@ -98,5 +98,71 @@ else
 	sed 's/^/# /' "$T/err"
 	failed=$((failed + 1))
 fi
+
+# herald search shows each result's story (issue 9 item 4): one press
+# release in English and in French from two outlets (fixed dates in the
+# past: nothing here reads the clock), and an article of its own.
+mkdir "$T/press"
+cat > "$T/press/commission.rss" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Commission</title>
+<link>https://ec.example.eu/</link><language>en</language>
+<item><title>Commission fines Apple EUR 500 million under the Digital Markets Act</title>
+<link>https://ec.europa.eu/commission/presscorner/detail/en/ip_26_745</link>
+<guid>ip-26-745-en</guid><pubDate>Tue, 10 Mar 2026 10:00:00 GMT</pubDate>
+<description>IP/26/745. The Commission fined Apple EUR 500 million for breaching the anti-steering obligation of the Digital Markets Act.</description></item>
+<item><title>Commission approves Polish scheme for offshore wind ports</title>
+<link>https://ec.example.eu/press/wind-ports</link>
+<guid>wind-ports</guid><pubDate>Tue, 10 Mar 2026 11:00:00 GMT</pubDate>
+<description>The State aid scheme supports ports that serve offshore wind farms in the Baltic.</description></item>
+</channel></rss>
+EOF
+cat > "$T/press/commission-fr.rss" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Commission (FR)</title>
+<link>https://ec.example.eu/fr/</link><language>fr</language>
+<item><title>La Commission inflige une amende de 500 millions d'euros à Apple</title>
+<link>https://ec.europa.eu/commission/presscorner/detail/fr/ip_26_745</link>
+<guid>ip-26-745-fr</guid><pubDate>Tue, 10 Mar 2026 10:05:00 GMT</pubDate>
+<description>IP/26/745. La Commission a infligé à Apple une amende de 500 millions d'euros pour avoir enfreint le règlement sur les marchés numériques.</description></item>
+</channel></rss>
+EOF
+sh "$top_srcdir/scripts/demo-config" "$T/press" "$T/p.db" > "$T/p.conf"
+"$HERALDD" -c "$T/p.conf" --once >"$T/plog" 2>&1
+cat > "$T/search.py" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+byid = {r["link"].rsplit("/", 2)[-2]: r for r in d["results"]}
+en, fr = byid["en"]["story"], byid["fr"]["story"]
+assert en == fr, (en, fr)
+assert set(en) == {"id", "size", "feeds", "languages"}, en
+assert en["size"] == 2 and en["languages"] == ["en", "fr"], en
+assert en["feeds"] == ["commission", "commission-fr"], en
+assert isinstance(en["id"], int) and en["id"] > 0
+EOF
+n=$((n + 1))
+if "$HERALD" search -c "$T/p.conf" --json apple >"$T/out" 2>"$T/err" &&
+    "$PY" "$T/search.py" "$T/out" 2>>"$T/err"; then
+	echo "ok $n - herald search --json: each result with its story"
+else
+	echo "not ok $n - herald search --json: each result with its story"
+	sed 's/^/# /' "$T/out" "$T/err" "$T/plog"
+	failed=$((failed + 1))
+fi
+n=$((n + 1))
+line='^   story [0-9]*: 2 articles, commission, commission-fr (en, fr)$'
+if "$HERALD" search -c "$T/p.conf" apple >"$T/out" 2>"$T/err" &&
+    [ "$(grep -c "$line" "$T/out")" = 2 ] &&
+    "$HERALD" search -c "$T/p.conf" --json wind >"$T/wind.json" &&
+    "$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))["results"]; sys.exit(not (len(r) == 1 and r[0]["story"]["size"] == 1))' "$T/wind.json" &&
+    "$HERALD" search -c "$T/p.conf" wind >"$T/out" 2>"$T/err" &&
+    ! grep -q "story" "$T/out"; then
+	echo "ok $n - herald search: a story line under results that share one"
+else
+	echo "not ok $n - herald search: a story line under results that share one"
+	sed 's/^/# /' "$T/out" "$T/err"
+	failed=$((failed + 1))
+fi
 echo "1..$n"
 [ "$failed" -eq 0 ]
+
