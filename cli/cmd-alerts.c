@@ -96,12 +96,12 @@ print_alerts(struct store_alert *v, size_t n, enum alerts_mode mode,
 	};
 	struct cli_table	*t;
 	const char		*row[7];
-	char			 id[24], tries[24], when[32];
+	char			 id[STORE_ALERT_KEY_LEN], tries[24], when[32];
 	size_t			 i;
 
 	t = cli_table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof(id), "%lld", (long long)v[i].alert_id);
+		store_alert_key(&v[i], id);
 		snprintf(tries, sizeof(tries), "%d", v[i].attempts);
 		if (mode == MODE_PENDING)
 			/* when the next attempt is */
@@ -145,6 +145,7 @@ alert_json(const struct store_alert *a)
 	}
 	free(copy);
 	json_object_set_new(o, "alert", json_integer(a->alert_id));
+	json_object_set_new(o, "breaking", json_boolean(a->breaking));
 	json_object_set_new(o, "plugin", cli_json_str(a->plugin));
 	json_object_set_new(o, "state", json_string(state_name(a->state)));
 	json_object_set_new(o, "attempts", json_integer(a->attempts));

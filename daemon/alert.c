@@ -243,7 +243,8 @@ delivery_build(struct delivery *dl)
 		const struct store_alert	*r = &dl->rows[i];
 		struct herald_alert		*al = &dl->alerts[i];
 
-		dl->keys[i] = xasprintf("%lld", (long long)r->alert_id);
+		dl->keys[i] = xmalloc(STORE_ALERT_KEY_LEN);
+		store_alert_key(r, dl->keys[i]);
 		dl->terms[i] = split_terms(r->terms, &dl->termbuf[i],
 		    &al->nterms);
 		al->key = dl->keys[i];
@@ -350,17 +351,15 @@ delivery_done(void *arg, int outcome, long retry_after, const char *msg)
 	char		*err = NULL;
 
 	if (outcome == HERALD_OK)
-		log_debug("plugin %s: delivered %zu alert%s (first %lld)",
-		    dl->ps->name, dl->n, dl->n > 1 ? "s" : "",
-		    (long long)dl->rows[0].alert_id);
+		log_debug("plugin %s: delivered %zu alert%s (first %s)",
+		    dl->ps->name, dl->n, dl->n > 1 ? "s" : "", dl->keys[0]);
 	else if (outcome == HERALD_FAIL)
-		log_warnx("plugin %s: alert %lld%s failed, given up: %s",
-		    dl->ps->name,
-		    (long long)dl->rows[0].alert_id, dl->n > 1 ? " and others" :
+		log_warnx("plugin %s: alert %s%s failed, given up: %s",
+		    dl->ps->name, dl->keys[0], dl->n > 1 ? " and others" :
 		    "", msg ? msg : "no reason given");
 	else
-		log_info("plugin %s: alert %lld%s: attempt %d: %s; will retry",
-		    dl->ps->name, (long long)dl->rows[0].alert_id,
+		log_info("plugin %s: alert %s%s: attempt %d: %s; will retry",
+		    dl->ps->name, dl->keys[0],
 		    dl->n > 1 ? " and others" : "", dl->rows[0].attempts + 1,
 		    msg ? msg : "no reason given");
 	if (delivery_record(dl, outcome, retry_after, msg, &err) == -1) {

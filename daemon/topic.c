@@ -92,6 +92,8 @@ topic_compile(struct store *st, const struct config *c,
 		v[i].name = t->name;
 		v[i].match = t->match;
 		v[i].exclude = t->exclude;
+		v[i].breaking_outlets = t->breaking_outlets;
+		v[i].breaking_within = t->breaking_within;
 		feeds[i] = xcalloc(t->nfeeds + 1, sizeof(**feeds));
 		for (n = 0, j = 0; j < t->nfeeds; j++) {
 			int64_t	 id = feed_id(arg, t->feeds[j]);

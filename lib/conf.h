@@ -44,6 +44,8 @@ struct config_topic {
 	int		 line;		/* of the [topic] header */
 	int		 match_line;
 	int		 exclude_line;	/* 0 if not set */
+	int		 breaking_outlets; /* breaking = N/DURATION: N; 0 none */
+	long long	 breaking_within; /* ... DURATION */
 };
 
 /* A key of a [plugin] section that the host does not know: the plugin's. */

@@ -86,6 +86,7 @@
 #define INCLUDE_DEPTH	8	/* files open at once, the first included */
 #define ERRORS_SHOWN	100	/* all are counted */
 #define NAME_LEN	64	/* feed, topic and plugin names */
+#define BREAKING_OUTLETS_MAX 1000	/* breaking = N/DURATION: N at most */
 #define SLUG_LEN	48	/* names made from OPML titles */
 #define KEY_LEN		64
 
@@ -126,6 +127,7 @@ enum vtype {
 	V_QUERY,		/* char *, kept as written; aux: its line (int) */
 	V_NAMES,		/* char **; aux: the count (size_t) */
 	V_RATE,			/* unsigned "N/DURATION"; aux: the period */
+	V_BREAKING,		/* int "N/DURATION", N >= 2; aux: the period */
 	V_ALERTPER,		/* int: 0 story, 1 article */
 	V_INCLUDE,
 	V_OPML,
@@ -193,6 +195,8 @@ static const struct keydef topic_keys[] = {
 	{ "match", V_QUERY, TF(match), 0, 0, 0, TF(match_line) },
 	{ "exclude", V_QUERY, TF(exclude), 0, 0, 0, TF(exclude_line) },
 	{ "feeds", V_NAMES, TF(feeds), 0, 0, 0, TF(nfeeds) },
+	{ "breaking", V_BREAKING, TF(breaking_outlets), MINUTE, 30 * DAY, 0,
+	    TF(breaking_within) },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
@@ -975,7 +979,8 @@ number_check(struct parse *p, const struct keydef *kd, long long n,
 		return 0;
 	if (n >= kd->min && n <= kd->max)
 		return 0;
-	if (kd->type == V_DURATION || kd->type == V_RATE) {
+	if (kd->type == V_DURATION || kd->type == V_RATE ||
+	    kd->type == V_BREAKING) {
 		fmt_duration(kd->min, lo, sizeof(lo));
 		fmt_duration(kd->max, hi, sizeof(hi));
 	} else {
@@ -992,16 +997,38 @@ number_check(struct parse *p, const struct keydef *kd, long long n,
 	return -1;
 }
 
+/*
+ * COUNT/DURATION (rate-limit, breaking), the duration's number optional
+ * ("10/h"): 0, or -1 when the count is not a number followed by '/', -2
+ * when what follows is not a duration.
+ */
+static int
+parse_count_period(const char *v, long long *n, long long *period)
+{
+	const char	*s = v;
+	char		*d, *why = NULL;
+	int		 rc;
+
+	if (parse_digits(&s, n) == -1 || *s != '/')
+		return -1;
+	s++;
+	d = *s >= '0' && *s <= '9' ? xstrdup(s) : xasprintf("1%s", s);
+	rc = config_parse_duration(d, period, &why);
+	free(why);
+	free(d);
+	return rc == -1 ? -2 : 0;
+}
+
 /* Applies one key of the table to the struct at `base`; 0 or -1. */
 static int
 key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 {
 	struct load	*ld = p->ld;
 	char		**sp = (char **)((char *)base + kd->off);
-	char		*why = NULL, *slash, *s;
+	char		*why = NULL, *s;
 	long long	 n, period;
 	size_t		 size, cnt, i;
-	int		 b;
+	int		 b, rc;
 
 	if (*v == '\0') {
 		conf_error(ld, p->file, p->keyline, kd->name, "empty value");
@@ -1087,29 +1114,46 @@ key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 		*(int *)((char *)base + kd->off) = strcmp(v, "article") == 0;
 		break;
 	case V_RATE:
-		/* COUNT/DURATION, the duration's number optional: 10/h. */
-		s = v;
-		if (parse_digits((const char **)&s, &n) == -1 || *s != '/' ||
-		    n < 1 || n > UINT_MAX) {
+		rc = parse_count_period(v, &n, &period);
+		if (rc == -1 || (rc == 0 && (n < 1 || n > UINT_MAX))) {
 			conf_error(ld, p->file, p->keyline, kd->name,
 			    "\"%s\": expected COUNT/DURATION with a count of "
 			    "at least 1, as in 10/1h", v);
 			return -1;
 		}
-		slash = s + 1;
-		s = *slash >= '0' && *slash <= '9' ? xstrdup(slash) :
-		    xasprintf("1%s", slash);
-		if (config_parse_duration(s, &period, &why) == -1) {
-			free(why);
-			free(s);
+		if (rc == -2) {
 			conf_error(ld, p->file, p->keyline, kd->name,
 			    "\"%s\": expected a duration after '/'", v);
 			return -1;
 		}
-		free(s);
 		if (number_check(p, kd, period, v) == -1)
 			return -1;
 		*(unsigned *)((char *)base + kd->off) = (unsigned)n;
+		*(long long *)((char *)base + kd->aux) = period;
+		break;
+	case V_BREAKING:
+		rc = parse_count_period(v, &n, &period);
+		if (rc == -1) {
+			conf_error(ld, p->file, p->keyline, kd->name,
+			    "\"%s\": expected OUTLETS/DURATION, as in 5/6h "
+			    "(a story 5 outlets carried within 6 hours)", v);
+			return -1;
+		}
+		if (rc == -2) {
+			conf_error(ld, p->file, p->keyline, kd->name,
+			    "\"%s\": expected a duration after '/', as in "
+			    "5/6h or 3/90m", v);
+			return -1;
+		}
+		if (n < 2 || n > BREAKING_OUTLETS_MAX) {
+			conf_error(ld, p->file, p->keyline, kd->name,
+			    "\"%s\": the outlets must be 2 to %d (one outlet "
+			    "is every story)", v, BREAKING_OUTLETS_MAX);
+			return -1;
+		}
+		if (number_check(p, kd, period, v) == -1)
+			return -1;
+		*(int *)((char *)base + kd->off) = (int)n;
 		*(long long *)((char *)base + kd->aux) = period;
 		break;
 	case V_NAMES:

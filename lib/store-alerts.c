@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,11 @@ alert_from_row(sqlite3_stmt *st, struct store_alert *a)
 	a->first_seen = sqlite3_column_int64(st, 19);
 	a->feed_name = col_str(st, 20);
 	a->feeds = col_str(st, 21);
+	a->breaking = sqlite3_column_int(st, 22) != 0;
+	a->story_id = sqlite3_column_int64(st, 23);
+	a->story_size = sqlite3_column_int64(st, 24);
+	a->story_feeds = col_str(st, 25);
+	a->story_langs = col_str(st, 26);
 }
 
 void
@@ -142,8 +148,18 @@ store_alerts_free(struct store_alert *v, size_t n)
 		free(v[i].author);
 		free(v[i].feed_name);
 		free(v[i].feeds);
+		free(v[i].story_feeds);
+		free(v[i].story_langs);
 	}
 	free(v);
+}
+
+char *
+store_alert_key(const struct store_alert *a, char *buf)
+{
+	snprintf(buf, STORE_ALERT_KEY_LEN, "%lld%s", (long long)a->alert_id,
+	    a->breaking ? "-breaking" : "");
+	return buf;
 }
 
 /* Steps an ALERT_COLS query to the end, copying the rows out. */

@@ -107,10 +107,11 @@ enum stmt_id {
 	" i.first_seen, o.name," \
 	" (SELECT group_concat(name, ', ') FROM (SELECT d.name" \
 	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
-	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))"
+	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))," \
+	" b.breaking," STORY_COLS
 #define ALERT_FROM \
 	" FROM outbox b JOIN matches m ON m.id = b.match_id" \
-	" JOIN items i ON i.id = m.item_id" ENTRY_ORIGIN
+	" JOIN items i ON i.id = m.item_id" ENTRY_ORIGIN STORY_FROM
 
 /* The (feed, item) pairs upserted in the open transaction. */
 struct touched {
@@ -169,6 +170,23 @@ int		 stories_topic_alerts(struct store *, int64_t item_id,
 int		 stories_prune(struct store *, int64_t older_than,
 		    char **errstr);
 void		 stories_close(struct store *);
+
+/*
+ * A topic's breaking rule as store_topics_match() hands it over: one more
+ * alert for its plugins when a story of the topic reaches `outlets`
+ * distinct outlets within `within` seconds.
+ */
+struct story_breaking {
+	const char		*topic;
+	int			 outlets;
+	int64_t			 within;
+	const char *const	*plugins;
+	size_t			 nplugins;
+};
+
+int		 stories_breaking(struct store *, const struct story_breaking *,
+		    size_t nrules, const int64_t *items, size_t nitems,
+		    size_t *nbroke, char **errstr);
 
 /* store-topics.c */
 struct store_topics *topics_compile(struct store *, const struct store_topic *,

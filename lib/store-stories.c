@@ -39,6 +39,10 @@ enum sst_id {
 	SST_MERGE_UNTOPIC,
 	SST_MERGE_STORY,
 	SST_MERGE_DROP,
+	SST_BREAK_PAIR,
+	SST_BREAK_LINKS,
+	SST_BREAK_MARK,
+	SST_BREAK_OUTBOX,
 	SST__COUNT
 };
 
@@ -106,6 +110,24 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " WHERE id = ?1",
 	[SST_MERGE_DROP] =
 	    "DELETE FROM stories WHERE id = ?2",
+	/* the pair's first match, or its first still stored */
+	[SST_BREAK_PAIR] =
+	    "SELECT coalesce((SELECT m.id FROM matches m"
+	    "  WHERE m.id = t.match_id), (SELECT m.id FROM story_links l"
+	    "  JOIN matches m ON m.item_id = l.item_id"
+	    "  WHERE l.story_id = t.story_id AND m.topic = t.topic"
+	    "  ORDER BY m.id LIMIT 1))"
+	    " FROM story_topics t"
+	    " WHERE t.story_id = ?1 AND t.topic = ?2 AND t.breaking = 0",
+	[SST_BREAK_LINKS] =
+	    "SELECT feed_id, at FROM story_links"
+	    " WHERE story_id = ?1 AND feed_id IS NOT NULL ORDER BY at",
+	[SST_BREAK_MARK] =
+	    "UPDATE story_topics SET breaking = ?3"
+	    " WHERE story_id = ?1 AND topic = ?2",
+	[SST_BREAK_OUTBOX] =
+	    "INSERT OR IGNORE INTO outbox (match_id, plugin, next_attempt,"
+	    " created, breaking) VALUES (?1, ?2, ?3, ?3, 1)",
 };
 
 /* A feed's guessed language, so that one guess serves its next articles. */
@@ -674,6 +696,169 @@ stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
 	if (step_write(s, st, "recording a story's topic", errstr) == -1)
 		return -1;
 	return !ss->per_story || sqlite3_changes(s->db) > 0;
+}
+
+/* ---- breaking stories ---- */
+
+/* A story's articles as the breaking rules count them: outlet and time. */
+struct blinks {
+	int64_t	*feed;
+	int64_t	*at;
+	size_t	 n;
+};
+
+static int
+blinks_load(struct store *s, int64_t story, struct blinks *b, char **errstr)
+{
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+	int		 rc;
+
+	b->n = 0;
+	if ((st = sst_get(s, SST_BREAK_LINKS, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, story);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (b->n == cap) {
+			cap = cap == 0 ? 16 : 2 * cap;
+			b->feed = xrealloc(b->feed, cap * sizeof(*b->feed));
+			b->at = xrealloc(b->at, cap * sizeof(*b->at));
+		}
+		b->feed[b->n] = sqlite3_column_int64(st, 0);
+		b->at[b->n] = sqlite3_column_int64(st, 1);
+		b->n++;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading a story's outlets");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The most distinct outlets that carried the story within `within`
+ * seconds of one another: a window slides over its articles in time
+ * order, counting each outlet's articles inside it.
+ */
+static int
+blinks_outlets(const struct blinks *b, int64_t within)
+{
+	int64_t	*ofeed;
+	int	*ocount;
+	size_t	 no = 0, i = 0, j, k;
+	int	 live = 0, best = 0;
+
+	ofeed = xcalloc(b->n + 1, sizeof(*ofeed));
+	ocount = xcalloc(b->n + 1, sizeof(*ocount));
+	for (j = 0; j < b->n; j++) {
+		for (; b->at[j] - b->at[i] > within; i++) {
+			for (k = 0; ofeed[k] != b->feed[i]; k++)
+				;
+			if (--ocount[k] == 0)
+				live--;
+		}
+		for (k = 0; k < no && ofeed[k] != b->feed[j]; k++)
+			;
+		if (k == no)
+			ofeed[no++] = b->feed[j];
+		if (ocount[k]++ == 0)
+			live++;
+		if (live > best)
+			best = live;
+	}
+	free(ofeed);
+	free(ocount);
+	return best;
+}
+
+/*
+ * After a batch's matches, inside its transaction: for each story of the
+ * batch's articles and each rule, a (story, topic) pair that alerted and
+ * is not breaking yet becomes breaking when the story's outlets within
+ * the rule's time reach its count: story_topics.breaking gets the time,
+ * and each of the topic's plugins one more outbox row (breaking = 1) on
+ * the pair's first match.  Once per pair, whatever comes after.
+ */
+int
+stories_breaking(struct store *s, const struct story_breaking *rules,
+    size_t nrules, const int64_t *items, size_t nitems, size_t *nbroke,
+    char **errstr)
+{
+	sqlite3_stmt	*st;
+	struct blinks	 b = { NULL, NULL, 0 };
+	int64_t		*stories, match, now = store_now(s);
+	size_t		 ns = 0, i, k, r, p;
+	int		 rc, loaded, ret = -1;
+
+	*nbroke = 0;
+	if (nrules == 0 || nitems == 0)
+		return 0;
+	stories = xcalloc(nitems, sizeof(*stories));
+	for (i = 0; i < nitems; i++) {
+		int64_t	 story;
+
+		if ((rc = store_item_story(s, items[i], &story, errstr)) == -1)
+			goto done;
+		for (k = 0; rc == 1 && k < ns && stories[k] != story; k++)
+			;
+		if (rc == 1 && k == ns)
+			stories[ns++] = story;
+	}
+	for (i = 0; i < ns; i++) {
+		loaded = 0;
+		for (r = 0; r < nrules; r++) {
+			if ((st = sst_get(s, SST_BREAK_PAIR, errstr)) == NULL)
+				goto done;
+			sqlite3_bind_int64(st, 1, stories[i]);
+			sqlite3_bind_text(st, 2, rules[r].topic, -1,
+			    SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			match = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+			stmt_done(st);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				store_seterr(s, errstr, "reading a story's topic");
+				goto done;
+			}
+			if (match == 0)
+				continue;	/* not of the topic, or broke */
+			if (!loaded && blinks_load(s, stories[i], &b,
+			    errstr) == -1)
+				goto done;
+			loaded = 1;
+			if (blinks_outlets(&b, rules[r].within) <
+			    rules[r].outlets)
+				continue;
+			if ((st = sst_get(s, SST_BREAK_MARK, errstr)) == NULL)
+				goto done;
+			sqlite3_bind_int64(st, 1, stories[i]);
+			sqlite3_bind_text(st, 2, rules[r].topic, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, now);
+			if (step_write(s, st, "marking a story breaking",
+			    errstr) == -1)
+				goto done;
+			for (p = 0; p < rules[r].nplugins; p++) {
+				if ((st = sst_get(s, SST_BREAK_OUTBOX,
+				    errstr)) == NULL)
+					goto done;
+				sqlite3_bind_int64(st, 1, match);
+				sqlite3_bind_text(st, 2, rules[r].plugins[p], -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_int64(st, 3, now);
+				if (step_write(s, st, "writing a breaking alert",
+				    errstr) == -1)
+					goto done;
+			}
+			(*nbroke)++;
+		}
+	}
+	ret = 0;
+done:
+	free(b.feed);
+	free(b.at);
+	free(stories);
+	return ret;
 }
 
 /* ---- reads: herald stories, digests, search ---- */

@@ -49,6 +49,8 @@ struct store_topics {
 	struct topic_rt		*t;
 	size_t			 n;
 	struct rule_set		*rules;
+	struct story_breaking	*breaking;	/* the topics with a rule */
+	size_t			 nbreaking;
 	uint32_t		 bstamp;	/* the batch */
 	struct tok		*tk;
 	const uint32_t		*cand;		/* of the article scanned */
@@ -165,6 +167,7 @@ store_topics_free(struct store_topics *ts)
 	for (i = 0; i < ts->n; i++)
 		topic_rt_clear(&ts->t[i]);
 	free(ts->t);
+	free(ts->breaking);
 	rule_set_free(ts->rules);
 	free(ts->fallback);
 	tok_close(ts->tk);
@@ -241,6 +244,18 @@ topics_compile(struct store *s, const struct store_topic *in, size_t n,
 		if (in[i].exclude != NULL && *in[i].exclude != '\0')
 			t->exclude = xstrdup(in[i].exclude);
 		rule_set_add(ts->rules, t->match, t->exclude);
+		if (in[i].breaking_outlets > 0) {
+			struct story_breaking	*b;
+
+			ts->breaking = xrealloc(ts->breaking,
+			    (ts->nbreaking + 1) * sizeof(*ts->breaking));
+			b = &ts->breaking[ts->nbreaking++];
+			b->topic = t->name;
+			b->outlets = in[i].breaking_outlets;
+			b->within = in[i].breaking_within;
+			b->plugins = (const char *const *)t->plugins;
+			b->nplugins = t->nplugins;
+		}
 	}
 	store_qcheck_free(qc);
 	return ts;
@@ -417,7 +432,7 @@ store_topics_match(struct store *s, struct store_topics *ts,
     int64_t feed_id, const int64_t *items, size_t nitems, size_t *nmatchp,
     char **errstr)
 {
-	size_t	 i, k, nmatches = 0;
+	size_t	 i, k, nmatches = 0, nbroke;
 	int	 own, rc, ret = -1, fallback;
 
 	if (nmatchp != NULL)
@@ -470,6 +485,11 @@ store_topics_match(struct store *s, struct store_topics *ts,
 	}
 	if (ts->nfallback > 0 && topics_fallback(ts, &nmatches, errstr) == -1)
 		goto done;
+	/* the stories of the batch that reached a topic's breaking rule */
+	if (stories_breaking(s, ts->breaking, ts->nbreaking, items, nitems,
+	    &nbroke, errstr) == -1)
+		goto done;
+	ts->stats.breaking += nbroke;
 	ret = 0;
 done:
 	if (ret == 0 && nmatchp != NULL)

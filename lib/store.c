@@ -246,6 +246,36 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX digest_outbox_due ON digest_outbox(plugin, next_attempt)"
 	"  WHERE state = 'pending';"
 	"CREATE INDEX matches_created ON matches(created);",
+	/*
+	 * 8: breaking alerts (issue 9): outbox.breaking marks the one more
+	 * alert a (story, topic) pair sends when the topic's rule (breaking
+	 * = N/DURATION) fires, on the pair's first match: one row per
+	 * (match, plugin, breaking).  SQLite cannot change a table's UNIQUE
+	 * constraint, so the table is made again with its rows.
+	 */
+	"CREATE TABLE outbox_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  match_id INTEGER NOT NULL REFERENCES matches(id) ON DELETE CASCADE,"
+	"  plugin TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  breaking INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (match_id, plugin, breaking)"
+	");"
+	"INSERT INTO outbox_new (id, match_id, plugin, state, attempts,"
+	"  next_attempt, last_error, created, sent_at)"
+	"  SELECT id, match_id, plugin, state, attempts, next_attempt,"
+	"  last_error, created, sent_at FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_new RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(plugin, next_attempt)"
+	"  WHERE state = 'pending';"
+	"CREATE INDEX outbox_state ON outbox(state, id);",
 };
 
 #define STORE_NMIGRATIONS \

@@ -373,9 +373,30 @@ struct store_alert {
 	int64_t	 first_seen;
 	char	*feed_name;	/* the feed that carried it first */
 	char	*feeds;		/* every carrying feed's name, ", " between */
+	/*
+	 * The story (issue 9): breaking is 1 for the one more alert of a
+	 * (story, topic) pair whose breaking rule fired (on the pair's first
+	 * match: alert_id is that match's).  The article's story as it is
+	 * when read: id (0: none), articles, outlets (the feeds that carried
+	 * them first) and languages, distinct in the order of its articles,
+	 * '\n' between.
+	 */
+	int	 breaking;
+	int64_t	 story_id;
+	int64_t	 story_size;
+	char	*story_feeds;
+	char	*story_langs;
 };
 
 void	 store_alerts_free(struct store_alert *, size_t n);
+
+/*
+ * The idempotency key plugins receive: the match's id ("1234"), and
+ * "1234-breaking" for a breaking alert.  Written into buf (at least
+ * STORE_ALERT_KEY_LEN bytes), which it returns.
+ */
+#define STORE_ALERT_KEY_LEN	32
+char	*store_alert_key(const struct store_alert *, char *buf);
 
 /*
  * The articles for the plugins' on_item: first seen at or after `since`
@@ -496,6 +517,15 @@ struct store_topic {
 	size_t			 nfeeds;
 	const char *const	*plugins;	/* an outbox row for each */
 	size_t			 nplugins;
+	/*
+	 * breaking = N/DURATION (issue 9): once a story of the topic (one
+	 * that alerted it) has articles of breaking_outlets distinct
+	 * outlets (the feeds that carried them first) published within
+	 * breaking_within seconds, the (story, topic) pair sends one more
+	 * alert, breaking, on its first match.  0: no rule.
+	 */
+	int			 breaking_outlets;
+	int64_t			 breaking_within;
 };
 
 struct store_topics;
@@ -526,8 +556,10 @@ void			 store_topics_free(struct store_topics *);
  * Matches items (ids of items this fetch of feed_id made new or updated)
  * against the topics, inside the caller's transaction: a new (item, topic)
  * match gets its matches row and its outbox rows (store_match_add()).
- * Topics restricted to feeds other than feed_id are skipped.  *nmatches
- * (may be NULL) gets the number of new matches.
+ * Topics restricted to feeds other than feed_id are skipped.  Then the
+ * stories of the items are held against the topics' breaking rules (any
+ * feed's articles count).  *nmatches (may be NULL) gets the number of new
+ * matches.
  */
 int	 store_topics_match(struct store *, struct store_topics *,
 	    int64_t feed_id, const int64_t *items, size_t nitems,
@@ -539,6 +571,7 @@ struct store_topics_stats {
 	uint64_t	 items;
 	uint64_t	 candidates;	/* (article, topic) pairs evaluated */
 	uint64_t	 matches;	/* (item, topic) hits, old or new */
+	uint64_t	 breaking;	/* (story, topic) pairs that broke */
 };
 
 void	 store_topics_stats(const struct store_topics *,

@@ -83,6 +83,10 @@ Routes (the query string tunes some of them):
                   valid offsets, and undated
   /dedup/NAME     one shared article whose link differs only in tracking
                   parameters per NAME, plus one item of NAME's own
+  /story/NAME     outlet NAME's article on one story (the 20th sanctions
+                  package, press release IP/24/1234), in the words of
+                  ?v=0..5, published ?min=M minutes after BASE_DATE; with
+                  ?own=1 also an article of NAME's own on another story
 Control (not logged):
   /_ctl/override?path=/x&to=/ok/x   serve /x as /ok/x until cleared
   /_ctl/clear                       drop every override
@@ -224,6 +228,42 @@ def ok_feed(name, n, pad, rev):
             desc=desc,
             date=ok_date(i)))
     return rss("feed %s" % name, items)
+
+
+# One story in six outlets' words: the press release's id and numbers
+# carry it across (lib/story.c), the titles and summaries differ.
+STORY_TELLINGS = [
+    ("EU adopts 20th sanctions package against Russia",
+     "IP/24/1234: the package lists 117 more vessels of the shadow fleet "
+     "and bans transactions with 22 Russian banks."),
+    ("EU agrees 20th Russia sanctions package",
+     "The package (IP/24/1234) targets 117 more shadow fleet tankers and "
+     "22 banks."),
+    ("New EU sanctions hit 117 ships of Russia's shadow fleet",
+     "Transactions with 22 banks are banned under the 20th package, "
+     "IP/24/1234."),
+    ("Shadow fleet: 117 more vessels in the EU's 20th package",
+     "IP/24/1234 also bans transactions with 22 banks in third countries."),
+    ("Russia: 20th EU package lists 117 shadow fleet ships",
+     "The 22 banks named in IP/24/1234 face a transaction ban."),
+    ("Council adopts the 20th package of restrictive measures",
+     "IP/24/1234: 117 vessels and 22 banks are added to the lists."),
+]
+
+
+def story_feed(name, v, minute, own):
+    title, desc = STORY_TELLINGS[v % len(STORY_TELLINGS)]
+    items = [rss_item(guid="%s-story" % name, title=title,
+                      link="https://%s.example/sanctions-20" % name,
+                      desc=desc, date=http_date(BASE_DATE + minute * 60))]
+    if own:
+        items.append(rss_item(
+            guid="%s-own" % name,
+            title="%s: sanctions on Iran's drone makers prolonged" % name,
+            link="https://%s.example/iran-drones" % name,
+            desc="Listings of 8 firms renewed for a year.",
+            date=http_date(BASE_DATE + 3 * 86400)))
+    return rss("outlet %s" % name, items)
 
 
 def new_item(name):
@@ -475,6 +515,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.r_ok(route[4:], q)
         if route.startswith("/dedup/"):
             return self.r_dedup(route[7:], q)
+        if route.startswith("/story/"):
+            return self.body(200, story_feed(
+                route[7:], int(q.get("v", "0")), int(q.get("min", "0")),
+                q.get("own") == "1"))
         fn = ROUTES.get(route)
         if fn is None:
             return self.body(404, "no such route\n", ctype="text/plain")

@@ -58,11 +58,11 @@ def write_rss(path, title, items):
 
 
 def write_config(h, name, feeds, topics, plugins, **herald):
-    """feeds: [(name, path)]; topics: [(name, match)] or (name, match,
-    {key: value}); plugins: [(name, {key: value})] with path a plugin
-    name or a path."""
-    conf, db = h.write_config(name, [(n, "file://" + p) for n, p in feeds],
-                              **herald)
+    """feeds: [(name, path or URL)]; topics: [(name, match)] or (name,
+    match, {key: value}); plugins: [(name, {key: value})] with path a
+    plugin name or a path."""
+    conf, db = h.write_config(name, [(n, p if "://" in p else "file://" + p)
+                                     for n, p in feeds], **herald)
     lines = []
     for t in topics:
         lines += ["", '[topic "%s"]' % t[0], "match = %s" % t[1]]

@@ -271,6 +271,7 @@ test_full(void **state)
 	assert_string_equal(t->feeds[0], "euractiv");
 	assert_string_equal(t->feeds[1], "politico.eu");
 	assert_int_equal(t->line, 34);
+	assert_int_equal(t->breaking_outlets, 0);	/* no rule */
 	t = config_topic_find(conf, "sanctions");
 	assert_non_null(t);
 	/* Continuation lines joined with one space; quoted '#' and ';'. */
@@ -279,6 +280,8 @@ test_full(void **state)
 	assert_int_equal(t->match_line, 40);
 	assert_string_equal(t->exclude, "\"tax # rate\"");
 	assert_int_equal(t->exclude_line, 43);
+	assert_int_equal(t->breaking_outlets, 5);
+	assert_int_equal(t->breaking_within, 6 * 3600);
 	assert_int_equal(t->nfeeds, 0);
 
 	assert_int_equal(conf->nplugins, 4);
@@ -297,10 +300,10 @@ test_full(void **state)
 	assert_string_equal(pl->options[0].key, "url");
 	assert_string_equal(pl->options[0].value,
 	    "https://ntfy.example/eu-china");
-	assert_int_equal(pl->options[0].line, 50);
+	assert_int_equal(pl->options[0].line, 51);
 	assert_string_equal(pl->options[1].key, "format");
 	assert_string_equal(pl->options[1].value, "slack");
-	assert_int_equal(pl->options[1].line, 54);
+	assert_int_equal(pl->options[1].line, 55);
 	/* inih cuts a continued key at 49 bytes; the reader does not. */
 	assert_string_equal(pl->options[2].key, "a-plugin-key-of-more-than-"
 	    "fifty-bytes-which-inih-would-cut-short");

@@ -931,6 +931,7 @@ all_stories(struct store *s, size_t *n)
  * stored its story: the three unrelated articles of v2.sql a story each,
  * and two articles added to it at schema 2 that carry one press release
  * (IP/26/745, in English and in French, two feeds) one story of two.
+ * The outbox made again for breaking alerts keeps its rows.
  */
 static void
 test_migrate_v2_stories(void **state)
@@ -968,9 +969,19 @@ test_migrate_v2_stories(void **state)
 	    " 1796602161, 1796602161, 2, 2);"
 	    "INSERT INTO item_feeds (item_id, feed_id, guid, first_seen,"
 	    " content_hash) VALUES (4, 1, 'ip-745-en', 1796602161, 1),"
-	    " (5, 2, 'ip-745-fr', 1796602161, 2);");
+	    " (5, 2, 'ip-745-fr', 1796602161, 2);"
+	    "INSERT INTO matches (id, item_id, topic, created)"
+	    " VALUES (7, 4, 'dma', 1796602161);"
+	    "INSERT INTO outbox (id, match_id, plugin, state, attempts,"
+	    " next_attempt, created, sent_at) VALUES (3, 7, 'p', 'sent', 2,"
+	    " 1796602161, 1796602161, 1796602200);");
 
 	s = open_rw(path);
+	/* migration 8 kept the outbox's rows, none breaking */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM outbox WHERE"
+	    " id = 3 AND match_id = 7 AND plugin = 'p' AND state = 'sent'"
+	    " AND attempts = 2 AND sent_at = 1796602200 AND breaking = 0"),
+	    1);
 	/* every stored article in exactly one story */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM items i WHERE"
 	    " (SELECT count(*) FROM story_links l WHERE l.item_id = i.id)"

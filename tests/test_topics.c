@@ -1459,6 +1459,122 @@ test_story_merge(void **state)
 	store_close(s);
 }
 
+/*
+ * breaking = N/DURATION (issue 9): a (story, topic) pair that alerted
+ * sends one more alert, breaking, once N distinct outlets carried the
+ * story within DURATION, whether or not their articles matched the topic;
+ * once per pair.  The window slides: three outlets 40 minutes apart do
+ * not reach 3/1h until a fourth comes within the hour of two of them.
+ */
+static void
+test_breaking(void **state)
+{
+	static const char *const two[] = { "p", "q" };
+	struct store_topic	 tp[2] = {
+		{ .name = "sanctions", .match = "sanction*",
+		    .plugins = two, .nplugins = 2, .breaking_outlets = 3,
+		    .breaking_within = 3600 },
+		{ .name = "russia", .match = "russia*",
+		    .plugins = two, .nplugins = 1 },
+	};
+	static const struct {
+		const char	*feed, *title, *summary;
+		int		 minute;
+	} arts[] = {
+	    { "a", "EU adopts 20th sanctions package against Russia",
+	      "It lists 117 more vessels of the shadow fleet and bans "
+	      "transactions with 22 Russian banks.", 0 },
+	    /* the same outlet again: one outlet */
+	    { "a", "20th sanctions package: the 117 vessels of Russia's "
+	      "shadow fleet", "The listing of 117 tankers and 22 banks "
+	      "completes the 20th package.", 10 },
+	    { "b", "EU agrees 20th Russia sanctions package",
+	      "The package targets 117 more shadow fleet tankers and 22 "
+	      "banks.", 40 },
+	    /* no "sanction" in it: the story's outlets count all the same */
+	    { "c", "EU's 20th package hits 117 ships of Russia's shadow fleet",
+	      "Transactions with 22 banks are banned under the 20th "
+	      "package.", 80 },
+	    { "d", "Shadow fleet: 117 more vessels in the EU's 20th package "
+	      "against Russia", "It also bans transactions with 22 banks in "
+	      "third countries.", 90 },
+	    { "e", "Russia: 20th EU package lists 117 shadow fleet ships",
+	      "The 22 banks named in the 20th package face a transaction "
+	      "ban.", 95 },
+	};
+	struct store_story_conf	 sc = { 0, 0, STORE_ALERT_PER_STORY };
+	struct store		*s;
+	struct store_topics	*ts;
+	struct store_topics_stats stats;
+	struct store_alert	*v;
+	char			*err = NULL, *path, guid[8];
+	char			 key[STORE_ALERT_KEY_LEN], want[64];
+	int64_t			 id, story, first = 0, t0 = 1900000000;
+	size_t			 i, k, n, nbreak;
+
+	(void)state;
+	path = db_path();
+	s = open_rw(path);
+	free(path);
+	store_stories_configure(s, &sc);
+	if ((ts = store_topics_new(s, tp, 2, &err)) == NULL)
+		fail_msg("topics_new: %s", err);
+	for (i = 0; i < sizeof(arts) / sizeof(arts[0]); i++) {
+		int64_t	 f = feed(s, arts[i].feed);
+		struct store_item it = { .title = arts[i].title,
+		    .summary = arts[i].summary, .lang = "en",
+		    .published = t0 + 60 * (int64_t)arts[i].minute,
+		    .has_published = 1 };
+
+		snprintf(guid, sizeof(guid), "g%zu", i);
+		it.guid = guid;
+		store_set_now(s, t0 + 60 * (int64_t)arts[i].minute + 30);
+		if (store_begin(s, &err) == -1 ||
+		    store_item_upsert(s, f, &it, NULL, &id, &err) == -1 ||
+		    store_topics_match(s, ts, f, &id, 1, NULL, &err) == -1 ||
+		    store_commit(s, &err) == -1)
+			fail_msg("article %zu: %s", i, err);
+		assert_int_equal(store_item_story(s, id, &story, &err), 1);
+		if (i == 0)
+			first = story;
+		assert_int_equal(story, first);
+		v = list(s, -1, NULL, &n);
+		for (k = 0, nbreak = 0; k < n; k++)
+			if (v[k].breaking) {
+				nbreak++;
+				assert_string_equal(v[k].topic, "sanctions");
+				snprintf(want, sizeof(want), "%lld-breaking",
+				    (long long)v[k].alert_id);
+				assert_string_equal(store_alert_key(&v[k], key),
+				    want);
+				/* on the pair's first match: the first article */
+				assert_string_equal(v[k].title, arts[0].title);
+				assert_int_equal(v[k].story_id, first);
+				assert_int_equal(v[k].story_size,
+				    (int64_t)i + 1);
+			}
+		/*
+		 * a b (one outlet, then two) c: 40 minutes apart, never
+		 * three within the hour; d at 90: b c d are; e: no more
+		 */
+		assert_int_equal(nbreak, i < 4 ? 0 : 2);
+		/* the first alerts: one per plugin of each topic */
+		assert_int_equal(n - nbreak, 3);
+		store_alerts_free(v, n);
+	}
+	store_topics_stats(ts, &stats);
+	assert_int_equal(stats.breaking, 1);
+	/* a breaking alert is due like any other, for each plugin */
+	v = due(s, "q", t0 + 86400, 0, &n);
+	for (k = 0, nbreak = 0; k < n; k++)
+		nbreak += v[k].breaking;
+	assert_int_equal(n, 2);
+	assert_int_equal(nbreak, 1);
+	store_alerts_free(v, n);
+	store_topics_free(ts);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -1481,6 +1597,7 @@ main(void)
 		cmocka_unit_test(test_pack),
 		cmocka_unit_test(test_story_alerts),
 		cmocka_unit_test(test_story_merge),
+		cmocka_unit_test(test_breaking),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""it_breaking.py: a topic's breaking = N/DURATION (issue 9 item 3).
+
+Outlets on tests/evilserver.py's /story route carry one story (the 20th
+sanctions package, in their own words, published 20 minutes apart).  The
+topic "sanctions" has breaking = 3/6h, "russia" no rule.  heraldd --once
+over two outlets alerts each topic once for the story (alert-per =
+story), nothing breaking; over four, the third outlet makes the story
+breaking: exactly one more alert, for "sanctions" only, on the story's
+first match, with its own key; over six, nothing more.  A story of one
+outlet (outlet 1's own) never breaks.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import it_common as it  # noqa: E402
+import it_alertlib as al  # noqa: E402
+
+
+def main():
+    h = it.Harness("it_breaking")
+    if al.herald_cli() is None:
+        it.skip("cli/herald is not built")
+    if not os.path.exists(al.plugin_path("jsonl")):
+        it.skip("plugins/.libs/jsonl.so is not built")
+    srv = h.start_server()
+    out = h.path("alerts.jsonl")
+    db = h.path("breaking.db")
+    topics = [("sanctions", 'sanction* OR "restrictive measures"',
+               {"breaking": "3/6h"}),
+              ("russia", "russia*")]
+    plugins = [("log", {"path": "jsonl", "file": out})]
+
+    def run(noutlets):
+        feeds = [("out%d" % i, srv.url("/story/out%d?v=%d&min=%d%s"
+                                       % (i, i - 1, 20 * i,
+                                          "&own=1" if i == 1 else "")))
+                 for i in range(1, noutlets + 1)]
+        conf, _ = al.write_config(h, "outlets%d" % noutlets, feeds, topics,
+                                  plugins, db=db)
+        h.check_config(conf)
+        h.once(conf, "%d outlets" % noutlets, timeout=60)
+        return conf, al.read_jsonl(out)
+
+    def breaking(lines):
+        return [a for a in lines if a["id"].endswith("-breaking")]
+
+    conf, got = run(2)
+    # the story's first article fetched, of outlet 1 or 2
+    firsts = {(a["topic"], a["link"].replace("out2.", "out1.")): a
+              for a in got}
+    h.check(len(got) == 3 and sorted(firsts) == [
+        ("russia", "https://out1.example/sanctions-20"),
+        ("sanctions", "https://out1.example/iran-drones"),
+        ("sanctions", "https://out1.example/sanctions-20")],
+        "two outlets: one alert per (story, topic)", got)
+    h.check(breaking(got) == [], "two outlets: nothing breaking yet",
+            breaking(got))
+
+    conf, got = run(4)
+    brk = breaking(got)
+    h.check(len(got) == 4 and len(brk) == 1,
+            "four outlets: exactly one more alert, breaking", got)
+    first = firsts.get(("sanctions", "https://out1.example/sanctions-20"))
+    if brk and first:
+        b = brk[0]
+        h.check(b["topic"] == "sanctions" and
+                b["id"] == first["id"] + "-breaking" and
+                b["link"] == first["link"],
+                "the breaking alert: topic sanctions, on the story's first "
+                "match, its own key", (b, first))
+
+    conf, got = run(6)
+    h.check(len(got) == 4 and len(breaking(got)) == 1,
+            "six outlets: no more alerts (once per story and topic)", got)
+
+    alerts = al.alerts_json(h, conf, "--sent") or []
+    h.check(sum(1 for a in alerts if a.get("breaking")) == 1 and
+            len(alerts) == 4 and all(a["state"] == "sent" for a in alerts),
+            "herald alerts: four sent, one of them breaking", alerts)
+    with it.DB(db) as d:
+        rows = d.q("SELECT topic, breaking FROM story_topics"
+                   " ORDER BY topic, breaking")
+        size = d.one("SELECT max(size) FROM stories")
+    h.check([(r["topic"], r["breaking"] != 0) for r in rows] ==
+            [("russia", False), ("sanctions", False), ("sanctions", True)],
+            "story_topics: only (story, sanctions) is breaking", rows)
+    h.check(size == 6, "the six outlets' articles are one story", size)
+    h.finish()
+
+
+if __name__ == "__main__":
+    main()
