@@ -683,6 +683,15 @@ store_migrate(struct store *s, char **errstr)
 		free(sql);
 		if (store_exec1(s, "COMMIT", NULL, errstr) == -1)
 			goto fail;
+		/*
+		 * Each step's pages go into the file and the WAL is emptied:
+		 * a new database's WAL otherwise holds every page of every
+		 * step until the first checkpoint, which on a small disk
+		 * left no room for the first fetch.  A reader in the way
+		 * only leaves the WAL longer.
+		 */
+		(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	}
 	return 0;
 fail:
