@@ -58,6 +58,10 @@ struct delivery {
 	char			**keys;
 	const char		***terms;
 	char			**termbuf;
+	struct herald_alert_story *stories;	/* ABI 1.2 */
+	const struct herald_alert_story **storyp;
+	const char		***lists;	/* outlets, languages: 2 each */
+	char			**listbuf;
 };
 
 struct alerter {
@@ -195,9 +199,17 @@ delivery_free(struct delivery *dl)
 		free(dl->terms[i]);
 		free(dl->termbuf[i]);
 	}
+	for (i = 0; dl->lists != NULL && i < 2 * dl->n; i++) {
+		free(dl->lists[i]);
+		free(dl->listbuf[i]);
+	}
 	free(dl->keys);
 	free(dl->terms);
 	free(dl->termbuf);
+	free(dl->stories);
+	free(dl->storyp);
+	free(dl->lists);
+	free(dl->listbuf);
 	free(dl->alerts);
 	store_alerts_free(dl->rows, dl->n);
 	if (dl->drow != NULL)
@@ -206,7 +218,10 @@ delivery_free(struct delivery *dl)
 	free(dl);
 }
 
-/* Splits "a\nb\nc" into a NULL-terminated vector over a copy. */
+/*
+ * Splits "a\nb\nc" into a NULL-terminated vector over a copy: an alert's
+ * terms, its story's outlets and languages.
+ */
 static const char **
 split_terms(const char *s, char **copy, size_t *n)
 {
@@ -239,9 +254,25 @@ delivery_build(struct delivery *dl)
 	dl->keys = xcalloc(dl->n, sizeof(*dl->keys));
 	dl->terms = xcalloc(dl->n, sizeof(*dl->terms));
 	dl->termbuf = xcalloc(dl->n, sizeof(*dl->termbuf));
+	dl->stories = xcalloc(dl->n, sizeof(*dl->stories));
+	dl->storyp = xcalloc(dl->n, sizeof(*dl->storyp));
+	dl->lists = xcalloc(2 * dl->n, sizeof(*dl->lists));
+	dl->listbuf = xcalloc(2 * dl->n, sizeof(*dl->listbuf));
 	for (i = 0; i < dl->n; i++) {
 		const struct store_alert	*r = &dl->rows[i];
 		struct herald_alert		*al = &dl->alerts[i];
+		struct herald_alert_story	*sy = &dl->stories[i];
+
+		sy->id = r->story_id;
+		sy->size = r->story_size;
+		sy->breaking = r->breaking;
+		dl->lists[2 * i] = split_terms(r->story_feeds,
+		    &dl->listbuf[2 * i], &sy->noutlets);
+		sy->outlets = dl->lists[2 * i];
+		dl->lists[2 * i + 1] = split_terms(r->story_langs,
+		    &dl->listbuf[2 * i + 1], &sy->nlanguages);
+		sy->languages = dl->lists[2 * i + 1];
+		dl->storyp[i] = sy;
 
 		dl->keys[i] = xmalloc(STORE_ALERT_KEY_LEN);
 		store_alert_key(r, dl->keys[i]);
@@ -615,6 +646,7 @@ alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 	d.alerts = dl->alerts;
 	d.nalerts = dl->n;
 	d.plugin = ps->name;
+	d.stories = dl->storyp;
 	for (i = 0; i < n; i++)
 		if ((unsigned)rows[i].attempts + 1 > d.attempt)
 			d.attempt = (unsigned)rows[i].attempts + 1;

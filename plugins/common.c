@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,12 +273,65 @@ json_str(const char *s)
 	return j;
 }
 
-json_t *
-alert_json(const struct herald_alert *a, const struct herald_delivery *d)
+void
+delivery_adopt(const struct herald_host *h, const struct herald_delivery *in,
+    struct herald_delivery *out)
 {
-	json_t	*o = json_object(), *terms = json_array();
-	char	 t[32];
+	memset(out, 0, sizeof(*out));
+	out->alerts = in->alerts;
+	out->nalerts = in->nalerts;
+	out->attempt = in->attempt;
+	out->plugin = in->plugin;
+	if (h->size > offsetof(struct herald_host, abi_minor) &&
+	    h->abi_minor >= 2)
+		out->stories = in->stories;
+}
+
+const struct herald_alert_story *
+alert_story(const struct herald_delivery *d, size_t i)
+{
+	if (d->stories == NULL || i >= d->nalerts || d->stories[i] == NULL)
+		return NULL;
+	return d->stories[i];
+}
+
+int
+alert_breaking(const struct herald_delivery *d, size_t i)
+{
+	const struct herald_alert_story	*s = alert_story(d, i);
+
+	return s != NULL && s->breaking;
+}
+
+char *
+alert_title(const struct herald_delivery *d, size_t i)
+{
+	const char	*t = cnz(d->alerts[i].title, "(no title)");
+
+	return alert_breaking(d, i) ? casprintf("BREAKING: %s", t) :
+	    cstrdup(t);
+}
+
+static json_t *
+strv_json(const char *const *v, size_t n)
+{
+	json_t	*a = json_array();
 	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_str(v[i]));
+	return a;
+}
+
+json_t *
+alert_json(const struct herald_delivery *d, size_t k, int top)
+{
+	const struct herald_alert	*a = &d->alerts[k];
+	const struct herald_alert_story	*s = alert_story(d, k);
+	json_t				*o = json_object(), *terms = json_array();
+	json_t				*so = json_null();
+	char				 t[32];
+	size_t				 i;
 
 	for (i = 0; i < a->nterms; i++)
 		json_array_append_new(terms, json_str(a->terms[i]));
@@ -294,7 +348,19 @@ alert_json(const struct herald_alert *a, const struct herald_delivery *d)
 	    json_string(iso_time(a->published, t, sizeof(t))) : json_null());
 	json_object_set_new(o, "matched", json_string(iso_time(a->matched, t,
 	    sizeof(t))));
-	if (d != NULL) {
+	json_object_set_new(o, "breaking", json_boolean(s != NULL &&
+	    s->breaking));
+	if (s != NULL && s->id != 0) {
+		so = json_object();
+		json_object_set_new(so, "id", json_integer(s->id));
+		json_object_set_new(so, "size", json_integer(s->size));
+		json_object_set_new(so, "outlets", strv_json(s->outlets,
+		    s->noutlets));
+		json_object_set_new(so, "languages", strv_json(s->languages,
+		    s->nlanguages));
+	}
+	json_object_set_new(o, "story", so);
+	if (top) {
 		json_object_set_new(o, "plugin", json_str(d->plugin));
 		json_object_set_new(o, "attempt", json_integer(d->attempt));
 	}
@@ -324,14 +390,13 @@ delivery_json(const struct herald_delivery *d)
 	size_t	 i;
 
 	if (d->nalerts == 1)
-		o = alert_json(&d->alerts[0], d);
+		o = alert_json(d, 0, 1);
 	else {
 		o = json_object();
 		arr = json_array();
 		ids = json_array();
 		for (i = 0; i < d->nalerts; i++) {
-			json_array_append_new(arr, alert_json(&d->alerts[i],
-			    NULL));
+			json_array_append_new(arr, alert_json(d, i, 0));
 			json_array_append_new(ids, json_str(d->alerts[i].key));
 		}
 		json_object_set_new(o, "plugin", json_str(d->plugin));

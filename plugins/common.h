@@ -61,8 +61,30 @@ char	*cdump(json_t *);
 /* "2026-11-28T16:30:00Z"; buf of at least 21 bytes; "" for 0. */
 const char *iso_time(int64_t, char *buf, size_t len);
 
-/* One alert as a JSON object (the idempotency key is "id"). */
-json_t	*alert_json(const struct herald_alert *, const struct herald_delivery *);
+/*
+ * The host's delivery as this plugin may read it (ABI 1.2): its members,
+ * with stories NULL when the daemon's minor is older than 1.2 (its struct
+ * ends before them).  on_alert() adopts the delivery first.
+ */
+void	 delivery_adopt(const struct herald_host *,
+	    const struct herald_delivery *, struct herald_delivery *out);
+/* Alert i's story, or NULL when the delivery has none for it. */
+const struct herald_alert_story *alert_story(const struct herald_delivery *,
+	    size_t i);
+/* Whether alert i is a breaking alert. */
+int	 alert_breaking(const struct herald_delivery *, size_t i);
+/*
+ * Alert i's title as every format shows it (heap): "BREAKING: " before a
+ * breaking alert's, "(no title)" for none.
+ */
+char	*alert_title(const struct herald_delivery *, size_t i);
+
+/*
+ * Alert i as a JSON object (the idempotency key is "id"), with its
+ * "breaking" and "story" ({"id", "size", "outlets", "languages"}, or null);
+ * `top`: the delivery's "plugin" and "attempt" too.
+ */
+json_t	*alert_json(const struct herald_delivery *, size_t i, int top);
 /*
  * The delivery: one alert's object, or {"plugin", "attempt", "count",
  * "ids", "alerts": [...]} for a batch.  Compact JSON, heap (free()).
@@ -107,6 +129,15 @@ void	 markup_url(struct sbuf *, enum markup, const char *);
 /* text linked to url, or the text alone when url is not http(s). */
 void	 markup_link(struct sbuf *, enum markup, int flags, const char *url,
 	    const char *text);
+
+/*
+ * format.c: a story of more than one article in words, for a line of its
+ * own: "4 articles, 4 outlets: euractiv, politico, council, faz (de, en)"
+ * (the first five outlets, then "+N"); nothing for an article alone.
+ * Returns whether it wrote anything.
+ */
+int	 story_line(struct sbuf *, enum markup, int flags,
+	    const struct herald_alert_story *);
 
 /* format.c: webhook bodies.  Each returns a heap string (free()). */
 

@@ -53,6 +53,8 @@ struct run {
 	struct herald_completion	*c;
 	struct herald_delivery		 d;	/* a deep copy */
 	struct herald_alert		*alerts;
+	struct herald_alert_story	*stories;
+	const struct herald_alert_story	**storyp;
 	char				**strs;
 	size_t				 nstrs;
 	size_t				 at;	/* per alert: the one running */
@@ -140,23 +142,54 @@ dup(struct run *r, const char *s)
 	return s != NULL ? keep(r, cstrdup(s)) : NULL;
 }
 
+/* A copy of a list of strings, kept with the run. */
+static const char *const *
+dupv(struct run *r, const char *const *v, size_t n)
+{
+	const char	**w = ccalloc(n + 1, sizeof(*w));
+	size_t		 k;
+
+	for (k = 0; k < n; k++)
+		w[k] = dup(r, v[k]);
+	keep(r, (char *)w);
+	return w;
+}
+
 /* Copies the delivery: the host's is borrowed for on_alert() only. */
 static void
 run_copy(struct run *r, const struct herald_delivery *d)
 {
-	size_t	 i, k, nstr = 2;
+	const struct herald_alert_story	*s;
+	size_t				 i, nstr = 2;
 
-	for (i = 0; i < d->nalerts; i++)
+	for (i = 0; i < d->nalerts; i++) {
 		nstr += 9 + d->alerts[i].nterms + 1;
+		if ((s = alert_story(d, i)) != NULL)
+			nstr += s->noutlets + s->nlanguages + 2;
+	}
 	r->strs = ccalloc(nstr, sizeof(*r->strs));
 	r->alerts = ccalloc(d->nalerts, sizeof(*r->alerts));
 	r->d = *d;
 	r->d.alerts = r->alerts;
+	if (d->stories != NULL) {
+		r->stories = ccalloc(d->nalerts, sizeof(*r->stories));
+		r->storyp = ccalloc(d->nalerts, sizeof(*r->storyp));
+		r->d.stories = r->storyp;
+		for (i = 0; i < d->nalerts; i++) {
+			if ((s = alert_story(d, i)) != NULL) {
+				r->stories[i] = *s;
+				r->stories[i].outlets = dupv(r, s->outlets,
+				    s->noutlets);
+				r->stories[i].languages = dupv(r,
+				    s->languages, s->nlanguages);
+			}
+			r->storyp[i] = &r->stories[i];
+		}
+	}
 	r->d.plugin = dup(r, d->plugin);
 	for (i = 0; i < d->nalerts; i++) {
 		const struct herald_alert	*a = &d->alerts[i];
 		struct herald_alert		*b = &r->alerts[i];
-		const char			**terms;
 
 		*b = *a;
 		b->key = dup(r, a->key);
@@ -167,11 +200,7 @@ run_copy(struct run *r, const struct herald_delivery *d)
 		b->link = dup(r, a->link);
 		b->summary = dup(r, a->summary);
 		b->feed = dup(r, a->feed);
-		terms = ccalloc(a->nterms + 1, sizeof(*terms));
-		for (k = 0; k < a->nterms; k++)
-			terms[k] = dup(r, a->terms[k]);
-		b->terms = terms;
-		keep(r, (char *)terms);
+		b->terms = dupv(r, a->terms, a->nterms);
 	}
 }
 
@@ -190,6 +219,8 @@ run_free(struct run *r)
 		free(r->strs[i]);
 	free(r->strs);
 	free(r->alerts);
+	free(r->stories);
+	free(r->storyp);
 	free(r);
 }
 
@@ -201,6 +232,22 @@ env_var(const char *name, const char *v)
 	v = v != NULL ? v : "";
 	return casprintf("%s=%.*s", name, (int)utf8_prefix(v, EXEC_ENV_MAX),
 	    v);
+}
+
+/* NAME=a, b, c */
+static char *
+env_list(const char *name, const char *const *v, size_t n)
+{
+	struct sbuf	 b;
+	char		*e;
+	size_t		 i;
+
+	sbuf_init(&b);
+	for (i = 0; i < n; i++)
+		sbuf_printf(&b, "%s%s", i ? ", " : "", v[i]);
+	e = env_var(name, b.s);
+	sbuf_free(&b);
+	return e;
 }
 
 static void	run_next(struct run *);
@@ -253,17 +300,21 @@ run_next(struct run *r)
 	struct exec		*x = r->x;
 	struct herald_delivery	 one = r->d;
 	const struct herald_delivery *d = &r->d;
-	char			*env[20], *json, *terms, *keys;
+	char			*env[28], *json, *terms, *keys;
 	char			 t1[32], t2[32];
 	const struct herald_alert *a;
+	const struct herald_alert_story *s;
 	size_t			 ne = 0, i, k;
 
 	if (x->per_alert) {
 		one.alerts = &r->d.alerts[r->at];
 		one.nalerts = 1;
+		if (r->d.stories != NULL)
+			one.stories = &r->d.stories[r->at];
 		d = &one;
 	}
 	a = &d->alerts[0];
+	s = alert_story(d, 0);
 	json = delivery_json(d);
 	keys = delivery_keys(d, " ");
 	{
@@ -293,6 +344,18 @@ run_next(struct run *r)
 	    sizeof(t1)));
 	env[ne++] = env_var("HERALD_MATCHED", iso_time(a->matched, t2,
 	    sizeof(t2)));
+	/* its story (ABI 1.2): empty when the daemon gives none */
+	env[ne++] = casprintf("HERALD_BREAKING=%d", s != NULL && s->breaking);
+	env[ne++] = s != NULL && s->id != 0 ?
+	    casprintf("HERALD_STORY_ID=%lld", (long long)s->id) :
+	    cstrdup("HERALD_STORY_ID=");
+	env[ne++] = s != NULL && s->id != 0 ?
+	    casprintf("HERALD_STORY_SIZE=%lld", (long long)s->size) :
+	    cstrdup("HERALD_STORY_SIZE=");
+	env[ne++] = env_list("HERALD_STORY_OUTLETS", s != NULL ? s->outlets :
+	    NULL, s != NULL ? s->noutlets : 0);
+	env[ne++] = env_list("HERALD_STORY_LANGUAGES", s != NULL ?
+	    s->languages : NULL, s != NULL ? s->nlanguages : 0);
 	env[ne] = NULL;
 	command_start(x, env, json, run_done, r);
 	for (i = 0; i < ne; i++)
@@ -306,12 +369,14 @@ static void
 exec_alert(void *state, const struct herald_delivery *d,
     struct herald_completion *c)
 {
-	struct exec	*x = state;
-	struct run	*r = ccalloc(1, sizeof(*r));
+	struct exec		*x = state;
+	struct run		*r = ccalloc(1, sizeof(*r));
+	struct herald_delivery	 dd;
 
 	r->x = x;
 	r->c = c;
-	run_copy(r, d);
+	delivery_adopt(x->host, d, &dd);
+	run_copy(r, &dd);
 	r->next = x->runs;
 	if (x->runs != NULL)
 		x->runs->prev = r;

@@ -18,14 +18,18 @@
  * line breaks as they are: no <p>, no <br>.
  */
 static void
-html_alert(struct sbuf *b, const struct herald_alert *a, int one)
+html_alert(struct sbuf *b, const struct herald_delivery *d, size_t i,
+    int one)
 {
-	int	 fl = MARKUP_CHAT | MARKUP_ONELINE;
+	const struct herald_alert	*a = &d->alerts[i];
+	char				*title = alert_title(d, i);
+	int				 fl = MARKUP_CHAT | MARKUP_ONELINE;
 
 	sbuf_puts(b, "<b>[");
 	markup_text(b, MARKUP_HTML, fl, a->topic);
 	sbuf_puts(b, "]</b> ");
-	markup_link(b, MARKUP_HTML, fl, a->link, cnz(a->title, "(no title)"));
+	markup_link(b, MARKUP_HTML, fl, a->link, title);
+	free(title);
 	sbuf_puts(b, "\n");
 	if (one && a->snippet != NULL && *a->snippet != '\0') {
 		sbuf_puts(b, "<i>");
@@ -34,6 +38,10 @@ html_alert(struct sbuf *b, const struct herald_alert *a, int one)
 	}
 	if (one) {
 		markup_text(b, MARKUP_HTML, fl, cnz(a->feed, "?"));
+		if (alert_story(d, i) != NULL && alert_story(d, i)->size > 1) {
+			sbuf_puts(b, " \xc2\xb7 story: ");
+			story_line(b, MARKUP_HTML, fl, alert_story(d, i));
+		}
 		sbuf_puts(b, " \xc2\xb7 alert ");
 		markup_text(b, MARKUP_HTML, fl, a->key);
 	}
@@ -66,13 +74,15 @@ alerts_text(enum webhook_format f, const struct herald_delivery *d,
 	for (i = 0; i < d->nalerts; i++) {
 		sbuf_init(&one);
 		if (html)
-			html_alert(&one, &d->alerts[i], d->nalerts == 1);
+			html_alert(&one, d, i, d->nalerts == 1);
 		else {
 			struct herald_delivery	 d1 = *d;
 			char			*t;
 
 			d1.alerts = &d->alerts[i];
 			d1.nalerts = 1;
+			if (d->stories != NULL)
+				d1.stories = &d->stories[i];
 			t = format_chat_text(&d1, MARKUP_MARKDOWN);
 			sbuf_puts(&one, t);
 			sbuf_puts(&one, "\n");

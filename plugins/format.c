@@ -41,6 +41,31 @@ format_parse(const char *s, enum webhook_format *f)
 	return -1;
 }
 
+int
+story_line(struct sbuf *b, enum markup m, int flags,
+    const struct herald_alert_story *s)
+{
+	size_t	 i;
+
+	if (s == NULL || s->id == 0 || s->size < 2)
+		return 0;
+	sbuf_printf(b, "%lld articles, %zu outlet%s", (long long)s->size,
+	    s->noutlets, s->noutlets == 1 ? "" : "s");
+	for (i = 0; i < s->noutlets && i < 5; i++) {
+		sbuf_puts(b, i == 0 ? ": " : ", ");
+		markup_text(b, m, flags | MARKUP_ONELINE, s->outlets[i]);
+	}
+	if (s->noutlets > 5)
+		sbuf_printf(b, " +%zu", s->noutlets - 5);
+	for (i = 0; i < s->nlanguages; i++) {
+		sbuf_puts(b, i == 0 ? " (" : ", ");
+		markup_text(b, m, flags | MARKUP_ONELINE, s->languages[i]);
+	}
+	if (s->nlanguages > 0)
+		sbuf_puts(b, ")");
+	return 1;
+}
+
 static void
 add_terms(struct sbuf *b, enum markup m, int flags,
     const struct herald_alert *a)
@@ -61,24 +86,27 @@ add_terms(struct sbuf *b, enum markup m, int flags,
 static char *
 render_text(const struct herald_delivery *d, int flags)
 {
-	struct sbuf	 b;
+	struct sbuf	 b, story;
 	char		 t[32];
 	size_t		 i;
 	int		 one = flags | MARKUP_ONELINE;
 
 	sbuf_init(&b);
+	sbuf_init(&story);
 	if (d->nalerts > 1)
 		sbuf_printf(&b, "%zu alerts\n\n", d->nalerts);
 	for (i = 0; i < d->nalerts; i++) {
 		const struct herald_alert *a = &d->alerts[i];
+		char			*title = alert_title(d, i);
 
 		if (i > 0)
 			sbuf_puts(&b, "\n");
 		sbuf_puts(&b, "[");
 		markup_text(&b, MARKUP_PLAIN, one, a->topic);
 		sbuf_puts(&b, "] ");
-		markup_text(&b, MARKUP_PLAIN, one, cnz(a->title, "(no title)"));
+		markup_text(&b, MARKUP_PLAIN, one, title);
 		sbuf_puts(&b, "\n");
+		free(title);
 		if (markup_url_ok(a->link)) {
 			markup_url(&b, MARKUP_PLAIN, a->link);
 			sbuf_puts(&b, "\n");
@@ -102,8 +130,14 @@ render_text(const struct herald_delivery *d, int flags)
 		if (a->published)
 			sbuf_printf(&b, ", published %s", iso_time(a->published,
 			    t, sizeof(t)));
-		sbuf_printf(&b, "\nAlert: %s\n", a->key);
+		sbuf_puts(&b, "\n");
+		if (story_line(&story, MARKUP_PLAIN, one, alert_story(d, i)))
+			sbuf_printf(&b, "Story: %s\n", story.s);
+		sbuf_free(&story);
+		sbuf_init(&story);
+		sbuf_printf(&b, "Alert: %s\n", a->key);
 	}
+	sbuf_free(&story);
 	return b.s;
 }
 
@@ -146,7 +180,7 @@ static char *
 render_html(const struct herald_delivery *d, int flags)
 {
 	struct sbuf	 b;
-	char		 t[32];
+	char		 t[32], *title;
 	size_t		 i;
 
 	sbuf_init(&b);
@@ -158,8 +192,9 @@ render_html(const struct herald_delivery *d, int flags)
 		sbuf_puts(&b, "<p><b>[");
 		markup_text(&b, MARKUP_HTML, flags, a->topic);
 		sbuf_puts(&b, "]</b> ");
-		markup_link(&b, MARKUP_HTML, flags, a->link,
-		    cnz(a->title, "(no title)"));
+		title = alert_title(d, i);
+		markup_link(&b, MARKUP_HTML, flags, a->link, title);
+		free(title);
 		sbuf_puts(&b, "</p>\n");
 		if (a->snippet != NULL && *a->snippet != '\0') {
 			sbuf_puts(&b, "<blockquote>");
@@ -177,6 +212,10 @@ render_html(const struct herald_delivery *d, int flags)
 		if (a->published)
 			sbuf_printf(&b, " &middot; %s", iso_time(a->published, t,
 			    sizeof(t)));
+		if (alert_story(d, i) != NULL && alert_story(d, i)->size > 1) {
+			sbuf_puts(&b, " &middot; Story: ");
+			story_line(&b, MARKUP_HTML, flags, alert_story(d, i));
+		}
 		sbuf_puts(&b, " &middot; alert ");
 		markup_text(&b, MARKUP_HTML, flags, a->key);
 		sbuf_puts(&b, "</small></p>\n");
@@ -205,14 +244,16 @@ format_chat_text(const struct herald_delivery *d, enum markup m)
 		    "**herald: %zu alerts**\n", d->nalerts);
 	for (i = 0; i < d->nalerts; i++) {
 		const struct herald_alert *a = &d->alerts[i];
+		char			*title = alert_title(d, i);
 
 		if (d->nalerts > 1)
 			sbuf_puts(&b, "\xe2\x80\xa2 ");	/* bullet */
 		sbuf_puts(&b, slack ? "*[" : "**[");
 		markup_text(&b, m, fl, a->topic);
 		sbuf_puts(&b, slack ? "]* " : "]** ");
-		markup_link(&b, m, fl, a->link, cnz(a->title, "(no title)"));
+		markup_link(&b, m, fl, a->link, title);
 		sbuf_puts(&b, "\n");
+		free(title);
 		if (d->nalerts == 1 && a->snippet != NULL && *a->snippet) {
 			sbuf_puts(&b, "> ");
 			markup_text(&b, m, fl, a->snippet);
@@ -221,6 +262,11 @@ format_chat_text(const struct herald_delivery *d, enum markup m)
 		if (d->nalerts == 1) {
 			sbuf_puts(&b, "_");
 			markup_text(&b, m, fl, cnz(a->feed, "?"));
+			if (alert_story(d, i) != NULL &&
+			    alert_story(d, i)->size > 1) {
+				sbuf_puts(&b, " \xc2\xb7 story: ");
+				story_line(&b, m, fl, alert_story(d, i));
+			}
 			sbuf_printf(&b, " \xc2\xb7 alert %s_", a->key);
 		}
 	}
@@ -252,19 +298,26 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 	json_t				*o = json_object(), *tags = json_array();
 	struct sbuf			 msg, title;
 	size_t				 i;
+	char				*t;
+	int				 brk = 0;
 
 	sbuf_init(&msg);
 	sbuf_init(&title);
 	if (d->nalerts == 1) {
+		t = alert_title(d, 0);
 		markup_text(&title, MARKUP_PLAIN, MARKUP_ONELINE, a->topic);
 		sbuf_puts(&title, ": ");
-		markup_text(&title, MARKUP_PLAIN, MARKUP_ONELINE,
-		    cnz(a->title, "(no title)"));
+		markup_text(&title, MARKUP_PLAIN, MARKUP_ONELINE, t);
+		free(t);
 		markup_text(&msg, MARKUP_PLAIN, 0,
 		    cnz(a->snippet, cnz(a->summary, "")));
 		sbuf_puts(&msg, "\n");
 		markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE, cnz(a->feed, "?"));
 		sbuf_printf(&msg, " \xc2\xb7 alert %s", a->key);
+		if (alert_story(d, 0) != NULL && alert_story(d, 0)->size > 1) {
+			sbuf_puts(&msg, "\nStory: ");
+			story_line(&msg, MARKUP_PLAIN, 0, alert_story(d, 0));
+		}
 		if (markup_url_ok(a->link)) {
 			struct sbuf	 u;
 
@@ -282,14 +335,19 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE,
 			    d->alerts[i].topic);
 			sbuf_puts(&msg, "] ");
-			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE,
-			    cnz(d->alerts[i].title, "(no title)"));
+			t = alert_title(d, i);
+			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE, t);
+			free(t);
 			sbuf_puts(&msg, "\n");
 		}
 		sbuf_printf(&msg, "alerts %s", keys);
 		free(keys);
 	}
 	json_array_append_new(tags, json_string("herald"));
+	for (i = 0; i < d->nalerts; i++)
+		brk |= alert_breaking(d, i);
+	if (brk)
+		json_array_append_new(tags, json_string("breaking"));
 	for (i = 0; i < d->nalerts && i < 5; i++)
 		json_array_append_new(tags, json_string(d->alerts[i].topic));
 	json_object_set_new(o, "topic", json_string(cnz(topic, "herald")));

@@ -146,13 +146,15 @@ static void
 jsonl_alert(void *state, const struct herald_delivery *d,
     struct herald_completion *c)
 {
-	struct jsonl	*j = state;
-	struct sbuf	 b;
-	size_t		 i;
+	struct jsonl		*j = state;
+	struct herald_delivery	 dd;
+	struct sbuf		 b;
+	size_t			 i;
 
+	delivery_adopt(j->host, d, &dd);
 	sbuf_init(&b);
-	for (i = 0; i < d->nalerts; i++) {
-		json_t	*o = alert_json(&d->alerts[i], d);
+	for (i = 0; i < dd.nalerts; i++) {
+		json_t	*o = alert_json(&dd, i, 1);
 		char	*s = json_dumps(o, JSON_COMPACT);
 
 		json_decref(o);

@@ -430,9 +430,11 @@ static void
 mail_alert(void *state, const struct herald_delivery *d,
     struct herald_completion *c)
 {
-	struct mail	*m = state;
+	struct mail		*m = state;
+	struct herald_delivery	 dd;
 
-	mail_send(m, mail_build(d, m->from, m->to, m->subject, m->hostname,
+	delivery_adopt(m->host, d, &dd);
+	mail_send(m, mail_build(&dd, m->from, m->to, m->subject, m->hostname,
 	    (int64_t)m->host->now(m->ctx)), c);
 }
 

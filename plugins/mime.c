@@ -275,9 +275,12 @@ mail_build(const struct herald_delivery *d, const char *from, const char *to,
 	size_t		 i, nx = 0;
 
 	sbuf_init(&subj);
-	if (d->nalerts == 1)
-		sbuf_printf(&subj, "%s %s: %s", prefix, d->alerts[0].topic,
-		    d->alerts[0].title ? d->alerts[0].title : "(no title)");
+	if (d->nalerts == 1) {
+		char	*t = alert_title(d, 0);
+
+		sbuf_printf(&subj, "%s %s: %s", prefix, d->alerts[0].topic, t);
+		free(t);
+	}
 	else {
 		sbuf_printf(&subj, "%s %zu alerts:", prefix, d->nalerts);
 		for (i = 0; i < d->nalerts && i < 5; i++)

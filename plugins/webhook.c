@@ -588,13 +588,15 @@ wreq_new(struct webhook *w, struct herald_completion *c)
 }
 
 static void
-webhook_alert(void *state, const struct herald_delivery *d,
+webhook_alert(void *state, const struct herald_delivery *hd,
     struct herald_completion *c)
 {
 	struct webhook		*w = state;
 	struct format_target	 tgt;
+	struct herald_delivery	 dd, *d = &dd;
 	char			*body, *keys, *idem, *ids, *txn;
 
+	delivery_adopt(w->host, hd, &dd);
 	memset(&tgt, 0, sizeof(tgt));
 	tgt.ntfy_topic = w->ntfy_topic;
 	tgt.chat = w->chat;

@@ -8,7 +8,9 @@ over two outlets alerts each topic once for the story (alert-per =
 story), nothing breaking; over four, the third outlet makes the story
 breaking: exactly one more alert, for "sanctions" only, on the story's
 first match, with its own key; over six, nothing more.  A story of one
-outlet (outlet 1's own) never breaks.
+outlet (outlet 1's own) never breaks.  The payloads carry the story (ABI
+1.2): jsonl's "breaking" and "story" (id, size, outlets, languages), exec's
+HERALD_BREAKING and HERALD_STORY_* variables.
 """
 
 import os
@@ -23,15 +25,23 @@ def main():
     h = it.Harness("it_breaking")
     if al.herald_cli() is None:
         it.skip("cli/herald is not built")
-    if not os.path.exists(al.plugin_path("jsonl")):
-        it.skip("plugins/.libs/jsonl.so is not built")
+    for p in ("jsonl", "exec"):
+        if not os.path.exists(al.plugin_path(p)):
+            it.skip("plugins/.libs/%s.so is not built" % p)
     srv = h.start_server()
     out = h.path("alerts.jsonl")
     db = h.path("breaking.db")
     topics = [("sanctions", 'sanction* OR "restrictive measures"',
                {"breaking": "3/6h"}),
               ("russia", "russia*")]
-    plugins = [("log", {"path": "jsonl", "file": out})]
+    runs = h.path("runs")
+    plugins = [("log", {"path": "jsonl", "file": out}),
+               ("run", {"path": "exec", "topics": "sanctions",
+                        "command": "printf '%%s %%s %%s %%s|%%s|%%s\\n' "
+                        "\"$HERALD_ALERT_ID\" \"$HERALD_BREAKING\" "
+                        "\"$HERALD_STORY_ID\" \"$HERALD_STORY_SIZE\" "
+                        "\"$HERALD_STORY_OUTLETS\" "
+                        "\"$HERALD_STORY_LANGUAGES\" >> %s" % runs})]
 
     def run(noutlets):
         feeds = [("out%d" % i, srv.url("/story/out%d?v=%d&min=%d%s"
@@ -71,15 +81,46 @@ def main():
                 b["link"] == first["link"],
                 "the breaking alert: topic sanctions, on the story's first "
                 "match, its own key", (b, first))
+        # sent as soon as the third outlet's fetch committed (outlet 3
+        # or 4, whichever came first): the other may have joined by then
+        st = b.get("story") or {}
+        n = st.get("size")
+        outs = st.get("outlets", [])
+        h.check(b.get("breaking") is True and n in (3, 4) and
+                len(outs) == n and outs[:2] == ["out1", "out2"] and
+                set(outs) <= {"out1", "out2", "out3", "out4"} and
+                st.get("languages") == ["en"] and
+                st.get("id") == (first.get("story") or {}).get("id"),
+                "jsonl: the breaking alert carries breaking and its story "
+                "of three or four outlets", b)
+        h.check(first.get("breaking") is False and
+                (first.get("story") or {}).get("size") in (1, 2),
+                "jsonl: the first alert, not breaking, its story as it was "
+                "when sent", first)
 
     conf, got = run(6)
     h.check(len(got) == 4 and len(breaking(got)) == 1,
             "six outlets: no more alerts (once per story and topic)", got)
 
-    alerts = al.alerts_json(h, conf, "--sent") or []
+    try:
+        with open(runs) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    # KEY BREAKING STORY_ID SIZE|OUTLETS|LANGUAGES, one per alert
+    runs_brk = [ln.split("|") for ln in lines
+                if ln.split(" ")[0].endswith("-breaking")]
+    h.check(len(lines) == 3 and len(runs_brk) == 1 and
+            runs_brk[0][0].split(" ")[1] == "1" and
+            runs_brk[0][0].split(" ")[3] in ("3", "4") and
+            runs_brk[0][1] in ("out1, out2, out3", "out1, out2, out4",
+                               "out1, out2, out3, out4")
+            and runs_brk[0][2] == "en",
+            "exec: HERALD_BREAKING=1 and the story in HERALD_STORY_*", lines)
+    alerts = al.alerts_json(h, conf, "--sent", "--plugin", "log") or []
     h.check(sum(1 for a in alerts if a.get("breaking")) == 1 and
             len(alerts) == 4 and all(a["state"] == "sent" for a in alerts),
-            "herald alerts: four sent, one of them breaking", alerts)
+            "herald alerts: four sent to jsonl, one of them breaking", alerts)
     with it.DB(db) as d:
         rows = d.q("SELECT topic, breaking FROM story_topics"
                    " ORDER BY topic, breaking")

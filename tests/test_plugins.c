@@ -43,7 +43,7 @@ static const struct herald_alert alerts[] = {
 static struct herald_delivery
 one(size_t i)
 {
-	struct herald_delivery	 d = { &alerts[i], 1, 2, "hook" };
+	struct herald_delivery	 d = { &alerts[i], 1, 2, "hook", NULL };
 
 	return d;
 }
@@ -51,7 +51,7 @@ one(size_t i)
 static struct herald_delivery
 both(void)
 {
-	struct herald_delivery	 d = { alerts, 2, 1, "hook" };
+	struct herald_delivery	 d = { alerts, 2, 1, "hook", NULL };
 
 	return d;
 }
@@ -120,6 +120,172 @@ test_batch_json(void **state)
 	k = delivery_keys(&d, ",");
 	assert_string_equal(k, "17,18");
 	free(k);
+}
+
+/*
+ * ABI 1.2: each alert's story.  Alert 17 is the breaking alert of a story
+ * of four outlets in three languages, alert 18 an article alone.
+ */
+static const char *const outlets4[] = { "euractiv", "politico", "council",
+    "faz" };
+static const char *const langs3[] = { "en", "fr", "de" };
+static const char *const langs1[] = { "el" };
+static const struct herald_alert_story story17 = { 42, 4, outlets4, 4,
+    langs3, 3, 1 };
+static const struct herald_alert_story story18 = { 43, 1, outlets4 + 3, 1,
+    langs1, 1, 0 };
+static const struct herald_alert_story *const stories[] = { &story17,
+    &story18 };
+
+static struct herald_delivery
+with_stories(size_t n)
+{
+	struct herald_delivery	 d = { alerts, n, 1, "hook", stories };
+
+	return d;
+}
+
+static void
+test_story_json(void **state)
+{
+	struct herald_delivery	 d = with_stories(2);
+	char			*s = delivery_json(&d);
+	json_t			*j = parse(s), *a, *st;
+
+	a = json_array_get(json_object_get(j, "alerts"), 0);
+	assert_true(json_is_true(json_object_get(a, "breaking")));
+	st = json_object_get(a, "story");
+	assert_int_equal(json_integer_value(json_object_get(st, "id")), 42);
+	assert_int_equal(json_integer_value(json_object_get(st, "size")), 4);
+	assert_int_equal(json_array_size(json_object_get(st, "outlets")), 4);
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(st, "outlets"), 3)), "faz");
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(st, "languages"), 2)), "de");
+	a = json_array_get(json_object_get(j, "alerts"), 1);
+	assert_true(json_is_false(json_object_get(a, "breaking")));
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_object_get(a, "story"), "size")), 1);
+	json_decref(j);
+	free(s);
+	/* a daemon before 1.2 gives no stories: null, not breaking */
+	d = one(0);
+	s = delivery_json(&d);
+	j = parse(s);
+	assert_true(json_is_null(json_object_get(j, "story")));
+	assert_true(json_is_false(json_object_get(j, "breaking")));
+	json_decref(j);
+	free(s);
+}
+
+/* Every format shows the story and a breaking alert as such. */
+static void
+test_story_formats(void **state)
+{
+	static const struct {
+		const char	*format;
+		const char	*has[3];
+	} t[] = {
+		{ "ntfy", { "russia: BREAKING: Council agrees",
+		    "Story: 4 articles, 4 outlets: euractiv, politico, council, "
+		    "faz (en, fr, de)", "\"breaking\"" } },
+		{ "slack", { "BREAKING: Council agrees",
+		    "story: 4 articles, 4 outlets", NULL } },
+		{ "mattermost", { "BREAKING: Council agrees",
+		    "story: 4 articles, 4 outlets", NULL } },
+		{ "matrix", { "[russia] BREAKING: Council agrees",
+		    "Story: 4 articles, 4 outlets: euractiv, politico, council, "
+		    "faz (en, fr, de)", "Story: 4 articles" } },
+		{ "json", { "\"breaking\":true", "\"size\":4", NULL } },
+		{ "teams", { "BREAKING: Council agrees",
+		    "story: 4 articles", NULL } },
+		{ "discord", { "BREAKING: Council agrees",
+		    "story: 4 articles", NULL } },
+		{ "telegram", { "BREAKING: Council agrees",
+		    "story: 4 articles, 4 outlets", NULL } },
+		{ "gotify", { "BREAKING: Council agrees",
+		    "story: 4 articles", NULL } },
+		{ "pushover", { "BREAKING: Council agrees",
+		    "story: 4 articles", NULL } },
+	};
+	struct format_target	 tgt = { "alerts", "1", "u", "t", 0 };
+	struct herald_delivery	 d = with_stories(1), plain = one(0);
+	size_t			 i, k;
+	char			*s;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		enum webhook_format	 f;
+
+		assert_int_equal(format_parse(t[i].format, &f), 0);
+		s = f >= FORMAT_TEAMS ? format_reach_body(f, &d, &tgt) :
+		    format_body(f, &d, "alerts");
+		for (k = 0; k < 3 && t[i].has[k] != NULL; k++)
+			if (strstr(s, t[i].has[k]) == NULL)
+				fail_msg("%s: \"%s\" not in %s", t[i].format,
+				    t[i].has[k], s);
+		free(s);
+		/* without stories: neither */
+		s = f >= FORMAT_TEAMS ? format_reach_body(f, &plain, &tgt) :
+		    format_body(f, &plain, "alerts");
+		if (strstr(s, "BREAKING") != NULL ||
+		    strstr(s, "articles, ") != NULL)
+			fail_msg("%s without stories: %s", t[i].format, s);
+		free(s);
+	}
+	s = format_text(&d);
+	assert_non_null(strstr(s, "[russia] BREAKING: Council agrees"));
+	assert_non_null(strstr(s, "\nStory: 4 articles, 4 outlets: euractiv, "
+	    "politico, council, faz (en, fr, de)\n"));
+	free(s);
+	s = format_html(&d);
+	assert_non_null(strstr(s, "BREAKING: Council agrees &lt;20th&gt;"));
+	assert_non_null(strstr(s, "Story: 4 articles"));
+	free(s);
+	/* an article alone: no story line */
+	d = with_stories(2);
+	d.alerts = &alerts[1];
+	d.stories = &stories[1];
+	d.nalerts = 1;
+	s = format_text(&d);
+	assert_null(strstr(s, "Story:"));
+	assert_null(strstr(s, "BREAKING"));
+	free(s);
+	/* the mail's subject */
+	d = with_stories(1);
+	s = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host.example", 1795880000);
+	assert_non_null(strstr(s, "Subject: [herald] russia: BREAKING: "));
+	free(s);
+}
+
+/* A plugin reads stories only from a daemon of ABI 1.2 or later. */
+static void
+test_delivery_adopt(void **state)
+{
+	struct herald_delivery	 d = with_stories(2), out;
+	struct herald_host	 h;
+
+	memset(&h, 0, sizeof(h));
+	h.abi = HERALD_PLUGIN_ABI;
+	h.size = offsetof(struct herald_host, abi_minor);	/* 1.0 */
+	h.abi_minor = 2;	/* past the 1.0 host's struct: not read */
+	delivery_adopt(&h, &d, &out);
+	assert_null(out.stories);
+	assert_int_equal(out.nalerts, 2);
+	assert_ptr_equal(out.alerts, alerts);
+	h.size = sizeof(h);
+	h.abi_minor = 1;
+	delivery_adopt(&h, &d, &out);
+	assert_null(out.stories);
+	assert_null(alert_story(&out, 0));
+	assert_int_equal(alert_breaking(&out, 0), 0);
+	h.abi_minor = HERALD_PLUGIN_ABI_MINOR;
+	delivery_adopt(&h, &d, &out);
+	assert_ptr_equal(out.stories, stories);
+	assert_ptr_equal(alert_story(&out, 1), &story18);
+	assert_int_equal(alert_breaking(&out, 0), 1);
+	assert_string_equal(out.plugin, "hook");
+	assert_int_equal(out.attempt, 1);
 }
 
 /* Every format: valid JSON that carries the keys, with what it must hold. */
@@ -285,7 +451,7 @@ check_token(const char *what, const char *v, const char *open,
 static void
 test_formats_hostile(void **state)
 {
-	struct herald_delivery	 d = { &hostile, 1, 1, "hook" };
+	struct herald_delivery	 d = { &hostile, 1, 1, "hook", NULL };
 	enum webhook_format	 f;
 	char			*s;
 	json_t			*j;
@@ -607,7 +773,7 @@ static void
 test_mail_long_headers(void **state)
 {
 	struct herald_alert	 a = alerts[0], *many;
-	struct herald_delivery	 d = { &a, 1, 1, "hook" };
+	struct herald_delivery	 d = { &a, 1, 1, "hook", NULL };
 	char			 title[2001], *m, *v, *want;
 	size_t			 i;
 
@@ -846,6 +1012,9 @@ main(void)
 		cmocka_unit_test(test_mail_long_headers),
 		cmocka_unit_test(test_child_outcome),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_story_json),
+		cmocka_unit_test(test_story_formats),
+		cmocka_unit_test(test_delivery_adopt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

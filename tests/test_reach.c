@@ -49,7 +49,7 @@ static const struct format_target target = {
 static void
 test_reach_alerts(void **state)
 {
-	struct herald_delivery	 d = { &hostile, 1, 1, "hook" };
+	struct herald_delivery	 d = { &hostile, 1, 1, "hook", NULL };
 	json_t			*j;
 	const char		*t;
 	char			*s;
@@ -117,7 +117,7 @@ static void
 test_reach_batch_cut(void **state)
 {
 	struct herald_alert	 v[40];
-	struct herald_delivery	 d = { v, 40, 1, "hook" };
+	struct herald_delivery	 d = { v, 40, 1, "hook", NULL };
 	json_t			*j;
 	const char		*t;
 	char			*s;

@@ -27,9 +27,10 @@ extern "C" {
  *
  *	1.0	on_item, on_alert
  *	1.1	on_digest; host->abi_minor
+ *	1.2	delivery->stories: each alert's story, and breaking alerts
  */
 #define HERALD_PLUGIN_ABI	1
-#define HERALD_PLUGIN_ABI_MINOR	1
+#define HERALD_PLUGIN_ABI_MINOR	2
 
 #if defined(__GNUC__)
 #define HERALD_PRINTF(f, a)	__attribute__((format(printf, f, a)))
@@ -85,8 +86,11 @@ struct herald_item {
 /*
  * One alert: an article matched a topic.  key is the idempotency key: the
  * same on every attempt and after a restart, different for every alert of
- * this database; receivers drop a key they have seen.  Strings other than
- * key and topic may be NULL.
+ * this database; receivers drop a key they have seen.  id is the match's:
+ * a topic's breaking alert for a story (ABI 1.2, see herald_alert_story)
+ * has the id, topic and article of the story's first alert for the topic,
+ * and that alert's key with "-breaking" after it.  Strings other than key
+ * and topic may be NULL.
  */
 struct herald_alert {
 	const char	*key;
@@ -105,6 +109,24 @@ struct herald_alert {
 };
 
 /*
+ * An alert's story (ABI 1.2): the story its article belongs to, as it
+ * stands when the alert is delivered.  Outlets are the names of the feeds
+ * that carried its articles first, languages their codes ("en"), each
+ * distinct, in the order of its articles.  breaking is 1 for the one more
+ * alert a topic with breaking = N/DURATION sends when the story reached N
+ * outlets within DURATION.
+ */
+struct herald_alert_story {
+	int64_t		 id;		/* 0: the article has no story */
+	int64_t		 size;		/* its articles (1: this one alone) */
+	const char *const *outlets;
+	size_t		 noutlets;
+	const char *const *languages;
+	size_t		 nlanguages;
+	int		 breaking;
+};
+
+/*
  * What one on_alert() call delivers: one alert, or every alert of a
  * batching window when the section sets batch (nalerts >= 1 always).
  * attempt counts from 1 across restarts.
@@ -114,6 +136,15 @@ struct herald_delivery {
 	size_t		 nalerts;
 	unsigned	 attempt;
 	const char	*plugin;	/* the section's name */
+
+	/*
+	 * ABI 1.2: stories[i] is alerts[i]'s story, never NULL.  A daemon
+	 * of an older minor hands a shorter struct: read this member only
+	 * when host->abi_minor >= 2 (and host->size says abi_minor is
+	 * there).  An array of pointers, so that a later minor can add
+	 * members at the end of struct herald_alert_story.
+	 */
+	const struct herald_alert_story *const *stories;
 };
 
 /*
