@@ -2836,14 +2836,17 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 		cs->keys = xrealloc(cs->keys, (cs->nkeys + 1) *
 		    sizeof(*cs->keys));
 		cs->keys[cs->nkeys++] = key->hash;
+		/* the classes story_compare() gives the same keys */
 		if (key->kind == STORY_COGNATE)
 			cs->cognates += key->weight;
-		else if (key->kind != STORY_NAME || key->family != NAME_NOUN)
-			cs->solid++;
-		else if (key->kind != STORY_PLACE)
+		else if (key->kind == STORY_PLACE) {
+			if (cs->nplaces < STORY_MATCH_SHARED)
+				cs->places[cs->nplaces++] = key->weight;
+		} else if (key->kind != STORY_TERM)
 			cs->evidence += key->weight;
-		else if (cs->nplaces < STORY_MATCH_SHARED)
-			cs->places[cs->nplaces++] = key->weight;
+		if (key->kind != STORY_TERM && key->kind != STORY_COGNATE &&
+		    !(key->kind == STORY_NAME && key->family == NAME_NOUN))
+			cs->solid++;
 	}
 }
 
