@@ -351,8 +351,9 @@ test_guess(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
 		g = story_lang_guess(ctx, text[i][0], strlen(text[i][0]));
-		if (g == NULL)
+		if (g == NULL && i == 0)
 			skip();		/* libexttextcat's models missing */
+		assert_non_null(g);
 		assert_string_equal(g, text[i][1]);
 	}
 }
