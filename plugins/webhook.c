@@ -22,7 +22,7 @@
  *   room = !abc:example.org               # Matrix room id
  *   chat = -1001234567890                 # Telegram chat_id
  *   user = uQiRzpo4DXghDmr9QzzfQu27cmVRsG  # Pushover user or group key
- *   priority = 5                          # Gotify 0-10, Pushover -2-2
+ *   priority = 5                          # Gotify 0-10, Pushover -2-1
  *   timeout = 10s
  */
 #include "config.h"
@@ -379,9 +379,12 @@ webhook_init(struct herald_ctx *ctx, const struct herald_host *host,
 		    "required (url is the server)");
 		rc = -1;
 	}
+	/* Pushover's emergency priority 2 requires retry and expire, which
+	 * herald does not send: every message would be refused */
 	if (rc == 0 && w->format == FORMAT_PUSHOVER && (w->priority < -2 ||
-	    w->priority > 2)) {
-		host->error(ctx, NULL, "pushover: priority is -2 to 2");
+	    w->priority > 1)) {
+		host->error(ctx, NULL, "pushover: priority is -2 to 1 "
+		    "(2, emergency, is not supported)");
 		rc = -1;
 	}
 	if (rc == 0 && w->url == NULL) {

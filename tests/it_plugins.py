@@ -156,6 +156,10 @@ def refused_section(h):
          ["colour: unknown key"]),
         ("bad value", {"path": "webhook", "url": "ftp://example.test/"},
          ["url: \"ftp://example.test/\" is not an http"]),
+        # Pushover refuses emergency messages without retry and expire
+        ("Pushover priority 2", {"path": "webhook", "format": "pushover",
+                                 "token": "t", "user": "u", "priority": "2"},
+         ["pushover: priority is -2 to 1"]),
     ]
     for label, keys, needles in cases:
         conf, db = al.write_config(h, "bad-" + label.replace(" ", "-"),
