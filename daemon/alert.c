@@ -523,6 +523,8 @@ alert_digest(struct alerter *a, struct plugin *p, struct pstate *ps,
 			    xasprintf("expired after %d attempts",
 			    rows[0].attempts);
 
+		free(err);	/* its text is in why */
+		err = NULL;
 		log_warnx("plugin %s: digest %s given up: %s", ps->name,
 		    rows[0].name, why);
 		if (store_digest_dead(a->st, rows[0].id, why, &err) == -1) {

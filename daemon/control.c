@@ -48,6 +48,8 @@
 #define CONTROL_IDLE		2.	/* seconds to send the request line */
 #define CONTROL_TIMEOUT		10.	/* seconds a connection may live */
 #define CONTROL_MAX_CONNS	16
+#define CONTROL_STR(x)		CONTROL_STR1(x)
+#define CONTROL_STR1(x)		#x
 #define METRICS_EVERY		60.	/* seconds between metrics-file writes */
 
 struct conn {
@@ -653,7 +655,8 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (c->nconns >= CONTROL_MAX_CONNS) {
 		static const char busy[] = "error: too many connections: "
-		    "heraldd answers 16 at once; try again in a few seconds\n";
+		    "heraldd answers " CONTROL_STR(CONTROL_MAX_CONNS) " at once; "
+		    "try again in a few seconds\n";
 		struct conn	*idle = NULL;
 
 		/* the oldest that has sent nothing whole yet makes room */
