@@ -274,29 +274,55 @@ cli_term_width(void)
 	return 80;
 }
 
+/*
+ * Whether code point cp, n bytes at its place, goes to the terminal as it
+ * stands (cli_clean's rules).
+ */
+static int
+clean_keeps(uint32_t cp, size_t n, int keep_marks)
+{
+	if (cp == CLI_MARK_OPEN || cp == CLI_MARK_CLOSE)
+		return keep_marks;
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	    cp == 0x2028 || cp == 0x2029 || termtext_is_bidi(cp))
+		return 0;
+	return !(cp == 0xfffd && n == 1);
+}
+
+/*
+ * Runs of characters that stay are copied whole: the text of a feed is
+ * mostly printable ASCII, and one append per character was a sixth of
+ * `herald parse`'s instructions.
+ */
 char *
 cli_clean(const char *s, int keep_marks)
 {
-	struct buf	 b;
-	uint32_t	 cp;
-	size_t		 n;
-	char		*out;
+	struct buf		 b;
+	const unsigned char	*u;
+	const char		*run = s;
+	uint32_t		 cp;
+	size_t			 n;
+	char			*out;
 
 	buf_init(&b, 0);
 	for (; s != NULL && *s != '\0'; s += n) {
+		u = (const unsigned char *)s;
+		if (*u >= 0x20 && *u < 0x7f) {
+			n = 1;
+			continue;
+		}
 		n = termtext_next(s, &cp);
-		if (keep_marks && (cp == CLI_MARK_OPEN || cp == CLI_MARK_CLOSE))
-			buf_putc(&b, (char)cp);
-		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-		    cp == 0x2028 || cp == 0x2029)
-			buf_putc(&b, ' ');
-		else if (termtext_is_bidi(cp))
-			;
-		else if (cp == 0xfffd && n == 1)
+		if (clean_keeps(cp, n, keep_marks))
+			continue;
+		buf_append(&b, run, (size_t)(s - run));
+		run = s + n;
+		if (cp == 0xfffd && n == 1)
 			buf_puts(&b, "\xef\xbf\xbd");
-		else
-			buf_append(&b, s, n);
+		else if (!termtext_is_bidi(cp))
+			buf_putc(&b, ' ');
 	}
+	if (s != NULL)
+		buf_append(&b, run, (size_t)(s - run));
 	out = buf_steal(&b);
 	text_collapse_ws(out);
 	return out;

@@ -455,6 +455,9 @@ name_lookup_slow(const char *w, int nchars, int *month)
 		if (pass == 1 && nchars < 3)
 			break;
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			/* most names differ in their first byte */
+			if (names[i].s[0] != w[0])
+				continue;
 			if (pass == 0 ? strcmp(names[i].s, w) != 0 :
 			    strncmp(names[i].s, w, wlen) != 0)
 				continue;

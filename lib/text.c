@@ -242,26 +242,38 @@ text_space_len(const unsigned char *s, size_t len)
 	return 0;
 }
 
+/*
+ * White space is ASCII's and U+00A0.  The text before the first of it
+ * stays where it is, and runs without it are copied in one loop: every
+ * article's text goes through here, often twice.
+ */
 void
 text_collapse_ws(char *s)
 {
 	unsigned char	*p = (unsigned char *)s;
-	size_t		 len, i, n, o = 0;
+	size_t		 i = 0, o;
 	int		 space = 0;
 
 	if (s == NULL)
 		return;
-	len = strlen(s);
-	for (i = 0; i < len; ) {
-		if ((n = text_space_len(p + i, len - i)) != 0) {
+	while (p[i] > ' ' && p[i] != 0xc2)
+		i++;
+	o = i;
+	while (p[i] != '\0') {
+		if (text_is_space(p[i])) {
 			space = 1;
-			i += n;
-			continue;
+			i++;
+		} else if (p[i] == 0xc2 && p[i + 1] == 0xa0) {
+			space = 1;
+			i += 2;
+		} else {
+			if (space && o > 0)
+				p[o++] = ' ';
+			space = 0;
+			do
+				p[o++] = p[i++];
+			while (p[i] > ' ' && p[i] != 0xc2);
 		}
-		if (space && o > 0)
-			p[o++] = ' ';
-		space = 0;
-		p[o++] = p[i++];
 	}
 	p[o] = '\0';
 }

@@ -414,6 +414,10 @@ static const struct wscase wscases[] = {
 	{ "\xc2\xa0x\xc2\xa0", "x" },
 	{ "caf\xc3\xa9  cr\xc3\xa8me", "caf\xc3\xa9 cr\xc3\xa8me" },
 	{ "\xc3\xa0 b", "\xc3\xa0 b" },		/* 0xa0 inside a character */
+	{ "a\xc2", "a\xc2" },			/* a lone lead byte at the end */
+	{ "a\xc2\xc2\xa0" "b", "a\xc2 b" },
+	{ "a\x01 \x01" "b  c", "a\x01 \x01" "b c" },	/* controls are no space */
+	{ "abc\xc2\xa9 d", "abc\xc2\xa9 d" },
 };
 #define NWSCASES	(sizeof(wscases) / sizeof(wscases[0]))
 
