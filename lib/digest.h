@@ -7,6 +7,8 @@
  * the JSON of herald(1) (the daemon keeps a digest in its outbox that way),
  * and rendered as text, Markdown or HTML (digest-render.c).  The CLI and
  * the daemon both use it, so a preview and the mail show the same digest.
+ * depends on: store.h, date.h, tz.h, termtext.h, util.h, log.h, jansson;
+ * used by: daemon/digests.c, cli/cmd-digest.c.
  */
 #ifndef HERALD_DIGEST_H
 #define HERALD_DIGEST_H

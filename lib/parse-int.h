@@ -2,6 +2,7 @@
  * parse-int.h: what parse.c shares with parse-node.c and parse-json.c alone:
  * feedparser's dictionaries behind the typed view (struct parse_node,
  * opaque in parse.h), and the arenas they live in.
+ * depends on: parse.h; used by: parse.c, parse-node.c, parse-json.c only.
  */
 #ifndef HERALD_PARSE_INT_H
 #define HERALD_PARSE_INT_H

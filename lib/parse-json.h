@@ -3,6 +3,8 @@
  * `herald parse --json` (herald(1) documents it) and the tests.  Made from
  * the whole dictionaries behind parse.h's typed view, the long tail of
  * elements included.  Every result is a new reference.
+ * depends on: parse.h, parse-int.h, date.h, util.h, jansson;
+ * used by: cli/cmd-parse.c (herald parse --json).
  */
 #ifndef HERALD_PARSE_JSON_H
 #define HERALD_PARSE_JSON_H

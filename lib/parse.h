@@ -19,6 +19,9 @@
  * summary); `raw` leads to the whole dictionary, long tail included, and only
  * the JSON serializer (lib/parse-json.h) follows it.  Nothing else needs a
  * key string or jansson.
+ * depends on: parse-int.h, text.h, date.h, url.h, util.h, log.h, libxml2,
+ * iconv (parse.c); used by: daemon/ingest.c, daemon/heraldd.c,
+ * cli/cmd-parse.c, parse-json.c.
  */
 #ifndef HERALD_PARSE_H
 #define HERALD_PARSE_H

@@ -4,6 +4,8 @@
  * into instants with tz.h, so that 07:30 stays 07:30 across daylight
  * saving time.  Pure functions: the daemon arms its timers from them and
  * the CLI shows the next slot with them.
+ * depends on: date.h, tz.h, util.h; used by: config.c, daemon/digests.c,
+ * cli/cmd-digest.c.
  */
 #ifndef HERALD_SLOT_H
 #define HERALD_SLOT_H

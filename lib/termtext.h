@@ -2,6 +2,7 @@
  * termtext.h: plain text laid out in columns, for terminals and mail:
  * display width of UTF-8 (wide characters two columns, our own ANSI
  * escapes none), cutting to a width and wrapping words into lines.
+ * depends on: util.h; used by: digest-render.c, cli/cli-util.c.
  */
 #ifndef HERALD_TERMTEXT_H
 #define HERALD_TERMTEXT_H

@@ -4,6 +4,8 @@
  * converting between UTC and a zone's wall clock never touches the
  * process's TZ, tzset() or localtime(): the daemon schedules digests in
  * several zones on one loop.  Times are seconds since the epoch, UTC.
+ * depends on: date.h, util.h; used by: config.c, slot.c, digest-render.c,
+ * daemon/digests.c, cli/cmd-digest.c.
  */
 #ifndef HERALD_TZ_H
 #define HERALD_TZ_H
