@@ -57,10 +57,12 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: heraldd [-fnv] [-c FILE] [--once]\n\n"
+"usage: heraldd [-fnv] [-c FILE] [--once | --check-database]\n\n"
 "  -c, --config FILE  configuration (default %s)\n"
 "  -f, --foreground   log to stderr with syslog priority prefixes\n"
 "  -n, --check        check the configuration and exit\n"
+"      --check-database\n"
+"                     check the whole database (PRAGMA quick_check), exit\n"
 "      --once         fetch every feed once, store, and exit\n"
 "  -v, --verbose      log every fetch (twice: more)\n"
 "  -h, --help         this text;  -V, --version  the version\n\n"
@@ -124,6 +126,29 @@ daemon_lock_pid(struct daemon *d)
 	if (ftruncate(d->lock_fd, 0) == -1 ||
 	    pwrite(d->lock_fd, buf, (size_t)n, 0) != n)
 		log_warn("%s.lock: writing the pid", d->conf->database);
+}
+
+/*
+ * --check-database: the check a start makes when the database was not
+ * closed cleanly, asked for now, under the lock (a running heraldd
+ * refuses it).  Like a start, it upgrades an older schema.
+ */
+static int
+daemon_check_database(struct daemon *d)
+{
+	char	*err = NULL;
+
+	if ((d->st = store_open(d->conf->database, STORE_RDWR | STORE_CHECK,
+	    &err)) == NULL) {
+		log_warnx("%s", err);
+		free(err);
+		config_free(d->conf);
+		return 1;
+	}
+	store_close(d->st);
+	printf("%s: database ok (PRAGMA quick_check)\n", d->conf->database);
+	config_free(d->conf);
+	return 0;
 }
 
 static void
@@ -291,6 +316,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'n' },
+		{ "check-database", no_argument, NULL, 'D' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -298,7 +324,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon	 d;
-	int		 ch, check = 0, fg = 0, verbose = 0, to_stderr, rc = 0;
+	int		 ch, check = 0, checkdb = 0, fg = 0, verbose = 0;
+	int		 to_stderr, rc = 0;
 	char		*err = NULL;
 
 	memset(&d, 0, sizeof(d));
@@ -318,6 +345,9 @@ main(int argc, char **argv)
 		case 'o':
 			d.once = 1;
 			break;
+		case 'D':
+			checkdb = 1;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -332,12 +362,12 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (checkdb && (check || d.once))) {
 		usage(stderr);
 		return 2;
 	}
 	/* under systemd (or with -f, --once, -n) stderr is the log */
-	to_stderr = check || fg || d.once || getenv("JOURNAL_STREAM") != NULL ||
+	to_stderr = check || checkdb || fg || d.once || getenv("JOURNAL_STREAM") != NULL ||
 	    getenv("NOTIFY_SOCKET") != NULL;
 	log_init("heraldd", check ? LOG_TO_STDERR : to_stderr ?
 	    LOG_TO_JOURNAL : LOG_TO_SYSLOG, verbose);
@@ -376,6 +406,8 @@ main(int argc, char **argv)
 		config_free(d.conf);
 		return 1;
 	}
+	if (checkdb)
+		return daemon_check_database(&d);
 	if (!fg && !d.once && getenv("NOTIFY_SOCKET") == NULL &&
 	    getenv("JOURNAL_STREAM") == NULL && daemon(0, 0) == -1)
 		fatal("daemon");

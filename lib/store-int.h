@@ -132,6 +132,8 @@ struct store {
 	size_t		 nunindexed;
 	size_t		 capunindexed;
 	struct store_stories *stories;	/* store-stories.c's, made on use */
+	const char	*checked;	/* why store_open() checked, or NULL */
+	int		 marked;	/* store_meta says this handle has it open */
 };
 
 /* store.c */

@@ -19,8 +19,8 @@ struct store;
 /* store_open() flags. */
 #define STORE_RDONLY	0x0	/* the CLI: never writes, never migrates */
 #define STORE_RDWR	0x1	/* the daemon: creates and migrates */
-#define STORE_CHECK	0x2	/* run PRAGMA quick_check (always with RDWR) */
-#define STORE_NOCHECK	0x4	/* skip quick_check even with RDWR */
+#define STORE_CHECK	0x2	/* run PRAGMA quick_check, whatever the record */
+#define STORE_NOCHECK	0x4	/* never run it on a read-write open */
 
 /*
  * Opens the database at `path`.  STORE_RDWR creates it if missing, runs the
@@ -29,13 +29,19 @@ struct store;
  * schema newer than this program, a file that is not a herald database, or
  * one that fails PRAGMA quick_check is refused with a message naming the
  * file and what to do; nothing is ever deleted or recreated.  quick_check
- * reads the whole file (about 2 s per GB here): it runs on every read-write
- * open unless STORE_NOCHECK, and on a read-only open only with STORE_CHECK
- * (damage met later is reported the same way).
+ * reads the whole file (about 2 s per GB here), so a read-write open runs
+ * it only when the last read-write process did not close the database
+ * (store_close() records a clean close in the file), when no check is
+ * recorded or the last passed a week ago or more, or with STORE_CHECK; it
+ * logs why before it starts.  A read-only open checks only with
+ * STORE_CHECK.  Damage met later is reported the same way.
  * Returns NULL and sets *errstr (heap) on failure.
  */
 struct store	*store_open(const char *path, int flags, char **errstr);
 void		 store_close(struct store *);
+
+/* Why store_open() ran quick_check on this handle (static), or NULL. */
+const char	*store_check_reason(const struct store *);
 
 /* The schema version this program writes (PRAGMA user_version). */
 int		 store_schema_version(void);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -430,7 +431,12 @@ test_refuse_corrupt(void **state)
 	fclose(fp);
 	for (p = 2; p < npages; p += 2)
 		flip_bytes(copy, (off_t)((p - 1) * pagesz), 12);
-	expect_refused(copy, STORE_RDWR, "herald will not modify it");
+	/*
+	 * The file was closed cleanly and checked a moment ago, so a plain
+	 * read-write open trusts it (test_check_when); asked to, it checks.
+	 */
+	expect_refused(copy, STORE_RDWR | STORE_CHECK,
+	    "herald will not modify it");
 	expect_refused(copy, STORE_RDONLY | STORE_CHECK,
 	    "herald will not modify it");
 	free(copy);
@@ -911,6 +917,108 @@ raw_int(const char *path, const char *sql)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return v;
+}
+
+/* Opens read-write and returns why the open ran quick_check ("" if not). */
+static const char *
+open_why(const char *path, int flags)
+{
+	struct store	*s;
+	const char	*why;
+	char		*err = NULL;
+
+	if ((s = store_open(path, STORE_RDWR | flags, &err)) == NULL)
+		fail_msg("store_open %s: %s", path, err);
+	why = store_check_reason(s);
+	store_close(s);
+	return why != NULL ? why : "";
+}
+
+/* A process that opens the database read-write and dies without closing. */
+static void
+open_and_die(const char *path)
+{
+	pid_t	 pid;
+	int	 status;
+	char	*err = NULL;
+
+	if ((pid = fork()) == 0)
+		_exit(store_open(path, STORE_RDWR, &err) == NULL ? 1 : 0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * When a read-write open runs quick_check (issue 11 item 5): after a
+ * process died with the database open, when no check is recorded, when the
+ * last is a week old or dated ahead, and when asked; not after a clean
+ * close with a recent check, nor on a new file.  An unclean close makes a
+ * damaged file refused again.
+ */
+static void
+test_check_when(void **state)
+{
+	char	*path = db_path(), *sql, *copy, *data;
+	int64_t	 now = (int64_t)time(NULL);
+	size_t	 len, pagesz, npages, p;
+	FILE	*fp;
+
+	assert_string_equal(open_why(path, 0), "");	/* new */
+	assert_string_equal(open_why(path, 0), "");	/* clean, checked */
+	open_and_die(path);
+	assert_non_null(strstr(open_why(path, 0), "not closed cleanly"));
+	assert_string_equal(open_why(path, 0), "");
+	assert_non_null(strstr(open_why(path, STORE_CHECK), "asked"));
+	open_and_die(path);
+	assert_string_equal(open_why(path, STORE_NOCHECK), "");
+	assert_string_equal(open_why(path, 0), "");	/* NOCHECK closed it */
+
+	sql = xasprintf("UPDATE store_meta SET value = %lld"
+	    " WHERE key = 'checked'", (long long)(now - 6 * 86400));
+	raw_exec(path, sql);
+	free(sql);
+	assert_string_equal(open_why(path, 0), "");
+	/* six days: not checked, so the record stays six days old */
+	assert_true(raw_int(path, "SELECT value FROM store_meta"
+	    " WHERE key = 'checked'") <= now - 6 * 86400);
+	sql = xasprintf("UPDATE store_meta SET value = %lld"
+	    " WHERE key = 'checked'", (long long)(now - 7 * 86400 - 60));
+	raw_exec(path, sql);
+	free(sql);
+	assert_non_null(strstr(open_why(path, 0), "a week old"));
+	assert_true(raw_int(path, "SELECT value FROM store_meta"
+	    " WHERE key = 'checked'") >= now);
+	assert_string_equal(open_why(path, 0), "");
+	sql = xasprintf("UPDATE store_meta SET value = %lld"
+	    " WHERE key = 'checked'", (long long)(now + 3 * 86400));
+	raw_exec(path, sql);
+	free(sql);
+	assert_non_null(strstr(open_why(path, 0), "in the future"));
+	raw_exec(path, "DELETE FROM store_meta WHERE key = 'checked'");
+	assert_non_null(strstr(open_why(path, 0), "no check"));
+	assert_string_equal(open_why(path, 0), "");
+	free(path);
+
+	/* Damaged B-tree pages after an unclean close: refused at once. */
+	path = make_db(200);
+	raw_exec(path, "UPDATE store_meta SET value = 1 WHERE key = 'open'");
+	read_file(path, &data, &len);
+	copy = xasprintf("%s.copy", path);
+	assert_non_null(fp = fopen(copy, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	pagesz = ((unsigned char)data[16] << 8) | (unsigned char)data[17];
+	if (pagesz == 1)
+		pagesz = 65536;
+	npages = len / pagesz;
+	assert_true(npages > 4);
+	for (p = 3; p < npages; p += 2)
+		flip_bytes(copy, (off_t)((p - 1) * pagesz), 12);
+	expect_refused(copy, STORE_RDWR, "herald will not modify it");
+	free(copy);
+	free(data);
+	free(path);
 }
 
 /* Every story, oldest activity last (store_stories_list). */
@@ -1800,6 +1908,7 @@ main(void)
 		cmocka_unit_test(test_migrate_v2_stories),
 		cmocka_unit_test(test_refuse_header),
 		cmocka_unit_test(test_refuse_corrupt),
+		cmocka_unit_test(test_check_when),
 		cmocka_unit_test(test_readonly_group_member),
 		cmocka_unit_test(test_dedup_guid),
 		cmocka_unit_test(test_dedup_link_two_feeds),
