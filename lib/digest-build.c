@@ -131,6 +131,7 @@ digest_build(struct store *st, const struct digest_spec *spec, int64_t since,
 	q.topics = spec->topics;
 	q.ntopics = spec->ntopics;
 	q.unmatched = spec->all_stories;
+	q.max = spec->max_stories;
 	if (store_digest_rows(st, &q, &rows, &nrows, errstr) == -1 ||
 	    store_digest_trends(st, until, spec->feeds, spec->nfeeds,
 	    spec->all_stories, &trends, &ntrends, errstr) == -1 ||

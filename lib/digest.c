@@ -221,7 +221,13 @@ digest_group(struct digest_topic *t, const struct store_digest_row *rows,
 	}
 	free(p);
 	qsort(v, nv, sizeof(*v), cmp_rank);
+	/* the store may have read only the stories shown: its count */
 	t->total = nv;
+	for (i = 0; i < nrows; i++)
+		if ((topic == NULL || (rows[i].topic != NULL &&
+		    strcmp(rows[i].topic, topic) == 0)) &&
+		    rows[i].group_total > t->total)
+			t->total = rows[i].group_total;
 	if (max > 0 && nv > max) {
 		for (i = max; i < nv; i++)
 			story_free(&v[i]);

@@ -110,7 +110,8 @@ struct digest	*digest_build(struct store *, const struct digest_spec *,
  * articles of the period of the stories that matched `topic`, or every
  * row when topic is NULL) into stories, ranks them (distinct outlets, then
  * the latest article, then the id) and keeps the first `max` (0: all) in
- * t->stories; t->total counts them all.  Rows with the same story id are
+ * t->stories; t->total counts them all, or the rows' group_total when
+ * the store read only the stories shown.  Rows with the same story id are
  * one story; a row without one is a story of its own.  A story is
  * breaking when a row says so (the store's story_topics), or when three
  * outlets or more carried it within six hours.  outlet(arg, feed) names a feed

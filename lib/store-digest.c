@@ -37,25 +37,43 @@ names_json(const char *const *v, size_t n)
 	return s;
 }
 
-static sqlite3_stmt *
-prepare(struct store *s, const char *sql, char **errstr)
-{
-	sqlite3_stmt	*st = NULL;
+/*
+ * The digest statements, prepared once per connection on first use (as
+ * store.c's table is) and reset after each use.
+ */
+enum dst_id {
+	DST_ROWS,
+	DST_TRENDS,
+	DST_MARK_GET,
+	DST_MARK_SET,
+	DST_RUN_INSERT,
+	DST_RUN_ID,
+	DST_OUTBOX_INSERT,
+	DST_DUE,
+	DST_LIST,
+	DST_SENT,
+	DST_RETRY,
+	DST_DEAD,
+	DST_EXPIRE,
+	DST_ORPHANS,
+	DST_NEXT,
+	DST_PRUNE,
+	DST__COUNT
+};
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_seterr(s, errstr, "preparing a digest query");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
+#define SEND_COLS \
+	"b.id, r.id, r.name, b.plugin, b.state, b.attempts, b.next_attempt," \
+	" b.last_error, b.created, b.sent_at, r.since, r.until"
+#define SEND_FROM \
+	" FROM digest_outbox b JOIN digest_runs r ON r.id = b.run_id"
 
 /* ---- the rows of a period ---- */
 
 /*
  * ?1 since, ?2 until, ?3 topics (JSON or NULL: all), ?4 feeds (JSON or
- * NULL: all), ?5 unmatched.  The feeds carrying each article, first
- * first, one name a line.
+ * NULL: all), ?5 unmatched (one group of every story), ?6 stories per
+ * group (0: all).  The feeds carrying each article, first first, one name
+ * a line.
  */
 #define DIGEST_FEEDS_OK \
 	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM item_feeds x" \
@@ -66,9 +84,10 @@ prepare(struct store *s, const char *sql, char **errstr)
 	" (SELECT group_concat(name, char(10)) FROM (SELECT d.name" \
 	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
 	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))"
-#define DIGEST_PERIOD \
-	" i.first_seen >= ?1 AND i.first_seen < ?2"
-/* Is i its story's lead (its first article), and when was sid first seen. */
+/*
+ * Is i its story's lead (its first article), and when was sid first seen;
+ * for an article without a story (sid = -id) 1 and its own.
+ */
 #define DIGEST_STORY_COLS(sid) \
 	" coalesce(i.id = (SELECT lead_item FROM stories WHERE id = " sid \
 	"   ), 1), coalesce((SELECT min(i2.first_seen) FROM story_links l2" \
@@ -76,42 +95,158 @@ prepare(struct store *s, const char *sql, char **errstr)
 	"   ), i.first_seen)"
 
 /*
- * A topic's stories are those with an article of the period that matched
- * it; each comes with all its articles of the period, matched or not (an
- * outlet's article in another language that says it otherwise).  `hit`
- * pairs topics with stories; an article without a story (none should be
- * left after the stories migration) is a story of its own, -id.  The
- * language is the one the stories engine read or guessed; breaking is
- * story_topics.breaking, for whatever marks a story breaking for a topic.  The
- * story's first sighting counts its articles before the period too: a
- * story that goes on from yesterday says so.
+ * `pa` holds the period's articles and their stories: an article without
+ * a story (none should be left after the stories migration) is a story of
+ * its own, -id.  A topic's stories (`grp`) are those with an article of
+ * the period that matched it; without topics, every story is one group
+ * (topic NULL).  Each story is ranked as digest_group() ranks it, from
+ * small columns only: its distinct outlets (what readers call each feed
+ * that carried one of its articles of the period: its title, else its
+ * name), its latest article, its id.  Only the first ?6 of each group are
+ * read, through the story's links (an index), with all their articles of
+ * the period, matched or not (an
+ * outlet's article in another language that says it otherwise), and the
+ * count of the group's stories for "and N more".  The language is the
+ * one the stories engine read or guessed; breaking is
+ * story_topics.breaking.  The story's first sighting counts its articles
+ * before the period too: a story that goes on from yesterday says so.
  */
 static const char digest_rows_sql[] =
-	"WITH hit AS (SELECT DISTINCT m.topic AS topic,"
+	"WITH pa AS MATERIALIZED (SELECT i.id AS item, i.first_seen AS seen,"
 	"   coalesce(sl.story_id, -i.id) AS sid"
-	" FROM items i JOIN matches m ON m.item_id = i.id"
-	" LEFT JOIN story_links sl ON sl.item_id = i.id"
-	" WHERE" DIGEST_PERIOD
-	" AND (?3 IS NULL OR m.topic IN (SELECT value FROM json_each(?3)))"
-	DIGEST_FEEDS_OK ")"
+	" FROM items i LEFT JOIN story_links sl ON sl.item_id = i.id"
+	" WHERE i.first_seen >= ?1 AND i.first_seen < ?2" DIGEST_FEEDS_OK "),"
+	" grp AS MATERIALIZED (SELECT DISTINCT m.topic AS topic, pa.sid AS sid"
+	"   FROM pa JOIN matches m ON m.item_id = pa.item WHERE NOT ?5"
+	"   AND (?3 IS NULL OR m.topic IN (SELECT value FROM json_each(?3)))"
+	"   UNION ALL SELECT DISTINCT NULL, pa.sid FROM pa WHERE ?5),"
+	" rank AS (SELECT pa.sid AS sid, max(pa.seen) AS last,"
+	"   count(DISTINCT coalesce(nullif(d.title, ''), d.name, '?')) AS nout"
+	"   FROM pa LEFT JOIN item_feeds x ON x.item_id = pa.item"
+	"   LEFT JOIN feeds d ON d.id = x.feed_id GROUP BY pa.sid),"
+	" shown AS (SELECT topic, sid, total FROM (SELECT g.topic AS topic,"
+	"   g.sid AS sid, row_number() OVER (PARTITION BY g.topic"
+	"     ORDER BY r.nout DESC, r.last DESC, abs(g.sid) DESC) AS n,"
+	"   count(*) OVER (PARTITION BY g.topic) AS total"
+	"   FROM grp g JOIN rank r ON r.sid = g.sid) WHERE ?6 <= 0 OR n <= ?6)"
 	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid,"
 	" coalesce(sl.lang, i.lang), coalesce((SELECT t.breaking"
 	"   FROM story_topics t WHERE t.story_id = h.sid"
-	"   AND t.topic = h.topic), 0)," DIGEST_STORY_COLS("h.sid")
-	" FROM hit h JOIN story_links sl ON sl.story_id = h.sid"
+	"   AND t.topic = h.topic), 0)," DIGEST_STORY_COLS("h.sid") ", h.total"
+	" FROM shown h JOIN story_links sl ON sl.story_id = h.sid"
 	" JOIN items i ON i.id = sl.item_id"
-	" WHERE h.sid > 0 AND" DIGEST_PERIOD DIGEST_FEEDS_OK
+	" WHERE h.sid > 0 AND i.first_seen >= ?1 AND i.first_seen < ?2"
+	DIGEST_FEEDS_OK
 	" UNION ALL "
-	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid, i.lang, 0, 1, i.first_seen"
-	" FROM hit h JOIN items i ON i.id = -h.sid WHERE h.sid < 0"
-	" UNION ALL "
-	"SELECT NULL, " DIGEST_ITEM_COLS ", coalesce(sl.story_id, -i.id),"
-	" coalesce(sl.lang, i.lang), 0," DIGEST_STORY_COLS("sl.story_id")
-	" FROM items i LEFT JOIN story_links sl ON sl.item_id = i.id"
-	" WHERE ?5 AND" DIGEST_PERIOD
-	" AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.item_id = i.id"
-	"   AND (?3 IS NULL OR m.topic IN (SELECT value FROM json_each(?3))))"
-	DIGEST_FEEDS_OK;
+	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid, i.lang, 0, 1,"
+	" i.first_seen, h.total"
+	" FROM shown h JOIN items i ON i.id = -h.sid WHERE h.sid < 0";
+
+static const char *const dst_sql[DST__COUNT] = {
+	[DST_ROWS] = digest_rows_sql,
+	[DST_TRENDS] =
+	    "SELECT m.topic, (?1 - 1 - m.created) / 86400, count(*)"
+	    " FROM matches m"
+	    " WHERE m.created >= ?1 - ?2 * 86400 AND m.created < ?1"
+	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM item_feeds x"
+	    "   JOIN feeds d ON d.id = x.feed_id WHERE x.item_id = m.item_id"
+	    "   AND d.name IN (SELECT value FROM json_each(?3))))"
+	    " GROUP BY 1, 2"
+	    " UNION ALL "
+	    "SELECT NULL, (?1 - 1 - i.first_seen) / 86400, count(*)"
+	    " FROM items i"
+	    " WHERE ?4 AND i.first_seen >= ?1 - ?2 * 86400"
+	    " AND i.first_seen < ?1"
+	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM item_feeds x"
+	    "   JOIN feeds d ON d.id = x.feed_id WHERE x.item_id = i.id"
+	    "   AND d.name IN (SELECT value FROM json_each(?3))))"
+	    " GROUP BY 1, 2 ORDER BY 1",
+	[DST_MARK_GET] = "SELECT until FROM digest_marks WHERE name = ?1",
+	/* never moving it back */
+	[DST_MARK_SET] =
+	    "INSERT INTO digest_marks (name, until)"
+	    " VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE"
+	    " SET until = max(until, excluded.until)",
+	[DST_RUN_INSERT] =
+	    "INSERT INTO digest_runs (name, since, until,"
+	    " payload, created) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (name, since, until) DO NOTHING",
+	[DST_RUN_ID] =
+	    "SELECT id FROM digest_runs WHERE"
+	    " name = ?1 AND since = ?2 AND until = ?3",
+	[DST_OUTBOX_INSERT] =
+	    "INSERT INTO digest_outbox (run_id, plugin,"
+	    " next_attempt, created) VALUES (?1, ?2, ?3, ?3)"
+	    " ON CONFLICT (run_id, plugin) DO NOTHING",
+	[DST_DUE] =
+	    "SELECT " SEND_COLS ", r.payload" SEND_FROM
+	    " WHERE b.plugin = ?1 AND b.state = 'pending'"
+	    " AND b.next_attempt <= ?2 ORDER BY b.next_attempt, b.id"
+	    " LIMIT ?3",
+	[DST_LIST] =
+	    "SELECT " SEND_COLS SEND_FROM
+	    " WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.id DESC, b.plugin"
+	    " LIMIT ?2",
+	/* one UPDATE of a pending row each: ?1 id, ?2 and ?3 as they say */
+	[DST_SENT] =
+	    "UPDATE digest_outbox SET state = 'sent',"
+	    " attempts = attempts + 1, sent_at = ?2, last_error = ?3"
+	    " WHERE id = ?1 AND state = 'pending'",
+	[DST_RETRY] =
+	    "UPDATE digest_outbox SET"
+	    " attempts = attempts + 1, next_attempt = ?2, last_error = ?3"
+	    " WHERE id = ?1 AND state = 'pending'",
+	[DST_DEAD] =
+	    "UPDATE digest_outbox SET state = 'dead',"
+	    " attempts = attempts + (?2 > 0), last_error = ?3"
+	    " WHERE id = ?1 AND state = 'pending'",
+	/* ?1 the plugin (the plugins, JSON), ?2 created before */
+	[DST_EXPIRE] =
+	    "UPDATE digest_outbox SET state = 'dead',"
+	    " last_error = 'expired after ' || attempts || ' attempts'"
+	    "   || coalesce(': ' || last_error, '')"
+	    " WHERE plugin = ?1 AND state = 'pending' AND created < ?2",
+	[DST_ORPHANS] =
+	    "UPDATE digest_outbox SET state = 'dead',"
+	    " last_error = 'expired: the plugin is not configured'"
+	    " WHERE state = 'pending' AND created < ?2"
+	    " AND (?1 IS NULL OR plugin NOT IN"
+	    "   (SELECT value FROM json_each(?1)))",
+	[DST_NEXT] =
+	    "SELECT min(next_attempt) FROM digest_outbox"
+	    " WHERE plugin = ?1 AND state = 'pending'",
+	[DST_PRUNE] =
+	    "DELETE FROM digest_runs WHERE created < ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM digest_outbox b"
+	    "   WHERE b.run_id = digest_runs.id AND b.state = 'pending')",
+};
+
+static sqlite3_stmt *
+dst_get(struct store *s, enum dst_id id, char **errstr)
+{
+	if (s->digest_st == NULL)
+		s->digest_st = xcalloc(DST__COUNT, sizeof(*s->digest_st));
+	if (s->digest_st[id] == NULL &&
+	    sqlite3_prepare_v3(s->db, dst_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->digest_st[id], NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "preparing a digest query");
+		return NULL;
+	}
+	return s->digest_st[id];
+}
+
+void
+digests_close(struct store *s)
+{
+	int	 i;
+
+	if (s->digest_st == NULL)
+		return;
+	for (i = 0; i < DST__COUNT; i++)
+		sqlite3_finalize(s->digest_st[i]);
+	free(s->digest_st);
+	s->digest_st = NULL;
+}
 
 int
 store_digest_rows(struct store *s, const struct store_digest_query *q,
@@ -125,7 +260,7 @@ store_digest_rows(struct store *s, const struct store_digest_query *q,
 
 	*out = NULL;
 	*n = 0;
-	if ((st = prepare(s, digest_rows_sql, errstr)) == NULL)
+	if ((st = dst_get(s, DST_ROWS, errstr)) == NULL)
 		return -1;
 	topics = names_json(q->topics, q->ntopics);
 	feeds = names_json(q->feeds, q->nfeeds);
@@ -134,6 +269,7 @@ store_digest_rows(struct store *s, const struct store_digest_query *q,
 	bind_str(st, 3, topics);
 	bind_str(st, 4, feeds);
 	sqlite3_bind_int(st, 5, q->unmatched != 0);
+	sqlite3_bind_int64(st, 6, (int64_t)q->max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
@@ -155,6 +291,7 @@ store_digest_rows(struct store *s, const struct store_digest_query *q,
 		r->breaking = sqlite3_column_int(st, 10) != 0;
 		r->lead = sqlite3_column_int(st, 11) != 0;
 		r->story_first_seen = sqlite3_column_int64(st, 12);
+		r->group_total = (size_t)sqlite3_column_int64(st, 13);
 		f = col_str(st, 7);
 		for (save = f; save != NULL && *save != '\0'; save = nl) {
 			if ((nl = strchr(save, '\n')) != NULL)
@@ -174,7 +311,7 @@ store_digest_rows(struct store *s, const struct store_digest_query *q,
 	*out = v;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	stmt_done(st);
 	free(topics);
 	free(feeds);
 	return ret;
@@ -211,23 +348,6 @@ store_digest_trends(struct store *s, int64_t until, const char *const *fv,
     size_t nf, int articles, struct store_trend **out, size_t *n,
     char **errstr)
 {
-	static const char	 sql[] =
-	    "SELECT m.topic, (?1 - 1 - m.created) / 86400, count(*)"
-	    " FROM matches m"
-	    " WHERE m.created >= ?1 - ?2 * 86400 AND m.created < ?1"
-	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM item_feeds x"
-	    "   JOIN feeds d ON d.id = x.feed_id WHERE x.item_id = m.item_id"
-	    "   AND d.name IN (SELECT value FROM json_each(?3))))"
-	    " GROUP BY 1, 2"
-	    " UNION ALL "
-	    "SELECT NULL, (?1 - 1 - i.first_seen) / 86400, count(*)"
-	    " FROM items i"
-	    " WHERE ?4 AND i.first_seen >= ?1 - ?2 * 86400"
-	    " AND i.first_seen < ?1"
-	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM item_feeds x"
-	    "   JOIN feeds d ON d.id = x.feed_id WHERE x.item_id = i.id"
-	    "   AND d.name IN (SELECT value FROM json_each(?3))))"
-	    " GROUP BY 1, 2 ORDER BY 1";
 	sqlite3_stmt		*st;
 	struct store_trend	*v = NULL;
 	char			*feeds;
@@ -237,7 +357,7 @@ store_digest_trends(struct store *s, int64_t until, const char *const *fv,
 
 	*out = NULL;
 	*n = 0;
-	if ((st = prepare(s, sql, errstr)) == NULL)
+	if ((st = dst_get(s, DST_TRENDS, errstr)) == NULL)
 		return -1;
 	feeds = names_json(fv, nf);
 	sqlite3_bind_int64(st, 1, until);
@@ -267,7 +387,7 @@ store_digest_trends(struct store *s, int64_t until, const char *const *fv,
 	*out = v;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	stmt_done(st);
 	free(feeds);
 	return ret;
 }
@@ -291,8 +411,7 @@ store_digest_watermark(struct store *s, const char *name, int64_t *until,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if ((st = prepare(s, "SELECT until FROM digest_marks WHERE name = ?1",
-	    errstr)) == NULL)
+	if ((st = dst_get(s, DST_MARK_GET, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -300,7 +419,7 @@ store_digest_watermark(struct store *s, const char *name, int64_t *until,
 		*until = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
 		store_seterr(s, errstr, "reading digest %s's watermark", name);
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -309,17 +428,12 @@ static int
 mark_set(struct store *s, const char *name, int64_t until, char **errstr)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
-	if ((st = prepare(s, "INSERT INTO digest_marks (name, until)"
-	    " VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE"
-	    " SET until = max(until, excluded.until)", errstr)) == NULL)
+	if ((st = dst_get(s, DST_MARK_SET, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, until);
-	rc = step_write(s, st, "moving a digest's watermark", errstr);
-	sqlite3_finalize(st);
-	return rc;
+	return step_write(s, st, "moving a digest's watermark", errstr);
 }
 
 int
@@ -343,19 +457,15 @@ queue_run(struct store *s, const char *name, int64_t since, int64_t until,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if ((st = prepare(s, "INSERT INTO digest_runs (name, since, until,"
-	    " payload, created) VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT (name, since, until) DO NOTHING", errstr)) == NULL)
+	if ((st = dst_get(s, DST_RUN_INSERT, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_int64(st, 3, until);
 	sqlite3_bind_text(st, 4, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, store_now(s));
-	rc = step_write(s, st, "queuing a digest", errstr);
-	sqlite3_finalize(st);
-	if (rc == -1 || (st = prepare(s, "SELECT id FROM digest_runs WHERE"
-	    " name = ?1 AND since = ?2 AND until = ?3", errstr)) == NULL)
+	if (step_write(s, st, "queuing a digest", errstr) == -1 ||
+	    (st = dst_get(s, DST_RUN_ID, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since);
@@ -364,7 +474,7 @@ queue_run(struct store *s, const char *name, int64_t since, int64_t until,
 		*run = sqlite3_column_int64(st, 0);
 	else
 		store_seterr(s, errstr, "reading a digest's run");
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -373,7 +483,7 @@ store_digest_queue(struct store *s, const char *name, int64_t since,
     int64_t until, const char *payload, const char *const *plugins,
     size_t nplugins, int64_t *run_id, char **errstr)
 {
-	sqlite3_stmt	*st = NULL;
+	sqlite3_stmt	*st;
 	int64_t		 run = 0, now = store_now(s);
 	size_t		 i;
 	int		 own, ret = -1;
@@ -381,9 +491,7 @@ store_digest_queue(struct store *s, const char *name, int64_t since,
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
 	if (queue_run(s, name, since, until, payload, &run, errstr) == -1 ||
-	    (st = prepare(s, "INSERT INTO digest_outbox (run_id, plugin,"
-	    " next_attempt, created) VALUES (?1, ?2, ?3, ?3)"
-	    " ON CONFLICT (run_id, plugin) DO NOTHING", errstr)) == NULL)
+	    (st = dst_get(s, DST_OUTBOX_INSERT, errstr)) == NULL)
 		goto done;
 	for (i = 0; i < nplugins; i++) {
 		sqlite3_bind_int64(st, 1, run);
@@ -398,17 +506,10 @@ store_digest_queue(struct store *s, const char *name, int64_t since,
 		*run_id = run;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
 	return txn_end(s, own, ret, errstr);
 }
 
 /* ---- the digest outbox ---- */
-
-#define SEND_COLS \
-	"b.id, r.id, r.name, b.plugin, b.state, b.attempts, b.next_attempt," \
-	" b.last_error, b.created, b.sent_at, r.since, r.until"
-#define SEND_FROM \
-	" FROM digest_outbox b JOIN digest_runs r ON r.id = b.run_id"
 
 static void
 send_from_row(sqlite3_stmt *st, struct store_digest_send *d, int payload)
@@ -448,7 +549,7 @@ sends_read(struct store *s, sqlite3_stmt *st, int payload,
 		v = xrealloc(v, (*n + 1) * sizeof(*v));
 		send_from_row(st, &v[(*n)++], payload);
 	}
-	sqlite3_finalize(st);
+	stmt_done(st);
 	if (rc != SQLITE_DONE) {
 		store_seterr(s, errstr, "reading the digest outbox");
 		store_digest_sends_free(v, *n);
@@ -465,10 +566,7 @@ store_digests_due(struct store *s, const char *plugin, int64_t now,
 {
 	sqlite3_stmt	*st;
 
-	if ((st = prepare(s, "SELECT " SEND_COLS ", r.payload" SEND_FROM
-	    " WHERE b.plugin = ?1 AND b.state = 'pending'"
-	    " AND b.next_attempt <= ?2 ORDER BY b.next_attempt, b.id"
-	    " LIMIT ?3", errstr)) == NULL)
+	if ((st = dst_get(s, DST_DUE, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, plugin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
@@ -482,9 +580,7 @@ store_digests_list(struct store *s, const char *name, size_t limit,
 {
 	sqlite3_stmt	*st;
 
-	if ((st = prepare(s, "SELECT " SEND_COLS SEND_FROM
-	    " WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.id DESC, b.plugin"
-	    " LIMIT ?2", errstr)) == NULL)
+	if ((st = dst_get(s, DST_LIST, errstr)) == NULL)
 		return -1;
 	bind_str(st, 1, name);
 	sqlite3_bind_int64(st, 2, limit > 0 ? (int64_t)limit : -1);
@@ -507,7 +603,7 @@ store_digest_sends_free(struct store_digest_send *v, size_t n)
 
 /* One UPDATE of a pending row: ?1 id, ?2 and ?3 as the SQL says. */
 static int
-send_update(struct store *s, const char *sql, int64_t id, int64_t a,
+send_update(struct store *s, enum dst_id id_sql, int64_t id, int64_t a,
     const char *b, char **errstr)
 {
 	sqlite3_stmt	*st;
@@ -515,13 +611,12 @@ send_update(struct store *s, const char *sql, int64_t id, int64_t a,
 
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
-	if ((st = prepare(s, sql, errstr)) != NULL) {
+	if ((st = dst_get(s, id_sql, errstr)) != NULL) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, a);
 		bind_str(st, 3, b);
 		ret = step_write(s, st, "recording a digest's delivery",
 		    errstr);
-		sqlite3_finalize(st);
 	}
 	return txn_end(s, own, ret, errstr);
 }
@@ -529,32 +624,25 @@ send_update(struct store *s, const char *sql, int64_t id, int64_t a,
 int
 store_digest_sent(struct store *s, int64_t id, int64_t when, char **errstr)
 {
-	return send_update(s, "UPDATE digest_outbox SET state = 'sent',"
-	    " attempts = attempts + 1, sent_at = ?2, last_error = ?3"
-	    " WHERE id = ?1 AND state = 'pending'", id, when, NULL, errstr);
+	return send_update(s, DST_SENT, id, when, NULL, errstr);
 }
 
 int
 store_digest_retry(struct store *s, int64_t id, int64_t next_attempt,
     const char *error, char **errstr)
 {
-	return send_update(s, "UPDATE digest_outbox SET"
-	    " attempts = attempts + 1, next_attempt = ?2, last_error = ?3"
-	    " WHERE id = ?1 AND state = 'pending'", id, next_attempt, error,
-	    errstr);
+	return send_update(s, DST_RETRY, id, next_attempt, error, errstr);
 }
 
 int
 store_digest_dead(struct store *s, int64_t id, const char *error,
     char **errstr)
 {
-	return send_update(s, "UPDATE digest_outbox SET state = 'dead',"
-	    " attempts = attempts + (?2 > 0), last_error = ?3"
-	    " WHERE id = ?1 AND state = 'pending'", id, 1, error, errstr);
+	return send_update(s, DST_DEAD, id, 1, error, errstr);
 }
 
 static int
-expire(struct store *s, const char *sql, const char *arg, int64_t before,
+expire(struct store *s, enum dst_id id, const char *arg, int64_t before,
     size_t *n, char **errstr)
 {
 	sqlite3_stmt	*st;
@@ -564,11 +652,10 @@ expire(struct store *s, const char *sql, const char *arg, int64_t before,
 		*n = 0;
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
-	if ((st = prepare(s, sql, errstr)) != NULL) {
+	if ((st = dst_get(s, id, errstr)) != NULL) {
 		bind_str(st, 1, arg);
 		sqlite3_bind_int64(st, 2, before);
 		ret = step_write(s, st, "expiring digests", errstr);
-		sqlite3_finalize(st);
 		if (ret == 0 && n != NULL)
 			*n = (size_t)sqlite3_changes(s->db);
 	}
@@ -579,11 +666,7 @@ int
 store_digests_expire(struct store *s, const char *plugin, int64_t before,
     size_t *n, char **errstr)
 {
-	return expire(s, "UPDATE digest_outbox SET state = 'dead',"
-	    " last_error = 'expired after ' || attempts || ' attempts'"
-	    "   || coalesce(': ' || last_error, '')"
-	    " WHERE plugin = ?1 AND state = 'pending' AND created < ?2",
-	    plugin, before, n, errstr);
+	return expire(s, DST_EXPIRE, plugin, before, n, errstr);
 }
 
 int
@@ -593,12 +676,7 @@ store_digests_orphans(struct store *s, const char *const *plugins,
 	char	*names = names_json(plugins, nplugins);
 	int	 rc;
 
-	rc = expire(s, "UPDATE digest_outbox SET state = 'dead',"
-	    " last_error = 'expired: the plugin is not configured'"
-	    " WHERE state = 'pending' AND created < ?2"
-	    " AND (?1 IS NULL OR plugin NOT IN"
-	    "   (SELECT value FROM json_each(?1)))", names, before, n,
-	    errstr);
+	rc = expire(s, DST_ORPHANS, names, before, n, errstr);
 	free(names);
 	return rc;
 }
@@ -610,8 +688,7 @@ store_digests_next(struct store *s, const char *plugin, int64_t *when,
 	sqlite3_stmt	*st;
 	int		 rc, ret = -1;
 
-	if ((st = prepare(s, "SELECT min(next_attempt) FROM digest_outbox"
-	    " WHERE plugin = ?1 AND state = 'pending'", errstr)) == NULL)
+	if ((st = dst_get(s, DST_NEXT, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, plugin, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
@@ -622,7 +699,7 @@ store_digests_next(struct store *s, const char *plugin, int64_t *when,
 		*when = sqlite3_column_int64(st, 0);
 		ret = 1;
 	}
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return ret;
 }
 
@@ -637,13 +714,9 @@ store_digests_prune(struct store *s, int64_t before, int64_t *deleted,
 		*deleted = 0;
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
-	if ((st = prepare(s, "DELETE FROM digest_runs WHERE created < ?1"
-	    " AND NOT EXISTS (SELECT 1 FROM digest_outbox b"
-	    "   WHERE b.run_id = digest_runs.id AND b.state = 'pending')",
-	    errstr)) != NULL) {
+	if ((st = dst_get(s, DST_PRUNE, errstr)) != NULL) {
 		sqlite3_bind_int64(st, 1, before);
 		ret = step_write(s, st, "pruning old digests", errstr);
-		sqlite3_finalize(st);
 		if (ret == 0 && deleted != NULL)
 			*deleted = sqlite3_changes(s->db);
 	}

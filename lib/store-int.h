@@ -1,8 +1,8 @@
 /*
  * store-int.h: what the parts of the SQLite store share (store.c,
  * store-items.c, store-alerts.c, store-query.c, store-topics.c,
- * store-stories.c): the connection, the table of prepared statements and
- * the helpers around it.
+ * store-stories.c, store-digest.c): the connection, the table of
+ * prepared statements and the helpers around it.
  * Private to lib/store*.c, the only files that include sqlite3.h.
  * depends on: store.h, sqlite3.h; used by: lib/store*.c only.
  */
@@ -134,6 +134,7 @@ struct store {
 	struct store_stories *stories;	/* store-stories.c's, made on use */
 	const char	*checked;	/* why store_open() checked, or NULL */
 	int		 marked;	/* store_meta says this handle has it open */
+	sqlite3_stmt	**digest_st;	/* store-digest.c's, made on use */
 };
 
 /* store.c */
@@ -189,6 +190,9 @@ struct story_breaking {
 int		 stories_breaking(struct store *, const struct story_breaking *,
 		    size_t nrules, const int64_t *items, size_t nitems,
 		    size_t *nbroke, char **errstr);
+
+/* store-digest.c */
+void		 digests_close(struct store *);
 
 /* store-topics.c */
 struct store_topics *topics_compile(struct store *, const struct store_topic *,

@@ -927,6 +927,7 @@ store_close(struct store *s)
 	for (i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	stories_close(s);
+	digests_close(s);
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	/* Cheap, and keeps the planner's statistics fresh for the CLI. */

@@ -674,9 +674,13 @@ int	 store_item_story(struct store *, int64_t item_id, int64_t *story_id,
  * The rows of a period: for each topic (of `topics` when ntopics > 0)
  * and each story that has an article first seen in [since, until) that
  * matched it, one per article of that story first seen in the period,
- * whether or not it matched the topic itself; and with `unmatched` one
- * with topic NULL for each article that matched none of `topics`.  Only
- * articles carried by one of `feeds` when nfeeds > 0.
+ * whether or not it matched the topic itself.  With `unmatched` (no
+ * topics configured) one group instead, topic NULL: every story of the
+ * period.  Only articles carried by one of `feeds` when nfeeds > 0.
+ * With max > 0 only the first `max` stories of each group as
+ * digest_group() ranks them (distinct outlets, the latest article, the
+ * id), so that a busy period reads what a digest shows and no more; each
+ * row's group_total counts the group's stories, shown or not.
  */
 struct store_digest_query {
 	int64_t			 since;
@@ -686,6 +690,7 @@ struct store_digest_query {
 	const char *const	*topics;
 	size_t			 ntopics;
 	int			 unmatched;
+	size_t			 max;		/* stories per group; 0 all */
 };
 
 /* One row; owns its strings. */
@@ -704,6 +709,7 @@ struct store_digest_row {
 	int64_t	 first_seen;
 	char	**feeds;	/* names of the feeds carrying it, first first */
 	size_t	 nfeeds;
+	size_t	 group_total;	/* its group's stories; 0 unknown */
 };
 
 int	 store_digest_rows(struct store *, const struct store_digest_query *,

@@ -341,6 +341,150 @@ test_store_stories(void **state)
 		fail_msg("rmdir %s", dir);
 }
 
+/* Removes a test database and its directory. */
+static void
+db_remove(char *dir, char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	char			*f;
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		f = xasprintf("%s%s", path, ext[i]);
+		unlink(f);
+		free(f);
+	}
+	free(path);
+	if (rmdir(dir) == -1)
+		fail_msg("rmdir %s", dir);
+}
+
+/*
+ * The store reads only what a digest shows: with max stories per topic,
+ * the rows of the first `max` stories as digest_group() ranks them
+ * (outlets, then the latest article), each row carrying the count of its
+ * topic's stories; and the digest is the one built from every row.
+ * Seven articles, each a story of its own: the oldest carried by two
+ * feeds (two outlets: first), the others by one, first seen one after the
+ * other; six match "t", the last "u".
+ */
+static void
+test_store_cut(void **state)
+{
+	static const char *const titles[] = {
+	    "Parliament approves fisheries quota for Baltic herring",
+	    "Volcanic eruption disrupts flights across Iceland",
+	    "Central bank holds interest rates steady amid inflation",
+	    "Football championship final draws record television audience",
+	    "Researchers sequence genome of ancient wheat variety",
+	    "Railway strike halts commuter trains in Lisbon",
+	    "Astronomers detect water vapour on distant exoplanet",
+	};
+	char			 dir[] = "/tmp/test_digest.XXXXXX", *path;
+	char			*err = NULL, guid[8], *link;
+	struct store		*s;
+	struct store_digest_query q;
+	struct store_digest_row	*v;
+	struct digest_spec	 spec;
+	struct digest		*d;
+	int64_t			 t0 = T0 - 7200, id[7], id2, f[7];
+	size_t			 n, i, nt = 0, nu = 0;
+
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		fail_msg("mkdtemp");
+	path = xasprintf("%s/h.db", dir);
+	if ((s = store_open(path, STORE_RDWR, &err)) == NULL)
+		fail_msg("store_open: %s", err);
+	for (i = 0; i < 7; i++) {
+		struct store_item it = { .title = titles[i], .lang = "en" };
+		char *name = xasprintf("feed-%zu", i);
+		char *url = xasprintf("https://f%zu.example/feed", i);
+
+		snprintf(guid, sizeof(guid), "c%zu", i);
+		link = xasprintf("https://news.example/%s", guid);
+		it.guid = guid;
+		it.link = link;
+		store_set_now(s, t0 + 600 * (int64_t)i);
+		if (store_feed_ensure(s, name, url, 1, &f[i], &err) == -1 ||
+		    store_begin(s, &err) == -1 ||
+		    store_item_upsert(s, f[i], &it, NULL, &id[i], &err) == -1 ||
+		    store_match_add(s, id[i], i < 6 ? "t" : "u", "x", "title",
+		    "[x]", NULL, 0, NULL, NULL, &err) == -1 ||
+		    store_commit(s, &err) == -1)
+			fail_msg("article %zu: %s", i, err);
+		free(name);
+		free(url);
+		free(link);
+	}
+	/* the first article again, from the last feed: a second outlet */
+	{
+		struct store_item it = { .title = titles[0], .lang = "en",
+		    .guid = "c0", .link = "https://news.example/c0" };
+
+		if (store_begin(s, &err) == -1 ||
+		    store_item_upsert(s, f[6], &it, NULL, &id2, &err) == -1 ||
+		    store_commit(s, &err) == -1)
+			fail_msg("second feed: %s", err);
+		assert_int_equal(id2, id[0]);
+	}
+
+	memset(&q, 0, sizeof(q));
+	q.since = t0;
+	q.until = T0;
+	q.max = 2;
+	if (store_digest_rows(s, &q, &v, &n, &err) == -1)
+		fail_msg("store_digest_rows: %s", err);
+	/* t: the two-outlet story and the latest; u: its one */
+	for (i = 0; i < n; i++) {
+		if (v[i].topic != NULL && strcmp(v[i].topic, "t") == 0) {
+			nt++;
+			assert_true(v[i].item_id == id[0] ||
+			    v[i].item_id == id[5]);
+			assert_int_equal(v[i].group_total, 6);
+		} else {
+			nu++;
+			assert_string_equal(v[i].topic, "u");
+			assert_int_equal(v[i].group_total, 1);
+		}
+	}
+	assert_int_equal(nt, 2);
+	assert_int_equal(nu, 1);
+	store_digest_rows_free(v, n);
+
+	/* no topics configured: one group of every story */
+	q.unmatched = 1;
+	q.max = 3;
+	if (store_digest_rows(s, &q, &v, &n, &err) == -1)
+		fail_msg("store_digest_rows: %s", err);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++) {
+		assert_null(v[i].topic);
+		assert_int_equal(v[i].group_total, 7);
+		assert_true(v[i].item_id == id[0] || v[i].item_id == id[6] ||
+		    v[i].item_id == id[5]);
+	}
+	store_digest_rows_free(v, n);
+
+	/* the digest: cut as before, the total of every story */
+	memset(&spec, 0, sizeof(spec));
+	spec.max_stories = 2;
+	if ((d = digest_build(s, &spec, t0, T0, &err)) == NULL)
+		fail_msg("digest_build: %s", err);
+	assert_int_equal(d->ntopics, 2);
+	assert_string_equal(d->topics[0].name, "t");
+	assert_int_equal(d->topics[0].total, 6);
+	assert_int_equal(d->topics[0].nstories, 2);
+	assert_int_equal(d->topics[0].stories[0].id, id[0]);
+	assert_int_equal(d->topics[0].stories[0].noutlets, 2);
+	assert_string_equal(d->topics[0].stories[1].items[0].title,
+	    titles[5]);
+	assert_int_equal(d->topics[1].total, 1);
+	digest_free(d);
+	store_close(s);
+	db_remove(dir, path);
+}
+
 static void
 test_json_roundtrip(void **state)
 {
@@ -604,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_group_all),
 		cmocka_unit_test(test_group_story),
 		cmocka_unit_test(test_store_stories),
+		cmocka_unit_test(test_store_cut),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_markdown),
