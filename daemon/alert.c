@@ -578,20 +578,30 @@ alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 			*wake = (double)ps->hold_until;
 		return;
 	}
-	if (alert_digest(a, p, ps, tnow, wake) || !plugin_takes_alerts(p))
-		return;
+	/*
+	 * Rows past max-age, alerts' and digests': a plugin reloaded as a
+	 * build that takes no digests (ABI 1.0) never looks at its digest
+	 * rows again, which would stay pending for ever.
+	 */
 	if (ps->last_expire + ALERT_EXPIRE_EVERY <= now) {
-		size_t	 nexp = 0;
+		size_t	 nexp = 0, ndexp = 0;
 
 		ps->last_expire = now;
 		if (store_alerts_expire(a->st, ps->name, now - lim->max_age,
-		    &nexp, &err) == -1)
+		    &nexp, &err) == -1 || store_digests_expire(a->st,
+		    ps->name, now - lim->max_age, &ndexp, &err) == -1)
 			goto fail;
 		if (nexp > 0)
 			log_warnx("plugin %s: %zu alert%s older than max-age "
 			    "(%lld s) given up", ps->name, nexp, nexp > 1 ?
 			    "s" : "", lim->max_age);
+		if (ndexp > 0)
+			log_warnx("plugin %s: %zu digest%s older than max-age "
+			    "(%lld s) given up", ps->name, ndexp, ndexp > 1 ?
+			    "s" : "", lim->max_age);
 	}
+	if (alert_digest(a, p, ps, tnow, wake) || !plugin_takes_alerts(p))
+		return;
 	if ((rc = store_alerts_next(a->st, ps->name, &next, &err)) == -1)
 		goto fail;
 	if (rc == 0)

@@ -23,7 +23,9 @@
    the login comes only after TLS; a server without STARTTLS gets nothing
    and the delivery is dead; a netrc file others can read is refused.
 5. A plugin built for ABI 1.0 (tests/abi-1.0, the old header) loads and
-   delivers alerts; a [digest] that names it is a configuration error.
+   delivers alerts; a digest queued for its name before (a build that
+   took digests) is given up at max-age; a [digest] that names it is a
+   configuration error.
 6. The HTML digest in headless Chromium (Debian's chromium; skipped with a
    message when absent): --dump-dom holds every story and topic, no
    script, no remote asset, even for a title that is a script.
@@ -572,6 +574,27 @@ def old_abi(h):
     h.check(r.returncode == 0 and len(got) == len(al.KNOWN_ALERTS),
             "ABI 1.0: the old plugin loads and gets every alert",
             (r.returncode, got, it.tail(r.stderr)))
+    # a digest queued for "old" while it was a build that takes digests,
+    # two days ago: the 1.0 build gives it up at max-age (one day), not
+    # never
+    with sqlite3.connect(db) as c:
+        made = int(time.time()) - 2 * 86400
+        run = c.execute("INSERT INTO digest_runs (name, since, until,"
+                        " payload, created) VALUES ('gone', ?, ?, '{}', ?)",
+                        (made - 86400, made, made)).lastrowid
+        c.execute("INSERT INTO digest_outbox (run_id, plugin, next_attempt,"
+                  " created) VALUES (?, 'old', ?, ?)", (run, made, made))
+    c.close()
+    r = once(h, conf, None)
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as c:
+        row = c.execute("SELECT state, last_error FROM digest_outbox"
+                        " WHERE run_id = ?", (run,)).fetchone()
+    c.close()
+    h.check(r.returncode == 0 and row is not None and row[0] == "dead" and
+            "expired" in (row[1] or "") and "1 digest older than max-age"
+            in r.stderr, "ABI 1.0: a digest queued before the plugin was "
+            "reloaded as a 1.0 build is given up at max-age",
+            (r.returncode, row, it.tail(r.stderr)))
     with open(conf, "a") as f:
         f.write('\n[digest "d"]\nat = 07:00\nplugins = old\n')
     r = subprocess.run([h.heraldd, "-n", "-c", conf], capture_output=True,
