@@ -192,6 +192,13 @@ char	**format_digest(enum webhook_format, const struct herald_digest *,
 size_t	 format_limit(enum webhook_format);
 /* The length a service counts: UTF-16 units, or bytes for byte limits. */
 size_t	 format_length(enum webhook_format, const char *);
+/*
+ * s in the format's markup cut to `room` (format_length's unit), "…"
+ * after (heap; s itself when it fits): on a UTF-8 boundary, never inside
+ * an HTML tag or entity ("&amp;") nor a Markdown escape, and the elements
+ * left open closed after the "…", so that Telegram and Pushover take it.
+ */
+char	*format_cut(enum webhook_format, const char *s, size_t room);
 /* Plain text and HTML renderings (mail, Matrix). */
 char	*format_text(const struct herald_delivery *);
 char	*format_html(const struct herald_delivery *);

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +157,99 @@ cut(const char *s, size_t n)
 	memcpy(o, s, i);
 	memcpy(o + i, "\xe2\x80\xa6", 3);
 	return o;
+}
+
+/* The units format_length() counts for the n bytes at s. */
+static size_t
+units(enum webhook_format f, const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, k = 0;
+
+	if (byte_limit(f))
+		return n;
+	for (i = 0; i < n; i++)
+		if ((u[i] & 0xc0) != 0x80)
+			k += u[i] >= 0xf0 ? 2 : 1;
+	return k;
+}
+
+/* An entity's length at s ("&amp;", "&#39;"), or 0 when s starts none. */
+static size_t
+entity_len(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] != '&')
+		return 0;
+	for (i = 1; i < 12 && (isalnum((unsigned char)s[i]) || s[i] == '#');
+	    i++)
+		;
+	return i > 1 && s[i] == ';' ? i + 1 : 0;
+}
+
+#define CUT_DEPTH	8	/* open elements followed; ours nest 2 */
+
+char *
+format_cut(enum webhook_format f, const char *s, size_t room)
+{
+	enum family	 fam = family_of(f);
+	int		 html = fam == F_HTML || fam == F_MATRIX;
+	int		 ents = html || fam == F_SLACK;
+	struct sbuf	 b;
+	const char	*open[CUT_DEPTH], *best_open[CUT_DEPTH], *e;
+	size_t		 openlen[CUT_DEPTH], best_openlen[CUT_DEPTH];
+	size_t		 nopen = 0, best_nopen = 0, i = 0, k, used = 0;
+	size_t		 closers = 0, best = 0;
+
+	if (units(f, s, strlen(s)) <= room)
+		return cstrdup(s);
+	/* the longest prefix ending between two tokens, "…" and closers after */
+	while (s[i] != '\0') {
+		k = 1;
+		if (html && s[i] == '<' && (e = strchr(s + i, '>')) != NULL)
+			k = (size_t)(e - (s + i)) + 1;
+		else if (ents && entity_len(s + i) > 0)
+			k = entity_len(s + i);
+		else if (fam == F_MARKDOWN && s[i] == '\\' && s[i + 1] != '\0')
+			k = 2;
+		while ((s[i + k] & 0xc0) == 0x80)
+			k++;
+		if (html && s[i] == '<' && k > 2) {
+			size_t	 n = strcspn(s + i + 1, " \t\n/>");
+
+			if (s[i + 1] == '/' && nopen > 0) {
+				nopen--;
+				closers -= openlen[nopen] + 3;
+			} else if (s[i + 1] != '/' && s[i + 1] != '!' &&
+			    s[i + k - 2] != '/' && n > 0 &&
+			    nopen < CUT_DEPTH) {
+				open[nopen] = s + i + 1;
+				openlen[nopen] = n;
+				closers += n + 3;
+				nopen++;
+			}
+		}
+		used += units(f, s + i, k);
+		i += k;
+		/* "…" is one unit, three bytes; "</b>" as many of either */
+		if (used + (byte_limit(f) ? 3 : 1) + closers > room)
+			break;
+		best = i;
+		best_nopen = nopen;
+		memcpy(best_open, open, nopen * sizeof(*open));
+		memcpy(best_openlen, openlen, nopen * sizeof(*openlen));
+	}
+	sbuf_init(&b);
+	sbuf_add(&b, s, best);
+	sbuf_puts(&b, "\xe2\x80\xa6");
+	while (best_nopen > 0) {
+		best_nopen--;
+		sbuf_puts(&b, "</");
+		sbuf_add(&b, best_open[best_nopen], best_openlen[best_nopen]);
+		sbuf_puts(&b, ">");
+	}
+	return b.s;
 }
 
 static void
@@ -325,7 +419,7 @@ blocks_make(struct blocks *bl, enum webhook_format f,
 		}
 		/* a long list of failing feeds is cut like a story */
 		if (block_len(f, b.s, fam == F_MATRIX ? b.s : NULL) > room) {
-			char	*c = cut(b.s, room / 3);
+			char	*c = format_cut(f, b.s, room / 3);
 
 			free(b.s);
 			b.s = c;

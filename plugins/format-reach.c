@@ -4,7 +4,8 @@
  * webhook), Discord, Telegram (the Bot API's sendMessage with HTML),
  * Gotify (Markdown) and Pushover (its HTML subset).  What a feed wrote
  * goes through markup.c; a batch too long for the service ends in a line
- * that says how many alerts were left out (their keys are all there).
+ * that says how many alerts were left out (their keys are all there), and
+ * an alert too long alone is cut.
  */
 #include "config.h"
 
@@ -49,7 +50,8 @@ html_alert(struct sbuf *b, const struct herald_delivery *d, size_t i,
 
 /*
  * The alerts one after the other, stopping before `limit` (in the
- * format's unit) with a line for the rest.
+ * format's unit) with a line for the rest; the first alert, if it alone
+ * is too long, cut (format_cut()) rather than left out.
  */
 static char *
 alerts_text(enum webhook_format f, const struct herald_delivery *d,
@@ -87,6 +89,22 @@ alerts_text(enum webhook_format f, const struct herald_delivery *d,
 			sbuf_puts(&one, t);
 			sbuf_puts(&one, "\n");
 			free(t);
+		}
+		if (format_length(f, b.s) + format_length(f, one.s) > room &&
+		    i == 0) {
+			/* one alert alone too long: it goes, cut */
+			char	*c = format_cut(f, one.s, room -
+				    format_length(f, b.s));
+
+			sbuf_puts(&b, c);
+			sbuf_puts(&b, "\n");
+			free(c);
+			sbuf_free(&one);
+			if (d->nalerts > 1)
+				sbuf_printf(&b, "\xe2\x80\xa6 and %zu more "
+				    "alert%s", d->nalerts - 1, d->nalerts - 1 ==
+				    1 ? "" : "s");
+			break;
 		}
 		if (format_length(f, b.s) + format_length(f, one.s) > room) {
 			sbuf_free(&one);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -243,6 +244,87 @@ part_text(enum webhook_format fm, json_t *j)
 	}
 }
 
+/*
+ * Telegram's and Pushover's HTML as they parse it: every '&' starts a
+ * whole entity, every '<' a whole tag, each <b>, <i> and <a> closed.
+ */
+static int
+html_whole(const char *t)
+{
+	const char	*p, *e;
+	int		 b = 0, i = 0, a = 0;
+
+	for (p = t; *p != '\0'; p++) {
+		if (*p == '&') {
+			for (e = p + 1; isalnum((unsigned char)*e) || *e == '#';
+			    e++)
+				;
+			if (e == p + 1 || *e != ';')
+				return 0;
+		} else if (*p == '<') {
+			if ((e = strchr(p, '>')) == NULL ||
+			    memchr(p + 1, '<', (size_t)(e - p - 1)) != NULL)
+				return 0;
+			b += strncmp(p, "<b>", 3) == 0;
+			b -= strncmp(p, "</b>", 4) == 0;
+			i += strncmp(p, "<i>", 3) == 0;
+			i -= strncmp(p, "</i>", 4) == 0;
+			a += strncmp(p, "<a ", 3) == 0;
+			a -= strncmp(p, "</a>", 4) == 0;
+			if (b < 0 || i < 0 || a < 0)
+				return 0;
+		}
+	}
+	return b == 0 && i == 0 && a == 0;
+}
+
+/*
+ * One alert longer than the service takes goes cut, not left out: within
+ * the limit, its title's start there, the markup whole.
+ */
+static void
+test_reach_long_alert(void **state)
+{
+	static const enum webhook_format fmts[] = { FORMAT_PUSHOVER,
+	    FORMAT_TELEGRAM, FORMAT_DISCORD, FORMAT_GOTIFY, FORMAT_TEAMS };
+	struct herald_alert	 a = hostile;
+	struct herald_delivery	 d = { &a, 1, 1, "hook", NULL };
+	struct sbuf		 title;
+	const char		*t;
+	json_t			*j;
+	char			*s;
+	size_t			 i, fi;
+
+	(void)state;
+	sbuf_init(&title);
+	sbuf_puts(&title, "Sanctions: ");
+	for (i = 0; i < 3000; i++)
+		sbuf_puts(&title, "caf\xc3\xa9 & <co> ");
+	a.title = title.s;
+	a.snippet = title.s;
+	for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+		s = format_reach_body(fmts[fi], &d, &target);
+		j = parse(s);
+		t = part_text(fmts[fi], j);
+		if (t == NULL)
+			fail_msg("format %d: no text", fmts[fi]);
+		if (format_length(fmts[fi], t) > format_limit(fmts[fi]))
+			fail_msg("format %d: %zu > %zu", fmts[fi],
+			    format_length(fmts[fi], t), format_limit(fmts[fi]));
+		if (strstr(t, "Sanctions") == NULL || strstr(t, "more alert") !=
+		    NULL)
+			fail_msg("format %d: the alert left out: %s", fmts[fi],
+			    t);
+		assert_non_null(strstr(t, "\xe2\x80\xa6"));
+		if ((fmts[fi] == FORMAT_PUSHOVER || fmts[fi] == FORMAT_TELEGRAM) &&
+		    !html_whole(t))
+			fail_msg("format %d: markup cut: %s", fmts[fi], t);
+		json_decref(j);
+		free(s);
+	}
+	sbuf_free(&title);
+}
+
 static void
 test_digest_parts(void **state)
 {
@@ -325,6 +407,59 @@ test_digest_parts(void **state)
 	fixture_free(f);
 }
 
+/*
+ * A list of failing feeds too long for a message is cut before an entity
+ * or a tag, never inside, with its elements closed (Telegram refuses the
+ * message otherwise); every offset of the cut against the entities.
+ */
+static void
+test_digest_failing_cut(void **state)
+{
+	struct fixture			*f = fixture();
+	struct herald_digest_feed	 feeds[200];
+	const struct herald_digest_feed	*fp[200];
+	char				**parts, name[48];
+	const char			*t;
+	size_t				 n, i, k, shift;
+	json_t				*j;
+
+	(void)state;
+	for (shift = 0; shift < 6; shift++) {
+		for (i = 0; i < 200; i++) {
+			feeds[i] = f->failing;
+			feeds[i].outlet = "A & B";
+			feeds[i].error = shift == 0 ? "<&&&&&&&&&&>" :
+			    shift == 1 ? "x<&&&&&&&&&&>" : shift == 2 ?
+			    "xx<&&&&&&&&&&>" : shift == 3 ? "xxx&&&&&&&" :
+			    shift == 4 ? "xxxx&&&&&&&" : "\xc3\xa9&&&&&&&";
+			fp[i] = &feeds[i];
+		}
+		f->d.failing = fp;
+		f->d.nfailing = 200;
+		for (k = 0; k < 2; k++) {
+			enum webhook_format fm = k == 0 ? FORMAT_TELEGRAM :
+			    FORMAT_PUSHOVER;
+
+			parts = format_digest(fm, &f->d, &target, &n);
+			for (i = 0; i < n; i++) {
+				j = parse(parts[i]);
+				t = part_text(fm, j);
+				snprintf(name, sizeof(name), "%zu/%zu", i + 1, n);
+				if (t == NULL || !html_whole(t))
+					fail_msg("format %d, errors %zu, part "
+					    "%s: markup cut: %s", fm, shift,
+					    name, t != NULL ? t : "(none)");
+				assert_true(format_length(fm, t) <=
+				    format_limit(fm));
+				json_decref(j);
+				free(parts[i]);
+			}
+			free(parts);
+		}
+	}
+	fixture_free(f);
+}
+
 /* A story too long for Pushover alone loses its summary, then its link. */
 static void
 test_digest_long_story(void **state)
@@ -399,8 +534,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reach_alerts),
 		cmocka_unit_test(test_reach_batch_cut),
+		cmocka_unit_test(test_reach_long_alert),
 		cmocka_unit_test(test_digest_parts),
 		cmocka_unit_test(test_digest_long_story),
+		cmocka_unit_test(test_digest_failing_cut),
 		cmocka_unit_test(test_mail_digest),
 	};
 
