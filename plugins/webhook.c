@@ -80,7 +80,8 @@ struct wreq {
 
 /*
  * The messages of a digest already delivered, by its key: a retry (in
- * this run of heraldd) starts at the first one not sent.
+ * this run of heraldd) starts at the first one not sent.  Kept only while
+ * the digest may be retried: forgotten once it is delivered or failed.
  */
 struct sent {
 	struct sent			*next;
@@ -507,7 +508,12 @@ webhook_done(void *arg, const struct herald_http_response *r)
 			webhook_next(q);
 			return;
 		}
-		sent_set(w, q->key, o == HERALD_OK ? 0 : q->at);
+		/*
+		 * delivered whole, or refused for good (the host gives the
+		 * digest up): forgotten, so that one offered again goes
+		 * whole; a retry carries on from the first message not sent
+		 */
+		sent_set(w, q->key, o == HERALD_RETRY ? q->at : 0);
 		if (msg != NULL && q->nparts > 1) {
 			char	*m = casprintf("message %zu of %zu: %s",
 				    q->at + 1, q->nparts, msg);
