@@ -29,6 +29,31 @@
 /* The database                                                        */
 /* ------------------------------------------------------------------ */
 
+struct config *
+cli_config_read(const char *cmd, const char *conffile, int required,
+    int *failed)
+{
+	struct config	*c = NULL;
+	struct stat	 sb;
+	char		*err = NULL;
+
+	*failed = 0;
+	if (conffile == NULL) {
+		if (!required && stat(CLI_DEFAULT_CONFIG, &sb) == -1 &&
+		    errno == ENOENT)
+			return NULL;
+		conffile = CLI_DEFAULT_CONFIG;
+	}
+	if (config_load(conffile, &c, &err) == -1) {
+		fprintf(stderr, "herald %s: cannot read the configuration "
+		    "%s:\n%s", cmd, conffile, err != NULL ? err : "\n");
+		free(err);
+		*failed = 1;
+		return NULL;
+	}
+	return c;
+}
+
 char *
 cli_db_path(const char *db, const char *conffile, char **errstr)
 {

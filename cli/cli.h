@@ -120,6 +120,17 @@ struct store_entry;
 #define CLI_DEFAULT_SOCKET	"/run/herald/" CLI_SOCKET_NAME
 
 /*
+ * The configuration named by -c (`conffile`), else CLI_DEFAULT_CONFIG;
+ * NULL (and nothing said) when none was named, the default does not
+ * exist and the command does not require one.  NULL and *failed set when
+ * it could not be read, said on stderr ("herald CMD: cannot read the
+ * configuration FILE:" and each error): the command then fails.
+ */
+struct config;
+struct config *cli_config_read(const char *cmd, const char *conffile,
+	    int required, int *failed);
+
+/*
  * The database to read: `db` (-d), else the `database` of the config file
  * `conffile` (-c; NULL: CLI_DEFAULT_CONFIG, if it exists), else the
  * default.  Returns a heap path, or NULL with *errstr (heap).

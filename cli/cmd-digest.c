@@ -48,24 +48,6 @@ parse_format(const char *s, enum fmt *f)
 	return 0;
 }
 
-/* The configuration, when there is one to read (NULL and quiet if not). */
-static struct config *
-conf_read(const char *conffile, int required)
-{
-	struct config	*conf = NULL;
-	char		*err = NULL;
-	const char	*path = conffile != NULL ? conffile : CLI_DEFAULT_CONFIG;
-
-	if (!required && conffile == NULL && access(path, F_OK) == -1)
-		return NULL;
-	if (config_load(path, &conf, &err) == -1) {
-		fprintf(stderr, "herald digest: %s:\n%s", path, err);
-		free(err);
-		return NULL;
-	}
-	return conf;
-}
-
 static int
 print_doc(const struct digest *d, enum fmt f, const struct tz *z, int color)
 {
@@ -197,7 +179,7 @@ cmd_digest(const struct cmd_args *a)
 	int64_t				 now = (int64_t)time(NULL), since, mark;
 	int				 list = cmd_args_has(a, 'L') > 0;
 	int				 nocolor = cmd_args_has(a, 'C') > 0;
-	int				 haslimit = 0, ret = EXIT_FAIL, rc;
+	int				 haslimit = 0, ret = EXIT_FAIL, rc, failed;
 	enum fmt			 f = a->json ? FMT_JSON : FMT_TEXT;
 
 	if ((arg = cmd_args_get(a, 'F')) != NULL && !a->json &&
@@ -243,10 +225,10 @@ cmd_digest(const struct cmd_args *a)
 	}
 
 	/* the configuration: the section asked for, the topics there are */
-	conf = conf_read(conffile, name != NULL);
+	conf = cli_config_read("digest", conffile, name != NULL, &failed);
+	if (failed)
+		goto done;
 	if (name != NULL) {
-		if (conf == NULL)
-			goto done;
 		if ((dg = config_digest_find(conf, name)) == NULL) {
 			fprintf(stderr, "herald digest: no [digest \"%s\"] in %s\n",
 			    name, conffile != NULL ? conffile :

@@ -6,9 +6,6 @@
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,34 +30,6 @@ struct topics_opts {
 	size_t		 limit;
 	int		 json;
 };
-
-/*
- * The configuration named by -c, or the default one when it exists; NULL
- * (and nothing said) when there is none and none was asked for.  *failed
- * is set when a configuration could not be read (said on stderr).
- */
-static struct config *
-topics_config(const char *cmd, const char *conffile, int *failed)
-{
-	struct config	*c = NULL;
-	struct stat	 sb;
-	char		*err = NULL;
-
-	*failed = 0;
-	if (conffile == NULL) {
-		if (stat(CLI_DEFAULT_CONFIG, &sb) == -1 && errno == ENOENT)
-			return NULL;
-		conffile = CLI_DEFAULT_CONFIG;
-	}
-	if (config_load(conffile, &c, &err) == -1) {
-		fprintf(stderr, "herald %s: cannot read the configuration "
-		    "%s:\n%s", cmd, conffile, err != NULL ? err : "\n");
-		free(err);
-		*failed = 1;
-		return NULL;
-	}
-	return c;
-}
 
 /* herald topics */
 
@@ -95,7 +64,7 @@ topics_list(const struct topics_opts *o)
 	const char			*row[6];
 	int				 failed, ret = EXIT_FAIL;
 
-	c = topics_config("topics", o->conffile, &failed);
+	c = cli_config_read("topics", o->conffile, 0, &failed);
 	if (failed)
 		return EXIT_FAIL;
 	if ((s = cli_store_open("topics", o->db, o->conffile)) == NULL) {
@@ -286,7 +255,8 @@ topics_test(const struct topics_opts *o, const char *name)
 	if (o->sincearg != NULL && cli_parse_since("topics test", o->sincearg,
 	    now, &since) == -1)
 		return EXIT_USAGE;
-	c = topics_config("topics test", o->conffile, &failed);
+	c = cli_config_read("topics test", o->conffile, 0,
+	    &failed);
 	if (failed)
 		return EXIT_FAIL;
 	if (c != NULL)

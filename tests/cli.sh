@@ -243,6 +243,14 @@ run "$HERALD" search -c "$T/bad.conf" x
 check "a broken config: exit 1 with file:line" 1 \
     'err.startswith("herald search: cannot read the configuration") and "bad.conf:2: nosuchkey" in err'
 
+# digest and topics read the whole configuration (its topics): a broken
+# one is the command's failure, not a digest without topics
+for cmd in digest topics; do
+	run "$HERALD" "$cmd" -c "$T/bad.conf" -d "$db"
+	check "$cmd with a broken config: exit 1 with file:line" 1 \
+	    'out == "" and err.startswith("herald '$cmd': cannot read the configuration") and "bad.conf:2: nosuchkey" in err'
+done
+
 run "$HERALD" feeds -c "$T/nosuch.conf"
 check "a missing -c file: exit 1" 1 'err.startswith("herald feeds: cannot read the configuration")'
 
