@@ -16,7 +16,8 @@ and plugins heraldd must refuse (issue 4, section 7).
     bad value.
  3. doc/example-plugin builds out of the tree against the header and
     herald-plugin.pc as `make install` puts them, and heraldd loads it:
-    it sees new articles (on_item) and answers alerts through a child.
+    it sees new articles (on_item) and answers alerts through a child,
+    reading each alert's story (ABI 1.2).
 """
 
 import email
@@ -24,6 +25,7 @@ import email.policy
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -234,6 +236,10 @@ def example_section(h):
     counts = al.alerts_json(h, conf) or []
     h.check(len(counts) == 1 and counts[0]["sent"] == 3,
             "the example answers the 3 alerts through a child (sent)", counts)
+    stories = re.findall(r"plugin hello: alert \S+ in story \d+: \d+ "
+                         r"articles?, \d+ outlets?", r.err)
+    h.check(len(stories) == 3, "the example reads each alert's story "
+            "(ABI 1.2, host->abi_minor >= 2)", it.tail(r.err, 30))
     conf2, _ = al.write_config(h, "example-bad", feeds, al.KNOWN_TOPICS,
                                [("hello", {"path": so, "greting": "Hi"})])
     r = h.run(["-c", conf2, "-n"], timeout=30)

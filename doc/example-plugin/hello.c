@@ -3,12 +3,14 @@
  * installed <herald/plugin.h> (see herald-plugin(3) and the Makefile).
  * It counts new articles, and answers each alert by running echo(1)
  * through the host, which keeps the daemon's loop free: the plugin itself
- * never blocks, and reports the outcome through host->complete().
+ * never blocks, and reports the outcome through host->complete().  From a
+ * daemon of ABI 1.2 or later it also logs each alert's story.
  *
  *   [plugin "hello"]
  *   path = /usr/local/lib/herald/hello.so
  *   greeting = Hello        # this plugin's own key
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +39,9 @@ hello_init(struct herald_ctx *ctx, const struct herald_host *host,
 	size_t		 i;
 	int		 rc = 0;
 
+	/* a daemon of ABI 1.0 has a shorter host: what it has is enough */
 	if (host->abi != HERALD_PLUGIN_ABI || host->size <
-	    sizeof(struct herald_host))
+	    offsetof(struct herald_host, abi_minor))
 		return -1;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return -1;
@@ -79,6 +82,21 @@ hello_item(void *state, const struct herald_item *it)
 	    h->items);
 }
 
+/*
+ * Alert i's story (ABI 1.2), or NULL from an older daemon: its struct
+ * herald_delivery ends before `stories`, which must not be read then.
+ * host->abi_minor itself is there only when host->size covers it (1.1).
+ */
+static const struct herald_alert_story *
+alert_story(const struct hello *h, const struct herald_delivery *d,
+    size_t i)
+{
+	if (h->host->size <= offsetof(struct herald_host, abi_minor) ||
+	    h->host->abi_minor < 2 || d->stories == NULL)
+		return NULL;
+	return d->stories[i];
+}
+
 static void
 echo_done(void *arg, const struct herald_child_result *r)
 {
@@ -96,12 +114,23 @@ static void
 hello_alert(void *state, const struct herald_delivery *d,
     struct herald_completion *c)
 {
-	struct hello		*h = state;
-	struct pending		*p;
-	struct herald_spawn	 sp;
-	const char		*argv[4];
-	char			 line[512];
+	struct hello			*h = state;
+	struct pending			*p;
+	struct herald_spawn		 sp;
+	const struct herald_alert_story	*st;
+	const char			*argv[4];
+	char				 line[512];
+	size_t				 i;
 
+	/* each alert's story: how many outlets told it so far */
+	for (i = 0; i < d->nalerts; i++)
+		if ((st = alert_story(h, d, i)) != NULL && st->id != 0)
+			h->host->log(h->ctx, HERALD_LOG_INFO, "alert %s in "
+			    "story %lld: %lld article%s, %zu outlet%s%s",
+			    d->alerts[i].key, (long long)st->id,
+			    (long long)st->size, st->size == 1 ? "" : "s",
+			    st->noutlets, st->noutlets == 1 ? "" : "s",
+			    st->breaking ? ", breaking" : "");
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		h->host->complete(c, HERALD_RETRY, 0, "out of memory");
 		return;
