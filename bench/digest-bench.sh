@@ -9,7 +9,9 @@
 # median wall time of RUNS runs of each build and the rows the store reads
 # for the digest (the period's articles before; the shown stories' after).
 # Builds nothing; the database is made once per size with heraldd (schema)
-# and Python's sqlite3 (rows).  See bench/README.md.
+# and Python's sqlite3 (rows); with -D (the base's heraldd) the base gets a
+# database of its own schema with the same rows, for a base that reads an
+# older schema.  See bench/README.md.
 
 set -u
 
@@ -17,6 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 HERALD=${HERALD:-$here/../cli/herald}
 HERALDD=${HERALDD:-$here/../daemon/heraldd}
 BASE=
+BASED=
 OUT=${OUT:-$here/out/digest}
 PYTHON3=${PYTHON3:-python3}
 RUNS=5
@@ -26,10 +29,13 @@ MAX=10
 
 usage() {
 	cat <<EOF
-usage: digest-bench.sh -B BASE_HERALD [-d HERALD] [-o OUTDIR] [-r RUNS]
-                       [-n ARTICLES] [-f FEEDS] [-m MAX_STORIES]
+usage: digest-bench.sh -B BASE_HERALD [-D BASE_HERALDD] [-d HERALD]
+                       [-o OUTDIR] [-r RUNS] [-n ARTICLES] [-f FEEDS]
+                       [-m MAX_STORIES]
 
   -B HERALD   the herald CLI to compare with
+  -D HERALDD  the base's heraldd: the base reads a database it made
+              (same rows; default: both read the one this tree's made)
   -d HERALD   the herald CLI measured (default $here/../cli/herald)
   -o OUTDIR   configuration and database (default bench/out/digest)
   -r RUNS     runs of each build, the median is shown (default 5)
@@ -40,9 +46,10 @@ EOF
 	exit 2
 }
 
-while getopts B:d:o:r:n:f:m:h opt; do
+while getopts B:D:d:o:r:n:f:m:h opt; do
 	case $opt in
 	B) BASE=$OPTARG ;;
+	D) BASED=$OPTARG ;;
 	d) HERALD=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
@@ -53,7 +60,7 @@ while getopts B:d:o:r:n:f:m:h opt; do
 	esac
 done
 [ -n "$BASE" ] || usage
-for b in "$HERALD" "$BASE" "$HERALDD"; do
+for b in "$HERALD" "$BASE" "$HERALDD" ${BASED:+"$BASED"}; do
 	if [ ! -x "$b" ]; then
 		echo "digest-bench.sh: $b is not built" >&2
 		exit 1
@@ -61,32 +68,34 @@ for b in "$HERALD" "$BASE" "$HERALDD"; do
 done
 
 mkdir -p "$OUT"
-conf=$OUT/herald.conf
-db=$OUT/digest-$ARTICLES.db
 topics="russia digital china climate energy trade migration health"
-{
-	printf '[herald]\ndatabase = %s\n' "$db"
-	for t in $topics; do
-		printf '\n[topic "%s"]\nmatch = %s\n' "$t" "$t"
-	done
-} >"$conf"
+now=$(date +%s)
 
-if [ ! -s "$db" ]; then
+# make_db HERALDD TAG: the configuration $OUT/TAG.conf and its database,
+# the schema by HERALDD, the rows written as of $now (the same for each)
+make_db() {
+	local conf=$OUT/$2.conf db=$OUT/$2-$ARTICLES.db t
+	{
+		printf '[herald]\ndatabase = %s\n' "$db"
+		for t in $topics; do
+			printf '\n[topic "%s"]\nmatch = %s\n' "$t" "$t"
+		done
+	} >"$conf"
+	[ -s "$db" ] && return 0
 	rm -f "$db" "$db-wal" "$db-shm"
 	# the schema, through the store's own migrations
-	"$HERALDD" -c "$conf" --once >/dev/null 2>&1 || {
-		echo "digest-bench.sh: heraldd --once failed" >&2
+	"$1" -c "$conf" --once >/dev/null 2>&1 || {
+		echo "digest-bench.sh: $1 --once failed" >&2
 		exit 1
 	}
-	"$PYTHON3" - "$db" "$ARTICLES" "$FEEDS" "$topics" <<'EOF' || exit 1
-import random, sqlite3, sys, time
-db, n, nfeeds, topics = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
-    sys.argv[4].split()
+	"$PYTHON3" - "$db" "$ARTICLES" "$FEEDS" "$topics" "$now" <<'EOF' || exit 1
+import random, sqlite3, sys
+db, n, nfeeds, topics, now = sys.argv[1], int(sys.argv[2]), \
+    int(sys.argv[3]), sys.argv[4].split(), int(sys.argv[5])
 rnd = random.Random(11)
 words = ("council commission parliament sanctions package vessels banks "
          "tariffs emissions market energy grid migration asylum health "
          "vaccine trade talks summit minister budget").split()
-now = int(time.time())
 c = sqlite3.connect(db)
 c.execute("BEGIN")
 for f in range(nfeeds):
@@ -127,6 +136,20 @@ c.execute("COMMIT")
 c.execute("ANALYZE")
 c.close()
 EOF
+}
+
+# the rows of both as of one instant: made again together
+if [ ! -s "$OUT/this-$ARTICLES.db" ] ||
+    { [ -n "$BASED" ] && [ ! -s "$OUT/base-$ARTICLES.db" ]; }; then
+	rm -f "$OUT/this-$ARTICLES.db" "$OUT/base-$ARTICLES.db"
+fi
+make_db "$HERALDD" this
+conf=$OUT/this.conf
+db=$OUT/this-$ARTICLES.db
+bconf=$conf
+if [ -n "$BASED" ]; then
+	make_db "$BASED" base
+	bconf=$OUT/base.conf
 fi
 
 rows=$("$PYTHON3" - "$db" <<'EOF'
@@ -137,14 +160,14 @@ print(c.execute("SELECT count(*) FROM items WHERE first_seen >= ?",
 EOF
 )
 
-# wall time of one digest, in seconds
+# wall time of one digest by HERALD over CONF, in seconds
 run() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$1" digest -c "$conf" --since 7d --limit "$MAX" --json >"$OUT/out.json" ||
+	"$1" digest -c "$2" --since 7d --limit "$MAX" --json >"$OUT/out.json" ||
 		echo "digest-bench.sh: $1 failed" >&2
 	t1=$(date +%s.%N)
-	echo "$t1 - $t0" | bc
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
 median() {
@@ -153,11 +176,11 @@ median() {
 
 : >"$OUT/base.times"
 : >"$OUT/new.times"
-for r in $(seq "$RUNS"); do
-	run "$BASE" >>"$OUT/base.times"
-	run "$HERALD" >>"$OUT/new.times"
+for _ in $(seq "$RUNS"); do
+	run "$BASE" "$bconf" >>"$OUT/base.times"
+	run "$HERALD" "$conf" >>"$OUT/new.times"
 done
-"$BASE" digest -c "$conf" --since 7d --limit "$MAX" --json >"$OUT/base.json"
+"$BASE" digest -c "$bconf" --since 7d --limit "$MAX" --json >"$OUT/base.json"
 "$HERALD" digest -c "$conf" --since 7d --limit "$MAX" --json >"$OUT/new.json"
 shown=$("$PYTHON3" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
