@@ -151,6 +151,7 @@ int		 txn_auto(struct store *, int *own, char **errstr);
 int		 txn_end(struct store *, int own, int ret, char **errstr);
 
 /* store-items.c */
+int64_t		 item_link_key(const char *canon);
 void		 touched_clear(struct touched *);
 int		 items_index(struct store *, char **errstr);
 void		 feed_from_row(sqlite3_stmt *, struct store_feed *);

@@ -408,6 +408,13 @@ item_hash_content(const struct store_item *it, const char *canon)
 	return (int64_t)h;
 }
 
+/* The key of a canonical link in items.link_key (migration 10). */
+int64_t
+item_link_key(const char *canon)
+{
+	return (int64_t)fnv_bytes(FNV_OFFSET, canon, strlen(canon));
+}
+
 static const char *
 item_key_text(const char *title, const char *summary, const char *content)
 {
@@ -469,6 +476,7 @@ item_find_by_link(struct store *s, int64_t feed_id,
 	if ((st = stmt_get(s, ST_ITEMS_BY_LINK, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, item_link_key(canon));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < STORE_CANDIDATES) {
 		ids[n] = sqlite3_column_int64(st, 0);
 		tkeys[n] = (int64_t)fnv_text_norm(FNV_OFFSET, item_key_text(
@@ -559,7 +567,9 @@ static void
 bind_item(sqlite3_stmt *st, int first, const struct store_item *it,
     const char *canon)
 {
-	bind_str(st, first, canon);
+	/* the link once: canon_link only where it differs (migration 10) */
+	if (canon != NULL && (it->link == NULL || strcmp(canon, it->link) != 0))
+		bind_str(st, first, canon);
 	bind_str(st, first + 1, it->link);
 	bind_str(st, first + 2, it->title);
 	bind_str(st, first + 3, it->summary);
@@ -757,7 +767,8 @@ store_item_upsert(struct store *s, int64_t feed_id,
 	if (item_id == 0) {
 		if ((st = stmt_get(s, ST_ITEM_INSERT, errstr)) == NULL)
 			goto done;
-		bind_str(st, 1, guid);
+		if (canon != NULL)
+			sqlite3_bind_int64(st, 1, item_link_key(canon));
 		bind_item(st, 2, it, canon);
 		sqlite3_bind_int64(st, 13, now);
 		sqlite3_bind_int64(st, 14, chash);
@@ -815,6 +826,8 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		sqlite3_bind_int64(st, 13, now);
 		sqlite3_bind_int64(st, 14, chash);
 		sqlite3_bind_int64(st, 15, dkey);
+		if (canon != NULL)
+			sqlite3_bind_int64(st, 16, item_link_key(canon));
 		if (step_write(s, st, "updating an item", errstr) == -1)
 			goto done;
 		if (sqlite3_changes(s->db) > 0) {

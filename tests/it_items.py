@@ -70,10 +70,12 @@ def main():
             check_many(h, d, n)
             check_dedup(h, d, n)
             check_dates(h, d, n, runs[0], r)
-            dup = d.q("SELECT x.feed_id, i.canon_link, count(*) AS n"
+            # the canonical link: canon_link where it differs from link
+            dup = d.q("SELECT x.feed_id, coalesce(i.canon_link, i.link) AS c,"
+                      " count(*) AS n"
                       " FROM items i JOIN item_feeds x ON x.item_id = i.id"
-                      " WHERE i.canon_link IS NOT NULL"
-                      " GROUP BY x.feed_id, i.canon_link HAVING n > 1")
+                      " WHERE i.link_key IS NOT NULL"
+                      " GROUP BY x.feed_id, c HAVING n > 1")
             h.check(not dup, "run %d: no feed carries a link twice" % n, dup)
             state = (d.count_items(), d.one("SELECT max(changed) FROM items"))
             if first is None:
@@ -124,7 +126,8 @@ def check_many(h, d, n):
 
 
 def check_dedup(h, d, n):
-    rows = d.q("SELECT i.id, i.canon_link, count(x.feed_id) AS nf,"
+    rows = d.q("SELECT i.id, coalesce(i.canon_link, i.link) AS canon_link,"
+               " count(x.feed_id) AS nf,"
                " group_concat(f.name) AS names FROM items i"
                " JOIN item_feeds x ON x.item_id = i.id"
                " JOIN feeds f ON f.id = x.feed_id"

@@ -845,6 +845,25 @@ raw_exec(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
+/* An integer the SQL on the file at `path` answers (checks). */
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		fail_msg("sqlite3_open %s", path);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
 static int
 raw_count(void *arg, int ncol, char **val, char **name)
 {
@@ -853,6 +872,61 @@ raw_count(void *arg, int ncol, char **val, char **name)
 	if (val[0] != NULL && strcmp(val[0], "1") == 0)
 		++*(int *)arg;
 	return 0;
+}
+
+/*
+ * Each link stored once (migration 10): canon_link only where the canonical
+ * link differs from the link, items.guid not at all; link_key finds an
+ * item by its canonical link, also after an update changed the link.
+ */
+static void
+test_links_once(void **state)
+{
+	struct store		*s;
+	char			*path = db_path();
+	struct store_item	 a = { .guid = "a-1",
+	    .link = "https://example.eu/news/1",
+	    .title = "Plain link", .summary = "One." };
+	struct store_item	 b = { .guid = "b-1",
+	    .link = "https://example.eu/news/2?utm_source=rss&id=2",
+	    .title = "Tracked link", .summary = "Two." };
+	struct store_item	 a2 = { .link = "https://example.eu/news/1",
+	    .title = "Plain link", .summary = "One." };
+	int64_t			 fa, fb, ia, ib, id;
+
+	s = open_rw(path);
+	fa = feed(s, "alpha");
+	fb = feed(s, "beta");
+	begin(s);
+	assert_int_equal(upsert(s, fa, &a, &ia), STORE_NEW);
+	assert_int_equal(upsert(s, fa, &b, &ib), STORE_NEW);
+	commit(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"
+	    " WHERE guid IS NULL AND link_key IS NOT NULL"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"
+	    " WHERE canon_link IS NULL"
+	    " AND link = 'https://example.eu/news/1'"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"
+	    " WHERE canon_link = 'https://example.eu/news/2?id=2'"), 1);
+	/* another feed, no GUID: the same article by its canonical link */
+	begin(s);
+	assert_int_equal(upsert(s, fb, &a2, &id), STORE_UNCHANGED);
+	commit(s);
+	assert_int_equal(id, ia);
+	/* the link moves: the key follows, and the new link finds it */
+	b.link = "https://example.eu/news/2b";
+	begin(s);
+	assert_int_equal(upsert(s, fa, &b, &id), STORE_UPDATED);
+	commit(s);
+	assert_int_equal(id, ib);
+	b.guid = NULL;
+	begin(s);
+	assert_int_equal(upsert(s, fb, &b, &id), STORE_UNCHANGED);
+	commit(s);
+	assert_int_equal(id, ib);
+	assert_int_equal(count_items(s), 2);
+	store_close(s);
+	free(path);
 }
 
 /*
@@ -891,6 +965,17 @@ test_migrate_v2(void **state)
 	    NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(n, 1);
+	/*
+	 * Migration 10: each link once (canon_link only where it differs),
+	 * its key set, no items.guid; the lookup below finds item 1 by key.
+	 */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"
+	    " WHERE link_key IS NOT NULL"), 3);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"
+	    " WHERE guid IS NOT NULL OR canon_link = link"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"
+	    " WHERE id = 3 AND canon_link IS NULL"
+	    " AND link = 'https://e.example/news/ai-act'"), 1);
 	begin(s);
 	assert_int_not_equal(upsert(s, 1, &again, &id), STORE_NEW);
 	commit(s);
@@ -898,25 +983,6 @@ test_migrate_v2(void **state)
 	assert_int_equal(count_items(s), 3);
 	store_close(s);
 	free(path);
-}
-
-/* An integer the SQL on the file at `path` answers (checks). */
-static int64_t
-raw_int(const char *path, const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	int64_t		 v;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		fail_msg("sqlite3_open %s", path);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
 }
 
 /* Opens read-write and returns why the open ran quick_check ("" if not). */
@@ -1905,6 +1971,7 @@ main(void)
 		cmocka_unit_test(test_url_canonical),
 		cmocka_unit_test(test_open_migrates),
 		cmocka_unit_test(test_migrate_v2),
+		cmocka_unit_test(test_links_once),
 		cmocka_unit_test(test_migrate_v2_stories),
 		cmocka_unit_test(test_refuse_header),
 		cmocka_unit_test(test_refuse_corrupt),
