@@ -9,6 +9,10 @@
 #           milliseconds per new article, for each build, for each size
 #           of -s (default "50000 500000"): the cost per article must
 #           not grow with what is stored.
+# -k reuses the stored databases of an earlier growth run (filling 500k
+# articles takes most of an hour here): each is copied, brought to the
+# build's schema by `heraldd --check-database` (not timed), then the batch
+# is timed on the copy.
 # Builds nothing; writes corpora with gen-corpus.py when missing.  See
 # bench/README.md.
 
@@ -23,11 +27,12 @@ RUNS=3
 FEEDS=1000
 SIZES="50000 500000"
 BATCH=100
+KEEP=0
 
 usage() {
 	cat <<EOF
 usage: stories-bench.sh -B BASE_HERALDD [-d HERALDD] [-o OUTDIR] [-r RUNS]
-                        [-n FEEDS] [-s "STORED ..."] [-b BATCH_FEEDS]
+                        [-n FEEDS] [-s "STORED ..."] [-b BATCH_FEEDS] [-k]
                         [fresh | growth | all]
 
   -B HERALDD  the heraldd to compare with (a build without stories)
@@ -37,11 +42,13 @@ usage: stories-bench.sh -B BASE_HERALDD [-d HERALDD] [-o OUTDIR] [-r RUNS]
   -n FEEDS    feeds of the fresh-ingest corpus (default 1000, ~50k articles)
   -s SIZES    articles stored before the growth batch (default "$SIZES")
   -b FEEDS    feeds of the growth batch (default 100, ~5k articles)
+  -k          growth: reuse the stored databases an earlier run filled in
+              OUTDIR (copied and migrated first; filled when missing)
 EOF
 	exit 2
 }
 
-while getopts B:d:o:r:n:s:b:h opt; do
+while getopts B:d:o:r:n:s:b:kh opt; do
 	case $opt in
 	B) BASE=$OPTARG ;;
 	d) HERALDD=$OPTARG ;;
@@ -50,6 +57,7 @@ while getopts B:d:o:r:n:s:b:h opt; do
 	n) FEEDS=$OPTARG ;;
 	s) SIZES=$OPTARG ;;
 	b) BATCH=$OPTARG ;;
+	k) KEEP=1 ;;
 	*) usage ;;
 	esac
 done
@@ -131,7 +139,7 @@ fresh() {
 }
 
 growth() {
-	local size feeds base_c batch=$OUT/batch-$BATCH b db t n0 n1
+	local size feeds base_c batch=$OUT/batch-$BATCH b db t n0 n1 h
 	corpus "$batch" "$BATCH" 7
 	echo "a batch of $BATCH feeds on top of what is stored: ms per new article"
 	for size in $SIZES; do
@@ -139,16 +147,33 @@ growth() {
 		base_c=$OUT/corpus-$feeds
 		corpus "$base_c" "$feeds" 1
 		for b in base stories; do
+			h=$([ $b = base ] && echo "$BASE" || echo "$HERALDD")
 			db=$OUT/growth-$b-$size.db
-			rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
-			conf "$OUT/g1.conf" "$db" "$base_c"
-			cpu "$([ $b = base ] && echo "$BASE" || echo "$HERALDD")" \
-			    "$OUT/g1.conf" >/dev/null
+			if [ "$KEEP" = 0 ] || [ ! -f "$db" ]; then
+				rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
+				conf "$OUT/g1.conf" "$db" "$base_c"
+				cpu "$h" "$OUT/g1.conf" >/dev/null
+			fi
+			if [ "$KEEP" = 1 ]; then
+				# the batch goes into a copy; the filled one stays
+				rm -f "$OUT/copy.db" "$OUT/copy.db-wal" \
+				    "$OUT/copy.db-shm" "$OUT/copy.db.lock"
+				cp "$db" "$OUT/copy.db" || exit 1
+				if [ -f "$db-wal" ]; then
+					cp "$db-wal" "$OUT/copy.db-wal" || exit 1
+				fi
+				db=$OUT/copy.db
+				conf "$OUT/g1.conf" "$db" "$base_c"
+				"$h" -c "$OUT/g1.conf" --check-database \
+				    >/dev/null 2>&1 || {
+					echo "stories-bench: $h cannot migrate $db" >&2
+					exit 1
+				}
+			fi
 			n0=$(articles "$db")
 			# only the new feeds: the stored ones are not polled again
 			conf "$OUT/g2.conf" "$db" "$batch"
-			t=$(cpu "$([ $b = base ] && echo "$BASE" ||
-			    echo "$HERALDD")" "$OUT/g2.conf")
+			t=$(cpu "$h" "$OUT/g2.conf")
 			n1=$(articles "$db")
 			awk -v t="$t" -v a="$n0" -v c="$n1" -v b="$b" 'BEGIN {
 			    printf "  %-8s %7d stored  %5d new  %.3f ms per new article\n",
