@@ -1,10 +1,10 @@
 /*
  * store-stories.c: the stories of the SQLite store (issue 9).  Each new
  * article gets its story in the transaction that stores it: lib/story.c
- * decides, this file is its index (story_keys: key, time, article, story;
- * only the window is kept) and keeps what was decided (story_links: each
- * article's story, the packed keys and why; stories: first and last seen,
- * size, lead).  Also the reads for herald stories and the per-story
+ * decides, this file keeps what was decided (story_links: each article's
+ * story, the packed keys and why; stories: first and last seen, size,
+ * lead) and the index of the window's keys, in memory (story-index.c),
+ * made again from story_links when the database changed under it.  Also the reads for herald stories and the per-story
  * alert bookkeeping (story_topics).
  */
 #include "config.h"
@@ -21,10 +21,7 @@
 #define STORIES_EXPIRE_BATCH	256	/* articles taken out of the index */
 
 enum sst_id {
-	SST_POSTINGS,
 	SST_LOAD,
-	SST_POST,
-	SST_UNPOST,
 	SST_LINK,
 	SST_STORY_NEW,
 	SST_STORY_JOIN,
@@ -33,7 +30,6 @@ enum sst_id {
 	SST_ITEM_STORY,
 	SST_TOPIC_SEEN,
 	SST_MERGE_ITEMS,
-	SST_MERGE_KEY,
 	SST_MERGE_LINKS,
 	SST_MERGE_TOPICS,
 	SST_MERGE_UNTOPIC,
@@ -43,22 +39,16 @@ enum sst_id {
 	SST_BREAK_LINKS,
 	SST_BREAK_MARK,
 	SST_BREAK_OUTBOX,
+	SST_INDEXED,
+	SST_DATA_VERSION,
 	SST__COUNT
 };
 
 static const char *const sst_sql[SST__COUNT] = {
-	[SST_POSTINGS] =
-	    "SELECT item_id, story_id, at FROM story_keys"
-	    " WHERE key = ?1 AND at BETWEEN ?2 AND ?3"
-	    " ORDER BY at DESC LIMIT ?4",
 	[SST_LOAD] =
 	    "SELECT l.doc, l.story_id, s.first_seen, l.feed_id"
 	    " FROM story_links l JOIN stories s ON s.id = l.story_id"
 	    " WHERE l.item_id = ?1",
-	/* all of an article's keys in one statement (sst_post_sql) */
-	[SST_POST] = NULL,
-	/* likewise: ?1 time, ?2 article, then the keys (sst_post_sql) */
-	[SST_UNPOST] = NULL,
 	[SST_LINK] =
 	    "INSERT INTO story_links (item_id, story_id, at, lang, feed_id,"
 	    " matched, score, why, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -82,11 +72,8 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " created) VALUES (?1, ?2, ?3, ?4)",
 	/* a story ?2 merged into ?1 */
 	[SST_MERGE_ITEMS] =
-	    "SELECT item_id, at, doc FROM story_links"
+	    "SELECT item_id FROM story_links"
 	    " WHERE story_id = ?1 AND indexed = 1",
-	[SST_MERGE_KEY] =
-	    "UPDATE story_keys SET story_id = ?1"
-	    " WHERE key = ?2 AND at = ?3 AND item_id = ?4",
 	[SST_MERGE_LINKS] =
 	    "UPDATE story_links SET story_id = ?1 WHERE story_id = ?2",
 	[SST_MERGE_TOPICS] =
@@ -128,6 +115,12 @@ static const char *const sst_sql[SST__COUNT] = {
 	[SST_BREAK_OUTBOX] =
 	    "INSERT OR IGNORE INTO outbox (match_id, plugin, next_attempt,"
 	    " created, breaking) VALUES (?1, ?2, ?3, ?3, 1)",
+	/* what the index in memory is made of */
+	[SST_INDEXED] =
+	    "SELECT item_id, story_id, at, doc FROM story_links"
+	    " WHERE indexed = 1",
+	/* changes when another connection commits */
+	[SST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* A feed's guessed language, so that one guess serves its next articles. */
@@ -148,6 +141,15 @@ struct store_stories {
 	int			 per_story;	/* alert once per (story, topic) */
 	sqlite3_stmt		*st[SST__COUNT];
 	unsigned		 since_expire;
+	/*
+	 * The window's keys (story-index.c).  mem_ok is cleared by a
+	 * rollback (the hook below) and the index made again from
+	 * story_links before its next use, as it is when another
+	 * connection committed (data_version moved).
+	 */
+	struct story_mem	*mem;
+	int			 mem_ok;
+	int64_t			 data_version;
 };
 
 static struct store_stories *
@@ -164,48 +166,15 @@ stories_of(struct store *s)
 	return s->stories;
 }
 
-/*
- * The postings of one article: STORY_INDEX_KEYS rows in one statement
- * (?1 time, ?2 article, ?3 story, then the keys), a statement's overhead
- * once, not 32 times.  An article with fewer keys repeats its first: OR
- * IGNORE drops the repeats.
- */
-static char *
-sst_post_sql(enum sst_id id)
-{
-	struct buf	 b;
-	int		 k;
-
-	buf_init(&b, 1024);
-	if (id == SST_POST) {
-		buf_puts(&b, "INSERT OR IGNORE INTO story_keys (key, at,"
-		    " item_id, story_id) VALUES ");
-		for (k = 0; k < STORY_INDEX_KEYS; k++)
-			buf_printf(&b, "%s(?%d, ?1, ?2, ?3)", k ? ", " : "",
-			    k + 4);
-	} else {
-		buf_puts(&b, "DELETE FROM story_keys WHERE at = ?1 AND"
-		    " item_id = ?2 AND key IN (");
-		for (k = 0; k < STORY_INDEX_KEYS; k++)
-			buf_printf(&b, "%s?%d", k ? ", " : "", k + 3);
-		buf_puts(&b, ")");
-	}
-	return buf_steal(&b);
-}
-
 static sqlite3_stmt *
 sst_get(struct store *s, enum sst_id id, char **errstr)
 {
 	struct store_stories	*ss = stories_of(s);
-	char			*sql = NULL;
 	int			 rc;
 
 	if (ss->st[id] == NULL) {
-		if (id == SST_POST || id == SST_UNPOST)
-			sql = sst_post_sql(id);
-		rc = sqlite3_prepare_v3(s->db, sql != NULL ? sql : sst_sql[id],
-		    -1, SQLITE_PREPARE_PERSISTENT, &ss->st[id], NULL);
-		free(sql);
+		rc = sqlite3_prepare_v3(s->db, sst_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &ss->st[id], NULL);
 		if (rc != SQLITE_OK) {
 			store_seterr(s, errstr, "preparing a statement");
 			return NULL;
@@ -221,8 +190,11 @@ stories_close(struct store *s)
 
 	if (s->stories == NULL)
 		return;
+	if (s->stories->mem != NULL)
+		sqlite3_rollback_hook(s->db, NULL, NULL);
 	for (i = 0; i < SST__COUNT; i++)
 		sqlite3_finalize(s->stories->st[i]);
+	story_mem_free(s->stories->mem);
 	story_ctx_free(s->stories->ctx);
 	free(s->stories);
 	s->stories = NULL;
@@ -252,28 +224,9 @@ ix_postings(void *arg, uint64_t key, int64_t from, int64_t to,
     struct story_posting *out, size_t max)
 {
 	struct ixarg	*a = arg;
-	sqlite3_stmt	*st;
-	size_t		 n = 0;
-	int		 rc;
 
-	if ((st = sst_get(a->s, SST_POSTINGS, a->errstr)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)key);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	sqlite3_bind_int64(st, 4, (int64_t)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
-		out[n].item = sqlite3_column_int64(st, 0);
-		out[n].story = sqlite3_column_int64(st, 1);
-		out[n].at = sqlite3_column_int64(st, 2);
-		n++;
-	}
-	stmt_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_seterr(a->s, a->errstr, "looking up story keys");
-		return -1;
-	}
-	return (int)n;
+	return (int)story_mem_postings(a->s->stories->mem, key, from, to, out,
+	    max);
 }
 
 static int
@@ -304,18 +257,92 @@ ix_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
 	return ret;
 }
 
+/* A rollback takes back what the index learnt in the transaction. */
+static void
+stories_rolled_back(void *arg)
+{
+	struct store_stories	*ss = arg;
+
+	ss->mem_ok = 0;
+}
+
+/*
+ * The index in memory, made again from story_links (the articles still
+ * indexed, their packed docs) when it is new, a transaction rolled back,
+ * or another connection committed since it was last used.
+ */
+static int
+stories_index_ready(struct store *s, char **errstr)
+{
+	struct store_stories	*ss = stories_of(s);
+	struct story_doc	 d;
+	sqlite3_stmt		*st;
+	uint64_t		 keys[STORY_INDEX_KEYS];
+	int64_t			 version = 0;
+	size_t			 nk;
+	int			 rc;
+
+	if ((st = sst_get(s, SST_DATA_VERSION, errstr)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		version = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW) {
+		store_seterr(s, errstr, "reading the data version");
+		return -1;
+	}
+	if (ss->mem != NULL && ss->mem_ok && version == ss->data_version)
+		return 0;
+	if (ss->mem == NULL) {
+		ss->mem = story_mem_new();
+		sqlite3_rollback_hook(s->db, stories_rolled_back, ss);
+	} else
+		story_mem_clear(ss->mem);
+	if ((st = sst_get(s, SST_INDEXED, errstr)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (story_doc_unpack(sqlite3_column_blob(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3), &d) == -1)
+			continue;
+		nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
+		story_doc_clear(&d);
+		if (nk > 0)
+			story_mem_add(ss->mem, sqlite3_column_int64(st, 0),
+			    sqlite3_column_int64(st, 1),
+			    sqlite3_column_int64(st, 2), keys, nk);
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading the story index");
+		story_mem_clear(ss->mem);
+		return -1;
+	}
+	ss->mem_ok = 1;
+	ss->data_version = version;
+	return 0;
+}
+
+size_t
+store_stories_indexed(struct store *s)
+{
+	struct store_stories	*ss = stories_of(s);
+
+	return ss->mem != NULL && ss->mem_ok ? story_mem_count(ss->mem) : 0;
+}
+
 /* ---- assignment ---- */
 
 /* Takes the oldest articles' keys out of the index (the window passed). */
 static int
 stories_expire(struct store *s, int64_t before, char **errstr)
 {
-	sqlite3_stmt		*st, *un, *mark;
+	struct store_stories	*ss = stories_of(s);
+	sqlite3_stmt		*st, *mark;
 	struct story_doc	 d;
 	uint64_t		 keys[STORY_INDEX_KEYS];
 	int64_t			*items = NULL, *ats = NULL;
 	void			**docs = NULL;
-	size_t			*lens = NULL, n = 0, i, k, nk;
+	size_t			*lens = NULL, n = 0, i, nk;
 	int			 rc, ret = -1;
 
 	if ((st = sst_get(s, SST_EXPIRE_LIST, errstr)) == NULL)
@@ -340,23 +367,15 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 		store_seterr(s, errstr, "listing old story keys");
 		goto done;
 	}
-	if ((un = sst_get(s, SST_UNPOST, errstr)) == NULL ||
-	    (mark = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
+	if ((mark = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
 		goto done;
 	for (i = 0; i < n; i++) {
-		if (story_doc_unpack(docs[i], lens[i], &d) == 0) {
+		/* an index not made yet (or to be made again) reads the marks */
+		if (ss->mem != NULL && ss->mem_ok &&
+		    story_doc_unpack(docs[i], lens[i], &d) == 0) {
 			nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
 			story_doc_clear(&d);
-			if (nk > 0) {
-				sqlite3_bind_int64(un, 1, ats[i]);
-				sqlite3_bind_int64(un, 2, items[i]);
-				for (k = 0; k < STORY_INDEX_KEYS; k++)
-					sqlite3_bind_int64(un, (int)k + 3,
-					    (int64_t)keys[k < nk ? k : 0]);
-				if (step_write(s, un, "expiring story keys",
-				    errstr) == -1)
-					goto done;
-			}
+			story_mem_remove(ss->mem, items[i], keys, nk);
 		}
 		sqlite3_bind_int64(mark, 1, items[i]);
 		if (step_write(s, mark, "expiring story keys", errstr) == -1)
@@ -375,42 +394,25 @@ done:
 
 /*
  * A new article joined story `into` and bridges story `from` too (it joins
- * an article of each): `from` becomes `into`.  Its articles, their
- * postings in the index (by their keys: story_keys has no index on the
- * story), the (story, topic) pairs that alerted, and its times and size.
+ * an article of each): `from` becomes `into`.  Its articles (and their
+ * story in the index), the (story, topic) pairs that alerted, and its
+ * times and size.
  */
 static int
 stories_merge(struct store *s, int64_t into, int64_t from, char **errstr)
 {
 	static const enum sst_id steps[] = { SST_MERGE_LINKS, SST_MERGE_TOPICS,
 	    SST_MERGE_UNTOPIC, SST_MERGE_STORY, SST_MERGE_DROP };
-	sqlite3_stmt		*st, *up;
-	struct story_doc	 d;
-	uint64_t		 keys[STORY_INDEX_KEYS];
-	size_t			 i, k, nk;
+	struct story_mem	*mem = stories_of(s)->mem;
+	sqlite3_stmt		*st;
+	size_t			 i;
 	int			 rc;
 
-	if ((st = sst_get(s, SST_MERGE_ITEMS, errstr)) == NULL ||
-	    (up = sst_get(s, SST_MERGE_KEY, errstr)) == NULL)
+	if ((st = sst_get(s, SST_MERGE_ITEMS, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, from);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (story_doc_unpack(sqlite3_column_blob(st, 2),
-		    (size_t)sqlite3_column_bytes(st, 2), &d) == -1)
-			continue;
-		nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
-		story_doc_clear(&d);
-		for (k = 0; k < nk; k++) {
-			sqlite3_bind_int64(up, 1, into);
-			sqlite3_bind_int64(up, 2, (int64_t)keys[k]);
-			sqlite3_bind_int64(up, 3, sqlite3_column_int64(st, 1));
-			sqlite3_bind_int64(up, 4, sqlite3_column_int64(st, 0));
-			if (step_write(s, up, "merging stories", errstr) == -1) {
-				stmt_done(st);
-				return -1;
-			}
-		}
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		story_mem_set_story(mem, sqlite3_column_int64(st, 0), into);
 	stmt_done(st);
 	if (rc != SQLITE_DONE) {
 		store_seterr(s, errstr, "merging stories");
@@ -470,6 +472,8 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		if (fl->votes >= STORIES_LANG_VOTES)
 			in.lang = fl->lang;
 	}
+	if (stories_index_ready(s, errstr) == -1)
+		return -1;
 	if (story_doc_build(ss->ctx, &in, &doc) == -1) {
 		/* nothing to read: a story of one, with no keys */
 		memset(&doc, 0, sizeof(doc));
@@ -524,19 +528,10 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	sqlite3_bind_blob(st, 9, blob, (int)len, SQLITE_STATIC);
 	if (step_write(s, st, "linking an article to its story", errstr) == -1)
 		goto done;
+	/* the index learns it; a rollback makes the index again */
 	nk = story_doc_index_keys(&doc, keys, STORY_INDEX_KEYS);
-	if (nk > 0) {
-		if ((st = sst_get(s, SST_POST, errstr)) == NULL)
-			goto done;
-		sqlite3_bind_int64(st, 1, at);
-		sqlite3_bind_int64(st, 2, item_id);
-		sqlite3_bind_int64(st, 3, story);
-		for (k = 0; k < STORY_INDEX_KEYS; k++)
-			sqlite3_bind_int64(st, (int)k + 4,
-			    (int64_t)keys[k < nk ? k : 0]);
-		if (step_write(s, st, "indexing story keys", errstr) == -1)
-			goto done;
-	}
+	if (nk > 0)
+		story_mem_add(ss->mem, item_id, story, at, keys, nk);
 	/* now and then, the window's tail leaves the index */
 	if (++ss->since_expire >= STORIES_EXPIRE_EVERY) {
 		ss->since_expire = 0;

@@ -306,6 +306,11 @@ static const char *const store_migrations[] = {
 	"DROP INDEX items_canon_link;"
 	"CREATE INDEX items_link_key ON items(link_key)"
 	"  WHERE link_key IS NOT NULL;",
+	/*
+	 * 11: the index of the window's story keys lives in memory
+	 * (store-stories.c makes it from story_links), not in story_keys.
+	 */
+	"DROP TABLE story_keys;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -668,6 +668,13 @@ int	 store_item_story(struct store *, int64_t item_id, int64_t *story_id,
 	    char **errstr);
 
 /*
+ * The articles in the index of the story window, which lives in memory:
+ * 0 until an assignment made it, and after a rollback until the next one
+ * makes it again from the database (tests).
+ */
+size_t	 store_stories_indexed(struct store *);
+
+/*
  * Digests (issue 10): what a period held, and each [digest] section's
  * watermark and outbox.
  *

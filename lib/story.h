@@ -194,6 +194,28 @@ struct story_index {
 	void	*arg;
 };
 
+/*
+ * The window's keys in memory (story-index.c): what story_index.postings
+ * reads, the articles carrying a key sorted by (at, item), newest first
+ * within [from, to], as the store's SQL index returned them.  An article's
+ * story is held once (story_mem_set_story after a merge).  The caller
+ * keeps it in step with its truth and passes the same keys to remove an
+ * article as it posted.
+ */
+struct story_mem;
+
+struct story_mem *story_mem_new(void);
+void	 story_mem_free(struct story_mem *);
+void	 story_mem_clear(struct story_mem *);
+void	 story_mem_add(struct story_mem *, int64_t item, int64_t story,
+	    int64_t at, const uint64_t *keys, size_t nkeys);
+void	 story_mem_remove(struct story_mem *, int64_t item,
+	    const uint64_t *keys, size_t nkeys);
+int	 story_mem_set_story(struct story_mem *, int64_t item, int64_t story);
+size_t	 story_mem_postings(const struct story_mem *, uint64_t key,
+	    int64_t from, int64_t to, struct story_posting *out, size_t max);
+size_t	 story_mem_count(const struct story_mem *);	/* articles held */
+
 /* The window and the story's life, in seconds (herald.conf's defaults). */
 struct story_window {
 	int64_t	 window;	/* candidates within this of the article */

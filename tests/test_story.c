@@ -2,7 +2,8 @@
  * test_story.c: the story module without a database: the keys an article
  * yields (amounts, percentages, dates, EU ids and links across languages),
  * pairs that must and must not share keys, packing, the language guess,
- * and story_assign() over an index in arrays.  One TAP line per case.
+ * story_assign() over an index in arrays, and the index in memory against
+ * a scan of the same rows.  One TAP line per case.
  */
 #include "config.h"
 
@@ -456,6 +457,140 @@ test_assign(void **state)
 	nmem = 0;
 }
 
+/* ---- the window's index in memory, against a scan of the same rows ---- */
+
+#define MI_ITEMS	600
+#define MI_KEYS		12
+
+static uint64_t	 mi_seed = 88172645463325252ULL;
+
+static uint64_t
+mi_rand(void)
+{
+	mi_seed ^= mi_seed << 13;
+	mi_seed ^= mi_seed >> 7;
+	mi_seed ^= mi_seed << 17;
+	return mi_seed;
+}
+
+static struct {
+	int64_t		 item, story, at;
+	uint64_t	 keys[MI_KEYS];
+	size_t		 nkeys;
+	int		 live;
+} mi[MI_ITEMS];
+
+/* what SQL's ORDER BY at DESC over (key, at, item_id) returned */
+static size_t
+mi_scan(uint64_t key, int64_t from, int64_t to, struct story_posting *out,
+    size_t max)
+{
+	int64_t	 at = INT64_MAX, item = INT64_MAX, bat, bitem;
+	size_t	 n = 0, i, k, best;
+	int	 has;
+
+	while (n < max) {
+		best = MI_ITEMS;
+		bat = bitem = INT64_MIN;
+		for (i = 0; i < MI_ITEMS; i++) {
+			for (has = 0, k = 0; k < mi[i].nkeys; k++)
+				has |= mi[i].keys[k] == key;
+			if (!mi[i].live || !has || mi[i].at < from ||
+			    mi[i].at > to)
+				continue;
+			/* the largest (at, item) below the last one taken */
+			if ((mi[i].at < at || (mi[i].at == at &&
+			    mi[i].item < item)) && (mi[i].at > bat ||
+			    (mi[i].at == bat && mi[i].item > bitem))) {
+				best = i;
+				bat = mi[i].at;
+				bitem = mi[i].item;
+			}
+		}
+		if (best == MI_ITEMS)
+			break;
+		out[n].item = mi[best].item;
+		out[n].story = mi[best].story;
+		out[n].at = mi[best].at;
+		n++;
+		at = bat;
+		item = bitem;
+	}
+	return n;
+}
+
+static void
+test_mem_index(void **state)
+{
+	/* few keys, few times: long lists, ties in time, 0 and ~0 as keys */
+	static const uint64_t	 keyspace[] = { 0, 1, 2, 3, 0x8000000000000000ULL,
+	    UINT64_MAX, 77, 1ULL << 40 };
+	struct story_mem	*m = story_mem_new();
+	struct story_posting	 a[STORY_POSTINGS_MAX], b[STORY_POSTINGS_MAX];
+	size_t			 i, k, q, na, nb, live = 0, round;
+	uint64_t		 key;
+	int64_t			 from, to;
+
+	(void)state;
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < MI_ITEMS; i++) {
+			if (round > 0 && mi_rand() % 3 != 0)
+				continue;
+			if (mi[i].live) {
+				/* the window passes it: out with its keys */
+				story_mem_remove(m, mi[i].item, mi[i].keys,
+				    mi[i].nkeys);
+				mi[i].live = 0;
+				live--;
+				continue;
+			}
+			mi[i].item = (int64_t)(i * 7919 % MI_ITEMS) + 1 +
+			    (int64_t)round * 100000;
+			mi[i].story = (int64_t)(mi_rand() % 50) + 1;
+			mi[i].at = 1000 + (int64_t)(mi_rand() % 40);
+			mi[i].nkeys = 1 + mi_rand() % MI_KEYS;
+			for (k = 0; k < mi[i].nkeys; k++)
+				mi[i].keys[k] = keyspace[mi_rand() %
+				    (sizeof(keyspace) / sizeof(keyspace[0]))];
+			story_mem_add(m, mi[i].item, mi[i].story, mi[i].at,
+			    mi[i].keys, mi[i].nkeys);
+			mi[i].live = 1;
+			live++;
+		}
+		/* a merge: story 7's articles become story 8's */
+		for (i = 0; i < MI_ITEMS; i++)
+			if (mi[i].live && mi[i].story == 7) {
+				assert_int_equal(story_mem_set_story(m,
+				    mi[i].item, 8), 1);
+				mi[i].story = 8;
+			}
+		assert_int_equal(story_mem_count(m), live);
+		for (q = 0; q < 400; q++) {
+			key = keyspace[mi_rand() %
+			    (sizeof(keyspace) / sizeof(keyspace[0]))];
+			from = 995 + (int64_t)(mi_rand() % 40);
+			to = from + (int64_t)(mi_rand() % 30);
+			k = 1 + mi_rand() % STORY_POSTINGS_MAX;
+			na = story_mem_postings(m, key, from, to, a, k);
+			nb = mi_scan(key, from, to, b, k);
+			assert_int_equal(na, nb);
+			for (i = 0; i < na; i++) {
+				assert_int_equal(a[i].item, b[i].item);
+				assert_int_equal(a[i].story, b[i].story);
+				assert_int_equal(a[i].at, b[i].at);
+			}
+		}
+	}
+	assert_int_equal(story_mem_postings(m, 12345, 0, INT64_MAX, a,
+	    STORY_POSTINGS_MAX), 0);
+	assert_int_equal(story_mem_set_story(m, -1, 1), 0);
+	story_mem_clear(m);
+	assert_int_equal(story_mem_count(m), 0);
+	assert_int_equal(story_mem_postings(m, 0, 0, INT64_MAX, a,
+	    STORY_POSTINGS_MAX), 0);
+	story_mem_free(m);
+}
+
 static int
 setup(void **state)
 {
@@ -480,7 +615,7 @@ main(void)
 	int			 rc;
 
 	cap = sizeof(keycases) / sizeof(keycases[0]) +
-	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 12;
+	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 16;
 	t = xcalloc(cap, sizeof(*t));
 	for (i = 0; i < sizeof(keycases) / sizeof(keycases[0]); i++) {
 		t[n].name = keycases[i].name;
@@ -503,6 +638,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_index);
 	rc = _cmocka_run_group_tests("story", t, n, setup, teardown);
 	free(t);
 	return rc;

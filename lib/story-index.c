@@ -1,0 +1,336 @@
+/*
+ * story-index.c: the window's story keys in memory (issue 9 item 6).  For
+ * each posted key, the articles that carry it sorted by (time, article),
+ * so that a lookup reads the newest of a time range as the SQL index
+ * (key, at, item_id) read them, row for row; each article's story is kept
+ * once, so that a merge changes one record, not its 32 postings.  The
+ * store fills it from story_links and drops it when a transaction rolls
+ * back: the database stays the truth.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "story.h"
+#include "util.h"
+
+/*
+ * A map from 64-bit keys to slots, open addressing with linear probing
+ * and backward-shift deletion (no tombstones: the window comes and goes).
+ * val 0 is an empty cell; slots are stored plus one.
+ */
+struct u64map {
+	uint64_t	*key;
+	uint32_t	*val;
+	size_t		 cap;		/* a power of two, or 0 */
+	size_t		 n;
+};
+
+static size_t
+u64map_home(const struct u64map *m, uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k & (m->cap - 1);
+}
+
+static uint32_t *
+u64map_find(const struct u64map *m, uint64_t k)
+{
+	size_t	 i;
+
+	if (m->cap == 0)
+		return NULL;
+	for (i = u64map_home(m, k); m->val[i] != 0; i = (i + 1) & (m->cap - 1))
+		if (m->key[i] == k)
+			return &m->val[i];
+	return NULL;
+}
+
+static void u64map_put(struct u64map *, uint64_t, uint32_t);
+
+static void
+u64map_grow(struct u64map *m)
+{
+	struct u64map	 old = *m;
+	size_t		 i;
+
+	m->cap = old.cap ? 2 * old.cap : 64;
+	m->key = xcalloc(m->cap, sizeof(*m->key));
+	m->val = xcalloc(m->cap, sizeof(*m->val));
+	m->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.val[i] != 0)
+			u64map_put(m, old.key[i], old.val[i]);
+	free(old.key);
+	free(old.val);
+}
+
+/* v is the slot plus one; k must not be in the map yet */
+static void
+u64map_put(struct u64map *m, uint64_t k, uint32_t v)
+{
+	size_t	 i;
+
+	if (4 * (m->n + 1) > 3 * m->cap)
+		u64map_grow(m);
+	for (i = u64map_home(m, k); m->val[i] != 0; i = (i + 1) & (m->cap - 1))
+		;
+	m->key[i] = k;
+	m->val[i] = v;
+	m->n++;
+}
+
+static void
+u64map_del(struct u64map *m, uint32_t *cell)
+{
+	size_t	 i = (size_t)(cell - m->val), j, h, mask = m->cap - 1;
+
+	/* pull back the cells of the run that probed past the hole */
+	for (j = (i + 1) & mask; m->val[j] != 0; j = (j + 1) & mask) {
+		h = u64map_home(m, m->key[j]);
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			m->key[i] = m->key[j];
+			m->val[i] = m->val[j];
+			i = j;
+		}
+	}
+	m->val[i] = 0;
+	m->n--;
+}
+
+static void
+u64map_free(struct u64map *m)
+{
+	free(m->key);
+	free(m->val);
+	memset(m, 0, sizeof(*m));
+}
+
+struct mem_item {
+	int64_t		 item;
+	int64_t		 story;
+	int64_t		 at;
+};
+
+struct mem_list {
+	uint32_t	*v;		/* item slots, by (at, item) */
+	uint32_t	 n;
+	uint32_t	 cap;
+};
+
+struct story_mem {
+	struct mem_item	*items;
+	size_t		 nitems, capitems;
+	uint32_t	*ifree;		/* free item slots */
+	size_t		 nifree;
+	struct u64map	 byitem;
+	struct mem_list	*lists;
+	size_t		 nlists, caplists;
+	uint32_t	*lfree;		/* free lists */
+	size_t		 nlfree;
+	struct u64map	 bykey;
+	size_t		 live;		/* items held */
+};
+
+struct story_mem *
+story_mem_new(void)
+{
+	return xcalloc(1, sizeof(struct story_mem));
+}
+
+void
+story_mem_clear(struct story_mem *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->nlists; i++)
+		free(m->lists[i].v);
+	free(m->lists);
+	free(m->lfree);
+	free(m->items);
+	free(m->ifree);
+	u64map_free(&m->byitem);
+	u64map_free(&m->bykey);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+story_mem_free(struct story_mem *m)
+{
+	if (m == NULL)
+		return;
+	story_mem_clear(m);
+	free(m);
+}
+
+size_t
+story_mem_count(const struct story_mem *m)
+{
+	return m->live;
+}
+
+/* (at, item) of slot a before that of b */
+static int
+mem_before(const struct story_mem *m, uint32_t a, int64_t at, int64_t item)
+{
+	const struct mem_item	*x = &m->items[a];
+
+	return x->at < at || (x->at == at && x->item < item);
+}
+
+/* the first position of l not before (at, item) */
+static uint32_t
+mem_lower(const struct story_mem *m, const struct mem_list *l, int64_t at,
+    int64_t item)
+{
+	uint32_t	 lo = 0, hi = l->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (mem_before(m, l->v[mid], at, item))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint32_t
+mem_list_new(struct story_mem *m)
+{
+	if (m->nlfree > 0)
+		return m->lfree[--m->nlfree];
+	if (m->nlists == m->caplists) {
+		m->caplists = m->caplists ? 2 * m->caplists : 256;
+		m->lists = xrealloc(m->lists, m->caplists * sizeof(*m->lists));
+		m->lfree = xrealloc(m->lfree, m->caplists * sizeof(*m->lfree));
+	}
+	memset(&m->lists[m->nlists], 0, sizeof(m->lists[0]));
+	return (uint32_t)m->nlists++;
+}
+
+void
+story_mem_add(struct story_mem *m, int64_t item, int64_t story, int64_t at,
+    const uint64_t *keys, size_t nk)
+{
+	struct mem_list	*l;
+	uint32_t	*cell, slot, li, pos;
+	size_t		 k;
+
+	if ((cell = u64map_find(&m->byitem, (uint64_t)item)) != NULL) {
+		m->items[*cell - 1].story = story;	/* posted already */
+		return;
+	}
+	if (m->nifree > 0)
+		slot = m->ifree[--m->nifree];
+	else {
+		if (m->nitems == m->capitems) {
+			m->capitems = m->capitems ? 2 * m->capitems : 256;
+			m->items = xrealloc(m->items, m->capitems *
+			    sizeof(*m->items));
+			m->ifree = xrealloc(m->ifree, m->capitems *
+			    sizeof(*m->ifree));
+		}
+		slot = (uint32_t)m->nitems++;
+	}
+	m->items[slot].item = item;
+	m->items[slot].story = story;
+	m->items[slot].at = at;
+	u64map_put(&m->byitem, (uint64_t)item, slot + 1);
+	m->live++;
+	for (k = 0; k < nk; k++) {
+		if ((cell = u64map_find(&m->bykey, keys[k])) != NULL)
+			li = *cell - 1;
+		else {
+			li = mem_list_new(m);
+			u64map_put(&m->bykey, keys[k], li + 1);
+		}
+		l = &m->lists[li];
+		pos = mem_lower(m, l, at, item);
+		if (pos < l->n && l->v[pos] == slot)
+			continue;	/* a key twice: posted once */
+		if (l->n == l->cap) {
+			l->cap = l->cap ? 2 * l->cap : 4;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		memmove(&l->v[pos + 1], &l->v[pos], (l->n - pos) *
+		    sizeof(*l->v));
+		l->v[pos] = slot;
+		l->n++;
+	}
+}
+
+void
+story_mem_remove(struct story_mem *m, int64_t item, const uint64_t *keys,
+    size_t nk)
+{
+	struct mem_list	*l;
+	uint32_t	*icell, *kcell, slot, li, pos;
+	size_t		 k;
+
+	if ((icell = u64map_find(&m->byitem, (uint64_t)item)) == NULL)
+		return;
+	slot = *icell - 1;
+	for (k = 0; k < nk; k++) {
+		if ((kcell = u64map_find(&m->bykey, keys[k])) == NULL)
+			continue;
+		li = *kcell - 1;
+		l = &m->lists[li];
+		pos = mem_lower(m, l, m->items[slot].at, item);
+		if (pos == l->n || l->v[pos] != slot)
+			continue;
+		memmove(&l->v[pos], &l->v[pos + 1], (l->n - pos - 1) *
+		    sizeof(*l->v));
+		if (--l->n == 0) {
+			free(l->v);
+			memset(l, 0, sizeof(*l));
+			u64map_del(&m->bykey, kcell);
+			m->lfree[m->nlfree++] = li;
+		}
+	}
+	u64map_del(&m->byitem, icell);
+	m->ifree[m->nifree++] = slot;
+	m->live--;
+}
+
+int
+story_mem_set_story(struct story_mem *m, int64_t item, int64_t story)
+{
+	uint32_t	*cell;
+
+	if ((cell = u64map_find(&m->byitem, (uint64_t)item)) == NULL)
+		return 0;
+	m->items[*cell - 1].story = story;
+	return 1;
+}
+
+size_t
+story_mem_postings(const struct story_mem *m, uint64_t key, int64_t from,
+    int64_t to, struct story_posting *out, size_t max)
+{
+	const struct mem_list	*l;
+	const struct mem_item	*x;
+	uint32_t		*cell, pos;
+	size_t			 n = 0;
+
+	if ((cell = u64map_find(&m->bykey, key)) == NULL)
+		return 0;
+	l = &m->lists[*cell - 1];
+	/* the first after `to`: newest first from there, as SQL's ORDER BY
+	   at DESC walked (key, at, item_id) backwards */
+	pos = mem_lower(m, l, to, INT64_MAX);
+	while (pos > 0 && n < max) {
+		x = &m->items[l->v[--pos]];
+		if (x->at < from)
+			break;
+		out[n].item = x->item;
+		out[n].story = x->story;
+		out[n].at = x->at;
+		n++;
+	}
+	return n;
+}
