@@ -831,24 +831,32 @@ struct keyset {
 	struct story_key *v;
 	char		**labels;
 	size_t		 n, cap;
+	struct kmap	 at;	/* hash to index in v: not a scan per key */
 };
 
 static void
 keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
     uint64_t h, const char *label)
 {
-	size_t	 i;
+	size_t	 i = ks->n;
+	uint32_t j;
 
-	for (i = 0; i < ks->n; i++)
-		if (ks->v[i].hash == h) {
-			if (w > ks->v[i].weight)
-				ks->v[i].weight = (float)w;
-			/* written once, exact: K_ROUND goes */
-			if (!(family & K_ROUND))
-				ks->v[i].family &= (uint8_t)~K_ROUND;
-			ks->v[i].family |= (uint8_t)(family & ~K_ROUND);
-			return;
-		}
+	/* kmap reads hash 0 as 1: those two are looked for by a scan */
+	if (h > 1) {
+		if (kmap_get(&ks->at, h, &j))
+			i = j;
+	} else
+		for (i = 0; i < ks->n && ks->v[i].hash != h; i++)
+			;
+	if (i < ks->n) {
+		if (w > ks->v[i].weight)
+			ks->v[i].weight = (float)w;
+		/* written once, exact: K_ROUND goes */
+		if (!(family & K_ROUND))
+			ks->v[i].family &= (uint8_t)~K_ROUND;
+		ks->v[i].family |= (uint8_t)(family & ~K_ROUND);
+		return;
+	}
 	if (ks->n == ks->cap) {
 		ks->cap = ks->cap ? 2 * ks->cap : 32;
 		ks->v = xrealloc(ks->v, ks->cap * sizeof(*ks->v));
@@ -859,6 +867,8 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 	ks->v[ks->n].kind = (uint8_t)kind;
 	ks->v[ks->n].family = (uint8_t)family;
 	ks->labels[ks->n] = xstrdup(label);
+	if (h > 1)
+		kmap_put(&ks->at, h, (uint32_t)ks->n);
 	ks->n++;
 }
 
@@ -2205,28 +2215,18 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 
 /* ---- building a doc ---- */
 
+/* A key's hash beside its place: qsort without qsort_r (GNU). */
+struct hash_idx {
+	uint64_t	 hash;
+	size_t		 i;
+};
+
 static int
-cmp_key_idx(const void *a, const void *b, void *arg)
+cmp_hash_idx(const void *a, const void *b)
 {
-	const struct story_key	*k = arg;
-	size_t			 x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct hash_idx	*x = a, *y = b;
 
-	return k[x].hash < k[y].hash ? -1 : k[x].hash > k[y].hash;
-}
-
-/* qsort_r is a GNU extension; a plain insertion sort on small sets. */
-static void
-sort_idx(size_t *idx, size_t n, const struct story_key *keys)
-{
-	size_t	 i, j, t;
-
-	for (i = 1; i < n; i++) {
-		t = idx[i];
-		for (j = i; j > 0 && cmp_key_idx(&idx[j - 1], &t,
-		    (void *)keys) > 0; j--)
-			idx[j] = idx[j - 1];
-		idx[j] = t;
-	}
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
 int
@@ -2238,7 +2238,8 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	struct buf	 text, link;
 	char		*used = NULL;
 	const char	*g;
-	size_t		 tlen = 0, slen = 0, i, *idx;
+	struct hash_idx	*idx;
+	size_t		 tlen = 0, slen = 0, i;
 	time_t		 at;
 	struct tm	 tm;
 	int		 year = 0;
@@ -2294,21 +2295,27 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 		scan_docids(in->link, strlen(in->link), 1, NULL, &ks);
 	}
 
-	/* sorted by hash: packing, merging and comparing walk them in order */
+	/*
+	 * sorted by hash (each once in a keyset): packing, merging and
+	 * comparing walk them in order
+	 */
 	idx = xcalloc(ks.n + 1, sizeof(*idx));
-	for (i = 0; i < ks.n; i++)
-		idx[i] = i;
-	sort_idx(idx, ks.n, ks.v);
+	for (i = 0; i < ks.n; i++) {
+		idx[i].hash = ks.v[i].hash;
+		idx[i].i = i;
+	}
+	qsort(idx, ks.n, sizeof(*idx), cmp_hash_idx);
 	doc->keys = xcalloc(ks.n + 1, sizeof(*doc->keys));
 	doc->labels = xcalloc(ks.n + 1, sizeof(*doc->labels));
 	for (i = 0; i < ks.n; i++) {
-		doc->keys[i] = ks.v[idx[i]];
-		doc->labels[i] = ks.labels[idx[i]];
+		doc->keys[i] = ks.v[idx[i].i];
+		doc->labels[i] = ks.labels[idx[i].i];
 	}
 	doc->nkeys = ks.n;
 	free(idx);
 	free(ks.v);
 	free(ks.labels);
+	kmap_free(&ks.at);
 	free(ws.v);
 	free(used);
 	buf_free(&text);
