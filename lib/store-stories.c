@@ -23,10 +23,12 @@
 enum sst_id {
 	SST_LOAD,
 	SST_LINK,
+	SST_DOC,
 	SST_STORY_NEW,
 	SST_STORY_JOIN,
 	SST_EXPIRE_LIST,
 	SST_EXPIRE_MARK,
+	SST_EXPIRE_DOC,
 	SST_ITEM_STORY,
 	SST_TOPIC_SEEN,
 	SST_MERGE_ITEMS,
@@ -46,13 +48,15 @@ enum sst_id {
 
 static const char *const sst_sql[SST__COUNT] = {
 	[SST_LOAD] =
-	    "SELECT l.doc, l.story_id, s.first_seen, l.feed_id"
+	    "SELECT d.doc, l.story_id, s.first_seen, l.feed_id"
 	    " FROM story_links l JOIN stories s ON s.id = l.story_id"
+	    " JOIN story_docs d ON d.item_id = l.item_id"
 	    " WHERE l.item_id = ?1",
 	[SST_LINK] =
 	    "INSERT INTO story_links (item_id, story_id, at, lang, feed_id,"
-	    " matched, score, why, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	    " ?8, ?9)",
+	    " matched, score, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SST_DOC] =
+	    "INSERT INTO story_docs (item_id, doc) VALUES (?1, ?2)",
 	[SST_STORY_NEW] =
 	    "INSERT INTO stories (first_seen, last_seen, size, lead_item,"
 	    " title) VALUES (?1, ?1, 1, ?2, ?3)",
@@ -61,10 +65,13 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?2)"
 	    " WHERE id = ?1",
 	[SST_EXPIRE_LIST] =
-	    "SELECT item_id, at, doc FROM story_links"
+	    "SELECT item_id, at FROM story_links"
 	    " WHERE indexed = 1 AND at < ?1 ORDER BY at LIMIT ?2",
 	[SST_EXPIRE_MARK] =
 	    "UPDATE story_links SET indexed = 0 WHERE item_id = ?1",
+	/* out of the window, its doc is never read again: it goes */
+	[SST_EXPIRE_DOC] =
+	    "DELETE FROM story_docs WHERE item_id = ?1 RETURNING doc",
 	[SST_ITEM_STORY] =
 	    "SELECT story_id FROM story_links WHERE item_id = ?1",
 	[SST_TOPIC_SEEN] =
@@ -117,8 +124,8 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " created, breaking) VALUES (?1, ?2, ?3, ?3, 1)",
 	/* what the index in memory is made of */
 	[SST_INDEXED] =
-	    "SELECT item_id, story_id, at, doc FROM story_links"
-	    " WHERE indexed = 1",
+	    "SELECT l.item_id, l.story_id, l.at, d.doc FROM story_links l"
+	    " JOIN story_docs d ON d.item_id = l.item_id WHERE l.indexed = 1",
 	/* changes when another connection commits */
 	[SST_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -332,50 +339,54 @@ store_stories_indexed(struct store *s)
 
 /* ---- assignment ---- */
 
-/* Takes the oldest articles' keys out of the index (the window passed). */
+/*
+ * Takes the oldest articles out of the index (the window passed): their
+ * keys out of memory, their docs out of story_docs.
+ */
 static int
 stories_expire(struct store *s, int64_t before, char **errstr)
 {
 	struct store_stories	*ss = stories_of(s);
-	sqlite3_stmt		*st, *mark;
+	sqlite3_stmt		*st, *mark, *del;
 	struct story_doc	 d;
 	uint64_t		 keys[STORY_INDEX_KEYS];
-	int64_t			*items = NULL, *ats = NULL;
-	void			**docs = NULL;
-	size_t			*lens = NULL, n = 0, i, nk;
+	int64_t			*items;
+	size_t			 n = 0, i, nk;
 	int			 rc, ret = -1;
 
 	if ((st = sst_get(s, SST_EXPIRE_LIST, errstr)) == NULL)
 		return -1;
 	items = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*items));
-	ats = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*ats));
-	docs = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*docs));
-	lens = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*lens));
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int(st, 2, STORIES_EXPIRE_BATCH);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    n < STORIES_EXPIRE_BATCH) {
-		items[n] = sqlite3_column_int64(st, 0);
-		ats[n] = sqlite3_column_int64(st, 1);
-		lens[n] = (size_t)sqlite3_column_bytes(st, 2);
-		docs[n] = xmalloc(lens[n] + 1);
-		memcpy(docs[n], sqlite3_column_blob(st, 2), lens[n]);
-		n++;
-	}
+	    n < STORIES_EXPIRE_BATCH)
+		items[n++] = sqlite3_column_int64(st, 0);
 	stmt_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_seterr(s, errstr, "listing old story keys");
 		goto done;
 	}
-	if ((mark = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
+	if ((mark = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL ||
+	    (del = sst_get(s, SST_EXPIRE_DOC, errstr)) == NULL)
 		goto done;
 	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(del, 1, items[i]);
+		rc = sqlite3_step(del);
 		/* an index not made yet (or to be made again) reads the marks */
-		if (ss->mem != NULL && ss->mem_ok &&
-		    story_doc_unpack(docs[i], lens[i], &d) == 0) {
+		if (rc == SQLITE_ROW && ss->mem != NULL && ss->mem_ok &&
+		    story_doc_unpack(sqlite3_column_blob(del, 0),
+		    (size_t)sqlite3_column_bytes(del, 0), &d) == 0) {
 			nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
 			story_doc_clear(&d);
 			story_mem_remove(ss->mem, items[i], keys, nk);
+		}
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(del);
+		stmt_done(del);
+		if (rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "expiring a story doc");
+			goto done;
 		}
 		sqlite3_bind_int64(mark, 1, items[i]);
 		if (step_write(s, mark, "expiring story keys", errstr) == -1)
@@ -383,12 +394,7 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 	}
 	ret = 0;
 done:
-	for (i = 0; i < n; i++)
-		free(docs[i]);
-	free(docs);
-	free(lens);
 	free(items);
-	free(ats);
 	return ret;
 }
 
@@ -525,8 +531,13 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		sqlite3_bind_double(st, 7, dec.match.score);
 	}
 	bind_str(st, 8, why);
-	sqlite3_bind_blob(st, 9, blob, (int)len, SQLITE_STATIC);
 	if (step_write(s, st, "linking an article to its story", errstr) == -1)
+		goto done;
+	if ((st = sst_get(s, SST_DOC, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, item_id);
+	sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC);
+	if (step_write(s, st, "keeping an article's story keys", errstr) == -1)
 		goto done;
 	/* the index learns it; a rollback makes the index again */
 	nk = story_doc_index_keys(&doc, keys, STORY_INDEX_KEYS);
@@ -554,6 +565,8 @@ done:
  * going takes the story); story_keys, the index of the window; and
  * story_topics, the (story, topic) pairs that alerted.  The articles
  * already stored get their stories right after (stories_backfill).
+ * Since: story_keys is gone (the index lives in memory) and the docs are
+ * in story_docs, the window's only (stories_docs_schema).
  */
 const char stories_schema[] =
 	"CREATE TABLE stories ("
@@ -600,6 +613,26 @@ const char stories_schema[] =
 	"END;";
 
 /*
+ * The packed keys of the window's articles (the docs story_assign reads
+ * again), apart from story_links so that an article leaving the window
+ * gives its doc's pages back.  Made by the migration that adds stories'
+ * backfill (which writes docs with today's statements) or by migration 11,
+ * which moves the docs of a database that kept them in story_links.
+ */
+#define STORY_DOCS_TABLE \
+	"CREATE TABLE IF NOT EXISTS story_docs (" \
+	"  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE," \
+	"  doc BLOB NOT NULL" \
+	");"
+
+const char stories_docs_schema[] =
+	STORY_DOCS_TABLE
+	"INSERT OR IGNORE INTO story_docs (item_id, doc)"
+	"  SELECT item_id, doc FROM story_links"
+	"  WHERE indexed = 1 AND doc IS NOT NULL;"
+	"ALTER TABLE story_links DROP COLUMN doc;";
+
+/*
  * Assigns stories to the articles stored before stories existed, oldest
  * first, as if they arrived in that order.  Runs in the migration's
  * transaction.
@@ -613,6 +646,11 @@ stories_backfill(struct store *s, char **errstr)
 	int			 rc, ret = -1;
 	char			*title, *summary, *content, *lang, *link;
 
+	if (sqlite3_exec(s->db, STORY_DOCS_TABLE, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_seterr(s, errstr, "making the story docs' table");
+		return -1;
+	}
 	if (sqlite3_prepare_v2(s->db,
 	    "SELECT i.id, i.title, i.summary, i.content, i.lang, i.link,"
 	    " i.published, i.first_seen,"

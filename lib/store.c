@@ -311,6 +311,14 @@ static const char *const store_migrations[] = {
 	 * (store-stories.c makes it from story_links), not in story_keys.
 	 */
 	"DROP TABLE story_keys;",
+	/*
+	 * 12: the packed keys of the story window's articles in a table of
+	 * their own (store-stories.c): an article leaving the window keeps
+	 * its story and why in story_links, and its doc is deleted, its pages
+	 * reused (set to NULL in story_links, it left those pages three
+	 * quarters empty).  The docs out of the window go with the column.
+	 */
+	stories_docs_schema,
 };
 
 #define STORE_NMIGRATIONS \

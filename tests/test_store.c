@@ -1365,6 +1365,88 @@ test_story_index_truth(void **state)
 	free(path);
 }
 
+/*
+ * Out of the story window an article keeps its story and why, not its
+ * packed keys: expiry deletes its doc from story_docs.  The migration
+ * that made story_docs takes a database that kept every doc in story_links
+ * to that: the window's docs move (and serve a newcomer), the others go,
+ * the reasons still read.
+ */
+static void
+test_story_docs_expire(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	struct store_story	*v;
+	int64_t			 f = feed(s, "f"), g = feed(s, "g"), id[3];
+	int64_t			 deleted, sa, sc;
+	char			*path, *err = NULL, *sql;
+	size_t			 n, k, why = 0;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	it.title = "EU adopts 20th sanctions package against Russia";
+	it.summary = "It lists 117 more vessels of the shadow fleet.";
+	it.guid = "a";
+	it.published = T0 - 3600;
+	assert_int_equal(upsert(s, f, &it, &id[0]), STORE_NEW);
+	it.title = "EU agrees 20th Russia sanctions package: 117 vessels";
+	it.guid = "b";
+	assert_int_equal(upsert(s, g, &it, &id[1]), STORE_NEW);
+	store_close(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_docs"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_table_info('story_links') WHERE name = 'doc'"), 0);
+	/*
+	 * The database one version before: every doc in story_links, the
+	 * first article's out of the window
+	 */
+	sql = xasprintf("ALTER TABLE story_links ADD COLUMN doc BLOB;"
+	    " UPDATE story_links SET doc = (SELECT d.doc FROM story_docs d"
+	    "  WHERE d.item_id = story_links.item_id);"
+	    " UPDATE story_links SET indexed = 0 WHERE item_id = %lld;"
+	    " DROP TABLE story_docs; PRAGMA user_version = %d",
+	    (long long)id[0], store_schema_version() - 1);
+	raw_exec(path, sql);
+	free(sql);
+	s = open_rw(path);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+	sql = xasprintf("SELECT item_id FROM story_docs WHERE item_id = %lld"
+	    " AND (SELECT count(*) FROM story_docs) = 1", (long long)id[1]);
+	assert_int_equal(raw_int(path, sql), id[1]);
+	free(sql);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_table_info('story_links') WHERE name = 'doc'"), 0);
+	/* herald stories --explain: the story and why stay */
+	v = all_stories(s, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].nitems, 2);
+	for (k = 0; k < v[0].nitems; k++)
+		why += v[0].items[k].why != NULL &&
+		    strstr(v[0].items[k].why, "117") != NULL;
+	assert_int_equal(why, 1);
+	store_stories_free(v, n);
+	/* the moved doc serves a newcomer */
+	it.title = "Russia: EU sanctions package lists 117 shadow fleet vessels";
+	it.guid = "c";
+	it.published = T0 - 1800;
+	assert_int_equal(upsert(s, feed(s, "h"), &it, &id[2]), STORE_NEW);
+	assert_int_equal(store_item_story(s, id[1], &sa, &err), 1);
+	assert_int_equal(store_item_story(s, id[2], &sc, &err), 1);
+	assert_int_equal(sa, sc);
+	/* retention passes the window first: the docs go (nothing is
+	   first seen that long ago, nothing is deleted) */
+	assert_int_equal(store_prune(s, T0 - 60, &deleted, &err), 0);
+	assert_int_equal(deleted, 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"
+	    " WHERE indexed = 1"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_docs"), 0);
+	assert_int_equal(store_stories_indexed(s), 0);
+	store_close(s);
+	free(path);
+}
+
 /* Search */
 
 static void
@@ -2040,6 +2122,7 @@ main(void)
 		cmocka_unit_test(test_changed_updated),
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_story_index_truth),
+		cmocka_unit_test(test_story_docs_expire),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),
