@@ -154,17 +154,19 @@ growth() {
 				conf "$OUT/g1.conf" "$db" "$base_c"
 				cpu "$h" "$OUT/g1.conf" >/dev/null
 			fi
+			# the batch goes into a copy: the filled one stays
+			# as it was filled, for -k
+			rm -f "$OUT/copy.db" "$OUT/copy.db-wal" \
+			    "$OUT/copy.db-shm" "$OUT/copy.db.lock"
+			cp "$db" "$OUT/copy.db" || exit 1
+			if [ -f "$db-wal" ]; then
+				cp "$db-wal" "$OUT/copy.db-wal" || exit 1
+			fi
+			db=$OUT/copy.db
 			if [ "$KEEP" = 1 ]; then
-				# the batch goes into a copy; the filled one stays
-				rm -f "$OUT/copy.db" "$OUT/copy.db-wal" \
-				    "$OUT/copy.db-shm" "$OUT/copy.db.lock"
-				cp "$db" "$OUT/copy.db" || exit 1
-				if [ -f "$db-wal" ]; then
-					cp "$db-wal" "$OUT/copy.db-wal" || exit 1
-				fi
-				db=$OUT/copy.db
-				conf "$OUT/g1.conf" "$db" "$base_c"
-				"$h" -c "$OUT/g1.conf" --check-database \
+				printf '[herald]\ndatabase = %s\n' "$db" \
+				    > "$OUT/g0.conf"
+				"$h" -c "$OUT/g0.conf" --check-database \
 				    >/dev/null 2>&1 || {
 					echo "stories-bench: $h cannot migrate $db" >&2
 					exit 1
