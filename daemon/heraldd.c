@@ -427,11 +427,11 @@ main(int argc, char **argv)
 	notify_init(d.loop);
 	if (sched_apply(d.sched, d.conf, &err) == -1) {
 		log_warnx("%s", err);
-		return 1;
+		goto fail;
 	}
 	if (plugin_set_load(d.loop, d.fr, d.conf, &d.plugins, &err) == -1) {
 		log_warnx("%s: plugins not valid:\n%s", d.conf_path, err);
-		return 1;
+		goto fail;
 	}
 	d.alerts = alert_new(d.loop, d.st, d.plugins);
 	sched_set_commit_cb(d.sched, committed, d.alerts);
@@ -439,7 +439,7 @@ main(int argc, char **argv)
 	d.digests = digests_new(d.loop, d.st, d.alerts);
 	if (digests_apply(d.digests, d.conf, &err) == -1) {
 		log_warnx("%s", err);
-		return 1;
+		goto fail;
 	}
 
 	ev_signal_init(&d.sigterm, sigterm_cb, SIGTERM);
@@ -502,4 +502,9 @@ main(int argc, char **argv)
 	store_close(d.st);
 	config_free(d.conf);
 	return rc;
+
+fail:
+	/* refused at the start: the database is closed cleanly all the same */
+	store_close(d.st);
+	return 1;
 }

@@ -134,6 +134,7 @@ struct store {
 	struct store_stories *stories;	/* store-stories.c's, made on use */
 	const char	*checked;	/* why store_open() checked, or NULL */
 	int		 marked;	/* store_meta says this handle has it open */
+	int		 damaged;	/* SQLite said SQLITE_CORRUPT or NOTADB */
 	sqlite3_stmt	**digest_st;	/* store-digest.c's, made on use */
 };
 

@@ -11,12 +11,14 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store-int.h"
@@ -28,6 +30,7 @@
 #define STORE_JOURNAL_LIMIT	(64 * 1024 * 1024)
 #define STORE_PAGE_SIZE		"16384"
 #define STORE_CHECK_EVERY	(7 * 86400)	/* quick_check at least this often */
+#define STORE_DAMAGED_SUFFIX	".damaged"	/* beside a file a check refused */
 
 /*
  * The schema, one migration per version: step i takes user_version i to
@@ -507,12 +510,14 @@ store_seterr(struct store *s, char **errstr, const char *fmt, ...)
 	char	 what[256], *hint;
 	int	 rc;
 
+	rc = sqlite3_extended_errcode(s->db);
+	if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+		s->damaged = 1;
 	if (errstr == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	rc = sqlite3_extended_errcode(s->db);
 	hint = store_hint(rc, s->path);
 	free(*errstr);
 	*errstr = xasprintf("%s: %s: %s%s", s->path, what,
@@ -621,17 +626,41 @@ store_set_now(struct store *s, int64_t now)
 	s->now = now;
 }
 
+/*
+ * A check that found damage leaves a file beside the database: the file
+ * itself is not written, and without this a start after a clean close
+ * and a recent check would trust it again.  Any read-write open checks
+ * while the file is there; a check that passes removes it.
+ */
+static void
+store_mark_damaged(const char *mark)
+{
+	int	 fd;
+
+	if ((fd = open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		log_warn("%s", mark);
+		return;
+	}
+	(void)write(fd, "quick_check found damage\n", 25);
+	close(fd);
+}
+
 static int
 store_quick_check(struct store *s, const char *why, char **errstr)
 {
 	struct timespec	 t0, t1;
-	char		*out = NULL;
+	char		*out = NULL, *mark;
 
 	log_info("%s: %s: checking it (PRAGMA quick_check reads the whole "
 	    "file)", s->path, why);
+	mark = xasprintf("%s" STORE_DAMAGED_SUFFIX, s->path);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (store_exec1(s, "PRAGMA quick_check", &out, errstr) == -1)
+	if (store_exec1(s, "PRAGMA quick_check", &out, errstr) == -1) {
+		store_mark_damaged(mark);
+		free(mark);
 		return -1;
+	}
 	if (out == NULL || strcmp(out, "ok") != 0) {
 		*errstr = xasprintf("%s: the database is damaged (quick_check: "
 		    "%s): herald will not modify it; stop heraldd, keep a "
@@ -639,9 +668,15 @@ store_quick_check(struct store *s, const char *why, char **errstr)
 		    "`sqlite3 %s .recover`", s->path, out ? out : "no answer",
 		    s->path);
 		free(out);
+		store_mark_damaged(mark);
+		free(mark);
 		return -1;
 	}
 	free(out);
+	/* sound again (restored, recovered): forget the damage */
+	if (unlink(mark) == 0)
+		log_info("%s: removed %s", s->path, mark);
+	free(mark);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("%s: the database is sound (quick_check took %.1f s)",
 	    s->path, (double)(t1.tv_sec - t0.tv_sec) +
@@ -663,7 +698,8 @@ store_check_why(struct store *s, int flags, int64_t version,
 {
 	sqlite3_stmt	*st = NULL;
 	int64_t		 open = 0, checked = -1, now = (int64_t)time(NULL);
-	int		 rc;
+	char		*mark;
+	int		 rc, damaged;
 
 	*why = NULL;
 	if (flags & STORE_CHECK) {
@@ -672,6 +708,14 @@ store_check_why(struct store *s, int flags, int64_t version,
 	}
 	if (flags & STORE_NOCHECK || version == 0)
 		return 0;
+	mark = xasprintf("%s" STORE_DAMAGED_SUFFIX, s->path);
+	damaged = access(mark, F_OK) == 0;
+	free(mark);
+	if (damaged) {
+		*why = "an earlier check found it damaged (" STORE_DAMAGED_SUFFIX
+		    " beside it)";
+		return 0;
+	}
 	if (version < 9) {
 		*why = "no check is recorded yet";
 		return 0;
@@ -979,10 +1023,13 @@ store_close(struct store *s)
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	/* Cheap, and keeps the planner's statistics fresh for the CLI. */
-	if (s->db != NULL && !s->rdonly)
+	if (s->db != NULL && !s->rdonly && !s->damaged)
 		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
-	/* The next read-write open need not check the whole file. */
-	if (s->marked)
+	/*
+	 * The next read-write open need not check the whole file, unless
+	 * SQLite said it was damaged while it was open.
+	 */
+	if (s->marked && !s->damaged)
 		sqlite3_exec(s->db, "UPDATE store_meta SET value = 0"
 		    " WHERE key = 'open'", NULL, NULL, NULL);
 	sqlite3_close(s->db);

@@ -12,7 +12,10 @@ start runs it only when it can matter, and says why in its log:
  - heraldd --check-database checks when asked and exits 0;
  - a damaged file after an unclean close is refused at the start, exit 1,
    the file untouched; after a clean close the start trusts it, but
-   --check-database finds the damage and exits 1.
+   --check-database finds the damage and exits 1, and the starts after
+   that check and refuse (DATABASE.damaged);
+ - a start refused by its configuration after the store opened still
+   closes it cleanly: the next start does not check.
 file:// feeds only.  Registered in tests/ahead/: the week is measured on
 the test's own clock, a year ahead there.
 """
@@ -200,6 +203,24 @@ def main():
     r = once(h, conf2, "the second database again")
     h.check(not checked(r) and meta(db2, "open") == 0,
             "the second database was closed cleanly", it.tail(r.stderr))
+
+    # A start refused by its configuration (a plugin that is not there)
+    # after the store opened still closes it cleanly.
+    bad = h.path("bad.conf")
+    with open(conf2, encoding="utf-8") as f:
+        text = f.read()
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write(text + '\n[plugin "gone"]\npath = %s\n' %
+                h.path("no-such-plugin.so"))
+    r = run(h, bad, ["--once", "-v"])
+    h.check(r.returncode == 1 and meta(db2, "open") == 0,
+            "a start refused for a missing plugin leaves 'open' at 0",
+            "rc=%s open=%s\n%s" % (r.returncode, meta(db2, "open"),
+                                    it.tail(r.stderr)))
+    r = once(h, conf2, "after the refused start")
+    h.check(not checked(r), "and the next start does not check",
+            it.tail(r.stderr))
+
     damage(db2)
     conf = conf2
     r = run(h, conf, ["--check-database"])
@@ -207,6 +228,15 @@ def main():
             and "database ok" not in r.stdout,
             "heraldd --check-database finds the damage and exits 1",
             "rc=%s\n%s" % (r.returncode, it.tail(r.stderr)))
+    h.check(os.path.exists(db2 + ".damaged"),
+            "the damage found is remembered beside the database")
+    # The record inside says clean and recently checked; the start after
+    # the damage was found must not trust it.
+    r = run(h, conf, ["--once", "-v"])
+    h.check(r.returncode == 1 and "found it damaged" in r.stderr and
+            "herald will not modify it" in r.stderr,
+            "the start after --check-database found damage checks and "
+            "refuses", "rc=%s\n%s" % (r.returncode, it.tail(r.stderr)))
     h.finish()
 
 
