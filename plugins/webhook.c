@@ -81,8 +81,13 @@ struct wreq {
 /*
  * The messages of a digest already delivered, by its key: a retry (in
  * this run of heraldd) starts at the first one not sent.  Kept only while
- * the digest may be retried: forgotten once it is delivered or failed.
+ * the digest may be retried: forgotten once it is delivered or failed,
+ * and the oldest past WEBHOOK_SENT_MAX (the host gives a digest up after
+ * its attempts or max-age without telling the plugin: such a record would
+ * stay for the life of the process).
  */
+#define WEBHOOK_SENT_MAX	32
+
 struct sent {
 	struct sent			*next;
 	char				*key;
@@ -210,6 +215,16 @@ sent_set(struct webhook *w, const char *key, size_t done)
 		return;
 	}
 	if (s == NULL) {
+		size_t	 n = 0;
+
+		/* the newest first: past the cap, the oldest goes */
+		for (sp = &w->sent; (s = *sp) != NULL; sp = &s->next)
+			if (++n >= WEBHOOK_SENT_MAX) {
+				*sp = s->next;
+				free(s->key);
+				free(s);
+				break;
+			}
 		s = ccalloc(1, sizeof(*s));
 		s->key = cstrdup(key);
 		s->next = w->sent;

@@ -3,7 +3,8 @@
  * made here, whose HTTP requests the test answers one by one: a digest
  * sent in several messages carries on from the first message not sent
  * after a retry, and starts again from the first after a permanent
- * failure (its record of the messages sent is forgotten).
+ * failure (its record of the messages sent is forgotten); the records of
+ * digests left half-sent are capped.
  */
 #include "config.h"
 
@@ -143,7 +144,7 @@ test_digest_parts_forgotten(void **state)
 	const struct herald_digest_topic *tp[1] = { &t };
 	struct herald_digest_story	 st[NSTORIES];
 	const struct herald_digest_story *sp[NSTORIES];
-	char				*titles[NSTORIES];
+	char				*titles[NSTORIES], *keys[40];
 	void				*w = NULL;
 	size_t				 i;
 
@@ -217,6 +218,36 @@ test_digest_parts_forgotten(void **state)
 	while (req.open)
 		answer(200);
 	assert_int_equal(result.outcome, HERALD_OK);
+
+	/*
+	 * Forty digests stopped after their first message (the host gives
+	 * such a digest up without telling the plugin): the records are
+	 * capped, the oldest forgotten, the newest kept.
+	 */
+	for (i = 0; i < 40; i++) {
+		keys[i] = casprintf("daily/%02zu", i);
+		d.key = keys[i];
+		d.attempt = 1;
+		p->on_digest(w, &d, NULL);
+		assert_int_equal(part_of(), 1);
+		answer(200);
+		assert_int_equal(part_of(), 2);
+		answer(503);
+		assert_int_equal(result.outcome, HERALD_RETRY);
+	}
+	d.key = keys[0];
+	d.attempt = 2;
+	p->on_digest(w, &d, NULL);
+	assert_int_equal(part_of(), 1);
+	while (req.open)
+		answer(200);
+	d.key = keys[39];
+	p->on_digest(w, &d, NULL);
+	assert_int_equal(part_of(), 2);
+	while (req.open)
+		answer(200);
+	for (i = 0; i < 40; i++)
+		free(keys[i]);
 	p->fini(w);
 	for (i = 0; i < NSTORIES; i++)
 		free(titles[i]);
