@@ -226,13 +226,7 @@ dst_get(struct store *s, enum dst_id id, char **errstr)
 {
 	if (s->digest_st == NULL)
 		s->digest_st = xcalloc(DST__COUNT, sizeof(*s->digest_st));
-	if (s->digest_st[id] == NULL &&
-	    sqlite3_prepare_v3(s->db, dst_sql[id], -1,
-	    SQLITE_PREPARE_PERSISTENT, &s->digest_st[id], NULL) != SQLITE_OK) {
-		store_seterr(s, errstr, "preparing a digest query");
-		return NULL;
-	}
-	return s->digest_st[id];
+	return stmt_cached(s, &s->digest_st[id], dst_sql[id], errstr);
 }
 
 void

@@ -142,6 +142,8 @@ struct store {
 void		 store_seterr(struct store *, char **errstr, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 sqlite3_stmt	*stmt_get(struct store *, enum stmt_id, char **errstr);
+sqlite3_stmt	*stmt_cached(struct store *, sqlite3_stmt **, const char *,
+		    char **errstr);
 void		 stmt_done(sqlite3_stmt *);
 void		 bind_str(sqlite3_stmt *, int, const char *);
 char		*col_str(sqlite3_stmt *, int);

@@ -176,18 +176,7 @@ stories_of(struct store *s)
 static sqlite3_stmt *
 sst_get(struct store *s, enum sst_id id, char **errstr)
 {
-	struct store_stories	*ss = stories_of(s);
-	int			 rc;
-
-	if (ss->st[id] == NULL) {
-		rc = sqlite3_prepare_v3(s->db, sst_sql[id], -1,
-		    SQLITE_PREPARE_PERSISTENT, &ss->st[id], NULL);
-		if (rc != SQLITE_OK) {
-			store_seterr(s, errstr, "preparing a statement");
-			return NULL;
-		}
-	}
-	return ss->st[id];
+	return stmt_cached(s, &stories_of(s)->st[id], sst_sql[id], errstr);
 }
 
 void

@@ -527,16 +527,26 @@ store_seterr(struct store *s, char **errstr, const char *fmt, ...)
 
 /* Statements. */
 
+/*
+ * The statement in *slot, prepared from sql on first use and kept for the
+ * connection's life: every part's statement table goes through here.
+ */
 sqlite3_stmt *
-stmt_get(struct store *s, enum stmt_id id, char **errstr)
+stmt_cached(struct store *s, sqlite3_stmt **slot, const char *sql,
+    char **errstr)
 {
-	if (s->st[id] == NULL &&
-	    sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
-	    SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
+	if (*slot == NULL && sqlite3_prepare_v3(s->db, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "preparing a statement");
 		return NULL;
 	}
-	return s->st[id];
+	return *slot;
+}
+
+sqlite3_stmt *
+stmt_get(struct store *s, enum stmt_id id, char **errstr)
+{
+	return stmt_cached(s, &s->st[id], stmt_sql[id], errstr);
 }
 
 void
