@@ -13,6 +13,7 @@ broken case; finish() turns the tally into the exit code.
 """
 
 import atexit
+import glob
 import json
 import os
 import select
@@ -53,8 +54,27 @@ def find_heraldd():
     return None
 
 
+FAKETIME_LIB = next(iter(sorted(glob.glob(
+    "/usr/lib/*/faketime/libfaketime.so.1"))), None)
+
+
+def faketime_env(spec):
+    """The environment that runs a process under libfaketime with the
+    clock at SPEC (faketime(1)'s -f format, e.g. "@2026-03-29 00:30:00"),
+    for clean_env(): the library preloaded, without the faketime wrapper.
+    The wrapper keeps a semaphore and a memory segment in /dev/shm named by
+    its pid and removes them only when it exits by itself; a wrapper killed
+    with heraldd leaves them, and a later one that gets the same pid fails
+    ("sem_open: File exists").  None when libfaketime is not installed."""
+    if FAKETIME_LIB is None:
+        return None
+    return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": spec,
+            "FAKETIME_SHARED": None}
+
+
 def clean_env(extra=None):
-    """The environment heraldd runs in: no proxies (curl honours them)."""
+    """The environment heraldd runs in: no proxies (curl honours them).
+    A value None in extra removes the variable."""
     env = {k: v for k, v in os.environ.items()
            if k.lower() not in ("http_proxy", "https_proxy", "all_proxy",
                                 "ftp_proxy", "no_proxy")}
@@ -62,8 +82,11 @@ def clean_env(extra=None):
     env.pop("NOTIFY_SOCKET", None)
     env.pop("WATCHDOG_USEC", None)
     env.pop("WATCHDOG_PID", None)
-    if extra:
-        env.update(extra)
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
     return env
 
 

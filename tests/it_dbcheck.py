@@ -21,7 +21,6 @@ the test's own clock, a year ahead there.
 """
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -32,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_common as it  # noqa: E402
 
 CHECKING = "checking it (PRAGMA quick_check"
-FAKETIME = shutil.which("faketime")
+FAKETIME = it.FAKETIME_LIB
 
 
 def write_feed(path, n):
@@ -48,14 +47,15 @@ def write_feed(path, n):
 
 
 def run(h, conf, args, at=None, timeout=60):
-    """heraldd ARGS (under faketime at the absolute time `at`), in a
-    process group of its own: faketime passes no signal on."""
+    """heraldd ARGS (under libfaketime at the absolute time `at`), in a
+    process group of its own: a timeout kills the group."""
     argv = [h.heraldd, "-c", conf] + args
+    env = None
     if at is not None:
-        argv = [FAKETIME, "-f", time.strftime("@%Y-%m-%d %H:%M:%S",
-                                              time.localtime(at))] + argv
+        env = it.faketime_env(time.strftime("@%Y-%m-%d %H:%M:%S",
+                                            time.localtime(at)))
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=it.clean_env(),
+                         text=True, env=it.clean_env(env),
                          start_new_session=True)
     try:
         out, err = p.communicate(timeout=timeout)

@@ -56,7 +56,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_common as it  # noqa: E402
 import it_alertlib as al  # noqa: E402
 
-FAKETIME = shutil.which("faketime")
+FAKETIME = it.FAKETIME_LIB
 CHROMIUM = shutil.which("chromium")
 
 
@@ -99,19 +99,20 @@ def story_check(h, d, what):
 
 
 def Heraldd(h, conf, tag, at=None, env=None):
-    """heraldd in the foreground, under faketime when `at` is given."""
-    return al.Daemon(h, conf, tag, env=env,
-                     prefix=[FAKETIME, "-f", at] if at is not None else ())
+    """heraldd in the foreground, under libfaketime when `at` is given."""
+    if at is not None:
+        env = dict(env or {}, **it.faketime_env(at))
+    return al.Daemon(h, conf, tag, env=env)
 
 
 def once(h, conf, at):
-    """heraldd --once, in a process group of its own: faketime passes no
-    signal on, so a timeout kills the group, heraldd with it."""
+    """heraldd --once (under libfaketime at `at`), in a process group of
+    its own: a timeout kills the group, heraldd with it."""
     argv = [h.heraldd, "-c", conf, "--once", "-v", "-v"]
-    if at is not None:
-        argv = [FAKETIME, "-f", "@" + at] + argv
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=it.clean_env(),
+                         text=True,
+                         env=it.clean_env(it.faketime_env("@" + at)
+                                          if at is not None else None),
                          start_new_session=True)
     try:
         out, err = p.communicate(timeout=120)
