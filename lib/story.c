@@ -138,6 +138,9 @@ kmap_free(struct kmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+#define FNV_BASIS	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
 /* FNV-1a, then splitmix64's finaliser: table and index keys alike. */
 static uint64_t
 hash_bytes(uint64_t h, const void *p, size_t len)
@@ -146,7 +149,7 @@ hash_bytes(uint64_t h, const void *p, size_t len)
 
 	while (len-- > 0) {
 		h ^= *c++;
-		h *= 0x100000001b3ULL;
+		h *= FNV_PRIME;
 	}
 	return h;
 }
@@ -159,46 +162,60 @@ hash_mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* The hash of "ns:text": ns keeps the tables (and the kinds) apart. */
+/* The hash of "ns:text": a key's hash in the docs and the index. */
 static uint64_t
 hash_str(const char *ns, const char *s, size_t len)
 {
-	uint64_t	 h = 0xcbf29ce484222325ULL;
+	uint64_t	 h = FNV_BASIS;
 
 	h = hash_bytes(h, ns, strlen(ns));
 	h = hash_bytes(h, ":", 1);
 	return hash_mix(hash_bytes(h, s, len));
 }
 
-/* hash_str(ns, "a+b"), without writing "a+b" (a bigram of the lists) */
+/* FNV's state after "ns:", where a key of that namespace goes on. */
 static uint64_t
-hash_pair(const char *ns, const char *a, size_t na, const char *b, size_t nb)
+hash_ns_state(const char *ns, size_t len)
 {
-	uint64_t	 h = 0xcbf29ce484222325ULL;
-
-	h = hash_bytes(h, ns, strlen(ns));
-	h = hash_bytes(h, ":", 1);
-	h = hash_bytes(h, a, na);
-	h = hash_bytes(h, "+", 1);
-	return hash_mix(hash_bytes(h, b, nb));
+	return hash_bytes(hash_bytes(FNV_BASIS, ns, len), ":", 1);
 }
 
-/* a, b and c, one after the other, into out (cut at cap); its length */
-static size_t
-join3(char *out, size_t cap, const char *a, const char *b, const char *c)
+/*
+ * The word lists' tables (stop words, places, units...) live only in
+ * memory: they are keyed by a word's FNV state, which words_split()
+ * computes once as it reads the word, and by the table's namespace (a
+ * language, "u" for units), not by hash_str(), which would hash the word
+ * again for every table it is looked up in.
+ */
+static uint64_t
+ns_hash(const char *ns)
 {
-	const char	*part[3] = { a, b, c };
-	size_t		 n = 0, k, i;
+	return hash_mix(hash_bytes(FNV_BASIS, ns, strlen(ns)) ^
+	    0x9e3779b97f4a7c15ULL);
+}
 
-	for (i = 0; i < 3; i++) {
-		k = strlen(part[i]);
-		if (n + k >= cap)
-			k = cap - n - 1;
-		memcpy(out + n, part[i], k);
-		n += k;
-	}
-	out[n] = '\0';
-	return n;
+static uint64_t
+tkey(uint64_t ns, uint64_t h)
+{
+	return hash_mix(h ^ ns);
+}
+
+/* Two words in a row ("new" "york", "milliards" "d"), from their states. */
+static uint64_t
+tpair(uint64_t a, uint64_t b)
+{
+	return hash_mix(a + 0x632be59bd9b4e019ULL) ^ b;
+}
+
+/* A list's "a+b" as tpair() of its two words. */
+static uint64_t
+list_pair(const char *w, size_t n)
+{
+	const char	*plus = memchr(w, '+', n);
+	size_t		 a = (size_t)(plus - w);
+
+	return tpair(hash_bytes(FNV_BASIS, w, a),
+	    hash_bytes(FNV_BASIS, plus + 1, n - a - 1));
 }
 
 /* ---- folding ---- */
@@ -347,6 +364,51 @@ static const char *const guess_langs[] = {
 };
 #define NGUESS	(sizeof(guess_langs) / sizeof(guess_langs[0]))
 
+struct word {
+	size_t	 off;		/* in the text */
+	size_t	 len;
+	char	 low[STORY_WORD_MAX];	/* lower case, with its marks */
+	char	 fold[STORY_WORD_MAX];	/* lower case, folded */
+	size_t	 nlow, nfold;
+	uint64_t hlow, hfold;	/* their FNV states: the lists' keys */
+	uint64_t h6;		/* of fold's first 6 bytes (month prefixes) */
+	int	 nletters;	/* letters of fold */
+	int	 cap;		/* starts with a capital */
+	int	 allcaps;	/* every letter a capital, two at least */
+	int	 digit;		/* starts with a digit */
+	int	 initial;	/* starts a sentence */
+	int	 title;		/* in the title */
+	int	 used;		/* taken by a number, a place, an id */
+	/* scan_words() */
+	int	 isname;
+	int	 weak;		/* one of the domain's own words */
+	int	 has_stem;	/* a term, or a number, for the phrases */
+	char	 stem[STORY_WORD_MAX];
+	size_t	 nstem;
+	uint64_t hstem;		/* FNV state of "T:lang:stem" */
+};
+
+struct words {
+	struct word	*v;
+	size_t		 n, cap;
+};
+
+/* Keys being built: their labels side by side in one arena. */
+struct keyset {
+	struct story_key *v;
+	size_t		*loff;	/* label i at arena + loff[i] */
+	size_t		 n, cap;
+	struct kmap	 at;	/* hash to index in v: not a scan per key */
+	char		*arena;
+	size_t		 narena, caparena;
+};
+
+/* A key's hash beside its place in the keyset. */
+struct hash_idx {
+	uint64_t	 hash;
+	size_t		 i;
+};
+
 struct story_ctx {
 	struct kmap	 stop;		/* hash(lang, word) */
 	struct kmap	 weak;		/* hash(lang, word): the domain's own */
@@ -378,6 +440,25 @@ struct story_ctx {
 	size_t		 nstema, capstema;
 	void		*guess[NGUESS];
 	int		 guess_loaded;	/* 0 not yet, 1 loaded, -1 failed */
+	/* the tables' namespaces (tkey) */
+	uint64_t	 ns_u, ns_up, ns_ub, ns_w, ns_b, ns_p, ns_a, ns_wn;
+	/* the doc being built: its language as namespaces */
+	uint64_t	 ns_lang;	/* stop words, stems, heads */
+	uint64_t	 ns_num;	/* "n" and it: its numbers in words */
+	uint64_t	 term0;		/* FNV state of "T:lang:" */
+	char		 term_pre[8];	/* "lang:", its terms' labels start */
+	size_t		 nterm_pre;
+	/*
+	 * A doc's scratch, kept for the next: a doc allocates its keys and
+	 * labels, nothing a word
+	 */
+	struct buf	 text, link;
+	char		*used;
+	size_t		 capused;
+	struct words	 ws;
+	struct keyset	 ks;
+	struct hash_idx	*idx;
+	size_t		 capidx;
 };
 
 /* Calls fn for each folded word of each line group "HEAD: w w w" of data. */
@@ -433,14 +514,16 @@ load_stop(struct story_ctx *ctx, const char *lang, const char *w, size_t n)
 		char	 pre[STORY_WORD_MAX];
 
 		snprintf(base, sizeof(base), "%.*s", (int)(l - 1), lang);
-		kmap_put(&ctx->weak, hash_str(base, w, n), 1);
+		kmap_put(&ctx->weak, tkey(ns_hash(base),
+		    hash_bytes(FNV_BASIS, w, n)), 1);
 		if (n >= STORY_NAME_PREFIX) {
 			name_key(w, n, pre);
-			kmap_put(&ctx->weak_names, hash_str("wn", pre,
-			    strlen(pre)), 1);
+			kmap_put(&ctx->weak_names, tkey(ctx->ns_wn,
+			    hash_bytes(FNV_BASIS, pre, strlen(pre))), 1);
 		}
 	} else
-		kmap_put(&ctx->stop, hash_str(lang, w, n), 1);
+		kmap_put(&ctx->stop, tkey(ns_hash(lang),
+		    hash_bytes(FNV_BASIS, w, n)), 1);
 }
 
 static size_t
@@ -483,12 +566,14 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 		n--;
 		if (n < STORY_PREFIX_MIN || n > STORY_PREFIX_MAX)
 			return;
-		kmap_put(&ctx->prefix, hash_str("p", w, n), v);
+		kmap_put(&ctx->prefix, tkey(ctx->ns_p,
+		    hash_bytes(FNV_BASIS, w, n)), v);
 		ctx->prefix_lens |= 1u << n;
 	} else if (memchr(w, '+', n) != NULL)
-		kmap_put(&ctx->bigram, hash_str("b", w, n), v);
+		kmap_put(&ctx->bigram, tkey(ctx->ns_b, list_pair(w, n)), v);
 	else
-		kmap_put(&ctx->place, hash_str("w", w, n), v);
+		kmap_put(&ctx->place, tkey(ctx->ns_w,
+		    hash_bytes(FNV_BASIS, w, n)), v);
 }
 
 static void
@@ -512,7 +597,8 @@ load_alias(struct story_ctx *ctx, const char *key, const char *w, size_t n)
 		n--;
 		v |= PLACE_CAPS;
 	}
-	kmap_put(&ctx->alias, hash_str("a", w, n), v);
+	kmap_put(&ctx->alias, tkey(ctx->ns_a, hash_bytes(FNV_BASIS, w, n)),
+	    v);
 }
 
 static int	measure_index(const struct story_ctx *, const char *);
@@ -564,7 +650,8 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 			char	 lw[8];
 
 			snprintf(lw, sizeof(lw), "n%.2s", w);
-			kmap_put(&ctx->unit, hash_str(lw, w + 3, n - 3), v);
+			kmap_put(&ctx->unit, tkey(ns_hash(lw),
+			    hash_bytes(FNV_BASIS, w + 3, n - 3)), v);
 			return;
 		}
 	} else
@@ -574,17 +661,22 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 		n--;
 		if (n > 6)
 			n = 6;
-		kmap_put(&ctx->unit, hash_str("up", w, n), v);
+		kmap_put(&ctx->unit, tkey(ctx->ns_up,
+		    hash_bytes(FNV_BASIS, w, n)), v);
 		return;
 	}
-	kmap_put(&ctx->unit, hash_str(memchr(w, '+', n) ? "ub" : "u", w, n),
-	    v);
+	if (memchr(w, '+', n) != NULL)
+		kmap_put(&ctx->unit, tkey(ctx->ns_ub, list_pair(w, n)), v);
+	else
+		kmap_put(&ctx->unit, tkey(ctx->ns_u,
+		    hash_bytes(FNV_BASIS, w, n)), v);
 }
 
 static void
 load_head(struct story_ctx *ctx, const char *lang, const char *w, size_t n)
 {
-	kmap_put(&ctx->head, hash_str(lang, w, n), 1);
+	kmap_put(&ctx->head, tkey(ns_hash(lang), hash_bytes(FNV_BASIS, w, n)),
+	    1);
 }
 
 struct story_ctx *
@@ -592,6 +684,16 @@ story_ctx_new(void)
 {
 	struct story_ctx	*ctx = xcalloc(1, sizeof(*ctx));
 
+	ctx->ns_u = ns_hash("u");
+	ctx->ns_up = ns_hash("up");
+	ctx->ns_ub = ns_hash("ub");
+	ctx->ns_w = ns_hash("w");
+	ctx->ns_b = ns_hash("b");
+	ctx->ns_p = ns_hash("p");
+	ctx->ns_a = ns_hash("a");
+	ctx->ns_wn = ns_hash("wn");
+	buf_init(&ctx->text, 0);
+	buf_init(&ctx->link, 0);
 	data_each(story_data_stopwords, load_stop, ctx);
 	data_each(story_data_places, load_place, ctx);
 	data_each(story_data_names, load_alias, ctx);
@@ -618,6 +720,15 @@ story_ctx_free(struct story_ctx *ctx)
 	kmap_free(&ctx->head);
 	kmap_free(&ctx->stemc);
 	free(ctx->stema);
+	buf_free(&ctx->text);
+	buf_free(&ctx->link);
+	free(ctx->used);
+	free(ctx->ws.v);
+	free(ctx->ks.v);
+	free(ctx->ks.loff);
+	free(ctx->ks.arena);
+	kmap_free(&ctx->ks.at);
+	free(ctx->idx);
 	for (i = 0; i < NSTEM; i++)
 		sb_stemmer_delete(ctx->stem[i]);
 	for (i = 0; i < NGUESS; i++)
@@ -736,38 +847,129 @@ story_lang_guess(struct story_ctx *ctx, const char *text, size_t len)
 
 /* ---- words ---- */
 
-struct word {
-	size_t	 off;		/* in the text */
-	size_t	 len;
-	char	 low[STORY_WORD_MAX];	/* lower case, with its marks */
-	char	 fold[STORY_WORD_MAX];	/* lower case, folded */
-	size_t	 nlow, nfold;
-	int	 cap;		/* starts with a capital */
-	int	 allcaps;	/* every letter a capital, two at least */
-	int	 digit;		/* starts with a digit */
-	int	 initial;	/* starts a sentence */
-	int	 title;		/* in the title */
-	int	 used;		/* taken by a number, a place, an id */
-};
+/* A word with nothing in it yet. */
+static void
+word_init(struct word *wd)
+{
+	wd->off = wd->len = 0;
+	wd->low[0] = wd->fold[0] = '\0';
+	wd->nlow = wd->nfold = 0;
+	wd->hlow = wd->hfold = FNV_BASIS;
+	wd->h6 = 0;
+	wd->nletters = 0;
+	wd->cap = wd->allcaps = wd->digit = wd->initial = wd->title = 0;
+	wd->used = wd->isname = wd->weak = wd->has_stem = 0;
+	wd->nstem = 0;
+	wd->hstem = 0;
+}
 
-struct words {
-	struct word	*v;
-	size_t		 n, cap;
-};
+/* Appends n bytes to the word's lower-case form, if they fit. */
+static void
+word_put_low(struct word *wd, const char *s, size_t n)
+{
+	size_t	 i;
 
-/* Splits text into words; title says which part of the article it is. */
+	if (n == 0 || wd->nlow + n >= sizeof(wd->low))
+		return;
+	for (i = 0; i < n; i++) {
+		wd->low[wd->nlow++] = s[i];
+		wd->hlow = (wd->hlow ^ (unsigned char)s[i]) * FNV_PRIME;
+	}
+	wd->low[wd->nlow] = '\0';
+}
+
+/* Appends n bytes to the word's folded form, if they fit. */
+static void
+word_put_fold(struct word *wd, const char *s, size_t n)
+{
+	unsigned char	 c;
+	size_t		 i;
+
+	if (n == 0 || wd->nfold + n >= sizeof(wd->fold))
+		return;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		wd->fold[wd->nfold++] = (char)c;
+		wd->hfold = (wd->hfold ^ c) * FNV_PRIME;
+		if (wd->nfold == 6)
+			wd->h6 = wd->hfold;
+		if (isalpha(c) || c >= 0x80)
+			wd->nletters++;
+	}
+	wd->fold[wd->nfold] = '\0';
+}
+
+/* A word of a folded string alone (a suffix, a compound's head). */
+static void
+word_from(struct word *wd, const char *s, size_t n)
+{
+	word_init(wd);
+	word_put_low(wd, s, n);
+	word_put_fold(wd, s, n);
+}
+
+static struct word *
+word_new(struct words *ws, size_t off, int title, int *initial, int cap,
+    int digit)
+{
+	struct word	*wd;
+
+	if (ws->n == ws->cap) {
+		ws->cap = ws->cap ? 2 * ws->cap : 64;
+		ws->v = xrealloc(ws->v, ws->cap * sizeof(*ws->v));
+	}
+	wd = &ws->v[ws->n++];
+	word_init(wd);
+	wd->off = off;
+	wd->title = title;
+	wd->initial = *initial;
+	wd->cap = cap;
+	wd->digit = digit;
+	wd->allcaps = 1;
+	*initial = 0;
+	return wd;
+}
+
+/*
+ * Splits text into words; title says which part of the article it is.
+ * ASCII, most of any text, is lowered and folded here at once; the rest
+ * goes through the fold tables.
+ */
 static void
 words_split(const char *text, size_t len, int title, size_t base,
     struct words *ws)
 {
 	const unsigned char	*p = (const unsigned char *)text;
-	size_t			 i = 0, k, bad, start;
+	size_t			 i = 0, k, bad, start, first = ws->n;
 	uint32_t		 cp;
-	int			 initial = 1, w, nletters, nupper;
+	int			 initial = 1, w, upper, digit;
 	struct word		*wd = NULL;
 	char			 tmp[8];
 
 	while (i < len) {
+		if (p[i] < 0x80) {
+			cp = p[i];
+			start = i++;
+			digit = cp >= '0' && cp <= '9';
+			upper = cp >= 'A' && cp <= 'Z';
+			if (!digit && !upper && !(cp >= 'a' && cp <= 'z')) {
+				if (cp == '.' || cp == '!' || cp == '?' ||
+				    cp == ':' || cp == '\n')
+					initial = 1;
+				wd = NULL;
+				continue;
+			}
+			if (wd == NULL)
+				wd = word_new(ws, base + start, title, &initial,
+				    upper, digit);
+			wd->len = base + i - wd->off;
+			tmp[0] = (char)(upper ? cp | 0x20 : cp);
+			word_put_low(wd, tmp, 1);
+			word_put_fold(wd, tmp, 1);
+			if (!upper && !digit)
+				wd->allcaps = 0;
+			continue;
+		}
 		if ((k = utf8_decode(p + i, len - i, &cp, &bad)) == 0) {
 			i += bad;
 			wd = NULL;
@@ -776,71 +978,43 @@ words_split(const char *text, size_t len, int title, size_t base,
 		start = i;
 		i += k;
 		if ((w = cp_fold(cp, 0, tmp)) < 0) {
-			if (cp == '.' || cp == '!' || cp == '?' || cp == ':' ||
-			    cp == '\n')
-				initial = 1;
 			wd = NULL;
 			continue;
 		}
-		if (wd == NULL) {
-			if (ws->n == ws->cap) {
-				ws->cap = ws->cap ? 2 * ws->cap : 64;
-				ws->v = xrealloc(ws->v, ws->cap * sizeof(*ws->v));
-			}
-			wd = &ws->v[ws->n++];
-			memset(wd, 0, sizeof(*wd));
-			wd->off = base + start;
-			wd->title = title;
-			wd->initial = initial;
-			wd->cap = cp_is_upper(cp);
-			wd->digit = cp < 0x80 && isdigit((int)cp);
-			wd->allcaps = 1;
-			initial = 0;
-		}
+		if (wd == NULL)
+			wd = word_new(ws, base + start, title, &initial,
+			    cp_is_upper(cp), 0);
 		wd->len = base + i - wd->off;
-		if (w > 0 && wd->nlow + (size_t)w < sizeof(wd->low)) {
-			memcpy(wd->low + wd->nlow, tmp, (size_t)w);
-			wd->nlow += (size_t)w;
-			wd->low[wd->nlow] = '\0';
-		}
-		/* ASCII folds as it lowers: tmp and w hold it already */
-		if (cp >= 0x80)
-			w = cp_fold(cp, 1, tmp);
-		if (w > 0 && wd->nfold + (size_t)w < sizeof(wd->fold)) {
-			memcpy(wd->fold + wd->nfold, tmp, (size_t)w);
-			wd->nfold += (size_t)w;
-			wd->fold[wd->nfold] = '\0';
-		}
-		if (!cp_is_upper(cp) && !(cp < 0x80 && isdigit((int)cp)))
+		if (w > 0)
+			word_put_low(wd, tmp, (size_t)w);
+		w = cp_fold(cp, 1, tmp);
+		if (w > 0)
+			word_put_fold(wd, tmp, (size_t)w);
+		if (!cp_is_upper(cp))
 			wd->allcaps = 0;
 	}
 	/* an all-capitals word needs two capitals to be an acronym */
-	for (k = 0; k < ws->n; k++) {
-		struct word *x = &ws->v[k];
-
-		nletters = nupper = 0;
-		for (i = 0; i < x->nfold; i++)
-			if (isalpha((unsigned char)x->fold[i]) ||
-			    (unsigned char)x->fold[i] >= 0x80)
-				nletters++;
-		nupper = x->allcaps ? nletters : 0;
-		if (nupper < 2)
-			x->allcaps = 0;
-	}
+	for (k = first; k < ws->n; k++)
+		if (ws->v[k].nletters < 2)
+			ws->v[k].allcaps = 0;
 }
 
 /* ---- keys being built ---- */
 
-struct keyset {
-	struct story_key *v;
-	char		**labels;
-	size_t		 n, cap;
-	struct kmap	 at;	/* hash to index in v: not a scan per key */
-};
+/* Empties the keyset for the next doc, keeping its memory. */
+static void
+keyset_reset(struct keyset *ks)
+{
+	ks->n = 0;
+	ks->narena = 0;
+	if (ks->at.cap > 0)
+		memset(ks->at.k, 0, ks->at.cap * sizeof(*ks->at.k));
+	ks->at.n = 0;
+}
 
 static void
 keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
-    uint64_t h, const char *label)
+    uint64_t h, const char *label, size_t len)
 {
 	size_t	 i = ks->n;
 	uint32_t j;
@@ -862,15 +1036,23 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 		return;
 	}
 	if (ks->n == ks->cap) {
-		ks->cap = ks->cap ? 2 * ks->cap : 32;
+		ks->cap = ks->cap ? 2 * ks->cap : 128;
 		ks->v = xrealloc(ks->v, ks->cap * sizeof(*ks->v));
-		ks->labels = xrealloc(ks->labels, ks->cap * sizeof(char *));
+		ks->loff = xrealloc(ks->loff, ks->cap * sizeof(*ks->loff));
+	}
+	if (ks->narena + len + 1 > ks->caparena) {
+		while (ks->narena + len + 1 > ks->caparena)
+			ks->caparena = ks->caparena ? 2 * ks->caparena : 4096;
+		ks->arena = xrealloc(ks->arena, ks->caparena);
 	}
 	ks->v[ks->n].hash = h;
 	ks->v[ks->n].weight = (float)w;
 	ks->v[ks->n].kind = (uint8_t)kind;
 	ks->v[ks->n].family = (uint8_t)family;
-	ks->labels[ks->n] = xstrdup(label);
+	ks->loff[ks->n] = ks->narena;
+	memcpy(ks->arena + ks->narena, label, len);
+	ks->arena[ks->narena + len] = '\0';
+	ks->narena += len + 1;
 	if (h > 1)
 		kmap_put(&ks->at, h, (uint32_t)ks->n);
 	ks->n++;
@@ -884,11 +1066,19 @@ static const char *const kind_ns[STORY__NKINDS] = {
 };
 
 static void
+key_add_n(struct keyset *ks, enum story_kind kind, int family, double w,
+    const char *label, size_t len)
+{
+	/* hash_str(kind_ns[kind], label), every namespace one letter */
+	keyset_add(ks, kind, family, w, hash_mix(hash_bytes(
+	    hash_ns_state(kind_ns[kind], 1), label, len)), label, len);
+}
+
+static void
 key_add(struct keyset *ks, enum story_kind kind, int family, double w,
     const char *label)
 {
-	keyset_add(ks, kind, family, w,
-	    hash_str(kind_ns[kind], label, strlen(label)), label);
+	key_add_n(ks, kind, family, w, label, strlen(label));
 }
 
 /* ---- EU document identifiers ---- */
@@ -1292,10 +1482,9 @@ word_at(struct words *ws, size_t off)
 static int
 unit_of(struct story_ctx *ctx, const struct word *w, uint32_t *v)
 {
-	if (kmap_get(&ctx->unit, hash_str("u", w->fold, w->nfold), v))
+	if (kmap_get(&ctx->unit, tkey(ctx->ns_u, w->hfold), v))
 		return 1;
-	if (w->nfold >= 6 &&
-	    kmap_get(&ctx->unit, hash_str("up", w->fold, 6), v) &&
+	if (w->nfold >= 6 && kmap_get(&ctx->unit, tkey(ctx->ns_up, w->h6), v) &&
 	    UNIT_TYPE(*v) == U_MONTH)
 		return 1;
 	return 0;
@@ -1305,20 +1494,15 @@ static int
 unit_of2(struct story_ctx *ctx, const struct word *a, const struct word *b,
     uint32_t *v)
 {
-	return kmap_get(&ctx->unit, hash_pair("ub", a->fold, a->nfold, b->fold,
-	    b->nfold), v);
+	return kmap_get(&ctx->unit, tkey(ctx->ns_ub, tpair(a->hfold, b->hfold)),
+	    v);
 }
 
-/* A number written in words (two, zwei, deux), in lang or any. */
+/* A number written in words (two, zwei, deux), in the doc's language or any. */
 static int
-numword_of(struct story_ctx *ctx, const char *lang, const struct word *w,
-    uint32_t *v)
+numword_of(struct story_ctx *ctx, const struct word *w, uint32_t *v)
 {
-	char	 ns[8];
-
-	ns[0] = 'n';
-	memcpy(ns + 1, lang, 4);	/* lang[4], NUL-terminated */
-	if (kmap_get(&ctx->unit, hash_str(ns, w->fold, w->nfold), v))
+	if (kmap_get(&ctx->unit, tkey(ctx->ns_num, w->hfold), v))
 		return 1;
 	return unit_of(ctx, w, v) && UNIT_TYPE(*v) == U_NUMWORD;
 }
@@ -1415,6 +1599,7 @@ quantity_suffix(struct story_ctx *ctx, const char *text, size_t len,
     struct number *num, struct quantity *q, size_t *end)
 {
 	struct word	 w;
+	char		 fold[STORY_WORD_MAX];
 	size_t		 k = num->end, n = 0;
 	uint32_t	 v;
 
@@ -1423,9 +1608,7 @@ quantity_suffix(struct story_ctx *ctx, const char *text, size_t len,
 		n++;
 	if (n == 0 || (k + n < len && isalnum((unsigned char)text[k + n])))
 		return;
-	memset(&w, 0, sizeof(w));
-	fold_string(text + k, n, w.fold, sizeof(w.fold));
-	w.nfold = strlen(w.fold);
+	word_from(&w, fold, fold_string(text + k, n, fold, sizeof(fold)));
 	if (unit_of(ctx, &w, &v) && UNIT_TYPE(v) == U_SCALE) {
 		q->exp = (int)UNIT_ARG(v);
 		q->needcur = UNIT_NEEDCUR(v);
@@ -1556,7 +1739,7 @@ rounded_keys(struct keyset *ks, enum story_kind kind, int family,
 		   value (an amount meets the same number unnamed) */
 		hv = kind == STORY_PERCENT ? label : val;
 		keyset_add(ks, kind, family | K_ROUND, w_sig(s, one, two, more),
-		    hash_str(ns, hv, strlen(hv)), label);
+		    hash_str(ns, hv, strlen(hv)), label, strlen(label));
 	}
 }
 
@@ -1588,7 +1771,7 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 		snprintf(label, sizeof(label), "%s %s", unit, val);
 		keyset_add(ks, STORY_AMOUNT, q->currency + 1,
 		    w_sig(num->sig, 1.5, 2.0, 2.5), hash_str(ns, val,
-		    strlen(val)), label);
+		    strlen(val)), label, strlen(label));
 		snprintf(label, sizeof(label), "%s ", unit);
 		rounded_keys(ks, STORY_AMOUNT, q->currency + 1, ns, value,
 		    num->sig, label, "", 1.5, 2.0, 2.5);
@@ -1610,7 +1793,7 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 		snprintf(label, sizeof(label), "%s %s", val, unit);
 		keyset_add(ks, STORY_NUMBER, q->measure,
 		    w_sig(num->sig, 1.0, 1.5, 2.0), hash_str(ns, val,
-		    strlen(val)), label);
+		    strlen(val)), label, strlen(label));
 		snprintf(label, sizeof(label), " %s", unit);
 		rounded_keys(ks, STORY_NUMBER, q->measure, ns, value, num->sig,
 		    "", label, 1.0, 1.5, 2.0);
@@ -1701,7 +1884,7 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 	/* "seven individuals", "neun Personen", "cinq milliards d'euros" */
 	for (k = 0; k < ws->n; k++) {
 		w = &ws->v[k];
-		if (w->digit || w->used || !numword_of(ctx, lang, w, &v))
+		if (w->digit || w->used || !numword_of(ctx, w, &v))
 			continue;
 		memset(&num, 0, sizeof(num));
 		num.value = UNIT_ARG(v);
@@ -1762,16 +1945,18 @@ found:
 
 /* ---- words into terms, names and places ---- */
 
+/* Is w a stop word of the doc's language? */
 static int
-is_stop(struct story_ctx *ctx, const char *lang, const struct word *w)
+is_stop(struct story_ctx *ctx, const struct word *w)
 {
-	return kmap_get(&ctx->stop, hash_str(lang, w->fold, w->nfold), NULL);
+	return kmap_get(&ctx->stop, tkey(ctx->ns_lang, w->hfold), NULL);
 }
 
+/* Is w one of the domain's own words in the doc's language? */
 static int
-is_weak(struct story_ctx *ctx, const char *lang, const struct word *w)
+is_weak(struct story_ctx *ctx, const struct word *w)
 {
-	return kmap_get(&ctx->weak, hash_str(lang, w->fold, w->nfold), NULL);
+	return kmap_get(&ctx->weak, tkey(ctx->ns_lang, w->hfold), NULL);
 }
 
 /*
@@ -1788,27 +1973,29 @@ place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
 
 	*two = 0;
 	if (next != NULL && !next->digit) {
-		if (kmap_get(&ctx->bigram, hash_pair("b", w->fold, w->nfold,
-		    next->fold, next->nfold), &v)) {
+		if (kmap_get(&ctx->bigram, tkey(ctx->ns_b, tpair(w->hfold,
+		    next->hfold)), &v)) {
 			*two = 1;
 			return v & (0xffff | PLACE_SEAT);
 		}
 	}
-	if (kmap_get(&ctx->place, hash_str("w", w->fold, w->nfold), &v)) {
+	if (kmap_get(&ctx->place, tkey(ctx->ns_w, w->hfold), &v)) {
 		if ((v & PLACE_CAPS) && !w->allcaps)
 			return 0;
 		return v & (0xffff | PLACE_SEAT);
 	}
+	if (w->nfold < STORY_PREFIX_MIN)
+		return 0;
 	/* the prefixes' hashes in one pass: FNV reads left to right */
-	h = hash_bytes(0xcbf29ce484222325ULL, "p:", 2);
+	h = FNV_BASIS;
 	for (n = 0; n < w->nfold && n < STORY_PREFIX_MAX; n++) {
-		h = hash_bytes(h, w->fold + n, 1);
+		h = (h ^ (unsigned char)w->fold[n]) * FNV_PRIME;
 		pre[n + 1] = h;
 	}
 	for (n = w->nfold > STORY_PREFIX_MAX ? STORY_PREFIX_MAX : w->nfold;
 	    n >= STORY_PREFIX_MIN; n--)
 		if ((ctx->prefix_lens & (1u << n)) &&
-		    kmap_get(&ctx->prefix, hash_mix(pre[n]), &v))
+		    kmap_get(&ctx->prefix, tkey(ctx->ns_p, pre[n]), &v))
 			return v & (0xffff | PLACE_SEAT);
 	return 0;
 }
@@ -1857,7 +2044,8 @@ word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
 	uint32_t		 off;
 
 	if (sb != NULL) {
-		h = hash_str(lang, w->low, w->nlow);
+		/* lang is the doc's: ctx->ns_lang */
+		h = tkey(ctx->ns_lang, w->hlow);
 		if (kmap_get(&ctx->stemc, h, &off)) {
 			n = strlen(ctx->stema + off - 1);
 			n = n < cap - 1 ? n : cap - 1;
@@ -1926,14 +2114,18 @@ name_prefix(const char *fold, size_t n, char *out)
 
 /* Is word i written with a capital elsewhere, not starting a sentence? */
 static int
-capital_elsewhere(const struct words *ws, const int *isname, size_t i)
+capital_elsewhere(const struct words *ws, size_t i)
 {
-	size_t	 k;
+	const struct word	*w = &ws->v[i], *o;
+	size_t			 k;
 
-	for (k = 0; k < ws->n; k++)
-		if (k != i && isname[k] && !ws->v[k].initial &&
-		    strcmp(ws->v[k].fold, ws->v[i].fold) == 0)
+	for (k = 0; k < ws->n; k++) {
+		o = &ws->v[k];
+		if (k != i && o->isname && !o->initial &&
+		    o->hfold == w->hfold && o->nfold == w->nfold &&
+		    memcmp(o->fold, w->fold, w->nfold) == 0)
 			return 1;
+	}
 	return 0;
 }
 
@@ -1943,7 +2135,7 @@ alias_of(struct story_ctx *ctx, const struct word *w)
 {
 	uint32_t	 v;
 
-	if (!kmap_get(&ctx->alias, hash_str("a", w->fold, w->nfold), &v))
+	if (!kmap_get(&ctx->alias, tkey(ctx->ns_a, w->hfold), &v))
 		return NULL;
 	if ((v & PLACE_CAPS) && !w->allcaps)
 		return NULL;
@@ -1987,11 +2179,22 @@ name_key(const char *fold, size_t n, char *out)
 {
 	const unsigned char	*p = (const unsigned char *)fold;
 	char			 lat[STORY_WORD_MAX * 2];
-	size_t			 i = 0, k = 0, len, bad;
+	size_t			 i = 0, k = 0, len, bad, chars = 0;
 	uint32_t		 cp, next;
 	const char		*t;
 
-	while (i < n && k + 4 < sizeof(lat)) {
+	/* what follows the first STORY_NAME_PREFIX characters is cut */
+	while (i < n && k + 4 < sizeof(lat) && chars < STORY_NAME_PREFIX) {
+		if (p[i] < 0x80) {
+			/* a doubled letter, once */
+			if (!(k > 0 && lat[k - 1] == fold[i] &&
+			    isalpha(p[i]))) {
+				lat[k++] = fold[i];
+				chars++;
+			}
+			i++;
+			continue;
+		}
 		if ((len = utf8_decode(p + i, n - i, &cp, &bad)) == 0) {
 			i += bad;
 			continue;
@@ -2008,18 +2211,18 @@ name_key(const char *fold, size_t n, char *out)
 			t = "b";		/* μπ */
 		if (t != NULL) {
 			lat[k++] = t[0];
+			chars++;
 			i += len + 2;
 			continue;
 		}
 		if ((t = translit(cp)) != NULL) {
 			memcpy(lat + k, t, strlen(t));
 			k += strlen(t);
-		} else if (len == 1 && k > 0 && lat[k - 1] == fold[i] &&
-		    isalpha((unsigned char)fold[i])) {
-			/* a doubled letter, once */
+			chars += strlen(t);
 		} else {
 			memcpy(lat + k, fold + i, len);
 			k += len;
+			chars++;
 		}
 		i += len;
 	}
@@ -2028,10 +2231,10 @@ name_key(const char *fold, size_t n, char *out)
 }
 
 static int
-is_weak_name(struct story_ctx *ctx, const char *prefix)
+is_weak_name(struct story_ctx *ctx, const char *prefix, size_t n)
 {
-	return kmap_get(&ctx->weak_names, hash_str("wn", prefix,
-	    strlen(prefix)), NULL);
+	return kmap_get(&ctx->weak_names, tkey(ctx->ns_wn,
+	    hash_bytes(FNV_BASIS, prefix, n)), NULL);
 }
 
 #define HEAD_MIN	5	/* letters of a compound's head */
@@ -2047,63 +2250,121 @@ static int
 compound_head(struct story_ctx *ctx, const char *lang, const struct word *w,
     size_t *off, size_t *len)
 {
-	size_t	 e, k;
+	uint64_t	 h, cut[HEAD_ENDING + 1];
+	size_t		 e, k, m, full;
 
 	if (ctx->head.n == 0 || w->nfold < HEAD_LEFT + HEAD_MIN ||
 	    (strcmp(lang, "de") != 0 && strcmp(lang, "nl") != 0))
 		return 0;
-	for (k = HEAD_LEFT; k + HEAD_MIN <= w->nfold; k++)
+	for (k = HEAD_LEFT; k + HEAD_MIN <= w->nfold; k++) {
+		/* one pass over fold + k: its hashes without each ending */
+		full = w->nfold - k;
+		h = FNV_BASIS;
+		for (m = 1; m <= full; m++) {
+			h = (h ^ (unsigned char)w->fold[k + m - 1]) * FNV_PRIME;
+			if (m + HEAD_ENDING >= full)
+				cut[full - m] = h;
+		}
 		for (e = 0; e <= HEAD_ENDING && k + HEAD_MIN + e <= w->nfold;
 		    e++)
-			if (kmap_get(&ctx->head, hash_str(lang, w->fold + k,
-			    w->nfold - k - e), NULL)) {
+			if (kmap_get(&ctx->head, tkey(ctx->ns_lang, cut[e]),
+			    NULL)) {
 				*off = k;
 				*len = w->nfold - k - e;
 				return 1;
 			}
+	}
 	return 0;
+}
+
+/* Does c, between two words, end a clause (for phrases)? */
+static int
+is_clause_break(unsigned char c)
+{
+	switch (c) {
+	case ',': case ';': case ':': case '(': case ')': case '[': case ']':
+	case '"': case '\'': case 0xe2: case 0xc2: case '\0':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A term's key: "lang:stem"; returns FNV's state after it (phrases). */
+static uint64_t
+term_add(struct story_ctx *ctx, struct keyset *ks, int family, double w,
+    const char *stem, size_t n)
+{
+	char		 label[STORY_WORD_MAX + 8];
+	uint64_t	 h = hash_bytes(ctx->term0, stem, n);
+
+	memcpy(label, ctx->term_pre, ctx->nterm_pre);
+	memcpy(label + ctx->nterm_pre, stem, n);
+	keyset_add(ks, STORY_TERM, family, w, hash_mix(h), label,
+	    ctx->nterm_pre + n);
+	return h;
+}
+
+/* Keeps a word's stem for the phrases. */
+static void
+word_keep_stem(struct story_ctx *ctx, struct word *w, const char *stem,
+    size_t n, uint64_t h)
+{
+	memcpy(w->stem, stem, n);
+	w->stem[n] = '\0';
+	w->nstem = n;
+	w->hstem = h != 0 ? h : hash_bytes(ctx->term0, stem, n);
+	w->has_stem = 1;
 }
 
 /*
  * Two stems in a row, within one clause, stop words skipped between them
  * ("rule of law", "combustion engines", "24 months"): within one language
- * a phrase in common says more than its words apart.  stems[i] is word
- * i's stem, or NULL for a stop word (skipped) or a place (a break).
+ * a phrase in common says more than its words apart.  A word without a
+ * stem is a stop word (skipped) or a place, a number, an id (a break).
  */
 static void
-scan_phrases(const char *lang, const char *text, const struct words *ws,
-    char **stems, const int *weaks, struct keyset *ks)
+scan_phrases(struct story_ctx *ctx, const char *text, const struct words *ws,
+    struct keyset *ks)
 {
-	char		 label[3 * STORY_WORD_MAX];
-	size_t		 i, k, prev = SIZE_MAX, p;
-	double		 wt;
-	int		 brk;
+	char			 label[3 * STORY_WORD_MAX];
+	const struct word	*a, *b;
+	size_t			 i, k, prev = SIZE_MAX, p;
+	double			 wt;
+	int			 brk;
 
 	for (i = 0; i < ws->n; i++) {
-		if (ws->v[i].initial)
+		b = &ws->v[i];
+		if (b->initial)
 			prev = SIZE_MAX;	/* a new sentence */
-		if (stems[i] == NULL) {
+		if (!b->has_stem) {
 			/* a stop word is skipped; anything else breaks */
-			if (ws->v[i].used || ws->v[i].digit)
+			if (b->used || b->digit)
 				prev = SIZE_MAX;
 			continue;
 		}
 		if (prev != SIZE_MAX) {
+			a = &ws->v[prev];
 			/* no punctuation between the two words */
 			brk = 0;
-			for (p = ws->v[prev].off + ws->v[prev].len;
-			    p < ws->v[i].off && !brk; p++)
-				brk = strchr(",;:()[]\"'\xe2\xc2", text[p]) != NULL;
-			if (!brk && ws->v[i].title == ws->v[prev].title) {
-				k = join3(label, sizeof(label), lang, ":",
-				    stems[prev]);
-				join3(label + k, sizeof(label) - k, "_",
-				    stems[i], "");
-				wt = W_PHRASE * (ws->v[i].title ? W_TITLE : 1.0);
-				if (weaks[prev] && weaks[i])
+			for (p = a->off + a->len; p < b->off && !brk; p++)
+				brk = is_clause_break((unsigned char)text[p]);
+			if (!brk && b->title == a->title) {
+				/* "lang:a_b" */
+				k = ctx->nterm_pre;
+				memcpy(label, ctx->term_pre, k);
+				memcpy(label + k, a->stem, a->nstem);
+				k += a->nstem;
+				label[k++] = '_';
+				memcpy(label + k, b->stem, b->nstem);
+				k += b->nstem;
+				wt = W_PHRASE * (b->title ? W_TITLE : 1.0);
+				if (a->weak && b->weak)
 					wt *= W_WEAK;
-				key_add(ks, STORY_TERM, TERM_PHRASE |
-				    (ws->v[i].title ? TERM_TITLE : 0), wt, label);
+				keyset_add(ks, STORY_TERM, TERM_PHRASE |
+				    (b->title ? TERM_TITLE : 0), wt,
+				    hash_mix(hash_bytes(hash_bytes(a->hstem,
+				    "_", 1), b->stem, b->nstem)), label, k);
 			}
 		}
 		prev = i;
@@ -2123,20 +2384,18 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 {
 	struct word	*w, *next;
 	char		 stem[STORY_WORD_MAX], name[STORY_WORD_MAX];
-	char		 hstem[STORY_WORD_MAX], label[STORY_WORD_MAX + 8];
-	size_t		 i, j, code, n, run, hoff, hlen;
-	int		 two, *isname, family, *weaks;
+	char		 hstem[STORY_WORD_MAX];
+	size_t		 i, j, code, n, run, hoff, hlen, nname;
+	int		 two, family, de = strcmp(lang, "de") == 0;
 	const char	*alias;
-	char		**stems;
 	double		 wt, weak;
+	uint64_t	 h;
 
-	isname = xcalloc(ws->n + 1, sizeof(*isname));
-	weaks = xcalloc(ws->n + 1, sizeof(*weaks));
-	stems = xcalloc(ws->n + 1, sizeof(*stems));
 	for (i = 0; i < ws->n; i++) {
 		w = &ws->v[i];
 		if (w->digit && !w->used && isdigit((unsigned char)w->fold[0]))
-			stems[i] = xstrdup(w->fold);	/* 24 (months) */
+			word_keep_stem(ctx, w, w->fold, w->nfold, 0);
+			/* 24 (months) */
 		if (w->digit || w->used)
 			continue;
 		next = i + 1 < ws->n ? &ws->v[i + 1] : NULL;
@@ -2149,56 +2408,45 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 			if (two)
 				next->used = 1;
 		}
-		if (w->nfold < 2 || is_stop(ctx, lang, w) ||
-		    is_unit_word(ctx, w))
+		if (w->nfold < 2 || is_stop(ctx, w) || is_unit_word(ctx, w))
 			continue;
-		weak = is_weak(ctx, lang, w) ? W_WEAK : 1.0;
-		isname[i] = code == 0 && w->cap &&
+		weak = is_weak(ctx, w) ? W_WEAK : 1.0;
+		w->isname = code == 0 && w->cap &&
 		    (w->allcaps || w->nfold >= 3);
 		if (w->nfold < 3)
 			continue;
 		n = word_stem(ctx, lang, w, stem, sizeof(stem));
 		if (n < 2)
 			continue;
-		join3(label, sizeof(label), lang, ":", stem);
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
-		key_add(ks, STORY_TERM, w->title ? TERM_TITLE : 0, wt, label);
+		h = term_add(ctx, ks, w->title ? TERM_TITLE : 0, wt, stem, n);
 		if (compound_head(ctx, lang, w, &hoff, &hlen)) {
-			struct word	 h;
+			struct word	 hw;
 
-			memset(&h, 0, sizeof(h));
-			memcpy(h.fold, w->fold + hoff, hlen);
-			memcpy(h.low, w->fold + hoff, hlen);
-			h.nfold = h.nlow = hlen;
-			if (word_stem(ctx, lang, &h, hstem, sizeof(hstem)) >=
-			    2) {
-				join3(label, sizeof(label), lang, ":", hstem);
-				key_add(ks, STORY_TERM, w->title ? TERM_TITLE :
-				    0, wt * W_HEAD, label);
-			}
+			word_from(&hw, w->fold + hoff, hlen);
+			if ((hlen = word_stem(ctx, lang, &hw, hstem,
+			    sizeof(hstem))) >= 2)
+				term_add(ctx, ks, w->title ? TERM_TITLE : 0,
+				    wt * W_HEAD, hstem, hlen);
 		}
 		/* German writes its nouns with a capital: no names */
-		if (weak == 1.0 && (!isname[i] || (strcmp(lang, "de") == 0 &&
-		    !w->allcaps)) && w->nfold >= COGNATE_MIN &&
+		if (weak == 1.0 && (!w->isname || (de && !w->allcaps)) &&
+		    w->nfold >= COGNATE_MIN &&
 		    (unsigned char)w->fold[0] < 0x80) {
-			name_key(w->fold, w->nfold, name);
-			key_add(ks, STORY_COGNATE, 0, W_COGNATE, name);
+			nname = name_key(w->fold, w->nfold, name);
+			key_add_n(ks, STORY_COGNATE, 0, W_COGNATE, name, nname);
 		}
-		stems[i] = xstrdup(stem);
-		weaks[i] = weak < 1.0;
+		word_keep_stem(ctx, w, stem, n, h);
+		w->weak = weak < 1.0;
 	}
-	scan_phrases(lang, text, ws, stems, weaks, ks);
-	for (i = 0; i < ws->n; i++)
-		free(stems[i]);
-	free(stems);
-	free(weaks);
+	scan_phrases(ctx, text, ws, ks);
 	for (i = 0; i < ws->n; i = j) {
-		if (!isname[i]) {
+		if (!ws->v[i].isname) {
 			j = i + 1;
 			continue;
 		}
 		/* a run of names with one space between them */
-		for (j = i + 1; j < ws->n && isname[j] &&
+		for (j = i + 1; j < ws->n && ws->v[j].isname &&
 		    ws->v[j].title == ws->v[i].title &&
 		    ws->v[j - 1].off + ws->v[j - 1].len + 1 == ws->v[j].off &&
 		    text[ws->v[j].off - 1] == ' '; j++)
@@ -2213,32 +2461,25 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 				    (w->title ? W_TITLE : 1.0) / run, name);
 				continue;
 			}
-			name_key(w->fold, w->nfold, name);
-			weak = is_weak(ctx, lang, w) || is_weak_name(ctx, name) ?
-			    W_WEAK : 1.0;
+			nname = name_key(w->fold, w->nfold, name);
+			weak = is_weak(ctx, w) || is_weak_name(ctx, name,
+			    nname) ? W_WEAK : 1.0;
 			wt = W_NAME * (w->title ? W_TITLE : 1.0) * weak / run;
 			family = 0;
-			if (strcmp(lang, "de") == 0 && !w->allcaps) {
+			if (de && !w->allcaps) {
 				wt *= W_NAME_DE;
 				family = NAME_NOUN;
 			}
 			/* a capital that only starts a sentence may be no name */
 			if (w->initial && run == 1 && !w->allcaps &&
-			    !capital_elsewhere(ws, isname, n))
+			    !capital_elsewhere(ws, n))
 				wt *= W_INITIAL;
-			key_add(ks, STORY_NAME, family, wt, name);
+			key_add_n(ks, STORY_NAME, family, wt, name, nname);
 		}
 	}
-	free(isname);
 }
 
 /* ---- building a doc ---- */
-
-/* A key's hash beside its place in the keyset. */
-struct hash_idx {
-	uint64_t	 hash;
-	size_t		 i;
-};
 
 /*
  * By hash, a Shell sort with Ciura's gaps: a doc has a hundred keys or
@@ -2264,27 +2505,45 @@ sort_hash_idx(struct hash_idx *v, size_t n)
 	}
 }
 
+/* The doc's language as the tables' namespaces and its terms' prefix. */
+static void
+doc_lang_set(struct story_ctx *ctx, const char *lang)
+{
+	char	 ns[8];
+	size_t	 n = strlen(lang);
+
+	ctx->ns_lang = ns_hash(lang);
+	ns[0] = 'n';
+	memcpy(ns + 1, lang, n + 1);
+	ctx->ns_num = ns_hash(ns);
+	memcpy(ctx->term_pre, lang, n);
+	ctx->term_pre[n] = ':';
+	ctx->nterm_pre = n + 1;
+	ctx->term0 = hash_bytes(hash_ns_state(kind_ns[STORY_TERM], 1),
+	    ctx->term_pre, ctx->nterm_pre);
+}
+
 int
 story_doc_build(struct story_ctx *ctx, const struct story_input *in,
     struct story_doc *doc)
 {
-	struct keyset	 ks = { 0 };
-	struct words	 ws = { 0 };
-	struct buf	 text, link;
-	char		*used = NULL;
-	const char	*g;
+	struct keyset	*ks = &ctx->ks;
+	struct words	*ws = &ctx->ws;
+	struct buf	*text = &ctx->text, *link = &ctx->link;
 	struct hash_idx	*idx;
+	char		*used, *labels;
+	const char	*g;
 	size_t		 tlen = 0, slen = 0, i;
 	time_t		 at;
 	struct tm	 tm;
 	int		 year = 0;
 
 	memset(doc, 0, sizeof(*doc));
-	buf_init(&text, 0);
+	buf_reset(text);
 	if (in->title != NULL)
-		buf_puts(&text, in->title);
-	tlen = text.len;
-	buf_putc(&text, '\n');
+		buf_puts(text, in->title);
+	tlen = text->len;
+	buf_putc(text, '\n');
 	if (in->summary != NULL) {
 		slen = strlen(in->summary);
 		if (slen > STORY_TEXT_MAX) {
@@ -2293,79 +2552,86 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 			    ((unsigned char)in->summary[slen] & 0xc0) == 0x80)
 				slen--;
 		}
-		buf_append(&text, in->summary, slen);
+		buf_append(text, in->summary, slen);
 	}
-	if (tlen == 0 && slen == 0) {
-		buf_free(&text);
+	if (tlen == 0 && slen == 0)
 		return -1;
-	}
 	if (!lang_norm(in->lang, doc->lang)) {
-		if ((g = story_lang_guess(ctx, text.data, text.len)) != NULL) {
+		if ((g = story_lang_guess(ctx, text->data, text->len)) != NULL) {
 			snprintf(doc->lang, sizeof(doc->lang), "%s", g);
 			doc->guessed = 1;
 		}
 	}
-	used = xcalloc(text.len + 1, 1);
-	words_split(text.data, tlen, 1, 0, &ws);
-	words_split(text.data + tlen + 1, text.len - tlen - 1, 0, tlen + 1, &ws);
+	doc_lang_set(ctx, doc->lang);
+	if (text->len + 1 > ctx->capused) {
+		ctx->capused = text->len + 1;
+		ctx->used = xrealloc(ctx->used, ctx->capused);
+	}
+	used = ctx->used;
+	memset(used, 0, text->len + 1);
+	ws->n = 0;
+	keyset_reset(ks);
+	words_split(text->data, tlen, 1, 0, ws);
+	words_split(text->data + tlen + 1, text->len - tlen - 1, 0, tlen + 1,
+	    ws);
 
-	scan_docids(text.data, text.len, 0, used, &ks);
-	scan_numeric_dates(text.data, text.len, used, &ks);
+	scan_docids(text->data, text->len, 0, used, ks);
+	scan_numeric_dates(text->data, text->len, used, ks);
 	/* words inside an id or a date are no words */
-	for (i = 0; i < ws.n; i++)
-		if (used[ws.v[i].off])
-			ws.v[i].used = 1;
+	for (i = 0; i < ws->n; i++)
+		if (used[ws->v[i].off])
+			ws->v[i].used = 1;
 	at = in->at != 0 ? (time_t)in->at : time(NULL);
 	if (gmtime_r(&at, &tm) != NULL)
 		year = tm.tm_year + 1900;
-	scan_numbers(ctx, text.data, text.len, doc->lang, year, used, &ws,
-	    &ks);
-	scan_words(ctx, doc->lang, text.data, &ws, &ks);
+	scan_numbers(ctx, text->data, text->len, doc->lang, year, used, ws,
+	    ks);
+	scan_words(ctx, doc->lang, text->data, ws, ks);
 
 	if (in->link != NULL && *in->link != '\0') {
-		buf_init(&link, 0);
-		if (link_neutral(in->link, &link) && link.len > 0)
-			key_add(&ks, STORY_LINK, 0, W_STRONG, link.data);
-		buf_free(&link);
-		scan_docids(in->link, strlen(in->link), 1, NULL, &ks);
+		buf_reset(link);
+		if (link_neutral(in->link, link) && link->len > 0)
+			key_add_n(ks, STORY_LINK, 0, W_STRONG, link->data,
+			    link->len);
+		scan_docids(in->link, strlen(in->link), 1, NULL, ks);
 	}
 
 	/*
 	 * sorted by hash (each once in a keyset): packing, merging and
 	 * comparing walk them in order
 	 */
-	idx = xcalloc(ks.n + 1, sizeof(*idx));
-	for (i = 0; i < ks.n; i++) {
-		idx[i].hash = ks.v[i].hash;
+	if (ks->n + 1 > ctx->capidx) {
+		ctx->capidx = 2 * (ks->n + 1);
+		ctx->idx = xrealloc(ctx->idx, ctx->capidx * sizeof(*ctx->idx));
+	}
+	idx = ctx->idx;
+	for (i = 0; i < ks->n; i++) {
+		idx[i].hash = ks->v[i].hash;
 		idx[i].i = i;
 	}
-	sort_hash_idx(idx, ks.n);
-	doc->keys = xcalloc(ks.n + 1, sizeof(*doc->keys));
-	doc->labels = xcalloc(ks.n + 1, sizeof(*doc->labels));
-	for (i = 0; i < ks.n; i++) {
-		doc->keys[i] = ks.v[idx[i].i];
-		doc->labels[i] = ks.labels[idx[i].i];
+	sort_hash_idx(idx, ks->n);
+	doc->keys = xcalloc(ks->n + 1, sizeof(*doc->keys));
+	/* the labels' pointers, then the labels, in one block */
+	doc->labels = xmalloc((ks->n + 1) * sizeof(*doc->labels) +
+	    ks->narena);
+	labels = (char *)(doc->labels + ks->n + 1);
+	if (ks->narena > 0)
+		memcpy(labels, ks->arena, ks->narena);
+	for (i = 0; i < ks->n; i++) {
+		doc->keys[i] = ks->v[idx[i].i];
+		doc->labels[i] = labels + ks->loff[idx[i].i];
 	}
-	doc->nkeys = ks.n;
-	free(idx);
-	free(ks.v);
-	free(ks.labels);
-	kmap_free(&ks.at);
-	free(ws.v);
-	free(used);
-	buf_free(&text);
+	doc->labels[ks->n] = NULL;
+	doc->nkeys = ks->n;
 	return 0;
 }
 
 void
 story_doc_clear(struct story_doc *doc)
 {
-	size_t	 i;
-
 	if (doc == NULL)
 		return;
-	for (i = 0; doc->labels != NULL && i < doc->nkeys; i++)
-		free(doc->labels[i]);
+	/* a built doc's labels are one block (story_doc_build) */
 	free(doc->labels);
 	free(doc->keys);
 	memset(doc, 0, sizeof(*doc));
