@@ -1010,17 +1010,46 @@ rule_spans(struct rule_set *rs, const struct rule *r)
 	qsort(rs->spans, rs->nspans, sizeof(*rs->spans), cmp_span);
 }
 
-/* The terms as they are written, case-insensitively distinct. */
-static char *
-spans_terms(const struct rule_set *rs)
-{
-	struct buf	 b;
-	const char	*seen[RULE_MAX_TERMS], *p;
-	size_t		 seenlen[RULE_MAX_TERMS], nseen = 0, i, k, len;
-	int		 dup;
+/*
+ * An explanation in offsets into the article's texts, from which
+ * why_render() writes terms, field and snippet: what the store keeps in
+ * place of the text (rule_explain_packed()), a tenth of its size.
+ */
+struct why_span {
+	uint8_t		 col;
+	uint32_t	 start;
+	uint32_t	 end;
+};
 
-	buf_init(&b, 0);
-	for (i = 0; i < rs->nspans && nseen < RULE_MAX_TERMS; i++) {
+struct why {
+	int		 col;		/* of the first hit; -1: no hit */
+	int		 snip;		/* a snippet: at..wend of col */
+	int		 lead, trail;	/* "…" before, after */
+	uint32_t	 at, wend;
+	struct why_span	 hl[RULE_SNIPPET];	/* between "[" "]", in order */
+	size_t		 nhl;
+	struct why_span	 terms[RULE_MAX_TERMS];
+	size_t		 nterms;
+};
+
+/*
+ * The terms as they are written, case-insensitively distinct; RULE_SNIPPET
+ * tokens of the column of the first term, from a few before it, with every
+ * term inside between "[" and "]", "…" where it was cut.
+ */
+static void
+why_build(const struct rule_set *rs, struct why *w)
+{
+	const char	*p, *q;
+	uint32_t	 at, from, to;
+	size_t		 i, k, len, n;
+	int		 dup, col;
+
+	memset(w, 0, sizeof(*w));
+	w->col = -1;
+	if (rs->nspans == 0)
+		return;
+	for (i = 0; i < rs->nspans && w->nterms < RULE_MAX_TERMS; i++) {
 		p = rs->text[rs->spans[i].col] + rs->spans[i].start;
 		len = rs->spans[i].end - rs->spans[i].start;
 		if (len > RULE_MAX_TERM) {
@@ -1029,77 +1058,259 @@ spans_terms(const struct rule_set *rs)
 			    0x80)
 				len--;
 		}
-		for (dup = 0, k = 0; k < nseen && !dup; k++)
-			dup = seenlen[k] == len &&
-			    strncasecmp(seen[k], p, len) == 0;
+		for (dup = 0, k = 0; k < w->nterms && !dup; k++) {
+			q = rs->text[w->terms[k].col] + w->terms[k].start;
+			dup = w->terms[k].end - w->terms[k].start == len &&
+			    strncasecmp(q, p, len) == 0;
+		}
 		if (dup || len == 0)
 			continue;
-		seen[nseen] = p;
-		seenlen[nseen++] = len;
-		if (b.len > 0)
-			buf_putc(&b, '\n');
-		buf_append(&b, p, len);
+		w->terms[w->nterms].col = rs->spans[i].col;
+		w->terms[w->nterms].start = rs->spans[i].start;
+		w->terms[w->nterms++].end = rs->spans[i].start +
+		    (uint32_t)len;
 	}
-	if (b.len == 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
-}
-
-/*
- * RULE_SNIPPET tokens of the column of the first term, from a few before
- * it, with every term inside between "[" and "]", "…" where it was cut.
- */
-static char *
-spans_snippet(struct rule_set *rs)
-{
-	struct buf	 b;
-	const char	*text;
-	uint32_t	 at, wend, from, to;
-	size_t		 i, n;
-	int		 col;
-
-	if (rs->nspans == 0)
-		return NULL;
-	col = rs->spans[0].col;
-	text = rs->text[col];
+	w->col = col = rs->spans[0].col;
 	n = rs->ntoks[col];
 	from = rs->spans[0].pos > RULE_LEAD ? rs->spans[0].pos - RULE_LEAD : 0;
 	to = from + RULE_SNIPPET - 1;
 	if (from >= n)
-		return NULL;
+		return;
 	if (to >= n)
 		to = (uint32_t)n - 1;
-	buf_init(&b, 0);
-	if (from > 0)
-		buf_puts(&b, "…");
-	at = rs->toks[col][from].start;
-	wend = rs->toks[col][to].end;
-	for (i = 0; i < rs->nspans && rs->spans[i].col == col; i++) {
-		if (rs->spans[i].start < at || rs->spans[i].end > wend)
+	w->snip = 1;
+	w->lead = from > 0;
+	w->trail = to + 1 < n;
+	w->at = at = rs->toks[col][from].start;
+	w->wend = rs->toks[col][to].end;
+	for (i = 0; i < rs->nspans && rs->spans[i].col == col &&
+	    w->nhl < RULE_SNIPPET; i++) {
+		if (rs->spans[i].start < at || rs->spans[i].end > w->wend)
 			continue;
-		buf_append(&b, text + at, rs->spans[i].start - at);
-		buf_putc(&b, '[');
-		buf_append(&b, text + rs->spans[i].start,
-		    rs->spans[i].end - rs->spans[i].start);
-		buf_putc(&b, ']');
-		at = rs->spans[i].end;
+		w->hl[w->nhl].col = (uint8_t)col;
+		w->hl[w->nhl].start = rs->spans[i].start;
+		w->hl[w->nhl++].end = at = rs->spans[i].end;
 	}
-	buf_append(&b, text + at, wend - at);
-	if (to + 1 < n)
+}
+
+/*
+ * Writes the explanation out of the texts it was made of (NULL for an
+ * output not wanted); -1 when an offset lies outside them.
+ */
+static int
+why_render(const struct why *w, const char *const text[RULE_NCOLS],
+    const int len[RULE_NCOLS], char **terms, const char **field,
+    char **snippet)
+{
+	struct buf	 b;
+	const char	*t;
+	uint32_t	 at;
+	size_t		 i;
+
+	if (terms != NULL)
+		*terms = NULL;
+	if (field != NULL)
+		*field = NULL;
+	if (snippet != NULL)
+		*snippet = NULL;
+	for (i = 0; i < w->nterms; i++)
+		if (w->terms[i].col >= RULE_NCOLS ||
+		    w->terms[i].start > w->terms[i].end ||
+		    w->terms[i].end > (uint32_t)len[w->terms[i].col])
+			return -1;
+	if (w->col < 0)
+		return 0;
+	if (w->snip && (w->at > w->wend || w->wend > (uint32_t)len[w->col]))
+		return -1;
+	for (at = w->at, i = 0; w->snip && i < w->nhl; i++) {
+		if (w->hl[i].start < at || w->hl[i].start > w->hl[i].end ||
+		    w->hl[i].end > w->wend)
+			return -1;
+		at = w->hl[i].end;
+	}
+	if (terms != NULL && w->nterms > 0) {
+		buf_init(&b, 0);
+		for (i = 0; i < w->nterms; i++) {
+			if (i > 0)
+				buf_putc(&b, '\n');
+			buf_append(&b, text[w->terms[i].col] +
+			    w->terms[i].start, w->terms[i].end -
+			    w->terms[i].start);
+		}
+		*terms = buf_steal(&b);
+	}
+	if (field != NULL)
+		*field = rule_columns[w->col];
+	if (snippet == NULL || !w->snip)
+		return 0;
+	t = text[w->col];
+	buf_init(&b, 0);
+	if (w->lead)
 		buf_puts(&b, "…");
-	return buf_steal(&b);
+	for (at = w->at, i = 0; i < w->nhl; i++) {
+		buf_append(&b, t + at, w->hl[i].start - at);
+		buf_putc(&b, '[');
+		buf_append(&b, t + w->hl[i].start, w->hl[i].end -
+		    w->hl[i].start);
+		buf_putc(&b, ']');
+		at = w->hl[i].end;
+	}
+	buf_append(&b, t + at, w->wend - at);
+	if (w->trail)
+		buf_puts(&b, "…");
+	*snippet = buf_steal(&b);
+	return 0;
 }
 
 void
 rule_explain(struct rule_set *rs, size_t i, char **terms, const char **field,
     char **snippet)
 {
+	struct why	 w;
+
 	rule_spans(rs, &rs->t[i].match);
-	*terms = spans_terms(rs);
-	*snippet = spans_snippet(rs);
-	*field = rs->nspans > 0 ? rule_columns[rs->spans[0].col] : NULL;
+	why_build(rs, &w);
+	(void)why_render(&w, rs->text, rs->textlen, terms, field, snippet);
+}
+
+/*
+ * The packed form: a format byte (RULE_PACKED_V1), then unsigned LEB128
+ * numbers: the first hit's column + 1 (0: no hit, nothing follows); flags
+ * (1 a snippet, 2 "…" before it, 4 after it); with a snippet its start,
+ * length, the count of its highlights and each one's distance from the
+ * end of the one before (from the start) and length; the count of terms
+ * and each one's column, start and length.
+ */
+#define RULE_PACKED_V1	1
+
+static void
+put_uint(unsigned char *p, size_t *n, uint32_t v)
+{
+	while (v >= 0x80) {
+		p[(*n)++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[(*n)++] = (unsigned char)v;
+}
+
+static int
+get_uint(const unsigned char *p, size_t n, size_t *at, uint32_t *v)
+{
+	uint64_t	 r = 0;
+	int		 shift;
+
+	for (shift = 0; shift < 35 && *at < n; shift += 7) {
+		r |= (uint64_t)(p[*at] & 0x7f) << shift;
+		if ((p[(*at)++] & 0x80) == 0) {
+			if (r > UINT32_MAX)
+				return -1;
+			*v = (uint32_t)r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+rule_explain_packed(struct rule_set *rs, size_t i, unsigned char **out,
+    size_t *np)
+{
+	struct why	 w;
+	unsigned char	*p;
+	uint32_t	 at;
+	size_t		 n = 0, k;
+
+	rule_spans(rs, &rs->t[i].match);
+	why_build(rs, &w);
+	/* at most five bytes a number */
+	p = xmalloc(2 + 5 * (5 + 2 * w.nhl + 1 + 3 * w.nterms));
+	p[n++] = RULE_PACKED_V1;
+	put_uint(p, &n, (uint32_t)(w.col + 1));
+	if (w.col >= 0) {
+		put_uint(p, &n, (uint32_t)(w.snip | w.lead << 1 |
+		    w.trail << 2));
+		if (w.snip) {
+			put_uint(p, &n, w.at);
+			put_uint(p, &n, w.wend - w.at);
+			put_uint(p, &n, (uint32_t)w.nhl);
+			for (at = w.at, k = 0; k < w.nhl; k++) {
+				put_uint(p, &n, w.hl[k].start - at);
+				put_uint(p, &n, w.hl[k].end - w.hl[k].start);
+				at = w.hl[k].end;
+			}
+		}
+		put_uint(p, &n, (uint32_t)w.nterms);
+		for (k = 0; k < w.nterms; k++) {
+			put_uint(p, &n, w.terms[k].col);
+			put_uint(p, &n, w.terms[k].start);
+			put_uint(p, &n, w.terms[k].end - w.terms[k].start);
+		}
+	}
+	*out = p;
+	*np = n;
+}
+
+int
+rule_unpack(const unsigned char *p, size_t n,
+    const char *const text[RULE_NCOLS], const int len[RULE_NCOLS],
+    char **terms, const char **field, char **snippet)
+{
+	struct why	 w;
+	uint32_t	 v, flags, a, b, c, at;
+	size_t		 k, i = 0;
+
+	if (terms != NULL)
+		*terms = NULL;
+	if (field != NULL)
+		*field = NULL;
+	if (snippet != NULL)
+		*snippet = NULL;
+	memset(&w, 0, sizeof(w));
+	if (n < 2 || p[i++] != RULE_PACKED_V1 || get_uint(p, n, &i, &v) ==
+	    -1 || v > RULE_NCOLS)
+		return -1;
+	w.col = (int)v - 1;
+	if (w.col >= 0) {
+		if (get_uint(p, n, &i, &flags) == -1)
+			return -1;
+		w.snip = (flags & 1) != 0;
+		w.lead = (flags & 2) != 0;
+		w.trail = (flags & 4) != 0;
+		if (w.snip) {
+			if (get_uint(p, n, &i, &w.at) == -1 ||
+			    get_uint(p, n, &i, &v) == -1 ||
+			    get_uint(p, n, &i, &c) == -1 || c > RULE_SNIPPET ||
+			    v > UINT32_MAX - w.at)
+				return -1;
+			w.wend = w.at + v;
+			w.nhl = c;
+			for (at = w.at, k = 0; k < w.nhl; k++) {
+				if (get_uint(p, n, &i, &a) == -1 ||
+				    get_uint(p, n, &i, &b) == -1 ||
+				    a > w.wend - at || b > w.wend - at - a)
+					return -1;
+				w.hl[k].col = (uint8_t)w.col;
+				w.hl[k].start = at + a;
+				w.hl[k].end = at = at + a + b;
+			}
+		}
+		if (get_uint(p, n, &i, &c) == -1 || c > RULE_MAX_TERMS)
+			return -1;
+		w.nterms = c;
+		for (k = 0; k < w.nterms; k++) {
+			if (get_uint(p, n, &i, &a) == -1 || a >= RULE_NCOLS ||
+			    get_uint(p, n, &i, &b) == -1 ||
+			    get_uint(p, n, &i, &c) == -1 ||
+			    c > UINT32_MAX - b)
+				return -1;
+			w.terms[k].col = (uint8_t)a;
+			w.terms[k].start = b;
+			w.terms[k].end = b + c;
+		}
+	}
+	if (i != n)
+		return -1;
+	return why_render(&w, text, len, terms, field, snippet);
 }
 
 int

@@ -81,4 +81,18 @@ int		 rule_match(const struct rule_set *, size_t i);
 void		 rule_explain(struct rule_set *, size_t i, char **terms,
 		    const char **field, char **snippet);
 
+/*
+ * The same explanation packed (about 20 bytes): offsets into the scanned
+ * texts, which must stay as they are.  *p is a heap buffer of *n bytes
+ * (caller frees).  rule_unpack() writes terms, field and snippet from it
+ * and the same texts, as rule_explain() would have (NULL for an output not
+ * wanted); -1 when p is not a packed explanation or its offsets lie
+ * outside the texts.
+ */
+void		 rule_explain_packed(struct rule_set *, size_t i,
+		    unsigned char **p, size_t *n);
+int		 rule_unpack(const unsigned char *p, size_t n,
+		    const char *const text[RULE_NCOLS], const int len[RULE_NCOLS],
+		    char **terms, const char **field, char **snippet);
+
 #endif

@@ -38,6 +38,17 @@ store_match_add(struct store *s, int64_t item_id, const char *topic,
     const char *const *plugins, size_t nplugins, int64_t *match_idp,
     int *createdp, char **errstr)
 {
+	return match_add(s, item_id, topic, terms, field, snippet, NULL, 0,
+	    plugins, nplugins, match_idp, createdp, errstr);
+}
+
+/* store_match_add(), its explanation either text or packed (why, nwhy). */
+int
+match_add(struct store *s, int64_t item_id, const char *topic,
+    const char *terms, const char *field, const char *snippet,
+    const unsigned char *why, size_t nwhy, const char *const *plugins,
+    size_t nplugins, int64_t *match_idp, int *createdp, char **errstr)
+{
 	sqlite3_stmt	*st;
 	int64_t		 match_id = 0, now;
 	size_t		 i;
@@ -52,7 +63,10 @@ store_match_add(struct store *s, int64_t item_id, const char *topic,
 	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
 	bind_str(st, 3, terms);
 	bind_str(st, 4, field);
-	bind_str(st, 5, snippet);
+	if (why != NULL)
+		sqlite3_bind_blob(st, 5, why, (int)nwhy, SQLITE_STATIC);
+	else
+		bind_str(st, 5, snippet);
 	sqlite3_bind_int64(st, 6, now);
 	if (step_write(s, st, "recording a match", errstr) == -1)
 		goto done;

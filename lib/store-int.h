@@ -45,6 +45,7 @@ enum stmt_id {
 	ST_PRUNE,
 	ST_MATCH_INSERT,
 	ST_MATCH_GET,
+	ST_MATCH_FREEZE,
 	ST_OUTBOX_INSERT,
 	ST_ALERTS_DUE,
 	ST_ALERT_SENT,
@@ -100,10 +101,22 @@ enum stmt_id {
 	" LEFT JOIN story_links sl ON sl.item_id = i.id" \
 	" LEFT JOIN stories ss ON ss.id = sl.story_id"
 
+/*
+ * A match's terms, field or snippet (part 0, 1, 2) written out: the
+ * matcher keeps them packed in the snippet column (migration 13).  MATCH_WHY
+ * reads a match m of the article i.
+ */
+#define WHY_OF(part, packed, plain) \
+	"herald_why(" part ", " packed ", " plain ", i.title, i.summary," \
+	" i.content, i.author)"
+#define MATCH_WHY(part, col)	WHY_OF(part, "m.snippet", "m." col)
+
 #define ALERT_COLS \
 	"b.id, m.id, b.plugin, b.state, b.attempts, b.next_attempt," \
-	" b.last_error, b.created, b.sent_at, m.topic, m.terms, m.field," \
-	" m.snippet, i.id, i.title, i.link, i.summary, i.author, i.published," \
+	" b.last_error, b.created, b.sent_at, m.topic, " \
+	MATCH_WHY("0", "terms") ", " MATCH_WHY("1", "field") ", " \
+	MATCH_WHY("2", "snippet") ", i.id, i.title, i.link, i.summary," \
+	" i.author, i.published," \
 	" i.first_seen, o.name," \
 	" (SELECT group_concat(name, ', ') FROM (SELECT d.name" \
 	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
@@ -173,6 +186,11 @@ extern const char stories_docs_schema[];
 int		 stories_backfill(struct store *, char **errstr);
 int		 stories_assign(struct store *, int64_t item_id, int64_t feed_id,
 		    const struct store_item *, char **errstr);
+int		 match_add(struct store *, int64_t item_id, const char *topic,
+		    const char *terms, const char *field, const char *snippet,
+		    const unsigned char *why, size_t nwhy,
+		    const char *const *plugins, size_t nplugins,
+		    int64_t *match_id, int *created, char **errstr);
 int		 stories_topic_alerts(struct store *, int64_t item_id,
 		    const char *topic, int64_t match_id, char **errstr);
 int		 stories_prune(struct store *, int64_t older_than,

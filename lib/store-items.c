@@ -819,6 +819,13 @@ store_item_upsert(struct store *s, int64_t feed_id,
 			if (step_write(s, st, "updating an item", errstr) == -1)
 				goto done;
 		}
+		/* its matches' packed explanations point into the old texts */
+		if ((st = stmt_get(s, ST_MATCH_FREEZE, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, item_id);
+		sqlite3_bind_int64(st, 2, chash);
+		if (step_write(s, st, "updating an item", errstr) == -1)
+			goto done;
 		if ((st = stmt_get(s, ST_ITEM_UPDATE, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, item_id);

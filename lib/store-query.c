@@ -290,8 +290,9 @@ store_topic_entries(struct store *s, const char *topic, int64_t since,
 	*out = NULL;
 	*termsp = NULL;
 	*np = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", m.snippet,"
-	    " m.terms FROM matches m JOIN items i ON i.id = m.item_id"
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", "
+	    MATCH_WHY("2", "snippet") ", " MATCH_WHY("0", "terms")
+	    " FROM matches m JOIN items i ON i.id = m.item_id"
 	    ENTRY_ORIGIN " WHERE m.topic = ?1 AND i.first_seen >= ?2"
 	    " ORDER BY coalesce(i.published, i.first_seen) DESC, i.id DESC"
 	    " LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {

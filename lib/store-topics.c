@@ -124,18 +124,17 @@ static int
 topic_record(struct store_topics *ts, struct topic_rt *t, int64_t item_id,
     size_t *nmatches, char **errstr)
 {
-	const char	*field;
-	char		*terms, *snippet;
+	unsigned char	*why;
+	size_t		 nwhy;
 	int		 created = 0, rc;
 
-	rule_explain(ts->rules, (size_t)(t - ts->t), &terms, &field,
-	    &snippet);
+	/* offsets into the article's texts, written out when read */
+	rule_explain_packed(ts->rules, (size_t)(t - ts->t), &why, &nwhy);
 	ts->stats.matches++;
-	rc = store_match_add(ts->s, item_id, t->name, terms, field, snippet,
+	rc = match_add(ts->s, item_id, t->name, NULL, NULL, NULL, why, nwhy,
 	    (const char *const *)t->plugins, t->nplugins, NULL, &created,
 	    errstr);
-	free(terms);
-	free(snippet);
+	free(why);
 	if (rc == 0 && created)
 		(*nmatches)++;
 	return rc;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rule.h"
 #include "store-int.h"
 #include "url.h"
 #include "util.h"
@@ -322,6 +323,17 @@ static const char *const store_migrations[] = {
 	 * quarters empty).  The docs out of the window go with the column.
 	 */
 	stories_docs_schema,
+	/*
+	 * 13: a match's terms, field and snippet packed (issue 11 item 5,
+	 * disk): the topic matcher stores them as offsets into the article's
+	 * texts (rule_explain_packed(), a BLOB in matches.snippet, terms and
+	 * field NULL), a tenth of the text, and the reads write them out
+	 * (MATCH_WHY, herald_why()); before the article's texts change, its
+	 * packed matches are written out in full (ST_MATCH_FREEZE).  Nothing
+	 * to convert: a text snippet reads as before.  The version tells an
+	 * older herald, which would print the bytes, to refuse the file.
+	 */
+	"SELECT 1;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -438,6 +450,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " snippet, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_MATCH_GET] =
 	    "SELECT id FROM matches WHERE item_id = ?1 AND topic = ?2",
+	/* an article's packed matches in full, before its texts change */
+	[ST_MATCH_FREEZE] =
+	    "UPDATE matches SET"
+	    " terms = " WHY_OF("0", "matches.snippet", "matches.terms") ","
+	    " field = " WHY_OF("1", "matches.snippet", "matches.field") ","
+	    " snippet = " WHY_OF("2", "matches.snippet", "matches.snippet")
+	    " FROM items i WHERE i.id = ?1 AND i.content_hash <> ?2"
+	    " AND matches.item_id = ?1 AND typeof(matches.snippet) = 'blob'",
 	[ST_OUTBOX_INSERT] =
 	    "INSERT OR IGNORE INTO outbox (match_id, plugin, next_attempt,"
 	    " created) VALUES (?1, ?2, ?3, ?3)",
@@ -839,6 +859,45 @@ sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_int64(ctx, item_link_key(canon));
 }
 
+/*
+ * herald_why(part, snippet, plain, title, summary, content, author): part 0
+ * (terms), 1 (field) or 2 (snippet) of a match whose snippet column is a
+ * packed explanation (rule_explain_packed()) of the article's texts; plain
+ * when it is not packed.  NULL when the offsets do not fit the texts.
+ */
+static void
+sql_why(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*text[RULE_NCOLS], *field;
+	int		 len[RULE_NCOLS], part, c, rc;
+	char		*terms, *snippet;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[1]) != SQLITE_BLOB) {
+		sqlite3_result_value(ctx, argv[2]);
+		return;
+	}
+	for (c = 0; c < RULE_NCOLS; c++) {
+		text[c] = (const char *)sqlite3_value_text(argv[3 + c]);
+		len[c] = text[c] != NULL ? sqlite3_value_bytes(argv[3 + c]) : 0;
+	}
+	part = sqlite3_value_int(argv[0]);
+	rc = rule_unpack(sqlite3_value_blob(argv[1]),
+	    (size_t)sqlite3_value_bytes(argv[1]), text, len,
+	    part == 0 ? &terms : NULL, part == 1 ? &field : NULL,
+	    part == 2 ? &snippet : NULL);
+	if (rc == -1)
+		sqlite3_result_null(ctx);
+	else if (part == 0)
+		sqlite3_result_text(ctx, terms, -1, terms ? free : NULL);
+	else if (part == 1)
+		sqlite3_result_text(ctx, field, -1, SQLITE_STATIC);
+	else if (part == 2)
+		sqlite3_result_text(ctx, snippet, -1, snippet ? free : NULL);
+	else
+		sqlite3_result_null(ctx);
+}
+
 /* herald_canonical_link(link): url_canonical(), NULL for no URL. */
 static void
 sql_canonical_link(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -943,6 +1002,14 @@ store_open(const char *path, int flags, char **errstr)
 	if (!s->rdonly)
 		sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL,
 		    &on);
+
+	/* What the reads call besides SQL. */
+	if (sqlite3_create_function(s->db, "herald_why", 7,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    sql_why, NULL, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "registering functions");
+		goto fail;
+	}
 
 	/* Nothing is written before the file has shown it is ours and sound. */
 	if (store_check_identity(s, &version, errstr) == -1)

@@ -135,6 +135,46 @@ static const struct rule_case cases[] = {
 	  "fifteen sixteen seventeen eighteen nineteen" },
 };
 
+/*
+ * The packed explanation (what the store keeps) is a fraction of the text
+ * and writes out the same terms, field and snippet from the same texts;
+ * other texts that its offsets do not fit, or bytes cut short, give -1.
+ */
+static void
+packed_same(struct rule_set *rs, const struct rule_case *c,
+    const char *const text[RULE_NCOLS], const int len[RULE_NCOLS])
+{
+	const char	*field, *other[RULE_NCOLS] = { "x", NULL, NULL, NULL };
+	char		*terms, *snippet;
+	unsigned char	*p;
+	size_t		 n, k;
+	int		 olen[RULE_NCOLS] = { 1, 0, 0, 0 };
+
+	rule_explain_packed(rs, 0, &p, &n);
+	if (n >= strlen(c->terms) + strlen(c->field) + strlen(c->snippet))
+		fail_msg("%s: packed in %zu bytes", c->match, n);
+	assert_int_equal(rule_unpack(p, n, text, len, &terms, &field,
+	    &snippet), 0);
+	assert_string_equal(terms, c->terms);
+	assert_string_equal(field, c->field);
+	assert_string_equal(snippet, c->snippet);
+	free(terms);
+	free(snippet);
+	/* one part alone */
+	assert_int_equal(rule_unpack(p, n, text, len, NULL, NULL, &snippet),
+	    0);
+	assert_string_equal(snippet, c->snippet);
+	free(snippet);
+	assert_int_equal(rule_unpack(p, n, other, olen, &terms, &field,
+	    &snippet), -1);
+	assert_null(terms);
+	assert_null(snippet);
+	for (k = 0; k < n; k++)
+		assert_int_equal(rule_unpack(p, k, text, len, &terms, &field,
+		    &snippet), -1);
+	free(p);
+}
+
 static void
 test_cases(void **state)
 {
@@ -178,6 +218,7 @@ test_cases(void **state)
 			assert_string_equal(snippet, c->snippet);
 			free(terms);
 			free(snippet);
+			packed_same(rs, c, text, len);
 		}
 		rule_set_free(rs);
 	}

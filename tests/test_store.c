@@ -1398,15 +1398,15 @@ test_story_docs_expire(void **state)
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
 	    " pragma_table_info('story_links') WHERE name = 'doc'"), 0);
 	/*
-	 * The database one version before: every doc in story_links, the
+	 * The database before migration 12: every doc in story_links, the
 	 * first article's out of the window
 	 */
 	sql = xasprintf("ALTER TABLE story_links ADD COLUMN doc BLOB;"
 	    " UPDATE story_links SET doc = (SELECT d.doc FROM story_docs d"
 	    "  WHERE d.item_id = story_links.item_id);"
 	    " UPDATE story_links SET indexed = 0 WHERE item_id = %lld;"
-	    " DROP TABLE story_docs; PRAGMA user_version = %d",
-	    (long long)id[0], store_schema_version() - 1);
+	    " DROP TABLE story_docs; PRAGMA user_version = 11",
+	    (long long)id[0]);
 	raw_exec(path, sql);
 	free(sql);
 	s = open_rw(path);
@@ -1927,6 +1927,64 @@ test_feed_seen(void **state)
  * found, what was rolled back leaves nothing behind, and an update inside
  * a later transaction replaces the old words.
  */
+/*
+ * A match's terms, field and snippet are stored packed (offsets into the
+ * article's texts, migration 13) and read out in full; when the article's
+ * texts change, its matches keep what they said of the old ones.
+ */
+static void
+test_match_packed(void **state)
+{
+	static const char *const plugins[] = { "jsonl" };
+	struct store_topic	 tp = { .name = "china", .match = "China",
+				    .plugins = plugins, .nplugins = 1 };
+	struct store_alerts_filter f = { .state = -1 };
+	struct store_item	 it = { .guid = "g1",
+				    .link = "https://x.example/1",
+				    .title = "Talks with China on trade",
+				    .summary = "China and the EU" };
+	struct store_topics	*ts;
+	struct store_alert	*v;
+	struct store		*s;
+	char			*path = db_path(), *err = NULL;
+	int64_t			 a, id;
+	size_t			 n, nm;
+
+	(void)state;
+	s = open_rw(path);
+	a = feed(s, "a");
+	if ((ts = store_topics_new(s, &tp, 1, &err)) == NULL)
+		fail_msg("topics_new: %s", err);
+	assert_int_equal(upsert(s, a, &it, &id), STORE_NEW);
+	assert_int_equal(store_topics_match(s, ts, a, &id, 1, &nm, &err), 0);
+	assert_int_equal(nm, 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM matches"
+	    " WHERE typeof(snippet) = 'blob' AND length(snippet) < 16"
+	    " AND terms IS NULL AND field IS NULL"), 1);
+	assert_int_equal(store_alerts_list(s, &f, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].terms, "China");
+	assert_string_equal(v[0].field, "title");
+	assert_string_equal(v[0].snippet, "Talks with [China] on trade");
+	store_alerts_free(v, n);
+
+	/* the texts change: the match says what it said */
+	it.title = "China: a long new title before the talks";
+	it.summary = NULL;
+	assert_int_equal(upsert(s, a, &it, &id), STORE_UPDATED);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM matches"
+	    " WHERE typeof(snippet) = 'text'"), 1);
+	assert_int_equal(store_alerts_list(s, &f, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].terms, "China");
+	assert_string_equal(v[0].field, "title");
+	assert_string_equal(v[0].snippet, "Talks with [China] on trade");
+	store_alerts_free(v, n);
+	store_topics_free(ts);
+	store_close(s);
+	free(path);
+}
+
 static void
 test_index_at_commit(void **state)
 {
@@ -2131,6 +2189,7 @@ main(void)
 		cmocka_unit_test(test_feed_body),
 		cmocka_unit_test(test_feed_seen),
 		cmocka_unit_test(test_index_at_commit),
+		cmocka_unit_test(test_match_packed),
 		cmocka_unit_test(test_digest),
 	};
 
