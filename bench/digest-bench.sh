@@ -128,8 +128,11 @@ while i < n:
                   (i, rnd.randrange(nfeeds) + 1, "g%d" % i, seen))
         c.execute("INSERT INTO story_links (item_id, story_id, at, lang,"
                   " indexed) VALUES (?, ?, ?, 'en', 0)", (i, story, seen))
-        c.execute("INSERT INTO matches (item_id, topic, created)"
-                  " VALUES (?, ?, ?)", (i, topic, seen))
+        c.execute("INSERT OR IGNORE INTO topics (name) VALUES (?)",
+                  (topic,))
+        c.execute("INSERT INTO matches (item_id, topic_id, created)"
+                  " SELECT ?, id, ? FROM topics WHERE name = ?",
+                  (i, seen, topic))
         if i >= n:
             break
 c.execute("COMMIT")

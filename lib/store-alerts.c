@@ -53,10 +53,12 @@ match_add(struct store *s, int64_t item_id, const char *topic,
 	int64_t		 match_id = 0, now;
 	size_t		 i;
 	int		 own, rc, ret = -1, created = 0, alerts = 1;
+	int		 topic_added = 0;
 
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
 	now = store_now(s);
+again:
 	if ((st = stmt_get(s, ST_MATCH_INSERT, errstr)) == NULL)
 		goto done;
 	sqlite3_bind_int64(st, 1, item_id);
@@ -81,6 +83,17 @@ match_add(struct store *s, int64_t item_id, const char *topic,
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			match_id = sqlite3_column_int64(st, 0);
 		stmt_done(st);
+		if (rc == SQLITE_DONE && !topic_added) {
+			/* the topic's first match: its number, then again */
+			if ((st = stmt_get(s, ST_TOPIC_ADD, errstr)) == NULL)
+				goto done;
+			sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+			if (step_write(s, st, "recording a topic",
+			    errstr) == -1)
+				goto done;
+			topic_added = 1;
+			goto again;
+		}
 		if (rc != SQLITE_ROW) {
 			store_seterr(s, errstr, "reading a match");
 			goto done;
@@ -344,7 +357,7 @@ store_alerts_list(struct store *s, const struct store_alerts_filter *f,
 	if (sqlite3_prepare_v2(s->db, "SELECT " ALERT_COLS ALERT_FROM
 	    " WHERE (?1 IS NULL OR b.state = ?1)"
 	    " AND (?2 IS NULL OR b.plugin = ?2)"
-	    " AND (?3 IS NULL OR m.topic = ?3)"
+	    " AND (?3 IS NULL OR tp.name = ?3)"
 	    " ORDER BY b.id DESC LIMIT ?4", -1, &st, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "listing alerts");
 		return -1;

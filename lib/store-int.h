@@ -46,6 +46,7 @@ enum stmt_id {
 	ST_MATCH_INSERT,
 	ST_MATCH_GET,
 	ST_MATCH_FREEZE,
+	ST_TOPIC_ADD,
 	ST_OUTBOX_INSERT,
 	ST_ALERTS_DUE,
 	ST_ALERT_SENT,
@@ -113,7 +114,7 @@ enum stmt_id {
 
 #define ALERT_COLS \
 	"b.id, m.id, b.plugin, b.state, b.attempts, b.next_attempt," \
-	" b.last_error, b.created, b.sent_at, m.topic, " \
+	" b.last_error, b.created, b.sent_at, tp.name, " \
 	MATCH_WHY("0", "terms") ", " MATCH_WHY("1", "field") ", " \
 	MATCH_WHY("2", "snippet") ", i.id, i.title, i.link, i.summary," \
 	" i.author, i.published," \
@@ -124,6 +125,7 @@ enum stmt_id {
 	" b.breaking," STORY_COLS
 #define ALERT_FROM \
 	" FROM outbox b JOIN matches m ON m.id = b.match_id" \
+	" JOIN topics tp ON tp.id = m.topic_id" \
 	" JOIN items i ON i.id = m.item_id" ENTRY_ORIGIN STORY_FROM
 
 /* The (feed, item) pairs upserted in the open transaction. */

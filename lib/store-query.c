@@ -234,11 +234,13 @@ store_topic_counts(struct store *s, int64_t now,
 
 	*out = NULL;
 	*np = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT topic,"
-	    " sum(created > ?1 - 86400), sum(created > ?1 - 7 * 86400),"
-	    " count(*), max(created)"
-	    " FROM matches GROUP BY topic ORDER BY topic", -1, &st,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, "SELECT t.name, c.day, c.week, c.n,"
+	    " c.last FROM topics t JOIN (SELECT topic_id,"
+	    " sum(created > ?1 - 86400) AS day,"
+	    " sum(created > ?1 - 7 * 86400) AS week,"
+	    " count(*) AS n, max(created) AS last"
+	    " FROM matches GROUP BY topic_id) c ON c.topic_id = t.id"
+	    " ORDER BY t.name", -1, &st, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "counting matches");
 		return -1;
 	}
@@ -293,7 +295,8 @@ store_topic_entries(struct store *s, const char *topic, int64_t since,
 	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", "
 	    MATCH_WHY("2", "snippet") ", " MATCH_WHY("0", "terms")
 	    " FROM matches m JOIN items i ON i.id = m.item_id"
-	    ENTRY_ORIGIN " WHERE m.topic = ?1 AND i.first_seen >= ?2"
+	    ENTRY_ORIGIN " WHERE m.topic_id = (SELECT id FROM topics"
+	    " WHERE name = ?1) AND i.first_seen >= ?2"
 	    " ORDER BY coalesce(i.published, i.first_seen) DESC, i.id DESC"
 	    " LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "reading matches");

@@ -109,7 +109,8 @@ static const char *const sst_sql[SST__COUNT] = {
 	    "SELECT coalesce((SELECT m.id FROM matches m"
 	    "  WHERE m.id = t.match_id), (SELECT m.id FROM story_links l"
 	    "  JOIN matches m ON m.item_id = l.item_id"
-	    "  WHERE l.story_id = t.story_id AND m.topic = t.topic"
+	    "  WHERE l.story_id = t.story_id AND m.topic_id ="
+	    "  (SELECT id FROM topics WHERE name = t.topic)"
 	    "  ORDER BY m.id LIMIT 1))"
 	    " FROM story_topics t"
 	    " WHERE t.story_id = ?1 AND t.topic = ?2 AND t.breaking = 0",
@@ -994,7 +995,8 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 	    " FROM stories s WHERE s.last_seen >= ?1 AND s.size >= ?2"
 	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM story_links l"
 	    "  JOIN matches m ON m.item_id = l.item_id"
-	    "  WHERE l.story_id = s.id AND m.topic = ?3))"
+	    "  WHERE l.story_id = s.id AND m.topic_id ="
+	    "  (SELECT id FROM topics WHERE name = ?3)))"
 	    " ORDER BY s.last_seen DESC, s.id DESC LIMIT ?4",
 	    -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
@@ -1005,9 +1007,10 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 	    " WHERE l.story_id = ?1 ORDER BY l.at, i.id", -1, &items,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
-	    "SELECT DISTINCT m.topic FROM story_links l"
+	    "SELECT DISTINCT t.name FROM story_links l"
 	    " JOIN matches m ON m.item_id = l.item_id"
-	    " WHERE l.story_id = ?1 ORDER BY m.topic", -1, &topics,
+	    " JOIN topics t ON t.id = m.topic_id"
+	    " WHERE l.story_id = ?1 ORDER BY t.name", -1, &topics,
 	    NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "listing stories");
 		goto done;

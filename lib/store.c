@@ -334,6 +334,60 @@ static const char *const store_migrations[] = {
 	 * older herald, which would print the bytes, to refuse the file.
 	 */
 	"SELECT 1;",
+	/*
+	 * 14: a match names its topic by a number (issue 11 item 5, disk):
+	 * topics holds each name once, and matches, its UNIQUE (item, topic)
+	 * and its index by topic hold the number, 60 bytes an article less on
+	 * the bench corpus.  SQLite cannot change a column, so matches is made
+	 * again with its rows and ids, and the outbox, which refers to it, too
+	 * (renamed first, so that no row is deleted by a cascade).
+	 */
+	"CREATE TABLE topics ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE"
+	");"
+	"INSERT INTO topics (name) SELECT DISTINCT topic FROM matches"
+	"  ORDER BY topic;"
+	"ALTER TABLE outbox RENAME TO outbox_old;"
+	"ALTER TABLE matches RENAME TO matches_old;"
+	"CREATE TABLE matches ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+	"  topic_id INTEGER NOT NULL REFERENCES topics(id),"
+	"  terms TEXT,"
+	"  field TEXT,"
+	"  snippet TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE (item_id, topic_id)"
+	");"
+	"INSERT INTO matches (id, item_id, topic_id, terms, field, snippet,"
+	"  created) SELECT m.id, m.item_id, t.id, m.terms, m.field, m.snippet,"
+	"  m.created FROM matches_old m JOIN topics t ON t.name = m.topic;"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  match_id INTEGER NOT NULL REFERENCES matches(id) ON DELETE CASCADE,"
+	"  plugin TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  breaking INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (match_id, plugin, breaking)"
+	");"
+	"INSERT INTO outbox (id, match_id, plugin, state, attempts,"
+	"  next_attempt, last_error, created, sent_at, breaking)"
+	"  SELECT id, match_id, plugin, state, attempts, next_attempt,"
+	"  last_error, created, sent_at, breaking FROM outbox_old;"
+	"DROP TABLE outbox_old;"
+	"DROP TABLE matches_old;"
+	"CREATE INDEX matches_topic ON matches(topic_id, created);"
+	"CREATE INDEX matches_created ON matches(created);"
+	"CREATE INDEX outbox_due ON outbox(plugin, next_attempt)"
+	"  WHERE state = 'pending';"
+	"CREATE INDEX outbox_state ON outbox(state, id);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -445,11 +499,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " WHERE f.item_id = i.id AND f.current = 1 AND d.enabled"
 	    " AND d.disabled_reason IS NULL AND d.last_success >= ?1)"
 	    " LIMIT ?2)",
+	/* nothing when the topic is not in topics yet (ST_TOPIC_ADD) */
 	[ST_MATCH_INSERT] =
-	    "INSERT OR IGNORE INTO matches (item_id, topic, terms, field,"
-	    " snippet, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    "INSERT OR IGNORE INTO matches (item_id, topic_id, terms, field,"
+	    " snippet, created) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM topics"
+	    " WHERE name = ?2",
 	[ST_MATCH_GET] =
-	    "SELECT id FROM matches WHERE item_id = ?1 AND topic = ?2",
+	    "SELECT m.id FROM matches m JOIN topics t ON t.id = m.topic_id"
+	    " WHERE m.item_id = ?1 AND t.name = ?2",
+	[ST_TOPIC_ADD] = "INSERT OR IGNORE INTO topics (name) VALUES (?1)",
 	/* an article's packed matches in full, before its texts change */
 	[ST_MATCH_FREEZE] =
 	    "UPDATE matches SET"

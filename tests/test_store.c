@@ -831,6 +831,18 @@ test_dup_links_no_guid(void **state)
 	store_close(s);
 }
 
+/*
+ * Fixtures of an older version made from a new database: migration 14
+ * undone (matches named their topic by its text), on a database without
+ * matches.
+ */
+#define UNDO_14 \
+	" DROP TABLE matches; DROP TABLE topics;" \
+	" CREATE TABLE matches (id INTEGER PRIMARY KEY," \
+	"  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE," \
+	"  topic TEXT NOT NULL, terms TEXT, field TEXT, snippet TEXT," \
+	"  created INTEGER NOT NULL, UNIQUE (item_id, topic));"
+
 /* Runs SQL on the file at `path` outside the store (fixtures, checks). */
 static void
 raw_exec(const char *path, const char *sql)
@@ -1156,6 +1168,35 @@ test_migrate_v2_stories(void **state)
 	    " id = 3 AND match_id = 7 AND plugin = 'p' AND state = 'sent'"
 	    " AND attempts = 2 AND sent_at = 1796602200 AND breaking = 0"),
 	    1);
+	/* migration 14: the match names its topic by number, same id */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM matches m"
+	    " JOIN topics t ON t.id = m.topic_id WHERE m.id = 7"
+	    " AND m.item_id = 4 AND t.name = 'dma'"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_foreign_key_list('outbox') WHERE \"table\" = 'matches'"),
+	    1);
+	{
+		struct store_alerts_filter	 f = { .state = -1,
+						    .topic = "dma" };
+		struct store_topic_count	*tc;
+		struct store_alert		*a;
+		size_t				 na;
+		char				*err = NULL;
+
+		assert_int_equal(store_alerts_list(s, &f, &a, &na, &err), 0);
+		assert_int_equal(na, 1);
+		assert_int_equal(a[0].id, 3);
+		assert_string_equal(a[0].topic, "dma");
+		assert_int_equal(a[0].item_id, 4);
+		store_alerts_free(a, na);
+		assert_int_equal(store_topic_counts(s, 1796603000, &tc, &na,
+		    &err), 0);
+		assert_int_equal(na, 1);
+		assert_string_equal(tc[0].topic, "dma");
+		assert_int_equal(tc[0].total, 1);
+		assert_int_equal(tc[0].day, 1);
+		store_topic_counts_free(tc, na);
+	}
 	/* every stored article in exactly one story */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM items i WHERE"
 	    " (SELECT count(*) FROM story_links l WHERE l.item_id = i.id)"
@@ -1405,7 +1446,7 @@ test_story_docs_expire(void **state)
 	    " UPDATE story_links SET doc = (SELECT d.doc FROM story_docs d"
 	    "  WHERE d.item_id = story_links.item_id);"
 	    " UPDATE story_links SET indexed = 0 WHERE item_id = %lld;"
-	    " DROP TABLE story_docs; PRAGMA user_version = 11",
+	    " DROP TABLE story_docs;" UNDO_14 "PRAGMA user_version = 11",
 	    (long long)id[0]);
 	raw_exec(path, sql);
 	free(sql);
