@@ -67,11 +67,13 @@ static const char *const sst_sql[SST__COUNT] = {
 	[SST_EXPIRE_LIST] =
 	    "SELECT item_id, at FROM story_links"
 	    " WHERE indexed = 1 AND at < ?1 ORDER BY at LIMIT ?2",
-	[SST_EXPIRE_MARK] =
-	    "UPDATE story_links SET indexed = 0 WHERE item_id = ?1",
-	/* out of the window, its doc is never read again: it goes */
+	/* out of the window: the docs are never read again, they go */
 	[SST_EXPIRE_DOC] =
-	    "DELETE FROM story_docs WHERE item_id = ?1 RETURNING doc",
+	    "DELETE FROM story_docs WHERE item_id IN (SELECT item_id"
+	    " FROM story_links WHERE indexed = 1 AND at < ?1)"
+	    " RETURNING item_id, doc",
+	[SST_EXPIRE_MARK] =
+	    "UPDATE story_links SET indexed = 0 WHERE indexed = 1 AND at < ?1",
 	[SST_ITEM_STORY] =
 	    "SELECT story_id FROM story_links WHERE item_id = ?1",
 	[SST_TOPIC_SEEN] =
@@ -125,8 +127,9 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " created, breaking) VALUES (?1, ?2, ?3, ?3, 1)",
 	/* what the index in memory is made of */
 	[SST_INDEXED] =
-	    "SELECT l.item_id, l.story_id, l.at, d.doc FROM story_links l"
-	    " JOIN story_docs d ON d.item_id = l.item_id WHERE l.indexed = 1",
+	    "SELECT l.item_id, l.story_id, l.at, d.doc, s.first_seen"
+	    " FROM story_links l JOIN story_docs d ON d.item_id = l.item_id"
+	    " JOIN stories s ON s.id = l.story_id WHERE l.indexed = 1",
 	/* changes when another connection commits */
 	[SST_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -230,20 +233,29 @@ static int
 ix_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
     int64_t *first, int64_t *feed)
 {
-	struct ixarg	*a = arg;
-	sqlite3_stmt	*st;
-	int		 rc, ret;
+	struct ixarg		*a = arg;
+	struct story_mem	*mem = a->s->stories->mem;
+	sqlite3_stmt		*st;
+	const void		*kept;
+	size_t			 len;
+	int			 rc, ret;
 
+	/* the newest docs are in memory with what the row joins */
+	if ((kept = story_mem_doc(mem, item, &len, story, first, feed)) != NULL)
+		return story_doc_unpack(kept, len, doc) == 0;
 	if ((st = sst_get(a->s, SST_LOAD, a->errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, item);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* a doc that does not unpack is skipped, not an error */
-		ret = story_doc_unpack(sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), doc) == 0;
 		*story = sqlite3_column_int64(st, 1);
 		*first = sqlite3_column_int64(st, 2);
 		*feed = sqlite3_column_int64(st, 3);
+		story_mem_story_seen(mem, *story, *first);
+		story_mem_keep_doc(mem, item, *feed, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+		/* a doc that does not unpack is skipped, not an error */
+		ret = story_doc_unpack(sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), doc) == 0;
 	} else
 		ret = 0;
 	stmt_done(st);
@@ -303,10 +315,13 @@ stories_index_ready(struct store *s, char **errstr)
 			continue;
 		nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
 		story_doc_clear(&d);
-		if (nk > 0)
-			story_mem_add(ss->mem, sqlite3_column_int64(st, 0),
-			    sqlite3_column_int64(st, 1),
-			    sqlite3_column_int64(st, 2), keys, nk);
+		if (nk == 0)
+			continue;
+		story_mem_add(ss->mem, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+		    keys, nk);
+		story_mem_story_seen(ss->mem, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 4));
 	}
 	stmt_done(st);
 	if (rc != SQLITE_DONE) {
@@ -337,55 +352,52 @@ static int
 stories_expire(struct store *s, int64_t before, char **errstr)
 {
 	struct store_stories	*ss = stories_of(s);
-	sqlite3_stmt		*st, *mark, *del;
+	sqlite3_stmt		*st;
 	struct story_doc	 d;
 	uint64_t		 keys[STORY_INDEX_KEYS];
-	int64_t			*items;
-	size_t			 n = 0, i, nk;
-	int			 rc, ret = -1;
+	int64_t			 last = 0, cut;
+	size_t			 n = 0, nk;
+	int			 rc;
 
+	/* this pass: the oldest STORIES_EXPIRE_BATCH, and any of the last's time */
 	if ((st = sst_get(s, SST_EXPIRE_LIST, errstr)) == NULL)
 		return -1;
-	items = xcalloc(STORIES_EXPIRE_BATCH, sizeof(*items));
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int(st, 2, STORIES_EXPIRE_BATCH);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    n < STORIES_EXPIRE_BATCH)
-		items[n++] = sqlite3_column_int64(st, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 1);
+		n++;
+	}
 	stmt_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE) {
 		store_seterr(s, errstr, "listing old story keys");
-		goto done;
+		return -1;
 	}
-	if ((mark = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL ||
-	    (del = sst_get(s, SST_EXPIRE_DOC, errstr)) == NULL)
-		goto done;
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(del, 1, items[i]);
-		rc = sqlite3_step(del);
+	if (n == 0)
+		return 0;
+	cut = n < STORIES_EXPIRE_BATCH ? before : last + 1;
+	if ((st = sst_get(s, SST_EXPIRE_DOC, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, cut);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* an index not made yet (or to be made again) reads the marks */
-		if (rc == SQLITE_ROW && ss->mem != NULL && ss->mem_ok &&
-		    story_doc_unpack(sqlite3_column_blob(del, 0),
-		    (size_t)sqlite3_column_bytes(del, 0), &d) == 0) {
-			nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
-			story_doc_clear(&d);
-			story_mem_remove(ss->mem, items[i], keys, nk);
-		}
-		while (rc == SQLITE_ROW)
-			rc = sqlite3_step(del);
-		stmt_done(del);
-		if (rc != SQLITE_DONE) {
-			store_seterr(s, errstr, "expiring a story doc");
-			goto done;
-		}
-		sqlite3_bind_int64(mark, 1, items[i]);
-		if (step_write(s, mark, "expiring story keys", errstr) == -1)
-			goto done;
+		if (ss->mem == NULL || !ss->mem_ok ||
+		    story_doc_unpack(sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), &d) == -1)
+			continue;
+		nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
+		story_doc_clear(&d);
+		story_mem_remove(ss->mem, sqlite3_column_int64(st, 0), keys, nk);
 	}
-	ret = 0;
-done:
-	free(items);
-	return ret;
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "expiring story docs");
+		return -1;
+	}
+	if ((st = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, cut);
+	return step_write(s, st, "expiring story keys", errstr);
 }
 
 /*
@@ -406,6 +418,7 @@ stories_merge(struct store *s, int64_t into, int64_t from, char **errstr)
 
 	if ((st = sst_get(s, SST_MERGE_ITEMS, errstr)) == NULL)
 		return -1;
+	story_mem_merge(mem, into, from);
 	sqlite3_bind_int64(st, 1, from);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		story_mem_set_story(mem, sqlite3_column_int64(st, 0), into);
@@ -494,6 +507,7 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		sqlite3_bind_int64(st, 2, at);
 		if (step_write(s, st, "joining a story", errstr) == -1)
 			goto done;
+		story_mem_story_seen(ss->mem, story, at);
 		for (k = 0; k < dec.nmerge; k++)
 			if (stories_merge(s, story, dec.merge[k], errstr) == -1)
 				goto done;
@@ -531,8 +545,12 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		goto done;
 	/* the index learns it; a rollback makes the index again */
 	nk = story_doc_index_keys(&doc, keys, STORY_INDEX_KEYS);
-	if (nk > 0)
+	if (nk > 0) {
 		story_mem_add(ss->mem, item_id, story, at, keys, nk);
+		if (dec.story == 0)
+			story_mem_story_seen(ss->mem, story, at);
+		story_mem_keep_doc(ss->mem, item_id, feed_id, blob, len);
+	}
 	/* now and then, the window's tail leaves the index */
 	if (++ss->since_expire >= STORIES_EXPIRE_EVERY) {
 		ss->since_expire = 0;

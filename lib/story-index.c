@@ -114,6 +114,16 @@ struct mem_item {
 	int64_t		 item;
 	int64_t		 story;
 	int64_t		 at;
+	int64_t		 feed;		/* with the doc, when kept */
+	unsigned char	*doc;		/* packed, or NULL: not kept */
+	size_t		 len;
+};
+
+/* A story of the articles held: when it began, how many are held. */
+struct mem_story {
+	int64_t		 story;
+	int64_t		 first;		/* INT64_MAX: not known */
+	uint32_t	 n;
 };
 
 struct mem_list {
@@ -134,6 +144,15 @@ struct story_mem {
 	size_t		 nlfree;
 	struct u64map	 bykey;
 	size_t		 live;		/* items held */
+	struct mem_story *stories;
+	size_t		 nstories, capstories;
+	uint32_t	*sfree;
+	size_t		 nsfree;
+	struct u64map	 bystory;
+	/* the docs kept, oldest first: a ring of items, maybe gone since */
+	int64_t		*ring;
+	size_t		 ringcap, ringhead, ringn;
+	size_t		 docbytes;
 };
 
 struct story_mem *
@@ -151,10 +170,16 @@ story_mem_clear(struct story_mem *m)
 		free(m->lists[i].v);
 	free(m->lists);
 	free(m->lfree);
+	for (i = 0; i < m->nitems; i++)
+		free(m->items[i].doc);
 	free(m->items);
 	free(m->ifree);
+	free(m->stories);
+	free(m->sfree);
+	free(m->ring);
 	u64map_free(&m->byitem);
 	u64map_free(&m->bykey);
+	u64map_free(&m->bystory);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -213,6 +238,70 @@ mem_list_new(struct story_mem *m)
 	return (uint32_t)m->nlists++;
 }
 
+static struct mem_story *
+mem_story_get(const struct story_mem *m, int64_t story)
+{
+	uint32_t	*cell = u64map_find(&m->bystory, (uint64_t)story);
+
+	return cell != NULL ? &m->stories[*cell - 1] : NULL;
+}
+
+/* one more article of story held */
+static void
+mem_story_hold(struct story_mem *m, int64_t story)
+{
+	struct mem_story	*x;
+	uint32_t		 slot;
+
+	if ((x = mem_story_get(m, story)) != NULL) {
+		x->n++;
+		return;
+	}
+	if (m->nsfree > 0)
+		slot = m->sfree[--m->nsfree];
+	else {
+		if (m->nstories == m->capstories) {
+			m->capstories = m->capstories ? 2 * m->capstories : 256;
+			m->stories = xrealloc(m->stories, m->capstories *
+			    sizeof(*m->stories));
+			m->sfree = xrealloc(m->sfree, m->capstories *
+			    sizeof(*m->sfree));
+		}
+		slot = (uint32_t)m->nstories++;
+	}
+	m->stories[slot].story = story;
+	m->stories[slot].first = INT64_MAX;
+	m->stories[slot].n = 1;
+	u64map_put(&m->bystory, (uint64_t)story, slot + 1);
+}
+
+/* one article of story fewer: the last takes the story's record */
+static void
+mem_story_release(struct story_mem *m, int64_t story)
+{
+	uint32_t	*cell = u64map_find(&m->bystory, (uint64_t)story);
+	uint32_t	 slot;
+
+	if (cell == NULL)
+		return;
+	slot = *cell - 1;
+	if (--m->stories[slot].n > 0)
+		return;
+	u64map_del(&m->bystory, cell);
+	m->sfree[m->nsfree++] = slot;
+}
+
+static void
+mem_doc_drop(struct story_mem *m, struct mem_item *x)
+{
+	if (x->doc == NULL)
+		return;
+	m->docbytes -= x->len;
+	free(x->doc);
+	x->doc = NULL;
+	x->len = 0;
+}
+
 void
 story_mem_add(struct story_mem *m, int64_t item, int64_t story, int64_t at,
     const uint64_t *keys, size_t nk)
@@ -222,7 +311,7 @@ story_mem_add(struct story_mem *m, int64_t item, int64_t story, int64_t at,
 	size_t		 k;
 
 	if ((cell = u64map_find(&m->byitem, (uint64_t)item)) != NULL) {
-		m->items[*cell - 1].story = story;	/* posted already */
+		story_mem_set_story(m, item, story);	/* posted already */
 		return;
 	}
 	if (m->nifree > 0)
@@ -237,10 +326,12 @@ story_mem_add(struct story_mem *m, int64_t item, int64_t story, int64_t at,
 		}
 		slot = (uint32_t)m->nitems++;
 	}
+	memset(&m->items[slot], 0, sizeof(m->items[slot]));
 	m->items[slot].item = item;
 	m->items[slot].story = story;
 	m->items[slot].at = at;
 	u64map_put(&m->byitem, (uint64_t)item, slot + 1);
+	mem_story_hold(m, story);
 	m->live++;
 	for (k = 0; k < nk; k++) {
 		if ((cell = u64map_find(&m->bykey, keys[k])) != NULL)
@@ -292,6 +383,8 @@ story_mem_remove(struct story_mem *m, int64_t item, const uint64_t *keys,
 			m->lfree[m->nlfree++] = li;
 		}
 	}
+	mem_doc_drop(m, &m->items[slot]);
+	mem_story_release(m, m->items[slot].story);
 	u64map_del(&m->byitem, icell);
 	m->ifree[m->nifree++] = slot;
 	m->live--;
@@ -302,10 +395,106 @@ story_mem_set_story(struct story_mem *m, int64_t item, int64_t story)
 {
 	uint32_t	*cell;
 
+	struct mem_item	*x;
+
 	if ((cell = u64map_find(&m->byitem, (uint64_t)item)) == NULL)
 		return 0;
-	m->items[*cell - 1].story = story;
+	x = &m->items[*cell - 1];
+	if (x->story != story) {
+		mem_story_hold(m, story);
+		mem_story_release(m, x->story);
+		x->story = story;
+	}
 	return 1;
+}
+
+void
+story_mem_story_seen(struct story_mem *m, int64_t story, int64_t at)
+{
+	struct mem_story	*x = mem_story_get(m, story);
+
+	if (x != NULL && at < x->first)
+		x->first = at;
+}
+
+int
+story_mem_story_first(const struct story_mem *m, int64_t story,
+    int64_t *first)
+{
+	const struct mem_story	*x = mem_story_get(m, story);
+
+	if (x == NULL || x->first == INT64_MAX)
+		return 0;
+	*first = x->first;
+	return 1;
+}
+
+void
+story_mem_merge(struct story_mem *m, int64_t into, int64_t from)
+{
+	const struct mem_story	*x = mem_story_get(m, from);
+	struct mem_story	*y = mem_story_get(m, into);
+
+	if (y == NULL)
+		return;
+	/* min(first) as the stories row takes it; unknown stays unknown */
+	if (x == NULL || x->first == INT64_MAX)
+		y->first = INT64_MAX;
+	else if (x->first < y->first && y->first != INT64_MAX)
+		y->first = x->first;
+}
+
+void
+story_mem_keep_doc(struct story_mem *m, int64_t item, int64_t feed,
+    const void *doc, size_t len)
+{
+	uint32_t	*cell = u64map_find(&m->byitem, (uint64_t)item);
+	struct mem_item	*x;
+	int64_t		 old;
+
+	if (cell == NULL || len > STORY_MEM_DOC_BYTES / 8)
+		return;
+	x = &m->items[*cell - 1];
+	mem_doc_drop(m, x);
+	x->doc = xmalloc(len);
+	memcpy(x->doc, doc, len);
+	x->len = len;
+	x->feed = feed;
+	m->docbytes += len;
+	if (m->ringcap == 0) {
+		m->ringcap = STORY_MEM_DOCS;
+		m->ring = xcalloc(m->ringcap, sizeof(*m->ring));
+	}
+	/* the oldest kept go first, past either bound */
+	while (m->ringn == m->ringcap || (m->docbytes > STORY_MEM_DOC_BYTES &&
+	    m->ringn > 0)) {
+		old = m->ring[m->ringhead];
+		m->ringhead = (m->ringhead + 1) % m->ringcap;
+		m->ringn--;
+		if ((cell = u64map_find(&m->byitem, (uint64_t)old)) != NULL &&
+		    old != item)
+			mem_doc_drop(m, &m->items[*cell - 1]);
+	}
+	m->ring[(m->ringhead + m->ringn) % m->ringcap] = item;
+	m->ringn++;
+}
+
+const void *
+story_mem_doc(const struct story_mem *m, int64_t item, size_t *len,
+    int64_t *story, int64_t *first, int64_t *feed)
+{
+	uint32_t		*cell = u64map_find(&m->byitem, (uint64_t)item);
+	const struct mem_item	*x;
+
+	if (cell == NULL)
+		return NULL;
+	x = &m->items[*cell - 1];
+	if (x->doc == NULL || !story_mem_story_first(m, x->story, first))
+		return NULL;
+	*len = x->len;
+	*story = x->story;
+	*feed = x->feed;
+	return x->doc;
 }
 
 size_t

@@ -3218,11 +3218,13 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			goto done;
 		if (rc == 0)
 			continue;
+		if (first < at - win->open) {
+			story_doc_clear(&other);
+			continue;	/* a story closed to new articles */
+		}
 		dec->compared++;
 		story_compare(p, doc, &other, &m);
 		story_doc_clear(&other);
-		if (first < at - win->open)
-			continue;	/* a story closed to new articles */
 		/* an outlet tells a story once: its own look-alikes are not */
 		if (feed != 0 && ofeed == feed && !m.strong &&
 		    m.text < p->same_feed_text)

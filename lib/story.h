@@ -216,6 +216,30 @@ size_t	 story_mem_postings(const struct story_mem *, uint64_t key,
 	    int64_t from, int64_t to, struct story_posting *out, size_t max);
 size_t	 story_mem_count(const struct story_mem *);	/* articles held */
 
+/*
+ * Each story's first article's time, as the stories row holds it: the
+ * caller tells every change (a new story, an article joining, a merge
+ * before its articles move); a story is known while an article of it is
+ * held.  0 when not known.
+ */
+void	 story_mem_story_seen(struct story_mem *, int64_t story, int64_t at);
+int	 story_mem_story_first(const struct story_mem *, int64_t story,
+	    int64_t *first);
+void	 story_mem_merge(struct story_mem *, int64_t into, int64_t from);
+
+/*
+ * The packed docs of the articles held, the newest kept (at most
+ * STORY_MEM_DOCS of them and STORY_MEM_DOC_BYTES): story_mem_doc() gives
+ * an article's with its story, when that began and its feed, or NULL
+ * when not kept (read the store's).
+ */
+#define STORY_MEM_DOCS		8192
+#define STORY_MEM_DOC_BYTES	(6u << 20)
+void	 story_mem_keep_doc(struct story_mem *, int64_t item, int64_t feed,
+	    const void *doc, size_t len);
+const void *story_mem_doc(const struct story_mem *, int64_t item,
+	    size_t *len, int64_t *story, int64_t *first, int64_t *feed);
+
 /* The window and the story's life, in seconds (herald.conf's defaults). */
 struct story_window {
 	int64_t	 window;	/* candidates within this of the article */

@@ -591,6 +591,95 @@ test_mem_index(void **state)
 	story_mem_free(m);
 }
 
+/*
+ * The docs kept in memory and the stories' first times (story-index.c):
+ * what ix_load reads in place of the store's row.  A doc goes with its
+ * article, the oldest kept go past either bound, a story's first time is
+ * the min of what it was told and unknown after a merge with an unknown,
+ * and a story's record goes with its last article held.
+ */
+static void
+test_mem_docs(void **state)
+{
+	struct story_mem	*m = story_mem_new();
+	unsigned char		 blob[64], big[STORY_MEM_DOC_BYTES / 16];
+	const unsigned char	*got;
+	uint64_t		 key = 42;
+	int64_t			 story, first, feed, i;
+	size_t			 len;
+
+	(void)state;
+	memset(blob, 'x', sizeof(blob));
+	memset(big, 'y', sizeof(big));
+	/* not held: nothing is kept */
+	story_mem_keep_doc(m, 1, 5, blob, sizeof(blob));
+	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
+	story_mem_add(m, 1, 10, 1000, &key, 1);
+	story_mem_keep_doc(m, 1, 5, blob, sizeof(blob));
+	/* the story's first time not told yet: the store must be read */
+	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
+	story_mem_story_seen(m, 10, 1000);
+	story_mem_story_seen(m, 10, 1200);	/* a later one changes nothing */
+	got = story_mem_doc(m, 1, &len, &story, &first, &feed);
+	assert_non_null(got);
+	assert_int_equal(len, sizeof(blob));
+	assert_memory_equal(got, blob, sizeof(blob));
+	assert_int_equal(story, 10);
+	assert_int_equal(first, 1000);
+	assert_int_equal(feed, 5);
+	story_mem_story_seen(m, 10, 900);
+	assert_non_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
+	assert_int_equal(first, 900);
+
+	/* a merge: 11 (first 800) into 10; then 12 (unknown) into 10 */
+	story_mem_add(m, 2, 11, 1000, &key, 1);
+	story_mem_story_seen(m, 11, 800);
+	story_mem_merge(m, 10, 11);
+	assert_int_equal(story_mem_set_story(m, 2, 10), 1);
+	assert_int_equal(story_mem_story_first(m, 10, &first), 1);
+	assert_int_equal(first, 800);
+	/* 11 held no article any more: its record went */
+	assert_int_equal(story_mem_story_first(m, 11, &first), 0);
+	story_mem_add(m, 3, 12, 1000, &key, 1);
+	story_mem_merge(m, 10, 12);
+	assert_int_equal(story_mem_story_first(m, 10, &first), 0);
+	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
+	story_mem_story_seen(m, 10, 700);
+	assert_int_equal(story_mem_story_first(m, 10, &first), 1);
+	assert_int_equal(first, 700);
+
+	/* out of the window: the doc goes with the article */
+	story_mem_remove(m, 1, &key, 1);
+	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
+	story_mem_add(m, 1, 10, 1000, &key, 1);
+	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
+	story_mem_clear(m);
+
+	/* the bounds: bytes, then count; the newest stay */
+	for (i = 1; i <= 40; i++) {
+		story_mem_add(m, i, i, 1000, &key, 1);
+		story_mem_story_seen(m, i, 1000);
+		story_mem_keep_doc(m, i, 0, big, sizeof(big));
+	}
+	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
+	assert_null(story_mem_doc(m, 24, &len, &story, &first, &feed));
+	for (i = 26; i <= 40; i++)
+		assert_non_null(story_mem_doc(m, i, &len, &story, &first,
+		    &feed));
+	story_mem_clear(m);
+	for (i = 1; i <= STORY_MEM_DOCS + 10; i++) {
+		story_mem_add(m, i, 1, 1000, &key, 1);
+		story_mem_keep_doc(m, i, 0, blob, sizeof(blob));
+	}
+	story_mem_story_seen(m, 1, 1000);
+	for (i = 1; i <= 10; i++)
+		assert_null(story_mem_doc(m, i, &len, &story, &first, &feed));
+	for (i = 11; i <= STORY_MEM_DOCS + 10; i++)
+		assert_non_null(story_mem_doc(m, i, &len, &story, &first,
+		    &feed));
+	story_mem_free(m);
+}
+
 static int
 setup(void **state)
 {
@@ -639,6 +728,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_index);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_docs);
 	rc = _cmocka_run_group_tests("story", t, n, setup, teardown);
 	free(t);
 	return rc;
