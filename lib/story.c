@@ -2642,6 +2642,15 @@ story_doc_clear(struct story_doc *doc)
 #define PACK_HEAD	6
 #define PACK_KEY	12
 
+/* a weight as packed: thousandths, up to 65 */
+static uint32_t
+pack_weight(float weight)
+{
+	uint32_t	 w = (uint32_t)lrint(weight * 1000.0);
+
+	return w > 0xffff ? 0xffff : w;
+}
+
 void *
 story_doc_pack(const struct story_doc *doc, size_t *len)
 {
@@ -2657,10 +2666,7 @@ story_doc_pack(const struct story_doc *doc, size_t *len)
 	p[5] = (unsigned char)doc->guessed;
 	for (i = 0, q = p + PACK_HEAD; i < doc->nkeys; i++, q += PACK_KEY) {
 		memcpy(q, &doc->keys[i].hash, 8);
-		/* weights in thousandths, up to 65 */
-		w = (uint32_t)lrint(doc->keys[i].weight * 1000.0);
-		if (w > 0xffff)
-			w = 0xffff;
+		w = pack_weight(doc->keys[i].weight);
 		q[8] = (unsigned char)(w & 0xff);
 		q[9] = (unsigned char)(w >> 8);
 		q[10] = doc->keys[i].kind;
@@ -2748,12 +2754,16 @@ mark_posted(const struct story_doc *doc, char *mark)
 		} else
 			rest[nrest++] = i;
 	}
-	/* the rest by weight, heaviest first (a stable insertion sort) */
+	/*
+	 * The rest by weight, heaviest first (a stable insertion sort), as
+	 * packed: a doc and its packed copy post the same keys, or expiry
+	 * (which reads the copy) would leave a key posted.
+	 */
 	for (i = 1; i < nrest; i++) {
 		size_t	 t = rest[i];
 
-		for (j = i; j > 0 && doc->keys[rest[j - 1]].weight <
-		    doc->keys[t].weight; j--)
+		for (j = i; j > 0 && pack_weight(doc->keys[rest[j - 1]].weight) <
+		    pack_weight(doc->keys[t].weight); j--)
 			rest[j] = rest[j - 1];
 		rest[j] = t;
 	}
