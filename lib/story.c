@@ -3059,8 +3059,9 @@ story_match_explain(const struct story_doc *a, const struct story_match *m)
 			l = a->labels != NULL ? a->labels[m->shared[i]] : "?";
 			if (pass == 1 && (colon = strchr(l, ':')) != NULL)
 				l = colon + 1;
-			buf_printf(&b, "%s%s", first ? (pass ? "; words: " :
-			    "; keys: ") : ", ", l);
+			buf_puts(&b, first ? (pass ? "; words: " : "; keys: ") :
+			    ", ");
+			buf_puts(&b, l);
 			first = 0;
 		}
 	}

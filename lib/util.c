@@ -120,9 +120,19 @@ void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
+	char	 small[256], *s;
 	int	 n;
 
+	/* most pieces are short: formatted on the stack, no allocation */
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("vsnprintf");
+	if ((size_t)n < sizeof(small)) {
+		buf_append(b, small, (size_t)n);
+		return;
+	}
 	va_start(ap, fmt);
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);

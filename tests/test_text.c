@@ -974,8 +974,37 @@ test_ws_null(void **state)
 	text_collapse_ws(NULL);
 }
 
+/* buf_printf: pieces short and long, appended, and a capped buffer */
+static void
+test_buf_printf(void **state)
+{
+	struct buf	 b;
+	char		 big[1000];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(big) - 1; i++)
+		big[i] = (char)('a' + i % 26);
+	big[sizeof(big) - 1] = '\0';
+	buf_init(&b, 0);
+	buf_printf(&b, "%d-%s", 42, "x");
+	buf_printf(&b, "[%s]", big);
+	buf_printf(&b, "%.3f", 0.5);
+	assert_int_equal(b.len, 4 + 2 + 999 + 5);
+	assert_memory_equal(b.data, "42-x[", 5);
+	assert_memory_equal(b.data + 5, big, 999);
+	assert_string_equal(b.data + 5 + 999, "]0.500");
+	buf_free(&b);
+	buf_init(&b, 300);
+	buf_printf(&b, "%s", big);
+	assert_int_equal(b.len, 300);
+	assert_int_equal(b.truncated, 1);
+	assert_memory_equal(b.data, big, 300);
+	buf_free(&b);
+}
+
 #define NTESTS	(NU8CASES + 3 + NENCCASES + 1 + NENTCASES + 1 + NHTMLCASES + 6 + \
-	    NWSCASES + 1)
+	    NWSCASES + 1 + 1)
 
 static struct CMUnitTest tests[NTESTS];
 static char names[NTESTS][96];
@@ -1043,6 +1072,8 @@ main(void)
 		add_test(&n, "collapse", wscases[i].in, test_ws_case,
 		    &wscases[i]);
 	add_test(&n, "collapse", "NULL", test_ws_null, NULL);
+	add_test(&n, "buf", "printf short, long and capped", test_buf_printf,
+	    NULL);
 	if (n != NTESTS) {
 		fprintf(stderr, "test_text: %zu tests, NTESTS %zu\n", n,
 		    (size_t)NTESTS);
