@@ -346,6 +346,32 @@ story(const struct herald_digest_story *s, enum family fam, int level)
 	return b.s;
 }
 
+/* The failing feeds, one a line, under a strong heading. */
+static char *
+failing(const struct herald_digest *d, enum family fam)
+{
+	struct sbuf	 b;
+	int		 fl = MARKUP_CHAT | MARKUP_ONELINE;
+	size_t		 i;
+
+	sbuf_init(&b);
+	sbuf_puts(&b, "\n");
+	strong(&b, fam, 1);
+	sbuf_puts(&b, "Failing feeds");
+	strong(&b, fam, 0);
+	sbuf_puts(&b, "\n");
+	for (i = 0; i < d->nfailing; i++) {
+		sbuf_puts(&b, "\xe2\x80\xa2 ");
+		markup_text(&b, markup_of(fam), fl, cnz(d->failing[i]->outlet,
+		    cnz(d->failing[i]->feed, "?")));
+		sbuf_puts(&b, ": ");
+		markup_text(&b, markup_of(fam), fl, cnz(d->failing[i]->error,
+		    "failing"));
+		sbuf_puts(&b, "\n");
+	}
+	return b.s;
+}
+
 static size_t
 block_len(enum webhook_format f, const char *main, const char *alt)
 {
@@ -376,7 +402,6 @@ blocks_make(struct blocks *bl, enum webhook_format f,
     const struct herald_digest *d, size_t room)
 {
 	enum family	 fam = family_of(f);
-	struct sbuf	 b;
 	size_t		 i, j;
 	char		 t[48];
 
@@ -401,30 +426,23 @@ blocks_make(struct blocks *bl, enum webhook_format f,
 		}
 	}
 	if (d->nfailing > 0) {
-		sbuf_init(&b);
-		sbuf_puts(&b, "\n");
-		strong(&b, fam, 1);
-		sbuf_puts(&b, "Failing feeds");
-		strong(&b, fam, 0);
-		sbuf_puts(&b, "\n");
-		for (i = 0; i < d->nfailing; i++) {
-			sbuf_puts(&b, "\xe2\x80\xa2 ");
-			markup_text(&b, markup_of(fam), MARKUP_CHAT |
-			    MARKUP_ONELINE, cnz(d->failing[i]->outlet,
-			    cnz(d->failing[i]->feed, "?")));
-			sbuf_puts(&b, ": ");
-			markup_text(&b, markup_of(fam), MARKUP_CHAT |
-			    MARKUP_ONELINE, cnz(d->failing[i]->error, "failing"));
-			sbuf_puts(&b, "\n");
-		}
-		/* a long list of failing feeds is cut like a story */
-		if (block_len(f, b.s, fam == F_MATRIX ? b.s : NULL) > room) {
-			char	*c = format_cut(f, b.s, room / 3);
+		char	*main = failing(d, fam);
+		char	*alt = fam == F_MATRIX ? failing(d, F_PLAIN) : NULL;
 
-			free(b.s);
-			b.s = c;
+		/* a long list of failing feeds is cut like a story */
+		if (block_len(f, main, alt) > room) {
+			char	*c = format_cut(f, main, room / 3);
+
+			free(main);
+			main = c;
+			if (alt != NULL) {
+				/* ntfy's cut: plain text, in bytes as Matrix */
+				c = format_cut(FORMAT_NTFY, alt, room / 3);
+				free(alt);
+				alt = c;
+			}
 		}
-		block_add(bl, b.s, fam == F_MATRIX ? cstrdup(b.s) : NULL, 0);
+		block_add(bl, main, alt, 0);
 	}
 }
 

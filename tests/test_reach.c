@@ -460,6 +460,80 @@ test_digest_failing_cut(void **state)
 	fixture_free(f);
 }
 
+/*
+ * Matrix's body is what a client without HTML shows: every block of it
+ * plain text, no tag and no entity of ours (the failing feeds' block was
+ * the HTML), and so when the list of failing feeds is cut.  What a feed
+ * wrote ('&', '<') is there as it is.
+ */
+static void
+test_digest_matrix_plain(void **state)
+{
+	struct fixture			*f = fixture();
+	struct herald_digest_feed	 feeds[3000];
+	const struct herald_digest_feed	*fp[3000];
+	static const char *const ours[] = { "<b>", "</b>", "<i>", "</i>",
+	    "<a ", "</a>", "<br>", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;",
+	    NULL };
+	char				**parts;
+	const char			*body, *html;
+	size_t				 n, i, k, nf;
+	json_t				*j;
+
+	(void)state;
+	for (i = 0; i < NSTORIES; i++) {
+		f->stories[i].title = "Council & Parliament agree <x> 'it'";
+		f->stories[i].summary = "A \"deal\" on sanctions & more";
+	}
+	for (i = 0; i < 3000; i++) {
+		feeds[i] = f->failing;
+		feeds[i].outlet = "A & B";
+		feeds[i].error = "HTTP 503 <Service \"Unavailable\"> & 'more'";
+		fp[i] = &feeds[i];
+	}
+	f->d.failing = fp;
+	/* one failing feed, then more than a message takes */
+	for (nf = 1; nf <= 3000; nf += 2999) {
+		int	 seen = 0;
+
+		f->d.nfailing = nf;
+		parts = format_digest(FORMAT_MATRIX, &f->d, &target, &n);
+		for (i = 0; i < n; i++) {
+			j = parse(parts[i]);
+			body = json_string_value(json_object_get(j, "body"));
+			html = json_string_value(json_object_get(j,
+			    "formatted_body"));
+			assert_non_null(body);
+			assert_non_null(html);
+			assert_true(strlen(body) + strlen(html) <=
+			    format_limit(FORMAT_MATRIX));
+			for (k = 0; ours[k] != NULL; k++)
+				if (strstr(body, ours[k]) != NULL)
+					fail_msg("%zu failing, part %zu: %s in "
+					    "the plain body: %s", nf, i, ours[k],
+					    body);
+			if (strstr(body, "Failing feeds\n") != NULL) {
+				seen = 1;
+				assert_non_null(strstr(body, "\xe2\x80\xa2 A & B: "
+				    "HTTP 503 <Service \"Unavailable\"> & "
+				    "'more'\n"));
+				assert_non_null(strstr(html, "<b>Failing feeds"
+				    "</b>"));
+			}
+			if (i == 0)
+				assert_non_null(strstr(body, "Council & "
+				    "Parliament agree <x> 'it'"));
+			json_decref(j);
+			free(parts[i]);
+		}
+		free(parts);
+		if (!seen)
+			fail_msg("%zu failing: no failing feeds in the body",
+			    nf);
+	}
+	fixture_free(f);
+}
+
 /* A story too long for Pushover alone loses its summary, then its link. */
 static void
 test_digest_long_story(void **state)
@@ -538,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_digest_parts),
 		cmocka_unit_test(test_digest_long_story),
 		cmocka_unit_test(test_digest_failing_cut),
+		cmocka_unit_test(test_digest_matrix_plain),
 		cmocka_unit_test(test_mail_digest),
 	};
 
