@@ -365,27 +365,28 @@ static const char *const guess_langs[] = {
 #define NGUESS	(sizeof(guess_langs) / sizeof(guess_langs[0]))
 
 struct word {
+	/* from here to low: zero in a new word (word_init) */
 	size_t	 off;		/* in the text */
 	size_t	 len;
-	char	 low[STORY_WORD_MAX];	/* lower case, with its marks */
-	char	 fold[STORY_WORD_MAX];	/* lower case, folded */
 	size_t	 nlow, nfold;
 	uint64_t hlow, hfold;	/* their FNV states: the lists' keys */
-	uint64_t h6;		/* of fold's first 6 bytes (month prefixes) */
-	int	 nletters;	/* letters of fold */
 	int	 cap;		/* starts with a capital */
 	int	 allcaps;	/* every letter a capital, two at least */
 	int	 digit;		/* starts with a digit */
 	int	 initial;	/* starts a sentence */
 	int	 title;		/* in the title */
 	int	 used;		/* taken by a number, a place, an id */
+	int	 unit;		/* unit_of(): 0 not asked yet, 1 none, 2 unit_v */
+	uint32_t unit_v;
 	/* scan_words() */
 	int	 isname;
 	int	 weak;		/* one of the domain's own words */
 	int	 has_stem;	/* a term, or a number, for the phrases */
-	char	 stem[STORY_WORD_MAX];
 	size_t	 nstem;
 	uint64_t hstem;		/* FNV state of "T:lang:stem" */
+	char	 low[STORY_WORD_MAX];	/* lower case, with its marks */
+	char	 fold[STORY_WORD_MAX];	/* lower case, folded */
+	char	 stem[STORY_WORD_MAX];
 };
 
 struct words {
@@ -409,7 +410,16 @@ struct hash_idx {
 	size_t		 i;
 };
 
+/* cp_fold() and cp_is_upper() of a character of two bytes, from a table. */
+#define CP_TABLE_END	0x800
+struct cp_entry {
+	int8_t		 nlow, nfold;	/* cp_fold()'s returns */
+	uint8_t		 upper;
+	char		 low[4], fold[4];
+};
+
 struct story_ctx {
+	struct cp_entry	 cpt[CP_TABLE_END - 0x80];	/* U+0080 on */
 	struct kmap	 stop;		/* hash(lang, word) */
 	struct kmap	 weak;		/* hash(lang, word): the domain's own */
 	struct kmap	 weak_names;	/* their starts, in any language */
@@ -683,7 +693,20 @@ struct story_ctx *
 story_ctx_new(void)
 {
 	struct story_ctx	*ctx = xcalloc(1, sizeof(*ctx));
+	struct cp_entry		*e;
+	uint32_t		 cp;
+	char			 tmp[8];
 
+	for (cp = 0x80; cp < CP_TABLE_END; cp++) {
+		e = &ctx->cpt[cp - 0x80];
+		e->nlow = (int8_t)cp_fold(cp, 0, tmp);
+		if (e->nlow > 0)
+			memcpy(e->low, tmp, (size_t)e->nlow);
+		e->nfold = (int8_t)cp_fold(cp, 1, tmp);
+		if (e->nfold > 0)
+			memcpy(e->fold, tmp, (size_t)e->nfold);
+		e->upper = (uint8_t)cp_is_upper(cp);
+	}
 	ctx->ns_u = ns_hash("u");
 	ctx->ns_up = ns_hash("up");
 	ctx->ns_ub = ns_hash("ub");
@@ -851,16 +874,9 @@ story_lang_guess(struct story_ctx *ctx, const char *text, size_t len)
 static void
 word_init(struct word *wd)
 {
-	wd->off = wd->len = 0;
+	memset(wd, 0, offsetof(struct word, low));
 	wd->low[0] = wd->fold[0] = '\0';
-	wd->nlow = wd->nfold = 0;
 	wd->hlow = wd->hfold = FNV_BASIS;
-	wd->h6 = 0;
-	wd->nletters = 0;
-	wd->cap = wd->allcaps = wd->digit = wd->initial = wd->title = 0;
-	wd->used = wd->isname = wd->weak = wd->has_stem = 0;
-	wd->nstem = 0;
-	wd->hstem = 0;
 }
 
 /* Appends n bytes to the word's lower-case form, if they fit. */
@@ -882,21 +898,64 @@ word_put_low(struct word *wd, const char *s, size_t n)
 static void
 word_put_fold(struct word *wd, const char *s, size_t n)
 {
-	unsigned char	 c;
-	size_t		 i;
+	size_t	 i;
 
 	if (n == 0 || wd->nfold + n >= sizeof(wd->fold))
 		return;
 	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		wd->fold[wd->nfold++] = (char)c;
-		wd->hfold = (wd->hfold ^ c) * FNV_PRIME;
-		if (wd->nfold == 6)
-			wd->h6 = wd->hfold;
-		if (isalpha(c) || c >= 0x80)
-			wd->nletters++;
+		wd->fold[wd->nfold++] = s[i];
+		wd->hfold = (wd->hfold ^ (unsigned char)s[i]) * FNV_PRIME;
 	}
 	wd->fold[wd->nfold] = '\0';
+}
+
+static int
+ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+/*
+ * Appends the run of ASCII letters and digits at p[*i], lowered (folded
+ * alike), to the word: one pass, and one hash while the lower-case and
+ * folded forms are still alike.
+ */
+static void
+word_put_ascii(struct word *wd, const unsigned char *p, size_t len, size_t *i)
+{
+	unsigned char	 c;
+	uint64_t	 h;
+	size_t		 n, k = *i;
+
+	if (wd->nlow == wd->nfold && wd->hlow == wd->hfold) {
+		h = wd->hfold;
+		n = wd->nfold;
+		for (; k < len && ascii_alnum(p[k]); k++) {
+			c = p[k];
+			if (c >= 'A' && c <= 'Z')
+				c |= 0x20;
+			else if (c > '9')
+				wd->allcaps = 0;
+			if (n + 1 < sizeof(wd->fold)) {
+				wd->low[n] = wd->fold[n] = (char)c;
+				n++;
+				h = (h ^ c) * FNV_PRIME;
+			}
+		}
+		wd->low[n] = wd->fold[n] = '\0';
+		wd->nlow = wd->nfold = n;
+		wd->hlow = wd->hfold = h;
+	} else
+		for (; k < len && ascii_alnum(p[k]); k++) {
+			c = p[k];
+			if (c >= 'A' && c <= 'Z')
+				c |= 0x20;
+			else if (c > '9')
+				wd->allcaps = 0;
+			word_put_low(wd, (const char *)&c, 1);
+			word_put_fold(wd, (const char *)&c, 1);
+		}
+	*i = k;
 }
 
 /* A word of a folded string alone (a suffix, a compound's head). */
@@ -936,37 +995,55 @@ word_new(struct words *ws, size_t off, int title, int *initial, int cap,
  * goes through the fold tables.
  */
 static void
-words_split(const char *text, size_t len, int title, size_t base,
-    struct words *ws)
+words_split(const struct story_ctx *ctx, const char *text, size_t len,
+    int title, size_t base, struct words *ws)
 {
 	const unsigned char	*p = (const unsigned char *)text;
+	const struct cp_entry	*e;
 	size_t			 i = 0, k, bad, start, first = ws->n;
 	uint32_t		 cp;
-	int			 initial = 1, w, upper, digit;
+	int			 initial = 1, w, nletters;
 	struct word		*wd = NULL;
 	char			 tmp[8];
 
 	while (i < len) {
 		if (p[i] < 0x80) {
 			cp = p[i];
-			start = i++;
-			digit = cp >= '0' && cp <= '9';
-			upper = cp >= 'A' && cp <= 'Z';
-			if (!digit && !upper && !(cp >= 'a' && cp <= 'z')) {
+			if (!ascii_alnum(p[i])) {
 				if (cp == '.' || cp == '!' || cp == '?' ||
 				    cp == ':' || cp == '\n')
 					initial = 1;
+				wd = NULL;
+				i++;
+				continue;
+			}
+			if (wd == NULL)
+				wd = word_new(ws, base + i, title, &initial,
+				    cp >= 'A' && cp <= 'Z', cp >= '0' && cp <= '9');
+			word_put_ascii(wd, p, len, &i);
+			wd->len = base + i - wd->off;
+			continue;
+		}
+		if (p[i] >= 0xc2 && p[i] <= 0xdf && i + 1 < len &&
+		    (p[i + 1] & 0xc0) == 0x80) {
+			/* two bytes (Latin, Greek, Cyrillic): the table */
+			cp = (uint32_t)(p[i] & 0x1f) << 6 | (p[i + 1] & 0x3f);
+			e = &ctx->cpt[cp - 0x80];
+			start = i;
+			i += 2;
+			if (e->nlow < 0) {
 				wd = NULL;
 				continue;
 			}
 			if (wd == NULL)
 				wd = word_new(ws, base + start, title, &initial,
-				    upper, digit);
+				    e->upper, 0);
 			wd->len = base + i - wd->off;
-			tmp[0] = (char)(upper ? cp | 0x20 : cp);
-			word_put_low(wd, tmp, 1);
-			word_put_fold(wd, tmp, 1);
-			if (!upper && !digit)
+			if (e->nlow > 0)
+				word_put_low(wd, e->low, (size_t)e->nlow);
+			if (e->nfold > 0)
+				word_put_fold(wd, e->fold, (size_t)e->nfold);
+			if (!e->upper)
 				wd->allcaps = 0;
 			continue;
 		}
@@ -994,9 +1071,16 @@ words_split(const char *text, size_t len, int title, size_t base,
 			wd->allcaps = 0;
 	}
 	/* an all-capitals word needs two capitals to be an acronym */
-	for (k = first; k < ws->n; k++)
-		if (ws->v[k].nletters < 2)
-			ws->v[k].allcaps = 0;
+	for (k = first; k < ws->n; k++) {
+		wd = &ws->v[k];
+		for (i = 0, nletters = 0; wd->allcaps && i < wd->nfold &&
+		    nletters < 2; i++)
+			if (isalpha((unsigned char)wd->fold[i]) ||
+			    (unsigned char)wd->fold[i] >= 0x80)
+				nletters++;
+		if (nletters < 2)
+			wd->allcaps = 0;
+	}
 }
 
 /* ---- keys being built ---- */
@@ -1275,12 +1359,17 @@ scan_docids(const char *text, size_t len, int in_url, char *used,
 	int	 family;
 
 	for (i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)text[i]) || !boundary_before(text, i) ||
-		    (used != NULL && used[i]) || !docid_may_start(text, len, i))
+		if (!isalnum((unsigned char)text[i]))
 			continue;
-		if ((n = match_docid(text + i, in_url, id, sizeof(id),
-		    &family)) == 0)
+		/* an id starts a run of letters and digits, or none does */
+		if (!boundary_before(text, i) || (used != NULL && used[i]) ||
+		    !docid_may_start(text, len, i) ||
+		    (n = match_docid(text + i, in_url, id, sizeof(id),
+		    &family)) == 0) {
+			while (i + 1 < len && isalnum((unsigned char)text[i + 1]))
+				i++;
 			continue;
+		}
 		key_add(ks, STORY_DOCID, family, W_STRONG, id);
 		if (used != NULL)
 			memset(used + i, 1, n);
@@ -1479,15 +1568,25 @@ word_at(struct words *ws, size_t off)
 	return lo < ws->n ? &ws->v[lo] : NULL;
 }
 
+/* The unit a word is (units.txt), looked up once a word. */
 static int
-unit_of(struct story_ctx *ctx, const struct word *w, uint32_t *v)
+unit_of(struct story_ctx *ctx, struct word *w, uint32_t *v)
 {
-	if (kmap_get(&ctx->unit, tkey(ctx->ns_u, w->hfold), v))
-		return 1;
-	if (w->nfold >= 6 && kmap_get(&ctx->unit, tkey(ctx->ns_up, w->h6), v) &&
-	    UNIT_TYPE(*v) == U_MONTH)
-		return 1;
-	return 0;
+	uint32_t	 u;
+
+	if (w->unit == 0) {
+		w->unit = 1;
+		if (kmap_get(&ctx->unit, tkey(ctx->ns_u, w->hfold), &u) ||
+		    (w->nfold >= 6 && kmap_get(&ctx->unit, tkey(ctx->ns_up,
+		    hash_bytes(FNV_BASIS, w->fold, 6)), &u) &&
+		    UNIT_TYPE(u) == U_MONTH)) {
+			w->unit = 2;
+			w->unit_v = u;
+		}
+	}
+	if (w->unit == 2)
+		*v = w->unit_v;
+	return w->unit == 2;
 }
 
 static int
@@ -1500,7 +1599,7 @@ unit_of2(struct story_ctx *ctx, const struct word *a, const struct word *b,
 
 /* A number written in words (two, zwei, deux), in the doc's language or any. */
 static int
-numword_of(struct story_ctx *ctx, const struct word *w, uint32_t *v)
+numword_of(struct story_ctx *ctx, struct word *w, uint32_t *v)
 {
 	if (kmap_get(&ctx->unit, tkey(ctx->ns_num, w->hfold), v))
 		return 1;
@@ -1629,7 +1728,7 @@ quantity_suffix(struct story_ctx *ctx, const char *text, size_t len,
 #define MEASURE_AHEAD	5
 
 static void
-measure_ahead(struct story_ctx *ctx, const struct word *w,
+measure_ahead(struct story_ctx *ctx, struct word *w,
     const struct word *last, const struct number *num, struct quantity *q)
 {
 	uint32_t	 v;
@@ -2089,7 +2188,7 @@ crude:
 
 /* Is this word a number's unit, a month or a currency? */
 static int
-is_unit_word(struct story_ctx *ctx, const struct word *w)
+is_unit_word(struct story_ctx *ctx, struct word *w)
 {
 	uint32_t	 v;
 
@@ -2482,26 +2581,30 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 /* ---- building a doc ---- */
 
 /*
- * By hash, a Shell sort with Ciura's gaps: a doc has a hundred keys or
- * so, where glibc's qsort (a merge sort through a function pointer) cost
- * five times as much.  Hashes are unique in a keyset: one order only.
+ * By hash into out.  The hashes are mixed: their top byte spreads them
+ * evenly, so a counting pass puts each in its bucket and an insertion
+ * sort, with a key or two a bucket, does the rest (a Shell sort cost six
+ * times as much, glibc's qsort thirty).  Hashes are unique in a keyset:
+ * one order only.
  */
 static void
-sort_hash_idx(struct hash_idx *v, size_t n)
+sort_hash_idx(const struct hash_idx *v, size_t n, struct hash_idx *out)
 {
-	static const size_t	 gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
-	struct hash_idx		 t;
-	size_t			 g, i, j, gap;
+	size_t		 count[257], i, j;
+	struct hash_idx	 t;
 
-	for (g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		gap = gaps[g];
-		for (i = gap; i < n; i++) {
-			t = v[i];
-			for (j = i; j >= gap && v[j - gap].hash > t.hash;
-			    j -= gap)
-				v[j] = v[j - gap];
-			v[j] = t;
-		}
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(v[i].hash >> 56) + 1]++;
+	for (i = 1; i < 257; i++)
+		count[i] += count[i - 1];
+	for (i = 0; i < n; i++)
+		out[count[v[i].hash >> 56]++] = v[i];
+	for (i = 1; i < n; i++) {
+		t = out[i];
+		for (j = i; j > 0 && out[j - 1].hash > t.hash; j--)
+			out[j] = out[j - 1];
+		out[j] = t;
 	}
 }
 
@@ -2571,9 +2674,9 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	memset(used, 0, text->len + 1);
 	ws->n = 0;
 	keyset_reset(ks);
-	words_split(text->data, tlen, 1, 0, ws);
-	words_split(text->data + tlen + 1, text->len - tlen - 1, 0, tlen + 1,
-	    ws);
+	words_split(ctx, text->data, tlen, 1, 0, ws);
+	words_split(ctx, text->data + tlen + 1, text->len - tlen - 1, 0,
+	    tlen + 1, ws);
 
 	scan_docids(text->data, text->len, 0, used, ks);
 	scan_numeric_dates(text->data, text->len, used, ks);
@@ -2600,16 +2703,16 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	 * sorted by hash (each once in a keyset): packing, merging and
 	 * comparing walk them in order
 	 */
-	if (ks->n + 1 > ctx->capidx) {
-		ctx->capidx = 2 * (ks->n + 1);
+	if (2 * (ks->n + 1) > ctx->capidx) {
+		ctx->capidx = 4 * (ks->n + 1);
 		ctx->idx = xrealloc(ctx->idx, ctx->capidx * sizeof(*ctx->idx));
 	}
-	idx = ctx->idx;
+	idx = ctx->idx + ks->n + 1;
 	for (i = 0; i < ks->n; i++) {
-		idx[i].hash = ks->v[i].hash;
-		idx[i].i = i;
+		ctx->idx[i].hash = ks->v[i].hash;
+		ctx->idx[i].i = i;
 	}
-	sort_hash_idx(idx, ks->n);
+	sort_hash_idx(ctx->idx, ks->n, idx);
 	doc->keys = xcalloc(ks->n + 1, sizeof(*doc->keys));
 	/* the labels' pointers, then the labels, in one block */
 	doc->labels = xmalloc((ks->n + 1) * sizeof(*doc->labels) +
