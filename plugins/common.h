@@ -196,7 +196,10 @@ size_t	 format_length(enum webhook_format, const char *);
  * s in the format's markup cut to `room` (format_length's unit), "…"
  * after (heap; s itself when it fits): on a UTF-8 boundary, never inside
  * an HTML tag or entity ("&amp;") nor a Markdown escape, and the elements
- * left open closed after the "…", so that Telegram and Pushover take it.
+ * left open closed after the "…", so that Telegram and Pushover take it;
+ * in Markdown and mrkdwn a link whose text is cut keeps its whole
+ * "](url)" or ">" after the "…", or goes if that does not fit, and
+ * Markdown's "**", "_" and "[" are closed.
  */
 char	*format_cut(enum webhook_format, const char *s, size_t room);
 /* Plain text and HTML renderings (mail, Matrix). */

@@ -188,7 +188,58 @@ entity_len(const char *s)
 	return i > 1 && s[i] == ';' ? i + 1 : 0;
 }
 
-#define CUT_DEPTH	8	/* open elements followed; ours nest 2 */
+#define CUT_DEPTH	8	/* open elements followed; ours nest 3 */
+
+/*
+ * What a cut inside an element must write after the "…": an HTML
+ * element's "</name>", or the text that closes it in Markdown or mrkdwn as
+ * it stands in s ("](url)" after a link's text, "]", "**", "_", ">").
+ */
+struct opened {
+	const char	*s;
+	size_t		 len;
+	int		 tag;	/* s is an element's name */
+	const char	*at;	/* where s's closing text starts, or NULL */
+};
+
+/*
+ * For the unescaped '[' at s, the text that closes it: "](url)" for a
+ * Markdown link, "]" for a bracket that starts none (our "**[topic]**");
+ * NULL when no ']' closes it.  A feed's brackets and parentheses reach
+ * Markdown escaped or percent-encoded: unescaped ones are ours.
+ */
+static const char *
+md_bracket(const char *s, size_t *len)
+{
+	const char	*p = s + 1, *e;
+
+	while (*p != '\0' && *p != ']' && *p != '[' && *p != '\n')
+		p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+	if (*p != ']')
+		return NULL;
+	*len = 1;
+	if (p[1] == '(') {
+		e = p + 2 + strcspn(p + 2, ") \t\n");
+		if (*e == ')')
+			*len = (size_t)(e - p) + 1;
+	}
+	return p;
+}
+
+/* Follows one more open element, if CUT_DEPTH allows; 1 if it did. */
+static int
+cut_open(struct opened *open, size_t *nopen, const char *s, size_t len,
+    int tag, const char *at)
+{
+	if (*nopen >= CUT_DEPTH)
+		return 0;
+	open[*nopen].s = s;
+	open[*nopen].len = len;
+	open[*nopen].tag = tag;
+	open[*nopen].at = at;
+	(*nopen)++;
+	return 1;
+}
 
 char *
 format_cut(enum webhook_format f, const char *s, size_t room)
@@ -196,58 +247,103 @@ format_cut(enum webhook_format f, const char *s, size_t room)
 	enum family	 fam = family_of(f);
 	int		 html = fam == F_HTML || fam == F_MATRIX;
 	int		 ents = html || fam == F_SLACK;
+	int		 md = fam == F_MARKDOWN;
 	struct sbuf	 b;
-	const char	*open[CUT_DEPTH], *best_open[CUT_DEPTH], *e;
-	size_t		 openlen[CUT_DEPTH], best_openlen[CUT_DEPTH];
-	size_t		 nopen = 0, best_nopen = 0, i = 0, k, used = 0;
+	struct opened	 open[CUT_DEPTH], best_open[CUT_DEPTH];
+	const char	*e;
+	size_t		 nopen = 0, best_nopen = 0, i = 0, k, n, used = 0;
 	size_t		 closers = 0, best = 0;
+	int		 opens;
 
 	if (units(f, s, strlen(s)) <= room)
 		return cstrdup(s);
-	/* the longest prefix ending between two tokens, "…" and closers after */
+	/*
+	 * The longest prefix ending between two tokens and not just after
+	 * an opening one, "…" and the closers after.  A link's "](url)" is
+	 * one token: a cut in its text closes it whole, never a dangling '['
+	 * or half a URL; a cut that leaves no room for it goes before '['.
+	 */
 	while (s[i] != '\0') {
 		k = 1;
-		if (html && s[i] == '<' && (e = strchr(s + i, '>')) != NULL)
+		opens = 0;
+		if (nopen > 0 && open[nopen - 1].at == s + i) {
+			/* the closing text we were keeping room for */
+			nopen--;
+			k = open[nopen].len;
+			closers -= units(f, open[nopen].s, open[nopen].len);
+		} else if (html && s[i] == '<' &&
+		    (e = strchr(s + i, '>')) != NULL) {
 			k = (size_t)(e - (s + i)) + 1;
-		else if (ents && entity_len(s + i) > 0)
-			k = entity_len(s + i);
-		else if (fam == F_MARKDOWN && s[i] == '\\' && s[i + 1] != '\0')
-			k = 2;
-		while ((s[i + k] & 0xc0) == 0x80)
-			k++;
-		if (html && s[i] == '<' && k > 2) {
-			size_t	 n = strcspn(s + i + 1, " \t\n/>");
-
-			if (s[i + 1] == '/' && nopen > 0) {
+			n = strcspn(s + i + 1, " \t\n/>");
+			if (k <= 2)
+				;
+			else if (s[i + 1] == '/' && nopen > 0) {
 				nopen--;
-				closers -= openlen[nopen] + 3;
+				closers -= open[nopen].len + 3;
 			} else if (s[i + 1] != '/' && s[i + 1] != '!' &&
 			    s[i + k - 2] != '/' && n > 0 &&
-			    nopen < CUT_DEPTH) {
-				open[nopen] = s + i + 1;
-				openlen[nopen] = n;
+			    (opens = cut_open(open, &nopen, s + i + 1, n, 1,
+			    NULL)))
 				closers += n + 3;
-				nopen++;
+		} else if (ents && entity_len(s + i) > 0)
+			k = entity_len(s + i);
+		else if (md && s[i] == '\\' && s[i + 1] != '\0')
+			k = 2;
+		else if (md && s[i] == '[' && (e = md_bracket(s + i, &n)) !=
+		    NULL) {
+			if ((opens = cut_open(open, &nopen, e, n, 0, e)))
+				closers += units(f, e, n);
+			else	/* too deep to follow: the link whole */
+				k = (size_t)(e - (s + i)) + n;
+		} else if (md && (s[i] == '_' || (s[i] == '*' &&
+		    s[i + 1] == '*'))) {
+			/* strong or emphasis of ours: a feed's are escaped */
+			k = s[i] == '_' ? 1 : 2;
+			if (nopen > 0 && open[nopen - 1].at == NULL &&
+			    !open[nopen - 1].tag && open[nopen - 1].len == k &&
+			    open[nopen - 1].s[0] == s[i]) {
+				nopen--;
+				closers -= k;
+			} else if ((opens = cut_open(open, &nopen, s + i, k, 0,
+			    NULL)))
+				closers += k;
+		} else if (fam == F_SLACK && s[i] == '<' &&
+		    (e = strchr(s + i, '>')) != NULL) {
+			/* <url|text>: a feed's '<' is "&lt;" in mrkdwn */
+			const char	*bar = memchr(s + i, '|',
+				    (size_t)(e - (s + i)));
+
+			k = (size_t)(e - (s + i)) + 1;
+			if (bar != NULL && (opens = cut_open(open, &nopen, e, 1,
+			    0, e))) {
+				k = (size_t)(bar - (s + i)) + 1;
+				closers += 1;
 			}
 		}
+		while ((s[i + k] & 0xc0) == 0x80)
+			k++;
 		used += units(f, s + i, k);
 		i += k;
 		/* "…" is one unit, three bytes; "</b>" as many of either */
 		if (used + (byte_limit(f) ? 3 : 1) + closers > room)
 			break;
+		if (opens)
+			continue;	/* no "<b>…</b>", "[…](url)" */
 		best = i;
 		best_nopen = nopen;
 		memcpy(best_open, open, nopen * sizeof(*open));
-		memcpy(best_openlen, openlen, nopen * sizeof(*openlen));
 	}
 	sbuf_init(&b);
 	sbuf_add(&b, s, best);
 	sbuf_puts(&b, "\xe2\x80\xa6");
 	while (best_nopen > 0) {
 		best_nopen--;
-		sbuf_puts(&b, "</");
-		sbuf_add(&b, best_open[best_nopen], best_openlen[best_nopen]);
-		sbuf_puts(&b, ">");
+		if (best_open[best_nopen].tag)
+			sbuf_puts(&b, "</");
+		sbuf_add(&b, best_open[best_nopen].s,
+		    best_open[best_nopen].len);
+		if (best_open[best_nopen].tag)
+			sbuf_puts(&b, ">");
 	}
 	return b.s;
 }

@@ -279,6 +279,63 @@ html_whole(const char *t)
 }
 
 /*
+ * Markdown as a renderer reads ours (a feed's punctuation is escaped):
+ * every unescaped '[' closed by a ']' and, when "](" follows, by a ')' on
+ * its line; "**" and '_' in pairs.
+ */
+static int
+md_whole(const char *t)
+{
+	const char	*p, *q, *r;
+	int		 strong = 0, em = 0;
+
+	for (p = t; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '[') {
+			for (q = p + 1; *q != '\0' && *q != ']' && *q != '['; q++)
+				if (*q == '\\' && q[1] != '\0')
+					q++;
+			if (*q != ']')
+				return 0;
+			p = q;
+			if (q[1] == '(') {
+				if ((r = strchr(q, ')')) == NULL ||
+				    memchr(q, '\n', (size_t)(r - q)) != NULL)
+					return 0;
+				p = r;
+			}
+		} else if (*p == '*' && p[1] == '*') {
+			strong = !strong;
+			p++;
+		} else if (*p == '_')
+			em = !em;
+	}
+	return !strong && !em;
+}
+
+/* mrkdwn: every '<' a whole <url|text> on its line, every '&' an entity. */
+static int
+slack_whole(const char *t)
+{
+	const char	*p, *e;
+
+	for (p = t; *p != '\0'; p++) {
+		if (*p == '<' && ((e = strchr(p, '>')) == NULL ||
+		    memchr(p, '\n', (size_t)(e - p)) != NULL))
+			return 0;
+		if (*p == '&') {
+			for (e = p + 1; isalnum((unsigned char)*e) || *e == '#';
+			    e++)
+				;
+			if (e == p + 1 || *e != ';')
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/*
  * One alert longer than the service takes goes cut, not left out: within
  * the limit, its title's start there, the markup whole.
  */
@@ -319,10 +376,98 @@ test_reach_long_alert(void **state)
 		if ((fmts[fi] == FORMAT_PUSHOVER || fmts[fi] == FORMAT_TELEGRAM) &&
 		    !html_whole(t))
 			fail_msg("format %d: markup cut: %s", fmts[fi], t);
+		if ((fmts[fi] == FORMAT_DISCORD || fmts[fi] == FORMAT_GOTIFY ||
+		    fmts[fi] == FORMAT_TEAMS) && (!md_whole(t) ||
+		    strstr(t, "](https://e.test/a?b=1&c=%3C2%3E)") == NULL))
+			fail_msg("format %d: Markdown cut: %s", fmts[fi], t);
 		json_decref(j);
 		free(s);
 	}
 	sbuf_free(&title);
+}
+
+/*
+ * An alert in Markdown (mrkdwn) cut at every length: never a dangling
+ * '[' nor half a link (Markdown's "](url)", mrkdwn's "|text>"), "**" and
+ * '_' closed; a cut in the link's text keeps the link, closed after the
+ * "…", and one in its URL goes before the '['.
+ */
+static void
+test_cut_markdown_link(void **state)
+{
+	static const enum webhook_format fmts[] = { FORMAT_DISCORD,
+	    FORMAT_GOTIFY, FORMAT_TEAMS, FORMAT_MATTERMOST, FORMAT_SLACK };
+	static const char md_url[] = "https://e.test/a?b=1&c=%3C2%3E";
+	static const char slack_url[] = "https://e.test/a?b=1&amp;c=%3C2%3E";
+	struct herald_alert	 a = hostile;
+	struct herald_delivery	 d = { &a, 1, 1, "hook", NULL };
+	struct sbuf		 want;
+	const char		*at, *close;
+	char			*s, *t;
+	size_t			 fi, room, all, ell, pre;
+	int			 slack, linked;
+
+	(void)state;
+	a.title = "Sanctions: caf\xc3\xa9 & <co> [x](javascript:y) **not bold**";
+	for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+		slack = fmts[fi] == FORMAT_SLACK;
+		s = format_chat_text(&d, slack ? MARKUP_SLACK : MARKUP_MARKDOWN);
+		all = format_length(fmts[fi], s);
+		ell = format_length(fmts[fi], "\xe2\x80\xa6");
+		if (!slack ? !md_whole(s) : !slack_whole(s))
+			fail_msg("format %d: not whole before a cut: %s",
+			    fmts[fi], s);
+		for (room = 3, linked = 0; room < all; room++) {
+			t = format_cut(fmts[fi], s, room);
+			if (format_length(fmts[fi], t) > room)
+				fail_msg("format %d, room %zu: %zu: %s",
+				    fmts[fi], room, format_length(fmts[fi], t),
+				    t);
+			if (!slack ? !md_whole(t) : !slack_whole(t))
+				fail_msg("format %d, room %zu: cut inside: %s",
+				    fmts[fi], room, t);
+			/* the link is all there or not at all */
+			if ((at = strstr(t, slack ? "<https" : "](")) != NULL) {
+				if (slack ? strncmp(at + 1, slack_url,
+				    strlen(slack_url)) != 0 : strncmp(at + 2,
+				    md_url, strlen(md_url)) != 0)
+					fail_msg("format %d, room %zu: half "
+					    "a link: %s", fmts[fi], room, t);
+				linked = 1;
+			} else if (linked)
+				fail_msg("format %d, room %zu: the link gone: "
+				    "%s", fmts[fi], room, t);
+			free(t);
+		}
+		/* cut four characters into the link's text */
+		at = strstr(s, slack ? "|Sanc" : "[Sanc") + 5;
+		close = slack ? ">" : strstr(s, "](");
+		pre = all - format_length(fmts[fi], at);
+		room = pre + ell + (slack ? 1 : (size_t)(strchr(close, ')') -
+		    close) + 1);
+		sbuf_init(&want);
+		sbuf_add(&want, s, (size_t)(at - s));
+		sbuf_puts(&want, "\xe2\x80\xa6");
+		if (slack)
+			sbuf_puts(&want, ">");
+		else
+			sbuf_add(&want, close, (size_t)(strchr(close, ')') -
+			    close) + 1);
+		t = format_cut(fmts[fi], s, room);
+		assert_string_equal(t, want.s);
+		free(t);
+		/*
+		 * no room for one character of the text and the URL (nor a
+		 * "[…](url)"): the link goes
+		 */
+		t = format_cut(fmts[fi], s, room - 4);
+		assert_null(strstr(t, "Sanc"));
+		assert_non_null(strstr(t, slack ? "* \xe2\x80\xa6" :
+		    "** \xe2\x80\xa6"));
+		free(t);
+		sbuf_free(&want);
+		free(s);
+	}
 }
 
 static void
@@ -609,6 +754,7 @@ main(void)
 		cmocka_unit_test(test_reach_alerts),
 		cmocka_unit_test(test_reach_batch_cut),
 		cmocka_unit_test(test_reach_long_alert),
+		cmocka_unit_test(test_cut_markdown_link),
 		cmocka_unit_test(test_digest_parts),
 		cmocka_unit_test(test_digest_long_story),
 		cmocka_unit_test(test_digest_failing_cut),
