@@ -2842,7 +2842,8 @@ story_doc_weigh(struct story_doc *doc, const unsigned *df)
 static void
 mark_posted(const struct story_doc *doc, char *mark)
 {
-	size_t	 i, j, n = 0, nrest = 0, *rest;
+	uint64_t	*rest, t;
+	size_t		 i, j, n = 0, nrest = 0, want, top = 0;
 	const struct story_key *k;
 
 	rest = xcalloc(doc->nkeys + 1, sizeof(*rest));
@@ -2854,24 +2855,27 @@ mark_posted(const struct story_doc *doc, char *mark)
 		    (k->family & (TERM_TITLE | TERM_PHRASE)) == TERM_TITLE) {
 			mark[i] = 1;
 			n++;
-		} else
-			rest[nrest++] = i;
+		} else	/* packed weight, then place: heaviest, then first */
+			rest[nrest++] = (uint64_t)pack_weight(k->weight) << 32 |
+			    (UINT32_MAX - (uint32_t)i);
 	}
 	/*
-	 * The rest by weight, heaviest first (a stable insertion sort), as
-	 * packed: a doc and its packed copy post the same keys, or expiry
-	 * (which reads the copy) would leave a key posted.
+	 * The rest by weight, heaviest first, as packed: a doc and its packed
+	 * copy post the same keys, or expiry (which reads the copy) would
+	 * leave a key posted.
 	 */
-	for (i = 1; i < nrest; i++) {
-		size_t	 t = rest[i];
-
-		for (j = i; j > 0 && pack_weight(doc->keys[rest[j - 1]].weight) <
-		    pack_weight(doc->keys[t].weight); j--)
+	want = STORY_INDEX_KEYS - n;	/* the heaviest `want`, in rest[0..] */
+	for (i = 0, top = 0; i < nrest && want > 0; i++) {
+		t = rest[i];
+		if (top == want && rest[top - 1] >= t)
+			continue;
+		j = top < want ? top++ : top - 1;
+		for (; j > 0 && rest[j - 1] < t; j--)
 			rest[j] = rest[j - 1];
 		rest[j] = t;
 	}
-	for (i = 0; i < nrest && n < STORY_INDEX_KEYS; i++, n++)
-		mark[rest[i]] = 1;
+	for (i = 0; i < top; i++)
+		mark[UINT32_MAX - (uint32_t)rest[i]] = 1;
 	free(rest);
 }
 
