@@ -2944,16 +2944,69 @@ with_cognates(double keys, double cognates, int solid)
  * only the keys speak.  Evidence counts a shared key at the new doc's
  * weight, which knows the key's rarity now.
  */
+/* What story_compare() needs of one doc alone, summed once a doc. */
+struct doc_sum {
+	double	 n, tn;		/* squared norms: the stems, the title's */
+	int	 fam;		/* families of its document ids */
+	uint32_t amt;		/* currencies of its amounts */
+	uint32_t cnt;		/* what its counts count */
+	int	 pl;		/* it names a place */
+	int	 tp;		/* its title names one */
+};
+
+static void
+doc_sum(const struct story_doc *d, struct doc_sum *x)
+{
+	const struct story_key	*k;
+	size_t			 i;
+
+	memset(x, 0, sizeof(*x));
+	for (i = 0; i < d->nkeys; i++) {
+		k = &d->keys[i];
+		if (k->kind == STORY_TERM && !(k->family & TERM_PHRASE))
+			x->n += (double)k->weight * k->weight;
+		if (k->kind == STORY_TERM && (k->family & TERM_TITLE))
+			x->tn += (double)k->weight * k->weight;
+		if (k->kind == STORY_DOCID)
+			x->fam |= 1 << k->family;
+		if (k->kind == STORY_AMOUNT)
+			x->amt |= 1u << (k->family & 31);
+		if (k->kind == STORY_NUMBER && (k->family & K_FAMILY) != 0)
+			x->cnt |= 1u << (k->family & 31);
+		if (k->kind == STORY_PLACE) {
+			x->pl = 1;
+			x->tp |= k->family & PLACE_TITLE;
+		}
+	}
+}
+
+static void	compare_summed(const struct story_params *,
+		    const struct story_doc *, const struct doc_sum *,
+		    const struct story_doc *, const struct doc_sum *,
+		    struct story_match *);
+
 void
 story_compare(const struct story_params *p, const struct story_doc *a,
     const struct story_doc *b, struct story_match *m)
 {
+	struct doc_sum	 sa, sb;
+
+	doc_sum(a, &sa);
+	doc_sum(b, &sb);
+	compare_summed(p, a, &sa, b, &sb, m);
+}
+
+static void
+compare_summed(const struct story_params *p, const struct story_doc *a,
+    const struct doc_sum *sa, const struct story_doc *b,
+    const struct doc_sum *sb, struct story_match *m)
+{
 	size_t	 i = 0, j = 0;
-	double	 dot = 0, na = 0, nb = 0, wa, wb;
-	double	 tdot = 0, tna = 0, tnb = 0;
-	int	 fam_a = 0, fam_b = 0, fam_shared = 0;
-	uint32_t amt_a = 0, amt_b = 0;	/* currencies of their amounts */
-	uint32_t cnt_a = 0, cnt_b = 0, cnt_shared = 0; /* what they count */
+	double	 dot = 0, na = sa->n, nb = sb->n, wa, wb;
+	double	 tdot = 0, tna = sa->tn, tnb = sb->tn;
+	int	 fam_a = sa->fam, fam_b = sb->fam, fam_shared = 0;
+	uint32_t amt_a = sa->amt, amt_b = sb->amt;	/* currencies */
+	uint32_t cnt_a = sa->cnt, cnt_b = sb->cnt, cnt_shared = 0;
 	int	 amt_shared = 0;
 	uint8_t	 kind;
 
@@ -2962,49 +3015,11 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 	int	 nkeys = 0;
 	double	 cognates = 0;
 	int	 solid = 0;	/* shared keys but cognates and German nouns */
-	int	 tp_a = 0, tp_b = 0, tp_a_met = 0, tp_b_met = 0, pl_a = 0,
-		 pl_b = 0;
+	int	 tp_a = sa->tp, tp_b = sb->tp, tp_a_met = 0, tp_b_met = 0,
+		 pl_a = sa->pl, pl_b = sb->pl;
 
 	memset(m, 0, sizeof(*m));
 	m->same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
-	for (i = 0; i < a->nkeys; i++) {
-		if (a->keys[i].kind == STORY_TERM &&
-		    !(a->keys[i].family & TERM_PHRASE))
-			na += (double)a->keys[i].weight * a->keys[i].weight;
-		if (a->keys[i].kind == STORY_TERM &&
-		    (a->keys[i].family & TERM_TITLE))
-			tna += (double)a->keys[i].weight * a->keys[i].weight;
-		if (a->keys[i].kind == STORY_DOCID)
-			fam_a |= 1 << a->keys[i].family;
-		if (a->keys[i].kind == STORY_AMOUNT)
-			amt_a |= 1u << (a->keys[i].family & 31);
-		if (a->keys[i].kind == STORY_NUMBER &&
-		    (a->keys[i].family & K_FAMILY) != 0)
-			cnt_a |= 1u << (a->keys[i].family & 31);
-		if (a->keys[i].kind == STORY_PLACE) {
-			pl_a = 1;
-			tp_a |= a->keys[i].family & PLACE_TITLE;
-		}
-	}
-	for (j = 0; j < b->nkeys; j++) {
-		if (b->keys[j].kind == STORY_TERM &&
-		    !(b->keys[j].family & TERM_PHRASE))
-			nb += (double)b->keys[j].weight * b->keys[j].weight;
-		if (b->keys[j].kind == STORY_TERM &&
-		    (b->keys[j].family & TERM_TITLE))
-			tnb += (double)b->keys[j].weight * b->keys[j].weight;
-		if (b->keys[j].kind == STORY_DOCID)
-			fam_b |= 1 << b->keys[j].family;
-		if (b->keys[j].kind == STORY_AMOUNT)
-			amt_b |= 1u << (b->keys[j].family & 31);
-		if (b->keys[j].kind == STORY_NUMBER &&
-		    (b->keys[j].family & K_FAMILY) != 0)
-			cnt_b |= 1u << (b->keys[j].family & 31);
-		if (b->keys[j].kind == STORY_PLACE) {
-			pl_b = 1;
-			tp_b |= b->keys[j].family & PLACE_TITLE;
-		}
-	}
 	for (i = j = 0; i < a->nkeys && j < b->nkeys;) {
 		if (a->keys[i].hash < b->keys[j].hash) {
 			i++;
@@ -3287,6 +3302,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	struct cstory		*cs = NULL, *x;
 	struct story_doc	 other;
 	struct story_match	 m;
+	struct doc_sum		 dsum, osum;
 	unsigned		*df;
 	char			*posted;
 	size_t			 i, k, n = 0, cap = 0, ncmp, ncs = 0;
@@ -3325,6 +3341,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		}
 	}
 	story_doc_weigh(doc, df);
+	doc_sum(doc, &dsum);
 	dec->candidates = n;
 	if (n > 0)
 		qsort(c, n, sizeof(*c), cand_cmp);
@@ -3341,7 +3358,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			continue;	/* a story closed to new articles */
 		}
 		dec->compared++;
-		story_compare(p, doc, &other, &m);
+		doc_sum(&other, &osum);
+		compare_summed(p, doc, &dsum, &other, &osum, &m);
 		story_doc_clear(&other);
 		/* an outlet tells a story once: its own look-alikes are not */
 		if (feed != 0 && ofeed == feed && !m.strong &&
