@@ -21,6 +21,13 @@ if [ $((then_ - now)) -lt $((360 * 86400)) ]; then
 	exit 99
 fi
 echo "# $t with the clock at $(faketime -f "$ahead" date -u '+%Y-%m-%d %H:%M UTC')"
+# The wrapper exec'd below keeps a semaphore and a memory segment in
+# /dev/shm named by its pid, which is ours, for the test's whole life (its
+# children share the clock through them).  A wrapper killed before (a
+# test's timeout, a killed run) left its pair behind, and one later given
+# the same pid fails with "sem_open: File exists": the pair named by our
+# pid cannot be anyone's now.
+rm -f "/dev/shm/faketime_shm_$$" "/dev/shm/sem.faketime_sem_$$"
 case $t in
 *.py)	exec faketime -f "$ahead" "${PYTHON3:-python3}" "$srcdir/$t" ;;
 *.sh)	exec faketime -f "$ahead" "${SHELL:-/bin/sh}" "$srcdir/$t" ;;
