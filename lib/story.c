@@ -398,8 +398,10 @@ struct words {
 struct keyset {
 	struct story_key *v;
 	size_t		*loff;	/* label i at arena + loff[i] */
+	size_t		*slot;	/* key i's slot in at (hash > 1) */
 	size_t		 n, cap;
 	struct kmap	 at;	/* hash to index in v: not a scan per key */
+	int		 grown;	/* at grew during this doc: slots moved */
 	char		*arena;
 	size_t		 narena, caparena;
 };
@@ -425,6 +427,8 @@ struct story_ctx {
 	struct kmap	 weak_names;	/* their starts, in any language */
 	struct kmap	 place;		/* hash(word) -> code + 1, | caps flag */
 	struct kmap	 prefix;	/* hash(prefix) -> code + 1 */
+	struct kmap	 prefix4;	/* the prefixes' first 4 bytes: most
+					   words have none, and stop there */
 	struct kmap	 bigram;	/* hash(word "+" word) -> code + 1 */
 	struct kmap	 unit;		/* hash(word) or hash(bigram) -> UNIT() */
 	struct kmap	 alias;		/* hash(name) -> alias + 1, | caps flag */
@@ -578,6 +582,8 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 			return;
 		kmap_put(&ctx->prefix, tkey(ctx->ns_p,
 		    hash_bytes(FNV_BASIS, w, n)), v);
+		kmap_put(&ctx->prefix4, tkey(ctx->ns_p,
+		    hash_bytes(FNV_BASIS, w, STORY_PREFIX_MIN)), 1);
 		ctx->prefix_lens |= 1u << n;
 	} else if (memchr(w, '+', n) != NULL)
 		kmap_put(&ctx->bigram, tkey(ctx->ns_b, list_pair(w, n)), v);
@@ -737,6 +743,7 @@ story_ctx_free(struct story_ctx *ctx)
 	kmap_free(&ctx->weak_names);
 	kmap_free(&ctx->place);
 	kmap_free(&ctx->prefix);
+	kmap_free(&ctx->prefix4);
 	kmap_free(&ctx->bigram);
 	kmap_free(&ctx->unit);
 	kmap_free(&ctx->alias);
@@ -749,6 +756,7 @@ story_ctx_free(struct story_ctx *ctx)
 	free(ctx->ws.v);
 	free(ctx->ks.v);
 	free(ctx->ks.loff);
+	free(ctx->ks.slot);
 	free(ctx->ks.arena);
 	kmap_free(&ctx->ks.at);
 	free(ctx->idx);
@@ -909,10 +917,27 @@ word_put_fold(struct word *wd, const char *s, size_t n)
 	wd->fold[wd->nfold] = '\0';
 }
 
+/*
+ * isdigit(), isalpha() and isalnum() of the C locale (herald sets no
+ * other), without the table look-up through a call: the scans read
+ * every byte.
+ */
+static int
+ascii_digit(unsigned char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+static int
+ascii_alpha(unsigned char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
 static int
 ascii_alnum(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || (unsigned char)((c | 0x20) - 'a') < 26;
+	return ascii_digit(c) || ascii_alpha(c);
 }
 
 /*
@@ -1085,14 +1110,25 @@ words_split(const struct story_ctx *ctx, const char *text, size_t len,
 
 /* ---- keys being built ---- */
 
-/* Empties the keyset for the next doc, keeping its memory. */
+/*
+ * Empties the keyset for the next doc, keeping its memory: the slots its
+ * keys took, or the whole map when it grew (a long doc's map is large,
+ * a short one takes a few of its slots).
+ */
 static void
 keyset_reset(struct keyset *ks)
 {
+	size_t	 i;
+
+	if (ks->grown && ks->at.cap > 0)
+		memset(ks->at.k, 0, ks->at.cap * sizeof(*ks->at.k));
+	else
+		for (i = 0; i < ks->n; i++)
+			if (ks->v[i].hash > 1)
+				ks->at.k[ks->slot[i]] = 0;
+	ks->grown = 0;
 	ks->n = 0;
 	ks->narena = 0;
-	if (ks->at.cap > 0)
-		memset(ks->at.k, 0, ks->at.cap * sizeof(*ks->at.k));
 	ks->at.n = 0;
 }
 
@@ -1100,13 +1136,21 @@ static void
 keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
     uint64_t h, const char *label, size_t len)
 {
-	size_t	 i = ks->n;
-	uint32_t j;
+	size_t	 i = ks->n, slot = 0, mask;
 
 	/* kmap reads hash 0 as 1: those two are looked for by a scan */
 	if (h > 1) {
-		if (kmap_get(&ks->at, h, &j))
-			i = j;
+		/* found, or where it goes: one probe */
+		if (2 * (ks->at.n + 1) > ks->at.cap) {
+			kmap_grow(&ks->at);
+			ks->grown = 1;
+		}
+		mask = ks->at.cap - 1;
+		for (slot = h & mask; ks->at.k[slot] != 0 &&
+		    ks->at.k[slot] != h; slot = (slot + 1) & mask)
+			;
+		if (ks->at.k[slot] == h)
+			i = ks->at.v[slot];
 	} else
 		for (i = 0; i < ks->n && ks->v[i].hash != h; i++)
 			;
@@ -1123,6 +1167,7 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 		ks->cap = ks->cap ? 2 * ks->cap : 128;
 		ks->v = xrealloc(ks->v, ks->cap * sizeof(*ks->v));
 		ks->loff = xrealloc(ks->loff, ks->cap * sizeof(*ks->loff));
+		ks->slot = xrealloc(ks->slot, ks->cap * sizeof(*ks->slot));
 	}
 	if (ks->narena + len + 1 > ks->caparena) {
 		while (ks->narena + len + 1 > ks->caparena)
@@ -1137,8 +1182,12 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 	memcpy(ks->arena + ks->narena, label, len);
 	ks->arena[ks->narena + len] = '\0';
 	ks->narena += len + 1;
-	if (h > 1)
-		kmap_put(&ks->at, h, (uint32_t)ks->n);
+	if (h > 1) {
+		ks->at.k[slot] = h;
+		ks->at.v[slot] = (uint32_t)ks->n;
+		ks->at.n++;
+		ks->slot[ks->n] = slot;
+	}
 	ks->n++;
 }
 
@@ -1200,7 +1249,7 @@ is_idsep(char c)
 static int
 boundary_before(const char *text, size_t i)
 {
-	return i == 0 || !isalnum((unsigned char)text[i - 1]);
+	return i == 0 || !ascii_alnum((unsigned char)text[i - 1]);
 }
 
 /*
@@ -1337,9 +1386,13 @@ docid_may_start(const char *text, size_t len, size_t i)
 	size_t	 r = 0;
 	char	 c;
 
-	if (isdigit((unsigned char)text[i]))
+	if (ascii_digit((unsigned char)text[i]))
 		return 1;
-	while (i + r < len && isalpha((unsigned char)text[i + r]) && r < 12)
+	/* the letters match_docid() knows an id to start with: a, c, d, f,
+	   i, j, m, q, s, t */
+	if (!((0xd132dUL >> ((text[i] | 0x20) - 'a')) & 1))
+		return 0;
+	while (i + r < len && ascii_alpha((unsigned char)text[i + r]) && r < 12)
 		r++;
 	if (i + r >= len || r == 12)
 		return 0;
@@ -1359,14 +1412,14 @@ scan_docids(const char *text, size_t len, int in_url, char *used,
 	int	 family;
 
 	for (i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)text[i]))
+		if (!ascii_alnum((unsigned char)text[i]))
 			continue;
 		/* an id starts a run of letters and digits, or none does */
 		if (!boundary_before(text, i) || (used != NULL && used[i]) ||
 		    !docid_may_start(text, len, i) ||
 		    (n = match_docid(text + i, in_url, id, sizeof(id),
 		    &family)) == 0) {
-			while (i + 1 < len && isalnum((unsigned char)text[i + 1]))
+			while (i + 1 < len && ascii_alnum((unsigned char)text[i + 1]))
 				i++;
 			continue;
 		}
@@ -1946,7 +1999,7 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 	uint32_t	 v;
 
 	for (i = 0; i < len; i++) {
-		if (!isdigit((unsigned char)text[i]) || used[i] ||
+		if (!ascii_digit((unsigned char)text[i]) || used[i] ||
 		    glued_before(text, i))
 			continue;
 		number_read(text, len, i, lang, &num);
@@ -2010,7 +2063,7 @@ scan_numeric_dates(const char *text, size_t len, char *used,
 	for (i = 0; i + 8 <= len; i++) {
 		const char *s = text + i;
 
-		if (!isdigit((unsigned char)*s) || used[i] ||
+		if (!ascii_digit((unsigned char)*s) || used[i] ||
 		    !boundary_before(text, i))
 			continue;
 		d = m = 0;
@@ -2091,6 +2144,9 @@ place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
 		h = (h ^ (unsigned char)w->fold[n]) * FNV_PRIME;
 		pre[n + 1] = h;
 	}
+	if (!kmap_get(&ctx->prefix4, tkey(ctx->ns_p, pre[STORY_PREFIX_MIN]),
+	    NULL))
+		return 0;
 	for (n = w->nfold > STORY_PREFIX_MAX ? STORY_PREFIX_MAX : w->nfold;
 	    n >= STORY_PREFIX_MIN; n--)
 		if ((ctx->prefix_lens & (1u << n)) &&
