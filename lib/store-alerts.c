@@ -38,13 +38,43 @@ store_match_add(struct store *s, int64_t item_id, const char *topic,
     const char *const *plugins, size_t nplugins, int64_t *match_idp,
     int *createdp, char **errstr)
 {
-	return match_add(s, item_id, topic, terms, field, snippet, NULL, 0,
-	    plugins, nplugins, match_idp, createdp, errstr);
+	return match_add(s, item_id, topic, 0, terms, field, snippet, NULL,
+	    0, plugins, nplugins, match_idp, createdp, errstr);
 }
 
-/* store_match_add(), its explanation either text or packed (why, nwhy). */
 int
-match_add(struct store *s, int64_t item_id, const char *topic,
+topic_id(struct store *s, const char *name, int64_t *id, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 own, rc, ret = -1;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	if ((st = stmt_get(s, ST_TOPIC_ADD, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (step_write(s, st, "recording a topic", errstr) == -1 ||
+	    (st = stmt_get(s, ST_TOPIC_ID, errstr)) == NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW) {
+		store_seterr(s, errstr, "reading a topic");
+		goto done;
+	}
+	ret = 0;
+done:
+	return txn_end(s, own, ret, errstr);
+}
+
+/*
+ * store_match_add(), its topic by number (tid, when known: 0 otherwise),
+ * its explanation either text or packed (why, nwhy).
+ */
+int
+match_add(struct store *s, int64_t item_id, const char *topic, int64_t tid,
     const char *terms, const char *field, const char *snippet,
     const unsigned char *why, size_t nwhy, const char *const *plugins,
     size_t nplugins, int64_t *match_idp, int *createdp, char **errstr)
@@ -59,10 +89,14 @@ match_add(struct store *s, int64_t item_id, const char *topic,
 		return -1;
 	now = store_now(s);
 again:
-	if ((st = stmt_get(s, ST_MATCH_INSERT, errstr)) == NULL)
+	if ((st = stmt_get(s, tid > 0 ? ST_MATCH_INSERT_ID : ST_MATCH_INSERT,
+	    errstr)) == NULL)
 		goto done;
 	sqlite3_bind_int64(st, 1, item_id);
-	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+	if (tid > 0)
+		sqlite3_bind_int64(st, 2, tid);
+	else
+		sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
 	bind_str(st, 3, terms);
 	bind_str(st, 4, field);
 	if (why != NULL)
@@ -76,14 +110,18 @@ again:
 		created = 1;
 		match_id = sqlite3_last_insert_rowid(s->db);
 	} else {
-		if ((st = stmt_get(s, ST_MATCH_GET, errstr)) == NULL)
+		if ((st = stmt_get(s, tid > 0 ? ST_MATCH_GET_ID :
+		    ST_MATCH_GET, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, item_id);
-		sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+		if (tid > 0)
+			sqlite3_bind_int64(st, 2, tid);
+		else
+			sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			match_id = sqlite3_column_int64(st, 0);
 		stmt_done(st);
-		if (rc == SQLITE_DONE && !topic_added) {
+		if (rc == SQLITE_DONE && tid == 0 && !topic_added) {
 			/* the topic's first match: its number, then again */
 			if ((st = stmt_get(s, ST_TOPIC_ADD, errstr)) == NULL)
 				goto done;

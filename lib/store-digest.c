@@ -146,15 +146,14 @@ static const char digest_rows_sql[] =
 static const char *const dst_sql[DST__COUNT] = {
 	[DST_ROWS] = digest_rows_sql,
 	[DST_TRENDS] =
-	    "SELECT (SELECT name FROM topics WHERE id = g.topic_id), g.day,"
-	    " g.n FROM (SELECT m.topic_id AS topic_id,"
-	    " (?1 - 1 - m.created) / 86400 AS day, count(*) AS n"
-	    " FROM matches m"
+	    /* a range of matches_topic a topic (migration 15) */
+	    "SELECT t.name, (?1 - 1 - m.created) / 86400, count(*)"
+	    " FROM topics t CROSS JOIN matches m ON m.topic_id = t.id"
 	    " WHERE m.created >= ?1 - ?2 * 86400 AND m.created < ?1"
 	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM item_feeds x"
 	    "   JOIN feeds d ON d.id = x.feed_id WHERE x.item_id = m.item_id"
 	    "   AND d.name IN (SELECT value FROM json_each(?3))))"
-	    " GROUP BY 1, 2) g"
+	    " GROUP BY 1, 2"
 	    " UNION ALL "
 	    "SELECT NULL, (?1 - 1 - i.first_seen) / 86400, count(*)"
 	    " FROM items i"

@@ -47,6 +47,9 @@ enum stmt_id {
 	ST_MATCH_GET,
 	ST_MATCH_FREEZE,
 	ST_TOPIC_ADD,
+	ST_TOPIC_ID,
+	ST_MATCH_INSERT_ID,
+	ST_MATCH_GET_ID,
 	ST_OUTBOX_INSERT,
 	ST_ALERTS_DUE,
 	ST_ALERT_SENT,
@@ -188,8 +191,10 @@ extern const char stories_docs_schema[];
 int		 stories_backfill(struct store *, char **errstr);
 int		 stories_assign(struct store *, int64_t item_id, int64_t feed_id,
 		    const struct store_item *, char **errstr);
+int		 topic_id(struct store *, const char *name, int64_t *id,
+		    char **errstr);
 int		 match_add(struct store *, int64_t item_id, const char *topic,
-		    const char *terms, const char *field, const char *snippet,
+		    int64_t topic_id, const char *terms, const char *field, const char *snippet,
 		    const unsigned char *why, size_t nwhy,
 		    const char *const *plugins, size_t nplugins,
 		    int64_t *match_id, int *created, char **errstr);

@@ -35,6 +35,7 @@ static const char topic_temp_sql[] =
  */
 struct topic_rt {
 	char		*name;
+	int64_t		 id;		/* in topics */
 	char		*match;
 	char		*exclude;	/* NULL: none */
 	int64_t		*feeds;
@@ -131,9 +132,9 @@ topic_record(struct store_topics *ts, struct topic_rt *t, int64_t item_id,
 	/* offsets into the article's texts, written out when read */
 	rule_explain_packed(ts->rules, (size_t)(t - ts->t), &why, &nwhy);
 	ts->stats.matches++;
-	rc = match_add(ts->s, item_id, t->name, NULL, NULL, NULL, why, nwhy,
-	    (const char *const *)t->plugins, t->nplugins, NULL, &created,
-	    errstr);
+	rc = match_add(ts->s, item_id, t->name, t->id, NULL, NULL, NULL, why,
+	    nwhy, (const char *const *)t->plugins, t->nplugins, NULL,
+	    &created, errstr);
 	free(why);
 	if (rc == 0 && created)
 		(*nmatches)++;
@@ -274,6 +275,10 @@ store_topics_new(struct store *s, const struct store_topic *in, size_t n,
 
 	if ((ts = topics_compile(s, in, n, errstr)) == NULL)
 		return NULL;
+	/* each topic's number, written now: a match then names it at once */
+	for (i = 0; i < ts->n; i++)
+		if (topic_id(s, ts->t[i].name, &ts->t[i].id, errstr) == -1)
+			goto fail;
 	if (topics_prepare(ts, &ts->st_item, "SELECT title, summary, content,"
 	    " author FROM main.items WHERE id = ?1", errstr) == -1)
 		goto fail;

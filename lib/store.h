@@ -550,7 +550,7 @@ void			 store_qcheck_free(struct store_qcheck *);
 
 /*
  * Compiles topics for the matcher on this store's connection (outside a
- * transaction: it creates the TEMP index).  NULL with *errstr naming the
+ * transaction: it creates the TEMP index, and records each topic's name).  NULL with *errstr naming the
  * topic when a query does not compile.
  */
 struct store_topics	*store_topics_new(struct store *,

@@ -1168,6 +1168,9 @@ test_migrate_v2_stories(void **state)
 	    " id = 3 AND match_id = 7 AND plugin = 'p' AND state = 'sent'"
 	    " AND attempts = 2 AND sent_at = 1796602200 AND breaking = 0"),
 	    1);
+	/* migration 15: the trends read matches_topic */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'matches_created'"), 0);
 	/* migration 14: the match names its topic by number, same id */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM matches m"
 	    " JOIN topics t ON t.id = m.topic_id WHERE m.id = 7"
@@ -1996,6 +1999,9 @@ test_match_packed(void **state)
 	a = feed(s, "a");
 	if ((ts = store_topics_new(s, &tp, 1, &err)) == NULL)
 		fail_msg("topics_new: %s", err);
+	/* the topic has its number before its first match */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM topics"
+	    " WHERE name = 'china'"), 1);
 	assert_int_equal(upsert(s, a, &it, &id), STORE_NEW);
 	assert_int_equal(store_topics_match(s, ts, a, &id, 1, &nm, &err), 0);
 	assert_int_equal(nm, 1);
