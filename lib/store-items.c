@@ -691,8 +691,9 @@ store_item_upsert(struct store *s, int64_t feed_id,
 	char			*canon = NULL;
 	const char		*guid = nonempty(it->guid) ? it->guid : NULL;
 	int64_t			 item_id = 0, chash, dkey, if_hash = 0, now;
-	int64_t			 if_raw = 0;
+	int64_t			 if_raw = 0, gkey = 0;
 	int			 own, rc, ret = -1, carried = 0, current = 0;
+	int			 pass, keyless = 0;
 	int			 again = 0;
 
 	if (txn_auto(s, &own, errstr) == -1)
@@ -703,23 +704,34 @@ store_item_upsert(struct store *s, int64_t feed_id,
 	chash = item_hash_content(it, canon);
 	dkey = item_dedup_key(it);
 
-	/* 1. The GUID within this feed. */
+	/*
+	 * 1. The GUID within this feed, by its hash; when another GUID of
+	 * the feed has that hash, among those kept without one.
+	 */
 	if (guid != NULL) {
-		if ((st = stmt_get(s, ST_IF_BY_GUID, errstr)) == NULL)
-			goto done;
-		sqlite3_bind_int64(st, 1, feed_id);
-		sqlite3_bind_text(st, 2, guid, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			item_id = sqlite3_column_int64(st, 0);
-			if_hash = sqlite3_column_int64(st, 1);
-			current = sqlite3_column_int(st, 2);
-			if_raw = sqlite3_column_int64(st, 3);
-			carried = 1;
-		}
-		stmt_done(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			store_seterr(s, errstr, "looking up a guid");
-			goto done;
+		gkey = item_link_key(guid);
+		for (pass = 0; pass < 2 && !carried; pass++) {
+			if ((st = stmt_get(s, pass == 0 ? ST_IF_BY_GUID :
+			    ST_IF_BY_GUID_NULL, errstr)) == NULL)
+				goto done;
+			sqlite3_bind_int64(st, 1, feed_id);
+			sqlite3_bind_text(st, 2, guid, -1, SQLITE_STATIC);
+			if (pass == 0)
+				sqlite3_bind_int64(st, 3, gkey);
+			if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+			    sqlite3_column_int(st, 4)) {
+				item_id = sqlite3_column_int64(st, 0);
+				if_hash = sqlite3_column_int64(st, 1);
+				current = sqlite3_column_int(st, 2);
+				if_raw = sqlite3_column_int64(st, 3);
+				carried = 1;
+			} else if (rc == SQLITE_ROW)
+				keyless = 1;	/* another GUID's hash */
+			stmt_done(st);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				store_seterr(s, errstr, "looking up a guid");
+				goto done;
+			}
 		}
 		/* The same GUID twice in one fetch: the first one wins. */
 		if (item_id != 0 &&
@@ -793,6 +805,8 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		sqlite3_bind_int64(st, 5, chash);
 		if (it->raw_hash != 0)
 			sqlite3_bind_int64(st, 6, it->raw_hash);
+		if (guid != NULL && !keyless)
+			sqlite3_bind_int64(st, 7, gkey);
 		if (step_write(s, st, "linking an item to its feed",
 		    errstr) == -1)
 			goto done;

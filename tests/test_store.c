@@ -843,6 +843,12 @@ test_dup_links_no_guid(void **state)
 	"  topic TEXT NOT NULL, terms TEXT, field TEXT, snippet TEXT," \
 	"  created INTEGER NOT NULL, UNIQUE (item_id, topic));"
 
+/* ... and migration 16 (GUIDs by their text) */
+#define UNDO_16 \
+	" DROP INDEX item_feeds_keyless; DROP INDEX item_feeds_guid;" \
+	" ALTER TABLE item_feeds DROP COLUMN guid_key;" \
+	" CREATE UNIQUE INDEX item_feeds_guid ON item_feeds(feed_id, guid);"
+
 /* Runs SQL on the file at `path` outside the store (fixtures, checks). */
 static void
 raw_exec(const char *path, const char *sql)
@@ -1449,7 +1455,8 @@ test_story_docs_expire(void **state)
 	    " UPDATE story_links SET doc = (SELECT d.doc FROM story_docs d"
 	    "  WHERE d.item_id = story_links.item_id);"
 	    " UPDATE story_links SET indexed = 0 WHERE item_id = %lld;"
-	    " DROP TABLE story_docs;" UNDO_14 "PRAGMA user_version = 11",
+	    " DROP TABLE story_docs;" UNDO_14 UNDO_16
+	    "PRAGMA user_version = 11",
 	    (long long)id[0]);
 	raw_exec(path, sql);
 	free(sql);
@@ -2032,6 +2039,55 @@ test_match_packed(void **state)
 	free(path);
 }
 
+/*
+ * A feed's GUIDs are found by their hash (migration 16), the text
+ * compared; a GUID whose hash another of the feed's has is kept without
+ * one and still found; an older database's GUIDs get their hashes.
+ */
+static void
+test_guid_key(void **state)
+{
+	struct store_item	 it = { .guid = "g1",
+				    .link = "https://x.example/1",
+				    .title = "One" };
+	struct store		*s;
+	char			*path = db_path();
+	int64_t			 a, id, id2;
+
+	(void)state;
+	s = open_rw(path);
+	a = feed(s, "a");
+	assert_int_equal(upsert(s, a, &it, &id), STORE_NEW);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = 'g1' AND guid_key IS NOT NULL"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_index_info('item_feeds_guid') WHERE name = 'guid'"), 0);
+	assert_int_equal(upsert(s, a, &it, &id2), STORE_UNCHANGED);
+	assert_int_equal(id2, id);
+	/* another GUID of the feed holds g1's hash */
+	raw_exec(path, "UPDATE item_feeds SET guid = 'other'"
+	    " WHERE guid = 'g1'");
+	it.link = "https://x.example/2";
+	it.title = "Two";
+	assert_int_equal(upsert(s, a, &it, &id), STORE_NEW);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = 'g1' AND guid_key IS NULL"), 1);
+	assert_int_equal(upsert(s, a, &it, &id2), STORE_UNCHANGED);
+	assert_int_equal(id2, id);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"), 2);
+	store_close(s);
+	/* the database before migration 16 */
+	raw_exec(path, "DELETE FROM item_feeds WHERE guid = 'other';"
+	    UNDO_16 "PRAGMA user_version = 15");
+	s = open_rw(path);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = 'g1' AND guid_key IS NOT NULL"), 1);
+	assert_int_equal(upsert(s, a, &it, &id2), STORE_UNCHANGED);
+	assert_int_equal(id2, id);
+	store_close(s);
+	free(path);
+}
+
 static void
 test_index_at_commit(void **state)
 {
@@ -2237,6 +2293,7 @@ main(void)
 		cmocka_unit_test(test_feed_seen),
 		cmocka_unit_test(test_index_at_commit),
 		cmocka_unit_test(test_match_packed),
+		cmocka_unit_test(test_guid_key),
 		cmocka_unit_test(test_digest),
 	};
 
