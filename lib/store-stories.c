@@ -26,6 +26,7 @@ enum sst_id {
 	SST_DOC,
 	SST_STORY_NEW,
 	SST_STORY_JOIN,
+	SST_STORY_SIZE,
 	SST_EXPIRE_LIST,
 	SST_EXPIRE_MARK,
 	SST_EXPIRE_DOC,
@@ -64,6 +65,8 @@ static const char *const sst_sql[SST__COUNT] = {
 	    "UPDATE stories SET size = size + 1,"
 	    " first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?2)"
 	    " WHERE id = ?1",
+	[SST_STORY_SIZE] =
+	    "SELECT size FROM stories WHERE id = ?1",
 	[SST_EXPIRE_LIST] =
 	    "SELECT item_id, at FROM story_links"
 	    " WHERE indexed = 1 AND at < ?1 ORDER BY at LIMIT ?2",
@@ -250,7 +253,7 @@ ix_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
 		*story = sqlite3_column_int64(st, 1);
 		*first = sqlite3_column_int64(st, 2);
 		*feed = sqlite3_column_int64(st, 3);
-		story_mem_story_seen(mem, *story, *first);
+		story_mem_story_first_is(mem, *story, *first);
 		story_mem_keep_doc(mem, item, *feed, sqlite3_column_blob(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0));
 		/* a doc that does not unpack is skipped, not an error */
@@ -320,7 +323,7 @@ stories_index_ready(struct store *s, char **errstr)
 		story_mem_add(ss->mem, sqlite3_column_int64(st, 0),
 		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
 		    keys, nk);
-		story_mem_story_seen(ss->mem, sqlite3_column_int64(st, 1),
+		story_mem_story_first_is(ss->mem, sqlite3_column_int64(st, 1),
 		    sqlite3_column_int64(st, 4));
 	}
 	stmt_done(st);
@@ -439,6 +442,45 @@ stories_merge(struct store *s, int64_t into, int64_t from, char **errstr)
 }
 
 /*
+ * Of the story an article joined and those it bridges, the one with the
+ * most articles (the one joined on a tie): the others merge into it, and
+ * a merge moves every link of the story merged.  Merging into the story
+ * joined made a long-running story's merges cost its size each time (on a
+ * window of live news, most of the assignment).
+ */
+static int
+stories_largest(struct store *s, const struct story_decision *dec,
+    int64_t *into, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id, size, best = -1;
+	size_t		 k;
+	int		 rc;
+
+	*into = dec->story;
+	if (dec->nmerge == 0)
+		return 0;
+	if ((st = sst_get(s, SST_STORY_SIZE, errstr)) == NULL)
+		return -1;
+	for (k = 0; k <= dec->nmerge; k++) {
+		id = k == 0 ? dec->story : dec->merge[k - 1];
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		size = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		stmt_done(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "reading a story's size");
+			return -1;
+		}
+		if (size > best) {
+			best = size;
+			*into = id;
+		}
+	}
+	return 0;
+}
+
+/*
  * The story of a new article, inside the transaction that stored it: its
  * doc, the decision, its link with why, its keys in the index, and the
  * story's row.  Called by store_item_upsert() for STORE_NEW items.
@@ -499,8 +541,10 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	    &dec) == -1)
 		goto done;
 	if (dec.story != 0) {
-		story = dec.story;
 		why = story_match_explain(&doc, &dec.match);
+		/* stories it bridges become the largest: the fewest links move */
+		if (stories_largest(s, &dec, &story, errstr) == -1)
+			goto done;
 		if ((st = sst_get(s, SST_STORY_JOIN, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, story);
@@ -508,8 +552,12 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		if (step_write(s, st, "joining a story", errstr) == -1)
 			goto done;
 		story_mem_story_seen(ss->mem, story, at);
+		if (story != dec.story &&
+		    stories_merge(s, story, dec.story, errstr) == -1)
+			goto done;
 		for (k = 0; k < dec.nmerge; k++)
-			if (stories_merge(s, story, dec.merge[k], errstr) == -1)
+			if (dec.merge[k] != story &&
+			    stories_merge(s, story, dec.merge[k], errstr) == -1)
 				goto done;
 	} else {
 		if ((st = sst_get(s, SST_STORY_NEW, errstr)) == NULL)
@@ -548,7 +596,7 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	if (nk > 0) {
 		story_mem_add(ss->mem, item_id, story, at, keys, nk);
 		if (dec.story == 0)
-			story_mem_story_seen(ss->mem, story, at);
+			story_mem_story_first_is(ss->mem, story, at);
 		story_mem_keep_doc(ss->mem, item_id, feed_id, blob, len);
 	}
 	/* now and then, the window's tail leaves the index */

@@ -413,8 +413,18 @@ story_mem_story_seen(struct story_mem *m, int64_t story, int64_t at)
 {
 	struct mem_story	*x = mem_story_get(m, story);
 
-	if (x != NULL && at < x->first)
+	/* min(first, at), as the row takes it: unknown stays unknown */
+	if (x != NULL && x->first != INT64_MAX && at < x->first)
 		x->first = at;
+}
+
+void
+story_mem_story_first_is(struct story_mem *m, int64_t story, int64_t first)
+{
+	struct mem_story	*x = mem_story_get(m, story);
+
+	if (x != NULL)
+		x->first = first;
 }
 
 int
@@ -455,7 +465,16 @@ story_mem_keep_doc(struct story_mem *m, int64_t item, int64_t feed,
 	if (cell == NULL || len > STORY_MEM_DOC_BYTES / 8)
 		return;
 	x = &m->items[*cell - 1];
-	mem_doc_drop(m, x);
+	if (x->doc != NULL) {
+		/* kept already: in its place in the ring */
+		m->docbytes -= x->len;
+		x->doc = xrealloc(x->doc, len);
+		memcpy(x->doc, doc, len);
+		x->len = len;
+		x->feed = feed;
+		m->docbytes += len;
+		return;
+	}
 	x->doc = xmalloc(len);
 	memcpy(x->doc, doc, len);
 	x->len = len;

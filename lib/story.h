@@ -218,11 +218,14 @@ size_t	 story_mem_count(const struct story_mem *);	/* articles held */
 
 /*
  * Each story's first article's time, as the stories row holds it: the
- * caller tells every change (a new story, an article joining, a merge
- * before its articles move); a story is known while an article of it is
- * held.  0 when not known.
+ * caller tells it (story_mem_story_first_is: a new story, the row read)
+ * and every change (seen: an article joining; merge: before its articles
+ * move); a story is held while an article of it is.  story_mem_story_first
+ * gives 0 when the time is not known.
  */
 void	 story_mem_story_seen(struct story_mem *, int64_t story, int64_t at);
+void	 story_mem_story_first_is(struct story_mem *, int64_t story,
+	    int64_t first);
 int	 story_mem_story_first(const struct story_mem *, int64_t story,
 	    int64_t *first);
 void	 story_mem_merge(struct story_mem *, int64_t into, int64_t from);

@@ -1416,6 +1416,64 @@ test_story_index_truth(void **state)
 }
 
 /*
+ * An article that joins one story and bridges another merges them into
+ * the one with more articles, whichever it joined: a merge moves every
+ * link of the story merged, and a long-running story merged into each
+ * newcomer cost its size every time (and changed its id under its alerts).
+ */
+static void
+test_story_merge_largest(void **state)
+{
+	static const char *const big[] = {
+	    "Council adopts a sanctions package on Russia's fleet, IP/26/100",
+	    "Shadow fleet: 117 more vessels listed by the Council (IP/26/100)",
+	    "IP/26/100: the EU lists 117 tankers of Russia's shadow fleet",
+	};
+	struct store		*s = open_new();
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	int64_t			 f = feed(s, "f"), g = feed(s, "g");
+	int64_t			 h = feed(s, "h"), id[5], story[5];
+	int64_t			 big_story, small_story;
+	char			 guid[8], *err = NULL, *path, *sql;
+	size_t			 i;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	it.published = T0 - 7200;
+	for (i = 0; i < 3; i++) {
+		snprintf(guid, sizeof(guid), "a%zu", i);
+		it.guid = guid;
+		it.title = big[i];
+		assert_int_equal(upsert(s, f, &it, &id[i]), STORE_NEW);
+	}
+	it.guid = "b";
+	it.title = "Apple fined EUR 500 million under the Digital Markets Act, "
+	    "IP/26/200";
+	assert_int_equal(upsert(s, g, &it, &id[3]), STORE_NEW);
+	assert_int_equal(store_item_story(s, id[0], &big_story, &err), 1);
+	assert_int_equal(store_item_story(s, id[3], &small_story, &err), 1);
+	assert_true(big_story != small_story);
+	/* closer to the small story's words: it joins that one */
+	it.guid = "c";
+	it.title = "Apple fined EUR 500 million under the Digital Markets Act "
+	    "(IP/26/200), a day after IP/26/100";
+	assert_int_equal(upsert(s, h, &it, &id[4]), STORE_NEW);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(store_item_story(s, id[i], &story[i], &err),
+		    1);
+	store_close(s);
+	/* one story of five, under the id of the story of three */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(story[i], big_story);
+	sql = xasprintf("SELECT size FROM stories WHERE id = %lld",
+	    (long long)story[0]);
+	assert_int_equal(raw_int(path, sql), 5);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"), 1);
+	free(sql);
+	free(path);
+}
+
+/*
  * Out of the story window an article keeps its story and why, not its
  * packed keys: expiry deletes its doc from story_docs.  The migration
  * that made story_docs takes a database that kept every doc in story_links
@@ -2284,6 +2342,7 @@ main(void)
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_story_index_truth),
 		cmocka_unit_test(test_story_docs_expire),
+		cmocka_unit_test(test_story_merge_largest),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),

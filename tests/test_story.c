@@ -618,7 +618,9 @@ test_mem_docs(void **state)
 	story_mem_keep_doc(m, 1, 5, blob, sizeof(blob));
 	/* the story's first time not told yet: the store must be read */
 	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
-	story_mem_story_seen(m, 10, 1000);
+	story_mem_story_seen(m, 10, 900);	/* unknown stays unknown */
+	assert_int_equal(story_mem_story_first(m, 10, &first), 0);
+	story_mem_story_first_is(m, 10, 1000);
 	story_mem_story_seen(m, 10, 1200);	/* a later one changes nothing */
 	got = story_mem_doc(m, 1, &len, &story, &first, &feed);
 	assert_non_null(got);
@@ -633,7 +635,7 @@ test_mem_docs(void **state)
 
 	/* a merge: 11 (first 800) into 10; then 12 (unknown) into 10 */
 	story_mem_add(m, 2, 11, 1000, &key, 1);
-	story_mem_story_seen(m, 11, 800);
+	story_mem_story_first_is(m, 11, 800);
 	story_mem_merge(m, 10, 11);
 	assert_int_equal(story_mem_set_story(m, 2, 10), 1);
 	assert_int_equal(story_mem_story_first(m, 10, &first), 1);
@@ -644,9 +646,17 @@ test_mem_docs(void **state)
 	story_mem_merge(m, 10, 12);
 	assert_int_equal(story_mem_story_first(m, 10, &first), 0);
 	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
-	story_mem_story_seen(m, 10, 700);
+	story_mem_story_seen(m, 10, 700);	/* min of an unknown: unknown */
+	assert_int_equal(story_mem_story_first(m, 10, &first), 0);
+	story_mem_story_first_is(m, 10, 650);	/* the row read */
 	assert_int_equal(story_mem_story_first(m, 10, &first), 1);
-	assert_int_equal(first, 700);
+	assert_int_equal(first, 650);
+	/* kept again (the row read): replaced in place, one ring entry */
+	story_mem_keep_doc(m, 1, 6, blob, sizeof(blob) / 2);
+	got = story_mem_doc(m, 1, &len, &story, &first, &feed);
+	assert_non_null(got);
+	assert_int_equal(len, sizeof(blob) / 2);
+	assert_int_equal(feed, 6);
 
 	/* out of the window: the doc goes with the article */
 	story_mem_remove(m, 1, &key, 1);
@@ -658,7 +668,7 @@ test_mem_docs(void **state)
 	/* the bounds: bytes, then count; the newest stay */
 	for (i = 1; i <= 40; i++) {
 		story_mem_add(m, i, i, 1000, &key, 1);
-		story_mem_story_seen(m, i, 1000);
+		story_mem_story_first_is(m, i, 1000);
 		story_mem_keep_doc(m, i, 0, big, sizeof(big));
 	}
 	assert_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
@@ -671,7 +681,7 @@ test_mem_docs(void **state)
 		story_mem_add(m, i, 1, 1000, &key, 1);
 		story_mem_keep_doc(m, i, 0, blob, sizeof(blob));
 	}
-	story_mem_story_seen(m, 1, 1000);
+	story_mem_story_first_is(m, 1, 1000);
 	for (i = 1; i <= 10; i++)
 		assert_null(story_mem_doc(m, i, &len, &story, &first, &feed));
 	for (i = 11; i <= STORY_MEM_DOCS + 10; i++)
