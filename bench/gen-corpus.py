@@ -613,6 +613,7 @@ def rdf_item(rng, it):
 # --- feeds ----------------------------------------------------------------
 
 T0 = 1735689600		# 2025-01-01T00:00:00Z
+SPREAD = 300		# days over which the feeds' newest items fall
 
 
 class Feed:
@@ -628,7 +629,7 @@ class Feed:
                                        rng.choice(self.L["section"]))
         self.desc = sentence(rng, self.L)
         self.url = "https://%s/%s/" % (self.host, self.lang)
-        self.t = T0 + rng.randint(0, 300 * 86400)
+        self.t = T0 + rng.randint(0, SPREAD * 86400)
         self.n = rng.randint(1, 10 ** 6)
         self.relative = fmt == "atom" and rng.random() < 0.5
 
@@ -769,10 +770,26 @@ def main():
                     help="write one feed of at least MIB MiB to the path")
     ap.add_argument("--format", choices=("rss", "atom", "rdf"), default="rss",
                     help="format of the --big feed (default rss)")
+    ap.add_argument("--end", type=int, metavar="EPOCH",
+                    help="the newest item no later than EPOCH (default: "
+                    "2025, the feeds over the 300 days after T0)")
+    ap.add_argument("--spread", type=int, default=None, metavar="DAYS",
+                    help="the feeds' newest items over DAYS days before "
+                    "--end (default 300); each feed's items go back some "
+                    "six days from its newest: --end $(date +%%s) "
+                    "--spread 1 makes a corpus of live news, all of it "
+                    "in a story window of a few days")
     ap.add_argument("path", nargs="?",
                     help="output directory (default bench/corpus/), or the "
                     "file with --big")
     a = ap.parse_args()
+    global T0, SPREAD
+    if a.spread is not None:
+        if a.spread < 0:
+            ap.error("--spread must be >= 0")
+        SPREAD = a.spread
+    if a.end is not None:
+        T0 = a.end - SPREAD * 86400
     if a.big is not None:
         if a.path is None or a.big < 1:
             ap.error("--big needs a size of at least 1 and a file")

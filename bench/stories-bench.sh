@@ -28,11 +28,12 @@ FEEDS=1000
 SIZES="50000 500000"
 BATCH=100
 KEEP=0
+LIVE=0
 
 usage() {
 	cat <<EOF
 usage: stories-bench.sh -B BASE_HERALDD [-d HERALDD] [-o OUTDIR] [-r RUNS]
-                        [-n FEEDS] [-s "STORED ..."] [-b BATCH_FEEDS] [-k]
+                        [-n FEEDS] [-s "STORED ..."] [-b BATCH_FEEDS] [-k] [-L]
                         [fresh | growth | all]
 
   -B HERALDD  the heraldd to compare with (a build without stories)
@@ -44,11 +45,15 @@ usage: stories-bench.sh -B BASE_HERALDD [-d HERALDD] [-o OUTDIR] [-r RUNS]
   -b FEEDS    feeds of the growth batch (default 100, ~5k articles)
   -k          growth: reuse the stored databases an earlier run filled in
               OUTDIR (copied and migrated first; filled when missing)
+  -L          fresh: a corpus of live news (gen-corpus.py --end now
+              --spread 1: every article within a few days of now, so the
+              story window holds them all), in place of the 2025 corpus,
+              whose articles mostly leave the window as they arrive
 EOF
 	exit 2
 }
 
-while getopts B:d:o:r:n:s:b:kh opt; do
+while getopts B:d:o:r:n:s:b:kLh opt; do
 	case $opt in
 	B) BASE=$OPTARG ;;
 	d) HERALDD=$OPTARG ;;
@@ -58,6 +63,7 @@ while getopts B:d:o:r:n:s:b:kh opt; do
 	s) SIZES=$OPTARG ;;
 	b) BATCH=$OPTARG ;;
 	k) KEEP=1 ;;
+	L) LIVE=1 ;;
 	*) usage ;;
 	esac
 done
@@ -73,12 +79,15 @@ done
 mkdir -p "$OUT" || exit 1
 OUT=$(cd "$OUT" && pwd)
 
-# corpus DIR COUNT SEED: a corpus of COUNT feeds, written once.
+# corpus DIR COUNT SEED [GEN-CORPUS ARGS]: a corpus of COUNT feeds, written
+# once.
 corpus() {
-	if [ ! -f "$1/MANIFEST" ]; then
-		echo "stories-bench: writing $2 feeds into $1" >&2
-		"$PYTHON3" "$here/gen-corpus.py" --seed "$3" --count "$2" "$1" \
-		    >&2 || exit 1
+	local d=$1 n=$2 seed=$3
+	shift 3
+	if [ ! -f "$d/MANIFEST" ]; then
+		echo "stories-bench: writing $n feeds into $d" >&2
+		"$PYTHON3" "$here/gen-corpus.py" --seed "$seed" --count "$n" \
+		    "$@" "$d" >&2 || exit 1
 	fi
 }
 
@@ -117,20 +126,32 @@ EOF
 
 fresh() {
 	local c=$OUT/corpus-$FEEDS b t r db n
-	corpus "$c" "$FEEDS" 1
-	echo "fresh ingest of $FEEDS feeds, CPU seconds (median of $RUNS)"
-	for b in base stories; do
-		t=
-		for r in $(seq "$RUNS"); do
+	if [ "$LIVE" = 1 ]; then
+		# live news: every article within a few days of now (the
+		# window full, as in use), written again each day
+		c=$OUT/corpus-live-$FEEDS-$(date -u +%Y%m%d)
+		corpus "$c" "$FEEDS" 1 --end "$(date +%s)" --spread 1
+	else
+		corpus "$c" "$FEEDS" 1
+	fi
+	echo "fresh ingest of $FEEDS feeds ($(basename "$c")), CPU seconds" \
+	    "(median of $RUNS, interleaved)"
+	t_base= t_stories=
+	for r in $(seq "$RUNS"); do
+		for b in base stories; do
 			db=$OUT/fresh-$b.db
 			rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
 			conf "$OUT/fresh-$b.conf" "$db" "$c"
-			t="$t $(cpu "$([ $b = base ] && echo "$BASE" ||
-			    echo "$HERALDD")" "$OUT/fresh-$b.conf")"
+			t=$(cpu "$([ $b = base ] && echo "$BASE" ||
+			    echo "$HERALDD")" "$OUT/fresh-$b.conf")
+			eval "t_$b=\"\$t_$b $t\""
 		done
-		n=$(articles "$db")
+	done
+	for b in base stories; do
+		n=$(articles "$OUT/fresh-$b.db")
+		t=$(eval echo \$t_$b)
 		eval "cpu_$b=$(echo $t | tr ' ' '\n' | median)"
-		printf '  %-8s %6.2f s  %d articles  runs:%s\n' "$b" \
+		printf '  %-8s %6.2f s  %d articles  runs: %s\n' "$b" \
 		    "$(eval echo \$cpu_$b)" "$n" "$t"
 	done
 	awk -v a="$cpu_base" -v b="$cpu_stories" -v n="$n" 'BEGIN {
