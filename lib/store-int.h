@@ -154,6 +154,7 @@ struct store {
 	const char	*checked;	/* why store_open() checked, or NULL */
 	int		 marked;	/* store_meta says this handle has it open */
 	int		 damaged;	/* SQLite said SQLITE_CORRUPT or NOTADB */
+	int		 keyless;	/* a GUID is stored without its hash */
 	sqlite3_stmt	**digest_st;	/* store-digest.c's, made on use */
 };
 

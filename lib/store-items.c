@@ -732,6 +732,9 @@ store_item_upsert(struct store *s, int64_t feed_id,
 				store_seterr(s, errstr, "looking up a guid");
 				goto done;
 			}
+			/* no GUID is kept without its hash (nearly always) */
+			if (!keyless && !s->keyless)
+				break;
 		}
 		/* The same GUID twice in one fetch: the first one wins. */
 		if (item_id != 0 &&
@@ -810,6 +813,8 @@ store_item_upsert(struct store *s, int64_t feed_id,
 		if (step_write(s, st, "linking an item to its feed",
 		    errstr) == -1)
 			goto done;
+		if (guid != NULL && keyless)
+			s->keyless = 1;
 	} else if (if_hash != chash) {
 		if ((st = stmt_get(s, ST_IF_SET_HASH, errstr)) == NULL)
 			goto done;

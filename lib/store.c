@@ -1068,7 +1068,7 @@ store_open(const char *path, int flags, char **errstr)
 	struct store	*s;
 	struct stat	 sb;
 	int64_t		 version;
-	char		*mode = NULL, *sql;
+	char		*mode = NULL, *sql, *keyless = NULL;
 	int		 rc, oflags, on = 1;
 
 	s = xcalloc(1, sizeof(*s));
@@ -1168,6 +1168,13 @@ store_open(const char *path, int flags, char **errstr)
 	}
 	if (store_migrate(s, errstr) == -1)
 		goto fail;
+	/* whether a GUID lookup that misses must read item_feeds_keyless */
+	if (store_exec1(s, "SELECT EXISTS (SELECT 1 FROM item_feeds"
+	    " INDEXED BY item_feeds_keyless WHERE guid_key IS NULL"
+	    " AND guid IS NOT NULL)", &keyless, errstr) == -1)
+		goto fail;
+	s->keyless = keyless != NULL && strcmp(keyless, "1") == 0;
+	free(keyless);
 	store_mark_open(s, s->checked != NULL || version == 0);
 	free(mode);
 	return s;

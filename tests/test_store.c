@@ -2134,9 +2134,16 @@ test_guid_key(void **state)
 	assert_int_equal(id2, id);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"), 2);
 	store_close(s);
+	/* the other gone, the keyless GUID is still looked for when opened */
+	raw_exec(path, "DELETE FROM item_feeds WHERE guid = 'other'");
+	s = open_rw(path);
+	it.link = "https://x.example/3";	/* found by its GUID alone */
+	assert_int_equal(upsert(s, a, &it, &id2), STORE_UPDATED);
+	assert_int_equal(id2, id);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"), 1);
+	store_close(s);
 	/* the database before migration 16 */
-	raw_exec(path, "DELETE FROM item_feeds WHERE guid = 'other';"
-	    UNDO_16 "PRAGMA user_version = 15");
+	raw_exec(path, UNDO_16 "PRAGMA user_version = 15");
 	s = open_rw(path);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
 	    " WHERE guid = 'g1' AND guid_key IS NOT NULL"), 1);
