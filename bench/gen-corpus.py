@@ -742,7 +742,7 @@ def write_big(path, seed, mib, fmt):
     target = mib * 1024 * 1024
     rng = feed_rng(seed, 10 ** 6 + mib)
     feed = Feed(rng, fmt)
-    feed.t = T0 + 300 * 86400
+    feed.t = T0 + SPREAD * 86400
     nitems = 0
     with open(path, "wb") as f:
         size = f.write(feed.head().encode("utf-8"))
@@ -774,8 +774,9 @@ def main():
                     help="the newest item no later than EPOCH (default: "
                     "2025, the feeds over the 300 days after T0)")
     ap.add_argument("--spread", type=int, default=None, metavar="DAYS",
-                    help="the feeds' newest items over DAYS days before "
-                    "--end (default 300); each feed's items go back some "
+                    help="the feeds' newest items over DAYS days (before "
+                    "--end, or after T0; default 300); each feed's items "
+                    "go back some "
                     "six days from its newest: --end $(date +%%s) "
                     "--spread 1 makes a corpus of live news, all of it "
                     "in a story window of a few days")

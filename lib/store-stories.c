@@ -88,10 +88,13 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " WHERE story_id = ?1 AND indexed = 1",
 	[SST_MERGE_LINKS] =
 	    "UPDATE story_links SET story_id = ?1 WHERE story_id = ?2",
+	/* a pair that broke in either story has broken in the merged one */
 	[SST_MERGE_TOPICS] =
-	    "INSERT OR IGNORE INTO story_topics (story_id, topic, match_id,"
+	    "INSERT INTO story_topics (story_id, topic, match_id,"
 	    " created, breaking) SELECT ?1, topic, match_id, created, breaking"
-	    " FROM story_topics WHERE story_id = ?2",
+	    " FROM story_topics WHERE story_id = ?2"
+	    " ON CONFLICT (story_id, topic) DO UPDATE SET"
+	    " breaking = max(breaking, excluded.breaking)",
 	[SST_MERGE_UNTOPIC] =
 	    "DELETE FROM story_topics WHERE story_id = ?2",
 	[SST_MERGE_STORY] =
@@ -545,13 +548,10 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		/* stories it bridges become the largest: the fewest links move */
 		if (stories_largest(s, &dec, &story, errstr) == -1)
 			goto done;
-		if ((st = sst_get(s, SST_STORY_JOIN, errstr)) == NULL)
-			goto done;
-		sqlite3_bind_int64(st, 1, story);
-		sqlite3_bind_int64(st, 2, at);
-		if (step_write(s, st, "joining a story", errstr) == -1)
-			goto done;
-		story_mem_story_seen(ss->mem, story, at);
+		/*
+		 * The merges first: each takes the other story's lead if that
+		 * began earlier, which a join lowering first_seen would hide.
+		 */
 		if (story != dec.story &&
 		    stories_merge(s, story, dec.story, errstr) == -1)
 			goto done;
@@ -559,6 +559,13 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 			if (dec.merge[k] != story &&
 			    stories_merge(s, story, dec.merge[k], errstr) == -1)
 				goto done;
+		if ((st = sst_get(s, SST_STORY_JOIN, errstr)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, story);
+		sqlite3_bind_int64(st, 2, at);
+		if (step_write(s, st, "joining a story", errstr) == -1)
+			goto done;
+		story_mem_story_seen(ss->mem, story, at);
 	} else {
 		if ((st = sst_get(s, SST_STORY_NEW, errstr)) == NULL)
 			goto done;

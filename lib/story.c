@@ -3276,7 +3276,7 @@ cand_top(struct cand *c, size_t n, size_t k)
 
 	if (k > STORY_SHORTLIST)
 		k = STORY_SHORTLIST;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && k > 0; i++) {
 		if (m == k && cand_cmp(&c[i], &top[m - 1]) >= 0)
 			continue;
 		j = m < k ? m++ : m - 1;

@@ -1474,6 +1474,72 @@ test_story_merge_largest(void **state)
 }
 
 /*
+ * What a merge into the largest story keeps of the one joined (review of
+ * 9f02cb1): a (story, topic) pair that broke there has broken in the
+ * merged story (or a second breaking alert would go), and a story merged
+ * that began earlier gives its lead, though the new article is older
+ * still (the join lowered first_seen before the merges compared it).
+ */
+static void
+test_story_merge_keeps(void **state)
+{
+	static const char *const big[] = {
+	    "Council adopts a sanctions package on Russia's fleet, IP/26/100",
+	    "Shadow fleet: 117 more vessels listed by the Council (IP/26/100)",
+	    "IP/26/100: the EU lists 117 tankers of Russia's shadow fleet",
+	};
+	struct store		*s = open_new();
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	int64_t			 f = feed(s, "f"), g = feed(s, "g");
+	int64_t			 h = feed(s, "h"), id[5], story, big_story;
+	int64_t			 small_story;
+	char			 guid[8], *err = NULL, *path, *sql;
+	size_t			 i;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	it.published = T0 - 3600;
+	for (i = 0; i < 3; i++) {
+		snprintf(guid, sizeof(guid), "a%zu", i);
+		it.guid = guid;
+		it.title = big[i];
+		assert_int_equal(upsert(s, f, &it, &id[i]), STORE_NEW);
+	}
+	it.published = T0 - 7200;
+	it.guid = "b";
+	it.title = "Apple fined EUR 500 million under the Digital Markets Act, "
+	    "IP/26/200";
+	assert_int_equal(upsert(s, g, &it, &id[3]), STORE_NEW);
+	assert_int_equal(store_item_story(s, id[0], &big_story, &err), 1);
+	assert_int_equal(store_item_story(s, id[3], &small_story, &err), 1);
+	/* topic t broke in the small story, not yet in the big one */
+	sql = xasprintf("INSERT INTO story_topics (story_id, topic, match_id,"
+	    " created, breaking) VALUES (%lld, 't', NULL, 1, 555),"
+	    " (%lld, 't', NULL, 1, 0)", (long long)small_story,
+	    (long long)big_story);
+	raw_exec(path, sql);
+	free(sql);
+	it.published = T0 - 10000;
+	it.guid = "c";
+	it.title = "Apple fined EUR 500 million under the Digital Markets Act "
+	    "(IP/26/200), a day after IP/26/100";
+	assert_int_equal(upsert(s, h, &it, &id[4]), STORE_NEW);
+	assert_int_equal(store_item_story(s, id[4], &story, &err), 1);
+	assert_int_equal(story, big_story);
+	store_close(s);
+	sql = xasprintf("SELECT breaking FROM story_topics WHERE story_id = %lld"
+	    " AND topic = 't'", (long long)story);
+	assert_int_equal(raw_int(path, sql), 555);
+	free(sql);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 1);
+	sql = xasprintf("SELECT lead_item FROM stories WHERE id = %lld",
+	    (long long)story);
+	assert_int_equal(raw_int(path, sql), id[3]);
+	free(sql);
+	free(path);
+}
+
+/*
  * Out of the story window an article keeps its story and why, not its
  * packed keys: expiry deletes its doc from story_docs.  The migration
  * that made story_docs takes a database that kept every doc in story_links
@@ -2350,6 +2416,7 @@ main(void)
 		cmocka_unit_test(test_story_index_truth),
 		cmocka_unit_test(test_story_docs_expire),
 		cmocka_unit_test(test_story_merge_largest),
+		cmocka_unit_test(test_story_merge_keeps),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),
