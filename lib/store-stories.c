@@ -2,10 +2,11 @@
  * store-stories.c: the stories of the SQLite store (issue 9).  Each new
  * article gets its story in the transaction that stores it: lib/story.c
  * decides, this file keeps what was decided (story_links: each article's
- * story, the packed keys and why; stories: first and last seen, size,
- * lead) and the index of the window's keys, in memory (story-index.c),
- * made again from story_links when the database changed under it.  Also the reads for herald stories and the per-story
- * alert bookkeeping (story_topics).
+ * story and why; story_docs: the window's packed keys; stories: first and
+ * last seen, size, lead) and the index of the window's keys in memory
+ * with the newest docs (story-index.c), made again from the tables when
+ * the database changed under it.  Also the reads for herald stories and
+ * the per-story alert bookkeeping (story_topics).
  */
 #include "config.h"
 

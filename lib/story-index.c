@@ -3,9 +3,11 @@
  * each posted key, the articles that carry it sorted by (time, article),
  * so that a lookup reads the newest of a time range as the SQL index
  * (key, at, item_id) read them, row for row; each article's story is kept
- * once, so that a merge changes one record, not its 32 postings.  The
- * store fills it from story_links and drops it when a transaction rolls
- * back: the database stays the truth.
+ * once, so that a merge changes one record, not its 32 postings.  Beside
+ * them, the packed docs of the newest articles held (a bounded ring) and
+ * each held story's first time, so that a candidate is read without SQL.
+ * The store fills it from story_links and story_docs and drops it when a
+ * transaction rolls back: the database stays the truth.
  */
 #include "config.h"
 
