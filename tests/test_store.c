@@ -1416,6 +1416,60 @@ test_story_index_truth(void **state)
 }
 
 /*
+ * The merge scene: three articles of one press release (IP/26/100) in
+ * feed f published at t_big, one of another (IP/26/200) in feed g at
+ * t_small; ids in id[0..3], their two stories in st[0] (big), st[1].
+ */
+static void
+merge_scene(struct store *s, int64_t t_big, int64_t t_small, int64_t *id,
+    int64_t *st)
+{
+	static const char *const big[] = {
+	    "Council adopts a sanctions package on Russia's fleet, IP/26/100",
+	    "Shadow fleet: 117 more vessels listed by the Council (IP/26/100)",
+	    "IP/26/100: the EU lists 117 tankers of Russia's shadow fleet",
+	};
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	int64_t			 f = feed(s, "f"), g = feed(s, "g");
+	char			 guid[8], *err = NULL;
+	size_t			 i;
+
+	it.published = t_big;
+	for (i = 0; i < 3; i++) {
+		snprintf(guid, sizeof(guid), "a%zu", i);
+		it.guid = guid;
+		it.title = big[i];
+		assert_int_equal(upsert(s, f, &it, &id[i]), STORE_NEW);
+	}
+	it.published = t_small;
+	it.guid = "b";
+	it.title = "Apple fined EUR 500 million under the Digital Markets Act, "
+	    "IP/26/200";
+	assert_int_equal(upsert(s, g, &it, &id[3]), STORE_NEW);
+	assert_int_equal(store_item_story(s, id[0], &st[0], &err), 1);
+	assert_int_equal(store_item_story(s, id[3], &st[1], &err), 1);
+	assert_true(st[0] != st[1]);
+}
+
+/*
+ * The bridge, in feed h at t: closer to the small story's words, it joins
+ * that one, and the big one through IP/26/100.
+ */
+static int64_t
+merge_bridge(struct store *s, int64_t t)
+{
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	int64_t			 id;
+
+	it.published = t;
+	it.guid = "c";
+	it.title = "Apple fined EUR 500 million under the Digital Markets Act "
+	    "(IP/26/200), a day after IP/26/100";
+	assert_int_equal(upsert(s, feed(s, "h"), &it, &id), STORE_NEW);
+	return id;
+}
+
+/*
  * An article that joins one story and bridges another merges them into
  * the one with more articles, whichever it joined: a merge moves every
  * link of the story merged, and a long-running story merged into each
@@ -1424,49 +1478,23 @@ test_story_index_truth(void **state)
 static void
 test_story_merge_largest(void **state)
 {
-	static const char *const big[] = {
-	    "Council adopts a sanctions package on Russia's fleet, IP/26/100",
-	    "Shadow fleet: 117 more vessels listed by the Council (IP/26/100)",
-	    "IP/26/100: the EU lists 117 tankers of Russia's shadow fleet",
-	};
-	struct store		*s = open_new();
-	struct store_item	 it = { .lang = "en", .has_published = 1 };
-	int64_t			 f = feed(s, "f"), g = feed(s, "g");
-	int64_t			 h = feed(s, "h"), id[5], story[5];
-	int64_t			 big_story, small_story;
-	char			 guid[8], *err = NULL, *path, *sql;
-	size_t			 i;
+	struct store	*s = open_new();
+	int64_t		 id[5], story, st[2];
+	char		*err = NULL, *path, *sql;
+	size_t		 i;
 
 	(void)state;
 	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
-	it.published = T0 - 7200;
-	for (i = 0; i < 3; i++) {
-		snprintf(guid, sizeof(guid), "a%zu", i);
-		it.guid = guid;
-		it.title = big[i];
-		assert_int_equal(upsert(s, f, &it, &id[i]), STORE_NEW);
-	}
-	it.guid = "b";
-	it.title = "Apple fined EUR 500 million under the Digital Markets Act, "
-	    "IP/26/200";
-	assert_int_equal(upsert(s, g, &it, &id[3]), STORE_NEW);
-	assert_int_equal(store_item_story(s, id[0], &big_story, &err), 1);
-	assert_int_equal(store_item_story(s, id[3], &small_story, &err), 1);
-	assert_true(big_story != small_story);
-	/* closer to the small story's words: it joins that one */
-	it.guid = "c";
-	it.title = "Apple fined EUR 500 million under the Digital Markets Act "
-	    "(IP/26/200), a day after IP/26/100";
-	assert_int_equal(upsert(s, h, &it, &id[4]), STORE_NEW);
-	for (i = 0; i < 5; i++)
-		assert_int_equal(store_item_story(s, id[i], &story[i], &err),
-		    1);
-	store_close(s);
+	merge_scene(s, T0 - 7200, T0 - 7200, id, st);
+	id[4] = merge_bridge(s, T0 - 7200);
 	/* one story of five, under the id of the story of three */
-	for (i = 0; i < 5; i++)
-		assert_int_equal(story[i], big_story);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(store_item_story(s, id[i], &story, &err), 1);
+		assert_int_equal(story, st[0]);
+	}
+	store_close(s);
 	sql = xasprintf("SELECT size FROM stories WHERE id = %lld",
-	    (long long)story[0]);
+	    (long long)st[0]);
 	assert_int_equal(raw_int(path, sql), 5);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"), 1);
 	free(sql);
@@ -1483,49 +1511,22 @@ test_story_merge_largest(void **state)
 static void
 test_story_merge_keeps(void **state)
 {
-	static const char *const big[] = {
-	    "Council adopts a sanctions package on Russia's fleet, IP/26/100",
-	    "Shadow fleet: 117 more vessels listed by the Council (IP/26/100)",
-	    "IP/26/100: the EU lists 117 tankers of Russia's shadow fleet",
-	};
-	struct store		*s = open_new();
-	struct store_item	 it = { .lang = "en", .has_published = 1 };
-	int64_t			 f = feed(s, "f"), g = feed(s, "g");
-	int64_t			 h = feed(s, "h"), id[5], story, big_story;
-	int64_t			 small_story;
-	char			 guid[8], *err = NULL, *path, *sql;
-	size_t			 i;
+	struct store	*s = open_new();
+	int64_t		 id[5], story, st[2];
+	char		*err = NULL, *path, *sql;
 
 	(void)state;
 	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
-	it.published = T0 - 3600;
-	for (i = 0; i < 3; i++) {
-		snprintf(guid, sizeof(guid), "a%zu", i);
-		it.guid = guid;
-		it.title = big[i];
-		assert_int_equal(upsert(s, f, &it, &id[i]), STORE_NEW);
-	}
-	it.published = T0 - 7200;
-	it.guid = "b";
-	it.title = "Apple fined EUR 500 million under the Digital Markets Act, "
-	    "IP/26/200";
-	assert_int_equal(upsert(s, g, &it, &id[3]), STORE_NEW);
-	assert_int_equal(store_item_story(s, id[0], &big_story, &err), 1);
-	assert_int_equal(store_item_story(s, id[3], &small_story, &err), 1);
+	merge_scene(s, T0 - 3600, T0 - 7200, id, st);
 	/* topic t broke in the small story, not yet in the big one */
 	sql = xasprintf("INSERT INTO story_topics (story_id, topic, match_id,"
 	    " created, breaking) VALUES (%lld, 't', NULL, 1, 555),"
-	    " (%lld, 't', NULL, 1, 0)", (long long)small_story,
-	    (long long)big_story);
+	    " (%lld, 't', NULL, 1, 0)", (long long)st[1], (long long)st[0]);
 	raw_exec(path, sql);
 	free(sql);
-	it.published = T0 - 10000;
-	it.guid = "c";
-	it.title = "Apple fined EUR 500 million under the Digital Markets Act "
-	    "(IP/26/200), a day after IP/26/100";
-	assert_int_equal(upsert(s, h, &it, &id[4]), STORE_NEW);
+	id[4] = merge_bridge(s, T0 - 10000);
 	assert_int_equal(store_item_story(s, id[4], &story, &err), 1);
-	assert_int_equal(story, big_story);
+	assert_int_equal(story, st[0]);
 	store_close(s);
 	sql = xasprintf("SELECT breaking FROM story_topics WHERE story_id = %lld"
 	    " AND topic = 't'", (long long)story);
