@@ -887,34 +887,34 @@ word_init(struct word *wd)
 	wd->hlow = wd->hfold = FNV_BASIS;
 }
 
-/* Appends n bytes to the word's lower-case form, if they fit. */
+/* Appends n bytes to one of a word's forms and its hash, if they fit. */
+static void
+form_put(char *form, size_t cap, size_t *len, uint64_t *h, const char *s,
+    size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || *len + n >= cap)
+		return;
+	for (i = 0; i < n; i++) {
+		form[(*len)++] = s[i];
+		*h = (*h ^ (unsigned char)s[i]) * FNV_PRIME;
+	}
+	form[*len] = '\0';
+}
+
+/* the lower-case form */
 static void
 word_put_low(struct word *wd, const char *s, size_t n)
 {
-	size_t	 i;
-
-	if (n == 0 || wd->nlow + n >= sizeof(wd->low))
-		return;
-	for (i = 0; i < n; i++) {
-		wd->low[wd->nlow++] = s[i];
-		wd->hlow = (wd->hlow ^ (unsigned char)s[i]) * FNV_PRIME;
-	}
-	wd->low[wd->nlow] = '\0';
+	form_put(wd->low, sizeof(wd->low), &wd->nlow, &wd->hlow, s, n);
 }
 
-/* Appends n bytes to the word's folded form, if they fit. */
+/* the folded form */
 static void
 word_put_fold(struct word *wd, const char *s, size_t n)
 {
-	size_t	 i;
-
-	if (n == 0 || wd->nfold + n >= sizeof(wd->fold))
-		return;
-	for (i = 0; i < n; i++) {
-		wd->fold[wd->nfold++] = s[i];
-		wd->hfold = (wd->hfold ^ (unsigned char)s[i]) * FNV_PRIME;
-	}
-	wd->fold[wd->nfold] = '\0';
+	form_put(wd->fold, sizeof(wd->fold), &wd->nfold, &wd->hfold, s, n);
 }
 
 /*
