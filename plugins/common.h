@@ -164,7 +164,10 @@ struct format_target {
 };
 
 int	 format_parse(const char *, enum webhook_format *);
-/* ntfy_topic: the topic for FORMAT_NTFY (the URL's last path segment). */
+/*
+ * ntfy_topic: the topic for FORMAT_NTFY (the URL's last path segment).
+ * Text too long for the service is cut (format_cut()) to its limit.
+ */
 char	*format_body(enum webhook_format, const struct herald_delivery *,
 	    const char *ntfy_topic);
 /* Slack's mrkdwn or Markdown for chat, one line per alert of a batch. */

@@ -3,10 +3,13 @@
  * (herald's own JSON, ntfy's JSON publishing, Slack and Mattermost
  * incoming webhooks, a Matrix m.room.message), and the plain text and HTML
  * renderings mail and Matrix share.  Every payload carries the alerts'
- * idempotency keys; what a feed wrote goes through markup.c.
+ * idempotency keys; what a feed wrote goes through markup.c.  A payload
+ * the service would refuse or shorten is cut within its limit
+ * (format_cut()), its markup left whole.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -290,6 +293,82 @@ ids_json(const struct herald_delivery *d)
 	return ids;
 }
 
+/*
+ * What one delivery may take where format_digest() would split: a
+ * message the service shortens or refuses when longer.  The room is in
+ * format_length()'s unit; the body is bytes of compact JSON.
+ */
+#define SLACK_TEXT	40000	/* characters of text; Slack cuts the rest */
+#define MATRIX_BODY	61440	/* bytes of the content; an event 65536 */
+#define NTFY_BODY	8192	/* bytes: ntfy reads twice the message limit */
+#define CUT_TRIES	8	/* rounds of cutting after the escaping grew */
+
+/*
+ * o's dump with text (and alt, when not NULL) set as its fields key and
+ * alt_key, cut only when the service would not take them whole: text to
+ * format_limit() (SLACK_TEXT for Slack), and, for Matrix and ntfy,
+ * shorter again until the JSON, escaping included, fits the event or
+ * the request.  Matrix's two bodies share the room by their lengths, so
+ * that both stop near the same place, the plain one cut as plain text;
+ * ntfy's title, once anything is cut, gets a quarter of the message's
+ * room.  Takes o, text and alt.
+ */
+static char *
+body_cut(enum webhook_format f, json_t *o, const char *key, char *text,
+    const char *alt_key, char *alt)
+{
+	size_t	 room = f == FORMAT_SLACK ? SLACK_TEXT : format_limit(f);
+	size_t	 max = f == FORMAT_MATRIX ? MATRIX_BODY : f == FORMAT_NTFY ?
+		    NTFY_BODY : SIZE_MAX;
+	size_t	 tl = strlen(text), al = alt != NULL ? strlen(alt) : 0;
+	size_t	 n, over, base, tries;
+	char	*t, *a, *s = NULL;
+	int	 cutting = f == FORMAT_MATRIX && tl + al > room;
+
+	for (tries = 0; tries <= CUT_TRIES; tries++) {
+		t = text;
+		a = alt;
+		if (f == FORMAT_MATRIX && cutting) {
+			size_t	 tr = (size_t)((double)room * tl / (tl + al));
+
+			t = format_cut(f, text, tr);
+			a = format_cut(FORMAT_NTFY, alt, room - tr);
+		} else if (f != FORMAT_MATRIX) {
+			if (format_length(f, text) > room) {
+				t = format_cut(f, text, room);
+				cutting = 1;
+			}
+			if (alt != NULL && cutting &&
+			    format_length(f, alt) > room / 4)
+				a = format_cut(f, alt, room / 4);
+		}
+		json_object_set_new(o, key, json_string(t));
+		if (alt != NULL)
+			json_object_set_new(o, alt_key, json_string(a));
+		if (t != text)
+			free(t);
+		if (a != alt)
+			free(a);
+		free(s);
+		if ((s = json_dumps(o, JSON_COMPACT)) == NULL)
+			abort();
+		if ((n = strlen(s)) <= max)
+			break;
+		if (cutting) {
+			/* each byte cut takes one or more off the JSON */
+			over = n - max + 64;
+			base = f == FORMAT_MATRIX ? tl + al : tl;
+			base = base < room ? base : room;
+			room = base > over ? base - over : 0;
+		}
+		cutting = 1;
+	}
+	json_decref(o);
+	free(text);
+	free(alt);
+	return s;
+}
+
 /* ntfy shows plain text (no "markdown": true): a one-line title. */
 static char *
 ntfy_body(const struct herald_delivery *d, const char *topic)
@@ -351,12 +430,10 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 	for (i = 0; i < d->nalerts && i < 5; i++)
 		json_array_append_new(tags, json_string(d->alerts[i].topic));
 	json_object_set_new(o, "topic", json_string(cnz(topic, "herald")));
-	json_object_set_new(o, "title", json_string(title.s));
-	json_object_set_new(o, "message", json_string(msg.s));
+	json_object_set_new(o, "title", json_null());
+	json_object_set_new(o, "message", json_null());
 	json_object_set_new(o, "tags", tags);
-	sbuf_free(&title);
-	sbuf_free(&msg);
-	return cdump(o);
+	return body_cut(FORMAT_NTFY, o, "message", msg.s, "title", title.s);
 }
 
 char *
@@ -374,26 +451,23 @@ format_body(enum webhook_format f, const struct herald_delivery *d,
 		s = format_chat_text(d, f == FORMAT_SLACK ? MARKUP_SLACK :
 		    MARKUP_MARKDOWN);
 		o = json_object();
-		json_object_set_new(o, "text", json_string(s));
+		json_object_set_new(o, "text", json_null());
 		json_object_set_new(o, "herald_alert_ids", ids_json(d));
-		free(s);
-		return cdump(o);
+		return body_cut(f, o, "text", s, NULL, NULL);
 	case FORMAT_MATRIX:
 		/* Matrix clients notify on "@room" in the body */
 		s = render_text(d, MARKUP_CHAT);
 		h = render_html(d, MARKUP_CHAT);
 		o = json_object();
 		json_object_set_new(o, "msgtype", json_string("m.text"));
-		json_object_set_new(o, "body", json_string(s));
+		json_object_set_new(o, "body", json_null());
 		json_object_set_new(o, "format",
 		    json_string("org.matrix.custom.html"));
-		json_object_set_new(o, "formatted_body", json_string(h));
+		json_object_set_new(o, "formatted_body", json_null());
 		/* intentional mentions (Matrix 1.7): this message names none */
 		json_object_set_new(o, "m.mentions", json_object());
 		json_object_set_new(o, "org.herald.alert_ids", ids_json(d));
-		free(s);
-		free(h);
-		return cdump(o);
+		return body_cut(f, o, "formatted_body", h, "body", s);
 	case FORMAT_JSON:
 	default:
 		return delivery_json(d);

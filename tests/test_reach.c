@@ -1,6 +1,7 @@
 /*
  * test_reach.c: the formats of issue 10 on the wire, without a daemon:
- * alerts for Teams, Discord, Telegram, Gotify and Pushover; a digest for
+ * alerts for Teams, Discord, Telegram, Gotify and Pushover, and every
+ * service's single alert too long cut within its limit; a digest for
  * every webhook format, split at each service's size limit (every message
  * within it, every story in exactly one message, a topic carried on under
  * its heading again, "(k/n)" marks) with what a feed wrote escaped; the
@@ -244,6 +245,17 @@ part_text(enum webhook_format fm, json_t *j)
 	}
 }
 
+/* Whether the '&' at p starts a whole entity ("&amp;", "&#39;"). */
+static int
+entity_whole(const char *p)
+{
+	const char	*e;
+
+	for (e = p + 1; isalnum((unsigned char)*e) || *e == '#'; e++)
+		;
+	return e > p + 1 && *e == ';';
+}
+
 /*
  * Telegram's and Pushover's HTML as they parse it: every '&' starts a
  * whole entity, every '<' a whole tag, each <b>, <i> and <a> closed.
@@ -256,10 +268,7 @@ html_whole(const char *t)
 
 	for (p = t; *p != '\0'; p++) {
 		if (*p == '&') {
-			for (e = p + 1; isalnum((unsigned char)*e) || *e == '#';
-			    e++)
-				;
-			if (e == p + 1 || *e != ';')
+			if (!entity_whole(p))
 				return 0;
 		} else if (*p == '<') {
 			if ((e = strchr(p, '>')) == NULL ||
@@ -324,20 +333,127 @@ slack_whole(const char *t)
 		if (*p == '<' && ((e = strchr(p, '>')) == NULL ||
 		    memchr(p, '\n', (size_t)(e - p)) != NULL))
 			return 0;
-		if (*p == '&') {
-			for (e = p + 1; isalnum((unsigned char)*e) || *e == '#';
-			    e++)
-				;
-			if (e == p + 1 || *e != ';')
-				return 0;
-		}
+		if (*p == '&' && !entity_whole(p))
+			return 0;
 	}
 	return 1;
 }
 
 /*
+ * Matrix's HTML as a client parses it: every '&' a whole entity, every
+ * '<' a whole tag on one line, each element closed in order.
+ */
+static int
+html_nested(const char *t)
+{
+	const char	*p, *e;
+	char		 open[16][16];
+	size_t		 n = 0, k;
+
+	for (p = t; *p != '\0'; p++) {
+		if (*p == '&') {
+			if (!entity_whole(p))
+				return 0;
+		} else if (*p == '<') {
+			if ((e = strchr(p, '>')) == NULL ||
+			    memchr(p, '\n', (size_t)(e - p)) != NULL)
+				return 0;
+			k = strcspn(p + 1 + (p[1] == '/'), " />");
+			if (k == 0 || k >= sizeof(open[0]))
+				return 0;
+			if (p[1] == '/') {
+				if (n == 0 || strlen(open[n - 1]) != k ||
+				    strncmp(open[n - 1], p + 2, k) != 0)
+					return 0;
+				n--;
+			} else if (e[-1] != '/') {
+				if (n == 16)
+					return 0;
+				memcpy(open[n], p + 1, k);
+				open[n++][k] = '\0';
+			}
+			p = e;
+		}
+	}
+	return n == 0;
+}
+
+/*
+ * The formats of format_body() with one alert of a 200 KB title and
+ * summary: within what the service takes (Slack's 40,000 characters of
+ * text, Mattermost's 16,383, a Matrix event's 64 KiB with room for the
+ * server's envelope, ntfy's 4,096 bytes of message in a request of
+ * 8,192), cut with the markup whole; Matrix's plain body cut as plain text.
+ */
+static void
+body_long_alert(const struct herald_delivery *d)
+{
+	static const enum webhook_format fmts[] = { FORMAT_MATRIX,
+	    FORMAT_SLACK, FORMAT_MATTERMOST, FORMAT_NTFY };
+	const char		*t, *plain;
+	json_t			*j;
+	char			*s;
+	size_t			 fi;
+
+	for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+		s = format_body(fmts[fi], d, "herald");
+		j = parse(s);
+		t = part_text(fmts[fi], j);
+		if (t == NULL)
+			fail_msg("format %d: no text", fmts[fi]);
+		if (strstr(t, "Sanctions") == NULL ||
+		    strstr(t, "\xe2\x80\xa6") == NULL)
+			fail_msg("format %d: not cut: %.200s", fmts[fi], t);
+		switch (fmts[fi]) {
+		case FORMAT_MATRIX:
+			if (strlen(s) > 60 * 1024)
+				fail_msg("Matrix: %zu bytes", strlen(s));
+			if (!html_nested(t))
+				fail_msg("Matrix: HTML cut: %s", t);
+			plain = json_string_value(json_object_get(j, "body"));
+			assert_non_null(plain);
+			assert_non_null(strstr(plain, "[russia] Sanctions"));
+			assert_non_null(strstr(plain, "\xe2\x80\xa6"));
+			/* plain text cut as such, no tag closed after it */
+			assert_null(strstr(plain, "</"));
+			assert_null(strstr(plain, "&amp;"));
+			/* each body kept its share */
+			assert_true(strlen(plain) > 10000 && strlen(t) > 10000);
+			break;
+		case FORMAT_SLACK:
+			if (format_length(FORMAT_SLACK, t) > 40000)
+				fail_msg("Slack: %zu characters",
+				    format_length(FORMAT_SLACK, t));
+			if (!slack_whole(t) || strstr(t,
+			    "<https://e.test/a?b=1&amp;c=%3C2%3E|") == NULL)
+				fail_msg("Slack: mrkdwn cut: %s", t);
+			break;
+		case FORMAT_MATTERMOST:
+			if (format_length(FORMAT_MATTERMOST, t) > 16383)
+				fail_msg("Mattermost: %zu characters",
+				    format_length(FORMAT_MATTERMOST, t));
+			if (!md_whole(t) ||
+			    strstr(t, "](https://e.test/a?b=1&c=%3C2%3E)") == NULL)
+				fail_msg("Mattermost: Markdown cut: %s", t);
+			break;
+		default:
+			if (strlen(t) > 4096 || strlen(s) > 8192)
+				fail_msg("ntfy: message %zu bytes, body %zu",
+				    strlen(t), strlen(s));
+			t = json_string_value(json_object_get(j, "title"));
+			assert_non_null(t);
+			assert_non_null(strstr(t, "russia: Sanctions"));
+			assert_true(strlen(t) <= 1024);
+			break;
+		}
+		json_decref(j);
+		free(s);
+	}
+}
+
+/*
  * One alert longer than the service takes goes cut, not left out: within
- * the limit, its title's start there, the markup whole.
+ * the limit, its title's start there, the markup whole; in every format.
  */
 static void
 test_reach_long_alert(void **state)
@@ -383,6 +499,14 @@ test_reach_long_alert(void **state)
 		json_decref(j);
 		free(s);
 	}
+	/* format_body()'s formats, the title 200 KB, JSON's escapes in it */
+	while (strlen(title.s) < 200 * 1024)
+		for (i = 0; i < 1000; i++)
+			sbuf_puts(&title, "caf\xc3\xa9 & <co> \"q\" \\ ");
+	a.title = title.s;
+	a.snippet = title.s;
+	a.summary = title.s;
+	body_long_alert(&d);
 	sbuf_free(&title);
 }
 
