@@ -940,6 +940,17 @@ ascii_alnum(unsigned char c)
 	return ascii_digit(c) || ascii_alpha(c);
 }
 
+/* An ASCII letter or digit lowered; a lower-case letter: not all capitals. */
+static unsigned char
+ascii_lower(struct word *wd, unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c | 0x20;
+	if (c > '9')
+		wd->allcaps = 0;
+	return c;
+}
+
 /*
  * Appends the run of ASCII letters and digits at p[*i], lowered (folded
  * alike), to the word: one pass, and one hash while the lower-case and
@@ -956,11 +967,7 @@ word_put_ascii(struct word *wd, const unsigned char *p, size_t len, size_t *i)
 		h = wd->hfold;
 		n = wd->nfold;
 		for (; k < len && ascii_alnum(p[k]); k++) {
-			c = p[k];
-			if (c >= 'A' && c <= 'Z')
-				c |= 0x20;
-			else if (c > '9')
-				wd->allcaps = 0;
+			c = ascii_lower(wd, p[k]);
 			if (n + 1 < sizeof(wd->fold)) {
 				wd->low[n] = wd->fold[n] = (char)c;
 				n++;
@@ -972,11 +979,7 @@ word_put_ascii(struct word *wd, const unsigned char *p, size_t len, size_t *i)
 		wd->hlow = wd->hfold = h;
 	} else
 		for (; k < len && ascii_alnum(p[k]); k++) {
-			c = p[k];
-			if (c >= 'A' && c <= 'Z')
-				c |= 0x20;
-			else if (c > '9')
-				wd->allcaps = 0;
+			c = ascii_lower(wd, p[k]);
 			word_put_low(wd, (const char *)&c, 1);
 			word_put_fold(wd, (const char *)&c, 1);
 		}
