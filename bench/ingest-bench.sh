@@ -98,12 +98,13 @@ HERALDD=$(cd "$(dirname "$HERALDD")" && pwd)/$(basename "$HERALDD")
 mkdir -p "$OUT" || die "cannot create $OUT"
 OUT=$(cd "$OUT" && pwd)
 
-# The corpora: written when MANIFEST is missing or does not match.
+# The corpora: written when MANIFEST is missing or does not match (a
+# corpus may be a symbolic link to one written elsewhere: find -H).
 corpus_ready() {
 	local want
 	want=$(sed -n 's/^# gen-corpus.py .* count \([0-9]*\) .*/\1/p' \
 	    "$1/MANIFEST" 2>/dev/null)
-	[ -n "$want" ] && [ "$(find "$1" -maxdepth 1 -name 'feed-*.xml' |
+	[ -n "$want" ] && [ "$(find -H "$1" -maxdepth 1 -name 'feed-*.xml' |
 	    wc -l)" -eq "$want" ]
 }
 make_corpus() {	# DIR COUNT
