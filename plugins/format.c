@@ -82,12 +82,32 @@ add_terms(struct sbuf *b, enum markup m, int flags,
 	}
 }
 
+/* The keys of the alerts a batch shows (the rest are in the headers). */
+static char *
+shown_keys(const struct herald_delivery *d, size_t shown)
+{
+	struct herald_delivery	 d1 = *d;
+
+	if (shown < d1.nalerts)
+		d1.nalerts = shown;
+	return delivery_keys(&d1, ", ");
+}
+
+/* The line that ends a batch shown in part: how many alerts are not. */
+static void
+more_line(struct sbuf *b, const char *pre, size_t more, const char *post)
+{
+	sbuf_printf(b, "%s\xe2\x80\xa6 and %zu more alert%s%s", pre, more,
+	    more == 1 ? "" : "s", post);
+}
+
 /*
- * The plain text rendering (mail's text part, Matrix's body).  flags:
- * MARKUP_CHAT where a chat client reads it for mentions.
+ * The plain text rendering (mail's text part, Matrix's body) of the first
+ * `shown` alerts, a line for the rest.  flags: MARKUP_CHAT where a chat
+ * client reads it for mentions.
  */
 static char *
-render_text(const struct herald_delivery *d, int flags)
+render_text(const struct herald_delivery *d, int flags, size_t shown)
 {
 	struct sbuf	 b, story;
 	char		 t[32];
@@ -98,7 +118,7 @@ render_text(const struct herald_delivery *d, int flags)
 	sbuf_init(&story);
 	if (d->nalerts > 1)
 		sbuf_printf(&b, "%zu alerts\n\n", d->nalerts);
-	for (i = 0; i < d->nalerts; i++) {
+	for (i = 0; i < shown && i < d->nalerts; i++) {
 		const struct herald_alert *a = &d->alerts[i];
 		char			*title = alert_title(d, i);
 
@@ -140,6 +160,8 @@ render_text(const struct herald_delivery *d, int flags)
 		sbuf_init(&story);
 		sbuf_printf(&b, "Alert: %s\n", a->key);
 	}
+	if (i < d->nalerts)
+		more_line(&b, "\n", d->nalerts - i, "\n");
 	sbuf_free(&story);
 	return b.s;
 }
@@ -147,7 +169,7 @@ render_text(const struct herald_delivery *d, int flags)
 char *
 format_text(const struct herald_delivery *d)
 {
-	return render_text(d, 0);
+	return render_text(d, 0, d->nalerts);
 }
 
 /* The store marks hits in snippets with [ and ]: bold them. */
@@ -180,7 +202,7 @@ html_snippet(struct sbuf *b, int flags, const char *s)
 }
 
 static char *
-render_html(const struct herald_delivery *d, int flags)
+render_html(const struct herald_delivery *d, int flags, size_t shown)
 {
 	struct sbuf	 b;
 	char		 t[32], *title;
@@ -189,7 +211,7 @@ render_html(const struct herald_delivery *d, int flags)
 	sbuf_init(&b);
 	if (d->nalerts > 1)
 		sbuf_printf(&b, "<p>%zu alerts</p>\n", d->nalerts);
-	for (i = 0; i < d->nalerts; i++) {
+	for (i = 0; i < shown && i < d->nalerts; i++) {
 		const struct herald_alert *a = &d->alerts[i];
 
 		sbuf_puts(&b, "<p><b>[");
@@ -223,18 +245,23 @@ render_html(const struct herald_delivery *d, int flags)
 		markup_text(&b, MARKUP_HTML, flags, a->key);
 		sbuf_puts(&b, "</small></p>\n");
 	}
+	if (i < d->nalerts)
+		more_line(&b, "<p>", d->nalerts - i, "</p>\n");
 	return b.s;
 }
 
 char *
 format_html(const struct herald_delivery *d)
 {
-	return render_html(d, 0);
+	return render_html(d, 0, d->nalerts);
 }
 
-/* Slack's mrkdwn or Mattermost's Markdown, one line per alert. */
-char *
-format_chat_text(const struct herald_delivery *d, enum markup m)
+/*
+ * Slack's mrkdwn or Mattermost's Markdown, one line per alert, the first
+ * `shown` of them and a line for the rest.
+ */
+static char *
+chat_text(const struct herald_delivery *d, enum markup m, size_t shown)
 {
 	struct sbuf	 b;
 	size_t		 i;
@@ -245,7 +272,7 @@ format_chat_text(const struct herald_delivery *d, enum markup m)
 	if (d->nalerts > 1)
 		sbuf_printf(&b, slack ? "*herald: %zu alerts*\n" :
 		    "**herald: %zu alerts**\n", d->nalerts);
-	for (i = 0; i < d->nalerts; i++) {
+	for (i = 0; i < shown && i < d->nalerts; i++) {
 		const struct herald_alert *a = &d->alerts[i];
 		char			*title = alert_title(d, i);
 
@@ -273,13 +300,21 @@ format_chat_text(const struct herald_delivery *d, enum markup m)
 			sbuf_printf(&b, " \xc2\xb7 alert %s_", a->key);
 		}
 	}
+	if (i < d->nalerts)
+		more_line(&b, "", d->nalerts - i, "\n");
 	if (d->nalerts > 1) {
-		char	*keys = delivery_keys(d, ", ");
+		char	*keys = shown_keys(d, shown);
 
 		sbuf_printf(&b, "_alerts %s_", keys);
 		free(keys);
 	}
 	return b.s;
+}
+
+char *
+format_chat_text(const struct herald_delivery *d, enum markup m)
+{
+	return chat_text(d, m, d->nalerts);
 }
 
 static json_t *
@@ -311,11 +346,11 @@ ids_json(const struct herald_delivery *d)
  * the request.  Matrix's two bodies share the room by their lengths, so
  * that both stop near the same place, the plain one cut as plain text;
  * ntfy's title, once anything is cut, gets a quarter of the message's
- * room.  Takes o, text and alt.
+ * room.  Takes o, text and alt; *cut says whether anything was cut.
  */
 static char *
 body_cut(enum webhook_format f, json_t *o, const char *key, char *text,
-    const char *alt_key, char *alt)
+    const char *alt_key, char *alt, int *cut)
 {
 	size_t	 room = f == FORMAT_SLACK ? SLACK_TEXT : format_limit(f);
 	size_t	 max = f == FORMAT_MATRIX ? MATRIX_BODY : f == FORMAT_NTFY ?
@@ -366,12 +401,14 @@ body_cut(enum webhook_format f, json_t *o, const char *key, char *text,
 	json_decref(o);
 	free(text);
 	free(alt);
+	*cut = cutting;
 	return s;
 }
 
 /* ntfy shows plain text (no "markdown": true): a one-line title. */
 static char *
-ntfy_body(const struct herald_delivery *d, const char *topic)
+ntfy_body(const struct herald_delivery *d, const char *topic, size_t shown,
+    int *cut)
 {
 	const struct herald_alert	*a = &d->alerts[0];
 	json_t				*o = json_object(), *tags = json_array();
@@ -406,10 +443,10 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 			sbuf_free(&u);
 		}
 	} else {
-		char	*keys = delivery_keys(d, ", ");
+		char	*keys = shown_keys(d, shown);
 
 		sbuf_printf(&title, "herald: %zu alerts", d->nalerts);
-		for (i = 0; i < d->nalerts; i++) {
+		for (i = 0; i < shown && i < d->nalerts; i++) {
 			sbuf_puts(&msg, "[");
 			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE,
 			    d->alerts[i].topic);
@@ -419,6 +456,8 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 			free(t);
 			sbuf_puts(&msg, "\n");
 		}
+		if (i < d->nalerts)
+			more_line(&msg, "", d->nalerts - i, "\n");
 		sbuf_printf(&msg, "alerts %s", keys);
 		free(keys);
 	}
@@ -433,31 +472,34 @@ ntfy_body(const struct herald_delivery *d, const char *topic)
 	json_object_set_new(o, "title", json_null());
 	json_object_set_new(o, "message", json_null());
 	json_object_set_new(o, "tags", tags);
-	return body_cut(FORMAT_NTFY, o, "message", msg.s, "title", title.s);
+	return body_cut(FORMAT_NTFY, o, "message", msg.s, "title", title.s,
+	    cut);
 }
 
-char *
-format_body(enum webhook_format f, const struct herald_delivery *d,
-    const char *ntfy_topic)
+/* format_body() of the first `shown` alerts; *cut as body_cut()'s. */
+static char *
+body_shown(enum webhook_format f, const struct herald_delivery *d,
+    const char *ntfy_topic, size_t shown, int *cut)
 {
 	json_t	*o;
 	char	*s, *h;
 
+	*cut = 0;
 	switch (f) {
 	case FORMAT_NTFY:
-		return ntfy_body(d, ntfy_topic);
+		return ntfy_body(d, ntfy_topic, shown, cut);
 	case FORMAT_SLACK:
 	case FORMAT_MATTERMOST:
-		s = format_chat_text(d, f == FORMAT_SLACK ? MARKUP_SLACK :
-		    MARKUP_MARKDOWN);
+		s = chat_text(d, f == FORMAT_SLACK ? MARKUP_SLACK :
+		    MARKUP_MARKDOWN, shown);
 		o = json_object();
 		json_object_set_new(o, "text", json_null());
 		json_object_set_new(o, "herald_alert_ids", ids_json(d));
-		return body_cut(f, o, "text", s, NULL, NULL);
+		return body_cut(f, o, "text", s, NULL, NULL, cut);
 	case FORMAT_MATRIX:
 		/* Matrix clients notify on "@room" in the body */
-		s = render_text(d, MARKUP_CHAT);
-		h = render_html(d, MARKUP_CHAT);
+		s = render_text(d, MARKUP_CHAT, shown);
+		h = render_html(d, MARKUP_CHAT, shown);
 		o = json_object();
 		json_object_set_new(o, "msgtype", json_string("m.text"));
 		json_object_set_new(o, "body", json_null());
@@ -467,9 +509,44 @@ format_body(enum webhook_format f, const struct herald_delivery *d,
 		/* intentional mentions (Matrix 1.7): this message names none */
 		json_object_set_new(o, "m.mentions", json_object());
 		json_object_set_new(o, "org.herald.alert_ids", ids_json(d));
-		return body_cut(f, o, "formatted_body", h, "body", s);
+		return body_cut(f, o, "formatted_body", h, "body", s, cut);
 	case FORMAT_JSON:
 	default:
 		return delivery_json(d);
 	}
+}
+
+/*
+ * A batch too long for the service shows as many whole alerts as fit and
+ * a line for the rest (format_reach_body()'s way), not a text cut in the
+ * middle of an alert with no word of those after it.  Each try renders
+ * the batch again: a few times log2 of its alerts.  When not even the
+ * first fits whole, that one goes cut, as a single alert does.
+ */
+char *
+format_body(enum webhook_format f, const struct herald_delivery *d,
+    const char *ntfy_topic)
+{
+	char	*s, *t;
+	size_t	 lo, hi, mid;
+	int	 cut;
+
+	s = body_shown(f, d, ntfy_topic, d->nalerts, &cut);
+	if (!cut || d->nalerts < 2)
+		return s;
+	lo = 1;
+	hi = d->nalerts - 1;
+	while (lo <= hi) {
+		mid = lo + (hi - lo) / 2;
+		t = body_shown(f, d, ntfy_topic, mid, &cut);
+		if (cut) {
+			free(t);
+			hi = mid - 1;
+		} else {
+			free(s);
+			s = t;
+			lo = mid + 1;
+		}
+	}
+	return s;
 }

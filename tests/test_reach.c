@@ -511,6 +511,115 @@ test_reach_long_alert(void **state)
 }
 
 /*
+ * How many of the batch's titles ("Batch NNNN: ...") text shows, checking
+ * that they come in order from the first and none is cut; the number the
+ * "... and N more alerts" line gives, 0 without one.
+ */
+static size_t
+batch_shown(const char *t, size_t n, size_t *more)
+{
+	char		 want[32];
+	const char	*p, *m;
+	size_t		 i;
+
+	*more = 0;
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "Batch %04zu: sanctions", i);
+		if ((p = strstr(t, want)) == NULL)
+			break;
+		if (strstr(p, "package against the Kremlin") == NULL)
+			fail_msg("title %zu cut: %s", i, p);
+	}
+	if ((m = strstr(t, "\xe2\x80\xa6 and ")) != NULL)
+		*more = strtoul(m + strlen("\xe2\x80\xa6 and "), NULL, 10);
+	return i;
+}
+
+/*
+ * A batch too long for Matrix, Slack, Mattermost or ntfy shows its first
+ * alerts whole and a line for the rest, the two adding up to the batch,
+ * within the service's limit; a batch that fits has no such line.
+ */
+static void
+test_body_batch_cut(void **state)
+{
+	static const enum webhook_format fmts[] = { FORMAT_MATRIX,
+	    FORMAT_SLACK, FORMAT_MATTERMOST, FORMAT_NTFY };
+	enum { N = 1500 };
+	struct herald_alert	*v = calloc(N, sizeof(*v));
+	struct herald_delivery	 d = { v, N, 1, "hook", NULL };
+	char			*titles = calloc(N, 64), *keys = calloc(N, 16);
+	const char		*t;
+	json_t			*j;
+	char			*s;
+	size_t			 i, fi, shown, more;
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(titles);
+	assert_non_null(keys);
+	for (i = 0; i < N; i++) {
+		v[i] = hostile;
+		snprintf(titles + i * 64, 64, "Batch %04zu: sanctions "
+		    "package against the Kremlin", i);
+		snprintf(keys + i * 16, 16, "k%zu", i);
+		v[i].title = titles + i * 64;
+		v[i].key = keys + i * 16;
+	}
+	for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+		s = format_body(fmts[fi], &d, "herald");
+		j = parse(s);
+		t = part_text(fmts[fi], j);
+		assert_non_null(t);
+		shown = batch_shown(t, N, &more);
+		if (shown == 0 || shown == N || shown + more != N)
+			fail_msg("format %d: %zu shown and %zu more of %d: %.300s",
+			    fmts[fi], shown, more, N, t);
+		switch (fmts[fi]) {
+		case FORMAT_MATRIX:
+			assert_true(strlen(s) <= 60 * 1024);
+			assert_true(html_nested(t));
+			t = json_string_value(json_object_get(j, "body"));
+			assert_non_null(t);
+			if (batch_shown(t, N, &more) != shown || more != N - shown)
+				fail_msg("Matrix: the plain body differs");
+			break;
+		case FORMAT_SLACK:
+			assert_true(format_length(FORMAT_SLACK, t) <= 40000);
+			assert_true(slack_whole(t));
+			break;
+		case FORMAT_MATTERMOST:
+			assert_true(format_length(FORMAT_MATTERMOST, t) <= 16383);
+			assert_true(md_whole(t));
+			break;
+		default:
+			assert_true(strlen(t) <= 4096 && strlen(s) <= 8192);
+			break;
+		}
+		/* every alert's id still in the payload's ids */
+		if (fmts[fi] != FORMAT_NTFY)
+			assert_int_equal(json_array_size(json_object_get(j,
+			    fmts[fi] == FORMAT_MATRIX ? "org.herald.alert_ids" :
+			    "herald_alert_ids")), N);
+		json_decref(j);
+		free(s);
+		/* the first ten fit: all shown, no line */
+		d.nalerts = 10;
+		s = format_body(fmts[fi], &d, "herald");
+		j = parse(s);
+		if (batch_shown(part_text(fmts[fi], j), N, &more) != 10 ||
+		    more != 0)
+			fail_msg("format %d: ten alerts not all shown", fmts[fi]);
+		json_decref(j);
+		free(s);
+		d.nalerts = N;
+	}
+	free(v);
+	free(titles);
+	free(keys);
+}
+
+/*
  * An alert in Markdown (mrkdwn) cut at every length: never a dangling
  * '[' nor half a link (Markdown's "](url)", mrkdwn's "|text>"), "**" and
  * '_' closed; a cut in the link's text keeps the link, closed after the
@@ -879,6 +988,7 @@ main(void)
 		cmocka_unit_test(test_reach_batch_cut),
 		cmocka_unit_test(test_reach_long_alert),
 		cmocka_unit_test(test_cut_markdown_link),
+		cmocka_unit_test(test_body_batch_cut),
 		cmocka_unit_test(test_digest_parts),
 		cmocka_unit_test(test_digest_long_story),
 		cmocka_unit_test(test_digest_failing_cut),
