@@ -54,6 +54,7 @@ extern const char story_data_heads[];
 #define TERM_TITLE	1	/* family bit: a term of the title */
 #define TERM_PHRASE	2	/* family bit: two stems in a row */
 #define PLACE_TITLE	1	/* family bit: a place the title names */
+#define DATE_TITLE	1	/* family bit: a day the title gives */
 #define W_PLACE		0.5
 #define W_COGNATE	0.5
 #define W_HEAD		0.7	/* times, for a compound's head */
@@ -1900,7 +1901,7 @@ rounded_keys(struct keyset *ks, enum story_kind kind, int family,
 
 static void
 quantity_key(struct story_ctx *ctx, const struct number *num,
-    const struct quantity *q, int year, struct keyset *ks)
+    const struct quantity *q, int year, int title, struct keyset *ks)
 {
 	char	 label[96], val[48];
 	const char *ns = kind_ns[STORY_NUMBER], *unit;
@@ -1913,7 +1914,7 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 	if (q->month > 0) {
 		snprintf(label, sizeof(label), "%02d-%02d", q->month,
 		    (int)num->value);
-		key_add(ks, STORY_DATE, 0, W_DATE, label);
+		key_add(ks, STORY_DATE, title ? DATE_TITLE : 0, W_DATE, label);
 	} else if (q->percent) {
 		snprintf(label, sizeof(label), "%s%%", val);
 		key_add(ks, STORY_PERCENT, 0, w_sig(num->sig, 0.6, 1.2, 2.0),
@@ -1989,11 +1990,11 @@ glued_before(const char *text, size_t i)
 	return cp_fold(cp, 0, tmp) > 0;
 }
 
-/* Reads the numbers of text (ws are its words) into keys. */
+/* Reads the numbers of text (ws are its words, tlen its title) into keys. */
 static void
 scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
-    const char *lang, int year, const char *used, struct words *ws,
-    struct keyset *ks)
+    size_t tlen, const char *lang, int year, const char *used,
+    struct words *ws, struct keyset *ks)
 {
 	struct number	 num;
 	struct quantity	 q;
@@ -2033,7 +2034,7 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 			quantity_after(ctx, ws, end, &num, &q);
 		if (q.needcur && q.currency < 0)
 			q.exp = 0;
-		quantity_key(ctx, &num, &q, year, ks);
+		quantity_key(ctx, &num, &q, year, i < tlen, ks);
 		i = end > i ? end - 1 : i;
 	}
 	/* "seven individuals", "neun Personen", "cinq milliards d'euros" */
@@ -2050,16 +2051,51 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 		if (q.needcur && q.currency < 0)
 			q.exp = 0;
 		if (q.measure > 0 || q.currency >= 0 || q.percent)
-			quantity_key(ctx, &num, &q, year, ks);
+			quantity_key(ctx, &num, &q, year, w->off < tlen, ks);
 	}
 }
 
-/* dd.mm.yyyy, dd/mm/yyyy and yyyy-mm-dd as dates. */
+/*
+ * Bytes of "dd.mm.yyyy" or "dd/mm/yyyy" at s, a space allowed around each
+ * separator ("Daily News 18 / 08 / 2026"); 0 when there is none.
+ */
+static size_t
+dmy_date(const char *s, size_t len, int *d, int *m)
+{
+	size_t	 k = 2, sp;
+	char	 sep;
+
+	if (len < 10 || count_digits(s, 3) != 2)
+		return 0;
+	sp = s[k] == ' ';
+	k += sp;
+	if (k >= len || (s[k] != '.' && s[k] != '/'))
+		return 0;
+	sep = s[k++];
+	if (sp && (k >= len || s[k++] != ' '))
+		return 0;
+	if (k + 2 > len || count_digits(s + k, 3) != 2)
+		return 0;
+	*m = atoi(s + k);
+	k += 2;
+	if (sp && (k >= len || s[k++] != ' '))
+		return 0;
+	if (k >= len || s[k++] != sep)
+		return 0;
+	if (sp && (k >= len || s[k++] != ' '))
+		return 0;
+	if (k + 4 > len || count_digits(s + k, 5) != 4)
+		return 0;
+	*d = atoi(s);
+	return k + 4;
+}
+
+/* dd.mm.yyyy, dd/mm/yyyy and yyyy-mm-dd as dates (tlen: the title's). */
 static void
-scan_numeric_dates(const char *text, size_t len, char *used,
+scan_numeric_dates(const char *text, size_t len, size_t tlen, char *used,
     struct keyset *ks)
 {
-	size_t	 i;
+	size_t	 i, n;
 	int	 d, m;
 	char	 label[16];
 
@@ -2080,21 +2116,16 @@ scan_numeric_dates(const char *text, size_t len, char *used,
 				goto found;
 			}
 		}
-		if (i + 10 <= len && count_digits(s, 3) == 2 &&
-		    (s[2] == '.' || s[2] == '/') &&
-		    count_digits(s + 3, 3) == 2 && s[5] == s[2] &&
-		    count_digits(s + 6, 5) == 4) {
-			d = atoi(s);
-			m = atoi(s + 3);
-			if (m >= 1 && m <= 12 && d >= 1 && d <= 31) {
-				memset(used + i, 1, 10);
-				goto found;
-			}
+		if ((n = dmy_date(s, len - i, &d, &m)) > 0 && m >= 1 &&
+		    m <= 12 && d >= 1 && d <= 31) {
+			memset(used + i, 1, n);
+			goto found;
 		}
 		continue;
 found:
 		snprintf(label, sizeof(label), "%02d-%02d", m, d);
-		key_add(ks, STORY_DATE, 0, W_DATE, label);
+		key_add(ks, STORY_DATE, i < tlen ? DATE_TITLE : 0, W_DATE,
+		    label);
 	}
 }
 
@@ -2738,7 +2769,7 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	    tlen + 1, ws);
 
 	scan_docids(text->data, text->len, 0, used, ks);
-	scan_numeric_dates(text->data, text->len, used, ks);
+	scan_numeric_dates(text->data, text->len, tlen, used, ks);
 	/* words inside an id or a date are no words */
 	for (i = 0; i < ws->n; i++)
 		if (used[ws->v[i].off])
@@ -2746,8 +2777,8 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	at = in->at != 0 ? (time_t)in->at : time(NULL);
 	if (gmtime_r(&at, &tm) != NULL)
 		year = tm.tm_year + 1900;
-	scan_numbers(ctx, text->data, text->len, doc->lang, year, used, ws,
-	    ks);
+	scan_numbers(ctx, text->data, text->len, tlen, doc->lang, year, used,
+	    ws, ks);
 	scan_words(ctx, doc->lang, text->data, ws, ks);
 
 	if (in->link != NULL && *in->link != '\0') {
@@ -3011,6 +3042,7 @@ struct doc_sum {
 	uint32_t cnt;		/* what its counts count */
 	int	 pl;		/* it names a place */
 	int	 tp;		/* its title names one */
+	int	 td;		/* its title gives a day */
 };
 
 static void
@@ -3036,6 +3068,8 @@ doc_sum(const struct story_doc *d, struct doc_sum *x)
 			x->pl = 1;
 			x->tp |= k->family & PLACE_TITLE;
 		}
+		if (k->kind == STORY_DATE)
+			x->td |= k->family & DATE_TITLE;
 	}
 }
 
@@ -3075,7 +3109,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	double	 cognates = 0;
 	int	 solid = 0;	/* shared keys but cognates and German nouns */
 	int	 tp_a = sa->tp, tp_b = sb->tp, tp_a_met = 0, tp_b_met = 0,
-		 pl_a = sa->pl, pl_b = sb->pl;
+		 pl_a = sa->pl, pl_b = sb->pl, td_met = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
@@ -3152,6 +3186,9 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 			tp_a_met |= a->keys[i].family & PLACE_TITLE;
 			tp_b_met |= b->keys[j].family & PLACE_TITLE;
 		}
+		if (kind == STORY_DATE)
+			td_met |= a->keys[i].family & b->keys[j].family &
+			    DATE_TITLE;
 		if (kind == STORY_LINK)
 			m->strong = 1;
 		if (kind == STORY_AMOUNT || b->keys[j].kind == STORY_AMOUNT)
@@ -3191,6 +3228,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	 */
 	m->other_subject = (tp_a && !tp_a_met && pl_b) ||
 	    (tp_b && !tp_b_met && pl_a);
+	/* "Assessment, August 17" and "Assessment, August 18" */
+	m->other_day = sa->td && sb->td && !td_met;
 	m->score = m->text + m->keys / 10.0;
 	if (m->strong && !m->conflict)
 		m->joins = 1;
@@ -3444,9 +3483,13 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		doc_sum(&other, &osum);
 		compare_summed(p, doc, &dsum, &other, &osum, &m);
 		story_doc_clear(&other);
-		/* an outlet tells a story once: its own look-alikes are not */
+		/*
+		 * An outlet tells a story once: its own look-alikes are not,
+		 * nor the next day's issue of its series (a daily report, a
+		 * bulletin: the same words, the title another day).
+		 */
 		if (feed != 0 && ofeed == feed && !m.strong &&
-		    m.text < p->same_feed_text)
+		    (m.text < p->same_feed_text || m.other_day))
 			continue;
 		x = cstory_get(&cs, &ncs, story);
 		if (m.conflict)

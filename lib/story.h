@@ -129,6 +129,8 @@ struct story_match {
 					   amounts and none in common */
 	int		 other_subject;	/* a title names a country the other
 					   article never does */
+	int		 other_day;	/* both titles give a day, none the
+					   same */
 	double		 score;		/* what ranks candidates */
 	int		 joins;		/* enough for one story */
 	size_t		 shared[STORY_MATCH_SHARED];	/* indexes into a's keys */

@@ -457,6 +457,50 @@ test_assign(void **state)
 	nmem = 0;
 }
 
+/*
+ * An outlet's daily series (a report, a bulletin) says the same words each
+ * day under a title with another day: one story a day, not a chain of
+ * them.  The same title day, or another outlet, still joins.
+ */
+static void
+test_assign_series(void **state)
+{
+	static const char isw[] = "Russian forces continued offensive "
+	    "operations near Pokrovsk and Kupiansk. Ukrainian forces struck "
+	    "a Russian oil refinery in Samara Oblast. Key takeaways: the "
+	    "Kremlin continues to reject a ceasefire.";
+	static const char daily[] = "The Commission approved EUR 1.4 billion "
+	    "for Ukraine from the windfall profits of immobilised Russian "
+	    "assets. Daily News from the Midday briefing.";
+	const int64_t	 t = 1800000000;
+	int64_t		 a, b, c, d, e, f, g;
+	size_t		 i;
+
+	(void)state;
+	a = assign("Russian Offensive Campaign Assessment, August 17, 2026",
+	    isw, "en", t, 7);
+	b = assign("Russian Offensive Campaign Assessment, August 18, 2026",
+	    isw, "en", t + 86400, 7);
+	c = assign("Russian Offensive Campaign Assessment, 19 August 2026",
+	    isw, "en", t + 2 * 86400, 7);
+	/* the title's day the same: an update of one report */
+	d = assign("Russian Offensive Campaign Assessment, August 18, 2026",
+	    isw, "en", t + 86400 + 3600, 7);
+	assert_true(a != b);
+	assert_true(c != a && c != b);
+	assert_true(d == b);
+	/* dd / mm / yyyy, spaced as the Commission writes it */
+	e = assign("Daily News 18 / 08 / 2026", daily, "en", t, 8);
+	f = assign("Daily News 19 / 08 / 2026", daily, "en", t + 86400, 8);
+	assert_true(e != f);
+	/* another outlet's copy with another day in its title still joins */
+	g = assign("Daily News 19.08.2026", daily, "en", t + 86400 + 60, 9);
+	assert_true(g == f || g == e);
+	for (i = 0; i < nmem; i++)
+		free(mem[i].blob);
+	nmem = 0;
+}
+
 /* ---- the window's index in memory, against a scan of the same rows ---- */
 
 #define MI_ITEMS	600
@@ -774,6 +818,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_series);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_index);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_docs);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_posted_packed);
