@@ -328,13 +328,16 @@ usage(FILE *fp)
 	for (c = commands; *c != NULL; c++)
 		if (strlen((*c)->name) > w)
 			w = strlen((*c)->name);
-	fprintf(fp, "usage: herald [--version] [--help] COMMAND [ARGS]\n\n"
+	fprintf(fp, "usage: herald [--version] [--help]\n"
+	    "       herald [-c FILE | -d DB | -s SOCKET] [--json] COMMAND [ARGS]"
+	    "\n\n"
 	    "herald reads what the herald daemon (heraldd) collected, and tests\n"
 	    "feeds and rules before you save them.\n\nCommands:\n");
 	for (c = commands; *c != NULL; c++)
 		fprintf(fp, "  %-*s  %s\n", (int)w, (*c)->name,
 		    (*c)->summary);
-	fprintf(fp, "\nRun 'herald COMMAND --help' for a command's options. "
+	fprintf(fp, "\nThe options every command shares may come before it "
+	    "or after it.\nRun 'herald COMMAND --help' for a command's options. "
 	    "See herald(1).\n");
 }
 
@@ -367,11 +370,50 @@ cmd_find(int argc, char **argv, int *words)
 	return best;
 }
 
+/*
+ * How many of argv's words from argv[1] are shared options written before
+ * the command ("herald -c FILE stories", as "git -C" is): -c, -d, -s with
+ * their value (apart, attached, or after '=' for the long names) and
+ * --json.  The command checks them as if written after it.
+ */
+static int
+leading_options(int argc, char **argv)
+{
+	static const char *const valued[] = { "-c", "--config", "-d",
+	    "--database", "-s", "--socket" };
+	const char	*a;
+	size_t		 k, n;
+	int		 i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		a = argv[i];
+		if (strcmp(a, "--json") == 0) {
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
+			n = strlen(valued[k]);
+			if (strncmp(a, valued[k], n) != 0)
+				continue;
+			if (a[n] == '\0' && i + 1 < argc)
+				break;
+			if ((a[1] == '-' && a[n] == '=') ||
+			    (a[1] != '-' && a[n] != '\0'))
+				break;
+		}
+		if (k == sizeof(valued) / sizeof(valued[0]))
+			break;
+		i += a[strlen(valued[k])] == '\0' ? 2 : 1;
+	}
+	return i - 1;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct cmd_entry	*c;
-	int			 words;
+	char			**v;
+	int			 words, lead, rc;
 
 	log_init("herald", LOG_TO_STDERR, 0);
 	if (argc < 2) {
@@ -386,6 +428,29 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("herald %s\n", PACKAGE_VERSION);
 		return EXIT_OK;
+	}
+	if ((lead = leading_options(argc, argv)) > 0) {
+		if (lead + 1 >= argc) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		/* the command's words first, then the options, then the rest */
+		v = xcalloc((size_t)argc + 1, sizeof(*v));
+		v[0] = argv[0];
+		memcpy(v + 1, argv + 1 + lead,
+		    (size_t)(argc - 1 - lead) * sizeof(*v));
+		if ((c = cmd_find(argc - lead, v, &words)) == NULL) {
+			fprintf(stderr, "herald: unknown command '%s'; run "
+			    "'herald --help' for the list\n", v[1]);
+			free(v);
+			return EXIT_USAGE;
+		}
+		memcpy(v + 1 + words, argv + 1, (size_t)lead * sizeof(*v));
+		memcpy(v + 1 + words + lead, argv + 1 + lead + words,
+		    (size_t)(argc - 1 - lead - words) * sizeof(*v));
+		rc = cmd_run(c, argc - words, v + words);
+		free(v);
+		return rc;
 	}
 	if ((c = cmd_find(argc, argv, &words)) != NULL)
 		return cmd_run(c, argc - words, argv + words);

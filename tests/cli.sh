@@ -265,6 +265,27 @@ for args in "digest --since forever" "digest --limit -1" \
 	run "$HERALD" $args -d "$db"
 	check "usage error: herald $args" 2 'out == "" and err != ""'
 done
+# The shared options before the command, as after it
+run "$HERALD" stories --since 3650d --limit 0 --json -d "$db"
+cp "$T/out" "$T/after"
+for pre in "-d $db --json" "--database=$db --json" "-d$db --json" \
+    "--json --database $db"; do
+	# shellcheck disable=SC2086
+	run "$HERALD" $pre stories --since 3650d --limit 0
+	check "herald $(echo "$pre" | sed "s|$db|DB|") stories: as after it" 0 \
+	    'j is not None and len(j["stories"]) > 0 and out == open(os.environ["T"] + "/after").read()'
+done
+run "$HERALD" -d "$db" topics test --since 30d --match sanctions s
+check "herald -d DB topics test: a two-word command after options" 0 \
+    'has("sanctions package")'
+run "$HERALD" -d "$db"
+check "herald -d DB, no command: usage error" 2 'out == "" and "usage" in err'
+run "$HERALD" -d "$db" nosuch
+check "herald -d DB nosuch: unknown command" 2 \
+    'out == "" and "unknown command" in err and "nosuch" in err'
+run "$HERALD" -d "$db" parse --bogus
+check "herald -d DB parse --bogus: the command's usage error" 2 'out == ""'
+
 # One command table: herald --help, each herald CMD --help and herald(1)
 # name the same commands and the same options, every option listed is in
 # the usage line, and every --help fits 80 columns.
