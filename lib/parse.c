@@ -1772,46 +1772,60 @@ xml_escape(const char *s, int quot)
 	return buf_steal(&b);
 }
 
+/* The windows-1252 byte of code point cp; -1 when it has none. */
+static int
+cp1252_byte(uint32_t cp)
+{
+	int	 i;
+
+	if (cp < 0x100)
+		return (int)cp;	/* Latin-1, and C1 left as its byte */
+	for (i = 0; i < 32; i++)
+		if (cp1252_high[i] == cp)
+			return 0x80 + i;
+	return -1;
+}
+
 /*
  * feedparser's repair of text that was UTF-8, read as Latin-1 and written
- * as UTF-8 again; then its mapping of C1 controls to windows-1252.
+ * as UTF-8 again, widened to windows-1252, which is how such text is most
+ * often misread (a typographic apostrophe shown as a-circumflex, euro
+ * sign, trade mark; Cyrillic as capital eth and a quote): when every
+ * character has a windows-1252 byte, some beyond ASCII, and those bytes
+ * are UTF-8, they are the text.  Text that was right does not pass: its
+ * accents alone are not UTF-8 (an e-acute becomes a lone 0xe9).  Then
+ * feedparser's mapping of C1 controls to windows-1252.
  */
 static char *
 fp_fix_text(char *s)
 {
 	const unsigned char	*p;
-	int			 all_latin1 = 1, high = 0;
-	struct buf		 b;
+	struct buf		 b, raw;
+	size_t			 len = strlen(s), i, n, bad;
+	uint32_t		 cp;
+	int			 high = 0, c;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p >= 0x80) {
-			if ((*p == 0xc2 || *p == 0xc3) && (p[1] & 0xc0) == 0x80) {
-				high = 1;
-				p++;
-			} else {
-				all_latin1 = 0;
-				break;
-			}
+	buf_init(&raw, 0);
+	for (i = 0; i < len; i += n) {
+		if ((unsigned char)s[i] < 0x80) {
+			buf_putc(&raw, s[i]);
+			n = 1;
+			continue;
 		}
+		bad = 0;
+		n = utf8_decode((const unsigned char *)s + i, len - i, &cp,
+		    &bad);
+		if (n == 0 || bad != 0 || (c = cp1252_byte(cp)) < 0)
+			break;
+		buf_putc(&raw, (char)c);
+		high = 1;
 	}
-	if (all_latin1 && high) {
-		/* the Latin-1 bytes of s: valid UTF-8? */
-		struct buf	 raw;
-
-		buf_init(&raw, 0);
-		for (p = (const unsigned char *)s; *p != '\0'; p++) {
-			if (*p >= 0x80) {
-				buf_putc(&raw, (char)(((p[0] & 0x03) << 6) | (p[1] & 0x3f)));
-				p++;
-			} else
-				buf_putc(&raw, (char)*p);
-		}
-		if (raw.data != NULL && utf8_valid(raw.data, raw.len)) {
-			free(s);
-			s = buf_steal(&raw);
-		} else
-			buf_free(&raw);
-	}
+	if (i == len && high && raw.data != NULL &&
+	    utf8_valid(raw.data, raw.len)) {
+		free(s);
+		s = buf_steal(&raw);
+	} else
+		buf_free(&raw);
 	/* C1 controls U+0080..U+009F -> windows-1252 */
 	for (p = (const unsigned char *)s; (p = (const unsigned char *)
 	    strchr((const char *)p, 0xc2)) != NULL; p++)
