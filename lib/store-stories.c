@@ -48,6 +48,11 @@ enum sst_id {
 	SST__COUNT
 };
 
+/* the story ?2 merged into stories' row began earlier */
+#define MERGE_EARLIER \
+	"EXISTS (SELECT 1 FROM stories o WHERE o.id = ?2" \
+	" AND o.first_seen < stories.first_seen)"
+
 static const char *const sst_sql[SST__COUNT] = {
 	[SST_LOAD] =
 	    "SELECT d.doc, l.story_id, s.first_seen, l.feed_id"
@@ -59,9 +64,10 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " matched, score, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[SST_DOC] =
 	    "INSERT INTO story_docs (item_id, doc) VALUES (?1, ?2)",
+	/* the title is the lead's (NULL: migration 17) */
 	[SST_STORY_NEW] =
-	    "INSERT INTO stories (first_seen, last_seen, size, lead_item,"
-	    " title) VALUES (?1, ?1, 1, ?2, ?3)",
+	    "INSERT INTO stories (first_seen, last_seen, size, lead_item)"
+	    " VALUES (?1, ?1, 1, ?2)",
 	[SST_STORY_JOIN] =
 	    "UPDATE stories SET size = size + 1,"
 	    " first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?2)"
@@ -105,11 +111,13 @@ static const char *const sst_sql[SST__COUNT] = {
 	    "  (SELECT o.first_seen FROM stories o WHERE o.id = ?2)),"
 	    " last_seen = max(last_seen,"
 	    "  (SELECT o.last_seen FROM stories o WHERE o.id = ?2)),"
-	    " lead_item = coalesce((SELECT o.lead_item FROM stories o"
-	    "  WHERE o.id = ?2 AND o.first_seen < stories.first_seen),"
-	    "  lead_item),"
-	    " title = coalesce((SELECT o.title FROM stories o"
-	    "  WHERE o.id = ?2 AND o.first_seen < stories.first_seen), title)"
+	    /* the lead and its title (NULL: the lead's) go together */
+	    " lead_item = CASE WHEN " MERGE_EARLIER " THEN"
+	    "  (SELECT o.lead_item FROM stories o WHERE o.id = ?2)"
+	    "  ELSE lead_item END,"
+	    " title = CASE WHEN " MERGE_EARLIER " THEN"
+	    "  (SELECT o.title FROM stories o WHERE o.id = ?2)"
+	    "  ELSE title END"
 	    " WHERE id = ?1",
 	[SST_MERGE_DROP] =
 	    "DELETE FROM stories WHERE id = ?2",
@@ -572,7 +580,6 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 			goto done;
 		sqlite3_bind_int64(st, 1, at);
 		sqlite3_bind_int64(st, 2, item_id);
-		bind_str(st, 3, it->title);
 		if (step_write(s, st, "starting a story", errstr) == -1)
 			goto done;
 		story = sqlite3_last_insert_rowid(s->db);
@@ -695,6 +702,33 @@ const char stories_docs_schema[] =
 	"  SELECT item_id, doc FROM story_links"
 	"  WHERE indexed = 1 AND doc IS NOT NULL;"
 	"ALTER TABLE story_links DROP COLUMN doc;";
+
+/*
+ * Migration 17: stories.title is NULL while it is the lead article's
+ * title (which is what a story starts with, and what a merge gives it
+ * with the lead), and the reads take the lead's.  Before the lead's title
+ * changes, or the lead goes while the story stays, the triggers write
+ * the title it had into the story; '' stands for none (a title is never
+ * stored empty: bind_str()).  The stories stored are made so.
+ */
+#define STORY_TITLE_KEEP \
+	"  UPDATE stories SET title = coalesce(old.title, '')" \
+	"  WHERE id = (SELECT story_id FROM story_links" \
+	"   WHERE item_id = old.id)" \
+	"  AND lead_item = old.id AND title IS NULL;"
+
+const char stories_title_sql[] =
+	"CREATE TRIGGER stories_title_au AFTER UPDATE OF title ON items"
+	"  WHEN old.title IS NOT new.title BEGIN"
+	STORY_TITLE_KEEP
+	"END;"
+	"CREATE TRIGGER stories_title_bd BEFORE DELETE ON items BEGIN"
+	STORY_TITLE_KEEP
+	"END;"
+	"UPDATE stories SET title = '' WHERE title IS NULL"
+	"  AND (SELECT i.title FROM items i WHERE i.id = lead_item) IS NOT NULL;"
+	"UPDATE stories SET title = NULL"
+	"  WHERE title = (SELECT i.title FROM items i WHERE i.id = lead_item);";
 
 /*
  * Assigns stories to the articles stored before stories existed, oldest
@@ -1065,8 +1099,9 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 	 * story's articles (a story of the topic under either alert-per).
 	 */
 	if (sqlite3_prepare_v2(s->db,
-	    "SELECT s.id, s.title, s.first_seen, s.last_seen, s.size"
-	    " FROM stories s WHERE s.last_seen >= ?1 AND s.size >= ?2"
+	    "SELECT s.id, nullif(coalesce(s.title, (SELECT i.title"
+	    "  FROM items i WHERE i.id = s.lead_item)), ''),"
+	    " s.first_seen, s.last_seen, s.size FROM stories s WHERE s.last_seen >= ?1 AND s.size >= ?2"
 	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM story_links l"
 	    "  JOIN matches m ON m.item_id = l.item_id"
 	    "  WHERE l.story_id = s.id AND m.topic_id ="

@@ -849,6 +849,12 @@ test_dup_links_no_guid(void **state)
 	" ALTER TABLE item_feeds DROP COLUMN guid_key;" \
 	" CREATE UNIQUE INDEX item_feeds_guid ON item_feeds(feed_id, guid);"
 
+/* ... and migration 17 (stories kept their titles) */
+#define UNDO_17 \
+	" DROP TRIGGER stories_title_au; DROP TRIGGER stories_title_bd;" \
+	" UPDATE stories SET title = (SELECT i.title FROM items i" \
+	"  WHERE i.id = lead_item) WHERE title IS NULL;"
+
 /* Runs SQL on the file at `path` outside the store (fixtures, checks). */
 static void
 raw_exec(const char *path, const char *sql)
@@ -1116,6 +1122,26 @@ all_stories(struct store *s, size_t *n)
 	if (store_stories_list(s, &f, &v, n, &err) == -1)
 		fail_msg("stories_list: %s", err);
 	return v;
+}
+
+/* The title all_stories() gives the story of article `item`. */
+static char *
+story_title_of(struct store *s, int64_t item)
+{
+	struct store_story	*v;
+	int64_t			 story;
+	char			*t = NULL, *err = NULL;
+	size_t			 n, i;
+
+	assert_int_equal(store_item_story(s, item, &story, &err), 1);
+	v = all_stories(s, &n);
+	for (i = 0; i < n; i++)
+		if (v[i].id == story)
+			t = v[i].title != NULL ? xstrdup(v[i].title) :
+			    xstrdup("(none)");
+	store_stories_free(v, n);
+	assert_non_null(t);
+	return t;
 }
 
 /*
@@ -1513,7 +1539,7 @@ test_story_merge_keeps(void **state)
 {
 	struct store	*s = open_new();
 	int64_t		 id[5], story, st[2];
-	char		*err = NULL, *path, *sql;
+	char		*err = NULL, *path, *sql, *title;
 
 	(void)state;
 	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
@@ -1527,6 +1553,11 @@ test_story_merge_keeps(void **state)
 	id[4] = merge_bridge(s, T0 - 10000);
 	assert_int_equal(store_item_story(s, id[4], &story, &err), 1);
 	assert_int_equal(story, st[0]);
+	/* and the lead's title with it */
+	title = story_title_of(s, id[4]);
+	assert_string_equal(title, "Apple fined EUR 500 million under the "
+	    "Digital Markets Act, IP/26/200");
+	free(title);
 	store_close(s);
 	sql = xasprintf("SELECT breaking FROM story_topics WHERE story_id = %lld"
 	    " AND topic = 't'", (long long)story);
@@ -1580,7 +1611,7 @@ test_story_docs_expire(void **state)
 	    " UPDATE story_links SET doc = (SELECT d.doc FROM story_docs d"
 	    "  WHERE d.item_id = story_links.item_id);"
 	    " UPDATE story_links SET indexed = 0 WHERE item_id = %lld;"
-	    " DROP TABLE story_docs;" UNDO_14 UNDO_16
+	    " DROP TABLE story_docs;" UNDO_14 UNDO_16 UNDO_17
 	    "PRAGMA user_version = 11",
 	    (long long)id[0]);
 	raw_exec(path, sql);
@@ -1619,6 +1650,80 @@ test_story_docs_expire(void **state)
 	    " WHERE indexed = 1"), 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_docs"), 0);
 	assert_int_equal(store_stories_indexed(s), 0);
+	store_close(s);
+	free(path);
+}
+
+/*
+ * A story's title is its lead article's: NULL in the row while it is the
+ * same (migration 17), read from the lead.  The title it began with stays
+ * when the lead's title changes; none stays none when an untitled lead
+ * gets one; a database that kept every title is made so and reads the
+ * same.  (The lead pruned: test_prune_stories.)
+ */
+static void
+test_story_title(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 it = { .lang = "en", .has_published = 1,
+				    .published = T0 - 3600 };
+	int64_t			 f = feed(s, "f"), id[3];
+	char			*path, *t;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	it.title = "EU adopts 20th sanctions package against Russia";
+	it.summary = "It lists 117 more vessels of the shadow fleet.";
+	it.guid = "a";
+	assert_int_equal(upsert(s, f, &it, &id[0]), STORE_NEW);
+	it.title = "EU agrees 20th Russia sanctions package: 117 vessels";
+	it.guid = "b";
+	assert_int_equal(upsert(s, feed(s, "g"), &it, &id[1]), STORE_NEW);
+	it.title = NULL;
+	it.summary = "Baltic fishing quotas for cod and herring agreed.";
+	it.guid = "c";
+	assert_int_equal(upsert(s, feed(s, "h"), &it, &id[2]), STORE_NEW);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"
+	    " WHERE title IS NULL"), 2);
+	t = story_title_of(s, id[1]);
+	assert_string_equal(t, "EU adopts 20th sanctions package against "
+	    "Russia");
+	free(t);
+	t = story_title_of(s, id[2]);
+	assert_string_equal(t, "(none)");
+	free(t);
+	store_close(s);
+
+	/* a database of version 16 kept the title: made NULL, read the same */
+	raw_exec(path, UNDO_17 "PRAGMA user_version = 16");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"
+	    " WHERE title IS NULL"), 1);
+	s = open_rw(path);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"
+	    " WHERE title IS NULL"), 2);
+	t = story_title_of(s, id[1]);
+	assert_string_equal(t, "EU adopts 20th sanctions package against "
+	    "Russia");
+	free(t);
+
+	/* the leads' titles change: the stories keep theirs */
+	store_set_now(s, T0 + 60);
+	it.title = "EU adopts 20th sanctions package (updated)";
+	it.summary = "It lists 117 more vessels of the shadow fleet.";
+	it.guid = "a";
+	assert_int_equal(upsert(s, f, &it, NULL), STORE_UPDATED);
+	it.title = "Baltic quotas";
+	it.summary = "Baltic fishing quotas for cod and herring agreed.";
+	it.guid = "c";
+	assert_int_equal(upsert(s, feed(s, "h"), &it, NULL), STORE_UPDATED);
+	t = story_title_of(s, id[1]);
+	assert_string_equal(t, "EU adopts 20th sanctions package against "
+	    "Russia");
+	free(t);
+	t = story_title_of(s, id[2]);
+	assert_string_equal(t, "(none)");
+	free(t);
 	store_close(s);
 	free(path);
 }
@@ -1893,6 +1998,8 @@ test_prune_stories(void **state)
 	assert_int_equal(v[0].size, 1);
 	assert_int_equal(v[0].nitems, 1);
 	assert_int_equal(v[0].items[0].id, id[3]);
+	/* its lead went: the story keeps the lead's title */
+	assert_string_equal(v[0].title, arts[2].title);
 	store_stories_free(v, n);
 	sql = xasprintf("SELECT count(*) FROM stories WHERE id = %lld",
 	    (long long)sa);
@@ -2210,7 +2317,7 @@ test_guid_key(void **state)
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"), 1);
 	store_close(s);
 	/* the database before migration 16 */
-	raw_exec(path, UNDO_16 "PRAGMA user_version = 15");
+	raw_exec(path, UNDO_16 UNDO_17 "PRAGMA user_version = 15");
 	s = open_rw(path);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
 	    " WHERE guid = 'g1' AND guid_key IS NOT NULL"), 1);
@@ -2416,6 +2523,7 @@ main(void)
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_story_index_truth),
 		cmocka_unit_test(test_story_docs_expire),
+		cmocka_unit_test(test_story_title),
 		cmocka_unit_test(test_story_merge_largest),
 		cmocka_unit_test(test_story_merge_keeps),
 		cmocka_unit_test(test_search),
