@@ -512,8 +512,8 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	sqlite3_stmt		*st;
 	uint64_t		 keys[STORY_INDEX_KEYS];
 	void			*blob = NULL;
-	size_t			 len, nk, k;
-	char			*why = NULL;
+	size_t			 len, nk, k, nwhy = 0;
+	void			*why = NULL;
 	int64_t			 now = store_now(s), at, story;
 	int			 ret = -1;
 	struct feed_lang	*fl;
@@ -553,7 +553,7 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	    &dec) == -1)
 		goto done;
 	if (dec.story != 0) {
-		why = story_match_explain(&doc, &dec.match);
+		why = story_match_pack(&doc, &dec.match, &nwhy);
 		/* stories it bridges become the largest: the fewest links move */
 		if (stories_largest(s, &dec, &story, errstr) == -1)
 			goto done;
@@ -597,7 +597,8 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		sqlite3_bind_int64(st, 6, dec.item);
 		sqlite3_bind_double(st, 7, dec.match.score);
 	}
-	bind_str(st, 8, why);
+	if (why != NULL)
+		sqlite3_bind_blob(st, 8, why, (int)nwhy, SQLITE_STATIC);
 	if (step_write(s, st, "linking an article to its story", errstr) == -1)
 		goto done;
 	if ((st = sst_get(s, SST_DOC, errstr)) == NULL)
@@ -1062,7 +1063,13 @@ story_fill(struct store *s, sqlite3_stmt *items, sqlite3_stmt *topics,
 		it->has_published = sqlite3_column_type(items, 5) != SQLITE_NULL;
 		it->published = sqlite3_column_int64(items, 5);
 		it->first_seen = sqlite3_column_int64(items, 6);
-		it->why = col_str(items, 7);
+		/* packed (a BLOB) since migration 18, text before */
+		if (sqlite3_column_type(items, 7) == SQLITE_BLOB)
+			it->why = story_why_unpack(
+			    sqlite3_column_blob(items, 7),
+			    (size_t)sqlite3_column_bytes(items, 7));
+		else
+			it->why = col_str(items, 7);
 		strv_add(&x->languages, &x->nlanguages, it->lang);
 		strv_add(&x->feeds, &x->nfeeds, it->feed);
 	}

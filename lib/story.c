@@ -3251,43 +3251,6 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		m->joins = 1;	/* one word in common is no story */
 }
 
-char *
-story_match_explain(const struct story_doc *a, const struct story_match *m)
-{
-	struct buf	 b;
-	size_t		 i, pass;
-	const char	*l, *colon;
-
-	buf_init(&b, 1024);
-	if (m->strong)
-		buf_puts(&b, "same document");
-	else if (m->same_lang)
-		buf_printf(&b, "same language (%s), similarity %.2f",
-		    a->lang[0] ? a->lang : "?", m->text);
-	else
-		buf_puts(&b, "across languages");
-	buf_printf(&b, ", evidence %.1f", m->keys);
-	/* the keys first, then the words (their stems, without the language) */
-	for (pass = 0; pass < 2; pass++) {
-		int	 first = 1;
-
-		for (i = 0; i < m->nshared; i++) {
-			const struct story_key *k = &a->keys[m->shared[i]];
-
-			if ((k->kind == STORY_TERM) != (pass == 1))
-				continue;
-			l = a->labels != NULL ? a->labels[m->shared[i]] : "?";
-			if (pass == 1 && (colon = strchr(l, ':')) != NULL)
-				l = colon + 1;
-			buf_puts(&b, first ? (pass ? "; words: " : "; keys: ") :
-			    ", ");
-			buf_puts(&b, l);
-			first = 0;
-		}
-	}
-	return buf_steal(&b);
-}
-
 /* ---- assignment ---- */
 
 struct cand {

@@ -169,6 +169,16 @@ char	*story_match_explain(const struct story_doc *a,
 	    const struct story_match *);
 
 /*
+ * The same packed by its parts (story-why.c), a third of the bytes, and
+ * written out again: story_why_unpack(story_match_pack(a, m)) is
+ * story_match_explain(a, m).  Both heap; unpack gives NULL for bytes that
+ * are no packed why.
+ */
+void	*story_match_pack(const struct story_doc *a,
+	    const struct story_match *, size_t *len);
+char	*story_why_unpack(const void *, size_t);
+
+/*
  * Assignment: which story a new doc joins.  The index is the caller's
  * (the store's tables, or a test's arrays), reached through two calls;
  * story_assign() does the rest the same way for all of them.

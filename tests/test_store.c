@@ -1728,6 +1728,67 @@ test_story_title(void **state)
 	free(path);
 }
 
+/*
+ * Why an article joined its story is stored packed (migration 18: a BLOB
+ * of a third of the text) and read as the line; a why stored as text by
+ * an older herald reads as it was.
+ */
+static void
+test_story_why(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 it = { .lang = "en", .has_published = 1,
+				    .published = T0 - 3600 };
+	struct store_story	*v;
+	int64_t			 id[2], packed;
+	char			*path, *sql;
+	size_t			 n, k;
+	const char		*why = NULL;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	it.title = "EU adopts 20th sanctions package against Russia";
+	it.summary = "It lists 117 more vessels of the shadow fleet.";
+	it.guid = "a";
+	assert_int_equal(upsert(s, feed(s, "f"), &it, &id[0]), STORE_NEW);
+	it.title = "EU agrees 20th Russia sanctions package: 117 vessels";
+	it.guid = "b";
+	assert_int_equal(upsert(s, feed(s, "g"), &it, &id[1]), STORE_NEW);
+	sql = xasprintf("SELECT CASE typeof(why) WHEN 'blob' THEN length(why)"
+	    " END FROM story_links WHERE item_id = %lld", (long long)id[1]);
+	packed = raw_int(path, sql);
+	free(sql);
+	v = all_stories(s, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].nitems, 2);
+	for (k = 0; k < 2; k++)
+		if (v[0].items[k].id == id[1])
+			why = v[0].items[k].why;
+	assert_non_null(why);
+	assert_non_null(strstr(why, "same language (en), similarity "));
+	assert_non_null(strstr(why, "; words: "));
+	/* packed: at most half the line */
+	assert_true(packed > 0 && (size_t)packed * 2 <= strlen(why));
+	store_stories_free(v, n);
+	/* the text an older herald stored */
+	sql = xasprintf("UPDATE story_links SET why = 'same language (en),"
+	    " similarity 0.71, evidence 2.4; keys: 117; words: sanction,"
+	    " packag' WHERE item_id = %lld", (long long)id[1]);
+	raw_exec(path, sql);
+	free(sql);
+	v = all_stories(s, &n);
+	for (k = 0; k < 2; k++)
+		if (v[0].items[k].id == id[1])
+			assert_string_equal(v[0].items[k].why,
+			    "same language (en), similarity 0.71, evidence 2.4;"
+			    " keys: 117; words: sanction, packag");
+		else
+			assert_null(v[0].items[k].why);
+	store_stories_free(v, n);
+	store_close(s);
+	free(path);
+}
+
 /* Search */
 
 static void
@@ -2524,6 +2585,7 @@ main(void)
 		cmocka_unit_test(test_story_index_truth),
 		cmocka_unit_test(test_story_docs_expire),
 		cmocka_unit_test(test_story_title),
+		cmocka_unit_test(test_story_why),
 		cmocka_unit_test(test_story_merge_largest),
 		cmocka_unit_test(test_story_merge_keeps),
 		cmocka_unit_test(test_search),

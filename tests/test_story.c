@@ -335,6 +335,205 @@ test_pack(void **state)
 	story_doc_clear(&d);
 }
 
+/*
+ * A why packed (story_match_pack) reads back as the line
+ * story_match_explain() prints, byte for byte; wrong bytes read as NULL.
+ */
+static void
+why_round_trip(const struct story_doc *a, const struct story_match *m,
+    const char *want)
+{
+	char	*line, *back, *cut;
+	void	*blob;
+	size_t	 len, i;
+
+	line = story_match_explain(a, m);
+	if (want != NULL)
+		assert_string_equal(line, want);
+	blob = story_match_pack(a, m, &len);
+	back = story_why_unpack(blob, len);
+	assert_non_null(back);
+	assert_string_equal(back, line);
+	/* every shorter prefix, and one more byte, is refused */
+	for (i = 0; i < len; i++)
+		assert_null(story_why_unpack(blob, i));
+	cut = xmalloc(len + 1);
+	memcpy(cut, blob, len);
+	cut[len] = 0;
+	assert_null(story_why_unpack(cut, len + 1));
+	free(cut);
+	free(back);
+	free(blob);
+	free(line);
+}
+
+/* A doc of the given labels (kinds: 'T' a word, else a key), all shared. */
+struct why_scene {
+	struct story_doc	 d;
+	struct story_key	 keys[STORY_MATCH_SHARED];
+	char			*labels[STORY_MATCH_SHARED + 1];
+	struct story_match	 m;
+};
+
+static void
+why_scene(struct why_scene *w, const char *lang, const char *kinds,
+    const char *const *labels)
+{
+	size_t	 i;
+
+	memset(w, 0, sizeof(*w));
+	snprintf(w->d.lang, sizeof(w->d.lang), "%s", lang);
+	w->d.keys = w->keys;
+	w->d.labels = w->labels;
+	for (i = 0; kinds[i] != '\0'; i++) {
+		w->keys[i].kind = kinds[i] == 'T' ? STORY_TERM :
+		    kinds[i] == 'D' ? STORY_DOCID : STORY_NAME;
+		w->labels[i] = (char *)labels[i];
+		w->m.shared[i] = i;
+	}
+	w->d.nkeys = w->m.nshared = i;
+}
+
+/* Each kind of decision, with its figures, as today's line. */
+static void
+test_why_kinds(void **state)
+{
+	static const char *const labels[] = { "IP/26/745", "agric", "en:agricol",
+	    "en:polit", "en:agricol_polit", "en:reform_polit", "apple" };
+	static const struct {
+		int		 strong, same_lang;
+		double		 text, keys;
+		const char	*head;
+	} kinds[] = {
+	    { 1, 0, 0, 12.25, "same document, evidence 12.2" },
+	    { 0, 1, 0.625, 0.04,
+	      "same language (en), similarity 0.62, evidence 0.0" },
+	    { 0, 0, 0, 107.96, "across languages, evidence 108.0" },
+	};
+	struct why_scene	 w;
+	char			*want;
+	size_t			 i;
+
+	(void)state;
+	why_scene(&w, "en", "DNTTTTN", labels);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		w.m.strong = kinds[i].strong;
+		w.m.same_lang = kinds[i].same_lang;
+		w.m.text = kinds[i].text;
+		w.m.keys = kinds[i].keys;
+		want = xasprintf("%s; keys: IP/26/745, agric, apple; words: "
+		    "agricol, polit, agricol_polit, reform_polit",
+		    kinds[i].head);
+		why_round_trip(&w.d, &w.m, want);
+		free(want);
+	}
+	/* figures no number packs: a sign, an exponent's digits, none */
+	w.m.same_lang = 1;
+	w.m.text = -0.001;
+	w.m.keys = 1e300;
+	why_round_trip(&w.d, &w.m, NULL);
+	w.m.text = 0.0 / 0.0;
+	why_round_trip(&w.d, &w.m, NULL);
+	/* no language, no labels, nothing shared */
+	why_scene(&w, "", "NT", labels);
+	w.m.same_lang = 1;
+	w.m.text = 1.0;
+	w.d.labels = NULL;
+	why_round_trip(&w.d, &w.m, "same language (?), similarity 1.00, "
+	    "evidence 0.0; keys: ?; words: ?");
+	w.m.nshared = 0;
+	why_round_trip(&w.d, &w.m, "same language (?), similarity 1.00, "
+	    "evidence 0.0");
+	/* real docs: two articles of one story, within and across languages */
+	{
+		struct story_input	 a = { "EU adopts 20th sanctions package "
+		    "against Russia", "It lists 117 more vessels of the shadow "
+		    "fleet, IP/26/100.", "en", NULL, 0 };
+		struct story_input	 b = { "EU agrees 20th Russia sanctions "
+		    "package", "The package lists 117 shadow fleet vessels.",
+		    "en", NULL, 0 };
+		struct story_input	 c = { "EU beschließt 20. Sanktionspaket "
+		    "gegen Russland", "Es richtet sich gegen 117 weitere "
+		    "Schiffe, IP/26/100.", "de", NULL, 0 };
+		struct story_doc	 da, db, dc;
+		struct story_params	 p;
+		struct story_match	 m;
+
+		story_params_default(&p);
+		assert_int_equal(story_doc_build(ctx, &a, &da), 0);
+		assert_int_equal(story_doc_build(ctx, &b, &db), 0);
+		assert_int_equal(story_doc_build(ctx, &c, &dc), 0);
+		story_compare(&p, &db, &da, &m);
+		assert_true(m.same_lang && !m.strong && m.nshared > 2);
+		why_round_trip(&db, &m, NULL);
+		story_compare(&p, &dc, &da, &m);
+		assert_true(m.strong);
+		why_round_trip(&dc, &m, NULL);
+		m.strong = 0;
+		why_round_trip(&dc, &m, NULL);
+		story_doc_clear(&da);
+		story_doc_clear(&db);
+		story_doc_clear(&dc);
+	}
+}
+
+/*
+ * Labels as they come: separators of the line in them, '_' at either end
+ * or twice, ':' twice, empty, odd UTF-8 and bytes that are none, 24 of
+ * them (references past one byte), and a line longer than its 1,024
+ * bytes (cut the same).
+ */
+static void
+test_why_labels(void **state)
+{
+	static const char *const odd[] = { "a, b; keys: c", "", "\xff\xfe\x80",
+	    "Ελλάδα", "en:a, b; words: x", "en:", "en:_lead", "en:trail_",
+	    "en:x_y_z", "en:x", "en:y", "en:日本語_テスト", "en:日本語",
+	    "en:a:b", "nocolon_word", "T", "en:\xc3", "en:\xc3_x" };
+	const char		*many[STORY_MATCH_SHARED];
+	char			 buf[STORY_MATCH_SHARED][16], kinds[32], *big;
+	char			*line;
+	struct why_scene	 w;
+	size_t			 i;
+
+	(void)state;
+	why_scene(&w, "el", "NNNNTTTTTTTTTTTTTT", odd);
+	w.m.same_lang = 1;
+	w.m.text = 0.5;
+	w.m.keys = 3.0;
+	why_round_trip(&w.d, &w.m, "same language (el), similarity 0.50, "
+	    "evidence 3.0; keys: a, b; keys: c, , \xff\xfe\x80, Ελλάδα; "
+	    "words: a, b; words: x, , _lead, trail_, x_y_z, x, y, "
+	    "日本語_テスト, 日本語, a:b, nocolon_word, T, \xc3, \xc3_x");
+	/* 24: keys that are words, phrases of the words past the 16th */
+	for (i = 0; i < STORY_MATCH_SHARED; i++) {
+		if (i < 4)
+			snprintf(buf[i], sizeof(buf[i]), "w%zu", 16 + i);
+		else if (i < 20)
+			snprintf(buf[i], sizeof(buf[i]), "en:w%zu", i);
+		else
+			snprintf(buf[i], sizeof(buf[i]), "en:w%zu_w%zu",
+			    i - 4, i - 1);
+		many[i] = buf[i];
+		kinds[i] = i < 4 ? 'N' : 'T';
+	}
+	kinds[i] = '\0';
+	why_scene(&w, "de", kinds, many);
+	why_round_trip(&w.d, &w.m, NULL);
+	/* past 1,024 bytes */
+	big = xmalloc(2000);
+	memset(big, 'z', 1999);
+	big[1999] = '\0';
+	many[0] = "k";
+	many[1] = big;
+	why_scene(&w, "en", "NT", many);
+	line = story_match_explain(&w.d, &w.m);
+	assert_int_equal(strlen(line), 1024);
+	free(line);
+	why_round_trip(&w.d, &w.m, NULL);
+	free(big);
+}
+
 static void
 test_guess(void **state)
 {
@@ -816,6 +1015,8 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_kinds);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_labels);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_series);
