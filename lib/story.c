@@ -2992,6 +2992,7 @@ story_params_default(struct story_params *p)
 	p->other_subject_text = 0.60;
 	p->conflict_keys = 6.0;
 	p->same_feed_text = 0.60;
+	p->lead_min = 0.25;
 }
 
 /*
@@ -3326,6 +3327,8 @@ struct cstory {
 	size_t			 nplaces;
 	int64_t			 item;		/* the best pair's article */
 	struct story_match	 match;
+	double			 join;		/* its score as the story
+						   joined; -1: none */
 };
 
 static struct cstory *
@@ -3378,6 +3381,49 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 	}
 }
 
+/*
+ * Whether doc meets story x's first article in its own language at
+ * p->lead_min along a join's line (a shared id or link is met; a
+ * conflict is not).  A join needs one article of the story: look-alikes
+ * chain (A like B, B like C, ... the ends alike in nothing) into one
+ * story that swallows its topics' later alerts.  The first article holds
+ * each join to what the story was about in that language; across
+ * languages only a few keys meet, and a story told without figures or
+ * names in one language would lose its translations (doc/stories.md).
+ * 1 met (or nothing to meet: no guard, no article of the story in doc's
+ * language, its doc out of the window), 0 not, -1 when the index failed.
+ */
+static int
+lead_met(const struct story_params *p, const struct story_index *ix,
+    const struct story_doc *doc, const struct doc_sum *dsum,
+    const struct cstory *x)
+{
+	struct story_doc	 lead;
+	struct story_match	 m;
+	struct doc_sum		 lsum;
+	int64_t			 item, story, first, feed;
+	int			 rc;
+
+	if (ix->lead == NULL || p->lead_min <= 0 || doc->lang[0] == '\0')
+		return 1;
+	if ((rc = ix->lead(ix->arg, x->story, doc->lang, &item)) <= 0)
+		return rc < 0 ? -1 : 1;
+	if (item == x->item && x->match.joins)
+		return 1;	/* the article it joined */
+	if ((rc = ix->load(ix->arg, item, &lead, &story, &first, &feed)) <= 0)
+		return rc < 0 ? -1 : 1;
+	doc_sum(&lead, &lsum);
+	compare_summed(p, doc, dsum, &lead, &lsum, &m);
+	story_doc_clear(&lead);
+	if (m.strong && !m.conflict)
+		return 1;
+	if (m.conflict && m.keys < p->conflict_keys)
+		return 0;
+	if (!m.same_lang)	/* a guess that differs: not the language */
+		return 1;
+	return m.text / p->text_min + m.keys / p->keys_min >= p->lead_min;
+}
+
 int
 story_assign(const struct story_params *p, const struct story_window *win,
     const struct story_index *ix, struct story_doc *doc, int64_t at,
@@ -3396,7 +3442,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	int64_t			 story, first, ofeed;
 	uint32_t		 slot;
 	int			 got, rc, ret = -1;
-	double			 best = -1, r, score;
+	double			 r;
 
 	memset(dec, 0, sizeof(*dec));
 	df = xcalloc(doc->nkeys + 1, sizeof(*df));
@@ -3475,7 +3521,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	/* the story whose articles together share enough keys joins too */
 	for (i = 0; i < ncs; i++) {
 		x = &cs[i];
-		score = x->eligible ? x->score : -1;
+		x->join = x->eligible ? x->score : -1;
 		x->evidence += places_worth(x->places, x->nplaces);
 		x->evidence = with_cognates(x->evidence, x->cognates, x->solid);
 		/*
@@ -3485,21 +3531,37 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		if (!x->eligible && !x->conflict && x->nkeys >= 2 &&
 		    x->evidence >= p->keys_min &&
 		    (!x->same_lang || x->text >= p->text_keys_min)) {
-			score = x->text + x->evidence / 10.0;
+			x->join = x->text + x->evidence / 10.0;
 			x->match.keys = x->evidence;
 		}
-		if (score > best) {
-			best = score;
+	}
+	/* the best of them whose first article in doc's language it meets */
+	for (;;) {
+		for (i = 0, x = NULL; i < ncs; i++)
+			if (cs[i].join >= 0 && (x == NULL || cs[i].join > x->join))
+				x = &cs[i];
+		if (x == NULL)
+			break;
+		if ((rc = lead_met(p, ix, doc, &dsum, x)) == -1)
+			goto done;
+		if (rc == 1) {
 			dec->story = x->story;
 			dec->item = x->item;
 			dec->match = x->match;
+			break;
 		}
+		x->join = -1;
+		x->eligible = 0;
 	}
 	/* the others it joins through an article of theirs, to merge */
 	for (i = 0; i < ncs && dec->story != 0; i++) {
 		x = &cs[i];
-		if (x->story != dec->story && x->eligible && !x->conflict &&
-		    dec->nmerge < STORY_MERGE_MAX)
+		if (x->story == dec->story || !x->eligible || x->conflict ||
+		    dec->nmerge >= STORY_MERGE_MAX)
+			continue;
+		if ((rc = lead_met(p, ix, doc, &dsum, x)) == -1)
+			goto done;
+		if (rc == 1)
 			dec->merge[dec->nmerge++] = x->story;
 	}
 	ret = 0;

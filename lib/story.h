@@ -153,6 +153,11 @@ struct story_params {
 	double	 same_feed_text;	/* one feed, two articles: the cosine
 					   needed (an outlet tells a story
 					   once) */
+	double	 lead_min;	/* a join (and each merge) must also meet
+				   the story's first article in the new
+				   one's language this far along the line a
+				   join needs (1: as far as a join; 0: not
+				   at all): single links chain */
 };
 
 void	 story_params_default(struct story_params *);
@@ -204,6 +209,14 @@ struct story_index {
 	int	(*load)(void *arg, int64_t item, struct story_doc *doc,
 		    int64_t *story, int64_t *story_first, int64_t *feed);
 	void	*arg;
+	/*
+	 * The story's first article in language lang (of its articles in
+	 * that language, the one published first) into *item: 1 found, 0
+	 * none, -1 on error.  NULL: joins are not held to it (see
+	 * story_params.lead_min).
+	 */
+	int	(*lead)(void *arg, int64_t story, const char *lang,
+		    int64_t *item);
 };
 
 /*
@@ -288,7 +301,9 @@ struct story_decision {
  * doc is changed: pack it after this call), compares it with the best
  * candidates and keeps the best story still open that it joins, through
  * one of its articles or through the keys it shares with all of those
- * compared.  -1 when the index failed.
+ * compared, and whose first article in doc's language it meets at
+ * p->lead_min (ix->lead); so for each story it bridges.  -1 when the
+ * index failed.
  */
 int	 story_assign(const struct story_params *, const struct story_window *,
 	    const struct story_index *, struct story_doc *doc, int64_t at,

@@ -106,6 +106,25 @@ mem_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
 	return 1;
 }
 
+/*
+ * The story's first article in lang, as the store's story_links give it
+ * (arts are in order of publication).
+ */
+static int
+mem_lead(void *arg, int64_t story, const char *lang, int64_t *item)
+{
+	size_t	 i;
+
+	(void)arg;
+	for (i = 0; i < narts; i++)
+		if (arts[i].got == story && arts[i].packed != NULL &&
+		    strcmp(arts[i].doc.lang, lang) == 0) {
+			*item = (int64_t)i + 1;
+			return 1;
+		}
+	return 0;
+}
+
 static int
 cmp_at(const void *x, const void *y)
 {
@@ -381,7 +400,7 @@ main(int argc, char **argv)
 	struct story_params	 p;
 	struct story_window	 win = { STORY_WINDOW_DEFAULT,
 				     STORY_OPEN_DEFAULT };
-	struct story_index	 ix = { mem_postings, mem_load, NULL };
+	struct story_index	 ix = { mem_postings, mem_load, NULL, mem_lead };
 	struct story_decision	 dec;
 	struct figures		 f;
 	uint64_t		 keys[STORY_INDEX_KEYS];
@@ -392,7 +411,7 @@ main(int argc, char **argv)
 
 	story_params_default(&p);
 
-	while ((c = getopt(argc, argv, "dpvms:t:k:x:j:f:")) != -1)
+	while ((c = getopt(argc, argv, "dpvms:t:k:x:j:f:l:")) != -1)
 		switch (c) {
 		case 's':
 			pack = optarg;
@@ -402,6 +421,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			p.same_feed_text = atof(optarg);
+			break;
+		case 'l':
+			p.lead_min = atof(optarg);
 			break;
 		case 'p':
 			pairs = 1;
@@ -427,7 +449,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: story-eval [-dmpv] [-s PACK] "
 			    "[-t text] [-j floor] [-k other] [-x keys] "
-			    "FILE.jsonl\n");
+			    "[-l lead] FILE.jsonl\n");
 			return 2;
 		}
 	if (optind + 1 != argc || load(argv[optind]) == -1)

@@ -1572,6 +1572,120 @@ test_story_merge_keeps(void **state)
 }
 
 /*
+ * Stores articles (title, summary) of one language, each from its own
+ * feed, an hour apart before T0; their ids into id[].
+ */
+static void
+story_articles(struct store *s, const char *const (*art)[2], size_t n,
+    int64_t *id)
+{
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	char			 name[16];
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "f%zu", i);
+		it.guid = name;
+		it.title = art[i][0];
+		it.summary = art[i][1];
+		it.published = T0 - (int64_t)(n - i) * 3600;
+		assert_int_equal(upsert(s, feed(s, name), &it, &id[i]),
+		    STORE_NEW);
+	}
+}
+
+static int64_t
+story_of(struct store *s, int64_t item)
+{
+	int64_t	 story = 0;
+	char	*err = NULL;
+
+	assert_int_equal(store_item_story(s, item, &story, &err), 1);
+	return story;
+}
+
+/*
+ * A chain of look-alikes: each article shares words with the one before
+ * only, the ends nothing.  Each joins through the article before it, but
+ * must also meet the story's first article: the chain breaks into
+ * stories of two.  (Before the guard: one story of six.)
+ */
+static void
+test_story_chain(void **state)
+{
+	static const char *const art[][2] = {
+	    { "Beekeepers report honey shortage as orchards bloom late",
+	      "Beekeepers report a honey shortage; orchards bloom late after "
+	      "frost." },
+	    { "Orchards bloom late, frost damages apricot harvest",
+	      "Orchards bloom late; frost damages the apricot harvest in "
+	      "valleys." },
+	    { "Apricot harvest damaged, valleys brace for drought",
+	      "The apricot harvest is damaged; valleys brace for drought and "
+	      "wildfires." },
+	    { "Drought and wildfires threaten forests, firefighters deployed",
+	      "Drought and wildfires threaten forests; firefighters deployed "
+	      "with helicopters." },
+	    { "Firefighters deployed with helicopters rescue hikers on a "
+	      "mountain glacier", "Firefighters deployed with helicopters "
+	      "rescue hikers stranded on a mountain glacier." },
+	    { "Mountain glacier hikers describe avalanche and blizzard",
+	      "Hikers on the mountain glacier describe an avalanche and a "
+	      "blizzard." },
+	};
+	struct store	*s = open_new();
+	int64_t		 id[6];
+
+	(void)state;
+	story_articles(s, art, 6, id);
+	/* the links hold: each pair of neighbours that meet the first */
+	assert_int_equal(story_of(s, id[1]), story_of(s, id[0]));
+	assert_int_equal(story_of(s, id[3]), story_of(s, id[2]));
+	assert_int_equal(story_of(s, id[5]), story_of(s, id[4]));
+	/* the chain does not */
+	assert_true(story_of(s, id[2]) != story_of(s, id[0]));
+	assert_true(story_of(s, id[4]) != story_of(s, id[2]));
+	assert_true(story_of(s, id[5]) != story_of(s, id[0]));
+	store_close(s);
+}
+
+/*
+ * A story that moves on (a probe, the answer, the rivals, an offer,
+ * another regulator) still joins: each follow-up names what the first
+ * article is about (Meta, WhatsApp, rival chatbots or assistants).
+ */
+static void
+test_story_evolving(void **state)
+{
+	static const char *const art[][2] = {
+	    { "Commission opens antitrust probe into Meta over WhatsApp AI "
+	      "policy", "The Commission opened an antitrust investigation "
+	      "into Meta's policy barring rival AI chatbots from WhatsApp." },
+	    { "Meta defends WhatsApp chatbot rules as EU investigation begins",
+	      "Meta said its WhatsApp Business rules protect users; rival "
+	      "chatbot makers complained." },
+	    { "Rival chatbot makers welcome scrutiny of WhatsApp ban by Meta",
+	      "Start-ups building assistants say the WhatsApp ban by Meta "
+	      "shut them out of Europe." },
+	    { "Meta offers to reopen WhatsApp to rival assistants",
+	      "Meta proposed commitments to let rival AI assistants back onto "
+	      "WhatsApp for a fee." },
+	    { "Italy widens its own WhatsApp inquiry into Meta assistants",
+	      "Italy's competition authority widened its inquiry into how "
+	      "Meta treats rival assistants on WhatsApp." },
+	};
+	struct store	*s = open_new();
+	int64_t		 id[5];
+	size_t		 i;
+
+	(void)state;
+	story_articles(s, art, 5, id);
+	for (i = 1; i < 5; i++)
+		assert_int_equal(story_of(s, id[i]), story_of(s, id[0]));
+	store_close(s);
+}
+
+/*
  * Out of the story window an article keeps its story and why, not its
  * packed keys: expiry deletes its doc from story_docs.  The migration
  * that made story_docs takes a database that kept every doc in story_links
@@ -2588,6 +2702,8 @@ main(void)
 		cmocka_unit_test(test_story_why),
 		cmocka_unit_test(test_story_merge_largest),
 		cmocka_unit_test(test_story_merge_keeps),
+		cmocka_unit_test(test_story_chain),
+		cmocka_unit_test(test_story_evolving),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),

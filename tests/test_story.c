@@ -610,7 +610,7 @@ assign(const char *title, const char *summary, const char *lang, int64_t at,
 	struct story_input	 in = { title, summary, lang, NULL, at };
 	struct story_params	 p;
 	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
-	struct story_index	 ix = { mem_postings, mem_load, NULL };
+	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
 	struct story_decision	 dec;
 	struct story_doc	 d;
 
