@@ -68,7 +68,9 @@ struct ingest {
 /*
  * A text construct as plain text, at most `max` bytes (cut on a character
  * boundary), appended to b with its NUL; returns its offset, or -1 when
- * there is no text.
+ * there is no text.  Plain text that still holds character references
+ * and no markup was escaped twice by its publisher ("Iraq&#039;s" in a
+ * title): it is read as HTML, as a reader shows it.
  */
 static long
 text_put(struct buf *b, const struct parse_text *t, size_t max)
@@ -80,7 +82,8 @@ text_put(struct buf *b, const struct parse_text *t, size_t max)
 	if (v == NULL || *v == '\0')
 		return -1;
 	len = strlen(v);
-	if (t->type != NULL && strcmp(t->type, "text/plain") == 0) {
+	if (t->type != NULL && strcmp(t->type, "text/plain") == 0 &&
+	    (memchr(v, '<', len) != NULL || !text_has_char_ref(v, len))) {
 		if (len > max) {
 			len = max;
 			/* never cut a character in two */

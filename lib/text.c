@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,37 @@ html_entity_lookup(const char *name, size_t len)
 	ent = bsearch(&key, html_entities, HTML_ENTITY_COUNT,
 	    sizeof(html_entities[0]), entity_cmp);
 	return ent != NULL ? ent->utf8 : NULL;
+}
+
+int
+text_has_char_ref(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *q;
+
+	while (p < end && (p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		q = ++p;
+		if (q < end && *q == '#') {
+			q++;
+			if (q < end && (*q == 'x' || *q == 'X')) {
+				for (q++; q < end && isxdigit((unsigned char)*q);)
+					q++;
+				if (q < end && *q == ';' && q > p + 2)
+					return 1;
+			} else {
+				for (; q < end && isdigit((unsigned char)*q);)
+					q++;
+				if (q < end && *q == ';' && q > p + 1)
+					return 1;
+			}
+			continue;
+		}
+		while (q < end && isalnum((unsigned char)*q))
+			q++;
+		if (q < end && *q == ';' && html_entity_lookup(p,
+		    (size_t)(q - p)) != NULL)
+			return 1;
+	}
+	return 0;
 }
 
 static int

@@ -46,6 +46,12 @@ char	*utf8_sanitize(const char *s, size_t len, size_t *outlen, int *changed);
 const char *html_entity_lookup(const char *name, size_t len);
 
 /*
+ * Whether s[0..len) holds a character reference: "&#39;", "&#x27;", or a
+ * named one HTML knows, with its ';' ("&amp;", "&eacute;").
+ */
+int	 text_has_char_ref(const char *s, size_t len);
+
+/*
  * Returns a heap string: the text of the HTML fragment html[0..len), with
  * scripts and styles dropped, entities decoded, runs of white space folded to
  * one space, block elements (p, br, div, li, h1-h6, tr...) ending a line, and

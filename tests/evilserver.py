@@ -79,6 +79,8 @@ Routes (the query string tunes some of them):
                   a matching If-None-Match; ?delay=SECS before answering
   /churn          random GUIDs on every request, constant titles and links
   /dupguid        the same guid twice with different titles
+  /escaped        an Atom feed whose text titles were escaped twice by the
+                  publisher ("Iraq&amp;#039;s"), and look-alikes that were not
   /dates          items dated 2099, 1970, "yesterday", "+2500", odd but
                   valid offsets, and undated
   /dedup/NAME     one shared article whose link differs only in tracking
@@ -836,6 +838,25 @@ class Handler(BaseHTTPRequestHandler):
                           link="https://news.example/dup/2")]
         self.body(200, rss("dupguid", items))
 
+    def r_escaped(self, q):
+        # Atom text constructs (type "text" by default), as the XML has them
+        titles = [("e-twice", "Iraq&amp;#039;s World Cup &amp;amp; more"),
+                  ("e-hex", "Putin&amp;#x27;s regime"),
+                  ("e-named", "Caf&amp;eacute; &amp;quot;Europa&amp;quot;"),
+                  ("e-plain", "AT&amp;T &amp; Verizon 5% &amp;c"),
+                  ("e-markup", "Use &lt;b&gt; and &amp;#039; in HTML"),
+                  ("e-unknown", "Tom &amp;jerry; show")]
+        entries = "".join(
+            "<entry><id>urn:x:%s</id><title>%s</title>"
+            "<link href='https://news.example/esc/%s'/>"
+            "<updated>2024-03-01T12:00:00Z</updated></entry>\n"
+            % (g, t, g) for g, t in titles)
+        self.body(200, '<?xml version="1.0" encoding="utf-8"?>\n'
+                  '<feed xmlns="http://www.w3.org/2005/Atom">'
+                  "<title>escaped</title><id>urn:x:escaped</id>"
+                  "<updated>2024-03-01T12:00:00Z</updated>\n%s</feed>\n"
+                  % entries, ctype="application/atom+xml")
+
     def r_dates(self, q):
         cases = [
             ("d-valid", "Fri, 01 Mar 2024 12:00:00 GMT"),
@@ -903,6 +924,7 @@ ROUTES = {
     "/churn": Handler.r_churn,
     "/dupguid": Handler.r_dupguid,
     "/dates": Handler.r_dates,
+    "/escaped": Handler.r_escaped,
 }
 
 
