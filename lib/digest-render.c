@@ -44,7 +44,10 @@ topic_name(const struct digest_topic *t)
 	return t->name != NULL ? t->name : "all stories";
 }
 
-/* "Fri 28 Nov 07:30"; with_zone adds " CET". */
+/*
+ * "Fri 28 Nov 07:30"; with_zone adds " CET".  A time in another year than
+ * the digest's end ("Wed 31 Dec 2025 07:30") gives its year.
+ */
 static void
 fmt_time(const struct digest_style *st, int64_t t, int with_zone, char *out,
     size_t len)
@@ -57,20 +60,41 @@ fmt_time(const struct digest_style *st, int64_t t, int with_zone, char *out,
 	struct tz_civil	 c;
 	const char	*abbr;
 
+	struct tz_civil	 r;
+	char		 year[16] = "";
+
 	tz_to_civil(z, t, &c);
 	(void)tz_offset(z, t, &abbr);
-	snprintf(out, len, "%s %d %s %02d:%02d%s%s", wd[c.wday], c.day,
-	    mo[c.month - 1], c.hour, c.minute, with_zone ? " " : "",
+	if (st != NULL && st->now != 0) {
+		tz_to_civil(z, st->now, &r);
+		if (r.year != c.year)
+			snprintf(year, sizeof(year), " %d", c.year);
+	}
+	snprintf(out, len, "%s %d %s%s %02d:%02d%s%s", wd[c.wday], c.day,
+	    mo[c.month - 1], year, c.hour, c.minute, with_zone ? " " : "",
 	    with_zone ? abbr : "");
 }
 
-char *
-digest_period(const struct digest *d, const struct digest_style *st)
+/* st, with the digest's end as the year that goes without saying. */
+static struct digest_style
+style_for(const struct digest *d, const struct digest_style *st)
 {
-	char	 a[64], b[64];
+	struct digest_style	 s = { 0 };
 
-	fmt_time(st, d->since, 0, a, sizeof(a));
-	fmt_time(st, d->until, 1, b, sizeof(b));
+	if (st != NULL)
+		s = *st;
+	s.now = d->until;
+	return s;
+}
+
+char *
+digest_period(const struct digest *d, const struct digest_style *in)
+{
+	struct digest_style	 st = style_for(d, in);
+	char			 a[64], b[64];
+
+	fmt_time(&st, d->since, 0, a, sizeof(a));
+	fmt_time(&st, d->until, 1, b, sizeof(b));
 	return xasprintf("%s \xe2\x80\x93 %s", a, b);
 }
 
@@ -278,7 +302,7 @@ t_rule(struct buf *b, const struct digest_style *st, const char *label)
 char *
 digest_render_text(const struct digest *d, const struct digest_style *in)
 {
-	struct digest_style	 st = *in;
+	struct digest_style	 st = style_for(d, in);
 	struct buf		 b;
 	size_t			 i, j;
 	char			*s, *u, *w;
@@ -417,8 +441,10 @@ md_url(struct buf *b, const char *u)
 }
 
 char *
-digest_render_markdown(const struct digest *d, const struct digest_style *st)
+digest_render_markdown(const struct digest *d, const struct digest_style *in)
 {
+	struct digest_style	 sty = style_for(d, in);
+	const struct digest_style *st = &sty;
 	struct buf	 b;
 	size_t		 i, j;
 	char		*s, *u;
@@ -611,8 +637,10 @@ h_trend(struct buf *b, const struct digest_topic *t)
 }
 
 char *
-digest_render_html(const struct digest *d, const struct digest_style *st)
+digest_render_html(const struct digest *d, const struct digest_style *in)
 {
+	struct digest_style	 sty = style_for(d, in);
+	const struct digest_style *st = &sty;
 	struct buf	 b;
 	size_t		 i, j;
 	char		*s, *u, *w;

@@ -152,6 +152,9 @@ struct digest_style {
 	size_t		 width;		/* text: columns, at least 40 */
 	int		 color;		/* text: ANSI bold and colour */
 	const struct tz	*tz;		/* times in this zone; NULL: UTC */
+	int64_t		 now;		/* a time in another year gives its
+					   year; 0: none does (the renderers
+					   set the digest's end) */
 };
 
 /* Each returns a heap string. */

@@ -238,7 +238,7 @@ test_store_stories(void **state)
 	struct store		*s;
 	struct digest_spec	 spec;
 	struct digest		*d;
-	struct digest_style	 sty = { 100, 0, NULL };
+	struct digest_style	 sty = { 100, 0, NULL, 0 };
 	struct digest_story	*st;
 	int64_t			 t0 = T0 - 7200, id[4], story[4], f;
 	size_t			 i;
@@ -522,11 +522,48 @@ has_control(const char *s, int allow_esc)
 	return 0;
 }
 
+/*
+ * A time in another year than the digest's end gives its year: a digest
+ * over New Year, an old story, a feed failing since last year; one within
+ * the year does not.
+ */
+static void
+test_year(void **state)
+{
+	struct digest		*d = small_digest();
+	struct digest_style	 st = { 80, 0, NULL, 0 };
+	char			*s, *p;
+
+	(void)state;
+	s = digest_render_text(d, &st);
+	assert_non_null(strstr(s, "Fri 27 Nov 07:00 \xe2\x80\x93 Sat 28 Nov 07:00"));
+	assert_null(strstr(s, "2026"));
+	free(s);
+	d->since = T0 - 340 * 86400;	/* 2025-12-23 */
+	d->topics[0].stories[0].first_seen = T0 - 340 * 86400;
+	s = digest_render_text(d, &st);
+	assert_non_null(strstr(s, "Tue 23 Dec 2025 07:00 \xe2\x80\x93 "
+	    "Sat 28 Nov 07:00"));
+	assert_non_null(strstr(s, "first seen Tue 23 Dec 2025"));
+	free(s);
+	p = digest_period(d, NULL);
+	assert_string_equal(p, "Tue 23 Dec 2025 07:00 \xe2\x80\x93 Sat 28 Nov "
+	    "07:00 UTC");
+	free(p);
+	s = digest_render_html(d, &st);
+	assert_non_null(strstr(s, "23 Dec 2025"));
+	free(s);
+	s = digest_render_markdown(d, &st);
+	assert_non_null(strstr(s, "23 Dec 2025"));
+	free(s);
+	digest_free(d);
+}
+
 static void
 test_text(void **state)
 {
 	struct digest		*d = small_digest();
-	struct digest_style	 st = { 60, 0, NULL };
+	struct digest_style	 st = { 60, 0, NULL, 0 };
 	char			*s, *line, *save = NULL;
 
 	(void)state;
@@ -561,7 +598,7 @@ static void
 test_markdown(void **state)
 {
 	struct digest		*d = small_digest();
-	struct digest_style	 st = { 80, 0, NULL };
+	struct digest_style	 st = { 80, 0, NULL, 0 };
 	char			*s;
 
 	(void)state;
@@ -583,7 +620,7 @@ static void
 test_html_escaping(void **state)
 {
 	struct digest		*d = small_digest();
-	struct digest_style	 st = { 80, 0, NULL };
+	struct digest_style	 st = { 80, 0, NULL, 0 };
 	char			*s;
 
 	(void)state;
@@ -627,7 +664,7 @@ test_html_size(void **state)
 {
 	struct store_digest_row	*v = xcalloc(100, sizeof(*v));
 	struct digest		*d = xcalloc(1, sizeof(*d));
-	struct digest_style	 st = { 80, 0, NULL };
+	struct digest_style	 st = { 80, 0, NULL, 0 };
 	size_t			 n = 0, i, k;
 	char			*s, *t;
 
@@ -672,7 +709,7 @@ test_subject(void **state)
 {
 	struct digest		*d = small_digest();
 	struct tz		*z;
-	struct digest_style	 st = { 80, 0, NULL };
+	struct digest_style	 st = { 80, 0, NULL, 0 };
 	char			*s, *err = NULL;
 
 	(void)state;
@@ -757,6 +794,7 @@ main(void)
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_trend),
 		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_year),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

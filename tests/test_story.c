@@ -994,7 +994,7 @@ main(void)
 	int			 rc;
 
 	cap = sizeof(keycases) / sizeof(keycases[0]) +
-	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 16;
+	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 32;
 	t = xcalloc(cap, sizeof(*t));
 	for (i = 0; i < sizeof(keycases) / sizeof(keycases[0]); i++) {
 		t[n].name = keycases[i].name;
