@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -309,6 +310,25 @@ once_stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	once_idle(w->data);
 }
 
+/*
+ * Whether standard error is the journal: JOURNAL_STREAM names its device
+ * and inode (systemd.exec(5)); one a child inherited with another stderr
+ * (heraldd --once run from a unit's shell into a file) is not.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -366,11 +386,15 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	/* under systemd (or with -f, --once, -n) stderr is the log */
+	/*
+	 * Under systemd (or with -f, --once, -n) stderr is the log: with
+	 * journald's priority prefixes when it is the journal, else as a
+	 * person reads it.
+	 */
 	to_stderr = check || checkdb || fg || d.once || getenv("JOURNAL_STREAM") != NULL ||
 	    getenv("NOTIFY_SOCKET") != NULL;
-	log_init("heraldd", check ? LOG_TO_STDERR : to_stderr ?
-	    LOG_TO_JOURNAL : LOG_TO_SYSLOG, verbose);
+	log_init("heraldd", check ? LOG_TO_STDERR : stderr_is_journal() ?
+	    LOG_TO_JOURNAL : to_stderr ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose);
 	/* libxml2's entity loader is process-wide: one that loads nothing */
 	parse_global_init();
 
