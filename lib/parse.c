@@ -1800,32 +1800,44 @@ static char *
 fp_fix_text(char *s)
 {
 	const unsigned char	*p;
-	struct buf		 b, raw;
-	size_t			 len = strlen(s), i, n, bad;
+	struct buf		 b;
+	size_t			 len = strlen(s), i, k, n, bad;
 	uint32_t		 cp;
 	int			 high = 0, c;
 
-	buf_init(&raw, 0);
-	for (i = 0; i < len; i += n) {
-		if ((unsigned char)s[i] < 0x80) {
-			buf_putc(&raw, s[i]);
-			n = 1;
-			continue;
+	/* ASCII alone has nothing to repair */
+	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+		;
+	/*
+	 * The windows-1252 bytes of s, never longer than s: every title and
+	 * summary with a byte beyond ASCII comes here, so they are written
+	 * in place, not a byte at a time through a buffer.
+	 */
+	if (i < len) {
+		char	*raw = xmalloc(len + 1);
+
+		memcpy(raw, s, i);
+		for (n = i; i < len; i += k) {
+			if ((unsigned char)s[i] < 0x80) {
+				raw[n++] = s[i];
+				k = 1;
+				continue;
+			}
+			bad = 0;
+			k = utf8_decode((const unsigned char *)s + i, len - i,
+			    &cp, &bad);
+			if (k == 0 || bad != 0 || (c = cp1252_byte(cp)) < 0)
+				break;
+			raw[n++] = (char)c;
+			high = 1;
 		}
-		bad = 0;
-		n = utf8_decode((const unsigned char *)s + i, len - i, &cp,
-		    &bad);
-		if (n == 0 || bad != 0 || (c = cp1252_byte(cp)) < 0)
-			break;
-		buf_putc(&raw, (char)c);
-		high = 1;
+		raw[n] = '\0';
+		if (i == len && high && utf8_valid(raw, n)) {
+			free(s);
+			s = raw;
+		} else
+			free(raw);
 	}
-	if (i == len && high && raw.data != NULL &&
-	    utf8_valid(raw.data, raw.len)) {
-		free(s);
-		s = buf_steal(&raw);
-	} else
-		buf_free(&raw);
 	/* C1 controls U+0080..U+009F -> windows-1252 */
 	for (p = (const unsigned char *)s; (p = (const unsigned char *)
 	    strchr((const char *)p, 0xc2)) != NULL; p++)

@@ -763,7 +763,10 @@ html_text_emit(struct html_text *h, const unsigned char *s, size_t n)
 			xmlStopParser(h->ctxt);
 		return;
 	}
-	buf_append(&h->out, sep, seplen);
+	if (seplen == 1)
+		buf_putc(&h->out, *sep);
+	else if (seplen > 1)
+		buf_append(&h->out, sep, seplen);
 	buf_append(&h->out, (const char *)s, n);
 }
 
@@ -792,8 +795,9 @@ html_text_chars(struct html_text *h, const unsigned char *s, size_t end)
 			i += n;
 			continue;
 		}
-		for (j = i + 1; j < end && text_space_len(s + j, end - j) == 0;
-		    j++)
+		/* a byte above ' ' but 0xc2 is no white space's first */
+		for (j = i + 1; j < end && ((s[j] > ' ' && s[j] != 0xc2) ||
+		    text_space_len(s + j, end - j) == 0); j++)
 			;
 		html_text_emit(h, s + i, j - i);
 		i = j;

@@ -113,6 +113,12 @@ buf_puts(struct buf *b, const char *s)
 void
 buf_putc(struct buf *b, char c)
 {
+	/* the common case, room and no cap reached, without buf_append() */
+	if (b->len + 1 < b->size && (b->cap == 0 || b->len < b->cap)) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
 	buf_append(b, &c, 1);
 }
 
