@@ -156,6 +156,7 @@ struct store {
 	int		 damaged;	/* SQLite said SQLITE_CORRUPT or NOTADB */
 	int		 keyless;	/* a GUID is stored without its hash */
 	sqlite3_stmt	**digest_st;	/* store-digest.c's, made on use */
+	struct store_tokens *tokens;	/* store-tokens.c's (read-write) */
 };
 
 /* store.c */
@@ -178,6 +179,12 @@ int64_t		 item_link_key(const char *canon);
 void		 touched_clear(struct touched *);
 int		 items_index(struct store *, char **errstr);
 void		 feed_from_row(sqlite3_stmt *, struct store_feed *);
+
+/* store-tokens.c: the texts' tokens kept for the transaction */
+fts5_api	*fts5_api_of(sqlite3 *);
+int		 tokens_register(struct store *, char **errstr);
+void		 tokens_keep(struct store *, int on);
+void		 tokens_clear(struct store *);
 
 /* store-query.c */
 #define ENTRY_SNIPPET	0x1	/* entries_collect(): snippet, rank follow */

@@ -73,19 +73,12 @@ struct tok {
 static int
 tok_open(sqlite3 *db, struct tok *t, char **errstr)
 {
-	fts5_api	*fts = NULL;
-	sqlite3_stmt	*st = NULL;
+	fts5_api	*fts = fts5_api_of(db);
 	void		*ud = NULL;
 	const char	*args[] = { "remove_diacritics", "2" };
 
 	memset(t, 0, sizeof(*t));
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st,
-	    NULL) == SQLITE_OK) {
-		sqlite3_bind_pointer(st, 1, &fts, "fts5_api_ptr", NULL);
-		sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (fts == NULL || fts->iVersion < 2 ||
+	if (fts == NULL ||
 	    fts->xFindTokenizer(fts, "unicode61", &ud, &t->api) != SQLITE_OK ||
 	    t->api.xCreate(ud, args, 2, &t->tk) != SQLITE_OK) {
 		*errstr = xstrdup("SQLite's FTS5 unicode61 tokenizer is "
@@ -367,7 +360,10 @@ item_load(struct store_topics *ts, int64_t item_id, char **errstr)
 		text[c] = (const char *)sqlite3_column_text(ts->st_item, c);
 		len[c] = sqlite3_column_bytes(ts->st_item, c);
 	}
+	/* the search index takes these tokens at the commit */
+	tokens_keep(ts->s, 1);
 	ts->ncand = rule_scan(ts->rules, text, len, &ts->cand);
+	tokens_keep(ts->s, 0);
 	return 1;	/* the row stays current until stmt_done() */
 }
 

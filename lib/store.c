@@ -1123,6 +1123,13 @@ store_open(const char *path, int flags, char **errstr)
 		goto fail;
 	}
 
+	/*
+	 * Before any statement reads the search index: a text the topic
+	 * matcher tokenized is not tokenized again to index it.
+	 */
+	if (!s->rdonly && tokens_register(s, errstr) == -1)
+		goto fail;
+
 	/* Nothing is written before the file has shown it is ours and sound. */
 	if (store_check_identity(s, &version, errstr) == -1)
 		goto fail;
@@ -1265,6 +1272,7 @@ int
 store_begin(struct store *s, char **errstr)
 {
 	touched_clear(&s->touched);
+	tokens_clear(s);
 	s->nunindexed = 0;
 	return store_step_simple(s, ST_BEGIN, "BEGIN IMMEDIATE", errstr);
 }
@@ -1278,6 +1286,7 @@ store_commit(struct store *s, char **errstr)
 		store_rollback(s);
 		return -1;
 	}
+	tokens_clear(s);
 	return 0;
 }
 
@@ -1285,6 +1294,7 @@ int
 store_rollback(struct store *s)
 {
 	touched_clear(&s->touched);
+	tokens_clear(s);
 	s->nunindexed = 0;
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
