@@ -1000,6 +1000,11 @@ test_migrate_v2(void **state)
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"
 	    " WHERE id = 3 AND canon_link IS NULL"
 	    " AND link = 'https://e.example/news/ai-act'"), 1);
+	/* migration 19: the index merges a level at 32 segments */
+	assert_int_equal(raw_int(path, "SELECT v FROM items_fts_config"
+	    " WHERE k = 'automerge'"), 32);
+	assert_int_equal(raw_int(path, "SELECT v FROM items_fts_config"
+	    " WHERE k = 'crisismerge'"), 32);
 	begin(s);
 	assert_int_not_equal(upsert(s, 1, &again, &id), STORE_NEW);
 	commit(s);
