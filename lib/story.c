@@ -941,12 +941,19 @@ ascii_alnum(unsigned char c)
 	return ascii_digit(c) || ascii_alpha(c);
 }
 
-/* An ASCII letter or digit lowered; a lower-case letter: not all capitals. */
+/*
+ * An ASCII letter or digit lowered; a lower-case letter: not all capitals.
+ * A capital inside a word that starts lower-case makes it a name as a
+ * capital at its start would: rescEU, eIDAS, iPhone, ePrivacy.
+ */
 static unsigned char
-ascii_lower(struct word *wd, unsigned char c)
+ascii_lower(struct word *wd, unsigned char c, int inside)
 {
-	if (c >= 'A' && c <= 'Z')
+	if (c >= 'A' && c <= 'Z') {
+		if (inside)
+			wd->cap = 1;
 		return c | 0x20;
+	}
 	if (c > '9')
 		wd->allcaps = 0;
 	return c;
@@ -968,7 +975,7 @@ word_put_ascii(struct word *wd, const unsigned char *p, size_t len, size_t *i)
 		h = wd->hfold;
 		n = wd->nfold;
 		for (; k < len && ascii_alnum(p[k]); k++) {
-			c = ascii_lower(wd, p[k]);
+			c = ascii_lower(wd, p[k], n > 0);
 			if (n + 1 < sizeof(wd->fold)) {
 				wd->low[n] = wd->fold[n] = (char)c;
 				n++;
@@ -980,7 +987,7 @@ word_put_ascii(struct word *wd, const unsigned char *p, size_t len, size_t *i)
 		wd->hlow = wd->hfold = h;
 	} else
 		for (; k < len && ascii_alnum(p[k]); k++) {
-			c = ascii_lower(wd, p[k]);
+			c = ascii_lower(wd, p[k], 1);
 			word_put_low(wd, (const char *)&c, 1);
 			word_put_fold(wd, (const char *)&c, 1);
 		}
@@ -1962,7 +1969,11 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 		    val);
 		rounded_keys(ks, STORY_NUMBER, 0, ns, value, num->sig, "", "",
 		    0.8, 1.5, 2.0);
-	} else if (value >= 13)
+	} else if (q->ordinal && value >= 13)
+		/* "the 21st package", "21e train": the number of a series */
+		key_add(ks, STORY_NUMBER, 0, w_sig(num->sig, 1.0, 1.5, 2.0),
+		    val);
+	else if (value >= 13)
 		key_add(ks, STORY_NUMBER, 0, w_sig(num->sig, 0.3, 0.7, 2.0),
 		    val);
 }
@@ -3213,7 +3224,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	}
 	/* two press releases (or cases) with different ids: two stories */
 	if ((fam_a & fam_b & ~fam_shared) != 0)
-		m->conflict = 1;
+		m->conflict = m->other_id = 1;
 	/* two fines, two amounts (in one currency: $170bn may be €150bn) */
 	if ((amt_a & amt_b) != 0 && !amt_shared)
 		m->conflict = 1;
@@ -3315,6 +3326,8 @@ struct cstory {
 	int64_t			 story;
 	int			 eligible;	/* a pair joins, or the union */
 	int			 conflict;	/* some pair conflicts */
+	int			 other_id;	/* an article of it is another
+						   document of doc's kind */
 	int			 same_lang;	/* an article in doc's language */
 	double			 score;		/* best pair's */
 	double			 text;		/* best cosine */
@@ -3503,6 +3516,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		x = cstory_get(&cs, &ncs, story);
 		if (m.conflict)
 			x->conflict = 1;
+		if (m.other_id)
+			x->other_id = 1;
 		if (m.same_lang)
 			x->same_lang = 1;
 		if (m.text > x->text)
@@ -3535,6 +3550,15 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			x->match.keys = x->evidence;
 		}
 	}
+	/*
+	 * A story that holds another press release (case, procedure) than
+	 * doc's, and none of doc's: another story, however alike the
+	 * articles between (a bulletin's MEX and its day's IPs).
+	 */
+	for (i = 0; i < ncs; i++)
+		if (cs[i].other_id && !(cs[i].match.strong &&
+		    cs[i].match.joins))
+			cs[i].join = -1;
 	/* the best of them whose first article in doc's language it meets */
 	for (;;) {
 		for (i = 0, x = NULL; i < ncs; i++)

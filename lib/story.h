@@ -127,6 +127,7 @@ struct story_match {
 	int		 strong;	/* a document id or a link in common */
 	int		 conflict;	/* different ids of one family, or
 					   amounts and none in common */
+	int		 other_id;	/* of the conflicts, the ids */
 	int		 other_subject;	/* a title names a country the other
 					   article never does */
 	int		 other_day;	/* both titles give a day, none the

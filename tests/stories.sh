@@ -6,7 +6,8 @@
 # recall over cross-language pairs, and the share of (story, topic) pairs
 # that alerted exactly once.  labelled.jsonl
 # is the set the measure was chosen on, heldout.jsonl the one it never
-# was (doc/stories.md).  The floors guard against regressions; the figures
+# was, dev.jsonl one written later that the rules were then mended on
+# (doc/stories.md).  The floors guard against regressions; the figures
 # themselves are printed in the test log.
 set -u
 
@@ -52,6 +53,7 @@ check() {
 # just below the figures of doc/stories.md: a regression fails
 check labelled 0.97 0.91 0.97 0.96
 check heldout 0.98 0.85 0.65 0.70
+check dev 0.69 0.74 0.73 0.82
 
 # herald stories over what heraldd stored from the sample feeds: every
 # article in exactly one story, the JSON shape of herald(1), --explain.

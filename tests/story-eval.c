@@ -6,8 +6,9 @@
  * pairs.  With -s PACK, through the real store (a temporary database, the
  * topic pack PACK, alerts per story), and also the share of (story,
  * topic) pairs that alerted exactly once, beside what alerting per
- * article would have sent.  -v lists every story made, -m the pairs it
- * got wrong, -d the keys of every article, -p every pair of one window.
+ * article would have sent.  -v lists every story made (with -s, the
+ * (story, topic) pairs that did not alert once), -m the pairs it got
+ * wrong, -d the keys of every article, -p every pair of one window.
  */
 #include "config.h"
 
@@ -42,6 +43,7 @@ struct art {
 
 static struct art	*arts;
 static size_t		 narts;
+static int		 af_verbose;	/* -v with -s: the pairs not alerted once */
 
 /* ---- an index in arrays: what the store does with tables ---- */
 
@@ -369,6 +371,9 @@ store_replay(const char *path, const char *pack, enum store_alert_per per,
 			}
 			af->pairs++;
 			af->once += cnt == 1;
+			if (cnt != 1 && af_verbose)
+				printf("  %s: %s alerted %zu times\n", topic,
+				    a->story, cnt);
 		}
 		free(seen);
 		for (i = 0; i < n; i++)
@@ -467,6 +472,7 @@ main(int argc, char **argv)
 		db = xasprintf("%s/article.db", dir);
 		rc = store_replay(db, pack, STORE_ALERT_PER_ARTICLE,
 		    &af_article);
+		af_verbose = verbose;
 		free(db);
 		nstories = 0;
 		db = xasprintf("%s/story.db", dir);

@@ -22,10 +22,15 @@
 
 static struct story_ctx	*ctx;
 
-/* Does the doc built from this text carry a key labelled `label`? */
+/*
+ * Whether the doc built from this text carries a key labelled `label`,
+ * with its kind and weight; with kind wanted, a cognate of that label is
+ * no match (a name and a cognate may write the same letters).
+ */
 static int
-has_key(const char *title, const char *summary, const char *lang,
-    const char *link, const char *label)
+key_of(const char *title, const char *summary, const char *lang,
+    const char *link, const char *label, enum story_kind *kind,
+    double *weight)
 {
 	struct story_input	 in = { title, summary, lang, link, 0 };
 	struct story_doc	 d;
@@ -34,11 +39,24 @@ has_key(const char *title, const char *summary, const char *lang,
 
 	if (story_doc_build(ctx, &in, &d) == -1)
 		return 0;
-	for (i = 0; i < d.nkeys; i++)
-		if (strcmp(d.labels[i], label) == 0)
+	for (i = 0; i < d.nkeys && !found; i++)
+		if (strcmp(d.labels[i], label) == 0 &&
+		    (d.keys[i].kind != STORY_COGNATE || kind == NULL)) {
 			found = 1;
+			if (kind != NULL)
+				*kind = d.keys[i].kind;
+			if (weight != NULL)
+				*weight = d.keys[i].weight;
+		}
 	story_doc_clear(&d);
 	return found;
+}
+
+static int
+has_key(const char *title, const char *summary, const char *lang,
+    const char *link, const char *label)
+{
+	return key_of(title, summary, lang, link, label, NULL, NULL);
 }
 
 struct keycase {
@@ -292,6 +310,44 @@ test_compare_rounded(void **state)
 	compare("Commission fines X €1.42 billion", NULL, "en",
 	    "Commission fines Y €1.38 billion", NULL, "en", &m);
 	assert_true(m.conflict);
+}
+
+/*
+ * A capital inside a lower-case word makes a name (rescEU, eIDAS): the
+ * same in every language, where a cognate confirms only.  A number
+ * written as an ordinal of two digits or more numbers a series (the 21st
+ * package, le 21e train): a count's weight, not a plain number's.
+ */
+static void
+test_key_kinds(void **state)
+{
+	enum story_kind	 kind;
+	double		 w, plain;
+
+	(void)state;
+	assert_true(key_of("partono i Canadair della flotta rescEU", NULL,
+	    "it", NULL, "resce", &kind, &w));
+	assert_int_equal(kind, STORY_NAME);
+	assert_true(key_of("Planes from the rescEU fleet", NULL, "en", NULL,
+	    "resce", &kind, &w));
+	assert_int_equal(kind, STORY_NAME);
+	assert_true(key_of("the eIDAS wallet", NULL, "en", NULL, "eidas",
+	    &kind, &w));
+	assert_int_equal(kind, STORY_NAME);
+	/* a lower-case word stays no name */
+	assert_false(key_of("the rescue fleet", NULL, "en", NULL, "rescu",
+	    &kind, &w) && kind == STORY_NAME);
+	assert_true(key_of("in 21 cases", NULL, "en", NULL, "21", NULL,
+	    &plain));
+	assert_true(key_of("EU agrees 21st sanctions package", NULL, "en",
+	    NULL, "21", NULL, &w));
+	assert_true(w >= 1.5 && w > plain);
+	assert_true(key_of("l'UE adopte un 21e train de sanctions", NULL,
+	    "fr", NULL, "21", NULL, &w));
+	assert_true(w >= 1.5);
+	/* small ordinals are everyday words: the 2nd quarter */
+	assert_true(key_of("in the 2nd quarter", NULL, "en", NULL, "2", NULL,
+	    &w) == 0 || w < 1.0);
 }
 
 /* Cognates alone are no story across languages. */
@@ -661,6 +717,37 @@ test_assign(void **state)
  * day under a title with another day: one story a day, not a chain of
  * them.  The same title day, or another outlet, still joins.
  */
+/*
+ * A story that holds another press release than the article's, and none
+ * of the article's, is another story, however alike an outlet's article
+ * between them reads (a bulletin's MEX and its day's IP).
+ */
+static void
+test_assign_other_id(void **state)
+{
+	const int64_t	 t = 1800000000;
+	int64_t		 a, b, c;
+	size_t		 i;
+
+	(void)state;
+	a = assign("Commission fines Meta €1.17 billion under the Digital "
+	    "Markets Act", "IP/26/1187. Meta failed to give users of Facebook "
+	    "and Instagram a less personalised alternative to its pay or "
+	    "consent model.", "en", t, 1);
+	b = assign("Brussels hits Meta with €1.2B fine over pay or consent",
+	    "The Digital Markets Act penalty for the pay or consent model of "
+	    "Facebook and Instagram is the largest yet.", "en", t + 600, 2);
+	c = assign("Daily News 23 / 04 / 2026", "MEX/26/1201. Commission "
+	    "fines Meta for breaching the Digital Markets Act over pay or "
+	    "consent; Commission fines tyre manufacturers for a cartel.",
+	    "en", t + 1200, 3);
+	assert_true(b == a);
+	assert_true(c != a);
+	for (i = 0; i < nmem; i++)
+		free(mem[i].blob);
+	nmem = 0;
+}
+
 static void
 test_assign_series(void **state)
 {
@@ -1014,12 +1101,14 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_key_kinds);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_kinds);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_labels);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_series);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_other_id);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_index);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_docs);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_posted_packed);
