@@ -2040,6 +2040,16 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 			else if (UNIT_TYPE(v) == U_MONTH && num.value >= 1 &&
 			    num.value <= 31 && !num.decimal)
 				q.month = (int)UNIT_ARG(v);
+			else if (UNIT_TYPE(v) == U_MONTH && !num.decimal &&
+			    num.value >= 1900 && num.value <= 2100 &&
+			    !(prev > ws->v && (prev - 1)->digit)) {
+				/* "by December 2027", "bis Dezember 2027" */
+				char	 ym[16];
+
+				snprintf(ym, sizeof(ym), "%04d-%02d",
+				    (int)num.value, (int)UNIT_ARG(v));
+				key_add(ks, STORY_DATE, 0, W_DATE, ym);
+			}
 		}
 		if (!q.percent && q.month == 0)
 			quantity_after(ctx, ws, end, &num, &q);

@@ -101,6 +101,11 @@ static const struct keycase keycases[] = {
 	{ "en date month first", "en", "on March 11 ministers", NULL,
 	    "03-11" },
 	{ "iso date", "en", "published 2026-03-11", NULL, "03-11" },
+	/* a month of a year without its day */
+	{ "en month year", "en", "delayed to December 2027", NULL,
+	    "2027-12" },
+	{ "de month year", "de", "bis Dezember 2027 verschieben", NULL,
+	    "2027-12" },
 	/* EU document ids, in text and in links */
 	{ "press id", "en", "see IP/26/745 for details", NULL, "IP/26/745" },
 	{ "press id in link", "fr", "communiqué",
@@ -200,6 +205,8 @@ static const struct nokeycase nokeycases[] = {
 	{ "a year is no count", "en", "in 2026 vessels were listed",
 	    "2026 ships" },
 	{ "words count only with a unit", "en", "two of them", "2" },
+	{ "a day's date is no month", "en", "on 28 April 2025 the grid",
+	    "2025-04" },
 };
 
 static void
