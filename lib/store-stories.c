@@ -855,8 +855,11 @@ const char stories_title_sql[] =
 	"CREATE TRIGGER stories_title_bd BEFORE DELETE ON items BEGIN"
 	STORY_TITLE_KEEP
 	"END;"
-	"UPDATE stories SET title = '' WHERE title IS NULL"
-	"  AND (SELECT i.title FROM items i WHERE i.id = lead_item) IS NOT NULL;"
+	/*
+	 * A title NULL before this was a lead with none: it stays NULL, the
+	 * lead's title now (the stories a migration from before stories just
+	 * made are NULL too, and are titled).
+	 */
 	"UPDATE stories SET title = NULL"
 	"  WHERE title = (SELECT i.title FROM items i WHERE i.id = lead_item);";
 

@@ -1247,7 +1247,12 @@ test_migrate_v2_stories(void **state)
 	    " FROM story_links WHERE item_id = 4)"), 1);
 	v = all_stories(s, &n);
 	assert_int_equal(n, 4);
+	/* migrations 6 and 17: every story titled by its lead */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"
+	    " WHERE title IS NOT NULL"), 0);
 	for (i = 0; i < n; i++) {
+		assert_non_null(v[i].title);
+		assert_true(strcmp(v[i].title, "") != 0);
 		assert_int_equal(v[i].size, (int64_t)v[i].nitems);
 		if (v[i].size == 2) {
 			two++;
