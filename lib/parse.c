@@ -1780,6 +1780,8 @@ cp1252_byte(uint32_t cp)
 
 	if (cp < 0x100)
 		return (int)cp;	/* Latin-1, and C1 left as its byte */
+	if (cp == 0xfffd)
+		return -1;	/* a byte lost: which one is not known */
 	for (i = 0; i < 32; i++)
 		if (cp1252_high[i] == cp)
 			return 0x80 + i;
@@ -1790,54 +1792,71 @@ cp1252_byte(uint32_t cp)
  * feedparser's repair of text that was UTF-8, read as Latin-1 and written
  * as UTF-8 again, widened to windows-1252, which is how such text is most
  * often misread (a typographic apostrophe shown as a-circumflex, euro
- * sign, trade mark; Cyrillic as capital eth and a quote): when every
- * character has a windows-1252 byte, some beyond ASCII, and those bytes
- * are UTF-8, they are the text.  Text that was right does not pass: its
- * accents alone are not UTF-8 (an e-acute becomes a lone 0xe9).  Then
- * feedparser's mapping of C1 controls to windows-1252.
+ * sign, trade mark; Cyrillic as capital eth and a quote).  The text is
+ * its windows-1252 bytes when every character has one, those beyond
+ * ASCII make UTF-8, and one of them says so: a sequence of three or four
+ * bytes, a pair whose second character is Latin-1 ("\u00c3\u00a9", never
+ * written on purpose), or one that starts with A-tilde or A-circumflex,
+ * the leads of all Latin-1 ("Gro\u00c3\u0178eltern").  Another pair whose
+ * second character is punctuation only windows-1252 has is what right
+ * text writes too ("gro\u00df\u2026", "CAF\u00c9\u2014") and proves nothing.
+ * Reading stops at the first byte that cannot be UTF-8, most often the
+ * first accent of right text.  Then feedparser's mapping of C1 controls
+ * to windows-1252.
  */
 static char *
 fp_fix_text(char *s)
 {
 	const unsigned char	*p;
 	struct buf		 b;
-	size_t			 len = strlen(s), i, k, n, bad;
+	unsigned char		*raw;
+	size_t			 len, i, n, o = 0, bad, seq = 0;
 	uint32_t		 cp;
-	int			 high = 0, c;
+	int			 c, lead = 0, need = 0, proof = 0;
 
-	/* ASCII alone has nothing to repair */
-	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+	for (p = (const unsigned char *)s; *p != '\0' && *p < 0x80; p++)
 		;
-	/*
-	 * The windows-1252 bytes of s, never longer than s: every title and
-	 * summary with a byte beyond ASCII comes here, so they are written
-	 * in place, not a byte at a time through a buffer.
-	 */
-	if (i < len) {
-		char	*raw = xmalloc(len + 1);
-
-		memcpy(raw, s, i);
-		for (n = i; i < len; i += k) {
-			if ((unsigned char)s[i] < 0x80) {
-				raw[n++] = s[i];
-				k = 1;
-				continue;
-			}
-			bad = 0;
-			k = utf8_decode((const unsigned char *)s + i, len - i,
-			    &cp, &bad);
-			if (k == 0 || bad != 0 || (c = cp1252_byte(cp)) < 0)
+	if (*p == '\0')
+		return s;	/* ASCII: nothing to repair or map */
+	len = strlen(s);
+	raw = xmalloc(len + 1);
+	for (i = 0; i < len; i += n) {
+		if ((unsigned char)s[i] < 0x80) {
+			if (need > 0)
 				break;
-			raw[n++] = (char)c;
-			high = 1;
+			raw[o++] = (unsigned char)s[i];
+			n = 1;
+			continue;
 		}
-		raw[n] = '\0';
-		if (i == len && high && utf8_valid(raw, n)) {
-			free(s);
-			s = raw;
-		} else
-			free(raw);
+		bad = 0;
+		n = utf8_decode((const unsigned char *)s + i, len - i, &cp,
+		    &bad);
+		if (n == 0 || bad != 0 || (c = cp1252_byte(cp)) < 0)
+			break;
+		if (need > 0) {
+			if (c < 0x80 || c > 0xbf)
+				break;
+			need--;
+			if (seq > 2 || cp < 0x100 || lead == 0xc2 ||
+			    lead == 0xc3)
+				proof = 1;
+		} else if (c >= 0xc2 && c <= 0xdf)
+			need = 1, seq = 2, lead = c;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, seq = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, seq = 4;
+		else
+			break;
+		raw[o++] = (unsigned char)c;
 	}
+	if (i == len && need == 0 && proof &&
+	    utf8_valid((const char *)raw, o)) {
+		raw[o] = '\0';
+		free(s);
+		s = (char *)raw;
+	} else
+		free(raw);
 	/* C1 controls U+0080..U+009F -> windows-1252 */
 	for (p = (const unsigned char *)s; (p = (const unsigned char *)
 	    strchr((const char *)p, 0xc2)) != NULL; p++)

@@ -149,15 +149,25 @@ static const struct pcase cases[] = {
 	/* UTF-8 misread as windows-1252 and written as UTF-8 again */
 	{ "mojibake of windows-1252 repaired", "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>l\xc3\xa2\xe2\x82\xac\xe2\x84\xa2on a attir\xc3\x83\xc2\xa9</title>"
 	    "<item><title>\xc3\x90\xe2\x80\x99 \xc3\x90\xc5\x93\xc3\x90\xc2\xbe\xc3\x91\xc2\x81\xc3\x90\xc2\xba\xc3\x90\xc2\xb2\xc3\x90\xc2\xb5</title>"
-	    "<description>Beaucoup \xc3\x83\xc2\xa0 gauche \xc3\xa2\xe2\x82\xac\xc5\xbeOhne uns\xc3\xa2\xe2\x82\xac\xc5\x93</description></item></channel></rss>",
+	    "<description>Beaucoup \xc3\x83\xc2\xa0 gauche \xc3\xa2\xe2\x82\xac\xc5\xbeOhne uns\xc3\xa2\xe2\x82\xac\xc5\x93</description></item>"
+	    "<item><title>Gro\xc3\x83\xc5\xb8" "eltern \xc3\x83\xc5\x93" "ber</title></item></channel></rss>",
 	    NULL, NULL, NULL,
 	    { { "feed.title.value", "l\xe2\x80\x99on a attir\xc3\xa9" },
 	      { "entries.0.title.value", "\xd0\x92 \xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb5" },
-	      { "entries.0.summary.value", "Beaucoup \xc3\xa0 gauche \xe2\x80\x9eOhne uns\xe2\x80\x9c" } } },
+	      { "entries.0.summary.value", "Beaucoup \xc3\xa0 gauche \xe2\x80\x9eOhne uns\xe2\x80\x9c" },
+	      /* every pair A-tilde and a windows-1252 character: Gro\xc3\x9feltern, \xc3\x9cber */
+	      { "entries.1.title.value", "Gro\xc3\x9f" "eltern \xc3\x9c" "ber" } } },
 	/* right text stays: its accents and quotes alone are not UTF-8 */
-	{ "right text is no mojibake", "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Caf\xc3\xa9 \xe2\x80\x9c" "d\xc3\xa9j\xc3\xa0\xe2\x80\x9d \xc3\x83\xc2\xa9t\xc3\xa9 \xe2\x82\xac" "5 \xc2\xa9 \xc3\x84rger</title></channel></rss>",
+	{ "right text is no mojibake", "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Caf\xc3\xa9 \xe2\x80\x9c" "d\xc3\xa9j\xc3\xa0\xe2\x80\x9d \xc3\x83\xc2\xa9t\xc3\xa9 \xe2\x82\xac" "5 \xc2\xa9 \xc3\x84rger</title>"
+	    "<item><title>Die Erwartungen sind gro\xc3\x9f\xe2\x80\xa6</title><description>Le CAF\xc3\x89\xe2\x80\x94 Spa\xc3\x9f\xe2\x80\x93</description></item>"
+	    "<item><title>IND\xc3\x83\xef\xbf\xbd" "CE</title></item></channel></rss>",
 	    NULL, NULL, NULL,
-	    { { "feed.title.value", "Caf\xc3\xa9 \xe2\x80\x9c" "d\xc3\xa9j\xc3\xa0\xe2\x80\x9d \xc3\x83\xc2\xa9t\xc3\xa9 \xe2\x82\xac" "5 \xc2\xa9 \xc3\x84rger" } } },
+	    { { "feed.title.value", "Caf\xc3\xa9 \xe2\x80\x9c" "d\xc3\xa9j\xc3\xa0\xe2\x80\x9d \xc3\x83\xc2\xa9t\xc3\xa9 \xe2\x82\xac" "5 \xc2\xa9 \xc3\x84rger" },
+	      /* a sharp s or a capital before punctuation: right text */
+	      { "entries.0.title.value", "Die Erwartungen sind gro\xc3\x9f\xe2\x80\xa6" },
+	      { "entries.0.summary.value", "Le CAF\xc3\x89\xe2\x80\x94 Spa\xc3\x9f\xe2\x80\x93" },
+	      /* a byte lost to U+FFFD is not guessed */
+	      { "entries.1.title.value", "IND\xc3\x83\xef\xbf\xbd" "CE" } } },
 	{ "invalid utf-8 replaced", "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>a\xff" "b</title></channel></rss>",
 	    NULL, NULL, NULL,
 	    { { "feed.title.value", "a\xef\xbf\xbd" "b" }, { "bozo", "true" } } },
