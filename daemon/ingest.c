@@ -70,28 +70,33 @@ struct ingest {
  * boundary), appended to b with its NUL; returns its offset, or -1 when
  * there is no text.  Plain text that still holds character references
  * and no markup was escaped twice by its publisher ("Iraq&#039;s" in a
- * title): it is read as HTML, as a reader shows it.
+ * title): its references are read, once, as a reader shows them.
  */
 static long
 text_put(struct buf *b, const struct parse_text *t, size_t max)
 {
 	const char	*v = t->value;
 	size_t		 len, off = b->len;
-	char		*h;
+	char		*h = NULL;
 
 	if (v == NULL || *v == '\0')
 		return -1;
 	len = strlen(v);
-	if (t->type != NULL && strcmp(t->type, "text/plain") == 0 &&
-	    (memchr(v, '<', len) != NULL || !text_has_char_ref(v, len))) {
+	if (t->type != NULL && strcmp(t->type, "text/plain") == 0) {
+		if (memchr(v, '<', len) == NULL && text_has_char_ref(v, len)) {
+			v = h = text_decode_char_refs(v, len);
+			len = strlen(v);
+		}
 		if (len > max) {
 			len = max;
 			/* never cut a character in two */
 			while (len > 0 && ((unsigned char)v[len] & 0xc0) == 0x80)
 				len--;
 		}
-		if (len == 0)
+		if (len == 0) {
+			free(h);
 			return -1;
+		}
 		buf_append(b, v, len);
 	} else {
 		h = html_to_text(v, len, max);
@@ -100,8 +105,8 @@ text_put(struct buf *b, const struct parse_text *t, size_t max)
 			return -1;
 		}
 		buf_puts(b, h);
-		free(h);
 	}
+	free(h);
 	buf_append(b, "", 1);
 	return (long)off;
 }

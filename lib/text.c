@@ -225,37 +225,6 @@ html_entity_lookup(const char *name, size_t len)
 	return ent != NULL ? ent->utf8 : NULL;
 }
 
-int
-text_has_char_ref(const char *s, size_t len)
-{
-	const char	*p = s, *end = s + len, *q;
-
-	while (p < end && (p = memchr(p, '&', (size_t)(end - p))) != NULL) {
-		q = ++p;
-		if (q < end && *q == '#') {
-			q++;
-			if (q < end && (*q == 'x' || *q == 'X')) {
-				for (q++; q < end && isxdigit((unsigned char)*q);)
-					q++;
-				if (q < end && *q == ';' && q > p + 2)
-					return 1;
-			} else {
-				for (; q < end && isdigit((unsigned char)*q);)
-					q++;
-				if (q < end && *q == ';' && q > p + 1)
-					return 1;
-			}
-			continue;
-		}
-		while (q < end && isalnum((unsigned char)*q))
-			q++;
-		if (q < end && *q == ';' && html_entity_lookup(p,
-		    (size_t)(q - p)) != NULL)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 text_is_space(unsigned char c)
 {
@@ -1280,4 +1249,90 @@ char *
 html_to_text_libxml2(const char *html, size_t len, size_t maxlen)
 {
 	return html_to_text_with(html, len, maxlen, 0);
+}
+
+/*
+ * The character reference at p ('&'), with its ';': its length, and its
+ * code point in *cp or its UTF-8 in *named; 0 when there is none.
+ */
+static size_t
+char_ref_at(const char *p, const char *end, uint32_t *cp, const char **named)
+{
+	const char	*q = p + 1, *digits;
+	int		 hex = 0;
+
+	*cp = 0;
+	*named = NULL;
+	if (q < end && *q == '#') {
+		q++;
+		if (q < end && (*q == 'x' || *q == 'X'))
+			hex = 1, q++;
+		for (digits = q; q < end && (hex ? isxdigit((unsigned char)*q) :
+		    isdigit((unsigned char)*q)); q++) {
+			*cp = *cp * (hex ? 16 : 10) + (uint32_t)(isdigit(
+			    (unsigned char)*q) ? *q - '0' :
+			    tolower((unsigned char)*q) - 'a' + 10);
+			if (*cp > 0x10ffff)
+				*cp = 0x110000;	/* saturate */
+		}
+		if (q == digits || q >= end || *q != ';')
+			return 0;
+		return (size_t)(q + 1 - p);
+	}
+	while (q < end && isalnum((unsigned char)*q))
+		q++;
+	if (q < end && *q == ';' &&
+	    (*named = html_entity_lookup(p + 1, (size_t)(q - p - 1))) != NULL)
+		return (size_t)(q + 1 - p);
+	return 0;
+}
+
+int
+text_has_char_ref(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *named;
+	uint32_t	 cp;
+
+	while (p < end && (p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		if (char_ref_at(p, end, &cp, &named) > 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+char *
+text_decode_char_refs(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *amp, *named;
+	struct buf	 b;
+	uint32_t	 cp;
+	char		 enc[4];
+	size_t		 n;
+
+	buf_init(&b, len + 1);
+	while (p < end) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		buf_append(&b, p, (size_t)(amp - p));
+		if ((p = amp) == end)
+			break;
+		if ((n = char_ref_at(p, end, &cp, &named)) == 0) {
+			buf_putc(&b, '&');
+			p++;
+			continue;
+		}
+		p += n;
+		if (named != NULL)
+			buf_puts(&b, named);
+		else if (cp >= 0x80 && cp <= 0x9f)	/* as HTML: windows-1252 */
+			buf_append(&b, enc, utf8_encode(cp1252[cp - 0x80] != 0 ?
+			    cp1252[cp - 0x80] : 0xfffd, enc));
+		else if (cp == 0 || (n = utf8_encode(cp, enc)) == 0)
+			buf_append(&b, utf8_replacement, 3);
+		else if (cp >= 0x80 || !utf8_is_dropped((unsigned char)cp))
+			buf_append(&b, enc, n);
+	}
+	buf_putc(&b, '\0');
+	return buf_steal(&b);
 }

@@ -50,6 +50,13 @@ const char *html_entity_lookup(const char *name, size_t len);
  * named one HTML knows, with its ';' ("&amp;", "&eacute;").
  */
 int	 text_has_char_ref(const char *s, size_t len);
+/*
+ * A heap copy of s[0..len) with those references decoded, once, and
+ * nothing else changed (HTML's reading of &#128; to &#159; as
+ * windows-1252; NUL, a surrogate or past U+10FFFF as U+FFFD; a C0 control
+ * dropped).
+ */
+char	*text_decode_char_refs(const char *s, size_t len);
 
 /*
  * Returns a heap string: the text of the HTML fragment html[0..len), with

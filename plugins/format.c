@@ -521,7 +521,8 @@ body_shown(enum webhook_format f, const struct herald_delivery *d,
  * a line for the rest (format_reach_body()'s way), not a text cut in the
  * middle of an alert with no word of those after it.  Each try renders
  * the batch again: a few times log2 of its alerts.  When not even the
- * first fits whole, that one goes cut, as a single alert does.
+ * first fits whole, the batch goes cut as it is (its first alert cut,
+ * as a single alert is, and no line for the rest).
  */
 char *
 format_body(enum webhook_format f, const struct herald_delivery *d,

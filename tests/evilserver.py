@@ -846,11 +846,14 @@ class Handler(BaseHTTPRequestHandler):
                   ("e-plain", "AT&amp;T &amp; Verizon 5% &amp;c"),
                   ("e-markup", "Use &lt;b&gt; and &amp;#039; in HTML"),
                   ("e-unknown", "Tom &amp;jerry; show")]
+        # a text summary escaped twice keeps its lines
+        summary = "Line one &amp;#039;s &amp;amp; more\nLine two"
         entries = "".join(
             "<entry><id>urn:x:%s</id><title>%s</title>"
-            "<link href='https://news.example/esc/%s'/>"
+            "<link href='https://news.example/esc/%s'/>%s"
             "<updated>2024-03-01T12:00:00Z</updated></entry>\n"
-            % (g, t, g) for g, t in titles)
+            % (g, t, g, "<summary>%s</summary>" % summary
+               if g == "e-twice" else "") for g, t in titles)
         self.body(200, '<?xml version="1.0" encoding="utf-8"?>\n'
                   '<feed xmlns="http://www.w3.org/2005/Atom">'
                   "<title>escaped</title><id>urn:x:escaped</id>"

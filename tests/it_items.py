@@ -142,6 +142,11 @@ def check_escaped(h, d, n):
             "urn:x:e-unknown": "Tom &jerry; show"}
     h.check(got == want, "run %d: escaped: titles escaped twice read once, "
             "the others as written" % n, got)
+    summ = [i["summary"] for i in d.items("escaped")
+            if i["fguid"] == "urn:x:e-twice"]
+    h.check(summ == ["Line one 's & more\nLine two"],
+            "run %d: escaped: a text summary escaped twice keeps its lines"
+            % n, summ)
 
 
 def check_dedup(h, d, n):

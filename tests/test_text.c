@@ -847,7 +847,7 @@ static void
 gen_text(struct gen *g)
 {
 	static const char *const words[] = {
-		"word", "Commission", "\xc3\x9cn\xc3\xafc\xc3\xb6""d\xc3\xa9",
+		"word", "Commission", "\xc3\x9cn\xc3\xaf""c\xc3\xb6""d\xc3\xa9",
 		" ", " ", "\n", "  \t ", "\xc2\xa0", "&amp;", "&lt;", "&gt;",
 		"&eacute;", "&#233;", "&#x41;", "&#65;", "&copy 2024",
 		"&nothing", "&", "a < b", "<3", "x>y", "\"q\"", "&#146;",
@@ -1003,8 +1003,46 @@ test_buf_printf(void **state)
 	buf_free(&b);
 }
 
+/* Character references in plain text, decoded once and nothing else. */
+static void
+test_char_refs(void **state)
+{
+	static const struct {
+		const char	*in, *out;
+		int		 has;
+	} v[] = {
+		{ "Iraq&#039;s World Cup", "Iraq's World Cup", 1 },
+		{ "Putin&#x27;s &#X27;", "Putin's '", 1 },
+		{ "Caf&eacute; &quot;Europa&quot;", "Caf\xc3\xa9 \"Europa\"", 1 },
+		{ "once: &amp;amp; &amp;#39;", "once: &amp; &#39;", 1 },
+		{ "line one &amp;\nline two", "line one &\nline two", 1 },
+		{ "&#128;5 &#150; &#129;", "\xe2\x82\xac" "5 \xe2\x80\x93 \xef\xbf\xbd", 1 },
+		{ "&#0; &#1114112; &#x1F600; a&#7;b", "\xef\xbf\xbd \xef\xbf\xbd "
+		    "\xf0\x9f\x98\x80 ab", 1 },
+		{ "AT&T &c 5% &#; &#x; &#39 &amp &unknown; &", "AT&T &c 5% &#; "
+		    "&#x; &#39 &amp &unknown; &", 0 },
+		{ "", "", 0 },
+	};
+	size_t	 i;
+	char	*d;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(text_has_char_ref(v[i].in, strlen(v[i].in)),
+		    v[i].has);
+		d = text_decode_char_refs(v[i].in, strlen(v[i].in));
+		assert_string_equal(d, v[i].out);
+		free(d);
+	}
+	/* a reference cut by the length given is none */
+	assert_int_equal(text_has_char_ref("a&#39;", 5), 0);
+	d = text_decode_char_refs("a&#39;", 5);
+	assert_string_equal(d, "a&#39");
+	free(d);
+}
+
 #define NTESTS	(NU8CASES + 3 + NENCCASES + 1 + NENTCASES + 1 + NHTMLCASES + 6 + \
-	    NWSCASES + 1 + 1)
+	    NWSCASES + 1 + 1 + 1)
 
 static struct CMUnitTest tests[NTESTS];
 static char names[NTESTS][96];
@@ -1074,6 +1112,8 @@ main(void)
 	add_test(&n, "collapse", "NULL", test_ws_null, NULL);
 	add_test(&n, "buf", "printf short, long and capped", test_buf_printf,
 	    NULL);
+	add_test(&n, "refs", "character references in plain text",
+	    test_char_refs, NULL);
 	if (n != NTESTS) {
 		fprintf(stderr, "test_text: %zu tests, NTESTS %zu\n", n,
 		    (size_t)NTESTS);
