@@ -372,38 +372,45 @@ cmd_find(int argc, char **argv, int *words)
 
 /*
  * How many of argv's words from argv[1] are shared options written before
- * the command ("herald -c FILE stories", as "git -C" is): -c, -d, -s with
- * their value (apart, attached, or after '=' for the long names) and
- * --json.  The command checks them as if written after it.
+ * the command ("herald -c FILE stories", as "git -C" is): those of
+ * shared_options() for a command taking them all, a valued one with its
+ * value apart, attached ("-cFILE") or after '=' ("--config=FILE").  The
+ * command checks them as if written after it.
  */
 static int
 leading_options(int argc, char **argv)
 {
-	static const char *const valued[] = { "-c", "--config", "-d",
-	    "--database", "-s", "--socket" };
-	const char	*a;
-	size_t		 k, n;
-	int		 i = 1;
+	static const struct cmd_entry	 all = { .flags = CMD_JSON |
+					    CMD_CONFIG | CMD_DATABASE |
+					    CMD_SOCKET };
+	struct cmd_option		 v[8];
+	const char			*a, *eq;
+	size_t				 k, n = shared_options(&all, v), len;
+	int				 i = 1, take;
 
 	while (i < argc && argv[i][0] == '-') {
 		a = argv[i];
-		if (strcmp(a, "--json") == 0) {
-			i++;
-			continue;
+		take = 0;
+		for (k = 0; k < n && take == 0; k++) {
+			if (a[1] == '-') {
+				eq = strchr(a, '=');
+				len = eq != NULL ? (size_t)(eq - a - 2) :
+				    strlen(a + 2);
+				if (strlen(v[k].name) != len ||
+				    strncmp(a + 2, v[k].name, len) != 0)
+					continue;
+				if (v[k].arg == NULL)
+					take = eq == NULL ? 1 : 0;
+				else
+					take = eq != NULL ? 1 : 2;
+			} else if (v[k].short_name != 0 &&
+			    a[1] == v[k].short_name)
+				take = v[k].arg == NULL ? (a[2] == '\0') :
+				    a[2] != '\0' ? 1 : 2;
 		}
-		for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
-			n = strlen(valued[k]);
-			if (strncmp(a, valued[k], n) != 0)
-				continue;
-			if (a[n] == '\0' && i + 1 < argc)
-				break;
-			if ((a[1] == '-' && a[n] == '=') ||
-			    (a[1] != '-' && a[n] != '\0'))
-				break;
-		}
-		if (k == sizeof(valued) / sizeof(valued[0]))
+		if (take == 0 || i + take > argc)
 			break;
-		i += a[strlen(valued[k])] == '\0' ? 2 : 1;
+		i += take;
 	}
 	return i - 1;
 }
