@@ -176,7 +176,7 @@ struct feed_lang {
 
 struct story_lead {
 	int64_t	 story;			/* 0: empty */
-	int64_t	 item;
+	int64_t	 item;			/* 0: the story has none in lang */
 	int64_t	 at;
 	char	 lang[4];
 };
@@ -388,7 +388,7 @@ ix_lead(void *arg, int64_t story, const char *lang, int64_t *item)
 
 	if (lead_is(l, story, lang)) {
 		*item = l->item;
-		return 1;
+		return l->item != 0;	/* 0: the story has none in lang */
 	}
 	if ((st = sst_get(a->s, SST_LEAD, a->errstr)) == NULL)
 		return -1;
@@ -397,7 +397,13 @@ ix_lead(void *arg, int64_t story, const char *lang, int64_t *item)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*item = sqlite3_column_int64(st, 0);
 		lead_keep(ss, story, lang, *item, sqlite3_column_int64(st, 1));
-	}
+	} else if (rc == SQLITE_DONE)
+		/*
+		 * None in lang, kept too: the read walks all the story's rows,
+		 * and an article of another language meets the story again
+		 * and again.  The first to join in lang takes the slot.
+		 */
+		lead_keep(ss, story, lang, 0, INT64_MAX);
 	stmt_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_seterr(a->s, a->errstr, "reading a story's first article");

@@ -1660,6 +1660,55 @@ test_story_chain(void **state)
 }
 
 /*
+ * The guard's first article in a language the story had none in: looked
+ * up, found missing (and the miss kept), then the first article of that
+ * language joins and is the one later articles in it must meet.  A chain
+ * in that language breaks as in test_story_chain.  (Fails if a kept miss
+ * is not replaced by the article that joins.)
+ */
+static void
+test_story_lead_later(void **state)
+{
+	static const char *const art[][3] = {
+	    { "de", "Kommission: Imker melden Honigmangel, IP/26/4321",
+	      "Die Kommission veroeffentlicht IP/26/4321 zum Honigmangel der "
+	      "Imker." },
+	    { "en", "Beekeepers report honey shortage as orchards bloom late",
+	      "IP/26/4321: beekeepers report a honey shortage; orchards bloom "
+	      "late after frost." },
+	    { "en", "Orchards bloom late, frost damages apricot harvest",
+	      "Orchards bloom late; frost damages the apricot harvest in "
+	      "valleys." },
+	    { "en", "Apricot harvest damaged, valleys brace for drought",
+	      "The apricot harvest is damaged; valleys brace for drought and "
+	      "wildfires." },
+	};
+	struct store		*s = open_new();
+	struct store_item	 it = { .has_published = 1 };
+	char			 name[16];
+	int64_t			 id[4];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "g%zu", i);
+		it.guid = name;
+		it.lang = art[i][0];
+		it.title = art[i][1];
+		it.summary = art[i][2];
+		it.published = T0 - (int64_t)(4 - i) * 3600;
+		assert_int_equal(upsert(s, feed(s, name), &it, &id[i]),
+		    STORE_NEW);
+	}
+	/* the id brings the first English article in, the words the next */
+	assert_int_equal(story_of(s, id[1]), story_of(s, id[0]));
+	assert_int_equal(story_of(s, id[2]), story_of(s, id[0]));
+	/* the third meets only the second, not the first English one */
+	assert_true(story_of(s, id[3]) != story_of(s, id[0]));
+	store_close(s);
+}
+
+/*
  * A story that moves on (a probe, the answer, the rivals, an offer,
  * another regulator) still joins: each follow-up names what the first
  * article is about (Meta, WhatsApp, rival chatbots or assistants).
@@ -2775,6 +2824,7 @@ main(void)
 		cmocka_unit_test(test_story_merge_largest),
 		cmocka_unit_test(test_story_merge_keeps),
 		cmocka_unit_test(test_story_chain),
+		cmocka_unit_test(test_story_lead_later),
 		cmocka_unit_test(test_story_evolving),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_prune),
