@@ -106,6 +106,10 @@ static const struct keycase keycases[] = {
 	    "2027-12" },
 	{ "de month year", "de", "bis Dezember 2027 verschieben", NULL,
 	    "2027-12" },
+	/* Polish and Czech say "in May" in the locative */
+	{ "pl month year", "pl", "przesunięte w grudniu 2027", NULL,
+	    "2027-12" },
+	{ "cs month year", "cs", "odloženo v květnu 2027", NULL, "2027-05" },
 	/* EU document ids, in text and in links */
 	{ "press id", "en", "see IP/26/745 for details", NULL, "IP/26/745" },
 	{ "press id in link", "fr", "communiqué",
