@@ -22,6 +22,7 @@
  * Past it, texts are tokenized as they come.
  */
 #define TOKENS_MAX	(32u << 20)
+#define TOKENS_KEEP	(1u << 20)	/* what stays allocated between them */
 
 /* one text as the tokenizer read it: texts[i] */
 struct tok_text {
@@ -105,17 +106,15 @@ tokens_rec_cb(void *arg, int tflags, const char *tok, int n, int start,
 	return r->token(r->ctx, tflags, tok, n, start, end);
 }
 
-/* A text's place in the table: its length and its first and last bytes. */
+/*
+ * A text's place in the table, from all its bytes: texts of one length
+ * that share their ends (a feed's "<p>...</p>", a fixed tail) would
+ * otherwise probe one chain, each a memcmp.
+ */
 static size_t
 tokens_slot(const char *text, int len, size_t nslots)
 {
-	uint64_t	 a = 0, b = 0;
-	size_t		 n = (size_t)len < 8 ? (size_t)len : 8;
-
-	memcpy(&a, text, n);
-	memcpy(&b, text + len - n, n);
-	return (size_t)(((a * 0x9e3779b97f4a7c15ull) ^ (b + (uint64_t)len)) *
-	    0xff51afd7ed558ccdull >> 32) & (nslots - 1);
+	return (size_t)(hash64(0, text, (size_t)len) >> 32) & (nslots - 1);
 }
 
 /* The text kept the same as text[0..len), or NULL. */
@@ -308,6 +307,23 @@ tokens_clear(struct store *s)
 	if (c->ntexts > 0)
 		memset(c->slots, 0, c->nslots * sizeof(*c->slots));
 	c->ntexts = c->ntoks = c->nbytes = 0;
+	/*
+	 * What one large transaction grew (a first fetch of many feeds, a
+	 * backfill: up to TOKENS_MAX of bytes and as much again of records)
+	 * goes back, not kept for the daemon's life.
+	 */
+	if (c->capbytes + c->captoks * sizeof(*c->toks) +
+	    c->captexts * sizeof(*c->texts) > TOKENS_KEEP) {
+		free(c->bytes);
+		free(c->toks);
+		free(c->texts);
+		free(c->slots);
+		c->bytes = NULL;
+		c->toks = NULL;
+		c->texts = NULL;
+		c->slots = NULL;
+		c->capbytes = c->captoks = c->captexts = c->nslots = 0;
+	}
 }
 
 void
