@@ -372,6 +372,7 @@ struct word {
 	size_t	 nlow, nfold;
 	uint64_t hlow, hfold;	/* their FNV states: the lists' keys */
 	int	 cap;		/* starts with a capital */
+	int	 midcap;	/* a capital inside, after a small letter */
 	int	 allcaps;	/* every letter a capital, two at least */
 	int	 digit;		/* starts with a digit */
 	int	 initial;	/* starts a sentence */
@@ -944,14 +945,15 @@ ascii_alnum(unsigned char c)
 /*
  * An ASCII letter or digit lowered; a lower-case letter: not all capitals.
  * A capital inside a word that starts lower-case makes it a name as a
- * capital at its start would: rescEU, eIDAS, iPhone, ePrivacy.
+ * capital at its start would: rescEU, eIDAS, iPhone, ePrivacy; not in a
+ * unit's few letters (kWh, kW, pH: words_split()).
  */
 static unsigned char
 ascii_lower(struct word *wd, unsigned char c, int inside)
 {
 	if (c >= 'A' && c <= 'Z') {
 		if (inside)
-			wd->cap = 1;
+			wd->midcap = 1;
 		return c | 0x20;
 	}
 	if (c > '9')
@@ -1109,6 +1111,8 @@ words_split(const struct story_ctx *ctx, const char *text, size_t len,
 	/* an all-capitals word needs two capitals to be an acronym */
 	for (k = first; k < ws->n; k++) {
 		wd = &ws->v[k];
+		if (wd->midcap && wd->nfold >= 4)
+			wd->cap = 1;
 		for (i = 0, nletters = 0; wd->allcaps && i < wd->nfold &&
 		    nletters < 2; i++)
 			if (isalpha((unsigned char)wd->fold[i]) ||

@@ -326,7 +326,7 @@ test_compare_rounded(void **state)
 /*
  * A capital inside a lower-case word makes a name (rescEU, eIDAS): the
  * same in every language, where a cognate confirms only.  A number
- * written as an ordinal of two digits or more numbers a series (the 21st
+ * written as an ordinal of 13 or more numbers a series (the 21st
  * package, le 21e train): a count's weight, not a plain number's.
  */
 static void
@@ -345,9 +345,11 @@ test_key_kinds(void **state)
 	assert_true(key_of("the eIDAS wallet", NULL, "en", NULL, "eidas",
 	    &kind, &w));
 	assert_int_equal(kind, STORY_NAME);
-	/* a lower-case word stays no name */
+	/* a lower-case word stays no name, nor a unit's few letters */
 	assert_false(key_of("the rescue fleet", NULL, "en", NULL, "rescu",
 	    &kind, &w) && kind == STORY_NAME);
+	assert_false(key_of("40 cents per kWh for households", NULL, "en",
+	    NULL, "kwh", &kind, &w) && kind == STORY_NAME);
 	assert_true(key_of("in 21 cases", NULL, "en", NULL, "21", NULL,
 	    &plain));
 	assert_true(key_of("EU agrees 21st sanctions package", NULL, "en",
