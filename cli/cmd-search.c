@@ -292,9 +292,9 @@ const struct cmd_entry cmd_search_entry = {
 	.about =
 "Search every article herald keeps, best matches first (bm25; a word in\n"
 "the title weighs most), with the matching words highlighted.  Case does\n"
-"not matter, nor do the accents of Latin letters (\"pekin\" finds \"Pékin\");\n"
-"those of Greek do (SQLite's tokenizer).  Several arguments are joined\n"
-"with spaces.  QUERY is SQLite FTS5 syntax, as topic rules:\n"
+"not matter, nor do accents, Latin or Greek (\"pekin\" finds \"Pékin\",\n"
+"\"κινα\" finds \"ΚΙΝΑ\" and \"Κίνα\").  Several arguments are joined with\n"
+"spaces.  QUERY is SQLite FTS5 syntax, as topic rules:\n"
 "  sanctions russia            both words\n"
 "  china OR beijing            either\n"
 "  \"asset freeze\"              a phrase\n"

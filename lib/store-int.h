@@ -156,7 +156,7 @@ struct store {
 	int		 damaged;	/* SQLite said SQLITE_CORRUPT or NOTADB */
 	int		 keyless;	/* a GUID is stored without its hash */
 	sqlite3_stmt	**digest_st;	/* store-digest.c's, made on use */
-	struct store_tokens *tokens;	/* store-tokens.c's (read-write) */
+	struct store_tokens *tokens;	/* store-tokens.c's tokenizer */
 };
 
 /* store.c */
@@ -180,7 +180,7 @@ void		 touched_clear(struct touched *);
 int		 items_index(struct store *, char **errstr);
 void		 feed_from_row(sqlite3_stmt *, struct store_feed *);
 
-/* store-tokens.c: the texts' tokens kept for the transaction */
+/* store-tokens.c: the index's tokenizer, its tokens kept for a transaction */
 fts5_api	*fts5_api_of(sqlite3 *);
 int		 tokens_register(struct store *, char **errstr);
 void		 tokens_keep(struct store *, int on);

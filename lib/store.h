@@ -43,6 +43,13 @@ void		 store_close(struct store *);
 /* Why store_open() ran quick_check on this handle (static), or NULL. */
 const char	*store_check_reason(const struct store *);
 
+/*
+ * FTS5's integrity-check of the search index against the articles, on a
+ * read-write handle: only the store's tokenizer folds Greek accents as the
+ * index does, so another program's check finds their words wrong.
+ */
+int		 store_index_check(struct store *, char **errstr);
+
 /* The schema version this program writes (PRAGMA user_version). */
 int		 store_schema_version(void);
 
@@ -505,9 +512,10 @@ int	 store_topic_entries(struct store *, const char *topic, int64_t since,
  * Topic matching.  A topic's match and exclude are FTS5 queries in the
  * language of store_search(); the exclude vetoes a match.  The matcher
  * tokenizes each article once with the search index's tokenizer
- * (unicode61 remove_diacritics 2), looks its tokens up among those the
- * rules name (exact, or as prefixes for prefix*), and evaluates the rules
- * of the topics whose tokens it holds with FTS5's semantics: precedence,
+ * (unicode61 remove_diacritics 2, and Greek accents folded:
+ * store-tokens.c), looks its tokens up among those the rules name (exact,
+ * or as prefixes for prefix*), and evaluates the rules of the topics
+ * whose tokens it holds with FTS5's semantics: precedence,
  * phrases, column filters, prefixes, ^ and +.  Rules with NEAR are run by
  * FTS5 itself over a TEMP index of the articles they may match.  The
  * terms, field and snippet come from the same tokens, for alerts and for

@@ -164,6 +164,69 @@ else
 	nok "topics test --match tries a rule that is not saved"
 fi
 
+# Greek accents fold as Latin ones do: a headline in capitals, written
+# without tonos and ending in a final sigma, alerts the topic written with
+# them, and herald search finds it by either form.
+mkdir "$T/el"
+cat > "$T/el/el.rss" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel>
+<title>Greek capitals sample</title>
+<link>https://el.example.eu/</link>
+<description>Written for herald's tests.</description>
+<item><guid>el-caps</guid><link>https://el.example.eu/caps</link>
+<title>Η ΕΠΙΤΡΟΠΗ ΠΡΟΤΕΙΝΕΙ ΝΕΕΣ ΚΥΡΩΣΕΙΣ</title>
+<description>Ανακοίνωση.</description></item>
+<item><guid>el-other</guid><link>https://el.example.eu/other</link>
+<title>Ο ΚΑΙΡΟΣ ΑΥΡΙΟ</title></item>
+</channel></rss>
+EOF
+jsonl=$top_builddir/plugins/.libs/jsonl.so
+cat > "$T/el.conf" <<EOF
+[herald]
+database = $T/el.db
+
+[feed "el"]
+url = file://$T/el/el.rss
+
+[topic "el-sanctions"]
+match = Επιτροπή AND κυρώσεις
+
+[plugin "log"]
+path = $jsonl
+file = $T/el-alerts.jsonl
+topics = el-sanctions
+EOF
+if [ ! -f "$jsonl" ]; then
+	ok "# SKIP Greek: plugins/.libs/jsonl.so is not built"
+else
+	run "$HERALDD" -c "$T/el.conf" --once
+	if [ $rc -eq 0 ] && [ -s "$T/el-alerts.jsonl" ] &&
+	    [ "$(wc -l < "$T/el-alerts.jsonl")" -eq 1 ] &&
+	    grep -q 'ΕΠΙΤΡΟΠΗ ΠΡΟΤΕΙΝΕΙ' "$T/el-alerts.jsonl"; then
+		ok "Greek: 'Επιτροπή AND κυρώσεις' alerts for a headline in capitals"
+	else
+		nok "Greek: 'Επιτροπή AND κυρώσεις' alerts for a headline in capitals"
+	fi
+	found=
+	for q in 'Επιτροπή' 'επιτροπη' 'κυρώσεις' 'ΚΥΡΏΣΕΙΣ' 'ανακοινωση'; do
+		run "$HERALD" search --json -c "$T/el.conf" "$q"
+		[ $rc -eq 0 ] && [ "$(json 'len(d["results"])')" = 1 ] &&
+		    found="$found $q"
+	done
+	if [ "$found" = " Επιτροπή επιτροπη κυρώσεις ΚΥΡΏΣΕΙΣ ανακοινωση" ]; then
+		ok "Greek: herald search finds the capitals by either form"
+	else
+		nok "Greek: herald search finds the capitals by either form (found:$found)"
+	fi
+	run "$HERALD" topics test t --match 'ΚΥΡΏΣΕΙΣ' --since 3650d --json -c "$T/el.conf"
+	if [ $rc -eq 0 ] && [ "$(json 'd["count"]')" = 1 ]; then
+		ok "Greek: herald topics test folds the accents too"
+	else
+		nok "Greek: herald topics test folds the accents too"
+	fi
+fi
+
 # A rule that does not compile: file:line, key and what is wrong.
 cat > "$T/bad.conf" <<EOF
 [herald]
