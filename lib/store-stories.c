@@ -201,6 +201,8 @@ struct store_stories {
 	struct story_mem	*mem;
 	int			 mem_ok;
 	int64_t			 data_version;
+	unsigned char		*loadbuf;	/* a doc read by ix_load */
+	size_t			 loadcap;
 };
 
 static struct store_stories *
@@ -235,6 +237,7 @@ stories_close(struct store *s)
 	for (i = 0; i < SST__COUNT; i++)
 		sqlite3_finalize(s->stories->st[i]);
 	story_mem_free(s->stories->mem);
+	free(s->stories->loadbuf);
 	story_ctx_free(s->stories->ctx);
 	free(s->stories);
 	s->stories = NULL;
@@ -270,19 +273,18 @@ ix_postings(void *arg, uint64_t key, int64_t from, int64_t to,
 }
 
 static int
-ix_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
-    int64_t *first, int64_t *feed)
+ix_load(void *arg, int64_t item, const void **doc, size_t *len,
+    int64_t *story, int64_t *first, int64_t *feed)
 {
 	struct ixarg		*a = arg;
-	struct story_mem	*mem = a->s->stories->mem;
+	struct store_stories	*ss = a->s->stories;
 	sqlite3_stmt		*st;
-	const void		*kept;
-	size_t			 len;
 	int			 rc, ret;
 
 	/* the newest docs are in memory with what the row joins */
-	if ((kept = story_mem_doc(mem, item, &len, story, first, feed)) != NULL)
-		return story_doc_unpack(kept, len, doc) == 0;
+	if ((*doc = story_mem_doc(ss->mem, item, len, story, first, feed)) !=
+	    NULL)
+		return 1;
 	if ((st = sst_get(a->s, SST_LOAD, a->errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, item);
@@ -290,12 +292,19 @@ ix_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
 		*story = sqlite3_column_int64(st, 1);
 		*first = sqlite3_column_int64(st, 2);
 		*feed = sqlite3_column_int64(st, 3);
-		story_mem_story_first_is(mem, *story, *first);
-		story_mem_keep_doc(mem, item, *feed, sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0));
-		/* a doc that does not unpack is skipped, not an error */
-		ret = story_doc_unpack(sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), doc) == 0;
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		story_mem_story_first_is(ss->mem, *story, *first);
+		story_mem_keep_doc(ss->mem, item, *feed,
+		    sqlite3_column_blob(st, 0), *len);
+		/* the row's bytes last until the statement's reset */
+		if (*len > ss->loadcap) {
+			ss->loadbuf = xrealloc(ss->loadbuf, *len);
+			ss->loadcap = *len;
+		}
+		if (*len > 0)
+			memcpy(ss->loadbuf, sqlite3_column_blob(st, 0), *len);
+		*doc = ss->loadbuf;
+		ret = 1;
 	} else
 		ret = 0;
 	stmt_done(st);

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -3054,6 +3055,88 @@ with_cognates(double keys, double cognates, int solid)
 }
 
 /*
+ * A doc as compared: a doc built (its keys), or a candidate's packed bytes
+ * read in place, which spares a copy of every key and an allocation per
+ * candidate (a candidate meets few of the new doc's keys).  The weights
+ * read are the ones story_doc_unpack() gives.
+ */
+struct kview {
+	const char		*lang;
+	const unsigned char	*base;		/* key j at base + j * stride */
+	size_t			 stride;
+	size_t			 kind_off;	/* the family follows */
+	int			 packed;
+	size_t			 nkeys;
+};
+
+static void
+kview_doc(const struct story_doc *d, struct kview *v)
+{
+	v->lang = d->lang;
+	v->base = (const unsigned char *)d->keys;
+	v->stride = sizeof(*d->keys);
+	v->kind_off = offsetof(struct story_key, kind);
+	v->packed = 0;
+	v->nkeys = d->nkeys;
+}
+
+/* 0, or -1 for bytes that story_doc_unpack() refuses */
+static int
+kview_packed(const void *blob, size_t len, char lang[4], struct kview *v)
+{
+	const unsigned char	*p = blob;
+
+	if (len < PACK_HEAD || p[0] != 'S' || p[1] != '1' ||
+	    (len - PACK_HEAD) % PACK_KEY != 0)
+		return -1;
+	memcpy(lang, p + 2, 3);
+	lang[3] = '\0';
+	v->lang = lang;
+	v->base = p + PACK_HEAD;
+	v->stride = PACK_KEY;
+	v->kind_off = 10;
+	v->packed = 1;
+	v->nkeys = (len - PACK_HEAD) / PACK_KEY;
+	return 0;
+}
+
+static uint64_t
+kview_hash(const struct kview *v, size_t j)
+{
+	uint64_t	 h;
+
+	memcpy(&h, v->base + j * v->stride, sizeof(h));
+	return h;
+}
+
+/* the weight of the key at q */
+static float
+kview_weight(const struct kview *v, const unsigned char *q)
+{
+	float	 w;
+
+	if (v->packed)
+		return (float)((q[8] | q[9] << 8) / 1000.0);
+	memcpy(&w, q + offsetof(struct story_key, weight), sizeof(w));
+	return w;
+}
+
+static void
+kview_key(const struct kview *v, size_t j, struct story_key *k)
+{
+	const unsigned char	*q = v->base + j * v->stride;
+
+	if (!v->packed) {
+		memcpy(k, q, sizeof(*k));
+		return;
+	}
+	memcpy(&k->hash, q, 8);
+	k->weight = kview_weight(v, q);
+	k->kind = q[10];
+	k->family = q[11];
+}
+
+/*
  * Within one language the stems carry the text: a cosine over them, with
  * the language-free keys as further evidence (names too, but German's
  * capitalised nouns: there a capital says nothing).  Across languages
@@ -3072,54 +3155,72 @@ struct doc_sum {
 };
 
 static void
-doc_sum(const struct story_doc *d, struct doc_sum *x)
+doc_sum(const struct kview *d, struct doc_sum *x)
 {
-	const struct story_key	*k;
+	const unsigned char	*q;
+	uint8_t			 kind, family;
+	double			 w;
 	size_t			 i;
 
 	memset(x, 0, sizeof(*x));
-	for (i = 0; i < d->nkeys; i++) {
-		k = &d->keys[i];
-		if (k->kind == STORY_TERM && !(k->family & TERM_PHRASE))
-			x->n += (double)k->weight * k->weight;
-		if (k->kind == STORY_TERM && (k->family & TERM_TITLE))
-			x->tn += (double)k->weight * k->weight;
-		if (k->kind == STORY_DOCID)
-			x->fam |= 1 << k->family;
-		if (k->kind == STORY_AMOUNT)
-			x->amt |= 1u << (k->family & 31);
-		if (k->kind == STORY_NUMBER && (k->family & K_FAMILY) != 0)
-			x->cnt |= 1u << (k->family & 31);
-		if (k->kind == STORY_PLACE) {
+	for (i = 0, q = d->base; i < d->nkeys; i++, q += d->stride) {
+		kind = q[d->kind_off];
+		family = q[d->kind_off + 1];
+		switch (kind) {
+		case STORY_TERM:
+			w = kview_weight(d, q);
+			if (!(family & TERM_PHRASE))
+				x->n += w * w;
+			if (family & TERM_TITLE)
+				x->tn += w * w;
+			break;
+		case STORY_DOCID:
+			x->fam |= 1 << family;
+			break;
+		case STORY_AMOUNT:
+			x->amt |= 1u << (family & 31);
+			break;
+		case STORY_NUMBER:
+			if ((family & K_FAMILY) != 0)
+				x->cnt |= 1u << (family & 31);
+			break;
+		case STORY_PLACE:
 			x->pl = 1;
-			x->tp |= k->family & PLACE_TITLE;
+			x->tp |= family & PLACE_TITLE;
+			break;
+		case STORY_DATE:
+			x->td |= family & DATE_TITLE;
+			break;
 		}
-		if (k->kind == STORY_DATE)
-			x->td |= k->family & DATE_TITLE;
 	}
 }
 
 static void	compare_summed(const struct story_params *,
 		    const struct story_doc *, const struct doc_sum *,
-		    const struct story_doc *, const struct doc_sum *,
+		    const struct kview *, const struct doc_sum *,
 		    struct story_match *);
 
 void
 story_compare(const struct story_params *p, const struct story_doc *a,
     const struct story_doc *b, struct story_match *m)
 {
+	struct kview	 va, vb;
 	struct doc_sum	 sa, sb;
 
-	doc_sum(a, &sa);
-	doc_sum(b, &sb);
-	compare_summed(p, a, &sa, b, &sb, m);
+	kview_doc(a, &va);
+	kview_doc(b, &vb);
+	doc_sum(&va, &sa);
+	doc_sum(&vb, &sb);
+	compare_summed(p, a, &sa, &vb, &sb, m);
 }
 
 static void
 compare_summed(const struct story_params *p, const struct story_doc *a,
-    const struct doc_sum *sa, const struct story_doc *b,
+    const struct doc_sum *sa, const struct kview *b,
     const struct doc_sum *sb, struct story_match *m)
 {
+	struct story_key bkey, *bk = &bkey;
+	uint64_t bh;
 	size_t	 i = 0, j = 0;
 	double	 dot = 0, na = sa->n, nb = sb->n, wa, wb;
 	double	 tdot = 0, tna = sa->tn, tnb = sb->tn;
@@ -3140,29 +3241,31 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	memset(m, 0, sizeof(*m));
 	m->same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
 	for (i = j = 0; i < a->nkeys && j < b->nkeys;) {
-		if (a->keys[i].hash < b->keys[j].hash) {
+		bh = kview_hash(b, j);
+		if (a->keys[i].hash < bh) {
 			i++;
 			continue;
 		}
-		if (a->keys[i].hash > b->keys[j].hash) {
+		if (a->keys[i].hash > bh) {
 			j++;
 			continue;
 		}
+		kview_key(b, j, bk);
 		wa = a->keys[i].weight;
-		wb = b->keys[j].weight;
+		wb = bk->weight;
 		kind = a->keys[i].kind;
 		/*
 		 * 1.4 and 1.4, each rounded from its own figure, or 45
 		 * persons and 45 entities: no match
 		 */
-		if (((a->keys[i].family & b->keys[j].family & K_ROUND) &&
+		if (((a->keys[i].family & bk->family & K_ROUND) &&
 		    (kind == STORY_AMOUNT || kind == STORY_PERCENT ||
 		    kind == STORY_NUMBER)) || (kind == STORY_NUMBER &&
-		    b->keys[j].kind == STORY_NUMBER &&
+		    bk->kind == STORY_NUMBER &&
 		    (a->keys[i].family & K_FAMILY) != 0 &&
-		    (b->keys[j].family & K_FAMILY) != 0 &&
+		    (bk->family & K_FAMILY) != 0 &&
 		    (a->keys[i].family & K_FAMILY) !=
-		    (b->keys[j].family & K_FAMILY))) {
+		    (bk->family & K_FAMILY))) {
 			i++;
 			j++;
 			continue;
@@ -3179,7 +3282,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		} else if (kind == STORY_TERM) {
 			dot += wa * wb;
 			if ((a->keys[i].family & TERM_TITLE) &&
-			    (b->keys[j].family & TERM_TITLE))
+			    (bk->family & TERM_TITLE))
 				tdot += wa * wb;
 			m->terms += wa < wb ? wa : wb;
 			m->nterms++;
@@ -3202,7 +3305,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		}
 		if (kind != STORY_TERM && kind != STORY_COGNATE &&
 		    !(kind == STORY_NAME && (a->keys[i].family == NAME_NOUN ||
-		    b->keys[j].family == NAME_NOUN)))
+		    bk->family == NAME_NOUN)))
 			solid++;
 		if (kind == STORY_DOCID) {
 			fam_shared |= 1 << a->keys[i].family;
@@ -3210,18 +3313,18 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		}
 		if (kind == STORY_PLACE) {
 			tp_a_met |= a->keys[i].family & PLACE_TITLE;
-			tp_b_met |= b->keys[j].family & PLACE_TITLE;
+			tp_b_met |= bk->family & PLACE_TITLE;
 		}
 		if (kind == STORY_DATE)
-			td_met |= a->keys[i].family & b->keys[j].family &
+			td_met |= a->keys[i].family & bk->family &
 			    DATE_TITLE;
 		if (kind == STORY_LINK)
 			m->strong = 1;
-		if (kind == STORY_AMOUNT || b->keys[j].kind == STORY_AMOUNT)
+		if (kind == STORY_AMOUNT || bk->kind == STORY_AMOUNT)
 			amt_shared = 1;
 		if (kind == STORY_NUMBER)
 			cnt_shared |= 1u << (a->keys[i].family & 31) |
-			    1u << (b->keys[j].family & 31);
+			    1u << (bk->family & 31);
 		if (m->nshared < STORY_MATCH_SHARED)
 			m->shared[m->nshared++] = i;
 		i++;
@@ -3425,10 +3528,13 @@ lead_met(const struct story_params *p, const struct story_index *ix,
     const struct story_doc *doc, const struct doc_sum *dsum,
     const struct cstory *x)
 {
-	struct story_doc	 lead;
+	struct kview		 lead;
 	struct story_match	 m;
 	struct doc_sum		 lsum;
+	const void		*blob;
+	size_t			 len;
 	int64_t			 item, story, first, feed;
+	char			 lang[4];
 	int			 rc;
 
 	if (ix->lead == NULL || p->lead_min <= 0 || doc->lang[0] == '\0')
@@ -3437,11 +3543,13 @@ lead_met(const struct story_params *p, const struct story_index *ix,
 		return rc < 0 ? -1 : 1;
 	if (item == x->item && x->match.joins)
 		return 1;	/* the article it joined */
-	if ((rc = ix->load(ix->arg, item, &lead, &story, &first, &feed)) <= 0)
+	if ((rc = ix->load(ix->arg, item, &blob, &len, &story, &first,
+	    &feed)) <= 0)
 		return rc < 0 ? -1 : 1;
+	if (kview_packed(blob, len, lang, &lead) == -1)
+		return 1;	/* a doc that does not unpack: none to meet */
 	doc_sum(&lead, &lsum);
 	compare_summed(p, doc, dsum, &lead, &lsum, &m);
-	story_doc_clear(&lead);
 	if (m.strong && !m.conflict)
 		return 1;
 	if (m.conflict && m.keys < p->conflict_keys)
@@ -3460,12 +3568,13 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	struct kmap		 seen = { 0 };
 	struct cand		*c = NULL;
 	struct cstory		*cs = NULL, *x;
-	struct story_doc	 other;
+	struct kview		 self, other;
 	struct story_match	 m;
 	struct doc_sum		 dsum, osum;
+	const void		*blob;
 	unsigned		*df;
-	char			*posted;
-	size_t			 i, k, n = 0, cap = 0, ncmp, ncs = 0;
+	char			*posted, olang[4];
+	size_t			 i, k, n = 0, cap = 0, ncmp, ncs = 0, len;
 	int64_t			 story, first, ofeed;
 	uint32_t		 slot;
 	int			 got, rc, ret = -1;
@@ -3501,24 +3610,23 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		}
 	}
 	story_doc_weigh(doc, df);
-	doc_sum(doc, &dsum);
+	kview_doc(doc, &self);
+	doc_sum(&self, &dsum);
 	dec->candidates = n;
 	ncmp = cand_top(c, n, STORY_SHORTLIST);
 	for (i = 0; i < ncmp; i++) {
-		rc = ix->load(ix->arg, c[i].item, &other, &story, &first,
+		rc = ix->load(ix->arg, c[i].item, &blob, &len, &story, &first,
 		    &ofeed);
 		if (rc < 0)
 			goto done;
-		if (rc == 0)
+		/* gone, or a doc that does not unpack: skipped */
+		if (rc == 0 || kview_packed(blob, len, olang, &other) == -1)
 			continue;
-		if (first < at - win->open) {
-			story_doc_clear(&other);
+		if (first < at - win->open)
 			continue;	/* a story closed to new articles */
-		}
 		dec->compared++;
 		doc_sum(&other, &osum);
 		compare_summed(p, doc, &dsum, &other, &osum, &m);
-		story_doc_clear(&other);
 		/*
 		 * An outlet tells a story once: its own look-alikes are not,
 		 * nor the next day's issue of its series (a daily report, a

@@ -203,11 +203,12 @@ struct story_index {
 	int	(*postings)(void *arg, uint64_t key, int64_t from, int64_t to,
 		    struct story_posting *out, size_t max);
 	/*
-	 * An item's packed doc (unpacked into *doc), its story, when that
-	 * story began and the feed that carried the item first; 1 found, 0
-	 * gone, -1 on error.
+	 * An item's packed doc (story_doc_pack's bytes into *doc and *len,
+	 * the index's until its next call), its story, when that story
+	 * began and the feed that carried the item first; 1 found, 0 gone,
+	 * -1 on error.  Bytes that do not unpack are skipped.
 	 */
-	int	(*load)(void *arg, int64_t item, struct story_doc *doc,
+	int	(*load)(void *arg, int64_t item, const void **doc, size_t *len,
 		    int64_t *story, int64_t *story_first, int64_t *feed);
 	void	*arg;
 	/*

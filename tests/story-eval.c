@@ -94,14 +94,14 @@ feed_id(const char *name)
 }
 
 static int
-mem_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
-    int64_t *first, int64_t *feed)
+mem_load(void *arg, int64_t item, const void **doc, size_t *len,
+    int64_t *story, int64_t *first, int64_t *feed)
 {
 	struct art	*a = &arts[item - 1];
 
 	(void)arg;
-	if (story_doc_unpack(a->packed, a->packlen, doc) == -1)
-		return -1;
+	*doc = a->packed;
+	*len = a->packlen;
 	*story = a->got;
 	*first = story_first[a->got];
 	*feed = feed_id(a->feed);

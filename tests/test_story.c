@@ -660,12 +660,12 @@ mem_postings(void *arg, uint64_t key, int64_t from, int64_t to,
 }
 
 static int
-mem_load(void *arg, int64_t item, struct story_doc *doc, int64_t *story,
-    int64_t *first, int64_t *feed)
+mem_load(void *arg, int64_t item, const void **doc, size_t *len,
+    int64_t *story, int64_t *first, int64_t *feed)
 {
 	(void)arg;
-	if (story_doc_unpack(mem[item - 1].blob, mem[item - 1].len, doc) == -1)
-		return -1;
+	*doc = mem[item - 1].blob;
+	*len = mem[item - 1].len;
 	*story = mem[item - 1].story;
 	*first = mem[item - 1].at;
 	*feed = mem[item - 1].feed;
