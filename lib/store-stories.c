@@ -274,7 +274,8 @@ ix_postings(void *arg, uint64_t key, int64_t from, int64_t to,
 
 static int
 ix_load(void *arg, int64_t item, const void **doc, size_t *len,
-    int64_t *story, int64_t *first, int64_t *feed)
+    const struct story_sum **sum, int64_t *story, int64_t *first,
+    int64_t *feed)
 {
 	struct ixarg		*a = arg;
 	struct store_stories	*ss = a->s->stories;
@@ -283,8 +284,11 @@ ix_load(void *arg, int64_t item, const void **doc, size_t *len,
 
 	/* the newest docs are in memory with what the row joins */
 	if ((*doc = story_mem_doc(ss->mem, item, len, story, first, feed)) !=
-	    NULL)
+	    NULL) {
+		*sum = story_mem_doc_sum(ss->mem, item);
 		return 1;
+	}
+	*sum = NULL;
 	if ((st = sst_get(a->s, SST_LOAD, a->errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, item);

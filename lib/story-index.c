@@ -112,12 +112,19 @@ u64map_free(struct u64map *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* A doc kept, with what a comparison needs of it alone, summed once. */
+struct mem_doc {
+	struct story_sum sum;
+	int		 summed;	/* 0: the bytes do not unpack */
+	unsigned char	 bytes[];	/* packed */
+};
+
 struct mem_item {
 	int64_t		 item;
 	int64_t		 story;
 	int64_t		 at;
 	int64_t		 feed;		/* with the doc, when kept */
-	unsigned char	*doc;		/* packed, or NULL: not kept */
+	struct mem_doc	*doc;		/* NULL: not kept */
 	size_t		 len;
 };
 
@@ -456,6 +463,13 @@ story_mem_merge(struct story_mem *m, int64_t into, int64_t from)
 		y->first = x->first;
 }
 
+static void
+mem_doc_fill(struct mem_doc *d, const void *doc, size_t len)
+{
+	memcpy(d->bytes, doc, len);
+	d->summed = story_doc_sum(d->bytes, len, &d->sum) == 0;
+}
+
 void
 story_mem_keep_doc(struct story_mem *m, int64_t item, int64_t feed,
     const void *doc, size_t len)
@@ -470,15 +484,15 @@ story_mem_keep_doc(struct story_mem *m, int64_t item, int64_t feed,
 	if (x->doc != NULL) {
 		/* kept already: in its place in the ring */
 		m->docbytes -= x->len;
-		x->doc = xrealloc(x->doc, len);
-		memcpy(x->doc, doc, len);
+		x->doc = xrealloc(x->doc, sizeof(*x->doc) + len);
+		mem_doc_fill(x->doc, doc, len);
 		x->len = len;
 		x->feed = feed;
 		m->docbytes += len;
 		return;
 	}
-	x->doc = xmalloc(len);
-	memcpy(x->doc, doc, len);
+	x->doc = xmalloc(sizeof(*x->doc) + len);
+	mem_doc_fill(x->doc, doc, len);
 	x->len = len;
 	x->feed = feed;
 	m->docbytes += len;
@@ -515,7 +529,19 @@ story_mem_doc(const struct story_mem *m, int64_t item, size_t *len,
 	*len = x->len;
 	*story = x->story;
 	*feed = x->feed;
-	return x->doc;
+	return x->doc->bytes;
+}
+
+const struct story_sum *
+story_mem_doc_sum(const struct story_mem *m, int64_t item)
+{
+	uint32_t		*cell = u64map_find(&m->byitem, (uint64_t)item);
+	const struct mem_item	*x;
+
+	if (cell == NULL)
+		return NULL;
+	x = &m->items[*cell - 1];
+	return x->doc != NULL && x->doc->summed ? &x->doc->sum : NULL;
 }
 
 size_t

@@ -3143,19 +3143,8 @@ kview_key(const struct kview *v, size_t j, struct story_key *k)
  * only the keys speak.  Evidence counts a shared key at the new doc's
  * weight, which knows the key's rarity now.
  */
-/* What story_compare() needs of one doc alone, summed once a doc. */
-struct doc_sum {
-	double	 n, tn;		/* squared norms: the stems, the title's */
-	int	 fam;		/* families of its document ids */
-	uint32_t amt;		/* currencies of its amounts */
-	uint32_t cnt;		/* what its counts count */
-	int	 pl;		/* it names a place */
-	int	 tp;		/* its title names one */
-	int	 td;		/* its title gives a day */
-};
-
 static void
-doc_sum(const struct kview *d, struct doc_sum *x)
+doc_sum(const struct kview *d, struct story_sum *x)
 {
 	const unsigned char	*q;
 	uint8_t			 kind, family;
@@ -3195,9 +3184,21 @@ doc_sum(const struct kview *d, struct doc_sum *x)
 	}
 }
 
+int
+story_doc_sum(const void *blob, size_t len, struct story_sum *x)
+{
+	struct kview	 v;
+	char		 lang[4];
+
+	if (kview_packed(blob, len, lang, &v) == -1)
+		return -1;
+	doc_sum(&v, x);
+	return 0;
+}
+
 static void	compare_summed(const struct story_params *,
-		    const struct story_doc *, const struct doc_sum *,
-		    const struct kview *, const struct doc_sum *,
+		    const struct story_doc *, const struct story_sum *,
+		    const struct kview *, const struct story_sum *,
 		    struct story_match *);
 
 void
@@ -3205,7 +3206,7 @@ story_compare(const struct story_params *p, const struct story_doc *a,
     const struct story_doc *b, struct story_match *m)
 {
 	struct kview	 va, vb;
-	struct doc_sum	 sa, sb;
+	struct story_sum	 sa, sb;
 
 	kview_doc(a, &va);
 	kview_doc(b, &vb);
@@ -3216,8 +3217,8 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 
 static void
 compare_summed(const struct story_params *p, const struct story_doc *a,
-    const struct doc_sum *sa, const struct kview *b,
-    const struct doc_sum *sb, struct story_match *m)
+    const struct story_sum *sa, const struct kview *b,
+    const struct story_sum *sb, struct story_match *m)
 {
 	struct story_key bkey, *bk = &bkey;
 	uint64_t bh;
@@ -3525,12 +3526,13 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
  */
 static int
 lead_met(const struct story_params *p, const struct story_index *ix,
-    const struct story_doc *doc, const struct doc_sum *dsum,
+    const struct story_doc *doc, const struct story_sum *dsum,
     const struct cstory *x)
 {
 	struct kview		 lead;
 	struct story_match	 m;
-	struct doc_sum		 lsum;
+	struct story_sum	 ownsum;
+	const struct story_sum	*lsum;
 	const void		*blob;
 	size_t			 len;
 	int64_t			 item, story, first, feed;
@@ -3543,13 +3545,16 @@ lead_met(const struct story_params *p, const struct story_index *ix,
 		return rc < 0 ? -1 : 1;
 	if (item == x->item && x->match.joins)
 		return 1;	/* the article it joined */
-	if ((rc = ix->load(ix->arg, item, &blob, &len, &story, &first,
+	if ((rc = ix->load(ix->arg, item, &blob, &len, &lsum, &story, &first,
 	    &feed)) <= 0)
 		return rc < 0 ? -1 : 1;
 	if (kview_packed(blob, len, lang, &lead) == -1)
 		return 1;	/* a doc that does not unpack: none to meet */
-	doc_sum(&lead, &lsum);
-	compare_summed(p, doc, dsum, &lead, &lsum, &m);
+	if (lsum == NULL) {
+		doc_sum(&lead, &ownsum);
+		lsum = &ownsum;
+	}
+	compare_summed(p, doc, dsum, &lead, lsum, &m);
 	if (m.strong && !m.conflict)
 		return 1;
 	if (m.conflict && m.keys < p->conflict_keys)
@@ -3570,7 +3575,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	struct cstory		*cs = NULL, *x;
 	struct kview		 self, other;
 	struct story_match	 m;
-	struct doc_sum		 dsum, osum;
+	struct story_sum	 dsum, ownsum;
+	const struct story_sum	*osum;
 	const void		*blob;
 	unsigned		*df;
 	char			*posted, olang[4];
@@ -3615,8 +3621,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	dec->candidates = n;
 	ncmp = cand_top(c, n, STORY_SHORTLIST);
 	for (i = 0; i < ncmp; i++) {
-		rc = ix->load(ix->arg, c[i].item, &blob, &len, &story, &first,
-		    &ofeed);
+		rc = ix->load(ix->arg, c[i].item, &blob, &len, &osum, &story,
+		    &first, &ofeed);
 		if (rc < 0)
 			goto done;
 		/* gone, or a doc that does not unpack: skipped */
@@ -3625,8 +3631,11 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		if (first < at - win->open)
 			continue;	/* a story closed to new articles */
 		dec->compared++;
-		doc_sum(&other, &osum);
-		compare_summed(p, doc, &dsum, &other, &osum, &m);
+		if (osum == NULL) {
+			doc_sum(&other, &ownsum);
+			osum = &ownsum;
+		}
+		compare_summed(p, doc, &dsum, &other, osum, &m);
 		/*
 		 * An outlet tells a story once: its own look-alikes are not,
 		 * nor the next day's issue of its series (a daily report, a

@@ -91,6 +91,24 @@ void	*story_doc_pack(const struct story_doc *, size_t *len);
 int	 story_doc_unpack(const void *, size_t, struct story_doc *);
 
 /*
+ * What a comparison needs of a packed doc alone, summed once: the index
+ * keeps it with the doc, since a doc is a candidate for many articles.
+ * story_doc_sum() gives 0, or -1 for bytes that do not unpack.
+ */
+struct story_sum {
+	double		 n, tn;		/* squared norms: the stems, the
+					   title's */
+	int		 fam;		/* families of its document ids */
+	uint32_t	 amt;		/* currencies of its amounts */
+	uint32_t	 cnt;		/* what its counts count */
+	int		 pl;		/* it names a place */
+	int		 tp;		/* its title names one */
+	int		 td;		/* its title gives a day */
+};
+
+int	 story_doc_sum(const void *, size_t, struct story_sum *);
+
+/*
  * The keys to post in the index for this doc (and the only ones
  * story_assign() looks up), at most max: the language-free keys, the
  * title's stems, the heaviest others.  Returns how many.
@@ -204,12 +222,14 @@ struct story_index {
 		    struct story_posting *out, size_t max);
 	/*
 	 * An item's packed doc (story_doc_pack's bytes into *doc and *len,
-	 * the index's until its next call), its story, when that story
+	 * the index's until its next call) with its story_doc_sum() when
+	 * kept (else *sum NULL), its story, when that story
 	 * began and the feed that carried the item first; 1 found, 0 gone,
 	 * -1 on error.  Bytes that do not unpack are skipped.
 	 */
 	int	(*load)(void *arg, int64_t item, const void **doc, size_t *len,
-		    int64_t *story, int64_t *story_first, int64_t *feed);
+		    const struct story_sum **sum, int64_t *story,
+		    int64_t *story_first, int64_t *feed);
 	void	*arg;
 	/*
 	 * The story's first article in language lang (of its articles in
@@ -261,7 +281,9 @@ void	 story_mem_merge(struct story_mem *, int64_t into, int64_t from);
  * The packed docs of the articles held, the newest kept (at most
  * STORY_MEM_DOCS of them and STORY_MEM_DOC_BYTES): story_mem_doc() gives
  * an article's with its story, when that began and its feed, or NULL
- * when not kept (read the store's).
+ * when not kept (read the store's).  Each is kept with its
+ * story_doc_sum() (44 bytes, not counted in STORY_MEM_DOC_BYTES: 352 KiB
+ * at most).
  */
 #define STORY_MEM_DOCS		8192
 #define STORY_MEM_DOC_BYTES	(6u << 20)
@@ -269,6 +291,9 @@ void	 story_mem_keep_doc(struct story_mem *, int64_t item, int64_t feed,
 	    const void *doc, size_t len);
 const void *story_mem_doc(const struct story_mem *, int64_t item,
 	    size_t *len, int64_t *story, int64_t *first, int64_t *feed);
+/* a kept doc's story_doc_sum(), NULL when not kept or not unpacked */
+const struct story_sum *story_mem_doc_sum(const struct story_mem *,
+	    int64_t item);
 
 /* The window and the story's life, in seconds (herald.conf's defaults). */
 struct story_window {

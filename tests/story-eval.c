@@ -95,11 +95,13 @@ feed_id(const char *name)
 
 static int
 mem_load(void *arg, int64_t item, const void **doc, size_t *len,
-    int64_t *story, int64_t *first, int64_t *feed)
+    const struct story_sum **sum, int64_t *story, int64_t *first,
+    int64_t *feed)
 {
 	struct art	*a = &arts[item - 1];
 
 	(void)arg;
+	*sum = NULL;
 	*doc = a->packed;
 	*len = a->packlen;
 	*story = a->got;

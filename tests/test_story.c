@@ -661,9 +661,11 @@ mem_postings(void *arg, uint64_t key, int64_t from, int64_t to,
 
 static int
 mem_load(void *arg, int64_t item, const void **doc, size_t *len,
-    int64_t *story, int64_t *first, int64_t *feed)
+    const struct story_sum **sum, int64_t *story, int64_t *first,
+    int64_t *feed)
 {
 	(void)arg;
+	*sum = NULL;
 	*doc = mem[item - 1].blob;
 	*len = mem[item - 1].len;
 	*story = mem[item - 1].story;
@@ -941,6 +943,40 @@ test_mem_index(void **state)
  * the min of what it was told and unknown after a merge with an unknown,
  * and a story's record goes with its last article held.
  */
+/*
+ * A real doc kept as article 1 (held, its story's time known): kept with
+ * the sum a comparison would make of its bytes; the bytes of article 1
+ * are the test's 'x' blob again after.
+ */
+static void
+mem_docs_sum(struct story_mem *m)
+{
+	struct story_input	 in = { "Commission fines Apple EUR 500 million",
+				     "The European Commission fined Apple 500 "
+				     "million euros in Brussels on 3 March.",
+				     "en", NULL, 1000 };
+	struct story_doc	 d;
+	struct story_sum	 want;
+	const struct story_sum	*got;
+	unsigned char		 x[64];
+	void			*blob;
+	size_t			 len;
+
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	blob = story_doc_pack(&d, &len);
+	story_doc_clear(&d);
+	assert_int_equal(story_doc_sum(blob, len, &want), 0);
+	assert_true(want.n > 0 && want.tn > 0 && want.pl && want.amt != 0);
+	story_mem_keep_doc(m, 1, 5, blob, len);
+	assert_non_null(got = story_mem_doc_sum(m, 1));
+	assert_memory_equal(got, &want, sizeof(want));
+	assert_int_equal(story_doc_sum(blob, len - 1, &want), -1);
+	free(blob);
+	memset(x, 'x', sizeof(x));
+	story_mem_keep_doc(m, 1, 5, x, sizeof(x));
+	assert_null(story_mem_doc_sum(m, 1));
+}
+
 static void
 test_mem_docs(void **state)
 {
@@ -972,6 +1008,9 @@ test_mem_docs(void **state)
 	assert_int_equal(story, 10);
 	assert_int_equal(first, 1000);
 	assert_int_equal(feed, 5);
+	/* bytes that do not unpack have no sum: the caller skips them */
+	assert_null(story_mem_doc_sum(m, 1));
+	mem_docs_sum(m);
 	story_mem_story_seen(m, 10, 900);
 	assert_non_null(story_mem_doc(m, 1, &len, &story, &first, &feed));
 	assert_int_equal(first, 900);
