@@ -54,6 +54,8 @@ extern const char story_data_heads[];
 #define NAME_NOUN	1	/* family of a name that may be a German noun */
 #define TERM_TITLE	1	/* family bit: a term of the title */
 #define TERM_PHRASE	2	/* family bit: two stems in a row */
+#define TERM_NAME	4	/* family bit: a word of a name somewhere */
+#define TERM_PLAIN	8	/* family bit: a word not of a name somewhere */
 #define PLACE_TITLE	1	/* family bit: a place the title names */
 #define DATE_TITLE	1	/* family bit: a day the title gives */
 #define W_PLACE		0.5
@@ -383,6 +385,7 @@ struct word {
 	uint32_t unit_v;
 	/* scan_words() */
 	int	 isname;
+	int	 inname;	/* a word of a name: who, not what */
 	int	 weak;		/* one of the domain's own words */
 	int	 has_stem;	/* a term, or a number, for the phrases */
 	size_t	 nstem;
@@ -2587,6 +2590,107 @@ scan_phrases(struct story_ctx *ctx, const char *text, const struct words *ws,
 }
 
 /*
+ * A title in Title Case ("Trump Says He Will Call Putin"): most of its
+ * longer words after the first have a capital, which then tells nothing.
+ */
+static int
+title_case(const struct words *ws)
+{
+	const struct word	*w;
+	size_t			 i, n = 0, ncap = 0;
+
+	for (i = 0; i < ws->n; i++) {
+		w = &ws->v[i];
+		if (!w->title || w->initial || w->digit || w->nfold < 4)
+			continue;
+		n++;
+		ncap += w->cap;
+	}
+	return n >= 3 && 4 * ncap >= 3 * n;
+}
+
+/* Is word i written with a capital elsewhere, not starting a sentence,
+ * in the text (body) or anywhere? */
+static int
+capital_other(const struct words *ws, size_t i, int body)
+{
+	const struct word	*w = &ws->v[i], *o;
+	size_t			 k;
+
+	for (k = 0; k < ws->n; k++) {
+		o = &ws->v[k];
+		if (k != i && o->cap && !o->initial && (!body || !o->title) &&
+		    o->hfold == w->hfold && o->nfold == w->nfold &&
+		    memcmp(o->fold, w->fold, w->nfold) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Words k - 1 and k with one space or hyphen between them, in one part:
+ * ' ', '-', or 0.
+ */
+static int
+words_adjacent(const struct words *ws, const char *text, size_t k)
+{
+	const struct word	*a = &ws->v[k - 1], *b = &ws->v[k];
+
+	if (a->title != b->title || a->off + a->len + 1 != b->off)
+		return 0;
+	return text[b->off - 1] == ' ' || text[b->off - 1] == '-' ?
+	    text[b->off - 1] : 0;
+}
+
+/*
+ * The words of names, for the words two articles must share besides
+ * them: a run of capitalised words ("European Commission President
+ * Ursula von der Leyen", its particles of three letters or fewer
+ * between them), or one capitalised word not only starting a sentence.
+ * Not German nouns (acronyms only), nor the capitals of a Title Case
+ * title.
+ */
+static void
+mark_names(struct words *ws, const char *text, int de, int tcase)
+{
+	struct word	*w;
+	size_t		 i, k, last, ncap;
+	int		 sep;
+
+	for (i = 0; i < ws->n; i++) {
+		w = &ws->v[i];
+		w->inname = w->allcaps ||
+		    (w->midcap && w->nfold >= 4);
+	}
+	if (de)
+		return;
+	for (i = 0; i < ws->n; i = last + 1) {
+		w = &ws->v[i];
+		last = i;
+		if (!w->cap || w->digit || (w->title && tcase))
+			continue;
+		ncap = 1;
+		for (k = i + 1; k < ws->n && (sep = words_adjacent(ws, text,
+		    k)) != 0; k++) {
+			if (ws->v[k].cap && !ws->v[k].digit) {
+				ncap++;
+				last = k;
+			} else if (sep == '-' && k == last + 1 &&
+			    !ws->v[k].digit)
+				last = k;	/* President-elect */
+			else if (ws->v[k].digit || ws->v[k].nfold > 3 ||
+			    k - last > 2)
+				break;
+		}
+		if (ncap >= 2) {
+			for (k = i; k <= last; k++)
+				ws->v[k].inname = 1;
+		} else if (!w->initial || capital_other(ws, i, 0))
+			w->inname = 1;
+	}
+}
+
+/*
  * Words into places, names and stems.  A name is a capitalised word or an
  * acronym, keyed by its start so that Mercosur meets Mercosuru and
  * Mercosul; the words of one name ("Digital Markets Act") share one
@@ -2606,6 +2710,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 	double		 wt, weak;
 	uint64_t	 h;
 
+	mark_names(ws, text, de, title_case(ws));
 	for (i = 0; i < ws->n; i++) {
 		w = &ws->v[i];
 		if (w->digit && !w->used && isdigit((unsigned char)w->fold[0]))
@@ -2634,7 +2739,8 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		if (n < 2)
 			continue;
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
-		h = term_add(ctx, ks, w->title ? TERM_TITLE : 0, wt, stem, n);
+		h = term_add(ctx, ks, (w->title ? TERM_TITLE : 0) |
+		    (w->inname ? TERM_NAME : TERM_PLAIN), wt, stem, n);
 		if (compound_head(ctx, lang, w, &hoff, &hlen)) {
 			struct word	 hw;
 
@@ -3016,6 +3122,8 @@ story_params_default(struct story_params *p)
 	p->text_keys_min = 0.12;
 	p->keys_min = 2.0;
 	p->other_subject_text = 0.60;
+	p->plain_text_min = 0.05;
+	p->plain_figures_min = 0.3;
 	p->conflict_keys = 6.0;
 	p->same_feed_text = 0.60;
 	p->lead_min = 0.25;
@@ -3215,6 +3323,14 @@ story_compare(const struct story_params *p, const struct story_doc *a,
 	compare_summed(p, a, &sa, &vb, &sb, m);
 }
 
+/* A term only ever read in names: the doc of a release before it may
+ * have neither bit (read as plain) */
+static int
+name_only(uint8_t family)
+{
+	return (family & (TERM_NAME | TERM_PLAIN)) == TERM_NAME;
+}
+
 static void
 compare_summed(const struct story_params *p, const struct story_doc *a,
     const struct story_sum *sa, const struct kview *b,
@@ -3223,7 +3339,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	struct story_key bkey, *bk = &bkey;
 	uint64_t bh;
 	size_t	 i = 0, j = 0;
-	double	 dot = 0, na = sa->n, nb = sb->n, wa, wb;
+	double	 dot = 0, na = sa->n, nb = sb->n, wa, wb, pdot = 0, ptext = 0;
+	double	 figures = 0;	/* shared amounts, counts, dates */
 	double	 tdot = 0, tna = sa->tn, tnb = sb->tn;
 	int	 fam_a = sa->fam, fam_b = sb->fam, fam_shared = 0;
 	uint32_t amt_a = sa->amt, amt_b = sb->amt;	/* currencies */
@@ -3282,6 +3399,9 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 			nkeys++;
 		} else if (kind == STORY_TERM) {
 			dot += wa * wb;
+			if (!name_only(a->keys[i].family) &&
+			    !name_only(bk->family))
+				pdot += wa * wb;
 			if ((a->keys[i].family & TERM_TITLE) &&
 			    (bk->family & TERM_TITLE))
 				tdot += wa * wb;
@@ -3308,6 +3428,9 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		    !(kind == STORY_NAME && (a->keys[i].family == NAME_NOUN ||
 		    bk->family == NAME_NOUN)))
 			solid++;
+		if (kind == STORY_AMOUNT || kind == STORY_PERCENT ||
+		    kind == STORY_NUMBER || kind == STORY_DATE)
+			figures += wa;
 		if (kind == STORY_DOCID) {
 			fam_shared |= 1 << a->keys[i].family;
 			m->strong = 1;
@@ -3336,6 +3459,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	m->solid = solid;
 	if (m->same_lang && na > 0 && nb > 0) {
 		m->text = dot / sqrt(na * nb);
+		ptext = pdot / sqrt(na * nb);
 		m->contain = dot / (na < nb ? na : nb);
 		if (tna > 0 && tnb > 0)
 			m->title = tdot / sqrt(tna * tnb);
@@ -3372,7 +3496,9 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		 * the words must meet somewhat whatever else does, and a title
 		 * about another country takes a text nearly alike.
 		 */
-		if (m->other_subject)
+		if (ptext < p->plain_text_min && figures < p->plain_figures_min)
+			m->joins = 0;
+		else if (m->other_subject)
 			m->joins = m->text >= p->other_subject_text;
 		else
 			m->joins = m->text >= p->text_keys_min &&

@@ -166,6 +166,9 @@ struct story_params {
 	double	 keys_min;	/* key evidence alone (across languages);
 				   within one, text / text_min + evidence /
 				   keys_min >= 1 */
+	double	 plain_text_min; /* same language: the least cosine of the
+				   words not of names... */
+	double	 plain_figures_min; /* ...unless figures of this worth meet */
 	double	 other_subject_text; /* the cosine needed when a title names
 				   a country the other never does */
 	double	 conflict_keys;	/* key evidence that outweighs a conflict */

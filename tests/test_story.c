@@ -287,6 +287,73 @@ test_compare_other_subject(void **state)
 	assert_false(m.joins);
 }
 
+/*
+ * Two articles that share only who (a president, a commission, a
+ * country's leader) and not what: two stories the same day.  The same
+ * story told with other words, or in Title Case, still joins.
+ */
+static void
+test_compare_names_only(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Von der Leyen unveils plan to speed up returns of rejected "
+	    "asylum seekers",
+	    "European Commission President Ursula von der Leyen on Monday "
+	    "presented a proposal to make it easier for member states to "
+	    "deport migrants whose asylum claims were rejected.", "en",
+	    "Von der Leyen warns Beijing over flood of cheap steel",
+	    "European Commission President Ursula von der Leyen told Chinese "
+	    "Premier Li Qiang on Monday that the EU would defend its industry "
+	    "against overcapacity.", "en", &m);
+	assert_false(m.joins);
+	compare("Trump threatens 50% tariffs on EU goods from June",
+	    "US President Donald Trump said on Monday he would impose 50% "
+	    "tariffs on all goods from the European Union from 1 June.", "en",
+	    "Trump says he will speak to Putin about a ceasefire in Ukraine",
+	    "US President Donald Trump said on Monday he would call Russian "
+	    "President Vladimir Putin this week to push for a ceasefire.", "en",
+	    &m);
+	assert_false(m.joins);
+	compare("Putin Led a Complex Cyberattack Scheme to Aid Trump, Report "
+	    "Finds", "President-elect Donald J. Trump left One World Trade "
+	    "Center after a meeting on Friday.", "en",
+	    "Trump says Mexico would repay U.S. funds spent on border wall",
+	    "U.S. President-elect Donald Trump said on Friday Mexico would "
+	    "repay the United States for his planned border wall, a day after "
+	    "news emerged that the Republican-led Congress could vote the "
+	    "funding.", "en", &m);
+	assert_false(m.joins);
+	compare("Emmanuel Macron propose d'étendre la dissuasion nucléaire "
+	    "française à l'Europe", "Le président Emmanuel Macron a proposé "
+	    "lundi d'ouvrir un débat sur la dissuasion nucléaire.", "fr",
+	    "Emmanuel Macron ferme la porte à un retour sur la réforme des "
+	    "retraites", "Le président Emmanuel Macron a exclu lundi de "
+	    "revenir sur la réforme des retraites.", "fr", &m);
+	assert_false(m.joins);
+	/* the same story */
+	compare("Trump threatens 50% tariffs on EU goods from June",
+	    "US President Donald Trump said on Monday he would impose 50% "
+	    "tariffs on all goods from the European Union from 1 June.", "en",
+	    "EU stocks fall after Trump's 50% tariff threat",
+	    "European shares dropped sharply after Donald Trump threatened to "
+	    "impose 50% tariffs on imports from the EU starting in June.", "en",
+	    &m);
+	assert_true(m.joins);
+	compare("Von Der Leyen Unveils Plan To Speed Up Deportations", NULL,
+	    "en", "Von Der Leyen Plan Would Speed Up Deportations Of Migrants",
+	    NULL, "en", &m);
+	assert_true(m.joins);
+	/* names and a figure: the figure says what */
+	compare("Commission fines Meta €798 million", "The European "
+	    "Commission fined Meta €798 million over Facebook Marketplace.",
+	    "en", "Brussels hits Meta with €798m penalty", "Meta Platforms "
+	    "must pay €798m, Brussels said on Thursday, over Facebook "
+	    "Marketplace.", "en", &m);
+	assert_true(m.joins);
+}
+
 /* 100 tankers are not 189 vessels: one thing counted twice, differently. */
 static void
 test_compare_counts(void **state)
@@ -1150,6 +1217,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_across);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_conflict);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_subject);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_names_only);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
