@@ -2662,8 +2662,6 @@ mark_names(struct words *ws, const char *text, int de, int tcase)
 		w->inname = w->allcaps ||
 		    (w->midcap && w->nfold >= 4);
 	}
-	if (de)
-		return;
 	for (i = 0; i < ws->n; i = last + 1) {
 		w = &ws->v[i];
 		last = i;
@@ -2682,10 +2680,15 @@ mark_names(struct words *ws, const char *text, int de, int tcase)
 			    k - last > 2)
 				break;
 		}
-		if (ncap >= 2) {
+		/*
+		 * German gives every noun a capital: two in a row are a name
+		 * ("Bundeskanzler Friedrich Merz"), not one, nor an article
+		 * and its noun starting a sentence ("Die Kommission")
+		 */
+		if (ncap >= 2 && (!de || ncap >= 3 || !w->initial)) {
 			for (k = i; k <= last; k++)
 				ws->v[k].inname = 1;
-		} else if (!w->initial || capital_other(ws, i, 0))
+		} else if (!de && (!w->initial || capital_other(ws, i, 0)))
 			w->inname = 1;
 	}
 }

@@ -332,7 +332,20 @@ test_compare_names_only(void **state)
 	    "retraites", "Le président Emmanuel Macron a exclu lundi de "
 	    "revenir sur la réforme des retraites.", "fr", &m);
 	assert_false(m.joins);
+	compare("Bundeskanzler Friedrich Merz will Wehrpflicht prüfen",
+	    "Bundeskanzler Friedrich Merz hat am Montag angekündigt, die "
+	    "Rückkehr zur Wehrpflicht prüfen zu lassen.", "de",
+	    "Bundeskanzler Friedrich Merz lehnt Vermögensteuer ab",
+	    "Bundeskanzler Friedrich Merz hat am Montag eine Vermögensteuer "
+	    "erneut abgelehnt.", "de", &m);
+	assert_false(m.joins);
 	/* the same story */
+	compare("Bundeskanzler Friedrich Merz will Wehrpflicht prüfen",
+	    "Bundeskanzler Friedrich Merz hat am Montag angekündigt, die "
+	    "Rückkehr zur Wehrpflicht prüfen zu lassen.", "de",
+	    "Merz: Rückkehr zur Wehrpflicht wird geprüft", "Die Regierung "
+	    "will die Wehrpflicht prüfen, sagte der Kanzler.", "de", &m);
+	assert_true(m.joins);
 	compare("Trump threatens 50% tariffs on EU goods from June",
 	    "US President Donald Trump said on Monday he would impose 50% "
 	    "tariffs on all goods from the European Union from 1 June.", "en",
