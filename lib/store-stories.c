@@ -443,12 +443,10 @@ static int
 stories_index_ready(struct store *s, char **errstr)
 {
 	struct store_stories	*ss = stories_of(s);
-	struct story_doc	 d;
 	sqlite3_stmt		*st;
 	uint64_t		 keys[STORY_INDEX_KEYS];
 	int64_t			 version = 0;
-	size_t			 nk;
-	int			 rc;
+	int			 rc, nk;
 
 	if ((st = sst_get(s, SST_DATA_VERSION, errstr)) == NULL)
 		return -1;
@@ -470,16 +468,13 @@ stories_index_ready(struct store *s, char **errstr)
 	if ((st = sst_get(s, SST_INDEXED, errstr)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (story_doc_unpack(sqlite3_column_blob(st, 3),
-		    (size_t)sqlite3_column_bytes(st, 3), &d) == -1)
-			continue;
-		nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
-		story_doc_clear(&d);
-		if (nk == 0)
+		if ((nk = story_doc_index_keys_packed(sqlite3_column_blob(st,
+		    3), (size_t)sqlite3_column_bytes(st, 3), keys,
+		    STORY_INDEX_KEYS)) <= 0)
 			continue;
 		story_mem_add(ss->mem, sqlite3_column_int64(st, 0),
 		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-		    keys, nk);
+		    keys, (size_t)nk);
 		story_mem_story_first_is(ss->mem, sqlite3_column_int64(st, 1),
 		    sqlite3_column_int64(st, 4));
 	}
@@ -513,11 +508,10 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 {
 	struct store_stories	*ss = stories_of(s);
 	sqlite3_stmt		*st;
-	struct story_doc	 d;
 	uint64_t		 keys[STORY_INDEX_KEYS];
 	int64_t			 last = 0, cut;
-	size_t			 n = 0, nk;
-	int			 rc;
+	size_t			 n = 0;
+	int			 rc, nk;
 
 	/* this pass: the oldest STORIES_EXPIRE_BATCH, and any of the last's time */
 	if ((st = sst_get(s, SST_EXPIRE_LIST, errstr)) == NULL)
@@ -541,13 +535,13 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 	sqlite3_bind_int64(st, 1, cut);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* an index not made yet (or to be made again) reads the marks */
-		if (ss->mem == NULL || !ss->mem_ok ||
-		    story_doc_unpack(sqlite3_column_blob(st, 1),
-		    (size_t)sqlite3_column_bytes(st, 1), &d) == -1)
+		if (ss->mem == NULL || !ss->mem_ok || (nk =
+		    story_doc_index_keys_packed(sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), keys,
+		    STORY_INDEX_KEYS)) == -1)
 			continue;
-		nk = story_doc_index_keys(&d, keys, STORY_INDEX_KEYS);
-		story_doc_clear(&d);
-		story_mem_remove(ss->mem, sqlite3_column_int64(st, 0), keys, nk);
+		story_mem_remove(ss->mem, sqlite3_column_int64(st, 0), keys,
+		    (size_t)nk);
 	}
 	stmt_done(st);
 	if (rc != SQLITE_DONE) {

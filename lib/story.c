@@ -3027,144 +3027,6 @@ story_doc_unpack(const void *blob, size_t len, struct story_doc *doc)
 	return 0;
 }
 
-/* ---- weighing, indexing and comparing ---- */
-
-double
-story_rarity(unsigned df)
-{
-	return df <= 1 ? 1.0 : 1.0 / (1.0 + log2(1.0 + (df - 1) / 2.0));
-}
-
-/*
- * Words, names and places are common or rare by use; a number's weight
- * already says how likely a chance match is (its significant digits), and
- * counting it in stories would punish a story split early: 117 vessels in
- * three fragments of one story would look common to the fourth article.
- */
-static int
-kind_weighed(uint8_t kind)
-{
-	return kind == STORY_TERM || kind == STORY_NAME || kind == STORY_PLACE ||
-	    kind == STORY_COGNATE;
-}
-
-void
-story_doc_weigh(struct story_doc *doc, const unsigned *df)
-{
-	size_t	 i;
-
-	for (i = 0; i < doc->nkeys; i++)
-		if (kind_weighed(doc->keys[i].kind))
-			doc->keys[i].weight = (float)(doc->keys[i].weight *
-			    story_rarity(df[i]));
-}
-
-/*
- * Marks the keys worth posting, at most STORY_INDEX_KEYS: every key that
- * does not depend on the language (the few that carry stories across
- * languages), then the title's stems, then the heaviest of the rest.
- */
-static void
-mark_posted(const struct story_doc *doc, char *mark)
-{
-	uint64_t	*rest, t;
-	size_t		 i, j, n = 0, nrest = 0, want, top = 0;
-	const struct story_key *k;
-
-	rest = xcalloc(doc->nkeys + 1, sizeof(*rest));
-	for (i = 0; i < doc->nkeys && n < STORY_INDEX_KEYS; i++) {
-		k = &doc->keys[i];
-		if (k->kind == STORY_COGNATE)
-			continue;
-		if (k->kind != STORY_TERM ||
-		    (k->family & (TERM_TITLE | TERM_PHRASE)) == TERM_TITLE) {
-			mark[i] = 1;
-			n++;
-		} else	/* packed weight, then place: heaviest, then first */
-			rest[nrest++] = (uint64_t)pack_weight(k->weight) << 32 |
-			    (UINT32_MAX - (uint32_t)i);
-	}
-	/*
-	 * The rest by weight, heaviest first, as packed: a doc and its packed
-	 * copy post the same keys, or expiry (which reads the copy) would
-	 * leave a key posted.
-	 */
-	want = STORY_INDEX_KEYS - n;	/* the heaviest `want`, in rest[0..] */
-	for (i = 0, top = 0; i < nrest && want > 0; i++) {
-		t = rest[i];
-		if (top == want && rest[top - 1] >= t)
-			continue;
-		j = top < want ? top++ : top - 1;
-		for (; j > 0 && rest[j - 1] < t; j--)
-			rest[j] = rest[j - 1];
-		rest[j] = t;
-	}
-	for (i = 0; i < top; i++)
-		mark[UINT32_MAX - (uint32_t)rest[i]] = 1;
-	free(rest);
-}
-
-size_t
-story_doc_index_keys(const struct story_doc *doc, uint64_t *out, size_t max)
-{
-	char	*mark = xcalloc(doc->nkeys + 1, 1);
-	size_t	 i, n = 0;
-
-	mark_posted(doc, mark);
-	for (i = 0; i < doc->nkeys && n < max; i++)
-		if (mark[i])
-			out[n++] = doc->keys[i].hash;
-	free(mark);
-	return n;
-}
-
-void
-story_params_default(struct story_params *p)
-{
-	p->text_min = 0.45;
-	p->text_keys_min = 0.12;
-	p->keys_min = 2.0;
-	p->other_subject_text = 0.60;
-	p->plain_text_min = 0.05;
-	p->plain_figures_min = 0.3;
-	p->conflict_keys = 6.0;
-	p->same_feed_text = 0.60;
-	p->lead_min = 0.25;
-}
-
-/*
- * Places shared, most telling first, each further one worth PLACES_DECAY
- * times the one before: Russia and Ukraine go together in half the news,
- * five countries named in one list do not.
- */
-static double
-places_worth(double *w, size_t n)
-{
-	size_t	 i, j;
-	double	 t, f = 1, sum = 0;
-
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && w[j - 1] < w[j]; j--) {
-			t = w[j];
-			w[j] = w[j - 1];
-			w[j - 1] = t;
-		}
-	for (i = 0; i < n; i++, f *= PLACES_DECAY)
-		sum += w[i] * f;
-	return sum;
-}
-
-/*
- * Cognates (econo, embar) confirm other evidence, a place, a figure or a
- * name; alone, or beside a German noun (a cognate too), they are no story
- * ("Opposition" and "kritik" met once).
- */
-static double
-with_cognates(double keys, double cognates, int solid)
-{
-	return solid > 0 ? keys + cognates : keys;
-}
-
 /*
  * A doc as compared: a doc built (its keys), or a candidate's packed bytes
  * read in place, which spares a copy of every key and an allocation per
@@ -3232,6 +3094,18 @@ kview_weight(const struct kview *v, const unsigned char *q)
 	return w;
 }
 
+/*
+ * The weight of the key at q as packed: the bytes themselves for a packed
+ * doc (thousandths to 65.535 come back through a float exactly)
+ */
+static uint32_t
+kview_packed_weight(const struct kview *v, const unsigned char *q)
+{
+	if (v->packed)
+		return (uint32_t)(q[8] | q[9] << 8);
+	return pack_weight(kview_weight(v, q));
+}
+
 static void
 kview_key(const struct kview *v, size_t j, struct story_key *k)
 {
@@ -3245,6 +3119,169 @@ kview_key(const struct kview *v, size_t j, struct story_key *k)
 	k->weight = kview_weight(v, q);
 	k->kind = q[10];
 	k->family = q[11];
+}
+
+/* ---- weighing, indexing and comparing ---- */
+
+double
+story_rarity(unsigned df)
+{
+	return df <= 1 ? 1.0 : 1.0 / (1.0 + log2(1.0 + (df - 1) / 2.0));
+}
+
+/*
+ * Words, names and places are common or rare by use; a number's weight
+ * already says how likely a chance match is (its significant digits), and
+ * counting it in stories would punish a story split early: 117 vessels in
+ * three fragments of one story would look common to the fourth article.
+ */
+static int
+kind_weighed(uint8_t kind)
+{
+	return kind == STORY_TERM || kind == STORY_NAME || kind == STORY_PLACE ||
+	    kind == STORY_COGNATE;
+}
+
+void
+story_doc_weigh(struct story_doc *doc, const unsigned *df)
+{
+	size_t	 i;
+
+	for (i = 0; i < doc->nkeys; i++)
+		if (kind_weighed(doc->keys[i].kind))
+			doc->keys[i].weight = (float)(doc->keys[i].weight *
+			    story_rarity(df[i]));
+}
+
+/*
+ * Marks the keys worth posting, at most STORY_INDEX_KEYS: every key that
+ * does not depend on the language (the few that carry stories across
+ * languages), then the title's stems, then the heaviest of the rest.
+ */
+static void
+mark_posted(const struct kview *v, char *mark)
+{
+	uint64_t		*rest, t;
+	size_t			 i, j, n = 0, nrest = 0, want, top = 0;
+	const unsigned char	*q;
+	uint8_t			 kind, family;
+
+	rest = xcalloc(v->nkeys + 1, sizeof(*rest));
+	for (i = 0, q = v->base; i < v->nkeys && n < STORY_INDEX_KEYS;
+	    i++, q += v->stride) {
+		kind = q[v->kind_off];
+		family = q[v->kind_off + 1];
+		if (kind == STORY_COGNATE)
+			continue;
+		if (kind != STORY_TERM ||
+		    (family & (TERM_TITLE | TERM_PHRASE)) == TERM_TITLE) {
+			mark[i] = 1;
+			n++;
+		} else	/* packed weight, then place: heaviest, then first */
+			rest[nrest++] = (uint64_t)kview_packed_weight(v, q) <<
+			    32 | (UINT32_MAX - (uint32_t)i);
+	}
+	/*
+	 * The rest by weight, heaviest first, as packed: a doc and its packed
+	 * copy post the same keys, or expiry (which reads the copy) would
+	 * leave a key posted.
+	 */
+	want = STORY_INDEX_KEYS - n;	/* the heaviest `want`, in rest[0..] */
+	for (i = 0, top = 0; i < nrest && want > 0; i++) {
+		t = rest[i];
+		if (top == want && rest[top - 1] >= t)
+			continue;
+		j = top < want ? top++ : top - 1;
+		for (; j > 0 && rest[j - 1] < t; j--)
+			rest[j] = rest[j - 1];
+		rest[j] = t;
+	}
+	for (i = 0; i < top; i++)
+		mark[UINT32_MAX - (uint32_t)rest[i]] = 1;
+	free(rest);
+}
+
+static size_t
+index_keys(const struct kview *v, uint64_t *out, size_t max)
+{
+	char	*mark = xcalloc(v->nkeys + 1, 1);
+	size_t	 i, n = 0;
+
+	mark_posted(v, mark);
+	for (i = 0; i < v->nkeys && n < max; i++)
+		if (mark[i])
+			memcpy(&out[n++], v->base + i * v->stride,
+			    sizeof(*out));
+	free(mark);
+	return n;
+}
+
+size_t
+story_doc_index_keys(const struct story_doc *doc, uint64_t *out, size_t max)
+{
+	struct kview	 v;
+
+	kview_doc(doc, &v);
+	return index_keys(&v, out, max);
+}
+
+int
+story_doc_index_keys_packed(const void *blob, size_t len, uint64_t *out,
+    size_t max)
+{
+	struct kview	 v;
+	char		 lang[4];
+
+	if (kview_packed(blob, len, lang, &v) == -1)
+		return -1;
+	return (int)index_keys(&v, out, max);
+}
+
+void
+story_params_default(struct story_params *p)
+{
+	p->text_min = 0.45;
+	p->text_keys_min = 0.12;
+	p->keys_min = 2.0;
+	p->other_subject_text = 0.60;
+	p->plain_text_min = 0.05;
+	p->plain_figures_min = 0.3;
+	p->conflict_keys = 6.0;
+	p->same_feed_text = 0.60;
+	p->lead_min = 0.25;
+}
+
+/*
+ * Places shared, most telling first, each further one worth PLACES_DECAY
+ * times the one before: Russia and Ukraine go together in half the news,
+ * five countries named in one list do not.
+ */
+static double
+places_worth(double *w, size_t n)
+{
+	size_t	 i, j;
+	double	 t, f = 1, sum = 0;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && w[j - 1] < w[j]; j--) {
+			t = w[j];
+			w[j] = w[j - 1];
+			w[j - 1] = t;
+		}
+	for (i = 0; i < n; i++, f *= PLACES_DECAY)
+		sum += w[i] * f;
+	return sum;
+}
+
+/*
+ * Cognates (econo, embar) confirm other evidence, a place, a figure or a
+ * name; alone, or beside a German noun (a cognate too), they are no story
+ * ("Opposition" and "kritik" met once).
+ */
+static double
+with_cognates(double keys, double cognates, int solid)
+{
+	return solid > 0 ? keys + cognates : keys;
 }
 
 /*
@@ -3719,7 +3756,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	df = xcalloc(doc->nkeys + 1, sizeof(*df));
 	/* the keys posted are the ones looked up: others cannot meet */
 	posted = xcalloc(doc->nkeys + 1, sizeof(*posted));
-	mark_posted(doc, posted);
+	kview_doc(doc, &self);
+	mark_posted(&self, posted);
 	for (i = 0; i < doc->nkeys; i++) {
 		if (!posted[i])
 			continue;
@@ -3745,7 +3783,6 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		}
 	}
 	story_doc_weigh(doc, df);
-	kview_doc(doc, &self);
 	doc_sum(&self, &dsum);
 	dec->candidates = n;
 	ncmp = cand_top(c, n, STORY_SHORTLIST);

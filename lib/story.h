@@ -115,6 +115,9 @@ int	 story_doc_sum(const void *, size_t, struct story_sum *);
  */
 size_t	 story_doc_index_keys(const struct story_doc *, uint64_t *out,
 	    size_t max);
+/* the same of a packed doc (the same keys); -1 for bytes that do not unpack */
+int	 story_doc_index_keys_packed(const void *, size_t, uint64_t *out,
+	    size_t max);
 
 /*
  * How much a key counts given `df`, the number of stories in the window

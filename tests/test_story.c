@@ -1184,6 +1184,13 @@ test_posted_packed(void **state)
 	assert_int_equal(na, STORY_INDEX_KEYS);
 	assert_int_equal(na, nb);
 	assert_memory_equal(a, b, na * sizeof(a[0]));
+	/* read from the bytes in place (expiry, the index made again) */
+	memset(b, 0, sizeof(b));
+	assert_int_equal(story_doc_index_keys_packed(blob, len, b,
+	    STORY_INDEX_KEYS), (int)na);
+	assert_memory_equal(a, b, na * sizeof(a[0]));
+	assert_int_equal(story_doc_index_keys_packed(blob, len - 1, b,
+	    STORY_INDEX_KEYS), -1);
 	free(blob);
 	story_doc_clear(&copy);
 	story_doc_clear(&doc);
