@@ -361,10 +361,32 @@ static const struct {
 };
 #define NSTEM	(sizeof(stem_algos) / sizeof(stem_algos[0]))
 
-/* The languages the guesser chooses among: the EU's. */
-static const char *const guess_langs[] = {
+/* The EU's languages: a link's language segment is one of them. */
+static const char *const eu_langs[] = {
 	"en", "fr", "de", "es", "it", "pt", "nl", "pl", "cs", "sk", "el", "sv",
 	"da", "fi", "ro", "hu", "bg", "hr", "sl", "lt", "lv", "et", "ga", "mt",
+};
+#define NEU	(sizeof(eu_langs) / sizeof(eu_langs[0]))
+
+/*
+ * The languages the guesser chooses among (the code herald says, the
+ * libexttextcat model): the EU's, and those of its neighbours and of the
+ * news the EU's followers read beside them.  With the EU's alone, Russian
+ * feeds were guessed Bulgarian, Norwegian Swedish, Chinese Croatian
+ * (../shared/feeds/real): herald stories and the digest said so.
+ */
+static const struct {
+	const char	*code, *model;
+} guess_langs[] = {
+	{ "en", "en" }, { "fr", "fr" }, { "de", "de" }, { "es", "es" },
+	{ "it", "it" }, { "pt", "pt" }, { "nl", "nl" }, { "pl", "pl" },
+	{ "cs", "cs" }, { "sk", "sk" }, { "el", "el" }, { "sv", "sv" },
+	{ "da", "da" }, { "fi", "fi" }, { "ro", "ro" }, { "hu", "hu" },
+	{ "bg", "bg" }, { "hr", "hr" }, { "sl", "sl" }, { "lt", "lt" },
+	{ "lv", "lv" }, { "et", "et" }, { "ga", "ga" }, { "mt", "mt" },
+	{ "ru", "ru" }, { "uk", "uk" }, { "be", "be" }, { "sr", "sr-Cyrl" },
+	{ "mk", "mk" }, { "sq", "sq" }, { "tr", "tr" }, { "no", "nb" },
+	{ "zh", "zh-Hans" }, { "ar", "ar" },
 };
 #define NGUESS	(sizeof(guess_langs) / sizeof(guess_langs[0]))
 
@@ -827,8 +849,8 @@ guess_load(struct story_ctx *ctx)
 	ctx->guess_loaded = -1;
 	for (i = 0; i < NGUESS; i++) {
 		snprintf(path, sizeof(path), "%s/%s.lm", TEXTCAT_LMDIR,
-		    guess_langs[i]);
-		if ((ctx->guess[i] = fp_Init(guess_langs[i])) == NULL)
+		    guess_langs[i].model);
+		if ((ctx->guess[i] = fp_Init(guess_langs[i].code)) == NULL)
 			continue;
 		if (fp_Read(ctx->guess[i], path, STORY_GUESS_NGRAMS) == 0) {
 			fp_Done(ctx->guess[i]);
@@ -875,7 +897,7 @@ story_lang_guess(struct story_ctx *ctx, const char *text, size_t len)
 		    best == NULL ? 0x7fffffff : bestscore);
 		if (best == NULL || score < bestscore) {
 			bestscore = score;
-			best = guess_langs[i];
+			best = guess_langs[i].code;
 		}
 	}
 	fp_Done(u);
@@ -1458,8 +1480,8 @@ is_lang_code(const char *s, size_t n)
 
 	if (n != 2)
 		return 0;
-	for (i = 0; i < NGUESS; i++)
-		if (strncmp(guess_langs[i], s, 2) == 0)
+	for (i = 0; i < NEU; i++)
+		if (strncmp(eu_langs[i], s, 2) == 0)
 			return 1;
 	return 0;
 }

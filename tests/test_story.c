@@ -693,6 +693,15 @@ test_guess(void **state)
 	      "inchangé pour la cinquième réunion consécutive.", "fr" },
 	    { "Państwa członkowskie zatwierdziły kolejny pakiet sankcji "
 	      "przeciwko Rosji, obejmujący statki floty cieni.", "pl" },
+	    /* beyond the EU's languages: not the nearest of them */
+	    { "Минувшая рождественская ночь в Москве стала самой холодной "
+	      "за последние 126 лет метеорологических наблюдений.", "ru" },
+	    { "Уряд України затвердив новий план відновлення енергетичної "
+	      "інфраструктури після обстрілів.", "uk" },
+	    { "Avrupa Birliği, Türkiye ile gümrük birliğinin "
+	      "güncellenmesi konusunda yeni bir görüşme başlattı.", "tr" },
+	    { "欧盟委员会周二宣布对中国电动汽车征收临时反补贴税，"
+	      "税率最高达百分之三十八。", "zh" },
 	};
 	const char	*g;
 	size_t		 i;
