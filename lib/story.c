@@ -68,6 +68,8 @@ extern const char story_data_heads[];
 #define W_DATE		0.8
 #define W_COUNT		1.0	/* "seven individuals", "2 GW" */
 #define K_ROUND		0x80	/* family bit: a figure rounded, not written */
+#define K_APPROX	0x40	/* an amount's family bit: a bound ("more
+				   than €1.1 billion"), no conflict */
 #define K_FAMILY	0x7f
 
 /* ---- a map from 64-bit hashes to small values ---- */
@@ -335,7 +337,7 @@ fold_string(const char *s, size_t len, char *out, size_t cap)
 static size_t	name_key(const char *, size_t, char *);
 
 enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH, U_MEASURE,
-    U_NUMWORD };
+    U_NUMWORD, U_APPROX };
 
 /* A unit's value in the map: type, argument, and "needs a currency". */
 #define UNIT(t, arg, cur)	((uint32_t)(t) | (uint32_t)(arg) << 8 | \
@@ -681,6 +683,8 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 		v = UNIT(U_SCALE, arg, needcur);
 	} else if (strcmp(head, "percent") == 0)
 		v = UNIT(U_PERCENT, 0, 0);
+	else if (strcmp(head, "approx") == 0)
+		v = UNIT(U_APPROX, 0, 0);
 	else if (strncmp(head, "month ", 6) == 0) {
 		arg = strtol(head + 6, NULL, 10);
 		v = UNIT(U_MONTH, arg, 0);
@@ -1784,6 +1788,7 @@ struct quantity {
 	int	 needcur;	/* the scale counts only with a currency */
 	int	 ordinal;
 	int	 measure;	/* index + 1: MW, vessels, persons (units.txt) */
+	int	 approx;	/* after "more than", "knapp", "près de" */
 };
 
 /* Letters glued to the number: 500m, 6.3bn, 20th, 1er; past them in *end. */
@@ -1962,12 +1967,13 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 		/* keyed by value alone: "200 millones" names no currency */
 		unit = ctx->currencies[q->currency];
 		snprintf(label, sizeof(label), "%s %s", unit, val);
-		keyset_add(ks, STORY_AMOUNT, q->currency + 1,
-		    w_sig(num->sig, 1.5, 2.0, 2.5), hash_str(ns, val,
-		    strlen(val)), label, strlen(label));
+		keyset_add(ks, STORY_AMOUNT, (q->currency + 1) |
+		    (q->approx ? K_APPROX : 0), w_sig(num->sig, 1.5, 2.0, 2.5),
+		    hash_str(ns, val, strlen(val)), label, strlen(label));
 		snprintf(label, sizeof(label), "%s ", unit);
-		rounded_keys(ks, STORY_AMOUNT, q->currency + 1, ns, value,
-		    num->sig, label, "", 1.5, 2.0, 2.5);
+		rounded_keys(ks, STORY_AMOUNT, (q->currency + 1) |
+		    (q->approx ? K_APPROX : 0), ns, value, num->sig, label, "",
+		    1.5, 2.0, 2.5);
 	} else if (q->measure > 0 && q->exp == 0 && !num->decimal &&
 	    value >= 1900 && value <= 2100)
 		/* "in 2026 vessels were listed": a year first */
@@ -2031,6 +2037,25 @@ glued_before(const char *text, size_t i)
 	return cp_fold(cp, 0, tmp) > 0;
 }
 
+/*
+ * Whether the words before text[i] make its figure a bound or a guess
+ * ("more than €1.1 billion", "knapp 1,2 Milliarden", "plus de 1,1
+ * milliard": units.txt's approx): the exact figure may be another.
+ */
+static int
+approx_before(struct story_ctx *ctx, const struct words *ws,
+    struct word *prev, size_t i)
+{
+	uint32_t	 v;
+
+	if (prev == NULL || prev->off + prev->len + 5 < i)
+		return 0;
+	if (unit_of(ctx, prev, &v) && UNIT_TYPE(v) == U_APPROX)
+		return 1;
+	return prev > ws->v && unit_of2(ctx, prev - 1, prev, &v) &&
+	    UNIT_TYPE(v) == U_APPROX;
+}
+
 /* Reads the numbers of text (ws are its words, tlen its title) into keys. */
 static void
 scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
@@ -2081,6 +2106,8 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 				key_add(ks, STORY_DATE, 0, W_DATE, ym);
 			}
 		}
+		if (prev != NULL && prev->off + prev->len <= i)
+			q.approx = approx_before(ctx, ws, prev, i);
 		if (!q.percent && q.month == 0)
 			quantity_after(ctx, ws, end, &num, &q);
 		if (q.needcur && q.currency < 0)
@@ -2855,6 +2882,34 @@ sort_hash_idx(const struct hash_idx *v, size_t n, struct hash_idx *out)
 	}
 }
 
+/*
+ * Whether a title lists three headlines or more, each after a spaced dash
+ * starting with a capital or a digit ("Playbook: Meta's big day — Tyre
+ * wars — Kallas in Kyiv"): a newsletter's or a bulletin's, which tells
+ * each story in that story's words.  A dash before a lower-case word
+ * sets off a clause ("Europe's twistiest – and most scenic – roads").
+ */
+static int
+title_is_roundup(const char *t, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)t;
+	size_t			 i, k;
+	uint32_t		 cp;
+	size_t			 bad;
+	int			 n = 0;
+
+	for (i = 0; i + 5 < len; i++) {
+		if (p[i] != ' ' || p[i + 1] != 0xe2 || p[i + 2] != 0x80 ||
+		    (p[i + 3] != 0x93 && p[i + 3] != 0x94) || p[i + 4] != ' ')
+			continue;
+		if ((k = utf8_decode(p + i + 5, len - i - 5, &cp, &bad)) == 0)
+			break;
+		if (cp_is_upper(cp) || (cp >= '0' && cp <= '9'))
+			n++;
+	}
+	return n >= 2;
+}
+
 /* The doc's language as the tables' namespaces and its terms' prefix. */
 static void
 doc_lang_set(struct story_ctx *ctx, const char *lang)
@@ -2906,6 +2961,7 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	}
 	if (tlen == 0 && slen == 0)
 		return -1;
+	doc->roundup = title_is_roundup(text->data, tlen);
 	if (!lang_norm(in->lang, doc->lang)) {
 		if ((g = story_lang_guess(ctx, text->data, text->len)) != NULL) {
 			snprintf(doc->lang, sizeof(doc->lang), "%s", g);
@@ -3013,7 +3069,7 @@ story_doc_pack(const struct story_doc *doc, size_t *len)
 	p[0] = 'S';
 	p[1] = '1';
 	memcpy(p + 2, doc->lang, 3);
-	p[5] = (unsigned char)doc->guessed;
+	p[5] = (unsigned char)(doc->guessed | doc->roundup << 1);
 	for (i = 0, q = p + PACK_HEAD; i < doc->nkeys; i++, q += PACK_KEY) {
 		memcpy(q, &doc->keys[i].hash, 8);
 		w = pack_weight(doc->keys[i].weight);
@@ -3037,7 +3093,8 @@ story_doc_unpack(const void *blob, size_t len, struct story_doc *doc)
 		return -1;
 	memcpy(doc->lang, p + 2, 3);
 	doc->lang[3] = '\0';
-	doc->guessed = p[5];
+	doc->guessed = p[5] & 1;
+	doc->roundup = p[5] >> 1 & 1;
 	doc->nkeys = (len - PACK_HEAD) / PACK_KEY;
 	doc->keys = xcalloc(doc->nkeys + 1, sizeof(*doc->keys));
 	for (i = 0, q = p + PACK_HEAD; i < doc->nkeys; i++, q += PACK_KEY) {
@@ -3061,6 +3118,7 @@ struct kview {
 	size_t			 stride;
 	size_t			 kind_off;	/* the family follows */
 	int			 packed;
+	int			 roundup;	/* story_doc.roundup */
 	size_t			 nkeys;
 };
 
@@ -3072,6 +3130,7 @@ kview_doc(const struct story_doc *d, struct kview *v)
 	v->stride = sizeof(*d->keys);
 	v->kind_off = offsetof(struct story_key, kind);
 	v->packed = 0;
+	v->roundup = d->roundup;
 	v->nkeys = d->nkeys;
 }
 
@@ -3091,6 +3150,7 @@ kview_packed(const void *blob, size_t len, char lang[4], struct kview *v)
 	v->stride = PACK_KEY;
 	v->kind_off = 10;
 	v->packed = 1;
+	v->roundup = p[5] >> 1 & 1;
 	v->nkeys = (len - PACK_HEAD) / PACK_KEY;
 	return 0;
 }
@@ -3194,6 +3254,10 @@ mark_posted(const struct kview *v, char *mark)
 		kind = q[v->kind_off];
 		family = q[v->kind_off + 1];
 		if (kind == STORY_COGNATE)
+			continue;
+		/* a newsletter is met by its id alone, and makes no word
+		   common */
+		if (v->roundup && kind != STORY_DOCID && kind != STORY_LINK)
 			continue;
 		if (kind != STORY_TERM ||
 		    (family & (TERM_TITLE | TERM_PHRASE)) == TERM_TITLE) {
@@ -3337,7 +3401,8 @@ doc_sum(const struct kview *d, struct story_sum *x)
 			x->fam |= 1 << family;
 			break;
 		case STORY_AMOUNT:
-			x->amt |= 1u << (family & 31);
+			if (!(family & K_APPROX))
+				x->amt |= 1u << (family & 31);
 			break;
 		case STORY_NUMBER:
 			if ((family & K_FAMILY) != 0)
@@ -3549,6 +3614,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	m->score = m->text + m->keys / 10.0;
 	if (m->strong && !m->conflict)
 		m->joins = 1;
+	else if (a->roundup || b->roundup)
+		m->joins = 0;	/* a newsletter tells several stories */
 	else if (m->conflict && m->keys < p->conflict_keys)
 		m->joins = 0;
 	else if (m->same_lang) {
@@ -3627,6 +3694,8 @@ count_stories(const struct story_posting *post, size_t n)
 	return d;
 }
 
+#define CSTORY_IDS	8
+
 /* A story among the candidates compared, and what they share with doc. */
 struct cstory {
 	int64_t			 story;
@@ -3645,6 +3714,10 @@ struct cstory {
 	double			 places[STORY_MATCH_SHARED];
 	size_t			 nplaces;
 	int64_t			 item;		/* the best pair's article */
+	uint64_t		 ids[CSTORY_IDS];	/* document ids of its
+						   articles compared */
+	uint8_t			 idfam[CSTORY_IDS];
+	size_t			 nids;
 	struct story_match	 match;
 	double			 join;		/* its score as the story
 						   joined; -1: none */
@@ -3698,6 +3771,49 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 		    !(key->kind == STORY_NAME && key->family == NAME_NOUN))
 			cs->solid++;
 	}
+}
+
+/* Keeps the document ids of an article of story x that was compared. */
+static void
+cstory_ids(struct cstory *x, const struct kview *d)
+{
+	const unsigned char	*q;
+	uint64_t		 h;
+	size_t			 i, k;
+
+	for (i = 0, q = d->base; i < d->nkeys; i++, q += d->stride) {
+		if (q[d->kind_off] != STORY_DOCID)
+			continue;
+		h = kview_hash(d, i);
+		for (k = 0; k < x->nids && x->ids[k] != h; k++)
+			;
+		if (k == x->nids && x->nids < CSTORY_IDS) {
+			x->ids[x->nids] = h;
+			x->idfam[x->nids++] = q[d->kind_off + 1];
+		}
+	}
+}
+
+/*
+ * Whether two stories hold other press releases (cases, procedures) of
+ * one kind and none in common: two stories, whatever article bridges
+ * them (a bulletin's MEX and a fine's IP).
+ */
+static int
+cstory_other_ids(const struct cstory *x, const struct cstory *y)
+{
+	size_t	 i, k;
+	int	 fx = 0, fy = 0, shared = 0;
+
+	for (i = 0; i < x->nids; i++)
+		fx |= 1 << x->idfam[i];
+	for (k = 0; k < y->nids; k++)
+		fy |= 1 << y->idfam[k];
+	for (i = 0; i < x->nids; i++)
+		for (k = 0; k < y->nids; k++)
+			if (x->ids[i] == y->ids[k])
+				shared |= 1 << x->idfam[i];
+	return (fx & fy & ~shared) != 0;
 }
 
 /*
@@ -3760,7 +3876,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	struct story_posting	 post[STORY_POSTINGS_MAX];
 	struct kmap		 seen = { 0 };
 	struct cand		*c = NULL;
-	struct cstory		*cs = NULL, *x;
+	struct cstory		*cs = NULL, *x, *y;
 	struct kview		 self, other;
 	struct story_match	 m;
 	struct story_sum	 dsum, ownsum;
@@ -3824,6 +3940,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			osum = &ownsum;
 		}
 		compare_summed(p, doc, &dsum, &other, osum, &m);
+		if (osum->fam != 0)
+			cstory_ids(cstory_get(&cs, &ncs, story), &other);
 		/*
 		 * An outlet tells a story once: its own look-alikes are not,
 		 * nor the next day's issue of its series (a daily report, a
@@ -3831,6 +3949,13 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		 */
 		if (feed != 0 && ofeed == feed && !m.strong &&
 		    (m.text < p->same_feed_text || m.other_day))
+			continue;
+		/*
+		 * A newsletter that lists several headlines meets each of
+		 * their stories in its words, but is none of them: it
+		 * neither joins a story nor lends its keys to one.
+		 */
+		if ((doc->roundup || other.roundup) && !m.strong)
 			continue;
 		x = cstory_get(&cs, &ncs, story);
 		if (m.conflict)
@@ -3897,10 +4022,14 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		x->eligible = 0;
 	}
 	/* the others it joins through an article of theirs, to merge */
+	for (i = 0, y = NULL; i < ncs && dec->story != 0; i++)
+		if (cs[i].story == dec->story)
+			y = &cs[i];
 	for (i = 0; i < ncs && dec->story != 0; i++) {
 		x = &cs[i];
 		if (x->story == dec->story || !x->eligible || x->conflict ||
-		    dec->nmerge >= STORY_MERGE_MAX)
+		    dec->nmerge >= STORY_MERGE_MAX ||
+		    (y != NULL && cstory_other_ids(x, y)))
 			continue;
 		if ((rc = lead_met(p, ix, doc, &dsum, x)) == -1)
 			goto done;

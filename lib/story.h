@@ -58,6 +58,8 @@ struct story_key {
 struct story_doc {
 	char		 lang[4];	/* ISO 639-1, "" when unknown */
 	int		 guessed;	/* lang came from the guesser */
+	int		 roundup;	/* its title lists several headlines
+					   (a newsletter's): no story's */
 	struct story_key *keys;		/* sorted by hash, each once */
 	size_t		 nkeys;
 	char		**labels;	/* readable key i ("IP/26/745", "apple",

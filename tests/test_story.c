@@ -443,6 +443,33 @@ test_key_kinds(void **state)
 	    &w) == 0 || w < 1.0);
 }
 
+/*
+ * A figure after "more than", "knapp", "plus de" is a bound: it conflicts
+ * with no other amount (\u20ac1.17 billion is more than 1.1 billion); two
+ * figures written exactly still do.
+ */
+static void
+test_compare_approx(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Bruxelles sanctionne lourdement Meta", "La Commission a "
+	    "inflig\u00e9 une amende de plus de 1,1 milliard d'euros \u00e0 "
+	    "Meta.", "fr", "Commission fines Meta \u20ac1.17 billion", NULL,
+	    "en", &m);
+	assert_false(m.conflict);
+	compare("Meta muss knapp 1,1 Milliarden Euro zahlen", NULL, "de",
+	    "Commission fines Meta \u20ac1.17 billion", NULL, "en", &m);
+	assert_false(m.conflict);
+	compare("Meta fined more than \u20ac1.1 billion", NULL, "en",
+	    "Commission fines Meta \u20ac1.17 billion", NULL, "en", &m);
+	assert_false(m.conflict);
+	compare("Meta fined \u20ac1.1 billion", NULL, "en",
+	    "Commission fines Meta \u20ac1.17 billion", NULL, "en", &m);
+	assert_true(m.conflict);
+}
+
 /* Cognates alone are no story across languages. */
 static void
 test_compare_cognates(void **state)
@@ -852,6 +879,91 @@ test_assign_other_id(void **state)
 	nmem = 0;
 }
 
+/*
+ * A newsletter whose title lists several headlines tells each story in its
+ * words: the story it previews does not join it, nor does it join one;
+ * it posts no word.  A dash before a lower-case word is a clause, not a
+ * list.
+ */
+static void
+test_assign_roundup(void **state)
+{
+	const int64_t		 t = 1800000000;
+	struct story_input	 in = { "POLITICO Brussels Playbook: Meta's big "
+	    "day \u2014 Tyre wars \u2014 Kallas in Kyiv", NULL, "en", NULL, t };
+	struct story_doc	 d;
+	uint64_t		 keys[STORY_INDEX_KEYS];
+	int64_t			 a, b;
+	size_t			 i;
+
+	(void)state;
+	a = assign(in.title, "Good morning. The Commission is expected to hit "
+	    "Meta with its second Digital Markets Act fine today, while "
+	    "competition officials ready a separate cartel decision.", "en",
+	    t, 1);
+	b = assign("Commission fines Meta \u20ac1.17 billion for non-compliance "
+	    "with the Digital Markets Act", "The Commission has fined Meta for "
+	    "failing to give users of Facebook and Instagram a genuine, less "
+	    "personalised alternative to its pay or consent advertising model.",
+	    "en", t + 4 * 3600, 2);
+	assert_true(b != a);
+	for (i = 0; i < nmem; i++)
+		free(mem[i].blob);
+	nmem = 0;
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	assert_true(d.roundup);
+	assert_int_equal(story_doc_index_keys(&d, keys, STORY_INDEX_KEYS), 0);
+	story_doc_clear(&d);
+	in.title = "These are Europe\u2019s twistiest \u2013 and most scenic "
+	    "\u2013 roads";
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	assert_false(d.roundup);
+	story_doc_clear(&d);
+}
+
+/*
+ * Two stories that hold other press releases of one kind never merge,
+ * whatever article bridges them: a fine's IP and the day's bulletin (MEX)
+ * that names it.
+ */
+static void
+test_assign_merge_ids(void **state)
+{
+	const int64_t		 t = 1800000000;
+	struct story_input	 in = { "Meta fined under the Digital Markets "
+	    "Act over pay or consent", "The Commission fined Meta for its "
+	    "pay or consent model for Facebook and Instagram under the "
+	    "Digital Markets Act.", "en", NULL, t + 1800 };
+	struct story_params	 p;
+	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
+	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
+	struct story_decision	 dec;
+	struct story_doc	 d;
+	int64_t			 a, c;
+	size_t			 i;
+
+	(void)state;
+	a = assign("Commission fines Meta under the Digital Markets Act",
+	    "IP/26/1187. Meta failed to give users of Facebook and Instagram "
+	    "a less personalised alternative to its pay or consent model.",
+	    "en", t, 1);
+	c = assign("Daily News 23 / 04 / 2026", "MEX/26/1201. Commission "
+	    "fines Meta under the Digital Markets Act over its pay or consent "
+	    "model for Facebook and Instagram; Commission fines tyre "
+	    "manufacturers for a cartel.", "en", t + 1200, 3);
+	assert_true(c != a);
+	story_params_default(&p);
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	assert_int_equal(story_assign(&p, &w, &ix, &d, in.at, 2, &dec), 0);
+	story_doc_clear(&d);
+	assert_true(dec.story == a || dec.story == c);
+	for (i = 0; i < dec.nmerge; i++)
+		assert_true(dec.merge[i] != a && dec.merge[i] != c);
+	for (i = 0; i < nmem; i++)
+		free(mem[i].blob);
+	nmem = 0;
+}
+
 static void
 test_assign_series(void **state)
 {
@@ -1250,6 +1362,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_approx);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_key_kinds);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_kinds);
@@ -1258,6 +1371,8 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_series);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_other_id);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_roundup);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_merge_ids);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_index);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_mem_docs);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_posted_packed);
