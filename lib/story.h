@@ -290,8 +290,8 @@ void	 story_mem_merge(struct story_mem *, int64_t into, int64_t from);
  * STORY_MEM_DOCS of them and STORY_MEM_DOC_BYTES): story_mem_doc() gives
  * an article's with its story, when that began and its feed, or NULL
  * when not kept (read the store's).  Each is kept with its
- * story_doc_sum() (44 bytes, not counted in STORY_MEM_DOC_BYTES: 352 KiB
- * at most).
+ * story_doc_sum() and a flag (48 bytes, not counted in
+ * STORY_MEM_DOC_BYTES: 384 KiB at most).
  */
 #define STORY_MEM_DOCS		8192
 #define STORY_MEM_DOC_BYTES	(6u << 20)
