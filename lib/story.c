@@ -2639,14 +2639,16 @@ scan_phrases(struct story_ctx *ctx, const char *text, const struct words *ws,
 }
 
 /*
- * A title in Title Case ("Trump Says He Will Call Putin"): most of its
- * longer words after the first have a capital, which then tells nothing.
+ * A title whose capitals tell nothing: in Title Case ("Trump Says He Will
+ * Call Putin": most of its longer words after the first have a capital;
+ * not in German, where every noun has one) or in capitals ("NEW
+ * SANCTIONS AGAINST RUSSIA").
  */
 static int
-title_case(const struct words *ws)
+title_shouts(const struct words *ws, int de)
 {
 	const struct word	*w;
-	size_t			 i, n = 0, ncap = 0;
+	size_t			 i, n = 0, ncap = 0, nall = 0;
 
 	for (i = 0; i < ws->n; i++) {
 		w = &ws->v[i];
@@ -2654,21 +2656,21 @@ title_case(const struct words *ws)
 			continue;
 		n++;
 		ncap += w->cap;
+		nall += w->allcaps;
 	}
-	return n >= 3 && 4 * ncap >= 3 * n;
+	return n >= 3 && (4 * nall >= 3 * n || (!de && 4 * ncap >= 3 * n));
 }
 
-/* Is word i written with a capital elsewhere, not starting a sentence,
- * in the text (body) or anywhere? */
+/* Is word i written with a capital elsewhere, not starting a sentence? */
 static int
-capital_other(const struct words *ws, size_t i, int body)
+capital_other(const struct words *ws, size_t i)
 {
 	const struct word	*w = &ws->v[i], *o;
 	size_t			 k;
 
 	for (k = 0; k < ws->n; k++) {
 		o = &ws->v[k];
-		if (k != i && o->cap && !o->initial && (!body || !o->title) &&
+		if (k != i && o->cap && !o->initial && o->inname >= 0 &&
 		    o->hfold == w->hfold && o->nfold == w->nfold &&
 		    memcmp(o->fold, w->fold, w->nfold) == 0)
 			return 1;
@@ -2691,30 +2693,56 @@ words_adjacent(const struct words *ws, const char *text, size_t k)
 	    text[b->off - 1] : 0;
 }
 
+/* A lower-case word inside a name: Ursula von der Leyen, Bank of England */
+static int
+name_particle(const struct word *w)
+{
+	static const char *const particles[] = {
+		"al", "bin", "da", "das", "de", "del", "della", "den", "der",
+		"di", "do", "dos", "du", "e", "el", "ibn", "la", "le", "of",
+		"ten", "ter", "van", "von", "y", "zu",
+	};
+	size_t	 i;
+
+	if (w->cap || w->digit || w->nfold > 5)
+		return 0;
+	for (i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
+		if (strlen(particles[i]) == w->nfold &&
+		    memcmp(particles[i], w->fold, w->nfold) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The words of names, for the words two articles must share besides
- * them: a run of capitalised words ("European Commission President
- * Ursula von der Leyen", its particles of three letters or fewer
- * between them), or one capitalised word not only starting a sentence.
- * Not German nouns (acronyms only), nor the capitals of a Title Case
- * title.
+ * them (w->inname: 1 a name's, 0 not, -1 unknown): a run of capitalised
+ * words ("European Commission President Ursula von der Leyen", name
+ * particles and hyphened parts between them), one capitalised word that
+ * does not only start a sentence, an acronym.  In German, where every
+ * noun has a capital, only a run of capitalised words with nothing
+ * between them (two, three when the first starts a sentence:
+ * "Bundeskanzler Friedrich Merz", not "Die Kommission", not "Reform der
+ * Schuldenbremse") and acronyms.  The words of a title in Title Case or
+ * in capitals are unknown: the text beside it decides.
  */
 static void
-mark_names(struct words *ws, const char *text, int de, int tcase)
+mark_names(struct words *ws, const char *text, int de)
 {
 	struct word	*w;
 	size_t		 i, k, last, ncap;
-	int		 sep;
+	int		 sep, shouts = title_shouts(ws, de);
 
 	for (i = 0; i < ws->n; i++) {
 		w = &ws->v[i];
-		w->inname = w->allcaps ||
-		    (w->midcap && w->nfold >= 4);
+		if (w->title && shouts)
+			w->inname = -1;
+		else
+			w->inname = w->allcaps || (w->midcap && w->nfold >= 4);
 	}
 	for (i = 0; i < ws->n; i = last + 1) {
 		w = &ws->v[i];
 		last = i;
-		if (!w->cap || w->digit || (w->title && tcase))
+		if (!w->cap || w->digit || w->inname < 0)
 			continue;
 		ncap = 1;
 		for (k = i + 1; k < ws->n && (sep = words_adjacent(ws, text,
@@ -2722,22 +2750,18 @@ mark_names(struct words *ws, const char *text, int de, int tcase)
 			if (ws->v[k].cap && !ws->v[k].digit) {
 				ncap++;
 				last = k;
-			} else if (sep == '-' && k == last + 1 &&
+			} else if (de)
+				break;
+			else if (sep == '-' && k == last + 1 &&
 			    !ws->v[k].digit)
 				last = k;	/* President-elect */
-			else if (ws->v[k].digit || ws->v[k].nfold > 3 ||
-			    k - last > 2)
+			else if (!name_particle(&ws->v[k]) || k - last > 2)
 				break;
 		}
-		/*
-		 * German gives every noun a capital: two in a row are a name
-		 * ("Bundeskanzler Friedrich Merz"), not one, nor an article
-		 * and its noun starting a sentence ("Die Kommission")
-		 */
 		if (ncap >= 2 && (!de || ncap >= 3 || !w->initial)) {
 			for (k = i; k <= last; k++)
 				ws->v[k].inname = 1;
-		} else if (!de && (!w->initial || capital_other(ws, i, 0)))
+		} else if (!de && (!w->initial || capital_other(ws, i)))
 			w->inname = 1;
 	}
 }
@@ -2762,7 +2786,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 	double		 wt, weak;
 	uint64_t	 h;
 
-	mark_names(ws, text, de, title_case(ws));
+	mark_names(ws, text, de);
 	for (i = 0; i < ws->n; i++) {
 		w = &ws->v[i];
 		if (w->digit && !w->used && isdigit((unsigned char)w->fold[0]))
@@ -2791,16 +2815,17 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		if (n < 2)
 			continue;
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
-		h = term_add(ctx, ks, (w->title ? TERM_TITLE : 0) |
-		    (w->inname ? TERM_NAME : TERM_PLAIN), wt, stem, n);
+		family = (w->title ? TERM_TITLE : 0) | (w->inname > 0 ?
+		    TERM_NAME : w->inname == 0 ? TERM_PLAIN : 0);
+		h = term_add(ctx, ks, family, wt, stem, n);
 		if (compound_head(ctx, lang, w, &hoff, &hlen)) {
 			struct word	 hw;
 
 			word_from(&hw, w->fold + hoff, hlen);
 			if ((hlen = word_stem(ctx, lang, &hw, hstem,
 			    sizeof(hstem))) >= 2)
-				term_add(ctx, ks, w->title ? TERM_TITLE : 0,
-				    wt * W_HEAD, hstem, hlen);
+				term_add(ctx, ks, family, wt * W_HEAD, hstem,
+				    hlen);
 		}
 		/* German writes its nouns with a capital: no names */
 		if (weak == 1.0 && (!w->isname || (de && !w->allcaps)) &&
@@ -3467,7 +3492,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	uint64_t bh;
 	size_t	 i = 0, j = 0;
 	double	 dot = 0, na = sa->n, nb = sb->n, wa, wb, pdot = 0, ptext = 0;
-	double	 figures = 0;	/* shared amounts, counts, dates */
+	double	 figures = 0;	/* shared amounts, counts, title dates */
 	double	 tdot = 0, tna = sa->tn, tnb = sb->tn;
 	int	 fam_a = sa->fam, fam_b = sb->fam, fam_shared = 0;
 	uint32_t amt_a = sa->amt, amt_b = sb->amt;	/* currencies */
@@ -3555,8 +3580,13 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		    !(kind == STORY_NAME && (a->keys[i].family == NAME_NOUN ||
 		    bk->family == NAME_NOUN)))
 			solid++;
+		/*
+		 * A date only in both titles (the day's bulletin): in the
+		 * texts it is the day two stories of one person share
+		 */
 		if (kind == STORY_AMOUNT || kind == STORY_PERCENT ||
-		    kind == STORY_NUMBER || kind == STORY_DATE)
+		    kind == STORY_NUMBER || (kind == STORY_DATE &&
+		    (a->keys[i].family & bk->family & DATE_TITLE)))
 			figures += wa;
 		if (kind == STORY_DOCID) {
 			fam_shared |= 1 << a->keys[i].family;

@@ -358,6 +358,40 @@ test_compare_names_only(void **state)
 	    "en", "Von Der Leyen Plan Would Speed Up Deportations Of Migrants",
 	    NULL, "en", &m);
 	assert_true(m.joins);
+	/* in Title Case the names are known from the text beside it */
+	compare("Von der Leyen Unveils Plan to Speed Up Returns of Rejected "
+	    "Asylum Seekers",
+	    "European Commission President Ursula von der Leyen on Monday "
+	    "presented a proposal to make it easier for member states to "
+	    "deport migrants whose asylum claims were rejected.", "en",
+	    "Von der Leyen Warns Beijing Over Flood of Cheap Steel",
+	    "European Commission President Ursula von der Leyen told Chinese "
+	    "Premier Li Qiang on Monday that the EU would defend its industry "
+	    "against overcapacity.", "en", &m);
+	assert_false(m.joins);
+	/* nor is a day shared what: the same day is why they look alike */
+	compare("Von der Leyen unveils plan to speed up returns",
+	    "Ursula von der Leyen presented a proposal on 14 April to deport "
+	    "migrants whose asylum claims were rejected.", "en",
+	    "Von der Leyen warns Beijing over cheap steel",
+	    "Ursula von der Leyen told Li Qiang on 14 April that the EU would "
+	    "defend its industry against overcapacity.", "en", &m);
+	assert_false(m.joins);
+	/* a title in capitals is no name; German articles are no particles */
+	compare("EU AGREES NEW SANCTIONS PACKAGE AGAINST RUSSIA", NULL, "en",
+	    "EU ministers approve new Russia sanctions package", NULL, "en",
+	    &m);
+	assert_true(m.joins);
+	compare("Durchbruch bei der Reform des Asylsystems", NULL, "de",
+	    "Reform des Asylsystems: Innenminister der EU einigen sich", NULL,
+	    "de", &m);
+	assert_true(m.joins);
+	compare("Preise für Strom und Gas steigen wieder", "Die Preise für "
+	    "Strom und Gas an der Börse in Leipzig sind im Januar um ein "
+	    "Drittel gestiegen.", "de", "Anstieg der Preise für Energie",
+	    "Der Anstieg der Preise für Strom und Gas an der Börse trifft "
+	    "Haushalte und Industrie.", "de", &m);
+	assert_true(m.joins);
 	/* names and a figure: the figure says what */
 	compare("Commission fines Meta €798 million", "The European "
 	    "Commission fined Meta €798 million over Facebook Marketplace.",
