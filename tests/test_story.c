@@ -392,6 +392,25 @@ test_compare_names_only(void **state)
 	    "Der Anstieg der Preise für Strom und Gas an der Börse trifft "
 	    "Haushalte und Industrie.", "de", &m);
 	assert_true(m.joins);
+	/* two names met (a meeting, a visit): who is what there */
+	compare("Von der Leyen meets Zelensky in Kyiv", "European Commission "
+	    "President Ursula von der Leyen met Ukrainian President Volodymyr "
+	    "Zelensky in Kyiv on Tuesday.", "en",
+	    "Ursula von der Leyen arrives in Kyiv for talks with Zelensky",
+	    "The Commission chief travelled to the Ukrainian capital to see "
+	    "President Volodymyr Zelensky.", "en", &m);
+	assert_true(m.joins);
+	compare("Mattarella riceve Steinmeier al Quirinale", NULL, "it",
+	    "Il presidente tedesco Steinmeier in visita da Mattarella", NULL,
+	    "it", &m);
+	assert_true(m.joins);
+	/* a short title in Title Case tells nothing by its capitals */
+	compare("Scholz Resigns as Chancellor", NULL, "en",
+	    "German chancellor Scholz resigns", NULL, "en", &m);
+	assert_true(m.joins);
+	compare("ECB CUTS RATES", NULL, "en", "ECB cuts interest rates again",
+	    NULL, "en", &m);
+	assert_true(m.joins);
 	/* names and a figure: the figure says what */
 	compare("Commission fines Meta €798 million", "The European "
 	    "Commission fined Meta €798 million over Facebook Marketplace.",
@@ -754,15 +773,21 @@ test_guess(void **state)
 	      "inchangé pour la cinquième réunion consécutive.", "fr" },
 	    { "Państwa członkowskie zatwierdziły kolejny pakiet sankcji "
 	      "przeciwko Rosji, obejmujący statki floty cieni.", "pl" },
-	    /* beyond the EU's languages: not the nearest of them */
+	    /* beyond the EU's languages, with a sentence: not the nearest */
 	    { "Минувшая рождественская ночь в Москве стала самой холодной "
 	      "за последние 126 лет метеорологических наблюдений.", "ru" },
 	    { "Уряд України затвердив новий план відновлення енергетичної "
 	      "інфраструктури після обстрілів.", "uk" },
 	    { "Avrupa Birliği, Türkiye ile gümrük birliğinin "
-	      "güncellenmesi konusunda yeni bir görüşme başlattı.", "tr" },
+	      "güncellenmesi konusunda yeni bir görüşme başlattı. Dışişleri "
+	      "Bakanlığı açıklamasında müzakerelerin yıl sonuna kadar "
+	      "tamamlanmasını umduğunu belirtti.", "tr" },
 	    { "欧盟委员会周二宣布对中国电动汽车征收临时反补贴税，"
-	      "税率最高达百分之三十八。", "zh" },
+	      "税率最高达百分之三十八。中国商务部表示坚决反对，"
+	      "并将采取一切必要措施维护中国企业的合法权益。", "zh" },
+	    /* a title alone: the EU's languages only (Russian took it) */
+	    { "Парламентът гласува окончателно бюджета", "bg" },
+	    { "Шефът на НАП подаде оставка", "bg" },
 	};
 	const char	*g;
 	size_t		 i;
