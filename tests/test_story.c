@@ -521,6 +521,13 @@ test_compare_approx(void **state)
 	compare("Meta fined \u20ac1.1 billion", NULL, "en",
 	    "Commission fines Meta \u20ac1.17 billion", NULL, "en", &m);
 	assert_true(m.conflict);
+	/* written exactly once, exact, though a bound repeats it */
+	compare("EU approves \u20ac5 billion for Ukraine", "The Commission "
+	    "disbursed \u20ac5 billion to Ukraine, bringing the total to "
+	    "almost \u20ac5 billion this year.", "en",
+	    "EU approves \u20ac1.5 billion for Ukraine", "The Commission "
+	    "disbursed \u20ac1.5 billion to Ukraine.", "en", &m);
+	assert_true(m.conflict);
 }
 
 /* Cognates alone are no story across languages. */
