@@ -2736,8 +2736,10 @@ name_particle(const struct word *w)
  * noun has a capital, only a run of capitalised words with nothing
  * between them (two, three when the first starts a sentence:
  * "Bundeskanzler Friedrich Merz", not "Die Kommission", not "Reform der
- * Schuldenbremse") and acronyms.  The words of a title in Title Case or
- * in capitals are unknown: the text beside it decides.
+ * Schuldenbremse") and acronyms.  Unknown: the words of a title in Title
+ * Case or in capitals, and a capital that starts a sentence and nothing
+ * else (the text beside them decides; compare_summed() reads unknown as
+ * plain, and as a name's last word beside one).
  */
 static void
 mark_names(struct words *ws, const char *text, int de)
