@@ -2392,16 +2392,21 @@ name_prefix(const char *fold, size_t n, char *out)
 	return k;
 }
 
-/* Is word i written with a capital elsewhere, not starting a sentence? */
+/*
+ * Is word i written with a capital elsewhere, not starting a sentence: as
+ * a name (isname, scan_words()) or, with any, a capital not in a title
+ * whose capitals tell nothing (mark_names())?
+ */
 static int
-capital_elsewhere(const struct words *ws, size_t i)
+capital_elsewhere(const struct words *ws, size_t i, int any)
 {
 	const struct word	*w = &ws->v[i], *o;
 	size_t			 k;
 
 	for (k = 0; k < ws->n; k++) {
 		o = &ws->v[k];
-		if (k != i && o->isname && !o->initial &&
+		if (k != i && !o->initial &&
+		    (any ? o->cap && o->inname >= 0 : o->isname) &&
 		    o->hfold == w->hfold && o->nfold == w->nfold &&
 		    memcmp(o->fold, w->fold, w->nfold) == 0)
 			return 1;
@@ -2674,23 +2679,6 @@ title_shouts(const struct words *ws, int de)
 	return n >= 2 && (4 * nall >= 3 * n || (!de && 4 * ncap >= 3 * n));
 }
 
-/* Is word i written with a capital elsewhere, not starting a sentence? */
-static int
-capital_other(const struct words *ws, size_t i)
-{
-	const struct word	*w = &ws->v[i], *o;
-	size_t			 k;
-
-	for (k = 0; k < ws->n; k++) {
-		o = &ws->v[k];
-		if (k != i && o->cap && !o->initial && o->inname >= 0 &&
-		    o->hfold == w->hfold && o->nfold == w->nfold &&
-		    memcmp(o->fold, w->fold, w->nfold) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * Words k - 1 and k with one space or hyphen between them, in one part:
  * ' ', '-', or 0.
@@ -2779,7 +2767,8 @@ mark_names(struct words *ws, const char *text, int de)
 			for (k = i; k <= last; k++)
 				ws->v[k].inname = 1;
 			ws->v[last].namehead = 1;
-		} else if (!de && (!w->initial || capital_other(ws, i))) {
+		} else if (!de && (!w->initial ||
+		    capital_elsewhere(ws, i, 1))) {
 			w->inname = 1;
 			/* EU, US, UN: in every other article */
 			w->namehead = !w->allcaps || w->nfold > 2;
@@ -2893,7 +2882,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 			}
 			/* a capital that only starts a sentence may be no name */
 			if (w->initial && run == 1 && !w->allcaps &&
-			    !capital_elsewhere(ws, n))
+			    !capital_elsewhere(ws, n, 0))
 				wt *= W_INITIAL;
 			key_add_n(ks, STORY_NAME, family, wt, name, nname);
 		}
