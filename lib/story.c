@@ -2119,8 +2119,15 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 				key_add(ks, STORY_DATE, 0, W_DATE, ym);
 			}
 		}
-		if (prev != NULL && prev->off + prev->len <= i)
+		if (prev != NULL && prev->off + prev->len <= i) {
 			q.approx = approx_before(ctx, ws, prev, i);
+			/* "more than EUR 1.1 billion": before the currency */
+			if (!q.approx && prev > ws->v &&
+			    unit_of(ctx, prev, &v) &&
+			    UNIT_TYPE(v) == U_CURRENCY)
+				q.approx = approx_before(ctx, ws, prev - 1,
+				    prev->off);
+		}
 		if (!q.percent && q.month == 0)
 			quantity_after(ctx, ws, end, &num, &q);
 		if (q.needcur && q.currency < 0)

@@ -518,6 +518,9 @@ test_compare_approx(void **state)
 	compare("Meta fined more than \u20ac1.1 billion", NULL, "en",
 	    "Commission fines Meta \u20ac1.17 billion", NULL, "en", &m);
 	assert_false(m.conflict);
+	compare("Meta fined more than EUR 1.1 billion", NULL, "en",
+	    "Commission fines Meta \u20ac1.17 billion", NULL, "en", &m);
+	assert_false(m.conflict);
 	compare("Meta fined \u20ac1.1 billion", NULL, "en",
 	    "Commission fines Meta \u20ac1.17 billion", NULL, "en", &m);
 	assert_true(m.conflict);
