@@ -859,6 +859,17 @@ mem_load(void *arg, int64_t item, const void **doc, size_t *len,
 	return 1;
 }
 
+/* The articles assign() kept, forgotten: each test starts empty. */
+static void
+mem_reset(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nmem; i++)
+		free(mem[i].blob);
+	nmem = 0;
+}
+
 static int64_t
 assign(const char *title, const char *summary, const char *lang, int64_t at,
     int64_t feed)
@@ -888,7 +899,6 @@ test_assign(void **state)
 {
 	const int64_t	 t = 1800000000;
 	int64_t		 s1, s2, s3, s4;
-	size_t		 i;
 
 	(void)state;
 	s1 = assign("Commission fines Apple €500 million for breaching the DMA",
@@ -907,16 +917,9 @@ test_assign(void **state)
 	assert_true(s1 == s2);
 	assert_true(s3 != s1);
 	assert_true(s4 != s1);
-	for (i = 0; i < nmem; i++)
-		free(mem[i].blob);
-	nmem = 0;
+	mem_reset();
 }
 
-/*
- * An outlet's daily series (a report, a bulletin) says the same words each
- * day under a title with another day: one story a day, not a chain of
- * them.  The same title day, or another outlet, still joins.
- */
 /*
  * A story that holds another press release than the article's, and none
  * of the article's, is another story, however alike an outlet's article
@@ -927,7 +930,6 @@ test_assign_other_id(void **state)
 {
 	const int64_t	 t = 1800000000;
 	int64_t		 a, b, c;
-	size_t		 i;
 
 	(void)state;
 	a = assign("Commission fines Meta €1.17 billion under the Digital "
@@ -943,9 +945,7 @@ test_assign_other_id(void **state)
 	    "en", t + 1200, 3);
 	assert_true(b == a);
 	assert_true(c != a);
-	for (i = 0; i < nmem; i++)
-		free(mem[i].blob);
-	nmem = 0;
+	mem_reset();
 }
 
 /*
@@ -963,7 +963,6 @@ test_assign_roundup(void **state)
 	struct story_doc	 d;
 	uint64_t		 keys[STORY_INDEX_KEYS];
 	int64_t			 a, b;
-	size_t			 i;
 
 	(void)state;
 	a = assign(in.title, "Good morning. The Commission is expected to hit "
@@ -976,9 +975,7 @@ test_assign_roundup(void **state)
 	    "personalised alternative to its pay or consent advertising model.",
 	    "en", t + 4 * 3600, 2);
 	assert_true(b != a);
-	for (i = 0; i < nmem; i++)
-		free(mem[i].blob);
-	nmem = 0;
+	mem_reset();
 	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
 	assert_true(d.roundup);
 	assert_int_equal(story_doc_index_keys(&d, keys, STORY_INDEX_KEYS), 0);
@@ -1028,11 +1025,14 @@ test_assign_merge_ids(void **state)
 	assert_true(dec.story == a || dec.story == c);
 	for (i = 0; i < dec.nmerge; i++)
 		assert_true(dec.merge[i] != a && dec.merge[i] != c);
-	for (i = 0; i < nmem; i++)
-		free(mem[i].blob);
-	nmem = 0;
+	mem_reset();
 }
 
+/*
+ * An outlet's daily series (a report, a bulletin) says the same words each
+ * day under a title with another day: one story a day, not a chain of
+ * them.  The same title day, or another outlet, still joins.
+ */
 static void
 test_assign_series(void **state)
 {
@@ -1045,7 +1045,6 @@ test_assign_series(void **state)
 	    "assets. Daily News from the Midday briefing.";
 	const int64_t	 t = 1800000000;
 	int64_t		 a, b, c, d, e, f, g;
-	size_t		 i;
 
 	(void)state;
 	a = assign("Russian Offensive Campaign Assessment, August 17, 2026",
@@ -1067,9 +1066,7 @@ test_assign_series(void **state)
 	/* another outlet's copy with another day in its title still joins */
 	g = assign("Daily News 19.08.2026", daily, "en", t + 86400 + 60, 9);
 	assert_true(g == f || g == e);
-	for (i = 0; i < nmem; i++)
-		free(mem[i].blob);
-	nmem = 0;
+	mem_reset();
 }
 
 /* ---- the window's index in memory, against a scan of the same rows ---- */
