@@ -1191,6 +1191,7 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
     uint64_t h, const char *label, size_t len)
 {
 	size_t	 i = ks->n, slot = 0, mask;
+	int	 both;
 
 	/* kmap reads hash 0 as 1: those two are looked for by a scan */
 	if (h > 1) {
@@ -1211,14 +1212,14 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 	if (i < ks->n) {
 		if (w > ks->v[i].weight)
 			ks->v[i].weight = (float)w;
-		/* written once, exact: K_ROUND goes, and a bound's K_APPROX */
-		if (!(family & K_ROUND))
-			ks->v[i].family &= (uint8_t)~K_ROUND;
-		if (kind == STORY_AMOUNT && !(family & K_APPROX))
-			ks->v[i].family &= (uint8_t)~K_APPROX;
-		ks->v[i].family |= (uint8_t)(family & ~K_ROUND &
-		    (kind == STORY_AMOUNT && !(ks->v[i].family & K_APPROX) ?
-		    ~K_APPROX : 0xff));
+		/*
+		 * Written once exactly, exact: K_ROUND (and an amount's
+		 * K_APPROX, a bound) stays only if every writing has it; the
+		 * other bits add up.
+		 */
+		both = K_ROUND | (kind == STORY_AMOUNT ? K_APPROX : 0);
+		ks->v[i].family = (uint8_t)((ks->v[i].family & (family |
+		    ~both)) | (family & ~both));
 		return;
 	}
 	if (ks->n == ks->cap) {
