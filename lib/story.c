@@ -444,6 +444,12 @@ struct keyset {
 	size_t		 narena, caparena;
 };
 
+/* Where numbers may start: digits after no ASCII letter or digit. */
+struct digit_starts {
+	size_t	*v;
+	size_t	 n, cap;
+};
+
 /* A key's hash beside its place in the keyset. */
 struct hash_idx {
 	uint64_t	 hash;
@@ -507,6 +513,7 @@ struct story_ctx {
 	struct buf	 text, link;
 	char		*used;
 	size_t		 capused;
+	struct digit_starts ds;	/* scan_docids() */
 	struct words	 ws;
 	struct keyset	 ks;
 	struct hash_idx	*idx;
@@ -793,6 +800,7 @@ story_ctx_free(struct story_ctx *ctx)
 	buf_free(&ctx->text);
 	buf_free(&ctx->link);
 	free(ctx->used);
+	free(ctx->ds.v);
 	free(ctx->ws.v);
 	free(ctx->ks.v);
 	free(ctx->ks.loff);
@@ -961,8 +969,26 @@ word_put_fold(struct word *wd, const char *s, size_t n)
 /*
  * isdigit(), isalpha() and isalnum() of the C locale (herald sets no
  * other), without the table look-up through a call: the scans read
- * every byte.
+ * every byte.  A letter or digit is one load from a table here, not two
+ * range tests.
  */
+#define AC_DIGIT	1
+#define AC_ALPHA	2
+#define AC_ALNUM	(AC_DIGIT | AC_ALPHA)
+#define AD_		AC_DIGIT
+#define AA_		AC_ALPHA
+static const unsigned char ascii_class[256] = {
+	['0'] = AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_,
+	['A'] = AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_,
+	['a'] = AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_,
+};
+#undef AD_
+#undef AA_
+
 static int
 ascii_digit(unsigned char c)
 {
@@ -970,15 +996,9 @@ ascii_digit(unsigned char c)
 }
 
 static int
-ascii_alpha(unsigned char c)
-{
-	return (unsigned char)((c | 0x20) - 'a') < 26;
-}
-
-static int
 ascii_alnum(unsigned char c)
 {
-	return ascii_digit(c) || ascii_alpha(c);
+	return ascii_class[c] & AC_ALNUM;
 }
 
 /*
@@ -1432,17 +1452,18 @@ match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
 	return 0;
 }
 
-/* Finds the ids in text, adds their keys and marks their bytes used. */
 /*
- * Can an id start at text[i]?  Its letters (IP, COM, AT, C, ST) are
- * followed by a separator and digits ("IP/", "ip_", "COM(", "AT.",
- * "C-", "ST 1"): a word followed by a space and a word starts none.
- * Most words stop here, before match_docid() tries every prefix.
+ * Can an id start at text[i], the start of the run of letters and digits
+ * text[i..e) (digits: whether a digit is in it)?  Its letters (IP, COM,
+ * AT, C, ST) are followed by a separator and digits ("IP/", "ip_",
+ * "COM(", "AT.", "C-", "ST 1"): a word followed by a space and a word
+ * starts none.  Most words stop here, before match_docid() tries every
+ * prefix.
  */
 static int
-docid_may_start(const char *text, size_t len, size_t i)
+docid_may_start(const char *text, size_t len, size_t i, size_t e,
+    int digits)
 {
-	size_t	 r = 0;
 	char	 c;
 
 	if (ascii_digit((unsigned char)text[i]))
@@ -1451,41 +1472,63 @@ docid_may_start(const char *text, size_t len, size_t i)
 	   i, j, m, q, s, t */
 	if (!((0xd132dUL >> ((text[i] | 0x20) - 'a')) & 1))
 		return 0;
-	while (i + r < len && ascii_alpha((unsigned char)text[i + r]) && r < 12)
-		r++;
-	if (i + r >= len || r == 12)
+	/* letters alone, fewer than 12, and something after them */
+	if (digits || e - i >= 12 || e >= len)
 		return 0;
-	c = text[i + r];
+	c = text[e];
 	if (c == '/' || c == '_' || c == '.' || c == '-' || c == '(')
 		return 1;
-	return c == ' ' && i + r + 1 < len && (text[i + r + 1] == '(' ||
-	    isdigit((unsigned char)text[i + r + 1]));
+	return c == ' ' && e + 1 < len && (text[e + 1] == '(' ||
+	    isdigit((unsigned char)text[e + 1]));
 }
 
+/*
+ * Finds the ids in text, adds their keys and marks their bytes used; one
+ * pass, a run of letters and digits at a time.  With ds, also notes the
+ * runs that start with a digit (outside an id): the only places where
+ * scan_numeric_dates() and scan_numbers() find anything, so that neither
+ * reads every byte again.
+ */
 static void
 scan_docids(const char *text, size_t len, int in_url, char *used,
-    struct keyset *ks)
+    struct keyset *ks, struct digit_starts *ds)
 {
-	char	 id[64];
-	size_t	 i, n;
-	int	 family;
+	const unsigned char	*t = (const unsigned char *)text;
+	char			 id[64];
+	size_t			 i = 0, e, n;
+	int			 family, cls, k;
 
-	for (i = 0; i < len; i++) {
-		if (!ascii_alnum((unsigned char)text[i]))
+	while (i < len) {
+		if (!(ascii_class[t[i]] & AC_ALNUM)) {
+			i++;
 			continue;
+		}
+		for (e = i + 1, cls = 0; e < len &&
+		    ((k = ascii_class[t[e]]) & AC_ALNUM); e++)
+			cls |= k;
 		/* an id starts a run of letters and digits, or none does */
-		if (!boundary_before(text, i) || (used != NULL && used[i]) ||
-		    !docid_may_start(text, len, i) ||
+		if (!boundary_before(text, i) || (used != NULL && used[i])) {
+			i = e;
+			continue;
+		}
+		if (ds != NULL && ascii_digit(t[i])) {
+			if (ds->n == ds->cap) {
+				ds->cap = ds->cap ? 2 * ds->cap : 64;
+				ds->v = xrealloc(ds->v,
+				    ds->cap * sizeof(*ds->v));
+			}
+			ds->v[ds->n++] = i;
+		}
+		if (!docid_may_start(text, len, i, e, cls & AC_DIGIT) ||
 		    (n = match_docid(text + i, in_url, id, sizeof(id),
 		    &family)) == 0) {
-			while (i + 1 < len && ascii_alnum((unsigned char)text[i + 1]))
-				i++;
+			i = e;
 			continue;
 		}
 		key_add(ks, STORY_DOCID, family, W_STRONG, id);
 		if (used != NULL)
 			memset(used + i, 1, n);
-		i += n - 1;
+		i += n;
 	}
 }
 
@@ -2074,17 +2117,18 @@ approx_before(struct story_ctx *ctx, const struct words *ws,
 static void
 scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
     size_t tlen, const char *lang, int year, const char *used,
-    struct words *ws, struct keyset *ks)
+    const struct digit_starts *ds, struct words *ws, struct keyset *ks)
 {
 	struct number	 num;
 	struct quantity	 q;
 	struct word	*w, *prev;
-	size_t		 i, end, k;
+	size_t		 i, end, k, d, next = 0;
 	uint32_t	 v;
 
-	for (i = 0; i < len; i++) {
-		if (!ascii_digit((unsigned char)text[i]) || used[i] ||
-		    glued_before(text, i))
+	/* a number starts a run of digits after no letter or digit (ds) */
+	for (d = 0; d < ds->n; d++) {
+		i = ds->v[d];
+		if (i < next || used[i] || glued_before(text, i))
 			continue;
 		number_read(text, len, i, lang, &num);
 		memset(&q, 0, sizeof(q));
@@ -2134,7 +2178,7 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 		if (q.needcur && q.currency < 0)
 			q.exp = 0;
 		quantity_key(ctx, &num, &q, year, i < tlen, ks);
-		i = end > i ? end - 1 : i;
+		next = end > i ? end : i + 1;
 	}
 	/* "seven individuals", "neun Personen", "cinq milliards d'euros" */
 	for (k = 0; k < ws->n; k++) {
@@ -2192,17 +2236,17 @@ dmy_date(const char *s, size_t len, int *d, int *m)
 /* dd.mm.yyyy, dd/mm/yyyy and yyyy-mm-dd as dates (tlen: the title's). */
 static void
 scan_numeric_dates(const char *text, size_t len, size_t tlen, char *used,
-    struct keyset *ks)
+    const struct digit_starts *ds, struct keyset *ks)
 {
-	size_t	 i, n;
+	size_t	 i, n, j;
 	int	 d, m;
 	char	 label[16];
 
-	for (i = 0; i + 8 <= len; i++) {
-		const char *s = text + i;
+	/* a date starts a run of digits after no letter or digit (ds) */
+	for (j = 0; j < ds->n && ds->v[j] + 8 <= len; j++) {
+		const char *s = text + (i = ds->v[j]);
 
-		if (!ascii_digit((unsigned char)*s) || used[i] ||
-		    !boundary_before(text, i))
+		if (used[i])
 			continue;
 		d = m = 0;
 		if (i + 10 <= len && count_digits(s, 5) == 4 && s[4] == '-' &&
@@ -3026,8 +3070,9 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	words_split(ctx, text->data + tlen + 1, text->len - tlen - 1, 0,
 	    tlen + 1, ws);
 
-	scan_docids(text->data, text->len, 0, used, ks);
-	scan_numeric_dates(text->data, text->len, tlen, used, ks);
+	ctx->ds.n = 0;
+	scan_docids(text->data, text->len, 0, used, ks, &ctx->ds);
+	scan_numeric_dates(text->data, text->len, tlen, used, &ctx->ds, ks);
 	/* words inside an id or a date are no words */
 	for (i = 0; i < ws->n; i++)
 		if (used[ws->v[i].off])
@@ -3036,7 +3081,7 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	if (gmtime_r(&at, &tm) != NULL)
 		year = tm.tm_year + 1900;
 	scan_numbers(ctx, text->data, text->len, tlen, doc->lang, year, used,
-	    ws, ks);
+	    &ctx->ds, ws, ks);
 	scan_words(ctx, doc->lang, text->data, ws, ks);
 
 	if (in->link != NULL && *in->link != '\0') {
@@ -3044,7 +3089,7 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 		if (link_neutral(in->link, link) && link->len > 0)
 			key_add_n(ks, STORY_LINK, 0, W_STRONG, link->data,
 			    link->len);
-		scan_docids(in->link, strlen(in->link), 1, NULL, ks);
+		scan_docids(in->link, strlen(in->link), 1, NULL, ks, NULL);
 	}
 
 	/*
