@@ -225,6 +225,31 @@ list_pair(const char *w, size_t n)
 	    hash_bytes(FNV_BASIS, plus + 1, n - a - 1));
 }
 
+/*
+ * Which words a table may hold, by the top bits of their FNV state, in
+ * any of its namespaces: a word of no table (most words, for most tables)
+ * is turned away by one bit, before tkey() mixes its hash and the map
+ * is probed.  A word the filter lets through is looked up as before.
+ */
+#define HF_BITS		15
+struct hfilter {
+	uint64_t	 b[(1u << HF_BITS) / 64];
+};
+
+static void
+hf_add(struct hfilter *f, uint64_t h)
+{
+	h >>= 64 - HF_BITS;
+	f->b[h / 64] |= 1ULL << (h % 64);
+}
+
+static int
+hf_may(const struct hfilter *f, uint64_t h)
+{
+	h >>= 64 - HF_BITS;
+	return (f->b[h / 64] >> (h % 64)) & 1;
+}
+
 /* ---- folding ---- */
 
 static const struct fold_range *
@@ -478,6 +503,9 @@ struct story_ctx {
 	struct kmap	 alias;		/* hash(name) -> alias + 1, | caps flag */
 	struct kmap	 head;		/* hash(lang, word): a compound's last
 					   part */
+	/* the words the tables above may hold (hf_may()) */
+	struct hfilter	 f_stop, f_weak, f_place, f_bigram, f_prefix4;
+	struct hfilter	 f_unit, f_unit6, f_unitb, f_num, f_alias, f_head;
 	char		 aliases[STORY_MAX_CODES][8];
 	size_t		 naliases;
 	unsigned	 prefix_lens;	/* bit n: a prefix of n letters exists */
@@ -573,6 +601,7 @@ load_stop(struct story_ctx *ctx, const char *lang, const char *w, size_t n)
 		char	 pre[STORY_WORD_MAX];
 
 		snprintf(base, sizeof(base), "%.*s", (int)(l - 1), lang);
+		hf_add(&ctx->f_weak, hash_bytes(FNV_BASIS, w, n));
 		kmap_put(&ctx->weak, tkey(ns_hash(base),
 		    hash_bytes(FNV_BASIS, w, n)), 1);
 		if (n >= STORY_NAME_PREFIX) {
@@ -580,9 +609,11 @@ load_stop(struct story_ctx *ctx, const char *lang, const char *w, size_t n)
 			kmap_put(&ctx->weak_names, tkey(ctx->ns_wn,
 			    hash_bytes(FNV_BASIS, pre, strlen(pre))), 1);
 		}
-	} else
+	} else {
+		hf_add(&ctx->f_stop, hash_bytes(FNV_BASIS, w, n));
 		kmap_put(&ctx->stop, tkey(ns_hash(lang),
 		    hash_bytes(FNV_BASIS, w, n)), 1);
+	}
 }
 
 static size_t
@@ -629,12 +660,19 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 		    hash_bytes(FNV_BASIS, w, n)), v);
 		kmap_put(&ctx->prefix4, tkey(ctx->ns_p,
 		    hash_bytes(FNV_BASIS, w, STORY_PREFIX_MIN)), 1);
+		hf_add(&ctx->f_prefix4, hash_bytes(FNV_BASIS, w,
+		    STORY_PREFIX_MIN));
 		ctx->prefix_lens |= 1u << n;
-	} else if (memchr(w, '+', n) != NULL)
+	} else if (memchr(w, '+', n) != NULL) {
+		/* filtered by the first word */
+		hf_add(&ctx->f_bigram, hash_bytes(FNV_BASIS, w,
+		    (size_t)((const char *)memchr(w, '+', n) - w)));
 		kmap_put(&ctx->bigram, tkey(ctx->ns_b, list_pair(w, n)), v);
-	else
+	} else {
+		hf_add(&ctx->f_place, hash_bytes(FNV_BASIS, w, n));
 		kmap_put(&ctx->place, tkey(ctx->ns_w,
 		    hash_bytes(FNV_BASIS, w, n)), v);
+	}
 }
 
 static void
@@ -658,6 +696,7 @@ load_alias(struct story_ctx *ctx, const char *key, const char *w, size_t n)
 		n--;
 		v |= PLACE_CAPS;
 	}
+	hf_add(&ctx->f_alias, hash_bytes(FNV_BASIS, w, n));
 	kmap_put(&ctx->alias, tkey(ctx->ns_a, hash_bytes(FNV_BASIS, w, n)),
 	    v);
 }
@@ -713,6 +752,8 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 			char	 lw[8];
 
 			snprintf(lw, sizeof(lw), "n%.2s", w);
+			hf_add(&ctx->f_num, hash_bytes(FNV_BASIS, w + 3,
+			    n - 3));
 			kmap_put(&ctx->unit, tkey(ns_hash(lw),
 			    hash_bytes(FNV_BASIS, w + 3, n - 3)), v);
 			return;
@@ -724,20 +765,27 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 		n--;
 		if (n > 6)
 			n = 6;
+		hf_add(&ctx->f_unit6, hash_bytes(FNV_BASIS, w, n));
 		kmap_put(&ctx->unit, tkey(ctx->ns_up,
 		    hash_bytes(FNV_BASIS, w, n)), v);
 		return;
 	}
-	if (memchr(w, '+', n) != NULL)
+	if (memchr(w, '+', n) != NULL) {
+		/* filtered by the first word */
+		hf_add(&ctx->f_unitb, hash_bytes(FNV_BASIS, w,
+		    (size_t)((const char *)memchr(w, '+', n) - w)));
 		kmap_put(&ctx->unit, tkey(ctx->ns_ub, list_pair(w, n)), v);
-	else
+	} else {
+		hf_add(&ctx->f_unit, hash_bytes(FNV_BASIS, w, n));
 		kmap_put(&ctx->unit, tkey(ctx->ns_u,
 		    hash_bytes(FNV_BASIS, w, n)), v);
+	}
 }
 
 static void
 load_head(struct story_ctx *ctx, const char *lang, const char *w, size_t n)
 {
+	hf_add(&ctx->f_head, hash_bytes(FNV_BASIS, w, n));
 	kmap_put(&ctx->head, tkey(ns_hash(lang), hash_bytes(FNV_BASIS, w, n)),
 	    1);
 }
@@ -1727,13 +1775,16 @@ word_at(struct words *ws, size_t off)
 static int
 unit_of(struct story_ctx *ctx, struct word *w, uint32_t *v)
 {
+	uint64_t	 h6;
 	uint32_t	 u;
 
 	if (w->unit == 0) {
 		w->unit = 1;
-		if (kmap_get(&ctx->unit, tkey(ctx->ns_u, w->hfold), &u) ||
-		    (w->nfold >= 6 && kmap_get(&ctx->unit, tkey(ctx->ns_up,
-		    hash_bytes(FNV_BASIS, w->fold, 6)), &u) &&
+		if ((hf_may(&ctx->f_unit, w->hfold) &&
+		    kmap_get(&ctx->unit, tkey(ctx->ns_u, w->hfold), &u)) ||
+		    (w->nfold >= 6 && (h6 = hash_bytes(FNV_BASIS, w->fold,
+		    6), hf_may(&ctx->f_unit6, h6)) &&
+		    kmap_get(&ctx->unit, tkey(ctx->ns_up, h6), &u) &&
 		    UNIT_TYPE(u) == U_MONTH)) {
 			w->unit = 2;
 			w->unit_v = u;
@@ -1748,15 +1799,16 @@ static int
 unit_of2(struct story_ctx *ctx, const struct word *a, const struct word *b,
     uint32_t *v)
 {
-	return kmap_get(&ctx->unit, tkey(ctx->ns_ub, tpair(a->hfold, b->hfold)),
-	    v);
+	return hf_may(&ctx->f_unitb, a->hfold) && kmap_get(&ctx->unit,
+	    tkey(ctx->ns_ub, tpair(a->hfold, b->hfold)), v);
 }
 
 /* A number written in words (two, zwei, deux), in the doc's language or any. */
 static int
 numword_of(struct story_ctx *ctx, struct word *w, uint32_t *v)
 {
-	if (kmap_get(&ctx->unit, tkey(ctx->ns_num, w->hfold), v))
+	if (hf_may(&ctx->f_num, w->hfold) &&
+	    kmap_get(&ctx->unit, tkey(ctx->ns_num, w->hfold), v))
 		return 1;
 	return unit_of(ctx, w, v) && UNIT_TYPE(*v) == U_NUMWORD;
 }
@@ -2278,14 +2330,16 @@ found:
 static int
 is_stop(struct story_ctx *ctx, const struct word *w)
 {
-	return kmap_get(&ctx->stop, tkey(ctx->ns_lang, w->hfold), NULL);
+	return hf_may(&ctx->f_stop, w->hfold) &&
+	    kmap_get(&ctx->stop, tkey(ctx->ns_lang, w->hfold), NULL);
 }
 
 /* Is w one of the domain's own words in the doc's language? */
 static int
 is_weak(struct story_ctx *ctx, const struct word *w)
 {
-	return kmap_get(&ctx->weak, tkey(ctx->ns_lang, w->hfold), NULL);
+	return hf_may(&ctx->f_weak, w->hfold) &&
+	    kmap_get(&ctx->weak, tkey(ctx->ns_lang, w->hfold), NULL);
 }
 
 /*
@@ -2301,29 +2355,36 @@ place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
 	size_t		 n;
 
 	*two = 0;
-	if (next != NULL && !next->digit) {
+	if (next != NULL && !next->digit && hf_may(&ctx->f_bigram, w->hfold)) {
 		if (kmap_get(&ctx->bigram, tkey(ctx->ns_b, tpair(w->hfold,
 		    next->hfold)), &v)) {
 			*two = 1;
 			return v & (0xffff | PLACE_SEAT);
 		}
 	}
-	if (kmap_get(&ctx->place, tkey(ctx->ns_w, w->hfold), &v)) {
+	if (hf_may(&ctx->f_place, w->hfold) &&
+	    kmap_get(&ctx->place, tkey(ctx->ns_w, w->hfold), &v)) {
 		if ((v & PLACE_CAPS) && !w->allcaps)
 			return 0;
 		return v & (0xffff | PLACE_SEAT);
 	}
 	if (w->nfold < STORY_PREFIX_MIN)
 		return 0;
-	/* the prefixes' hashes in one pass: FNV reads left to right */
+	/* the prefixes' hashes in one pass: FNV reads left to right; past
+	   the first four letters only for a word a prefix may start */
 	h = FNV_BASIS;
-	for (n = 0; n < w->nfold && n < STORY_PREFIX_MAX; n++) {
+	for (n = 0; n < STORY_PREFIX_MIN; n++) {
 		h = (h ^ (unsigned char)w->fold[n]) * FNV_PRIME;
 		pre[n + 1] = h;
 	}
-	if (!kmap_get(&ctx->prefix4, tkey(ctx->ns_p, pre[STORY_PREFIX_MIN]),
+	if (!hf_may(&ctx->f_prefix4, h) ||
+	    !kmap_get(&ctx->prefix4, tkey(ctx->ns_p, pre[STORY_PREFIX_MIN]),
 	    NULL))
 		return 0;
+	for (; n < w->nfold && n < STORY_PREFIX_MAX; n++) {
+		h = (h ^ (unsigned char)w->fold[n]) * FNV_PRIME;
+		pre[n + 1] = h;
+	}
 	for (n = w->nfold > STORY_PREFIX_MAX ? STORY_PREFIX_MAX : w->nfold;
 	    n >= STORY_PREFIX_MIN; n--)
 		if ((ctx->prefix_lens & (1u << n)) &&
@@ -2472,7 +2533,8 @@ alias_of(struct story_ctx *ctx, const struct word *w)
 {
 	uint32_t	 v;
 
-	if (!kmap_get(&ctx->alias, tkey(ctx->ns_a, w->hfold), &v))
+	if (!hf_may(&ctx->f_alias, w->hfold) ||
+	    !kmap_get(&ctx->alias, tkey(ctx->ns_a, w->hfold), &v))
 		return NULL;
 	if ((v & PLACE_CAPS) && !w->allcaps)
 		return NULL;
@@ -2604,7 +2666,8 @@ compound_head(struct story_ctx *ctx, const char *lang, const struct word *w,
 		}
 		for (e = 0; e <= HEAD_ENDING && k + HEAD_MIN + e <= w->nfold;
 		    e++)
-			if (kmap_get(&ctx->head, tkey(ctx->ns_lang, cut[e]),
+			if (hf_may(&ctx->f_head, cut[e]) &&
+			    kmap_get(&ctx->head, tkey(ctx->ns_lang, cut[e]),
 			    NULL)) {
 				*off = k;
 				*len = w->nfold - k - e;
