@@ -3317,16 +3317,23 @@ kview_hash(const struct kview *v, size_t j)
 	return h;
 }
 
+/* the weight of the key at q, packed or not */
+static float
+weight_at(int packed, const unsigned char *q)
+{
+	float	 w;
+
+	if (packed)
+		return (float)((q[8] | q[9] << 8) / 1000.0);
+	memcpy(&w, q + offsetof(struct story_key, weight), sizeof(w));
+	return w;
+}
+
 /* the weight of the key at q */
 static float
 kview_weight(const struct kview *v, const unsigned char *q)
 {
-	float	 w;
-
-	if (v->packed)
-		return (float)((q[8] | q[9] << 8) / 1000.0);
-	memcpy(&w, q + offsetof(struct story_key, weight), sizeof(w));
-	return w;
+	return weight_at(v->packed, q);
 }
 
 /*
@@ -3339,21 +3346,6 @@ kview_packed_weight(const struct kview *v, const unsigned char *q)
 	if (v->packed)
 		return (uint32_t)(q[8] | q[9] << 8);
 	return pack_weight(kview_weight(v, q));
-}
-
-static void
-kview_key(const struct kview *v, size_t j, struct story_key *k)
-{
-	const unsigned char	*q = v->base + j * v->stride;
-
-	if (!v->packed) {
-		memcpy(k, q, sizeof(*k));
-		return;
-	}
-	memcpy(&k->hash, q, 8);
-	k->weight = kview_weight(v, q);
-	k->kind = q[10];
-	k->family = q[11];
 }
 
 /* ---- weighing, indexing and comparing ---- */
@@ -3630,9 +3622,17 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
     const struct story_sum *sa, const struct kview *b,
     const struct story_sum *sb, struct story_match *m)
 {
-	struct story_key bkey, *bk = &bkey;
-	uint64_t bh;
-	size_t	 i = 0, j = 0;
+	const struct story_key *ka, *kend;
+	const unsigned char *q, *qend;
+	uint64_t ah, bh, amax, bmax;
+	/*
+	 * b's layout and the sums most pairs add to, in locals: stores
+	 * through m would otherwise make the compiler read b again at
+	 * every pair
+	 */
+	size_t	 stride = b->stride, koff = b->kind_off, nshared = 0;
+	int	 packed = b->packed, nterms = 0, nphrases = 0, strong = 0;
+	double	 keys = 0, terms = 0;
 	double	 dot = 0, na = sa->n, nb = sb->n, wa, wb, pdot = 0, ptext = 0;
 	double	 figures = 0;	/* shared amounts, counts, title dates */
 	int	 heads = 0;	/* names shared, by their last words */
@@ -3641,7 +3641,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	uint32_t amt_a = sa->amt, amt_b = sb->amt;	/* currencies */
 	uint32_t cnt_a = sa->cnt, cnt_b = sb->cnt, cnt_shared = 0;
 	int	 amt_shared = 0;
-	uint8_t	 kind;
+	uint8_t	 kind, kb, fa, fb;
 
 	double	 places[STORY_MATCH_SHARED];
 	size_t	 nplaces = 0;
@@ -3653,110 +3653,137 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 
 	memset(m, 0, sizeof(*m));
 	m->same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
-	for (i = j = 0; i < a->nkeys && j < b->nkeys;) {
-		bh = kview_hash(b, j);
-		if (a->keys[i].hash < bh) {
-			i++;
+	if (a->nkeys == 0 || b->nkeys == 0)
+		goto summed;
+	/*
+	 * The keys both have, in hash order: a merge of the two sorted
+	 * arrays, the hottest loop of an assignment (a hundred and sixty
+	 * steps a candidate for some thirty pairs).  Each side steps in a
+	 * loop of its own with no bound to test: a side's keys are only
+	 * stepped through while the other's current key is at most this
+	 * side's last, so a key at least as large lies ahead.
+	 */
+	ka = a->keys;
+	kend = a->keys + a->nkeys;
+	q = b->base;
+	qend = b->base + b->nkeys * stride;
+	amax = a->keys[a->nkeys - 1].hash;
+	bmax = kview_hash(b, b->nkeys - 1);
+	ah = ka->hash;
+	memcpy(&bh, q, sizeof(bh));
+	for (;;) {
+		if (ah < bh) {
+			if (bh > amax)
+				break;
+			do
+				ah = (++ka)->hash;
+			while (ah < bh);
+		}
+		if (bh < ah) {
+			if (ah > bmax)
+				break;
+			do {
+				q += stride;
+				memcpy(&bh, q, sizeof(bh));
+			} while (bh < ah);
 			continue;
 		}
-		if (a->keys[i].hash > bh) {
-			j++;
-			continue;
-		}
-		kview_key(b, j, bk);
-		wa = a->keys[i].weight;
-		wb = bk->weight;
-		kind = a->keys[i].kind;
-		/*
-		 * 1.4 and 1.4, each rounded from its own figure, or 45
-		 * persons and 45 entities: no match
-		 */
-		if (((a->keys[i].family & bk->family & K_ROUND) &&
-		    (kind == STORY_AMOUNT || kind == STORY_PERCENT ||
-		    kind == STORY_NUMBER)) || (kind == STORY_NUMBER &&
-		    bk->kind == STORY_NUMBER &&
-		    (a->keys[i].family & K_FAMILY) != 0 &&
-		    (bk->family & K_FAMILY) != 0 &&
-		    (a->keys[i].family & K_FAMILY) !=
-		    (bk->family & K_FAMILY))) {
-			i++;
-			j++;
-			continue;
-		}
-		/* a German capital another language writes too is a name */
-		if (kind == STORY_NAME && !m->same_lang &&
-		    a->keys[i].family == NAME_NOUN)
-			wa /= W_NAME_DE;
-		if (kind == STORY_TERM && (a->keys[i].family & TERM_PHRASE)) {
+		kind = ka->kind;
+		fa = ka->family;
+		kb = q[koff];
+		fb = q[koff + 1];
+		wa = ka->weight;
+		/* most pairs are stems: theirs first, then the other kinds */
+		if (kind == STORY_TERM && (fa & TERM_PHRASE)) {
 			/* a phrase in common: evidence, not more text */
-			m->keys += wa;
-			m->nphrases++;
+			keys += wa;
+			nphrases++;
 			nkeys++;
 		} else if (kind == STORY_TERM) {
+			wb = weight_at(packed, q);
 			dot += wa * wb;
-			if (!name_only(a->keys[i].family) &&
-			    !name_only(bk->family))
+			if (!name_only(fa) && !name_only(fb))
 				pdot += wa * wb;
-			if (name_head(a->keys[i].family, bk->family))
+			if (name_head(fa, fb))
 				heads++;
-			if ((a->keys[i].family & TERM_TITLE) &&
-			    (bk->family & TERM_TITLE))
+			if ((fa & TERM_TITLE) && (fb & TERM_TITLE))
 				tdot += wa * wb;
-			m->terms += wa < wb ? wa : wb;
-			m->nterms++;
-		}
-		else if (kind == STORY_PLACE) {
-			if (nplaces < STORY_MATCH_SHARED)
-				places[nplaces++] = wa;
-			nkeys++;
-		} else if (kind == STORY_COGNATE) {
-			if (m->same_lang) {
-				i++;	/* the stems say it already */
-				j++;
-				continue;
+			terms += wa < wb ? wa : wb;
+			nterms++;
+		} else {
+			/*
+			 * 1.4 and 1.4, each rounded from its own figure, or
+			 * 45 persons and 45 entities: no match
+			 */
+			if (((fa & fb & K_ROUND) && (kind == STORY_AMOUNT ||
+			    kind == STORY_PERCENT || kind == STORY_NUMBER)) ||
+			    (kind == STORY_NUMBER && kb == STORY_NUMBER &&
+			    (fa & K_FAMILY) != 0 && (fb & K_FAMILY) != 0 &&
+			    (fa & K_FAMILY) != (fb & K_FAMILY)))
+				goto next;
+			/* a German capital another language writes too is a
+			   name */
+			if (kind == STORY_NAME && !m->same_lang &&
+			    fa == NAME_NOUN)
+				wa /= W_NAME_DE;
+			if (kind == STORY_PLACE) {
+				if (nplaces < STORY_MATCH_SHARED)
+					places[nplaces++] = wa;
+				nkeys++;
+			} else if (kind == STORY_COGNATE) {
+				if (m->same_lang)
+					goto next; /* the stems say it already */
+				cognates += wa;
+				nkeys++;
+			} else if (kind != STORY_NAME || !m->same_lang) {
+				keys += wa;
+				nkeys++;
 			}
-			cognates += wa;
-			nkeys++;
-		} else if (kind != STORY_NAME || !m->same_lang) {
-			m->keys += wa;
-			nkeys++;
+			if (kind != STORY_COGNATE && !(kind == STORY_NAME &&
+			    (fa == NAME_NOUN || fb == NAME_NOUN)))
+				solid++;
+			/*
+			 * A date only in both titles (the day's bulletin): in
+			 * the texts it is the day two stories of one person
+			 * share
+			 */
+			if (kind == STORY_AMOUNT || kind == STORY_PERCENT ||
+			    kind == STORY_NUMBER || (kind == STORY_DATE &&
+			    (fa & fb & DATE_TITLE)))
+				figures += wa;
+			if (kind == STORY_DOCID) {
+				fam_shared |= 1 << fa;
+				strong = 1;
+			}
+			if (kind == STORY_PLACE) {
+				tp_a_met |= fa & PLACE_TITLE;
+				tp_b_met |= fb & PLACE_TITLE;
+			}
+			if (kind == STORY_DATE)
+				td_met |= fa & fb & DATE_TITLE;
+			if (kind == STORY_LINK)
+				strong = 1;
+			if (kind == STORY_NUMBER)
+				cnt_shared |= 1u << (fa & 31) | 1u << (fb & 31);
 		}
-		if (kind != STORY_TERM && kind != STORY_COGNATE &&
-		    !(kind == STORY_NAME && (a->keys[i].family == NAME_NOUN ||
-		    bk->family == NAME_NOUN)))
-			solid++;
-		/*
-		 * A date only in both titles (the day's bulletin): in the
-		 * texts it is the day two stories of one person share
-		 */
-		if (kind == STORY_AMOUNT || kind == STORY_PERCENT ||
-		    kind == STORY_NUMBER || (kind == STORY_DATE &&
-		    (a->keys[i].family & bk->family & DATE_TITLE)))
-			figures += wa;
-		if (kind == STORY_DOCID) {
-			fam_shared |= 1 << a->keys[i].family;
-			m->strong = 1;
-		}
-		if (kind == STORY_PLACE) {
-			tp_a_met |= a->keys[i].family & PLACE_TITLE;
-			tp_b_met |= bk->family & PLACE_TITLE;
-		}
-		if (kind == STORY_DATE)
-			td_met |= a->keys[i].family & bk->family &
-			    DATE_TITLE;
-		if (kind == STORY_LINK)
-			m->strong = 1;
-		if (kind == STORY_AMOUNT || bk->kind == STORY_AMOUNT)
+		/* (b's kind differs from a's only when two hashes collide) */
+		if (kind == STORY_AMOUNT || kb == STORY_AMOUNT)
 			amt_shared = 1;
-		if (kind == STORY_NUMBER)
-			cnt_shared |= 1u << (a->keys[i].family & 31) |
-			    1u << (bk->family & 31);
-		if (m->nshared < STORY_MATCH_SHARED)
-			m->shared[m->nshared++] = i;
-		i++;
-		j++;
+		if (nshared < STORY_MATCH_SHARED)
+			m->shared[nshared++] = (size_t)(ka - a->keys);
+next:
+		if (++ka == kend || (q += stride) == qend)
+			break;
+		ah = ka->hash;
+		memcpy(&bh, q, sizeof(bh));
 	}
-	m->keys += places_worth(places, nplaces);
+summed:
+	m->nshared = nshared;
+	m->nterms = nterms;
+	m->nphrases = nphrases;
+	m->strong = strong;
+	m->terms = terms;
+	m->keys = keys + places_worth(places, nplaces);
 	m->keys = with_cognates(m->keys, cognates, solid);
 	m->solid = solid;
 	if (m->same_lang && na > 0 && nb > 0) {

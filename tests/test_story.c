@@ -547,6 +547,59 @@ test_compare_cognates(void **state)
 	assert_true(m.keys < 0.01);
 }
 
+/*
+ * The pairs compare_summed() finds are the hashes both docs hold, in
+ * a's order, wherever they lie: at either doc's end, one doc's keys all
+ * below or above the other's, one key or none.  Docs of stems only
+ * (each pair a term), from small ranges of hashes so that many meet.
+ */
+static void
+test_compare_merge(void **state)
+{
+	struct story_key	 ka[40], kb[40];
+	struct story_doc	 a = { "en", 0, 0, ka, 0, NULL };
+	struct story_doc	 b = { "en", 0, 0, kb, 0, NULL };
+	struct story_params	 p;
+	struct story_match	 m;
+	uint32_t		 seed = 12345;
+	size_t			 want[40], nwant, i, j, round;
+	uint64_t		 h;
+
+	(void)state;
+	story_params_default(&p);
+	memset(ka, 0, sizeof(ka));
+	memset(kb, 0, sizeof(kb));
+	for (round = 0; round < 2000; round++) {
+		/* each hash of 1..60 in a doc with odds that vary by round */
+		a.nkeys = b.nkeys = 0;
+		for (h = 1; h <= 60; h++) {
+			seed = seed * 1103515245u + 12345u;
+			if (a.nkeys < 40 && (seed >> 16) % 8 < round % 7)
+				ka[a.nkeys++].hash = h;
+			seed = seed * 1103515245u + 12345u;
+			/* b's range slides past a's: 1..60 up to 61..120 */
+			if (b.nkeys < 40 && (seed >> 16) % 8 < round / 7 % 7)
+				kb[b.nkeys++].hash = h + round % 4 * 20;
+		}
+		for (i = 0; i < a.nkeys; i++)
+			ka[i].weight = 1;
+		for (j = 0; j < b.nkeys; j++)
+			kb[j].weight = 1;
+		for (i = j = nwant = 0; i < a.nkeys; i++) {
+			while (j < b.nkeys && kb[j].hash < ka[i].hash)
+				j++;
+			if (j < b.nkeys && kb[j].hash == ka[i].hash)
+				want[nwant++] = i;
+		}
+		story_compare(&p, &a, &b, &m);
+		assert_int_equal(m.nterms, nwant);
+		assert_int_equal(m.nshared, nwant < STORY_MATCH_SHARED ?
+		    nwant : STORY_MATCH_SHARED);
+		for (i = 0; i < m.nshared; i++)
+			assert_int_equal(m.shared[i], want[i]);
+	}
+}
+
 static void
 test_pack(void **state)
 {
@@ -1429,6 +1482,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_approx);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_merge);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_key_kinds);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_pack);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_kinds);
