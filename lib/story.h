@@ -87,6 +87,12 @@ void	 story_doc_clear(struct story_doc *);
  */
 const char	*story_lang_guess(struct story_ctx *, const char *text,
 		    size_t len);
+/*
+ * story_lang_guess()'s first pass alone: the language the text's own
+ * words and letters make clear, or NULL when it is left to libexttextcat.
+ */
+const char	*story_lang_cues(struct story_ctx *, const char *text,
+		    size_t len);
 
 /* The doc as the store keeps it (heap, *len bytes), and back (no labels). */
 void	*story_doc_pack(const struct story_doc *, size_t *len);

@@ -865,6 +865,71 @@ test_guess(void **state)
 	}
 }
 
+/*
+ * story_lang_guess()'s first pass: what the text's own words and letters
+ * make clear it decides without libexttextcat, the rest it leaves to it.
+ */
+static void
+test_guess_cues(void **state)
+{
+	static const char *const text[][3] = {
+	    /* text, the first pass's answer ("" none), the guess (NULL:
+	       libexttextcat's, not checked) */
+	    { "Η Ευρωπαϊκή Επιτροπή ενέκρινε το σχέδιο ανάκαμψης της "
+	      "Ελλάδας", "el", "el" },
+	    { "Der Rat der Europäischen Union hat am Dienstag die neuen "
+	      "Regeln für den digitalen Markt angenommen, die ab Juni "
+	      "gelten.", "de", "de" },
+	    { "Le Conseil de l'UE a adopté les nouvelles règles sur le "
+	      "marché numérique, qui entrent en vigueur en juin.", "fr",
+	      "fr" },
+	    /* a title alone in Cyrillic: only Bulgarian among the EU's */
+	    { "Парламентът гласува окончателно бюджета за следващата "
+	      "година", "bg", "bg" },
+	    /* with a sentence, Russian among the others: libexttextcat */
+	    { "Минувшая рождественская ночь в Москве стала самой холодной "
+	      "за последние 126 лет метеорологических наблюдений.", "",
+	      "ru" },
+	    /* a name's words are not the text's language: Polish, not
+	       German for "von der Leyen" twice */
+	    { "Parlament ponownie wybiera Ursulę von der Leyen na "
+	      "Przewodniczącą Komisji. Ursula von der Leyen dziękuje "
+	      "posłom.", "", "pl" },
+	    /* Slovak is not decided by its cues, nor read as Czech: left
+	       to libexttextcat (which takes this one for Czech) */
+	    { "Koronavírus: Slovensko čaká 9-dňové plošné testovanie, "
+	      "predĺžil sa zákaz vychádzania. Celoslovenské plošné "
+	      "testovanie začne od zajtra a potrvá do 26. januára.", "",
+	      NULL },
+	    /* half English, half German: no clear margin */
+	    { "The report of the Commission says that the rules will apply "
+	      "soon: der Bericht der Kommission sagt, dass die Regeln für "
+	      "den Markt ab Juni gelten und nicht", "", NULL },
+	    /* too short for the first pass: libexttextcat alone */
+	    { "Die Regeln für den Markt", "", NULL },
+	};
+	const char	*g, *c;
+	size_t		 i;
+
+	(void)state;
+	if (story_lang_guess(ctx, text[0][0], strlen(text[0][0])) == NULL)
+		skip();		/* libexttextcat's models missing */
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		c = story_lang_cues(ctx, text[i][0], strlen(text[i][0]));
+		g = story_lang_guess(ctx, text[i][0], strlen(text[i][0]));
+		if (text[i][1][0] == '\0')
+			assert_null(c);
+		else {
+			assert_non_null(c);
+			assert_string_equal(c, text[i][1]);
+		}
+		if (text[i][2] != NULL) {
+			assert_non_null(g);
+			assert_string_equal(g, text[i][2]);
+		}
+	}
+}
+
 /* ---- story_assign over arrays ---- */
 
 #define NMEM	8
@@ -1488,6 +1553,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_kinds);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_why_labels);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess_cues);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_series);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_other_id);
