@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,7 +134,8 @@ cli_parse_since(const char *cmd, const char *arg, int64_t now, int64_t *since)
 }
 
 int
-cli_parse_limit(const char *cmd, const char *arg, size_t *limit)
+cli_parse_count(const char *cmd, const char *opt, const char *arg,
+    size_t *count)
 {
 	char		*end;
 	long long	 n;
@@ -142,12 +144,105 @@ cli_parse_limit(const char *cmd, const char *arg, size_t *limit)
 	n = strtoll(arg, &end, 10);
 	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
 	    n < 0 || (unsigned long long)n > SIZE_MAX) {
-		fprintf(stderr, "herald %s: --limit %s: expected a number (0: "
-		    "no limit)\n", cmd, arg);
+		fprintf(stderr, "herald %s: %s %s: expected a number%s\n",
+		    cmd, opt, arg, strcmp(opt, "--limit") == 0 ?
+		    " (0: no limit)" : "");
 		return -1;
 	}
-	*limit = (size_t)n;
+	*count = (size_t)n;
 	return 0;
+}
+
+int
+cli_parse_limit(const char *cmd, const char *arg, size_t *limit)
+{
+	return cli_parse_count(cmd, "--limit", arg, limit);
+}
+
+const char **
+cli_topics_arg(const struct cmd_args *a, int key, size_t *np)
+{
+	const char	**v = NULL;
+	char		 *tl, *tok, *save;
+	size_t		  i, n = 0;
+
+	for (i = 0; i < a->nopts; i++) {
+		if (a->opts[i].key != key)
+			continue;
+		for (tl = a->opts[i].value; (tok = strtok_r(tl, ", ", &save)) !=
+		    NULL; tl = NULL) {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = tok;
+		}
+	}
+	*np = n;
+	return v;
+}
+
+int
+cli_topics_check(const char *cmd, const char *const *names, size_t n,
+    const struct config *conf, struct store *s)
+{
+	struct store_topic_count	*tc = NULL;
+	const char			**known = NULL, *near;
+	struct buf			 list;
+	char				*err = NULL;
+	size_t				 ntc = 0, nknown = 0, i, j;
+	int				 ret = -1;
+
+	if (n == 0)
+		return 0;
+	if (store_topic_counts(s, (int64_t)time(NULL), &tc, &ntc, &err) ==
+	    -1) {
+		fprintf(stderr, "herald %s: %s\n", cmd, err);
+		free(err);
+		return -1;
+	}
+	/* as herald topics lists them: configured, then only stored */
+	known = xcalloc((conf != NULL ? conf->ntopics : 0) + ntc + 1,
+	    sizeof(*known));
+	for (i = 0; conf != NULL && i < conf->ntopics; i++)
+		known[nknown++] = conf->topics[i].name;
+	for (j = 0; j < ntc; j++) {
+		for (i = 0; i < nknown && strcmp(known[i], tc[j].topic) != 0;
+		    i++)
+			;
+		if (i == nknown)
+			known[nknown++] = tc[j].topic;
+	}
+	buf_init(&list, 0);
+	for (i = 0; i < nknown; i++)
+		buf_printf(&list, "%s%s", i > 0 ? ", " : "", known[i]);
+	for (i = 0; i < n; i++) {
+		near = NULL;
+		for (j = 0; j < nknown; j++) {
+			if (strcmp(names[i], known[j]) == 0)
+				break;
+			if (strcasecmp(names[i], known[j]) == 0)
+				near = known[j];
+		}
+		if (j < nknown)
+			continue;
+		if (nknown == 0) {
+			fprintf(stderr, "herald %s: no topic \"%s\": no topic "
+			    "is configured and none has matched yet (see "
+			    "[topic] in herald.conf(5))\n", cmd, names[i]);
+		} else if (near != NULL) {
+			fprintf(stderr, "herald %s: no topic \"%s\" (names are "
+			    "case-sensitive: \"%s\"?); the topics are: %s\n",
+			    cmd, names[i], near, list.data);
+		} else {
+			fprintf(stderr, "herald %s: no topic \"%s\"; the topics "
+			    "are: %s\n", cmd, names[i], list.data);
+		}
+		goto done;
+	}
+	ret = 0;
+done:
+	buf_free(&list);
+	free(known);
+	store_topic_counts_free(tc, ntc);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

@@ -144,6 +144,23 @@ struct store *cli_store_open(const char *cmd, const char *db,
 int	 cli_parse_since(const char *cmd, const char *arg, int64_t now,
 	    int64_t *since);
 int	 cli_parse_limit(const char *cmd, const char *arg, size_t *limit);
+/* A count for option `opt` ("--min-size"): a number, 0 or more. */
+int	 cli_parse_count(const char *cmd, const char *opt, const char *arg,
+	    size_t *count);
+
+/*
+ * --topic NAME, repeated or NAME,NAME (own option `key`): the names, which
+ * point into argv (cut at the commas); *n of them, NULL when none.  The
+ * array is the caller's to free.
+ */
+const char **cli_topics_arg(const struct cmd_args *, int key, size_t *n);
+/*
+ * 0 when each name is a topic of `conf` (NULL: none read) or one that
+ * matched before (in the store); else says on stderr which is not and
+ * which there are, and returns -1.
+ */
+int	 cli_topics_check(const char *cmd, const char *const *names, size_t n,
+	    const struct config *conf, struct store *);
 
 /* "3m ago", "in 12m", "now". */
 void	 cli_time_relative(int64_t t, int64_t now, char *buf, size_t len);

@@ -173,7 +173,7 @@ cmd_digest(const struct cmd_args *a)
 	const char			*sendname = cmd_args_get(a, 'S');
 	const char			*sincearg = cmd_args_get(a, 'i');
 	const char			*arg;
-	char				*err = NULL, *tl, *tok, *save, *req;
+	char				*err = NULL, *req;
 	const char			**topics = NULL, **all = NULL;
 	size_t				 ntopics = 0, limit = 0, i;
 	int64_t				 now = (int64_t)time(NULL), since, mark;
@@ -213,16 +213,7 @@ cmd_digest(const struct cmd_args *a)
 		goto done;
 	}
 	/* --topic a --topic b, or --topic a,b */
-	for (i = 0; i < a->nopts; i++) {
-		if (a->opts[i].key != 't')
-			continue;
-		for (tl = a->opts[i].value; (tok = strtok_r(tl, ", ", &save)) !=
-		    NULL; tl = NULL) {
-			topics = xrealloc(topics, (ntopics + 1) *
-			    sizeof(*topics));
-			topics[ntopics++] = tok;
-		}
-	}
+	topics = cli_topics_arg(a, 't', &ntopics);
 
 	/* the configuration: the section asked for, the topics there are */
 	conf = cli_config_read("digest", conffile, name != NULL, &failed);
@@ -236,7 +227,8 @@ cmd_digest(const struct cmd_args *a)
 			goto done;
 		}
 	}
-	if ((s = cli_store_open("digest", db, conffile)) == NULL)
+	if ((s = cli_store_open("digest", db, conffile)) == NULL ||
+	    cli_topics_check("digest", topics, ntopics, conf, s) == -1)
 		goto done;
 	memset(&spec, 0, sizeof(spec));
 	spec.max_stories = haslimit ? limit : dg != NULL ?

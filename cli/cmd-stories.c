@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "store.h"
 #include "util.h"
 
@@ -120,39 +121,50 @@ story_print(const struct store_story *s, int explain, int64_t now)
 static int
 cmd_stories(const struct cmd_args *a)
 {
-	struct store			*s;
+	struct store			*s = NULL;
+	struct config			*conf = NULL;
 	struct store_story		*v = NULL;
 	struct store_stories_filter	 f;
 	const char			*since = cmd_args_get(a, 's');
 	const char			*limitarg = cmd_args_get(a, 'l');
 	const char			*minarg = cmd_args_get(a, 'm');
 	char				*err = NULL;
+	const char			**topics = NULL;
 	size_t				 n = 0, i, limit = STORIES_DEFAULT_LIMIT;
 	int				 explain = cmd_args_has(a, 'e') > 0;
-	int				 ret = EXIT_FAIL;
+	int				 ret = EXIT_FAIL, failed;
 	int64_t				 now = (int64_t)time(NULL);
 	json_t				*doc, *arr;
 
 	memset(&f, 0, sizeof(f));
-	f.topic = cmd_args_get(a, 't');
 	if (since == NULL)
 		since = STORIES_DEFAULT_SINCE;
 	if ((limitarg != NULL &&
 	    cli_parse_limit("stories", limitarg, &limit) == -1) ||
 	    (minarg != NULL &&
-	    cli_parse_limit("stories", minarg, &f.min_size) == -1) ||
+	    cli_parse_count("stories", "--min-size", minarg, &f.min_size) ==
+	    -1) ||
 	    cli_parse_since("stories", since, now, &f.since) == -1)
 		return EXIT_USAGE;
 	f.limit = limit;
-	if ((s = cli_store_open("stories", a->db, a->config)) == NULL)
-		return EXIT_FAIL;
+	/* --topic a,b: each a topic configured or stored, as digest's */
+	topics = cli_topics_arg(a, 't', &f.ntopics);
+	f.topics = topics;
+	if (f.ntopics > 0) {
+		conf = cli_config_read("stories", a->config, 0, &failed);
+		if (failed)
+			goto done;
+	}
+	if ((s = cli_store_open("stories", a->db, a->config)) == NULL ||
+	    cli_topics_check("stories", topics, f.ntopics, conf, s) == -1)
+		goto done;
 	if (store_stories_list(s, &f, &v, &n, &err) == -1) {
 		fprintf(stderr, "herald stories: %s\n", err);
 		free(err);
-		store_close(s);
-		return EXIT_FAIL;
+		goto done;
 	}
 	store_close(s);
+	s = NULL;
 	if (a->json) {
 		doc = json_object();
 		arr = json_array();
@@ -172,7 +184,11 @@ cmd_stories(const struct cmd_args *a)
 		}
 		ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	}
+done:
 	store_stories_free(v, n);
+	store_close(s);
+	config_free(conf);
+	free(topics);
 	return ret;
 }
 
@@ -182,7 +198,9 @@ static const struct cmd_option stories_options[] = {
 	    STORIES_DEFAULT_SINCE ";\n--since 3650d --limit 0 lists "
 	    "everything)" },
 	{ .name = "topic", .key = 't', .arg = "NAME",
-	    .help = "only stories with an article matching this topic" },
+	    .help = "only stories with an article matching this topic\n"
+	    "(repeat it, or NAME,NAME: any of them)",
+	    .synopsis = "[--topic NAME[,NAME]...]" },
 	{ .name = "min-size", .key = 'm', .arg = "N",
 	    .help = "only stories of at least N articles" },
 	{ .name = "limit", .key = 'l', .arg = "N",
@@ -203,6 +221,7 @@ const struct cmd_entry cmd_stories_entry = {
 "Show the stories herald made of what it stored: the articles of several\n"
 "outlets and languages that tell one story, newest activity first.  Every\n"
 "article belongs to exactly one story; a story of one counts.",
-	.exit_status = "0 ok, 1 failure (no database...), 2 usage.",
+	.exit_status = "0 ok, 1 failure (no such topic, no database...), 2 "
+	    "usage.",
 	.exec = cmd_stories,
 };

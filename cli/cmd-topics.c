@@ -395,7 +395,7 @@ cmd_topics_test(const struct cmd_args *a)
 
 	topics_opts_read(a, &o);
 	if (limitarg != NULL &&
-	    cli_parse_limit("topics", limitarg, &o.limit) == -1)
+	    cli_parse_limit("topics test", limitarg, &o.limit) == -1)
 		return EXIT_USAGE;
 	if (o.exclude != NULL && o.match == NULL)
 		return CMD_USAGE;

@@ -18,7 +18,7 @@
 #define DAY	86400
 
 /* ["a","b"] for the names, or NULL when there are none. */
-static char *
+char *
 names_json(const char *const *v, size_t n)
 {
 	json_t	*a;

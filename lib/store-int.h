@@ -233,6 +233,8 @@ int		 stories_breaking(struct store *, const struct story_breaking *,
 
 /* store-digest.c */
 void		 digests_close(struct store *);
+/* ["a","b"] (heap) to bind for json_each(), or NULL when n is 0. */
+char		*names_json(const char *const *, size_t n);
 
 /* store-topics.c */
 struct store_topics *topics_compile(struct store *, const struct store_topic *,

@@ -1241,6 +1241,7 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 {
 	sqlite3_stmt		*st = NULL, *items = NULL, *topics = NULL;
 	struct store_story	*v = NULL;
+	char			*topics_arg = NULL;
 	size_t			 n = 0, i;
 	int			 rc, ret = -1;
 
@@ -1256,8 +1257,9 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 	    " s.first_seen, s.last_seen, s.size FROM stories s WHERE s.last_seen >= ?1 AND s.size >= ?2"
 	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM story_links l"
 	    "  JOIN matches m ON m.item_id = l.item_id"
-	    "  WHERE l.story_id = s.id AND m.topic_id ="
-	    "  (SELECT id FROM topics WHERE name = ?3)))"
+	    "  WHERE l.story_id = s.id AND m.topic_id IN"
+	    "  (SELECT id FROM topics WHERE name IN"
+	    "   (SELECT value FROM json_each(?3)))))"
 	    " ORDER BY s.last_seen DESC, s.id DESC LIMIT ?4",
 	    -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
@@ -1278,8 +1280,8 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 	}
 	sqlite3_bind_int64(st, 1, f->since);
 	sqlite3_bind_int64(st, 2, (int64_t)f->min_size);
-	if (f->topic != NULL)
-		sqlite3_bind_text(st, 3, f->topic, -1, SQLITE_STATIC);
+	topics_arg = names_json(f->topics, f->ntopics);
+	bind_str(st, 3, topics_arg);
 	sqlite3_bind_int64(st, 4, f->limit > 0 ? (int64_t)f->limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = xrealloc(v, (n + 1) * sizeof(*v));
@@ -1308,6 +1310,7 @@ done:
 	sqlite3_finalize(st);
 	sqlite3_finalize(items);
 	sqlite3_finalize(topics);
+	free(topics_arg);
 	return ret;
 }
 

@@ -661,7 +661,8 @@ struct store_story {
 
 struct store_stories_filter {
 	int64_t		 since;		/* last_seen at or after */
-	const char	*topic;		/* NULL: any */
+	const char *const *topics;	/* any of these names; 0: any */
+	size_t		 ntopics;
 	size_t		 min_size;	/* 0 or 1: every story */
 	size_t		 limit;		/* 0: no limit */
 };

@@ -265,6 +265,16 @@ for args in "digest --since forever" "digest --limit -1" \
 	run "$HERALD" $args -d "$db"
 	check "usage error: herald $args" 2 'out == "" and err != ""'
 done
+# a bad number names the option it was given to
+for args in "stories --min-size -2:stories: --min-size -2" \
+    "stories --limit x:stories: --limit x" \
+    "topics test t --limit -1:topics test: --limit -1" \
+    "alerts --limit y:alerts: --limit y"; do
+	# shellcheck disable=SC2086
+	run "$HERALD" ${args%%:*} -d "$db"
+	check "herald ${args%%:*}: says ${args#*:}" 2 \
+	    'out == "" and err.startswith("herald '"${args#*:}"': expected a number")'
+done
 # The shared options before the command, as after it
 run "$HERALD" stories --since 3650d --limit 0 --json -d "$db"
 cp "$T/out" "$T/after"

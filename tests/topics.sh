@@ -151,6 +151,45 @@ else
 	nok "fetched again and updated: $total2 matches, was $total"
 fi
 
+# herald stories --topic: a topic's stories, several as digest --topic
+# takes them; an unknown name is an error naming the topics there are.
+ids() {
+	"$HERALD" stories --since 3650d --limit 0 --json -c "$T/h.conf" "$@" |
+	    "$PY" -c 'import json, sys; print(" ".join(sorted(str(s["id"]) for s in json.load(sys.stdin)["stories"])))'
+}
+a=$(ids --topic china)
+b=$(ids --topic climate)
+ab=$("$PY" -c 'import sys; print(" ".join(sorted(set(sys.argv[1].split()) | set(sys.argv[2].split()))))' "$a" "$b")
+if [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$ab" ] && [ "$b" != "$ab" ] &&
+    [ "$(ids --topic china,climate)" = "$ab" ] &&
+    [ "$(ids --topic china --topic climate)" = "$ab" ]; then
+	ok "herald stories --topic a,b: the stories of either"
+else
+	nok "herald stories --topic a,b: the stories of either (a: $a; b: $b)"
+fi
+for cmd in stories digest; do
+	run "$HERALD" $cmd --topic institutions,nosuch --since 3650d -c "$T/h.conf"
+	if [ $rc -eq 1 ] && [ ! -s "$T/out" ] &&
+	    grep -q "^herald $cmd: no topic \"nosuch\"; the topics are: .*institutions" "$T/err"; then
+		ok "herald $cmd --topic nosuch: an error naming the topics"
+	else
+		nok "herald $cmd --topic nosuch: an error naming the topics"
+	fi
+	run "$HERALD" $cmd --topic Institutions --since 3650d -c "$T/h.conf"
+	if [ $rc -eq 1 ] && grep -q "no topic \"Institutions\" (names are case-sensitive: \"institutions\"?)" "$T/err"; then
+		ok "herald $cmd --topic Institutions: names are case-sensitive, says so"
+	else
+		nok "herald $cmd --topic Institutions: names are case-sensitive, says so"
+	fi
+done
+# without the configuration: the topics that matched
+run "$HERALD" stories --topic nosuch -d "$T/h.db"
+if [ $rc -eq 1 ] && grep -q "the topics are: .*institutions" "$T/err"; then
+	ok "herald stories -d DB --topic nosuch: the stored topics"
+else
+	nok "herald stories -d DB --topic nosuch: the stored topics"
+fi
+
 run "$HERALD" topics test nosuch -c "$T/h.conf"
 if [ $rc -eq 1 ] && grep -q 'no topic "nosuch"' "$T/err"; then
 	ok "topics test of an unknown topic fails and says so"
