@@ -1369,6 +1369,12 @@ ascii_digit(unsigned char c)
 }
 
 static int
+ascii_alpha(unsigned char c)
+{
+	return ascii_class[c] & AC_ALPHA;
+}
+
+static int
 ascii_alnum(unsigned char c)
 {
 	return ascii_class[c] & AC_ALNUM;
@@ -2066,7 +2072,16 @@ number_read(const char *text, size_t len, size_t i, const char *lang,
 		j += 1 + run;
 	}
 	digits[nd] = '\0';
-	num->value = strtod(digits, NULL);
+	if (nd <= 15) {
+		/* below 10^15 a whole number of digits is a double exactly,
+		   as strtod() reads it */
+		uint64_t	 u = 0;
+
+		for (k = 0; k < nd; k++)
+			u = 10 * u + (uint64_t)(digits[k] - '0');
+		num->value = (double)u;
+	} else
+		num->value = strtod(digits, NULL);
 	for (k = point; num->decimal && k < nd; k++)
 		num->value /= 10;
 	/* significant digits: 500 has one, 62.4 three, 2.00 one */
@@ -2164,12 +2179,43 @@ is_connector(const struct word *w)
 	return 0;
 }
 
+/*
+ * snprintf(out, cap, "%s%s%s", a, b, c), without printf's parsing of its
+ * format: a number's keys make a few labels each.
+ */
+static void
+str_cat3(char *out, size_t cap, const char *a, const char *b, const char *c)
+{
+	const char	*part[3] = { a, b, c }, *s;
+	size_t		 n = 0, k;
+
+	for (k = 0; k < 3; k++)
+		for (s = part[k]; *s != '\0' && n + 1 < cap; s++)
+			out[n++] = *s;
+	out[n] = '\0';
+}
+
 static void
 fmt_value(char *out, size_t cap, double v)
 {
-	if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(out, cap, "%.0f", v);
-	else
+	char		 d[24];
+	uint64_t	 u;
+	size_t		 i = sizeof(d);
+
+	if (v == floor(v) && fabs(v) < 1e15) {
+		/* "%.0f" of a whole number: its digits (exact below 2^53),
+		   without printf's float conversion */
+		if (signbit(v)) {
+			snprintf(out, cap, "%.0f", v);
+			return;
+		}
+		u = (uint64_t)v;
+		d[--i] = '\0';
+		do
+			d[--i] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		str_cat3(out, cap, d + i, "", "");
+	} else
 		snprintf(out, cap, "%.4g", v);
 }
 
@@ -2366,7 +2412,7 @@ rounded_keys(struct keyset *ks, enum story_kind kind, int family,
 		r = f < 1 ? round(value / f) / round(1 / f) :
 		    round(value / f) * f;
 		fmt_value(val, sizeof(val), r);
-		snprintf(label, sizeof(label), "%s%s%s", before, val, after);
+		str_cat3(label, sizeof(label), before, val, after);
 		/* per cent keys hash their label ("43%"), the others their
 		   value (an amount meets the same number unnamed) */
 		hv = kind == STORY_PERCENT ? label : val;
@@ -2392,7 +2438,7 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 		    (int)num->value);
 		key_add(ks, STORY_DATE, title ? DATE_TITLE : 0, W_DATE, label);
 	} else if (q->percent) {
-		snprintf(label, sizeof(label), "%s%%", val);
+		str_cat3(label, sizeof(label), val, "%", "");
 		key_add(ks, STORY_PERCENT, 0, w_sig(num->sig, 0.6, 1.2, 2.0),
 		    label);
 		rounded_keys(ks, STORY_PERCENT, 0, kind_ns[STORY_PERCENT],
@@ -2400,11 +2446,11 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 	} else if (q->currency >= 0) {
 		/* keyed by value alone: "200 millones" names no currency */
 		unit = ctx->currencies[q->currency];
-		snprintf(label, sizeof(label), "%s %s", unit, val);
+		str_cat3(label, sizeof(label), unit, " ", val);
 		keyset_add(ks, STORY_AMOUNT, (q->currency + 1) |
 		    (q->approx ? K_APPROX : 0), w_sig(num->sig, 1.5, 2.0, 2.5),
 		    hash_str(ns, val, strlen(val)), label, strlen(label));
-		snprintf(label, sizeof(label), "%s ", unit);
+		str_cat3(label, sizeof(label), unit, " ", "");
 		rounded_keys(ks, STORY_AMOUNT, (q->currency + 1) |
 		    (q->approx ? K_APPROX : 0), ns, value, num->sig, label, "",
 		    1.5, 2.0, 2.5);
@@ -2417,17 +2463,17 @@ quantity_key(struct story_ctx *ctx, const struct number *num,
 	    value < 13) {
 		/* "seven individuals": a small count says little without
 		   what it counts */
-		snprintf(label, sizeof(label), "%s %s", val,
+		str_cat3(label, sizeof(label), val, " ",
 		    ctx->measures[q->measure - 1]);
 		key_add(ks, STORY_NUMBER, q->measure, W_COUNT, label);
 	} else if (q->measure > 0) {
 		/* keyed by value: another language may name another unit */
 		unit = ctx->measures[q->measure - 1];
-		snprintf(label, sizeof(label), "%s %s", val, unit);
+		str_cat3(label, sizeof(label), val, " ", unit);
 		keyset_add(ks, STORY_NUMBER, q->measure,
 		    w_sig(num->sig, 1.0, 1.5, 2.0), hash_str(ns, val,
 		    strlen(val)), label, strlen(label));
-		snprintf(label, sizeof(label), " %s", unit);
+		str_cat3(label, sizeof(label), " ", unit, "");
 		rounded_keys(ks, STORY_NUMBER, q->measure, ns, value, num->sig,
 		    "", label, 1.0, 1.5, 2.0);
 	} else if (q->exp == 0 && !num->decimal && !q->ordinal &&
@@ -2912,7 +2958,7 @@ name_key(const char *fold, size_t n, char *out)
 		if (p[i] < 0x80) {
 			/* a doubled letter, once */
 			if (!(k > 0 && lat[k - 1] == fold[i] &&
-			    isalpha(p[i]))) {
+			    ascii_alpha(p[i]))) {
 				lat[k++] = fold[i];
 				chars++;
 			}
@@ -3332,7 +3378,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 /* ---- building a doc ---- */
 
 /*
- * By hash into out.  The hashes are mixed: their top byte spreads them
+ * By hash into out.  The hashes are mixed: their top bits spread them
  * evenly, so a counting pass puts each in its bucket and an insertion
  * sort, with a key or two a bucket, does the rest (a Shell sort cost six
  * times as much, glibc's qsort thirty).  Hashes are unique in a keyset:
@@ -3341,16 +3387,22 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 static void
 sort_hash_idx(const struct hash_idx *v, size_t n, struct hash_idx *out)
 {
-	size_t		 count[257], i, j;
+	size_t		 count[257], i, j, nb;
 	struct hash_idx	 t;
+	int		 bits = 1;
 
-	memset(count, 0, sizeof(count));
+	/* about as many buckets as keys, up to 256: no pass over 256
+	   counters for a doc of 40 keys */
+	while (bits < 8 && ((size_t)1 << bits) < n)
+		bits++;
+	nb = (size_t)1 << bits;
+	memset(count, 0, (nb + 1) * sizeof(count[0]));
 	for (i = 0; i < n; i++)
-		count[(v[i].hash >> 56) + 1]++;
-	for (i = 1; i < 257; i++)
+		count[(v[i].hash >> (64 - bits)) + 1]++;
+	for (i = 1; i <= nb; i++)
 		count[i] += count[i - 1];
 	for (i = 0; i < n; i++)
-		out[count[v[i].hash >> 56]++] = v[i];
+		out[count[v[i].hash >> (64 - bits)]++] = v[i];
 	for (i = 1; i < n; i++) {
 		t = out[i];
 		for (j = i; j > 0 && out[j - 1].hash > t.hash; j--)
