@@ -573,6 +573,16 @@ struct digit_starts {
 	size_t	 n, cap;
 };
 
+/* The runs of ASCII letters and digits of a text, [s, e), in order. */
+struct span {
+	size_t	 s, e;
+};
+
+struct spans {
+	struct span	*v;
+	size_t		 n, cap;
+};
+
 /* A key's hash beside its place in the keyset. */
 struct hash_idx {
 	uint64_t	 hash;
@@ -646,6 +656,7 @@ struct story_ctx {
 	char		*used;
 	size_t		 capused;
 	struct digit_starts ds;	/* scan_docids() */
+	struct spans	 runs;	/* words_split(), for scan_docids() */
 	struct words	 ws;
 	struct keyset	 ks;
 	struct hash_idx	*idx;
@@ -954,6 +965,7 @@ story_ctx_free(struct story_ctx *ctx)
 	buf_free(&ctx->link);
 	free(ctx->used);
 	free(ctx->ds.v);
+	free(ctx->runs.v);
 	free(ctx->ws.v);
 	free(ctx->ks.v);
 	free(ctx->ks.loff);
@@ -1472,7 +1484,7 @@ word_new(struct words *ws, size_t off, int title, int *initial, int cap,
  */
 static void
 words_split(const struct story_ctx *ctx, const char *text, size_t len,
-    int title, size_t base, struct words *ws)
+    int title, size_t base, struct words *ws, struct spans *runs)
 {
 	const unsigned char	*p = (const unsigned char *)text;
 	const struct cp_entry	*e;
@@ -1496,7 +1508,15 @@ words_split(const struct story_ctx *ctx, const char *text, size_t len,
 			if (wd == NULL)
 				wd = word_new(ws, base + i, title, &initial,
 				    cp >= 'A' && cp <= 'Z', cp >= '0' && cp <= '9');
+			/* the whole run: scan_docids() reads runs */
+			if (runs->n == runs->cap) {
+				runs->cap = runs->cap ? 2 * runs->cap : 256;
+				runs->v = xrealloc(runs->v,
+				    runs->cap * sizeof(*runs->v));
+			}
+			runs->v[runs->n].s = base + i;
 			word_put_ascii(wd, p, len, &i);
+			runs->v[runs->n++].e = base + i;
 			wd->len = base + i - wd->off;
 			continue;
 		}
@@ -1711,33 +1731,34 @@ boundary_before(const char *text, size_t i)
 }
 
 /*
- * An EU document id starting at s[0]: its canonical form in out, its
- * family (which kind of id) in *family, its length as the return (0: none).
- * in_url: the separators of a URL (ip_26_745) count too.
+ * The ids that start with letters (match_docid()), and the words they
+ * start with: docid_may_start() lets no other run of letters through.
  */
+static const char *const docid_press[] = { "IP", "MEMO", "MEX", "SPEECH",
+    "STATEMENT", "QANDA", "AC", "FS", "INFOGRAPHIC", "ANNEX" };
+static const char *const docid_docs[] = { "COM", "SWD", "JOIN", "SEC", "C" };
+static const char *const docid_comp[] = { "AT.", "M.", "SA.", "DMA.",
+    "DSA.", "COMP." };
+static const char *const docid_other[] = { "C", "T", "F", "ST" };
+
+/* An id of letters first at s[0], as match_docid() */
 static size_t
-match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
+match_docid_letters(const char *s, int in_url, char *out, size_t cap,
+    int *family)
 {
-	static const char *const press[] = { "IP", "MEMO", "MEX", "SPEECH",
-	    "STATEMENT", "QANDA", "AC", "FS", "INFOGRAPHIC", "ANNEX" };
-	static const char *const docs[] = { "COM", "SWD", "JOIN", "SEC", "C" };
-	static const char *const procs[] = { "COD", "CNS", "APP", "NLE",
-	    "INI", "BUD", "INL", "RSP", "DEC", "SYN", "AVC" };
-	static const char *const comp[] = { "AT.", "M.", "SA.", "DMA.",
-	    "DSA.", "COMP." };
 	size_t	 i, n, a, b;
 
 	/* press releases: IP/26/745, ip_26_745 */
-	for (i = 0; i < sizeof(press) / sizeof(press[0]); i++) {
-		if ((n = match_word(s, press[i])) == 0 || !is_idsep(s[n]) ||
-		    (!in_url && s[n] == '_'))
+	for (i = 0; i < sizeof(docid_press) / sizeof(docid_press[0]); i++) {
+		if ((n = match_word(s, docid_press[i])) == 0 ||
+		    !is_idsep(s[n]) || (!in_url && s[n] == '_'))
 			continue;
 		if ((a = count_digits(s + n + 1, 3)) != 2 ||
 		    !is_idsep(s[n + 3]) ||
 		    (b = count_digits(s + n + 4, 6)) < 1 || b > 5 ||
 		    isalnum((unsigned char)s[n + 4 + b]))
 			continue;
-		snprintf(out, cap, "%s/%.2s/%.*s", press[i], s + n + 1,
+		snprintf(out, cap, "%s/%.2s/%.*s", docid_press[i], s + n + 1,
 		    (int)b, s + n + 4);
 		*family = 1;
 		return n + 4 + b;
@@ -1753,8 +1774,8 @@ match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
 		return 3 + a + b;
 	}
 	/* COM(2025) 123, SWD(2025) 45 */
-	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-		if ((n = match_word(s, docs[i])) == 0)
+	for (i = 0; i < sizeof(docid_docs) / sizeof(docid_docs[0]); i++) {
+		if ((n = match_word(s, docid_docs[i])) == 0)
 			continue;
 		if (s[n] == ' ')
 			n++;
@@ -1766,20 +1787,41 @@ match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
 			a++;
 		if ((b = count_digits(s + a, 6)) < 1 || b > 5)
 			continue;
-		snprintf(out, cap, "%s(%.4s)%.*s", docs[i], s + n + 1,
+		snprintf(out, cap, "%s(%.4s)%.*s", docid_docs[i], s + n + 1,
 		    (int)b, s + a);
 		*family = 3;
 		return a + b;
 	}
 	/* competition cases: AT.40437, M.11234, DMA.100109 */
-	for (i = 0; i < sizeof(comp) / sizeof(comp[0]); i++)
-		if ((n = match_word(s, comp[i])) > 0 && s[0] == comp[i][0] &&
+	for (i = 0; i < sizeof(docid_comp) / sizeof(docid_comp[0]); i++)
+		if ((n = match_word(s, docid_comp[i])) > 0 &&
+		    s[0] == docid_comp[i][0] &&
 		    (a = count_digits(s + n, 7)) >= 3 && a <= 6 &&
 		    !isalnum((unsigned char)s[n + a])) {
-			snprintf(out, cap, "%s%.*s", comp[i], (int)a, s + n);
+			snprintf(out, cap, "%s%.*s", docid_comp[i], (int)a,
+			    s + n);
 			*family = 4;
 			return n + a;
 		}
+	/* Council documents: ST 12345/25 */
+	if (strncmp(s, "ST ", 3) == 0 && (a = count_digits(s + 3, 6)) >= 4 &&
+	    a <= 5 && s[3 + a] == '/' && count_digits(s + 4 + a, 3) == 2) {
+		snprintf(out, cap, "ST %.*s/%.2s", (int)a, s + 3, s + 4 + a);
+		*family = 6;
+		return 6 + a;
+	}
+	return 0;
+}
+
+/* An id of digits first at s[0], as match_docid() */
+static size_t
+match_docid_digits(const char *s, int in_url, char *out, size_t cap,
+    int *family)
+{
+	static const char *const procs[] = { "COD", "CNS", "APP", "NLE",
+	    "INI", "BUD", "INL", "RSP", "DEC", "SYN", "AVC" };
+	size_t	 i, n, a, b;
+
 	/* the European Parliament's press ids: 20260309IPR31904 */
 	if (count_digits(s, 9) == 8 && isupper((unsigned char)s[8]) &&
 	    isupper((unsigned char)s[9]) && isupper((unsigned char)s[10]) &&
@@ -1788,15 +1830,6 @@ match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
 		*family = 5;
 		return 16;
 	}
-	/* Council documents: ST 12345/25 */
-	if (strncmp(s, "ST ", 3) == 0 && (a = count_digits(s + 3, 6)) >= 4 &&
-	    a <= 5 && s[3 + a] == '/' && count_digits(s + 4 + a, 3) == 2) {
-		snprintf(out, cap, "ST %.*s/%.2s", (int)a, s + 3, s + 4 + a);
-		*family = 6;
-		return 6 + a;
-	}
-	if (!isdigit((unsigned char)s[0]))
-		return 0;
 	/* CELEX numbers: 32024R1689 */
 	if (count_digits(s, 6) == 5 && isupper((unsigned char)s[5]) &&
 	    ((a = count_digits(s + 6, 5)) == 4 ||
@@ -1832,6 +1865,45 @@ match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
 }
 
 /*
+ * An EU document id starting at s[0]: its canonical form in out, its
+ * family (which kind of id) in *family, its length as the return (0: none).
+ * in_url: the separators of a URL (ip_26_745) count too.
+ */
+static size_t
+match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
+{
+	return ascii_digit((unsigned char)s[0]) ?
+	    match_docid_digits(s, in_url, out, cap, family) :
+	    match_docid_letters(s, in_url, out, cap, family);
+}
+
+/* Is s[0..n) (letters) a word an id starts with, whatever its case? */
+static int
+docid_word(const char *s, size_t n)
+{
+	static const char *const *const lists[] = { docid_press, docid_docs,
+	    docid_comp, docid_other };
+	static const size_t nlist[] = {
+	    sizeof(docid_press) / sizeof(docid_press[0]),
+	    sizeof(docid_docs) / sizeof(docid_docs[0]),
+	    sizeof(docid_comp) / sizeof(docid_comp[0]),
+	    sizeof(docid_other) / sizeof(docid_other[0]) };
+	const char	*w;
+	size_t		 l, i;
+
+	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		for (i = 0; i < nlist[l]; i++) {
+			w = lists[l][i];
+			/* a competition case's word ends in its point */
+			if ((w[0] | 0x20) == (s[0] | 0x20) &&
+			    strncasecmp(w, s, n) == 0 &&
+			    (w[n] == '\0' || (w[n] == '.' && w[n + 1] == '\0')))
+				return 1;
+		}
+	return 0;
+}
+
+/*
  * Can an id start at text[i], the start of the run of letters and digits
  * text[i..e) (digits: whether a digit is in it)?  Its letters (IP, COM,
  * AT, C, ST) are followed by a separator and digits ("IP/", "ip_",
@@ -1840,9 +1912,9 @@ match_docid(const char *s, int in_url, char *out, size_t cap, int *family)
  * prefix.
  */
 static int
-docid_may_start(const char *text, size_t len, size_t i, size_t e,
-    int digits)
+docid_may_start(const char *text, size_t len, size_t i, size_t e)
 {
+	size_t	 k;
 	char	 c;
 
 	if (ascii_digit((unsigned char)text[i]))
@@ -1852,44 +1924,58 @@ docid_may_start(const char *text, size_t len, size_t i, size_t e,
 	if (!((0xd132dUL >> ((text[i] | 0x20) - 'a')) & 1))
 		return 0;
 	/* letters alone, fewer than 12, and something after them */
-	if (digits || e - i >= 12 || e >= len)
+	if (e - i >= 12 || e >= len)
 		return 0;
+	for (k = i + 1; k < e; k++)
+		if (ascii_digit((unsigned char)text[k]))
+			return 0;
 	c = text[e];
-	if (c == '/' || c == '_' || c == '.' || c == '-' || c == '(')
-		return 1;
-	return c == ' ' && e + 1 < len && (text[e + 1] == '(' ||
-	    isdigit((unsigned char)text[e + 1]));
+	if (!(c == '/' || c == '_' || c == '.' || c == '-' || c == '(' ||
+	    (c == ' ' && e + 1 < len && (text[e + 1] == '(' ||
+	    isdigit((unsigned char)text[e + 1])))))
+		return 0;
+	/* the run is one of the words an id starts with, or no id */
+	return docid_word(text + i, e - i);
 }
 
 /*
- * Finds the ids in text, adds their keys and marks their bytes used; one
- * pass, a run of letters and digits at a time.  With ds, also notes the
- * runs that start with a digit (outside an id): the only places where
+ * Finds the ids in text, adds their keys and marks their bytes used; a
+ * run of letters and digits at a time: text's runs as words_split() found
+ * them (runs), or found here (a link).  With ds, also notes the runs that
+ * start with a digit (outside an id): the only places where
  * scan_numeric_dates() and scan_numbers() find anything, so that neither
  * reads every byte again.
  */
 static void
 scan_docids(const char *text, size_t len, int in_url, char *used,
-    struct keyset *ks, struct digit_starts *ds)
+    const struct spans *runs, struct keyset *ks, struct digit_starts *ds)
 {
 	const unsigned char	*t = (const unsigned char *)text;
 	char			 id[64];
-	size_t			 i = 0, e, n;
-	int			 family, cls, k;
+	size_t			 i, e, n, r = 0, next = 0;
+	int			 family;
 
-	while (i < len) {
-		if (!(ascii_class[t[i]] & AC_ALNUM)) {
-			i++;
-			continue;
+	for (;;) {
+		/* the next run at or after next (past an id: its rest) */
+		if (runs != NULL) {
+			while (r < runs->n && runs->v[r].s < next)
+				r++;
+			if (r == runs->n)
+				break;
+			i = runs->v[r].s;
+			e = runs->v[r++].e;
+		} else {
+			for (i = next; i < len && !ascii_alnum(t[i]); i++)
+				;
+			if (i == len)
+				break;
+			for (e = i + 1; e < len && ascii_alnum(t[e]); e++)
+				;
 		}
-		for (e = i + 1, cls = 0; e < len &&
-		    ((k = ascii_class[t[e]]) & AC_ALNUM); e++)
-			cls |= k;
+		next = e;
 		/* an id starts a run of letters and digits, or none does */
-		if (!boundary_before(text, i) || (used != NULL && used[i])) {
-			i = e;
+		if (!boundary_before(text, i) || (used != NULL && used[i]))
 			continue;
-		}
 		if (ds != NULL && ascii_digit(t[i])) {
 			if (ds->n == ds->cap) {
 				ds->cap = ds->cap ? 2 * ds->cap : 64;
@@ -1898,16 +1984,14 @@ scan_docids(const char *text, size_t len, int in_url, char *used,
 			}
 			ds->v[ds->n++] = i;
 		}
-		if (!docid_may_start(text, len, i, e, cls & AC_DIGIT) ||
+		if (!docid_may_start(text, len, i, e) ||
 		    (n = match_docid(text + i, in_url, id, sizeof(id),
-		    &family)) == 0) {
-			i = e;
+		    &family)) == 0)
 			continue;
-		}
 		key_add(ks, STORY_DOCID, family, W_STRONG, id);
 		if (used != NULL)
 			memset(used + i, 1, n);
-		i += n;
+		next = i + n;
 	}
 }
 
@@ -3506,12 +3590,13 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	memset(used, 0, text->len + 1);
 	ws->n = 0;
 	keyset_reset(ks);
-	words_split(ctx, text->data, tlen, 1, 0, ws);
+	ctx->runs.n = 0;
+	words_split(ctx, text->data, tlen, 1, 0, ws, &ctx->runs);
 	words_split(ctx, text->data + tlen + 1, text->len - tlen - 1, 0,
-	    tlen + 1, ws);
+	    tlen + 1, ws, &ctx->runs);
 
 	ctx->ds.n = 0;
-	scan_docids(text->data, text->len, 0, used, ks, &ctx->ds);
+	scan_docids(text->data, text->len, 0, used, &ctx->runs, ks, &ctx->ds);
 	scan_numeric_dates(text->data, text->len, tlen, used, &ctx->ds, ks);
 	/* words inside an id or a date are no words */
 	for (i = 0; i < ws->n; i++)
@@ -3529,7 +3614,8 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 		if (link_neutral(in->link, link) && link->len > 0)
 			key_add_n(ks, STORY_LINK, 0, W_STRONG, link->data,
 			    link->len);
-		scan_docids(in->link, strlen(in->link), 1, NULL, ks, NULL);
+		scan_docids(in->link, strlen(in->link), 1, NULL, NULL, ks,
+		    NULL);
 	}
 
 	/*
