@@ -630,7 +630,8 @@ struct story_ctx {
 	/* stems already made: news repeat their words (Snowball was a
 	   fifth of a doc's cost) */
 	struct kmap	 stemc;		/* hash(lang, word) -> offset + 1 */
-	char		*stema;		/* the stems, NUL-terminated */
+	char		*stema;		/* the stems, NUL-terminated, each
+					   after its length's byte */
 	size_t		 nstema, capstema;
 	void		*guess[NGUESS];
 	int		 guess_loaded;	/* 0 not yet, 1 loaded, -1 failed */
@@ -2004,8 +2005,9 @@ is_lang_code(const char *s, size_t n)
 
 	if (n != 2)
 		return 0;
+	/* two bytes compared, not strncmp() called 24 times a segment */
 	for (i = 0; i < NEU; i++)
-		if (strncmp(eu_langs[i], s, 2) == 0)
+		if (eu_langs[i][0] == s[0] && eu_langs[i][1] == s[1])
 			return 1;
 	return 0;
 }
@@ -2895,9 +2897,10 @@ word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
 		/* lang is the doc's: ctx->ns_lang */
 		h = tkey(ctx->ns_lang, w->hlow);
 		if (kmap_get(&ctx->stemc, h, &off)) {
-			n = strlen(ctx->stema + off - 1);
+			/* its length in the byte before it */
+			n = (unsigned char)ctx->stema[off - 1];
 			n = n < cap - 1 ? n : cap - 1;
-			memcpy(out, ctx->stema + off - 1, n);
+			memcpy(out, ctx->stema + off, n);
 			out[n] = '\0';
 			return n;
 		}
@@ -2910,14 +2913,16 @@ word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
 			kmap_free(&ctx->stemc);	/* full: start again */
 			ctx->nstema = 0;
 		}
-		if (ctx->nstema + n + 1 > ctx->capstema) {
+		if (ctx->nstema + n + 2 > ctx->capstema) {
 			ctx->capstema = ctx->capstema ? 2 * ctx->capstema :
 			    65536;
 			ctx->stema = xrealloc(ctx->stema, ctx->capstema);
 		}
-		memcpy(ctx->stema + ctx->nstema, out, n + 1);
+		/* n < cap <= STORY_WORD_MAX: a byte holds it */
+		ctx->stema[ctx->nstema] = (char)n;
+		memcpy(ctx->stema + ctx->nstema + 1, out, n + 1);
 		kmap_put(&ctx->stemc, h, (uint32_t)ctx->nstema + 1);
-		ctx->nstema += n + 1;
+		ctx->nstema += n + 2;
 		return n;
 	}
 crude:
@@ -3037,6 +3042,19 @@ name_key(const char *fold, size_t n, char *out)
 	uint32_t		 cp, next;
 	const char		*t;
 
+	/*
+	 * Most names are ASCII: their first letters, a doubled one once,
+	 * straight into out; a name with more than ASCII in its first
+	 * characters takes the way below, from its start.
+	 */
+	for (i = 0; i < n && k < STORY_NAME_PREFIX && p[i] < 0x80; i++)
+		if (!(k > 0 && out[k - 1] == fold[i] && ascii_alpha(p[i])))
+			out[k++] = fold[i];
+	if (i == n || k == STORY_NAME_PREFIX) {
+		out[k] = '\0';
+		return k;
+	}
+	i = k = 0;
 	/* what follows the first STORY_NAME_PREFIX characters is cut */
 	while (i < n && k + 4 < sizeof(lat) && chars < STORY_NAME_PREFIX) {
 		if (p[i] < 0x80) {
