@@ -20,6 +20,15 @@
 
 #define STORIES_EXPIRE_EVERY	256	/* assignments between expiry passes */
 #define STORIES_EXPIRE_BATCH	256	/* articles taken out of the index */
+/*
+ * The newest arrivals stay in the index however old their time: the
+ * articles of one fetch round that tell an old story (a feed's history,
+ * the first fetch of a new feed) meet each other whatever order their
+ * feeds came in.  Expiry by time alone took a feed's articles out before
+ * the next feeds' came (../shared/feeds/real's Fort Lauderdale shooting:
+ * ten stories over the 59 feeds, one over its four outlets alone).
+ */
+#define STORIES_EXPIRE_KEEP	4096
 
 enum sst_id {
 	SST_LOAD,
@@ -77,14 +86,16 @@ static const char *const sst_sql[SST__COUNT] = {
 	    "SELECT size FROM stories WHERE id = ?1",
 	[SST_EXPIRE_LIST] =
 	    "SELECT item_id, at FROM story_links"
-	    " WHERE indexed = 1 AND at < ?1 ORDER BY at LIMIT ?2",
+	    " WHERE indexed = 1 AND at < ?1 AND item_id < ?3"
+	    " ORDER BY at LIMIT ?2",
 	/* out of the window: the docs are never read again, they go */
 	[SST_EXPIRE_DOC] =
 	    "DELETE FROM story_docs WHERE item_id IN (SELECT item_id"
-	    " FROM story_links WHERE indexed = 1 AND at < ?1)"
-	    " RETURNING item_id, doc",
+	    " FROM story_links WHERE indexed = 1 AND at < ?1"
+	    " AND item_id < ?2) RETURNING item_id, doc",
 	[SST_EXPIRE_MARK] =
-	    "UPDATE story_links SET indexed = 0 WHERE indexed = 1 AND at < ?1",
+	    "UPDATE story_links SET indexed = 0 WHERE indexed = 1 AND at < ?1"
+	    " AND item_id < ?2",
 	[SST_ITEM_STORY] =
 	    "SELECT story_id FROM story_links WHERE item_id = ?1",
 	[SST_TOPIC_SEEN] =
@@ -500,11 +511,13 @@ store_stories_indexed(struct store *s)
 /* ---- assignment ---- */
 
 /*
- * Takes the oldest articles out of the index (the window passed): their
+ * Takes the oldest articles out of the index (the window passed), but
+ * not the ones from article `newer` on (STORIES_EXPIRE_KEEP): their
  * keys out of memory, their docs out of story_docs.
  */
 static int
-stories_expire(struct store *s, int64_t before, char **errstr)
+stories_expire(struct store *s, int64_t before, int64_t newer,
+    char **errstr)
 {
 	struct store_stories	*ss = stories_of(s);
 	sqlite3_stmt		*st;
@@ -518,6 +531,7 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 		return -1;
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int(st, 2, STORIES_EXPIRE_BATCH);
+	sqlite3_bind_int64(st, 3, newer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 1);
 		n++;
@@ -533,6 +547,7 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 	if ((st = sst_get(s, SST_EXPIRE_DOC, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, cut);
+	sqlite3_bind_int64(st, 2, newer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* an index not made yet (or to be made again) reads the marks */
 		if (ss->mem == NULL || !ss->mem_ok || (nk =
@@ -551,6 +566,7 @@ stories_expire(struct store *s, int64_t before, char **errstr)
 	if ((st = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, cut);
+	sqlite3_bind_int64(st, 2, newer);
 	return step_write(s, st, "expiring story keys", errstr);
 }
 
@@ -761,7 +777,7 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	if (++ss->since_expire >= STORIES_EXPIRE_EVERY) {
 		ss->since_expire = 0;
 		if (stories_expire(s, now - ss->win.window - ss->win.open,
-		    errstr) == -1)
+		    item_id - STORIES_EXPIRE_KEEP, errstr) == -1)
 			goto done;
 	}
 	ret = 0;
@@ -1353,7 +1369,7 @@ stories_prune(struct store *s, int64_t older_than, char **errstr)
 	do {
 		if (store_begin(s, errstr) == -1)
 			return -1;
-		if (stories_expire(s, older_than, errstr) == -1) {
+		if (stories_expire(s, older_than, INT64_MAX, errstr) == -1) {
 			store_rollback(s);
 			return -1;
 		}
@@ -1363,6 +1379,7 @@ stories_prune(struct store *s, int64_t older_than, char **errstr)
 		}
 		sqlite3_bind_int64(st, 1, older_than);
 		sqlite3_bind_int(st, 2, 1);
+		sqlite3_bind_int64(st, 3, INT64_MAX);
 		rc = sqlite3_step(st);
 		left = rc == SQLITE_ROW;
 		stmt_done(st);
