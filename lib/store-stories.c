@@ -1208,7 +1208,7 @@ story_fill(struct store *s, sqlite3_stmt *items, sqlite3_stmt *topics,
     struct store_story *x, char **errstr)
 {
 	struct store_story_item	*it;
-	int			 rc;
+	int			 rc, began = 0;
 
 	sqlite3_bind_int64(items, 1, x->id);
 	while ((rc = sqlite3_step(items)) == SQLITE_ROW) {
@@ -1231,6 +1231,14 @@ story_fill(struct store *s, sqlite3_stmt *items, sqlite3_stmt *topics,
 			    (size_t)sqlite3_column_bytes(items, 7));
 		else
 			it->why = col_str(items, 7);
+		/*
+		 * No why: the article began a story.  The first did this one;
+		 * another began one that a merge brought in (an article that
+		 * came later met both), and --explain says so.
+		 */
+		if (it->why == NULL && began++ > 0)
+			it->why = xstrdup("began a story of its own, merged "
+			    "into this one when a later article met both");
 		strv_add(&x->languages, &x->nlanguages, it->lang);
 		strv_add(&x->feeds, &x->nfeeds, it->feed);
 	}

@@ -1514,10 +1514,11 @@ merge_bridge(struct store *s, int64_t t)
 static void
 test_story_merge_largest(void **state)
 {
-	struct store	*s = open_new();
-	int64_t		 id[5], story, st[2];
-	char		*err = NULL, *path, *sql;
-	size_t		 i;
+	struct store		*s = open_new();
+	struct store_story	*v;
+	int64_t			 id[5], story, st[2];
+	char			*err = NULL, *path, *sql;
+	size_t			 i, n, nobegan = 0, nmerged = 0;
 
 	(void)state;
 	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
@@ -1528,6 +1529,22 @@ test_story_merge_largest(void **state)
 		assert_int_equal(store_item_story(s, id[i], &story, &err), 1);
 		assert_int_equal(story, st[0]);
 	}
+	/*
+	 * --explain: one article began the story; the one that began the
+	 * story merged says so (it read "began the story" too)
+	 */
+	v = all_stories(s, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].nitems, 5);
+	for (i = 0; i < v[0].nitems; i++) {
+		nobegan += v[0].items[i].why == NULL;
+		nmerged += v[0].items[i].why != NULL &&
+		    strncmp(v[0].items[i].why, "began a story of its own",
+		    24) == 0;
+	}
+	assert_int_equal(nobegan, 1);
+	assert_int_equal(nmerged, 1);
+	store_stories_free(v, n);
 	store_close(s);
 	sql = xasprintf("SELECT size FROM stories WHERE id = %lld",
 	    (long long)st[0]);
