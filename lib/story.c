@@ -54,6 +54,8 @@ extern const char story_data_heads[];
 #define NAME_NOUN	1	/* family of a name that may be a German noun */
 #define TERM_TITLE	1	/* family bit: a term of the title */
 #define TERM_PHRASE	2	/* family bit: two stems in a row */
+#define COG_NAMED	1	/* a cognate's family bit: the doc has the
+				   same letters as a name */
 #define TERM_NAME	4	/* family bit: a word of a name somewhere */
 #define TERM_PLAIN	8	/* family bit: a word not of a name somewhere */
 #define TERM_HEAD	16	/* family bit: a name's last word (Leyen) */
@@ -3606,6 +3608,34 @@ doc_lang_set(struct story_ctx *ctx, const char *lang)
 	    ctx->term_pre, ctx->nterm_pre);
 }
 
+
+/*
+ * A cognate whose letters the doc also has as a name ("Economic" of the
+ * World Economic Forum and "economic", "Investment" and "investment")
+ * says COG_NAMED: two such docs meet on the name, and the cognate is the
+ * same word again (compare_summed() does not count it twice: "keys:
+ * econo, econo" joined Lagarde's Davos panel with Iran's sanctions).
+ */
+static void
+cognates_named(struct keyset *ks)
+{
+	const char	*label;
+	uint64_t	 h;
+	uint32_t	 j;
+	size_t		 i;
+
+	for (i = 0; i < ks->n; i++) {
+		if (ks->v[i].kind != STORY_COGNATE)
+			continue;
+		label = ks->arena + ks->loff[i];
+		h = hash_mix(hash_bytes(hash_ns_state(kind_ns[STORY_NAME], 1),
+		    label, strlen(label)));
+		if (h > 1 && kmap_get(&ks->at, h, &j) && j < ks->n &&
+		    ks->v[j].kind == STORY_NAME)
+			ks->v[i].family |= COG_NAMED;
+	}
+}
+
 int
 story_doc_build(struct story_ctx *ctx, const struct story_input *in,
     struct story_doc *doc)
@@ -3696,6 +3726,8 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 		scan_docids(in->link, strlen(in->link), 1, NULL, NULL, ks,
 		    NULL);
 	}
+
+	cognates_named(ks);
 
 	/*
 	 * sorted by hash (each once in a keyset): packing, merging and
@@ -4275,6 +4307,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 			} else if (kind == STORY_COGNATE) {
 				if (m->same_lang)
 					goto next; /* the stems say it already */
+				if (fa & fb & COG_NAMED)
+					goto next; /* the name says it */
 				cognates += wa;
 				nkeys++;
 			} else if (kind != STORY_NAME || !m->same_lang) {
