@@ -4387,6 +4387,7 @@ summed:
 	 */
 	m->other_subject = (tp_a && !tp_a_met && pl_b) ||
 	    (tp_b && !tp_b_met && pl_a);
+	m->two_subjects = tp_a && !tp_a_met && tp_b && !tp_b_met;
 	/* "Assessment, August 17" and "Assessment, August 18" */
 	m->other_day = sa->td && sb->td && !td_met;
 	m->score = m->text + m->keys / 10.0;
@@ -4724,10 +4725,14 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		/*
 		 * An outlet tells a story once: its own look-alikes are not,
 		 * nor the next day's issue of its series (a daily report, a
-		 * bulletin: the same words, the title another day).
+		 * bulletin: the same words, the title another day), nor its
+		 * statement of one template on another country (each title
+		 * names a country the other article never does: "... in
+		 * view of the situation in Lebanon" and "... in Russia").
 		 */
 		if (feed != 0 && ofeed == feed && !m.strong &&
-		    (m.text < p->same_feed_text || m.other_day))
+		    (m.text < p->same_feed_text || m.other_day ||
+		    m.two_subjects))
 			continue;
 		/*
 		 * A newsletter that lists several headlines meets each of

@@ -161,6 +161,8 @@ struct story_match {
 					   article never does */
 	int		 other_day;	/* both titles give a day, none the
 					   same */
+	int		 two_subjects;	/* each title names a country the
+					   other article never does */
 	double		 score;		/* what ranks candidates */
 	int		 joins;		/* enough for one story */
 	size_t		 shared[STORY_MATCH_SHARED];	/* indexes into a's keys */

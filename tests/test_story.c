@@ -1222,6 +1222,34 @@ test_assign_merge_ids(void **state)
 }
 
 /*
+ * One outlet's statements of one template on two countries are two
+ * stories ("... in view of the situation in Syria" and "... in Russia":
+ * the Council's alignment statements, joined on the template's words,
+ * and the second never alerted sanctions); another outlet's copy of one
+ * of them still joins it.
+ */
+static void
+test_assign_template(void **state)
+{
+	static const char tpl[] = "Statement by the High Representative on "
+	    "behalf of the EU on the alignment of certain countries "
+	    "concerning restrictive measures in view of the situation in %s";
+	const int64_t	 t = 1800000000;
+	char		 sy[256], ru[256];
+	int64_t		 a, b, c;
+
+	(void)state;
+	snprintf(sy, sizeof(sy), tpl, "Syria");
+	snprintf(ru, sizeof(ru), tpl, "Russia");
+	a = assign(sy, sy, "en", t, 7);
+	b = assign(ru, ru, "en", t + 600, 7);
+	c = assign(ru, ru, "en", t + 1200, 8);
+	assert_true(a != b);
+	assert_true(c == b);
+	mem_reset();
+}
+
+/*
  * An outlet's daily series (a report, a bulletin) says the same words each
  * day under a title with another day: one story a day, not a chain of
  * them.  The same title day, or another outlet, still joins.
@@ -1633,6 +1661,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_guess_declared);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_series);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_template);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_other_id);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_roundup);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_merge_ids);
