@@ -919,20 +919,32 @@ test_guess_cues(void **state)
 	      "за последние 126 лет метеорологических наблюдений.", "",
 	      "ru" },
 	    /* a name's words are not the text's language: Polish, not
-	       German for "von der Leyen" twice */
+	       German for "von der Leyen" twice (two different cues) */
+	    { "Ursula von der Leyen odwiedza Kijów, Ursula von der Leyen "
+	      "rozmawia tam jutro wieczorem", "", "pl" },
 	    { "Parlament ponownie wybiera Ursulę von der Leyen na "
 	      "Przewodniczącą Komisji. Ursula von der Leyen dziękuje "
 	      "posłom.", "", "pl" },
-	    /* Slovak is not decided by its cues, nor read as Czech: left
-	       to libexttextcat (which takes this one for Czech) */
+	    /* Slovak is not decided by its cues, however clear, nor read
+	       as Czech: left to libexttextcat */
+	    { "Vláda sa rozhodla, že opatrenia budú platiť aj naďalej. "
+	      "Podľa ministra sú to kroky, ktoré pomôžu, a preto sa "
+	      "nebudú meniť.", "", "sk" },
 	    { "Koronavírus: Slovensko čaká 9-dňové plošné testovanie, "
 	      "predĺžil sa zákaz vychádzania. Celoslovenské plošné "
 	      "testovanie začne od zajtra a potrvá do 26. januára.", "",
 	      NULL },
-	    /* half English, half German: no clear margin */
+	    /* English and German: no clear margin (7 cues only English,
+	       3 only German: not three times) */
+	    { "The report of the Commission says that the rules will apply "
+	      "soon, der Bericht der Kommission und", "", NULL },
 	    { "The report of the Commission says that the rules will apply "
 	      "soon: der Bericht der Kommission sagt, dass die Regeln für "
 	      "den Markt ab Juni gelten und nicht", "", NULL },
+	    /* English by one cue only against Slovenian ("to", "on",
+	       "in" are both's): not enough */
+	    { "Plans to build on progress in AI: the Commission hopes "
+	      "Europe catches up soon enough", "", "en" },
 	    /* too short for the first pass: libexttextcat alone */
 	    { "Die Regeln für den Markt", "", NULL },
 	};
