@@ -2006,21 +2006,25 @@ docid_may_start(const char *text, size_t len, size_t i, size_t e)
 
 	if (ascii_digit((unsigned char)text[i]))
 		return 1;
-	/* the letters match_docid() knows an id to start with: a, c, d, f,
-	   i, j, m, q, s, t */
-	if (!((0xd132dUL >> ((text[i] | 0x20) - 'a')) & 1))
+	/* a separator after the run first: most words are followed by a
+	   space and a word */
+	if (e >= len)
 		return 0;
-	/* letters alone, fewer than 12, and something after them */
-	if (e - i >= 12 || e >= len)
-		return 0;
-	for (k = i + 1; k < e; k++)
-		if (ascii_digit((unsigned char)text[k]))
-			return 0;
 	c = text[e];
 	if (!(c == '/' || c == '_' || c == '.' || c == '-' || c == '(' ||
 	    (c == ' ' && e + 1 < len && (text[e + 1] == '(' ||
 	    isdigit((unsigned char)text[e + 1])))))
 		return 0;
+	/* the letters match_docid() knows an id to start with: a, c, d, f,
+	   i, j, m, q, s, t */
+	if (!((0xd132dUL >> ((text[i] | 0x20) - 'a')) & 1))
+		return 0;
+	/* letters alone, fewer than 12 */
+	if (e - i >= 12)
+		return 0;
+	for (k = i + 1; k < e; k++)
+		if (ascii_digit((unsigned char)text[k]))
+			return 0;
 	/* the run is one of the words an id starts with, or no id */
 	return docid_word(text + i, e - i);
 }
