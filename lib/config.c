@@ -340,6 +340,7 @@ config_parse_duration(const char *s, long long *out, char **errstr)
 {
 	const char	*p = s;
 	long long	 total = 0, n, unit;
+	size_t		 len;
 
 	*errstr = NULL;
 	if (*s == '\0') {
@@ -377,8 +378,16 @@ config_parse_duration(const char *s, long long *out, char **errstr)
 			*errstr = xasprintf("\"%s\": number without a unit", s);
 			return -1;
 		default:
-			*errstr = xasprintf("\"%s\": unknown unit \"%s\" "
-			    "(use s, m, h, d or w)", s, p);
+			unit = 0;
+			break;
+		}
+		/* a unit is one letter: "15min" names "min", not "m" */
+		len = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz");
+		if (unit == 0 || len > 1) {
+			*errstr = xasprintf("\"%s\": unknown unit \"%.*s\" "
+			    "(use s, m, h, d or w)", s, len > 0 ? (int)len :
+			    (int)strlen(p), p);
 			return -1;
 		}
 		if (n > (LLONG_MAX - total) / unit) {
