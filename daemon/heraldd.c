@@ -61,7 +61,8 @@ usage(FILE *fp)
 "usage: heraldd [-fnv] [-c FILE] [--once | --check-database]\n\n"
 "  -c, --config FILE  configuration (default %s)\n"
 "  -f, --foreground   log to stderr with syslog priority prefixes\n"
-"  -n, --check        check the configuration and exit\n"
+"  -n, --check        check the configuration (and that the database's\n"
+"                     directory exists) and exit\n"
 "      --check-database\n"
 "                     check the whole database (PRAGMA quick_check), exit\n"
 "      --once         fetch every feed once, store, and exit\n"
@@ -69,6 +70,49 @@ usage(FILE *fp)
 "  -h, --help         this text;  -V, --version  the version\n\n"
 "Signals: TERM/INT stop, HUP reloads the configuration, USR1 fetches every\n"
 "feed now.  See heraldd(8) and herald.conf(5).\n", DEFAULT_CONFIG);
+}
+
+/*
+ * The directory of the database must exist: heraldd creates the database,
+ * its -wal and -shm and its lock there, never the directory (the unit's
+ * StateDirectory= makes /var/lib/herald).  Said by -n as by a start, before
+ * the lock's open() fails with a bare ENOENT.  0, or -1 with *errstr.
+ */
+static int
+daemon_check_dir(const char *database, char **errstr)
+{
+	struct stat	 sb;
+	char		*dir = xstrdup(database), *slash;
+	int		 ret = -1;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &sb) == -1) {
+		if (errno == ENOENT)
+			*errstr = xasprintf("the directory %s of the database "
+			    "%s does not exist: create it, writable by the "
+			    "user heraldd runs as (the unit's is herald; see "
+			    "heraldd(8)), or set database in the [herald] "
+			    "section", dir, database);
+		else
+			*errstr = xasprintf("the directory %s of the database "
+			    "%s: %s", dir, database, strerror(errno));
+		goto done;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		*errstr = xasprintf("%s, the directory of the database %s, is "
+		    "not a directory", dir, database);
+		goto done;
+	}
+	ret = 0;
+done:
+	free(dir);
+	return ret;
 }
 
 /*
@@ -88,8 +132,10 @@ daemon_lock(struct daemon *d, char **errstr)
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0640)) == -1) {
 		*errstr = xasprintf("%s: %s: heraldd takes this lock beside its "
-		    "database, so that only one runs on it", path,
-		    strerror(errno));
+		    "database, so that only one runs on it%s", path,
+		    strerror(errno), errno == EACCES ? "; its directory must "
+		    "be writable by the user heraldd runs as (the unit's is "
+		    "herald; see heraldd(8))" : "");
 		goto fail;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
@@ -408,6 +454,15 @@ main(int argc, char **argv)
 	    &err) == -1) {
 		fprintf(stderr, "%s", err);
 		fprintf(stderr, "heraldd: %s: plugins not valid\n", d.conf_path);
+		return 1;
+	}
+	if (daemon_check_dir(d.conf->database, &err) == -1) {
+		log_warnx("%s", err);
+		if (!to_stderr)
+			fprintf(stderr, "heraldd: %s\n", err);
+		free(err);
+		plugin_set_free(d.plugins);
+		config_free(d.conf);
 		return 1;
 	}
 	if (check) {

@@ -101,6 +101,30 @@ def check_n(h, srv):
             "rc=%s stderr=%r" % (r.rc, r.err))
     h.check(not os.path.exists(h.path("check-bad.db")),
             "heraldd -n creates no database")
+    # the database's directory does not exist: -n says so, and so does a
+    # start, both naming the directory to create and whose it must be
+    nodir = h.path("no", "such")
+    conf, db = h.write_config("check-nodir", [("a", srv.url("/ok/a"))],
+                              db=os.path.join(nodir, "t.db"))
+    want = ("heraldd: the directory %s of the database %s does not exist: "
+            "create it, writable by the user heraldd runs as (the unit's is "
+            "herald" % (nodir, db))
+    for args in (["-n"], ["--once"]):
+        r = h.run(["-c", conf] + args, timeout=30)
+        h.check(r.rc == 1 and want in r.err and "ok" not in r.out and
+                "No such file" not in r.err,
+                "heraldd %s: the database's directory does not exist, says "
+                "so" % args[0], "rc=%s out=%r err=%r" % (r.rc, r.out, r.err))
+    h.check(not os.path.exists(nodir), "and creates no directory")
+    with open(h.path("plainfile"), "w") as f:
+        f.write("x\n")
+    conf, db = h.write_config("check-notdir", [("a", srv.url("/ok/a"))],
+                              db=h.path("plainfile", "t.db"))
+    r = h.run(["-c", conf, "-n"], timeout=30)
+    h.check(r.rc == 1 and "%s, the directory of the database %s, is not a "
+            "directory" % (h.path("plainfile"), db) in r.err,
+            "heraldd -n: the database's directory is a file, says so",
+            "rc=%s err=%r" % (r.rc, r.err))
 
 
 def check_redirects(h, d, srv, n, cfg, reqs):
