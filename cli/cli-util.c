@@ -88,6 +88,32 @@ cli_db_path(const char *db, const char *conffile, char **errstr)
 	return path;
 }
 
+/*
+ * A text file that starts as herald.conf(5) may (a section, a comment,
+ * key = value), not as a database ("SQLite format 3").
+ */
+static int
+looks_like_config(const char *path)
+{
+	FILE	*fp;
+	char	 buf[256];
+	size_t	 n, i = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n) != NULL)
+		return 0;
+	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	i += strspn(buf + i, " \t\r\n");
+	return buf[i] == '[' || buf[i] == '#' || buf[i] == ';' ||
+	    (buf[i] != '\0' && strchr(buf + i, '=') != NULL &&
+	    strcspn(buf + i, "=") < strcspn(buf + i, "\n"));
+}
+
 struct store *
 cli_store_open(const char *cmd, const char *db, const char *conffile)
 {
@@ -103,6 +129,21 @@ cli_store_open(const char *cmd, const char *db, const char *conffile)
 	if (stat(path, &sb) == -1 && errno == ENOENT) {
 		fprintf(stderr, "herald %s: no database at %s: has heraldd run "
 		    "yet? (see heraldd(8))\n", cmd, path);
+		free(path);
+		return NULL;
+	}
+	/* SQLite's words for these are "disk I/O error", "not a database" */
+	if (S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "herald %s: %s is a directory, not a database: "
+		    "%s\n", cmd, path, db != NULL ? "name the database file "
+		    "with -d" : "set database in the configuration to the "
+		    "database file");
+		free(path);
+		return NULL;
+	}
+	if (db != NULL && S_ISREG(sb.st_mode) && looks_like_config(path)) {
+		fprintf(stderr, "herald %s: %s looks like a configuration file, "
+		    "not a database: give it with -c %s\n", cmd, path, path);
 		free(path);
 		return NULL;
 	}

@@ -83,11 +83,15 @@ story_json(const struct store_story *s, int explain)
 	return o;
 }
 
+/* The feed column: its widest name, up to a quarter of the terminal. */
+#define STORIES_FEED_MIN	14
+
 static void
-story_print(const struct store_story *s, int explain, int64_t now)
+story_print(const struct store_story *s, int explain, int64_t now,
+    size_t width)
 {
-	char	*feeds, *langs, *topics, *title, *t, when[32];
-	size_t	 i;
+	char	*feeds, *langs, *topics, *title, *t, *f, when[32];
+	size_t	 i, fw = 0, w, cap;
 
 	feeds = join_list(s->feeds, s->nfeeds, 4);
 	langs = join_list(s->languages, s->nlanguages, 8);
@@ -98,12 +102,25 @@ story_print(const struct store_story *s, int explain, int64_t now)
 	printf("  %lld article%s, %s (%s); topics: %s; last %s\n",
 	    (long long)s->size, s->size == 1 ? "" : "s", feeds, langs, topics,
 	    when);
+	cap = width / 4 > STORIES_FEED_MIN ? width / 4 : STORIES_FEED_MIN;
+	for (i = 0; i < s->nitems; i++) {
+		f = cli_clean(s->items[i].feed != NULL ? s->items[i].feed :
+		    "?", 0);
+		if ((w = cli_width(f)) > fw)
+			fw = w;
+		free(f);
+	}
+	fw = fw > cap ? cap : fw < STORIES_FEED_MIN ? STORIES_FEED_MIN : fw;
 	for (i = 0; i < s->nitems; i++) {
 		const struct store_story_item *x = &s->items[i];
 
+		t = cli_clean(x->feed != NULL ? x->feed : "?", 0);
+		f = cli_fit(t, fw);
+		free(t);
 		t = cli_clean(x->title != NULL ? x->title : "(untitled)", 0);
-		printf("    %-3s %-14.14s %s\n", x->lang != NULL ? x->lang : "?",
-		    x->feed != NULL ? x->feed : "?", t);
+		printf("    %-3s %s%*s %s\n", x->lang != NULL ? x->lang : "?",
+		    f, (int)(fw - cli_width(f)), "", t);
+		free(f);
 		free(t);
 		if (explain) {
 			t = cli_clean(x->why != NULL ? x->why :
@@ -131,6 +148,7 @@ cmd_stories(const struct cmd_args *a)
 	char				*err = NULL;
 	const char			**topics = NULL;
 	size_t				 n = 0, i, limit = STORIES_DEFAULT_LIMIT;
+	size_t				 width;
 	int				 explain = cmd_args_has(a, 'e') > 0;
 	int				 ret = EXIT_FAIL, failed;
 	int64_t				 now = (int64_t)time(NULL);
@@ -174,13 +192,14 @@ cmd_stories(const struct cmd_args *a)
 		ret = cli_json_print(doc) == 0 ? EXIT_OK : EXIT_FAIL;
 		json_decref(doc);
 	} else {
+		width = cli_term_width();
 		if (n == 0)
 			fprintf(stderr, "herald stories: no stories since %s\n",
 			    since);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				printf("\n");
-			story_print(&v[i], explain, now);
+			story_print(&v[i], explain, now, width);
 		}
 		ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	}
@@ -213,7 +232,7 @@ static const struct cmd_option stories_options[] = {
 
 const struct cmd_entry cmd_stories_entry = {
 	.name = "stories",
-	.flags = CMD_JSON | CMD_DATABASE,
+	.flags = CMD_JSON | CMD_DATABASE | CMD_CONFIG,
 	.options = stories_options,
 	.summary = "show stories: one event told by several outlets and "
 	    "languages",

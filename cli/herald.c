@@ -109,7 +109,8 @@ shared_options(const struct cmd_entry *c, struct cmd_option *v)
 		    chelp, csyn };
 	if (c->flags & CMD_DATABASE)
 		v[n++] = (struct cmd_option){ "database", KEY_DATABASE, 'd',
-		    "DB", "the database to read", "" };
+		    "DB", "the database to read (with -c too: this\n"
+		    "one, not FILE's)", "" };
 	return n;
 }
 
@@ -242,6 +243,7 @@ cmd_run(const struct cmd_entry *c, int argc, char **argv)
 	struct cmd_option *v;
 	struct option	*lo;
 	struct buf	 shorts;
+	char		*word, *prog;
 	size_t		 n, i;
 	int		 ch, key, ret;
 
@@ -265,6 +267,9 @@ cmd_run(const struct cmd_entry *c, int argc, char **argv)
 	lo[n].val = 'h';
 	a.opts = xcalloc(argc, sizeof(*a.opts));
 	ret = CMD_USAGE;
+	/* getopt's messages start with argv[0]: "herald stories: ..." */
+	word = argv[0];
+	argv[0] = prog = xasprintf("herald %s", c->name);
 	while ((ch = getopt_long(argc, argv, shorts.data, lo, NULL)) != -1) {
 		if (ch == '?' || ch == ':')
 			goto done;
@@ -299,6 +304,7 @@ cmd_run(const struct cmd_entry *c, int argc, char **argv)
 			break;
 		}
 	}
+	argv[0] = word;
 	a.argc = argc - optind;
 	a.argv = argv + optind;
 	if (a.argc < c->lower || (c->upper >= 0 && a.argc > c->upper))
@@ -308,6 +314,8 @@ cmd_run(const struct cmd_entry *c, int argc, char **argv)
 	if (fflush(stdout) != 0 && ret != CMD_USAGE)
 		ret = EXIT_FAIL;
 done:
+	argv[0] = word;
+	free(prog);
 	if (ret == CMD_USAGE) {
 		cmd_help(c, stderr);
 		ret = EXIT_USAGE;

@@ -257,6 +257,23 @@ check "a missing -c file: exit 1" 1 'err.startswith("herald feeds: cannot read t
 echo "not a database" >"$T/junk.db"
 run "$HERALD" feeds -d "$T/junk.db"
 check "a file that is not a database: exit 1" 1 'err.startswith("herald feeds: ")'
+run "$HERALD" stories -d "$T/herald.conf"
+check "-d CONFIG: it looks like a configuration, use -c" 1 \
+    'out == "" and err == "herald stories: " + os.environ["T"] + "/herald.conf looks like a configuration file, not a database: give it with -c " + os.environ["T"] + "/herald.conf\n"'
+printf '# a comment first\n\n[herald]\n' >"$T/comment.conf"
+run "$HERALD" feeds -d "$T/comment.conf"
+check "-d CONFIG starting with a comment: use -c" 1 \
+    'out == "" and "comment.conf looks like a configuration file" in err'
+run "$HERALD" stories -d "$T"
+check "-d DIRECTORY: a directory, not a database" 1 \
+    'out == "" and err == "herald stories: " + os.environ["T"] + " is a directory, not a database: name the database file with -d\n"'
+printf '[herald]\ndatabase = %s\n' "$T" >"$T/dirdb.conf"
+run "$HERALD" search -c "$T/dirdb.conf" x
+check "database = DIRECTORY: a directory, not a database" 1 \
+    'out == "" and err.startswith("herald search: " + os.environ["T"] + " is a directory, not a database: set database in the configuration")'
+run "$HERALD" feeds -d "$T/junk.db"
+check "-d TEXT that is no configuration: SQLite's 'not a database'" 1 \
+    '"not a database" in err and "configuration" not in err'
 
 for args in "digest --since forever" "digest --limit -1" \
     "digest --format pdf" "digest --name a --send a" "search" \
@@ -265,6 +282,13 @@ for args in "digest --since forever" "digest --limit -1" \
 	run "$HERALD" $args -d "$db"
 	check "usage error: herald $args" 2 'out == "" and err != ""'
 done
+# getopt's own messages name the command as herald does
+run "$HERALD" stories --bogus -d "$db"
+check "herald stories --bogus: 'herald stories: unrecognized option'" 2 \
+    'out == "" and err.startswith("herald stories: unrecognized option")'
+run "$HERALD" -d "$db" topics test --limit
+check "herald topics test --limit: 'herald topics test: option ... requires'" 2 \
+    'out == "" and err.startswith("herald topics test: option ") and "requires an argument" in err'
 # a bad number names the option it was given to
 for args in "stories --min-size -2:stories: --min-size -2" \
     "stories --limit x:stories: --limit x" \

@@ -100,6 +100,18 @@ else
 	sed 's/^/# /' "$T/err"
 	failed=$((failed + 1))
 fi
+n=$((n + 1))
+# the feed column as wide as its names, up to a quarter of the terminal
+if COLUMNS=200 "$HERALD" stories -c "$T/h.conf" --since 3650d >"$T/out" \
+    2>"$T/err" && grep -q "^    en  parliament-press Plenary" "$T/out" &&
+    COLUMNS=40 "$HERALD" stories -c "$T/h.conf" --since 3650d >"$T/out" \
+    2>"$T/err" && grep -q "^    en  parliament-pr… Plenary" "$T/out"; then
+	echo "ok $n - herald stories: feed names as wide as COLUMNS allows"
+else
+	echo "not ok $n - herald stories: feed names as wide as COLUMNS allows"
+	sed 's/^/# /' "$T/out" "$T/err"
+	failed=$((failed + 1))
+fi
 
 # herald search shows each result's story (issue 9 item 4): one press
 # release in English and in French from two outlets (fixed dates in the
