@@ -89,6 +89,7 @@ struct config_digest {
 	size_t		 nplugins;
 	int		 at[SLOT_MAX_AT]; /* minutes after midnight, ascending */
 	size_t		 nat;		/* 0 only while loading */
+	int		 at_bad;	/* while loading: an at key was wrong */
 	unsigned	 days;		/* bit 0 Sunday .. bit 6 Saturday */
 	char		*timezone;	/* NULL: the system's (/etc/localtime) */
 	struct tz	*tz;		/* loaded from it; owned */

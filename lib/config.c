@@ -1184,6 +1184,8 @@ key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 			conf_error(ld, p->file, p->keyline, kd->name, "%s",
 			    why);
 			free(why);
+			/* [digest]'s key: no "missing" from digest_finish() too */
+			((struct config_digest *)base)->at_bad = 1;
 			return -1;
 		}
 		break;
@@ -1706,7 +1708,7 @@ digest_finish(struct load *ld, struct config_digest *dg)
 {
 	char	*err = NULL;
 
-	if (dg->nat == 0)
+	if (dg->nat == 0 && !dg->at_bad)
 		conf_error(ld, dg->file, dg->line, "at",
 		    "missing in [digest \"%s\"] (the times to send it, as in "
 		    "at = 07:30)", dg->name);
