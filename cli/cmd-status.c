@@ -412,8 +412,12 @@ status_print(const char *sock, json_t *d, const char *why,
 			    "; fetching now" : "");
 		} else
 			printf("last cycle: the first is running\n");
-		printf("fetches: %lld since start, %lld in flight or waiting\n",
+		printf("fetches: %lld since start, %lld in flight or waiting",
 		    (long long)jint(d, "fetches"), (long long)jint(d, "busy"));
+		if (jint(d, "unfetched") > 0)
+			printf(", %lld feeds not fetched yet",
+			    (long long)jint(d, "unfetched"));
+		printf("\n");
 		printf("feeds:   %lld", (long long)jint(d, "feeds"));
 		nerr = (long long)jint(d, "feeds_in_error");
 	} else {

@@ -461,6 +461,8 @@ cmd_status(struct control *c, struct buf *out)
 	    (json_int_t)sched_nfetches(c->sched)));
 	json_object_set_new(o, "busy", json_integer(
 	    (json_int_t)sched_busy(c->sched)));
+	json_object_set_new(o, "unfetched", json_integer(
+	    (json_int_t)sched_unfetched(c->sched)));
 	json_object_set_new(o, "alerts_pending", json_integer(pending));
 	json_object_set_new(o, "alerts_dead", json_integer(dead));
 	json_object_set_new(o, "alerts_sent", json_integer(sent));

@@ -135,6 +135,7 @@ uint64_t	 sched_nstore_failures(struct sched *);
 uint64_t	 sched_nbytes(struct sched *);
 /* when the last fetch ended with nothing else in flight or waiting (0 none), */
 time_t		 sched_last_cycle(struct sched *);
+size_t		 sched_unfetched(struct sched *);
 /*
  * the configured feeds, and each one's bytes: a heap array (free()) sorted
  * by name (strcmp), the names borrowed until the sched next changes.

@@ -241,14 +241,16 @@ status_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /*
  * The sched says each time a fetch ends; when nothing is left in flight or
- * waiting, a cycle has ended.  The first one is shown at once.
+ * waiting, and every feed was fetched once, a cycle has ended.  The first
+ * one is shown at once.
  */
 static void
 notify_fetch_done(void *arg)
 {
 	int	 first = nt.last_cycle == 0;
 
-	if (nt.sched == NULL || sched_busy(nt.sched) > 0)
+	if (nt.sched == NULL || sched_busy(nt.sched) > 0 ||
+	    sched_last_cycle(nt.sched) == 0)
 		return;
 	nt.last_cycle = time(NULL);
 	if (first)

@@ -67,6 +67,7 @@ struct feedrt {
 	uint32_t		 skip_hours;	/* skipHours, skipDays */
 	uint32_t		 skip_days;
 	int			 seen;		/* in the configuration being applied */
+	int			 first_due;	/* due at start, not fetched since */
 	uint64_t		 bytes;		/* body bytes fetched since start */
 };
 
@@ -373,6 +374,7 @@ feed_done(void *arg, const struct fetch_result *r)
 
 	f->fetch = NULL;
 	f->ingest = NULL;
+	f->first_due = 0;
 	f->host->active--;
 	s->active--;
 	s->nfetches++;
@@ -731,8 +733,10 @@ feed_load(struct feedrt *f, int first, char **errstr)
 		if (delay > SCHED_MAX_DELAY)
 			delay = SCHED_MAX_DELAY;
 		/* spread feeds that are due now over the first seconds */
-		if (delay < SCHED_START_SPREAD)
+		if (delay < SCHED_START_SPREAD) {
 			delay += SCHED_START_SPREAD * random() / RAND_MAX;
+			f->first_due = 1;
+		}
 		feed_arm(f, delay);
 	}
 	if (sf.failures > 0 && sf.error_class != NULL)
@@ -948,10 +952,28 @@ sched_nbytes(struct sched *s)
 	return s->nbytes;
 }
 
+/*
+ * When nothing was last left to fetch, or 0 while a feed due at start
+ * waits for its first fetch: those are spread over the first seconds,
+ * and between two of them nothing is in flight, but the first cycle has
+ * not ended.
+ */
 time_t
 sched_last_cycle(struct sched *s)
 {
-	return s->last_cycle;
+	return sched_unfetched(s) > 0 ? 0 : s->last_cycle;
+}
+
+/* Feeds due at start that no fetch has ended for yet (a scan). */
+size_t
+sched_unfetched(struct sched *s)
+{
+	struct feedrt	*f;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		n += f->enabled && !f->disabled && f->first_due;
+	return n;
 }
 
 size_t

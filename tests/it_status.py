@@ -163,6 +163,25 @@ def main():
     h.check(st.st_uid == os.geteuid() and st.st_gid == os.getegid(),
             "the socket belongs to the daemon's user and group")
 
+    # the start-up spread: until each feed due at start was fetched once,
+    # the first cycle has not ended (between two of those fetches nothing
+    # is in flight, and status said a cycle had ended)
+    wrong, mid, st = [], 0, {}
+    deadline = time.time() + 40
+    while time.time() < deadline:
+        st = json.loads(request("status"))
+        if st.get("unfetched", 0) > 0 and st.get("fetches", 0) > 0:
+            mid += 1
+            if st.get("last_cycle"):
+                wrong.append(st)
+        if st.get("unfetched") == 0 and st.get("busy") == 0:
+            break
+        time.sleep(0.1)
+    h.check(not wrong and st.get("unfetched") == 0 and st.get("last_cycle"),
+            "herald status: no cycle ended while a feed due at start waits "
+            "(%d looks between the first fetch and the last)" % mid,
+            "%s / %s" % (wrong[:1], st))
+
     # every feed now, so that the start-up spread does not fetch later
     r = cli("fetch")
     h.check(r.returncode == 0 and "every feed" in r.stdout,
