@@ -3687,6 +3687,30 @@ cognates_named(struct keyset *ks)
 	}
 }
 
+
+/*
+ * Whether the first pass may override a feed's declared language: one it
+ * counts cues of (its cues compete, and a clear other language won), or
+ * one of another script.  Not a Latin-script language it has no cues for
+ * (Catalan, Galician, Afrikaans, Asturian, Luxembourgish...): nothing of
+ * its own would have stood against Spanish, Portuguese or Dutch.
+ */
+static int
+cue_may_override(const char *lang)
+{
+	static const char *const other_script[] = { "el", "bg", "ru", "uk",
+	    "be", "mk", "zh", "ar", "he", "ja", "ko", "hi", "fa", "ka", "hy" };
+	size_t	 i;
+
+	for (i = 0; i < NCUE; i++)
+		if (strcmp(cue_langs[i].lang, lang) == 0)
+			return 1;
+	for (i = 0; i < sizeof(other_script) / sizeof(other_script[0]); i++)
+		if (strcmp(other_script[i], lang) == 0)
+			return 1;
+	return 0;
+}
+
 int
 story_doc_build(struct story_ctx *ctx, const struct story_input *in,
     struct story_doc *doc)
@@ -3696,7 +3720,7 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 	struct buf	*text = &ctx->text, *link = &ctx->link;
 	struct hash_idx	*idx;
 	char		*used, *labels;
-	const char	*g;
+	const char	*g, *g2;
 	size_t		 tlen = 0, slen = 0, i;
 	time_t		 at;
 	struct tm	 tm;
@@ -3726,16 +3750,21 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 			snprintf(doc->lang, sizeof(doc->lang), "%s", g);
 			doc->guessed = 1;
 		}
-	} else if ((g = story_lang_cues(ctx, text->data, text->len)) !=
-	    NULL && strcmp(g, doc->lang) != 0 && strcmp(g, "bg") != 0) {
+	} else if (cue_may_override(doc->lang) &&
+	    (g = story_lang_cues(ctx, text->data, text->len)) != NULL &&
+	    strcmp(g, doc->lang) != 0 && strcmp(g, "bg") != 0 &&
+	    (g2 = story_lang_cues(ctx, text->data + tlen + 1, slen)) !=
+	    NULL && strcmp(g2, g) == 0) {
 		/*
 		 * A feed's language is its own, not always its articles': the
 		 * Commission's English releases in a feed that says pl,
 		 * Euronews's Polish service in one that says en.  Only a text
 		 * the first pass decides on its own (cues of one language
 		 * four times over and twice any other's, or a Greek script)
-		 * overrides it; a short Cyrillic text's bg is a default.  It
-		 * reads what the guesser would (400 bytes): 200 left 47 of
+		 * overrides it, and its summary alone must say so too (a
+		 * title quoting Trump in English over a German summary is
+		 * German); a short Cyrillic text's bg is a default.  It reads
+		 * what the guesser would (400 bytes): 200 left 47 of
 		 * ../shared/feeds/real's 342 wrong.
 		 */
 		snprintf(doc->lang, sizeof(doc->lang), "%s", g);

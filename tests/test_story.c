@@ -999,6 +999,22 @@ test_guess_declared(void **state)
 	      "sk" },
 	    { "Парламент утвердил бюджет", "Депутаты приняли бюджет на "
 	      "следующий год в третьем чтении.", "ru", "ru" },
+	    /* a language without cues of its own: nothing stood for it
+	       against Portuguese or Spanish (a review's Galician and
+	       Catalan articles) */
+	    { "O Celta gaña ao Barcelona en Balaídos e sae do descenso",
+	      "O equipo de Vigo impúxose por dous goles a un nun partido "
+	      "no que o porteiro foi decisivo para os celestes.", "gl",
+	      "gl" },
+	    { "L'atur baixa a Catalunya per tercer mes consecutiu",
+	      "El nombre de persones a l'atur s'ha reduït en més de cinc "
+	      "mil durant el mes de maig, segons les dades del Govern.",
+	      "ca", "ca" },
+	    /* an English quote for a title over a German summary */
+	    { "Trump: \"We will make America great again, and the world "
+	      "will respect us, believe me, it is going to happen\"",
+	      "Der US-Präsident sprach vor Anhängern in Ohio.", "de",
+	      "de" },
 	};
 	struct story_input	 in = { 0 };
 	struct story_doc	 d;
