@@ -67,7 +67,8 @@ struct feedrt {
 	uint32_t		 skip_hours;	/* skipHours, skipDays */
 	uint32_t		 skip_days;
 	int			 seen;		/* in the configuration being applied */
-	int			 first_due;	/* due at start, not fetched since */
+	int			 first_due;	/* due at start, not fetched since
+						   (not one a reload added) */
 	uint64_t		 bytes;		/* body bytes fetched since start */
 };
 
@@ -91,6 +92,7 @@ struct sched {
 	uint64_t		 nfetches;
 	uint64_t		 nbytes;
 	time_t			 last_cycle;	/* when nothing was left to fetch */
+	int			 applied;	/* a configuration was applied */
 	struct hooks		 idle;		/* a fetch ended */
 	void			(*commit_cb)(void *);	/* alert.c */
 	void			*commit_arg;
@@ -735,7 +737,8 @@ feed_load(struct feedrt *f, int first, char **errstr)
 		/* spread feeds that are due now over the first seconds */
 		if (delay < SCHED_START_SPREAD) {
 			delay += SCHED_START_SPREAD * random() / RAND_MAX;
-			f->first_due = 1;
+			/* a feed a reload adds does not undo the cycle */
+			f->first_due = !s->applied;
 		}
 		feed_arm(f, delay);
 	}
@@ -827,6 +830,7 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 		return -1;
 	store_topics_free(s->topics);
 	s->topics = ts;
+	s->applied = 1;
 	sched_dispatch(s);
 	return 0;
 fail:

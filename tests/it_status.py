@@ -275,6 +275,10 @@ def main():
             r.stdout + r.stderr)
     j = json.loads(request("status"))
     h.check(j.get("feeds") == 3, "status says 3 feeds after the reload", j)
+    # a feed the reload added waits, but the last cycle stays as it was
+    h.check(j.get("last_cycle") and j.get("unfetched") == 0,
+            "after the reload the last cycle stays (the new feed does not "
+            "make the first cycle run again)", j)
     ok = wait_for(lambda: "council" in fetches(), 10)
     h.check(ok, "the new feed has a row in the database", fetches())
     r = cli("fetch", "council")
