@@ -4023,15 +4023,41 @@ kind_weighed(uint8_t kind)
 	    kind == STORY_COGNATE;
 }
 
-void
-story_doc_weigh(struct story_doc *doc, const unsigned *df)
+/*
+ * story_rarity(df), each df worked out once an assignment: memo[df] (0:
+ * not yet) for the df a key's postings can give.  A log2 a key was a
+ * fifth of an assignment's weighing; a doc's keys share a few df.
+ */
+static double
+rarity_memo(double *memo, unsigned df)
+{
+	if (df <= 1)
+		return 1.0;
+	if (df > STORY_POSTINGS_MAX)
+		return story_rarity(df);
+	if (memo[df] == 0)
+		memo[df] = story_rarity(df);
+	return memo[df];
+}
+
+static void
+doc_weigh(struct story_doc *doc, const unsigned *df, double *memo)
 {
 	size_t	 i;
 
+	/* a rarity of 1 leaves the weight as it is */
 	for (i = 0; i < doc->nkeys; i++)
-		if (kind_weighed(doc->keys[i].kind))
+		if (df[i] > 1 && kind_weighed(doc->keys[i].kind))
 			doc->keys[i].weight = (float)(doc->keys[i].weight *
-			    story_rarity(df[i]));
+			    rarity_memo(memo, df[i]));
+}
+
+void
+story_doc_weigh(struct story_doc *doc, const unsigned *df)
+{
+	double	 memo[STORY_POSTINGS_MAX + 1] = { 0 };
+
+	doc_weigh(doc, df, memo);
 }
 
 /*
@@ -4748,7 +4774,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	int64_t			 story, first, ofeed;
 	uint32_t		 slot;
 	int			 got, rc, ret = -1;
-	double			 r;
+	double			 r, rarity[STORY_POSTINGS_MAX + 1] = { 0 };
 
 	memset(dec, 0, sizeof(*dec));
 	df = xcalloc(doc->nkeys + 1, sizeof(*df));
@@ -4764,7 +4790,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		if (got < 0)
 			goto done;
 		df[i] = count_stories(post, (size_t)got);
-		r = kind_weighed(doc->keys[i].kind) ? story_rarity(df[i]) : 1;
+		r = kind_weighed(doc->keys[i].kind) ?
+		    rarity_memo(rarity, df[i]) : 1;
 		for (k = 0; k < (size_t)got; k++) {
 			if (kmap_get(&seen, (uint64_t)post[k].item, &slot)) {
 				c[slot].partial += doc->keys[i].weight * r;
@@ -4780,7 +4807,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			n++;
 		}
 	}
-	story_doc_weigh(doc, df);
+	doc_weigh(doc, df, rarity);
 	doc_sum(&self, &dsum);
 	dec->candidates = n;
 	ncmp = cand_top(c, n, STORY_SHORTLIST);
