@@ -4060,6 +4060,9 @@ story_doc_weigh(struct story_doc *doc, const unsigned *df)
 	doc_weigh(doc, df, memo);
 }
 
+/* a doc's keys that mark_posted() and index_keys() count on the stack */
+#define MARK_BUF	256
+
 /*
  * Marks the keys worth posting, at most STORY_INDEX_KEYS: every key that
  * does not depend on the language (the few that carry stories across
@@ -4068,21 +4071,26 @@ story_doc_weigh(struct story_doc *doc, const unsigned *df)
 static void
 mark_posted(const struct kview *v, char *mark)
 {
-	uint64_t		*rest, t;
+	uint64_t		 buf[MARK_BUF], *rest = buf, t;
 	size_t			 i, j, n = 0, nrest = 0, want, top = 0;
+	/* in locals: a store to mark may write anything, to the compiler */
+	size_t			 nkeys = v->nkeys, stride = v->stride;
+	size_t			 koff = v->kind_off;
+	int			 roundup = v->roundup;
 	const unsigned char	*q;
 	uint8_t			 kind, family;
 
-	rest = xcalloc(v->nkeys + 1, sizeof(*rest));
-	for (i = 0, q = v->base; i < v->nkeys && n < STORY_INDEX_KEYS;
-	    i++, q += v->stride) {
-		kind = q[v->kind_off];
-		family = q[v->kind_off + 1];
+	if (nkeys >= MARK_BUF)
+		rest = xcalloc(nkeys + 1, sizeof(*rest));
+	for (i = 0, q = v->base; i < nkeys && n < STORY_INDEX_KEYS;
+	    i++, q += stride) {
+		kind = q[koff];
+		family = q[koff + 1];
 		if (kind == STORY_COGNATE)
 			continue;
 		/* a newsletter is met by its id alone, and makes no word
 		   common */
-		if (v->roundup && kind != STORY_DOCID && kind != STORY_LINK)
+		if (roundup && kind != STORY_DOCID && kind != STORY_LINK)
 			continue;
 		if (kind != STORY_TERM ||
 		    (family & (TERM_TITLE | TERM_PHRASE)) == TERM_TITLE) {
@@ -4109,21 +4117,27 @@ mark_posted(const struct kview *v, char *mark)
 	}
 	for (i = 0; i < top; i++)
 		mark[UINT32_MAX - (uint32_t)rest[i]] = 1;
-	free(rest);
+	if (rest != buf)
+		free(rest);
 }
 
 static size_t
 index_keys(const struct kview *v, uint64_t *out, size_t max)
 {
-	char	*mark = xcalloc(v->nkeys + 1, 1);
+	char	 buf[MARK_BUF], *mark = buf;
 	size_t	 i, n = 0;
 
+	if (v->nkeys >= MARK_BUF)
+		mark = xcalloc(v->nkeys + 1, 1);
+	else
+		memset(buf, 0, v->nkeys + 1);
 	mark_posted(v, mark);
 	for (i = 0; i < v->nkeys && n < max; i++)
 		if (mark[i])
 			memcpy(&out[n++], v->base + i * v->stride,
 			    sizeof(*out));
-	free(mark);
+	if (mark != buf)
+		free(mark);
 	return n;
 }
 
