@@ -4404,6 +4404,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 				tdot += wa * wb;
 			terms += wa < wb ? wa : wb;
 			nterms++;
+		} else if (kind == STORY_COGNATE && m->same_lang) {
+			goto next;	/* the stems say it already */
 		} else {
 			/*
 			 * 1.4 and 1.4, each rounded from its own figure, or
@@ -4425,8 +4427,6 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 					places[nplaces++] = wa;
 				nkeys++;
 			} else if (kind == STORY_COGNATE) {
-				if (m->same_lang)
-					goto next; /* the stems say it already */
 				if (fa & fb & COG_NAMED)
 					goto next; /* the name says it */
 				cognates += wa;
