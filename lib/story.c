@@ -36,7 +36,8 @@ extern const char story_data_heads[];
 #define STORY_WORD_MAX		64	/* bytes of one word kept */
 #define STORY_NAME_PREFIX	5	/* folded letters a name is keyed by */
 #define STORY_PREFIX_MIN	4	/* shortest prefix* in places.txt */
-#define STORY_PREFIX_MAX	12
+#define STORY_PREFIX_MAX	24	/* bytes: 24 Latin letters, 12 Greek or
+				   Cyrillic letters of two bytes each */
 #define STORY_GUESS_BYTES	400	/* read by the language guesser */
 #define STORY_GUESS_NGRAMS	400
 #define STEM_CACHE		65536	/* stems kept, then forgotten at once */
@@ -401,7 +402,7 @@ enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH, U_MEASURE,
 #define UNIT_ARG(v)		(((v) >> 8) & 0xffff)
 #define UNIT_NEEDCUR(v)		(((v) >> 24) & 1)
 
-#define STORY_MAX_CODES	128
+#define STORY_MAX_CODES	256
 #define STORY_MAX_CURRENCIES 32
 #define STORY_MAX_MEASURES 31	/* a key's family holds the index + 1 */
 
@@ -764,6 +765,8 @@ code_index(char (*codes)[4], size_t *ncodes, size_t max, const char *code)
 #define PLACE_SEAT	0x20000	/* an EU seat (Brussels): a place, but no
 				   subject of a title (news say "Brussels"
 				   for the Commission) */
+#define PLACE_CAPITAL	0x40000	/* only with a capital: Mali, not Polish
+				   "mali" (small); Cuba, not "cuba" (vat) */
 #define PLACE_CODE(v)	((v) & 0xffff)
 
 static void
@@ -781,6 +784,11 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 		w++;
 		n--;
 		v |= PLACE_SEAT;
+	}
+	if (n > 0 && w[0] == '=') {
+		w++;
+		n--;
+		v |= PLACE_CAPITAL;
 	}
 	if (n > 1 && w[n - 1] == '*') {
 		n--;
@@ -2931,7 +2939,8 @@ place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
 	}
 	if (hf_may(&ctx->f_place, w->hfold) &&
 	    kmap_get(&ctx->place, tkey(ctx->ns_w, w->hfold), &v)) {
-		if ((v & PLACE_CAPS) && !w->allcaps)
+		if (((v & PLACE_CAPS) && !w->allcaps) ||
+		    ((v & PLACE_CAPITAL) && !w->cap))
 			return 0;
 		return v & (0xffff | PLACE_SEAT);
 	}

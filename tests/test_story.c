@@ -145,6 +145,28 @@ static const struct keycase keycases[] = {
 	{ "place adjective", "de", "chinesische Hersteller", NULL, "CN" },
 	{ "place two words", "fr", "les Pays-Bas prennent", NULL, "NL" },
 	{ "place capital", "it", "Bruxelles ha proposto", NULL, "BE" },
+	/* the countries beyond the neighbours, their capitals and people */
+	{ "place lb fr", "fr", "les mesures restrictives au Liban", NULL,
+	    "LB" },
+	{ "place lb el", "el", "η κατάσταση στον Λίβανο", NULL, "LB" },
+	{ "place ly pl", "pl", "migranci z Libii", NULL, "LY" },
+	{ "place ma es", "es", "el acuerdo pesquero con Marruecos", NULL,
+	    "MA" },
+	{ "place iq capital", "de", "Anschlag in Bagdad", NULL, "IQ" },
+	{ "place jo adjective", "en", "the Jordanian government", NULL,
+	    "JO" },
+	{ "place tm, not tr", "de", "Gas aus Turkmenistan", NULL, "TM" },
+	{ "place ne, not ng", "fr", "la junte nigérienne", NULL, "NE" },
+	{ "place za two words", "nl", "handel met Zuid-Afrika", NULL, "ZA" },
+	{ "place ci apostrophe", "fr", "le cacao de Côte d'Ivoire", NULL,
+	    "CI" },
+	{ "place ae two words", "de", "die Vereinigten Arabischen Emirate",
+	    NULL, "AE" },
+	{ "place ml with a capital", "en", "the junta in Mali", NULL, "ML" },
+	{ "place td with a capital", "pl", "uchodźcy w Czadzie", NULL, "TD" },
+	/* a prefix's limit is in bytes: Greek and Cyrillic take two */
+	{ "place el long prefix", "el", "η Αίγυπτος ζήτησε", NULL, "EG" },
+	{ "place bg long prefix", "bg", "пакистанските власти", NULL, "PK" },
 	/* names: folded, cut, transliterated, translated */
 	{ "name folded", "fr", "la Taïwan", NULL, "TW" },
 	{ "name prefix", "pl", "umowa z Mercosurem", NULL, "merco" },
@@ -212,6 +234,19 @@ static const struct nokeycase nokeycases[] = {
 	{ "words count only with a unit", "en", "two of them", "2" },
 	{ "a day's date is no month", "en", "on 28 April 2025 the grid",
 	    "2025-04" },
+	/* words that are also places, kept apart */
+	{ "pl mali is small", "pl", "najbardziej stracą mali przedsiębiorcy",
+	    "ML" },
+	{ "es chile is a pepper", "es", "una salsa de chile picante", "CL" },
+	{ "pl katar is a cold", "pl", "mam katar i kaszel", "QA" },
+	{ "pl czad is fumes", "pl", "zatrucie czadem, czad w domu", "TD" },
+	{ "jordan is a name", "fr", "Jordan Bardella a déclaré", "JO" },
+	{ "islanding is no iceland", "en", "grid islanding during the blackout",
+	    "IS" },
+	{ "da afgang is a departure", "da", "togets afgang blev aflyst",
+	    "AF" },
+	{ "it angoli are corners", "it", "negli angoli della città", "AO" },
+	{ "niger is not nigeria", "en", "the coup in Niger", "NG" },
 };
 
 static void
@@ -297,6 +332,30 @@ test_compare_conflict(void **state)
 	compare("Commission fines Apple €500 million under the DMA", NULL, "en",
 	    "Commission fines Meta €200 million under the DMA", NULL, "en", &m);
 	assert_true(m.conflict);
+	assert_false(m.joins);
+}
+
+/*
+ * Two Council statements of one wording about two countries: Lebanon is a
+ * place too, so the titles name two subjects.
+ */
+static void
+test_compare_other_country(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Lebanon: Council prolongs the framework for restrictive "
+	    "measures by one year",
+	    "The Council today prolonged until 31 July 2027 the framework for "
+	    "targeted restrictive measures in view of the situation in "
+	    "Lebanon.", "en",
+	    "Russia: Council prolongs economic sanctions for a further six "
+	    "months",
+	    "The Council today prolonged until 31 July 2027 the restrictive "
+	    "measures targeting specific sectors of the Russian economy.",
+	    "en", &m);
+	assert_true(m.other_subject);
 	assert_false(m.joins);
 }
 
@@ -1674,6 +1733,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognate_named);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_conflict);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_subject);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_country);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_names_only);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
