@@ -532,7 +532,6 @@ static const struct {
 	      "değil ise", "ığ" },
 };
 #define NCUE		(sizeof(cue_langs) / sizeof(cue_langs[0]))
-#define CUE_LETTERS	48	/* the letters' table */
 #define CUE_SEEN	64	/* different cues counted in a text */
 #define CUE_MIN_TEXT	64	/* bytes: well past libexttextcat's minimum
 				   document, which it refuses to guess */
@@ -653,8 +652,7 @@ struct story_ctx {
 	int		 guess_loaded;	/* 0 not yet, 1 loaded, -1 failed */
 	/* the first pass's cues: word -> cue_langs bits; letters */
 	struct kmap	 cue_words;
-	uint32_t	 cue_cp[CUE_LETTERS], cue_cpbits[CUE_LETTERS];
-	size_t		 ncue_cp;
+	uint32_t	 cue_cpbits[CP_TABLE_END - 0x80];	/* letters */
 	int		 cue_guess[NCUE];	/* guess_langs index or -1 */
 	int		 cue_guess_el, cue_guess_bg;
 	/* the tables' namespaces (tkey) */
@@ -1090,17 +1088,9 @@ cue_load(struct story_ctx *ctx)
 		for (n = strlen(cue_langs[i].letters); n > 0; p += k, n -= k) {
 			if ((k = utf8_decode(p, n, &cp, &bad)) == 0)
 				break;
-			for (j = 0; j < ctx->ncue_cp &&
-			    ctx->cue_cp[j] != cp; j++)
-				;
-			if (j == ctx->ncue_cp) {
-				if (j == CUE_LETTERS)
-					continue;
-				ctx->cue_cp[j] = cp;
-				ctx->cue_cpbits[j] = 0;
-				ctx->ncue_cp++;
-			}
-			ctx->cue_cpbits[j] |= 1U << i;
+			/* the letters are Latin ones: all in cpt's range */
+			if (cp >= 0x80 && cp < CP_TABLE_END)
+				ctx->cue_cpbits[cp - 0x80] |= 1U << i;
 		}
 	}
 }
@@ -1251,8 +1241,8 @@ guess_cues(struct story_ctx *ctx, const char *text, size_t len)
 		}
 		/* a letter (lower case in low, n bytes) or the end of a word */
 		if (cp < 0x80) {
-			if (isalpha((int)cp)) {
-				tmp[0] = (char)tolower((int)cp);
+			if ((unsigned)((cp | 0x20) - 'a') < 26) {
+				tmp[0] = (char)(cp | 0x20);
 				low = tmp;
 				n = 1;
 			}
@@ -1276,13 +1266,9 @@ guess_cues(struct story_ctx *ctx, const char *text, size_t len)
 		h = hash_bytes(h, low, (size_t)n);
 		wlen++;
 		nscript[cue_script_of(cp)]++;
-		if (cp < 0x80)
-			continue;
-		for (j = 0; j < ctx->ncue_cp; j++)
-			if (ctx->cue_cp[j] == cp) {
-				cue_add(&cc, (uint64_t)cp, ctx->cue_cpbits[j]);
-				break;
-			}
+		if (cp >= 0x80 && cp < CP_TABLE_END &&
+		    ctx->cue_cpbits[cp - 0x80] != 0)
+			cue_add(&cc, (uint64_t)cp, ctx->cue_cpbits[cp - 0x80]);
 	}
 	nletters = nscript[CS_LATIN] + nscript[CS_GREEK] +
 	    nscript[CS_CYRILLIC] + nscript[CS_OTHER];
