@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,16 +83,10 @@ static int
 daemon_check_dir(const char *database, char **errstr)
 {
 	struct stat	 sb;
-	char		*dir = xstrdup(database), *slash;
+	char		*copy = xstrdup(database), *dir;
 	int		 ret = -1;
 
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
+	dir = dirname(copy);	/* "." for "h.db", "/" for "/h.db" */
 	if (stat(dir, &sb) == -1) {
 		if (errno == ENOENT)
 			*errstr = xasprintf("the directory %s of the database "
@@ -111,7 +106,7 @@ daemon_check_dir(const char *database, char **errstr)
 	}
 	ret = 0;
 done:
-	free(dir);
+	free(copy);
 	return ret;
 }
 
