@@ -1997,10 +1997,9 @@ docid_word(const char *s, size_t n)
 
 /*
  * Can an id start at text[i], the start of the run of letters and digits
- * text[i..e) (digits: whether a digit is in it)?  Its letters (IP, COM,
- * AT, C, ST) are followed by a separator and digits ("IP/", "ip_",
- * "COM(", "AT.", "C-", "ST 1"): a word followed by a space and a word
- * starts none.  Most words stop here, before match_docid() tries every
+ * text[i..e)?  Its letters (IP, COM, AT, C, ST) are followed by a
+ * separator and digits ("IP/", "ip_", "COM(", "AT.", "C-", "ST 1"): a
+ * word followed by a space and a word starts none.  Most words stop here, before match_docid() tries every
  * prefix.
  */
 static int
@@ -2038,7 +2037,7 @@ docid_may_start(const char *text, size_t len, size_t i, size_t e)
  * Finds the ids in text, adds their keys and marks their bytes used; a
  * run of letters and digits at a time: text's runs as words_split() found
  * them (runs), or found here (a link).  With ds, also notes the runs that
- * start with a digit (outside an id): the only places where
+ * start with a digit (an id's too: used[] tells): the only places where
  * scan_numeric_dates() and scan_numbers() find anything, so that neither
  * reads every byte again.
  */
@@ -3352,9 +3351,10 @@ scan_phrases(struct story_ctx *ctx, const char *text, const struct words *ws,
 
 /*
  * A title whose capitals tell nothing: in Title Case ("Trump Says He Will
- * Call Putin": most of its longer words after the first have a capital;
- * not in German, where every noun has one) or in capitals ("NEW
- * SANCTIONS AGAINST RUSSIA").
+ * Call Putin": three quarters of its words of four letters or more, the
+ * first with them, have a capital, two such words at least; not in
+ * German, where every noun has one) or in capitals ("NEW SANCTIONS
+ * AGAINST RUSSIA").
  */
 static int
 title_shouts(const struct words *ws, int de)
@@ -3640,7 +3640,7 @@ title_is_roundup(const char *t, size_t len)
 		    (p[i + 3] != 0x93 && p[i + 3] != 0x94) || p[i + 4] != ' ')
 			continue;
 		if ((k = utf8_decode(p + i + 5, len - i - 5, &cp, &bad)) == 0)
-			break;
+			continue;	/* a bad byte: the next dash may do */
 		if (cp_is_upper(cp) || (cp >= '0' && cp <= '9'))
 			n++;
 	}
