@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "store.h"
 #include "util.h"
 
@@ -171,6 +172,7 @@ static int
 cmd_alerts(const struct cmd_args *a)
 {
 	struct store			*s;
+	struct config			*conf = NULL;
 	struct store_outbox_count	*counts = NULL;
 	struct store_alert		*alerts = NULL;
 	struct store_alerts_filter	 f;
@@ -179,7 +181,7 @@ cmd_alerts(const struct cmd_args *a)
 	char				*err = NULL;
 	size_t				 n = 0, i, limit = ALERTS_DEFAULT_LIMIT;
 	size_t				 nmodes = 0;
-	int				 ret = EXIT_FAIL;
+	int				 ret = EXIT_FAIL, failed;
 	json_t				*doc, *arr;
 
 	memset(&f, 0, sizeof(f));
@@ -204,8 +206,16 @@ cmd_alerts(const struct cmd_args *a)
 		    "--sent exclude each other\n");
 		return CMD_USAGE;
 	}
-	if ((s = cli_store_open("alerts", a->db, a->config)) == NULL)
-		return EXIT_FAIL;
+	/* --topic NAME: a topic configured or stored, as stories' */
+	if (f.topic != NULL) {
+		conf = cli_config_read("alerts", a->config, 0, &failed);
+		if (failed)
+			return EXIT_FAIL;
+	}
+	if ((s = cli_store_open("alerts", a->db, a->config)) == NULL ||
+	    cli_topics_check("alerts", &f.topic, f.topic != NULL, conf, s) ==
+	    -1)
+		goto done;
 	if (mode == MODE_SUMMARY) {
 		if (store_outbox_counts(s, &counts, &n, &err) == -1)
 			goto fail;
@@ -278,6 +288,7 @@ done:
 	store_outbox_counts_free(counts, mode == MODE_SUMMARY ? n : 0);
 	store_alerts_free(alerts, mode == MODE_SUMMARY ? 0 : n);
 	store_close(s);
+	config_free(conf);
 	return ret;
 }
 

@@ -182,6 +182,29 @@ for cmd in stories digest; do
 		nok "herald $cmd --topic Institutions: names are case-sensitive, says so"
 	fi
 done
+# herald alerts --topic: the same check (a name is not a filter that
+# quietly matches nothing), with or without --pending
+for opt in "" --pending; do
+	run "$HERALD" alerts $opt --topic nosuch -c "$T/h.conf"
+	if [ $rc -eq 1 ] && [ ! -s "$T/out" ] &&
+	    grep -q "^herald alerts: no topic \"nosuch\"; the topics are: .*institutions" "$T/err"; then
+		ok "herald alerts${opt:+ $opt} --topic nosuch: an error naming the topics"
+	else
+		nok "herald alerts${opt:+ $opt} --topic nosuch: an error naming the topics"
+	fi
+done
+run "$HERALD" alerts --pending --topic Institutions -c "$T/h.conf"
+if [ $rc -eq 1 ] && grep -q "no topic \"Institutions\" (names are case-sensitive: \"institutions\"?)" "$T/err"; then
+	ok "herald alerts --topic Institutions: names are case-sensitive, says so"
+else
+	nok "herald alerts --topic Institutions: names are case-sensitive, says so"
+fi
+run "$HERALD" alerts --pending --topic institutions -c "$T/h.conf"
+if [ $rc -eq 0 ] && grep -q "no pending alerts" "$T/err"; then
+	ok "herald alerts --topic institutions: a known topic is no error"
+else
+	nok "herald alerts --topic institutions: a known topic is no error"
+fi
 # without the configuration: the topics that matched
 run "$HERALD" stories --topic nosuch -d "$T/h.db"
 if [ $rc -eq 1 ] && grep -q "the topics are: .*institutions" "$T/err"; then
