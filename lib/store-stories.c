@@ -69,9 +69,13 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " FROM story_links l JOIN stories s ON s.id = l.story_id"
 	    " JOIN story_docs d ON d.item_id = l.item_id"
 	    " WHERE l.item_id = ?1",
+	/*
+	 * matched and score (schema 4) are no longer written: nothing read
+	 * them, and they were 9 bytes of every joined article's row
+	 */
 	[SST_LINK] =
 	    "INSERT INTO story_links (item_id, story_id, at, lang, feed_id,"
-	    " matched, score, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    " why) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[SST_DOC] =
 	    "INSERT INTO story_docs (item_id, doc) VALUES (?1, ?2)",
 	/* the title is the lead's (NULL: migration 17) */
@@ -756,7 +760,7 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		sqlite3_bind_double(st, 7, dec.match.score);
 	}
 	if (why != NULL)
-		sqlite3_bind_blob(st, 8, why, (int)nwhy, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, why, (int)nwhy, SQLITE_STATIC);
 	if (step_write(s, st, "linking an article to its story", errstr) == -1)
 		goto done;
 	if ((st = sst_get(s, SST_DOC, errstr)) == NULL)

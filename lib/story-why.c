@@ -42,12 +42,23 @@ struct why {
 	size_t		 nkeys, n;	/* keys first, then the words */
 };
 
+/*
+ * The line names the strongest of what the two share, not all of it: a
+ * reader wants the reasons, and each label costs its bytes in every
+ * story link (bench/README.md: 24 labels made the why most of the
+ * story tables).  Ties keep the keys' order, so the line is the same
+ * for the same match.
+ */
+#define WHY_KEYS_MAX	5
+#define WHY_WORDS_MAX	6
+
 static void
 why_fill(const struct story_doc *a, const struct story_match *m,
     struct why *w)
 {
-	size_t		 i, pass;
+	size_t		 i, j, pass, n, cap, pick[STORY_MATCH_SHARED];
 	const char	*l, *colon;
+	float		 wi;
 
 	memset(w, 0, sizeof(*w));
 	w->kind = m->strong ? WHY_SAME_DOC : m->same_lang ? WHY_SAME_LANG :
@@ -58,11 +69,26 @@ why_fill(const struct story_doc *a, const struct story_match *m,
 	snprintf(w->evid, sizeof(w->evid), "%.1f", m->keys);
 	/* the keys first, then the words (their stems, without the language) */
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < m->nshared; i++) {
+		cap = pass == 0 ? WHY_KEYS_MAX : WHY_WORDS_MAX;
+		/* the strongest first: an insertion into at most cap */
+		for (i = n = 0; i < m->nshared && m->shared[i] < a->nkeys;
+		    i++) {
 			if ((a->keys[m->shared[i]].kind == STORY_TERM) !=
 			    (pass == 1))
 				continue;
-			l = a->labels != NULL ? a->labels[m->shared[i]] : "?";
+			wi = a->keys[m->shared[i]].weight;
+			for (j = n; j > 0 &&
+			    a->keys[pick[j - 1]].weight < wi; j--)
+				if (j < cap)
+					pick[j] = pick[j - 1];
+			if (j >= cap)
+				continue;
+			pick[j] = m->shared[i];
+			if (n < cap)
+				n++;
+		}
+		for (i = 0; i < n; i++) {
+			l = a->labels != NULL ? a->labels[pick[i]] : "?";
 			if (pass == 1 && (colon = strchr(l, ':')) != NULL)
 				l = colon + 1;
 			w->label[w->n].p[0] = l;

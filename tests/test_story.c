@@ -869,6 +869,15 @@ test_why_labels(void **state)
 	    "Ελλάδα", "en:a, b; words: x", "en:", "en:_lead", "en:trail_",
 	    "en:x_y_z", "en:x", "en:y", "en:日本語_テスト", "en:日本語",
 	    "en:a:b", "nocolon_word", "T", "en:\xc3", "en:\xc3_x" };
+	/* story_match_pack()'s bytes for 24 labels, before 5 keys and 6 words */
+	static const char old24[] =
+	    "\x01\x02\x64\x65\x47\x2d\x04\x14\x41\x03\x45\x03\x49\x03"
+	    "\x4d\x03\x08\x77\x34\x08\x77\x35\x08\x77\x36\x08\x77\x37"
+	    "\x08\x77\x38\x08\x77\x39\x0c\x77\x31\x30\x0c\x77\x31\x31"
+	    "\x0c\x77\x31\x32\x0c\x77\x31\x33\x0c\x77\x31\x34\x0c\x77"
+	    "\x31\x35\x0c\x77\x31\x36\x0c\x77\x31\x37\x0c\x77\x31\x38"
+	    "\x0c\x77\x31\x39\x86\x01\x27\x8e\x01\x06\x77\x32\x30\x96"
+	    "\x01\x06\x77\x32\x31\x9e\x01\x06\x77\x32\x32";
 	const char		*many[STORY_MATCH_SHARED];
 	char			 buf[STORY_MATCH_SHARED][16], kinds[32], *big;
 	char			*line;
@@ -876,29 +885,70 @@ test_why_labels(void **state)
 	size_t			 i;
 
 	(void)state;
-	why_scene(&w, "el", "NNNNTTTTTTTTTTTTTT", odd);
+	/* at most five keys and six words a line: the odd ones in turns */
+	why_scene(&w, "el", "NNNNTTTTTT", odd);
 	w.m.same_lang = 1;
 	w.m.text = 0.5;
 	w.m.keys = 3.0;
 	why_round_trip(&w.d, &w.m, "same language (el), similarity 0.50, "
 	    "evidence 3.0; keys: a, b; keys: c, , \xff\xfe\x80, Ελλάδα; "
-	    "words: a, b; words: x, , _lead, trail_, x_y_z, x, y, "
-	    "日本語_テスト, 日本語, a:b, nocolon_word, T, \xc3, \xc3_x");
-	/* 24: keys that are words, phrases of the words past the 16th */
-	for (i = 0; i < STORY_MATCH_SHARED; i++) {
+	    "words: a, b; words: x, , _lead, trail_, x_y_z, x");
+	for (i = 0; i < 3; i++) {
+		many[i] = odd[i];
+		kinds[i] = 'N';
+	}
+	for (; i < 3 + 9; i++) {
+		many[i] = odd[i + 6];
+		kinds[i] = 'T';
+	}
+	kinds[i] = '\0';
+	why_scene(&w, "el", kinds, many);
+	why_round_trip(&w.d, &w.m, "across languages, evidence 0.0; keys: "
+	    "a, b; keys: c, , \xff\xfe\x80; words: x, y, 日本語_テスト, 日本語, "
+	    "a:b, nocolon_word");
+	why_scene(&w, "el", "TTTT", odd + 14);
+	why_round_trip(&w.d, &w.m, "across languages, evidence 0.0; words: "
+	    "nocolon_word, T, \xc3, \xc3_x");
+	/* keys that are words, phrases of the words */
+	for (i = 0; i < 11; i++) {
 		if (i < 4)
-			snprintf(buf[i], sizeof(buf[i]), "w%zu", 16 + i);
-		else if (i < 20)
-			snprintf(buf[i], sizeof(buf[i]), "en:w%zu", i);
+			snprintf(buf[i], sizeof(buf[i]), "w%zu", 6 + i);
+		else if (i == 4)
+			snprintf(buf[i], sizeof(buf[i]), "w");
+		else if (i < 9)
+			snprintf(buf[i], sizeof(buf[i]), "en:w%zu", i + 1);
 		else
 			snprintf(buf[i], sizeof(buf[i]), "en:w%zu_w%zu",
-			    i - 4, i - 1);
+			    i - 3, i - 2);
 		many[i] = buf[i];
-		kinds[i] = i < 4 ? 'N' : 'T';
+		kinds[i] = i < 5 ? 'N' : 'T';
 	}
 	kinds[i] = '\0';
 	why_scene(&w, "de", kinds, many);
-	why_round_trip(&w.d, &w.m, NULL);
+	w.m.same_lang = 1;
+	why_round_trip(&w.d, &w.m, "same language (de), similarity 0.00, "
+	    "evidence 0.0; keys: w6, w7, w8, w9, w; words: w6, w7, w8, w9, "
+	    "w6_w7, w7_w8");
+	/* the strongest first, ties in the keys' order; the rest not named */
+	for (i = 0; i < 16; i++) {
+		snprintf(buf[i], sizeof(buf[i]), i < 7 ? "k%zu" : "en:t%zu", i);
+		many[i] = buf[i];
+		kinds[i] = i < 7 ? 'N' : 'T';
+	}
+	kinds[i] = '\0';
+	why_scene(&w, "en", kinds, many);
+	for (i = 0; i < 16; i++)
+		w.keys[i].weight = (float)(i % 7 == 3 ? 5 : i % 5);
+	why_round_trip(&w.d, &w.m, "across languages, evidence 0.0; keys: "
+	    "k3, k4, k2, k1, k6; words: t10, t9, t14, t8, t13, t7");
+	/* a why an older herald packed with 24 labels reads as it did */
+	line = story_why_unpack(old24, sizeof(old24) - 1);
+	assert_non_null(line);
+	assert_string_equal(line, "same language (de), similarity 0.71, "
+	    "evidence 4.5; keys: w16, w17, w18, w19; words: w4, w5, w6, w7, "
+	    "w8, w9, w10, w11, w12, w13, w14, w15, w16, w17, w18, w19, "
+	    "w16_w19, w17_w20, w18_w21, w19_w22");
+	free(line);
 	/* past 1,024 bytes */
 	big = xmalloc(2000);
 	memset(big, 'z', 1999);
