@@ -2628,6 +2628,77 @@ test_guid_key(void **state)
 	free(path);
 }
 
+/*
+ * A GUID that is the article's link is kept as '' (migration 21) and
+ * still finds its article; when the link changes, the GUID keeps the
+ * old one, and a GUID that is another text is kept whole.
+ */
+static void
+test_guid_link(void **state)
+{
+	struct store_item	 it = { .guid = "https://x.example/a",
+				    .link = "https://x.example/a",
+				    .title = "One", .summary = "First" };
+	struct store_item	 other = { .guid = "urn:b",
+				    .link = "https://x.example/b",
+				    .title = "Two" };
+	struct store_item	 third = { .guid = "https://x.example/c",
+				    .link = "https://x.example/c",
+				    .title = "Three" };
+	struct store		*s;
+	char			*path = db_path();
+	int64_t			 a, b, id, id2, idb;
+
+	(void)state;
+	s = open_rw(path);
+	a = feed(s, "a");
+	b = feed(s, "b");
+	assert_int_equal(upsert(s, a, &it, &id), STORE_NEW);
+	assert_int_equal(upsert(s, a, &other, &id2), STORE_NEW);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = '' AND guid_key IS NOT NULL"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = 'urn:b'"), 1);
+	assert_int_equal(upsert(s, a, &it, &id2), STORE_UNCHANGED);
+	assert_int_equal(id2, id);
+	/* another feed's copy with the same link and GUID keeps its own */
+	assert_int_equal(upsert(s, b, &it, &id2), STORE_UNCHANGED);
+	assert_int_equal(id2, id);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = ''"), 2);
+	/* the link moves, the GUID stays: the same article */
+	it.link = "https://x.example/a?moved";
+	it.summary = "First, corrected";
+	assert_int_equal(upsert(s, a, &it, &id2), STORE_UPDATED);
+	assert_int_equal(id2, id);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = 'https://x.example/a'"), 2);
+	assert_int_equal(upsert(s, a, &it, &id2), STORE_UNCHANGED);
+	assert_int_equal(id2, id);
+	assert_int_equal(upsert(s, b, &it, &id2), STORE_UNCHANGED);
+	assert_int_equal(id2, id);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM items"), 2);
+	/* a GUID of another text with the link's hash is not the article */
+	assert_int_equal(upsert(s, a, &third, &id), STORE_NEW);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = ''"), 1);
+	assert_int_equal(upsert(s, a, &other, &idb), STORE_UNCHANGED);
+	raw_exec(path, "CREATE TEMP TABLE k AS SELECT guid_key FROM item_feeds"
+	    " WHERE guid = 'urn:b';"
+	    " DELETE FROM item_feeds WHERE guid = 'urn:b';"
+	    " UPDATE item_feeds SET guid_key = (SELECT guid_key FROM k)"
+	    " WHERE guid = '' AND feed_id = (SELECT id FROM feeds"
+	    " WHERE name = 'a');");
+	store_close(s);
+	s = open_rw(path);
+	upsert(s, a, &other, &id2);
+	assert_int_equal(id2, idb);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM item_feeds"
+	    " WHERE guid = 'urn:b' AND guid_key IS NULL"), 1);
+	store_close(s);
+	free(path);
+}
+
 static void
 test_index_at_commit(void **state)
 {
@@ -3071,6 +3142,7 @@ main(void)
 		cmocka_unit_test(test_migrate_greek),
 		cmocka_unit_test(test_match_packed),
 		cmocka_unit_test(test_guid_key),
+		cmocka_unit_test(test_guid_link),
 		cmocka_unit_test(test_digest),
 	};
 
