@@ -70,6 +70,8 @@ struct feedrt {
 	int			 first_due;	/* due at start, not fetched since
 						   (not one a reload added) */
 	uint64_t		 bytes;		/* body bytes fetched since start */
+	int64_t			 announce;	/* armed to fetch then (wall
+						   clock): for the store, 0 none */
 };
 
 struct sched {
@@ -166,6 +168,51 @@ feed_arm(struct feedrt *f, double delay)
 		delay = 0;
 	ev_timer_set(&f->timer, delay, 0.);
 	ev_timer_start(s->loop, &f->timer);
+}
+
+/*
+ * Arms a feed's timer and notes when that is on the wall clock, which
+ * sched_apply() records for herald feeds (a feed spread over the start
+ * has no next fetch stored, or one long past).
+ */
+static void
+feed_arm_announce(struct feedrt *f, double delay, time_t now)
+{
+	int64_t	 secs = delay > 0 ? (int64_t)delay : 0;
+
+	feed_arm(f, delay);
+	/* rounded up: "due" only once it is */
+	f->announce = (int64_t)now + secs + (delay > (double)secs);
+}
+
+/* Records the times feed_arm_announce() noted, in one transaction. */
+static void
+sched_announce(struct sched *s)
+{
+	struct feedrt	*f;
+	int64_t		*ids = NULL, *when = NULL;
+	char		*err = NULL;
+	size_t		 n = 0, cap = 0;
+
+	TAILQ_FOREACH(f, &s->feeds, entry) {
+		if (f->announce == 0)
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			ids = xrealloc(ids, cap * sizeof(*ids));
+			when = xrealloc(when, cap * sizeof(*when));
+		}
+		ids[n] = f->id;
+		when[n++] = f->announce;
+		f->announce = 0;
+	}
+	/* only what herald feeds shows: the fetches go on without it */
+	if (store_feeds_set_next(s->st, ids, when, n, &err) == -1) {
+		log_warnx("recording when feeds are fetched next: %s", err);
+		free(err);
+	}
+	free(ids);
+	free(when);
 }
 
 static void
@@ -740,7 +787,9 @@ feed_load(struct feedrt *f, int first, char **errstr)
 			/* a feed a reload adds does not undo the cycle */
 			f->first_due = !s->applied;
 		}
-		feed_arm(f, delay);
+		feed_arm_announce(f, delay, now);
+		if (f->announce == sf.next_fetch)
+			f->announce = 0;	/* stored already */
 	}
 	if (sf.failures > 0 && sf.error_class != NULL)
 		s->nerrors++;
@@ -814,7 +863,8 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 			goto fail;
 		if (!is_new && f->enabled && !f->disabled && f->fetch == NULL &&
 		    !f->queued && !ev_is_active(&f->timer))
-			feed_arm(f, jitter(SCHED_START_SPREAD));
+			feed_arm_announce(f, jitter(SCHED_START_SPREAD),
+			    time(NULL));
 	}
 	free(ix);
 	ix = NULL;
@@ -831,6 +881,7 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 	store_topics_free(s->topics);
 	s->topics = ts;
 	s->applied = 1;
+	sched_announce(s);
 	sched_dispatch(s);
 	return 0;
 fail:

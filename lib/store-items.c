@@ -153,6 +153,36 @@ done:
 	return txn_end(s, own, ret, errstr);
 }
 
+int
+store_feeds_set_next(struct store *s, const int64_t *ids, const int64_t *when,
+    size_t n, char **errstr)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+	int		 own, ret = -1;
+
+	if (n == 0)
+		return 0;
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "UPDATE feeds SET next_fetch = ?2"
+	    " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "recording the next fetches");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int64(st, 2, when[i]);
+		if (step_write(s, st, "recording the next fetches", errstr) ==
+		    -1)
+			goto done;
+	}
+	ret = 0;
+done:
+	sqlite3_finalize(st);
+	return txn_end(s, own, ret, errstr);
+}
+
 /* Fills a feed from a row of FEED_COLS. */
 void
 feed_from_row(sqlite3_stmt *st, struct store_feed *f)

@@ -122,6 +122,14 @@ struct store_feed {
 int	 store_feed_ensure(struct store *, const char *name, const char *url,
 	    int enabled, int64_t *id, char **errstr);
 
+/*
+ * Records when the daemon will fetch each of n feeds (ids[i] at when[i],
+ * wall clock) where it armed their timers without a fetch (the start-up
+ * spread), so that herald feeds can say it; one transaction.
+ */
+int	 store_feeds_set_next(struct store *, const int64_t *ids,
+	    const int64_t *when, size_t n, char **errstr);
+
 /* Reads one feed by id (returns 1 if found, 0 if not, -1 on error). */
 int	 store_feed_get(struct store *, int64_t id, struct store_feed *,
 	    char **errstr);

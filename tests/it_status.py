@@ -12,6 +12,7 @@ an error.  After SIGTERM the socket is gone and `herald status` says the
 daemon is not running, exit 3.  `heraldd --once` makes no socket.
 """
 
+import calendar
 import json
 import os
 import re
@@ -162,6 +163,33 @@ def main():
             "mode %o" % st.st_mode)
     h.check(st.st_uid == os.geteuid() and st.st_gid == os.getegid(),
             "the socket belongs to the daemon's user and group")
+
+    # herald feeds during the spread: a feed not fetched yet says when it
+    # will be (its timer, armed within the 30 s), not "-"
+    t0 = time.time()
+    r = cli("feeds", "--json", "-c", conf)
+    try:
+        fl = json.loads(r.stdout)["feeds"]
+    except (ValueError, KeyError):
+        fl = []
+    waiting = [f for f in fl if f.get("last_fetch") is None]
+    bad = [f for f in waiting if f.get("next_fetch") is None or not
+           t0 - 2 <= calendar.timegm(time.strptime(
+               f["next_fetch"], "%Y-%m-%dT%H:%M:%SZ")) <= t0 + 32]
+    h.check(len(fl) == 2 and waiting and not bad,
+            "herald feeds --json: a feed waiting in the start-up spread has "
+            "its next_fetch (%d waiting)" % len(waiting),
+            r.stdout + r.stderr)
+    r = cli("feeds", "-c", conf)
+    lines = r.stdout.splitlines()
+    col = lines[0].find("NEXT") if lines else -1
+    end = lines[0].find("ITEMS") if lines else -1
+    nexts = [ln[col:end].strip() for ln in lines[1:]
+             if "not fetched yet" in ln]
+    h.check(r.returncode == 0 and 0 <= col < end and len(lines) == 3 and
+            nexts and all(x.startswith("in ") or x == "due" for x in nexts),
+            "herald feeds: NEXT of a feed not fetched yet is a time, not -",
+            r.stdout + r.stderr)
 
     # the start-up spread: until each feed due at start was fetched once,
     # the first cycle has not ended (between two of those fetches nothing
