@@ -36,6 +36,7 @@ extern const char story_data_heads[];
 #define STORY_WORD_MAX		64	/* bytes of one word kept */
 #define STORY_NAME_PREFIX	5	/* folded letters a name is keyed by */
 #define STORY_PREFIX_MIN	4	/* shortest prefix* in places.txt */
+#define STORY_PLACE_WORDS	4	/* most words of a+b+c+d there */
 #define STORY_PREFIX_MAX	24	/* bytes: 24 Latin letters, 12 Greek or
 				   Cyrillic letters of two bytes each */
 #define STORY_GUESS_BYTES	400	/* read by the language guesser */
@@ -244,15 +245,23 @@ tpair(uint64_t a, uint64_t b)
 	return hash_mix(a + 0x632be59bd9b4e019ULL) ^ b;
 }
 
-/* A list's "a+b" as tpair() of its two words. */
+/*
+ * A list's "a+b" as tpair() of its two words; "a+b+c" as tpair() of that
+ * and c, and so on: the key place_of() builds word by word.
+ */
 static uint64_t
 list_pair(const char *w, size_t n)
 {
-	const char	*plus = memchr(w, '+', n);
-	size_t		 a = (size_t)(plus - w);
+	const char	*plus = memchr(w, '+', n), *end = w + n;
+	uint64_t	 h = hash_bytes(FNV_BASIS, w, (size_t)(plus - w));
 
-	return tpair(hash_bytes(FNV_BASIS, w, a),
-	    hash_bytes(FNV_BASIS, plus + 1, n - a - 1));
+	while (plus != NULL) {
+		w = plus + 1;
+		plus = memchr(w, '+', (size_t)(end - w));
+		h = tpair(h, hash_bytes(FNV_BASIS, w, (size_t)((plus != NULL ?
+		    plus : end) - w)));
+	}
+	return h;
 }
 
 /*
@@ -621,7 +630,8 @@ struct story_ctx {
 	struct kmap	 prefix;	/* hash(prefix) -> code + 1 */
 	struct kmap	 prefix4;	/* the prefixes' first 4 bytes: most
 					   words have none, and stop there */
-	struct kmap	 bigram;	/* hash(word "+" word) -> code + 1 */
+	struct kmap	 bigram;	/* list_pair(word "+" word ...) ->
+					   code + 1 */
 	struct kmap	 unit;		/* hash(word) or hash(bigram) -> UNIT() */
 	struct kmap	 alias;		/* hash(name) -> alias + 1, | caps flag */
 	struct kmap	 head;		/* hash(lang, word): a compound's last
@@ -632,6 +642,7 @@ struct story_ctx {
 	char		 aliases[STORY_MAX_CODES][8];
 	size_t		 naliases;
 	unsigned	 prefix_lens;	/* bit n: a prefix of n letters exists */
+	size_t		 place_words;	/* the most words of a place's form */
 	char		 codes[STORY_MAX_CODES][4];
 	size_t		 ncodes;
 	char		 currencies[STORY_MAX_CURRENCIES][4];
@@ -773,6 +784,7 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 {
 	uint32_t	 v = (uint32_t)code_index(ctx->codes, &ctx->ncodes,
 			     STORY_MAX_CODES, code) + 1;
+	size_t		 i, words;
 
 	if (n > 0 && w[0] == '^') {
 		w++;
@@ -801,6 +813,12 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 		    STORY_PREFIX_MIN));
 		ctx->prefix_lens |= 1u << n;
 	} else if (memchr(w, '+', n) != NULL) {
+		for (i = 0, words = 1; i < n; i++)
+			words += w[i] == '+';
+		if (words > STORY_PLACE_WORDS)
+			return;
+		if (words > ctx->place_words)
+			ctx->place_words = words;
 		/* filtered by the first word */
 		hf_add(&ctx->f_bigram, hash_bytes(FNV_BASIS, w,
 		    (size_t)((const char *)memchr(w, '+', n) - w)));
@@ -2904,24 +2922,31 @@ is_weak(struct story_ctx *ctx, const struct word *w)
 }
 
 /*
- * The place a word (or it and the next) names: code index + 1, or 0; and
- * PLACE_SEAT for a seat of the EU's institutions.
+ * The place the word w[0] (or it and the words after it, of the n there
+ * are) names: code index + 1, or 0; and PLACE_SEAT for a seat of the EU's
+ * institutions.  *more: how many words after w[0] the place took.
  */
 static size_t
-place_of(struct story_ctx *ctx, const struct word *w, const struct word *next,
-    int *two)
+place_of(struct story_ctx *ctx, const struct word *w, size_t nw,
+    size_t *more)
 {
 	uint64_t	 h, pre[STORY_PREFIX_MAX + 1];
+	uint64_t	 seq[STORY_PLACE_WORDS];
 	uint32_t	 v;
-	size_t		 n;
+	size_t		 n, k;
 
-	*two = 0;
-	if (next != NULL && !next->digit && hf_may(&ctx->f_bigram, w->hfold)) {
-		if (kmap_get(&ctx->bigram, tkey(ctx->ns_b, tpair(w->hfold,
-		    next->hfold)), &v)) {
-			*two = 1;
-			return v & (0xffff | PLACE_SEAT);
-		}
+	*more = 0;
+	if (nw > 1 && hf_may(&ctx->f_bigram, w->hfold)) {
+		/* "coree du sud": the longest form first */
+		seq[0] = w->hfold;
+		for (k = 1; k < nw && k < ctx->place_words && !w[k].digit; k++)
+			seq[k] = tpair(seq[k - 1], w[k].hfold);
+		for (; k > 1; k--)
+			if (kmap_get(&ctx->bigram, tkey(ctx->ns_b,
+			    seq[k - 1]), &v)) {
+				*more = k - 1;
+				return v & (0xffff | PLACE_SEAT);
+			}
 	}
 	if (hf_may(&ctx->f_place, w->hfold) &&
 	    kmap_get(&ctx->place, tkey(ctx->ns_w, w->hfold), &v)) {
@@ -3482,11 +3507,11 @@ static void
 scan_words(struct story_ctx *ctx, const char *lang, const char *text,
     struct words *ws, struct keyset *ks)
 {
-	struct word	*w, *next;
+	struct word	*w;
 	char		 stem[STORY_WORD_MAX], name[STORY_WORD_MAX];
 	char		 hstem[STORY_WORD_MAX];
-	size_t		 i, j, code, n, run, hoff, hlen, nname;
-	int		 two, family, de = strcmp(lang, "de") == 0;
+	size_t		 i, j, code, n, run, hoff, hlen, nname, more;
+	int		 family, de = strcmp(lang, "de") == 0;
 	const char	*alias;
 	double		 wt, weak;
 	uint64_t	 h;
@@ -3499,15 +3524,14 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 			/* 24 (months) */
 		if (w->digit || w->used)
 			continue;
-		next = i + 1 < ws->n ? &ws->v[i + 1] : NULL;
-		if ((code = place_of(ctx, w, next, &two)) > 0) {
+		if ((code = place_of(ctx, w, ws->n - i, &more)) > 0) {
 			/* a place is a key, and a word of the text too */
 			key_add(ks, STORY_PLACE, w->title &&
 			    !(code & PLACE_SEAT) ? PLACE_TITLE : 0, W_PLACE,
 			    ctx->codes[PLACE_CODE(code) - 1]);
 			code = PLACE_CODE(code);
-			if (two)
-				next->used = 1;
+			for (j = 1; j <= more; j++)
+				ws->v[i + j].used = 1;
 		}
 		if (w->nfold < 2 || is_stop(ctx, w) || is_unit_word(ctx, w))
 			continue;

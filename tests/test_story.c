@@ -160,6 +160,15 @@ static const struct keycase keycases[] = {
 	{ "place za two words", "nl", "handel met Zuid-Afrika", NULL, "ZA" },
 	{ "place ci apostrophe", "fr", "le cacao de Côte d'Ivoire", NULL,
 	    "CI" },
+	/* three words: every one read, not only the first two */
+	{ "place kr three words fr", "fr", "la Corée du Sud a annoncé", NULL,
+	    "KR" },
+	{ "place kr three words es", "es", "Corea del Sur anunció", NULL,
+	    "KR" },
+	{ "place kp three words it", "it", "la Corea del Nord ha lanciato",
+	    NULL, "KP" },
+	{ "place gr cs", "cs", "vláda v Řecku oznámila", NULL, "GR" },
+	{ "place gr cs adjective", "cs", "řecká vláda oznámila", NULL, "GR" },
 	{ "place ae two words", "de", "die Vereinigten Arabischen Emirate",
 	    NULL, "AE" },
 	{ "place ml with a capital", "en", "the junta in Mali", NULL, "ML" },
@@ -247,6 +256,12 @@ static const struct nokeycase nokeycases[] = {
 	    "AF" },
 	{ "it angoli are corners", "it", "negli angoli della città", "AO" },
 	{ "niger is not nigeria", "en", "the coup in Niger", "NG" },
+	/* Czech Řecko folds to recko: not a prefix English shares */
+	{ "reckless is no greece", "en", "a reckless decision, they reckon",
+	    "GR" },
+	/* the third word decides: Corée du Nord is not the South */
+	{ "coree du nord is not the south", "fr", "la Corée du Nord a tiré",
+	    "KR" },
 };
 
 static void
