@@ -1571,10 +1571,14 @@ test_story_merge_keeps(void **state)
 	(void)state;
 	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
 	merge_scene(s, T0 - 3600, T0 - 7200, id, st);
-	/* topic t broke in the small story, not yet in the big one */
+	/*
+	 * topic t broke in the small story, not yet in the big one; topic u
+	 * alerted in the small one only, and moves with its first match
+	 */
 	sql = xasprintf("INSERT INTO story_topics (story_id, topic, match_id,"
 	    " created, breaking) VALUES (%lld, 't', NULL, 1, 555),"
-	    " (%lld, 't', NULL, 1, 0)", (long long)st[1], (long long)st[0]);
+	    " (%lld, 't', NULL, 1, 0), (%lld, 'u', 42, 7, 0)",
+	    (long long)st[1], (long long)st[0], (long long)st[1]);
 	raw_exec(path, sql);
 	free(sql);
 	id[4] = merge_bridge(s, T0 - 10000);
@@ -1590,7 +1594,12 @@ test_story_merge_keeps(void **state)
 	    " AND topic = 't'", (long long)story);
 	assert_int_equal(raw_int(path, sql), 555);
 	free(sql);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 1);
+	sql = xasprintf("SELECT match_id + created FROM story_topics"
+	    " WHERE story_id = %lld AND topic = 'u' AND breaking = 0",
+	    (long long)story);
+	assert_int_equal(raw_int(path, sql), 49);
+	free(sql);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 2);
 	sql = xasprintf("SELECT lead_item FROM stories WHERE id = %lld",
 	    (long long)story);
 	assert_int_equal(raw_int(path, sql), id[3]);
