@@ -89,19 +89,22 @@ enum stmt_id {
 
 /*
  * An article's story (issue 9), columns after another list: its id and
- * size, its outlets (first-carrying feeds' names) and languages, each
- * distinct in the order of its articles, '\n' between.  STORY_FROM joins
- * the story of the article `i`.
+ * size, its outlets (first-carrying feeds, each as the expression `feed`
+ * of feeds d says) and languages, each distinct in the order of its
+ * articles, '\n' between.  STORY_FROM joins the story of the article `i`.
  */
-#define STORY_COLS \
+#define STORY_COLS_AS(feed) \
 	" sl.story_id, ss.size," \
-	" (SELECT group_concat(name, char(10)) FROM (SELECT d.name" \
+	" (SELECT group_concat(name, char(10)) FROM (SELECT " feed " AS name" \
 	"   FROM story_links x JOIN feeds d ON d.id = x.feed_id" \
-	"   WHERE x.story_id = sl.story_id GROUP BY d.name" \
-	"   ORDER BY min(x.at), d.name))," \
+	"   WHERE x.story_id = sl.story_id GROUP BY 1" \
+	"   ORDER BY min(x.at), 1))," \
 	" (SELECT group_concat(lang, char(10)) FROM (SELECT x.lang" \
 	"   FROM story_links x WHERE x.story_id = sl.story_id" \
 	"   AND x.lang <> '' GROUP BY x.lang ORDER BY min(x.at), x.lang))"
+#define STORY_COLS	STORY_COLS_AS("d.name")
+/* what a digest calls a feed: its title, else its name */
+#define FEED_OUTLET	"coalesce(nullif(d.title, ''), d.name)"
 #define STORY_FROM \
 	" LEFT JOIN story_links sl ON sl.item_id = i.id" \
 	" LEFT JOIN stories ss ON ss.id = sl.story_id"
@@ -126,7 +129,7 @@ enum stmt_id {
 	" (SELECT group_concat(name, ', ') FROM (SELECT d.name" \
 	"   FROM item_feeds x JOIN feeds d ON d.id = x.feed_id" \
 	"   WHERE x.item_id = i.id ORDER BY x.first_seen, d.name))," \
-	" b.breaking," STORY_COLS
+	" b.breaking," STORY_COLS_AS(FEED_OUTLET)
 #define ALERT_FROM \
 	" FROM outbox b JOIN matches m ON m.id = b.match_id" \
 	" JOIN topics tp ON tp.id = m.topic_id" \

@@ -399,8 +399,8 @@ struct store_alert {
 	 * (story, topic) pair whose breaking rule fired (on the pair's first
 	 * match: alert_id is that match's).  The article's story as it is
 	 * when read: id (0: none), articles, outlets (the feeds that carried
-	 * them first) and languages, distinct in the order of its articles,
-	 * '\n' between.
+	 * them first, by title as the digest names them, else by name) and
+	 * languages, distinct in the order of its articles, '\n' between.
 	 */
 	int	 breaking;
 	int64_t	 story_id;

@@ -86,9 +86,11 @@ def main():
         st = b.get("story") or {}
         n = st.get("size")
         outs = st.get("outlets", [])
+        # outlets as the digest names them: the feeds' titles
         h.check(b.get("breaking") is True and n in (3, 4) and
-                len(outs) == n and outs[:2] == ["out1", "out2"] and
-                set(outs) <= {"out1", "out2", "out3", "out4"} and
+                len(outs) == n and outs[:2] == ["outlet out1",
+                                                "outlet out2"] and
+                set(outs) <= {"outlet out%d" % i for i in range(1, 5)} and
                 st.get("languages") == ["en"] and
                 st.get("id") == (first.get("story") or {}).get("id"),
                 "jsonl: the breaking alert carries breaking and its story "
@@ -113,8 +115,10 @@ def main():
     h.check(len(lines) == 3 and len(runs_brk) == 1 and
             runs_brk[0][0].split(" ")[1] == "1" and
             runs_brk[0][0].split(" ")[3] in ("3", "4") and
-            runs_brk[0][1] in ("out1, out2, out3", "out1, out2, out4",
-                               "out1, out2, out3, out4")
+            runs_brk[0][1] in ("outlet out1, outlet out2, outlet out3",
+                               "outlet out1, outlet out2, outlet out4",
+                               "outlet out1, outlet out2, outlet out3, "
+                               "outlet out4")
             and runs_brk[0][2] == "en",
             "exec: HERALD_BREAKING=1 and the story in HERALD_STORY_*", lines)
     alerts = al.alerts_json(h, conf, "--sent", "--plugin", "log") or []

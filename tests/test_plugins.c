@@ -124,10 +124,11 @@ test_batch_json(void **state)
 
 /*
  * ABI 1.2: each alert's story.  Alert 17 is the breaking alert of a story
- * of four outlets in three languages, alert 18 an article alone.
+ * of four outlets in three languages, alert 18 an article alone.  The
+ * host names outlets by their feeds' titles, as the digest does.
  */
-static const char *const outlets4[] = { "euractiv", "politico", "council",
-    "faz" };
+static const char *const outlets4[] = { "Euractiv", "Politico Europe",
+    "Council of the EU", "FAZ" };
 static const char *const langs3[] = { "en", "fr", "de" };
 static const char *const langs1[] = { "el" };
 static const struct herald_alert_story story17 = { 42, 4, outlets4, 4,
@@ -159,7 +160,7 @@ test_story_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(st, "size")), 4);
 	assert_int_equal(json_array_size(json_object_get(st, "outlets")), 4);
 	assert_string_equal(json_string_value(json_array_get(
-	    json_object_get(st, "outlets"), 3)), "faz");
+	    json_object_get(st, "outlets"), 3)), "FAZ");
 	assert_string_equal(json_string_value(json_array_get(
 	    json_object_get(st, "languages"), 2)), "de");
 	a = json_array_get(json_object_get(j, "alerts"), 1);
@@ -187,15 +188,15 @@ test_story_formats(void **state)
 		const char	*has[3];
 	} t[] = {
 		{ "ntfy", { "russia: BREAKING: Council agrees",
-		    "Story: 4 articles, 4 outlets: euractiv, politico, council, "
-		    "faz (en, fr, de)", "\"breaking\"" } },
+		    "Story: 4 articles, 4 outlets: Euractiv, Politico Europe, "
+		    "Council of the EU, FAZ (en, fr, de)", "\"breaking\"" } },
 		{ "slack", { "BREAKING: Council agrees",
 		    "story: 4 articles, 4 outlets", NULL } },
 		{ "mattermost", { "BREAKING: Council agrees",
 		    "story: 4 articles, 4 outlets", NULL } },
 		{ "matrix", { "[russia] BREAKING: Council agrees",
-		    "Story: 4 articles, 4 outlets: euractiv, politico, council, "
-		    "faz (en, fr, de)", "Story: 4 articles" } },
+		    "Story: 4 articles, 4 outlets: Euractiv, Politico Europe, "
+		    "Council of the EU, FAZ (en, fr, de)", "Story: 4 articles" } },
 		{ "json", { "\"breaking\":true", "\"size\":4", NULL } },
 		{ "teams", { "BREAKING: Council agrees",
 		    "story: 4 articles", NULL } },
@@ -234,8 +235,8 @@ test_story_formats(void **state)
 	}
 	s = format_text(&d);
 	assert_non_null(strstr(s, "[russia] BREAKING: Council agrees"));
-	assert_non_null(strstr(s, "\nStory: 4 articles, 4 outlets: euractiv, "
-	    "politico, council, faz (en, fr, de)\n"));
+	assert_non_null(strstr(s, "\nStory: 4 articles, 4 outlets: Euractiv, "
+	    "Politico Europe, Council of the EU, FAZ (en, fr, de)\n"));
 	free(s);
 	s = format_html(&d);
 	assert_non_null(strstr(s, "BREAKING: Council agrees &lt;20th&gt;"));

@@ -1333,6 +1333,8 @@ ingest(struct store *s, struct store_topics *ts, const char *feedname,
  * Alerts per story (issue 9): two outlets' articles of one story matching
  * a topic alert once; an article joining the story later does not alert
  * that topic again; another story alerts; per article, every match does.
+ * An alert names its story's outlets as the digest does: a feed's title,
+ * else its name.
  */
 static void
 test_story_alerts(void **state)
@@ -1361,6 +1363,7 @@ test_story_alerts(void **state)
 	struct store		*s;
 	struct store_topics	*ts;
 	struct store_alert	*v;
+	struct store_fetch	 fx;
 	char			*err = NULL, *path;
 	int64_t			 story[4], t0 = 1900000000;
 	size_t			 i, n, per;
@@ -1381,10 +1384,24 @@ test_story_alerts(void **state)
 			    arts[i].summary, t0 + 600 * (int64_t)i, "g", i);
 		assert_true(story[0] == story[1] && story[1] == story[2]);
 		assert_true(story[3] != story[0]);
+		/* b has a title, a and c none (yet): as the digest does */
+		memset(&fx, 0, sizeof(fx));
+		fx.ok = 1;
+		fx.status = 200;
+		fx.title = "Politico Europe";
+		fx.hint = -1;
+		if (store_feed_update(s, feed(s, "b"), &fx, &err) == -1)
+			fail_msg("feed_update: %s", err);
 		v = list(s, -1, NULL, &n);
 		/* per story: the first Russia article and the Iran one */
 		per = pass == 0 ? 2 : 4;
 		assert_int_equal(n, per);
+		/* the story's outlets as a digest names them */
+		for (i = 0; i < n && v[i].story_id != story[0]; i++)
+			;
+		assert_true(i < n);
+		assert_non_null(v[i].story_feeds);
+		assert_string_equal(v[i].story_feeds, "a\nPolitico Europe\nc");
 		store_alerts_free(v, n);
 		store_topics_free(ts);
 		store_close(s);
