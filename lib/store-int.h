@@ -215,6 +215,7 @@ int		 stories_topic_alerts(struct store *, int64_t item_id,
 		    const char *topic, int64_t match_id, char **errstr);
 int		 stories_prune(struct store *, int64_t older_than,
 		    char **errstr);
+int		 stories_pruned(struct store *, char **errstr);
 void		 stories_close(struct store *);
 
 /*

@@ -958,6 +958,8 @@ store_prune(struct store *s, int64_t older_than, int64_t *deleted,
 			return -1;
 		total += n;
 	} while (n == STORE_PRUNE_BATCH);
+	if (total > 0 && stories_pruned(s, errstr) == -1)
+		return -1;
 	if (deleted != NULL)
 		*deleted = total;
 	return 0;

@@ -56,6 +56,7 @@ enum sst_id {
 	SST_INDEXED,
 	SST_DATA_VERSION,
 	SST_LEAD,
+	SST_NEWEST,
 	SST__COUNT
 };
 
@@ -184,6 +185,9 @@ static const char *const sst_sql[SST__COUNT] = {
 	[SST_LEAD] =
 	    "SELECT item_id, at FROM story_links"
 	    " WHERE story_id = ?1 AND lang = ?2 ORDER BY at, item_id LIMIT 1",
+	/* the last article given a story */
+	[SST_NEWEST] =
+	    "SELECT coalesce(max(item_id), 0) FROM story_links",
 };
 
 /* A feed's guessed language, so that one guess serves its next articles. */
@@ -1428,23 +1432,38 @@ store_item_story(struct store *s, int64_t item_id, int64_t *story_id,
 
 /*
  * Before store_prune() deletes articles first seen before `older_than`:
- * their keys leave the index (the articles' going takes their links, and
- * a story's last link takes the story, by the schema's trigger).  Own
- * transactions, in batches.
+ * the index's articles whose news is older leave it as the expiry pass
+ * takes them (the newest STORIES_EXPIRE_KEEP arrivals stay: a feed's
+ * history, dated years back but fetched today, is not deleted and must
+ * meet the next feeds' after a restart too).  Own transactions, in
+ * batches.  The articles' going takes their links and docs, and a
+ * story's last link the story, by the schema; stories_pruned() then has
+ * the index made again without them.
  */
 int
 stories_prune(struct store *s, int64_t older_than, char **errstr)
 {
 	sqlite3_stmt	*st;
-	int64_t		 left;
+	int64_t		 left, newer;
 	int		 rc;
 
 	/* articles will go, and a story's first with them */
 	leads_clear(stories_of(s));
+	if ((st = sst_get(s, SST_NEWEST, errstr)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	newer = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	stmt_done(st);
+	if (rc != SQLITE_ROW) {
+		store_seterr(s, errstr, "reading the last article's story");
+		return -1;
+	}
+	/* as stories_assign()'s pass after the newest article */
+	newer -= STORIES_EXPIRE_KEEP;
 	do {
 		if (store_begin(s, errstr) == -1)
 			return -1;
-		if (stories_expire(s, older_than, INT64_MAX, errstr) == -1) {
+		if (stories_expire(s, older_than, newer, errstr) == -1) {
 			store_rollback(s);
 			return -1;
 		}
@@ -1454,7 +1473,7 @@ stories_prune(struct store *s, int64_t older_than, char **errstr)
 		}
 		sqlite3_bind_int64(st, 1, older_than);
 		sqlite3_bind_int(st, 2, 1);
-		sqlite3_bind_int64(st, 3, INT64_MAX);
+		sqlite3_bind_int64(st, 3, newer);
 		rc = sqlite3_step(st);
 		left = rc == SQLITE_ROW;
 		stmt_done(st);
@@ -1467,4 +1486,14 @@ stories_prune(struct store *s, int64_t older_than, char **errstr)
 			return -1;
 	} while (left);
 	return 0;
+}
+
+/* store_prune() deleted articles: an index in use is made again without. */
+int
+stories_pruned(struct store *s, char **errstr)
+{
+	struct store_stories	*ss = stories_of(s);
+
+	ss->mem_ok = 0;
+	return ss->mem != NULL ? stories_index_ready(s, errstr) : 0;
 }

@@ -1841,14 +1841,15 @@ test_story_docs_expire(void **state)
 	assert_int_equal(store_item_story(s, id[1], &sa, &err), 1);
 	assert_int_equal(store_item_story(s, id[2], &sc, &err), 1);
 	assert_int_equal(sa, sc);
-	/* retention passes the window first: the docs go (nothing is
-	   first seen that long ago, nothing is deleted) */
+	/* retention passes the window first: nothing is first seen that
+	   long ago, nothing is deleted, the newest arrivals stay indexed
+	   (test_story_prune_old_news) */
 	assert_int_equal(store_prune(s, T0 - 60, &deleted, &err), 0);
 	assert_int_equal(deleted, 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"
-	    " WHERE indexed = 1"), 0);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_docs"), 0);
-	assert_int_equal(store_stories_indexed(s), 0);
+	    " WHERE indexed = 1"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_docs"), 2);
+	assert_int_equal(store_stories_indexed(s), 2);
 	store_close(s);
 	free(path);
 }
@@ -1900,6 +1901,69 @@ test_story_old_arrivals(void **state)
 	assert_int_equal(store_item_story(s, a, &sa, &err), 1);
 	assert_int_equal(store_item_story(s, b, &sb, &err), 1);
 	assert_int_equal(sa, sb);
+	store_close(s);
+}
+
+/*
+ * Retention deletes by arrival, the index went by the news's time: the
+ * daemon's prune at every start took every old-dated article out of the
+ * index, though none was deleted, so a feed's history fetched before a
+ * restart no longer met the next feeds' (review3: Fort Lauderdale in
+ * twelve pieces).  Articles the prune deletes leave the index.
+ */
+static void
+test_story_prune_old_news(void **state)
+{
+	struct store		*s = open_new();
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	int64_t			 f = feed(s, "f"), g = feed(s, "g");
+	int64_t			 a, b, c, d, sa, sb, sc, sd, n;
+	char			*err = NULL, *sql, *path;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	/* arrived 200 days ago, about a story of 300 days ago */
+	store_set_now(s, T0 - 200 * 86400);
+	it.title = "Council adopts new rules on gas storage filling targets";
+	it.summary = "Member states may reach the 90% target between 1 "
+	    "October and 1 December.";
+	it.guid = "c";
+	it.published = T0 - 300 * 86400;
+	assert_int_equal(upsert(s, f, &it, &c), STORE_NEW);
+	/* arrived now, about a story of 400 days ago */
+	store_set_now(s, T0);
+	it.title = "EU adopts 20th sanctions package against Russia";
+	it.summary = "It lists 117 more vessels of the shadow fleet.";
+	it.guid = "a";
+	it.published = T0 - 400 * 86400;
+	assert_int_equal(upsert(s, f, &it, &a), STORE_NEW);
+	/* a retention of 90 days: the first goes, the second stays */
+	assert_int_equal(store_prune(s, T0 - 90 * 86400, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_item_story(s, c, &sc, &err), 0);
+	it.title = "EU agrees 20th Russia sanctions package: 117 vessels";
+	it.summary = "The package lists 117 more vessels of the shadow fleet.";
+	it.guid = "b";
+	it.published = T0 - 400 * 86400 + 3600;
+	assert_int_equal(upsert(s, g, &it, &b), STORE_NEW);
+	assert_int_equal(store_item_story(s, a, &sa, &err), 1);
+	assert_int_equal(store_item_story(s, b, &sb, &err), 1);
+	assert_int_equal(sa, sb);
+	/* the deleted one's story is not joined */
+	it.title = "Council adopts new rules on gas storage filling targets";
+	it.guid = "d";
+	it.published = T0 - 300 * 86400 + 600;
+	it.summary = "Member states may reach the 90% target between 1 "
+	    "October and 1 December.";
+	assert_int_equal(upsert(s, g, &it, &d), STORE_NEW);
+	assert_int_equal(store_item_story(s, d, &sd, &err), 1);
+	sql = xasprintf("SELECT size FROM stories WHERE id = (SELECT story_id"
+	    " FROM story_links WHERE item_id = %lld)", (long long)d);
+	assert_int_equal(raw_int(path, sql), 1);
+	(void)sc;
+	(void)sd;
+	free(sql);
+	free(path);
 	store_close(s);
 }
 
@@ -3131,6 +3195,7 @@ main(void)
 		cmocka_unit_test(test_story_index_truth),
 		cmocka_unit_test(test_story_docs_expire),
 		cmocka_unit_test(test_story_old_arrivals),
+		cmocka_unit_test(test_story_prune_old_news),
 		cmocka_unit_test(test_story_title),
 		cmocka_unit_test(test_story_why),
 		cmocka_unit_test(test_story_merge_largest),
