@@ -205,6 +205,9 @@ notify_status_line(const char *prefix)
 		buf_printf(&b, ", %zu in error, %" PRIu64 " fetch%s",
 		    sched_nerrors(nt.sched), sched_nfetches(nt.sched),
 		    sched_nfetches(nt.sched) == 1 ? "" : "es");
+		/* a start with no feed due ended a cycle without a fetch */
+		if (nt.last_cycle == 0 && nt.nfeeds > 0)
+			nt.last_cycle = sched_last_cycle(nt.sched);
 		if (nt.last_cycle == 0 && nt.nfeeds == 0)
 			;
 		else if (nt.last_cycle == 0)

@@ -812,6 +812,7 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 	struct feedrt		*f, *next, **ix;
 	struct store_topics	*ts;
 	size_t			 i, nix;
+	int			 first;
 
 	free(s->user_agent);
 	s->user_agent = xstrdup(c->user_agent);
@@ -880,9 +881,13 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 		return -1;
 	store_topics_free(s->topics);
 	s->topics = ts;
+	first = !s->applied;
 	s->applied = 1;
 	sched_announce(s);
 	sched_dispatch(s);
+	/* a start with no feed due has nothing left to fetch: a cycle */
+	if (first && sched_busy(s) == 0 && sched_unfetched(s) == 0)
+		s->last_cycle = time(NULL);
 	return 0;
 fail:
 	free(ix);

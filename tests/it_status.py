@@ -365,6 +365,30 @@ def main():
                 env={"RUNTIME_DIRECTORY": rundir})
     h.check(run.rc == 0 and not os.path.exists(sock),
             "heraldd --once makes no control socket", run)
+
+    # a start with no feed due (each fetched a moment ago, interval 15m):
+    # nothing is left to fetch, so the start ends a cycle (status said
+    # "the first is running" until the first feed's interval passed)
+    with open(errpath, "a") as fe:
+        p = subprocess.Popen([h.heraldd, "-f", "-v", "-c", conf], env=env,
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=fe)
+    h.procs.append(p)
+    ok = wait_for(lambda: os.path.exists(sock), 20)
+    j = {}
+    if ok:
+        j = wait_for(lambda: json.loads(request("status")).get(
+            "last_cycle") and json.loads(request("status")), 5) or \
+            json.loads(request("status"))
+    h.check(ok and j.get("last_cycle") and j.get("unfetched") == 0 and
+            j.get("fetches") == 0,
+            "a start with no feed due: status has a last cycle at once",
+            j or tail(daemon_log()))
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        pass
     h.finish()
 
 
