@@ -1343,13 +1343,19 @@ store_stories_list(struct store *s, const struct store_stories_filter *f,
 	*out = NULL;
 	*np = 0;
 	/*
-	 * Newest activity first; the topic filter reads the matches of the
-	 * story's articles (a story of the topic under either alert-per).
+	 * Newest activity first; since: news of the period or an article
+	 * that arrived in it (a feed's history fetched today, whatever its
+	 * age: a period longer than herald ran lists everything); the topic
+	 * filter reads the matches of the story's articles (a story of the
+	 * topic under either alert-per).
 	 */
 	if (sqlite3_prepare_v2(s->db,
 	    "SELECT s.id, nullif(coalesce(s.title, (SELECT i.title"
 	    "  FROM items i WHERE i.id = s.lead_item)), ''),"
-	    " s.first_seen, s.last_seen, s.size FROM stories s WHERE s.last_seen >= ?1 AND s.size >= ?2"
+	    " s.first_seen, s.last_seen, s.size FROM stories s"
+	    " WHERE (s.last_seen >= ?1 OR s.id IN (SELECT l.story_id"
+	    "  FROM items i JOIN story_links l ON l.item_id = i.id"
+	    "  WHERE i.first_seen >= ?1)) AND s.size >= ?2"
 	    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM story_links l"
 	    "  JOIN matches m ON m.item_id = l.item_id"
 	    "  WHERE l.story_id = s.id AND m.topic_id IN"

@@ -113,6 +113,42 @@ else
 	failed=$((failed + 1))
 fi
 
+# --since 3650d --limit 0 lists everything (herald(1)), an article
+# published twelve years ago and fetched now too (review3: 163 of 2,612
+# real articles were missing); --since 1d lists it (it arrived today),
+# after the period's news.  Dates relative to the clock.
+mkdir "$T/old"
+old=$(date -u -d '12 years ago' '+%a, %d %b %Y %H:%M:%S GMT')
+new=$(date -u -d '2 hours ago' '+%a, %d %b %Y %H:%M:%S GMT')
+cat > "$T/old/old.rss" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Archive</title>
+<link>https://archive.example.eu/</link><language>en</language>
+<item><title>Council adopts the first Ukraine association agreement chapters</title>
+<link>https://archive.example.eu/old</link><guid>old</guid><pubDate>$old</pubDate>
+<description>An archived report.</description></item>
+<item><title>Parliament elects the new Ombudsman in a secret ballot</title>
+<link>https://archive.example.eu/new</link><guid>new</guid><pubDate>$new</pubDate>
+<description>A report of today.</description></item>
+</channel></rss>
+EOF
+printf '[herald]\ndatabase = %s\n[feed "archive"]\nurl = file://%s\n' \
+    "$T/old.db" "$T/old/old.rss" > "$T/old.conf"
+n=$((n + 1))
+if "$HERALDD" -c "$T/old.conf" --once >"$T/log" 2>&1 &&
+    "$HERALD" stories -c "$T/old.conf" --since 3650d --limit 0 --json \
+    --explain >"$T/out" 2>"$T/err" &&
+    "$PY" "$T/check.py" "$T/out" "$T/old.db" 2>>"$T/err" &&
+    "$HERALD" stories -c "$T/old.conf" --since 1d >"$T/out" 2>>"$T/err" &&
+    [ "$(grep -c '^story ' "$T/out")" -eq 2 ] &&
+    grep '^story ' "$T/out" | head -1 | grep -q Ombudsman; then
+	echo "ok $n - herald stories --since: an article published 12 years ago and fetched now is listed"
+else
+	echo "not ok $n - herald stories --since: an article published 12 years ago and fetched now is listed"
+	sed 's/^/# /' "$T/out" "$T/err" "$T/log"
+	failed=$((failed + 1))
+fi
+
 # herald search shows each result's story (issue 9 item 4): one press
 # release in English and in French from two outlets (fixed dates in the
 # past: nothing here reads the clock), and an article of its own.
