@@ -61,7 +61,8 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: heraldd [-fnv] [-c FILE] [--once | --check-database]\n\n"
 "  -c, --config FILE  configuration (default %s)\n"
-"  -f, --foreground   log to stderr with syslog priority prefixes\n"
+"  -f, --foreground   stay in the foreground, log to stderr (with syslog\n"
+"                     priority prefixes when that is the journal)\n"
 "  -n, --check        check the configuration (and that the database's\n"
 "                     directory exists) and exit\n"
 "      --check-database\n"
