@@ -216,6 +216,8 @@ int		 stories_topic_alerts(struct store *, int64_t item_id,
 int		 stories_prune(struct store *, int64_t older_than,
 		    char **errstr);
 int		 stories_pruned(struct store *, char **errstr);
+/* FTS5's complaint about a query, said for a person (store-query.c) */
+char		*store_query_error(const char *msg);
 void		 stories_close(struct store *);
 
 /*

@@ -168,6 +168,34 @@ store_digest(struct store *s, int64_t since, size_t limit,
 	return ret;
 }
 
+/*
+ * What FTS5 says of a query it cannot read, for a person: what is wrong
+ * and what to do (heap).  Its own words stay where they say enough.
+ */
+char *
+store_query_error(const char *msg)
+{
+	const char	*hint = "quote a word that is an operator (\"NOT\"),"
+			    " close quotes and parentheses; herald(1) under"
+			    " herald search shows the syntax";
+
+	if (strncmp(msg, "fts5: ", 6) == 0)
+		msg += 6;
+	if (strcmp(msg, "syntax error near \"\"") == 0)
+		return xasprintf("syntax error at the end of the query: %s",
+		    hint);
+	if (strncmp(msg, "syntax error", 12) == 0 ||
+	    strcmp(msg, "unterminated string") == 0)
+		return xasprintf("%s: %s", msg, hint);
+	if (strncmp(msg, "unknown special query", 21) == 0)
+		return xstrdup("a query cannot begin with * (a prefix needs"
+		    " letters before it: sanction*)");
+	if (strncmp(msg, "no such column: ", 16) == 0)
+		return xasprintf("no column \"%s\" (title, summary, content,"
+		    " author)", msg + 16);
+	return xstrdup(msg);
+}
+
 int
 store_search(struct store *s, const struct store_search *q,
     struct store_entry **out, size_t *np, char **errstr)
@@ -214,9 +242,11 @@ store_search(struct store *s, const struct store_search *q,
 		rc = sqlite3_extended_errcode(s->db);
 		/* FTS5 reports a bad query as a plain SQLITE_ERROR. */
 		if (rc == SQLITE_ERROR && errstr != NULL) {
+			char	*why = store_query_error(sqlite3_errmsg(s->db));
+
 			free(*errstr);
-			*errstr = xasprintf("invalid query: %s",
-			    sqlite3_errmsg(s->db));
+			*errstr = xasprintf("invalid query: %s", why);
+			free(why);
 		}
 	}
 	sqlite3_finalize(st);
@@ -410,11 +440,11 @@ store_topic_test(struct store *s, const struct store_topic *t,
 	if (rc != SQLITE_DONE) {
 		rc = sqlite3_extended_errcode(s->db);
 		if (rc == SQLITE_ERROR) {
-			const char *msg = sqlite3_errmsg(s->db);
+			char	*why = store_query_error(sqlite3_errmsg(s->db));
 
 			*errstr = xasprintf("topic %s: invalid query: %s",
-			    t->name, strncmp(msg, "fts5: ", 6) == 0 ?
-			    msg + 6 : msg);
+			    t->name, why);
+			free(why);
 		} else
 			store_seterr(s, errstr, "topic test");
 		store_entries_free(v, n);

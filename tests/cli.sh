@@ -203,6 +203,17 @@ run "$HERALD" search 'sanctions AND (' -d "$db"
 check "search: a malformed query is an error, exit 1" 1 \
     'out == "" and err.startswith("herald search: invalid query: ")'
 
+# what is wrong and what to do, not FTS5's "syntax error near \"\""
+run "$HERALD" search 'sanctions NOT' -d "$db"
+check "search: a query ending in an operator says what to do" 1 \
+    'out == "" and "end of the query" in err and "quote a word" in err and "near" not in err'
+run "$HERALD" search '*' -d "$db"
+check "search: a lone * says a prefix needs letters" 1 \
+    'out == "" and "cannot begin with *" in err'
+run "$HERALD" search 'body:russia' -d "$db"
+check "search: an unknown column names the columns" 1 \
+    'out == "" and "no column \"body\" (title, summary, content, author)" in err'
+
 run "$HERALD" search --json nosuchword -d "$db"
 check "search: no match is not an error" 0 'j["count"] == 0 and j["results"] == []'
 
