@@ -382,9 +382,10 @@ when(int64_t t, int64_t now, char *out, size_t len)
 static void
 size_human(long long n, char *out, size_t len)
 {
-	if (n >= 10LL * 1024 * 1024)
+	/* 1 MiB up in MiB: the file and its WAL side by side read alike */
+	if (n >= 1024LL * 1024)
 		snprintf(out, len, "%.1f MiB", (double)n / (1024 * 1024));
-	else if (n >= 10 * 1024)
+	else if (n >= 1024)
 		snprintf(out, len, "%.1f KiB", (double)n / 1024);
 	else
 		snprintf(out, len, "%lld bytes", n);
