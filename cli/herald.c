@@ -469,7 +469,12 @@ main(int argc, char **argv)
 	}
 	if ((c = cmd_find(argc, argv, &words)) != NULL)
 		return cmd_run(c, argc - words, argv + words);
-	fprintf(stderr, "herald: unknown command '%s'; run 'herald --help' for "
-	    "the list\n", argv[1]);
+	if (argv[1][0] == '-')
+		fprintf(stderr, "herald: unknown option '%s' before a command;"
+		    " run 'herald --help' for the commands and their options\n",
+		    argv[1]);
+	else
+		fprintf(stderr, "herald: unknown command '%s'; run 'herald "
+		    "--help' for the list\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -328,6 +328,9 @@ check "herald -d DB, no command: usage error" 2 'out == "" and "usage" in err'
 run "$HERALD" -d "$db" nosuch
 check "herald -d DB nosuch: unknown command" 2 \
     'out == "" and "unknown command" in err and "nosuch" in err'
+run "$HERALD" --bogus
+check "herald --bogus: an unknown option, not an unknown command" 2 \
+    'out == "" and "unknown option" in err and "--bogus" in err and "unknown command" not in err'
 run "$HERALD" -d "$db" parse --bogus
 check "herald -d DB parse --bogus: the command's usage error" 2 'out == ""'
 
