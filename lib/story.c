@@ -31,6 +31,7 @@ extern const char story_data_places[];
 extern const char story_data_names[];
 extern const char story_data_units[];
 extern const char story_data_heads[];
+extern const char story_data_concepts[];
 
 #define STORY_TEXT_MAX		2048	/* bytes of the summary read */
 #define STORY_WORD_MAX		64	/* bytes of one word kept */
@@ -65,6 +66,10 @@ extern const char story_data_heads[];
 #define DATE_TITLE	1	/* family bit: a day the title gives */
 #define W_PLACE		0.5
 #define W_COGNATE	0.5
+#define W_CONCEPT	0.7	/* an EU-policy notion (concepts.txt) */
+#define CONCEPTS_DECAY	0.5	/* each further concept counts this much
+				   less: all of them together stay under
+				   2 * W_CONCEPT, short of a join */
 #define W_HEAD		0.7	/* times, for a compound's head */
 #define COGNATE_MIN	6	/* letters of a word that has a cognate key */
 #define W_STRONG	6.0	/* a document id or a language-free link */
@@ -412,6 +417,7 @@ enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH, U_MEASURE,
 #define UNIT_NEEDCUR(v)		(((v) >> 24) & 1)
 
 #define STORY_MAX_CODES	256
+#define STORY_MAX_CONCEPTS 512
 #define STORY_MAX_CURRENCIES 32
 #define STORY_MAX_MEASURES 31	/* a key's family holds the index + 1 */
 
@@ -628,8 +634,11 @@ struct story_ctx {
 	struct kmap	 weak_names;	/* their starts, in any language */
 	struct kmap	 place;		/* hash(word) -> code + 1, | caps flag */
 	struct kmap	 prefix;	/* hash(prefix) -> code + 1 */
-	struct kmap	 prefix4;	/* the prefixes' first 4 bytes: most
-					   words have none, and stop there */
+	struct kmap	 prefix4;	/* the prefixes' first 4 bytes -> bit n
+					   for each prefix of n bytes they
+					   start: most words have none, and
+					   stop there; the others look up
+					   only those lengths */
 	struct kmap	 bigram;	/* list_pair(word "+" word ...) ->
 					   code + 1 */
 	struct kmap	 unit;		/* hash(word) or hash(bigram) -> UNIT() */
@@ -641,10 +650,11 @@ struct story_ctx {
 	struct hfilter	 f_unit, f_unit6, f_unitb, f_num, f_alias, f_head;
 	char		 aliases[STORY_MAX_CODES][8];
 	size_t		 naliases;
-	unsigned	 prefix_lens;	/* bit n: a prefix of n letters exists */
 	size_t		 place_words;	/* the most words of a place's form */
 	char		 codes[STORY_MAX_CODES][4];
 	size_t		 ncodes;
+	char		 concepts[STORY_MAX_CONCEPTS][24];
+	size_t		 nconcepts;
 	char		 currencies[STORY_MAX_CURRENCIES][4];
 	size_t		 ncurrencies;
 	char		 measures[STORY_MAX_MEASURES][12];
@@ -777,13 +787,44 @@ code_index(char (*codes)[4], size_t *ncodes, size_t max, const char *code)
 				   for the Commission) */
 #define PLACE_CAPITAL	0x40000	/* only with a capital: Mali, not Polish
 				   "mali" (small); Cuba, not "cuba" (vat) */
+#define PLACE_CONCEPT	0x80000	/* a concept of concepts.txt, not a
+				   place: the code indexes ctx->concepts */
 #define PLACE_CODE(v)	((v) & 0xffff)
+
+static void	load_form(struct story_ctx *, uint32_t, const char *, size_t);
 
 static void
 load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 {
-	uint32_t	 v = (uint32_t)code_index(ctx->codes, &ctx->ncodes,
-			     STORY_MAX_CODES, code) + 1;
+	load_form(ctx, (uint32_t)code_index(ctx->codes, &ctx->ncodes,
+	    STORY_MAX_CODES, code) + 1, w, n);
+}
+
+/* A concept's forms go in the places' tables: one look-up a word for both */
+static void
+load_concept(struct story_ctx *ctx, const char *code, const char *w,
+    size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->nconcepts &&
+	    strcmp(ctx->concepts[i], code) != 0; i++)
+		;
+	if (i == ctx->nconcepts) {
+		if (i == STORY_MAX_CONCEPTS)
+			return;
+		snprintf(ctx->concepts[ctx->nconcepts++],
+		    sizeof(ctx->concepts[0]), "%s", code);
+	}
+	load_form(ctx, (uint32_t)(i + 1) | PLACE_CONCEPT, w, n);
+}
+
+/* A form of places.txt or concepts.txt, of value v, into the tables. */
+static void
+load_form(struct story_ctx *ctx, uint32_t v, const char *w, size_t n)
+{
+	uint64_t	 k4;
+	uint32_t	 lens;
 	size_t		 i, words;
 
 	if (n > 0 && w[0] == '^') {
@@ -807,11 +848,14 @@ load_place(struct story_ctx *ctx, const char *code, const char *w, size_t n)
 			return;
 		kmap_put(&ctx->prefix, tkey(ctx->ns_p,
 		    hash_bytes(FNV_BASIS, w, n)), v);
-		kmap_put(&ctx->prefix4, tkey(ctx->ns_p,
-		    hash_bytes(FNV_BASIS, w, STORY_PREFIX_MIN)), 1);
+		k4 = tkey(ctx->ns_p, hash_bytes(FNV_BASIS, w,
+		    STORY_PREFIX_MIN));
+		if (kmap_get(&ctx->prefix4, k4, &lens))
+			kmap_set(&ctx->prefix4, k4, lens | 1u << n);
+		else
+			kmap_put(&ctx->prefix4, k4, 1u << n);
 		hf_add(&ctx->f_prefix4, hash_bytes(FNV_BASIS, w,
 		    STORY_PREFIX_MIN));
-		ctx->prefix_lens |= 1u << n;
 	} else if (memchr(w, '+', n) != NULL) {
 		for (i = 0, words = 1; i < n; i++)
 			words += w[i] == '+';
@@ -980,6 +1024,7 @@ story_ctx_new(void)
 	data_each(story_data_names, load_alias, ctx);
 	data_each(story_data_units, load_unit, ctx);
 	data_each(story_data_heads, load_head, ctx);
+	data_each(story_data_concepts, load_concept, ctx);
 	return ctx;
 }
 
@@ -1783,7 +1828,7 @@ static const char *const kind_ns[STORY__NKINDS] = {
 	[STORY_TERM] = "T", [STORY_NAME] = "N", [STORY_PLACE] = "P",
 	[STORY_DOCID] = "D", [STORY_LINK] = "L", [STORY_AMOUNT] = "A",
 	[STORY_PERCENT] = "%", [STORY_NUMBER] = "#", [STORY_YEAR] = "Y",
-	[STORY_DATE] = "M", [STORY_COGNATE] = "C",
+	[STORY_DATE] = "M", [STORY_COGNATE] = "C", [STORY_CONCEPT] = "K",
 };
 
 static void
@@ -2924,18 +2969,22 @@ is_weak(struct story_ctx *ctx, const struct word *w)
 /*
  * The place the word w[0] (or it and the words after it, of the n there
  * are) names: code index + 1, or 0; and PLACE_SEAT for a seat of the EU's
- * institutions.  *more: how many words after w[0] the place took.
+ * institutions, PLACE_CONCEPT for a concept.  *more: how many words after
+ * w[0] the place took.  A concept of several words ("Russian assets")
+ * goes to *many_concept and the words are read on: "Russian" is a place
+ * still.
  */
 static size_t
 place_of(struct story_ctx *ctx, const struct word *w, size_t nw,
-    size_t *more)
+    size_t *more, size_t *many_concept)
 {
 	uint64_t	 h, pre[STORY_PREFIX_MAX + 1];
 	uint64_t	 seq[STORY_PLACE_WORDS];
-	uint32_t	 v;
+	uint32_t	 v, lens;
 	size_t		 n, k;
 
 	*more = 0;
+	*many_concept = 0;
 	if (nw > 1 && hf_may(&ctx->f_bigram, w->hfold)) {
 		/* "coree du sud": the longest form first */
 		seq[0] = w->hfold;
@@ -2944,8 +2993,13 @@ place_of(struct story_ctx *ctx, const struct word *w, size_t nw,
 		for (; k > 1; k--)
 			if (kmap_get(&ctx->bigram, tkey(ctx->ns_b,
 			    seq[k - 1]), &v)) {
-				*more = k - 1;
-				return v & (0xffff | PLACE_SEAT);
+				if (!(v & PLACE_CONCEPT)) {
+					*more = k - 1;
+					return v & (0xffff | PLACE_SEAT);
+				}
+				if (*many_concept == 0)
+					*many_concept = v & (0xffff |
+					    PLACE_CONCEPT);
 			}
 	}
 	if (hf_may(&ctx->f_place, w->hfold) &&
@@ -2953,7 +3007,7 @@ place_of(struct story_ctx *ctx, const struct word *w, size_t nw,
 		if (((v & PLACE_CAPS) && !w->allcaps) ||
 		    ((v & PLACE_CAPITAL) && !w->cap))
 			return 0;
-		return v & (0xffff | PLACE_SEAT);
+		return v & (0xffff | PLACE_SEAT | PLACE_CONCEPT);
 	}
 	if (w->nfold < STORY_PREFIX_MIN)
 		return 0;
@@ -2966,17 +3020,18 @@ place_of(struct story_ctx *ctx, const struct word *w, size_t nw,
 	}
 	if (!hf_may(&ctx->f_prefix4, h) ||
 	    !kmap_get(&ctx->prefix4, tkey(ctx->ns_p, pre[STORY_PREFIX_MIN]),
-	    NULL))
+	    &lens))
 		return 0;
-	for (; n < w->nfold && n < STORY_PREFIX_MAX; n++) {
+	/* only as far as the longest prefix these four letters start */
+	for (; n < w->nfold && n < STORY_PREFIX_MAX && (lens >> (n + 1)) != 0;
+	    n++) {
 		h = (h ^ (unsigned char)w->fold[n]) * FNV_PRIME;
 		pre[n + 1] = h;
 	}
-	for (n = w->nfold > STORY_PREFIX_MAX ? STORY_PREFIX_MAX : w->nfold;
-	    n >= STORY_PREFIX_MIN; n--)
-		if ((ctx->prefix_lens & (1u << n)) &&
+	for (; n >= STORY_PREFIX_MIN; n--)
+		if ((lens & (1u << n)) &&
 		    kmap_get(&ctx->prefix, tkey(ctx->ns_p, pre[n]), &v))
-			return v & (0xffff | PLACE_SEAT);
+			return v & (0xffff | PLACE_SEAT | PLACE_CONCEPT);
 	return 0;
 }
 
@@ -3510,7 +3565,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 	struct word	*w;
 	char		 stem[STORY_WORD_MAX], name[STORY_WORD_MAX];
 	char		 hstem[STORY_WORD_MAX];
-	size_t		 i, j, code, n, run, hoff, hlen, nname, more;
+	size_t		 i, j, code, concept, n, run, hoff, hlen, nname, more;
 	int		 family, de = strcmp(lang, "de") == 0;
 	const char	*alias;
 	double		 wt, weak;
@@ -3524,7 +3579,17 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 			/* 24 (months) */
 		if (w->digit || w->used)
 			continue;
-		if ((code = place_of(ctx, w, ws->n - i, &more)) > 0) {
+		code = place_of(ctx, w, ws->n - i, &more, &concept);
+		/* a concept is a key, no place: the word may be a name */
+		if (concept > 0)
+			key_add(ks, STORY_CONCEPT, 0, W_CONCEPT,
+			    ctx->concepts[PLACE_CODE(concept) - 1]);
+		if (code & PLACE_CONCEPT) {
+			key_add(ks, STORY_CONCEPT, 0, W_CONCEPT,
+			    ctx->concepts[PLACE_CODE(code) - 1]);
+			code = 0;
+		}
+		if (code > 0) {
 			/* a place is a key, and a word of the text too */
 			key_add(ks, STORY_PLACE, w->title &&
 			    !(code & PLACE_SEAT) ? PLACE_TITLE : 0, W_PLACE,
@@ -4050,7 +4115,7 @@ static int
 kind_weighed(uint8_t kind)
 {
 	return kind == STORY_TERM || kind == STORY_NAME || kind == STORY_PLACE ||
-	    kind == STORY_COGNATE;
+	    kind == STORY_COGNATE || kind == STORY_CONCEPT;
 }
 
 /*
@@ -4209,10 +4274,12 @@ story_params_default(struct story_params *p)
 /*
  * Places shared, most telling first, each further one worth PLACES_DECAY
  * times the one before: Russia and Ukraine go together in half the news,
- * five countries named in one list do not.
+ * five countries named in one list do not.  Concepts the same way, by
+ * CONCEPTS_DECAY: a story's notions go together (sanctions, shadow fleet,
+ * oil price cap).
  */
 static double
-places_worth(double *w, size_t n)
+places_worth(double *w, size_t n, double decay)
 {
 	size_t	 i, j;
 	double	 t, f = 1, sum = 0;
@@ -4223,15 +4290,16 @@ places_worth(double *w, size_t n)
 			w[j] = w[j - 1];
 			w[j - 1] = t;
 		}
-	for (i = 0; i < n; i++, f *= PLACES_DECAY)
+	for (i = 0; i < n; i++, f *= decay)
 		sum += w[i] * f;
 	return sum;
 }
 
 /*
- * Cognates (econo, embar) confirm other evidence, a place, a figure or a
- * name; alone, or beside a German noun (a cognate too), they are no story
- * ("Opposition" and "kritik" met once).
+ * Cognates (econo, embar) and concepts (rareearth) confirm other evidence,
+ * a place, a figure or a name; alone, or beside a German noun (a cognate
+ * too), they are no story ("Opposition" and "kritik" met once; two
+ * sanctions packages share "sanctions").
  */
 static double
 with_cognates(double keys, double cognates, int solid)
@@ -4367,8 +4435,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	int	 amt_shared = 0;
 	uint8_t	 kind, kb, fa, fb;
 
-	double	 places[STORY_MATCH_SHARED];
-	size_t	 nplaces = 0;
+	double	 places[STORY_MATCH_SHARED], concepts[STORY_MATCH_SHARED];
+	size_t	 nplaces = 0, nconcepts = 0;
 	int	 nkeys = 0;
 	double	 cognates = 0;
 	int	 solid = 0;	/* shared keys but cognates and German nouns */
@@ -4434,7 +4502,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 				tdot += wa * wb;
 			terms += wa < wb ? wa : wb;
 			nterms++;
-		} else if (kind == STORY_COGNATE && m->same_lang) {
+		} else if ((kind == STORY_COGNATE || kind == STORY_CONCEPT) &&
+		    m->same_lang) {
 			goto next;	/* the stems say it already */
 		} else {
 			/*
@@ -4456,6 +4525,10 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 				if (nplaces < STORY_MATCH_SHARED)
 					places[nplaces++] = wa;
 				nkeys++;
+			} else if (kind == STORY_CONCEPT) {
+				if (nconcepts < STORY_MATCH_SHARED)
+					concepts[nconcepts++] = wa;
+				nkeys++;
 			} else if (kind == STORY_COGNATE) {
 				if (fa & fb & COG_NAMED)
 					goto next; /* the name says it */
@@ -4465,7 +4538,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 				keys += wa;
 				nkeys++;
 			}
-			if (kind != STORY_COGNATE && !(kind == STORY_NAME &&
+			if (kind != STORY_COGNATE && kind != STORY_CONCEPT &&
+			    !(kind == STORY_NAME &&
 			    (fa == NAME_NOUN || fb == NAME_NOUN)))
 				solid++;
 			/*
@@ -4509,8 +4583,9 @@ summed:
 	m->nphrases = nphrases;
 	m->strong = strong;
 	m->terms = terms;
-	m->keys = keys + places_worth(places, nplaces);
-	m->keys = with_cognates(m->keys, cognates, solid);
+	m->keys = keys + places_worth(places, nplaces, PLACES_DECAY);
+	m->keys = with_cognates(m->keys, cognates + places_worth(concepts,
+	    nconcepts, CONCEPTS_DECAY), solid);
 	m->solid = solid;
 	if (m->same_lang && na > 0 && nb > 0) {
 		m->text = dot / sqrt(na * nb);
@@ -4643,6 +4718,8 @@ struct cstory {
 	int			 solid;
 	double			 places[STORY_MATCH_SHARED];
 	size_t			 nplaces;
+	double			 concepts[STORY_MATCH_SHARED];
+	size_t			 nconcepts;
 	int64_t			 item;		/* the best pair's article */
 	uint64_t		 ids[CSTORY_IDS];	/* document ids of its
 						   articles compared */
@@ -4679,8 +4756,8 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 	for (i = 0; i < m->nshared; i++) {
 		key = &a->keys[m->shared[i]];
 		if ((key->kind == STORY_TERM && !(key->family & TERM_PHRASE)) ||
-		    ((key->kind == STORY_NAME || key->kind == STORY_COGNATE) &&
-		    m->same_lang))
+		    ((key->kind == STORY_NAME || key->kind == STORY_COGNATE ||
+		    key->kind == STORY_CONCEPT) && m->same_lang))
 			continue;
 		for (k = 0; k < cs->nkeys && cs->keys[k] != key->hash; k++)
 			;
@@ -4692,12 +4769,16 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 		/* the classes story_compare() gives the same keys */
 		if (key->kind == STORY_COGNATE)
 			cs->cognates += key->weight;
-		else if (key->kind == STORY_PLACE) {
+		else if (key->kind == STORY_CONCEPT) {
+			if (cs->nconcepts < STORY_MATCH_SHARED)
+				cs->concepts[cs->nconcepts++] = key->weight;
+		} else if (key->kind == STORY_PLACE) {
 			if (cs->nplaces < STORY_MATCH_SHARED)
 				cs->places[cs->nplaces++] = key->weight;
 		} else if (key->kind != STORY_TERM)
 			cs->evidence += key->weight;
 		if (key->kind != STORY_TERM && key->kind != STORY_COGNATE &&
+		    key->kind != STORY_CONCEPT &&
 		    !(key->kind == STORY_NAME && key->family == NAME_NOUN))
 			cs->solid++;
 	}
@@ -4922,8 +5003,11 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	for (i = 0; i < ncs; i++) {
 		x = &cs[i];
 		x->join = x->eligible ? x->score : -1;
-		x->evidence += places_worth(x->places, x->nplaces);
-		x->evidence = with_cognates(x->evidence, x->cognates, x->solid);
+		x->evidence += places_worth(x->places, x->nplaces,
+		    PLACES_DECAY);
+		x->evidence = with_cognates(x->evidence, x->cognates +
+		    places_worth(x->concepts, x->nconcepts, CONCEPTS_DECAY),
+		    x->solid);
 		/*
 		 * Through its translations, a story joins only an article that
 		 * reads somewhat like its articles in the same language.

@@ -43,6 +43,10 @@ enum story_kind {
 	STORY_COGNATE,	/* a long word's start, folded: "econo" meets
 			   economic, économiques, económicas across
 			   languages; never posted */
+	STORY_CONCEPT,	/* an EU-policy notion from concepts.txt, one key
+			   in every language: "rare earths", "Seltene
+			   Erden", "terres rares" (appended: packed docs
+			   store the kind's number) */
 	STORY__NKINDS
 };
 

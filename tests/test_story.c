@@ -212,6 +212,18 @@ static const struct keycase keycases[] = {
 	{ "compound head", "de", "eine Milliardenstrafe droht", NULL,
 	    "de:straf" },
 	{ "cognate", "fr", "les sanctions économiques", NULL, "econo" },
+	/* an EU-policy notion, one key in every language (concepts.txt) */
+	{ "concept en", "en", "China curbs rare earth exports", NULL,
+	    "rareearth" },
+	{ "concept de", "de", "Peking beschränkt Seltene Erden", NULL,
+	    "rareearth" },
+	{ "concept pl", "pl", "eksport metali ziem rzadkich", NULL,
+	    "rareearth" },
+	{ "concept el", "el", "οι σπάνιες γαίες της Κίνας", NULL,
+	    "rareearth" },
+	{ "concept compound", "de", "die Gasspeicherumlage steigt", NULL,
+	    "gasstorage" },
+	{ "concept prefix", "pl", "nowe cła na stal", NULL, "tariff" },
 };
 
 static void
@@ -647,6 +659,56 @@ test_compare_cognates(void **state)
 	    &m);
 	assert_false(m.joins);
 	assert_true(m.keys < 0.01);
+}
+
+/*
+ * A story told with no figure, id or name in common: the EU-policy
+ * notions (rare earths, export controls, magnets, carmakers) carry it
+ * across beside the place, where China and two words' starts did not.
+ */
+static void
+test_compare_concepts(void **state)
+{
+	struct story_match	 m;
+	enum story_kind		 kind = STORY_TERM;
+
+	(void)state;
+	assert_true(key_of("China verschärft Exportkontrollen für Seltene "
+	    "Erden", NULL, "de", NULL, "rareearth", &kind, NULL));
+	assert_int_equal(kind, STORY_CONCEPT);
+	compare("China tightens export controls on rare earths",
+	    "Beijing restricts shipments of rare earth magnets, hitting "
+	    "European carmakers.", "en",
+	    "China verschärft Exportkontrollen für Seltene Erden",
+	    "Peking beschränkt die Ausfuhr von Magneten aus Seltenen Erden; "
+	    "Europas Autobauer sind betroffen.", "de", &m);
+	assert_int_equal(m.same_lang, 0);
+	assert_true(m.keys >= 2.0);
+	assert_true(m.joins);
+}
+
+/*
+ * Concepts alone are no story: two sanctions packages of one day share
+ * "sanctions", "shadow fleet" and "oil price cap", and nothing else.
+ */
+static void
+test_compare_concepts_alone(void **state)
+{
+	struct story_match	 m;
+	enum story_kind		 kind = STORY_TERM;
+
+	(void)state;
+	assert_true(key_of("Nouvelles sanctions contre la flotte fantôme",
+	    NULL, "fr", NULL, "shadowfleet", &kind, NULL));
+	assert_int_equal(kind, STORY_CONCEPT);
+	compare("New sanctions target the shadow fleet and the oil price cap",
+	    "Ministers agreed the listings on Monday.", "en",
+	    "Nouvelles sanctions contre la flotte fantôme et le prix plafond",
+	    "Les ministres ont adopté les mesures mardi.", "fr", &m);
+	assert_int_equal(m.same_lang, 0);
+	assert_true(m.nshared >= 3);
+	assert_true(m.keys < 0.01);
+	assert_false(m.joins);
 }
 
 /*
@@ -1814,6 +1876,9 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_concepts);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(
+	    test_compare_concepts_alone);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_approx);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_merge);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_key_kinds);
