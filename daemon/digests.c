@@ -415,9 +415,7 @@ view_story(struct digest_view *v, const struct digest_story *s)
 	hs->id = s->id;
 	hs->title = s->items[0].title;
 	hs->link = s->items[0].link;
-	for (i = 0; i < s->nitems && hs->summary == NULL; i++)
-		if (s->items[i].summary != NULL && *s->items[i].summary != '\0')
-			hs->summary = s->items[i].summary;
+	hs->summary = digest_story_summary(s);
 	hs->sources = owned(v, digest_sources(s));
 	hs->outlets = (const char *const *)s->outlets;
 	hs->noutlets = s->noutlets;

@@ -186,17 +186,6 @@ story_meta(const struct digest_story *s, const struct digest_style *st)
 	return src;
 }
 
-static const char *
-story_summary(const struct digest_story *s)
-{
-	size_t	 i;
-
-	for (i = 0; i < s->nitems; i++)
-		if (s->items[i].summary != NULL && *s->items[i].summary != '\0')
-			return s->items[i].summary;
-	return NULL;
-}
-
 static char *
 failing_words(const struct digest_failing *f, const struct digest_style *st)
 {
@@ -346,7 +335,7 @@ digest_render_text(const struct digest *d, const struct digest_style *in)
 		for (j = 0; j < t->nstories; j++) {
 			const struct digest_story	*sy = &t->stories[j];
 			const struct digest_item	*lead = &sy->items[0];
-			const char			*sum = story_summary(sy);
+			const char			*sum = digest_story_summary(sy);
 
 			buf_putc(&b, '\n');
 			u = one_line(nz(lead->title, "(no title)"));
@@ -487,7 +476,7 @@ digest_render_markdown(const struct digest *d, const struct digest_style *in)
 		for (j = 0; j < t->nstories; j++) {
 			const struct digest_story	*sy = &t->stories[j];
 			const struct digest_item	*lead = &sy->items[0];
-			const char			*sum = story_summary(sy);
+			const char			*sum = digest_story_summary(sy);
 
 			buf_puts(&b, "- **");
 			if (web_url(lead->link)) {
@@ -708,7 +697,7 @@ digest_render_html(const struct digest *d, const struct digest_style *in)
 		for (j = 0; j < t->nstories; j++) {
 			const struct digest_story	*sy = &t->stories[j];
 			const struct digest_item	*lead = &sy->items[0];
-			const char			*sum = story_summary(sy);
+			const char			*sum = digest_story_summary(sy);
 
 			buf_puts(&b, "<tr><td class=\"rl\" style=\"padding:10px "
 			    "24px;border-top:1px solid #eef0f3\">");

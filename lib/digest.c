@@ -311,6 +311,14 @@ digest_sources(const struct digest_story *st)
 	return buf_steal(&b);
 }
 
+const char *
+digest_story_summary(const struct digest_story *st)
+{
+	const char	*s = st->nitems > 0 ? st->items[0].summary : NULL;
+
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
 char *
 digest_key(const char *name, int64_t since, int64_t until)
 {

@@ -136,6 +136,13 @@ size_t		 digest_nstories(const struct digest *);
 char		*digest_sources(const struct digest_story *);
 
 /*
+ * A story's summary: its lead article's, or NULL when the lead has none
+ * (another article's would describe another text under the lead's title
+ * and link).  Borrowed from the story.
+ */
+const char	*digest_story_summary(const struct digest_story *);
+
+/*
  * The idempotency key of a digest: its name and period, stable across
  * restarts, "morning/2026-11-27T06:30:00Z/2026-11-28T06:30:00Z" (heap).
  */

@@ -174,6 +174,50 @@ test_hooks(void **state)
 	assert_int_equal(calls[1], 2);
 }
 
+/*
+ * What a plugin gets of a digest story (daemon/digests.c): the lead's
+ * title, link and summary, one article's; a lead without a summary has
+ * none, not another article's.
+ */
+static void
+test_digest_view_summary(void **state)
+{
+	struct store_digest_send	 row;
+	struct digest_view		*v;
+	const struct herald_digest	*hd;
+	const struct herald_digest_story *hs;
+	char				*err = NULL;
+
+	(void)state;
+	memset(&row, 0, sizeof(row));
+	row.name = "morning";
+	row.plugin = "webhook";
+	row.payload = "{\"since\": \"2026-11-27T06:30:00Z\","
+	    " \"until\": \"2026-11-28T06:30:00Z\", \"failing_feeds\": [],"
+	    " \"topics\": [{\"topic\": \"russia\", \"total\": 2, \"stories\": ["
+	    "{\"id\": 7, \"title\": \"Lead\", \"link\": \"https://a.org/1\","
+	    " \"summary\": null, \"items\": ["
+	    "  {\"id\": 1, \"title\": \"Lead\", \"link\": \"https://a.org/1\"},"
+	    "  {\"id\": 2, \"title\": \"Other\", \"summary\": \"Other's text\"}]},"
+	    "{\"id\": 8, \"title\": \"Second\", \"items\": ["
+	    "  {\"id\": 3, \"title\": \"Second\", \"summary\": \"Its own\"},"
+	    "  {\"id\": 4, \"title\": \"More\", \"summary\": \"Not this\"}]}"
+	    "]}]}";
+	row.since = 1795761000;
+	row.until = 1795847400;
+	if ((v = digest_view_new(&row, 1, &err)) == NULL)
+		fail_msg("%s", err);
+	hd = digest_view_get(v);
+	assert_int_equal(hd->ntopics, 1);
+	assert_int_equal(hd->topics[0]->nstories, 2);
+	hs = hd->topics[0]->stories[0];
+	assert_string_equal(hs->title, "Lead");
+	assert_null(hs->summary);
+	hs = hd->topics[0]->stories[1];
+	assert_string_equal(hs->summary, "Its own");
+	digest_view_free(v);
+}
+
 int
 main(void)
 {
@@ -182,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_ratelimit_idle),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_digest_view_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

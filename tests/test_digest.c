@@ -206,6 +206,63 @@ test_group_story(void **state)
 }
 
 /*
+ * A story whose lead has no summary shows none, in every format: not
+ * another article's summary under the lead's title and link.  A lead with
+ * a summary shows its own, not an earlier article's.
+ */
+static void
+test_summary_lead(void **state)
+{
+	struct store_digest_row	*v = xcalloc(8, sizeof(*v));
+	struct digest		*d = xcalloc(1, sizeof(*d));
+	struct digest_style	 st = { 80, 0, NULL, 0 };
+	char			*s;
+	size_t			 n = 0;
+	int			 f;
+
+	(void)state;
+	row(v, &n, 21, "russia", "Obama calls for a seamless transition",
+	    T0 - 3000, "en", "euractiv");
+	row(v, &n, 22, "russia", "Agencies concluded Russia sought to help",
+	    T0 - 2000, "en", "politico");
+	row(v, &n, 23, "russia", "Earlier article of the second story",
+	    T0 - 2500, "en", "euractiv");
+	row(v, &n, 24, "russia", "Lead of the second story", T0 - 1000, "en",
+	    "council-en");
+	v[0].story_id = v[1].story_id = 700;
+	v[0].lead = 1;
+	free(v[0].summary);
+	v[0].summary = NULL;
+	v[2].story_id = v[3].story_id = 701;
+	v[3].lead = 1;
+	d->since = T0 - 86400;
+	d->until = T0;
+	d->topics = xcalloc(1, sizeof(*d->topics));
+	d->ntopics = 1;
+	d->topics[0].name = xstrdup("russia");
+	digest_group(&d->topics[0], v, n, "russia", 0, outlet, NULL);
+	assert_string_equal(d->topics[0].stories[0].items[0].title,
+	    "Lead of the second story");
+	assert_string_equal(d->topics[0].stories[1].items[0].title,
+	    "Obama calls for a seamless transition");
+	for (f = 0; f < 4; f++) {
+		s = f == 0 ? digest_render_text(d, &st) : f == 1 ?
+		    digest_render_markdown(d, &st) : f == 2 ?
+		    digest_render_html(d, &st) : digest_to_json(d, 0);
+		assert_non_null(strstr(s, "Obama calls for a seamless"));
+		assert_non_null(strstr(s, "Summary of Lead of the second story"));
+		/* the lead's title, another article's summary: never */
+		if (f < 3) {
+			assert_null(strstr(s, "Summary of Agencies"));
+			assert_null(strstr(s, "Summary of Earlier"));
+		}
+		free(s);
+	}
+	digest_free(d);
+	store_digest_rows_free(v, n);
+}
+
+/*
  * Through the store and its stories engine: three outlets' articles of one
  * story (two matched the topic, the third did not), and another story, in
  * a period.  The digest lists the story once under the topic, with its
@@ -784,6 +841,7 @@ main(void)
 		cmocka_unit_test(test_group_rank),
 		cmocka_unit_test(test_group_all),
 		cmocka_unit_test(test_group_story),
+		cmocka_unit_test(test_summary_lead),
 		cmocka_unit_test(test_store_stories),
 		cmocka_unit_test(test_store_cut),
 		cmocka_unit_test(test_json_roundtrip),
