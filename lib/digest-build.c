@@ -178,6 +178,10 @@ digest_build(struct store *st, const struct digest_spec *spec, int64_t since,
 		d->topics[d->ntopics++] = t;
 	}
 	qsort(d->topics, d->ntopics, sizeof(*d->topics), cmp_topic);
+	/* the store counted the period's stories; else what was read */
+	d->total = digest_nstories(d);
+	if (nrows > 0 && rows[0].all_total > d->total)
+		d->total = rows[0].all_total;
 	for (i = 0; i < o.n; i++)
 		failing_add(d, &o.v[i], spec);
 	if (d->nfailing > 1)

@@ -117,13 +117,32 @@ preview_line(const struct digest *d, const struct digest_style *st)
 	return xasprintf("Preview: the digest goes out %s", t);
 }
 
+/*
+ * "552 stories, 88 shown" when the per-topic limit left some out, else
+ * "12 stories": what the period holds, and what of it the digest shows
+ * (a story under two topics once in both).
+ */
+static char *
+counts_words(const struct digest *d)
+{
+	size_t	 shown = digest_nstories(d);
+	size_t	 total = d->total > shown ? d->total : shown;
+
+	if (total > shown)
+		return xasprintf("%zu stories, %zu shown", total, shown);
+	return xasprintf("%zu stor%s", total, total == 1 ? "y" : "ies");
+}
+
+/* "552 stories, 88 shown, in 11 topics" */
 static char *
 counts_line(const struct digest *d)
 {
-	size_t	 n = digest_nstories(d);
+	char	*w = counts_words(d), *s;
 
-	return xasprintf("%zu stor%s in %zu topic%s", n, n == 1 ? "y" : "ies",
-	    d->ntopics, d->ntopics == 1 ? "" : "s");
+	s = xasprintf("%s%s in %zu topic%s", w, d->total > digest_nstories(d) ?
+	    "," : "", d->ntopics, d->ntopics == 1 ? "" : "s");
+	free(w);
+	return s;
 }
 
 char *
@@ -768,16 +787,17 @@ char *
 digest_subject(const struct digest *d, const struct digest_style *st)
 {
 	struct buf	 b;
-	char		 t[64], *day;
-	size_t		 i, n = digest_nstories(d);
+	char		 t[64], *day, *n;
+	size_t		 i;
 
 	fmt_time(st, d->until, 0, t, sizeof(t));
 	/* "Fri 28 Nov 07:30": the subject keeps the day */
 	day = xstrndup(t, strlen(t) > 6 ? strlen(t) - 6 : strlen(t));
 	buf_init(&b, 0);
-	buf_printf(&b, "herald%s%s digest \xc2\xb7 %s \xc2\xb7 %zu stor%s",
-	    d->name != NULL ? " " : "", d->name != NULL ? d->name : "", day, n,
-	    n == 1 ? "y" : "ies");
+	n = counts_words(d);
+	buf_printf(&b, "herald%s%s digest \xc2\xb7 %s \xc2\xb7 %s",
+	    d->name != NULL ? " " : "", d->name != NULL ? d->name : "", day, n);
+	free(n);
 	for (i = 0; i < d->ntopics && i < 3; i++)
 		buf_printf(&b, "%s%s", i == 0 ? ": " : ", ",
 		    topic_name(&d->topics[i]));

@@ -416,6 +416,8 @@ digest_to_json(const struct digest *d, int pretty)
 	json_object_set_new(o, "timezone", jstr(d->timezone));
 	json_object_set_new(o, "stories", json_integer((json_int_t)
 	    digest_nstories(d)));
+	json_object_set_new(o, "total", json_integer((json_int_t)
+	    (d->total > digest_nstories(d) ? d->total : digest_nstories(d))));
 	for (i = 0; i < d->ntopics; i++) {
 		const struct digest_topic	*t = &d->topics[i];
 		json_t				*jt = json_object();
@@ -587,6 +589,10 @@ digest_from_json(const char *s, char **errstr)
 		if (t->total < t->nstories)
 			t->total = t->nstories;
 	}
+	/* a digest queued before "total" was written: what it shows */
+	d->total = (size_t)rnum(o, "total");
+	if (d->total < digest_nstories(d))
+		d->total = digest_nstories(d);
 	d->failing = xcalloc(json_array_size(failing) + 1,
 	    sizeof(*d->failing));
 	json_array_foreach(failing, i, v) {

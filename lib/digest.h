@@ -80,6 +80,9 @@ struct digest {
 	int64_t		 since;
 	int64_t		 until;
 	int64_t		 next;		/* a preview: when it is due; else 0 */
+	size_t		 total;		/* stories in the period under its
+					   topics, a story once, shown or not
+					   (at least digest_nstories()) */
 	struct digest_topic *topics;	/* most active first */
 	size_t		 ntopics;
 	struct digest_failing *failing;	/* failing longest first */
@@ -126,7 +129,10 @@ void		 digest_group(struct digest_topic *t,
 
 void		 digest_free(struct digest *);
 
-/* Distinct stories across the topics (a story under two topics counts once). */
+/*
+ * Distinct stories shown across the topics (a story under two topics
+ * counts once); d->total counts those of the period, shown or not.
+ */
 size_t		 digest_nstories(const struct digest *);
 
 /*
@@ -172,7 +178,10 @@ char		*digest_render_markdown(const struct digest *,
 /* One HTML document: inline CSS, tables, no script, no remote asset. */
 char		*digest_render_html(const struct digest *,
 		    const struct digest_style *);
-/* "morning digest, Fri 28 Nov: 42 stories in sanctions, china, energy" */
+/*
+ * "herald morning digest · Fri 28 Nov · 552 stories, 88 shown: russia,
+ * china, ukraine…" (the counts as in the header)
+ */
 char		*digest_subject(const struct digest *,
 		    const struct digest_style *);
 /* "Fri 27 Nov 07:30 – Sat 28 Nov 07:30 CET" (heap). */

@@ -106,7 +106,8 @@ enum dst_id {
  * read, through the story's links (an index), with all their articles of
  * the period, matched or not (an
  * outlet's article in another language that says it otherwise), and the
- * count of the group's stories for "and N more".  The language is the
+ * count of the group's stories for "and N more", and of every group's
+ * (a story under two topics once) for the digest's header.  The language is the
  * one the stories engine read or guessed; breaking is
  * story_topics.breaking.  The story's first sighting counts its articles
  * before the period too: a story that goes on from yesterday says so.
@@ -133,14 +134,15 @@ static const char digest_rows_sql[] =
 	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid,"
 	" coalesce(sl.lang, i.lang), coalesce((SELECT t.breaking"
 	"   FROM story_topics t WHERE t.story_id = h.sid"
-	"   AND t.topic = h.topic), 0)," DIGEST_STORY_COLS("h.sid") ", h.total"
+	"   AND t.topic = h.topic), 0)," DIGEST_STORY_COLS("h.sid") ", h.total,"
+	" (SELECT count(DISTINCT sid) FROM grp)"
 	" FROM shown h JOIN story_links sl ON sl.story_id = h.sid"
 	" JOIN items i ON i.id = sl.item_id"
 	" WHERE h.sid > 0 AND i.first_seen >= ?1 AND i.first_seen < ?2"
 	DIGEST_FEEDS_OK
 	" UNION ALL "
 	"SELECT h.topic, " DIGEST_ITEM_COLS ", h.sid, i.lang, 0, 1,"
-	" i.first_seen, h.total"
+	" i.first_seen, h.total, (SELECT count(DISTINCT sid) FROM grp)"
 	" FROM shown h JOIN items i ON i.id = -h.sid WHERE h.sid < 0";
 
 static const char *const dst_sql[DST__COUNT] = {
@@ -288,6 +290,7 @@ store_digest_rows(struct store *s, const struct store_digest_query *q,
 		r->lead = sqlite3_column_int(st, 11) != 0;
 		r->story_first_seen = sqlite3_column_int64(st, 12);
 		r->group_total = (size_t)sqlite3_column_int64(st, 13);
+		r->all_total = (size_t)sqlite3_column_int64(st, 14);
 		f = col_str(st, 7);
 		for (save = f; save != NULL && *save != '\0'; save = nl) {
 			if ((nl = strchr(save, '\n')) != NULL)

@@ -704,7 +704,8 @@ size_t	 store_stories_indexed(struct store *);
  * With max > 0 only the first `max` stories of each group as
  * digest_group() ranks them (distinct outlets, the latest article, the
  * id), so that a busy period reads what a digest shows and no more; each
- * row's group_total counts the group's stories, shown or not.
+ * row's group_total counts the group's stories, shown or not, and its
+ * all_total those of every group, a story under two topics once.
  */
 struct store_digest_query {
 	int64_t			 since;
@@ -734,6 +735,7 @@ struct store_digest_row {
 	char	**feeds;	/* names of the feeds carrying it, first first */
 	size_t	 nfeeds;
 	size_t	 group_total;	/* its group's stories; 0 unknown */
+	size_t	 all_total;	/* every group's, a story once; 0 unknown */
 };
 
 int	 store_digest_rows(struct store *, const struct store_digest_query *,

@@ -150,6 +150,10 @@ check "digest --format json is --json" 0 'j is not None and j["stories"] == 3'
 run "$HERALD" digest --since 30d --limit 2 -d "$db"
 check "digest --limit 2: two stories a topic, then how many more" 0 \
     '[l[2:] for l in lines if l.startswith("• ") and "failures" not in l] == ["Council agrees 20th sanctions package against Russia", "Beijing summit: 中国 and the EU — Pékin signals trade talks"] and "  … 4 more stories in all stories" in lines'
+check "digest --limit 2: the header counts the period's stories and those shown" 0 \
+    'lines[1].endswith(" UTC · 6 stories, 2 shown, in 1 topic")'
+run "$HERALD" digest --since 30d --limit 2 --json -d "$db"
+check "digest --limit 2 --json: total and stories (shown)" 0 'j["total"] == 6 and j["stories"] == 2'
 
 run "$HERALD" digest --since 1h -d "$db"
 check "digest --since 1h: one story" 0 '"1 story in 1 topic" in lines[1] and has("• Beijing summit")'

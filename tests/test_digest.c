@@ -523,6 +523,12 @@ test_store_cut(void **state)
 	}
 	store_digest_rows_free(v, n);
 
+	/* the sixth article matches "u" too: one story under two topics */
+	if (store_begin(s, &err) == -1 ||
+	    store_match_add(s, id[5], "u", "x", "title", "[x]", NULL, 0, NULL,
+	    NULL, &err) == -1 || store_commit(s, &err) == -1)
+		fail_msg("match: %s", err);
+
 	/* the digest: cut as before, the total of every story */
 	memset(&spec, 0, sizeof(spec));
 	spec.max_stories = 2;
@@ -536,7 +542,52 @@ test_store_cut(void **state)
 	assert_int_equal(d->topics[0].stories[0].noutlets, 2);
 	assert_string_equal(d->topics[0].stories[1].items[0].title,
 	    titles[5]);
-	assert_int_equal(d->topics[1].total, 1);
+	assert_int_equal(d->topics[1].total, 2);
+	/*
+	 * The header counts the period's stories, each once (7, not 6 + 2),
+	 * and those shown (the first two of t, the last of u), the same in
+	 * every format, the subject and the JSON, and back from it.
+	 */
+	assert_int_equal(d->total, 7);
+	assert_int_equal(digest_nstories(d), 3);
+	{
+		struct digest_style	 st = { 80, 0, NULL, 0 };
+		struct digest		*d2;
+		char			*x;
+		int			 k;
+
+		for (k = 0; k < 4; k++) {
+			x = k == 0 ? digest_render_text(d, &st) : k == 1 ?
+			    digest_render_markdown(d, &st) : k == 2 ?
+			    digest_render_html(d, &st) : digest_subject(d, &st);
+			assert_non_null(strstr(x, k < 3 ? "7 stories, 3 shown, "
+			    "in 2 topics" : "\xc2\xb7 7 stories, 3 shown: t, u"));
+			free(x);
+		}
+		x = digest_to_json(d, 0);
+		assert_non_null(strstr(x, "\"stories\":3,\"total\":7"));
+		if ((d2 = digest_from_json(x, &err)) == NULL)
+			fail_msg("digest_from_json: %s", err);
+		assert_int_equal(d2->total, 7);
+		free(x);
+		x = digest_render_text(d2, &st);
+		assert_non_null(strstr(x, "7 stories, 3 shown, in 2 topics"));
+		free(x);
+		digest_free(d2);
+	}
+	digest_free(d);
+	/* every story shown: one count */
+	spec.max_stories = 0;
+	if ((d = digest_build(s, &spec, t0, T0, &err)) == NULL)
+		fail_msg("digest_build: %s", err);
+	assert_int_equal(d->total, 7);
+	{
+		struct digest_style	 st = { 80, 0, NULL, 0 };
+		char			*x = digest_render_text(d, &st);
+
+		assert_non_null(strstr(x, "7 stories in 2 topics"));
+		free(x);
+	}
 	digest_free(d);
 	store_close(s);
 	db_remove(dir, path);

@@ -224,7 +224,8 @@ struct herald_digest {
 	size_t		 ntopics;
 	const struct herald_digest_feed *const *failing;
 	size_t		 nfailing;
-	size_t		 nstories;	/* distinct, across topics */
+	size_t		 nstories;	/* shown, distinct across topics (json's
+					   "total": the period's) */
 	unsigned	 attempt;	/* from 1, across restarts */
 	const char	*plugin;	/* the section's name */
 };
