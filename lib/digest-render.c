@@ -271,24 +271,29 @@ web_url(const char *u)
 /* ---- text ---- */
 
 /*
- * s fitted to the width, between colour codes when there is colour.  s
- * holds no control character but the codes this file puts there: data
- * went through one_line() first.
+ * s in the width, between colour codes when there is colour: wrapped,
+ * never cut (the mail's text part is this at 78 columns, and a line cut
+ * there loses what it says), the lines after the first indented two
+ * more, under a bullet's text.  s holds no control character but the
+ * codes this file puts there: data went through one_line() first.
  */
 static void
 t_line(struct buf *b, const struct digest_style *st, const char *indent,
     const char *color, const char *s)
 {
-	size_t	 w = st->width > strlen(indent) ? st->width - strlen(indent) :
-		    10;
-	char	*fit = termtext_fit(s, w);
+	/* st->width is 40 or more (digest_render_text()) */
+	size_t	 w = st->width - strlen(indent);
+	char	*cont = xasprintf("%s  ", indent), *fit;
 
+	fit = termtext_width(s) <= w ? xstrdup(s) :
+	    termtext_wrap(s, w - 2, 0, cont);
 	buf_puts(b, indent);
 	if (st->color && color != NULL)
 		buf_printf(b, "%s%s%s\n", color, fit, C_OFF);
 	else
 		buf_printf(b, "%s\n", fit);
 	free(fit);
+	free(cont);
 }
 
 static void

@@ -191,16 +191,10 @@ termtext_wrap(const char *s, size_t width, size_t maxlines,
 			buf_puts(&line, word);
 			p += n;
 		} else if (line.len == 0) {
-			/* a word longer than a line: cut it there */
-			if (ww > width) {
-				cut = termtext_fit(word, width);
-				buf_puts(&line, cut);
-				free(cut);
-				free(word);
-				while (*p != '\0' && !is_space(*p))
-					p++;
-				continue;
-			}
+			/*
+			 * a word longer than a line stands whole on its own:
+			 * cut, a link or a name would say something else
+			 */
 			buf_puts(&line, word);
 			p += n;
 		} else {

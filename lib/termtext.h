@@ -30,7 +30,8 @@ char	*termtext_fit(const char *s, size_t width);
  * Words of s (white space folded) in lines of at most `width` columns,
  * at most `maxlines` of them (0: any), the last ending in "…" when text
  * was left out; "\n" and `indent` between lines (the caller writes the
- * first line's own indent).  A word longer than a line is cut.  Heap.
+ * first line's own indent).  A word longer than a line stands whole on
+ * a line of its own, longer than `width`.  Heap.
  */
 char	*termtext_wrap(const char *s, size_t width, size_t maxlines,
 	    const char *indent);

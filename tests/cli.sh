@@ -137,8 +137,8 @@ check "digest --since 30d: every article once" 0 \
     '"6 stories in 1 topic" in lines[1] and out.count("sanctions package against") == 1 and has("Énergie", "Rada UE", "DMA probe")'
 
 COLUMNS=40 run "$HERALD" digest --since 30d -d "$db"
-check "digest: COLUMNS=40 cuts text on character boundaries, not links" 0 \
-    'all(width(l) <= 40 for l in lines if not l.startswith("  http")) and "• Énergie : le Conseil adopte sa positi…" in lines and any(l.startswith("• Beijing summit: 中国") and l.endswith("…") for l in lines)'
+check "digest: COLUMNS=40 wraps text in 40 columns and cuts none of it, links whole" 0 \
+    'all(width(l) <= 40 for l in lines if not l.startswith("  http")) and "• Énergie : le Conseil adopte sa" in lines and "  position sur le marché du gaz" in lines and "Beijing summit: 中国 and the EU — Pékin signals trade talks" in " ".join(l.strip() for l in lines) and not any(l.startswith("• ") and l.endswith("…") for l in lines)'
 
 run "$HERALD" digest --json -d "$db"
 check "digest --json: topics, stories, items, trend, failing feeds" 0 \

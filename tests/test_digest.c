@@ -2,10 +2,10 @@
  * test_digest.c: the digest model and its renderers over rows made here:
  * articles grouped into the store's stories, ranked (outlets, then
  * recency) and cut at max-stories; the sources line; JSON written and
- * read back; text fitted
- * and free of control characters the feeds sent; Markdown and HTML
- * escaping; HTML with no script and no remote asset, and its size for 100
- * stories; the trend's sparkline and spike; word wrapping.
+ * read back; text wrapped to its width, nothing cut, and free of control
+ * characters the feeds sent; Markdown and HTML escaping; HTML with no
+ * script and no remote asset, and its size for 100 stories; the trend's
+ * sparkline and spike; word wrapping.
  */
 #include "config.h"
 
@@ -702,6 +702,80 @@ test_text(void **state)
 	digest_free(d);
 }
 
+/*
+ * The text at the mail's 78 columns (daemon/digests.c) wraps what does
+ * not fit, indented under its line, and cuts nothing: a title, the
+ * outlets line with its languages, "+N" and first sighting, a failing
+ * feed, a long topic name.  Only the summary keeps to two lines.
+ */
+static void
+test_text_wrap(void **state)
+{
+	struct digest		*d = small_digest();
+	struct digest_style	 st = { 78, 0, NULL, 0 };
+	struct digest_story	*sy = &d->topics[0].stories[0];
+	struct buf		 flat;
+	char			*s, *p, *line, *save = NULL;
+	int			 color;
+
+	(void)state;
+	free(sy->items[0].title);
+	sy->items[0].title = xstrdup("Barack Obama calls for seamless "
+	    "transition for US military to Donald Trump, and the end of it");
+	free(sy->outlets[0]);
+	sy->outlets[0] = xstrdup("World \xe2\x80\x93 The Indian Express");
+	free(sy->outlets[1]);
+	sy->outlets[1] = xstrdup("mirror - World news");
+	free(d->failing[0].error);
+	d->failing[0].error = xstrdup("HTTP 503 Service Unavailable from the "
+	    "server, which said to come back later, much later");
+	free(d->topics[1].name);
+	d->topics[1].name = xstrdup("russia-and-the-eastern-neighbourhood "
+	    "sanctions energy migration digital trade");
+	for (color = 0; color < 2; color++) {
+		st.color = color;
+		s = digest_render_text(d, &st);
+		/* the words of each line as one: nothing left out */
+		buf_init(&flat, 0);
+		for (p = s; *p != '\0'; p++)
+			if (*p != '\n' && (*p != ' ' || (flat.len > 0 &&
+			    flat.data[flat.len - 1] != ' ')))
+				buf_putc(&flat, *p);
+			else if (flat.len > 0 && flat.data[flat.len - 1] != ' ')
+				buf_putc(&flat, ' ');
+		assert_non_null(strstr(flat.data, "Donald Trump, and the end "
+		    "of it"));
+		assert_non_null(strstr(flat.data, "World \xe2\x80\x93 The Indian "
+		    "Express, mirror - World news, Council (en) +3 \xc2\xb7 "
+		    "first seen Sat 28 Nov 06:00"));
+		assert_non_null(strstr(flat.data, "much later \xc2\xb7 7 "
+		    "failures since the last success"));
+		assert_non_null(strstr(flat.data, "migration digital trade"));
+		buf_free(&flat);
+		for (line = strtok_r(s, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			if (strstr(line, "https://") != NULL)
+				continue;
+			assert_true(termtext_width(line) <= 78);
+			/* an ellipsis ends a summary's second line only */
+			if (strlen(line) >= 3 && strcmp(line + strlen(line) -
+			    3, "\xe2\x80\xa6") == 0)
+				assert_non_null(strstr(line, "Summary"));
+		}
+		free(s);
+	}
+	/* the continuation of the title, under its text */
+	st.color = 0;
+	s = digest_render_text(d, &st);
+	assert_non_null(strstr(s, "\xe2\x80\xa2 Barack Obama calls for "
+	    "seamless transition for US military to Donald\n  Trump, and the "
+	    "end of it\n"));
+	assert_non_null(strstr(s, "mirror - World news, Council (en)\n    +3 "
+	    "\xc2\xb7 first seen"));
+	free(s);
+	digest_free(d);
+}
+
 static void
 test_markdown(void **state)
 {
@@ -871,8 +945,9 @@ test_wrap(void **state)
 	s = termtext_wrap("one two three four five six", 9, 2, "");
 	assert_string_equal(s, "one two\nthree\xe2\x80\xa6");
 	free(s);
-	s = termtext_wrap("abcdefghijklmnop qr", 5, 0, "");
-	assert_string_equal(s, "abcd\xe2\x80\xa6\nqr");
+	/* a word longer than a line: whole, on its own */
+	s = termtext_wrap("a abcdefghijklmnop qr", 5, 0, "");
+	assert_string_equal(s, "a\nabcdefghijklmnop\nqr");
 	free(s);
 	s = termtext_wrap("  ", 5, 0, "");
 	assert_string_equal(s, "");
@@ -897,6 +972,7 @@ main(void)
 		cmocka_unit_test(test_store_cut),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_wrap),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_html_escaping),
 		cmocka_unit_test(test_html_size),
