@@ -217,7 +217,8 @@ cmd_alerts(const struct cmd_args *a)
 	    -1)
 		goto done;
 	if (mode == MODE_SUMMARY) {
-		if (store_outbox_counts(s, &counts, &n, &err) == -1)
+		if (store_outbox_counts_topic(s, f.topic, &counts, &n, &err) ==
+		    -1)
 			goto fail;
 	} else {
 		f.state = mode == MODE_PENDING ? STORE_ALERT_PENDING :
@@ -269,7 +270,10 @@ cmd_alerts(const struct cmd_args *a)
 		for (i = 0; i < n; i++)
 			k += f.plugin == NULL ||
 			    strcmp(f.plugin, counts[i].plugin) == 0;
-		if (k == 0)
+		if (k == 0 && f.topic != NULL)
+			fprintf(stderr, "herald alerts: no alerts of topic "
+			    "\"%s\" yet\n", f.topic);
+		else if (k == 0)
 			fprintf(stderr, "herald alerts: no alerts yet\n");
 		else
 			print_summary(counts, n, f.plugin, (int64_t)time(NULL));

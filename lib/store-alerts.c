@@ -415,6 +415,13 @@ int
 store_outbox_counts(struct store *s, struct store_outbox_count **out,
     size_t *np, char **errstr)
 {
+	return store_outbox_counts_topic(s, NULL, out, np, errstr);
+}
+
+int
+store_outbox_counts_topic(struct store *s, const char *topic,
+    struct store_outbox_count **out, size_t *np, char **errstr)
+{
 	sqlite3_stmt			*st = NULL;
 	struct store_outbox_count	*v = NULL;
 	size_t				 n = 0, cap = 0;
@@ -422,14 +429,23 @@ store_outbox_counts(struct store *s, struct store_outbox_count **out,
 
 	*out = NULL;
 	*np = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT plugin,"
+	/* the daemon's count (no topic) reads the outbox alone */
+	if (sqlite3_prepare_v2(s->db, topic == NULL ? "SELECT plugin,"
 	    " sum(state = 'pending'), sum(state = 'sent'), sum(state = 'dead'),"
 	    " min(CASE WHEN state = 'pending' THEN next_attempt END)"
-	    " FROM outbox GROUP BY plugin ORDER BY plugin", -1, &st,
+	    " FROM outbox GROUP BY plugin ORDER BY plugin" : "SELECT b.plugin,"
+	    " sum(b.state = 'pending'), sum(b.state = 'sent'),"
+	    " sum(b.state = 'dead'),"
+	    " min(CASE WHEN b.state = 'pending' THEN b.next_attempt END)"
+	    " FROM outbox b JOIN matches m ON m.id = b.match_id"
+	    " JOIN topics t ON t.id = m.topic_id WHERE t.name = ?1"
+	    " GROUP BY b.plugin ORDER BY b.plugin", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "counting alerts");
 		return -1;
 	}
+	if (topic != NULL)
+		sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap == 0 ? 8 : 2 * cap;

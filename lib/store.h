@@ -489,6 +489,9 @@ struct store_outbox_count {
 
 int	 store_outbox_counts(struct store *, struct store_outbox_count **out,
 	    size_t *n, char **errstr);
+/* The same, of one topic's alerts only (a plugin with none is left out). */
+int	 store_outbox_counts_topic(struct store *, const char *topic,
+	    struct store_outbox_count **out, size_t *n, char **errstr);
 void	 store_outbox_counts_free(struct store_outbox_count *, size_t n);
 
 /*

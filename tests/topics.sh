@@ -258,6 +258,14 @@ match = Επιτροπή AND κυρώσεις
 path = $jsonl
 file = $T/el-alerts.jsonl
 topics = el-sanctions
+
+[topic "el-weather"]
+match = καιρός
+
+[plugin "log2"]
+path = $jsonl
+file = $T/el-weather.jsonl
+topics = el-weather
 EOF
 if [ ! -f "$jsonl" ]; then
 	ok "# SKIP Greek: plugins/.libs/jsonl.so is not built"
@@ -286,6 +294,19 @@ else
 		ok "Greek: herald topics test folds the accents too"
 	else
 		nok "Greek: herald topics test folds the accents too"
+	fi
+	# herald alerts --topic: the summary counts that topic's alerts only
+	plugins() {
+		"$HERALD" alerts --json -c "$T/el.conf" "$@" | "$PY" -c 'import json, sys; print(" ".join("%s:%d" % (p["plugin"], p["sent"]) for p in json.load(sys.stdin)["plugins"]))'
+	}
+	a=$(plugins)
+	b=$(plugins --topic el-weather)
+	run "$HERALD" alerts --topic el-sanctions -c "$T/el.conf"
+	if [ "$a" = "log:1 log2:1" ] && [ "$b" = "log2:1" ] && [ $rc -eq 0 ] &&
+	    grep -q "^log  *0  *1 " "$T/out" && ! grep -q "^log2" "$T/out"; then
+		ok "herald alerts --topic: the summary counts that topic's alerts"
+	else
+		nok "herald alerts --topic: the summary counts that topic's alerts (all: $a; el-weather: $b)"
 	fi
 fi
 
