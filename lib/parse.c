@@ -74,6 +74,10 @@ struct infilter {
 	int		 ascii_label;	/* reported as US-ASCII */
 	int		 strict_utf8;	/* declared UTF-8: bad bytes -> U+FFFD */
 	int		 saw_high;	/* a byte >= 0x80 was read */
+	char		 fallback[64];	/* the XML declaration's encoding, when
+					 * the HTTP charset overrode it */
+	int		 nonascii;	/* a non-ASCII character was decoded */
+	char		 overwhy[192];	/* the message of an override */
 	struct buf	 dec;		/* decoded UTF-8 not yet filtered */
 	enum mstate	 m;
 	size_t		 tagbytes;
@@ -195,7 +199,45 @@ utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Decodes UTF-8 input: invalid bytes become U+FFFD, or windows-1252 when undeclared. */
+static int	 is_utf8_label(const char *);
+static iconv_t	 infilter_open(const char *);
+static void	 infilter_decode_iconv(struct infilter *, const char *, size_t,
+		    int);
+
+/*
+ * The bytes are not in the HTTP charset: reads the rest as the XML
+ * declaration says, as feedparser's convert_to_utf8() tries the declared
+ * encoding next.  feedparser decodes the whole document again; a stream
+ * cannot, so this is done only while what was decoded is ASCII (which
+ * reads the same in both): then the result is feedparser's.  Returns 1 when
+ * the decoder was switched.
+ */
+static int
+infilter_override(struct infilter *f)
+{
+	iconv_t	 cd = (iconv_t)-1;
+
+	if (f->fallback[0] == '\0' || f->nonascii)
+		return 0;
+	if (!is_utf8_label(f->fallback) &&
+	    (cd = infilter_open(f->fallback)) == (iconv_t)-1)
+		return 0;
+	if (f->cd != (iconv_t)-1)
+		iconv_close(f->cd);
+	f->cd = cd;
+	snprintf(f->overwhy, sizeof(f->overwhy),
+	    "document declared as %s, but parsed as %s", f->reported,
+	    f->fallback);
+	infilter_fix_enc(f, f->overwhy);
+	snprintf(f->encoding, sizeof(f->encoding), "%s", f->fallback);
+	snprintf(f->reported, sizeof(f->reported), "%s", f->fallback);
+	f->fallback[0] = '\0';
+	f->strict_utf8 = 0;	/* feedparser's next try is windows-1252 */
+	f->utf16 = 0;		/* a 16-bit declaration without a BOM is ignored */
+	return 1;
+}
+
+/* Decodes UTF-8 input: invalid bytes become U+FFFD, or windows-1252 when not declared UTF-8. */
 static void
 infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final)
 {
@@ -226,12 +268,14 @@ infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final
 		    (s[i + 1] & 0xc0) == 0x80) {
 			i += 2;
 			run += 2;
+			f->nonascii = 1;
 			continue;
 		}
 		n = utf8_seq(s + i, len - i);
 		if (n > 0) {
 			i += (size_t)n;
 			run += (size_t)n;
+			f->nonascii = 1;
 			continue;
 		}
 		buf_append(&f->dec, data + i - run, run);
@@ -241,12 +285,21 @@ infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final
 			f->npend = len - i;
 			return;
 		}
+		if (infilter_override(f)) {
+			if (f->cd == (iconv_t)-1)
+				infilter_decode_utf8(f, data + i, len - i, final);
+			else
+				infilter_decode_iconv(f, data + i, len - i, final);
+			return;
+		}
 		if (!f->strict_utf8) {
 			uint32_t cp = s[i] < 0xa0 ? cp1252_high[s[i] - 0x80] : s[i];
 
 			put_cp(&f->dec, cp);
 			f->cp1252_used = 1;
-			infilter_fix_enc(f, "undeclared 8-bit text read as windows-1252");
+			infilter_fix_enc(f, f->declared ?
+			    "8-bit text that is not UTF-8 read as windows-1252" :
+			    "undeclared 8-bit text read as windows-1252");
 		} else {
 			put_cp(&f->dec, 0xfffd);
 			infilter_fix_enc(f, "invalid UTF-8 replaced");
@@ -268,6 +321,9 @@ infilter_decode_iconv(struct infilter *f, const char *data, size_t len, int fina
 		outleft = sizeof(obuf);
 		r = iconv(f->cd, &in, &inleft, &out, &outleft);
 		buf_append(&f->dec, obuf, sizeof(obuf) - outleft);
+		if (f->fallback[0] != '\0' && !f->nonascii)
+			for (char *c = obuf; c < out && !f->nonascii; c++)
+				f->nonascii = (unsigned char)*c >= 0x80;
 		if (r != (size_t)-1)
 			continue;
 		if (errno == E2BIG)
@@ -276,6 +332,13 @@ infilter_decode_iconv(struct infilter *f, const char *data, size_t len, int fina
 			memcpy(f->pend, in, inleft);
 			f->npend = inleft;
 			return;
+		}
+		if (infilter_override(f)) {
+			if (f->cd == (iconv_t)-1) {
+				infilter_decode_utf8(f, in, inleft, final);
+				return;
+			}
+			continue;
 		}
 		/* EILSEQ, or a truncated sequence at the very end */
 		put_cp(&f->dec, 0xfffd);
@@ -1241,7 +1304,9 @@ is_utf8_label(const char *l)
  * types the HTTP charset, then the XML declaration; for text/xml types the
  * HTTP charset, else US-ASCII (read as the declaration says, and reported as
  * overridden when the bytes are not ASCII); otherwise the declaration, then
- * UTF-8.  Stray bytes that are not UTF-8 in undeclared UTF-8 are read as
+ * UTF-8.  When the HTTP charset wins but cannot read the bytes, the
+ * declared encoding is tried next (infilter_override()).  Stray bytes that
+ * are not UTF-8 in UTF-8 not declared so by the document are read as
  * windows-1252.  Returns the number of BOM bytes to skip.
  */
 static size_t
@@ -1345,6 +1410,12 @@ infilter_decide(struct infilter *f, const char *http_ctype)
 	f->utf16 = strncmp(f->encoding, "utf-16", 6) == 0;
 	if (strncmp(f->encoding, "utf-32", 6) == 0)
 		f->utf16 = 2;
+	/* bytes the HTTP charset cannot read are tried as declared */
+	if (*cs && *decl && *bom == '\0' && (strcmp(f->encoding, cs) == 0 ||
+	    (is_utf8_label(f->encoding) && is_utf8_label(cs))) &&
+	    strcmp(decl, cs) != 0 &&
+	    !(is_utf8_label(decl) && is_utf8_label(cs)))
+		snprintf(f->fallback, sizeof(f->fallback), "%s", decl);
 	return skip;
 }
 

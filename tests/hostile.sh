@@ -239,6 +239,19 @@ expect_err() {
 	fi
 }
 
+# expect_out NAME TEXT: stdout has TEXT (printf escapes such as \u03bd read).
+expect_out() {
+	local want
+	ncheck=$((ncheck + 1))
+	want=$(printf "$2")
+	if ! grep -qF -- "$want" "$tmp/$1.out"; then
+		fail "$1: stdout lacks '$want'"
+		sed 's/^/    /' "$tmp/$1.out" | tail -n 8
+		return 1
+	fi
+	echo "    ok: stdout has '$want'"
+}
+
 # expect_json NAME WHAT PYEXPR: the JSON output satisfies PYEXPR.
 expect_json() {
 	local msg
@@ -407,6 +420,19 @@ done
 run unkenc 0 --json "$D/unkenc.xml" &&
 expect_json unkenc "unknown encoding read anyway, flagged bozo" \
     'title(0) == "unknown" and d["bozo"] and "unknown encoding" in (d.get("bozo_message") or "")'
+
+# HTTP charset != XML declaration: a server calls an ISO-8859-7 document
+# UTF-8.  As feedparser: the HTTP charset cannot read it, so the declared
+# encoding is tried next (not windows-1252), and the override is said.
+GR=${top_srcdir:-$here/..}/tests/data/enc/greek-iso-8859-7.xml
+GRCT='application/rss+xml; charset=utf-8'
+run grcharset 0 --json --content-type "$GRCT" "$GR" &&
+expect_json grcharset "read as the declared ISO-8859-7, CharacterEncodingOverride says so" \
+    'feed("title") == "\u039d\u03ad\u03b1 \u03b1\u03c0\u03cc \u03c4\u03b9\u03c2 \u0392\u03c1\u03c5\u03be\u03ad\u03bb\u03bb\u03b5\u03c2" and title(1) == "\u03a8\u03b7\u03c6\u03bf\u03c6\u03bf\u03c1\u03af\u03b1 \u03c3\u03c4\u03bf \u039a\u03bf\u03b9\u03bd\u03bf\u03b2\u03bf\u03cd\u03bb\u03b9\u03bf" and "\u00ab\u03c7\u03c9\u03c1\u03af\u03c2" in summary(0) and d["encoding"] == "iso-8859-7" and d["bozo"] and d["bozo_exception"] == "CharacterEncodingOverride" and d["bozo_message"] == "document declared as utf-8, but parsed as iso-8859-7"'
+run grcharset_text 0 --content-type "$GRCT" "$GR" &&
+expect_out grcharset_text "feed:     \u039d\u03ad\u03b1 \u03b1\u03c0\u03cc" &&
+expect_out grcharset_text "encoding: iso-8859-7" &&
+expect_out grcharset_text "document declared as utf-8, but parsed as iso-8859-7"
 
 echo "== 13: undeclared HTML entities, RSS 0.91 Netscape DOCTYPE"
 run undecl 0 --json "$D/undecl.xml" &&

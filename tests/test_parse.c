@@ -174,6 +174,28 @@ static const struct pcase cases[] = {
 	{ "http charset for application/xml", "<rss version='2.0'><channel><title>\xe9</title></channel></rss>",
 	    NULL, "application/rss+xml; charset=ISO-8859-1", NULL,
 	    { { "feed.title.value", "\xc3\xa9" }, { "encoding", "iso-8859-1" } } },
+	/* the HTTP charset cannot read the bytes: the declared encoding next, as feedparser */
+	{ "http charset utf-8 fails, declared iso-8859-2 read", "<?xml version='1.0' encoding='iso-8859-2'?><rss version='2.0'><channel>"
+	    "<title>Zak\xb3" "ad \xbf" "ycia</title></channel></rss>",
+	    NULL, "application/rss+xml; charset=utf-8", NULL,
+	    { { "feed.title.value", "Zak\xc5\x82" "ad \xc5\xbc" "ycia" }, { "encoding", "iso-8859-2" },
+	      { "bozo_exception", "CharacterEncodingOverride" },
+	      { "bozo_message", "document declared as utf-8, but parsed as iso-8859-2" } } },
+	{ "http charset euc-jp fails, declared iso-8859-2 read", "<?xml version='1.0' encoding='iso-8859-2'?><rss version='2.0'><channel>"
+	    "<title>Zak\xb3" "ad \xbf" "ycia</title></channel></rss>",
+	    NULL, "application/xml; charset=EUC-JP", NULL,
+	    { { "feed.title.value", "Zak\xc5\x82" "ad \xc5\xbc" "ycia" }, { "encoding", "iso-8859-2" },
+	      { "bozo_message", "document declared as euc-jp, but parsed as iso-8859-2" } } },
+	/* a stream cannot read back what it decoded: after UTF-8 text, stray bytes stay windows-1252 */
+	{ "http charset utf-8 read UTF-8 before the stray byte", "<?xml version='1.0' encoding='iso-8859-2'?><rss version='2.0'><channel>"
+	    "<title>\xc3\xa9 \xb3</title></channel></rss>",
+	    NULL, "application/rss+xml; charset=utf-8", NULL,
+	    { { "feed.title.value", "\xc3\xa9 \xc2\xb3" }, { "encoding", "utf-8" },
+	      { "bozo_message", "8-bit text that is not UTF-8 read as windows-1252" } } },
+	{ "http charset and declaration agree", "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+	    "<title>\xce\xbd</title></channel></rss>",
+	    NULL, "application/rss+xml; charset=utf8", NULL,
+	    { { "feed.title.value", "\xce\xbd" }, { "bozo", "false" } } },
 	{ "text/xml without charset is us-ascii", "<rss version='2.0'><channel><title>plain</title></channel></rss>",
 	    NULL, "text/xml", NULL,
 	    { { "encoding", "us-ascii" }, { "bozo", "false" } } },
@@ -368,10 +390,11 @@ collect(void *arg, const struct parse_entry *e)
 
 /* Parses `data` in chunks of `chunk` bytes; returns the entries and feed. */
 static char *
-parse_chunked(const char *data, size_t len, size_t chunk)
+parse_chunked(const char *data, size_t len, size_t chunk, const char *ctype)
 {
 	json_t		*entries = json_array(), *all, *doc;
-	struct parse_opts o = { .url = "http://example.eu/feed" };
+	struct parse_opts o = { .url = "http://example.eu/feed",
+	    .content_type = ctype };
 	struct parser	*p = parse_new(&o, collect, entries);
 	size_t		 off;
 	char		*s;
@@ -403,11 +426,11 @@ test_chunking(void **state)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char	*data = slurp(files[i], &len);
-		char	*whole = parse_chunked(data, len, len ? len : 1);
+		char	*whole = parse_chunked(data, len, len ? len : 1, NULL);
 
 		assert_non_null(strstr(whole, "\"entries\":[{"));
 		for (chunk = 1; chunk <= 64; chunk++) {
-			char	*s = parse_chunked(data, len, chunk);
+			char	*s = parse_chunked(data, len, chunk, NULL);
 
 			if (strcmp(s, whole) != 0)
 				fail_msg("%s in %zu-byte chunks differs:\n%s\n%s",
@@ -420,6 +443,34 @@ test_chunking(void **state)
 }
 
 /*
+ * An ISO-8859-7 document served as UTF-8 (tests/data/enc): read as
+ * declared however the bytes arrive, as heraldd pushes them.
+ */
+static void
+test_charset_override_chunks(void **state)
+{
+	const char	*ct = "application/rss+xml; charset=utf-8";
+	size_t		 len, chunk;
+	char		*data = slurp("enc/greek-iso-8859-7.xml", &len);
+	char		*whole = parse_chunked(data, len, len, ct);
+
+	/* the feed's title, "Νέα από τις Βρυξέλλες" */
+	assert_non_null(strstr(whole, "\"value\":\"\xce\x9d\xce\xad\xce\xb1 "
+	    "\xce\xb1\xcf\x80\xcf\x8c \xcf\x84\xce\xb9\xcf\x82 "
+	    "\xce\x92\xcf\x81\xcf\x85\xce\xbe\xce\xad\xce\xbb\xce\xbb\xce\xb5\xcf\x82\""));
+	for (chunk = 1; chunk <= 64; chunk++) {
+		char	*s = parse_chunked(data, len, chunk, ct);
+
+		if (strcmp(s, whole) != 0)
+			fail_msg("in %zu-byte chunks differs:\n%s\n%s", chunk, s,
+			    whole);
+		free(s);
+	}
+	free(whole);
+	free(data);
+}
+
+/*
  * The end of a CDATA section, comment or PI split across chunks: the text
  * after it is still repaired (its undeclared entity mapped, not bozo).
  */
@@ -429,13 +480,13 @@ test_chunked_markup_ends(void **state)
 	static const char doc[] = "<?xml version='1.0'?><rss version='2.0'><channel><item>"
 	    "<description><![CDATA[<p>x</p>]]></description><!-- c -->"
 	    "<?pi x?><title>a&eacute;b</title></item></channel></rss>";
-	char	*whole = parse_chunked(doc, sizeof(doc) - 1, sizeof(doc) - 1);
+	char	*whole = parse_chunked(doc, sizeof(doc) - 1, sizeof(doc) - 1, NULL);
 	size_t	 chunk;
 
 	assert_non_null(strstr(whole, "a\xc3\xa9" "b"));
 	assert_non_null(strstr(whole, "\"bozo\":true"));
 	for (chunk = 1; chunk <= 16; chunk++) {
-		char	*s = parse_chunked(doc, sizeof(doc) - 1, chunk);
+		char	*s = parse_chunked(doc, sizeof(doc) - 1, chunk, NULL);
 
 		if (strcmp(s, whole) != 0)
 			fail_msg("in %zu-byte chunks:\n%s\n%s", chunk, s, whole);
@@ -732,7 +783,7 @@ test_attribute_cap(void **state)
 int
 main(void)
 {
-	struct CMUnitTest	 tests[sizeof(cases) / sizeof(cases[0]) + 9];
+	struct CMUnitTest	 tests[sizeof(cases) / sizeof(cases[0]) + 10];
 	size_t			 i, n = 0;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -745,6 +796,7 @@ main(void)
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_chunking);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_chunked_markup_ends);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_charset_override_chunks);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_item_cap);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_field_cap);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_attribute_cap);
