@@ -103,6 +103,42 @@ parse_notes(FILE *fp)
 	    PARSE_MAX_ENTITY_EXPANSION / 1024);
 }
 
+/*
+ * What a bozo is, by feedparser's name of it: only a SAXParseException (or
+ * an undeclared prefix) means the XML was not well-formed.
+ */
+static void
+print_bozo(const struct parse_feed *f)
+{
+	static const struct {
+		const char	*exception;
+		const char	*what;
+	} kinds[] = {
+		{ "CharacterEncodingOverride", "encoding overridden" },
+		{ "CharacterEncodingUnknown", "encoding unknown" },
+		{ "NonXMLContentType", "not an XML content type" },
+	};
+	const char	*what = "not well-formed", *exc = f->bozo_exception;
+	int		 wellformed = 0;
+	size_t		 i;
+
+	for (i = 0; exc != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(exc, kinds[i].exception) == 0) {
+			what = kinds[i].what;
+			wellformed = 1;
+		}
+	printf("warning:  %s (%s", what, exc != NULL ? exc : "bozo");
+	if (f->bozo_message != NULL) {
+		printf(": ");
+		/* libxml2's message: where it found the document broken */
+		if (f->xml_error != NULL && f->xml_error_line > 0 &&
+		    strcmp(f->bozo_message, f->xml_error) == 0)
+			printf("line %ld: ", f->xml_error_line);
+		print_clean(stdout, "", f->bozo_message, NULL, "");
+	}
+	printf(")%s\n", wellformed ? "" : ", recovered");
+}
+
 static int
 cmd_parse(const struct cmd_args *a)
 {
@@ -178,12 +214,8 @@ cmd_parse(const struct cmd_args *a)
 		printf("encoding: %s\n", f->encoding);
 		printf("entries:  %zu%s\n", o.n, parse_truncated(p) ?
 		    " (more were dropped: over the cap)" : "");
-		if (f->bozo) {
-			printf("warning:  not well-formed (%s%s", f->bozo_exception,
-			    f->bozo_message ? ": " : "");
-			print_clean(stdout, "", f->bozo_message, NULL,
-			    "), recovered\n");
-		}
+		if (f->bozo)
+			print_bozo(f);
 	}
 	if (rc == -1) {
 		size_t	 i;

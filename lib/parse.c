@@ -1526,6 +1526,12 @@ struct parser {
 	int		 bozo;
 	char		*bozo_exception;
 	char		*error;
+	char		*xml_first;	/* libxml2's first fatal error: the
+					 * cause, where the last is an echo */
+	long		 xml_first_line;
+	int		 xml_first_code;
+	long		 open_line[PARSE_MAX_DEPTH + 1]; /* where each open
+					 * element started, by libxml2's depth */
 };
 
 static const char *const acceptable_elements[] = {
@@ -4350,6 +4356,9 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 	if (p->root == NULL)
 		p->root = xstrdup((const char *)localname);
+	/* libxml2 counts this element once the callback returns */
+	if (p->ctxt->nameNr >= 0 && p->ctxt->nameNr <= PARSE_MAX_DEPTH)
+		p->open_line[p->ctxt->nameNr] = xmlSAX2GetLineNumber(p->ctxt);
 	if (p->depth >= PARSE_MAX_DEPTH) {
 		p->depth++;
 		return;
@@ -4505,6 +4514,48 @@ deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 static void
 sax_silent(void *ctx, const char *msg, ...)
 {
+}
+
+/*
+ * Keeps libxml2's first fatal error: in recovery mode it goes on after it,
+ * and the last error (xmlCtxtGetLastError) is often a consequence of the
+ * first, on another line.
+ */
+static void
+sax_error(void *ctx, xmlErrorPtr e)
+{
+	struct parser	*p = ctx;
+
+	if (e == NULL || e->level != XML_ERR_FATAL || p->xml_first != NULL)
+		return;
+	p->xml_first = xstrdup(e->message != NULL ? e->message : "error");
+	p->xml_first[strcspn(p->xml_first, "\n")] = '\0';
+	p->xml_first_line = e->line;
+	p->xml_first_code = e->code;
+}
+
+/*
+ * A push parser told the end of a document still inside elements says
+ * "Extra content at the end of the document"; xmllint (a pull parser) says
+ * what happened, "Premature end of data in tag title line 1" (where the
+ * innermost open element started): so does herald.
+ */
+static void
+xml_error_premature(struct parser *p)
+{
+	xmlParserCtxtPtr	 c = p->ctxt;
+	int			 d;
+	char			*m;
+
+	if (p->xml_first_code != XML_ERR_DOCUMENT_END || c->nameNr <= 0 ||
+	    c->name == NULL)
+		return;
+	d = c->nameNr - 1;
+	m = xasprintf("Premature end of data in tag %s line %ld",
+	    (const char *)c->name, d <= PARSE_MAX_DEPTH ? p->open_line[d] :
+	    (long)xmlSAX2GetLineNumber(c));
+	free(p->xml_first);
+	p->xml_first = m;
 }
 
 static int	 parse_initialized;
@@ -4828,6 +4879,7 @@ parse_start_xml(struct parser *p)
 	sax.warning = sax_silent;
 	sax.error = sax_silent;
 	sax.fatalError = sax_silent;
+	sax.serror = sax_error;
 	p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, p->url);
 	if (p->ctxt == NULL)
 		fatalx("xmlCreatePushParserCtxt failed");
@@ -5020,16 +5072,20 @@ parse_finish(struct parser *p)
 		if (!p->ctxt->wellFormed || (err != NULL && err->code != 0 &&
 		    err->level >= XML_ERR_ERROR)) {
 			fp_bozo(p, "SAXParseException");
-			if (err != NULL && err->message != NULL) {
-				char *m = xstrdup(err->message);
-
-				m[strcspn(m, "\n")] = '\0';
-				jset_str(p->result, "bozo_message", m);
+			if (p->xml_first == NULL && err != NULL &&
+			    err->message != NULL) {
+				p->xml_first = xstrdup(err->message);
+				p->xml_first[strcspn(p->xml_first, "\n")] = '\0';
+				p->xml_first_line = err->line;
+				p->xml_first_code = err->code;
+			}
+			if (p->xml_first != NULL) {
+				xml_error_premature(p);
+				jset_str(p->result, "bozo_message", p->xml_first);
 				pn_set(p->result, "bozo_line",
-				    pn_int(p->result->arena, err->line));
+				    pn_int(p->result->arena, p->xml_first_line));
 				/* libxml2 itself found the document broken */
-				jset_str(p->result, "xml_error", m);
-				free(m);
+				jset_str(p->result, "xml_error", p->xml_first);
 			}
 		}
 	}
@@ -5129,6 +5185,7 @@ parse_free(struct parser *p)
 		free(p->in.ents[i].text);
 	free(p->in.ents);
 	free(p->in.error);
+	free(p->xml_first);
 	buf_free(&p->sniff);
 	for (i = 0; i < p->capstack; i++)
 		elem_free(&p->stack[i]);

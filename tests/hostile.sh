@@ -432,7 +432,7 @@ expect_json grcharset "read as the declared ISO-8859-7, CharacterEncodingOverrid
 run grcharset_text 0 --content-type "$GRCT" "$GR" &&
 expect_out grcharset_text "feed:     \u039d\u03ad\u03b1 \u03b1\u03c0\u03cc" &&
 expect_out grcharset_text "encoding: iso-8859-7" &&
-expect_out grcharset_text "document declared as utf-8, but parsed as iso-8859-7"
+expect_out grcharset_text "warning:  encoding overridden (CharacterEncodingOverride: document declared as utf-8, but parsed as iso-8859-7)\n"
 
 echo "== 13: undeclared HTML entities, RSS 0.91 Netscape DOCTYPE"
 run undecl 0 --json "$D/undecl.xml" &&
@@ -451,6 +451,15 @@ echo "== 1: a document cut short (in 100,000 open elements)"
 run truncated 0 --json "$D/truncated.xml" &&
 expect_json truncated "the complete item kept, the cut one dropped; bozo" \
     '[title(i) for i in range(len(E))] == ["complete"] and d["bozo"]'
+
+# libxml2's first fatal error, with its line: the push parser's last one
+# ("Extra content at the end of the document") is an echo of the cut.
+printf '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title>\n<item><title>a</title></item><item><title>trunc' >"$tmp/cut.xml"
+run cut 0 "$tmp/cut.xml" &&
+expect_out cut "warning:  not well-formed (SAXParseException: line 3: Premature end of data in tag title line 3), recovered"
+run cut_json 0 --json "$tmp/cut.xml" &&
+expect_json cut_json "the first fatal error and its line" \
+    'd["bozo_exception"] == "SAXParseException" and d["bozo_message"] == "Premature end of data in tag title line 3" and d["bozo_line"] == 3'
 
 echo "== not a feed: HTML page with autodiscovery links, JSON, empty"
 run html 1 --url "$URL" "$D/page.html" &&

@@ -286,6 +286,19 @@ static const struct pcase cases[] = {
 	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	    "'>]><rss><channel></channel></rss>", NULL, NULL, "entity 'm' is longer than 1024 bytes", { { NULL, NULL } } },
+	/* libxml2's first fatal error and its line, not the push parser's last */
+	{ "truncated: premature end reported", "<?xml version='1.0'?>\n<rss version='2.0'><channel>\n<title>T</title>"
+	    "<item><title>a</title></item>\n<item><title>trunc",
+	    NULL, NULL, NULL,
+	    { { "bozo_exception", "SAXParseException" },
+	      { "bozo_message", "Premature end of data in tag title line 4" }, { "bozo_line", "4" } } },
+	{ "markup after the root: extra content", "<rss version='2.0'><channel><title>T</title></channel></rss>\n<x/>",
+	    NULL, NULL, NULL,
+	    { { "bozo_message", "Extra content at the end of the document" }, { "bozo_line", "2" } } },
+	{ "tag mismatch: the first error, not the last", "<rss version='2.0'><channel><title>T</b>\n"
+	    "<item><title>a</i></item></channel></rss>\n",
+	    NULL, NULL, NULL,
+	    { { "bozo_message", "Opening and ending tag mismatch: title line 1 and b" }, { "bozo_line", "1" } } },
 	{ "truncated keeps complete items", "<rss version='2.0'><channel><title>T</title><item><title>one</title></item><item><title>tw",
 	    NULL, NULL, NULL,
 	    { { "entries.0.title.value", "one" }, { "entries.1", ABSENT }, { "bozo", "true" } } },
