@@ -232,15 +232,16 @@ cmd_parse(const struct cmd_args *a)
 
 static const struct cmd_option parse_options[] = {
 	{ .name = "json", .key = 'j', .short_name = 'j',
-	    .help = "feedparser-compatible JSON (see herald(1))",
+	    .help = "JSON with feedparser's keys (see herald(1))",
 	    .synopsis = "[--json]" },
 	{ .name = "url", .key = 'u', .arg = "URL",
 	    .help = "the document's URL, for relative links" },
 	{ .name = "base-url", .key = 'b', .arg = "URL",
 	    .help = "base URL (HTTP Content-Location), overrides --url" },
 	{ .name = "content-type", .key = 't', .arg = "TYPE",
-	    .help = "the HTTP Content-Type; its charset is used when the\n"
-	    "document has no byte order mark or XML declaration" },
+	    .help = "the HTTP Content-Type; for application/*xml its\n"
+	    "charset wins over the XML declaration, which is tried\n"
+	    "next when the charset cannot read the bytes (herald(1))" },
 	{ .name = "language", .key = 'l', .arg = "LANG",
 	    .help = "the HTTP Content-Language" },
 	{ .name = NULL }
