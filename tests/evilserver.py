@@ -860,6 +860,19 @@ class Handler(BaseHTTPRequestHandler):
                   "<updated>2024-03-01T12:00:00Z</updated>\n%s</feed>\n"
                   % entries, ctype="application/atom+xml")
 
+    def r_charset(self, q):
+        # an ISO-8859-7 document (it says so) that the server calls UTF-8,
+        # in 7-byte chunks: Greek letters are split across pushes
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "data", "enc", "greek-iso-8859-7.xml")
+        with open(path, "rb") as f:
+            doc = f.read()
+        self.head(200, [("Content-Type",
+                         "application/rss+xml; charset=utf-8")], chunked=True)
+        for i in range(0, len(doc), 7):
+            self.chunk(doc[i:i + 7])
+        self.chunk_end()
+
     def r_dates(self, q):
         cases = [
             ("d-valid", "Fri, 01 Mar 2024 12:00:00 GMT"),
@@ -928,6 +941,7 @@ ROUTES = {
     "/dupguid": Handler.r_dupguid,
     "/dates": Handler.r_dates,
     "/escaped": Handler.r_escaped,
+    "/charset": Handler.r_charset,
 }
 
 
