@@ -90,18 +90,30 @@ static const char *const sst_sql[SST__COUNT] = {
 	    " WHERE id = ?1",
 	[SST_STORY_SIZE] =
 	    "SELECT size FROM stories WHERE id = ?1",
+	/*
+	 * Expiry: the articles still indexed before time ?1 that arrived
+	 * before article ?3, less the rectangle that an earlier pass left
+	 * empty (none before time ?5 and article ?4: struct store_stories'
+	 * exp_at and exp_id).  Read as the new arrivals' rows by id and the
+	 * rows by time that the window's move uncovered, not the whole
+	 * range by time: on a fresh ingest of old articles that range holds
+	 * the 4,096 newest arrivals (STORIES_EXPIRE_KEEP), read again at
+	 * each pass.  Nothing empty known: ?4 = ?3, ?5 = INT64_MIN.
+	 */
+#define EXPIRE_ROWS(cols) \
+	"SELECT " cols " FROM story_links WHERE item_id >= ?4" \
+	" AND item_id < ?3 AND +indexed = 1 AND +at < ?1" \
+	" UNION ALL SELECT " cols " FROM story_links WHERE indexed = 1" \
+	" AND at >= ?5 AND at < ?1 AND item_id < min(?3, ?4)"
 	[SST_EXPIRE_LIST] =
-	    "SELECT item_id, at FROM story_links"
-	    " WHERE indexed = 1 AND at < ?1 AND item_id < ?3"
-	    " ORDER BY at LIMIT ?2",
+	    EXPIRE_ROWS("item_id, at") " ORDER BY 2 LIMIT ?2",
 	/* out of the window: the docs are never read again, they go */
 	[SST_EXPIRE_DOC] =
-	    "DELETE FROM story_docs WHERE item_id IN (SELECT item_id"
-	    " FROM story_links WHERE indexed = 1 AND at < ?1"
-	    " AND item_id < ?2) RETURNING item_id, doc",
+	    "DELETE FROM story_docs WHERE item_id IN ("
+	    EXPIRE_ROWS("item_id") ") RETURNING item_id, doc",
 	[SST_EXPIRE_MARK] =
-	    "UPDATE story_links SET indexed = 0 WHERE indexed = 1 AND at < ?1"
-	    " AND item_id < ?2",
+	    "UPDATE story_links SET indexed = 0 WHERE item_id IN ("
+	    EXPIRE_ROWS("item_id") ")",
 	[SST_ITEM_STORY] =
 	    "SELECT story_id FROM story_links WHERE item_id = ?1",
 	/*
@@ -228,6 +240,16 @@ struct store_stories {
 	int			 per_story;	/* alert once per (story, topic) */
 	sqlite3_stmt		*st[SST__COUNT];
 	unsigned		 since_expire;
+	/*
+	 * No article indexed before exp_at arrived before exp_id (when
+	 * exp_ok): what the last expiry pass left, so that the next reads
+	 * only around it (EXPIRE_ROWS).  Cleared with the index made again
+	 * (a rollback, another connection's commit, a prune that deleted)
+	 * and by a link below exp_id (an id used again).
+	 */
+	int64_t			 exp_at;
+	int64_t			 exp_id;
+	int			 exp_ok;
 	/*
 	 * The window's keys (story-index.c).  mem_ok is cleared by a
 	 * rollback (the hook below) and the index made again from
@@ -468,6 +490,7 @@ stories_rolled_back(void *arg)
 	struct store_stories	*ss = arg;
 
 	ss->mem_ok = 0;
+	ss->exp_ok = 0;
 }
 
 /*
@@ -501,6 +524,7 @@ stories_index_ready(struct store *s, char **errstr)
 	} else
 		story_mem_clear(ss->mem);
 	leads_clear(ss);
+	ss->exp_ok = 0;
 	if ((st = sst_get(s, SST_INDEXED, errstr)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -536,6 +560,20 @@ store_stories_indexed(struct store *s)
 /* ---- assignment ---- */
 
 /*
+ * Binds an expiry statement's bounds (EXPIRE_ROWS): time ?1, article ?3
+ * and the rectangle known empty.
+ */
+static void
+expire_bind(struct store_stories *ss, sqlite3_stmt *st, int64_t before,
+    int64_t newer)
+{
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int64(st, 3, newer);
+	sqlite3_bind_int64(st, 4, ss->exp_ok ? ss->exp_id : newer);
+	sqlite3_bind_int64(st, 5, ss->exp_ok ? ss->exp_at : INT64_MIN);
+}
+
+/*
  * Takes the oldest articles out of the index (the window passed), but
  * not the ones from article `newer` on (STORIES_EXPIRE_KEEP): their
  * keys out of memory, their docs out of story_docs.
@@ -554,9 +592,8 @@ stories_expire(struct store *s, int64_t before, int64_t newer,
 	/* this pass: the oldest STORIES_EXPIRE_BATCH, and any of the last's time */
 	if ((st = sst_get(s, SST_EXPIRE_LIST, errstr)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, before);
+	expire_bind(ss, st, before, newer);
 	sqlite3_bind_int(st, 2, STORIES_EXPIRE_BATCH);
-	sqlite3_bind_int64(st, 3, newer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 1);
 		n++;
@@ -566,33 +603,40 @@ stories_expire(struct store *s, int64_t before, int64_t newer,
 		store_seterr(s, errstr, "listing old story keys");
 		return -1;
 	}
-	if (n == 0)
-		return 0;
 	cut = n < STORIES_EXPIRE_BATCH ? before : last + 1;
-	if ((st = sst_get(s, SST_EXPIRE_DOC, errstr)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, cut);
-	sqlite3_bind_int64(st, 2, newer);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* an index not made yet (or to be made again) reads the marks */
-		if (ss->mem == NULL || !ss->mem_ok || (nk =
-		    story_doc_index_keys_packed(sqlite3_column_blob(st, 1),
-		    (size_t)sqlite3_column_bytes(st, 1), keys,
-		    STORY_INDEX_KEYS)) == -1)
-			continue;
-		story_mem_remove(ss->mem, sqlite3_column_int64(st, 0), keys,
-		    (size_t)nk);
+	if (n > 0) {
+		if ((st = sst_get(s, SST_EXPIRE_DOC, errstr)) == NULL)
+			return -1;
+		expire_bind(ss, st, cut, newer);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			/* an index not made yet (or to be made again): the marks */
+			if (ss->mem == NULL || !ss->mem_ok || (nk =
+			    story_doc_index_keys_packed(sqlite3_column_blob(st,
+			    1), (size_t)sqlite3_column_bytes(st, 1), keys,
+			    STORY_INDEX_KEYS)) == -1)
+				continue;
+			story_mem_remove(ss->mem, sqlite3_column_int64(st, 0),
+			    keys, (size_t)nk);
+		}
+		stmt_done(st);
+		if (rc != SQLITE_DONE) {
+			store_seterr(s, errstr, "expiring story docs");
+			return -1;
+		}
+		if ((st = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
+			return -1;
+		expire_bind(ss, st, cut, newer);
+		if (step_write(s, st, "expiring story keys", errstr) == -1)
+			return -1;
 	}
-	stmt_done(st);
-	if (rc != SQLITE_DONE) {
-		store_seterr(s, errstr, "expiring story docs");
-		return -1;
-	}
-	if ((st = sst_get(s, SST_EXPIRE_MARK, errstr)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, cut);
-	sqlite3_bind_int64(st, 2, newer);
-	return step_write(s, st, "expiring story keys", errstr);
+	/*
+	 * Nothing indexed is left before cut that arrived before newer: kept
+	 * where the rollback hook (set with the index) would clear it.
+	 */
+	ss->exp_ok = ss->mem != NULL;
+	ss->exp_at = cut;
+	ss->exp_id = newer;
+	return 0;
 }
 
 /*
@@ -831,6 +875,9 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC);
 	if (step_write(s, st, "keeping an article's story keys", errstr) == -1)
 		goto done;
+	/* an id used again may link inside what expiry thinks empty */
+	if (item_id < ss->exp_id)
+		ss->exp_ok = 0;
 	/* the index learns it; a rollback makes the index again */
 	nk = story_doc_index_keys(&doc, keys, STORY_INDEX_KEYS);
 	if (nk > 0) {
@@ -1477,9 +1524,8 @@ stories_prune(struct store *s, int64_t older_than, char **errstr)
 			store_rollback(s);
 			return -1;
 		}
-		sqlite3_bind_int64(st, 1, older_than);
+		expire_bind(stories_of(s), st, older_than, newer);
 		sqlite3_bind_int(st, 2, 1);
-		sqlite3_bind_int64(st, 3, newer);
 		rc = sqlite3_step(st);
 		left = rc == SQLITE_ROW;
 		stmt_done(st);
