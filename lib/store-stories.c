@@ -229,11 +229,27 @@ struct story_lead {
 	char	 lang[4];
 };
 
+/*
+ * The (story, topic) pairs known to be in story_topics, so that a match
+ * of one (most are: 10,235 of the 100 bench feeds' 14,203) is answered
+ * without SQL when the index in memory holds the article's story.
+ * Direct-mapped.  A pair stays stored while its story does: a merge
+ * forgets the story merged (its id goes, and may come again), a prune,
+ * a rollback and the index made again forget them all.
+ */
+#define STORIES_PAIRS		512
+
+struct pair_seen {
+	int64_t	 story;			/* 0: empty */
+	char	*topic;
+};
+
 struct store_stories {
 	struct story_ctx	*ctx;
 	struct feed_lang	 langs[STORIES_LANG_FEEDS];
 	struct story_lead	 leads[STORIES_LEADS];
 	char			 lead_langs[STORIES_LEAD_LANGS][4];
+	struct pair_seen	 pairs[STORIES_PAIRS];
 	size_t			 nlead_langs;
 	struct story_params	 params;
 	struct story_window	 win;
@@ -295,6 +311,8 @@ stories_close(struct store *s)
 	for (i = 0; i < SST__COUNT; i++)
 		sqlite3_finalize(s->stories->st[i]);
 	story_mem_free(s->stories->mem);
+	for (i = 0; i < STORIES_PAIRS; i++)
+		free(s->stories->pairs[i].topic);
 	free(s->stories->loadbuf);
 	story_ctx_free(s->stories->ctx);
 	free(s->stories);
@@ -448,6 +466,52 @@ leads_clear(struct store_stories *ss)
 	memset(ss->leads, 0, sizeof(ss->leads));
 }
 
+static struct pair_seen *
+pair_slot(struct store_stories *ss, int64_t story, const char *topic)
+{
+	uint64_t	 h = (uint64_t)story * 0x9e3779b97f4a7c15ULL;
+
+	for (; *topic != '\0'; topic++)
+		h = (h ^ (unsigned char)*topic) * 0x100000001b3ULL;
+	return &ss->pairs[(h >> 32) % STORIES_PAIRS];
+}
+
+static int
+pair_known(struct store_stories *ss, int64_t story, const char *topic)
+{
+	struct pair_seen	*p = pair_slot(ss, story, topic);
+
+	return p->story == story && strcmp(p->topic, topic) == 0;
+}
+
+static void
+pair_keep(struct store_stories *ss, int64_t story, const char *topic)
+{
+	struct pair_seen	*p = pair_slot(ss, story, topic);
+
+	if (p->topic == NULL || strcmp(p->topic, topic) != 0) {
+		free(p->topic);
+		p->topic = xstrdup(topic);
+	}
+	p->story = story;
+}
+
+/* story 0: all of them */
+static void
+pairs_forget(struct store_stories *ss, int64_t story)
+{
+	size_t	 i;
+
+	if (story == 0) {
+		for (i = 0; i < STORIES_PAIRS; i++)
+			ss->pairs[i].story = 0;
+		return;
+	}
+	for (i = 0; i < STORIES_PAIRS; i++)
+		if (ss->pairs[i].story == story)
+			ss->pairs[i].story = 0;
+}
+
 static int
 ix_lead(void *arg, int64_t story, const char *lang, int64_t *item)
 {
@@ -491,6 +555,7 @@ stories_rolled_back(void *arg)
 
 	ss->mem_ok = 0;
 	ss->exp_ok = 0;
+	pairs_forget(ss, 0);
 }
 
 /*
@@ -525,6 +590,7 @@ stories_index_ready(struct store *s, char **errstr)
 		story_mem_clear(ss->mem);
 	leads_clear(ss);
 	ss->exp_ok = 0;
+	pairs_forget(ss, 0);
 	if ((st = sst_get(s, SST_INDEXED, errstr)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -663,6 +729,7 @@ stories_merge(struct store *s, int64_t into, int64_t from, char **errstr)
 	story_mem_merge(mem, into, from);
 	lead_forget(stories_of(s), into);
 	lead_forget(stories_of(s), from);
+	pairs_forget(stories_of(s), from);
 	if ((st = sst_get(s, SST_MERGE_ITEMS, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, from);
@@ -1081,6 +1148,27 @@ stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
 	int64_t			 story = 0;
 	int			 rc, seen = 0;
 
+	/*
+	 * A pair known stored, of an article whose story the index holds
+	 * (when no other connection committed since it was made)
+	 */
+	if (ss->mem != NULL && ss->mem_ok &&
+	    story_mem_story_of(ss->mem, item_id, &story)) {
+		if ((st = sst_get(s, SST_DATA_VERSION, errstr)) == NULL)
+			return -1;
+		rc = sqlite3_step(st);
+		seen = rc == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 0) == ss->data_version &&
+		    pair_known(ss, story, topic);
+		stmt_done(st);
+		if (rc != SQLITE_ROW) {
+			store_seterr(s, errstr, "reading the data version");
+			return -1;
+		}
+		if (seen)
+			return !ss->per_story;
+		story = 0;
+	}
 	if ((st = sst_get(s, SST_ITEM_TOPIC, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, item_id);
@@ -1096,8 +1184,10 @@ stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
 	}
 	if (story == 0)
 		return 1;	/* no story (yet): alert */
-	if (seen)
+	if (seen) {
+		pair_keep(ss, story, topic);
 		return !ss->per_story;
+	}
 	if ((st = sst_get(s, SST_TOPIC_SEEN, errstr)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, story);
@@ -1106,6 +1196,7 @@ stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
 	sqlite3_bind_int64(st, 4, store_now(s));
 	if (step_write(s, st, "recording a story's topic", errstr) == -1)
 		return -1;
+	pair_keep(ss, story, topic);
 	return !ss->per_story || sqlite3_changes(s->db) > 0;
 }
 
@@ -1500,8 +1591,9 @@ stories_prune(struct store *s, int64_t older_than, char **errstr)
 	int64_t		 left, newer;
 	int		 rc;
 
-	/* articles will go, and a story's first with them */
+	/* articles will go, and a story's first and pairs with them */
 	leads_clear(stories_of(s));
+	pairs_forget(stories_of(s), 0);
 	if ((st = sst_get(s, SST_NEWEST, errstr)) == NULL)
 		return -1;
 	rc = sqlite3_step(st);

@@ -417,6 +417,17 @@ story_mem_set_story(struct story_mem *m, int64_t item, int64_t story)
 	return 1;
 }
 
+int
+story_mem_story_of(const struct story_mem *m, int64_t item, int64_t *story)
+{
+	uint32_t	*cell = u64map_find(&m->byitem, (uint64_t)item);
+
+	if (cell == NULL)
+		return 0;
+	*story = m->items[*cell - 1].story;
+	return 1;
+}
+
 void
 story_mem_story_seen(struct story_mem *m, int64_t story, int64_t at)
 {

@@ -279,6 +279,8 @@ void	 story_mem_add(struct story_mem *, int64_t item, int64_t story,
 void	 story_mem_remove(struct story_mem *, int64_t item,
 	    const uint64_t *keys, size_t nkeys);
 int	 story_mem_set_story(struct story_mem *, int64_t item, int64_t story);
+int	 story_mem_story_of(const struct story_mem *, int64_t item,
+	    int64_t *story);			/* 0: not held */
 size_t	 story_mem_postings(const struct story_mem *, uint64_t key,
 	    int64_t from, int64_t to, struct story_posting *out, size_t max);
 size_t	 story_mem_count(const struct story_mem *);	/* articles held */

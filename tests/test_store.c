@@ -1506,6 +1506,41 @@ merge_bridge(struct store *s, int64_t t)
 }
 
 /*
+ * The (story, topic) pairs kept in memory forget a story merged away: its
+ * id was the largest, and the next story takes it again, whose first
+ * match of the topic alerts (store-stories.c: struct pair_seen).
+ */
+static void
+test_story_pairs_id_again(void **state)
+{
+	static const char *const plugins[] = { "p" };
+	struct store		*s = open_new();
+	struct store_item	 it = { .lang = "en", .has_published = 1 };
+	int64_t			 id[5], st[2], x, sx;
+	char			*err = NULL, *path;
+
+	(void)state;
+	path = xasprintf("%s/db%d.sqlite", tmpdir, dbseq);
+	merge_scene(s, T0 - 7200, T0 - 7200, id, st);
+	assert_int_equal(store_match_add(s, id[3], "t", "[t]", "title", NULL,
+	    plugins, 1, NULL, NULL, &err), 0);
+	id[4] = merge_bridge(s, T0 - 7200);
+	assert_int_equal(store_item_story(s, id[4], &sx, &err), 1);
+	assert_int_equal(sx, st[0]);
+	it.guid = "d";
+	it.published = T0 - 3600;
+	it.title = "Parliament approves the 2035 car CO2 target review";
+	assert_int_equal(upsert(s, feed(s, "k"), &it, &x), STORE_NEW);
+	assert_int_equal(store_item_story(s, x, &sx, &err), 1);
+	assert_int_equal(sx, st[1]);
+	assert_int_equal(store_match_add(s, x, "t", "[t]", "title", NULL,
+	    plugins, 1, NULL, NULL, &err), 0);
+	store_close(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM outbox"), 2);
+	free(path);
+}
+
+/*
  * An article that joins one story and bridges another merges them into
  * the one with more articles, whichever it joined: a merge moves every
  * link of the story merged, and a long-running story merged into each
@@ -3200,6 +3235,7 @@ main(void)
 		cmocka_unit_test(test_story_why),
 		cmocka_unit_test(test_story_merge_largest),
 		cmocka_unit_test(test_story_merge_keeps),
+		cmocka_unit_test(test_story_pairs_id_again),
 		cmocka_unit_test(test_story_chain),
 		cmocka_unit_test(test_story_lead_later),
 		cmocka_unit_test(test_story_evolving),
