@@ -86,6 +86,7 @@ static void
 print_alerts(struct store_alert *v, size_t n, enum alerts_mode mode,
     int64_t now)
 {
+	/* the free texts give way before the names a reader types again */
 	static const struct cli_column cols[] = {
 		{ "ALERT", 99, 0, 1, 0 },
 		{ "PLUGIN", 8, 2, 0, 0 },
@@ -93,7 +94,7 @@ print_alerts(struct store_alert *v, size_t n, enum alerts_mode mode,
 		{ "TRIES", 99, 0, 1, 0 },
 		{ "WHEN", 99, 0, 0, 0 },
 		{ "ERROR", 16, 1, 0, 0 },
-		{ "TITLE", 12, 3, 0, 1 },
+		{ "TITLE", 12, 1, 0, 1 },
 	};
 	struct cli_table	*t;
 	const char		*row[7];

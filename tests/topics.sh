@@ -308,6 +308,15 @@ else
 	else
 		nok "herald alerts --topic: the summary counts that topic's alerts (all: $a; el-weather: $b)"
 	fi
+	# a narrow terminal: the title gives way before the topic's name
+	run env COLUMNS=66 "$HERALD" alerts --sent -c "$T/el.conf"
+	if [ $rc -eq 0 ] && grep -q " el-sanctions " "$T/out" &&
+	    grep -q "ΕΠΙΤΡΟΠΗ.*…" "$T/out"; then
+		ok "herald alerts --sent at 66 columns: the topic whole, the title cut"
+	else
+		nok "herald alerts --sent at 66 columns: the topic whole, the title cut"
+		sed 's/^/# /' "$T/out"
+	fi
 fi
 
 # A rule that does not compile: file:line, key and what is wrong.
