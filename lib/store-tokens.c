@@ -215,7 +215,11 @@ tokens_greek_plain(const unsigned char *p)
 	}
 }
 
-/* A token with its Greek vowels made plain, to the next callback. */
+/*
+ * A token with its Greek vowels made plain and German ß written ss (two
+ * bytes each way: "Gruß" is found by gruss, as a German writes it in
+ * capitals and in Switzerland), to the next callback.
+ */
 static int
 tokens_fold_cb(void *arg, int tflags, const char *tok, int n, int start,
     int end)
@@ -227,7 +231,9 @@ tokens_fold_cb(void *arg, int tflags, const char *tok, int n, int start,
 	int			 i, ret;
 
 	for (i = 0; i + 1 < n; i++) {
-		if ((u[i] & 0xfe) != 0xce ||
+		if (u[i] == 0xc3 && u[i + 1] == 0x9f)
+			plain = "ss";
+		else if ((u[i] & 0xfe) != 0xce ||
 		    (plain = tokens_greek_plain(u + i)) == NULL)
 			continue;
 		if (buf == NULL) {
@@ -247,7 +253,8 @@ tokens_fold_cb(void *arg, int tflags, const char *tok, int n, int start,
 
 /*
  * SQLite's tokenizer over text, its tokens folded: only a text with a byte
- * of Greek's two-byte letters (0xCE, 0xCF) goes through tokens_fold_cb().
+ * of Greek's two-byte letters (0xCE, 0xCF) or a ß goes through
+ * tokens_fold_cb().
  */
 static int
 tokens_inner(struct tok_wrap *w, void *ctx, int flags, const char *text,
@@ -256,7 +263,8 @@ tokens_inner(struct tok_wrap *w, void *ctx, int flags, const char *text,
 	struct tok_fold_ctx	 f;
 
 	if (len <= 0 || (memchr(text, 0xce, (size_t)len) == NULL &&
-	    memchr(text, 0xcf, (size_t)len) == NULL))
+	    memchr(text, 0xcf, (size_t)len) == NULL &&
+	    memmem(text, (size_t)len, "\xc3\x9f", 2) == NULL))
 		return w->c->api.xTokenize(w->inner, ctx, flags, text, len,
 		    token);
 	f.ctx = ctx;

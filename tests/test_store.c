@@ -2978,6 +2978,42 @@ topic_test_count(struct store *s, const char *match)
  * a read-only handle (herald search, herald topics test).  SQLite's
  * unicode61 kept tonos and dialytika: 'Επιτροπή' missed 'ΕΠΙΤΡΟΠΗ'.
  */
+/*
+ * German ß is written ss in the index, the rules and the queries
+ * (migration 22): "Gruß" and "gruss" find each other, a prefix too.
+ */
+static void
+test_sharp_s_fold(void **state)
+{
+	struct store_topic	 tp[] = {
+		{ .name = "eszett", .match = "Hitlergruß" },
+		{ .name = "plain", .match = "strasse*" },
+	};
+	struct store_item	 a = { .guid = "a",
+				    .title = "Ermittlungen wegen Hitlergruss" };
+	struct store_item	 b = { .guid = "b",
+				    .title = "Hitlergruß auf der Straße gezeigt" };
+	struct store_item	 c = { .guid = "c",
+				    .title = "Neue Regeln für den Verkehr" };
+	const struct store_item	*ab[] = { &a, &b, &c };
+	struct store		*s;
+	int64_t			 f, ids[3];
+	size_t			 nm;
+
+	(void)state;
+	s = open_new();
+	f = feed(s, "de");
+	store_topics_free(ingest(s, f, tp, 2, ab, ids, &nm));
+	assert_int_equal(topic_count(s, "eszett", NULL), 2);
+	assert_int_equal(topic_count(s, "plain", NULL), 1);
+	assert_int_equal(count_hits(s, "hitlergruss"), 2);
+	assert_int_equal(count_hits(s, "Hitlergruß"), 2);
+	assert_int_equal(count_hits(s, "strasse"), 1);
+	assert_int_equal(count_hits(s, "STRASSE"), 1);
+	assert_int_equal(count_hits(s, "Straß*"), 1);
+	store_close(s);
+}
+
 static void
 test_greek_fold(void **state)
 {
@@ -3249,6 +3285,7 @@ main(void)
 		cmocka_unit_test(test_index_at_commit),
 		cmocka_unit_test(test_index_tokens_once),
 		cmocka_unit_test(test_greek_fold),
+		cmocka_unit_test(test_sharp_s_fold),
 		cmocka_unit_test(test_migrate_greek),
 		cmocka_unit_test(test_match_packed),
 		cmocka_unit_test(test_guid_key),
