@@ -928,10 +928,6 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 	bind_str(st, 4, doc.lang);
 	if (feed_id != 0)
 		sqlite3_bind_int64(st, 5, feed_id);
-	if (dec.story != 0) {
-		sqlite3_bind_int64(st, 6, dec.item);
-		sqlite3_bind_double(st, 7, dec.match.score);
-	}
 	if (why != NULL)
 		sqlite3_bind_blob(st, 6, why, (int)nwhy, SQLITE_STATIC);
 	if (step_write(s, st, "linking an article to its story", errstr) == -1)
