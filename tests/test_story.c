@@ -224,6 +224,10 @@ static const struct keycase keycases[] = {
 	{ "concept compound", "de", "die Gasspeicherumlage steigt", NULL,
 	    "gasstorage" },
 	{ "concept prefix", "pl", "nowe cła na stal", NULL, "tariff" },
+	{ "concept cs two words", "cs", "vzácné zeminy z Číny zdražují", NULL,
+	    "rareearth" },
+	{ "concept vat in capitals", "nl", "de btw en de VAT stijgen", NULL,
+	    "vat" },
 };
 
 static void
@@ -274,6 +278,16 @@ static const struct nokeycase nokeycases[] = {
 	/* the third word decides: Corée du Nord is not the South */
 	{ "coree du nord is not the south", "fr", "la Corée du Nord a tiré",
 	    "KR" },
+	/* common words of one language are no concept of another (review4) */
+	{ "sv tva is two, no vat", "sv", "Två personer greps i Malmö",
+	    "vat" },
+	{ "nl vat is a verb, no vat", "nl", "de premier vat de crisis samen",
+	    "vat" },
+	{ "de grau is grey, no grain", "de", "die Wolken waren grau", "grain" },
+	{ "pl pil is drank, no gdp", "pl", "prezydent pił kawę", "gdp" },
+	{ "sv elak is nasty, no pension", "sv", "han var elak mot grannarna",
+	    "pension" },
+	{ "de recke is a warrior", "de", "der alte Recke aus Kiel", "GR" },
 };
 
 static void
