@@ -168,6 +168,11 @@ feed_arm(struct feedrt *f, double delay)
 		delay = 0;
 	ev_timer_set(&f->timer, delay, 0.);
 	ev_timer_start(s->loop, &f->timer);
+	/*
+	 * a time noted by feed_arm_announce() and not recorded (an apply
+	 * that failed after it) is no longer this timer's
+	 */
+	f->announce = 0;
 }
 
 /*
