@@ -78,6 +78,7 @@ struct infilter {
 					 * the HTTP charset overrode it */
 	int		 nonascii;	/* a non-ASCII character was decoded */
 	char		 overwhy[192];	/* the message of an override */
+	int		 resorted;	/* then windows-1252 (last resort) */
 	struct buf	 dec;		/* decoded UTF-8 not yet filtered */
 	enum mstate	 m;
 	size_t		 tagbytes;
@@ -237,6 +238,32 @@ infilter_override(struct infilter *f)
 	return 1;
 }
 
+/*
+ * The declared encoding an override chose cannot read the bytes either:
+ * the rest is read as windows-1252, feedparser's last try (it reads the
+ * whole document so; a stream reads on from here).  Returns 1 when the
+ * decoder was switched.
+ */
+static int
+infilter_last_resort(struct infilter *f)
+{
+	iconv_t	 cd;
+
+	if (f->overwhy[0] == '\0' || f->resorted || f->utf16 ||
+	    (cd = infilter_open("windows-1252")) == (iconv_t)-1)
+		return 0;
+	iconv_close(f->cd);
+	f->cd = cd;
+	f->resorted = 1;
+	snprintf(f->overwhy, sizeof(f->overwhy),
+	    "document declared as %s, but parsed as windows-1252",
+	    f->reported);
+	infilter_fix_enc(f, f->overwhy);
+	snprintf(f->encoding, sizeof(f->encoding), "windows-1252");
+	snprintf(f->reported, sizeof(f->reported), "windows-1252");
+	return 1;
+}
+
 /* Decodes UTF-8 input: invalid bytes become U+FFFD, or windows-1252 when not declared UTF-8. */
 static void
 infilter_decode_utf8(struct infilter *f, const char *data, size_t len, int final)
@@ -340,6 +367,8 @@ infilter_decode_iconv(struct infilter *f, const char *data, size_t len, int fina
 			}
 			continue;
 		}
+		if (infilter_last_resort(f))
+			continue;
 		/* EILSEQ, or a truncated sequence at the very end */
 		put_cp(&f->dec, 0xfffd);
 		infilter_fix_enc(f, "invalid byte sequence replaced");

@@ -186,6 +186,12 @@ static const struct pcase cases[] = {
 	    NULL, "application/xml; charset=EUC-JP", NULL,
 	    { { "feed.title.value", "Zak\xc5\x82" "ad \xc5\xbc" "ycia" }, { "encoding", "iso-8859-2" },
 	      { "bozo_message", "document declared as euc-jp, but parsed as iso-8859-2" } } },
+	/* ... and when the declared one cannot either, windows-1252 next (review4) */
+	{ "http charset and declared both fail, windows-1252 read", "<?xml version='1.0' encoding='euc-jp'?><rss version='2.0'><channel>"
+	    "<title>Caf\xe9 news</title><item><title>R\xe9sum\xe9</title></item></channel></rss>",
+	    NULL, "application/rss+xml; charset=utf-8", NULL,
+	    { { "feed.title.value", "Caf\xc3\xa9 news" }, { "encoding", "windows-1252" },
+	      { "bozo_exception", "CharacterEncodingOverride" } } },
 	/* a stream cannot read back what it decoded: after UTF-8 text, stray bytes stay windows-1252 */
 	{ "http charset utf-8 read UTF-8 before the stray byte", "<?xml version='1.0' encoding='iso-8859-2'?><rss version='2.0'><channel>"
 	    "<title>\xc3\xa9 \xb3</title></channel></rss>",
