@@ -197,6 +197,7 @@ notify_status_line(const char *prefix)
 	struct buf	 b;
 	struct tm	 tm;
 	char		 when[32];
+	time_t		 last;
 
 	buf_init(&b, 0);
 	buf_puts(&b, prefix);
@@ -206,13 +207,13 @@ notify_status_line(const char *prefix)
 		    sched_nerrors(nt.sched), sched_nfetches(nt.sched),
 		    sched_nfetches(nt.sched) == 1 ? "" : "es");
 		/* a start with no feed due ended a cycle without a fetch */
-		if (nt.last_cycle == 0 && nt.nfeeds > 0)
-			nt.last_cycle = sched_last_cycle(nt.sched);
-		if (nt.last_cycle == 0 && nt.nfeeds == 0)
+		last = nt.last_cycle != 0 || nt.nfeeds == 0 ? nt.last_cycle :
+		    sched_last_cycle(nt.sched);
+		if (last == 0 && nt.nfeeds == 0)
 			;
-		else if (nt.last_cycle == 0)
+		else if (last == 0)
 			buf_puts(&b, ", first cycle running");
-		else if (localtime_r(&nt.last_cycle, &tm) != NULL &&
+		else if (localtime_r(&last, &tm) != NULL &&
 		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) > 0)
 			buf_printf(&b, ", last cycle ended %s", when);
 	}
