@@ -168,6 +168,12 @@ void		 notify_status_start(struct sched *);
 void		 notify_ready(size_t nfeeds, const char *reload_error);
 /* Stops the timers and lets go of the sched (before sched_free()). */
 void		 notify_stop(void);
+/*
+ * Before READY=1, work that may outlast TimeoutStartSec (a schema
+ * upgrade): EXTEND_TIMEOUT_USEC= of `seconds` from now, and STATUS=what.
+ * Sent again before those seconds run out, it keeps the start alive.
+ */
+void		 notify_busy(const char *what, unsigned seconds);
 
 /* plugin.c: loading plugins and the host table they call (herald/plugin.h). */
 struct plugin_set;

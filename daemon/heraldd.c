@@ -35,6 +35,15 @@
 #endif
 #define DEFAULT_CONFIG	SYSCONFDIR "/herald/herald.conf"
 #define PRUNE_EVERY	(6 * 3600.)
+/*
+ * A pass of the retention prune holds the loop (no watchdog ping, no
+ * fetch) for about PRUNE_PASS seconds at most; a backlog larger than that
+ * (a retention just lowered on a large database) goes on PRUNE_AGAIN
+ * seconds later, pass after pass, rather than in one pass that outlasts
+ * WatchdogSec or TimeoutStartSec and gets heraldd killed.
+ */
+#define PRUNE_PASS	5.
+#define PRUNE_AGAIN	1.
 
 struct daemon {
 	struct ev_loop	*loop;
@@ -172,6 +181,20 @@ daemon_lock_pid(struct daemon *d)
 }
 
 /*
+ * A schema upgrade inside store_open() tells the service manager that the
+ * start goes on (store.h): each call gives it OPEN_EXTEND more seconds,
+ * and the store calls again well before they run out.
+ */
+#define OPEN_EXTEND	(6 * STORE_PROGRESS_EVERY)
+
+static void
+open_progress(void *arg, const char *what)
+{
+	(void)arg;
+	notify_busy(what, OPEN_EXTEND);
+}
+
+/*
  * --check-database: the check a start makes when the database was not
  * closed cleanly, asked for now, under the lock (a running heraldd
  * refuses it).  Like a start, it upgrades an older schema.
@@ -181,8 +204,8 @@ daemon_check_database(struct daemon *d)
 {
 	char	*err = NULL;
 
-	if ((d->st = store_open(d->conf->database, STORE_RDWR | STORE_CHECK,
-	    &err)) == NULL) {
+	if ((d->st = store_open_progress(d->conf->database,
+	    STORE_RDWR | STORE_CHECK, open_progress, NULL, &err)) == NULL) {
 		log_warnx("%s", err);
 		free(err);
 		config_free(d->conf);
@@ -194,32 +217,45 @@ daemon_check_database(struct daemon *d)
 	return 0;
 }
 
-static void
+/* One pass of the retention prune; 1 when items are left for the next. */
+static int
 daemon_prune(struct daemon *d)
 {
 	int64_t	 deleted = 0;
 	char	*err = NULL;
+	int	 more = 0;
 
 	if (d->conf->retention <= 0)
-		return;
-	if (store_prune(d->st, (int64_t)time(NULL) - d->conf->retention,
-	    &deleted, &err) == -1) {
+		return 0;
+	if (store_prune_for(d->st, (int64_t)time(NULL) - d->conf->retention,
+	    PRUNE_PASS, &deleted, &more, &err) == -1) {
 		log_warnx("pruning old items failed: %s", err);
 		free(err);
-	} else if (deleted > 0)
-		log_info("pruned %lld items older than the retention of %lld days",
-		    (long long)deleted, d->conf->retention / 86400);
+		return 0;
+	}
+	if (deleted > 0)
+		log_info("pruned %lld items older than the retention of %lld "
+		    "days%s", (long long)deleted,
+		    (long long)(d->conf->retention / 86400),
+		    more ? "; more to prune, going on in a second" : "");
+	if (more)
+		return 1;
 	if (store_digests_prune(d->st, (int64_t)time(NULL) -
 	    d->conf->retention, &deleted, &err) == -1) {
 		log_warnx("pruning old digests failed: %s", err);
 		free(err);
 	}
+	return 0;
 }
 
 static void
 prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	daemon_prune(w->data);
+	/* the next pass soon while a backlog is left, else in PRUNE_EVERY */
+	ev_timer_stop(loop, w);
+	ev_timer_set(w, daemon_prune(w->data) ? PRUNE_AGAIN : PRUNE_EVERY,
+	    PRUNE_EVERY);
+	ev_timer_start(loop, w);
 }
 
 
@@ -491,7 +527,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* past RLIMIT_FSIZE a write fails with EFBIG: a full disk, not death */
 	signal(SIGXFSZ, SIG_IGN);
-	if ((d.st = store_open(d.conf->database, STORE_RDWR, &err)) == NULL) {
+	if ((d.st = store_open_progress(d.conf->database, STORE_RDWR,
+	    open_progress, NULL, &err)) == NULL) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -538,8 +575,8 @@ main(int argc, char **argv)
 			ev_timer_start(d.loop, &d.stop_timer);
 		}
 	} else {
-		daemon_prune(&d);
-		ev_timer_init(&d.prune, prune_cb, PRUNE_EVERY, PRUNE_EVERY);
+		ev_timer_init(&d.prune, prune_cb,
+		    daemon_prune(&d) ? PRUNE_AGAIN : PRUNE_EVERY, PRUNE_EVERY);
 		d.prune.data = &d;
 		ev_timer_start(d.loop, &d.prune);
 		d.control = control_new(d.loop, d.st, d.sched, daemon_reload,

@@ -190,6 +190,19 @@ status_put_line(struct buf *b, const char *s, size_t max)
 	}
 }
 
+void
+notify_busy(const char *what, unsigned seconds)
+{
+	struct buf	 b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=",
+	    (unsigned long long)seconds * 1000000ULL);
+	status_put_line(&b, what, STATUS_NOTE_MAX);
+	notify_send(b.data);
+	buf_free(&b);
+}
+
 /* "STATUS=12 feeds, 1 in error, 340 fetches, last cycle ended 14:03:05". */
 static char *
 notify_status_line(const char *prefix)

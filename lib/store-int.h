@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -160,6 +161,11 @@ struct store {
 	int		 keyless;	/* a GUID is stored without its hash */
 	sqlite3_stmt	**digest_st;	/* store-digest.c's, made on use */
 	struct store_tokens *tokens;	/* store-tokens.c's tokenizer */
+	/* store_open_progress()'s caller, told what a long open does */
+	store_progress_fn *progress;
+	void		*progress_arg;
+	char		 progress_what[96];
+	struct timespec	 progress_last;	/* CLOCK_MONOTONIC of the last call */
 };
 
 /* store.c */

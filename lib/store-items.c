@@ -923,12 +923,24 @@ int
 store_prune(struct store *s, int64_t older_than, int64_t *deleted,
     char **errstr)
 {
-	sqlite3_stmt	*st;
-	int64_t		 total = 0;
-	int		 n, rc;
+	return store_prune_for(s, older_than, -1, deleted, NULL, errstr);
+}
 
+/* seconds < 0: no bound */
+int
+store_prune_for(struct store *s, int64_t older_than, double seconds,
+    int64_t *deleted, int *more, char **errstr)
+{
+	sqlite3_stmt	*st;
+	struct timespec	 t0, t1;
+	int64_t		 total = 0;
+	int		 n, rc, over = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (deleted != NULL)
 		*deleted = 0;
+	if (more != NULL)
+		*more = 0;
 	if (s->rdonly) {
 		*errstr = xasprintf("%s: opened read-only", s->path);
 		return -1;
@@ -957,10 +969,18 @@ store_prune(struct store *s, int64_t older_than, int64_t *deleted,
 		if (store_commit(s, errstr) == -1)
 			return -1;
 		total += n;
-	} while (n == STORE_PRUNE_BATCH);
+		if (seconds >= 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			over = (double)(t1.tv_sec - t0.tv_sec) +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 >= seconds;
+		}
+	} while (n == STORE_PRUNE_BATCH && !over);
 	if (total > 0 && stories_pruned(s, errstr) == -1)
 		return -1;
 	if (deleted != NULL)
 		*deleted = total;
+	/* a full last batch: maybe more (the next call finds out) */
+	if (more != NULL)
+		*more = n == STORE_PRUNE_BATCH;
 	return 0;
 }

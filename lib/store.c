@@ -1084,16 +1084,62 @@ sql_canonical_link(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, canon, -1, free);
 }
 
+static double
+elapsed_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Tells store_open_progress()'s caller what the open is doing, now. */
+static void
+progress_tell(struct store *s)
+{
+	clock_gettime(CLOCK_MONOTONIC, &s->progress_last);
+	if (s->progress != NULL)
+		s->progress(s->progress_arg, s->progress_what);
+}
+
+/*
+ * SQLite's progress handler while the schema is upgraded: every few
+ * thousand virtual machine steps, and at most every STORE_PROGRESS_EVERY
+ * seconds, the caller hears that the step goes on.  Never interrupts.
+ */
+static int
+progress_cb(void *arg)
+{
+	struct store	*s = arg;
+
+	if (elapsed_since(&s->progress_last) >= STORE_PROGRESS_EVERY)
+		progress_tell(s);
+	return 0;
+}
+
 static int
 store_migrate(struct store *s, char **errstr)
 {
-	int64_t	 v;
-	char	*sql;
-	int	 i;
+	struct timespec	 t0;
+	int64_t		 v, from;
+	char		*sql;
+	int		 i, ran = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (store_pragma_int(s, "PRAGMA user_version", &from, errstr) == -1)
+		return -1;
+	if (from > 0 && from < STORE_NMIGRATIONS)
+		log_info("%s: upgrading the database from schema version %lld "
+		    "to %d: on a large database this can take minutes; a step "
+		    "that is cut short is done again at the next start",
+		    s->path, (long long)from, STORE_NMIGRATIONS);
+	/* how often SQLite calls back: about a millisecond of work here */
+	if (s->progress != NULL)
+		sqlite3_progress_handler(s->db, 20000, progress_cb, s);
 	for (i = 0; i < STORE_NMIGRATIONS; i++) {
 		if (store_exec1(s, "BEGIN IMMEDIATE", NULL, errstr) == -1)
-			return -1;
+			goto fail_out;
 		/* Another process may have migrated while we waited. */
 		if (store_pragma_int(s, "PRAGMA user_version", &v,
 		    errstr) == -1)
@@ -1102,6 +1148,12 @@ store_migrate(struct store *s, char **errstr)
 			store_exec1(s, "COMMIT", NULL, NULL);
 			continue;
 		}
+		snprintf(s->progress_what, sizeof(s->progress_what),
+		    "%s the database: schema version %d of %d",
+		    from > 0 ? "upgrading" : "creating", i + 1,
+		    STORE_NMIGRATIONS);
+		progress_tell(s);
+		ran++;
 		if (sqlite3_exec(s->db, store_migrations[i], NULL, NULL,
 		    NULL) != SQLITE_OK) {
 			store_seterr(s, errstr, "migrating the schema to "
@@ -1132,14 +1184,27 @@ store_migrate(struct store *s, char **errstr)
 		(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
 		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	}
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	if (from > 0 && ran > 0)
+		log_info("%s: database upgraded to schema version %d in %.1f s",
+		    s->path, STORE_NMIGRATIONS, elapsed_since(&t0));
 	return 0;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+fail_out:
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
 	return -1;
 }
 
 struct store *
 store_open(const char *path, int flags, char **errstr)
+{
+	return store_open_progress(path, flags, NULL, NULL, errstr);
+}
+
+struct store *
+store_open_progress(const char *path, int flags, store_progress_fn *fn,
+    void *arg, char **errstr)
 {
 	struct store	*s;
 	struct stat	 sb;
@@ -1149,6 +1214,8 @@ store_open(const char *path, int flags, char **errstr)
 
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
+	s->progress = fn;
+	s->progress_arg = arg;
 	s->rdonly = !(flags & STORE_RDWR);
 	if (s->rdonly && stat(path, &sb) == -1) {
 		*errstr = xasprintf("%s: %s%s", path, strerror(errno),
@@ -1251,7 +1318,9 @@ store_open(const char *path, int flags, char **errstr)
 		store_seterr(s, errstr, "registering functions");
 		goto fail;
 	}
-	if (store_migrate(s, errstr) == -1)
+	rc = store_migrate(s, errstr);
+	s->progress = NULL;	/* the caller's for the open only */
+	if (rc == -1)
 		goto fail;
 	/* whether a GUID lookup that misses must read item_feeds_keyless */
 	if (store_exec1(s, "SELECT EXISTS (SELECT 1 FROM item_feeds"

@@ -38,6 +38,22 @@ struct store;
  * Returns NULL and sets *errstr (heap) on failure.
  */
 struct store	*store_open(const char *path, int flags, char **errstr);
+
+/*
+ * store_open() that says what a long open is doing.  A schema upgrade runs
+ * inside the open, one transaction per step, and a step that rebuilds the
+ * search index or gives every stored article its story takes minutes on a
+ * database of hundreds of thousands of articles.  `fn` is called as each
+ * upgrade step starts and then about every STORE_PROGRESS_EVERY seconds
+ * while one runs, with a line saying which step: heraldd passes it on to
+ * its service manager (EXTEND_TIMEOUT_USEC=, STATUS=), so that
+ * TimeoutStartSec does not kill a start that is upgrading.  The open also
+ * logs when an upgrade starts and how long it took.
+ */
+#define STORE_PROGRESS_EVERY	10
+typedef void	 store_progress_fn(void *arg, const char *what);
+struct store	*store_open_progress(const char *path, int flags,
+		    store_progress_fn *fn, void *arg, char **errstr);
 void		 store_close(struct store *);
 
 /* Why store_open() ran quick_check on this handle (static), or NULL. */
@@ -266,6 +282,15 @@ int	 store_feed_seen(struct store *, int64_t feed_id,
  */
 int	 store_prune(struct store *, int64_t older_than, int64_t *deleted,
 	    char **errstr);
+/*
+ * store_prune() for about `seconds` at most: it stops after the first
+ * batch that ends past them and sets *more to 1 when items are left to
+ * delete (0 when none), so that a caller with an event loop (heraldd: a
+ * watchdog, fetches due) prunes a large backlog in passes.  A batch is
+ * 1,000 items; 0 seconds deletes one batch a call.
+ */
+int	 store_prune_for(struct store *, int64_t older_than, double seconds,
+	    int64_t *deleted, int *more, char **errstr);
 
 /* Reads for the CLI: each is one short read, results copied out. */
 

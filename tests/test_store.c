@@ -2332,6 +2332,61 @@ test_prune_batches(void **state)
 }
 
 /*
+ * A bounded prune (heraldd's passes, so that a lowered retention over a
+ * large database does not hold the loop past its watchdog): 0 seconds
+ * deletes one batch a call and says whether more is left; a bound that is
+ * not reached deletes everything in one call, as store_prune() does.
+ */
+static void
+test_prune_passes(void **state)
+{
+	struct store		*s = open_new();
+	int64_t			 f = feed(s, "f"), deleted, total = 0;
+	char			 guid[32], *err = NULL;
+	int			 i, more, calls = 0;
+
+	store_set_now(s, T0 - 10 * DAY);
+	begin(s);
+	for (i = 0; i < 2500; i++) {
+		struct store_item it = { .title = "x" };
+
+		snprintf(guid, sizeof(guid), "%d", i);
+		it.guid = guid;
+		upsert(s, f, &it, NULL);
+	}
+	commit(s);
+	do {
+		assert_int_equal(store_prune_for(s, T0 - 20 * DAY, 0, &deleted,
+		    &more, &err), 0);
+		assert_int_equal(deleted, 0);
+		assert_int_equal(more, 0);
+		assert_int_equal(store_prune_for(s, T0, 0, &deleted, &more,
+		    &err), 0);
+		total += deleted;
+		calls++;
+		assert_int_equal(deleted, calls < 3 ? 1000 : 500);
+		assert_int_equal(more, calls < 3);
+		assert_int_equal(count_items(s), 2500 - total);
+	} while (more && calls < 10);
+	assert_int_equal(calls, 3);
+	store_set_now(s, T0 - 10 * DAY);
+	begin(s);
+	for (i = 0; i < 1500; i++) {
+		struct store_item it = { .title = "y" };
+
+		snprintf(guid, sizeof(guid), "y%d", i);
+		it.guid = guid;
+		upsert(s, f, &it, NULL);
+	}
+	commit(s);
+	assert_int_equal(store_prune_for(s, T0, 600, &deleted, &more, &err), 0);
+	assert_int_equal(deleted, 1500);
+	assert_int_equal(more, 0);
+	assert_int_equal(count_items(s), 0);
+	store_close(s);
+}
+
+/*
  * Retention takes a story with its last article (issue 9): a story whose
  * articles are all pruned goes, with its keys in the index and its topic
  * pairs; a story that keeps one article stays, one smaller.
@@ -3278,6 +3333,7 @@ main(void)
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_batches),
+		cmocka_unit_test(test_prune_passes),
 		cmocka_unit_test(test_prune_stories),
 		cmocka_unit_test(test_feed_state),
 		cmocka_unit_test(test_feed_body),
