@@ -673,6 +673,7 @@ struct story_ctx {
 	int		 guess_loaded;	/* 0 not yet, 1 loaded, -1 failed */
 	/* the first pass's cues: word -> cue_langs bits; letters */
 	struct kmap	 cue_words;
+	struct hfilter	 f_cue;		/* cue_words' words */
 	uint32_t	 cue_cpbits[CP_TABLE_END - 0x80];	/* letters */
 	int		 cue_guess[NCUE];	/* guess_langs index or -1 */
 	int		 cue_guess_el, cue_guess_bg;
@@ -1146,6 +1147,7 @@ cue_load(struct story_ctx *ctx)
 			bits = 0;
 			kmap_get(&ctx->cue_words, h, &bits);
 			kmap_set(&ctx->cue_words, h, bits | 1U << i);
+			hf_add(&ctx->f_cue, h);
 		}
 		p = (const unsigned char *)cue_langs[i].letters;
 		for (n = strlen(cue_langs[i].letters); n > 0; p += k, n -= k) {
@@ -1204,15 +1206,20 @@ struct cue_count {
 	size_t		 nseen;
 	uint32_t	 bits[CUE_SEEN];	/* the languages a cue is of */
 	unsigned	 n[CUE_SEEN];	/* its hits */
+	unsigned	 dn[CUE_SEEN];	/* its different cues */
 	size_t		 nbits;
 	int		 full;		/* more kinds than bits[] holds */
 };
 
-/* Counts a cue (a word's hash, a letter) for the languages in bits. */
+/*
+ * Counts a cue (a word's hash, a letter) for the languages in bits: each
+ * language's hits and different cues are summed once, by cue_sum(), from
+ * those of each set of languages (a cue is of one set, always the same).
+ */
 static void
 cue_add(struct cue_count *cc, uint64_t key, uint32_t bits)
 {
-	size_t	 i, j;
+	size_t	 j;
 	int	 isnew = 1;
 
 	for (j = 0; j < cc->nseen; j++)
@@ -1222,23 +1229,36 @@ cue_add(struct cue_count *cc, uint64_t key, uint32_t bits)
 		}
 	if (isnew && cc->nseen < CUE_SEEN)
 		cc->seen[cc->nseen++] = key;
-	for (i = 0; i < NCUE; i++)
-		if (bits & 1U << i) {
-			cc->hits[i]++;
-			cc->diff[i] += isnew;
-		}
 	for (j = 0; j < cc->nbits && cc->bits[j] != bits; j++)
 		;
 	if (j == cc->nbits) {
 		if (j == CUE_SEEN) {
+			/* guess_cues() decides nothing now: no counts */
 			cc->full = 1;
 			return;
 		}
 		cc->bits[j] = bits;
 		cc->n[j] = 0;
+		cc->dn[j] = 0;
 		cc->nbits++;
 	}
 	cc->n[j]++;
+	cc->dn[j] += isnew;
+}
+
+/* The hits and different cues of each language, from cue_add()'s sets. */
+static void
+cue_sum(struct cue_count *cc)
+{
+	uint32_t b;
+	size_t	 i, j;
+
+	for (j = 0; j < cc->nbits; j++)
+		for (i = 0, b = cc->bits[j]; b != 0; i++, b >>= 1)
+			if (b & 1) {
+				cc->hits[i] += cc->n[j];
+				cc->diff[i] += cc->dn[j];
+			}
 }
 
 /*
@@ -1291,13 +1311,33 @@ guess_cues(struct story_ctx *ctx, const char *text, size_t len)
 
 	memset(&cc, 0, sizeof(cc));
 	while (i <= len) {
+		/*
+		 * A run of ASCII letters, most of a Latin text: each lowered
+		 * into the hash as below, without the letter's look-ups.
+		 */
+		if (i < len && (unsigned)((p[i] | 0x20) - 'a') < 26) {
+			k = i;
+			do
+				h = (h ^ (p[k] | 0x20)) * FNV_PRIME;
+			while (++k < len &&
+			    (unsigned)((p[k] | 0x20) - 'a') < 26);
+			wlen += k - i;
+			nscript[CS_LATIN] += k - i;
+			i = k;
+			continue;
+		}
 		n = -1;
-		if (i == len) {
+		if (i < len && p[i] < 0x80) {
+			cp = p[i];	/* no letter: a word's end */
+			k = 1;
+		} else if (i == len) {
 			cp = 0;
 			k = 1;
-		} else if (p[i] < 0x80) {
-			cp = p[i];
-			k = 1;
+		} else if (p[i] >= 0xc2 && p[i] <= 0xdf && i + 1 < len &&
+		    (p[i + 1] & 0xc0) == 0x80) {
+			/* two bytes (Latin, Greek, Cyrillic), as words_split() */
+			cp = (uint32_t)(p[i] & 0x1f) << 6 | (p[i + 1] & 0x3f);
+			k = 2;
 		} else if ((k = utf8_decode(p + i, len - i, &cp, &bad)) == 0) {
 			cp = 0;
 			k = bad > 0 ? bad : 1;
@@ -1318,7 +1358,8 @@ guess_cues(struct story_ctx *ctx, const char *text, size_t len)
 		}
 		i += k;
 		if (n < 0) {
-			if (wlen > 0 && kmap_get(&ctx->cue_words, h, &bits))
+			if (wlen > 0 && hf_may(&ctx->f_cue, h) &&
+			    kmap_get(&ctx->cue_words, h, &bits))
 				cue_add(&cc, h, bits);
 			h = FNV_BASIS;
 			wlen = 0;
@@ -1343,6 +1384,7 @@ guess_cues(struct story_ctx *ctx, const char *text, size_t len)
 		return len < STORY_GUESS_MORE_MIN ? ctx->cue_guess_bg : -1;
 	if (nscript[CS_LATIN] * 10 < nletters * 9)
 		return -1;
+	cue_sum(&cc);
 	for (best = 0, j = 1; j < NCUE; j++)
 		if (cc.hits[j] > cc.hits[best])
 			best = j;
