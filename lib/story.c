@@ -594,7 +594,10 @@ struct keyset {
 	int		 grown;	/* at grew during this doc: slots moved */
 	char		*arena;
 	size_t		 narena, caparena;
+	uint64_t	 ns[STORY__NKINDS];	/* FNV's state after "K:" */
 };
+
+static void	keyset_init(struct keyset *);
 
 /* Where numbers may start: digits after no ASCII letter or digit. */
 struct digit_starts {
@@ -1018,6 +1021,7 @@ story_ctx_new(void)
 	ctx->ns_p = ns_hash("p");
 	ctx->ns_a = ns_hash("a");
 	ctx->ns_wn = ns_hash("wn");
+	keyset_init(&ctx->ks);
 	buf_init(&ctx->text, 0);
 	buf_init(&ctx->link, 0);
 	data_each(story_data_stopwords, load_stop, ctx);
@@ -1770,7 +1774,7 @@ words_split(const struct story_ctx *ctx, const char *text, size_t len,
 			wd->cap = 1;
 		for (i = 0, nletters = 0; wd->allcaps && i < wd->nfold &&
 		    nletters < 2; i++)
-			if (isalpha((unsigned char)wd->fold[i]) ||
+			if (ascii_alpha((unsigned char)wd->fold[i]) ||
 			    (unsigned char)wd->fold[i] >= 0x80)
 				nletters++;
 		if (nletters < 2)
@@ -1802,10 +1806,16 @@ keyset_reset(struct keyset *ks)
 	ks->at.n = 0;
 }
 
-static void
-keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
-    uint64_t h, const char *label, size_t len)
+/*
+ * Adds a key, or merges it into the same key added before: the space of
+ * a new key's label (len bytes, its NUL written) for the caller to fill,
+ * or NULL when the key was there (its label is; none is made again).
+ */
+static char *
+keyset_put(struct keyset *ks, enum story_kind kind, int family, double w,
+    uint64_t h, size_t len)
 {
+	char	*label;
 	size_t	 i = ks->n, slot = 0, mask;
 	int	 both;
 
@@ -1836,7 +1846,7 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 		both = K_ROUND | (kind == STORY_AMOUNT ? K_APPROX : 0);
 		ks->v[i].family = (uint8_t)((ks->v[i].family & (family |
 		    ~both)) | (family & ~both));
-		return;
+		return NULL;
 	}
 	if (ks->n == ks->cap) {
 		ks->cap = ks->cap ? 2 * ks->cap : 128;
@@ -1854,8 +1864,8 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 	ks->v[ks->n].kind = (uint8_t)kind;
 	ks->v[ks->n].family = (uint8_t)family;
 	ks->loff[ks->n] = ks->narena;
-	memcpy(ks->arena + ks->narena, label, len);
-	ks->arena[ks->narena + len] = '\0';
+	label = ks->arena + ks->narena;
+	label[len] = '\0';
 	ks->narena += len + 1;
 	if (h > 1) {
 		ks->at.k[slot] = h;
@@ -1864,6 +1874,17 @@ keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
 		ks->slot[ks->n] = slot;
 	}
 	ks->n++;
+	return label;
+}
+
+static void
+keyset_add(struct keyset *ks, enum story_kind kind, int family, double w,
+    uint64_t h, const char *label, size_t len)
+{
+	char	*l;
+
+	if ((l = keyset_put(ks, kind, family, w, h, len)) != NULL)
+		memcpy(l, label, len);
 }
 
 static const char *const kind_ns[STORY__NKINDS] = {
@@ -1873,13 +1894,23 @@ static const char *const kind_ns[STORY__NKINDS] = {
 	[STORY_DATE] = "M", [STORY_COGNATE] = "C", [STORY_CONCEPT] = "K",
 };
 
+/* Each kind's namespace hashed once, where its keys' hashes start. */
+static void
+keyset_init(struct keyset *ks)
+{
+	size_t	 k;
+
+	for (k = 0; k < STORY__NKINDS; k++)
+		ks->ns[k] = hash_ns_state(kind_ns[k], 1);
+}
+
 static void
 key_add_n(struct keyset *ks, enum story_kind kind, int family, double w,
     const char *label, size_t len)
 {
 	/* hash_str(kind_ns[kind], label), every namespace one letter */
-	keyset_add(ks, kind, family, w, hash_mix(hash_bytes(
-	    hash_ns_state(kind_ns[kind], 1), label, len)), label, len);
+	keyset_add(ks, kind, family, w, hash_mix(hash_bytes(ks->ns[kind],
+	    label, len)), label, len);
 }
 
 static void
@@ -3105,14 +3136,15 @@ stemmer_for(struct story_ctx *ctx, const char *lang)
 }
 
 /*
- * The stem of a word, folded, into out.  Without a Snowball stemmer
+ * The stem of a word, folded, at *stem: in out, or a cached stem read in
+ * place (valid until the next call).  Without a Snowball stemmer
  * (Polish, Czech, Bulgarian...) the word loses its final vowels and is cut
  * to five letters: a crude stemmer, good enough to meet "sankcji" and
  * "sankcje".
  */
 static size_t
 word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
-    char *out, size_t cap)
+    char *out, size_t cap, const char **stem)
 {
 	struct sb_stemmer	*sb = stemmer_for(ctx, lang);
 	const sb_symbol		*st;
@@ -3120,15 +3152,14 @@ word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
 	uint64_t		 h;
 	uint32_t		 off;
 
+	*stem = out;
 	if (sb != NULL) {
 		/* lang is the doc's: ctx->ns_lang */
 		h = tkey(ctx->ns_lang, w->hlow);
-		if (kmap_get(&ctx->stemc, h, &off)) {
-			/* its length in the byte before it */
-			n = (unsigned char)ctx->stema[off - 1];
-			n = n < cap - 1 ? n : cap - 1;
-			memcpy(out, ctx->stema + off, n);
-			out[n] = '\0';
+		if (kmap_get(&ctx->stemc, h, &off) &&
+		    (n = (unsigned char)ctx->stema[off - 1]) < cap) {
+			/* its length in the byte before it; read in place */
+			*stem = ctx->stema + off;
 			return n;
 		}
 		if ((st = sb_stemmer_stem(sb, (const sb_symbol *)w->low,
@@ -3395,13 +3426,15 @@ static uint64_t
 term_add(struct story_ctx *ctx, struct keyset *ks, int family, double w,
     const char *stem, size_t n)
 {
-	char		 label[STORY_WORD_MAX + 8];
+	char		*label;
 	uint64_t	 h = hash_bytes(ctx->term0, stem, n);
 
-	memcpy(label, ctx->term_pre, ctx->nterm_pre);
-	memcpy(label + ctx->nterm_pre, stem, n);
-	keyset_add(ks, STORY_TERM, family, w, hash_mix(h), label,
-	    ctx->nterm_pre + n);
+	/* "lang:stem", written once, for a new key only */
+	if ((label = keyset_put(ks, STORY_TERM, family, w, hash_mix(h),
+	    ctx->nterm_pre + n)) != NULL) {
+		memcpy(label, ctx->term_pre, ctx->nterm_pre);
+		memcpy(label + ctx->nterm_pre, stem, n);
+	}
 	return h;
 }
 
@@ -3427,7 +3460,7 @@ static void
 scan_phrases(struct story_ctx *ctx, const char *text, const struct words *ws,
     struct keyset *ks)
 {
-	char			 label[3 * STORY_WORD_MAX];
+	char			*label;
 	const struct word	*a, *b;
 	size_t			 i, k, prev = SIZE_MAX, p;
 	double			 wt;
@@ -3450,21 +3483,22 @@ scan_phrases(struct story_ctx *ctx, const char *text, const struct words *ws,
 			for (p = a->off + a->len; p < b->off && !brk; p++)
 				brk = is_clause_break((unsigned char)text[p]);
 			if (!brk && b->title == a->title) {
-				/* "lang:a_b" */
-				k = ctx->nterm_pre;
-				memcpy(label, ctx->term_pre, k);
-				memcpy(label + k, a->stem, a->nstem);
-				k += a->nstem;
-				label[k++] = '_';
-				memcpy(label + k, b->stem, b->nstem);
-				k += b->nstem;
 				wt = W_PHRASE * (b->title ? W_TITLE : 1.0);
 				if (a->weak && b->weak)
 					wt *= W_WEAK;
-				keyset_add(ks, STORY_TERM, TERM_PHRASE |
-				    (b->title ? TERM_TITLE : 0), wt,
-				    hash_mix(hash_bytes(hash_bytes(a->hstem,
-				    "_", 1), b->stem, b->nstem)), label, k);
+				/* "lang:a_b", written for a new key only */
+				k = ctx->nterm_pre;
+				if ((label = keyset_put(ks, STORY_TERM,
+				    TERM_PHRASE | (b->title ? TERM_TITLE : 0),
+				    wt, hash_mix(hash_bytes(hash_bytes(a->hstem,
+				    "_", 1), b->stem, b->nstem)), k + a->nstem +
+				    1 + b->nstem)) != NULL) {
+					memcpy(label, ctx->term_pre, k);
+					memcpy(label + k, a->stem, a->nstem);
+					k += a->nstem;
+					label[k++] = '_';
+					memcpy(label + k, b->stem, b->nstem);
+				}
 			}
 		}
 		prev = i;
@@ -3609,7 +3643,7 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 	char		 hstem[STORY_WORD_MAX];
 	size_t		 i, j, code, concept, n, run, hoff, hlen, nname, more;
 	int		 family, de = strcmp(lang, "de") == 0;
-	const char	*alias;
+	const char	*alias, *st;
 	double		 wt, weak;
 	uint64_t	 h;
 
@@ -3647,21 +3681,23 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		    (w->allcaps || w->nfold >= 3);
 		if (w->nfold < 3)
 			continue;
-		n = word_stem(ctx, lang, w, stem, sizeof(stem));
+		n = word_stem(ctx, lang, w, stem, sizeof(stem), &st);
 		if (n < 2)
 			continue;
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
 		family = (w->title ? TERM_TITLE : 0) | (w->inname > 0 ?
 		    TERM_NAME : w->inname == 0 ? TERM_PLAIN : 0) |
 		    (w->namehead ? TERM_HEAD : 0);
-		h = term_add(ctx, ks, family, wt, stem, n);
+		h = term_add(ctx, ks, family, wt, st, n);
+		/* kept before the next word_stem(), which may move st */
+		word_keep_stem(ctx, w, st, n, h);
 		if (compound_head(ctx, lang, w, &hoff, &hlen)) {
 			struct word	 hw;
 
 			word_from(&hw, w->fold + hoff, hlen);
 			if ((hlen = word_stem(ctx, lang, &hw, hstem,
-			    sizeof(hstem))) >= 2)
-				term_add(ctx, ks, family, wt * W_HEAD, hstem,
+			    sizeof(hstem), &st)) >= 2)
+				term_add(ctx, ks, family, wt * W_HEAD, st,
 				    hlen);
 		}
 		/* German writes its nouns with a capital: no names */
@@ -3671,7 +3707,6 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 			nname = name_key(w->fold, w->nfold, name);
 			key_add_n(ks, STORY_COGNATE, 0, W_COGNATE, name, nname);
 		}
-		word_keep_stem(ctx, w, stem, n, h);
 		w->weak = weak < 1.0;
 	}
 	scan_phrases(ctx, text, ws, ks);
@@ -3816,7 +3851,7 @@ cognates_named(struct keyset *ks)
 		if (ks->v[i].kind != STORY_COGNATE)
 			continue;
 		label = ks->arena + ks->loff[i];
-		h = hash_mix(hash_bytes(hash_ns_state(kind_ns[STORY_NAME], 1),
+		h = hash_mix(hash_bytes(ks->ns[STORY_NAME],
 		    label, strlen(label)));
 		if (h > 1 && kmap_get(&ks->at, h, &j) && j < ks->n &&
 		    ks->v[j].kind == STORY_NAME)
