@@ -148,7 +148,12 @@ static const char *const sst_sql[SST__COUNT] = {
 	    "INSERT INTO story_topics (story_id, topic, match_id,"
 	    " created, breaking) VALUES (?1, ?2, ?3, ?4, ?5)"
 	    " ON CONFLICT (story_id, topic) DO UPDATE SET"
-	    " breaking = max(breaking, excluded.breaking)",
+	    " breaking = max(breaking, excluded.breaking),"
+	    /* the pair's first alert is the earlier of the two (its key) */
+	    " match_id = CASE WHEN excluded.created < created"
+	    "  OR (excluded.created = created AND excluded.match_id < match_id)"
+	    "  THEN excluded.match_id ELSE match_id END,"
+	    " created = min(created, excluded.created)",
 	[SST_MERGE_STORY] =
 	    "UPDATE stories SET"
 	    " size = size + (SELECT o.size FROM stories o WHERE o.id = ?2),"
@@ -1080,7 +1085,7 @@ stories_backfill(struct store *s, char **errstr)
 	struct store_item	 it;
 	int64_t			 id, feed, pinned = s->now;
 	int			 rc, ret = -1;
-	char			*title, *summary, *content, *lang, *link;
+	char			*title, *summary, *content, *lang, *link, *sql;
 
 	if (sqlite3_exec(s->db, STORY_DOCS_TABLE, NULL, NULL, NULL) !=
 	    SQLITE_OK) {
@@ -1121,6 +1126,26 @@ stories_backfill(struct store *s, char **errstr)
 	}
 	if (rc != SQLITE_DONE) {
 		store_seterr(s, errstr, "listing articles for their stories");
+		goto done;
+	}
+	/*
+	 * The alerts the older herald sent, one per article and topic, are
+	 * the stories' alerts now: each (story, topic) with a match is a
+	 * pair that alerted, on its first match, so an article that joins
+	 * an old story later does not alert its topics again.  Their
+	 * breaking rule counts as done at the upgrade: old news is not
+	 * breaking news.  (At this schema a match names its topic.)
+	 */
+	s->now = pinned;
+	sql = xasprintf("INSERT OR IGNORE INTO story_topics (story_id, topic,"
+	    " match_id, created, breaking) SELECT l.story_id, m.topic,"
+	    " min(m.id), min(m.created), %lld"
+	    " FROM matches m JOIN story_links l ON l.item_id = m.item_id"
+	    " GROUP BY l.story_id, m.topic", (long long)store_now(s));
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		store_seterr(s, errstr, "recording the stories' alerts");
 		goto done;
 	}
 	ret = 0;

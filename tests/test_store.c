@@ -1194,7 +1194,8 @@ test_migrate_v2_stories(void **state)
 	    " content_hash) VALUES (4, 1, 'ip-745-en', 1796602161, 1),"
 	    " (5, 2, 'ip-745-fr', 1796602161, 2);"
 	    "INSERT INTO matches (id, item_id, topic, created)"
-	    " VALUES (7, 4, 'dma', 1796602161);"
+	    " VALUES (7, 4, 'dma', 1796602161), (8, 5, 'dma', 1796602170),"
+	    " (9, 5, 'apple', 1796602170);"
 	    "INSERT INTO outbox (id, match_id, plugin, state, attempts,"
 	    " next_attempt, created, sent_at) VALUES (3, 7, 'p', 'sent', 2,"
 	    " 1796602161, 1796602161, 1796602200);");
@@ -1220,7 +1221,7 @@ test_migrate_v2_stories(void **state)
 						    .topic = "dma" };
 		struct store_topic_count	*tc;
 		struct store_alert		*a;
-		size_t				 na;
+		size_t				 na, k;
 		char				*err = NULL;
 
 		assert_int_equal(store_alerts_list(s, &f, &a, &na, &err), 0);
@@ -1231,16 +1232,33 @@ test_migrate_v2_stories(void **state)
 		store_alerts_free(a, na);
 		assert_int_equal(store_topic_counts(s, 1796603000, &tc, &na,
 		    &err), 0);
-		assert_int_equal(na, 1);
-		assert_string_equal(tc[0].topic, "dma");
-		assert_int_equal(tc[0].total, 1);
-		assert_int_equal(tc[0].day, 1);
+		/* dma: two matches of one story (IP/26/745 en and fr) */
+		assert_int_equal(na, 2);
+		k = strcmp(tc[0].topic, "dma") == 0 ? 0 : 1;
+		assert_string_equal(tc[k].topic, "dma");
+		assert_int_equal(tc[k].total, 2);
+		assert_int_equal(tc[k].day, 2);
 		store_topic_counts_free(tc, na);
 	}
 	/* every stored article in exactly one story */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM items i WHERE"
 	    " (SELECT count(*) FROM story_links l WHERE l.item_id = i.id)"
 	    " = 1"), 5);
+	/*
+	 * the alerts sent before stories are the stories' alerts (review5:
+	 * an article that joined an old story alerted its topics again,
+	 * and broke): one pair per (story, topic), on its first match, its
+	 * breaking done
+	 */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"),
+	    2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics t"
+	    " JOIN story_links l ON l.story_id = t.story_id AND l.item_id = 4"
+	    " WHERE t.topic = 'dma' AND t.match_id = 7"
+	    " AND t.created = 1796602161 AND t.breaking > 0"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics t"
+	    " JOIN story_links l ON l.story_id = t.story_id AND l.item_id = 5"
+	    " WHERE t.topic = 'apple' AND t.match_id = 9"), 1);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"), 5);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"
 	    " WHERE item_id = 5 AND story_id = (SELECT story_id"
@@ -1611,8 +1629,8 @@ test_story_merge_keeps(void **state)
 	 * alerted in the small one only, and moves with its first match
 	 */
 	sql = xasprintf("INSERT INTO story_topics (story_id, topic, match_id,"
-	    " created, breaking) VALUES (%lld, 't', NULL, 1, 555),"
-	    " (%lld, 't', NULL, 1, 0), (%lld, 'u', 42, 7, 0)",
+	    " created, breaking) VALUES (%lld, 't', 40, 5, 555),"
+	    " (%lld, 't', 50, 9, 0), (%lld, 'u', 42, 7, 0)",
 	    (long long)st[1], (long long)st[0], (long long)st[1]);
 	raw_exec(path, sql);
 	free(sql);
@@ -1628,6 +1646,14 @@ test_story_merge_keeps(void **state)
 	sql = xasprintf("SELECT breaking FROM story_topics WHERE story_id = %lld"
 	    " AND topic = 't'", (long long)story);
 	assert_int_equal(raw_int(path, sql), 555);
+	free(sql);
+	/*
+	 * and the pair's first alert is the earlier one, whichever story
+	 * kept its id (review5: the breaking alert went on the later match)
+	 */
+	sql = xasprintf("SELECT match_id * 100 + created FROM story_topics"
+	    " WHERE story_id = %lld AND topic = 't'", (long long)story);
+	assert_int_equal(raw_int(path, sql), 4005);
 	free(sql);
 	sql = xasprintf("SELECT match_id + created FROM story_topics"
 	    " WHERE story_id = %lld AND topic = 'u' AND breaking = 0",
