@@ -1188,6 +1188,29 @@ guess_load(struct story_ctx *ctx)
 		ctx->guess_loaded = 1;
 }
 
+/*
+ * isdigit(), isalpha() and isalnum() of the C locale (herald sets no
+ * other), without the table look-up through a call: the scans read
+ * every byte.  A letter or digit is one load from a table here, not two
+ * range tests.
+ */
+#define AC_DIGIT	1
+#define AC_ALPHA	2
+#define AC_ALNUM	(AC_DIGIT | AC_ALPHA)
+#define AD_		AC_DIGIT
+#define AA_		AC_ALPHA
+static const unsigned char ascii_class[256] = {
+	['0'] = AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_,
+	['A'] = AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_,
+	['a'] = AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
+	    AA_,
+};
+#undef AD_
+#undef AA_
+
 enum cue_script { CS_LATIN, CS_GREEK, CS_CYRILLIC, CS_OTHER };
 
 static enum cue_script
@@ -1319,12 +1342,11 @@ guess_cues(struct story_ctx *ctx, const char *text, size_t len)
 		 * A run of ASCII letters, most of a Latin text: each lowered
 		 * into the hash as below, without the letter's look-ups.
 		 */
-		if (i < len && (unsigned)((p[i] | 0x20) - 'a') < 26) {
+		if (i < len && (ascii_class[p[i]] & AC_ALPHA)) {
 			k = i;
 			do
 				h = (h ^ (p[k] | 0x20)) * FNV_PRIME;
-			while (++k < len &&
-			    (unsigned)((p[k] | 0x20) - 'a') < 26);
+			while (++k < len && (ascii_class[p[k]] & AC_ALPHA));
 			wlen += k - i;
 			nscript[CS_LATIN] += k - i;
 			i = k;
@@ -1546,29 +1568,6 @@ word_put_both(struct word *wd, const char *s, size_t n)
 	wd->hlow = wd->hfold = h;
 }
 
-/*
- * isdigit(), isalpha() and isalnum() of the C locale (herald sets no
- * other), without the table look-up through a call: the scans read
- * every byte.  A letter or digit is one load from a table here, not two
- * range tests.
- */
-#define AC_DIGIT	1
-#define AC_ALPHA	2
-#define AC_ALNUM	(AC_DIGIT | AC_ALPHA)
-#define AD_		AC_DIGIT
-#define AA_		AC_ALPHA
-static const unsigned char ascii_class[256] = {
-	['0'] = AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_, AD_,
-	['A'] = AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
-	    AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
-	    AA_,
-	['a'] = AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
-	    AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_, AA_,
-	    AA_,
-};
-#undef AD_
-#undef AA_
-
 static int
 ascii_digit(unsigned char c)
 {
@@ -1650,7 +1649,7 @@ word_from(struct word *wd, const char *s, size_t n)
 	word_put_fold(wd, s, n);
 }
 
-static struct word *
+static inline struct word *
 word_new(struct words *ws, size_t off, int title, int *initial, int cap,
     int digit)
 {
@@ -3143,10 +3142,9 @@ stemmer_for(struct story_ctx *ctx, const char *lang)
  * "sankcje".
  */
 static size_t
-word_stem(struct story_ctx *ctx, const char *lang, const struct word *w,
+word_stem(struct story_ctx *ctx, struct sb_stemmer *sb, const struct word *w,
     char *out, size_t cap, const char **stem)
 {
-	struct sb_stemmer	*sb = stemmer_for(ctx, lang);
 	const sb_symbol		*st;
 	size_t			 n, chars, i;
 	uint64_t		 h;
@@ -3642,7 +3640,10 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 	char		 stem[STORY_WORD_MAX], name[STORY_WORD_MAX];
 	char		 hstem[STORY_WORD_MAX];
 	size_t		 i, j, code, concept, n, run, hoff, hlen, nname, more;
-	int		 family, de = strcmp(lang, "de") == 0;
+	int		 family, de = strcmp(lang, "de") == 0, sbset = 0;
+	/* compound_head() reads German and Dutch words only */
+	int		 heads = de || strcmp(lang, "nl") == 0;
+	struct sb_stemmer *sb = NULL;
 	const char	*alias, *st;
 	double		 wt, weak;
 	uint64_t	 h;
@@ -3681,7 +3682,12 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		    (w->allcaps || w->nfold >= 3);
 		if (w->nfold < 3)
 			continue;
-		n = word_stem(ctx, lang, w, stem, sizeof(stem), &st);
+		if (!sbset) {
+			/* the doc's stemmer, once a doc */
+			sb = stemmer_for(ctx, lang);
+			sbset = 1;
+		}
+		n = word_stem(ctx, sb, w, stem, sizeof(stem), &st);
 		if (n < 2)
 			continue;
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
@@ -3691,11 +3697,11 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		h = term_add(ctx, ks, family, wt, st, n);
 		/* kept before the next word_stem(), which may move st */
 		word_keep_stem(ctx, w, st, n, h);
-		if (compound_head(ctx, lang, w, &hoff, &hlen)) {
+		if (heads && compound_head(ctx, lang, w, &hoff, &hlen)) {
 			struct word	 hw;
 
 			word_from(&hw, w->fold + hoff, hlen);
-			if ((hlen = word_stem(ctx, lang, &hw, hstem,
+			if ((hlen = word_stem(ctx, sb, &hw, hstem,
 			    sizeof(hstem), &st)) >= 2)
 				term_add(ctx, ks, family, wt * W_HEAD, st,
 				    hlen);
