@@ -93,16 +93,6 @@ struct kmap {
 
 static void	kmap_put(struct kmap *, uint64_t, uint32_t);
 
-/* an empty map of cap slots (a power of two), for a map that stays small */
-static void
-kmap_init(struct kmap *m, size_t cap)
-{
-	m->cap = cap;
-	m->k = xcalloc(m->cap, sizeof(*m->k));
-	m->v = xcalloc(m->cap, sizeof(*m->v));
-	m->n = 0;
-}
-
 static void
 kmap_grow(struct kmap *m)
 {
@@ -4731,6 +4721,27 @@ struct cand {
 	double	 partial;	/* shared keys' worth, from postings alone */
 };
 
+/*
+ * The candidates met, by article: an open-addressed table of indexes into
+ * them, plus one (0: empty).  The ids are spread by a multiplication:
+ * articles' ids run on, and a slot of the id itself (kmap's) packed the
+ * window's candidates into one run that every miss walked.  The keys
+ * looked up meet at most CAND_MAX articles, so it never fills past half.
+ */
+#define CAND_MAX	(STORY_INDEX_KEYS * STORY_POSTINGS_MAX)
+#define CAND_BITS	11
+#define CAND_SLOTS	(1u << CAND_BITS)
+
+_Static_assert(2 * CAND_MAX <= CAND_SLOTS && CAND_MAX < UINT16_MAX,
+    "the candidates' table holds them all, at most half full");
+
+static size_t
+cand_slot(int64_t item)
+{
+	return (size_t)(((uint64_t)item * 0x9e3779b97f4a7c15ULL) >>
+	    (64 - CAND_BITS));
+}
+
 static int
 cand_cmp(const void *a, const void *b)
 {
@@ -4796,6 +4807,7 @@ struct cstory {
 	double			 text;		/* best cosine */
 	uint64_t		*keys;		/* shared language-free keys */
 	size_t			 nkeys;
+	size_t			 capkeys;
 	double			 evidence;	/* their worth, once each */
 	double			 cognates;	/* of which cognates' */
 	int			 solid;
@@ -4813,19 +4825,19 @@ struct cstory {
 						   joined; -1: none */
 };
 
+/* v holds STORY_SHORTLIST: a story is a compared candidate's */
 static struct cstory *
-cstory_get(struct cstory **v, size_t *n, int64_t story)
+cstory_get(struct cstory *v, size_t *n, int64_t story)
 {
 	size_t	 i;
 
 	for (i = 0; i < *n; i++)
-		if ((*v)[i].story == story)
-			return &(*v)[i];
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	memset(&(*v)[*n], 0, sizeof(**v));
-	(*v)[*n].story = story;
-	(*v)[*n].score = -1;
-	return &(*v)[(*n)++];
+		if (v[i].story == story)
+			return &v[i];
+	memset(&v[*n], 0, sizeof(*v));
+	v[*n].story = story;
+	v[*n].score = -1;
+	return &v[(*n)++];
 }
 
 /* Adds the language-free keys a pair shares to the story's union. */
@@ -4846,8 +4858,11 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 			;
 		if (k < cs->nkeys)
 			continue;
-		cs->keys = xrealloc(cs->keys, (cs->nkeys + 1) *
-		    sizeof(*cs->keys));
+		if (cs->nkeys == cs->capkeys) {
+			cs->capkeys = cs->capkeys ? 2 * cs->capkeys : 16;
+			cs->keys = xrealloc(cs->keys, cs->capkeys *
+			    sizeof(*cs->keys));
+		}
 		cs->keys[cs->nkeys++] = key->hash;
 		/* the classes story_compare() gives the same keys */
 		if (key->kind == STORY_COGNATE)
@@ -4911,6 +4926,30 @@ cstory_other_ids(const struct cstory *x, const struct cstory *y)
 }
 
 /*
+ * What lead_met() reads of a comparison, kept for each candidate compared:
+ * a story's first article is often one of them, and is not compared again.
+ */
+struct cmet {
+	int64_t		 item;
+	double		 text;
+	double		 keys;
+	int		 strong;
+	int		 conflict;
+	int		 same_lang;
+};
+
+static void
+cmet_set(struct cmet *e, int64_t item, const struct story_match *m)
+{
+	e->item = item;
+	e->text = m->text;
+	e->keys = m->keys;
+	e->strong = m->strong;
+	e->conflict = m->conflict;
+	e->same_lang = m->same_lang;
+}
+
+/*
  * Whether doc meets story x's first article in its own language at
  * p->lead_min along a join's line (a shared id or link is met; a
  * conflict is not).  A join needs one article of the story: look-alikes
@@ -4925,14 +4964,16 @@ cstory_other_ids(const struct cstory *x, const struct cstory *y)
 static int
 lead_met(const struct story_params *p, const struct story_index *ix,
     const struct story_doc *doc, const struct story_sum *dsum,
-    const struct cstory *x)
+    const struct cstory *x, const struct cmet *met, size_t nmet)
 {
 	struct kview		 lead;
 	struct story_match	 m;
 	struct story_sum	 ownsum;
+	struct cmet		 own;
+	const struct cmet	*e;
 	const struct story_sum	*lsum;
 	const void		*blob;
-	size_t			 len;
+	size_t			 len, i;
 	int64_t			 item, story, first, feed;
 	char			 lang[4];
 	int			 rc;
@@ -4943,23 +4984,31 @@ lead_met(const struct story_params *p, const struct story_index *ix,
 		return rc < 0 ? -1 : 1;
 	if (item == x->item && x->match.joins)
 		return 1;	/* the article it joined */
-	if ((rc = ix->load(ix->arg, item, &blob, &len, &lsum, &story, &first,
-	    &feed)) <= 0)
-		return rc < 0 ? -1 : 1;
-	if (kview_packed(blob, len, lang, &lead) == -1)
-		return 1;	/* a doc that does not unpack: none to meet */
-	if (lsum == NULL) {
-		doc_sum(&lead, &ownsum);
-		lsum = &ownsum;
+	for (i = 0; i < nmet && met[i].item != item; i++)
+		;
+	if (i < nmet)
+		e = &met[i];
+	else {
+		if ((rc = ix->load(ix->arg, item, &blob, &len, &lsum, &story,
+		    &first, &feed)) <= 0)
+			return rc < 0 ? -1 : 1;
+		if (kview_packed(blob, len, lang, &lead) == -1)
+			return 1; /* a doc that does not unpack: none to meet */
+		if (lsum == NULL) {
+			doc_sum(&lead, &ownsum);
+			lsum = &ownsum;
+		}
+		compare_summed(p, doc, dsum, &lead, lsum, &m);
+		cmet_set(&own, item, &m);
+		e = &own;
 	}
-	compare_summed(p, doc, dsum, &lead, lsum, &m);
-	if (m.strong && !m.conflict)
+	if (e->strong && !e->conflict)
 		return 1;
-	if (m.conflict && m.keys < p->conflict_keys)
+	if (e->conflict && e->keys < p->conflict_keys)
 		return 0;
-	if (!m.same_lang)	/* a guess that differs: not the language */
+	if (!e->same_lang)	/* a guess that differs: not the language */
 		return 1;
-	return m.text / p->text_min + m.keys / p->keys_min >= p->lead_min;
+	return e->text / p->text_min + e->keys / p->keys_min >= p->lead_min;
 }
 
 int
@@ -4968,32 +5017,32 @@ story_assign(const struct story_params *p, const struct story_window *win,
     int64_t feed, struct story_decision *dec)
 {
 	struct story_posting	 post[STORY_POSTINGS_MAX];
-	struct kmap		 seen = { 0 };
-	struct cand		*c = NULL;
-	struct cstory		*cs = NULL, *x, *y;
+	uint16_t		 seen[CAND_SLOTS];
+	struct cand		 c[CAND_MAX];
+	struct cstory		 cs[STORY_SHORTLIST], *x, *y;
+	struct cmet		 met[STORY_SHORTLIST];
 	struct kview		 self, other;
 	struct story_match	 m;
 	struct story_sum	 dsum, ownsum;
 	const struct story_sum	*osum;
 	const void		*blob;
-	unsigned		*df;
-	char			*posted, olang[4];
-	size_t			 i, k, n = 0, cap = 0, ncmp, ncs = 0, len;
+	unsigned		 dfbuf[MARK_BUF], *df = dfbuf;
+	char			 postbuf[MARK_BUF], *posted = postbuf, olang[4];
+	size_t			 i, k, n = 0, ncmp, ncs = 0, nmet = 0, len, h;
 	int64_t			 story, first, ofeed;
-	uint32_t		 slot;
 	int			 got, rc, ret = -1;
 	double			 r, rarity[STORY_POSTINGS_MAX + 1] = { 0 };
 
 	memset(dec, 0, sizeof(*dec));
-	/*
-	 * an article meets 19 candidates on average (the first 100 bench
-	 * feeds), and 128 slots hold 63: kmap_put's first 256 slots,
-	 * zeroed, and their growth were 3% of an assignment
-	 */
-	kmap_init(&seen, 128);
-	df = xcalloc(doc->nkeys + 1, sizeof(*df));
+	memset(seen, 0, sizeof(seen));
+	if (doc->nkeys >= MARK_BUF) {
+		df = xcalloc(doc->nkeys + 1, sizeof(*df));
+		posted = xcalloc(doc->nkeys + 1, sizeof(*posted));
+	} else {
+		memset(df, 0, (doc->nkeys + 1) * sizeof(*df));
+		memset(posted, 0, doc->nkeys + 1);
+	}
 	/* the keys posted are the ones looked up: others cannot meet */
-	posted = xcalloc(doc->nkeys + 1, sizeof(*posted));
 	kview_doc(doc, &self);
 	mark_posted(&self, posted);
 	for (i = 0; i < doc->nkeys; i++) {
@@ -5007,18 +5056,20 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		r = kind_weighed(doc->keys[i].kind) ?
 		    rarity_memo(rarity, df[i]) : 1;
 		for (k = 0; k < (size_t)got; k++) {
-			if (kmap_get(&seen, (uint64_t)post[k].item, &slot)) {
-				c[slot].partial += doc->keys[i].weight * r;
+			for (h = cand_slot(post[k].item); seen[h] != 0 &&
+			    c[seen[h] - 1].item != post[k].item;
+			    h = (h + 1) & (CAND_SLOTS - 1))
+				;
+			if (seen[h] != 0) {
+				c[seen[h] - 1].partial += doc->keys[i].weight *
+				    r;
 				continue;
 			}
-			if (n == cap) {
-				cap = cap ? 2 * cap : 64;
-				c = xrealloc(c, cap * sizeof(*c));
-			}
+			if (n == CAND_MAX)	/* more keys posted than can be */
+				continue;
 			c[n].item = post[k].item;
 			c[n].partial = doc->keys[i].weight * r;
-			kmap_put(&seen, (uint64_t)post[k].item, (uint32_t)n);
-			n++;
+			seen[h] = (uint16_t)++n;
 		}
 	}
 	doc_weigh(doc, df, rarity);
@@ -5041,8 +5092,9 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			osum = &ownsum;
 		}
 		compare_summed(p, doc, &dsum, &other, osum, &m);
+		cmet_set(&met[nmet++], c[i].item, &m);
 		if (osum->fam != 0)
-			cstory_ids(cstory_get(&cs, &ncs, story), &other);
+			cstory_ids(cstory_get(cs, &ncs, story), &other);
 		/*
 		 * An outlet tells a story once: its own look-alikes are not,
 		 * nor the next day's issue of its series (a daily report, a
@@ -5062,7 +5114,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		 */
 		if ((doc->roundup || other.roundup) && !m.strong)
 			continue;
-		x = cstory_get(&cs, &ncs, story);
+		x = cstory_get(cs, &ncs, story);
 		if (m.conflict)
 			x->conflict = 1;
 		if (m.other_id)
@@ -5118,7 +5170,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 				x = &cs[i];
 		if (x == NULL)
 			break;
-		if ((rc = lead_met(p, ix, doc, &dsum, x)) == -1)
+		if ((rc = lead_met(p, ix, doc, &dsum, x, met, nmet)) == -1)
 			goto done;
 		if (rc == 1) {
 			dec->story = x->story;
@@ -5139,7 +5191,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		    dec->nmerge >= STORY_MERGE_MAX ||
 		    (y != NULL && cstory_other_ids(x, y)))
 			continue;
-		if ((rc = lead_met(p, ix, doc, &dsum, x)) == -1)
+		if ((rc = lead_met(p, ix, doc, &dsum, x, met, nmet)) == -1)
 			goto done;
 		if (rc == 1)
 			dec->merge[dec->nmerge++] = x->story;
@@ -5148,10 +5200,9 @@ story_assign(const struct story_params *p, const struct story_window *win,
 done:
 	for (i = 0; i < ncs; i++)
 		free(cs[i].keys);
-	free(cs);
-	kmap_free(&seen);
-	free(c);
-	free(df);
-	free(posted);
+	if (df != dfbuf) {
+		free(df);
+		free(posted);
+	}
 	return ret;
 }
