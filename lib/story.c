@@ -4027,8 +4027,17 @@ story_doc_clear(struct story_doc *doc)
 static uint32_t
 pack_weight(float weight)
 {
-	uint32_t	 w = (uint32_t)lrint(weight * 1000.0);
+	double		 x = weight * 1000.0;
+	uint32_t	 w;
 
+	/*
+	 * lrint()'s rounding (to nearest, ties to even) without its call:
+	 * a sum with 2^52 keeps no fraction.  Anything else (a negative
+	 * weight, one past the cap) as lrint() has it.
+	 */
+	if (x >= 0.0 && x < 65535.0)
+		return (uint32_t)((x + 0x1p52) - 0x1p52);
+	w = (uint32_t)lrint(x);
 	return w > 0xffff ? 0xffff : w;
 }
 
