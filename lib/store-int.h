@@ -207,6 +207,7 @@ int		 entries_collect(struct store *, sqlite3_stmt *, int extra,
 extern const char stories_schema[];
 extern const char stories_docs_schema[];
 extern const char stories_title_sql[];
+extern const char stories_nofk_sql[];
 int		 stories_backfill(struct store *, char **errstr);
 int		 stories_assign(struct store *, int64_t item_id, int64_t feed_id,
 		    const struct store_item *, char **errstr);

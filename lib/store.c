@@ -473,6 +473,12 @@ static const char *const store_migrations[] = {
 	 * tokens, made without, are made again from the articles, as in 20.
 	 */
 	"INSERT INTO items_fts(items_fts) VALUES ('rebuild');",
+	/*
+	 * 23: the story tables carry no foreign keys (store-stories.c): a
+	 * merge wrote through a statement journal.  story_links loses the
+	 * columns nothing writes.
+	 */
+	stories_nofk_sql,
 };
 
 #define STORE_NMIGRATIONS \

@@ -1669,6 +1669,116 @@ test_story_merge_keeps(void **state)
 }
 
 /*
+ * The story tables as they were before migration 23: foreign keys from
+ * story_links and story_topics to stories (a cascade for the pairs), from
+ * story_links and story_docs to items (cascades), story_links' unused
+ * columns.  The title triggers, which name story_links, are left as
+ * they are.
+ */
+#define UNDO_23 \
+	" PRAGMA legacy_alter_table = ON;" \
+	" DROP TRIGGER story_items_ad;" \
+	" CREATE TABLE story_docs_old (" \
+	"  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE," \
+	"  doc BLOB NOT NULL);" \
+	" INSERT INTO story_docs_old SELECT * FROM story_docs;" \
+	" DROP TABLE story_docs;" \
+	" ALTER TABLE story_docs_old RENAME TO story_docs;" \
+	" CREATE TABLE story_links_old (" \
+	"  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE," \
+	"  story_id INTEGER NOT NULL REFERENCES stories(id)," \
+	"  at INTEGER NOT NULL, lang TEXT, feed_id INTEGER, matched INTEGER," \
+	"  score REAL, why TEXT, indexed INTEGER NOT NULL DEFAULT 1);" \
+	" INSERT INTO story_links_old (item_id, story_id, at, lang, feed_id," \
+	"  why, indexed) SELECT item_id, story_id, at, lang, feed_id, why," \
+	"  indexed FROM story_links;" \
+	" DROP TABLE story_links;" \
+	" ALTER TABLE story_links_old RENAME TO story_links;" \
+	" CREATE INDEX story_links_story ON story_links(story_id, at);" \
+	" CREATE INDEX story_links_indexed ON story_links(at)" \
+	"  WHERE indexed = 1;" \
+	" CREATE TRIGGER story_links_ad AFTER DELETE ON story_links BEGIN" \
+	"  UPDATE stories SET size = size - 1 WHERE id = old.story_id;" \
+	"  DELETE FROM stories WHERE id = old.story_id AND size <= 0;" \
+	" END;" \
+	" CREATE TABLE story_topics_old (" \
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE," \
+	"  topic TEXT NOT NULL, match_id INTEGER, created INTEGER NOT NULL," \
+	"  breaking INTEGER NOT NULL DEFAULT 0," \
+	"  PRIMARY KEY (story_id, topic)) WITHOUT ROWID;" \
+	" INSERT INTO story_topics_old SELECT * FROM story_topics;" \
+	" DROP TABLE story_topics;" \
+	" ALTER TABLE story_topics_old RENAME TO story_topics;"
+
+/*
+ * Migration 23: the story tables carry no foreign keys (a merge's DELETE
+ * and UPDATE ran with a statement journal, store-stories.c).  The links,
+ * docs and pairs stay; a merge still moves the pairs and leaves none
+ * under the story merged; an article's going takes its link and doc,
+ * its story's last link the story and its pairs, by triggers now.
+ */
+static void
+test_migrate_story_keys(void **state)
+{
+	struct store	*s;
+	char		*path = db_path(), *err = NULL, *sql;
+	int64_t		 id[5], st[2], whys, docs, story;
+
+	(void)state;
+	s = open_rw(path);
+	merge_scene(s, T0 - 7200, T0 - 7200, id, st);
+	assert_int_equal(store_match_add(s, id[3], "t", "[t]", "title", NULL,
+	    NULL, 0, NULL, NULL, &err), 0);
+	store_close(s);
+	whys = raw_int(path, "SELECT count(*) FROM story_links"
+	    " WHERE why IS NOT NULL");
+	assert_true(whys > 0);
+	docs = raw_int(path, "SELECT count(*) FROM story_docs");
+	assert_true(docs > 0);
+	raw_exec(path, UNDO_23 " PRAGMA user_version = 22");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_foreign_key_list('story_topics')"), 1);
+
+	s = open_rw(path);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_foreign_key_list('story_links')"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_foreign_key_list('story_topics')"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_foreign_key_list('story_docs')"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'stories_last_seen'"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_table_info('story_links') WHERE name IN ('matched',"
+	    " 'score')"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"), 4);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"
+	    " WHERE why IS NOT NULL"), whys);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_docs"),
+	    docs);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 1);
+	/* the small story's pair moves into the big one, none left behind */
+	id[4] = merge_bridge(s, T0 - 7200);
+	assert_int_equal(store_item_story(s, id[4], &story, &err), 1);
+	assert_int_equal(story, st[0]);
+	store_close(s);
+	sql = xasprintf("SELECT count(*) FROM story_topics WHERE story_id ="
+	    " %lld", (long long)st[0]);
+	assert_int_equal(raw_int(path, sql), 1);
+	free(sql);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 1);
+	/* the articles go: their links and docs, the story, its pair */
+	raw_exec(path, "PRAGMA foreign_keys = ON; DELETE FROM items");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_links"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_docs"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM stories"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM story_topics"), 0);
+	free(path);
+}
+
+/*
  * Stores articles (title, summary) of one language, each from its own
  * feed, an hour apart before T0; their ids into id[].
  */
@@ -1867,7 +1977,8 @@ test_story_docs_expire(void **state)
 	 * The database before migration 12: every doc in story_links, the
 	 * first article's out of the window
 	 */
-	sql = xasprintf("ALTER TABLE story_links ADD COLUMN doc BLOB;"
+	sql = xasprintf("DROP TRIGGER story_items_ad;"	/* migration 23's */
+	    " ALTER TABLE story_links ADD COLUMN doc BLOB;"
 	    " UPDATE story_links SET doc = (SELECT d.doc FROM story_docs d"
 	    "  WHERE d.item_id = story_links.item_id);"
 	    " UPDATE story_links SET indexed = 0 WHERE item_id = %lld;"
@@ -3352,6 +3463,7 @@ main(void)
 		cmocka_unit_test(test_story_why),
 		cmocka_unit_test(test_story_merge_largest),
 		cmocka_unit_test(test_story_merge_keeps),
+		cmocka_unit_test(test_migrate_story_keys),
 		cmocka_unit_test(test_story_pairs_id_again),
 		cmocka_unit_test(test_story_chain),
 		cmocka_unit_test(test_story_lead_later),
