@@ -283,6 +283,13 @@ struct store_stories {
 	struct story_mem	*mem;
 	int			 mem_ok;
 	int64_t			 data_version;
+	/*
+	 * data_version was read in the write transaction still open: no
+	 * other connection commits before it ends (the commit and rollback
+	 * hooks clear it), so a match's pair is answered without reading
+	 * it again (stories_topic_alerts()).
+	 */
+	int			 dv_txn;
 	unsigned char		*loadbuf;	/* a doc read by ix_load */
 	size_t			 loadcap;
 };
@@ -314,8 +321,10 @@ stories_close(struct store *s)
 
 	if (s->stories == NULL)
 		return;
-	if (s->stories->mem != NULL)
+	if (s->stories->mem != NULL) {
 		sqlite3_rollback_hook(s->db, NULL, NULL);
+		sqlite3_commit_hook(s->db, NULL, NULL);
+	}
 	for (i = 0; i < SST__COUNT; i++)
 		sqlite3_finalize(s->stories->st[i]);
 	story_mem_free(s->stories->mem);
@@ -563,7 +572,18 @@ stories_rolled_back(void *arg)
 
 	ss->mem_ok = 0;
 	ss->exp_ok = 0;
+	ss->dv_txn = 0;
 	pairs_forget(ss, 0);
+}
+
+/* Another connection may commit once this transaction is over. */
+static int
+stories_committed(void *arg)
+{
+	struct store_stories	*ss = arg;
+
+	ss->dv_txn = 0;
+	return 0;
 }
 
 /*
@@ -580,6 +600,9 @@ stories_index_ready(struct store *s, char **errstr)
 	int64_t			 version = 0;
 	int			 rc, nk;
 
+	/* checked in this write transaction: no other commit since */
+	if (ss->mem != NULL && ss->mem_ok && ss->dv_txn)
+		return 0;
 	if ((st = sst_get(s, SST_DATA_VERSION, errstr)) == NULL)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -589,11 +612,15 @@ stories_index_ready(struct store *s, char **errstr)
 		store_seterr(s, errstr, "reading the data version");
 		return -1;
 	}
-	if (ss->mem != NULL && ss->mem_ok && version == ss->data_version)
+	if (ss->mem != NULL && ss->mem_ok && version == ss->data_version) {
+		ss->dv_txn = sqlite3_txn_state(s->db, NULL) == SQLITE_TXN_WRITE;
 		return 0;
+	}
+	ss->dv_txn = 0;
 	if (ss->mem == NULL) {
 		ss->mem = story_mem_new();
 		sqlite3_rollback_hook(s->db, stories_rolled_back, ss);
+		sqlite3_commit_hook(s->db, stories_committed, ss);
 	} else
 		story_mem_clear(ss->mem);
 	leads_clear(ss);
@@ -620,6 +647,7 @@ stories_index_ready(struct store *s, char **errstr)
 	}
 	ss->mem_ok = 1;
 	ss->data_version = version;
+	ss->dv_txn = sqlite3_txn_state(s->db, NULL) == SQLITE_TXN_WRITE;
 	return 0;
 }
 
@@ -1242,6 +1270,30 @@ done:
  * the first match of a story for a topic does; every match records its
  * (story, topic) pair either way.  1 alert, 0 not, -1 on error.
  */
+/*
+ * Records the (story, topic) pair; whether it alerts, as
+ * stories_topic_alerts() says (a pair stored already: the INSERT OR
+ * IGNORE changes nothing).
+ */
+static int
+stories_pair_record(struct store *s, int64_t story, const char *topic,
+    int64_t match_id, char **errstr)
+{
+	struct store_stories	*ss = stories_of(s);
+	sqlite3_stmt		*st;
+
+	if ((st = sst_get(s, SST_TOPIC_SEEN, errstr)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, story);
+	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, match_id);
+	sqlite3_bind_int64(st, 4, store_now(s));
+	if (step_write(s, st, "recording a story's topic", errstr) == -1)
+		return -1;
+	pair_keep(ss, story, topic);
+	return !ss->per_story || sqlite3_changes(s->db) > 0;
+}
+
 int
 stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
     int64_t match_id, char **errstr)
@@ -1252,9 +1304,16 @@ stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
 	int			 rc, seen = 0;
 
 	/*
-	 * A pair known stored, of an article whose story the index holds
-	 * (when no other connection committed since it was made)
+	 * The article's story in the index, and no other connection can
+	 * have committed since it was made (the write transaction that
+	 * checked is open): a pair known stored needs no SQL, and another
+	 * no read, the INSERT OR IGNORE telling whether it was stored.
 	 */
+	if (ss->mem != NULL && ss->mem_ok && ss->dv_txn &&
+	    story_mem_story_of(ss->mem, item_id, &story))
+		return pair_known(ss, story, topic) ? !ss->per_story :
+		    stories_pair_record(s, story, topic, match_id, errstr);
+	/* otherwise a pair known stored when data_version says so */
 	if (ss->mem != NULL && ss->mem_ok &&
 	    story_mem_story_of(ss->mem, item_id, &story)) {
 		if ((st = sst_get(s, SST_DATA_VERSION, errstr)) == NULL)
@@ -1291,16 +1350,7 @@ stories_topic_alerts(struct store *s, int64_t item_id, const char *topic,
 		pair_keep(ss, story, topic);
 		return !ss->per_story;
 	}
-	if ((st = sst_get(s, SST_TOPIC_SEEN, errstr)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, story);
-	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, match_id);
-	sqlite3_bind_int64(st, 4, store_now(s));
-	if (step_write(s, st, "recording a story's topic", errstr) == -1)
-		return -1;
-	pair_keep(ss, story, topic);
-	return !ss->per_story || sqlite3_changes(s->db) > 0;
+	return stories_pair_record(s, story, topic, match_id, errstr);
 }
 
 /* ---- breaking stories ---- */

@@ -1559,6 +1559,46 @@ test_story_pairs_id_again(void **state)
 }
 
 /*
+ * The pairs kept in memory are trusted without SQL only in the write
+ * transaction that checked the data version: another connection that
+ * deleted the pair between two transactions is seen, and the next match
+ * of the story alerts again (store-stories.c: dv_txn).
+ */
+static int64_t	 story_of(struct store *, int64_t);
+
+static void
+test_story_pairs_other_writer(void **state)
+{
+	static const char *const plugins[] = { "p" };
+	struct store		*s;
+	struct store_item	 it = { .lang = "en", .has_published = 1,
+				    .guid = "d", .published = T0 - 7200,
+				    .title = "IP/26/100: Council lists 117 shadow "
+				    "fleet tankers of Russia" };
+	int64_t			 id[5], st[2], x;
+	char			*err = NULL, *path = db_path();
+
+	(void)state;
+	s = open_rw(path);
+	merge_scene(s, T0 - 7200, T0 - 7200, id, st);
+	begin(s);
+	assert_int_equal(store_match_add(s, id[0], "t", "[t]", "title", NULL,
+	    plugins, 1, NULL, NULL, &err), 0);
+	commit(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM outbox"), 1);
+	raw_exec(path, "DELETE FROM story_topics");
+	begin(s);
+	assert_int_equal(upsert(s, feed(s, "k"), &it, &x), STORE_NEW);
+	assert_int_equal(story_of(s, x), st[0]);
+	assert_int_equal(store_match_add(s, x, "t", "[t]", "title", NULL,
+	    plugins, 1, NULL, NULL, &err), 0);
+	commit(s);
+	store_close(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM outbox"), 2);
+	free(path);
+}
+
+/*
  * An article that joins one story and bridges another merges them into
  * the one with more articles, whichever it joined: a merge moves every
  * link of the story merged, and a long-running story merged into each
@@ -3465,6 +3505,7 @@ main(void)
 		cmocka_unit_test(test_story_merge_keeps),
 		cmocka_unit_test(test_migrate_story_keys),
 		cmocka_unit_test(test_story_pairs_id_again),
+		cmocka_unit_test(test_story_pairs_other_writer),
 		cmocka_unit_test(test_story_chain),
 		cmocka_unit_test(test_story_lead_later),
 		cmocka_unit_test(test_story_evolving),
