@@ -102,6 +102,61 @@ outlet_of(const char *feed, digest_outlet_fn fn, void *arg)
 	return o != NULL ? o : feed != NULL ? feed : "?";
 }
 
+/* An article on the story clock, and its outlet's place in st->outlets. */
+struct at_outlet {
+	int64_t		 at;
+	size_t		 outlet;
+};
+
+static int
+cmp_at(const void *a, const void *b)
+{
+	const struct at_outlet	*x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * The most distinct outlets whose articles were published within `within`
+ * seconds of one another, as a topic's `breaking` rule counts them
+ * (store-stories.c): each article once, for the outlet that carried it
+ * first, at its publication time unless missing or after its arrival; a
+ * window slides over them in time order.
+ */
+static size_t
+story_outlets_within(const struct digest_story *st, int64_t within)
+{
+	struct at_outlet	*v;
+	size_t			*count, n = st->nitems, i, j = 0, k;
+	size_t			 live = 0, best = 0;
+
+	v = xcalloc(n + 1, sizeof(*v));
+	count = xcalloc(st->noutlets + 1, sizeof(*count));
+	for (i = 0; i < n; i++) {
+		const struct digest_item	*it = &st->items[i];
+
+		v[i].at = it->published > 0 && it->published <= it->first_seen ?
+		    it->published : it->first_seen;
+		for (k = 0; k < st->noutlets &&
+		    strcmp(st->outlets[k], it->outlet) != 0; k++)
+			;
+		v[i].outlet = k;	/* noutlets: not listed, cannot be */
+	}
+	qsort(v, n, sizeof(*v), cmp_at);
+	for (i = 0; i < n; i++) {
+		for (; v[i].at - v[j].at > within; j++)
+			if (--count[v[j].outlet] == 0)
+				live--;
+		if (count[v[i].outlet]++ == 0)
+			live++;
+		if (live > best)
+			best = live;
+	}
+	free(count);
+	free(v);
+	return best;
+}
+
 /*
  * One story from its rows p[0..n), sorted by first seen: its lead article
  * first (the story's first, when it is of the period; else the period's
@@ -158,9 +213,9 @@ story_make(struct digest_story *st, const struct pick *p, size_t n,
 	}
 	if (st->nlanguages > 1)
 		qsort(st->languages, st->nlanguages, sizeof(char *), cmp_str);
-	/* the store said so, or many outlets soon after the first */
+	/* the store said so, or many outlets' articles close in time */
 	st->breaking = st->breaking || (st->noutlets >= BREAKING_OUTLETS &&
-	    st->last_seen - st->first_seen <= BREAKING_WINDOW);
+	    story_outlets_within(st, BREAKING_WINDOW) >= BREAKING_OUTLETS);
 }
 
 static void

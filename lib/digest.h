@@ -46,8 +46,8 @@ struct digest_story {
 	size_t		 noutlets;
 	char		**languages;	/* distinct, sorted */
 	size_t		 nlanguages;
-	int		 breaking;	/* the store says so, or many
-					   outlets in a short time */
+	int		 breaking;	/* the store says so, or 3 outlets
+					   published within 6 hours */
 	int64_t		 first_seen;	/* of its first article, before the
 					   period too */
 	int64_t		 last_seen;	/* of its latest article */
@@ -116,8 +116,10 @@ struct digest	*digest_build(struct store *, const struct digest_spec *,
  * t->stories; t->total counts them all, or the rows' group_total when
  * the store read only the stories shown.  Rows with the same story id are
  * one story; a row without one is a story of its own.  A story is
- * breaking when a row says so (the store's story_topics), or when three
- * outlets or more carried it within six hours.  outlet(arg, feed) names a feed
+ * breaking when a row says so (the store's story_topics), or when articles
+ * of three outlets or more, published within six hours of one another,
+ * belong to it (publication times, not fetch times; each article for the
+ * outlet that carried it first).  outlet(arg, feed) names a feed
  * for readers (its title); NULL, or a NULL answer: the feed's name.
  */
 typedef const char *(*digest_outlet_fn)(void *arg, const char *feed);

@@ -82,6 +82,8 @@ small_digest(void)
 	row(v, &n, 2, "russia", "Package adopted", T0 - 3600, "en-GB",
 	    "euractiv politico council-en council-fr a b c");
 	row(v, &n, 5, NULL, "Matched nothing", T0 - 100, NULL, "b");
+	/* one article in seven feeds: breaking only when the store says so */
+	v[1].breaking = v[4].breaking = 1;
 	d->name = xstrdup("morning");
 	d->since = T0 - 86400;
 	d->until = T0;
@@ -197,6 +199,70 @@ test_group_story(void **state)
 	/* an article without a story is its own, under its own id */
 	assert_int_equal(t.stories[1].id, 14);
 	assert_false(t.stories[1].breaking);
+	d = xcalloc(1, sizeof(*d));
+	d->topics = xcalloc(1, sizeof(*d->topics));
+	d->topics[0] = t;
+	d->ntopics = 1;
+	digest_free(d);
+	store_digest_rows_free(v, n);
+}
+
+/*
+ * BREAKING of the digest's own: three outlets whose articles were published
+ * within six hours of one another, not three outlets fetched within six
+ * hours (review5: after a first start every story of three outlets was
+ * BREAKING).  A missing publication time, or one after the arrival, is the
+ * arrival.
+ */
+static void
+test_group_breaking(void **state)
+{
+	struct store_digest_row	*v = xcalloc(16, sizeof(*v));
+	struct digest_topic	 t;
+	struct digest		*d;
+	size_t			 n = 0, i;
+	const int64_t		 h = 3600;
+
+	(void)state;
+	/* review5's story 2: fetched together, published 13 h apart */
+	row(v, &n, 41, "x", "Listings", T0 - 100, "en", "council-en");
+	row(v, &n, 42, "x", "Listes", T0 - 90, "fr", "council-fr");
+	row(v, &n, 43, "x", "Listen", T0 - 80, "de", "faz");
+	row(v, &n, 44, "x", "Listy", T0 - 70, "pl", "rz");
+	v[0].published = v[1].published = T0 - 13 * h;
+	v[2].published = T0 - 2 * h;
+	v[3].published = T0 - 200;
+	/* three outlets published within six hours, fetched later */
+	row(v, &n, 51, "x", "Three a", T0 - 60, "en", "euractiv");
+	row(v, &n, 52, "x", "Three b", T0 - 50, "en", "politico");
+	row(v, &n, 53, "x", "Three c", T0 - 40, "en", "a");
+	v[4].published = T0 - 10 * h;
+	v[5].published = T0 - 7 * h;
+	v[6].published = T0 - 4 * h;
+	/* no publication time, or one ahead: the arrivals, within an hour */
+	row(v, &n, 61, "x", "Undated a", T0 - 3600, "en", "euractiv");
+	row(v, &n, 62, "x", "Undated b", T0 - 1800, "en", "politico");
+	row(v, &n, 63, "x", "Ahead", T0 - 30, "en", "b");
+	v[9].published = T0 + 30 * h;
+	/* three outlets, but seven hours from the first to the last */
+	row(v, &n, 71, "x", "Slow a", T0 - 20, "en", "euractiv");
+	row(v, &n, 72, "x", "Slow b", T0 - 10, "en", "politico");
+	row(v, &n, 73, "x", "Slow c", T0, "en", "a");
+	v[10].published = T0 - 8 * h;
+	v[11].published = T0 - 4 * h;
+	v[12].published = T0 - h;
+	for (i = 0; i < n; i++)
+		v[i].story_id = v[i].item_id / 10;
+	memset(&t, 0, sizeof(t));
+	digest_group(&t, v, n, "x", 0, outlet, NULL);
+	assert_int_equal(t.nstories, 4);
+	for (i = 0; i < t.nstories; i++) {
+		assert_int_equal(t.stories[i].noutlets, 3);
+		if (t.stories[i].id == 4 || t.stories[i].id == 7)
+			assert_false(t.stories[i].breaking);
+		else
+			assert_true(t.stories[i].breaking);
+	}
 	d = xcalloc(1, sizeof(*d));
 	d->topics = xcalloc(1, sizeof(*d->topics));
 	d->topics[0] = t;
@@ -967,6 +1033,7 @@ main(void)
 		cmocka_unit_test(test_group_rank),
 		cmocka_unit_test(test_group_all),
 		cmocka_unit_test(test_group_story),
+		cmocka_unit_test(test_group_breaking),
 		cmocka_unit_test(test_summary_lead),
 		cmocka_unit_test(test_store_stories),
 		cmocka_unit_test(test_store_cut),
