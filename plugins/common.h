@@ -131,12 +131,13 @@ void	 markup_link(struct sbuf *, enum markup, int flags, const char *url,
 	    const char *text);
 
 /*
- * format.c: a story of more than one article in words, for a line of its
- * own: "4 articles, 4 outlets: euractiv, politico, council, faz (de, en)"
- * (the first five outlets, then "+N"); nothing for an article alone.
- * Returns whether it wrote anything.
+ * format.c: a story of more than one article in words, after `word`
+ * ("Story" or "story") and its id: "Story 42: 4 articles, 4 outlets:
+ * euractiv, politico, council, faz (de, en)" (the first five outlets,
+ * then "+N"); nothing for an article alone (the mail's X-Herald-Story
+ * header and the JSON carry its id).  Returns whether it wrote anything.
  */
-int	 story_line(struct sbuf *, enum markup, int flags,
+int	 story_line(struct sbuf *, enum markup, int flags, const char *word,
 	    const struct herald_alert_story *);
 
 /* format.c: webhook bodies.  Each returns a heap string (free()). */

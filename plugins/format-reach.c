@@ -40,8 +40,9 @@ html_alert(struct sbuf *b, const struct herald_delivery *d, size_t i,
 	if (one) {
 		markup_text(b, MARKUP_HTML, fl, cnz(a->feed, "?"));
 		if (alert_story(d, i) != NULL && alert_story(d, i)->size > 1) {
-			sbuf_puts(b, " \xc2\xb7 story: ");
-			story_line(b, MARKUP_HTML, fl, alert_story(d, i));
+			sbuf_puts(b, " \xc2\xb7 ");
+			story_line(b, MARKUP_HTML, fl, "story",
+			    alert_story(d, i));
 		}
 		sbuf_puts(b, " \xc2\xb7 alert ");
 		markup_text(b, MARKUP_HTML, fl, a->key);

@@ -45,14 +45,15 @@ format_parse(const char *s, enum webhook_format *f)
 }
 
 int
-story_line(struct sbuf *b, enum markup m, int flags,
+story_line(struct sbuf *b, enum markup m, int flags, const char *word,
     const struct herald_alert_story *s)
 {
 	size_t	 i;
 
 	if (s == NULL || s->id == 0 || s->size < 2)
 		return 0;
-	sbuf_printf(b, "%lld articles, %zu outlet%s", (long long)s->size,
+	sbuf_printf(b, "%s %lld: %lld articles, %zu outlet%s", word,
+	    (long long)s->id, (long long)s->size,
 	    s->noutlets, s->noutlets == 1 ? "" : "s");
 	for (i = 0; i < s->noutlets && i < 5; i++) {
 		sbuf_puts(b, i == 0 ? ": " : ", ");
@@ -154,8 +155,9 @@ render_text(const struct herald_delivery *d, int flags, size_t shown)
 			sbuf_printf(&b, ", published %s", iso_time(a->published,
 			    t, sizeof(t)));
 		sbuf_puts(&b, "\n");
-		if (story_line(&story, MARKUP_PLAIN, one, alert_story(d, i)))
-			sbuf_printf(&b, "Story: %s\n", story.s);
+		if (story_line(&story, MARKUP_PLAIN, one, "Story",
+		    alert_story(d, i)))
+			sbuf_printf(&b, "%s\n", story.s);
 		sbuf_free(&story);
 		sbuf_init(&story);
 		sbuf_printf(&b, "Alert: %s\n", a->key);
@@ -238,8 +240,9 @@ render_html(const struct herald_delivery *d, int flags, size_t shown)
 			sbuf_printf(&b, " &middot; %s", iso_time(a->published, t,
 			    sizeof(t)));
 		if (alert_story(d, i) != NULL && alert_story(d, i)->size > 1) {
-			sbuf_puts(&b, " &middot; Story: ");
-			story_line(&b, MARKUP_HTML, flags, alert_story(d, i));
+			sbuf_puts(&b, " &middot; ");
+			story_line(&b, MARKUP_HTML, flags, "Story",
+			    alert_story(d, i));
 		}
 		sbuf_puts(&b, " &middot; alert ");
 		markup_text(&b, MARKUP_HTML, flags, a->key);
@@ -294,8 +297,9 @@ chat_text(const struct herald_delivery *d, enum markup m, size_t shown)
 			markup_text(&b, m, fl, cnz(a->feed, "?"));
 			if (alert_story(d, i) != NULL &&
 			    alert_story(d, i)->size > 1) {
-				sbuf_puts(&b, " \xc2\xb7 story: ");
-				story_line(&b, m, fl, alert_story(d, i));
+				sbuf_puts(&b, " \xc2\xb7 ");
+				story_line(&b, m, fl, "story",
+				    alert_story(d, i));
 			}
 			sbuf_printf(&b, " \xc2\xb7 alert %s_", a->key);
 		}
@@ -431,8 +435,9 @@ ntfy_body(const struct herald_delivery *d, const char *topic, size_t shown,
 		markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE, cnz(a->feed, "?"));
 		sbuf_printf(&msg, " \xc2\xb7 alert %s", a->key);
 		if (alert_story(d, 0) != NULL && alert_story(d, 0)->size > 1) {
-			sbuf_puts(&msg, "\nStory: ");
-			story_line(&msg, MARKUP_PLAIN, 0, alert_story(d, 0));
+			sbuf_puts(&msg, "\n");
+			story_line(&msg, MARKUP_PLAIN, 0, "Story",
+			    alert_story(d, 0));
 		}
 		if (markup_url_ok(a->link)) {
 			struct sbuf	 u;

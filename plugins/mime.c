@@ -263,6 +263,39 @@ mime_message(const struct mime_msg *m)
 	return b.s;
 }
 
+/*
+ * "X-Herald-Story: 42" (heap): the alerts' stories, each once in the
+ * alerts' order, ", " between them; NULL when none has one (a daemon
+ * before ABI 1.2).  An article alone is a story too: its id is here
+ * though the text shows no story line.
+ */
+static char *
+story_ids_header(const struct herald_delivery *d)
+{
+	const struct herald_alert_story	*s;
+	struct sbuf			 b;
+	size_t				 i, j;
+
+	sbuf_init(&b);
+	for (i = 0; i < d->nalerts; i++) {
+		if ((s = alert_story(d, i)) == NULL || s->id == 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (alert_story(d, j) != NULL &&
+			    alert_story(d, j)->id == s->id)
+				break;
+		if (j < i)
+			continue;
+		sbuf_printf(&b, "%s%lld", b.len > 0 ? ", " : "X-Herald-Story: ",
+		    (long long)s->id);
+	}
+	if (b.len == 0) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
 /* The mail plugin's message for a delivery (heap). */
 char *
 mail_build(const struct herald_delivery *d, const char *from, const char *to,
@@ -271,7 +304,8 @@ mail_build(const struct herald_delivery *d, const char *from, const char *to,
 	struct mime_msg	 mm;
 	struct sbuf	 subj, html;
 	char		*text, *body, *msgid, *keys, *idsh, *topich = NULL;
-	const char	*extra[5];
+	char		*storyh;
+	const char	*extra[6];
 	size_t		 i, nx = 0;
 
 	sbuf_init(&subj);
@@ -305,6 +339,8 @@ mail_build(const struct herald_delivery *d, const char *from, const char *to,
 		topich = casprintf("X-Herald-Topic: %s", d->alerts[0].topic);
 		extra[nx++] = topich;
 	}
+	if ((storyh = story_ids_header(d)) != NULL)
+		extra[nx++] = storyh;
 	extra[nx] = NULL;
 	text = format_text(d);
 	sbuf_init(&html);
@@ -332,6 +368,7 @@ mail_build(const struct herald_delivery *d, const char *from, const char *to,
 	free(keys);
 	free(idsh);
 	free(topich);
+	free(storyh);
 	return body;
 }
 

@@ -188,26 +188,26 @@ test_story_formats(void **state)
 		const char	*has[3];
 	} t[] = {
 		{ "ntfy", { "russia: BREAKING: Council agrees",
-		    "Story: 4 articles, 4 outlets: Euractiv, Politico Europe, "
+		    "Story 42: 4 articles, 4 outlets: Euractiv, Politico Europe, "
 		    "Council of the EU, FAZ (en, fr, de)", "\"breaking\"" } },
 		{ "slack", { "BREAKING: Council agrees",
-		    "story: 4 articles, 4 outlets", NULL } },
+		    "story 42: 4 articles, 4 outlets", NULL } },
 		{ "mattermost", { "BREAKING: Council agrees",
-		    "story: 4 articles, 4 outlets", NULL } },
+		    "story 42: 4 articles, 4 outlets", NULL } },
 		{ "matrix", { "[russia] BREAKING: Council agrees",
-		    "Story: 4 articles, 4 outlets: Euractiv, Politico Europe, "
-		    "Council of the EU, FAZ (en, fr, de)", "Story: 4 articles" } },
+		    "Story 42: 4 articles, 4 outlets: Euractiv, Politico Europe, "
+		    "Council of the EU, FAZ (en, fr, de)", "Story 42: 4 articles" } },
 		{ "json", { "\"breaking\":true", "\"size\":4", NULL } },
 		{ "teams", { "BREAKING: Council agrees",
-		    "story: 4 articles", NULL } },
+		    "story 42: 4 articles", NULL } },
 		{ "discord", { "BREAKING: Council agrees",
-		    "story: 4 articles", NULL } },
+		    "story 42: 4 articles", NULL } },
 		{ "telegram", { "BREAKING: Council agrees",
-		    "story: 4 articles, 4 outlets", NULL } },
+		    "story 42: 4 articles, 4 outlets", NULL } },
 		{ "gotify", { "BREAKING: Council agrees",
-		    "story: 4 articles", NULL } },
+		    "story 42: 4 articles", NULL } },
 		{ "pushover", { "BREAKING: Council agrees",
-		    "story: 4 articles", NULL } },
+		    "story 42: 4 articles", NULL } },
 	};
 	struct format_target	 tgt = { "alerts", "1", "u", "t", 0 };
 	struct herald_delivery	 d = with_stories(1), plain = one(0);
@@ -235,12 +235,12 @@ test_story_formats(void **state)
 	}
 	s = format_text(&d);
 	assert_non_null(strstr(s, "[russia] BREAKING: Council agrees"));
-	assert_non_null(strstr(s, "\nStory: 4 articles, 4 outlets: Euractiv, "
+	assert_non_null(strstr(s, "\nStory 42: 4 articles, 4 outlets: Euractiv, "
 	    "Politico Europe, Council of the EU, FAZ (en, fr, de)\n"));
 	free(s);
 	s = format_html(&d);
 	assert_non_null(strstr(s, "BREAKING: Council agrees &lt;20th&gt;"));
-	assert_non_null(strstr(s, "Story: 4 articles"));
+	assert_non_null(strstr(s, "Story 42: 4 articles"));
 	free(s);
 	/* an article alone: no story line */
 	d = with_stories(2);
@@ -248,14 +248,34 @@ test_story_formats(void **state)
 	d.stories = &stories[1];
 	d.nalerts = 1;
 	s = format_text(&d);
-	assert_null(strstr(s, "Story:"));
+	assert_null(strstr(s, "Story"));
 	assert_null(strstr(s, "BREAKING"));
 	free(s);
-	/* the mail's subject */
+	/* but the mail's header names its story (review5) */
+	s = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host.example", 1795880000);
+	assert_non_null(strstr(s, "\nX-Herald-Story: 43\n"));
+	assert_null(strstr(s, "Story 43"));
+	free(s);
+	/* the mail's subject, its story's id in the header, text and HTML */
 	d = with_stories(1);
 	s = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
 	    "host.example", 1795880000);
 	assert_non_null(strstr(s, "Subject: [herald] russia: BREAKING: "));
+	assert_non_null(strstr(s, "\nX-Herald-Story: 42\n"));
+	assert_non_null(strstr(s, "Story 42: 4 articles"));
+	assert_non_null(strstr(s, "&middot; Story 42: 4 articles"));
+	free(s);
+	/* a batch: each story once; none without stories */
+	d = with_stories(2);
+	s = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host.example", 1795880000);
+	assert_non_null(strstr(s, "\nX-Herald-Story: 42, 43\n"));
+	free(s);
+	d = one(0);
+	s = mail_build(&d, "h@example.org", "me@example.org", "[herald]",
+	    "host.example", 1795880000);
+	assert_null(strstr(s, "X-Herald-Story"));
 	free(s);
 }
 
