@@ -323,6 +323,31 @@ retry_next(int attempts, int64_t created, long long max_age,
 	    attempts + 1, (long long)(now - created), msg ? msg : "retry");
 }
 
+/*
+ * Counts the attempt about to start for every row of the delivery, before
+ * it starts: one that a crash or kill -9 cuts short counts too, and the
+ * next says so in its attempt (herald-plugin(3)).
+ */
+static int
+delivery_count(struct delivery *dl, char **errstr)
+{
+	struct store	*st = dl->a->st;
+	size_t		 i;
+
+	if (store_begin(st, errstr) == -1)
+		return -1;
+	for (i = 0; i < dl->n; i++)
+		if (store_alert_attempt(st, dl->rows[i].id, errstr) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	if (store_commit(st, errstr) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 /* Writes the outcome of one attempt for every row of the delivery. */
 static int
 delivery_record(struct delivery *dl, int outcome, long retry_after,
@@ -543,6 +568,17 @@ alert_digest(struct alerter *a, struct plugin *p, struct pstate *ps,
 	dl->limits = *lim;
 	dl->drow = rows;
 	dl->view = view;
+	/* counted before it starts, as an alert's (delivery_count()) */
+	if (store_digest_attempt(a->st, rows[0].id, &err) == -1) {
+		log_warnx("plugin %s: counting an attempt at digest %s failed: "
+		    "%s", ps->name, rows[0].name, err ? err : "unknown error");
+		free(err);
+		delivery_free(dl);
+		ps->hold_until = now + ALERT_STORE_PAUSE;
+		if ((double)ps->hold_until < *wake)
+			*wake = (double)ps->hold_until;
+		return 0;
+	}
 	ps->inflight = dl;
 	a->inflight++;
 	log_debug("plugin %s: delivering digest %s (attempt %d)", ps->name,
@@ -662,6 +698,16 @@ alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 	for (i = 0; i < n; i++)
 		if ((unsigned)rows[i].attempts + 1 > d.attempt)
 			d.attempt = (unsigned)rows[i].attempts + 1;
+	if (delivery_count(dl, &err) == -1) {
+		log_warnx("plugin %s: counting an attempt failed: %s",
+		    ps->name, err ? err : "unknown error");
+		free(err);
+		delivery_free(dl);
+		ps->hold_until = now + ALERT_STORE_PAUSE;
+		if ((double)ps->hold_until < *wake)
+			*wake = (double)ps->hold_until;
+		return;
+	}
 	ps->inflight = dl;
 	a->inflight++;
 	ratelimit_take(&ps->rate, tnow);

@@ -314,6 +314,21 @@ done:
 }
 
 int
+store_alert_attempt(struct store *s, int64_t id, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 own, ret = -1;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	if ((st = stmt_get(s, ST_ALERT_ATTEMPT, errstr)) != NULL) {
+		sqlite3_bind_int64(st, 1, id);
+		ret = step_write(s, st, "counting an alert's attempt", errstr);
+	}
+	return txn_end(s, own, ret, errstr);
+}
+
+int
 store_alert_sent(struct store *s, int64_t id, int64_t when, char **errstr)
 {
 	return alert_mark(s, ST_ALERT_SENT, id, when, NULL, errstr);

@@ -51,6 +51,7 @@ enum dst_id {
 	DST_OUTBOX_INSERT,
 	DST_DUE,
 	DST_LIST,
+	DST_ATTEMPT,
 	DST_SENT,
 	DST_RETRY,
 	DST_DEAD,
@@ -196,17 +197,18 @@ static const char *const dst_sql[DST__COUNT] = {
 	    " WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.id DESC, b.plugin"
 	    " LIMIT ?2",
 	/* one UPDATE of a pending row each: ?1 id, ?2 and ?3 as they say */
-	[DST_SENT] =
-	    "UPDATE digest_outbox SET state = 'sent',"
-	    " attempts = attempts + 1, sent_at = ?2, last_error = ?3"
+	/* an attempt counts when it starts, as an alert's (store.h) */
+	[DST_ATTEMPT] =
+	    "UPDATE digest_outbox SET attempts = attempts + 1"
 	    " WHERE id = ?1 AND state = 'pending'",
+	[DST_SENT] =
+	    "UPDATE digest_outbox SET state = 'sent', sent_at = ?2,"
+	    " last_error = ?3 WHERE id = ?1 AND state = 'pending'",
 	[DST_RETRY] =
-	    "UPDATE digest_outbox SET"
-	    " attempts = attempts + 1, next_attempt = ?2, last_error = ?3"
+	    "UPDATE digest_outbox SET next_attempt = ?2, last_error = ?3"
 	    " WHERE id = ?1 AND state = 'pending'",
 	[DST_DEAD] =
-	    "UPDATE digest_outbox SET state = 'dead',"
-	    " attempts = attempts + (?2 > 0), last_error = ?3"
+	    "UPDATE digest_outbox SET state = 'dead', last_error = ?3"
 	    " WHERE id = ?1 AND state = 'pending'",
 	/* ?1 the plugin (the plugins, JSON), ?2 created before */
 	[DST_EXPIRE] =
@@ -625,6 +627,21 @@ send_update(struct store *s, enum dst_id id_sql, int64_t id, int64_t a,
 }
 
 int
+store_digest_attempt(struct store *s, int64_t id, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 own, ret = -1;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	if ((st = dst_get(s, DST_ATTEMPT, errstr)) != NULL) {
+		sqlite3_bind_int64(st, 1, id);
+		ret = step_write(s, st, "counting a digest's attempt", errstr);
+	}
+	return txn_end(s, own, ret, errstr);
+}
+
+int
 store_digest_sent(struct store *s, int64_t id, int64_t when, char **errstr)
 {
 	return send_update(s, DST_SENT, id, when, NULL, errstr);
@@ -641,7 +658,7 @@ int
 store_digest_dead(struct store *s, int64_t id, const char *error,
     char **errstr)
 {
-	return send_update(s, DST_DEAD, id, 1, error, errstr);
+	return send_update(s, DST_DEAD, id, 0, error, errstr);
 }
 
 static int

@@ -636,16 +636,19 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " WHERE b.plugin = ?1 AND b.state = 'pending'"
 	    " AND b.next_attempt <= ?2"
 	    " ORDER BY b.next_attempt, b.id LIMIT ?3",
+	/* an attempt counts when it starts; its outcome counts nothing */
+	[ST_ALERT_ATTEMPT] =
+	    "UPDATE outbox SET attempts = attempts + 1"
+	    " WHERE id = ?1 AND state = 'pending'",
 	[ST_ALERT_SENT] =
-	    "UPDATE outbox SET state = 'sent', attempts = attempts + 1,"
-	    " sent_at = ?2, last_error = NULL"
+	    "UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL"
 	    " WHERE id = ?1 AND state = 'pending'",
 	[ST_ALERT_RETRY] =
-	    "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2,"
-	    " last_error = ?3 WHERE id = ?1 AND state = 'pending'",
+	    "UPDATE outbox SET next_attempt = ?2, last_error = ?3"
+	    " WHERE id = ?1 AND state = 'pending'",
 	[ST_ALERT_DEAD] =
-	    "UPDATE outbox SET state = 'dead', attempts = attempts + 1,"
-	    " last_error = ?3 WHERE id = ?1 AND state = 'pending'",
+	    "UPDATE outbox SET state = 'dead', last_error = ?3"
+	    " WHERE id = ?1 AND state = 'pending'",
 	[ST_ALERTS_EXPIRE] =
 	    "UPDATE outbox SET state = 'dead', last_error = 'expired after '"
 	    " || attempts || CASE attempts WHEN 1 THEN ' attempt' ELSE"

@@ -462,12 +462,16 @@ int	 store_alerts_due(struct store *, const char *plugin, int64_t now,
 	    size_t limit, struct store_alert **out, size_t *n, char **errstr);
 
 /*
- * The outcome of one delivery attempt of outbox row `id`; each counts one
- * attempt.  Only a pending row changes (a row already sent or dead stays
- * as it is, and the call still returns 0).  store_alert_retry() keeps it
- * pending until next_attempt; store_alert_dead() gives up.  The caller
- * applies the backoff and the maximum age (created + max_age < now: dead).
+ * store_alert_attempt() counts one delivery attempt of outbox row `id`,
+ * written before the attempt starts, so that one a crash or kill -9 cut
+ * short counts too (herald-plugin(3): the attempt counts from 1, across
+ * restarts).  The others write its outcome, which counts nothing more.
+ * Only a pending row changes (a row already sent or dead stays as it is,
+ * and the call still returns 0).  store_alert_retry() keeps it pending
+ * until next_attempt; store_alert_dead() gives up.  The caller applies
+ * the backoff and the maximum age (created + max_age < now: dead).
  */
+int	 store_alert_attempt(struct store *, int64_t id, char **errstr);
 int	 store_alert_sent(struct store *, int64_t id, int64_t when,
 	    char **errstr);
 int	 store_alert_retry(struct store *, int64_t id, int64_t next_attempt,
@@ -839,6 +843,7 @@ void	 store_digest_sends_free(struct store_digest_send *, size_t n);
 int	 store_digests_due(struct store *, const char *plugin, int64_t now,
 	    size_t limit, struct store_digest_send **out, size_t *n,
 	    char **errstr);
+int	 store_digest_attempt(struct store *, int64_t id, char **errstr);
 int	 store_digest_sent(struct store *, int64_t id, int64_t when,
 	    char **errstr);
 int	 store_digest_retry(struct store *, int64_t id, int64_t next_attempt,

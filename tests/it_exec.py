@@ -104,7 +104,7 @@ def main():
             % killed_at, (first, hanging()))
     pend = al.wait_until(lambda: [a for a in al.alerts_json(
         h, conf, "--pending", "--plugin", "hang") or []
-        if a["attempts"] >= 1], 5)
+        if a["attempts"] >= 1 and a["last_error"]], 5)
     h.check(pend and all("killed after 3 s (timeout)" in
                          (a["last_error"] or "") for a in pend),
             "the attempt is recorded with the reason, to retry later",

@@ -234,7 +234,8 @@ test_due_rows(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].item_id, i1);
 	/* a retry moves a row behind the other */
-	if (store_alert_retry(s, v[0].id, T0 + 20, "HTTP 503", &err) == -1)
+	if (store_alert_attempt(s, v[0].id, &err) == -1 ||
+	    store_alert_retry(s, v[0].id, T0 + 20, "HTTP 503", &err) == -1)
 		fail_msg("retry: %s", err);
 	store_alerts_free(v, n);
 	v = due(s, "webhook", T0 + 30, 0, &n);
@@ -247,11 +248,16 @@ test_due_rows(void **state)
 	store_close(s);
 }
 
-/* Delivery outcomes, step by step: what each does to one pending row. */
-enum op { OP_SENT, OP_RETRY, OP_DEAD };
+/*
+ * Delivery attempts and outcomes, step by step: what each does to one
+ * pending row.  An attempt counts when it starts (A), its outcome counts
+ * nothing more: one a kill -9 cut short (A alone) counts (review5).
+ */
+enum op { OP_ATTEMPT, OP_SENT, OP_RETRY, OP_DEAD };
+#define A	OP_ATTEMPT
 
 static const struct {
-	enum op		 ops[4];
+	enum op		 ops[8];
 	size_t		 nops;
 	int		 state;
 	int		 attempts;
@@ -259,17 +265,22 @@ static const struct {
 	const char	*error;
 	int64_t		 sent_at;
 } outcome_cases[] = {
-	{ { OP_SENT }, 1, STORE_ALERT_SENT, 1, T0, NULL, T0 + 5 },
-	{ { OP_RETRY }, 1, STORE_ALERT_PENDING, 1, T0 + 60, "err 1", 0 },
-	{ { OP_RETRY, OP_RETRY, OP_SENT }, 3, STORE_ALERT_SENT, 3, T0 + 60,
-	    NULL, T0 + 5 },
-	{ { OP_RETRY, OP_DEAD }, 2, STORE_ALERT_DEAD, 2, T0 + 60, "err 2", 0 },
-	{ { OP_DEAD }, 1, STORE_ALERT_DEAD, 1, T0, "err 1", 0 },
+	{ { A, OP_SENT }, 2, STORE_ALERT_SENT, 1, T0, NULL, T0 + 5 },
+	{ { A, OP_RETRY }, 2, STORE_ALERT_PENDING, 1, T0 + 60, "err 2", 0 },
+	{ { A, OP_RETRY, A, OP_RETRY, A, OP_SENT }, 6, STORE_ALERT_SENT, 3,
+	    T0 + 60, NULL, T0 + 5 },
+	{ { A, OP_RETRY, A, OP_DEAD }, 4, STORE_ALERT_DEAD, 2, T0 + 60,
+	    "err 4", 0 },
+	{ { A, OP_DEAD }, 2, STORE_ALERT_DEAD, 1, T0, "err 2", 0 },
+	/* cut short by a kill, then tried again after the restart */
+	{ { A }, 1, STORE_ALERT_PENDING, 1, T0, NULL, 0 },
+	{ { A, A, OP_SENT }, 3, STORE_ALERT_SENT, 2, T0, NULL, T0 + 5 },
 	/* a row that is no longer pending does not change */
-	{ { OP_SENT, OP_RETRY, OP_DEAD }, 3, STORE_ALERT_SENT, 1, T0, NULL,
-	    T0 + 5 },
-	{ { OP_DEAD, OP_SENT }, 2, STORE_ALERT_DEAD, 1, T0, "err 1", 0 },
+	{ { A, OP_SENT, A, OP_RETRY, OP_DEAD }, 5, STORE_ALERT_SENT, 1, T0,
+	    NULL, T0 + 5 },
+	{ { A, OP_DEAD, A, OP_SENT }, 4, STORE_ALERT_DEAD, 1, T0, "err 2", 0 },
 };
+#undef A
 
 static void
 test_outcomes(void **state)
@@ -293,6 +304,9 @@ test_outcomes(void **state)
 		for (k = 0; k < outcome_cases[c].nops; k++) {
 			snprintf(msg, sizeof(msg), "err %zu", k + 1);
 			switch (outcome_cases[c].ops[k]) {
+			case OP_ATTEMPT:
+				rc = store_alert_attempt(s, row, &err);
+				break;
 			case OP_SENT:
 				rc = store_alert_sent(s, row, T0 + 5, &err);
 				break;
@@ -380,6 +394,7 @@ test_expire(void **state)
 	match(s, it, "china", two, 2, NULL);
 	v = due(s, "webhook", T0, 0, &n);
 	assert_int_equal(n, 1);
+	assert_int_equal(store_alert_attempt(s, v[0].id, &err), 0);
 	assert_int_equal(store_alert_retry(s, v[0].id, T0 + 60, "timeout",
 	    &err), 0);
 	store_alerts_free(v, n);
