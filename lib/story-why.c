@@ -103,10 +103,30 @@ why_fill(const struct story_doc *a, const struct story_match *m,
 	}
 }
 
+/* Is label i's text that of label j? */
+static int
+label_same(const struct why *w, size_t i, size_t j)
+{
+	const struct why_label	*x = &w->label[i], *y = &w->label[j];
+	int			 k;
+
+	if (x->np != y->np)
+		return 0;
+	for (k = 0; k < x->np; k++)
+		if (x->n[k] != y->n[k] || memcmp(x->p[k], y->p[k], x->n[k]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Two keys of other kinds may read the same ("dma" an acronym and a
+ * concept): the line names each once (review5: "keys: EUR 500000000,
+ * aple, dma, ap, dma"), the packed form keeps them all.
+ */
 static void
 why_print(struct buf *b, const struct why *w)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	if (w->kind == WHY_SAME_DOC)
 		buf_puts(b, "same document");
@@ -120,6 +140,10 @@ why_print(struct buf *b, const struct why *w)
 	buf_puts(b, ", evidence ");
 	buf_puts(b, w->evid);
 	for (i = 0; i < w->n; i++) {
+		for (j = 0; i < w->nkeys && j < i && !label_same(w, i, j); j++)
+			;
+		if (i < w->nkeys && j < i)
+			continue;
 		if (i == 0 || i == w->nkeys)
 			buf_puts(b, i < w->nkeys ? "; keys: " : "; words: ");
 		else

@@ -1032,6 +1032,16 @@ test_why_labels(void **state)
 		w.keys[i].weight = (float)(i % 7 == 3 ? 5 : i % 5);
 	why_round_trip(&w.d, &w.m, "across languages, evidence 0.0; keys: "
 	    "k3, k4, k2, k1, k6; words: t10, t9, t14, t8, t13, t7");
+	/* two keys that read the same are named once (review5) */
+	many[0] = "EUR 500000000";
+	many[1] = "aple";
+	many[2] = "dma";
+	many[3] = "ap";
+	many[4] = "dma";
+	many[5] = "en:dma";
+	why_scene(&w, "en", "NNNNNT", many);
+	why_round_trip(&w.d, &w.m, "across languages, evidence 0.0; keys: "
+	    "EUR 500000000, aple, dma, ap; words: dma");
 	/* a why an older herald packed with 24 labels reads as it did */
 	line = story_why_unpack(old24, sizeof(old24) - 1);
 	assert_non_null(line);
