@@ -274,7 +274,8 @@ done:
 
 static const struct cmd_option search_options[] = {
 	{ .name = "since", .key = 's', .arg = "DURATION",
-	    .help = "only articles first seen in the last DURATION (7d)" },
+	    .help = "only articles first seen in the last DURATION, as 7d\n"
+	    "(default: every article)" },
 	{ .name = "limit", .key = 'n', .arg = "N",
 	    .help = "at most N results (default " CMD_STR(SEARCH_LIMIT)
 	    "; 0: all)" },

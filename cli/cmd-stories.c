@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "store.h"
+#include "termtext.h"
 #include "util.h"
 
 #define STORIES_DEFAULT_SINCE	"7d"
@@ -85,23 +86,50 @@ story_json(const struct store_story *s, int explain)
 
 /* The feed column: its widest name, up to a quarter of the terminal. */
 #define STORIES_FEED_MIN	14
+#define STORIES_TEXT_MIN	20	/* columns a title or a why keeps */
+
+/* Columns left of `width` after `used`, at least STORIES_TEXT_MIN. */
+static size_t
+room(size_t width, size_t used)
+{
+	return width > used + STORIES_TEXT_MIN ? width - used :
+	    STORIES_TEXT_MIN;
+}
+
+/* prefix, then s in lines of the terminal's width, the others indented. */
+static void
+print_wrapped(const char *prefix, const char *indent, const char *s,
+    size_t width)
+{
+	char	*w = termtext_wrap(s, room(width, strlen(indent)), 0, indent);
+
+	printf("%s%s\n", prefix, w);
+	free(w);
+}
 
 static void
 story_print(const struct store_story *s, int explain, int64_t now,
     size_t width)
 {
-	char	*feeds, *langs, *topics, *title, *t, *f, when[32];
-	size_t	 i, fw = 0, w, cap;
+	char	*feeds, *langs, *topics, *title, *t, *f, *line, when[32];
+	char	 head[64];
+	size_t	 i, fw = 0, w, cap, lw;
 
 	feeds = join_list(s->feeds, s->nfeeds, 4);
 	langs = join_list(s->languages, s->nlanguages, 8);
 	topics = join_list(s->topics, s->ntopics, 6);
 	title = cli_clean(s->title != NULL ? s->title : "(untitled)", 0);
 	cli_time_relative(s->last_seen, now, when, sizeof(when));
-	printf("story %lld: %s\n", (long long)s->id, title);
-	printf("  %lld article%s, %s (%s); topics: %s; last %s\n",
+	/* fitted to the terminal (review5: COLUMNS=60 was not) */
+	snprintf(head, sizeof(head), "story %lld: ", (long long)s->id);
+	t = cli_fit(title, room(width, strlen(head)));
+	printf("%s%s\n", head, t);
+	free(t);
+	line = xasprintf("%lld article%s, %s (%s); topics: %s; last %s",
 	    (long long)s->size, s->size == 1 ? "" : "s", feeds, langs, topics,
 	    when);
+	print_wrapped("  ", "  ", line, width);
+	free(line);
 	cap = width / 4 > STORIES_FEED_MIN ? width / 4 : STORIES_FEED_MIN;
 	for (i = 0; i < s->nitems; i++) {
 		f = cli_clean(s->items[i].feed != NULL ? s->items[i].feed :
@@ -118,14 +146,18 @@ story_print(const struct store_story *s, int explain, int64_t now,
 		f = cli_fit(t, fw);
 		free(t);
 		t = cli_clean(x->title != NULL ? x->title : "(untitled)", 0);
+		lw = x->lang != NULL ? cli_width(x->lang) : 1;
+		line = cli_fit(t, room(width, 4 + (lw > 3 ? lw : 3) + 1 +
+		    fw + 1));
 		printf("    %-3s %s%*s %s\n", x->lang != NULL ? x->lang : "?",
-		    f, (int)(fw - cli_width(f)), "", t);
+		    f, (int)(fw - cli_width(f)), "", line);
+		free(line);
 		free(f);
 		free(t);
 		if (explain) {
 			t = cli_clean(x->why != NULL ? x->why :
 			    "began the story", 0);
-			printf("        why: %s\n", t);
+			print_wrapped("        why: ", "             ", t, width);
 			free(t);
 		}
 	}
@@ -145,7 +177,7 @@ cmd_stories(const struct cmd_args *a)
 	const char			*since = cmd_args_get(a, 's');
 	const char			*limitarg = cmd_args_get(a, 'l');
 	const char			*minarg = cmd_args_get(a, 'm');
-	char				*err = NULL;
+	char				*err = NULL, size[64] = "";
 	const char			**topics = NULL;
 	size_t				 n = 0, i, limit = STORIES_DEFAULT_LIMIT;
 	size_t				 width;
@@ -193,9 +225,14 @@ cmd_stories(const struct cmd_args *a)
 		json_decref(doc);
 	} else {
 		width = cli_term_width();
+		/* say which filters left nothing, not only the period */
+		if (n == 0 && f.min_size > 1)
+			snprintf(size, sizeof(size), " of %zu articles or more",
+			    f.min_size);
 		if (n == 0)
-			fprintf(stderr, "herald stories: no stories since %s\n",
-			    since);
+			fprintf(stderr, "herald stories: no stories since %s%s%s"
+			    "\n", since, size, f.ntopics > 0 ?
+			    " with an article of the topics asked for" : "");
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				printf("\n");

@@ -112,6 +112,21 @@ else
 	sed 's/^/# /' "$T/out" "$T/err"
 	failed=$((failed + 1))
 fi
+n=$((n + 1))
+# every line of --explain fits COLUMNS=60, the why wrapped under itself;
+# nothing found says which filter left nothing (review5)
+if COLUMNS=60 "$HERALD" stories -c "$T/h.conf" --since 3650d --explain \
+    >"$T/out" 2>"$T/err" && grep -q "^        why: " "$T/out" &&
+    "$PY" -c 'import sys; l = open(sys.argv[1], encoding="utf-8").read().splitlines(); sys.exit(not (l and max(len(x) for x in l) <= 60))' "$T/out" &&
+    "$HERALD" stories -c "$T/h.conf" --since 3650d --min-size 1000 \
+    >"$T/out2" 2>"$T/err" && [ ! -s "$T/out2" ] &&
+    grep -q "^herald stories: no stories since 3650d of 1000 articles or more$" "$T/err"; then
+	echo "ok $n - herald stories: fitted to COLUMNS=60; nothing found names --min-size"
+else
+	echo "not ok $n - herald stories: fitted to COLUMNS=60; nothing found names --min-size"
+	sed 's/^/# /' "$T/out" "$T/err"
+	failed=$((failed + 1))
+fi
 
 # --since 3650d --limit 0 lists everything (herald(1)), an article
 # published twelve years ago and fetched now too (review3: 163 of 2,612
