@@ -711,9 +711,9 @@ alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 	ps->inflight = dl;
 	a->inflight++;
 	ratelimit_take(&ps->rate, tnow);
-	log_debug("plugin %s: delivering %zu alert%s (first %lld, attempt %u)",
-	    ps->name, n, n > 1 ? "s" : "", (long long)rows[0].alert_id,
-	    d.attempt);
+	/* the key, as "delivered" and the plugins say: "3-breaking" */
+	log_debug("plugin %s: delivering %zu alert%s (first %s, attempt %u)",
+	    ps->name, n, n > 1 ? "s" : "", dl->keys[0], d.attempt);
 	plugin_deliver(p, &d, ALERT_DEADLINE, delivery_done, dl);
 	return;
 fail:

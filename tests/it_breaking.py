@@ -43,6 +43,8 @@ def main():
                         "\"$HERALD_STORY_OUTLETS\" "
                         "\"$HERALD_STORY_LANGUAGES\" >> %s" % runs})]
 
+    logs = []
+
     def run(noutlets):
         feeds = [("out%d" % i, srv.url("/story/out%d?v=%d&min=%d%s"
                                        % (i, i - 1, 20 * i,
@@ -51,7 +53,11 @@ def main():
         conf, _ = al.write_config(h, "outlets%d" % noutlets, feeds, topics,
                                   plugins, db=db)
         h.check_config(conf)
-        h.once(conf, "%d outlets" % noutlets, timeout=60)
+        r = h.run(["-c", conf, "--once", "-v", "-v"], timeout=60)
+        h.check(r.rc == 0 and not r.timed_out,
+                "%d outlets: heraldd --once exits 0" % noutlets,
+                it.tail(r.err))
+        logs.append(r.err)
         return conf, al.read_jsonl(out)
 
     def breaking(lines):
@@ -99,6 +105,14 @@ def main():
                 (first.get("story") or {}).get("size") in (1, 2),
                 "jsonl: the first alert, not breaking, its story as it was "
                 "when sent", first)
+        # the log names the delivery by its key both times (review5)
+        k = b["id"]
+        h.check("plugin log: delivering 1 alert (first %s, attempt 1)" % k
+                in logs[-1] and "plugin log: delivered 1 alert (first %s)"
+                % k in logs[-1], "the log names the breaking delivery %s "
+                "when it starts and when it ends" % k,
+                it.tail("\n".join(l for l in logs[-1].splitlines()
+                                   if "deliver" in l)))
 
     conf, got = run(6)
     h.check(len(got) == 4 and len(breaking(got)) == 1,
