@@ -4787,17 +4787,30 @@ cand_top(struct cand *c, size_t n, size_t k)
 	return m;
 }
 
-/* Distinct stories among postings (few: a quadratic count is cheapest). */
+/*
+ * Distinct stories among postings, in a set of 64 slots whose use is a
+ * bit each (nothing to clear): a quadratic count was 7% of an assignment.
+ */
 static unsigned
 count_stories(const struct story_posting *post, size_t n)
 {
-	size_t		 i, j;
+	int64_t		 set[64];
+	uint64_t	 used = 0;
+	size_t		 i, h;
 	unsigned	 d = 0;
 
+	_Static_assert(2 * STORY_POSTINGS_MAX <= 64,
+	    "the set stays at most half full");
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < i && post[j].story != post[i].story; j++)
+		for (h = (size_t)((uint64_t)post[i].story *
+		    0x9e3779b97f4a7c15ULL >> 58); used >> h & 1 &&
+		    set[h] != post[i].story; h = (h + 1) & 63)
 			;
-		d += j == i;
+		if (!(used >> h & 1)) {
+			used |= (uint64_t)1 << h;
+			set[h] = post[i].story;
+			d++;
+		}
 	}
 	return d;
 }
