@@ -8,13 +8,17 @@ alert's id and HERALD_ATTEMPT and then hangs.  While the first hangs,
 heraldd is killed with SIGKILL (and the command with it); the command is
 told not to hang any more and heraldd is started again.  The alert cut
 short comes again as attempt 2, not 1 again, and `herald alerts --sent`
-counts two attempts for it, one for each of the others.
+counts two attempts for it, one for each of the others.  A digest sent
+with `herald digest --send` to another exec plugin, hanging at the kill
+too, comes again as attempt 2, and `herald digest --list` counts 2.
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_common as it  # noqa: E402
@@ -60,16 +64,29 @@ def main():
     feeds = al.known_feeds(h)
     log = h.path("attempts.log")
     go = h.path("go")
+    dlog = h.path("digests.log")
     plugins = [
         ("cut", {"path": "exec", "timeout": "60s",
                  "command": 'echo "$HERALD_ALERT_ID $HERALD_ATTEMPT" >> %s; '
                  '[ -e %s ] || sleep %s' % (log, go, MARK)}),
+        # digests only: no article of the known feeds is about climate
+        ("dcut", {"path": "exec", "timeout": "60s", "topics": "climate",
+                  "command": 'echo "$HERALD_DIGEST_KEY $HERALD_ATTEMPT" >> '
+                  '%s; [ -e %s ] || sleep %s' % (dlog, go, MARK)}),
     ]
     conf, db = al.write_config(h, "attempt", feeds, al.KNOWN_TOPICS, plugins)
+    far = time.strftime("%H:%M", time.gmtime(time.time() + 43200))
+    with open(conf, "a") as f:
+        f.write('\n[digest "now"]\nat = %s\ntimezone = UTC\n'
+                'plugins = dcut\n' % far)
     h.check_config(conf)
     n = len(al.KNOWN_ALERTS)
+    rundir = h.path("run")
+    os.mkdir(rundir)
+    sock = os.path.join(rundir, "heraldd.sock")
+    env = {"RUNTIME_DIRECTORY": rundir}
 
-    d = al.Daemon(h, conf, "heraldd1")
+    d = al.Daemon(h, conf, "heraldd1", env=env)
     if not h.check(d.wait_log("started:", 15), "heraldd starts",
                    it.tail(d.text())):
         h.finish()
@@ -78,14 +95,24 @@ def main():
     first = lines(log)
     h.check(ok and len(first) == 1 and first[0][1] == "1",
             "the first alert's command runs, attempt 1, and hangs", first)
+    r = subprocess.run([al.herald_cli(), "digest", "--send", "now", "-s",
+                        sock, "-c", conf], capture_output=True, text=True,
+                       timeout=30)
+    ok = al.wait_until(lambda: lines(dlog) and len(hanging()) >= 2, 15)
+    dfirst = lines(dlog)
+    h.check(r.returncode == 0 and ok and len(dfirst) == 1 and
+            dfirst[0][1] == "1",
+            "herald digest --send: its command runs, attempt 1, and hangs",
+            (r.stdout, r.stderr, dfirst))
     d.stop(signal.SIGKILL)
     killhanging()
     with open(go, "w"):
         pass
 
-    d = al.Daemon(h, conf, "heraldd2")
+    d = al.Daemon(h, conf, "heraldd2", env=env)
     sent = al.wait_until(lambda: len(al.alerts_json(
-        h, conf, "--sent", "--plugin", "cut") or []) == n, 30)
+        h, conf, "--sent", "--plugin", "cut") or []) == n and
+        len(lines(dlog)) >= 2, 30)
     d.stop()
     got = lines(log)
     cut = first[0][0] if first else None
@@ -102,6 +129,17 @@ def main():
                 for a in sent),
             "herald alerts --sent counts the attempt the kill cut short",
             [(a["alert"], a["attempts"]) for a in sent])
+    dgot = lines(dlog)
+    h.check(len(dgot) == 2 and dfirst and dgot[1] == [dfirst[0][0], "2"],
+            "after the restart the digest cut short comes as attempt 2",
+            dgot)
+    r = subprocess.run([al.herald_cli(), "digest", "--list", "--json", "-c",
+                        conf], capture_output=True, text=True, timeout=30)
+    rows = json.loads(r.stdout).get("digests", []) if r.returncode == 0 \
+        else None
+    h.check(rows is not None and [(x["plugin"], x["state"], x["attempts"])
+                                  for x in rows] == [("dcut", "sent", 2)],
+            "herald digest --list counts the digest's two attempts", rows)
     h.finish()
 
 
