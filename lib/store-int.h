@@ -95,15 +95,18 @@ enum stmt_id {
  * of feeds d says) and languages, each distinct in the order of its
  * articles, '\n' between.  STORY_FROM joins the story of the article `i`.
  */
-#define STORY_COLS_AS(feed) \
-	" sl.story_id, ss.size," \
+#define STORY_OUTLETS_OF(feed, sid) \
 	" (SELECT group_concat(name, char(10)) FROM (SELECT " feed " AS name" \
 	"   FROM story_links x JOIN feeds d ON d.id = x.feed_id" \
-	"   WHERE x.story_id = sl.story_id GROUP BY 1" \
-	"   ORDER BY min(x.at), 1))," \
+	"   WHERE x.story_id = " sid " GROUP BY 1" \
+	"   ORDER BY min(x.at), 1))"
+#define STORY_LANGS_OF(sid) \
 	" (SELECT group_concat(lang, char(10)) FROM (SELECT x.lang" \
-	"   FROM story_links x WHERE x.story_id = sl.story_id" \
+	"   FROM story_links x WHERE x.story_id = " sid \
 	"   AND x.lang <> '' GROUP BY x.lang ORDER BY min(x.at), x.lang))"
+#define STORY_COLS_AS(feed) \
+	" sl.story_id, ss.size," STORY_OUTLETS_OF(feed, "sl.story_id") "," \
+	STORY_LANGS_OF("sl.story_id")
 #define STORY_COLS	STORY_COLS_AS("d.name")
 /* what a digest calls a feed: its title, else its name */
 #define FEED_OUTLET	"coalesce(nullif(d.title, ''), d.name)"

@@ -210,20 +210,30 @@ store_search(struct store *s, const struct store_search *q,
 		return -1;
 	}
 	/*
-	 * The inner query lets FTS5 sort by rank itself and stop at the
-	 * limit, so snippet() runs only for the rows returned.  Item ids grow
-	 * with first_seen, which turns `since` into a rowid bound FTS5 uses;
-	 * the outer test keeps the answer exact.
+	 * `h` lets FTS5 sort by rank itself and stop at the limit, so
+	 * snippet() runs only for the rows returned.  Item ids grow with
+	 * first_seen, which turns `since` into a rowid bound FTS5 uses; the
+	 * outer test keeps the answer exact.  `sc` reads each story's
+	 * outlets and languages once, not once for each of its articles
+	 * found: 7,300 results in stories of thousands (the bench corpus)
+	 * read their links for each, 25 s over 50,252 articles.
 	 */
-	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS ", h.snip, h.rank,"
-	    STORY_COLS
-	    " FROM (SELECT rowid AS id, rank,"
+	if (sqlite3_prepare_v2(s->db,
+	    "WITH h AS MATERIALIZED (SELECT rowid AS id, rank,"
 	    "   snippet(items_fts, -1, ?2, ?3, '…', 16) AS snip"
 	    "   FROM items_fts WHERE items_fts MATCH ?1"
 	    "   AND rowid >= (SELECT coalesce(min(id), 9223372036854775807)"
 	    "     FROM items WHERE first_seen >= ?4)"
-	    "   ORDER BY rank LIMIT ?5) AS h"
-	    " JOIN items i ON i.id = h.id" ENTRY_ORIGIN STORY_FROM
+	    "   ORDER BY rank LIMIT ?5),"
+	    " sc AS MATERIALIZED (SELECT u.sid AS sid,"
+	    STORY_OUTLETS_OF("d.name", "u.sid") " AS outlets,"
+	    STORY_LANGS_OF("u.sid") " AS langs"
+	    "   FROM (SELECT DISTINCT sl.story_id AS sid FROM h"
+	    "   JOIN story_links sl ON sl.item_id = h.id) u)"
+	    "SELECT " ENTRY_COLS ", h.snip, h.rank,"
+	    " sl.story_id, ss.size, sc.outlets, sc.langs"
+	    " FROM h JOIN items i ON i.id = h.id" ENTRY_ORIGIN STORY_FROM
+	    " LEFT JOIN sc ON sc.sid = sl.story_id"
 	    " WHERE i.first_seen >= ?4"
 	    " ORDER BY h.rank, i.id DESC", -1, &st, NULL) != SQLITE_OK) {
 		store_seterr(s, errstr, "search");
