@@ -139,6 +139,11 @@ void	 markup_link(struct sbuf *, enum markup, int flags, const char *url,
  */
 int	 story_line(struct sbuf *, enum markup, int flags, const char *word,
 	    const struct herald_alert_story *);
+/*
+ * format.c: the short form, for an alert among others in a batch: " ·
+ * story 42 (4 articles)", nothing for an article alone.
+ */
+void	 story_tag(struct sbuf *, const struct herald_alert_story *);
 
 /* format.c: webhook bodies.  Each returns a heap string (free()). */
 

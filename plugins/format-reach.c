@@ -31,6 +31,8 @@ html_alert(struct sbuf *b, const struct herald_delivery *d, size_t i,
 	sbuf_puts(b, "]</b> ");
 	markup_link(b, MARKUP_HTML, fl, a->link, title);
 	free(title);
+	if (!one)
+		story_tag(b, alert_story(d, i));
 	sbuf_puts(b, "\n");
 	if (one && a->snippet != NULL && *a->snippet != '\0') {
 		sbuf_puts(b, "<i>");

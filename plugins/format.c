@@ -70,6 +70,15 @@ story_line(struct sbuf *b, enum markup m, int flags, const char *word,
 	return 1;
 }
 
+void
+story_tag(struct sbuf *b, const struct herald_alert_story *s)
+{
+	if (s == NULL || s->id == 0 || s->size < 2)
+		return;
+	sbuf_printf(b, " \xc2\xb7 story %lld (%lld articles)",
+	    (long long)s->id, (long long)s->size);
+}
+
 static void
 add_terms(struct sbuf *b, enum markup m, int flags,
     const struct herald_alert *a)
@@ -285,6 +294,8 @@ chat_text(const struct herald_delivery *d, enum markup m, size_t shown)
 		markup_text(&b, m, fl, a->topic);
 		sbuf_puts(&b, slack ? "]* " : "]** ");
 		markup_link(&b, m, fl, a->link, title);
+		if (d->nalerts > 1)
+			story_tag(&b, alert_story(d, i));
 		sbuf_puts(&b, "\n");
 		free(title);
 		if (d->nalerts == 1 && a->snippet != NULL && *a->snippet) {
@@ -459,6 +470,7 @@ ntfy_body(const struct herald_delivery *d, const char *topic, size_t shown,
 			t = alert_title(d, i);
 			markup_text(&msg, MARKUP_PLAIN, MARKUP_ONELINE, t);
 			free(t);
+			story_tag(&msg, alert_story(d, i));
 			sbuf_puts(&msg, "\n");
 		}
 		if (i < d->nalerts)

@@ -233,6 +233,34 @@ test_story_formats(void **state)
 			fail_msg("%s without stories: %s", t[i].format, s);
 		free(s);
 	}
+	/*
+	 * a batch of two: each alert's line names a story of more than one
+	 * article, the article alone none (review6: no id in a batch)
+	 */
+	{
+		static const char *const batch[] = { "ntfy", "slack",
+		    "mattermost", "matrix", "teams", "discord", "telegram",
+		    "gotify", "pushover" };
+		struct herald_delivery	 two = with_stories(2);
+
+		for (i = 0; i < sizeof(batch) / sizeof(batch[0]); i++) {
+			enum webhook_format	 f;
+
+			assert_int_equal(format_parse(batch[i], &f), 0);
+			s = f >= FORMAT_TEAMS ?
+			    format_reach_body(f, &two, &tgt) :
+			    format_body(f, &two, "alerts");
+			if (strstr(s, "story 42 (4 articles)") == NULL &&
+			    strstr(s, "Story 42: 4 articles") == NULL)
+				fail_msg("%s, a batch: no story 42 in %s",
+				    batch[i], s);
+			if (strstr(s, "story 43") != NULL ||
+			    strstr(s, "Story 43") != NULL)
+				fail_msg("%s, a batch: an article alone as a "
+				    "story in %s", batch[i], s);
+			free(s);
+		}
+	}
 	s = format_text(&d);
 	assert_non_null(strstr(s, "[russia] BREAKING: Council agrees"));
 	assert_non_null(strstr(s, "\nStory 42: 4 articles, 4 outlets: Euractiv, "
