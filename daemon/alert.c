@@ -323,6 +323,15 @@ retry_next(int attempts, int64_t created, long long max_age,
 	    attempts + 1, (long long)(now - created), msg ? msg : "retry");
 }
 
+/* The store failed: the plugin waits ALERT_STORE_PAUSE (and the loop wakes). */
+static void
+plugin_hold(struct pstate *ps, int64_t now, double *wake)
+{
+	ps->hold_until = now + ALERT_STORE_PAUSE;
+	if ((double)ps->hold_until < *wake)
+		*wake = (double)ps->hold_until;
+}
+
 /*
  * Counts the attempt about to start for every row of the delivery, before
  * it starts: one that a crash or kill -9 cuts short counts too, and the
@@ -574,9 +583,7 @@ alert_digest(struct alerter *a, struct plugin *p, struct pstate *ps,
 		    "%s", ps->name, rows[0].name, err ? err : "unknown error");
 		free(err);
 		delivery_free(dl);
-		ps->hold_until = now + ALERT_STORE_PAUSE;
-		if ((double)ps->hold_until < *wake)
-			*wake = (double)ps->hold_until;
+		plugin_hold(ps, now, wake);
 		return 0;
 	}
 	ps->inflight = dl;
@@ -703,9 +710,7 @@ alert_plugin(struct alerter *a, struct plugin *p, double tnow, double *wake)
 		    ps->name, err ? err : "unknown error");
 		free(err);
 		delivery_free(dl);
-		ps->hold_until = now + ALERT_STORE_PAUSE;
-		if ((double)ps->hold_until < *wake)
-			*wake = (double)ps->hold_until;
+		plugin_hold(ps, now, wake);
 		return;
 	}
 	ps->inflight = dl;
@@ -720,9 +725,7 @@ fail:
 	log_warnx("plugin %s: reading the outbox failed: %s", ps->name,
 	    err ? err : "unknown error");
 	free(err);
-	ps->hold_until = now + ALERT_STORE_PAUSE;
-	if ((double)ps->hold_until < *wake)
-		*wake = (double)ps->hold_until;
+	plugin_hold(ps, now, wake);
 }
 
 /* on_item: the articles first stored since the last pass. */

@@ -184,6 +184,7 @@ char		*col_str(sqlite3_stmt *, int);
 int		 step_write(struct store *, sqlite3_stmt *, const char *what,
 		    char **errstr);
 int64_t		 store_now(struct store *);
+double		 elapsed_since(const struct timespec *);
 int		 txn_auto(struct store *, int *own, char **errstr);
 int		 txn_end(struct store *, int own, int ret, char **errstr);
 

@@ -932,7 +932,7 @@ store_prune_for(struct store *s, int64_t older_than, double seconds,
     int64_t *deleted, int *more, char **errstr)
 {
 	sqlite3_stmt	*st;
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	int64_t		 total = 0;
 	int		 n, rc, over = 0;
 
@@ -969,11 +969,7 @@ store_prune_for(struct store *s, int64_t older_than, double seconds,
 		if (store_commit(s, errstr) == -1)
 			return -1;
 		total += n;
-		if (seconds >= 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			over = (double)(t1.tv_sec - t0.tv_sec) +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 >= seconds;
-		}
+		over = seconds >= 0 && elapsed_since(&t0) >= seconds;
 	} while (n == STORE_PRUNE_BATCH && !over);
 	if (total > 0 && stories_pruned(s, errstr) == -1)
 		return -1;

@@ -849,10 +849,21 @@ store_mark_damaged(const char *mark)
 	close(fd);
 }
 
+/* Seconds of CLOCK_MONOTONIC since t0. */
+double
+elapsed_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static int
 store_quick_check(struct store *s, const char *why, char **errstr)
 {
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	char		*out = NULL, *mark;
 
 	log_info("%s: %s: checking it (PRAGMA quick_check reads the whole "
@@ -880,10 +891,8 @@ store_quick_check(struct store *s, const char *why, char **errstr)
 	if (unlink(mark) == 0)
 		log_info("%s: removed %s", s->path, mark);
 	free(mark);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("%s: the database is sound (quick_check took %.1f s)",
-	    s->path, (double)(t1.tv_sec - t0.tv_sec) +
-	    (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	    s->path, elapsed_since(&t0));
 	return 0;
 }
 
@@ -1091,16 +1100,6 @@ sql_canonical_link(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	sqlite3_result_text(ctx, canon, -1, free);
-}
-
-static double
-elapsed_since(const struct timespec *t0)
-{
-	struct timespec	 t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 /* Tells store_open_progress()'s caller what the open is doing, now. */
