@@ -157,6 +157,17 @@ story_outlets_within(const struct digest_story *st, int64_t within)
 	return best;
 }
 
+static void
+item_free(struct digest_item *it)
+{
+	free(it->title);
+	free(it->link);
+	free(it->summary);
+	free(it->feed);
+	free(it->outlet);
+	free(it->lang);
+}
+
 /*
  * One story from its rows p[0..n), sorted by first seen: its lead article
  * first (the story's first, when it is of the period; else the period's
@@ -216,6 +227,15 @@ story_make(struct digest_story *st, const struct pick *p, size_t n,
 	/* the store said so, or many outlets' articles close in time */
 	st->breaking = st->breaking || (st->noutlets >= BREAKING_OUTLETS &&
 	    story_outlets_within(st, BREAKING_WINDOW) >= BREAKING_OUTLETS);
+	/*
+	 * The first articles are listed, the rest counted: a story of
+	 * thousands (a war's week) would make a digest of hundreds of
+	 * megabytes, kept in the outbox and handed to every plugin, while
+	 * its outlets and languages above came from every article.
+	 */
+	st->articles = st->nitems;
+	while (st->nitems > DIGEST_STORY_ITEMS)
+		item_free(&st->items[--st->nitems]);
 }
 
 static void
@@ -223,16 +243,8 @@ story_free(struct digest_story *st)
 {
 	size_t	 i;
 
-	for (i = 0; i < st->nitems; i++) {
-		struct digest_item	*it = &st->items[i];
-
-		free(it->title);
-		free(it->link);
-		free(it->summary);
-		free(it->feed);
-		free(it->outlet);
-		free(it->lang);
-	}
+	for (i = 0; i < st->nitems; i++)
+		item_free(&st->items[i]);
 	free(st->items);
 	for (i = 0; i < st->noutlets; i++)
 		free(st->outlets[i]);
@@ -431,6 +443,8 @@ story_json(const struct digest_story *st)
 	json_object_set_new(o, "breaking", json_boolean(st->breaking));
 	json_object_set_new(o, "first_seen", jtime(st->first_seen));
 	json_object_set_new(o, "last_seen", jtime(st->last_seen));
+	json_object_set_new(o, "articles", json_integer((json_int_t)
+	    st->articles));
 	for (i = 0; i < st->nitems; i++) {
 		const struct digest_item	*it = &st->items[i];
 		json_t				*j = json_object();
@@ -593,6 +607,9 @@ story_from_json(json_t *js, struct digest_story *st)
 		it->published = rtime(ji, "published");
 		it->first_seen = rtime(ji, "first_seen");
 	}
+	/* a digest queued before the count was written lists them all */
+	st->articles = (size_t)rnum(js, "articles") > st->nitems ?
+	    (size_t)rnum(js, "articles") : st->nitems;
 	return 0;
 }
 

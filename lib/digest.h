@@ -21,6 +21,7 @@
 
 #define DIGEST_TREND_DAYS	14
 #define DIGEST_OUTLETS_SHOWN	3	/* "A, B, C (en, fr) +3" */
+#define DIGEST_STORY_ITEMS	25	/* a story's articles listed, at most */
 
 struct tz;
 
@@ -41,7 +42,8 @@ struct digest_item {
 struct digest_story {
 	int64_t		 id;		/* the store's story; else its article */
 	struct digest_item *items;	/* the lead first, then by first seen */
-	size_t		 nitems;
+	size_t		 nitems;	/* at most DIGEST_STORY_ITEMS */
+	size_t		 articles;	/* of the period, listed or not */
 	char		**outlets;	/* distinct, the lead's first */
 	size_t		 noutlets;
 	char		**languages;	/* distinct, sorted */

@@ -208,6 +208,61 @@ test_group_story(void **state)
 }
 
 /*
+ * A story of more articles than a digest lists: the first
+ * DIGEST_STORY_ITEMS (the lead first), the count of all, and every
+ * outlet and language, also after the JSON's round trip (over the 1,000
+ * bench feeds a day's digest --json printed 190 MB, every article of
+ * stories of thousands).
+ */
+static void
+test_story_cap(void **state)
+{
+	size_t			 total = DIGEST_STORY_ITEMS + 15, n = 0, i;
+	struct store_digest_row	*v = xcalloc(total, sizeof(*v));
+	struct digest		*d = xcalloc(1, sizeof(*d)), *back;
+	struct digest_story	*st;
+	char			 title[32], feed[32], *j, *err = NULL, *k;
+
+	(void)state;
+	for (i = 0; i < total; i++) {
+		snprintf(title, sizeof(title), "Article %zu", i);
+		snprintf(feed, sizeof(feed), "feed%zu", i);
+		row(v, &n, 100 + (int64_t)i, "trade", title,
+		    T0 - 5000 + (int64_t)i, i == total - 1 ? "pl" : "en", feed);
+		v[i].story_id = 77;
+	}
+	d->name = xstrdup("morning");
+	d->since = T0 - 86400;
+	d->until = T0;
+	d->topics = xcalloc(1, sizeof(*d->topics));
+	d->ntopics = 1;
+	d->topics[0].name = xstrdup("trade");
+	digest_group(&d->topics[0], v, n, "trade", 0, outlet, NULL);
+	st = &d->topics[0].stories[0];
+	assert_int_equal(d->topics[0].nstories, 1);
+	assert_int_equal(st->nitems, DIGEST_STORY_ITEMS);
+	assert_int_equal(st->articles, total);
+	assert_int_equal(st->noutlets, total);
+	assert_int_equal(st->nlanguages, 2);
+	assert_string_equal(st->items[0].title, "Article 0");
+	j = digest_to_json(d, 0);
+	k = xasprintf("\"articles\":%zu,", total);
+	assert_non_null(strstr(j, k));
+	assert_null(strstr(j, "\"Article 30\""));
+	if ((back = digest_from_json(j, &err)) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(back->topics[0].stories[0].articles, total);
+	assert_int_equal(back->topics[0].stories[0].nitems,
+	    DIGEST_STORY_ITEMS);
+	assert_int_equal(back->topics[0].stories[0].noutlets, total);
+	free(k);
+	free(j);
+	digest_free(back);
+	digest_free(d);
+	store_digest_rows_free(v, n);
+}
+
+/*
  * BREAKING of the digest's own: three outlets whose articles were published
  * within six hours of one another, not three outlets fetched within six
  * hours (review5: after a first start every story of three outlets was
@@ -1033,6 +1088,7 @@ main(void)
 		cmocka_unit_test(test_group_rank),
 		cmocka_unit_test(test_group_all),
 		cmocka_unit_test(test_group_story),
+		cmocka_unit_test(test_story_cap),
 		cmocka_unit_test(test_group_breaking),
 		cmocka_unit_test(test_summary_lead),
 		cmocka_unit_test(test_store_stories),

@@ -179,7 +179,7 @@ struct herald_digest_story {
 	size_t		 nlanguages;
 	int		 breaking;
 	int64_t		 first_seen;
-	const struct herald_digest_item *const *items;	/* the lead first */
+	const struct herald_digest_item *const *items;	/* the lead first; 25 at most */
 	size_t		 nitems;
 };
 
