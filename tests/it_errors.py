@@ -18,7 +18,7 @@ failing route is served twice.  Asserted from the database after each run:
    fetch is stored (each failing document carries a complete item,
    guid NAME-new, before it fails);
  - two control feeds on the same server succeed in the same runs;
- - the run ends within timeout-total (5 s) plus a margin, and peak RSS
+ - the run ends within timeout-total plus a margin, and peak RSS
    stays bounded while bombs and endless bodies are refused;
  - the server saw the client give up early (endless bodies, slow routes),
    the redirect loop followed at most 5 redirects, nothing connected to
@@ -35,7 +35,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_common as it  # noqa: E402
 
 RSS_MAX_KB = 128 * 1024     # peak RSS bound of a run, KB
-RUN_MAX_SECS = 25           # timeout-total 5 s, timeout-connect 3 s, margin
+
+# Two daemons, each with its own configuration and database: the slow
+# routes under timeout-total 5 s, which they must reach; every other
+# route under the default 60 s, so that its own limit (size, redirects,
+# protocol) is what stops it even when a loaded machine slows the server
+# (at load 8 to 10 a bomb or an endless body ran into 5 s first).
+SLOW = {"slow-body", "drip", "slow-headers", "hang", "blackhole"}
+GROUPS = (("slow", "5", 25),        # name, timeout-total, run bound (s)
+          ("limits", "60", 75))
 
 # name -> (route, expected classes); None: no override in the good phase
 CASES = {
@@ -107,75 +115,95 @@ def main():
     if srv.blackhole == 0:
         h.note("could not fill a listen backlog: case 18 left out")
         del CASES["blackhole"]
-    feeds = []
-    for name, (route, _) in CASES.items():
-        if route is not None:
-            feeds.append((name, srv.url(route)))
-        elif name == "blackhole":
-            feeds.append((name, "http://127.0.0.1:%d/feed.xml"
-                          % srv.blackhole))
-        elif name == "nxdomain":
-            feeds.append((name, "http://feed.herald-test.invalid/rss"))
-    for name, route in SPECIAL.items():
-        feeds.append((name, srv.url(route)))
-    for c in CONTROLS:
-        feeds.append((c, srv.url("/ok/%s?n=%d" % (c, GOOD_N))))
-    conf, db = h.write_config("errors", feeds)
-    h.check_config(conf)
+    confs = {}
+    for group, total, _ in GROUPS:
+        feeds = []
+        for name, (route, _) in CASES.items():
+            if (name in SLOW) != (group == "slow"):
+                continue
+            if route is not None:
+                feeds.append((name, srv.url(route)))
+            elif name == "blackhole":
+                feeds.append((name, "http://127.0.0.1:%d/feed.xml"
+                              % srv.blackhole))
+            elif name == "nxdomain":
+                feeds.append((name, "http://feed.herald-test.invalid/rss"))
+        if group == "limits":
+            for name, route in SPECIAL.items():
+                feeds.append((name, srv.url(route)))
+        for c in CONTROLS:
+            feeds.append((c, srv.url("/ok/%s?n=%d" % (c, GOOD_N))))
+        confs[group] = h.write_config("errors-" + group, feeds,
+                                      timeout_total=total)
+        h.check_config(confs[group][0])
+
+    def cases_of(group):
+        return [(n, r, c) for n, (r, c) in CASES.items()
+                if (n in SLOW) == (group == "slow")]
 
     # Phase 1: every route serves a good feed.
     routes = [(n, r) for n, (r, _) in CASES.items() if r is not None]
     for name, route in routes + list(SPECIAL.items()):
         h.ctl(srv, "override", path=route, to="/ok/%s?n=%d" % (name, GOOD_N))
-    r1 = h.once(conf, "good phase")
     good = {}
-    with it.open_db(db) as d:
-        for name, route in ([(n, r) for n, (r, _) in CASES.items()] +
-                            list(SPECIAL.items())):
-            row = d.feed(name)
-            if not h.check(row is not None, "%s: has a feed row" % name):
-                continue
-            items = d.items(name)
-            good[name] = sorted((i["fguid"], i["title"]) for i in items)
-            if route is None:
-                continue
-            h.check(row["error_class"] is None and row["failures"] == 0 and
-                    len(items) == GOOD_N,
-                    "%s: the good document is stored (%d items)"
-                    % (name, GOOD_N),
-                    "class=%s error=%s items=%d"
-                    % (row["error_class"], row["last_error"], len(items)))
+    for group, _, _ in GROUPS:
+        conf, db = confs[group]
+        r1 = h.once(conf, "good phase (%s)" % group)
+        h.note("good phase (%s) %s" % (group, r1))
+        named = [(n, r) for n, r, _ in cases_of(group)]
+        if group == "limits":
+            named += list(SPECIAL.items())
+        with it.open_db(db) as d:
+            for name, route in named:
+                row = d.feed(name)
+                if not h.check(row is not None, "%s: has a feed row" % name):
+                    continue
+                items = d.items(name)
+                good[name] = sorted((i["fguid"], i["title"]) for i in items)
+                if route is None:
+                    continue
+                h.check(row["error_class"] is None and row["failures"] == 0
+                        and len(items) == GOOD_N,
+                        "%s: the good document is stored (%d items)"
+                        % (name, GOOD_N),
+                        "class=%s error=%s items=%d"
+                        % (row["error_class"], row["last_error"], len(items)))
 
     # Phases 2 and 3: the real routes.
     h.ctl(srv, "clear")
     for phase in (1, 2):
         mark = srv.last_id()
-        label = "failure %d" % phase
-        r = h.once(conf, label)
-        h.check(r.secs <= RUN_MAX_SECS,
-                "%s: the run ends within %d s (timeout-total 5 s)"
-                % (label, RUN_MAX_SECS), "took %.1f s" % r.secs)
-        h.check(r.maxrss_kb <= RSS_MAX_KB,
-                "%s: peak RSS %d KB <= %d KB" % (label, r.maxrss_kb,
-                                                 RSS_MAX_KB))
-        with it.open_db(db) as d:
-            for name, (route, classes) in CASES.items():
-                check_failed(h, d, name, classes, phase, good, label)
-            check_special(h, d, good, label)
-            for c in CONTROLS:
-                row = d.feed(c)
-                n = len(d.items(c))
-                h.check(row["error_class"] is None and row["failures"] == 0
-                        and n == GOOD_N and row["last_fetch"] >= r.t0,
-                        "%s: control feed %s fetched and stored" % (label, c),
-                        "class=%s error=%s items=%d"
-                        % (row["error_class"], row["last_error"], n))
-        check_server(h, srv, mark, label)
-        scan_text(h, db)
+        for group, total, bound in GROUPS:
+            conf, db = confs[group]
+            label = "failure %d (%s)" % (phase, group)
+            r = h.once(conf, label)
+            h.check(r.secs <= bound,
+                    "%s: the run ends within %d s (timeout-total %s s)"
+                    % (label, bound, total), "took %.1f s" % r.secs)
+            h.check(r.maxrss_kb <= RSS_MAX_KB,
+                    "%s: peak RSS %d KB <= %d KB" % (label, r.maxrss_kb,
+                                                     RSS_MAX_KB))
+            with it.open_db(db) as d:
+                for name, _, classes in cases_of(group):
+                    check_failed(h, d, name, classes, phase, good, label)
+                if group == "limits":
+                    check_special(h, d, good, label)
+                for c in CONTROLS:
+                    row = d.feed(c)
+                    n = len(d.items(c))
+                    h.check(row["error_class"] is None and
+                            row["failures"] == 0 and n == GOOD_N and
+                            row["last_fetch"] >= r.t0,
+                            "%s: control feed %s fetched and stored"
+                            % (label, c),
+                            "class=%s error=%s items=%d"
+                            % (row["error_class"], row["last_error"], n))
+            scan_text(h, db)
+        check_server(h, srv, mark, "failure %d" % phase)
 
-    with it.open_db(db) as d:
-        h.check(d.integrity() == "ok", "integrity_check ok")
-    h.note("good phase %s" % r1)
+    for group, _, _ in GROUPS:
+        with it.open_db(confs[group][1]) as d:
+            h.check(d.integrity() == "ok", "%s: integrity_check ok" % group)
     h.finish()
 
 
