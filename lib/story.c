@@ -4723,6 +4723,89 @@ summed:
 		m->joins = 1;	/* one word in common is no story */
 }
 
+/*
+ * Whether story_assign() would pass over a candidate of doc's own feed
+ * (below: an outlet tells a story once) by what compare_summed() would
+ * find: no shared id or link, and a text under same_feed_text, or
+ * another day's or another country's title.  Only those few sums, over
+ * the same walk of the two key lists in the same order (the cosine comes
+ * out to the bit): most of a fresh feed's candidates are its own
+ * articles, and most of those are passed over (52,237 of the bench's
+ * 71,278 comparisons), which the full comparison's bookkeeping of every
+ * shared key did not need.  0 when it would not be passed over, or
+ * cannot tell: compare in full.
+ */
+static int
+same_feed_apart(const struct story_params *p, const struct story_doc *a,
+    const struct story_sum *sa, const struct kview *b,
+    const struct story_sum *sb)
+{
+	const struct story_key *ka, *kend;
+	const unsigned char *q, *qend;
+	uint64_t ah, bh, amax, bmax;
+	size_t	 stride = b->stride, koff = b->kind_off;
+	int	 packed = b->packed, same_lang, tp_a_met = 0, tp_b_met = 0,
+		 td_met = 0;
+	double	 dot = 0, na = sa->n, nb = sb->n, text = 0;
+	uint8_t	 kind, fa, fb;
+
+	same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
+	if (a->nkeys == 0 || b->nkeys == 0)
+		goto summed;
+	/* compare_summed()'s walk, step for step */
+	ka = a->keys;
+	kend = a->keys + a->nkeys;
+	q = b->base;
+	qend = b->base + b->nkeys * stride;
+	amax = a->keys[a->nkeys - 1].hash;
+	bmax = kview_hash(b, b->nkeys - 1);
+	ah = ka->hash;
+	memcpy(&bh, q, sizeof(bh));
+	for (;;) {
+		if (ah < bh) {
+			if (bh > amax)
+				break;
+			do
+				ah = (++ka)->hash;
+			while (ah < bh);
+		}
+		if (bh < ah) {
+			if (ah > bmax)
+				break;
+			do {
+				q += stride;
+				memcpy(&bh, q, sizeof(bh));
+			} while (bh < ah);
+			continue;
+		}
+		kind = ka->kind;
+		fa = ka->family;
+		if (kind == STORY_TERM) {
+			if (!(fa & TERM_PHRASE))
+				dot += (double)ka->weight * weight_at(packed, q);
+		} else if (kind == STORY_DOCID || kind == STORY_LINK)
+			return 0;	/* strong: compared in full */
+		else if (kind == STORY_PLACE) {
+			fb = q[koff + 1];
+			tp_a_met |= fa & PLACE_TITLE;
+			tp_b_met |= fb & PLACE_TITLE;
+		} else if (kind == STORY_DATE) {
+			fb = q[koff + 1];
+			td_met |= fa & fb & DATE_TITLE;
+		}
+		if (++ka == kend || (q += stride) == qend)
+			break;
+		ah = ka->hash;
+		memcpy(&bh, q, sizeof(bh));
+	}
+summed:
+	if (same_lang && na > 0 && nb > 0)
+		text = dot / sqrt(na * nb);
+	return text < p->same_feed_text ||
+	    (sa->td && sb->td && !td_met) ||
+	    (sa->tp && !tp_a_met && sb->tp && !tp_b_met);
+}
+
 /* ---- assignment ---- */
 
 struct cand {
@@ -5112,6 +5195,17 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		if (osum == NULL) {
 			doc_sum(&other, &ownsum);
 			osum = &ownsum;
+		}
+		/*
+		 * Passed over below whatever else it shares: its ids go to its
+		 * story all the same; lead_met() compares it again if it is a
+		 * story's first article (it is not in met).
+		 */
+		if (feed != 0 && ofeed == feed &&
+		    same_feed_apart(p, doc, &dsum, &other, osum)) {
+			if (osum->fam != 0)
+				cstory_ids(cstory_get(cs, &ncs, story), &other);
+			continue;
 		}
 		compare_summed(p, doc, &dsum, &other, osum, &m);
 		cmet_set(&met[nmet++], c[i].item, &m);
