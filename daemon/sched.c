@@ -89,7 +89,6 @@ struct sched {
 	size_t			 max_items;
 	int			 active;
 	int			 stopping;
-	size_t			 nerrors;
 	uint64_t		 nstore_failures;	/* fetches the store refused */
 	uint64_t		 nfetches;
 	uint64_t		 nbytes;
@@ -605,10 +604,6 @@ feed_done(void *arg, const struct fetch_result *r)
 		    prev_failures);
 	if (f->disabled)
 		log_warnx("feed %s: disabled: %s", f->name, msg);
-	if (cls != NULL && prev_failures == 0)
-		s->nerrors++;
-	else if (cls == NULL && prev_failures > 0 && s->nerrors > 0)
-		s->nerrors--;
 
 arm:
 	if (!f->disabled && f->enabled && !s->stopping)
@@ -796,8 +791,6 @@ feed_load(struct feedrt *f, int first, char **errstr)
 		if (f->announce == sf.next_fetch)
 			f->announce = 0;	/* stored already */
 	}
-	if (sf.failures > 0 && sf.error_class != NULL)
-		s->nerrors++;
 	store_feed_clear(&sf);
 	return 0;
 }
@@ -993,10 +986,21 @@ sched_set_commit_cb(struct sched *s, void (*cb)(void *), void *arg)
 	s->commit_arg = arg;
 }
 
+/*
+ * Counted, not kept: a count kept by hand grew by the failing feeds at
+ * every reload (each feed's state loaded again) and kept a removed feed's
+ * error (review7).
+ */
 size_t
 sched_nerrors(struct sched *s)
 {
-	return s->nerrors;
+	struct feedrt	*f;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(f, &s->feeds, entry)
+		if (f->failures > 0)
+			n++;
+	return n;
 }
 
 uint64_t

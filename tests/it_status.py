@@ -313,6 +313,32 @@ def main():
     ok = wait_for(lambda: fetches().get("council", 0) >= 1, 20)
     h.check(r.returncode == 0 and ok, "the new feed is fetched",
             r.stdout + r.stderr)
+    # a failing feed counts once however often the daemon reloads, and
+    # not at all once it is taken out (review7: each reload added the
+    # failing feeds again to feeds_in_error)
+    feeds4 = feeds3 + [("missing", "file://" + h.path("no-such-feed.xml"))]
+    h.write_config("status", feeds4, db=db, metrics_file=metrics_file)
+    r = cli("reload")
+    h.check(r.returncode == 0 and "applied (4 feeds)" in r.stdout,
+            "herald reload: a feed that fails added", r.stdout + r.stderr)
+    cli("fetch", "missing")
+    ok = wait_for(lambda: json.loads(request("status")).get(
+        "feeds_in_error") == 1, 20)
+    h.check(ok, "status: 1 feed in error", request("status"))
+    for _ in range(3):
+        cli("reload")
+    j = json.loads(request("status"))
+    samples, _ = parse_prom(cli("metrics").stdout)
+    h.check(j.get("feeds_in_error") == 1 and samples.get(
+        "herald_feeds_in_error", {}).get("") == 1,
+            "after three reloads: still 1 feed in error (status, metrics)",
+            "%s %s" % (j, samples.get("herald_feeds_in_error")))
+    h.write_config("status", feeds3, db=db, metrics_file=metrics_file)
+    r = cli("reload")
+    j = json.loads(request("status"))
+    h.check(r.returncode == 0 and j.get("feeds_in_error") == 0,
+            "the failing feed taken out: 0 feeds in error", j)
+
     with open(conf, "a") as f:
         f.write("\n[feed \"broken\"]\nurl = gopher://nope/\nbogus-key = 1\n")
     r = cli("reload")
@@ -335,9 +361,10 @@ def main():
         rc = None
     h.check(rc == 0, "heraldd exits 0 on SIGTERM", rc)
     h.check(not os.path.exists(sock), "the socket is removed on exit")
+    # the database keeps the feed taken out above, and its articles
     r = cli("status", "-d", db)
     h.check(r.returncode == 3 and "heraldd is not running (no answer on %s)"
-            % sock in r.stdout and "feeds:   3" in r.stdout,
+            % sock in r.stdout and "feeds:   4" in r.stdout,
             "herald status without a daemon: not running, exit 3, the "
             "database's feeds", "rc=%d\n%s%s" % (r.returncode, r.stdout,
                                                   r.stderr))
@@ -348,7 +375,7 @@ def main():
         j = {}
     h.check(r.returncode == 3 and j.get("running") is False and
             j.get("daemon") is None and (j.get("database") or {}).get(
-                "feeds") == 3,
+                "feeds") == 4,
             "herald status --json without a daemon", r.stdout + r.stderr)
     r = cli("reload")
     h.check(r.returncode == 1 and "not running" in r.stderr,
