@@ -8,7 +8,9 @@
  * topic) pairs that alerted exactly once, beside what alerting per
  * article would have sent.  -v lists every story made (with -s, the
  * (story, topic) pairs that did not alert once), -m the pairs it got
- * wrong, -d the keys of every article, -p every pair of one window.
+ * wrong, -d the keys of every article, -p every pair of one window
+ * (each PAIR line followed by a KINDS line: the language-free keys the
+ * pair shares, kind:label:weight:family, the kinds as -d writes them).
  */
 #include "config.h"
 
@@ -40,6 +42,10 @@ struct art {
 	void		*packed;
 	size_t		 packlen;
 };
+
+/* a key's kind in -d and -p: enum story_kind's order */
+static const char	 kinds[] = "TNPDLA%#YMCK";
+_Static_assert(sizeof(kinds) - 1 == STORY__NKINDS, "a letter a kind");
 
 static struct art	*arts;
 static size_t		 narts;
@@ -519,7 +525,7 @@ main(int argc, char **argv)
 
 		story_doc_build(ctx, &in, &a->doc);
 		if (dump) {
-			static const char kc[] = "TNPDLA%#YMC";
+			const char	*kc = kinds;
 
 			printf("%s %s %s:", a->id, a->story, a->doc.lang);
 			for (k = 0; k < a->doc.nkeys; k++)
@@ -647,6 +653,20 @@ main(int argc, char **argv)
 				    (double)(arts[i].at - arts[j].at) / 3600,
 				    why);
 				free(why);
+				/* the language-free keys shared, kind:label:
+				   weight:family */
+				printf("KINDS");
+				for (k = 0; k < m.nshared; k++) {
+					const struct story_key *sk =
+					    &arts[i].doc.keys[m.shared[k]];
+
+					if (sk->kind == STORY_TERM)
+						continue;
+					printf(" %c:%s:%.2f:%x", kinds[sk->kind],
+					    arts[i].doc.labels[m.shared[k]],
+					    sk->weight, sk->family);
+				}
+				printf("\n");
 				story_doc_clear(&d);
 			}
 	}
