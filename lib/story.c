@@ -64,6 +64,7 @@ extern const char story_data_concepts[];
 #define TERM_HEAD	16	/* family bit: a name's last word (Leyen) */
 #define PLACE_TITLE	1	/* family bit: a place the title names */
 #define DATE_TITLE	1	/* family bit: a day the title gives */
+#define CONCEPT_TITLE	1	/* family bit: a notion the title names */
 #define W_PLACE		0.5
 #define W_COGNATE	0.5
 #define W_CONCEPT	0.7	/* an EU-policy notion (concepts.txt) */
@@ -3649,10 +3650,11 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		code = place_of(ctx, w, ws->n - i, &more, &concept);
 		/* a concept is a key, no place: the word may be a name */
 		if (concept > 0)
-			key_add(ks, STORY_CONCEPT, 0, W_CONCEPT,
-			    ctx->concepts[PLACE_CODE(concept) - 1]);
+			key_add(ks, STORY_CONCEPT, w->title ? CONCEPT_TITLE : 0,
+			    W_CONCEPT, ctx->concepts[PLACE_CODE(concept) - 1]);
 		if (code & PLACE_CONCEPT) {
-			key_add(ks, STORY_CONCEPT, 0, W_CONCEPT,
+			key_add(ks, STORY_CONCEPT, w->title ? CONCEPT_TITLE : 0,
+			    W_CONCEPT,
 			    ctx->concepts[PLACE_CODE(code) - 1]);
 			code = 0;
 		}
@@ -4434,6 +4436,9 @@ doc_sum(const struct kview *d, struct story_sum *x)
 		case STORY_DATE:
 			x->td |= family & DATE_TITLE;
 			break;
+		case STORY_CONCEPT:
+			x->tc |= family & CONCEPT_TITLE;
+			break;
 		}
 	}
 }
@@ -4524,6 +4529,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	int	 solid = 0;	/* shared keys but cognates and German nouns */
 	int	 tp_a = sa->tp, tp_b = sb->tp, tp_a_met = 0, tp_b_met = 0,
 		 pl_a = sa->pl, pl_b = sb->pl, td_met = 0;
+	int	 tc_a = sa->tc, tc_b = sb->tc, tc_a_met = 0, tc_b_met = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
@@ -4586,6 +4592,10 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 			nterms++;
 		} else if ((kind == STORY_COGNATE || kind == STORY_CONCEPT) &&
 		    m->same_lang) {
+			if (kind == STORY_CONCEPT) {
+				tc_a_met |= fa & CONCEPT_TITLE;
+				tc_b_met |= fb & CONCEPT_TITLE;
+			}
 			goto next;	/* the stems say it already */
 		} else {
 			/*
@@ -4641,6 +4651,10 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 				tp_a_met |= fa & PLACE_TITLE;
 				tp_b_met |= fb & PLACE_TITLE;
 			}
+			if (kind == STORY_CONCEPT) {
+				tc_a_met |= fa & CONCEPT_TITLE;
+				tc_b_met |= fb & CONCEPT_TITLE;
+			}
 			if (kind == STORY_DATE)
 				td_met |= fa & fb & DATE_TITLE;
 			if (kind == STORY_LINK)
@@ -4694,6 +4708,14 @@ summed:
 	 */
 	m->other_subject = (tp_a && !tp_a_met && pl_b) ||
 	    (tp_b && !tp_b_met && pl_a);
+	/*
+	 * Each title names a notion the other article never does (pork and
+	 * dairy, two probes of one ministry in one week): two subjects too.
+	 * Not one title alone: an outlet names the notion its angle is
+	 * (tariffs, farmers) where another names none of it.
+	 */
+	if (tc_a && !tc_a_met && tc_b && !tc_b_met)
+		m->other_subject = 1;
 	m->two_subjects = tp_a && !tp_a_met && tp_b && !tp_b_met;
 	/* "Assessment, August 17" and "Assessment, August 18" */
 	m->other_day = sa->td && sb->td && !td_met;

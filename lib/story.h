@@ -116,6 +116,8 @@ struct story_sum {
 	int		 pl;		/* it names a place */
 	int		 tp;		/* its title names one */
 	int		 td;		/* its title gives a day */
+	int		 tc;		/* its title names a notion
+					   (concepts.txt) */
 };
 
 int	 story_doc_sum(const void *, size_t, struct story_sum *);

@@ -416,6 +416,38 @@ test_compare_other_subject(void **state)
 }
 
 /*
+ * Two probes of one ministry in one week, each title naming a notion
+ * (pork, dairy) the other article never does: two subjects, however
+ * alike the ministry's words.  The same notion in both titles joins.
+ */
+static void
+test_compare_other_notion(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Beijing opens anti-dumping probe into European pork",
+	    "China's commerce ministry said on Monday it would investigate "
+	    "imports from the European Union, citing harm to domestic "
+	    "producers.", "en",
+	    "Beijing widens anti-subsidy probe into European dairy",
+	    "China's commerce ministry said on Friday it would extend its "
+	    "investigation into imports from the European Union by six "
+	    "months.", "en", &m);
+	assert_true(m.other_subject);
+	assert_false(m.joins);
+	compare("Beijing opens anti-dumping probe into European pork",
+	    "China's commerce ministry said on Monday it would investigate "
+	    "imports from the European Union, citing harm to domestic "
+	    "producers.", "en",
+	    "China targets EU pork in anti-dumping probe",
+	    "The commerce ministry will investigate pork imports from the "
+	    "European Union, it said on Monday.", "en", &m);
+	assert_false(m.other_subject);
+	assert_true(m.joins);
+}
+
+/*
  * Two articles that share only who (a president, a commission, a
  * country's leader) and not what: two stories the same day.  The same
  * story told with other words, or in Title Case, still joins.
@@ -1895,6 +1927,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognate_named);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_conflict);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_subject);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_notion);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_country);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_names_only);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
