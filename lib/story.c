@@ -659,9 +659,10 @@ struct story_ctx {
 	size_t		 stem_last;	/* its stem_algos index, or NSTEM */
 	/* stems already made: news repeat their words (Snowball was a
 	   fifth of a doc's cost) */
-	struct kmap	 stemc;		/* hash(lang, word) -> offset + 1 */
+	struct kmap	 stemc;		/* hash(lang, word) -> offset */
 	char		*stema;		/* the stems, NUL-terminated, each
-					   after its length's byte */
+					   after its term's FNV state (8
+					   bytes) and its length's byte */
 	size_t		 nstema, capstema;
 	void		*guess[NGUESS];
 	int		 guess_loaded;	/* 0 not yet, 1 loaded, -1 failed */
@@ -3130,11 +3131,12 @@ stemmer_for(struct story_ctx *ctx, const char *lang)
  * place (valid until the next call).  Without a Snowball stemmer
  * (Polish, Czech, Bulgarian...) the word loses its final vowels and is cut
  * to five letters: a crude stemmer, good enough to meet "sankcji" and
- * "sankcje".
+ * "sankcje".  *term: FNV's state after the term's "lang:stem" (term_add())
+ * when the cache knows it, else 0.
  */
 static size_t
 word_stem(struct story_ctx *ctx, struct sb_stemmer *sb, const struct word *w,
-    char *out, size_t cap, const char **stem)
+    char *out, size_t cap, const char **stem, uint64_t *term)
 {
 	const sb_symbol		*st;
 	size_t			 n, chars, i;
@@ -3142,13 +3144,18 @@ word_stem(struct story_ctx *ctx, struct sb_stemmer *sb, const struct word *w,
 	uint32_t		 off;
 
 	*stem = out;
+	*term = 0;
 	if (sb != NULL) {
 		/* lang is the doc's: ctx->ns_lang */
 		h = tkey(ctx->ns_lang, w->hlow);
 		if (kmap_get(&ctx->stemc, h, &off) &&
 		    (n = (unsigned char)ctx->stema[off - 1]) < cap) {
-			/* its length in the byte before it; read in place */
+			/*
+			 * its length in the byte before it, its term's state
+			 * in the eight before that; read in place
+			 */
 			*stem = ctx->stema + off;
+			memcpy(term, ctx->stema + off - 9, sizeof(*term));
 			return n;
 		}
 		if ((st = sb_stemmer_stem(sb, (const sb_symbol *)w->low,
@@ -3160,16 +3167,19 @@ word_stem(struct story_ctx *ctx, struct sb_stemmer *sb, const struct word *w,
 			kmap_free(&ctx->stemc);	/* full: start again */
 			ctx->nstema = 0;
 		}
-		if (ctx->nstema + n + 2 > ctx->capstema) {
+		if (ctx->nstema + n + 10 > ctx->capstema) {
 			ctx->capstema = ctx->capstema ? 2 * ctx->capstema :
 			    65536;
 			ctx->stema = xrealloc(ctx->stema, ctx->capstema);
 		}
+		/* the term hashed once a stem, not at each of its words */
+		*term = hash_bytes(ctx->term0, out, n);
+		memcpy(ctx->stema + ctx->nstema, term, sizeof(*term));
 		/* n < cap <= STORY_WORD_MAX: a byte holds it */
-		ctx->stema[ctx->nstema] = (char)n;
-		memcpy(ctx->stema + ctx->nstema + 1, out, n + 1);
-		kmap_put(&ctx->stemc, h, (uint32_t)ctx->nstema + 1);
-		ctx->nstema += n + 2;
+		ctx->stema[ctx->nstema + 8] = (char)n;
+		memcpy(ctx->stema + ctx->nstema + 9, out, n + 1);
+		kmap_put(&ctx->stemc, h, (uint32_t)ctx->nstema + 9);
+		ctx->nstema += n + 10;
 		return n;
 	}
 crude:
@@ -3410,13 +3420,18 @@ is_clause_break(unsigned char c)
 	}
 }
 
-/* A term's key: "lang:stem"; returns FNV's state after it (phrases). */
+/*
+ * A term's key: "lang:stem"; returns FNV's state after it (phrases), the
+ * one word_stem() gave unless 0.
+ */
 static uint64_t
 term_add(struct story_ctx *ctx, struct keyset *ks, int family, double w,
-    const char *stem, size_t n)
+    const char *stem, size_t n, uint64_t h)
 {
 	char		*label;
-	uint64_t	 h = hash_bytes(ctx->term0, stem, n);
+
+	if (h == 0)
+		h = hash_bytes(ctx->term0, stem, n);
 
 	/* "lang:stem", written once, for a new key only */
 	if ((label = keyset_put(ks, STORY_TERM, family, w, hash_mix(h),
@@ -3679,14 +3694,14 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 			sb = stemmer_for(ctx, lang);
 			sbset = 1;
 		}
-		n = word_stem(ctx, sb, w, stem, sizeof(stem), &st);
+		n = word_stem(ctx, sb, w, stem, sizeof(stem), &st, &h);
 		if (n < 2)
 			continue;
 		wt = W_TERM * (w->title ? W_TITLE : 1.0) * weak;
 		family = (w->title ? TERM_TITLE : 0) | (w->inname > 0 ?
 		    TERM_NAME : w->inname == 0 ? TERM_PLAIN : 0) |
 		    (w->namehead ? TERM_HEAD : 0);
-		h = term_add(ctx, ks, family, wt, st, n);
+		h = term_add(ctx, ks, family, wt, st, n, h);
 		/* kept before the next word_stem(), which may move st */
 		word_keep_stem(ctx, w, st, n, h);
 		if (heads && compound_head(ctx, lang, w, &hoff, &hlen)) {
@@ -3694,9 +3709,9 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 
 			word_from(&hw, w->fold + hoff, hlen);
 			if ((hlen = word_stem(ctx, sb, &hw, hstem,
-			    sizeof(hstem), &st)) >= 2)
+			    sizeof(hstem), &st, &h)) >= 2)
 				term_add(ctx, ks, family, wt * W_HEAD, st,
-				    hlen);
+				    hlen, h);
 		}
 		/* German writes its nouns with a capital: no names */
 		if (weak == 1.0 && (!w->isname || (de && !w->allcaps)) &&
