@@ -40,6 +40,72 @@ struct topic_row {
 	struct store_topic_count *count; /* NULL: no match yet */
 };
 
+/*
+ * Whether query q has an AND, OR or NOT outside its phrases and
+ * parentheses.  FTS5's NOT binds tighter than AND and OR, so beside a NOT
+ * such a query needs parentheses of its own to mean what it means alone.
+ */
+static int
+query_has_operator(const char *q)
+{
+	const unsigned char	*p = (const unsigned char *)q, *w;
+	int			 depth = 0;
+	size_t			 n;
+
+	while (*p != '\0') {
+		if (*p == '"') {
+			/* a phrase; "" in it is a quote */
+			for (p++; *p != '\0'; p++) {
+				if (*p != '"')
+					continue;
+				if (p[1] != '"')
+					break;
+				p++;
+			}
+			if (*p != '\0')
+				p++;
+			continue;
+		}
+		if (*p == '(' || *p == ')') {
+			depth += *p == '(' ? 1 : -1;
+			p++;
+			continue;
+		}
+		/* FTS5's bareword: ASCII letters, digits, '_', 0x1a, non-ASCII */
+		for (w = p; *p >= 0x80 || *p == '_' || *p == 0x1a ||
+		    (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z'); p++)
+			;
+		n = (size_t)(p - w);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (depth <= 0 && ((n == 2 && memcmp(w, "OR", 2) == 0) ||
+		    (n == 3 && (memcmp(w, "AND", 3) == 0 ||
+		    memcmp(w, "NOT", 3) == 0))))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A topic's rule as one query that herald search reads as the topic does:
+ * "MATCH NOT EXCLUDE", each side in parentheses when it needs them.
+ */
+static char *
+topic_rule_query(const char *match, const char *exclude)
+{
+	int	 pm, pe;
+
+	if (exclude == NULL || *exclude == '\0')
+		return xstrdup(match);
+	pm = query_has_operator(match);
+	pe = query_has_operator(exclude);
+	return xasprintf("%s%s%s NOT %s%s%s", pm ? "(" : "", match,
+	    pm ? ")" : "", pe ? "(" : "", exclude, pe ? ")" : "");
+}
+
 static int
 topics_list(const struct topics_opts *o)
 {
@@ -153,8 +219,7 @@ topics_list(const struct topics_opts *o)
 		else
 			snprintf(last, sizeof(last), "never");
 		rule = rows[i].match == NULL ? xstrdup("(not configured)") :
-		    rows[i].exclude == NULL ? xstrdup(rows[i].match) :
-		    xasprintf("%s  NOT  %s", rows[i].match, rows[i].exclude);
+		    topic_rule_query(rows[i].match, rows[i].exclude);
 		row[0] = rows[i].name;
 		row[1] = day;
 		row[2] = week;
@@ -408,8 +473,9 @@ const struct cmd_entry cmd_topics_entry = {
 	.summary = "matches per topic: in the last day, week and in all",
 	.about =
 "Every topic of the configuration (and any other that matched before)\n"
-"with its matches in the last 24 hours, 7 days and in all, and when it\n"
-"last matched.  'herald topics test --help' tries a rule.",
+"with its matches in the last 24 hours, 7 days and in all, when it last\n"
+"matched, and its rule as a query for 'herald search': MATCH, or\n"
+"(MATCH) NOT (EXCLUDE).  'herald topics test --help' tries a rule.",
 	.json_help = "JSON, times in RFC 3339 UTC",
 	.exit_status = "0 ok, 1 failure (no database...), 2 usage.",
 	.exec = cmd_topics,

@@ -64,6 +64,18 @@ cat > "$T/feeds/council-measures.rss" <<'EOF'
 <description>Bars close at 22:00.</description></item>
 </channel></rss>
 EOF
+# China, and porcelain, which the china topic excludes (review7 D2)
+cat > "$T/feeds/fair.rss" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel>
+<title>Fair sample</title>
+<link>https://fair.example.eu/</link>
+<description>Written for herald's tests.</description>
+<item><guid>fair-porcelain</guid><link>https://fair.example.eu/porcelain</link>
+<title>Porcelain from China at the Meissen fair</title>
+<description>Vases and plates.</description></item>
+</channel></rss>
+EOF
 sh "$top_srcdir/scripts/demo-config" "$T/feeds" "$T/h.db" > "$T/h.conf"
 cat >> "$T/h.conf" <<EOF
 
@@ -112,6 +124,37 @@ if [ -z "$bad" ]; then
 	ok "herald topics test finds what heraldd matched, topic by topic"
 else
 	nok "herald topics test finds what heraldd matched:$bad"
+fi
+
+# herald topics prints each topic's rule as a query that herald search
+# reads as the topic does: pasted there, it finds what the topic matched
+# (review7 D2: "MATCH NOT EXCLUDE" found the porcelain the china topic
+# leaves out, NOT binding tighter than OR).
+COLUMNS=10000 "$HERALD" topics -c "$T/h.conf" > "$T/topics.txt" 2> "$T/err"
+bad=$("$PY" - "$HERALD" "$T/h.conf" "$T/topics.txt" <<'EOF'
+import json, subprocess, sys
+herald, conf, path = sys.argv[1:4]
+lines = open(path, encoding="utf-8").read().splitlines()
+col = lines[0].index("RULE")
+bad = []
+for line in lines[1:]:
+    name, rule = line.split()[0], line[col:]
+    def ids(*args):
+        out = subprocess.run([herald, "-c", conf] + list(args) + ["--json"],
+            capture_output=True, check=True, timeout=60).stdout
+        return sorted(r["id"] for r in json.loads(out)["results"])
+    want = ids("topics", "test", name, "--since", "3650d", "--limit", "0")
+    got = ids("search", "--limit", "0", rule)
+    if got != want:
+        bad.append("%s(%s/%s)" % (name, got, want))
+print(" ".join(bad))
+EOF
+)
+if [ -z "$bad" ] && grep -q '^china .* (China OR .*) NOT (Chinatown OR porcelain OR .*)$' "$T/topics.txt" &&
+    grep -q '^institutions .* title: (Commission OR Parliament OR Council) NOT weather$' "$T/topics.txt"; then
+	ok "herald topics: a rule pasted into herald search finds what the topic matched"
+else
+	nok "herald topics: a rule pasted into herald search finds what the topic matched: $bad"
 fi
 
 run "$HERALD" digest --topic institutions --since 3650d --limit 0 --json -c "$T/h.conf"
