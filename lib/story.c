@@ -3936,10 +3936,10 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 			doc->guessed = 1;
 		}
 	} else if (cue_may_override(doc->lang) &&
-	    (g = story_lang_cues(ctx, text->data, text->len)) != NULL &&
-	    strcmp(g, doc->lang) != 0 && strcmp(g, "bg") != 0 &&
 	    (g2 = story_lang_cues(ctx, text->data + tlen + 1, slen)) !=
-	    NULL && strcmp(g2, g) == 0) {
+	    NULL && strcmp(g2, doc->lang) != 0 && strcmp(g2, "bg") != 0 &&
+	    (g = story_lang_cues(ctx, text->data, text->len)) != NULL &&
+	    strcmp(g, g2) == 0) {
 		/*
 		 * A feed's language is its own, not always its articles': the
 		 * Commission's English releases in a feed that says pl,
@@ -3950,7 +3950,9 @@ story_doc_build(struct story_ctx *ctx, const struct story_input *in,
 		 * title quoting Trump in English over a German summary is
 		 * German); a short Cyrillic text's bg is a default.  It reads
 		 * what the guesser would (400 bytes): 200 left 47 of
-		 * ../shared/feeds/real's 342 wrong.
+		 * ../shared/feeds/real's 342 wrong.  The summary is read
+		 * first: when it says nothing, or the feed's language (most
+		 * articles), the whole text need not be read.
 		 */
 		snprintf(doc->lang, sizeof(doc->lang), "%s", g);
 		doc->guessed = 1;
