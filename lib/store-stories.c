@@ -479,6 +479,36 @@ lead_forget(struct store_stories *ss, int64_t story)
 	}
 }
 
+/*
+ * Story from merged into into: its links are both stories' now, so its
+ * first article in a language is the earlier of their two, where both
+ * are known (an article, or none); the rest is forgotten.  A merge into
+ * a large story forgot what a read of its rows found.
+ */
+static void
+lead_merge(struct store_stories *ss, int64_t into, int64_t from)
+{
+	struct story_lead	*a, *b, m[STORIES_LEAD_LANGS];
+	size_t			 i, n = ss->nlead_langs;
+
+	for (i = 0; i < n; i++) {
+		m[i].story = 0;
+		a = lead_slot(ss, into, ss->lead_langs[i]);
+		b = lead_slot(ss, from, ss->lead_langs[i]);
+		if (!lead_is(a, into, ss->lead_langs[i]) ||
+		    !lead_is(b, from, ss->lead_langs[i]))
+			continue;
+		m[i] = b->at < a->at || (b->at == a->at && b->item < a->item) ?
+		    *b : *a;
+		m[i].story = into;
+	}
+	lead_forget(ss, into);
+	lead_forget(ss, from);
+	for (i = 0; i < n; i++)
+		if (m[i].story != 0)
+			*lead_slot(ss, into, ss->lead_langs[i]) = m[i];
+}
+
 static void
 leads_clear(struct store_stories *ss)
 {
@@ -764,8 +794,7 @@ stories_merge(struct store *s, int64_t into, int64_t from, char **errstr)
 	int			 rc, ret = -1;
 
 	story_mem_merge(mem, into, from);
-	lead_forget(stories_of(s), into);
-	lead_forget(stories_of(s), from);
+	lead_merge(stories_of(s), into, from);
 	pairs_forget(stories_of(s), from);
 	if ((st = sst_get(s, SST_MERGE_ITEMS, errstr)) == NULL)
 		return -1;
@@ -985,6 +1014,9 @@ stories_assign(struct store *s, int64_t item_id, int64_t feed_id,
 		if (step_write(s, st, "starting a story", errstr) == -1)
 			goto done;
 		story = sqlite3_last_insert_rowid(s->db);
+		/* its first article in its language: the only one */
+		if (doc.lang[0] != '\0')
+			lead_keep(ss, story, doc.lang, item_id, at);
 	}
 	blob = story_doc_pack(&doc, &len);
 	if ((st = sst_get(s, SST_LINK, errstr)) == NULL)
