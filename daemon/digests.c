@@ -501,6 +501,7 @@ digest_view_new(const struct store_digest_send *row, unsigned attempt,
 		v->feeds[i].error = v->d->failing[i].error;
 		v->feeds[i].failures = v->d->failing[i].failures;
 		v->feeds[i].last_success = v->d->failing[i].last_success;
+		v->feeds[i].disabled = v->d->failing[i].disabled;
 		v->feedp[i] = &v->feeds[i];
 	}
 	v->hd.key = v->key;

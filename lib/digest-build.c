@@ -61,7 +61,9 @@ cmp_failing(const void *a, const void *b)
 {
 	const struct digest_failing	*x = a, *y = b;
 
-	/* never fetched first, then the oldest success */
+	/* disabled first, never fetched next, then the oldest success */
+	if ((x->disabled != 0) != (y->disabled != 0))
+		return x->disabled != 0 ? -1 : 1;
 	if (x->last_success != y->last_success)
 		return x->last_success < y->last_success ? -1 : 1;
 	return strcmp(x->feed, y->feed);
@@ -89,7 +91,8 @@ failing_add(struct digest *d, const struct store_feed *f,
 {
 	struct digest_failing	*df;
 
-	if (f->failures <= 0 || !f->enabled || f->disabled_reason != NULL)
+	/* a feed herald disabled (410 Gone) is the most failing of all */
+	if (!f->enabled || (f->failures <= 0 && f->disabled_reason == NULL))
 		return;
 	if (spec->nfeeds > 0 && !in_list(spec->feeds, spec->nfeeds, f->name))
 		return;
@@ -100,10 +103,13 @@ failing_add(struct digest *d, const struct store_feed *f,
 	df->feed = xstrdup(f->name);
 	df->outlet = xstrdup(f->title != NULL && *f->title != '\0' ? f->title :
 	    f->name);
-	df->error = f->last_error != NULL ? xstrdup(f->last_error) : NULL;
+	df->error = f->disabled_reason != NULL ? xstrdup(f->disabled_reason) :
+	    f->last_error != NULL ? xstrdup(f->last_error) : NULL;
 	df->failures = f->failures;
 	df->last_success = f->last_success;
 	df->last_attempt = f->last_fetch;
+	if (f->disabled_reason != NULL)
+		df->disabled = f->last_fetch > 0 ? f->last_fetch : 1;
 }
 
 struct digest *

@@ -210,7 +210,12 @@ failing_words(const struct digest_failing *f, const struct digest_style *st)
 {
 	char	 t[64], *s, *o;
 
-	if (f->last_success != 0) {
+	if (f->disabled != 0) {
+		fmt_time(st, f->disabled, 0, t, sizeof(t));
+		s = xasprintf("%s: disabled since %s: %s \xc2\xb7 fetched again "
+		    "when its url changes", nz(f->outlet, nz(f->feed, "?")), t,
+		    nz(f->error, "by herald"));
+	} else if (f->last_success != 0) {
 		fmt_time(st, f->last_success, 0, t, sizeof(t));
 		s = xasprintf("%s: %s \xc2\xb7 %d failure%s since the last "
 		    "success, %s", nz(f->outlet, nz(f->feed, "?")),

@@ -518,6 +518,7 @@ digest_to_json(const struct digest *d, int pretty)
 		    jtime(f->last_success));
 		json_object_set_new(jf, "last_attempt",
 		    jtime(f->last_attempt));
+		json_object_set_new(jf, "disabled", jtime(f->disabled));
 		json_array_append_new(failing, jf);
 	}
 	json_object_set_new(o, "failing_feeds", failing);
@@ -676,6 +677,7 @@ digest_from_json(const char *s, char **errstr)
 		f->failures = (int)rnum(v, "failures");
 		f->last_success = rtime(v, "last_success");
 		f->last_attempt = rtime(v, "last_attempt");
+		f->disabled = rtime(v, "disabled");
 	}
 	json_decref(o);
 	return d;

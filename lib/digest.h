@@ -70,6 +70,9 @@ struct digest_failing {
 	int		 failures;	/* in a row */
 	int64_t		 last_success;	/* 0 never */
 	int64_t		 last_attempt;
+	int64_t		 disabled;	/* when herald stopped fetching it
+					   (410 Gone: its last attempt);
+					   0: not disabled */
 };
 
 /*

@@ -273,6 +273,13 @@ json_str(const char *s)
 	return j;
 }
 
+unsigned
+host_abi_minor(const struct herald_host *h)
+{
+	return h->size > offsetof(struct herald_host, abi_minor) ?
+	    h->abi_minor : 0;
+}
+
 void
 delivery_adopt(const struct herald_host *h, const struct herald_delivery *in,
     struct herald_delivery *out)

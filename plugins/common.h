@@ -66,6 +66,8 @@ const char *iso_time(int64_t, char *buf, size_t len);
  * with stories NULL when the daemon's minor is older than 1.2 (its struct
  * ends before them).  on_alert() adopts the delivery first.
  */
+/* host->abi_minor where host->size covers it (ABI 1.1), else 0. */
+unsigned host_abi_minor(const struct herald_host *);
 void	 delivery_adopt(const struct herald_host *,
 	    const struct herald_delivery *, struct herald_delivery *out);
 /* Alert i's story, or NULL when the delivery has none for it. */
@@ -167,6 +169,7 @@ struct format_target {
 	const char	*user;		/* Pushover: the user or group key */
 	const char	*token;		/* Pushover: the application token */
 	int		 priority;	/* Gotify 0-10, Pushover -2-2 */
+	unsigned	 abi_minor;	/* the host's (host_abi_minor()) */
 };
 
 int	 format_parse(const char *, enum webhook_format *);

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common.h"
 
@@ -442,13 +443,19 @@ story(const struct herald_digest_story *s, enum family fam, int level)
 	return b.s;
 }
 
-/* The failing feeds, one a line, under a strong heading. */
+/*
+ * The failing feeds, one a line, under a strong heading; a feed herald
+ * disabled (ABI 1.3) says so and since when (UTC).
+ */
 static char *
-failing(const struct herald_digest *d, enum family fam)
+failing(const struct herald_digest *d, enum family fam, unsigned abi_minor)
 {
 	struct sbuf	 b;
 	int		 fl = MARKUP_CHAT | MARKUP_ONELINE;
 	size_t		 i;
+	char		 since[64];
+	time_t		 t;
+	struct tm	 tm;
 
 	sbuf_init(&b);
 	sbuf_puts(&b, "\n");
@@ -461,6 +468,14 @@ failing(const struct herald_digest *d, enum family fam)
 		markup_text(&b, markup_of(fam), fl, cnz(d->failing[i]->outlet,
 		    cnz(d->failing[i]->feed, "?")));
 		sbuf_puts(&b, ": ");
+		if (abi_minor >= 3 && d->failing[i]->disabled != 0) {
+			t = (time_t)d->failing[i]->disabled;
+			if (gmtime_r(&t, &tm) == NULL ||
+			    strftime(since, sizeof(since), "%Y-%m-%d %H:%M UTC",
+			    &tm) == 0)
+				snprintf(since, sizeof(since), "?");
+			sbuf_printf(&b, "disabled since %s: ", since);
+		}
 		markup_text(&b, markup_of(fam), fl, cnz(d->failing[i]->error,
 		    "failing"));
 		sbuf_puts(&b, "\n");
@@ -495,7 +510,7 @@ story_add(struct blocks *bl, enum webhook_format f, enum family fam,
 
 static void
 blocks_make(struct blocks *bl, enum webhook_format f,
-    const struct herald_digest *d, size_t room)
+    const struct herald_digest *d, size_t room, unsigned abi_minor)
 {
 	enum family	 fam = family_of(f);
 	size_t		 i, j;
@@ -522,8 +537,9 @@ blocks_make(struct blocks *bl, enum webhook_format f,
 		}
 	}
 	if (d->nfailing > 0) {
-		char	*main = failing(d, fam);
-		char	*alt = fam == F_MATRIX ? failing(d, F_PLAIN) : NULL;
+		char	*main = failing(d, fam, abi_minor);
+		char	*alt = fam == F_MATRIX ? failing(d, F_PLAIN, abi_minor) :
+		    NULL;
 
 		/* a long list of failing feeds is cut like a story */
 		if (block_len(f, main, alt) > room) {
@@ -650,7 +666,7 @@ format_digest(enum webhook_format f, const struct herald_digest *d,
 		return out;
 	}
 	room = limit - PART_MARK;
-	blocks_make(&bl, f, d, room);
+	blocks_make(&bl, f, d, room, tgt != NULL ? tgt->abi_minor : 0);
 	for (i = 0, k = 0; i < bl.n; i++) {
 		struct block	*b = &bl.v[i];
 

@@ -686,6 +686,7 @@ webhook_digest(void *state, const struct herald_digest *d,
 	tgt.user = w->user;
 	tgt.token = w->token;
 	tgt.priority = w->priority;
+	tgt.abi_minor = host_abi_minor(w->host);
 	q = wreq_new(w, c);
 	q->key = cstrdup(d->key);
 	q->parts = format_digest(w->format, d, &tgt, &q->nparts);

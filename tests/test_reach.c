@@ -792,6 +792,50 @@ test_digest_parts(void **state)
 }
 
 /*
+ * A feed herald disabled says so among the failing feeds, and since when,
+ * from a daemon of ABI 1.3; before it, the field is not there to read
+ * (review7 D4).
+ */
+static void
+test_digest_disabled(void **state)
+{
+	static const enum webhook_format fmts[] = { FORMAT_SLACK,
+	    FORMAT_MATRIX, FORMAT_NTFY };
+	struct fixture		*f = fixture();
+	struct format_target	 tgt = target;
+	char			**parts;
+	size_t			 n, i, fi;
+	unsigned		 minor;
+	json_t			*j;
+	const char		*t;
+
+	(void)state;
+	f->failing.error = "HTTP 410 Gone: the feed was removed";
+	f->failing.disabled = 1795761000;	/* 2026-11-27 06:30 UTC */
+	for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+		for (minor = 2; minor <= 3; minor++) {
+			tgt.abi_minor = minor;
+			parts = format_digest(fmts[fi], &f->d, &tgt, &n);
+			j = parse(parts[n - 1]);
+			t = part_text(fmts[fi], j);
+			assert_non_null(t);
+			assert_non_null(strstr(t, "Failing feeds"));
+			if (minor >= 3)
+				assert_non_null(strstr(t, "Parliament: disabled "
+				    "since 2026-11-27 06:30 UTC: HTTP 410 Gone"));
+			else
+				assert_non_null(strstr(t,
+				    "Parliament: HTTP 410 Gone"));
+			json_decref(j);
+			for (i = 0; i < n; i++)
+				free(parts[i]);
+			free(parts);
+		}
+	}
+	fixture_free(f);
+}
+
+/*
  * A list of failing feeds too long for a message is cut before an entity
  * or a tag, never inside, with its elements closed (Telegram refuses the
  * message otherwise); every offset of the cut against the entities.
@@ -998,6 +1042,7 @@ main(void)
 		cmocka_unit_test(test_digest_parts),
 		cmocka_unit_test(test_digest_long_story),
 		cmocka_unit_test(test_digest_failing_cut),
+		cmocka_unit_test(test_digest_disabled),
 		cmocka_unit_test(test_digest_matrix_plain),
 		cmocka_unit_test(test_mail_digest),
 	};

@@ -28,9 +28,10 @@ extern "C" {
  *	1.0	on_item, on_alert
  *	1.1	on_digest; host->abi_minor
  *	1.2	delivery->stories: each alert's story, and breaking alerts
+ *	1.3	herald_digest_feed->disabled: a feed herald stopped fetching
  */
 #define HERALD_PLUGIN_ABI	1
-#define HERALD_PLUGIN_ABI_MINOR	2
+#define HERALD_PLUGIN_ABI_MINOR	3
 
 #if defined(__GNUC__)
 #define HERALD_PRINTF(f, a)	__attribute__((format(printf, f, a)))
@@ -200,6 +201,12 @@ struct herald_digest_feed {
 	const char	*error;
 	int		 failures;	/* in a row */
 	int64_t		 last_success;	/* 0 never */
+	/*
+	 * ABI 1.3 (host->abi_minor >= 3): when herald stopped fetching the
+	 * feed (410 Gone; error says why), until its url changes; 0: it is
+	 * failing, not disabled.
+	 */
+	int64_t		 disabled;
 };
 
 /*
