@@ -146,6 +146,18 @@ struct sched_feed_bytes {
 	uint64_t	 bytes;
 };
 size_t		 sched_feeds_bytes(struct sched *, struct sched_feed_bytes **);
+/*
+ * The feeds a host's Retry-After held back since their last fetch started
+ * (under --once: not fetched): a heap array (free()) sorted by name, the
+ * strings borrowed until the sched next changes.
+ */
+struct sched_held {
+	const char	*name;
+	const char	*host;
+	time_t		 until;		/* the host's wait ends (wall clock) */
+	long		 asked;		/* its Retry-After, seconds */
+};
+size_t		 sched_held(struct sched *, struct sched_held **);
 
 /*
  * notify.c: the service manager's notify protocol (sd_notify(3)); nothing

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -389,6 +390,57 @@ once_stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /*
+ * --once ended: says what a cron job or a script must know, and returns
+ * the exit status.  1 when a fetch was not stored (its articles wait for
+ * the next run); else 75 (EX_TEMPFAIL, "try again later") when a host's
+ * Retry-After held feeds back: nothing failed, but not every feed was
+ * fetched, and a run after the time logged fetches them (review7 D4).
+ */
+static int
+once_done(struct daemon *d)
+{
+	struct sched_held	*held;
+	unsigned long long	 nf = sched_nfetches(d->sched);
+	size_t			 nheld, nerr = sched_nerrors(d->sched), i;
+	char			 when[64], *also = NULL;
+	struct tm		 tm;
+	int			 rc = 0;
+
+	nheld = sched_held(d->sched, &held);
+	for (i = 0; i < nheld; i++) {
+		if (localtime_r(&held[i].until, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z",
+		    &tm) == 0)
+			snprintf(when, sizeof(when), "@%lld",
+			    (long long)held[i].until);
+		log_warnx("feed %s: not fetched: its host %s asked to wait "
+		    "%ld s (Retry-After), until %s", held[i].name,
+		    held[i].host, held[i].asked, when);
+	}
+	free(held);
+	if (nheld > 0)
+		also = xasprintf(", %zu feed%s not fetched (held back by "
+		    "their host's Retry-After: run again later)", nheld,
+		    nheld == 1 ? "" : "s");
+	if (sched_nstore_failures(d->sched) > 0) {
+		/* the log named each feed; cron must see it failed */
+		log_warnx("done: storing %llu of %llu fetches failed (see "
+		    "above): their articles were not stored%s",
+		    (unsigned long long)sched_nstore_failures(d->sched), nf,
+		    also != NULL ? also : "");
+		rc = 1;
+	} else if (nheld > 0) {
+		log_warnx("done: %llu fetch%s, %zu feed%s in error%s", nf,
+		    nf == 1 ? "" : "es", nerr, nerr == 1 ? "" : "s", also);
+		rc = EX_TEMPFAIL;
+	} else
+		log_debug("done: %llu fetch%s, %zu feed%s in error", nf,
+		    nf == 1 ? "" : "es", nerr, nerr == 1 ? "" : "s");
+	free(also);
+	return rc;
+}
+
+/*
  * Whether standard error is the journal: JOURNAL_STREAM names its device
  * and inode (systemd.exec(5)); one a child inherited with another stderr
  * (heraldd --once run from a unit's shell into a file) is not.
@@ -595,17 +647,8 @@ main(int argc, char **argv)
 	sched_stop(d.sched);
 	control_free(d.control);
 	notify_stop();
-	if (d.once && sched_nstore_failures(d.sched) > 0) {
-		/* the log named each feed; cron must see it failed */
-		log_warnx("done: storing %llu of %llu fetches failed (see "
-		    "above): their articles were not stored",
-		    (unsigned long long)sched_nstore_failures(d.sched),
-		    (unsigned long long)sched_nfetches(d.sched));
-		rc = 1;
-	} else if (d.once)
-		log_debug("done: %llu fetches, %zu feeds in error",
-		    (unsigned long long)sched_nfetches(d.sched),
-		    sched_nerrors(d.sched));
+	if (d.once)
+		rc = once_done(&d);
 	digests_free(d.digests);
 	alert_free(d.alerts);
 	plugin_set_free(d.plugins);

@@ -38,6 +38,8 @@ struct host {
 	int			 active;
 	int			 refs;
 	ev_tstamp		 blocked_until;	/* ev_now() time */
+	time_t			 blocked_wall;	/* the same on the wall clock */
+	long			 blocked_asked;	/* the Retry-After, seconds */
 };
 
 struct feedrt {
@@ -72,6 +74,9 @@ struct feedrt {
 	uint64_t		 bytes;		/* body bytes fetched since start */
 	int64_t			 announce;	/* armed to fetch then (wall
 						   clock): for the store, 0 none */
+	time_t			 held_until;	/* due, but its host's
+						   Retry-After held it back
+						   until then; 0 none */
 };
 
 struct sched {
@@ -547,8 +552,11 @@ feed_done(void *arg, const struct fetch_result *r)
 
 		if (ra > SCHED_MAX_DELAY)
 			ra = SCHED_MAX_DELAY;
-		if (ra > 0)
+		if (ra > 0) {
 			f->host->blocked_until = ev_now(s->loop) + ra;
+			f->host->blocked_wall = now + ra;
+			f->host->blocked_asked = ra;
+		}
 	}
 	delay = feed_delay(f, failures, cls, (cls != NULL) ? r->retry_after :
 	    -1, hint);
@@ -636,6 +644,7 @@ feed_start(struct feedrt *f)
 
 	f->host->active++;
 	s->active++;
+	f->held_until = 0;
 	f->ingest = ingest_new(f->url, s->max_items, time(NULL),
 	    &(struct ingest_prev){ .st = s->st, .feed_id = f->id,
 	    .body_hash = f->body_hash });
@@ -648,15 +657,27 @@ sched_dispatch(struct sched *s)
 {
 	struct feedrt	*f, *next;
 	ev_tstamp	 now = ev_now(s->loop);
+	int		 held = 0;
 
 	for (f = TAILQ_FIRST(&s->queue); f != NULL; f = next) {
 		next = TAILQ_NEXT(f, qentry);
 		if (s->stopping || s->active >= s->max_parallel)
 			break;
 		if (f->host->blocked_until > now) {
-			/* the host asked us to wait (Retry-After) */
+			/*
+			 * The host asked us to wait (Retry-After).  Noted,
+			 * so that --once can say which feeds it did not
+			 * fetch, and announced, so that herald feeds shows
+			 * the host's time as the next fetch.
+			 */
+			log_debug("feed %s: held back: host %s asked to wait "
+			    "(Retry-After: %ld)", f->name, f->host->name,
+			    f->host->blocked_asked);
 			feed_dequeue(f);
-			feed_arm(f, jitter(f->host->blocked_until - now));
+			f->held_until = f->host->blocked_wall;
+			feed_arm_announce(f, jitter(f->host->blocked_until - now),
+			    time(NULL));
+			held = 1;
 			continue;
 		}
 		if (f->host->active >= s->per_host)
@@ -664,6 +685,8 @@ sched_dispatch(struct sched *s)
 		feed_dequeue(f);
 		feed_start(f);
 	}
+	if (held)
+		sched_announce(s);
 }
 
 static struct feedrt *
@@ -1000,6 +1023,33 @@ sched_nerrors(struct sched *s)
 	TAILQ_FOREACH(f, &s->feeds, entry)
 		if (f->failures > 0)
 			n++;
+	return n;
+}
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sched_held *)a)->name,
+	    ((const struct sched_held *)b)->name);
+}
+
+size_t
+sched_held(struct sched *s, struct sched_held **out)
+{
+	struct feedrt	*f;
+	size_t		 n = 0;
+
+	*out = xcalloc(sched_nfeeds(s) + 1, sizeof(**out));
+	TAILQ_FOREACH(f, &s->feeds, entry) {
+		if (f->held_until == 0 || !f->enabled || f->disabled)
+			continue;
+		(*out)[n].name = f->name;
+		(*out)[n].host = f->host->name;
+		(*out)[n].until = f->held_until;
+		(*out)[n].asked = f->host->blocked_asked;
+		n++;
+	}
+	qsort(*out, n, sizeof(**out), held_cmp);
 	return n;
 }
 

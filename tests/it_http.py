@@ -21,6 +21,11 @@ Asserted from the database and the server's request log, run by run:
    is at least that far ahead (and at most a day); ten days become one
    day (+-10%).  Each runs with its own database: Retry-After applies to
    the whole host, which would hold the other feeds of a shared run.
+ - That hold under --once (review7 D4): per-host = 1, a feed answering 503
+   + Retry-After: 120 first, two more on its host.  The two are not
+   requested; the log says, without -v, which feeds were not fetched, why
+   and until when, the "done:" line counts them, the exit status is 75
+   (EX_TEMPFAIL, heraldd(8)), and their next fetch is the host's time.
  - 304: the second request carries If-None-Match (and If-Modified-Since),
    the answer counts in n_not_modified, last_status 304, no error, and no
    item row is written (count and max(changed) unchanged).
@@ -83,6 +88,7 @@ def main():
             ("/429", "e429", 7200 - 2, it.DAY),
             ("/503-long", "e503long", it.DAY * 0.9, it.DAY * 1.1)):
         check_retry_after(h, srv, route, name, lo, hi)
+    check_held(h, srv)
     h.finish()
 
 
@@ -249,6 +255,36 @@ def check_retry_after(h, srv, route, name, lo, hi):
         h.check(lo <= ahead <= hi,
                 "%s: next_fetch %ds after the request, within [%d, %d]"
                 % (name, ahead, lo, hi))
+
+
+def check_held(h, srv):
+    feeds = [("busy", srv.url("/503")), ("held-a", srv.url("/ok/held-a")),
+             ("held-b", srv.url("/ok/held-b"))]
+    conf, db = h.write_config("held", feeds, per_host=1)
+    mark = srv.last_id()
+    r = h.run(["-c", conf, "--once"], timeout=60)
+    h.note("held: heraldd --once %s" % r)
+    reqs = [q["route"] for q in srv.requests(since=mark)]
+    h.check(reqs == ["/503"], "held: only the feed that answered 503 is "
+            "requested", reqs)
+    h.check(r.rc == 75 and not r.timed_out,
+            "held: heraldd --once exits 75 (EX_TEMPFAIL)",
+            "rc=%s; stderr:\n%s" % (r.rc, it.tail(r.err)))
+    for name in ("held-a", "held-b"):
+        want = ("heraldd: feed %s: not fetched: its host 127.0.0.1:%d asked "
+                "to wait 120 s (Retry-After), until " % (name, srv.port))
+        h.check(want in r.err, "held: %s: the log says it was not fetched, "
+                "why and until when" % name, r.err)
+    want = ("done: 1 fetch, 1 feed in error, 2 feeds not fetched (held back "
+            "by their host's Retry-After: run again later)")
+    h.check(want in r.err, "held: the done: line counts them", r.err)
+    with it.open_db(db) as d:
+        for name in ("held-a", "held-b"):
+            row = d.feed(name)
+            ahead = (row["next_fetch"] or 0) - r.t0
+            h.check(row["last_fetch"] is None and 100 <= ahead <= 150,
+                    "held: %s: never fetched, next fetch at the host's time "
+                    "(%d s ahead)" % (name, ahead), dict(row))
 
 
 if __name__ == "__main__":
