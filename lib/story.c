@@ -4370,6 +4370,7 @@ story_params_default(struct story_params *p)
 	p->conflict_keys = 6.0;
 	p->same_feed_text = 0.60;
 	p->lead_min = 0.25;
+	p->cross_rest = 0.7;
 }
 
 /*
@@ -4406,6 +4407,29 @@ static double
 with_cognates(double keys, double cognates, int solid)
 {
 	return solid > 0 ? keys + cognates : keys;
+}
+
+/*
+ * The worth of the heaviest single key of a pair's (or a story's)
+ * evidence across languages, as it counts there: places and notions are
+ * sorted by places_worth() already, cognates and notions count beside a
+ * solid key only.
+ */
+static double
+key_single(double top, const double *places, size_t nplaces,
+    const double *concepts, size_t nconcepts, double topcog, int solid)
+{
+	double	 s = top;
+
+	if (nplaces > 0 && places[0] > s)
+		s = places[0];
+	if (solid > 0) {
+		if (nconcepts > 0 && concepts[0] > s)
+			s = concepts[0];
+		if (topcog > s)
+			s = topcog;
+	}
+	return s;
 }
 
 /*
@@ -4530,6 +4554,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	int	 packed = b->packed, nterms = 0, nphrases = 0, strong = 0;
 	double	 keys = 0, terms = 0;
 	double	 dot = 0, na = sa->n, nb = sb->n, wa, wb, pdot = 0, ptext = 0;
+	double	 rest;		/* across languages: all but the heaviest key */
 	double	 figures = 0;	/* shared amounts, counts, title dates */
 	int	 heads = 0;	/* names shared, by their last words */
 	double	 tdot = 0, tna = sa->tn, tnb = sb->tn;
@@ -4542,8 +4567,9 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	double	 places[STORY_MATCH_SHARED], concepts[STORY_MATCH_SHARED];
 	size_t	 nplaces = 0, nconcepts = 0;
 	int	 nkeys = 0;
-	double	 cognates = 0;
+	double	 cognates = 0, top = 0, topcog = 0;
 	int	 solid = 0;	/* shared keys but cognates and German nouns */
+	int	 named = 0;	/* shared keys but cognates, notions, places */
 	int	 tp_a = sa->tp, tp_b = sb->tp, tp_a_met = 0, tp_b_met = 0,
 		 pl_a = sa->pl, pl_b = sb->pl, td_met = 0;
 	int	 tc_a = sa->tc, tc_b = sb->tc, tc_a_met = 0, tc_b_met = 0;
@@ -4642,15 +4668,22 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 				if (fa & fb & COG_NAMED)
 					goto next; /* the name says it */
 				cognates += wa;
+				if (wa > topcog)
+					topcog = wa;
 				nkeys++;
 			} else if (kind != STORY_NAME || !m->same_lang) {
 				keys += wa;
+				if (wa > top)
+					top = wa;
 				nkeys++;
 			}
-			if (kind != STORY_COGNATE && kind != STORY_CONCEPT &&
-			    !(kind == STORY_NAME &&
-			    (fa == NAME_NOUN || fb == NAME_NOUN)))
-				solid++;
+			if (kind != STORY_COGNATE && kind != STORY_CONCEPT) {
+				if (!(kind == STORY_NAME &&
+				    (fa == NAME_NOUN || fb == NAME_NOUN)))
+					solid++;
+				if (kind != STORY_PLACE)
+					named++;
+			}
 			/*
 			 * A date only in both titles (the day's bulletin): in
 			 * the texts it is the day two stories of one person
@@ -4700,6 +4733,8 @@ summed:
 	m->keys = with_cognates(m->keys, cognates + places_worth(concepts,
 	    nconcepts, CONCEPTS_DECAY), solid);
 	m->solid = solid;
+	rest = m->keys - key_single(top, places, nplaces, concepts, nconcepts,
+	    topcog, solid);
 	if (m->same_lang && na > 0 && nb > 0) {
 		m->text = dot / sqrt(na * nb);
 		ptext = pdot / sqrt(na * nb);
@@ -4758,8 +4793,16 @@ summed:
 		else
 			m->joins = m->text >= p->text_keys_min &&
 			    m->text / p->text_min + m->keys / p->keys_min >= 1;
-	} else if (m->keys >= p->keys_min && nkeys >= 2)
-		m->joins = 1;	/* one word in common is no story */
+	} else if (m->keys >= p->keys_min && nkeys >= 2 &&
+	    (named != 1 || rest >= p->cross_rest))
+		/*
+		 * One word in common is no story, nor one name (a figure,
+		 * an id) with a country or a word's start beside it: a
+		 * title's name is worth 2.25 alone ("Toyota" and "US",
+		 * "FBI" and "docum").  Two such keys, or none (a story told
+		 * in notions, places and cognates), are judged by their sum.
+		 */
+		m->joins = 1;
 }
 
 /*
@@ -4954,7 +4997,10 @@ struct cstory {
 	size_t			 capkeys;
 	double			 evidence;	/* their worth, once each */
 	double			 cognates;	/* of which cognates' */
+	double			 top;		/* the heaviest of the others */
+	double			 topcog;	/* the heaviest cognate */
 	int			 solid;
+	int			 named;		/* of them, not places */
 	double			 places[STORY_MATCH_SHARED];
 	size_t			 nplaces;
 	double			 concepts[STORY_MATCH_SHARED];
@@ -5009,20 +5055,29 @@ cstory_merge(struct cstory *cs, const struct story_doc *a,
 		}
 		cs->keys[cs->nkeys++] = key->hash;
 		/* the classes story_compare() gives the same keys */
-		if (key->kind == STORY_COGNATE)
+		if (key->kind == STORY_COGNATE) {
 			cs->cognates += key->weight;
-		else if (key->kind == STORY_CONCEPT) {
+			if (key->weight > cs->topcog)
+				cs->topcog = key->weight;
+		} else if (key->kind == STORY_CONCEPT) {
 			if (cs->nconcepts < STORY_MATCH_SHARED)
 				cs->concepts[cs->nconcepts++] = key->weight;
 		} else if (key->kind == STORY_PLACE) {
 			if (cs->nplaces < STORY_MATCH_SHARED)
 				cs->places[cs->nplaces++] = key->weight;
-		} else if (key->kind != STORY_TERM)
+		} else if (key->kind != STORY_TERM) {
 			cs->evidence += key->weight;
+			if (key->weight > cs->top)
+				cs->top = key->weight;
+		}
 		if (key->kind != STORY_TERM && key->kind != STORY_COGNATE &&
-		    key->kind != STORY_CONCEPT &&
-		    !(key->kind == STORY_NAME && key->family == NAME_NOUN))
-			cs->solid++;
+		    key->kind != STORY_CONCEPT) {
+			if (!(key->kind == STORY_NAME &&
+			    key->family == NAME_NOUN))
+				cs->solid++;
+			if (key->kind != STORY_PLACE)
+				cs->named++;
+		}
 	}
 }
 
@@ -5176,6 +5231,7 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	int64_t			 story, first, ofeed;
 	int			 got, rc, ret = -1;
 	double			 r, rarity[STORY_POSTINGS_MAX + 1] = { 0 };
+	double			 rest;
 
 	memset(dec, 0, sizeof(*dec));
 	memset(seen, 0, sizeof(seen));
@@ -5298,12 +5354,17 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		x->evidence = with_cognates(x->evidence, x->cognates +
 		    places_worth(x->concepts, x->nconcepts, CONCEPTS_DECAY),
 		    x->solid);
+		rest = x->evidence - key_single(x->top, x->places,
+		    x->nplaces, x->concepts, x->nconcepts, x->topcog,
+		    x->solid);
 		/*
 		 * Through its translations, a story joins only an article that
-		 * reads somewhat like its articles in the same language.
+		 * reads somewhat like its articles in the same language; with
+		 * none in it, not on one name and a country (as a pair).
 		 */
 		if (!x->eligible && !x->conflict && x->nkeys >= 2 &&
 		    x->evidence >= p->keys_min &&
+		    (x->same_lang || x->named != 1 || rest >= p->cross_rest) &&
 		    (!x->same_lang || x->text >= p->text_keys_min)) {
 			x->join = x->text + x->evidence / 10.0;
 			x->match.keys = x->evidence;

@@ -199,6 +199,10 @@ struct story_params {
 				   one's language this far along the line a
 				   join needs (1: as far as a join; 0: not
 				   at all): single links chain */
+	double	 cross_rest;	/* across languages, when one key of the
+				   evidence is neither a place, a notion nor
+				   a cognate: what the others must be worth
+				   (one name and a country are no story) */
 };
 
 void	 story_params_default(struct story_params *);

@@ -424,7 +424,7 @@ main(int argc, char **argv)
 
 	story_params_default(&p);
 
-	while ((c = getopt(argc, argv, "dpvms:t:k:x:j:f:l:")) != -1)
+	while ((c = getopt(argc, argv, "dpvms:t:k:x:j:f:l:r:")) != -1)
 		switch (c) {
 		case 's':
 			pack = optarg;
@@ -437,6 +437,9 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			p.lead_min = atof(optarg);
+			break;
+		case 'r':
+			p.cross_rest = atof(optarg);
 			break;
 		case 'p':
 			pairs = 1;
@@ -462,7 +465,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: story-eval [-dmpv] [-s PACK] "
 			    "[-t text] [-j floor] [-k other] [-x keys] "
-			    "[-l lead] FILE.jsonl\n");
+			    "[-l lead] [-r rest] FILE.jsonl\n");
 			return 2;
 		}
 	if (optind + 1 != argc || load(argv[optind]) == -1)

@@ -416,6 +416,36 @@ test_compare_other_subject(void **state)
 }
 
 /*
+ * Across languages one name and a country are no story: the brewer's
+ * profit warning and its new brewery share Heineken and the Netherlands
+ * (a title's name is worth 2.25, enough with anything beside it).  A
+ * second name, a figure or an id beside them is.
+ */
+static void
+test_compare_one_name(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Shares in Heineken fall after profit warning",
+	    "Heineken, the Dutch brewer, cut its forecast for the year, "
+	    "citing weak beer sales in Europe and higher costs.", "en",
+	    "Le brasseur Heineken ouvre une usine au Mexique",
+	    "Le groupe néerlandais Heineken investira dans une nouvelle "
+	    "brasserie près de Monterrey, a-t-il annoncé lundi.", "fr", &m);
+	assert_int_equal(m.same_lang, 0);
+	assert_true(m.keys >= 2.0);
+	assert_false(m.joins);
+	compare("Heineken to build brewery in Mexico",
+	    "The Dutch brewer Heineken will invest in a new plant near "
+	    "Monterrey, it said on Monday.", "en",
+	    "Le brasseur Heineken ouvre une usine au Mexique",
+	    "Le groupe néerlandais Heineken investira dans une nouvelle "
+	    "brasserie près de Monterrey, a-t-il annoncé lundi.", "fr", &m);
+	assert_true(m.joins);
+}
+
+/*
  * Two probes of one ministry in one week, each title naming a notion
  * (pork, dairy) the other article never does: two subjects, however
  * alike the ministry's words.  The same notion in both titles joins.
@@ -1928,6 +1958,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_conflict);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_subject);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_notion);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_one_name);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_country);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_names_only);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
