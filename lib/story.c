@@ -398,7 +398,7 @@ fold_string(const char *s, size_t len, char *out, size_t cap)
 static size_t	name_key(const char *, size_t, char *);
 
 enum unit_type { U_CURRENCY = 1, U_SCALE, U_PERCENT, U_MONTH, U_MEASURE,
-    U_NUMWORD, U_APPROX };
+    U_NUMWORD, U_APPROX, U_PART };
 
 /* A unit's value in the map: type, argument, and "needs a currency". */
 #define UNIT(t, arg, cur)	((uint32_t)(t) | (uint32_t)(arg) << 8 | \
@@ -934,6 +934,8 @@ load_unit(struct story_ctx *ctx, const char *head, const char *w, size_t n)
 		v = UNIT(U_PERCENT, 0, 0);
 	else if (strcmp(head, "approx") == 0)
 		v = UNIT(U_APPROX, 0, 0);
+	else if (strcmp(head, "part") == 0)
+		v = UNIT(U_PART, 0, 0);
 	else if (strncmp(head, "month ", 6) == 0) {
 		arg = strtol(head + 6, NULL, 10);
 		v = UNIT(U_MONTH, arg, 0);
@@ -2902,6 +2904,20 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 				snprintf(ym, sizeof(ym), "%04d-%02d",
 				    (int)num.value, (int)UNIT_ARG(v));
 				key_add(ks, STORY_DATE, 0, W_DATE, ym);
+			} else if (UNIT_TYPE(v) == U_PART && i < tlen &&
+			    !num.decimal && num.value >= 1 &&
+			    num.value < 1000) {
+				/*
+				 * "Episode 4", "Teil 2": an instalment of a
+				 * series, another one's day to its feed
+				 * (other_day), barely evidence elsewhere
+				 */
+				char	 part[16];
+
+				snprintf(part, sizeof(part), "part %d",
+				    (int)num.value);
+				key_add(ks, STORY_DATE, DATE_TITLE, W_YEAR,
+				    part);
 			}
 		}
 		if (prev != NULL && prev->off + prev->len <= i) {

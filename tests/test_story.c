@@ -1575,6 +1575,10 @@ test_assign_series(void **state)
 	static const char daily[] = "The Commission approved EUR 1.4 billion "
 	    "for Ukraine from the windfall profits of immobilised Russian "
 	    "assets. Daily News from the Midday briefing.";
+	static const char scan[] = "The magazine, broadcast on the news "
+	    "channel, offers a raw series in several episodes on the health "
+	    "crisis of the pandemic: reports without commentary, images of "
+	    "hospitals, streets and families across Europe.";
 	const int64_t	 t = 1800000000;
 	int64_t		 a, b, c, d, e, f, g;
 
@@ -1598,6 +1602,22 @@ test_assign_series(void **state)
 	/* another outlet's copy with another day in its title still joins */
 	g = assign("Daily News 19.08.2026", daily, "en", t + 86400 + 60, 9);
 	assert_true(g == f || g == e);
+	/*
+	 * A programme's episodes, or an essay's parts: each title numbers
+	 * its instalment, none the same, over the programme's own blurb
+	 */
+	mem_reset();
+	a = assign("Europe in crisis / Episode 1 > The first wave", scan,
+	    "en", t, 10);
+	b = assign("Europe in crisis / Episode 2 > Lockdown", scan, "en",
+	    t + 3600, 10);
+	c = assign("Europa in der Krise, Teil 3", scan, "en", t + 7200, 10);
+	assert_true(a != b);
+	assert_true(c != a && c != b);
+	/* the same episode's page again is the same story */
+	d = assign("Europe in crisis / Episode 2 > Lockdown", scan, "en",
+	    t + 3 * 3600, 10);
+	assert_true(d == b);
 	mem_reset();
 }
 
