@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +53,10 @@ struct why {
 #define WHY_KEYS_MAX	5
 #define WHY_WORDS_MAX	6
 
+/* figures: the line prints them; the packed form may not need to */
 static void
 why_fill(const struct story_doc *a, const struct story_match *m,
-    struct why *w)
+    struct why *w, int figures)
 {
 	size_t		 i, j, pass, n, cap, pick[STORY_MATCH_SHARED];
 	const char	*l, *colon;
@@ -65,8 +67,10 @@ why_fill(const struct story_doc *a, const struct story_match *m,
 	    WHY_ACROSS;
 	w->lang = a->lang[0] ? a->lang : "?";
 	w->nlang = strlen(w->lang);
-	snprintf(w->sim, sizeof(w->sim), "%.2f", m->text);
-	snprintf(w->evid, sizeof(w->evid), "%.1f", m->keys);
+	if (figures) {
+		snprintf(w->sim, sizeof(w->sim), "%.2f", m->text);
+		snprintf(w->evid, sizeof(w->evid), "%.1f", m->keys);
+	}
 	/* the keys first, then the words (their stems, without the language) */
 	for (pass = 0; pass < 2; pass++) {
 		cap = pass == 0 ? WHY_KEYS_MAX : WHY_WORDS_MAX;
@@ -162,7 +166,7 @@ story_match_explain(const struct story_doc *a, const struct story_match *m)
 	struct why	 w;
 	struct buf	 b;
 
-	why_fill(a, m, &w);
+	why_fill(a, m, &w, 1);
 	buf_init(&b, WHY_TEXT_MAX);
 	why_print(&b, &w);
 	return buf_steal(&b);
@@ -225,6 +229,40 @@ num_of(const char *s, int dec)
 	return v;
 }
 
+/*
+ * num_of() of x printed with dec (1 or 2) decimals, without printing it
+ * where that is plain: x finite, not negative (nor -0), under 10^6, and x
+ * times 10^dec not within 10^-6 of a half.  The product is then within
+ * 10^-8 of the exact one, and printf's exact rounding of the decimal goes
+ * the same way as the rounding of the product; -1 otherwise (ask printf).
+ * A why packed printed two doubles a join, 3,000 instructions each.
+ */
+static int64_t
+num_plain(double x, int dec)
+{
+	double	 y, f;
+
+	if (!(x >= 0.0 && x < 1e6) || signbit(x))
+		return -1;
+	y = x * (dec == 2 ? 100.0 : 10.0);
+	f = y - floor(y);
+	if (fabs(f - 0.5) < 1e-6)
+		return -1;
+	return (int64_t)floor(y) + (f > 0.5);
+}
+
+/* x as num_of() reads it printed with dec decimals into out (when it must) */
+static int64_t
+num_figure(double x, int dec, char *out)
+{
+	int64_t	 v;
+
+	if ((v = num_plain(x, dec)) != -1)
+		return v;
+	snprintf(out, WHY_NUM_MAX, "%.*f", dec, x);
+	return num_of(out, dec);
+}
+
 static void
 num_print(char *out, int64_t v, int dec)
 {
@@ -269,10 +307,15 @@ story_match_pack(const struct story_doc *a, const struct story_match *m,
 	int		 k, x, y, textnum;
 	const char	*p;
 
-	why_fill(a, m, &w);
-	sim = w.kind == WHY_SAME_LANG ? num_of(w.sim, 2) : 0;
-	evid = num_of(w.evid, 1);
+	why_fill(a, m, &w, 0);
+	sim = w.kind == WHY_SAME_LANG ? num_figure(m->text, 2, w.sim) : 0;
+	evid = num_figure(m->keys, 1, w.evid);
 	textnum = sim == -1 || evid == -1;
+	if (textnum) {
+		/* the figures as the line prints them, both */
+		snprintf(w.sim, sizeof(w.sim), "%.2f", m->text);
+		snprintf(w.evid, sizeof(w.evid), "%.1f", m->keys);
+	}
 	/* a varint is at most 10 bytes, a label two and its text */
 	cap = 1 + 10 + w.nlang + 2 * (10 + WHY_NUM_MAX) + 20;
 	for (i = 0; i < w.n; i++)
