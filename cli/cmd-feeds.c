@@ -17,21 +17,22 @@
 #include "util.h"
 
 /* A feed whose last attempt failed, or that herald disabled. */
+/* A feed off (enabled = no, or taken out) is not watched: not failing. */
 static int
 feed_failing(const struct store_feed *f)
 {
-	return f->disabled_reason != NULL || f->last_error != NULL ||
-	    f->failures > 0;
+	return f->enabled && (f->disabled_reason != NULL ||
+	    f->last_error != NULL || f->failures > 0);
 }
 
 /* What the status column and the JSON "state" say. */
 static const char *
 feed_state(const struct store_feed *f)
 {
-	if (f->disabled_reason != NULL)
-		return "disabled";
 	if (!f->enabled)
 		return "off";
+	if (f->disabled_reason != NULL)
+		return "disabled";
 	if (f->last_fetch == 0)
 		return "new";
 	if (feed_failing(f))
@@ -42,10 +43,10 @@ feed_state(const struct store_feed *f)
 static char *
 feed_status_text(const struct store_feed *f)
 {
-	if (f->disabled_reason != NULL)
-		return xasprintf("disabled: %s", f->disabled_reason);
 	if (!f->enabled)
 		return xstrdup("off (config)");
+	if (f->disabled_reason != NULL)
+		return xasprintf("disabled: %s", f->disabled_reason);
 	if (f->last_fetch == 0)
 		return xstrdup("not fetched yet");
 	/* heraldd's errors name the HTTP status where there is one */

@@ -890,6 +890,21 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 	}
 	free(ix);
 	ix = NULL;
+	/* the store's feeds of an older configuration: off, not failing */
+	{
+		int64_t	*ids = xcalloc(c->nfeeds + 1, sizeof(*ids));
+		char	*err = NULL;
+		size_t	 n = 0;
+
+		TAILQ_FOREACH(f, &s->feeds, entry)
+			if (f->seen)
+				ids[n++] = f->id;
+		if (store_feeds_only(s->st, ids, n, &err) == -1) {
+			log_warnx("%s", err);
+			free(err);
+		}
+		free(ids);
+	}
 	for (f = TAILQ_FIRST(&s->feeds); f != NULL; f = next) {
 		next = TAILQ_NEXT(f, entry);
 		if (!f->seen) {

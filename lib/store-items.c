@@ -154,6 +154,43 @@ done:
 }
 
 int
+store_feeds_only(struct store *s, const int64_t *ids, size_t n,
+    char **errstr)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+	int		 own, ret = -1;
+
+	if (txn_auto(s, &own, errstr) == -1)
+		return -1;
+	if (sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	    "configured(id INTEGER PRIMARY KEY); DELETE FROM temp.configured",
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO temp.configured"
+	    " VALUES (?1)", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "listing the configured feeds");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (step_write(s, st, "listing the configured feeds",
+		    errstr) == -1)
+			goto done;
+	}
+	if (sqlite3_exec(s->db, "UPDATE feeds SET enabled = 0 WHERE enabled"
+	    " != 0 AND id NOT IN (SELECT id FROM temp.configured);"
+	    " DELETE FROM temp.configured", NULL, NULL, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "turning off the feeds taken out of "
+		    "the configuration");
+		goto done;
+	}
+	ret = 0;
+done:
+	sqlite3_finalize(st);
+	return txn_end(s, own, ret, errstr);
+}
+
+int
 store_feeds_set_next(struct store *s, const int64_t *ids, const int64_t *when,
     size_t n, char **errstr)
 {

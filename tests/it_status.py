@@ -338,6 +338,20 @@ def main():
     j = json.loads(request("status"))
     h.check(r.returncode == 0 and j.get("feeds_in_error") == 0,
             "the failing feed taken out: 0 feeds in error", j)
+    # ... and off in the database: not in error there either (review7 D3)
+    r = cli("feeds", "--errors", "-d", db)
+    h.check(r.returncode == 0 and "missing" not in r.stdout,
+            "herald feeds --errors: the feed taken out is not listed",
+            r.stdout + r.stderr)
+    r = cli("feeds", "--json", "-d", db)
+    st = {f["name"]: f["state"] for f in json.loads(r.stdout)["feeds"]}
+    h.check(st.get("missing") == "off" and st.get("eu") == "ok",
+            "herald feeds: the feed taken out is off", st)
+    r = cli("digest", "--json", "-d", db)
+    fl = [f.get("feed") for f in json.loads(r.stdout or "{}").get(
+        "failing_feeds", [None])]
+    h.check(r.returncode == 0 and "missing" not in fl,
+            "herald digest: the feed taken out is not failing", fl)
 
     with open(conf, "a") as f:
         f.write("\n[feed \"broken\"]\nurl = gopher://nope/\nbogus-key = 1\n")
@@ -361,10 +375,11 @@ def main():
         rc = None
     h.check(rc == 0, "heraldd exits 0 on SIGTERM", rc)
     h.check(not os.path.exists(sock), "the socket is removed on exit")
-    # the database keeps the feed taken out above, and its articles
+    # the database keeps the feed taken out above, off: not counted
     r = cli("status", "-d", db)
     h.check(r.returncode == 3 and "heraldd is not running (no answer on %s)"
-            % sock in r.stdout and "feeds:   4" in r.stdout,
+            % sock in r.stdout and "feeds:   3" in r.stdout and
+            "in error" not in r.stdout,
             "herald status without a daemon: not running, exit 3, the "
             "database's feeds", "rc=%d\n%s%s" % (r.returncode, r.stdout,
                                                   r.stderr))
@@ -375,7 +390,7 @@ def main():
         j = {}
     h.check(r.returncode == 3 and j.get("running") is False and
             j.get("daemon") is None and (j.get("database") or {}).get(
-                "feeds") == 4,
+                "feeds") == 3,
             "herald status --json without a daemon", r.stdout + r.stderr)
     r = cli("reload")
     h.check(r.returncode == 1 and "not running" in r.stderr,
