@@ -238,7 +238,8 @@ daemon_prune(struct daemon *d)
 		log_info("pruned %lld items older than the retention of %lld "
 		    "days%s", (long long)deleted,
 		    (long long)(d->conf->retention / 86400),
-		    more ? "; more to prune, going on in a second" : "");
+		    !more ? "" : d->once ? "; more to prune, going on" :
+		    "; more to prune, going on in a second");
 	if (more)
 		return 1;
 	if (store_digests_prune(d->st, (int64_t)time(NULL) -
@@ -617,6 +618,12 @@ main(int argc, char **argv)
 	ev_signal_start(d.loop, &d.sigusr1);
 
 	if (d.once) {
+		/*
+		 * Under cron --once is the only run there is: the retention
+		 * applies before the fetches, whole (review7: it never did).
+		 */
+		while (daemon_prune(&d))
+			;
 		sched_add_idle_cb(d.sched, once_idle, &d);
 		alert_add_idle_cb(d.alerts, once_idle, &d);
 		sched_all_due(d.sched);

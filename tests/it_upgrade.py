@@ -165,6 +165,24 @@ def main():
     h.check(left == 0 and kept == 40,
             "the old articles are gone, the feed's current ones stay",
             (left, kept))
+
+    # The same under --once, the only run a cron job makes (review7: the
+    # retention applied only in a daemon that ran on).
+    write_feed(feed, 40, "c")
+    h.once(conf, "the feed moves on again")
+    c = sqlite3.connect(db)
+    c.execute("UPDATE items SET first_seen = first_seen - 60 * 86400"
+              " WHERE link LIKE 'https://example.org/b/%'")
+    c.commit()
+    c.close()
+    r = h.once(conf, "--once with a retention")
+    h.check("pruned 40 items older than the retention of 30 days" in
+            r.err, "heraldd --once prunes the 40 articles past the "
+            "retention", it.tail(r.err))
+    with sqlite3.connect(db) as c:
+        left = c.execute("SELECT count(*) FROM items WHERE link LIKE"
+                         " 'https://example.org/b/%'").fetchone()[0]
+    h.check(left == 0, "--once: the old articles are gone", left)
     h.finish()
 
 
