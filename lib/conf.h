@@ -92,6 +92,7 @@ struct config_digest {
 	int		 at_bad;	/* while loading: an at key was wrong */
 	unsigned	 days;		/* bit 0 Sunday .. bit 6 Saturday */
 	char		*timezone;	/* NULL: the system's (/etc/localtime) */
+	int		 timezone_line;	/* 0 if not set */
 	struct tz	*tz;		/* loaded from it; owned */
 	int		 max_stories;	/* per topic */
 	const char	*file;

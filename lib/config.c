@@ -216,7 +216,7 @@ static const struct keydef digest_keys[] = {
 	{ "plugins", V_NAMES, DF(plugins), 0, 0, 0, DF(nplugins) },
 	{ "at", V_AT, DF(at), 0, 0, 0, DF(nat) },
 	{ "days", V_DAYS, DF(days), 0, 0, 0, NOAUX },
-	{ "timezone", V_STR, DF(timezone), 0, 0, 0, NOAUX },
+	{ "timezone", V_STR, DF(timezone), 0, 0, 0, DF(timezone_line) },
 	{ "max-stories", V_INT, DF(max_stories), 1, 1000, 0, NOAUX },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
@@ -1065,6 +1065,9 @@ key_set(struct parse *p, void *base, const struct keydef *kd, char *v)
 			*sp = path_join(p->absdir, v);
 		else
 			*sp = xstrdup(v);
+		/* a value checked later names its own line */
+		if (kd->aux != NOAUX)
+			*(int *)((char *)base + kd->aux) = p->keyline;
 		break;
 	case V_QUERY:
 		free(*sp);
@@ -1715,7 +1718,8 @@ digest_finish(struct load *ld, struct config_digest *dg)
 	dg->tz = dg->timezone != NULL ? tz_load(dg->timezone, &err) :
 	    tz_load_local(&err);
 	if (dg->tz == NULL) {
-		conf_error(ld, dg->file, dg->line, "timezone", "%s", err);
+		conf_error(ld, dg->file, dg->timezone_line != 0 ?
+		    dg->timezone_line : dg->line, "timezone", "%s", err);
 		free(err);
 	}
 }
