@@ -54,6 +54,9 @@ extern const char story_data_concepts[];
 #define W_INITIAL	0.5	/* times, for a capital starting a sentence */
 #define PLACES_DECAY	0.7	/* each further place counts this much less:
 				   an article's places go together */
+#define PHRASES_DECAY	0.7	/* each phrase but the heaviest counts this
+				   much: the two phrases of three words in
+				   a row ("low earth orbit") say one thing */
 #define NAME_NOUN	1	/* family of a name that may be a German noun */
 #define TERM_TITLE	1	/* family bit: a term of the title */
 #define TERM_PHRASE	2	/* family bit: two stems in a row */
@@ -4676,6 +4679,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	uint8_t	 kind, kb, fa, fb;
 
 	double	 places[STORY_MATCH_SHARED], concepts[STORY_MATCH_SHARED];
+	double	 phr = 0, phrmax = 0;	/* phrases' worth, the heaviest */
 	size_t	 nplaces = 0, nconcepts = 0;
 	int	 nkeys = 0;
 	double	 cognates = 0, top = 0, topcog = 0;
@@ -4730,7 +4734,9 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		/* most pairs are stems: theirs first, then the other kinds */
 		if (kind == STORY_TERM && (fa & TERM_PHRASE)) {
 			/* a phrase in common: evidence, not more text */
-			keys += wa;
+			phr += wa;
+			if (wa > phrmax)
+				phrmax = wa;
 			nphrases++;
 			nkeys++;
 		} else if (kind == STORY_TERM) {
@@ -4840,7 +4846,8 @@ summed:
 	m->nphrases = nphrases;
 	m->strong = strong;
 	m->terms = terms;
-	m->keys = keys + places_worth(places, nplaces, PLACES_DECAY);
+	m->keys = keys + places_worth(places, nplaces, PLACES_DECAY) +
+	    phrmax + (phr - phrmax) * PHRASES_DECAY;
 	m->keys = with_cognates(m->keys, cognates + places_worth(concepts,
 	    nconcepts, CONCEPTS_DECAY), solid);
 	m->solid = solid;

@@ -416,6 +416,34 @@ test_compare_other_subject(void **state)
 }
 
 /*
+ * Three words in a row are two phrases ("low earth orbit": low_earth,
+ * earth_orbit), which say one thing: the second counts 0.7 of the first.
+ * A constellation's budget and a think tank's piece on rights share that
+ * term and little else.
+ */
+static void
+test_compare_phrases(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Bridging the gap: internet access and human rights",
+	    "Private networks in low earth orbit now reach remote villages, "
+	    "refugees and activists under censorship; a think tank asks who "
+	    "decides when such service is cut, and which obligations their "
+	    "owners should carry under international law.", "en",
+	    "Commission speeds up deployment of its secure constellation",
+	    "The programme will add satellites in low earth orbit to give "
+	    "governments, armed forces and emergency services encrypted "
+	    "connectivity from 2030, the Commission said on Tuesday, after "
+	    "member states agreed on its budget and the contracts for "
+	    "launchers.", "en", &m);
+	assert_int_equal(m.nphrases, 2);
+	assert_true(m.keys < 1.5);
+	assert_false(m.joins);
+}
+
+/*
  * Across languages one name and a country are no story: the brewer's
  * profit warning and its new brewery share Heineken and the Netherlands
  * (a title's name is worth 2.25, enough with anything beside it).  A
@@ -2024,6 +2052,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_subject);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_notion);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_one_name);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_phrases);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_country);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_names_only);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
