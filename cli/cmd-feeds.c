@@ -128,7 +128,10 @@ feed_json(const struct store_feed *f)
 	json_object_set_new(o, "name", cli_json_str(f->name));
 	json_object_set_new(o, "url", cli_json_str(f->url));
 	json_object_set_new(o, "configured_url", cli_json_str(f->config_url));
-	json_object_set_new(o, "title", cli_json_str(f->title));
+	/* what readers see: the configured title, else the feed's own */
+	json_object_set_new(o, "title", cli_json_str(f->config_title != NULL &&
+	    *f->config_title != '\0' ? f->config_title : f->title));
+	json_object_set_new(o, "feed_title", cli_json_str(f->title));
 	json_object_set_new(o, "site_link", cli_json_str(f->site_link));
 	json_object_set_new(o, "state", json_string(feed_state(f)));
 	json_object_set_new(o, "enabled", json_boolean(f->enabled));

@@ -870,8 +870,8 @@ sched_apply(struct sched *s, const struct config *c, char **errstr)
 		feed_set_str(&f->config_url, cf->url);
 		f->interval = cf->interval;
 		f->enabled = cf->enabled;
-		if (store_feed_ensure(s->st, cf->name, cf->url, cf->enabled,
-		    &f->id, errstr) == -1)
+		if (store_feed_ensure(s->st, cf->name, cf->url, cf->title,
+		    cf->enabled, &f->id, errstr) == -1)
 			goto fail;
 		if (url_changed && !is_new && f->fetch != NULL) {
 			fetch_cancel(f->fetch);

@@ -41,8 +41,7 @@ outlet_name(void *arg, const char *feed)
 {
 	const struct store_feed	*f = feed_find(arg, feed);
 
-	return f != NULL && f->title != NULL && *f->title != '\0' ? f->title :
-	    NULL;
+	return f != NULL ? store_feed_outlet(f) : NULL;
 }
 
 static int
@@ -101,8 +100,7 @@ failing_add(struct digest *d, const struct store_feed *f,
 	df = &d->failing[d->nfailing++];
 	memset(df, 0, sizeof(*df));
 	df->feed = xstrdup(f->name);
-	df->outlet = xstrdup(f->title != NULL && *f->title != '\0' ? f->title :
-	    f->name);
+	df->outlet = xstrdup(store_feed_outlet(f));
 	df->error = f->disabled_reason != NULL ? xstrdup(f->disabled_reason) :
 	    f->last_error != NULL ? xstrdup(f->last_error) : NULL;
 	df->failures = f->failures;

@@ -115,7 +115,7 @@ static const char digest_rows_sql[] =
 	"   AND (?3 IS NULL OR t.name IN (SELECT value FROM json_each(?3)))"
 	"   UNION ALL SELECT DISTINCT NULL, pa.sid FROM pa WHERE ?5),"
 	" rank AS (SELECT pa.sid AS sid, max(pa.seen) AS last,"
-	"   count(DISTINCT coalesce(nullif(d.title, ''), d.name, '?')) AS nout"
+	"   count(DISTINCT coalesce(" FEED_OUTLET ", '?')) AS nout"
 	"   FROM pa LEFT JOIN item_feeds x ON x.item_id = pa.item"
 	"   LEFT JOIN feeds d ON d.id = x.feed_id GROUP BY pa.sid),"
 	" shown AS (SELECT topic, sid, total FROM (SELECT g.topic AS topic,"

@@ -71,8 +71,8 @@ enum stmt_id {
 	"last_status, last_error, error_class, failures, next_fetch, " \
 	"n_fetches, n_errors, n_not_modified, n_new, n_updated, last_new, " \
 	"redirect_url, redirect_count, body_hash, ttl_hint, skip_hours, " \
-	"skip_days"
-#define FEED_NCOLS	29
+	"skip_days, config_title"
+#define FEED_NCOLS	30
 
 /*
  * The columns of a store_entry; the first feed to carry an item is the one
@@ -108,8 +108,12 @@ enum stmt_id {
 	" sl.story_id, ss.size," STORY_OUTLETS_OF(feed, "sl.story_id") "," \
 	STORY_LANGS_OF("sl.story_id")
 #define STORY_COLS	STORY_COLS_AS("d.name")
-/* what a digest calls a feed: its title, else its name */
-#define FEED_OUTLET	"coalesce(nullif(d.title, ''), d.name)"
+/*
+ * what a digest calls a feed: its configured title, else its own, else its
+ * name (store_feed_outlet())
+ */
+#define FEED_OUTLET \
+	"coalesce(nullif(d.config_title, ''), nullif(d.title, ''), d.name)"
 #define STORY_FROM \
 	" LEFT JOIN story_links sl ON sl.item_id = i.id" \
 	" LEFT JOIN stories ss ON ss.id = sl.story_id"

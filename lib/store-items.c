@@ -93,16 +93,18 @@ touched_clear(struct touched *t)
 
 int
 store_feed_ensure(struct store *s, const char *name, const char *url,
-    int enabled, int64_t *id, char **errstr)
+    const char *title, int enabled, int64_t *id, char **errstr)
 {
 	sqlite3_stmt	*st;
-	const char	*curl;
+	const char	*curl, *ctitle;
 	int		 own, rc, ret = -1, cur_enabled = 0, found = 0;
-	int		 reconf = 0;
+	int		 reconf = 0, retitle = 0;
 
 	if (txn_auto(s, &own, errstr) == -1)
 		return -1;
 	enabled = enabled != 0;
+	if (title != NULL && *title == '\0')
+		title = NULL;
 	if ((st = stmt_get(s, ST_FEED_BY_NAME, errstr)) == NULL)
 		goto done;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -112,6 +114,9 @@ store_feed_ensure(struct store *s, const char *name, const char *url,
 		curl = (const char *)sqlite3_column_text(st, 1);
 		reconf = curl == NULL || strcmp(curl, url) != 0;
 		cur_enabled = sqlite3_column_int(st, 2);
+		ctitle = (const char *)sqlite3_column_text(st, 3);
+		retitle = (ctitle == NULL) != (title == NULL) ||
+		    (title != NULL && strcmp(ctitle, title) != 0);
 	}
 	stmt_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -125,17 +130,20 @@ store_feed_ensure(struct store *s, const char *name, const char *url,
 		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, enabled);
 		sqlite3_bind_int64(st, 4, store_now(s));
+		sqlite3_bind_text(st, 5, title, -1, SQLITE_STATIC);
 	} else if (reconf) {
 		if ((st = stmt_get(s, ST_FEED_RECONF, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, *id);
 		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, enabled);
-	} else if (cur_enabled != enabled) {
+		sqlite3_bind_text(st, 4, title, -1, SQLITE_STATIC);
+	} else if (cur_enabled != enabled || retitle) {
 		if ((st = stmt_get(s, ST_FEED_ENABLE, errstr)) == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, *id);
 		sqlite3_bind_int(st, 2, enabled);
+		sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
 	} else {
 		ret = 0;
 		goto done;
@@ -255,6 +263,17 @@ feed_from_row(sqlite3_stmt *st, struct store_feed *f)
 	    (long)sqlite3_column_int64(st, 26);
 	f->skip_hours = (uint32_t)sqlite3_column_int64(st, 27);
 	f->skip_days = (uint32_t)sqlite3_column_int64(st, 28);
+	f->config_title = col_str(st, 29);
+}
+
+const char *
+store_feed_outlet(const struct store_feed *f)
+{
+	if (f->config_title != NULL && *f->config_title != '\0')
+		return f->config_title;
+	if (f->title != NULL && *f->title != '\0')
+		return f->title;
+	return f->name;
 }
 
 void
@@ -266,6 +285,7 @@ store_feed_clear(struct store_feed *f)
 	free(f->url);
 	free(f->config_url);
 	free(f->title);
+	free(f->config_title);
 	free(f->site_link);
 	free(f->disabled_reason);
 	free(f->etag);

@@ -49,6 +49,13 @@
  * migration 2; items(id) is their parent, with ON DELETE CASCADE so that
  * pruning removes them too.
  */
+/*
+ * migration 24: a column of its own; store_migrate() leaves it out when the
+ * column is there (the step run again over a database that has it)
+ */
+static const char feeds_config_title_sql[] =
+	"ALTER TABLE feeds ADD COLUMN config_title TEXT;";
+
 /* migration 21: a GUID kept as '' is its article's link (ST_IF_INSERT) */
 #define items_link_au_sql \
 	"CREATE TRIGGER IF NOT EXISTS items_link_au" \
@@ -479,6 +486,13 @@ static const char *const store_migrations[] = {
 	 * columns nothing writes.
 	 */
 	stories_nofk_sql,
+	/*
+	 * 24: a feed's [feed] title (or its OPML outline's), which readers
+	 * see instead of the feed's own (review7 D5); NULL none.  The
+	 * configuration's, written by store_feed_ensure() at each start and
+	 * reload, beside the feed's own title from its last parse.
+	 */
+	feeds_config_title_sql,
 };
 
 #define STORE_NMIGRATIONS \
@@ -489,15 +503,18 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_FEED_BY_NAME] =
-	    "SELECT id, config_url, enabled FROM feeds WHERE name = ?1",
+	    "SELECT id, config_url, enabled, config_title FROM feeds"
+	    " WHERE name = ?1",
 	[ST_FEED_INSERT] =
-	    "INSERT INTO feeds (name, url, config_url, enabled, created)"
-	    " VALUES (?1, ?2, ?2, ?3, ?4)",
+	    "INSERT INTO feeds (name, url, config_url, enabled, created,"
+	    " config_title) VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
 	[ST_FEED_RECONF] =
 	    "UPDATE feeds SET url = ?2, config_url = ?2, enabled = ?3,"
 	    " etag = NULL, last_modified = NULL, disabled_reason = NULL,"
-	    " failures = 0, error_class = NULL WHERE id = ?1",
-	[ST_FEED_ENABLE] = "UPDATE feeds SET enabled = ?2 WHERE id = ?1",
+	    " failures = 0, error_class = NULL, config_title = ?4"
+	    " WHERE id = ?1",
+	[ST_FEED_ENABLE] =
+	    "UPDATE feeds SET enabled = ?2, config_title = ?3 WHERE id = ?1",
 	[ST_FEED_GET] = "SELECT " FEED_COLS " FROM feeds WHERE id = ?1",
 	[ST_FEED_UPDATE] =
 	    "UPDATE feeds SET last_fetch = ?2,"
@@ -1162,8 +1179,15 @@ store_migrate(struct store *s, char **errstr)
 		    STORE_NMIGRATIONS);
 		progress_tell(s);
 		ran++;
-		if (sqlite3_exec(s->db, store_migrations[i], NULL, NULL,
-		    NULL) != SQLITE_OK) {
+		if (store_migrations[i] == feeds_config_title_sql) {
+			if (store_pragma_int(s, "SELECT count(*) FROM"
+			    " pragma_table_info('feeds')"
+			    " WHERE name = 'config_title'", &v, errstr) == -1)
+				goto fail;
+		} else
+			v = 0;
+		if (v == 0 && sqlite3_exec(s->db, store_migrations[i], NULL,
+		    NULL, NULL) != SQLITE_OK) {
 			store_seterr(s, errstr, "migrating the schema to "
 			    "version %d", i + 1);
 			goto fail;

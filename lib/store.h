@@ -102,6 +102,7 @@ struct store_feed {
 	char	*url;		/* fetched URL (301s can update it) */
 	char	*config_url;	/* URL as configured */
 	char	*title;		/* the feed's own title, from its last parse */
+	char	*config_title;	/* [feed] title (or OPML's); NULL none */
 	char	*site_link;
 	int	 enabled;	/* from the configuration */
 	char	*disabled_reason; /* non-NULL: disabled by herald (410 Gone) */
@@ -131,12 +132,19 @@ struct store_feed {
 };
 
 /*
+ * What readers call a feed (digests, alerts' outlets, herald feeds): its
+ * configured title, else its own, else its name.  Borrowed from `f`.
+ */
+const char *store_feed_outlet(const struct store_feed *f);
+
+/*
  * Makes sure a configured feed has a row and returns its id in *id.  A new
  * configured URL replaces the stored one and clears the HTTP validators and
  * a disabled_reason; the same configured URL leaves a redirected URL alone.
+ * `title` is the configured title (NULL or "": none), stored as it is.
  */
 int	 store_feed_ensure(struct store *, const char *name, const char *url,
-	    int enabled, int64_t *id, char **errstr);
+	    const char *title, int enabled, int64_t *id, char **errstr);
 
 /*
  * Records when the daemon will fetch each of n feeds (ids[i] at when[i],

@@ -142,7 +142,7 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++) {
 		f = &feeds[i];
 		store_set_now(s, now - 41 * DAY);
-		if (store_feed_ensure(s, f->name, f->url, f->enabled, &id,
+		if (store_feed_ensure(s, f->name, f->url, NULL, f->enabled, &id,
 		    &err) == -1)
 			return fail(f->name, err);
 		if (!f->fetched)

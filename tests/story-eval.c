@@ -328,8 +328,8 @@ store_replay(const char *path, const char *pack, enum store_alert_per per,
 		it.has_published = 1;
 		/* fetched a few minutes after it was published */
 		store_set_now(st, a->at + 600);
-		if (store_feed_ensure(st, a->feed, "file:///dev/null", 1, &feed,
-		    &err) == -1 || store_begin(st, &err) == -1 ||
+		if (store_feed_ensure(st, a->feed, "file:///dev/null", NULL, 1,
+		    &feed, &err) == -1 || store_begin(st, &err) == -1 ||
 		    store_item_upsert(st, feed, &it, &res, &a->item,
 		    &err) == -1 ||
 		    (res == STORE_NEW && store_topics_match(st, ts, feed,

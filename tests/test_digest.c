@@ -439,8 +439,8 @@ test_store_stories(void **state)
 		it.link = link;
 		/* each a fetch of its own, as the daemon does */
 		store_set_now(s, t0 + 600 * (int64_t)i + 60);
-		if (store_feed_ensure(s, arts[i].feed, url, 1, &f, &err) ==
-		    -1 || store_begin(s, &err) == -1 ||
+		if (store_feed_ensure(s, arts[i].feed, url, NULL, 1, &f,
+		    &err) == -1 || store_begin(s, &err) == -1 ||
 		    store_item_upsert(s, f, &it, NULL, &id[i], &err) == -1 ||
 		    (arts[i].match && store_match_add(s, id[i], "sanctions",
 		    "sanction*", "title", "[sanctions]", NULL, 0, NULL, NULL,
@@ -584,7 +584,7 @@ test_store_cut(void **state)
 		it.guid = guid;
 		it.link = link;
 		store_set_now(s, t0 + 600 * (int64_t)i);
-		if (store_feed_ensure(s, name, url, 1, &f[i], &err) == -1 ||
+		if (store_feed_ensure(s, name, url, NULL, 1, &f[i], &err) == -1 ||
 		    store_begin(s, &err) == -1 ||
 		    store_item_upsert(s, f[i], &it, NULL, &id[i], &err) == -1 ||
 		    store_match_add(s, id[i], i < 6 ? "t" : "u", "x", "title",

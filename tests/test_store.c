@@ -74,7 +74,7 @@ feed(struct store *s, const char *name)
 	char	*err = NULL, *url;
 
 	url = xasprintf("https://%s.example/feed", name);
-	if (store_feed_ensure(s, name, url, 1, &id, &err) == -1)
+	if (store_feed_ensure(s, name, url, NULL, 1, &id, &err) == -1)
 		fail_msg("feed_ensure: %s", err);
 	free(url);
 	return id;
@@ -333,7 +333,7 @@ test_open_migrates(void **state)
 		store_feeds_free(v, n);
 	}
 	/* A read-only handle refuses writes. */
-	assert_int_equal(store_feed_ensure(s, "b", "https://b/", 1,
+	assert_int_equal(store_feed_ensure(s, "b", "https://b/", NULL, 1,
 	    &(int64_t){ 0 }, &err), -1);
 	assert_non_null(err);
 	free(err);
@@ -2679,9 +2679,9 @@ test_feed_state(void **state)
 	char			*err = NULL;
 
 	assert_int_equal(store_feed_ensure(s, "f", "https://f.example/rss",
-	    1, &id, &err), 0);
+	    NULL, 1, &id, &err), 0);
 	assert_int_equal(store_feed_ensure(s, "f", "https://f.example/rss",
-	    1, &id2, &err), 0);
+	    NULL, 1, &id2, &err), 0);
 	assert_int_equal(id, id2);
 	assert_int_equal(store_feed_get(s, id + 100, &fd, &err), 0);
 
@@ -2715,14 +2715,14 @@ test_feed_state(void **state)
 	nm.url = "https://new.f.example/rss";
 	assert_int_equal(store_feed_update(s, id, &nm, &err), 0);
 	assert_int_equal(store_feed_ensure(s, "f", "https://f.example/rss",
-	    1, &id2, &err), 0);
+	    NULL, 1, &id2, &err), 0);
 	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
 	assert_string_equal(fd.url, "https://new.f.example/rss");
 	assert_string_equal(fd.etag, "\"v1\"");
 	store_feed_clear(&fd);
 	/* ...a new configured URL resets it and the validators. */
 	assert_int_equal(store_feed_ensure(s, "f", "https://g.example/rss",
-	    0, &id2, &err), 0);
+	    NULL, 0, &id2, &err), 0);
 	assert_int_equal(id, id2);
 	assert_int_equal(store_feed_get(s, id, &fd, &err), 1);
 	assert_string_equal(fd.url, "https://g.example/rss");

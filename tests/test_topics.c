@@ -73,7 +73,7 @@ feed(struct store *s, const char *name)
 	char	*err = NULL, *url;
 
 	url = xasprintf("https://%s.example/feed", name);
-	if (store_feed_ensure(s, name, url, 1, &id, &err) == -1)
+	if (store_feed_ensure(s, name, url, NULL, 1, &id, &err) == -1)
 		fail_msg("feed_ensure: %s", err);
 	free(url);
 	return id;

@@ -112,9 +112,9 @@ struct herald_alert {
 /*
  * An alert's story (ABI 1.2): the story its article belongs to, as it
  * stands when the alert is delivered.  Outlets are the feeds that carried
- * its articles first, as a digest names them (a feed's title, else its
- * section's name), languages their codes ("en"), each distinct, in the
- * order of its articles.  breaking is 1 for the one more
+ * its articles first, as a digest names them (a feed's configured title,
+ * else its own, else its section's name), languages their codes ("en"),
+ * each distinct, in the order of its articles.  breaking is 1 for the one more
  * alert a topic with breaking = N/DURATION sends when the story reached N
  * outlets within DURATION.
  */
