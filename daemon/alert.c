@@ -76,10 +76,12 @@ struct alerter {
 	int64_t			 items_since;	/* on_item: first_seen bound */
 	int64_t			 last_item;	/* on_item: highest id passed on */
 	int64_t			 last_orphans;	/* sweep of unconfigured plugins */
+	int			 orphans;	/* their alerts wait: sweep again */
 	struct hooks		 idle;		/* nothing in flight or due */
 };
 
 static void	alert_arm(struct alerter *, double when);
+static void	alert_orphans_say(struct alerter *);
 
 /* ---- rate limiting: a sliding window of the last `count` sends ---- */
 
@@ -792,7 +794,10 @@ alert_digest_orphans(struct alerter *a, int64_t now)
 
 /*
  * Rows of a plugin no longer configured stay pending (it may come back
- * with the next reload) until the default max-age has passed.
+ * with the next reload) until ALERT_ORPHAN_AGE after they were queued.
+ * While some wait, the sweep comes back every ALERT_EXPIRE_EVERY by the
+ * timer: a quiet daemon, with no new article to kick a pass, never gave
+ * them up (review7 D11).
  */
 static void
 alert_orphans(struct alerter *a, int64_t now)
@@ -804,6 +809,7 @@ alert_orphans(struct alerter *a, int64_t now)
 	if (a->last_orphans + ALERT_EXPIRE_EVERY > now)
 		return;
 	a->last_orphans = now;
+	a->orphans = 0;
 	if (store_outbox_counts(a->st, &c, &n, &err) == -1) {
 		log_warnx("reading the outbox failed: %s", err ? err : "?");
 		free(err);
@@ -812,6 +818,7 @@ alert_orphans(struct alerter *a, int64_t now)
 	for (i = 0; i < n; i++) {
 		if (c[i].pending == 0 || plugin_set_find(a->set, c[i].plugin))
 			continue;
+		a->orphans = 1;
 		nexp = 0;
 		if (store_alerts_expire(a->st, c[i].plugin, now -
 		    ALERT_ORPHAN_AGE, &nexp, &err) == -1) {
@@ -839,6 +846,8 @@ alert_pass(struct alerter *a)
 	alert_orphans(a, (int64_t)tnow);
 	for (i = 0; i < plugin_set_count(a->set); i++)
 		alert_plugin(a, plugin_set_at(a->set, i), tnow, &wake);
+	if (a->orphans && (double)(a->last_orphans + ALERT_EXPIRE_EVERY) < wake)
+		wake = (double)(a->last_orphans + ALERT_EXPIRE_EVERY);
 	if (wake != HUGE_VAL)
 		alert_arm(a, wake - ev_time());
 	if (a->inflight == 0 && !a->kicked)
@@ -890,14 +899,47 @@ alert_new(struct ev_loop *loop, struct store *st, struct plugin_set *set)
 	a->items_since = (int64_t)time(NULL);
 	ev_timer_init(&a->timer, alert_timer_cb, 0., 0.);
 	a->timer.data = a;
+	alert_orphans_say(a);
 	alert_kick(a);		/* deliver what a previous run left pending */
 	return a;
+}
+
+/*
+ * A start or a reload: says which plugins no longer configured have alerts
+ * waiting for them, how many and until when, which the status counts as
+ * pending until then; the next pass sweeps them at once.
+ */
+static void
+alert_orphans_say(struct alerter *a)
+{
+	struct store_outbox_count	*c = NULL;
+	size_t				 n = 0, i;
+	char				*err = NULL;
+
+	if (store_outbox_counts(a->st, &c, &n, &err) == -1) {
+		log_warnx("reading the outbox failed: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (c[i].pending > 0 && !plugin_set_find(a->set, c[i].plugin))
+			log_warnx("plugin %s is not in the configuration: its "
+			    "%lld pending alert%s wait%s for it (counted as "
+			    "pending) until a day after each was queued, then "
+			    "%s given up; a reload that brings it back sends "
+			    "them", c[i].plugin, (long long)c[i].pending,
+			    c[i].pending == 1 ? "" : "s",
+			    c[i].pending == 1 ? "s" : "",
+			    c[i].pending == 1 ? "it is" : "they are");
+	store_outbox_counts_free(c, n);
+	a->last_orphans = 0;
 }
 
 void
 alert_set_plugins(struct alerter *a, struct plugin_set *set)
 {
 	a->set = set;
+	alert_orphans_say(a);
 	alert_kick(a);
 }
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""it_orphans.py: alerts queued for a plugin a reload took out (review7 D11).
+
+A webhook receiver answers 503 (no Retry-After): heraldd's three alerts
+for it stay pending.  The [plugin] section is then taken out and heraldd
+reloaded: the log must say that the plugin is not in the configuration,
+how many alerts wait for it, and that they are given up a day after they
+were queued unless a reload brings it back; the alerts are still pending
+(herald alerts --pending lists them).  heraldd(8) says the same.
+"""
+
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import it_common as it  # noqa: E402
+import it_alertlib as al  # noqa: E402
+
+
+def main():
+    h = it.Harness("it_orphans")
+    if al.herald_cli() is None:
+        it.skip("cli/herald is not built")
+    if not os.path.exists(al.plugin_path("webhook")):
+        it.skip("plugins/.libs/webhook.so is not built")
+    r = al.Receiver()
+    h.cleanups.append(r.close)
+    r.fail_all = True
+    r.retry_after = None
+    feeds = al.known_feeds(h)
+    conf, db = al.write_config(h, "orph", feeds, al.KNOWN_TOPICS,
+                               [("hook", {"path": "webhook",
+                                          "url": r.url("/hook"),
+                                          "timeout": "5s"})])
+    h.check_config(conf)
+    n = len(al.KNOWN_ALERTS)
+    d = al.Daemon(h, conf, "heraldd")
+    if not h.check(d.wait_log("started:", 15), "heraldd starts",
+                   it.tail(d.text())):
+        h.finish()
+    d.send(signal.SIGUSR1)
+    al.wait_until(lambda: len({q["key"] for q in r.snapshot()}) >= n, 20)
+    pending = al.alerts_json(h, conf, "--pending") or []
+    h.check(len(pending) == n, "the %d alerts are pending" % n, pending)
+
+    # the [plugin] section taken out
+    al.write_config(h, "orph", feeds, al.KNOWN_TOPICS, [])
+    d.send(signal.SIGHUP)
+    want = ("plugin hook is not in the configuration: its %d pending alerts "
+            "wait for it (counted as pending) until a day after each was "
+            "queued, then they are given up; a reload that brings it back "
+            "sends them" % n)
+    h.check(d.wait_log(want, 15), "reload: the log says the alerts of the "
+            "removed plugin wait a day, then are given up", it.tail(d.text()))
+    pending = al.alerts_json(h, conf, "--pending") or []
+    h.check(len(pending) == n, "they are still pending", pending)
+    d.stop()
+    h.finish()
+
+
+if __name__ == "__main__":
+    main()
