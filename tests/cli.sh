@@ -132,9 +132,11 @@ check "digest: the failing feed at the end, since its last success" 0 \
 check "digest: the disabled feed among the failing, since when" 0 \
     'lines[-3:-1] == ["• gone-feed: disabled since " + ago(300, "%a %-d %b %H:%M") + ": HTTP 410 Gone: the feed was", "  removed; fetching stopped · fetched again when its url changes"]'
 
+# its feed declares no language and its two short lines are not clearly
+# English (libexttextcat's runner-up within 4%): no language is shown
 run "$HERALD" digest --since 2d -d "$db"
 check "digest --since 2d adds the 26h-old article" 0 \
-    '"4 stories in 1 topic" in lines[1] and has("• Plenary adopts AI Act guidelines\n  parliament (en) · first seen ")'
+    '"4 stories in 1 topic" in lines[1] and has("• Plenary adopts AI Act guidelines\n  parliament · first seen ")'
 
 run "$HERALD" digest --since 30d --limit 0 -d "$db"
 check "digest --since 30d: every article once" 0 \
