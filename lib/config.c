@@ -1462,7 +1462,8 @@ conf_handler(void *arg, const char *section, const char *name,
 	case L_KEY:
 		if (p->sect == S_NONE) {
 			conf_error(p->ld, p->file, p->lineno, name,
-			    "key outside any section");
+			    "key outside any section (start the file with "
+			    "one, as [herald])");
 			break;
 		}
 		if (p->sect == S_BAD)	/* its header was reported */
@@ -1539,6 +1540,15 @@ parse_file(struct load *ld, const char *path, int depth, struct parse *from,
 	p.dir = dir_of(path);
 	p.absdir = abs_dir_of(path);
 	p.depth = depth;
+	/*
+	 * An included file starts in the section of its include line (so a
+	 * file of [herald] keys alone is one); its own headers end with it.
+	 */
+	if (from != NULL) {
+		p.sect = from->sect;
+		p.idx = from->idx;
+		memcpy(p.secttext, from->secttext, sizeof(p.secttext));
+	}
 	buf_init(&p.stash, 0);
 	buf_init(&p.value, 0);
 	ld->stack[depth] = real;

@@ -406,11 +406,14 @@ test_include(void **state)
 	assert_string_equal(conf->feeds[2].file, "extra.inc");
 	assert_int_equal(conf->ntopics, 1);
 	assert_int_equal(conf->topics[0].nfeeds, 3);
-	assert_int_equal(conf->nfiles, 4);
+	/* a file of keys alone is read in the include's section */
+	assert_int_equal(conf->retention, 40 * 86400);
+	assert_int_equal(conf->nfiles, 5);
 	assert_string_equal(conf->files[0], "good-include.conf");
 	assert_string_equal(conf->files[1], "conf.d/10-first.conf");
 	assert_string_equal(conf->files[2], "conf.d/20-second.conf");
 	assert_string_equal(conf->files[3], "extra.inc");
+	assert_string_equal(conf->files[4], "keys.inc");
 	config_free(conf);
 }
 
