@@ -520,16 +520,23 @@ control_exec(struct control *c, char *line, struct buf *out)
 		}
 	} else if (strcmp(cmd, "reload") == 0 && *arg == '\0') {
 		log_debug("control: reload");
-		if (c->reload(c->reload_arg, &err) == -1) {
+		char	*note = NULL;
+
+		if (c->reload(c->reload_arg, &note, &err) == -1) {
 			buf_printf(out, "error: reload refused, the running "
 			    "configuration stays: %s", err != NULL ? err : "?\n");
 			if (out->len > 0 && out->data[out->len - 1] != '\n')
 				buf_putc(out, '\n');
 			free(err);
-		} else
+		} else {
+			/* what a restart must apply is said, not just logged */
 			buf_printf(out, "ok: configuration applied (%zu "
-			    "feed%s)\n", sched_nfeeds(c->sched),
-			    sched_nfeeds(c->sched) == 1 ? "" : "s");
+			    "feed%s)%s%s\n", sched_nfeeds(c->sched),
+			    sched_nfeeds(c->sched) == 1 ? "" : "s",
+			    note != NULL ? ", but " : "",
+			    note != NULL ? note : "");
+			free(note);
+		}
 	} else
 		buf_puts(out, "error: unknown request; the requests are "
 		    "status, fetch [FEED], reload, metrics and digest NAME\n");

@@ -326,8 +326,12 @@ void		 digest_view_free(struct digest_view *);
  */
 struct control;
 
-/* Applies the configuration file again (SIGHUP): 0, or -1 with *errstr. */
-typedef int	(*control_reload_fn)(void *arg, char **errstr);
+/*
+ * Applies the configuration file again (SIGHUP): 0, or -1 with *errstr.
+ * On 0, *note (heap, NULL none) says what was not applied, such as the
+ * keys that take a restart.
+ */
+typedef int	(*control_reload_fn)(void *arg, char **note, char **errstr);
 
 struct control	*control_new(struct ev_loop *, struct store *, struct sched *,
 		    control_reload_fn, void *arg);

@@ -290,12 +290,12 @@ daemon_stories(struct store *st, const struct config *c)
  * running one and says why (SIGHUP, herald reload).
  */
 static int
-daemon_reload(void *arg, char **errstr)
+daemon_reload(void *arg, char **note, char **errstr)
 {
 	struct daemon	*d = arg;
 	struct config	*nc = NULL;
 	struct plugin_set *np = NULL;
-	char		*err = NULL;
+	char		*err = NULL, *db = NULL, *sock = NULL;
 
 	notify_send("RELOADING=1");
 	if (config_load(d->conf_path, &nc, &err) == -1 ||
@@ -308,16 +308,38 @@ daemon_reload(void *arg, char **errstr)
 		config_free(nc);
 		return -1;
 	}
-	if (strcmp(nc->database, d->conf->database) != 0)
+	*note = NULL;
+	if (strcmp(nc->database, d->conf->database) != 0) {
 		log_warnx("reload: a new database path takes a restart; "
 		    "still using %s", d->conf->database);
+		db = xasprintf("the new database path takes a restart: still "
+		    "using %s", d->conf->database);
+	}
 	free(nc->database);
 	nc->database = xstrdup(d->conf->database);
 	if ((nc->control_socket == NULL) != (d->conf->control_socket == NULL) ||
 	    (nc->control_socket != NULL &&
-	    strcmp(nc->control_socket, d->conf->control_socket) != 0))
+	    strcmp(nc->control_socket, d->conf->control_socket) != 0)) {
 		log_warnx("reload: a new control-socket takes a restart; the "
 		    "socket stays where it is");
+		sock = xasprintf("the new control-socket takes a restart: "
+		    "still listening on %s", d->control != NULL &&
+		    control_path(d->control) != NULL ?
+		    control_path(d->control) : "no socket");
+		/*
+		 * as the database: the running value stays, so that the
+		 * next reload compares against where the socket is
+		 */
+		free(nc->control_socket);
+		nc->control_socket = d->conf->control_socket != NULL ?
+		    xstrdup(d->conf->control_socket) : NULL;
+	}
+	if (db != NULL || sock != NULL)
+		*note = xasprintf("%s%s%s", db != NULL ? db : "",
+		    db != NULL && sock != NULL ? "; " : "",
+		    sock != NULL ? sock : "");
+	free(db);
+	free(sock);
 	if (sched_apply(d->sched, nc, &err) == -1) {
 		log_warnx("reload: applying the configuration failed: %s", err);
 		free(err);
@@ -343,10 +365,11 @@ daemon_reload(void *arg, char **errstr)
 static void
 sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	char	*err = NULL;
+	char	*err = NULL, *note = NULL;
 
-	if (daemon_reload(w->data, &err) == -1)
+	if (daemon_reload(w->data, &note, &err) == -1)
 		free(err);
+	free(note);
 }
 
 static void

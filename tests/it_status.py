@@ -353,6 +353,23 @@ def main():
     h.check(r.returncode == 0 and "missing" not in fl,
             "herald digest: the feed taken out is not failing", fl)
 
+    # a new database and control-socket take a restart: the answer says
+    # so, not only the log (review7 D10)
+    other_db = h.path("other.db")
+    other_sock = h.path("other.sock")
+    h.write_config("status", feeds3, db=other_db, metrics_file=metrics_file,
+                   control_socket=other_sock)
+    a = request("reload")
+    want = ("ok: configuration applied (3 feeds), but the new database path "
+            "takes a restart: still using %s; the new control-socket takes "
+            "a restart: still listening on %s\n" % (db, sock))
+    h.check(a == want, "reload: the answer says the database and "
+            "control-socket take a restart", "%r\nwant %r" % (a, want))
+    h.write_config("status", feeds3, db=db, metrics_file=metrics_file)
+    a = request("reload")
+    h.check(a == "ok: configuration applied (3 feeds)\n",
+            "reload: without them, applied alone", a)
+
     with open(conf, "a") as f:
         f.write("\n[feed \"broken\"]\nurl = gopher://nope/\nbogus-key = 1\n")
     r = cli("reload")
