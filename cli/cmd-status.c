@@ -297,6 +297,8 @@ struct db_status {
 	char		*errors[STATUS_ERRORS_SHOWN];	/* their names */
 	int64_t		 last_fetch;
 	long long	 pending, dead, sent;
+	int64_t		 damaged;	/* a check found it damaged then */
+	char		*damaged_mark;	/* DATABASE.damaged */
 };
 
 static void
@@ -320,6 +322,8 @@ db_status_read(struct db_status *ds, const char *db, const char *conffile)
 	if (stat(wal, &sb) == 0)
 		ds->wal_size = (long long)sb.st_size;
 	free(wal);
+	/* what keeps heraldd from starting, when the database opens or not */
+	store_damaged_mark(ds->path, &ds->damaged, &ds->damaged_mark);
 	if ((s = cli_store_open("status", db, conffile)) == NULL)
 		return;
 	if (store_feeds_list(s, &feeds, &nf, &err) == -1 ||
@@ -360,6 +364,7 @@ db_status_free(struct db_status *ds)
 	for (i = 0; i < STATUS_ERRORS_SHOWN; i++)
 		free(ds->errors[i]);
 	free(ds->path);
+	free(ds->damaged_mark);
 }
 
 static json_int_t
@@ -391,6 +396,24 @@ size_human(long long n, char *out, size_t len)
 		snprintf(out, len, "%lld bytes", n);
 }
 
+/*
+ * heraldd refuses a database a check found damaged until a check passes:
+ * the reason it is not running, said where the operator looks.
+ */
+static void
+damaged_print(const struct db_status *ds, int64_t now)
+{
+	char	 t[128];
+
+	if (ds->damaged_mark == NULL)
+		return;
+	when(ds->damaged, now, t, sizeof(t));
+	printf("damaged: a check found the database damaged, %s (%s):\n"
+	    "         heraldd will not start on it until it is restored from "
+	    "a backup\n         or salvaged (see heraldd(8))\n", t,
+	    ds->damaged_mark);
+}
+
 static void
 status_print(const char *sock, json_t *d, const char *why,
     struct db_status *ds)
@@ -405,6 +428,7 @@ status_print(const char *sock, json_t *d, const char *why,
 		    (long long)jint(d, "pid"),
 		    json_string_value(json_object_get(d, "version")) ?
 		    json_string_value(json_object_get(d, "version")) : "?");
+		damaged_print(ds, now);
 		when(jint(d, "started"), now, t, sizeof(t));
 		printf("since:   %s\n", t);
 		if (jint(d, "last_cycle") > 0) {
@@ -426,6 +450,7 @@ status_print(const char *sock, json_t *d, const char *why,
 			printf("%s\n", why);
 		else
 			printf("heraldd: unknown: %s\n", why);
+		damaged_print(ds, now);
 		if (!ds->ok)
 			return;
 		if (ds->last_fetch > 0) {
@@ -478,6 +503,13 @@ status_json(const char *sock, json_t *d, const char *why,
 	json_object_set_new(o, "socket", json_string(sock));
 	json_object_set_new(o, "reason", d == NULL ? cli_json_str(why) :
 	    json_null());
+	if (ds->damaged_mark != NULL) {
+		dm = json_object();
+		json_object_set_new(dm, "found", cli_json_time(ds->damaged));
+		json_object_set_new(dm, "mark", cli_json_str(ds->damaged_mark));
+		json_object_set_new(o, "damaged", dm);
+	} else
+		json_object_set_new(o, "damaged", json_null());
 	if (d != NULL) {
 		dm = json_object();
 		json_object_set_new(dm, "pid", json_integer(jint(d, "pid")));

@@ -866,6 +866,24 @@ store_mark_damaged(const char *mark)
 	close(fd);
 }
 
+int
+store_damaged_mark(const char *path, int64_t *when, char **markp)
+{
+	struct stat	 sb;
+	char		*mark = xasprintf("%s" STORE_DAMAGED_SUFFIX, path);
+	int		 found = stat(mark, &sb) == 0;
+
+	*when = found ? (int64_t)sb.st_mtime : 0;
+	if (markp != NULL && found)
+		*markp = mark;
+	else {
+		if (markp != NULL)
+			*markp = NULL;
+		free(mark);
+	}
+	return found;
+}
+
 /* Seconds of CLOCK_MONOTONIC since t0. */
 double
 elapsed_since(const struct timespec *t0)

@@ -66,6 +66,15 @@ const char	*store_check_reason(const struct store *);
  */
 int		 store_index_check(struct store *, char **errstr);
 
+/*
+ * Whether a check found the database at `path` damaged: the file
+ * DATABASE.damaged a failed check leaves beside it (and a check that
+ * passes removes).  1 with its time in *when and its path in *mark (heap,
+ * may be NULL), 0 none.  Needs no open store: the database may not open.
+ */
+int		 store_damaged_mark(const char *path, int64_t *when,
+		    char **mark);
+
 /* The schema version this program writes (PRAGMA user_version). */
 int		 store_schema_version(void);
 

@@ -20,6 +20,7 @@ file:// feeds only.  Registered in tests/ahead/: the week is measured on
 the test's own clock, a year ahead there.
 """
 
+import json
 import os
 import signal
 import sqlite3
@@ -237,6 +238,29 @@ def main():
             "herald will not modify it" in r.stderr,
             "the start after --check-database found damage checks and "
             "refuses", "rc=%s\n%s" % (r.returncode, it.tail(r.stderr)))
+    # herald status says why heraldd will not start (review7 D12); exit 3
+    # (not running), or 1 when the damage is in pages it reads
+    cli = os.environ.get("HERALD") or os.path.join(it.HERE, "..", "cli",
+                                                   "herald")
+    sock = h.path("none.sock")
+    r = subprocess.run([cli, "status", "-d", db2, "-s", sock],
+                       capture_output=True, text=True, timeout=30)
+    want = ("damaged: a check found the database damaged, ",
+            "(%s.damaged):\n         heraldd will not start on it until it "
+            "is restored from a backup\n         or salvaged (see "
+            "heraldd(8))\n" % db2)
+    h.check(r.returncode in (1, 3) and all(w in r.stdout for w in want),
+            "herald status: not running, and the database found damaged",
+            "rc=%s\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    r = subprocess.run([cli, "status", "--json", "-d", db2, "-s", sock],
+                       capture_output=True, text=True, timeout=30)
+    try:
+        dmg = json.loads(r.stdout).get("damaged") or {}
+    except ValueError:
+        dmg = {}
+    h.check(dmg.get("mark") == db2 + ".damaged" and dmg.get("found"),
+            "herald status --json: damaged, with when and the file",
+            r.stdout + r.stderr)
     h.finish()
 
 
