@@ -50,6 +50,9 @@ extern const char story_data_concepts[];
 #define W_PHRASE	0.8	/* two stems in a row, as evidence */
 #define W_NAME		1.5
 #define W_NAME_DE	0.5	/* times, for a capitalised German word */
+#define W_NAME_SAME	0.4	/* times, a name's worth as evidence within
+				   one language (Grok, the DSA, SAFE: two
+				   outlets' words differ, the name does not) */
 #define W_WEAK		0.3	/* times, for the domain's own words */
 #define W_INITIAL	0.5	/* times, for a capital starting a sentence */
 #define PLACES_DECAY	0.7	/* each further place counts this much less:
@@ -4788,7 +4791,15 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 				if (wa > topcog)
 					topcog = wa;
 				nkeys++;
-			} else if (kind != STORY_NAME || !m->same_lang) {
+			} else if (kind == STORY_NAME && m->same_lang) {
+				/*
+				 * A name is a stem too within one language,
+				 * and counts a little more as evidence (not a
+				 * German noun's capital)
+				 */
+				if (fa != NAME_NOUN && fb != NAME_NOUN)
+					keys += wa * W_NAME_SAME;
+			} else {
 				keys += wa;
 				if (wa > top)
 					top = wa;

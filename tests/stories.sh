@@ -51,7 +51,7 @@ check() {
 }
 
 # just below the figures of doc/stories.md: a regression fails
-check labelled 0.97 0.91 0.97 0.96
+check labelled 0.97 0.93 0.97 0.96
 check heldout 0.98 0.85 0.65 0.70
 check dev 0.83 0.74 0.75 0.91
 

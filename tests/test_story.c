@@ -416,6 +416,31 @@ test_compare_other_subject(void **state)
 }
 
 /*
+ * Within one language two outlets that tell one story in their own words
+ * meet on the name they both write: a name counts as evidence there too,
+ * at 0.4 of its worth (W_NAME_SAME), beside the words it shares.
+ */
+static void
+test_compare_name_same(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Brussels steps up probe of Temu",
+	    "EU regulators launched a formal investigation into the Chinese "
+	    "shopping platform over illegal products, dangerous toys and "
+	    "counterfeit goods.", "en",
+	    "Commission opens proceedings against Temu",
+	    "The Commission suspects the marketplace fails to assess the risk "
+	    "of illegal products sold to European consumers and will request "
+	    "information on its recommender systems.", "en", &m);
+	assert_int_equal(m.same_lang, 1);
+	assert_true(m.text < 0.3);
+	assert_true(m.keys > 1.0);
+	assert_true(m.joins);
+}
+
+/*
  * Three words in a row are two phrases ("low earth orbit": low_earth,
  * earth_orbit), which say one thing: the second counts 0.7 of the first.
  * A constellation's budget and a think tank's piece on rights share that
@@ -2053,6 +2078,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_notion);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_one_name);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_phrases);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_name_same);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_other_country);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_names_only);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_counts);
