@@ -126,6 +126,18 @@ def main():
             got.get("china") == ["OPML Outlet"],
             "jsonl: the alerts' story.outlets are the configured titles", got)
 
+    # herald(1): with only -d, the topics the database recorded (review7
+    # D13: the page said one heading)
+    r = subprocess.run([al.herald_cli(), "digest", "-d", db, "--since", "30d",
+                        "--no-color"], capture_output=True, text=True,
+                       timeout=30)
+    heads = [ln.split()[1] for ln in r.stdout.splitlines()
+             if ln.startswith("━━ ")]
+    h.check(r.returncode == 0 and sorted(heads) == ["china", "digital",
+                                                    "russia"],
+            "herald digest -d: under the topics the database recorded",
+            r.stdout + r.stderr)
+
     # the title taken out: the feed's own again, with no new parse
     conf, db = write_conf(h, paths, opml, sink, False)
     h.once(conf, "without the title")
