@@ -4946,8 +4946,28 @@ summed:
  * shared key did not need.  0 when it would not be passed over, or
  * cannot tell: compare in full.
  */
+/* The keys of doc that same_feed_apart() reads (the others' pairs add
+   nothing there), into out; how many */
+static size_t
+same_feed_keys(const struct story_doc *doc, struct story_key *out)
+{
+	const struct story_key	*k;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < doc->nkeys; i++) {
+		k = &doc->keys[i];
+		if ((k->kind == STORY_TERM && !(k->family & TERM_PHRASE)) ||
+		    k->kind == STORY_DOCID || k->kind == STORY_LINK ||
+		    k->kind == STORY_PLACE || k->kind == STORY_DATE)
+			out[n++] = *k;
+	}
+	return n;
+}
+
+/* akeys: same_feed_keys() of a, nakeys of them, in a's (hash) order */
 static int
 same_feed_apart(const struct story_params *p, const struct story_doc *a,
+    const struct story_key *akeys, size_t nakeys,
     const struct story_sum *sa, const struct kview *b,
     const struct story_sum *sb)
 {
@@ -4961,14 +4981,17 @@ same_feed_apart(const struct story_params *p, const struct story_doc *a,
 	uint8_t	 kind, fa, fb;
 
 	same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
-	if (a->nkeys == 0 || b->nkeys == 0)
+	if (nakeys == 0 || b->nkeys == 0)
 		goto summed;
-	/* compare_summed()'s walk, step for step */
-	ka = a->keys;
-	kend = a->keys + a->nkeys;
+	/*
+	 * compare_summed()'s walk, step for step, over a's keys that count
+	 * here: the pairs of the others would add nothing
+	 */
+	ka = akeys;
+	kend = akeys + nakeys;
 	q = b->base;
 	qend = b->base + b->nkeys * stride;
-	amax = a->keys[a->nkeys - 1].hash;
+	amax = akeys[nakeys - 1].hash;
 	bmax = kview_hash(b, b->nkeys - 1);
 	ah = ka->hash;
 	memcpy(&bh, q, sizeof(bh));
@@ -5360,6 +5383,10 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	int64_t			 story, first, ofeed;
 	int			 got, rc, ret = -1;
 	double			 r, rarity[STORY_POSTINGS_MAX + 1] = { 0 };
+	/* doc's keys same_feed_apart() reads, made at the first own-feed
+	   candidate (SIZE_MAX: not yet) */
+	struct story_key	 sfbuf[MARK_BUF], *sfkeys = sfbuf;
+	size_t			 nsf = SIZE_MAX;
 	double			 rest;
 
 	memset(dec, 0, sizeof(*dec));
@@ -5425,8 +5452,13 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		 * story all the same; lead_met() compares it again if it is a
 		 * story's first article (it is not in met).
 		 */
+		if (feed != 0 && ofeed == feed && nsf == SIZE_MAX) {
+			if (doc->nkeys > MARK_BUF)
+				sfkeys = xcalloc(doc->nkeys, sizeof(*sfkeys));
+			nsf = same_feed_keys(doc, sfkeys);
+		}
 		if (feed != 0 && ofeed == feed &&
-		    same_feed_apart(p, doc, &dsum, &other, osum)) {
+		    same_feed_apart(p, doc, sfkeys, nsf, &dsum, &other, osum)) {
 			if (osum->fam != 0)
 				cstory_ids(cstory_get(cs, &ncs, story), &other);
 			continue;
@@ -5545,6 +5577,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 done:
 	for (i = 0; i < ncs; i++)
 		free(cs[i].keys);
+	if (sfkeys != sfbuf)
+		free(sfkeys);
 	if (df != dfbuf) {
 		free(df);
 		free(posted);
