@@ -491,11 +491,17 @@ control_exec(struct control *c, char *line, struct buf *out)
 	else if (strcmp(cmd, "metrics") == 0 && *arg == '\0')
 		metrics_text(c, out);
 	else if (strcmp(cmd, "fetch") == 0 && *arg == '\0') {
+		size_t	 n, all = sched_nfeeds(c->sched);
+
 		log_info("control: every feed due now");
-		sched_all_due(c->sched);
-		buf_printf(out, "ok: every feed is due now (%zu feed%s)\n",
-		    sched_nfeeds(c->sched), sched_nfeeds(c->sched) == 1 ?
-		    "" : "s");
+		n = sched_all_due(c->sched);
+		if (n == all)
+			buf_printf(out, "ok: every feed is due now (%zu "
+			    "feed%s)\n", n, n == 1 ? "" : "s");
+		else
+			buf_printf(out, "ok: %zu feed%s due now; %zu off or "
+			    "disabled, not fetched (herald feeds)\n", n,
+			    n == 1 ? "" : "s", all - n);
 	} else if (strcmp(cmd, "fetch") == 0) {
 		if (sched_fetch_now(c->sched, arg, &err) == -1) {
 			buf_printf(out, "error: %s\n", err);

@@ -108,7 +108,8 @@ struct sched	*sched_new(struct ev_loop *, struct store *, struct fetcher *);
  */
 int		 sched_apply(struct sched *, const struct config *, char **errstr);
 /* Every enabled feed due now (SIGUSR1, --once). */
-void		 sched_all_due(struct sched *);
+/* Every enabled feed due now; returns how many (not the off, disabled). */
+size_t		 sched_all_due(struct sched *);
 /* One feed due now (herald fetch NAME); -1 unknown, off or disabled. */
 int		 sched_fetch_now(struct sched *, const char *name,
 		    char **errstr);

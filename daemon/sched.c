@@ -946,15 +946,19 @@ sched_new(struct ev_loop *loop, struct store *st, struct fetcher *fr)
 	return s;
 }
 
-void
+size_t
 sched_all_due(struct sched *s)
 {
 	struct feedrt	*f;
+	size_t		 n = 0;
 
 	TAILQ_FOREACH(f, &s->feeds, entry)
-		if (f->enabled && !f->disabled)
+		if (f->enabled && !f->disabled) {
 			feed_enqueue(f);
+			n++;
+		}
 	sched_dispatch(s);
+	return n;
 }
 
 int

@@ -147,6 +147,16 @@ def main():
     h.check(r.returncode == 0 and "due now" in r.stdout,
             "config: herald fetch -c FILE finds the socket",
             "rc=%d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    # review7 D18: a feed that is off is not fetched, and the answer says
+    # so instead of "every feed is due now (4 feeds)"
+    with open(conf, "a", encoding="utf-8") as f:
+        f.write('\n[feed "off"]\nurl = %s\nenabled = no\n' % src)
+    r = cli("reload", "-c", conf)
+    r = cli("fetch", "-c", conf)
+    h.check(r.returncode == 0 and "3 feeds due now; 1 off or disabled, "
+            "not fetched" in r.stdout,
+            "config: herald fetch counts the feeds it made due, the off "
+            "one apart", "rc=%d\n%s%s" % (r.returncode, r.stdout, r.stderr))
     r = cli("fetch", "-c", conf, "obs-1")
     h.check(r.returncode == 0 and "obs-1" in r.stdout,
             "config: herald fetch -c FILE FEED",
