@@ -602,12 +602,13 @@ feed_done(void *arg, const struct fetch_result *r)
 	if (fx.disabled_reason != NULL)
 		f->disabled = 1;
 
-	if (cls != NULL && prev_failures == 0)
+	/* a feed disabled now is told of below: no retry comes */
+	if (cls != NULL && !f->disabled && prev_failures == 0)
 		log_info("feed %s: %s; retrying in %.0f s", f->name, msg, delay);
-	else if (cls != NULL)
+	else if (cls != NULL && !f->disabled)
 		log_debug("feed %s: %s (%d failures in a row); retrying in %.0f s",
 		    f->name, msg, f->failures, delay);
-	else if (prev_failures > 0)
+	else if (cls == NULL && prev_failures > 0)
 		log_info("feed %s: fetched again after %d failures", f->name,
 		    prev_failures);
 	if (f->disabled)

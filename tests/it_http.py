@@ -83,6 +83,13 @@ def main():
                 check_cond(h, d, n, reqs, before)
         check_agent(h, reqs, "run %d" % n)
 
+    # review7 D18: the 410 is logged once as what it is, not as
+    # "...; fetching stopped; retrying in 63 s"
+    gone = [line for line in runs[1].err.splitlines() if "feed gone:" in line]
+    h.check(any("feed gone: disabled: HTTP 410 Gone" in line for line in gone)
+            and not any("retrying" in line for line in gone),
+            "run 2: gone: the log says disabled, and no retry", gone)
+
     for route, name, lo, hi in (
             ("/503", "e503", 120, it.DAY),
             ("/429", "e429", 7200 - 2, it.DAY),
