@@ -198,9 +198,16 @@ cmd_digest(const struct cmd_args *a)
 		return CMD_USAGE;
 	if (list && a->argc == 1)
 		name = a->argv[0];
-	if ((sendname != NULL && (name != NULL || list)) ||
-	    (name != NULL && sincearg != NULL && !list))
+	if (sendname != NULL && (name != NULL || list)) {
+		fprintf(stderr, "herald digest: --send NAME takes no --name or "
+		    "--list\n");
 		return CMD_USAGE;
+	}
+	if (name != NULL && sincearg != NULL && !list) {
+		fprintf(stderr, "herald digest: --name and --since exclude each "
+		    "other (a named digest's period begins at its last slot)\n");
+		return CMD_USAGE;
+	}
 	if (sendname != NULL) {
 		req = xasprintf("digest %s", sendname);
 		ret = cli_ctl_simple("digest", a->socket, conffile, req);

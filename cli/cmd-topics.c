@@ -462,8 +462,11 @@ cmd_topics_test(const struct cmd_args *a)
 	if (limitarg != NULL &&
 	    cli_parse_limit("topics test", limitarg, &o.limit) == -1)
 		return EXIT_USAGE;
-	if (o.exclude != NULL && o.match == NULL)
+	if (o.exclude != NULL && o.match == NULL) {
+		fprintf(stderr, "herald topics test: --exclude needs --match "
+		    "(the rule tried is --match NOT --exclude)\n");
 		return CMD_USAGE;
+	}
 	return topics_test(&o, a->argv[0]);
 }
 

@@ -311,6 +311,14 @@ done
 run "$HERALD" stories --bogus -d "$db"
 check "herald stories --bogus: 'herald stories: unrecognized option'" 2 \
     'out == "" and err.startswith("herald stories: unrecognized option")'
+# a usage error says what was wrong before the usage (review7 D18: the
+# usage alone)
+run "$HERALD" -d "$db" topics test t --exclude x
+check "topics test --exclude without --match: says so, then the usage" 2 \
+    'out == "" and err.startswith("herald topics test: --exclude needs --match") and "usage: herald topics test" in err'
+run "$HERALD" -d "$db" digest --name morning --since 2h
+check "digest --name with --since: says so, then the usage" 2 \
+    'out == "" and err.startswith("herald digest: --name and --since exclude each other") and "usage: herald digest" in err'
 run "$HERALD" -d "$db" topics test --limit
 check "herald topics test --limit: 'herald topics test: option ... requires'" 2 \
     'out == "" and err.startswith("herald topics test: option ") and "requires an argument" in err'
