@@ -169,6 +169,51 @@ alert_json(const struct store_alert *a)
 	return o;
 }
 
+/*
+ * --plugin NAME: a plugin configured or with alerts stored, so that a
+ * misspelt name is an error, not "no alerts yet"; 0 or -1 (said).
+ */
+static int
+plugin_check(const char *name, const struct config *conf, struct store *s)
+{
+	struct store_outbox_count	*counts = NULL;
+	struct buf			 known;
+	char				*err = NULL;
+	size_t				 n = 0, i, j;
+	int				 ret = -1;
+
+	for (i = 0; conf != NULL && i < conf->nplugins; i++)
+		if (strcmp(conf->plugins[i].name, name) == 0)
+			return 0;
+	if (store_outbox_counts(s, &counts, &n, &err) == -1) {
+		fprintf(stderr, "herald alerts: %s\n", err);
+		free(err);
+		return -1;
+	}
+	buf_init(&known, 0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(counts[i].plugin, name) == 0)
+			ret = 0;
+		buf_printf(&known, "%s%s", known.len > 0 ? ", " : "",
+		    counts[i].plugin);
+	}
+	for (i = 0; conf != NULL && i < conf->nplugins; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(counts[j].plugin, conf->plugins[i].name) == 0)
+				break;
+		if (j == n)
+			buf_printf(&known, "%s%s", known.len > 0 ? ", " : "",
+			    conf->plugins[i].name);
+	}
+	if (ret == -1)
+		fprintf(stderr, "herald alerts: no plugin \"%s\"%s%s\n", name,
+		    known.len > 0 ? "; the plugins are: " : " is configured or "
+		    "has alerts", known.len > 0 ? known.data : "");
+	buf_free(&known);
+	store_outbox_counts_free(counts, n);
+	return ret;
+}
+
 static int
 cmd_alerts(const struct cmd_args *a)
 {
@@ -208,14 +253,14 @@ cmd_alerts(const struct cmd_args *a)
 		return CMD_USAGE;
 	}
 	/* --topic NAME: a topic configured or stored, as stories' */
-	if (f.topic != NULL) {
+	if (f.topic != NULL || f.plugin != NULL) {
 		conf = cli_config_read("alerts", a->config, 0, &failed);
 		if (failed)
 			return EXIT_FAIL;
 	}
 	if ((s = cli_store_open("alerts", a->db, a->config)) == NULL ||
 	    cli_topics_check("alerts", &f.topic, f.topic != NULL, conf, s) ==
-	    -1)
+	    -1 || (f.plugin != NULL && plugin_check(f.plugin, conf, s) == -1))
 		goto done;
 	if (mode == MODE_SUMMARY) {
 		if (store_outbox_counts_topic(s, f.topic, &counts, &n, &err) ==

@@ -351,6 +351,21 @@ else
 	else
 		nok "herald alerts --topic: the summary counts that topic's alerts (all: $a; el-weather: $b)"
 	fi
+	# --plugin NAME: a name that is neither configured nor stored is an
+	# error naming the plugins, not "no alerts yet" (review7 D18)
+	run "$HERALD" alerts --plugin nosuch -c "$T/el.conf"
+	if [ $rc -eq 1 ] && [ ! -s "$T/out" ] &&
+	    grep -q '^herald alerts: no plugin "nosuch"; the plugins are: log, log2$' "$T/err"; then
+		ok "herald alerts --plugin nosuch: an error naming the plugins"
+	else
+		nok "herald alerts --plugin nosuch: an error naming the plugins"
+	fi
+	run "$HERALD" alerts --sent --plugin log2 -c "$T/el.conf"
+	if [ $rc -eq 0 ] && grep -q " log2  *el-weather " "$T/out"; then
+		ok "herald alerts --sent --plugin log2: a known plugin is no error"
+	else
+		nok "herald alerts --sent --plugin log2: a known plugin is no error"
+	fi
 	# a narrow terminal: the title gives way before the topic's name
 	run env COLUMNS=66 "$HERALD" alerts --sent -c "$T/el.conf"
 	if [ $rc -eq 0 ] && grep -q " el-sanctions " "$T/out" &&
