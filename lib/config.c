@@ -521,6 +521,11 @@ feed_url_check(const char *s, char **why)
 		free(scheme);
 		if (*why != NULL)
 			return -1;
+	} else {
+		/* libcurl would say "Bad scheme" */
+		*why = xasprintf("\"%s\": not an absolute URL (start it with "
+		    "https://, http:// or file://)", s);
+		return -1;
 	}
 	if (url_check(s, &msg) == -1) {
 		*why = xasprintf("\"%s\": %s", s, msg);
