@@ -552,7 +552,23 @@ main(int argc, char **argv)
 	/* libxml2's entity loader is process-wide: one that loads nothing */
 	parse_global_init();
 
-	if (config_load(d.conf_path, &d.conf, &err) == -1 ||
+	if (check && config_load_all(d.conf_path, &d.conf, &err) == -1) {
+		/*
+		 * -n: the topics' rules checked beside the other errors, not
+		 * in a second round; the plugins need a valid configuration.
+		 */
+		fprintf(stderr, "%s", err);
+		free(err);
+		err = NULL;
+		if (d.conf != NULL && topic_check_config(d.conf, &err) == -1)
+			fprintf(stderr, "%s", err);
+		free(err);
+		config_free(d.conf);
+		fprintf(stderr, "heraldd: %s: configuration not valid (the "
+		    "plugins are checked once it is)\n", d.conf_path);
+		return 1;
+	}
+	if ((!check && config_load(d.conf_path, &d.conf, &err) == -1) ||
 	    topic_check_config(d.conf, &err) == -1) {
 		fprintf(stderr, "%s", err);
 		fprintf(stderr, "heraldd: %s: configuration not valid\n", d.conf_path);

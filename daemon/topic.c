@@ -40,8 +40,10 @@ topic_check_config(const struct config *c, char **errstr)
 	for (i = 0; i < c->ntopics; i++) {
 		const struct config_topic	*t = &c->topics[i];
 
-		check_one(q, t, "match", t->match != NULL ? t->match : "",
-		    t->match_line, &errs);
+		/* no match: a configuration error said already */
+		if (t->match != NULL)
+			check_one(q, t, "match", t->match, t->match_line,
+			    &errs);
 		if (t->exclude != NULL)
 			check_one(q, t, "exclude", t->exclude,
 			    t->exclude_line, &errs);

@@ -138,6 +138,12 @@ struct config {
  * in '\n': "file:line: key: what is wrong".
  */
 int	config_load(const char *path, struct config **out, char **errstr);
+/*
+ * As config_load(), but on errors (-1) *out still holds what was read,
+ * or NULL: heraldd -n checks its topics' rules too, so that one run
+ * reports them beside the other errors.
+ */
+int	config_load_all(const char *path, struct config **out, char **errstr);
 void	config_free(struct config *);
 
 /* Lookups by name; NULL if there is none.  The result belongs to conf. */

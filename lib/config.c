@@ -1803,8 +1803,22 @@ load_finish(struct load *ld)
 	}
 }
 
+static int	 load_path(const char *, struct config **, char **, int);
+
 int
 config_load(const char *path, struct config **out, char **errstr)
+{
+	return load_path(path, out, errstr, 0);
+}
+
+int
+config_load_all(const char *path, struct config **out, char **errstr)
+{
+	return load_path(path, out, errstr, 1);
+}
+
+static int
+load_path(const char *path, struct config **out, char **errstr, int keep)
 {
 	struct load	 ld;
 	struct config	*conf;
@@ -1851,7 +1865,10 @@ config_load(const char *path, struct config **out, char **errstr)
 			buf_printf(&ld.errs, "%s: %d more errors not shown\n",
 			    path, ld.nerrs - ERRORS_SHOWN);
 		*errstr = buf_steal(&ld.errs);
-		config_free(conf);
+		if (keep)
+			*out = conf;
+		else
+			config_free(conf);
 		goto done;
 	}
 	*out = conf;

@@ -393,5 +393,24 @@ else
 	nok "a rule that does not compile names file:line (heraldd -n)"
 fi
 
+# heraldd -n reports a bad rule beside the other errors, in one run
+# (review7 D16: the topics were compiled only once the rest was clean)
+cat > "$T/bad2.conf" <<EOF
+[herald]
+database = $T/bad2.db
+interval = 30s
+
+[topic "broken"]
+match = U.S. sanctions
+EOF
+run "$HERALDD" -n -c "$T/bad2.conf"
+if [ $rc -eq 1 ] && grep -q "^$T/bad2.conf:3: interval: " "$T/err" &&
+    grep -q "^$T/bad2.conf:6: match: syntax error near \".\" (topic broken)" "$T/err" &&
+    grep -q "configuration not valid (the plugins are checked once it is)" "$T/err"; then
+	ok "heraldd -n: a bad rule and a bad [herald] key in one run"
+else
+	nok "heraldd -n: a bad rule and a bad [herald] key in one run"
+fi
+
 echo "1..$n"
 [ $failed -eq 0 ]
