@@ -329,6 +329,11 @@ fetch_finish(struct fetch *f, CURLcode code)
 		else if (strcmp(r.error_class, "timeout") == 0)
 			err = xasprintf("timed out: %s", f->errbuf[0] ?
 			    f->errbuf : curl_easy_strerror(code));
+		else if (code == CURLE_UNSUPPORTED_PROTOCOL &&
+		    r.status >= 300 && r.status < 400)
+			/* libcurl's words read as a build problem */
+			err = xasprintf("HTTP %ld: a redirect herald refuses "
+			    "(it follows http and https only)", r.status);
 		else
 			err = xstrdup(f->errbuf[0] ? f->errbuf :
 			    curl_easy_strerror(code));

@@ -186,6 +186,14 @@ def main():
             with it.open_db(db) as d:
                 for name, _, classes in cases_of(group):
                     check_failed(h, d, name, classes, phase, good, label)
+                    # review7 D18: in herald's words, not libcurl's
+                    # 'Protocol "file" not supported or disabled in libcurl'
+                    if name == "redir-file":
+                        err = d.feed(name)["last_error"] or ""
+                        h.check(err == "HTTP 302: a redirect herald refuses "
+                                "(it follows http and https only)",
+                                "%s: redir-file: the error names the refused "
+                                "redirect" % label, err)
                 if group == "limits":
                     check_special(h, d, good, label)
                 for c in CONTROLS:
