@@ -59,6 +59,7 @@ struct daemon {
 	struct control	*control;	/* NULL with --once */
 	int		 lock_fd;	/* DATABASE.lock, held until exit */
 	int		 once;
+	int		 pruned;	/* --once: the retention applied */
 	int		 flushed;	/* --once: batching windows closed */
 	ev_signal	 sigterm, sigint, sighup, sigusr1;
 	ev_timer	 prune;
@@ -399,6 +400,18 @@ once_idle(void *arg)
 
 	if (sched_busy(d->sched) != 0 || alert_busy(d->alerts) != 0)
 		return;
+	if (!d->pruned) {
+		/*
+		 * Under cron --once is the only run there is: the retention
+		 * applies, whole, once every feed was fetched (review7: it
+		 * never did).  Not before: an article still in its feed is
+		 * kept only when the feed's last success is recent, and after
+		 * a gap longer than the retention none is (review8).
+		 */
+		d->pruned = 1;
+		while (daemon_prune(d))
+			;
+	}
 	if (!d->flushed) {
 		d->flushed = 1;
 		alert_flush(d->alerts);
@@ -657,12 +670,6 @@ main(int argc, char **argv)
 	ev_signal_start(d.loop, &d.sigusr1);
 
 	if (d.once) {
-		/*
-		 * Under cron --once is the only run there is: the retention
-		 * applies before the fetches, whole (review7: it never did).
-		 */
-		while (daemon_prune(&d))
-			;
 		sched_add_idle_cb(d.sched, once_idle, &d);
 		alert_add_idle_cb(d.alerts, once_idle, &d);
 		sched_all_due(d.sched);

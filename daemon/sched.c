@@ -1032,7 +1032,7 @@ sched_set_commit_cb(struct sched *s, void (*cb)(void *), void *arg)
 /*
  * Counted, not kept: a count kept by hand grew by the failing feeds at
  * every reload (each feed's state loaded again) and kept a removed feed's
- * error (review7).
+ * error (review7).  A feed off is not watched, and not in error.
  */
 size_t
 sched_nerrors(struct sched *s)
@@ -1041,7 +1041,7 @@ sched_nerrors(struct sched *s)
 	size_t		 n = 0;
 
 	TAILQ_FOREACH(f, &s->feeds, entry)
-		if (f->failures > 0)
+		if (f->enabled && f->failures > 0)
 			n++;
 	return n;
 }

@@ -333,6 +333,15 @@ def main():
         "herald_feeds_in_error", {}).get("") == 1,
             "after three reloads: still 1 feed in error (status, metrics)",
             "%s %s" % (j, samples.get("herald_feeds_in_error")))
+    # the failing feed turned off (the last section of the file): not
+    # watched, not in error (review8)
+    with open(conf, "a") as f:
+        f.write("enabled = no\n")
+    r = cli("reload")
+    j = json.loads(request("status"))
+    h.check(r.returncode == 0 and j.get("feeds_in_error") == 0,
+            "the failing feed turned off (enabled = no): 0 feeds in error",
+            (j, r.stdout, r.stderr))
     h.write_config("status", feeds3, db=db, metrics_file=metrics_file)
     r = cli("reload")
     j = json.loads(request("status"))

@@ -183,6 +183,27 @@ def main():
         left = c.execute("SELECT count(*) FROM items WHERE link LIKE"
                          " 'https://example.org/b/%'").fetchone()[0]
     h.check(left == 0, "--once: the old articles are gone", left)
+
+    # A cron job that did not run for longer than the retention: the
+    # feed's articles are old, and so is its last success.  --once
+    # fetches first, then prunes: the articles still in the feed stay,
+    # under their ids, and nothing comes back as new (review8: pruned
+    # first, they were deleted, then stored and alerted again).
+    with sqlite3.connect(db) as c:
+        ids = sorted(r[0] for r in c.execute(
+            "SELECT id FROM items WHERE link LIKE 'https://example.org/c/%'"))
+        c.execute("UPDATE items SET first_seen = first_seen - 60 * 86400"
+                  " WHERE link LIKE 'https://example.org/c/%'")
+        c.execute("UPDATE feeds SET last_success = last_success - 60 * 86400,"
+                  " last_fetch = last_fetch - 60 * 86400")
+    r = h.once(conf, "--once after a gap longer than the retention")
+    with sqlite3.connect(db) as c:
+        after = sorted(r2[0] for r2 in c.execute(
+            "SELECT id FROM items WHERE link LIKE 'https://example.org/c/%'"))
+    h.check(len(ids) == 40 and after == ids and "pruned" not in r.err,
+            "--once after a long gap keeps the feed's current articles "
+            "under their ids, none pruned", (len(ids), len(after),
+                                              it.tail(r.err)))
     h.finish()
 
 
