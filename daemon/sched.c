@@ -952,12 +952,21 @@ sched_all_due(struct sched *s)
 {
 	struct feedrt	*f;
 	size_t		 n = 0;
+	int		 failing;
 
-	TAILQ_FOREACH(f, &s->feeds, entry)
-		if (f->enabled && !f->disabled) {
-			feed_enqueue(f);
-			n++;
-		}
+	/*
+	 * The feeds that worked last time first, the failing ones after:
+	 * under cron, a feed whose host answers Retry-After went first at
+	 * every run and held its host's other feeds back at every run
+	 * (review8); now they are fetched before it asks again.
+	 */
+	for (failing = 0; failing <= 1; failing++)
+		TAILQ_FOREACH(f, &s->feeds, entry)
+			if (f->enabled && !f->disabled &&
+			    (f->failures > 0) == failing) {
+				feed_enqueue(f);
+				n++;
+			}
 	sched_dispatch(s);
 	return n;
 }

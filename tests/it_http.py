@@ -292,6 +292,15 @@ def check_held(h, srv):
             h.check(row["last_fetch"] is None and 100 <= ahead <= 150,
                     "held: %s: never fetched, next fetch at the host's time "
                     "(%d s ahead)" % (name, ahead), dict(row))
+    # The next run (cron's): the feeds held back go first, the failing
+    # one last; before, it went first again and held them back at every
+    # run (review8).
+    mark = srv.last_id()
+    r = h.run(["-c", conf, "--once"], timeout=60)
+    reqs = [q["route"] for q in srv.requests(since=mark)]
+    h.check(len(reqs) == 3 and reqs[-1] == "/503" and r.rc == 0,
+            "held, the next run: the two held feeds fetched first, then the "
+            "failing one; exit 0", "requests %s rc=%s" % (reqs, r.rc))
 
 
 if __name__ == "__main__":
