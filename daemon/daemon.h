@@ -107,8 +107,10 @@ struct sched	*sched_new(struct ev_loop *, struct store *, struct fetcher *);
  * Returns -1 with *errstr when the store refused.
  */
 int		 sched_apply(struct sched *, const struct config *, char **errstr);
-/* Every enabled feed due now (SIGUSR1, --once). */
-/* Every enabled feed due now; returns how many (not the off, disabled). */
+/*
+ * Every enabled feed due now (SIGUSR1, --once, herald fetch), those whose
+ * last attempt failed last; returns how many (not the off, disabled).
+ */
 size_t		 sched_all_due(struct sched *);
 /* One feed due now (herald fetch NAME); -1 unknown, off or disabled. */
 int		 sched_fetch_now(struct sched *, const char *name,

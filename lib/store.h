@@ -156,17 +156,17 @@ int	 store_feed_ensure(struct store *, const char *name, const char *url,
 	    const char *title, int enabled, int64_t *id, char **errstr);
 
 /*
- * Records when the daemon will fetch each of n feeds (ids[i] at when[i],
- * wall clock) where it armed their timers without a fetch (the start-up
- * spread), so that herald feeds can say it; one transaction.
- */
-/*
  * Every feed whose id is not among ids[0..n) is off (enabled 0): it was
  * taken out of the configuration, and is neither watched nor in error;
  * its row and articles stay.  store_feed_ensure() turns it on again.
  */
 int	 store_feeds_only(struct store *, const int64_t *ids, size_t n,
 	    char **errstr);
+/*
+ * Records when the daemon will fetch each of n feeds (ids[i] at when[i],
+ * wall clock) where it armed their timers without a fetch (the start-up
+ * spread), so that herald feeds can say it; one transaction.
+ */
 int	 store_feeds_set_next(struct store *, const int64_t *ids,
 	    const int64_t *when, size_t n, char **errstr);
 

@@ -4934,18 +4934,6 @@ summed:
 		m->joins = 1;
 }
 
-/*
- * Whether story_assign() would pass over a candidate of doc's own feed
- * (below: an outlet tells a story once) by what compare_summed() would
- * find: no shared id or link, and a text under same_feed_text, or
- * another day's or another country's title.  Only those few sums, over
- * the same walk of the two key lists in the same order (the cosine comes
- * out to the bit): most of a fresh feed's candidates are its own
- * articles, and most of those are passed over (52,237 of the bench's
- * 71,278 comparisons), which the full comparison's bookkeeping of every
- * shared key did not need.  0 when it would not be passed over, or
- * cannot tell: compare in full.
- */
 /* The keys of doc that same_feed_apart() reads (the others' pairs add
    nothing there), into out; how many */
 static size_t
@@ -4964,7 +4952,19 @@ same_feed_keys(const struct story_doc *doc, struct story_key *out)
 	return n;
 }
 
-/* akeys: same_feed_keys() of a, nakeys of them, in a's (hash) order */
+/*
+ * Whether story_assign() would pass over a candidate of doc's own feed
+ * (below: an outlet tells a story once) by what compare_summed() would
+ * find: no shared id or link, and a text under same_feed_text, or
+ * another day's or another country's title.  Only those few sums, over
+ * the same walk of the two key lists in the same order (the cosine comes
+ * out to the bit): most of a fresh feed's candidates are its own
+ * articles, and most of those are passed over (52,237 of the bench's
+ * 71,278 comparisons), which the full comparison's bookkeeping of every
+ * shared key did not need.  0 when it would not be passed over, or
+ * cannot tell: compare in full.  akeys: same_feed_keys() of a, nakeys of
+ * them, in a's (hash) order.
+ */
 static int
 same_feed_apart(const struct story_params *p, const struct story_doc *a,
     const struct story_key *akeys, size_t nakeys,
