@@ -580,6 +580,7 @@ story_from_json(json_t *js, struct digest_story *st)
 {
 	json_t	*items = json_object_get(js, "items"), *ji;
 	size_t	 i;
+	int64_t	 n;
 
 	memset(st, 0, sizeof(*st));
 	if (!json_is_object(js) || !json_is_array(items) ||
@@ -609,8 +610,9 @@ story_from_json(json_t *js, struct digest_story *st)
 		it->first_seen = rtime(ji, "first_seen");
 	}
 	/* a digest queued before the count was written lists them all */
-	st->articles = (size_t)rnum(js, "articles") > st->nitems ?
-	    (size_t)rnum(js, "articles") : st->nitems;
+	n = rnum(js, "articles");
+	st->articles = n > 0 && (uint64_t)n > st->nitems ? (size_t)n :
+	    st->nitems;
 	return 0;
 }
 

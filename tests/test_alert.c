@@ -196,10 +196,11 @@ test_digest_view_summary(void **state)
 	    " \"until\": \"2026-11-28T06:30:00Z\", \"failing_feeds\": [],"
 	    " \"topics\": [{\"topic\": \"russia\", \"total\": 2, \"stories\": ["
 	    "{\"id\": 7, \"title\": \"Lead\", \"link\": \"https://a.org/1\","
-	    " \"summary\": null, \"items\": ["
+	    " \"summary\": null, \"articles\": 40, \"items\": ["
 	    "  {\"id\": 1, \"title\": \"Lead\", \"link\": \"https://a.org/1\"},"
 	    "  {\"id\": 2, \"title\": \"Other\", \"summary\": \"Other's text\"}]},"
-	    "{\"id\": 8, \"title\": \"Second\", \"items\": ["
+	    "{\"id\": 8, \"title\": \"Second\", \"articles\": -5,"
+	    " \"items\": ["
 	    "  {\"id\": 3, \"title\": \"Second\", \"summary\": \"Its own\"},"
 	    "  {\"id\": 4, \"title\": \"More\", \"summary\": \"Not this\"}]}"
 	    "]}]}";
@@ -213,8 +214,13 @@ test_digest_view_summary(void **state)
 	hs = hd->topics[0]->stories[0];
 	assert_string_equal(hs->title, "Lead");
 	assert_null(hs->summary);
+	/* ABI 1.3: the story's articles, listed (2) or not (38) */
+	assert_int_equal(hs->nitems, 2);
+	assert_int_equal(hs->articles, 40);
 	hs = hd->topics[0]->stories[1];
 	assert_string_equal(hs->summary, "Its own");
+	/* a count below its items (or negative) is its items */
+	assert_int_equal(hs->articles, 2);
 	digest_view_free(v);
 }
 

@@ -28,7 +28,8 @@ extern "C" {
  *	1.0	on_item, on_alert
  *	1.1	on_digest; host->abi_minor
  *	1.2	delivery->stories: each alert's story, and breaking alerts
- *	1.3	herald_digest_feed->disabled: a feed herald stopped fetching
+ *	1.3	herald_digest_feed->disabled: a feed herald stopped fetching;
+ *		herald_digest_story->articles: its articles, listed or not
  */
 #define HERALD_PLUGIN_ABI	1
 #define HERALD_PLUGIN_ABI_MINOR	3
@@ -182,6 +183,8 @@ struct herald_digest_story {
 	int64_t		 first_seen;
 	const struct herald_digest_item *const *items;	/* the lead first; 25 at most */
 	size_t		 nitems;
+	/* ABI 1.3 (host->abi_minor >= 3): the period's articles, >= nitems */
+	size_t		 articles;
 };
 
 struct herald_digest_topic {
