@@ -63,6 +63,18 @@ struct digests {
 
 static void	dsec_arm(struct dsec *, double delay);
 
+/*
+ * The wall clock, as the timers read it.  time() reads the kernel's coarse
+ * clock, up to a tick behind ev_time(): a slot looked for by one and armed
+ * by the other was not yet passed when the timer fired, and the timer
+ * went off at 0 s again and again until time() caught up (review7 D17).
+ */
+static int64_t
+dsec_now(void)
+{
+	return (int64_t)ev_time();
+}
+
 static char **
 names_copy(char *const *v, size_t n)
 {
@@ -162,7 +174,7 @@ dsec_queue(struct dsec *s, int64_t since, int64_t until, size_t *nstories,
 static void
 dsec_run(struct dsec *s)
 {
-	int64_t	 now = (int64_t)time(NULL), last, mark = 0;
+	int64_t	 now = dsec_now(), last, mark = 0;
 	char	*err = NULL, a[32], b[32];
 	int	 rc;
 
@@ -334,7 +346,7 @@ digests_send_now(struct digests *ds, const char *name, char **summary,
     char **errstr)
 {
 	struct dsec	*s = dsec_find(ds, name);
-	int64_t		 now = (int64_t)time(NULL), mark = 0;
+	int64_t		 now = dsec_now(), mark = 0;
 	size_t		 n = 0;
 	char		 a[32], b[32];
 	int		 rc;

@@ -13,6 +13,8 @@
    message parses back with Python's email package (multipart/alternative,
    text and HTML, an encoded Subject, Date, Message-ID from the key, no
    header line over 998 octets); a start right after sends nothing again.
+   At a slot, heraldd decides and arms by one clock: with time() 50 ms
+   behind ev_time() (tests/coarsetime.so), -v says "next at" once.
 3. A restart between a digest's assembly and its delivery: `herald digest
    --send` queues it, the webhook answers 503, heraldd is killed with
    SIGKILL; started again it delivers the queued digest, once by its key,
@@ -265,6 +267,45 @@ def missed(h):
     h.check("<script" not in html and "Commission opens probe under the "
             "Digital Markets Act" in html, "mail: the HTML part",
             html[:200])
+
+
+# ---- 2b. one clock at the slot ----
+
+def one_clock(h):
+    """At a slot, heraldd decides and arms by one clock.  time() runs a
+    few milliseconds behind libev's ev_time() (glibc reads the kernel's
+    coarse clock); when the timer fired by ev_time() and the slot was
+    looked for by time(), no slot had passed yet, the timer was armed at
+    0 s, and -v logged "next at" the same slot some 300 times until time()
+    caught up (review7 D17).  libfaketime alone cannot show it: its time()
+    is its clock_gettime(); tests/coarsetime.so, preloaded before it, puts
+    time() 50 ms behind."""
+    shim = al.test_plugin_path("coarsetime")
+    if not os.path.exists(shim):
+        h.check(False, "one clock: tests/.libs/coarsetime.so is built "
+                "(make check builds it)")
+        return
+    out = h.path("clock.jsonl")
+    conf, db = digest_conf(h, "clock", [("jsonl", {"file": out})], [
+        ("tick", {"at": "00:00", "timezone": "UTC", "plugins": "jsonl"})])
+    env = it.faketime_env("@2026-12-09 23:59:56")
+    env["LD_PRELOAD"] = shim + ":" + env["LD_PRELOAD"]
+    d = Heraldd(h, conf, "clock", env=env)
+    ok = d.wait_log("digest tick delivered", 30)
+    d.stop()
+    h.check(ok, "one clock: the 00:00 digest goes out", it.tail(d.text()))
+    nexts = [line for line in d.text().splitlines()
+             if "digest tick: next at" in line]
+    h.check(len(nexts) == 2 and
+            nexts[0].endswith("next at 2026-12-10T00:00:00Z") and
+            nexts[1].endswith("next at 2026-12-11T00:00:00Z"),
+            "one clock: -v says the next slot once at start and once after "
+            "the slot, not once a loop until time() catches up",
+            "%d lines: %s" % (len(nexts), nexts[:3] + ["..."] + nexts[-2:]))
+    h.check([x["key"] for x in digest_lines(out)] ==
+            ["tick/2026-12-09T00:00:00Z/2026-12-10T00:00:00Z"],
+            "one clock: one digest, of the day to the slot",
+            [x["key"] for x in digest_lines(out)])
 
 
 # ---- 3. a restart between assembly and delivery ----
@@ -727,6 +768,7 @@ def main():
             [("night", utc("2026-10-26 01:30")),
              ("morning", utc("2026-10-25 06:30"))])
         missed(h)
+        one_clock(h)
     conf = restart(h)
     smtp(h)
     old_abi(h)
