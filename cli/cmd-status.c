@@ -440,8 +440,9 @@ status_print(const char *sock, json_t *d, const char *why,
 		printf("fetches: %lld since start, %lld in flight or waiting",
 		    (long long)jint(d, "fetches"), (long long)jint(d, "busy"));
 		if (jint(d, "unfetched") > 0)
-			printf(", %lld feeds not fetched yet",
-			    (long long)jint(d, "unfetched"));
+			printf(", %lld feed%s not fetched yet",
+			    (long long)jint(d, "unfetched"),
+			    jint(d, "unfetched") == 1 ? "" : "s");
 		printf("\n");
 		printf("feeds:   %lld", (long long)jint(d, "feeds"));
 		nerr = (long long)jint(d, "feeds_in_error");

@@ -421,6 +421,34 @@ done
 run "$HERALD" status -c "$T/none.conf" -d "$db" -s "$T/no.sock"
 check "herald status -c FILE -d DB: heraldd is not running (exit 3)" 3 \
     '"not running" in out and "no.sock" in out'
+# A running daemon's answer, from a stand-in for heraldd on the socket:
+# one feed waiting for its first fetch is "1 feed", not "1 feeds".
+"$PY" - "$T/fake.sock" <<'EOF' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+s.settimeout(20)
+try:
+    c, _ = s.accept()
+except OSError:
+    sys.exit(0)
+c.settimeout(5)
+c.recv(100)
+now = int(time.time())
+c.sendall(json.dumps({"pid": 4242, "version": "x", "started": now - 5,
+                      "last_cycle": 0, "fetches": 1, "busy": 0,
+                      "unfetched": 1, "feeds": 2,
+                      "feeds_in_error": 0}).encode() + b"\n")
+c.close()
+EOF
+fake=$!
+i=0
+while [ ! -S "$T/fake.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+run "$HERALD" status -d "$db" -s "$T/fake.sock"
+wait $fake
+check "herald status: one feed not fetched yet is 1 feed" 0 \
+    '"running, pid 4242" in out and "0 in flight or waiting, 1 feed not fetched yet\n" in out'
 
 # The shipped configurations load
 if [ -x "$CHECKCONF" ]; then
