@@ -181,6 +181,11 @@ int	 cli_json_print(json_t *);
  */
 int	 cli_ctl_simple(const char *cmd, const char *sock, const char *conffile,
 	    const char *req);
+/*
+ * heraldd's "status" answer (the caller's to json_decref()), or NULL,
+ * saying nothing, when no daemon answers there.
+ */
+json_t	*cli_ctl_status(const char *sock, const char *conffile);
 
 /* Columns of the terminal: $COLUMNS, else TIOCGWINSZ on stdout, else 80. */
 size_t	 cli_term_width(void);

@@ -41,9 +41,23 @@ state_name(enum store_alert_state s)
 	return "?";
 }
 
+/*
+ * When heraldd's rate limit for `plugin` lets its next alert go, if it
+ * holds it back now (rl: "rate_limited" of heraldd's status, may be NULL);
+ * 0 when nothing holds it.
+ */
+static int64_t
+rate_limited(json_t *rl, const char *plugin, int64_t now)
+{
+	json_t	*v = rl != NULL ? json_object_get(rl, plugin) : NULL;
+	int64_t	 t = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+
+	return t > now ? t : 0;
+}
+
 static void
 print_summary(struct store_outbox_count *v, size_t n, const char *plugin,
-    int64_t now)
+    int64_t now, json_t *rl)
 {
 	static const struct cli_column cols[] = {
 		{ "PLUGIN", 8, 1, 0, 0 },
@@ -54,7 +68,7 @@ print_summary(struct store_outbox_count *v, size_t n, const char *plugin,
 	};
 	struct cli_table	*t;
 	const char		*row[5];
-	char			 p[24], s[24], d[24], next[32];
+	char			 p[24], s[24], d[24], next[48], rel[32];
 	size_t			 i;
 
 	t = cli_table_new(cols, sizeof(cols) / sizeof(cols[0]));
@@ -66,7 +80,13 @@ print_summary(struct store_outbox_count *v, size_t n, const char *plugin,
 		snprintf(d, sizeof(d), "%lld", (long long)v[i].dead);
 		if (v[i].pending == 0 || v[i].next_attempt == 0)
 			snprintf(next, sizeof(next), "-");
-		else if (v[i].next_attempt <= now)
+		else if (rate_limited(rl, v[i].plugin, now) >
+		    v[i].next_attempt) {
+			/* what waits for the rate limit is not "due" */
+			cli_time_relative(rate_limited(rl, v[i].plugin, now),
+			    now, rel, sizeof(rel));
+			snprintf(next, sizeof(next), "%s (rate-limit)", rel);
+		} else if (v[i].next_attempt <= now)
 			snprintf(next, sizeof(next), "due");
 		else
 			cli_time_relative(v[i].next_attempt, now, next,
@@ -84,7 +104,7 @@ print_summary(struct store_outbox_count *v, size_t n, const char *plugin,
 
 static void
 print_alerts(struct store_alert *v, size_t n, enum alerts_mode mode,
-    int64_t now)
+    int64_t now, json_t *rl)
 {
 	/* the free texts give way before the names a reader types again */
 	static const struct cli_column cols[] = {
@@ -107,7 +127,10 @@ print_alerts(struct store_alert *v, size_t n, enum alerts_mode mode,
 		snprintf(tries, sizeof(tries), "%d", v[i].attempts);
 		if (mode == MODE_PENDING)
 			/* when the next attempt is */
-			if (v[i].next_attempt <= now)
+			if (v[i].next_attempt <= now &&
+			    rate_limited(rl, v[i].plugin, now) > 0)
+				snprintf(when, sizeof(when), "rate-limited");
+			else if (v[i].next_attempt <= now)
 				snprintf(when, sizeof(when), "due");
 			else
 				cli_time_relative(v[i].next_attempt, now, when,
@@ -228,7 +251,8 @@ cmd_alerts(const struct cmd_args *a)
 	size_t				 n = 0, i, limit = ALERTS_DEFAULT_LIMIT;
 	size_t				 nmodes = 0;
 	int				 ret = EXIT_FAIL, failed;
-	json_t				*doc, *arr;
+	int64_t				 now = (int64_t)time(NULL);
+	json_t				*doc, *arr, *status = NULL, *rl;
 
 	memset(&f, 0, sizeof(f));
 	for (i = 0; i < a->nopts; i++) {
@@ -276,6 +300,14 @@ cmd_alerts(const struct cmd_args *a)
 	store_close(s);
 	s = NULL;
 
+	/* an alert due but still pending may wait for a rate limit */
+	for (i = 0; i < n && status == NULL; i++)
+		if (mode == MODE_SUMMARY ? counts[i].pending > 0 &&
+		    counts[i].next_attempt <= now : mode == MODE_PENDING &&
+		    alerts[i].next_attempt <= now)
+			status = cli_ctl_status(a->socket, a->config);
+	rl = status != NULL ? json_object_get(status, "rate_limited") : NULL;
+
 	if (a->json) {
 		doc = json_object();
 		arr = json_array();
@@ -301,6 +333,11 @@ cmd_alerts(const struct cmd_args *a)
 			json_object_set_new(o, "next_attempt",
 			    counts[i].pending > 0 ?
 			    cli_json_time(counts[i].next_attempt) : json_null());
+			json_object_set_new(o, "rate_limited_until",
+			    counts[i].pending > 0 && rate_limited(rl,
+			    counts[i].plugin, now) > 0 ? cli_json_time(
+			    rate_limited(rl, counts[i].plugin, now)) :
+			    json_null());
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(doc, mode == MODE_SUMMARY ? "plugins" :
@@ -322,13 +359,13 @@ cmd_alerts(const struct cmd_args *a)
 		else if (k == 0)
 			fprintf(stderr, "herald alerts: no alerts yet\n");
 		else
-			print_summary(counts, n, f.plugin, (int64_t)time(NULL));
+			print_summary(counts, n, f.plugin, now, rl);
 	} else if (n == 0)
 		fprintf(stderr, "herald alerts: no %s alerts\n",
 		    mode == MODE_PENDING ? "pending" : mode == MODE_FAILED ?
 		    "failed" : "sent");
 	else
-		print_alerts(alerts, n, mode, (int64_t)time(NULL));
+		print_alerts(alerts, n, mode, now, rl);
 	ret = EXIT_OK;
 	goto done;
 fail:
@@ -339,6 +376,7 @@ done:
 	store_alerts_free(alerts, mode == MODE_SUMMARY ? 0 : n);
 	store_close(s);
 	config_free(conf);
+	json_decref(status);
 	return ret;
 }
 
@@ -362,12 +400,13 @@ static const struct cmd_option alerts_options[] = {
 
 const struct cmd_entry cmd_alerts_entry = {
 	.name = "alerts",
-	.flags = CMD_JSON | CMD_DATABASE,
+	.flags = CMD_JSON | CMD_DATABASE | CMD_SOCKET,
 	.options = alerts_options,
 	.summary = "show the delivery state of topic alerts per plugin",
 	.about =
 "Show the delivery state of topic alerts.  Without an option: per plugin,\n"
-"how many alerts are pending, sent and dead, and when the next attempt is.",
+"how many alerts are pending, sent and dead, and when the next attempt is\n"
+"(heraldd, when it answers, says which wait for a plugin's rate-limit).",
 	.exit_status = "0 ok, 1 failure (no database...), 2 usage.",
 	.exec = cmd_alerts,
 };

@@ -213,6 +213,30 @@ exit_for(enum ctl_fail f)
 /* herald fetch, reload, metrics                                       */
 /* ------------------------------------------------------------------ */
 
+json_t *
+cli_ctl_status(const char *sock, const char *conffile)
+{
+	char	*path, *reply = NULL, *err = NULL;
+	json_t	*d = NULL;
+
+	if ((path = ctl_socket_path(sock, conffile, &err)) == NULL) {
+		free(err);
+		err = NULL;
+		path = ctl_socket_default();
+	}
+	if (ctl_request(path, "status", &reply, &err) == CTL_OK) {
+		d = json_loads(reply, 0, NULL);
+		if (d != NULL && !json_is_object(d)) {
+			json_decref(d);
+			d = NULL;
+		}
+	}
+	free(reply);
+	free(err);
+	free(path);
+	return d;
+}
+
 /* Prints the daemon's answer: "ok: ..." on stdout, "error: ..." on stderr. */
 int
 cli_ctl_simple(const char *cmd, const char *sock, const char *conffile,

@@ -126,6 +126,18 @@ ratelimit_take(struct ratelimit *r, double now)
 		r->n++;
 }
 
+void
+alert_rate_limited(struct alerter *a, double now,
+    void (*fn)(const char *, double, void *), void *arg)
+{
+	struct pstate	*ps;
+	double		 t;
+
+	TAILQ_FOREACH(ps, &a->pstates, entry)
+		if ((t = ratelimit_next(&ps->rate, now)) > now)
+			fn(ps->name, t, arg);
+}
+
 /*
  * Seconds before attempt `attempts` + 1: 30 s doubling to an hour, each
  * spread over [0.75, 1.25) by `rnd` in [0, 1); a Retry-After (seconds)

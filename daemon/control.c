@@ -71,6 +71,7 @@ struct control {
 	struct store		*st;
 	struct sched		*sched;
 	struct digests		*digests;
+	struct alerter		*alerts;
 	control_reload_fn	 reload;
 	void			*reload_arg;
 	time_t			 started;
@@ -429,6 +430,15 @@ json_time(time_t t)
 }
 
 static void
+rate_limited_add(const char *plugin, double until, void *arg)
+{
+	json_int_t	 t = (json_int_t)until;
+
+	/* the second it is let go, not the one before */
+	json_object_set_new(arg, plugin, json_integer(t + ((double)t < until)));
+}
+
+static void
 cmd_status(struct control *c, struct buf *out)
 {
 	struct store_outbox_count	*ob = NULL;
@@ -466,6 +476,12 @@ cmd_status(struct control *c, struct buf *out)
 	json_object_set_new(o, "alerts_pending", json_integer(pending));
 	json_object_set_new(o, "alerts_dead", json_integer(dead));
 	json_object_set_new(o, "alerts_sent", json_integer(sent));
+	if (c->alerts != NULL) {
+		json_t	*rl = json_object();
+
+		alert_rate_limited(c->alerts, ev_time(), rate_limited_add, rl);
+		json_object_set_new(o, "rate_limited", rl);
+	}
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	buf_puts(out, s != NULL ? s : "{}");
@@ -754,6 +770,12 @@ void
 control_set_digests(struct control *c, struct digests *ds)
 {
 	c->digests = ds;
+}
+
+void
+control_set_alerter(struct control *c, struct alerter *alerts)
+{
+	c->alerts = alerts;
 }
 
 int

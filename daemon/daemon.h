@@ -289,6 +289,14 @@ size_t		 alert_busy(struct alerter *);
  */
 void		 alert_flush(struct alerter *);
 void		 alert_add_idle_cb(struct alerter *, void (*)(void *), void *);
+/*
+ * Calls fn for each plugin whose rate-limit holds its next delivery back
+ * at `now`, with the time the limit lets it go (herald alerts shows it,
+ * not "due").
+ */
+void		 alert_rate_limited(struct alerter *, double now,
+		    void (*fn)(const char *plugin, double until, void *),
+		    void *arg);
 void		 alert_free(struct alerter *);
 
 /*
@@ -340,6 +348,8 @@ struct control	*control_new(struct ev_loop *, struct store *, struct sched *,
 		    control_reload_fn, void *arg);
 /* Where "digest NAME" goes (herald digest --send NAME). */
 void		 control_set_digests(struct control *, struct digests *);
+/* Whose rate limits "status" reports. */
+void		 control_set_alerter(struct control *, struct alerter *);
 /*
  * Listens on `configured` ([herald] control-socket) when not NULL, else on
  * $RUNTIME_DIRECTORY/heraldd.sock, else on /run/herald/heraldd.sock when

@@ -687,6 +687,7 @@ main(int argc, char **argv)
 		d.control = control_new(d.loop, d.st, d.sched, daemon_reload,
 		    &d);
 		control_set_digests(d.control, d.digests);
+		control_set_alerter(d.control, d.alerts);
 		if (control_listen(d.control, d.conf->control_socket) == -1)
 			log_warnx("running without a control socket");
 		control_metrics_file(d.control, d.conf->metrics_file);
