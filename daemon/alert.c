@@ -328,13 +328,15 @@ retry_next(int attempts, int64_t created, long long max_age,
 	    (double)max_age) + 0.999);
 	/* asked to wait past max-age: it could never be sent */
 	if (retry_after > 0 && retry_after >= left)
-		return xasprintf("gave up after %d attempts: Retry-After asks "
+		return xasprintf("gave up after %d attempt%s: Retry-After asks "
 		    "for %ld s, past max-age (%lld s): %s", attempts + 1,
-		    retry_after, max_age, msg ? msg : "retry");
+		    attempts > 0 ? "s" : "", retry_after, max_age,
+		    msg ? msg : "retry");
 	if (*next <= created + max_age)
 		return NULL;
-	return xasprintf("gave up after %d attempts over %lld s: %s",
-	    attempts + 1, (long long)(now - created), msg ? msg : "retry");
+	return xasprintf("gave up after %d attempt%s over %lld s: %s",
+	    attempts + 1, attempts > 0 ? "s" : "", (long long)(now - created),
+	    msg ? msg : "retry");
 }
 
 /* The store failed: the plugin waits ALERT_STORE_PAUSE (and the loop wakes). */
@@ -371,16 +373,22 @@ delivery_count(struct delivery *dl, char **errstr)
 	return 0;
 }
 
-/* Writes the outcome of one attempt for every row of the delivery. */
+/*
+ * Writes the outcome of one attempt for every row of the delivery; of a
+ * retry, *ndead gets how many rows were given up instead (past max-age)
+ * and *why (heap) the first one's reason.
+ */
 static int
 delivery_record(struct delivery *dl, int outcome, long retry_after,
-    const char *msg, char **errstr)
+    const char *msg, size_t *ndead, char **why1, char **errstr)
 {
 	struct store	*st = dl->a->st;
 	int64_t		 now = (int64_t)time(NULL);
 	size_t		 i;
-	int		 ndead = 0;
 	double		 r = rnd();
+
+	*ndead = 0;
+	*why1 = NULL;
 
 	if (store_begin(st, errstr) == -1)
 		return -1;
@@ -401,25 +409,30 @@ delivery_record(struct delivery *dl, int outcome, long retry_after,
 
 			if (why != NULL) {
 				rc = store_alert_dead(st, row->id, why, errstr);
-				free(why);
-				ndead++;
+				if (*why1 == NULL)
+					*why1 = why;
+				else
+					free(why);
+				(*ndead)++;
 			} else
 				rc = store_alert_retry(st, row->id, next,
 				    msg ? msg : "retry", errstr);
 		}
 		if (rc == -1) {
 			store_rollback(st);
-			return -1;
+			goto fail;
 		}
 	}
 	if (store_commit(st, errstr) == -1) {
 		store_rollback(st);
-		return -1;
+		goto fail;
 	}
-	if (ndead > 0)
-		log_warnx("plugin %s: %d alert%s dead after max-age: %s",
-		    dl->ps->name, ndead, ndead > 1 ? "s" : "", msg ? msg : "retry");
 	return 0;
+fail:
+	free(*why1);
+	*why1 = NULL;
+	*ndead = 0;
+	return -1;
 }
 
 static void
@@ -427,7 +440,9 @@ delivery_done(void *arg, int outcome, long retry_after, const char *msg)
 {
 	struct delivery	*dl = arg;
 	struct alerter	*a = dl->a;
-	char		*err = NULL;
+	char		*err = NULL, *why = NULL;
+	size_t		 ndead = 0;
+	int		 rc;
 
 	if (outcome == HERALD_OK)
 		log_debug("plugin %s: delivered %zu alert%s (first %s)",
@@ -436,12 +451,28 @@ delivery_done(void *arg, int outcome, long retry_after, const char *msg)
 		log_warnx("plugin %s: alert %s%s failed, given up: %s",
 		    dl->ps->name, dl->keys[0], dl->n > 1 ? " and others" :
 		    "", msg ? msg : "no reason given");
-	else
-		log_info("plugin %s: alert %s%s: attempt %d: %s; will retry",
-		    dl->ps->name, dl->keys[0],
-		    dl->n > 1 ? " and others" : "", dl->rows[0].attempts + 1,
-		    msg ? msg : "no reason given");
-	if (delivery_record(dl, outcome, retry_after, msg, &err) == -1) {
+	rc = delivery_record(dl, outcome, retry_after, msg, &ndead, &why,
+	    &err);
+	/* a retry is said once its rows are known retried or given up */
+	if (outcome != HERALD_OK && outcome != HERALD_FAIL) {
+		if (ndead == 0)
+			log_info("plugin %s: alert %s%s: attempt %d: %s; will "
+			    "retry", dl->ps->name, dl->keys[0], dl->n > 1 ?
+			    " and others" : "", dl->rows[0].attempts + 1,
+			    msg ? msg : "no reason given");
+		else if (ndead == dl->n)
+			log_warnx("plugin %s: alert %s%s given up: %s",
+			    dl->ps->name, dl->keys[0], dl->n > 1 ?
+			    " and others" : "", why);
+		else
+			log_warnx("plugin %s: alert %s and others: attempt %d: "
+			    "%s; %zu of %zu given up (%s), the others will "
+			    "retry", dl->ps->name, dl->keys[0],
+			    dl->rows[0].attempts + 1, msg ? msg :
+			    "no reason given", ndead, dl->n, why);
+	}
+	free(why);
+	if (rc == -1) {
 		log_warnx("plugin %s: recording the outcome (%s) failed: %s; "
 		    "the alert will be sent again", dl->ps->name,
 		    outcome_name(outcome), err ? err : "unknown error");
@@ -479,12 +510,16 @@ digest_record(struct delivery *dl, int outcome, long retry_after,
 		    dl->limits.max_age, retry_after, rnd(), msg, now, &next);
 		if (why != NULL) {
 			rc = store_digest_dead(st, row->id, why, errstr);
-			log_warnx("plugin %s: digest %s dead after max-age: %s",
+			log_warnx("plugin %s: digest %s given up: %s",
 			    dl->ps->name, row->name, why);
 			free(why);
-		} else
+		} else {
 			rc = store_digest_retry(st, row->id, next, msg ? msg :
 			    "retry", errstr);
+			log_info("plugin %s: digest %s: attempt %d: %s; will "
+			    "retry", dl->ps->name, row->name, row->attempts + 1,
+			    msg ? msg : "no reason given");
+		}
 	}
 	if (rc == -1 || store_commit(st, errstr) == -1) {
 		store_rollback(st);
@@ -506,10 +541,6 @@ digest_done(void *arg, int outcome, long retry_after, const char *msg)
 	else if (outcome == HERALD_FAIL)
 		log_warnx("plugin %s: digest %s failed, given up: %s",
 		    dl->ps->name, dl->drow->name, msg ? msg : "no reason given");
-	else
-		log_info("plugin %s: digest %s: attempt %d: %s; will retry",
-		    dl->ps->name, dl->drow->name, dl->drow->attempts + 1,
-		    msg ? msg : "no reason given");
 	if (digest_record(dl, outcome, retry_after, msg, &err) == -1) {
 		log_warnx("plugin %s: recording the outcome (%s) of digest %s "
 		    "failed: %s; it will be sent again", dl->ps->name,

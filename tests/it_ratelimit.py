@@ -7,6 +7,11 @@ While it holds them, `herald alerts` says when the limit lets the next one
 go ("in 59s (rate-limit)"), --pending says "rate-limited" and the JSON
 has rate_limited_until; "due", as the store alone says, read as if heraldd
 were about to send.  Without a daemon answering, "due" it is.
+
+A webhook receiver whose Retry-After (7200 s) is past the plugin's
+max-age (10m): each alert is given up at once, and heraldd's log says so
+in one line an alert, with the reason, not "will retry" followed by
+"dead after max-age" (review7 D18).
 """
 
 import calendar
@@ -88,7 +93,45 @@ def main():
             "herald alerts with no daemon answering: 'due', as the store "
             "says", r.stdout + r.stderr)
     d.stop()
+    retry_after_past_max_age(h)
     h.finish()
+
+
+def retry_after_past_max_age(h):
+    """A receiver asks, by Retry-After, for longer than the plugin's
+    max-age: the alert is given up at once, and the log says so once,
+    not "will retry" and then "dead after max-age" on the next line."""
+    if not os.path.exists(al.plugin_path("webhook")):
+        h.check(False, "plugins/.libs/webhook.so is built")
+        return
+    r = al.Receiver()
+    h.cleanups.append(r.close)
+    r.fail_all = True
+    r.retry_after = "7200"
+    feeds = al.known_feeds(h)
+    conf, db = al.write_config(h, "ra", feeds, al.KNOWN_TOPICS,
+                               [("hook", {"path": "webhook",
+                                          "url": r.url("/hook"),
+                                          "max-age": "10m"})])
+    h.check_config(conf)
+    n = len(al.KNOWN_ALERTS)
+    d = al.Daemon(h, conf, "ra")
+    d.wait_log("started:", 15)
+    ok = al.wait_until(lambda: len(al.alerts_json(h, conf, "--failed") or
+                                   []) == n, 30)
+    d.stop()
+    h.check(ok, "Retry-After past max-age: the %d alerts are dead" % n,
+            it.tail(d.text()))
+    lines = [ln for ln in d.text().splitlines() if "plugin hook:" in ln and
+             " loaded from " not in ln and ": delivering " not in ln]
+    said = [ln for ln in lines if "Retry-After asks for 7200 s, past "
+            "max-age (600 s)" in ln]
+    h.check(len(said) == n and len(lines) == n and
+            not any("will retry" in ln or "dead after" in ln
+                    for ln in lines) and
+            all("given up" in ln and "1 attempt:" in ln for ln in said),
+            "Retry-After past max-age: one line an alert, saying it is given "
+            "up and why", lines)
 
 
 if __name__ == "__main__":
