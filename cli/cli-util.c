@@ -501,6 +501,58 @@ cli_fit(const char *s, size_t width)
 	return termtext_fit(s, width);
 }
 
+char *
+cli_fit_middle(const char *s, size_t width)
+{
+	struct buf	 b;
+	size_t		 n = 0, cap = 16, i, k, budget, tmax, tw = 0, hw = 0;
+	size_t		*off, *cw;
+	uint32_t	 cp;
+	const char	*p;
+
+	if (cli_width(s) <= width || width < 3)
+		return cli_fit(s, width);
+	off = xcalloc(cap, sizeof(*off));
+	cw = xcalloc(cap, sizeof(*cw));
+	for (p = s; *p != '\0'; n++) {
+		if (n == cap) {
+			cap *= 2;
+			off = xrealloc(off, cap * sizeof(*off));
+			cw = xrealloc(cw, cap * sizeof(*cw));
+		}
+		off[n] = (size_t)(p - s);
+		p += termtext_next(p, &cp);
+		cw[n] = (size_t)termtext_cpwidth(cp);
+	}
+	budget = width - 1;		/* the ellipsis takes one */
+	tmax = budget * 2 / 3;
+	/* the tail: from the earliest '/' whose suffix fits in tmax */
+	k = n;
+	for (i = n; i > 0; i--) {
+		tw += cw[i - 1];
+		if (tw > tmax)
+			break;
+		if (s[off[i - 1]] == '/')
+			k = i - 1;
+	}
+	if (k == n) {
+		/* no whole segment fits: the last tmax columns */
+		for (k = n, tw = 0; k > 0 && tw + cw[k - 1] <= tmax; k--)
+			tw += cw[k - 1];
+	}
+	for (i = k, tw = 0; i < n; i++)
+		tw += cw[i];
+	buf_init(&b, 0);
+	for (i = 0; i < k && hw + cw[i] <= budget - tw; i++)
+		hw += cw[i];
+	buf_append(&b, s, i < n ? off[i] : strlen(s));
+	buf_puts(&b, "\xe2\x80\xa6");	/* … */
+	buf_puts(&b, s + (k < n ? off[k] : strlen(s)));
+	free(off);
+	free(cw);
+	return buf_steal(&b);
+}
+
 /* Pads s to `width` columns, left or right aligned, onto fp. */
 static void
 put_padded(FILE *fp, const char *s, size_t width, int right, int last)
@@ -624,8 +676,12 @@ cli_table_print(struct cli_table *t, FILE *fp, size_t width)
 		for (i = 0, first = 1; i < t->ncols; i++) {
 			if (drop[i])
 				continue;
-			cell = cli_fit(r == 0 ? t->cols[i].name :
-			    t->cells[(r - 1) * t->ncols + i], w[i]);
+			if (r > 0 && t->cols[i].middle)
+				cell = cli_fit_middle(t->cells[(r - 1) *
+				    t->ncols + i], w[i]);
+			else
+				cell = cli_fit(r == 0 ? t->cols[i].name :
+				    t->cells[(r - 1) * t->ncols + i], w[i]);
 			if (!first)
 				fputs("  ", fp);
 			first = 0;

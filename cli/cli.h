@@ -210,6 +210,12 @@ size_t	 cli_width(const char *s);
  * ending in "…" when cut (bold is closed if the cut was inside it).
  */
 char	*cli_fit(const char *s, size_t width);
+/*
+ * As cli_fit(), cut from the middle for a URL: its start (the host) and
+ * its end (the last path segments, whole where they fit in two thirds)
+ * kept, so that two feeds of one host still read apart.
+ */
+char	*cli_fit_middle(const char *s, size_t width);
 
 /*
  * A table that shrinks until it fits the terminal: the columns of the
@@ -222,6 +228,7 @@ struct cli_column {
 	int		 order;		/* which columns give way first */
 	int		 right;		/* right-aligned (numbers) */
 	int		 optional;	/* left out rather than overflow */
+	int		 middle;	/* cut from the middle (URLs) */
 };
 struct cli_table;
 

@@ -60,11 +60,11 @@ print_summary(struct store_outbox_count *v, size_t n, const char *plugin,
     int64_t now, json_t *rl)
 {
 	static const struct cli_column cols[] = {
-		{ "PLUGIN", 8, 1, 0, 0 },
-		{ "PENDING", 99, 0, 1, 0 },
-		{ "SENT", 99, 0, 1, 0 },
-		{ "DEAD", 99, 0, 1, 0 },
-		{ "NEXT ATTEMPT", 99, 0, 0, 0 },
+		{ "PLUGIN", 8, 1, 0, 0, 0 },
+		{ "PENDING", 99, 0, 1, 0, 0 },
+		{ "SENT", 99, 0, 1, 0, 0 },
+		{ "DEAD", 99, 0, 1, 0, 0 },
+		{ "NEXT ATTEMPT", 99, 0, 0, 0, 0 },
 	};
 	struct cli_table	*t;
 	const char		*row[5];
@@ -108,13 +108,13 @@ print_alerts(struct store_alert *v, size_t n, enum alerts_mode mode,
 {
 	/* the free texts give way before the names a reader types again */
 	static const struct cli_column cols[] = {
-		{ "ALERT", 99, 0, 1, 0 },
-		{ "PLUGIN", 8, 2, 0, 0 },
-		{ "TOPIC", 8, 2, 0, 0 },
-		{ "TRIES", 99, 0, 1, 0 },
-		{ "WHEN", 99, 0, 0, 0 },
-		{ "ERROR", 16, 1, 0, 0 },
-		{ "TITLE", 12, 1, 0, 1 },
+		{ "ALERT", 99, 0, 1, 0, 0 },
+		{ "PLUGIN", 8, 2, 0, 0, 0 },
+		{ "TOPIC", 8, 2, 0, 0, 0 },
+		{ "TRIES", 99, 0, 1, 0, 0 },
+		{ "WHEN", 99, 0, 0, 0, 0 },
+		{ "ERROR", 16, 1, 0, 0, 0 },
+		{ "TITLE", 12, 1, 0, 1, 0 },
 	};
 	struct cli_table	*t;
 	const char		*row[7];

@@ -86,12 +86,12 @@ list_runs(struct store *s, const char *name, int json)
 	struct store_digest_send	*v = NULL;
 	static const char *const	 states[] = { "pending", "sent", "dead" };
 	static const struct cli_column	 cols[] = {
-		{ "DIGEST", 6, 3, 0, 0 },
-		{ "PERIOD", 20, 1, 0, 0 },
-		{ "PLUGIN", 6, 3, 0, 0 },
-		{ "STATE", 5, 4, 0, 0 },
-		{ "TRIES", 5, 4, 1, 0 },
-		{ "ERROR", 5, 0, 0, 1 },
+		{ "DIGEST", 6, 3, 0, 0, 0 },
+		{ "PERIOD", 20, 1, 0, 0, 0 },
+		{ "PLUGIN", 6, 3, 0, 0, 0 },
+		{ "STATE", 5, 4, 0, 0, 0 },
+		{ "TRIES", 5, 4, 1, 0, 0 },
+		{ "ERROR", 5, 0, 0, 1, 0 },
 	};
 	struct cli_table		*t;
 	json_t				*a, *o;

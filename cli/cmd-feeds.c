@@ -69,13 +69,13 @@ print_table(struct store_feed *v, size_t n, int errors_only, int64_t now)
 		 * URLs give way first, then names and statuses; the short
 		 * columns never do.  On a narrow terminal URLs go.
 		 */
-		{ "NAME", 10, 1, 0, 0 },
-		{ "URL", 18, 0, 0, 1 },
-		{ "LAST OK", 99, 0, 0, 0 },
-		{ "STATUS", 12, 1, 0, 0 },
-		{ "FAIL", 99, 0, 1, 0 },
-		{ "NEXT", 99, 0, 0, 0 },
-		{ "ITEMS", 99, 0, 1, 0 },
+		{ "NAME", 10, 1, 0, 0, 0 },
+		{ "URL", 18, 0, 0, 1, 1 },
+		{ "LAST OK", 99, 0, 0, 0, 0 },
+		{ "STATUS", 12, 1, 0, 0, 0 },
+		{ "FAIL", 99, 0, 1, 0, 0 },
+		{ "NEXT", 99, 0, 0, 0, 0 },
+		{ "ITEMS", 99, 0, 1, 0, 0 },
 	};
 	struct cli_table	*t;
 	const char		*row[7];

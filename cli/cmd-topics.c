@@ -110,12 +110,12 @@ static int
 topics_list(const struct topics_opts *o)
 {
 	static const struct cli_column cols[] = {
-		{ "TOPIC", 8, 3, 0, 0 },
-		{ "24H", 3, 9, 1, 0 },
-		{ "7D", 3, 9, 1, 0 },
-		{ "TOTAL", 5, 9, 1, 0 },
-		{ "LAST", 8, 5, 0, 1 },
-		{ "RULE", 12, 1, 0, 1 },
+		{ "TOPIC", 8, 3, 0, 0, 0 },
+		{ "24H", 3, 9, 1, 0, 0 },
+		{ "7D", 3, 9, 1, 0, 0 },
+		{ "TOTAL", 5, 9, 1, 0, 0 },
+		{ "LAST", 8, 5, 0, 1, 0 },
+		{ "RULE", 12, 1, 0, 1, 0 },
 	};
 	struct config			*c;
 	struct store			*s;

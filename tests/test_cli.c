@@ -137,10 +137,50 @@ test_clean_random(void **state)
 	}
 }
 
+/*
+ * herald feeds at 80 columns cut every URL to its first 17 columns, and
+ * the feeds of one host read the same (review7 D18): cut from the middle,
+ * the host's start and the path's end stay.
+ */
+static void
+test_fit_middle(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 width;
+		const char	*want;
+	} cases[] = {
+		{ "council.example.eu/rss.xml", 40, "council.example.eu/rss.xml" },
+		{ "council.example.eu/rss.xml", 18, "council.e\u2026/rss.xml" },
+		{ "http://127.0.0.1:18931/ok/a", 18, "http://127.0\u2026/ok/a" },
+		{ "http://127.0.0.1:18931/ok/b", 18, "http://127.0\u2026/ok/b" },
+		{ "thinktank.example.org/a/long/path/to/the/feed.xml", 18,
+		    "thinktan\u2026/feed.xml" },
+		{ "thinktank.example.org/a/long/path/to/the/feed.xml", 30,
+		    "thinktank.exa\u2026/to/the/feed.xml" },
+		/* a last segment longer than two thirds: its end */
+		{ "example.org/averyveryverylongfeedname", 18,
+		    "exampl\u2026ongfeedname" },
+		{ "example.org/\u00e9t\u00e9/\u7d71\u8a08.xml", 14,
+		    "examp\u2026\u7d71\u8a08.xml" },
+		{ "abcdef", 2, "a\u2026" },
+	};
+	size_t	 i;
+	char	*got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = cli_fit_middle(cases[i].in, cases[i].width);
+		assert_string_equal(got, cases[i].want);
+		assert_true(cli_width(got) <= cases[i].width);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
-	struct CMUnitTest	 tests[NCLEANCASES + 2];
+	struct CMUnitTest	 tests[NCLEANCASES + 3];
 	size_t			 i, n = 0;
 
 	for (i = 0; i < NCLEANCASES; i++) {
@@ -153,5 +193,6 @@ main(void)
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_clean_null);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_clean_random);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fit_middle);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
