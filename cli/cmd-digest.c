@@ -80,6 +80,37 @@ print_doc(const struct digest *d, enum fmt f, const struct tz *z, int color)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+/*
+ * A digest's period in local time, "2026-12-06 07:30 to 2026-12-07 07:30
+ * CET": the seconds of an end that is not a whole minute (a --send 34 s
+ * after the slot was "22:07 to 22:07"), the date and the zone once when
+ * both ends share them.  Heap.
+ */
+static char *
+period_text(int64_t since, int64_t until)
+{
+	struct tm	 a, b;
+	time_t		 ta = (time_t)since, tb = (time_t)until;
+	char		 s1[64], s2[64], z1[16], z2[16];
+
+	if (localtime_r(&ta, &a) == NULL || localtime_r(&tb, &b) == NULL)
+		return xasprintf("%lld to %lld", (long long)since,
+		    (long long)until);
+	strftime(z1, sizeof(z1), "%Z", &a);
+	strftime(z2, sizeof(z2), "%Z", &b);
+	strftime(s1, sizeof(s1), a.tm_sec != 0 ? "%Y-%m-%d %H:%M:%S" :
+	    "%Y-%m-%d %H:%M", &a);
+	if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+		strftime(s2, sizeof(s2), b.tm_sec != 0 ? "%H:%M:%S" : "%H:%M",
+		    &b);
+	else
+		strftime(s2, sizeof(s2), b.tm_sec != 0 ? "%Y-%m-%d %H:%M:%S" :
+		    "%Y-%m-%d %H:%M", &b);
+	if (strcmp(z1, z2) == 0)
+		return xasprintf("%s to %s %s", s1, s2, z2);
+	return xasprintf("%s %s to %s %s", s1, z1, s2, z2);
+}
+
 static int
 list_runs(struct store *s, const char *name, int json)
 {
@@ -95,8 +126,7 @@ list_runs(struct store *s, const char *name, int json)
 	};
 	struct cli_table		*t;
 	json_t				*a, *o;
-	char				 t1[64], t2[64], *period, tries[16];
-	char				*z, *z2;
+	char				*period, tries[16];
 	size_t				 n = 0, i;
 	char				*err = NULL;
 
@@ -133,13 +163,7 @@ list_runs(struct store *s, const char *name, int json)
 	for (i = 0; i < n; i++) {
 		const char	*row[6];
 
-		cli_time_local(v[i].since, t1, sizeof(t1));
-		cli_time_local(v[i].until, t2, sizeof(t2));
-		/* the zone once when both ends share it: 80 columns */
-		if ((z = strrchr(t1, ' ')) != NULL &&
-		    (z2 = strrchr(t2, ' ')) != NULL && strcmp(z, z2) == 0)
-			*z = '\0';
-		period = xasprintf("%s to %s", t1, t2);
+		period = period_text(v[i].since, v[i].until);
 		snprintf(tries, sizeof(tries), "%d", v[i].attempts);
 		row[0] = v[i].name;
 		row[1] = period;

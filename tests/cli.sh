@@ -188,6 +188,28 @@ run "$HERALD" digest --send morning -s "$T/no.sock"
 check "digest --send: no heraldd answers" 1 'err.startswith("herald digest: heraldd is not running")'
 run "$HERALD" digest --list -d "$db"
 check "digest --list: none queued yet" 0 'lines[-1] == "no digest has been queued yet"'
+# Two digests queued (a copy of the database): a day's, and one a --send
+# 34 s after the slot queued, whose ends fall in one minute.
+"$PY" - "$db" "$T/digests.db" <<'EOF'
+import sqlite3, sys
+src = sqlite3.connect(sys.argv[1])
+dst = sqlite3.connect(sys.argv[2])
+src.backup(dst)
+src.close()
+day = 1796681220                # 2026-12-07 22:07:00 UTC
+for since, until in ((day - 86400, day), (day, day + 34)):
+    c = dst.execute("INSERT INTO digest_runs (name, since, until, payload, "
+                    "created) VALUES ('soon', ?, ?, '{}', ?)",
+                    (since, until, until))
+    dst.execute("INSERT INTO digest_outbox (run_id, plugin, next_attempt, "
+                "created) VALUES (?, 'mail', ?, ?)",
+                (c.lastrowid, until, until))
+dst.commit()
+dst.close()
+EOF
+run "$HERALD" digest --list -d "$T/digests.db"
+check "digest --list: seconds where an end is not a whole minute, the date once in one day" 0 \
+    'len(lines) == 3 and re.search(r"^soon +2026-12-07 22:07 to 22:07:34 UTC +mail +pending +0 *$", out, re.M) and re.search(r"^soon +2026-12-06 22:07 to 2026-12-07 22:07 UTC +mail +pending +0 *$", out, re.M)'
 
 # herald search
 run "$HERALD" search sanctions -d "$db"

@@ -394,8 +394,9 @@ def restart(h):
     rows = r.stdout.splitlines()
     h.check(r.returncode == 0 and len(rows) == 5 and
             all(len(x) <= 80 for x in rows) and all(re.search(
-                r" \d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d "
-                r"\d\d:\d\d UTC +\w+ +(sent|pending|dead) ", x)
+                r" \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? to "
+                r"(\d{4}-\d\d-\d\d )?\d\d:\d\d(:\d\d)? UTC +\w+ +"
+                r"(sent|pending|dead) ", x)
                 for x in rows[1:]),
             "restart: herald digest --list in 80 columns, each period whole",
             r.stdout)
