@@ -71,6 +71,8 @@ extern const char story_data_concepts[];
 #define PLACE_TITLE	1	/* family bit: a place the title names */
 #define DATE_TITLE	1	/* family bit: a day the title gives */
 #define CONCEPT_TITLE	1	/* family bit: a notion the title names */
+#define CONCEPT_WORDS	0x7e	/* family bits: the words that write it,
+				   a bit each by their first letters */
 #define W_PLACE		0.5
 #define W_COGNATE	0.5
 #define W_CONCEPT	0.7	/* an EU-policy notion (concepts.txt) */
@@ -3749,6 +3751,22 @@ mark_names(struct words *ws, const char *text, int de)
 }
 
 /*
+ * A notion's family: whether the title names it, and a bit for the word
+ * that starts its form, by its first five letters ("free trade" and
+ * "trade agreement" two bits, "election" and "elections" one): two
+ * articles of one language that write one notion in other words share
+ * it where their stems do not ("free trade agreement", "trade deal").
+ */
+static int
+concept_family(const struct word *w)
+{
+	uint64_t	 h = hash_bytes(FNV_BASIS, w->fold,
+			    w->nfold < 5 ? w->nfold : 5);
+
+	return (w->title ? CONCEPT_TITLE : 0) | (2 << (hash_mix(h) % 6));
+}
+
+/*
  * Words into places, names and stems.  A name is a capitalised word or an
  * acronym, keyed by its start so that Mercosur meets Mercosuru and
  * Mercosul; the words of one name ("Digital Markets Act") share one
@@ -3782,10 +3800,10 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		code = place_of(ctx, w, ws->n - i, &more, &concept);
 		/* a concept is a key, no place: the word may be a name */
 		if (concept > 0)
-			key_add(ks, STORY_CONCEPT, w->title ? CONCEPT_TITLE : 0,
+			key_add(ks, STORY_CONCEPT, concept_family(w),
 			    W_CONCEPT, ctx->concepts[PLACE_CODE(concept) - 1]);
 		if (code & PLACE_CONCEPT) {
-			key_add(ks, STORY_CONCEPT, w->title ? CONCEPT_TITLE : 0,
+			key_add(ks, STORY_CONCEPT, concept_family(w),
 			    W_CONCEPT,
 			    ctx->concepts[PLACE_CODE(code) - 1]);
 			code = 0;
@@ -4691,6 +4709,7 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 	int	 tp_a = sa->tp, tp_b = sb->tp, tp_a_met = 0, tp_b_met = 0,
 		 pl_a = sa->pl, pl_b = sb->pl, td_met = 0;
 	int	 tc_a = sa->tc, tc_b = sb->tc, tc_a_met = 0, tc_b_met = 0;
+	double	 tnotion = 0;	/* one language: a notion both titles name */
 
 	memset(m, 0, sizeof(*m));
 	m->same_lang = a->lang[0] != '\0' && strcmp(a->lang, b->lang) == 0;
@@ -4758,6 +4777,19 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 			if (kind == STORY_CONCEPT) {
 				tc_a_met |= fa & CONCEPT_TITLE;
 				tc_b_met |= fb & CONCEPT_TITLE;
+				/*
+				 * Both titles, in other words: the heaviest
+				 * one counts (and the why names it)
+				 */
+				if ((fa & fb & CONCEPT_TITLE) &&
+				    (fa & CONCEPT_WORDS) !=
+				    (fb & CONCEPT_WORDS)) {
+					if (wa > tnotion)
+						tnotion = wa;
+					if (nshared < STORY_MATCH_SHARED)
+						m->shared[nshared++] =
+						    (size_t)(ka - a->keys);
+				}
 			}
 			goto next;	/* the stems say it already */
 		} else {
@@ -4862,6 +4894,13 @@ summed:
 	m->keys = with_cognates(m->keys, cognates + places_worth(concepts,
 	    nconcepts, CONCEPTS_DECAY), solid);
 	m->solid = solid;
+	/*
+	 * Within one language a notion counts only when both titles name it,
+	 * in each outlet's words ("free trade agreement", "trade deal"): the
+	 * stems say the rest, and a notion of the texts is what a domain's
+	 * stories share (two of "tariffs" in one week).
+	 */
+	m->keys += tnotion;
 	rest = m->keys - key_single(top, places, nplaces, concepts, nconcepts,
 	    topcog, solid);
 	if (m->same_lang && na > 0 && nb > 0) {

@@ -379,9 +379,29 @@ store_replay(const char *path, const char *pack, enum store_alert_per per,
 			}
 			af->pairs++;
 			af->once += cnt == 1;
-			if (cnt != 1 && af_verbose)
-				printf("  %s: %s alerted %zu times\n", topic,
+			if (cnt != 1 && af_verbose) {
+				/* why: the stories the alerts' articles are in
+				   at the end (two: a split; one: merged after
+				   both alerted) */
+				printf("  %s: %s alerted %zu times:", topic,
 				    a->story, cnt);
+				for (j = 0; j < nal; j++) {
+					struct art *b = art_of_item(
+					    al[j].item_id);
+					int64_t	 got;
+
+					if (b == NULL || strcmp(al[j].topic,
+					    topic) != 0 || strcmp(b->story,
+					    a->story) != 0)
+						continue;
+					if (store_item_story(st, b->item, &got,
+					    &err) == -1)
+						goto fail;
+					printf(" %s@%lld", b->id,
+					    (long long)got);
+				}
+				printf("\n");
+			}
 		}
 		free(seen);
 		for (i = 0; i < n; i++)
