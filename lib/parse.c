@@ -541,9 +541,12 @@ is_predefined(const char *name)
 }
 
 /*
- * The replacement text of an entity value: character references decoded;
- * anything that would be markup or another reference is refused.  Returns
- * heap text, or NULL with f->error set.
+ * The replacement text of an entity value: character references decoded,
+ * the five predefined entities (&amp; &lt; &gt; &quot; &apos;) kept as
+ * they are, for the content to decode as XML does ("Council &amp;
+ * Parliament" is the common way to put an ampersand in one); markup or a
+ * reference to any other entity is refused, so that nothing nests
+ * (billion laughs).  Returns heap text, or NULL with f->error set.
  */
 static char *
 dtd_entity_value(struct infilter *f, const char *name, const char *v,
@@ -577,6 +580,18 @@ dtd_entity_value(struct infilter *f, const char *name, const char *v,
 		buf_append(&b, v + i - run, run);
 		run = 0;
 		if (i + 1 >= n || v[i + 1] != '#') {
+			char	 ref[8];
+			size_t	 j;
+
+			for (j = i + 1; j < n && j - i - 1 < sizeof(ref) - 1 &&
+			    isalpha((unsigned char)v[j]); j++)
+				ref[j - i - 1] = v[j];
+			ref[j - i - 1] = '\0';
+			if (j < n && v[j] == ';' && is_predefined(ref)) {
+				buf_append(&b, v + i, j + 1 - i);
+				i = j + 1;
+				continue;
+			}
 			infilter_reject(f, PARSE_ENTITY, xasprintf("entity '%s' "
 			    "refers to another entity", name));
 			goto fail;

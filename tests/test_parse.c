@@ -267,6 +267,18 @@ static const struct pcase cases[] = {
 	    "<rss version='2.0'><channel><title>&a;</title></channel></rss>", NULL, NULL,
 	    "entity declarations are not allowed", { { NULL, NULL } } },
 	{ "unterminated doctype", "<!DOCTYPE rss [<!ENTITY a 'b'>", NULL, NULL, "not a feed", { { NULL, NULL } } },
+	{ "entity with the predefined entities", "<!DOCTYPE rss [<!ENTITY co \"Council &amp; Parliament\">"
+	    "<!ENTITY t 'a &lt;b&gt; &quot;c&quot; &apos;d&apos;'>]><rss version='2.0'><channel>"
+	    "<title>&co;</title><description>&t;</description><item><title a='&co;'>&co;</title>"
+	    "</item></channel></rss>", NULL, NULL, NULL,
+	    { { "feed.title.value", "Council & Parliament" }, { "feed.subtitle.value", "a <b> \"c\" 'd'" },
+	      { "entries.0.title.value", "Council & Parliament" }, { "bozo", "false" } } },
+	{ "entity refers to a name like a predefined one", "<!DOCTYPE rss [<!ENTITY a 'x'><!ENTITY b '&amp2;'>]>"
+	    "<rss><channel><title>&b;</title></channel></rss>", NULL, NULL, "entity 'b' refers to another entity",
+	    { { NULL, NULL } } },
+	{ "entity with an unterminated predefined reference", "<!DOCTYPE rss [<!ENTITY b 'x &amp y'>]>"
+	    "<rss><channel><title>&b;</title></channel></rss>", NULL, NULL, "entity 'b' refers to another entity",
+	    { { NULL, NULL } } },
 	{ "entity refers to another", "<!DOCTYPE rss [<!ENTITY a 'x'><!ENTITY b '&a;&a;'>]><rss><channel>"
 	    "<title>&b;</title></channel></rss>", NULL, NULL, "entity 'b' refers to another entity", { { NULL, NULL } } },
 	{ "entity with markup", "<!DOCTYPE rss [<!ENTITY m '<b>x</b>'>]><rss><channel><title>&m;</title>"
