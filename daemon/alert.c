@@ -31,6 +31,7 @@
 #define ALERT_BATCH_MAX		200	/* alerts in one batched call */
 #define ALERT_STORE_PAUSE	30	/* after the store refused a write */
 #define ALERT_EXPIRE_EVERY	3600	/* sweep of rows past max-age */
+#define ALERT_ORPHANS_SAY_EVERY	86400	/* a start says the orphans again */
 #define ALERT_RATE_MAX		10000	/* rate-limit window entries kept */
 #define ALERT_ORPHAN_AGE	86400	/* for a plugin no longer configured */
 
@@ -81,7 +82,7 @@ struct alerter {
 };
 
 static void	alert_arm(struct alerter *, double when);
-static void	alert_orphans_say(struct alerter *);
+static void	alert_orphans_say(struct alerter *, int start);
 
 /* ---- rate limiting: a sliding window of the last `count` sends ---- */
 
@@ -942,7 +943,7 @@ alert_new(struct ev_loop *loop, struct store *st, struct plugin_set *set)
 	a->items_since = (int64_t)time(NULL);
 	ev_timer_init(&a->timer, alert_timer_cb, 0., 0.);
 	a->timer.data = a;
-	alert_orphans_say(a);
+	alert_orphans_say(a, 1);
 	alert_kick(a);		/* deliver what a previous run left pending */
 	return a;
 }
@@ -950,39 +951,60 @@ alert_new(struct ev_loop *loop, struct store *st, struct plugin_set *set)
 /*
  * A start or a reload: says which plugins no longer configured have alerts
  * waiting for them, how many and until when, which the status counts as
- * pending until then; the next pass sweeps them at once.
+ * pending until then; the next pass sweeps them at once.  A reload always
+ * says it; a start once a day (ALERT_ORPHANS_SAY_EVERY), since every
+ * heraldd --once under cron is a start, and each said it again.
  */
 static void
-alert_orphans_say(struct alerter *a)
+alert_orphans_say(struct alerter *a, int start)
 {
 	struct store_outbox_count	*c = NULL;
-	size_t				 n = 0, i;
+	size_t				 n = 0, i, said = 0;
+	int64_t				 now = (int64_t)time(NULL), last = 0;
 	char				*err = NULL;
 
+	a->last_orphans = 0;
 	if (store_outbox_counts(a->st, &c, &n, &err) == -1) {
 		log_warnx("reading the outbox failed: %s", err ? err : "?");
 		free(err);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if (c[i].pending > 0 && !plugin_set_find(a->set, c[i].plugin))
-			log_warnx("plugin %s is not in the configuration: its "
-			    "%lld pending alert%s wait%s for it (counted as "
-			    "pending) until a day after each was queued, then "
-			    "%s given up; a reload that brings it back sends "
-			    "them", c[i].plugin, (long long)c[i].pending,
-			    c[i].pending == 1 ? "" : "s",
-			    c[i].pending == 1 ? "s" : "",
-			    c[i].pending == 1 ? "it is" : "they are");
+	if (start && store_orphans_said(a->st, &last, &err) == -1) {
+		log_warnx("%s", err ? err : "reading store_meta failed");
+		free(err);
+		err = NULL;
+	}
+	if (start && last <= now && now < last + ALERT_ORPHANS_SAY_EVERY) {
+		store_outbox_counts_free(c, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		long long	 k = (long long)c[i].pending;
+
+		if (k == 0 || plugin_set_find(a->set, c[i].plugin))
+			continue;
+		log_warnx("plugin %s is not in the configuration: its %lld "
+		    "pending alert%s wait%s for it (counted as pending) until "
+		    "a day after %s queued, then %s given up; configured "
+		    "again before that, it sends %s", c[i].plugin, k,
+		    k == 1 ? "" : "s", k == 1 ? "s" : "",
+		    k == 1 ? "it was" : "each was", k == 1 ? "it is" :
+		    "they are", k == 1 ? "it" : "them");
+		said++;
+	}
 	store_outbox_counts_free(c, n);
-	a->last_orphans = 0;
+	if (start && said > 0 &&
+	    store_orphans_said_set(a->st, now, &err) == -1) {
+		log_warnx("%s", err ? err : "writing store_meta failed");
+		free(err);
+	}
 }
 
 void
 alert_set_plugins(struct alerter *a, struct plugin_set *set)
 {
 	a->set = set;
-	alert_orphans_say(a);
+	alert_orphans_say(a, 0);
 	alert_kick(a);
 }
 

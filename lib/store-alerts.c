@@ -493,3 +493,47 @@ store_outbox_counts_free(struct store_outbox_count *v, size_t n)
 		free(v[i].plugin);
 	free(v);
 }
+
+int
+store_orphans_said(struct store *s, int64_t *when, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*when = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM store_meta"
+	    " WHERE key = 'orphans_said'", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "reading store_meta");
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*when = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "reading store_meta");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_orphans_said_set(struct store *s, int64_t when, char **errstr)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO store_meta"
+	    " VALUES ('orphans_said', ?1)", -1, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, errstr, "writing store_meta");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, when);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_seterr(s, errstr, "writing store_meta");
+		return -1;
+	}
+	return 0;
+}

@@ -7,6 +7,8 @@ reloaded: the log must say that the plugin is not in the configuration,
 how many alerts wait for it, and that they are given up a day after they
 were queued unless a reload brings it back; the alerts are still pending
 (herald alerts --pending lists them).  heraldd(8) says the same.
+Three heraldd --once runs after that (cron): the first says it, the next
+two do not (review8: each said it for a day); a reload says it again.
 """
 
 import os
@@ -49,12 +51,32 @@ def main():
     d.send(signal.SIGHUP)
     want = ("plugin hook is not in the configuration: its %d pending alerts "
             "wait for it (counted as pending) until a day after each was "
-            "queued, then they are given up; a reload that brings it back "
-            "sends them" % n)
+            "queued, then they are given up; configured again before that, "
+            "it sends them" % n)
     h.check(d.wait_log(want, 15), "reload: the log says the alerts of the "
             "removed plugin wait a day, then are given up", it.tail(d.text()))
     pending = al.alerts_json(h, conf, "--pending") or []
     h.check(len(pending) == n, "they are still pending", pending)
+    d.stop()
+
+    # heraldd --once under cron: the first run says it, the next ones of
+    # that day do not (each said it again, a cron mail every run)
+    errs = []
+    for _ in range(3):
+        r = h.run(["-c", conf, "--once"], timeout=60)
+        errs.append(r.err)
+    h.check([want in e for e in errs] == [True, False, False],
+            "--once: the first run of the day says it, the next two do not",
+            [[ln for ln in e.splitlines() if "hook" in ln] for e in errs])
+    pending = al.alerts_json(h, conf, "--pending") or []
+    h.check(len(pending) == n, "--once: they are still pending", pending)
+    # a reload says it whenever it is asked
+    d = al.Daemon(h, conf, "heraldd2")
+    h.check(d.wait_log("started:", 15) and want not in d.text(),
+            "a start within the day does not say it again", it.tail(d.text()))
+    d.send(signal.SIGHUP)
+    h.check(d.wait_log(want, 15), "a reload says it again",
+            it.tail(d.text()))
     d.stop()
     h.finish()
 
