@@ -321,12 +321,15 @@ daemon_reload(void *arg, char **note, char **errstr)
 	if ((nc->control_socket == NULL) != (d->conf->control_socket == NULL) ||
 	    (nc->control_socket != NULL &&
 	    strcmp(nc->control_socket, d->conf->control_socket) != 0)) {
-		log_warnx("reload: a new control-socket takes a restart; the "
-		    "socket stays where it is");
-		sock = xasprintf("the new control-socket takes a restart: "
-		    "still listening on %s", d->control != NULL &&
-		    control_path(d->control) != NULL ?
-		    control_path(d->control) : "no socket");
+		const char	*at = d->control != NULL ?
+				    control_path(d->control) : NULL;
+
+		/* none before (none could be made): none until a restart */
+		sock = at != NULL ? xasprintf("the new control-socket takes a "
+		    "restart: still listening on %s", at) : xstrdup("the new "
+		    "control-socket takes a restart: no control socket until "
+		    "then");
+		log_warnx("reload: %s", sock);
 		/*
 		 * as the database: the running value stays, so that the
 		 * next reload compares against where the socket is

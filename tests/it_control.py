@@ -12,9 +12,12 @@
           busy): the CLI says so, never "Broken pipe", and exits 1.
   config  heraldd with [herald] control-socket = PATH; `herald fetch -c
           FILE`, `reload -c FILE`, `status -c FILE` find the socket there.
+  nosocket  heraldd whose control-socket could not be made; a reload that
+          names another says it takes a restart, none until then.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -172,6 +175,31 @@ def main():
     h.check(r.returncode == 1 and "nosuch.conf" in r.stderr,
             "config: herald fetch -c MISSING says it cannot read it",
             "rc=%d\n%s" % (r.returncode, r.stderr))
+    stop(h, p)
+
+    # nosocket: none could be made (its directory is missing); a reload
+    # that names one says it takes a restart and that there is none until
+    # then, not "still listening on no socket" (review8)
+    conf, db = h.write_config("nosock", feeds,
+                              control_socket=h.path("nodir/ctl.sock"))
+    p = start(h, conf, {}, "nosock")
+
+    def log():
+        with open(h.path("nosock.log"), errors="replace") as f:
+            return f.read()
+
+    h.check(al.wait_until(lambda: "running without a control socket" in
+                          log(), 15), "nosocket: heraldd runs without one",
+            it.tail(log()))
+    h.write_config("nosock", feeds, db=db,
+                   control_socket=h.path("late.sock"))
+    p.send_signal(signal.SIGHUP)
+    al.wait_until(lambda: "reload: configuration applied" in log(), 15)
+    lines = [ln for ln in log().splitlines() if "control-socket" in ln]
+    h.check(lines == ["heraldd: reload: the new control-socket takes a "
+                      "restart: no control socket until then"],
+            "nosocket: the reload says there is none until a restart",
+            lines)
     stop(h, p)
     h.finish()
 
