@@ -177,6 +177,7 @@ struct store {
 };
 
 /* store.c */
+void		 store_sqlite_init(void);
 void		 store_seterr(struct store *, char **errstr, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 sqlite3_stmt	*stmt_get(struct store *, enum stmt_id, char **errstr);

@@ -509,6 +509,7 @@ store_qcheck_new(char **errstr)
 {
 	struct store_qcheck	*q = xcalloc(1, sizeof(*q));
 
+	store_sqlite_init();
 	if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(q->db, "CREATE VIRTUAL TABLE q USING fts5("

@@ -1246,6 +1246,24 @@ fail_out:
 	return -1;
 }
 
+/*
+ * SQLite counts every allocation and free under a global mutex for
+ * sqlite3_memory_used() and the soft heap limit, neither of which herald
+ * uses: 1.04 million mutex calls in a fresh ingest of 100 feeds.  The
+ * setting holds only before SQLite's first use in the process (after it,
+ * sqlite3_config() says SQLITE_MISUSE and changes nothing).
+ */
+void
+store_sqlite_init(void)
+{
+	static int	 done;
+
+	if (done)
+		return;
+	done = 1;
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *
 store_open(const char *path, int flags, char **errstr)
 {
@@ -1262,6 +1280,7 @@ store_open_progress(const char *path, int flags, store_progress_fn *fn,
 	char		*mode = NULL, *sql, *keyless = NULL;
 	int		 rc, oflags, on = 1;
 
+	store_sqlite_init();
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->progress = fn;
