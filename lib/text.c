@@ -139,6 +139,25 @@ utf8_sanitize(const char *s, size_t len, size_t *outlen, int *changed)
 	buf_init(&b, 0);
 	/* Bytes from `run` to `i` are good and not copied yet. */
 	while (i < len) {
+		/* eight bytes of printable ASCII at once, most of a text */
+		if (i + 8 <= len) {
+			uint64_t	 w;
+
+			memcpy(&w, p + i, 8);
+			if (((w | (w - UINT64_C(0x2020202020202020)) |
+			    ((w ^ UINT64_C(0x7f7f7f7f7f7f7f7f)) -
+			    UINT64_C(0x0101010101010101))) &
+			    UINT64_C(0x8080808080808080)) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		/* a two-byte character, most of the rest */
+		if (p[i] >= 0xc2 && p[i] <= 0xdf && i + 1 < len &&
+		    (p[i + 1] & 0xc0) == 0x80) {
+			i += 2;
+			continue;
+		}
 		if (p[i] < 0x80) {
 			if (!utf8_is_dropped(p[i])) {
 				i++;
