@@ -39,6 +39,7 @@
 #include <jansson.h>
 
 #include "daemon.h"
+#include "date.h"
 #include "log.h"
 #include "util.h"
 
@@ -507,21 +508,43 @@ control_exec(struct control *c, char *line, struct buf *out)
 	else if (strcmp(cmd, "metrics") == 0 && *arg == '\0')
 		metrics_text(c, out);
 	else if (strcmp(cmd, "fetch") == 0 && *arg == '\0') {
-		size_t	 n, all = sched_nfeeds(c->sched);
+		size_t	 n, all = sched_nfeeds(c->sched), held;
+		time_t	 until;
+		char	 t[32];
 
 		log_info("control: every feed due now");
 		n = sched_all_due(c->sched);
-		if (n == all)
+		/* those a host's Retry-After holds are not due now */
+		held = sched_waiting(c->sched, NULL, &until);
+		date_format_rfc3339((int64_t)until, t, sizeof(t));
+		if (n == all && held == 0)
 			buf_printf(out, "ok: every feed is due now (%zu "
 			    "feed%s)\n", n, n == 1 ? "" : "s");
-		else
-			buf_printf(out, "ok: %zu feed%s due now; %zu off or "
-			    "disabled, not fetched (herald feeds)\n", n,
-			    n == 1 ? "" : "s", all - n);
+		else {
+			buf_printf(out, "ok: %zu feed%s due now", n - held,
+			    n - held == 1 ? "" : "s");
+			if (held > 0)
+				buf_printf(out, "; %zu wait%s for %s host's "
+				    "Retry-After, until %s", held, held == 1 ?
+				    "s" : "", held == 1 ? "its" : "their", t);
+			if (all > n)
+				buf_printf(out, "; %zu off or disabled, not "
+				    "fetched (herald feeds)", all - n);
+			buf_puts(out, "\n");
+		}
 	} else if (strcmp(cmd, "fetch") == 0) {
+		time_t	 until;
+		char	 t[32];
+
 		if (sched_fetch_now(c->sched, arg, &err) == -1) {
 			buf_printf(out, "error: %s\n", err);
 			free(err);
+		} else if (sched_waiting(c->sched, arg, &until) > 0) {
+			date_format_rfc3339((int64_t)until, t, sizeof(t));
+			log_info("control: feed %s due now, held until %s",
+			    arg, t);
+			buf_printf(out, "ok: feed %s waits for its host's "
+			    "Retry-After, until %s; fetched then\n", arg, t);
 		} else {
 			log_info("control: feed %s due now", arg);
 			buf_printf(out, "ok: feed %s is due now\n", arg);

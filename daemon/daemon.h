@@ -112,6 +112,12 @@ int		 sched_apply(struct sched *, const struct config *, char **errstr);
  * last attempt failed last; returns how many (not the off, disabled).
  */
 size_t		 sched_all_due(struct sched *);
+/*
+ * Of the enabled feeds (`name`: that one; NULL: all), how many wait for
+ * their host's Retry-After, and until when at the latest (*until, wall
+ * clock): herald fetch's answer does not count them as due now.
+ */
+size_t		 sched_waiting(struct sched *, const char *name, time_t *until);
 /* One feed due now (herald fetch NAME); -1 unknown, off or disabled. */
 int		 sched_fetch_now(struct sched *, const char *name,
 		    char **errstr);

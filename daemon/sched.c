@@ -971,6 +971,26 @@ sched_all_due(struct sched *s)
 	return n;
 }
 
+size_t
+sched_waiting(struct sched *s, const char *name, time_t *until)
+{
+	struct feedrt	*f;
+	ev_tstamp	 now = ev_now(s->loop);
+	size_t		 n = 0;
+
+	*until = 0;
+	TAILQ_FOREACH(f, &s->feeds, entry) {
+		if (!f->enabled || f->disabled ||
+		    (name != NULL && strcmp(f->name, name) != 0) ||
+		    f->host->blocked_until <= now)
+			continue;
+		n++;
+		if (f->host->blocked_wall > *until)
+			*until = f->host->blocked_wall;
+	}
+	return n;
+}
+
 int
 sched_fetch_now(struct sched *s, const char *name, char **errstr)
 {

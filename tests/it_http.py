@@ -31,11 +31,16 @@ Asserted from the database and the server's request log, run by run:
    item row is written (count and max(changed) unchanged).
 """
 
+import calendar
 import os
+import re
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_common as it  # noqa: E402
+import it_alertlib as al  # noqa: E402
 
 INTERVAL = 900
 
@@ -96,6 +101,7 @@ def main():
             ("/503-long", "e503long", it.DAY * 0.9, it.DAY * 1.1)):
         check_retry_after(h, srv, route, name, lo, hi)
     check_held(h, srv)
+    check_fetch_held(h, srv)
     h.finish()
 
 
@@ -301,6 +307,67 @@ def check_held(h, srv):
     h.check(len(reqs) == 3 and reqs[-1] == "/503" and r.rc == 0,
             "held, the next run: the two held feeds fetched first, then the "
             "failing one; exit 0", "requests %s rc=%s" % (reqs, r.rc))
+
+
+def check_fetch_held(h, srv):
+    """herald fetch while a host's Retry-After runs: the feeds of that
+    host are not "due now" (review8): the answer counts them apart, with
+    the time, and `herald fetch FEED` of one says it waits."""
+    local = os.path.join(os.environ.get("TESTDATA") or
+                         os.path.join(it.HERE, "data"), "feeds",
+                         "eu-observer.rss")
+    feeds = [("busy", srv.url("/503")), ("held-a", srv.url("/ok/held-a")),
+             ("held-b", srv.url("/ok/held-b")), ("local", "file://" + local)]
+    sock = h.path("fh.sock")
+    conf, db = h.write_config("fetchheld", feeds, per_host=1,
+                              control_socket=sock)
+    log = h.path("fetchheld.log")
+    with open(log, "w") as f:
+        p = subprocess.Popen([h.heraldd, "-c", conf, "-f", "-v"], stdout=f,
+                             stderr=f, stdin=subprocess.DEVNULL,
+                             env=it.clean_env())
+    h.procs.append(p)
+
+    def cli(*args):
+        return subprocess.run([al.herald_cli(), "fetch", "-c", conf] +
+                              list(args),
+                              capture_output=True, text=True, timeout=30,
+                              env=it.clean_env())
+
+    def busy_failed():
+        try:
+            with it.open_db(db) as d:
+                row = d.feed("busy")
+                return row is not None and (row["failures"] or 0) > 0
+        except Exception:  # noqa: BLE001 (not there yet)
+            return False
+
+    ok = al.wait_until(lambda: os.path.exists(sock), 15)
+    r = cli()
+    ok = ok and al.wait_until(busy_failed, 40)
+    h.check(ok, "fetch held: busy answered 503 + Retry-After", r.stdout)
+    r = cli()
+    m = re.match(r"1 feed due now; 3 wait for their host's Retry-After, "
+                 r"until (\S+)\n$", r.stdout)
+    h.check(r.returncode == 0 and m is not None,
+            "fetch held: herald fetch counts the 3 feeds of the held host "
+            "apart, not as due now", r.stdout + r.stderr)
+    if m:
+        until = calendar.timegm(time.strptime(m.group(1),
+                                              "%Y-%m-%dT%H:%M:%SZ"))
+        h.check(60 <= until - time.time() <= 125,
+                "fetch held: until the host's time (Retry-After: 120)",
+                m.group(1))
+    r = cli("held-a")
+    h.check(r.returncode == 0 and r.stdout.startswith(
+        "feed held-a waits for its host's Retry-After, until "),
+        "fetch held: herald fetch FEED says it waits", r.stdout + r.stderr)
+    r = cli("local")
+    h.check(r.stdout == "feed local is due now\n",
+            "fetch held: a feed of another host is due now", r.stdout)
+    p.terminate()
+    p.wait(timeout=15)
+    h.procs.remove(p)
 
 
 if __name__ == "__main__":
