@@ -203,10 +203,17 @@ struct story_params {
 				   evidence is neither a place, a notion nor
 				   a cognate: what the others must be worth
 				   (one name and a country are no story) */
+	int64_t	 close_time;	/* seconds: two articles of one language
+				   this close whose titles name one country
+				   count it again */
 };
 
 void	 story_params_default(struct story_params *);
 
+/* As story_compare(), a published `apart` seconds from b (-1: unknown) */
+void	 story_compare_apart(const struct story_params *,
+	    const struct story_doc *a, const struct story_doc *b, int64_t apart,
+	    struct story_match *);
 void	 story_compare(const struct story_params *, const struct story_doc *a,
 	    const struct story_doc *b, struct story_match *);
 

@@ -635,7 +635,8 @@ main(int argc, char **argv)
 					continue;
 				story_doc_unpack(arts[j].packed,
 				    arts[j].packlen, &d);
-				story_compare(&p, &arts[i].doc, &d, &m);
+				story_compare_apart(&p, &arts[i].doc, &d,
+				    arts[i].at - arts[j].at, &m);
 				{
 					char *w = story_match_explain(
 					    &arts[i].doc, &m);
@@ -661,7 +662,8 @@ main(int argc, char **argv)
 					continue;
 				story_doc_unpack(arts[j].packed,
 				    arts[j].packlen, &d);
-				story_compare(&p, &arts[i].doc, &d, &m);
+				story_compare_apart(&p, &arts[i].doc, &d,
+				    arts[i].at - arts[j].at, &m);
 				char	*why = story_match_explain(
 					    &arts[i].doc, &m);
 

@@ -894,6 +894,44 @@ test_compare_notion_titles(void **state)
 }
 
 /*
+ * Two titles of one language that name one country, hours apart, count
+ * it again: two outlets tell one event in their own words and meet on
+ * little else.  Not days apart, nor when the times are unknown.
+ */
+static void
+test_compare_title_country_close(void **state)
+{
+	struct story_input	 a = { "EU pledges 300 ambulances to Moldova "
+				     "after floods", "The Commission will "
+				     "deliver the vehicles through the civil "
+				     "protection mechanism and pay to repair "
+				     "hospitals.", "en", NULL, 0 };
+	struct story_input	 b = { "Brussels sends help as Moldova's "
+				     "hospitals run out of vehicles",
+				     "Doctors in the north have worked "
+				     "without power for a week.", "en", NULL,
+				     0 };
+	struct story_doc	 da, db;
+	struct story_params	 p;
+	struct story_match	 m;
+
+	(void)state;
+	story_params_default(&p);
+	assert_int_equal(story_doc_build(ctx, &a, &da), 0);
+	assert_int_equal(story_doc_build(ctx, &b, &db), 0);
+	story_compare_apart(&p, &da, &db, 3 * 3600, &m);
+	assert_int_equal(m.same_lang, 1);
+	assert_true(m.text < 0.45);
+	assert_true(m.joins);
+	story_compare_apart(&p, &da, &db, 2 * 86400, &m);
+	assert_false(m.joins);
+	story_compare(&p, &da, &db, &m);
+	assert_false(m.joins);
+	story_doc_clear(&da);
+	story_doc_clear(&db);
+}
+
+/*
  * The pairs compare_summed() finds are the hashes both docs hold, in
  * a's order, wherever they lie: at either doc's end, one doc's keys all
  * below or above the other's, one key or none.  Docs of stems only
@@ -2142,6 +2180,8 @@ main(void)
 	    test_compare_concepts_alone);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_compare_notion_titles);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(
+	    test_compare_title_country_close);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_approx);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_merge);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_key_kinds);
