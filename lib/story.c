@@ -2958,6 +2958,73 @@ approx_before(struct story_ctx *ctx, const struct words *ws,
 	    UNIT_TYPE(v) == U_APPROX;
 }
 
+/*
+ * "22. Sanktionspaket", "22. balík sankcí", "22. pakiet": German and the
+ * languages of central and northern Europe write an ordinal as a number
+ * and a dot, where English writes "22nd" and French "22e".  The dot ends
+ * no sentence when a word follows it that does not start one: in German
+ * a noun that is no stop word, elsewhere a word in small letters.  A day
+ * of a month ("22. Mai") is a date already; a year (2024.) ends a
+ * sentence.
+ */
+static int	is_stop(struct story_ctx *, const struct word *);
+
+static int
+dot_ordinal(struct story_ctx *ctx, const char *text, size_t len,
+    const char *lang, const struct number *num, size_t end,
+    struct words *ws)
+{
+	static const char *const dot[] = { "de", "cs", "sk", "pl", "hu", "sl",
+	    "hr", "sr", "da", "no", "nb", "fi", "et", "lv", "lt" };
+	struct word	*w;
+	size_t		 i;
+	uint32_t	 v;
+
+	if (num->decimal || num->value < 13 || num->value >= 1000 ||
+	    end + 2 >= len || text[end] != '.' || text[end + 1] != ' ')
+		return 0;
+	for (i = 0; i < sizeof(dot) / sizeof(dot[0]); i++)
+		if (strcmp(lang, dot[i]) == 0)
+			break;
+	if (i == sizeof(dot) / sizeof(dot[0]))
+		return 0;
+	w = word_at(ws, end + 2);
+	if (w == NULL || w->off != end + 2 || w->digit || is_stop(ctx, w) ||
+	    (unit_of(ctx, w, &v) && UNIT_TYPE(v) == U_MONTH))
+		return 0;
+	return strcmp(lang, "de") == 0 ? w->cap : !w->cap;
+}
+
+/*
+ * An ordinal's sign glued to the number: "22\u00ba paquete", "22\u00aa
+ * ronda", Greek "22\u03bf \u03c0\u03b1\u03ba\u03ad\u03c4\u03bf" (the
+ * 22nd package, quantity_suffix() reads ASCII letters only).  Its bytes,
+ * or 0.
+ */
+static size_t
+sign_ordinal(const char *text, size_t len, size_t end, struct quantity *q)
+{
+	static const char *const sign[] = { "\xc2\xba", "\xc2\xaa",
+	    "\xce\xbf\xcf\x82", "\xce\xb7\xcf\x82", "\xce\xbf\xcf\x85",
+	    "\xce\xbf", "\xce\xb7" };
+	const unsigned char	*t = (const unsigned char *)text;
+	size_t			 i, n;
+
+	if (end >= len || (t[end] != 0xc2 && t[end] != 0xce))
+		return 0;
+	for (i = 0; i < sizeof(sign) / sizeof(sign[0]); i++) {
+		n = strlen(sign[i]);
+		if (end + n > len || memcmp(text + end, sign[i], n) != 0)
+			continue;
+		/* a sign, not a word's first letter: nothing glued after */
+		if (end + n < len && (isalnum(t[end + n]) || t[end + n] >= 0x80))
+			return 0;
+		q->ordinal = 1;
+		return n;
+	}
+	return 0;
+}
+
 /* Reads the numbers of text (ws are its words, tlen its title) into keys. */
 static void
 scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
@@ -2979,6 +3046,11 @@ scan_numbers(struct story_ctx *ctx, const char *text, size_t len,
 		memset(&q, 0, sizeof(q));
 		q.currency = currency_sign_before(ctx, text, i);
 		quantity_suffix(ctx, text, len, &num, &q, &end);
+		if (end == num.end && dot_ordinal(ctx, text, len, lang, &num,
+		    end, ws))
+			q.ordinal = 1;
+		else if (end == num.end)
+			end += sign_ordinal(text, len, end, &q);
 		for (k = end; k < len && text[k] == ' '; k++)
 			;
 		if (k < len && text[k] == '%')

@@ -740,6 +740,55 @@ test_key_kinds(void **state)
 }
 
 /*
+ * German, Czech, Polish... write an ordinal as a number and a dot: "22.
+ * Sanktionspaket" numbers a series as "22nd package" does; Spanish and
+ * Greek with a sign glued to it (22\u00ba, 22\u03bf).  A dot that
+ * ends a sentence (a capital after it in Czech, a stop word in German)
+ * or a year leaves the number plain.
+ */
+static void
+test_dot_ordinal(void **state)
+{
+	enum story_kind	 kind;
+	double		 w, plain;
+
+	(void)state;
+	assert_true(key_of("in 22 cases", NULL, "en", NULL, "22", NULL,
+	    &plain));
+	assert_true(key_of("EU beschlie\u00dft 22. Sanktionspaket gegen "
+	    "Russland", NULL, "de", NULL, "22", NULL, &w));
+	assert_true(w >= 1.5 && w > plain);
+	assert_true(key_of("EU schv\u00e1lila 22. bal\u00edk sankc\u00ed "
+	    "proti Rusku", NULL, "cs", NULL, "22", NULL, &w));
+	assert_true(w >= 1.5);
+	assert_true(key_of("UE przyj\u0119\u0142a 22. pakiet sankcji", NULL,
+	    "pl", NULL, "22", NULL, &w));
+	assert_true(w >= 1.5);
+	/* a sign glued to it: Spanish \u00ba, Greek \u03bf */
+	assert_true(key_of("La UE aprueba el 22\u00ba paquete de sanciones",
+	    NULL, "es", NULL, "22", NULL, &w));
+	assert_true(w >= 1.5);
+	assert_true(key_of("\u0395\u03b3\u03ba\u03c1\u03af\u03b8\u03b7"
+	    "\u03ba\u03b5 \u03c4\u03bf 22\u03bf \u03c0\u03b1\u03ba\u03ad"
+	    "\u03c4\u03bf", NULL, "el", NULL, "22", NULL, &w));
+	assert_true(w >= 1.5);
+	/* the end of a sentence */
+	assert_true(key_of("Die Zahl der Staaten stieg auf 22. Die Kommission "
+	    "begr\u00fc\u00dft das", NULL, "de", NULL, "22", NULL, &w));
+	assert_true(w < 1.0);
+	assert_true(key_of("Liczba wzros\u0142a do 22. Komisja chwali", NULL,
+	    "pl", NULL, "22", NULL, &w));
+	assert_true(w < 1.0);
+	/* nor in English or French, nor a year */
+	assert_true(key_of("The count rose to 22. Officials said", NULL, "en",
+	    NULL, "22", NULL, &w));
+	assert_true(w < 1.0);
+	assert_true(key_of("Seit 2024. Br\u00fcssel pr\u00fcft", NULL, "de",
+	    NULL, "2024", &kind, &w));
+	assert_int_equal(kind, STORY_YEAR);
+}
+
+/*
  * A figure after "more than", "knapp", "plus de" is a bound: it conflicts
  * with no other amount (\u20ac1.17 billion is more than 1.1 billion); two
  * figures written exactly still do.
@@ -2176,6 +2225,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rounded);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_concepts);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_dot_ordinal);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_compare_concepts_alone);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
