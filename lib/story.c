@@ -4579,6 +4579,8 @@ story_params_default(struct story_params *p)
 	p->lead_min = 0.25;
 	p->cross_rest = 0.7;
 	p->close_time = 12 * 3600;
+	p->near_keys = 1.4;
+	p->near = 12 * 3600;
 }
 
 /*
@@ -5292,6 +5294,9 @@ struct cstory {
 	double			 concepts[STORY_MATCH_SHARED];
 	size_t			 nconcepts;
 	int64_t			 item;		/* the best pair's article */
+	int64_t			 apart;		/* its nearest article compared
+						   in another language: how far
+						   in time; -1 none */
 	uint64_t		 ids[CSTORY_IDS];	/* document ids of its
 						   articles compared */
 	uint8_t			 idfam[CSTORY_IDS];
@@ -5313,6 +5318,7 @@ cstory_get(struct cstory *v, size_t *n, int64_t story)
 	memset(&v[*n], 0, sizeof(*v));
 	v[*n].story = story;
 	v[*n].score = -1;
+	v[*n].apart = -1;
 	return &v[(*n)++];
 }
 
@@ -5508,13 +5514,15 @@ story_assign(const struct story_params *p, const struct story_window *win,
 	struct cmet		 met[STORY_SHORTLIST];
 	struct kview		 self, other;
 	struct story_match	 m;
+	struct story_params	 pnear;
+	const struct story_params *pc;
 	struct story_sum	 dsum, ownsum;
 	const struct story_sum	*osum;
 	const void		*blob;
 	unsigned		 dfbuf[MARK_BUF], *df = dfbuf;
 	char			 postbuf[MARK_BUF], *posted = postbuf, olang[4];
 	size_t			 i, k, n = 0, ncmp, ncs = 0, nmet = 0, len, h;
-	int64_t			 story, first, ofeed;
+	int64_t			 story, first, ofeed, apart;
 	int			 got, rc, ret = -1;
 	double			 r, rarity[STORY_POSTINGS_MAX + 1] = { 0 };
 	/* doc's keys same_feed_apart() reads, made at the first own-feed
@@ -5598,9 +5606,26 @@ story_assign(const struct story_params *p, const struct story_window *win,
 				cstory_ids(cstory_get(cs, &ncs, story), &other);
 			continue;
 		}
-		compare_summed(p, doc, &dsum, &other, osum,
-		    (at > c[i].at ? at - c[i].at : c[i].at - at) <=
-		    p->close_time, &m);
+		/*
+		 * Across languages, an article published within hours of
+		 * doc: its translation or another outlet's of the same news,
+		 * more likely than a look-alike of the same week, so fewer
+		 * keys join (a German "Mercosur-Abkommen gilt ab Juni" shares
+		 * a name and a notion with the Commission's release)
+		 */
+		apart = at > c[i].at ? at - c[i].at : c[i].at - at;
+		pc = p;
+		if (apart <= p->near && (doc->lang[0] == '\0' ||
+		    strcmp(doc->lang, olang) != 0)) {
+			pnear = *p;
+			pnear.keys_min = p->near_keys;
+			pc = &pnear;
+			x = cstory_get(cs, &ncs, story);
+			if (x->apart < 0 || apart < x->apart)
+				x->apart = apart;
+		}
+		compare_summed(pc, doc, &dsum, &other, osum,
+		    apart <= p->close_time, &m);
 		cmet_set(&met[nmet++], c[i].item, &m);
 		if (osum->fam != 0)
 			cstory_ids(cstory_get(cs, &ncs, story), &other);
@@ -5661,7 +5686,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		 * none in it, not on one name and a country (as a pair).
 		 */
 		if (!x->eligible && !x->conflict && x->nkeys >= 2 &&
-		    x->evidence >= p->keys_min &&
+		    x->evidence >= (!x->same_lang && x->apart >= 0 ?
+		    p->near_keys : p->keys_min) &&
 		    (x->same_lang || x->named != 1 || rest >= p->cross_rest) &&
 		    (!x->same_lang || x->text >= p->text_keys_min)) {
 			x->join = x->text + x->evidence / 10.0;
@@ -5701,7 +5727,15 @@ story_assign(const struct story_params *p, const struct story_window *win,
 			y = &cs[i];
 	for (i = 0; i < ncs && dec->story != 0; i++) {
 		x = &cs[i];
+		/*
+		 * Bridging two stories takes a join's full line: with the
+		 * nearness's (above), Moldova's accession cluster merged with
+		 * Ukraine's through a Romanian article's "Luxembourg" and
+		 * "cluster"
+		 */
 		if (x->story == dec->story || !x->eligible || x->conflict ||
+		    (!x->match.same_lang && !x->match.strong &&
+		    x->match.keys < p->keys_min) ||
 		    dec->nmerge >= STORY_MERGE_MAX ||
 		    (y != NULL && cstory_other_ids(x, y)))
 			continue;

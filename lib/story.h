@@ -206,6 +206,13 @@ struct story_params {
 	int64_t	 close_time;	/* seconds: two articles of one language
 				   this close whose titles name one country
 				   count it again */
+	double	 near_keys;	/* across languages, two articles published
+				   at most near seconds apart: the key
+				   evidence a join needs instead of keys_min
+				   (an outlet's translation comes within
+				   hours, a look-alike any day of the week);
+				   never enough to merge two stories */
+	int64_t	 near;
 };
 
 void	 story_params_default(struct story_params *);

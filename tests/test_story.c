@@ -1771,6 +1771,70 @@ test_assign_merge_ids(void **state)
 }
 
 /*
+ * Across languages, an article published within hours of another joins it
+ * on fewer keys (near_keys) than one of another day (keys_min): a
+ * translation comes within hours, a look-alike any day of the week.  A
+ * country and two words' starts (1.5) join an hour apart, not thirty.
+ */
+static const char cz_en[] = "Czech Republic asks for exemption from the "
+    "migration solidarity pool";
+static const char cz_pl[] = "Czechy chc\u0105 zwolnienia z mechanizmu "
+    "solidarno\u015bci migracyjnej";
+
+static void
+test_assign_near(void **state)
+{
+	const int64_t	 t = 1800000000;
+	int64_t		 a, b;
+
+	(void)state;
+	a = assign(cz_en, "Prague says it cannot take in more people.", "en",
+	    t, 1);
+	b = assign(cz_pl, NULL, "pl", t + 3600, 2);
+	assert_true(b == a);
+	mem_reset();
+	a = assign(cz_en, "Prague says it cannot take in more people.", "en",
+	    t, 1);
+	b = assign(cz_pl, NULL, "pl", t + 30 * 3600, 2);
+	assert_true(b != a);
+	mem_reset();
+}
+
+/*
+ * Nearness joins, but never bridges two stories: an article that joins
+ * one story (its own language's) and meets another only on the nearness's
+ * fewer keys merges nothing.
+ */
+static void
+test_assign_near_merge(void **state)
+{
+	const int64_t		 t = 1800000000;
+	struct story_input	 in = { cz_pl, "Nie chce przyjmowa\u0107 "
+	    "migrant\u00f3w.", "pl", NULL, t + 3600 };
+	struct story_params	 p;
+	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
+	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
+	struct story_decision	 dec;
+	struct story_doc	 d;
+	int64_t			 a, b;
+
+	(void)state;
+	a = assign("Rz\u0105d chce zwolnienia z mechanizmu solidarno\u015bci "
+	    "migracyjnej", "Nie chce przyjmowa\u0107 migrant\u00f3w.", "pl",
+	    t - 13 * 3600, 3);
+	b = assign(cz_en, "Prague says it cannot take in more people.", "en",
+	    t, 1);
+	assert_true(b != a);
+	story_params_default(&p);
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	assert_int_equal(story_assign(&p, &w, &ix, &d, in.at, 2, &dec), 0);
+	story_doc_clear(&d);
+	assert_true(dec.story == a);
+	assert_int_equal(dec.nmerge, 0);
+	mem_reset();
+}
+
+/*
  * One outlet's statements of one template on two countries are two
  * stories ("... in view of the situation in Syria" and "... in Russia":
  * the Council's alignment statements, joined on the template's words,
@@ -2226,6 +2290,8 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_concepts);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_dot_ordinal);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_near);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_near_merge);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_compare_concepts_alone);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
