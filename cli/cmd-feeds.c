@@ -16,15 +16,6 @@
 #include "store.h"
 #include "util.h"
 
-/* A feed whose last attempt failed, or that herald disabled. */
-/* A feed off (enabled = no, or taken out) is not watched: not failing. */
-static int
-feed_failing(const struct store_feed *f)
-{
-	return f->enabled && (f->disabled_reason != NULL ||
-	    f->last_error != NULL || f->failures > 0);
-}
-
 /* What the status column and the JSON "state" say. */
 static const char *
 feed_state(const struct store_feed *f)
@@ -35,7 +26,7 @@ feed_state(const struct store_feed *f)
 		return "disabled";
 	if (f->last_fetch == 0)
 		return "new";
-	if (feed_failing(f))
+	if (store_feed_failing(f))
 		return "failing";
 	return "ok";
 }
@@ -85,7 +76,7 @@ print_table(struct store_feed *v, size_t n, int errors_only, int64_t now)
 
 	t = cli_table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	for (i = 0; i < n; i++) {
-		if (errors_only && !feed_failing(&v[i]))
+		if (errors_only && !store_feed_failing(&v[i]))
 			continue;
 		if (v[i].last_success == 0)
 			snprintf(last, sizeof(last), "never");
@@ -164,7 +155,7 @@ print_json(struct store_feed *v, size_t n, int errors_only)
 
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		if (!errors_only || feed_failing(&v[i]))
+		if (!errors_only || store_feed_failing(&v[i]))
 			json_array_append_new(arr, feed_json(&v[i]));
 	doc = json_object();
 	json_object_set_new(doc, "feeds", arr);
@@ -194,7 +185,7 @@ cmd_feeds(const struct cmd_args *a)
 	store_close(s);
 	s = NULL;
 	for (i = 0; i < n; i++)
-		shown += !errors_only || feed_failing(&v[i]);
+		shown += !errors_only || store_feed_failing(&v[i]);
 	if (a->json) {
 		if (print_json(v, n, errors_only) == -1)
 			goto done;

@@ -362,7 +362,7 @@ db_status_read(struct db_status *ds, const char *db, const char *conffile)
 		ds->nfeeds++;
 		if (feeds[i].last_fetch > ds->last_fetch)
 			ds->last_fetch = feeds[i].last_fetch;
-		if (feeds[i].failures == 0 && feeds[i].disabled_reason == NULL)
+		if (!store_feed_failing(&feeds[i]))
 			continue;
 		if (ds->nerrors < STATUS_ERRORS_SHOWN)
 			ds->errors[ds->nerrors] = xstrdup(feeds[i].name);

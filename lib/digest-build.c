@@ -91,7 +91,7 @@ failing_add(struct digest *d, const struct store_feed *f,
 	struct digest_failing	*df;
 
 	/* a feed herald disabled (410 Gone) is the most failing of all */
-	if (!f->enabled || (f->failures <= 0 && f->disabled_reason == NULL))
+	if (!store_feed_failing(f))
 		return;
 	if (spec->nfeeds > 0 && !in_list(spec->feeds, spec->nfeeds, f->name))
 		return;

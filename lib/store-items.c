@@ -276,6 +276,13 @@ store_feed_outlet(const struct store_feed *f)
 	return f->name;
 }
 
+int
+store_feed_failing(const struct store_feed *f)
+{
+	return f->enabled && (f->disabled_reason != NULL ||
+	    f->last_error != NULL || f->failures > 0);
+}
+
 void
 store_feed_clear(struct store_feed *f)
 {

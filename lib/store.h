@@ -145,6 +145,12 @@ struct store_feed {
  * configured title, else its own, else its name.  Borrowed from `f`.
  */
 const char *store_feed_outlet(const struct store_feed *f);
+/*
+ * Whether a feed is failing, for every reader (herald feeds --errors and
+ * its state, herald status, the digest's failing feeds): watched (not off)
+ * and disabled by herald (410 Gone), or its last attempt failed.
+ */
+int	 store_feed_failing(const struct store_feed *f);
 
 /*
  * Makes sure a configured feed has a row and returns its id in *id.  A new

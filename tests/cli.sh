@@ -443,6 +443,26 @@ done
 run "$HERALD" status -c "$T/none.conf" -d "$db" -s "$T/no.sock"
 check "herald status -c FILE -d DB: heraldd is not running (exit 3)" 3 \
     '"not running" in out and "no.sock" in out'
+# One definition of a failing feed for feeds --errors, status and the
+# digest: a copy of the fixture where a feed has an error recorded with no
+# failure counted (a database older or edited by hand) read the same by
+# all three (feeds --errors listed it, status and the digest did not).
+"$PY" - "$db" "$T/failing.db" <<'EOF'
+import sqlite3, sys
+src = sqlite3.connect(sys.argv[1])
+dst = sqlite3.connect(sys.argv[2])
+src.backup(dst)
+src.close()
+dst.execute("UPDATE feeds SET last_error = 'HTTP 502', failures = 0"
+            " WHERE name = 'politico'")
+dst.commit()
+dst.close()
+EOF
+"$HERALD" feeds --errors --json -d "$T/failing.db" >"$T/f1" 2>&1
+"$HERALD" status --json -d "$T/failing.db" -s "$T/no.sock" >"$T/f2" 2>&1
+run "$HERALD" digest --json -d "$T/failing.db"
+check "feeds --errors, status and digest: one definition of a failing feed" 0 \
+    'sorted(f["name"] for f in json.load(open(os.environ["T"] + "/f1"))["feeds"]) == sorted(json.load(open(os.environ["T"] + "/f2"))["database"]["feeds_in_error_names"]) == sorted(f["feed"] for f in j["failing_feeds"]) == ["gone-feed", "parliament", "politico"]'
 # A running daemon's answer, from a stand-in for heraldd on the socket:
 # one feed waiting for its first fetch is "1 feed", not "1 feeds".
 "$PY" - "$T/fake.sock" <<'EOF' &
