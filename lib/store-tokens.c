@@ -56,7 +56,28 @@ struct store_tokens {
 	size_t		 nslots;
 	int		 keeping;	/* tokens_keep(): the topic matcher's scan */
 	int		 recording;
+	struct tok_char	*chars;	/* U+0080..U+07FF, tokens_chars_build() */
+	int		 nochars;	/* the table could not be made */
+	char		*fold;	/* a token's folded bytes */
+	size_t		 capfold;
 };
+
+/*
+ * What SQLite's unicode61 (remove_diacritics 2) does with a character of
+ * two bytes (U+0080..U+07FF: Latin, Greek, Cyrillic and the combining
+ * marks), asked of it once per connection: whether the character starts a
+ * token (a letter or a digit), whether it continues one (those and the
+ * diacritics), and the bytes it folds to, as they are and with Greek
+ * folded (tokens_fold_cb()).
+ */
+struct tok_char {
+	unsigned char	 start, cont;
+	unsigned char	 n, gn;
+	char		 fold[4], gfold[4];
+};
+
+#define TOK_CHAR_FIRST	0x80
+#define TOK_CHAR_END	0x800
 
 /* an instance: SQLite's, and whether its tokens may be kept */
 struct tok_wrap {
@@ -251,6 +272,229 @@ tokens_fold_cb(void *arg, int tflags, const char *tok, int n, int start,
 	return ret;
 }
 
+/* what tokens_chars_build() saw of one text */
+struct tok_probe {
+	char	 out[8];
+	int	 n, ntok, start, end, bad;
+};
+
+static int
+tokens_probe_cb(void *arg, int tflags, const char *tok, int n, int start,
+    int end)
+{
+	struct tok_probe	*p = arg;
+
+	if (p->ntok++ > 0 || tflags != 0 || n < 0 || n > (int)sizeof(p->out))
+		p->bad = 1;
+	else {
+		memcpy(p->out, tok, (size_t)n);
+		p->n = n;
+		p->start = start;
+		p->end = end;
+	}
+	return SQLITE_OK;
+}
+
+/* Greek vowels made plain and ß written ss in b[0..n), as tokens_fold_cb(). */
+static void
+tokens_fold_bytes(char *b, int n)
+{
+	unsigned char	*u = (unsigned char *)b;
+	const char	*plain;
+	int		 i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (u[i] == 0xc3 && u[i + 1] == 0x9f)
+			plain = "ss";
+		else if ((u[i] & 0xfe) != 0xce ||
+		    (plain = tokens_greek_plain(u + i)) == NULL)
+			continue;
+		b[i] = plain[0];
+		b[++i] = plain[1];
+	}
+}
+
+/*
+ * The two-byte characters' table, from SQLite's tokenizer itself: each
+ * character alone (does it start a token?) and after an 'a' (does it
+ * continue one, and to what bytes does it fold?).  Anything it did not
+ * expect leaves the table out, and SQLite tokenizes every text.
+ */
+static void
+tokens_chars_build(struct store_tokens *c, Fts5Tokenizer *inner)
+{
+	struct tok_char		*t;
+	struct tok_probe	 a, b;
+	unsigned char		 s[3];
+	unsigned		 cp;
+
+	c->chars = xcalloc(TOK_CHAR_END - TOK_CHAR_FIRST, sizeof(*c->chars));
+	for (cp = TOK_CHAR_FIRST; cp < TOK_CHAR_END; cp++) {
+		t = &c->chars[cp - TOK_CHAR_FIRST];
+		s[0] = 'a';
+		s[1] = (unsigned char)(0xc0 | cp >> 6);
+		s[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		if (c->api.xTokenize(inner, &a, FTS5_TOKENIZE_DOCUMENT,
+		    (const char *)s, 3, tokens_probe_cb) != SQLITE_OK ||
+		    c->api.xTokenize(inner, &b, FTS5_TOKENIZE_DOCUMENT,
+		    (const char *)s + 1, 2, tokens_probe_cb) != SQLITE_OK ||
+		    a.bad || b.bad || a.ntok != 1 || a.start != 0 ||
+		    a.n < 1 || a.out[0] != 'a' || a.n - 1 > 4)
+			goto fail;
+		if (a.end == 3) {
+			t->cont = 1;
+			t->n = (unsigned char)(a.n - 1);
+			memcpy(t->fold, a.out + 1, t->n);
+		} else if (a.end != 1 || a.n != 1)
+			goto fail;
+		if (b.ntok == 1) {
+			if (!t->cont || b.start != 0 || b.end != 2 ||
+			    b.n != t->n || memcmp(b.out, t->fold, t->n) != 0)
+				goto fail;
+			t->start = 1;
+		}
+		t->gn = t->n;
+		memcpy(t->gfold, t->fold, t->n);
+		tokens_fold_bytes(t->gfold, t->gn);
+	}
+	return;
+fail:
+	free(c->chars);
+	c->chars = NULL;
+	c->nochars = 1;
+}
+
+static int
+tokens_ascii_alnum(unsigned char b)
+{
+	return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+}
+
+/* A run's tokens from SQLite's tokenizer, at their places in the text. */
+struct tok_shift {
+	void	*ctx;
+	int	(*token)(void *, int, const char *, int, int, int);
+	int	 off;
+};
+
+static int
+tokens_shift_cb(void *arg, int tflags, const char *tok, int n, int start,
+    int end)
+{
+	struct tok_shift	*sh = arg;
+
+	return sh->token(sh->ctx, tflags, tok, n, start + sh->off,
+	    end + sh->off);
+}
+
+/*
+ * unicode61's tokens of text[0..len) without calling it for most words.
+ * Its tokens are the runs of characters each classed on its own (a letter
+ * or digit starts one; those and the diacritics continue it), folded one
+ * character at a time, and an ASCII byte other than a letter or digit
+ * always ends one.  So the text splits at those bytes into runs tokenized
+ * apart: a run of ASCII letters and digits and well-formed two-byte
+ * characters through the table, any other run (three- and four-byte
+ * characters, bad bytes) by SQLite's tokenizer at its offset.  The same
+ * tokens, bytes and offsets (greek: Greek and ß folded, as
+ * tokens_fold_cb() does).
+ */
+static int
+tokens_fast(struct tok_wrap *w, void *ctx, int flags, const char *text,
+    int len, int greek, int (*token)(void *, int, const char *, int, int,
+    int))
+{
+	struct store_tokens	*c = w->c;
+	const unsigned char	*p = (const unsigned char *)text;
+	const struct tok_char	*t;
+	struct tok_fold_ctx	 f;
+	struct tok_shift	 sh;
+	int			 i = 0, k, re, is, ie, n, ret, run_ok;
+
+	/* a token's bytes: at most twice its text's */
+	if (c->capfold < 2 * (size_t)len + 8) {
+		c->capfold = 2 * (size_t)len + 8;
+		c->fold = xrealloc(c->fold, c->capfold);
+	}
+	f.ctx = ctx;
+	f.token = token;
+	sh.ctx = greek ? (void *)&f : ctx;
+	sh.token = greek ? tokens_fold_cb : token;
+	while (i < len) {
+		while (i < len && p[i] < 0x80 && !tokens_ascii_alnum(p[i]))
+			i++;
+		if (i == len)
+			break;
+		run_ok = 1;
+		for (re = i; re < len; re++) {
+			if (p[re] < 0x80) {
+				if (!tokens_ascii_alnum(p[re]))
+					break;
+				continue;
+			}
+			if (p[re] >= 0xc2 && p[re] <= 0xdf && re + 1 < len &&
+			    (p[re + 1] & 0xc0) == 0x80 && (re + 2 >= len ||
+			    (p[re + 2] & 0xc0) != 0x80))
+				re++;
+			else
+				run_ok = 0;
+		}
+		if (!run_ok) {
+			sh.off = i;
+			if ((ret = c->api.xTokenize(w->inner, &sh, flags,
+			    text + i, re - i, tokens_shift_cb)) != SQLITE_OK)
+				return ret;
+			i = re;
+			continue;
+		}
+		k = i;
+		while (k < re) {
+			if (p[k] >= 0x80) {
+				t = &c->chars[((p[k] & 0x1f) << 6 |
+				    (p[k + 1] & 0x3f)) - TOK_CHAR_FIRST];
+				if (!t->start) {
+					k += 2;
+					continue;
+				}
+			}
+			is = k;
+			ie = k;
+			n = 0;
+			while (k < re) {
+				if (p[k] < 0x80) {
+					c->fold[n++] = (char)(p[k] >= 'A' &&
+					    p[k] <= 'Z' ? p[k] + 32 : p[k]);
+					k++;
+				} else {
+					t = &c->chars[((p[k] & 0x1f) << 6 |
+					    (p[k + 1] & 0x3f)) -
+					    TOK_CHAR_FIRST];
+					k += 2;
+					if (!t->cont)
+						break;
+					if (greek) {
+						memcpy(c->fold + n, t->gfold,
+						    t->gn);
+						n += t->gn;
+					} else {
+						memcpy(c->fold + n, t->fold,
+						    t->n);
+						n += t->n;
+					}
+				}
+				ie = k;
+			}
+			if ((ret = token(ctx, 0, c->fold, n, is, ie)) !=
+			    SQLITE_OK)
+				return ret;
+		}
+		i = re;
+	}
+	return SQLITE_OK;
+}
+
 /*
  * Whether text[0..len) holds a ß (C3 9F).  memmem() took 1,900
  * instructions a text; 0x9F is rare outside ß (ğ, ş, some Cyrillic and
@@ -280,10 +524,19 @@ tokens_inner(struct tok_wrap *w, void *ctx, int flags, const char *text,
     int len, int (*token)(void *, int, const char *, int, int, int))
 {
 	struct tok_fold_ctx	 f;
+	int			 greek;
 
-	if (len <= 0 || (memchr(text, 0xce, (size_t)len) == NULL &&
-	    memchr(text, 0xcf, (size_t)len) == NULL &&
-	    !tokens_has_sharp_s(text, (size_t)len)))
+	greek = len > 0 && (memchr(text, 0xce, (size_t)len) != NULL ||
+	    memchr(text, 0xcf, (size_t)len) != NULL ||
+	    tokens_has_sharp_s(text, (size_t)len));
+	if (w->keep && len > 0) {
+		if (w->c->chars == NULL && !w->c->nochars)
+			tokens_chars_build(w->c, w->inner);
+		if (w->c->chars != NULL)
+			return tokens_fast(w, ctx, flags, text, len, greek,
+			    token);
+	}
+	if (!greek)
 		return w->c->api.xTokenize(w->inner, ctx, flags, text, len,
 		    token);
 	f.ctx = ctx;
@@ -378,6 +631,8 @@ tokens_destroy(void *ud)
 	free(c->toks);
 	free(c->bytes);
 	free(c->slots);
+	free(c->chars);
+	free(c->fold);
 	free(c);
 }
 
