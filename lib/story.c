@@ -4688,7 +4688,7 @@ doc_sum(const struct kview *d, struct story_sum *x)
 			x->td |= family & DATE_TITLE;
 			break;
 		case STORY_CONCEPT:
-			x->tc |= family & CONCEPT_TITLE;
+			x->tc += (family & CONCEPT_TITLE) != 0;
 			break;
 		}
 	}
@@ -4859,8 +4859,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 		} else if ((kind == STORY_COGNATE || kind == STORY_CONCEPT) &&
 		    m->same_lang) {
 			if (kind == STORY_CONCEPT) {
-				tc_a_met |= fa & CONCEPT_TITLE;
-				tc_b_met |= fb & CONCEPT_TITLE;
+				tc_a_met += (fa & CONCEPT_TITLE) != 0;
+				tc_b_met += (fb & CONCEPT_TITLE) != 0;
 				/*
 				 * Both titles, in other words: the heaviest
 				 * one counts (and the why names it)
@@ -4948,8 +4948,8 @@ compare_summed(const struct story_params *p, const struct story_doc *a,
 					tplace = wa;
 			}
 			if (kind == STORY_CONCEPT) {
-				tc_a_met |= fa & CONCEPT_TITLE;
-				tc_b_met |= fb & CONCEPT_TITLE;
+				tc_a_met += (fa & CONCEPT_TITLE) != 0;
+				tc_b_met += (fb & CONCEPT_TITLE) != 0;
 			}
 			if (kind == STORY_DATE)
 				td_met |= fa & fb & DATE_TITLE;
@@ -5026,11 +5026,13 @@ summed:
 	    (tp_b && !tp_b_met && pl_a);
 	/*
 	 * Each title names a notion the other article never does (pork and
-	 * dairy, two probes of one ministry in one week): two subjects too.
-	 * Not one title alone: an outlet names the notion its angle is
-	 * (tariffs, farmers) where another names none of it.
+	 * dairy, two probes of one ministry in one week): two subjects too,
+	 * notion by notion: another notion both name ("anti-dumping duties
+	 * on European pork", "... on Chinese heat pumps") makes them no
+	 * less two.  Not one title alone: an outlet names the notion its
+	 * angle is (tariffs, farmers) where another names none of it.
 	 */
-	if (tc_a && !tc_a_met && tc_b && !tc_b_met)
+	if (tc_a > tc_a_met && tc_b > tc_b_met)
 		m->other_subject = 1;
 	m->two_subjects = tp_a && !tp_a_met && tp_b && !tp_b_met;
 	/* "Assessment, August 17" and "Assessment, August 18" */

@@ -116,7 +116,7 @@ struct story_sum {
 	int		 pl;		/* it names a place */
 	int		 tp;		/* its title names one */
 	int		 td;		/* its title gives a day */
-	int		 tc;		/* its title names a notion
+	int		 tc;		/* the notions its title names
 					   (concepts.txt) */
 };
 

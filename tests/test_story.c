@@ -981,6 +981,29 @@ test_compare_title_country_close(void **state)
 }
 
 /*
+ * Two titles each naming a notion the other article never does are two
+ * subjects notion by notion: a notion both name besides ("anti-dumping")
+ * does not make them one (dev3: the WTO panel on China's pork duties
+ * joined the heat pump duties of two days before).
+ */
+static void
+test_compare_other_notion_each(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("EU requests WTO panel over China's anti-dumping duties on "
+	    "European pork", "Consultations with Beijing failed to resolve "
+	    "the dispute.", "en",
+	    "EU sets anti-dumping duties of up to 64% on Chinese heat pumps",
+	    "The Commission imposed provisional duties on imports from "
+	    "China.", "en", &m);
+	assert_int_equal(m.same_lang, 1);
+	assert_true(m.other_subject);
+	assert_false(m.joins);
+}
+
+/*
  * The pairs compare_summed() finds are the hashes both docs hold, in
  * a's order, wherever they lie: at either doc's end, one doc's keys all
  * below or above the other's, one key or none.  Docs of stems only
@@ -2298,6 +2321,8 @@ main(void)
 	    test_compare_notion_titles);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_compare_title_country_close);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(
+	    test_compare_other_notion_each);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_approx);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_merge);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_key_kinds);
