@@ -69,6 +69,8 @@ extern const char story_data_concepts[];
 #define TERM_PLAIN	8	/* family bit: a word not of a name somewhere */
 #define TERM_HEAD	16	/* family bit: a name's last word (Leyen) */
 #define PLACE_TITLE	1	/* family bit: a place the title names */
+#define PLACE_SEAT_SEEN	2	/* family bit: written as an EU seat
+				   (Brussels) somewhere */
 #define DATE_TITLE	1	/* family bit: a day the title gives */
 #define CONCEPT_TITLE	1	/* family bit: a notion the title names */
 #define CONCEPT_WORDS	0x7e	/* family bits: the words that write it,
@@ -3882,8 +3884,9 @@ scan_words(struct story_ctx *ctx, const char *lang, const char *text,
 		}
 		if (code > 0) {
 			/* a place is a key, and a word of the text too */
-			key_add(ks, STORY_PLACE, w->title &&
-			    !(code & PLACE_SEAT) ? PLACE_TITLE : 0, W_PLACE,
+			key_add(ks, STORY_PLACE, (code & PLACE_SEAT) ?
+			    PLACE_SEAT_SEEN : w->title ? PLACE_TITLE : 0,
+			    W_PLACE,
 			    ctx->codes[PLACE_CODE(code) - 1]);
 			code = PLACE_CODE(code);
 			for (j = 1; j <= more; j++)
@@ -4681,7 +4684,14 @@ doc_sum(const struct kview *d, struct story_sum *x)
 				x->cnt |= 1u << (family & 31);
 			break;
 		case STORY_PLACE:
-			x->pl = 1;
+			/*
+			 * Brussels names the EU, not Belgium: an article that
+			 * names it and no country names none (a title's
+			 * country it never names is then no other subject)
+			 */
+			if (!(family & PLACE_SEAT_SEEN) ||
+			    (family & PLACE_TITLE))
+				x->pl = 1;
 			x->tp |= family & PLACE_TITLE;
 			break;
 		case STORY_DATE:

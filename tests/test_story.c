@@ -1004,6 +1004,36 @@ test_compare_other_notion_each(void **state)
 }
 
 /*
+ * Brussels names the EU, not another country: a title's country that an
+ * article naming only Brussels never names is no other subject there
+ * (dev3's heat pumps: "Heat pump duties pit Brussels' trade hawks
+ * against its climate goals" and "... duties ... on Chinese heat pumps").
+ * Belgium named as a country still is.
+ */
+static void
+test_compare_seat_no_country(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("EU sets duties of up to 40% on Chinese e-bikes",
+	    "The Commission imposed provisional duties on electric bicycles "
+	    "from China.", "en",
+	    "E-bike duties split Brussels' trade and climate camps",
+	    "Cyclists' groups warn that the duties will slow the shift to "
+	    "cleaner transport.", "en", &m);
+	assert_int_equal(m.same_lang, 1);
+	assert_false(m.other_subject);
+	compare("EU sets duties of up to 40% on Chinese e-bikes",
+	    "The Commission imposed provisional duties on electric bicycles "
+	    "from China.", "en",
+	    "E-bike duties split Belgium's trade and climate camps",
+	    "Cyclists' groups warn that the duties will slow the shift to "
+	    "cleaner transport.", "en", &m);
+	assert_true(m.other_subject);
+}
+
+/*
  * The pairs compare_summed() finds are the hashes both docs hold, in
  * a's order, wherever they lie: at either doc's end, one doc's keys all
  * below or above the other's, one key or none.  Docs of stems only
@@ -2097,7 +2127,7 @@ mem_docs_sum(struct story_mem *m)
 {
 	struct story_input	 in = { "Commission fines Apple EUR 500 million",
 				     "The European Commission fined Apple 500 "
-				     "million euros in Brussels on 3 March.",
+				     "million euros in Luxembourg on 3 March.",
 				     "en", NULL, 1000 };
 	struct story_doc	 d;
 	struct story_sum	 want;
@@ -2284,7 +2314,7 @@ main(void)
 	int			 rc;
 
 	cap = sizeof(keycases) / sizeof(keycases[0]) +
-	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 40;
+	    sizeof(nokeycases) / sizeof(nokeycases[0]) + 60;
 	t = xcalloc(cap, sizeof(*t));
 	for (i = 0; i < sizeof(keycases) / sizeof(keycases[0]); i++) {
 		t[n].name = keycases[i].name;
@@ -2323,6 +2353,8 @@ main(void)
 	    test_compare_title_country_close);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_compare_other_notion_each);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(
+	    test_compare_seat_no_country);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_approx);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_merge);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_key_kinds);
