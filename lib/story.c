@@ -78,6 +78,8 @@ extern const char story_data_concepts[];
 #define W_PLACE		0.5
 #define W_COGNATE	0.5
 #define W_CONCEPT	0.7	/* an EU-policy notion (concepts.txt) */
+#define W_EPS		1e-6	/* a key's weight is a float: a notion's
+				   0.7 is 0.69999999, under a bar of 0.7 */
 #define CONCEPTS_DECAY	0.5	/* each further concept counts this much
 				   less: all of them together stay under
 				   2 * W_CONCEPT, short of a join */
@@ -5070,7 +5072,7 @@ summed:
 			m->joins = m->text >= p->text_keys_min &&
 			    m->text / p->text_min + m->keys / p->keys_min >= 1;
 	} else if (m->keys >= p->keys_min && nkeys >= 2 &&
-	    (named != 1 || rest >= p->cross_rest))
+	    (named != 1 || rest + W_EPS >= p->cross_rest))
 		/*
 		 * One word in common is no story, nor one name (a figure,
 		 * an id) with a country or a word's start beside it: a
@@ -5700,7 +5702,8 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		if (!x->eligible && !x->conflict && x->nkeys >= 2 &&
 		    x->evidence >= (!x->same_lang && x->apart >= 0 ?
 		    p->near_keys : p->keys_min) &&
-		    (x->same_lang || x->named != 1 || rest >= p->cross_rest) &&
+		    (x->same_lang || x->named != 1 ||
+		    rest + W_EPS >= p->cross_rest) &&
 		    (!x->same_lang || x->text >= p->text_keys_min)) {
 			x->join = x->text + x->evidence / 10.0;
 			x->match.keys = x->evidence;

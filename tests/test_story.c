@@ -1824,6 +1824,26 @@ test_assign_merge_ids(void **state)
 }
 
 /*
+ * Across languages one figure (or name) joins with a notion beside it
+ * worth the 0.7 cross_rest asks: a key's weight is a float, and the
+ * notion's 0.7 read 0.69999999, so a fine's amount and "cartel" in two
+ * languages stayed apart.
+ */
+static void
+test_compare_rest_float(void **state)
+{
+	struct story_match	 m;
+
+	(void)state;
+	compare("Kartellstrafe: Br\u00fcssel verh\u00e4ngt 458 Millionen Euro "
+	    "gegen Bauchemie-Hersteller", NULL, "de", "Commission fines "
+	    "construction chemicals producers \u20ac458 million for cartel",
+	    NULL, "en", &m);
+	assert_true(m.keys >= 2.0);
+	assert_true(m.joins);
+}
+
+/*
  * Across languages, an article published within hours of another joins it
  * on fewer keys (near_keys) than one of another day (keys_min): a
  * translation comes within hours, a look-alike any day of the week.  A
@@ -2343,6 +2363,7 @@ main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_cognates);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_concepts);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_dot_ordinal);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_compare_rest_float);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_near);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_assign_near_merge);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
