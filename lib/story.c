@@ -5625,12 +5625,15 @@ story_assign(const struct story_params *p, const struct story_window *win,
 		 * doc: its translation or another outlet's of the same news,
 		 * more likely than a look-alike of the same week, so fewer
 		 * keys join (a German "Mercosur-Abkommen gilt ab Juni" shares
-		 * a name and a notion with the Commission's release)
+		 * a name and a notion with the Commission's release).  Only
+		 * when both languages are known: an article of none is no
+		 * translation of anything (review9 F1: a no-language NYT
+		 * piece joined a Spanish one on "frida, cyber").
 		 */
 		apart = at > c[i].at ? at - c[i].at : c[i].at - at;
 		pc = p;
-		if (apart <= p->near && (doc->lang[0] == '\0' ||
-		    strcmp(doc->lang, olang) != 0)) {
+		if (apart <= p->near && doc->lang[0] != '\0' &&
+		    olang[0] != '\0' && strcmp(doc->lang, olang) != 0) {
 			pnear = *p;
 			pnear.keys_min = p->near_keys;
 			pc = &pnear;

@@ -1857,8 +1857,14 @@ static const char cz_pl[] = "Czechy chc\u0105 zwolnienia z mechanizmu "
 static void
 test_assign_near(void **state)
 {
-	const int64_t	 t = 1800000000;
-	int64_t		 a, b;
+	const int64_t		 t = 1800000000;
+	struct story_input	 in = { cz_pl, NULL, "pl", NULL, t + 3600 };
+	struct story_params	 p;
+	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
+	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
+	struct story_decision	 dec;
+	struct story_doc	 d;
+	int64_t			 a, b;
 
 	(void)state;
 	a = assign(cz_en, "Prague says it cannot take in more people.", "en",
@@ -1870,6 +1876,19 @@ test_assign_near(void **state)
 	    t, 1);
 	b = assign(cz_pl, NULL, "pl", t + 30 * 3600, 2);
 	assert_true(b != a);
+	mem_reset();
+	/*
+	 * An article of no known language (none declared, none guessed) is
+	 * not "another language": it joins on the full line (review9 F1).
+	 */
+	a = assign(cz_en, "Prague says it cannot take in more people.", "en",
+	    t, 1);
+	story_params_default(&p);
+	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
+	d.lang[0] = '\0';
+	assert_int_equal(story_assign(&p, &w, &ix, &d, in.at, 2, &dec), 0);
+	story_doc_clear(&d);
+	assert_true(dec.story != a);
 	mem_reset();
 }
 
