@@ -959,8 +959,8 @@ static void
 alert_orphans_say(struct alerter *a, int start)
 {
 	struct store_outbox_count	*c = NULL;
-	size_t				 n = 0, i, said = 0;
-	int64_t				 now = (int64_t)time(NULL), last = 0;
+	size_t				 n = 0, i;
+	int64_t				 now = (int64_t)time(NULL), last;
 	char				*err = NULL;
 
 	a->last_orphans = 0;
@@ -969,20 +969,24 @@ alert_orphans_say(struct alerter *a, int start)
 		free(err);
 		return;
 	}
-	if (start && store_orphans_said(a->st, &last, &err) == -1) {
-		log_warnx("%s", err ? err : "reading store_meta failed");
-		free(err);
-		err = NULL;
-	}
-	if (start && last <= now && now < last + ALERT_ORPHANS_SAY_EVERY) {
-		store_outbox_counts_free(c, n);
-		return;
-	}
 	for (i = 0; i < n; i++) {
 		long long	 k = (long long)c[i].pending;
 
 		if (k == 0 || plugin_set_find(a->set, c[i].plugin))
 			continue;
+		/* a start: each plugin once a day */
+		if (start) {
+			if (store_orphans_said(a->st, c[i].plugin, &last,
+			    &err) == -1) {
+				log_warnx("%s", err);
+				free(err);
+				err = NULL;
+				last = 0;
+			}
+			if (last <= now && now < last +
+			    ALERT_ORPHANS_SAY_EVERY)
+				continue;
+		}
 		log_warnx("plugin %s is not in the configuration: its %lld "
 		    "pending alert%s wait%s for it (counted as pending) until "
 		    "a day after %s queued, then %s given up; configured "
@@ -990,14 +994,14 @@ alert_orphans_say(struct alerter *a, int start)
 		    k == 1 ? "" : "s", k == 1 ? "s" : "",
 		    k == 1 ? "it was" : "each was", k == 1 ? "it is" :
 		    "they are", k == 1 ? "it" : "them");
-		said++;
+		if (start && store_orphans_said_set(a->st, c[i].plugin, now,
+		    &err) == -1) {
+			log_warnx("%s", err);
+			free(err);
+			err = NULL;
+		}
 	}
 	store_outbox_counts_free(c, n);
-	if (start && said > 0 &&
-	    store_orphans_said_set(a->st, now, &err) == -1) {
-		log_warnx("%s", err ? err : "writing store_meta failed");
-		free(err);
-	}
 }
 
 void

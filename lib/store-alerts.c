@@ -494,22 +494,37 @@ store_outbox_counts_free(struct store_outbox_count *v, size_t n)
 	free(v);
 }
 
+/*
+ * store_meta's row for one plugin's orphans, "orphans_said PLUGIN": each
+ * plugin its own, so that a plugin removed the day another was named is
+ * named too (review9 F2).
+ */
+static char *
+orphans_key(const char *plugin)
+{
+	return xasprintf("orphans_said %s", plugin);
+}
+
 int
-store_orphans_said(struct store *s, int64_t *when, char **errstr)
+store_orphans_said(struct store *s, const char *plugin, int64_t *when,
+    char **errstr)
 {
 	sqlite3_stmt	*st;
+	char		*key = orphans_key(plugin);
 	int		 rc;
 
 	*when = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM store_meta"
-	    " WHERE key = 'orphans_said'", -1, &st, NULL) != SQLITE_OK) {
-		store_seterr(s, errstr, "reading store_meta");
-		return -1;
+	    " WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	else {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*when = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
 	}
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*when = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	free(key);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_seterr(s, errstr, "reading store_meta");
 		return -1;
@@ -518,19 +533,21 @@ store_orphans_said(struct store *s, int64_t *when, char **errstr)
 }
 
 int
-store_orphans_said_set(struct store *s, int64_t when, char **errstr)
+store_orphans_said_set(struct store *s, const char *plugin, int64_t when,
+    char **errstr)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	char		*key = orphans_key(plugin);
+	int		 rc = SQLITE_ERROR;
 
 	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO store_meta"
-	    " VALUES ('orphans_said', ?1)", -1, &st, NULL) != SQLITE_OK) {
-		store_seterr(s, errstr, "writing store_meta");
-		return -1;
+	    " VALUES (?1, ?2)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, when);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
 	}
-	sqlite3_bind_int64(st, 1, when);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	free(key);
 	if (rc != SQLITE_DONE) {
 		store_seterr(s, errstr, "writing store_meta");
 		return -1;

@@ -526,12 +526,14 @@ int	 store_alerts_expire(struct store *, const char *plugin, int64_t before,
 int	 store_alerts_next(struct store *, const char *plugin, int64_t *when,
 	    char **errstr);
 /*
- * When a start last said which unconfigured plugins have alerts waiting
- * (store_meta 'orphans_said'; *when 0 never), and recording it: every
- * heraldd --once under cron said it again for a day.  0 or -1.
+ * When a start last said that `plugin`, no longer configured, has alerts
+ * waiting (store_meta 'orphans_said PLUGIN'; *when 0 never), and recording
+ * it: every heraldd --once under cron said it again for a day.  0 or -1.
  */
-int	 store_orphans_said(struct store *, int64_t *when, char **errstr);
-int	 store_orphans_said_set(struct store *, int64_t when, char **errstr);
+int	 store_orphans_said(struct store *, const char *plugin, int64_t *when,
+	    char **errstr);
+int	 store_orphans_said_set(struct store *, const char *plugin,
+	    int64_t when, char **errstr);
 
 /* herald alerts: newest first, optionally one state and one plugin. */
 struct store_alerts_filter {
