@@ -236,6 +236,17 @@ tokens_greek_plain(const unsigned char *p)
 	}
 }
 
+/* The two bytes u[0..1] fold to, a Greek vowel plain or ß as ss; NULL none. */
+static const char *
+tokens_plain(const unsigned char *u)
+{
+	if (u[0] == 0xc3 && u[1] == 0x9f)
+		return "ss";
+	if ((u[0] & 0xfe) != 0xce)
+		return NULL;
+	return tokens_greek_plain(u);
+}
+
 /*
  * A token with its Greek vowels made plain and German ß written ss (two
  * bytes each way: "Gruß" is found by gruss, as a German writes it in
@@ -252,10 +263,7 @@ tokens_fold_cb(void *arg, int tflags, const char *tok, int n, int start,
 	int			 i, ret;
 
 	for (i = 0; i + 1 < n; i++) {
-		if (u[i] == 0xc3 && u[i + 1] == 0x9f)
-			plain = "ss";
-		else if ((u[i] & 0xfe) != 0xce ||
-		    (plain = tokens_greek_plain(u + i)) == NULL)
+		if ((plain = tokens_plain(u + i)) == NULL)
 			continue;
 		if (buf == NULL) {
 			buf = (size_t)n <= sizeof(small) ? small :
@@ -304,10 +312,7 @@ tokens_fold_bytes(char *b, int n)
 	int		 i;
 
 	for (i = 0; i + 1 < n; i++) {
-		if (u[i] == 0xc3 && u[i + 1] == 0x9f)
-			plain = "ss";
-		else if ((u[i] & 0xfe) != 0xce ||
-		    (plain = tokens_greek_plain(u + i)) == NULL)
+		if ((plain = tokens_plain(u + i)) == NULL)
 			continue;
 		b[i] = plain[0];
 		b[++i] = plain[1];
@@ -370,6 +375,14 @@ static int
 tokens_ascii_alnum(unsigned char b)
 {
 	return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+}
+
+/* The table's entry for the well-formed two-byte character at p. */
+static const struct tok_char *
+tokens_char(const struct store_tokens *c, const unsigned char *p)
+{
+	return &c->chars[((p[0] & 0x1f) << 6 | (p[1] & 0x3f)) -
+	    TOK_CHAR_FIRST];
 }
 
 /* A run's tokens from SQLite's tokenizer, at their places in the text. */
@@ -452,8 +465,7 @@ tokens_fast(struct tok_wrap *w, void *ctx, int flags, const char *text,
 		k = i;
 		while (k < re) {
 			if (p[k] >= 0x80) {
-				t = &c->chars[((p[k] & 0x1f) << 6 |
-				    (p[k + 1] & 0x3f)) - TOK_CHAR_FIRST];
+				t = tokens_char(c, p + k);
 				if (!t->start) {
 					k += 2;
 					continue;
@@ -468,9 +480,7 @@ tokens_fast(struct tok_wrap *w, void *ctx, int flags, const char *text,
 					    p[k] <= 'Z' ? p[k] + 32 : p[k]);
 					k++;
 				} else {
-					t = &c->chars[((p[k] & 0x1f) << 6 |
-					    (p[k + 1] & 0x3f)) -
-					    TOK_CHAR_FIRST];
+					t = tokens_char(c, p + k);
 					k += 2;
 					if (!t->cont)
 						break;
