@@ -3827,19 +3827,23 @@ mark_names(struct words *ws, const char *text, int de)
 }
 
 /*
- * A notion's family: whether the title names it, and a bit for the word
- * that starts its form, by its first five letters ("free trade" and
- * "trade agreement" two bits, "election" and "elections" one): two
- * articles of one language that write one notion in other words share
- * it where their stems do not ("free trade agreement", "trade deal").
+ * A notion's family: whether the title names it and, when it does, a bit
+ * for the word that starts the title's form, by its first five letters
+ * ("free trade" and "trade agreement" two bits, "election" and
+ * "elections" one): two titles of one language that write one notion in
+ * other words share it where their stems do not ("free trade agreement",
+ * "trade deal").  A summary's form sets no bit: titles that write it
+ * alike are not "in other words" because a summary does not (review9 F4).
  */
 static int
 concept_family(const struct word *w)
 {
-	uint64_t	 h = hash_bytes(FNV_BASIS, w->fold,
-			    w->nfold < 5 ? w->nfold : 5);
+	uint64_t	 h;
 
-	return (w->title ? CONCEPT_TITLE : 0) | (2 << (hash_mix(h) % 6));
+	if (!w->title)
+		return 0;
+	h = hash_bytes(FNV_BASIS, w->fold, w->nfold < 5 ? w->nfold : 5);
+	return CONCEPT_TITLE | (2 << (hash_mix(h) % 6));
 }
 
 /*

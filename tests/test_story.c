@@ -937,6 +937,18 @@ test_compare_notion_titles(void **state)
 		why = story_match_explain(&da, &m);
 		assert_null(strstr(why, "tradedeal"));
 		free(why);
+		story_doc_clear(&db);
+		/*
+		 * nor when a summary writes it in other words: the titles
+		 * say it alike (review9 F4)
+		 */
+		b.summary = "Unions called a strike over the free trade "
+		    "agreement.";
+		assert_int_equal(story_doc_build(ctx, &b, &db), 0);
+		story_compare(&p, &da, &db, &m);
+		why = story_match_explain(&da, &m);
+		assert_null(strstr(why, "tradedeal"));
+		free(why);
 		story_doc_clear(&da);
 		story_doc_clear(&db);
 	}
