@@ -1701,6 +1701,27 @@ assign(const char *title, const char *summary, const char *lang, int64_t at,
 	return mem[nmem++].story;
 }
 
+/*
+ * The decision for `in` against what assign() stored, without storing it;
+ * nolang: as an article of no known language (none declared or guessed).
+ */
+static void
+decide(const struct story_input *in, int64_t feed, int nolang,
+    struct story_decision *dec)
+{
+	struct story_params	 p;
+	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
+	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
+	struct story_doc	 d;
+
+	story_params_default(&p);
+	assert_int_equal(story_doc_build(ctx, in, &d), 0);
+	if (nolang)
+		d.lang[0] = '\0';
+	assert_int_equal(story_assign(&p, &w, &ix, &d, in->at, feed, dec), 0);
+	story_doc_clear(&d);
+}
+
 static void
 test_assign(void **state)
 {
@@ -1807,11 +1828,7 @@ test_assign_merge_ids(void **state)
 	    "Act over pay or consent", "The Commission fined Meta for its "
 	    "pay or consent model for Facebook and Instagram under the "
 	    "Digital Markets Act.", "en", NULL, t + 1800 };
-	struct story_params	 p;
-	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
-	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
 	struct story_decision	 dec;
-	struct story_doc	 d;
 	int64_t			 a, c;
 	size_t			 i;
 
@@ -1825,10 +1842,7 @@ test_assign_merge_ids(void **state)
 	    "model for Facebook and Instagram; Commission fines tyre "
 	    "manufacturers for a cartel.", "en", t + 1200, 3);
 	assert_true(c != a);
-	story_params_default(&p);
-	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
-	assert_int_equal(story_assign(&p, &w, &ix, &d, in.at, 2, &dec), 0);
-	story_doc_clear(&d);
+	decide(&in, 2, 0, &dec);
 	assert_true(dec.story == a || dec.story == c);
 	for (i = 0; i < dec.nmerge; i++)
 		assert_true(dec.merge[i] != a && dec.merge[i] != c);
@@ -1871,11 +1885,7 @@ test_assign_near(void **state)
 {
 	const int64_t		 t = 1800000000;
 	struct story_input	 in = { cz_pl, NULL, "pl", NULL, t + 3600 };
-	struct story_params	 p;
-	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
-	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
 	struct story_decision	 dec;
-	struct story_doc	 d;
 	int64_t			 a, b;
 
 	(void)state;
@@ -1895,11 +1905,7 @@ test_assign_near(void **state)
 	 */
 	a = assign(cz_en, "Prague says it cannot take in more people.", "en",
 	    t, 1);
-	story_params_default(&p);
-	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
-	d.lang[0] = '\0';
-	assert_int_equal(story_assign(&p, &w, &ix, &d, in.at, 2, &dec), 0);
-	story_doc_clear(&d);
+	decide(&in, 2, 1, &dec);
 	assert_true(dec.story != a);
 	mem_reset();
 }
@@ -1915,11 +1921,7 @@ test_assign_near_merge(void **state)
 	const int64_t		 t = 1800000000;
 	struct story_input	 in = { cz_pl, "Nie chce przyjmowa\u0107 "
 	    "migrant\u00f3w.", "pl", NULL, t + 3600 };
-	struct story_params	 p;
-	struct story_window	 w = { STORY_WINDOW_DEFAULT, STORY_OPEN_DEFAULT };
-	struct story_index	 ix = { mem_postings, mem_load, NULL, NULL };
 	struct story_decision	 dec;
-	struct story_doc	 d;
 	int64_t			 a, b;
 
 	(void)state;
@@ -1929,10 +1931,7 @@ test_assign_near_merge(void **state)
 	b = assign(cz_en, "Prague says it cannot take in more people.", "en",
 	    t, 1);
 	assert_true(b != a);
-	story_params_default(&p);
-	assert_int_equal(story_doc_build(ctx, &in, &d), 0);
-	assert_int_equal(story_assign(&p, &w, &ix, &d, in.at, 2, &dec), 0);
-	story_doc_clear(&d);
+	decide(&in, 2, 0, &dec);
 	assert_true(dec.story == a);
 	assert_int_equal(dec.nmerge, 0);
 	mem_reset();
